@@ -1,0 +1,17 @@
+"""Errors of the placement package.
+
+Owns the exception types raised by ``placement``. Solver outcomes (infeasible, timed
+out) are *not* errors: they come back as :class:`placement.types.SolveStatus` in a
+:class:`placement.types.PlacementPlan`. Imports nothing of ours.
+"""
+
+
+class PlacementError(Exception):
+    """Base class of every error raised by ``placement``."""
+
+
+class InvalidProblemError(PlacementError, ValueError):
+    """A placement problem is malformed: wrong shape, negative demand, bad topology.
+
+    The message names the field, the value and the rule it breaks.
+    """

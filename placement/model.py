@@ -115,9 +115,7 @@ def _add_writer_bounds(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
     v.writer = [m.new_int_var(d.min_h, d.max_h, f"writer[{t}]") for t in range(d.horizon)]
 
 
-def _add_failover_ready(
-    m: cp_model.CpModel, problem: PlacementProblem, d: _Data, v: VarIndex
-) -> None:
+def _add_failover_ready(m: cp_model.CpModel, problem: PlacementProblem, d: _Data, v: VarIndex) -> None:
     """Family ``failover_ready``: a tier-1 reader in another AZ, as large as the writer."""
     if not problem.require_failover_reader:
         return
@@ -187,9 +185,7 @@ def _add_capacity(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
         v.read_short.append(rs)
 
 
-def _abs_change(
-    m: cp_model.CpModel, now: LinearExpr, before: LinearExpr, ub: int, name: str
-) -> IntVar:
+def _abs_change(m: cp_model.CpModel, now: LinearExpr, before: LinearExpr, ub: int, name: str) -> IntVar:
     delta = m.new_int_var(0, ub, name)
     m.add(delta >= now - before)
     m.add(delta >= before - now)

@@ -56,8 +56,7 @@ def _extract(
             az_id=a,
             count=tuple(sum(solver.value(v.extra_on[a, k, t]) for k in slots) for t in t_range),
             acu=tuple(
-                float(half_acu_to_acu(sum(solver.value(v.extra[a, k, t]) for k in slots)))
-                for t in t_range
+                float(half_acu_to_acu(sum(solver.value(v.extra[a, k, t]) for k in slots))) for t in t_range
             ),
         )
         for a in azs

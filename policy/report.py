@@ -1,0 +1,90 @@
+"""Replay results: per-policy scores and the report that carries them.
+
+Owns :class:`PolicyScore` and :class:`ReplayReport`. Everything in a report except its
+``timing`` section is deterministic for a fixed input. Imports nothing of ours but
+``policy.types``.
+"""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from policy.types import ClusterSpec, FrozenModel
+
+POLICY_NAMES: tuple[str, ...] = ("reactive", "static-peak", "acuplan", "oracle")
+"""Replay policies, in report order. ``oracle`` is perfect foresight (a bound, not a policy)."""
+
+
+class PolicyScore(FrozenModel):
+    """How one policy did over the scored window of a trace.
+
+    Attributes:
+        cost_usd: compute cost of all instances' capacity (ACU-seconds x price).
+        shortfall_acu_h: ACU-hours of load above capacity (summed over instances).
+        slo_violation_min: minutes in which some instance ran above the SLO utilisation.
+        scaling_actions: setting changes the policy made (MinCapacity/MaxCapacity
+            changes plus reader instances created or deleted).
+        cost_vs_oracle: cost_usd / the oracle's cost_usd (None without an oracle run).
+        mean_capacity_acu: time-average of total capacity.
+        peak_capacity_acu: largest total capacity at any step end.
+        n_replans: decisions taken.
+        fail_safe_replans: decisions where the optimiser gave no plan.
+    """
+
+    cost_usd: float
+    shortfall_acu_h: float
+    slo_violation_min: float
+    scaling_actions: int
+    cost_vs_oracle: float | None
+    mean_capacity_acu: float
+    peak_capacity_acu: float
+    n_replans: int
+    fail_safe_replans: int
+
+
+class ReplayTiming(FrozenModel):
+    """Wall-clock measurements of a replay (not deterministic; excluded from equality).
+
+    Attributes:
+        total_s: the whole replay.
+        per_policy_s: wall time per policy.
+        replan_ms_p50: median time per re-plan (forecast + solve) per policy.
+        replan_ms_p95: 95th percentile per policy.
+        solve_ms_p50: median CP-SAT wall time per re-plan per policy.
+    """
+
+    total_s: float
+    per_policy_s: dict[str, float]
+    replan_ms_p50: dict[str, float]
+    replan_ms_p95: dict[str, float]
+    solve_ms_p50: dict[str, float]
+
+
+class ReplayReport(FrozenModel):
+    """The result of replaying policies over one demand series.
+
+    Attributes:
+        trace: a name for the input (e.g. the bundled trace name).
+        cluster: the cluster the replay simulated.
+        step_s: trace step, seconds.
+        start: start of the first step of the series.
+        scored_from: start of the scored window (after warm-up).
+        scored_until: end of the scored window.
+        n_steps: steps in the series.
+        n_missing_steps: steps without data (not scored for shortfall or SLO).
+        replan_every_s: decision interval.
+        scores: per policy name, in :data:`POLICY_NAMES` order.
+        timing: wall-clock timings (the only non-deterministic part).
+    """
+
+    trace: str
+    cluster: ClusterSpec
+    step_s: int
+    start: AwareDatetime
+    scored_from: AwareDatetime
+    scored_until: AwareDatetime
+    n_steps: int
+    n_missing_steps: int
+    replan_every_s: int
+    scores: dict[str, PolicyScore]
+    timing: ReplayTiming | None = Field(default=None)

@@ -1,0 +1,183 @@
+"""Typed inputs and outputs of the policy layer.
+
+Owns :class:`ClusterSpec` (what the cluster is), :class:`Recommendation` and its parts
+(what to do, what it costs, why). Every model is frozen and rejects unknown keys, so a
+Recommendation round-trips through JSON (``model_dump(mode="json")`` /
+``model_validate``). Imports only ``placement`` types; never ``service`` or ``traces``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from placement import CapacityLimits, SolveStatus, Topology
+
+
+class FrozenModel(BaseModel):
+    """Project base model: immutable and strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ClusterSpec(FrozenModel):
+    """One Aurora Serverless v2 cluster: where it runs, its limits and its prices.
+
+    Attributes:
+        cluster_id: the caller's name for the cluster.
+        topology: region, AZ IDs and the writer's AZ.
+        limits: ACU bounds (MinCapacity floor, MaxCapacity) and reader limits.
+        read_frac: share of demand that is read-only and goes to the reader endpoint.
+            0.5 is an assumption for traces that do not carry the split.
+        price_usd_per_acu_hour: compute price. $0.12 is us-east-1 Aurora Standard
+            (FACTS.md A6, AWS Price List usage type ``Aurora:ServerlessV2Usage``).
+    """
+
+    cluster_id: str = Field(default="cluster-1", min_length=1, max_length=128)
+    topology: Topology = Field(default_factory=Topology)
+    limits: CapacityLimits = Field(default_factory=CapacityLimits)
+    read_frac: float = Field(default=0.5, ge=0.0, le=1.0)
+    price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0)
+
+
+class PlanStep(FrozenModel):
+    """The plan for one step of the horizon. Capacities in ACU on the 0.5 grid.
+
+    Attributes:
+        start: start of the step (UTC).
+        demand_p50_acu: median forecast demand.
+        demand_risk_acu: forecast demand at the policy's risk quantile.
+        writer_acu: writer capacity; also the cluster MinCapacity for this step.
+        failover_reader_acu: the tier-1 reader's capacity (>= writer_acu), 0 if none.
+        extra_readers_by_az: tier 2-15 readers per AZ ID.
+        extra_reader_acu_by_az: their total ACU per AZ ID.
+        capacity_acu: total planned capacity of all instances.
+        shortfall_acu: demand at the risk quantile the plan leaves uncovered.
+        shortfall_probability: forecast probability that demand exceeds the plan's
+            usable capacity (capacity x target utilisation), from the quantile forecast.
+    """
+
+    start: AwareDatetime
+    demand_p50_acu: float
+    demand_risk_acu: float
+    writer_acu: float
+    failover_reader_acu: float
+    extra_readers_by_az: dict[str, int]
+    extra_reader_acu_by_az: dict[str, float]
+    capacity_acu: float
+    shortfall_acu: float
+    shortfall_probability: float
+
+
+class CapacityChange(FrozenModel):
+    """A ``ModifyDBCluster`` ServerlessV2ScalingConfiguration change at ``at``.
+
+    Attributes:
+        at: when to apply it (UTC).
+        min_capacity_acu: the new MinCapacity.
+        max_capacity_acu: the new MaxCapacity.
+    """
+
+    at: AwareDatetime
+    min_capacity_acu: float
+    max_capacity_acu: float
+
+
+class ReaderInstance(FrozenModel):
+    """A reader instance the plan needs, with the window in which it is needed.
+
+    Attributes:
+        az_id: AZ ID to create it in.
+        promotion_tier: 1 for the failover reader (follows the writer's capacity),
+            15 for read-scaling readers (scale on their own), FACTS.md A3.
+        role: ``failover`` or ``read_scaling``.
+        needed_from: first step start at which it is needed.
+        needed_until: end of the last step it is needed (exclusive), UTC.
+    """
+
+    az_id: str
+    promotion_tier: int = Field(ge=0, le=15)
+    role: Literal["failover", "read_scaling"]
+    needed_from: AwareDatetime
+    needed_until: AwareDatetime
+
+
+class AuroraSettings(FrozenModel):
+    """The Aurora settings that realise a plan. Nothing here is executed.
+
+    Attributes:
+        capacity_changes: MinCapacity/MaxCapacity changes over the horizon, the first
+            at the horizon start, then only where a value changes.
+        readers: reader instances needed, sorted by (needed_from, az_id, tier).
+    """
+
+    capacity_changes: tuple[CapacityChange, ...]
+    readers: tuple[ReaderInstance, ...]
+
+
+class SolverReport(FrozenModel):
+    """What the optimiser did.
+
+    Attributes:
+        status: optimal, feasible_at_timeout, infeasible or no_solution_at_timeout.
+        solve_time_s: wall time of the CP-SAT solve.
+        objective_usd: objective value (cost + penalties).
+        best_bound_usd: proven lower bound on the objective.
+        gap: relative gap (objective - bound) / objective.
+    """
+
+    status: SolveStatus
+    solve_time_s: float
+    objective_usd: float
+    best_bound_usd: float
+    gap: float
+
+
+class Recommendation(FrozenModel):
+    """Advice for one cluster over a horizon: the plan, its settings, cost, risk, reasons.
+
+    It is advice only (``mode="ForecastOnly"``, like EC2 predictive scaling's default,
+    FACTS.md C7); a caller that acts on it does so explicitly.
+
+    Attributes:
+        cluster_id: from the ClusterSpec.
+        generated_at: the ``now`` the recommendation was made for (UTC).
+        step_s: plan step, seconds.
+        risk_quantile: the demand quantile the plan covers.
+        target_utilisation: capacity covers demand / target_utilisation.
+        steps: the per-step plan, length = horizon.
+        failover_az_id: AZ of the tier-1 failover reader, or None.
+        settings: the Aurora settings that realise the plan.
+        expected_cost_usd: compute cost of the planned capacity over the horizon.
+        forecast_model: the forecasting model actually used.
+        solver: the solver report.
+        is_fail_safe: True when the optimiser gave no plan and the fail-safe plan (never
+            below the current floor) was returned instead.
+        reasons: human-readable reasons for the plan's main choices.
+        warnings: data-quality warnings and fallbacks that happened on the way.
+    """
+
+    cluster_id: str
+    generated_at: AwareDatetime
+    mode: Literal["ForecastOnly"] = "ForecastOnly"
+    step_s: int
+    risk_quantile: float
+    target_utilisation: float
+    steps: tuple[PlanStep, ...]
+    failover_az_id: str | None
+    settings: AuroraSettings
+    expected_cost_usd: float
+    forecast_model: str
+    solver: SolverReport
+    is_fail_safe: bool
+    reasons: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def horizon_end(self) -> datetime:
+        """End of the last planned step (UTC)."""
+        from datetime import timedelta
+
+        return self.steps[-1].start + timedelta(seconds=self.step_s)

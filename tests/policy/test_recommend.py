@@ -1,0 +1,106 @@
+"""recommend(): the decision path shared by HTTP, replay and library callers."""
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+import policy.plan
+from placement import PlacementPlan, PreviousLayout, SolveStatus, is_on_half_acu_grid
+from policy import (
+    CapacityLimits,
+    ClusterSpec,
+    InvalidRequestError,
+    PolicyConfig,
+    Recommendation,
+    recommend,
+)
+
+NOW = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
+
+
+def _history(days: int = 3, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(days * 288)
+    return np.maximum(0.0, 6 + 4 * np.sin(2 * np.pi * t / 288) + rng.normal(0, 0.3, t.size))
+
+
+def test_recommendation_shape_grid_bounds_and_settings() -> None:
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=1.0, max_acu=32.0))
+    rec = recommend(_history(), now=NOW, step_s=300, cluster=cluster)
+    assert rec.mode == "ForecastOnly"
+    assert len(rec.steps) == 12  # 3 h at 900-s plan steps
+    assert rec.steps[0].start == NOW
+    assert rec.steps[-1].start == NOW + timedelta(seconds=11 * 900)
+    assert rec.solver.status is SolveStatus.OPTIMAL
+    assert rec.forecast_model == "holt_winters"
+    assert rec.failover_az_id in {"use1-az2", "use1-az4"}
+    for s in rec.steps:
+        for acu in (s.writer_acu, s.failover_reader_acu):
+            assert is_on_half_acu_grid(acu) and 1.0 <= acu <= 32.0
+        assert s.failover_reader_acu >= s.writer_acu
+        # writes at the risk quantile fit under the writer at 80% utilisation
+        assert s.writer_acu * 0.8 >= s.demand_risk_acu * 0.5 - 0.4
+        assert 0.0 <= s.shortfall_probability <= 0.5
+    changes = rec.settings.capacity_changes
+    assert changes[0].at == NOW and changes[0].min_capacity_acu == rec.steps[0].writer_acu
+    assert all(c.max_capacity_acu == 32.0 for c in changes)
+    failover = [r for r in rec.settings.readers if r.role == "failover"]
+    assert len(failover) == 1 and failover[0].promotion_tier == 1
+    assert rec.expected_cost_usd == pytest.approx(sum(s.capacity_acu for s in rec.steps) * 0.25 * 0.12)
+    assert any("MinCapacity follows the p95" in r for r in rec.reasons)
+
+
+def test_recommendation_round_trips_through_json() -> None:
+    rec = recommend(_history(), now=NOW)
+    again = Recommendation.model_validate_json(rec.model_dump_json())
+    assert again == rec
+
+
+def test_identical_inputs_give_identical_recommendations() -> None:
+    a = recommend(_history(), now=NOW).model_dump(exclude={"solver": {"solve_time_s"}})
+    b = recommend(_history(), now=NOW).model_dump(exclude={"solver": {"solve_time_s"}})
+    assert a == b
+
+
+def test_short_history_falls_back_and_says_so() -> None:
+    rec = recommend(_history()[:100], now=NOW)
+    assert rec.forecast_model != "holt_winters"
+    assert rec.warnings, "a fallback must be reported"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"now": datetime(2024, 3, 4, 12)}, "now must be timezone-aware"),
+        ({"history_acu": [1.0, -1.0]}, "history_acu[1] = -1.0 must be finite and >= 0"),
+        ({"history_acu": []}, "history_acu must be a non-empty 1-D array"),
+        ({"history_acu": [np.nan, np.nan]}, "all values are missing"),
+        ({"step_s": 420}, "config.plan_step_s=900 must be a multiple of step_s=420"),
+    ],
+    ids=["naive-now", "negative", "empty", "all-missing", "step-mismatch"],
+)
+def test_bad_input_raises_a_typed_error_naming_the_field(kwargs: dict, message: str) -> None:
+    args = {"history_acu": _history(), "now": NOW, "step_s": 300} | kwargs
+    with pytest.raises(InvalidRequestError) as err:
+        recommend(**args)
+    assert message in str(err.value)
+
+
+def test_fail_safe_never_scales_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        policy.plan, "solve", lambda *a, **k: PlacementPlan(status=SolveStatus.NO_SOLUTION_AT_TIMEOUT)
+    )
+    previous = PreviousLayout(writer_acu=20.0, failover_az_id="use1-az2")
+    rec = recommend(_history(), now=NOW, previous=previous)
+    assert rec.is_fail_safe
+    assert rec.solver.status is SolveStatus.NO_SOLUTION_AT_TIMEOUT
+    assert all(s.writer_acu >= 20.0 for s in rec.steps)
+    assert rec.failover_az_id == "use1-az2"
+    assert "fail-safe" in rec.reasons[0]
+
+
+def test_higher_risk_quantile_never_lowers_the_floor() -> None:
+    low = recommend(_history(), now=NOW, config=PolicyConfig(risk_quantile=0.6))
+    high = recommend(_history(), now=NOW, config=PolicyConfig(risk_quantile=0.99))
+    assert sum(s.writer_acu for s in high.steps) >= sum(s.writer_acu for s in low.steps)

@@ -67,6 +67,41 @@ def validate_history(history_acu: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return arr
 
 
+def validate_previous(previous: PreviousLayout | None, cluster: ClusterSpec) -> None:
+    """Check that a deployed layout fits the cluster it is said to belong to.
+
+    Args:
+        previous: the deployed layout, or None.
+        cluster: the cluster.
+
+    Raises:
+        InvalidRequestError: a floor outside [min_acu, max_acu], an AZ that is not in
+            the topology, or a failover reader in the writer's AZ (the message names
+            the ``previous.*`` field).
+    """
+    if previous is None:
+        return
+    limits, topo = cluster.limits, cluster.topology
+    if not limits.min_acu <= previous.writer_acu <= limits.max_acu:
+        raise InvalidRequestError(
+            f"previous.writer_acu={previous.writer_acu} is outside "
+            f"[limits.min_acu={limits.min_acu}, limits.max_acu={limits.max_acu}]"
+        )
+    unknown = sorted(set(previous.extra_readers_by_az) - set(topo.az_ids))
+    if unknown:
+        raise InvalidRequestError(
+            f"previous.extra_readers_by_az names AZs {unknown} not in topology.az_ids {list(topo.az_ids)}"
+        )
+    if any(n < 0 for n in previous.extra_readers_by_az.values()):
+        raise InvalidRequestError("previous.extra_readers_by_az counts must be >= 0")
+    fo = previous.failover_az_id
+    if fo is not None and (fo not in topo.az_ids or fo == topo.writer_az_id):
+        raise InvalidRequestError(
+            f"previous.failover_az_id={fo!r} must be an AZ of topology.az_ids other than "
+            f"the writer's ({topo.writer_az_id!r})"
+        )
+
+
 def recommend(
     history_acu: npt.ArrayLike | Sequence[float],
     *,
@@ -96,7 +131,8 @@ def recommend(
         A :class:`Recommendation` with ``ceil(horizon_s / plan_step_s)`` plan steps.
 
     Raises:
-        InvalidRequestError: bad history, naive ``now`` or incompatible steps.
+        InvalidRequestError: bad history, naive ``now``, incompatible steps, or a
+            ``previous`` layout that does not fit ``cluster``.
         forecasting.ForecastingError: input errors found by the forecaster (ValueError).
     """
     cluster = cluster or ClusterSpec()
@@ -104,6 +140,7 @@ def recommend(
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidRequestError(f"now must be timezone-aware, got {now.isoformat()}")
     history = validate_history(history_acu)
+    validate_previous(previous, cluster)
     block, horizon = horizon_steps(config, step_s)
     with warnings.catch_warnings():
         # Fallbacks are reported on the Recommendation, not as process-wide warnings.

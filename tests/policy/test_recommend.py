@@ -104,3 +104,19 @@ def test_higher_risk_quantile_never_lowers_the_floor() -> None:
     low = recommend(_history(), now=NOW, config=PolicyConfig(risk_quantile=0.6))
     high = recommend(_history(), now=NOW, config=PolicyConfig(risk_quantile=0.99))
     assert sum(s.writer_acu for s in high.steps) >= sum(s.writer_acu for s in low.steps)
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        (PreviousLayout(writer_acu=200.0), "previous.writer_acu=200.0 is outside"),
+        (PreviousLayout(writer_acu=2.0, failover_az_id="use1-az1"), "previous.failover_az_id='use1-az1'"),
+        (PreviousLayout(writer_acu=2.0, extra_readers_by_az={"euw1-az1": 1}), "names AZs ['euw1-az1']"),
+    ],
+    ids=["floor-above-max", "failover-in-writer-az", "unknown-az"],
+)
+def test_previous_layout_must_fit_the_cluster(previous: PreviousLayout, message: str) -> None:
+    cluster = ClusterSpec(limits=CapacityLimits(max_acu=16.0))
+    with pytest.raises(InvalidRequestError) as err:
+        recommend(_history(), now=NOW, cluster=cluster, previous=previous)
+    assert message in str(err.value)

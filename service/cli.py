@@ -209,7 +209,7 @@ def _replay_table(report: ReplayReport) -> Table:
             name,
             f"{s.cost_usd:,.2f}",
             f"{s.shortfall_acu_h:,.2f}",
-            f"{s.slo_violation_min:,.0f}",
+            f"{s.slo_violation_min:,.1f}",
             str(s.scaling_actions),
             _fmt(s.cost_vs_oracle, ".2f", "x"),
         )

@@ -30,6 +30,7 @@ from rich.table import Table
 import policy
 from placement import CapacityLimits
 from policy import POLICY_NAMES, ClusterSpec, PolicyConfig, Recommendation, ReplayConfig, ReplayReport
+from service.bundled import bundled_replay_inputs
 from service.errors import is_input_error, one_line
 from service.history import history_until, series_end
 from service.settings import get_settings
@@ -41,7 +42,6 @@ from traces import (
     TraceSeries,
     demand_series,
     list_bundled,
-    load_bundled,
     load_trace,
 )
 
@@ -134,15 +134,6 @@ def traces_command() -> None:
     with _input_errors():
         for name in list_bundled():
             typer.echo(name)
-
-
-def _replay_cluster(cluster_id: str, max_acu: float | None, read_frac: float | None) -> ClusterSpec:
-    fields: dict[str, Any] = {"cluster_id": cluster_id}
-    if max_acu is not None:
-        fields["limits"] = CapacityLimits(max_acu=max_acu)
-    if read_frac is not None:
-        fields["read_frac"] = read_frac
-    return ClusterSpec(**fields)
 
 
 def _parse_policies(text: str) -> tuple[str, ...]:
@@ -248,15 +239,7 @@ def replay_command(
     """
     with _input_errors():
         names = _parse_policies(policies)
-        loaded = load_bundled(trace)
-        meta = loaded.metadata
-        if meta is None:  # load_bundled always sets it
-            raise CliInputError(f"bundled trace {trace!r} has no metadata")
-        demand = demand_series(loaded.single(), step_s=meta.step_s, rule=meta.demand_rule)
-        frac = read_frac if read_frac is not None else meta.read_frac
-        if max_acu is None and isinstance(meta.demand_rule, PercentOfMaxAcuRule):
-            max_acu = meta.demand_rule.max_acu  # CPUUtilization is measured against MaxCapacity
-        cluster = _replay_cluster(meta.cluster_id, max_acu, frac)
+        demand, cluster = bundled_replay_inputs(trace, max_acu=max_acu, read_frac=read_frac)
         config = ReplayConfig(replan_every_s=replan_every_min * 60, policy=_policy_config())
         report = _run_replay(demand, cluster=cluster, config=config, policies=names, trace_name=trace)
         if json_path is not None:

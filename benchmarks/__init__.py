@@ -1,0 +1,1 @@
+"""Benchmarks: speed and quality measurements, run as modules (never as timed tests)."""

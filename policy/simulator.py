@@ -153,12 +153,17 @@ def simulate(
     """
     n = len(load_acu)
     dt = float(step_s)
-    writer = float(layout.floor_acu[0])
+    observed_loads = load_acu[np.isfinite(load_acu)]
+    last_load = float(observed_loads[0]) if observed_loads.size else 0.0
+    # Start in steady state: every instance at the scaler's target for the first load.
+    writer = min(
+        max(float(layout.floor_acu[0]), last_load / scaler.scaler_target_utilisation),
+        float(layout.max_acu[0]),
+    )
     failover = writer
     extras: list[float] = []
     acu_s = short_s = over_s = 0.0
     capacity = np.zeros(n)
-    last_load = float(np.nan_to_num(load_acu[np.isfinite(load_acu)][:1], nan=0.0).sum())
     for t in range(n):
         observed = bool(np.isfinite(load_acu[t]))
         load = float(load_acu[t]) if observed else last_load

@@ -122,6 +122,9 @@ def _add_failover_ready(m: cp_model.CpModel, problem: PlacementProblem, d: _Data
     others = [a for a in sorted(problem.topology.az_ids) if a != problem.topology.writer_az_id]
     v.failover_az = {a: m.new_bool_var(f"failover_az[{a}]") for a in others}
     m.add_exactly_one(v.failover_az.values())
+    # Break ties between equally good AZs by AZ ID order (1 micro-USD per rank), so
+    # near-identical requests do not flip the failover AZ.
+    v.objective_terms.extend((b, rank) for rank, b in enumerate(v.failover_az.values()))
     v.failover = [m.new_int_var(d.min_h, d.max_h, f"failover[{t}]") for t in range(d.horizon)]
     for t in range(d.horizon):
         m.add(v.failover[t] >= v.writer[t])
@@ -129,7 +132,7 @@ def _add_failover_ready(m: cp_model.CpModel, problem: PlacementProblem, d: _Data
 
 def _add_extra_reader_floor(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
     """Family ``extra_reader_floor``: an active tier 2-15 reader holds >= the cluster minimum."""
-    for a in d.extra_azs:
+    for rank, a in enumerate(d.extra_azs):
         for k in range(d.n_slots):
             for t in range(d.horizon):
                 on = m.new_bool_var(f"extra_on[{a},{k},{t}]")
@@ -138,6 +141,7 @@ def _add_extra_reader_floor(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
                 m.add(x >= d.min_h).only_enforce_if(on)
                 m.add(x == 0).only_enforce_if(~on)
                 v.extra_on[a, k, t], v.extra[a, k, t] = on, x
+                v.objective_terms.append((on, rank))  # tie-break by AZ ID order, as above
             for t in range(d.horizon):  # symmetry breaking: fill slots in order
                 if k > 0:
                     m.add_implication(v.extra_on[a, k, t], v.extra_on[a, k - 1, t])

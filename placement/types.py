@@ -36,7 +36,14 @@ Acu = Annotated[float, Field(ge=0.0, le=MAX_ACU_LIMIT), AfterValidator(_check_ha
 class FrozenModel(BaseModel):
     """Project base model: immutable and strict about unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+AzId = Annotated[str, Field(pattern=r"^[a-z]{2,5}[0-9]+-az[0-9]+$", max_length=32)]
+"""An AZ ID such as ``use1-az1`` (AZ IDs, unlike AZ names, mean the same AZ in every account)."""
+
+RegionName = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$", max_length=32)]
+"""An AWS region name such as ``us-east-1``."""
 
 
 class Topology(FrozenModel):
@@ -51,9 +58,9 @@ class Topology(FrozenModel):
             is not one of ``az_ids``.
     """
 
-    region: str = Field(default="us-east-1", min_length=1, max_length=64)
-    az_ids: tuple[str, ...] = Field(default=("use1-az1", "use1-az2", "use1-az4"), min_length=2)
-    writer_az_id: str = "use1-az1"
+    region: RegionName = "us-east-1"
+    az_ids: tuple[AzId, ...] = Field(default=("use1-az1", "use1-az2", "use1-az4"), min_length=2, max_length=6)
+    writer_az_id: AzId = "use1-az1"
 
     @model_validator(mode="after")
     def _check(self) -> Topology:

@@ -12,9 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from forecasting import ForecastConfig
 from placement import SolverParams
 
+SHORTFALL_PRICE_MULTIPLE = 100.0
+"""Default shortfall penalty as a multiple of the ACU price: an uncovered ACU-hour costs
+100x a provisioned one, so the optimiser leaves demand short only when limits bind."""
+
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class PolicyConfig(_Frozen):
@@ -29,7 +33,9 @@ class PolicyConfig(_Frozen):
             step may need Aurora's own scaler to go above the floor).
         target_utilisation: capacity covers demand / 0.8, i.e. 20% headroom, the usual
             target-tracking level for CPU (assumption until the latency model lands).
-        shortfall_penalty_usd_per_acu_hour: $12/ACU-h = 100x the us-east-1 ACU price.
+        shortfall_penalty_usd_per_acu_hour: cost of one ACU-hour of uncovered demand;
+            None (default) means 100x the cluster's ACU price ($12/ACU-h in us-east-1),
+            so covering demand is always far cheaper than leaving it short.
         churn_penalty_usd_per_acu: $0.002 per ACU the floor moves: damps flapping.
         reader_churn_penalty_usd: $0.05 per reader created or deleted.
         min_azs: spread instances over >= 2 AZs (Aurora multi-AZ practice, FACTS.md A3).
@@ -46,7 +52,7 @@ class PolicyConfig(_Frozen):
     plan_step_s: int = Field(default=900, gt=0, le=86_400)
     risk_quantile: float = Field(default=0.95, gt=0.5, lt=1.0)
     target_utilisation: float = Field(default=0.8, gt=0.0, le=1.0)
-    shortfall_penalty_usd_per_acu_hour: float = Field(default=12.0, ge=0.0, le=10_000.0)
+    shortfall_penalty_usd_per_acu_hour: float | None = Field(default=None, ge=0.0, le=10_000.0)
     churn_penalty_usd_per_acu: float = Field(default=0.002, ge=0.0, le=1_000.0)
     reader_churn_penalty_usd: float = Field(default=0.05, ge=0.0, le=1_000.0)
     min_azs: int = Field(default=2, ge=1, le=6)
@@ -54,6 +60,12 @@ class PolicyConfig(_Frozen):
     prewarm_s: int = Field(default=300, ge=0, le=3600)
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     solver: SolverParams = Field(default_factory=SolverParams)
+
+    def shortfall_penalty_for(self, price_usd_per_acu_hour: float) -> float:
+        """Return the shortfall penalty in USD per ACU-hour for a cluster's ACU price."""
+        if self.shortfall_penalty_usd_per_acu_hour is not None:
+            return self.shortfall_penalty_usd_per_acu_hour
+        return SHORTFALL_PRICE_MULTIPLE * price_usd_per_acu_hour
 
     @property
     def quantiles(self) -> tuple[float, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,10 @@ from policy.errors import InvalidRequestError
 from policy.plan import aggregate_max, plan_recommendation
 from policy.types import ClusterSpec, Recommendation
 
+MAX_DEMAND_ACU = 1_000_000.0
+"""Demand above this is rejected as bad input: the largest Aurora cluster holds
+16 instances x 256 ACU = 4,096 ACU (FACTS.md A1, A3), so 10^6 ACU is a unit error."""
+
 
 def horizon_steps(config: PolicyConfig, step_s: int) -> tuple[int, int]:
     """Return (trace steps per plan step, horizon in trace steps) for ``step_s``.
@@ -29,13 +33,16 @@ def horizon_steps(config: PolicyConfig, step_s: int) -> tuple[int, int]:
     The horizon is rounded up to whole plan steps.
 
     Raises:
-        InvalidRequestError: if ``config.plan_step_s`` is not a multiple of ``step_s``.
+        InvalidRequestError: if ``step_s`` is not a positive integer dividing
+            ``config.plan_step_s``.
     """
-    if step_s <= 0:
-        raise InvalidRequestError(f"step_s must be > 0, got {step_s}")
+    if isinstance(step_s, bool) or not isinstance(step_s, int) or step_s <= 0:
+        raise InvalidRequestError(f"step_s must be a positive integer of seconds, got {step_s!r}", "step_s")
     if config.plan_step_s % step_s:
         raise InvalidRequestError(
-            f"config.plan_step_s={config.plan_step_s} must be a multiple of step_s={step_s}"
+            f"step_s={step_s} must divide config.plan_step_s={config.plan_step_s} "
+            "(e.g. 60, 300 or 900 for the default 900-s plan step)",
+            "step_s",
         )
     block = config.plan_step_s // step_s
     n_plan = math.ceil(config.horizon_s / config.plan_step_s)
@@ -55,15 +62,21 @@ def validate_history(history_acu: npt.ArrayLike) -> npt.NDArray[np.float64]:
         InvalidRequestError: not 1-D, empty, all missing, infinite or negative values
             (the message names ``history_acu`` and the index).
     """
-    arr = np.asarray(history_acu, dtype=np.float64)
+    field = "history_acu"
+    try:
+        arr = np.asarray(history_acu, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequestError(f"history_acu must be numeric ACU values: {exc}", field) from None
     if arr.ndim != 1 or arr.size == 0:
-        raise InvalidRequestError(f"history_acu must be a non-empty 1-D array, got shape {arr.shape}")
+        raise InvalidRequestError(f"history_acu must be a non-empty 1-D array, got shape {arr.shape}", field)
     if np.all(np.isnan(arr)):
-        raise InvalidRequestError("history_acu has no observed step (all values are missing)")
-    bad = np.flatnonzero(np.isinf(arr) | (arr < 0))
+        raise InvalidRequestError("history_acu has no observed step (all values are missing)", field)
+    bad = np.flatnonzero(np.isinf(arr) | (arr < 0) | (arr > MAX_DEMAND_ACU))
     if bad.size:
         i = int(bad[0])
-        raise InvalidRequestError(f"history_acu[{i}] = {arr[i]} must be finite and >= 0")
+        raise InvalidRequestError(
+            f"history_acu[{i}] = {arr[i]} must be finite, >= 0 and <= {MAX_DEMAND_ACU:g} ACU", field
+        )
     return arr
 
 
@@ -85,21 +98,78 @@ def validate_previous(previous: PreviousLayout | None, cluster: ClusterSpec) -> 
     if not limits.min_acu <= previous.writer_acu <= limits.max_acu:
         raise InvalidRequestError(
             f"previous.writer_acu={previous.writer_acu} is outside "
-            f"[limits.min_acu={limits.min_acu}, limits.max_acu={limits.max_acu}]"
+            f"[limits.min_acu={limits.min_acu}, limits.max_acu={limits.max_acu}]",
+            "previous.writer_acu",
         )
+    readers = "previous.extra_readers_by_az"
     unknown = sorted(set(previous.extra_readers_by_az) - set(topo.az_ids))
     if unknown:
         raise InvalidRequestError(
-            f"previous.extra_readers_by_az names AZs {unknown} not in topology.az_ids {list(topo.az_ids)}"
+            f"{readers} names AZs {unknown} not in topology.az_ids {list(topo.az_ids)}", readers
         )
     if any(n < 0 for n in previous.extra_readers_by_az.values()):
-        raise InvalidRequestError("previous.extra_readers_by_az counts must be >= 0")
+        raise InvalidRequestError(f"{readers} counts must be >= 0", readers)
+    total = sum(previous.extra_readers_by_az.values()) + (previous.failover_az_id is not None)
+    if total > limits.max_readers:
+        raise InvalidRequestError(
+            f"previous layout has {total} readers, more than limits.max_readers={limits.max_readers}",
+            readers,
+        )
     fo = previous.failover_az_id
     if fo is not None and (fo not in topo.az_ids or fo == topo.writer_az_id):
         raise InvalidRequestError(
             f"previous.failover_az_id={fo!r} must be an AZ of topology.az_ids other than "
-            f"the writer's ({topo.writer_az_id!r})"
+            f"the writer's ({topo.writer_az_id!r})",
+            "previous.failover_az_id",
         )
+
+
+def validate_cluster_config(cluster: ClusterSpec, config: PolicyConfig) -> None:
+    """Reject hard-constraint combinations no plan can meet, before solving.
+
+    Args:
+        cluster: the cluster.
+        config: the policy configuration.
+
+    Raises:
+        InvalidRequestError: ``config.min_azs`` above the AZs that can hold an instance,
+            or a required failover reader with ``limits.max_readers`` = 0.
+    """
+    limits, n_azs = cluster.limits, len(cluster.topology.az_ids)
+    if config.require_failover_reader and limits.max_readers < 1:
+        raise InvalidRequestError(
+            "cluster.limits.max_readers=0 leaves no room for the failover reader that "
+            "config.require_failover_reader asks for",
+            "cluster.limits.max_readers",
+        )
+    per_az = limits.max_extra_readers_per_az > 0 or config.require_failover_reader
+    reachable = 1 + min(n_azs - 1, limits.max_readers if per_az else 0)
+    if config.min_azs > reachable:
+        raise InvalidRequestError(
+            f"config.min_azs={config.min_azs} cannot be met: instances can be in at most {reachable} "
+            f"AZ(s) with {n_azs} AZs in cluster.topology.az_ids, limits.max_readers="
+            f"{limits.max_readers} and limits.max_extra_readers_per_az={limits.max_extra_readers_per_az}",
+            "config.min_azs",
+        )
+
+
+def check_now(now: object, horizon_s: int) -> None:
+    """Check that ``now`` is a timezone-aware datetime whose horizon is representable.
+
+    Raises:
+        InvalidRequestError: not a datetime, naive, or so late that ``now + horizon_s``
+            overflows.
+    """
+    if not isinstance(now, datetime):
+        raise InvalidRequestError(f"now must be a timezone-aware datetime, got {type(now).__name__}", "now")
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InvalidRequestError(f"now must be timezone-aware, got {now.isoformat()}", "now")
+    try:
+        now + timedelta(seconds=horizon_s)
+    except OverflowError:
+        raise InvalidRequestError(
+            f"now={now.isoformat()} is too late: the horizon ends past year 9999", "now"
+        ) from None
 
 
 def recommend(
@@ -123,24 +193,28 @@ def recommend(
             missing steps. The last element covers [now - step_s, now).
         now: decision time, timezone-aware (the plan starts here).
         step_s: history step, seconds; ``config.plan_step_s`` must be a multiple.
-        cluster: the cluster; defaults to :class:`ClusterSpec()`.
-        config: policy configuration; defaults to :class:`PolicyConfig()`.
+        cluster: the cluster (a ClusterSpec or a dict of its fields); default ClusterSpec().
+        config: policy configuration (PolicyConfig or dict); default PolicyConfig().
         previous: the layout deployed now (churn penalties, warm start, fail-safe floor).
 
     Returns:
         A :class:`Recommendation` with ``ceil(horizon_s / plan_step_s)`` plan steps.
 
     Raises:
-        InvalidRequestError: bad history, naive ``now``, incompatible steps, or a
-            ``previous`` layout that does not fit ``cluster``.
+        InvalidRequestError: bad history, a naive or non-datetime ``now``, incompatible
+            steps, a ``previous`` layout that does not fit ``cluster``, or hard
+            constraints no plan can meet (the error's ``field`` names the input).
+        pydantic.ValidationError: ``cluster``/``config``/``previous`` given as invalid
+            dicts (a ValueError).
         forecasting.ForecastingError: input errors found by the forecaster (ValueError).
     """
-    cluster = cluster or ClusterSpec()
-    config = config or PolicyConfig()
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise InvalidRequestError(f"now must be timezone-aware, got {now.isoformat()}")
+    cluster = ClusterSpec.model_validate(cluster if cluster is not None else {})
+    config = PolicyConfig.model_validate(config if config is not None else {})
+    previous = PreviousLayout.model_validate(previous) if previous is not None else None
+    check_now(now, config.horizon_s)
     history = validate_history(history_acu)
     validate_previous(previous, cluster)
+    validate_cluster_config(cluster, config)
     block, horizon = horizon_steps(config, step_s)
     with warnings.catch_warnings():
         # Fallbacks are reported on the Recommendation, not as process-wide warnings.

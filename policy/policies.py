@@ -10,7 +10,7 @@ oracle, on the future it is allowed to see).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -22,6 +22,7 @@ from policy.engine import horizon_steps, recommend
 from policy.errors import UnknownPolicyError
 from policy.plan import aggregate_max, plan_recommendation
 from policy.report import POLICY_NAMES
+from policy.settings import floor_at
 from policy.types import ClusterSpec, Recommendation
 
 FloatArray = npt.NDArray[np.float64]
@@ -66,10 +67,6 @@ class Policy(Protocol):
         ...
 
 
-def _lead(config: ReplayConfig, step_s: int) -> int:
-    return -(-config.policy.prewarm_s // step_s)
-
-
 def _half_up(acu: float) -> float:
     return float(half_acu_to_acu(acu_to_half_acu_ceil(acu)))
 
@@ -100,26 +97,30 @@ class FixedFloorPolicy:
         )
 
 
-def _decision(rec: Recommendation, block: int, n_steps: int, max_acu: float, lead: int) -> Decision:
-    """Expand a Recommendation's plan steps to ``n_steps`` trace steps.
+def _decision(rec: Recommendation, *, now: datetime, step_s: int, n_steps: int, max_acu: float) -> Decision:
+    """Apply a Recommendation's Aurora settings to the next ``n_steps`` trace steps.
 
-    Each floor is raised ``lead`` trace steps before the plan step that needs it (the
-    pre-warm), so Aurora has finished scaling up when the load arrives.
+    The floors come from ``rec.settings.capacity_changes`` (pre-warm included), exactly
+    what a user acting on the advice would set.
     """
-    planned = np.repeat([s.writer_acu for s in rec.steps], block)
-    floors = planned.copy()
-    for k in range(1, lead + 1):
-        floors[:-k] = np.maximum(floors[:-k], planned[k:])
-    floors = floors[:n_steps]
-    extras = np.repeat([sum(s.extra_readers_by_az.values()) for s in rec.steps], block)[:n_steps]
-    last = rec.steps[min((n_steps - 1) // block, len(rec.steps) - 1)]
+    changes = rec.settings.capacity_changes
+    floors = np.array([floor_at(changes, now + timedelta(seconds=j * step_s)) for j in range(n_steps)])
+    plan_step = rec.step_s
+    extras = np.array(
+        [
+            sum(rec.steps[min(j * step_s // plan_step, len(rec.steps) - 1)].extra_readers_by_az.values())
+            for j in range(n_steps)
+        ],
+        dtype=np.int64,
+    )
+    last = rec.steps[min((n_steps - 1) * step_s // plan_step, len(rec.steps) - 1)]
     return Decision(
         floor_acu=floors.astype(np.float64),
         max_acu=max_acu,
-        n_extra_readers=extras.astype(np.int64),
+        n_extra_readers=extras,
         has_failover=rec.failover_az_id is not None,
         layout=PreviousLayout(
-            writer_acu=last.writer_acu,
+            writer_acu=floors[-1],
             extra_readers_by_az=dict(last.extra_readers_by_az),
             failover_az_id=rec.failover_az_id,
         ),
@@ -149,8 +150,9 @@ class AcuplanPolicy:
             config=self.config.policy,
             previous=previous,
         )
-        block, _ = horizon_steps(self.config.policy, self.step_s)
-        return _decision(rec, block, n_steps, self.cluster.limits.max_acu, _lead(self.config, self.step_s))
+        return _decision(
+            rec, now=now, step_s=self.step_s, n_steps=n_steps, max_acu=self.cluster.limits.max_acu
+        )
 
 
 @dataclass
@@ -197,7 +199,9 @@ class OraclePolicy:
             previous=previous,
             forecast_model="perfect_foresight",
         )
-        return _decision(rec, block, n_steps, self.cluster.limits.max_acu, _lead(self.config, self.step_s))
+        return _decision(
+            rec, now=now, step_s=self.step_s, n_steps=n_steps, max_acu=self.cluster.limits.max_acu
+        )
 
 
 def make_policy(

@@ -148,7 +148,12 @@ def replay(
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, policies)
     first = math.ceil(config.warmup_s / step_s)
-    every = max(1, config.replan_every_s // step_s)
+    if config.replan_every_s % step_s:
+        raise InvalidRequestError(
+            f"config.replan_every_s={config.replan_every_s} must be a multiple of step_s={step_s}",
+            "config.replan_every_s",
+        )
+    every = config.replan_every_s // step_s
     if first >= len(demand) or np.all(np.isnan(demand[:first])) and first > 0:
         raise InvalidRequestError(
             f"warmup_s={config.warmup_s} leaves nothing to score (or no observed history) "

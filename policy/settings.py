@@ -6,7 +6,8 @@ reader instances with AZ and promotion tier. Imports only ``policy.types``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from bisect import bisect_right
+from datetime import datetime, timedelta
 
 from policy.types import AuroraSettings, CapacityChange, ClusterSpec, PlanStep, ReaderInstance
 
@@ -17,14 +18,48 @@ READ_SCALING_TIER = 15
 """Aurora Auto Scaling gives new replicas tier 15 (FACTS.md A3); they scale on their own."""
 
 
-def _capacity_changes(steps: tuple[PlanStep, ...], max_acu: float) -> tuple[CapacityChange, ...]:
+def _capacity_changes(
+    steps: tuple[PlanStep, ...], max_acu: float, prewarm_s: int
+) -> tuple[CapacityChange, ...]:
+    """MinCapacity changes: decreases at the step start, increases ``prewarm_s`` earlier.
+
+    An increase is never scheduled before the horizon start or before the previous
+    change; if it would land on the previous change's time, the two merge into the
+    larger floor (the capacity-safe choice).
+    """
     changes: list[CapacityChange] = []
     for s in steps:
-        if not changes or changes[-1].min_capacity_acu != s.writer_acu:
-            changes.append(
-                CapacityChange(at=s.start, min_capacity_acu=s.writer_acu, max_capacity_acu=max_acu)
-            )
+        if changes and changes[-1].min_capacity_acu == s.writer_acu:
+            continue
+        at = s.start
+        if changes and s.writer_acu > changes[-1].min_capacity_acu:
+            at = max(s.start - timedelta(seconds=prewarm_s), changes[-1].at)
+        if changes and at == changes[-1].at:
+            merged = max(s.writer_acu, changes[-1].min_capacity_acu)
+            changes[-1] = changes[-1].model_copy(update={"min_capacity_acu": merged})
+            continue
+        changes.append(CapacityChange(at=at, min_capacity_acu=s.writer_acu, max_capacity_acu=max_acu))
     return tuple(changes)
+
+
+def floor_at(changes: tuple[CapacityChange, ...], when: datetime) -> float:
+    """Return the MinCapacity in force at ``when`` under ``changes`` (sorted by ``at``).
+
+    Args:
+        changes: the schedule; the first change is at or before ``when``.
+        when: a time, timezone-aware.
+
+    Returns:
+        The ``min_capacity_acu`` of the last change at or before ``when``.
+
+    Raises:
+        ValueError: if ``when`` precedes the first change.
+    """
+    times = [c.at for c in changes]
+    i = bisect_right(times, when) - 1
+    if i < 0:
+        raise ValueError(f"{when.isoformat()} precedes the first capacity change")
+    return changes[i].min_capacity_acu
 
 
 def _read_scaling_readers(steps: tuple[PlanStep, ...], step_s: int) -> list[ReaderInstance]:
@@ -55,19 +90,26 @@ def _read_scaling_readers(steps: tuple[PlanStep, ...], step_s: int) -> list[Read
 
 
 def aurora_settings(
-    steps: tuple[PlanStep, ...], failover_az_id: str | None, cluster: ClusterSpec, step_s: int
+    steps: tuple[PlanStep, ...],
+    failover_az_id: str | None,
+    cluster: ClusterSpec,
+    step_s: int,
+    prewarm_s: int = 0,
 ) -> AuroraSettings:
     """Translate a per-step plan into Aurora settings.
 
     MinCapacity is cluster-wide in Aurora, so it is set to the writer's planned capacity
     (every instance's floor); MaxCapacity stays at the cluster limit. A change is listed
-    at the horizon start and wherever MinCapacity moves.
+    at the horizon start and wherever MinCapacity moves; increases are scheduled
+    ``prewarm_s`` before the step that needs them, because Aurora needs time to scale up
+    to a new floor too.
 
     Args:
         steps: the plan, length = horizon (non-empty).
         failover_az_id: AZ of the tier-1 reader, or None.
         cluster: the cluster (for MaxCapacity).
         step_s: plan step, seconds.
+        prewarm_s: lead time for floor increases, seconds.
 
     Returns:
         The settings, readers sorted by (needed_from, az_id, promotion_tier).
@@ -85,5 +127,6 @@ def aurora_settings(
         )
     readers.sort(key=lambda r: (r.needed_from, r.az_id, r.promotion_tier))
     return AuroraSettings(
-        capacity_changes=_capacity_changes(steps, cluster.limits.max_acu), readers=tuple(readers)
+        capacity_changes=_capacity_changes(steps, cluster.limits.max_acu, prewarm_s),
+        readers=tuple(readers),
     )

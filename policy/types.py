@@ -19,7 +19,7 @@ from placement import CapacityLimits, SolveStatus, Topology
 class FrozenModel(BaseModel):
     """Project base model: immutable and strict about unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class ClusterSpec(FrozenModel):

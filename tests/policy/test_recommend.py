@@ -73,10 +73,10 @@ def test_short_history_falls_back_and_says_so() -> None:
     ("kwargs", "message"),
     [
         ({"now": datetime(2024, 3, 4, 12)}, "now must be timezone-aware"),
-        ({"history_acu": [1.0, -1.0]}, "history_acu[1] = -1.0 must be finite and >= 0"),
+        ({"history_acu": [1.0, -1.0]}, "history_acu[1] = -1.0 must be finite, >= 0 and <= 1e+06 ACU"),
         ({"history_acu": []}, "history_acu must be a non-empty 1-D array"),
         ({"history_acu": [np.nan, np.nan]}, "all values are missing"),
-        ({"step_s": 420}, "config.plan_step_s=900 must be a multiple of step_s=420"),
+        ({"step_s": 420}, "step_s=420 must divide config.plan_step_s=900"),
     ],
     ids=["naive-now", "negative", "empty", "all-missing", "step-mismatch"],
 )
@@ -120,3 +120,96 @@ def test_previous_layout_must_fit_the_cluster(previous: PreviousLayout, message:
     with pytest.raises(InvalidRequestError) as err:
         recommend(_history(), now=NOW, cluster=cluster, previous=previous)
     assert message in str(err.value)
+
+
+def test_absurd_demand_is_rejected_not_overflowed() -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        recommend([1e12, 1e12], now=NOW)
+    assert err.value.field == "history_acu"
+
+
+def test_demand_beyond_the_cluster_is_clipped_and_reported_as_shortfall() -> None:
+    # 5,000 ACU of demand on a cluster that can hold at most 16 x (1 + 7) = 128 ACU.
+    cluster = ClusterSpec(limits=CapacityLimits(max_acu=16.0))
+    rec = recommend(np.full(100, 5000.0), now=NOW, cluster=cluster)
+    assert all(s.writer_acu == 16.0 for s in rec.steps)
+    assert all(s.shortfall_acu > 5000 / 0.8 - 16 * 8 - 1 for s in rec.steps)
+    assert any("exceeds what the cluster can serve" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "config", "field"),
+    [
+        (ClusterSpec(limits=CapacityLimits(max_readers=0)), PolicyConfig(), "cluster.limits.max_readers"),
+        (ClusterSpec(), PolicyConfig(min_azs=4), "config.min_azs"),
+        (
+            ClusterSpec(limits=CapacityLimits(max_readers=0)),
+            PolicyConfig(require_failover_reader=False, min_azs=2),
+            "config.min_azs",
+        ),
+    ],
+    ids=["no-room-for-failover", "more-azs-than-topology", "no-readers-for-spread"],
+)
+def test_conflicting_hard_constraints_are_input_errors(
+    cluster: ClusterSpec, config: PolicyConfig, field: str
+) -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        recommend(_history(), now=NOW, cluster=cluster, config=config)
+    assert err.value.field == field
+    assert field in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"now": "2024-03-04T12:00Z"}, "now"),
+        ({"step_s": "300"}, "step_s"),
+        ({"history_acu": ["a"]}, "history_acu"),
+    ],
+    ids=["now-string", "step-string", "history-strings"],
+)
+def test_wrong_argument_types_are_typed_errors(kwargs: dict, field: str) -> None:
+    args = {"history_acu": _history(), "now": NOW, "step_s": 300} | kwargs
+    with pytest.raises(InvalidRequestError) as err:
+        recommend(**args)
+    assert err.value.field == field
+
+
+def test_now_too_late_for_the_horizon() -> None:
+    with pytest.raises(InvalidRequestError, match="horizon ends past year 9999"):
+        recommend(_history(), now=datetime(9999, 12, 31, 23, 0, tzinfo=UTC))
+
+
+def test_prewarm_schedules_increases_early_and_replay_applies_them() -> None:
+    # The history ends at phase 0 of its daily sine, so the forecast (and floor) rises.
+    rec = recommend(
+        _history(), now=datetime(2024, 3, 4, 2, 0, tzinfo=UTC), config=PolicyConfig(prewarm_s=300)
+    )
+    now_ = rec.generated_at
+    steps, changes = rec.steps, rec.settings.capacity_changes
+    for c in changes[1:]:
+        # every change is either at a step start (a decrease) or 5 min before one (an increase)
+        offset = (c.at - now_).total_seconds() % 900
+        assert offset in (0.0, 600.0)
+    ups = [(a, b) for a, b in zip(steps, steps[1:], strict=False) if b.writer_acu > a.writer_acu]
+    assert ups, "the test needs a rising floor"
+    for _, b in ups:
+        assert any(
+            c.at == b.start - timedelta(seconds=300) and c.min_capacity_acu == b.writer_acu for c in changes
+        )
+
+
+def test_fail_safe_keeps_deployed_readers_and_reports_no_phantom_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        policy.plan, "solve", lambda *a, **k: PlacementPlan(status=SolveStatus.NO_SOLUTION_AT_TIMEOUT)
+    )
+    previous = PreviousLayout(writer_acu=4.0, extra_readers_by_az={"use1-az4": 1})
+    rec = recommend(
+        _history(), now=NOW, config=PolicyConfig(require_failover_reader=False), previous=previous
+    )
+    assert rec.failover_az_id is None
+    assert all(s.failover_reader_acu == 0.0 for s in rec.steps)
+    assert all(s.extra_readers_by_az["use1-az4"] == 1 for s in rec.steps)
+    assert all(s.capacity_acu == 2 * s.writer_acu for s in rec.steps)

@@ -7,6 +7,6 @@ the only one that configures logging. May import the public names of ``policy``,
 """
 
 from service.app import create_app
-from service.settings import Settings, get_settings
+from service.settings import ServerSettings, Settings, get_server_settings, get_settings
 
-__all__ = ["Settings", "create_app", "get_settings"]
+__all__ = ["ServerSettings", "Settings", "create_app", "get_server_settings", "get_settings"]

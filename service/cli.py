@@ -4,20 +4,19 @@ Owns the typer app and :func:`main` (console script ``acuplan = service.cli:main
 is the only module that both loads trace files and calls ``policy``. Console output goes
 through typer/rich here and nowhere else; progress and errors go to stderr.
 
-Exit codes: 0 on success; 2 on a usage error (typer's own message) or bad input (unknown
-trace, malformed file, invalid option value, a domain input error), reported as one line
-``error: <message>`` on stderr without a traceback. Bugs keep their traceback.
+Exit codes: 0 on success; 2 on a usage error (unknown command or option, missing or
+malformed option value) or bad input (unknown trace, malformed file, invalid option
+value, a domain input error, an output path that cannot be written, a port that cannot
+be bound), reported as one line ``error: <message>`` on stderr without a traceback. Bugs
+keep their traceback. Options are checked before any long work (a replay takes tens of
+seconds), and a report is printed before its ``--json`` file is written.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -28,22 +27,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import policy
-from placement import CapacityLimits
-from policy import POLICY_NAMES, ClusterSpec, PolicyConfig, Recommendation, ReplayConfig, ReplayReport
+from policy import POLICY_NAMES, ClusterSpec, Recommendation, ReplayConfig, ReplayReport
 from service.bundled import bundled_replay_inputs
-from service.errors import is_input_error, one_line
-from service.history import history_until, series_end
-from service.settings import get_settings
-from traces import (
-    AcuRule,
-    DemandSeries,
-    P99ToPeakAcuRule,
-    PercentOfMaxAcuRule,
-    TraceSeries,
-    demand_series,
-    list_bundled,
-    load_trace,
+from service.cli_inputs import (
+    CliInputError,
+    capacity_limits,
+    check_finite,
+    check_listen,
+    check_peak_acu,
+    check_replan,
+    check_step_s,
+    demand_rule,
+    load_policy_config,
+    load_server_settings,
+    load_settings,
+    parse_now,
+    parse_policies,
+    recommend_history,
 )
+from service.errors import is_input_error, one_line
+from service.output import check_output_path, write_json_atomic
+from traces import DemandSeries, list_bundled, load_trace
 
 app = typer.Typer(
     name="acuplan",
@@ -61,10 +65,6 @@ _OPTION_NAMES: dict[str, str] = {
     "max_acu": "--max-acu",
 }
 """Model field paths built from CLI options -> the option to blame in messages."""
-
-
-class CliInputError(ValueError):
-    """An option value or option combination the CLI rejects (one-line message)."""
 
 
 def _fail(message: str) -> NoReturn:
@@ -97,51 +97,12 @@ def _input_errors() -> Iterator[None]:
         _fail(str(exc))
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write ``data`` as indented JSON to ``path`` without ever leaving a half-written file.
-
-    The text is serialised first, written to a temporary file in the same directory,
-    flushed to disk, then renamed over ``path`` (atomic on POSIX). On any failure the
-    temporary file is removed and an existing ``path`` is untouched.
-
-    Args:
-        path: destination file.
-        data: JSON-serialisable data (e.g. ``model.model_dump(mode="json")``).
-
-    Raises:
-        OSError: the directory does not exist or is not writable.
-    """
-    text = json.dumps(data, indent=2) + "\n"
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 @app.command("traces")
 def traces_command() -> None:
     """List the bundled trace names, one per line."""
     with _input_errors():
         for name in list_bundled():
             typer.echo(name)
-
-
-def _parse_policies(text: str) -> tuple[str, ...]:
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    unknown = [n for n in names if n not in POLICY_NAMES]
-    if unknown or not names:
-        raise CliInputError(f"--policies: got {text!r}; choose from {', '.join(POLICY_NAMES)}")
-    return names
 
 
 def _run_replay(demand: DemandSeries, **kwargs: Any) -> ReplayReport:
@@ -158,14 +119,6 @@ def _run_replay(demand: DemandSeries, **kwargs: Any) -> ReplayReport:
         return policy.replay(
             demand.demand_acu, start=demand.start, step_s=demand.step_s, progress=report, **kwargs
         )
-
-
-def _policy_config() -> PolicyConfig:
-    """The policy configuration from ``ACUPLAN_*`` settings; bad variables are input errors."""
-    try:
-        return get_settings().to_policy_config()
-    except ValidationError as exc:
-        raise CliInputError(f"invalid ACUPLAN_* environment: {_validation_message(exc)}") from None
 
 
 def _stdout_console() -> Console:
@@ -217,7 +170,13 @@ def replay_command(
         str, typer.Option("--policies", help="Comma-separated policies to replay.")
     ] = ",".join(POLICY_NAMES),
     replan_every_min: Annotated[
-        int, typer.Option("--replan-every-min", min=1, help="Decision interval, minutes.")
+        int,
+        typer.Option(
+            "--replan-every-min",
+            min=1,
+            help="Decision interval, minutes: a multiple of the trace step (5 min for every bundled "
+            "trace), at most the planning horizon (180 min by default; ACUPLAN_HORIZON_S).",
+        ),
     ] = 60,
     max_acu: Annotated[
         float | None,
@@ -238,39 +197,21 @@ def replay_command(
     its own step; every policy is then scored by ``policy.replay`` on the same simulator.
     """
     with _input_errors():
-        names = _parse_policies(policies)
-        demand, cluster = bundled_replay_inputs(trace, max_acu=max_acu, read_frac=read_frac)
-        config = ReplayConfig(replan_every_s=replan_every_min * 60, policy=_policy_config())
-        report = _run_replay(demand, cluster=cluster, config=config, policies=names, trace_name=trace)
+        names = parse_policies(policies)
+        if max_acu is not None:
+            capacity_limits(max_acu)
+        check_finite("--read-frac", read_frac)
         if json_path is not None:
-            write_json_atomic(json_path, report.model_dump(mode="json"))
+            check_output_path(json_path)
+        demand, cluster = bundled_replay_inputs(trace, max_acu=max_acu, read_frac=read_frac)
+        policy_config = load_policy_config()
+        check_replan(replan_every_min, demand.step_s, policy_config)
+        config = ReplayConfig(replan_every_s=replan_every_min * 60, policy=policy_config)
+        report = _run_replay(demand, cluster=cluster, config=config, policies=names, trace_name=trace)
     _stdout_console().print(_replay_table(report))
-
-
-def _demand_rule(
-    series: TraceSeries, max_acu: float, peak_acu: float | None
-) -> AcuRule | PercentOfMaxAcuRule | P99ToPeakAcuRule:
-    if series.unit == "acu":
-        return AcuRule()
-    if series.unit == "percent":
-        return PercentOfMaxAcuRule(max_acu=max_acu)
-    if peak_acu is None:
-        raise CliInputError(
-            f"--peak-acu is required for unit {series.unit!r}: the series' p99 is mapped to that many ACU"
-        )
-    return P99ToPeakAcuRule(peak_acu=peak_acu)
-
-
-def _parse_now(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        now = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliInputError(f"--now: {text!r} is not an ISO 8601 timestamp") from None
-    if now.tzinfo is None:
-        raise CliInputError(f"--now: {text!r} has no UTC offset (e.g. 2024-05-06T12:00:00Z)")
-    return now
+    if json_path is not None:
+        with _input_errors():  # the table is printed even when this fails
+            write_json_atomic(json_path, report.model_dump(mode="json"))
 
 
 def _summary(rec: Recommendation) -> list[str]:
@@ -307,13 +248,20 @@ def recommend_command(
         str | None,
         typer.Option("--now", help="Decision time, ISO 8601 with offset; default: end of the data."),
     ] = None,
-    step_s: Annotated[int, typer.Option("--step-s", min=1, help="History step, seconds.")] = 300,
+    step_s: Annotated[
+        int,
+        typer.Option(
+            "--step-s",
+            min=1,
+            help="History step, seconds; must divide the 900-s plan step (e.g. 60, 300, 900).",
+        ),
+    ] = 300,
     max_acu: Annotated[
         float, typer.Option("--max-acu", help="Cluster MaxCapacity, ACU; also the base of unit 'percent'.")
     ] = 128.0,
     peak_acu: Annotated[
         float | None,
-        typer.Option("--peak-acu", help="ACU the series' p99 maps to (units per_s and relative)."),
+        typer.Option("--peak-acu", help="ACU the series' p99 maps to (units per_s and relative), > 0."),
     ] = None,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the Recommendation JSON here.")
@@ -326,27 +274,30 @@ def recommend_command(
     scaled so the series' p99 is ``--peak-acu``. Data at or after ``--now`` is ignored.
     """
     with _input_errors():
+        limits = capacity_limits(max_acu)
+        check_peak_acu(peak_acu)
+        config = load_policy_config()
+        check_step_s(step_s, config.plan_step_s)
+        requested_now = parse_now(now)
+        if json_path is not None:
+            check_output_path(json_path)
         trace = load_trace(csv)
         if len(trace) != 1:
             raise CliInputError(
                 f"{csv.name}: recommend needs one series, the file has {len(trace)}: {trace.keys()}"
             )
         series = trace.single()
-        rule = _demand_rule(series, max_acu, peak_acu)
-        demand = demand_series(series, step_s=step_s, rule=rule)
-        at = _parse_now(now) or series_end(demand)
-        cluster = ClusterSpec(cluster_id=series.cluster_id, limits=CapacityLimits(max_acu=max_acu))
-        rec = policy.recommend(
-            history_until(demand, at),
-            now=at,
-            step_s=step_s,
-            cluster=cluster,
-            config=_policy_config(),
+        rule = demand_rule(series, max_acu, peak_acu)
+        history, at = recommend_history(
+            series, rule, csv=csv, step_s=step_s, now=requested_now, config=config
         )
-        if json_path is not None:
-            write_json_atomic(json_path, rec.model_dump(mode="json"))
+        cluster = ClusterSpec(cluster_id=series.cluster_id, limits=limits)
+        rec = policy.recommend(history, now=at, step_s=step_s, cluster=cluster, config=config)
     for line in _summary(rec):
         typer.echo(line)
+    if json_path is not None:
+        with _input_errors():
+            write_json_atomic(json_path, rec.model_dump(mode="json"))
 
 
 @app.command("serve")
@@ -364,20 +315,40 @@ def serve_command(
     from service.app import create_app
 
     with _input_errors():
-        _policy_config()
-        settings = get_settings()
+        settings = load_settings()  # validates the policy configuration too
+        server = load_server_settings()
+        host, port, log_level = host or server.host, port or server.port, server.log_level
+        check_listen(host, port)
     # The library logs without handlers (STYLE.md "Errors"); the server process sets them up.
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
-    )
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot start (e.g. the port was taken since)
+        if exc.code not in (0, None):
+            _fail(f"cannot listen on {host}:{port}: the server did not start (see the log above)")
+        raise
 
 
-def main() -> None:
-    """Run the ``acuplan`` command line (console-script entry point)."""
-    app()
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``acuplan`` command line (console-script entry point).
+
+    Click's usage errors (unknown command or option, missing or malformed value) are
+    printed as one line ``error: <message>`` on stderr instead of typer's panel.
+
+    Args:
+        argv: the arguments after the program name; None reads ``sys.argv``.
+
+    Returns:
+        The exit code: 0 on success (and ``--help``), 2 on usage or input errors.
+    """
+    try:
+        result = app(args=argv, prog_name="acuplan", standalone_mode=False)
+    except typer.TyperException as exc:  # click's ClickException / UsageError (vendored by typer)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # typer has printed the help
+            return 2
+        typer.echo(f"error: {one_line(exc.format_message())}", err=True)
+        return int(getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        return 1
+    return result if isinstance(result, int) else 0

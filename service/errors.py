@@ -1,7 +1,7 @@
 """Which exceptions are the caller's fault, and how the service names them.
 
-Owns :data:`DOMAIN_ERRORS`, :func:`is_input_error`, :func:`error_code` and
-:func:`one_line`, shared by the HTTP error handlers (:mod:`service.app`) and the CLI
+Owns :data:`DOMAIN_ERRORS`, :func:`is_input_error`, :func:`error_code`,
+:func:`error_field` and :func:`one_line`, shared by the HTTP error handlers (:mod:`service.app`) and the CLI
 (:mod:`service.cli`) so both surfaces classify errors the same way. Imports the error
 base classes of ``policy``, ``forecasting``, ``placement`` and ``traces`` (public names).
 """
@@ -9,8 +9,9 @@ base classes of ``policy``, ``forecasting``, ``placement`` and ``traces`` (publi
 from __future__ import annotations
 
 import re
+from typing import Final
 
-from forecasting import ForecastingError
+from forecasting import ForecastingError, InsufficientHistoryError, InvalidHistoryError
 from placement import PlacementError
 from policy import PolicyError
 from service.history import HistoryError
@@ -46,6 +47,40 @@ def error_code(exc: BaseException) -> str:
     """
     name = type(exc).__name__.removesuffix("Error") or "error"
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+_WIRE_FIELDS: Final[dict[str, str]] = {"history_acu": "history", "demand_acu": "history"}
+"""Library field names -> request field names where they differ. The library's history array
+is indexed by grid step, not by request point, so ``history_acu[7]`` is reported as
+``history``. ``step_s``, ``now``, ``config.*``, ``previous.*`` and ``cluster.*`` are the same."""
+
+_CLASS_FIELDS: Final[tuple[tuple[type[Exception], str], ...]] = (
+    (InsufficientHistoryError, "history"),
+    (InvalidHistoryError, "history"),
+)
+"""The field an error without a ``field`` attribute is about, by class."""
+
+
+def error_field(exc: BaseException) -> str | None:
+    """Return the request field an input error is about, as a dotted wire path.
+
+    Args:
+        exc: an input error (see :func:`is_input_error`).
+
+    Returns:
+        ``HistoryError.loc`` joined by dots (``history.3.ts``, ``now``); else the error's
+        ``field`` attribute (``policy.InvalidRequestError.field``,
+        ``traces.TraceFormatError.field``) mapped to the wire name (``history_acu`` ->
+        ``history``; ``config.min_azs``, ``previous.writer_acu`` unchanged); else a
+        per-class default (forecasting's history errors -> ``history``); else None.
+    """
+    if isinstance(exc, HistoryError):
+        return ".".join(str(part) for part in exc.loc)
+    field = getattr(exc, "field", None)
+    if isinstance(field, str) and field:
+        head = re.split(r"[.\[]", field, maxsplit=1)[0]
+        return _WIRE_FIELDS.get(head, field)
+    return next((name for cls, name in _CLASS_FIELDS if isinstance(exc, cls)), None)
 
 
 def one_line(text: str) -> str:

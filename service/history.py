@@ -8,10 +8,15 @@ Owns the two adapter steps shared by the HTTP API and the CLI:
 * :func:`history_until`: a ``traces.DemandSeries`` → the array ending at ``now``, padded
   with NaN when the data stops early and cut when it runs past ``now``.
 
+* :func:`check_window`: the size and time range of that grid, checked from the first and
+  last sample times alone, *before* any array is built (a far-future timestamp must cost a
+  422, not gigabytes of memory or an ``OverflowError``).
+
 Grid rule (from ``traces.demand_series``): step ``k`` covers
 ``[start + k*step_s, start + (k+1)*step_s)`` with ``start`` a multiple of ``step_s`` since
-the Unix epoch, so ``now`` must also be such a multiple. Imports ``traces`` public names
-only; no I/O, no clock.
+the Unix epoch, so ``now`` must also be such a multiple. Time range: samples at or after
+1970-01-01T00:00:00Z, and ``now`` plus the plan no later than 9999-12-31T23:59:59Z (the
+end of Python's ``datetime``). Imports ``traces`` public names only; no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +33,12 @@ from traces import DemandSeries, TraceSeries
 
 Loc = tuple[str | int, ...]
 """Location of an input field, e.g. ``("history", 3, "ts")`` or ``("now",)``."""
+
+EARLIEST_S: Final[int] = 0
+"""Earliest accepted sample time, epoch seconds: 1970-01-01T00:00:00Z (the grid's anchor)."""
+
+LATEST_S: Final[int] = 253_402_300_799
+"""Latest time a plan may reach, epoch seconds: 9999-12-31T23:59:59Z, ``datetime``'s end."""
 
 
 class HistoryError(ValueError):
@@ -39,6 +51,18 @@ class HistoryError(ValueError):
     def __init__(self, message: str, *, loc: Loc) -> None:
         super().__init__(message)
         self.loc = loc
+
+
+def iso_s(seconds: int) -> str:
+    """Format epoch seconds as an ISO 8601 UTC string, also past year 9999 (for messages).
+
+    Args:
+        seconds: seconds since the Unix epoch.
+
+    Returns:
+        E.g. ``2024-05-06T00:00:00Z``; ``10000-01-01T00:00:00Z`` does not overflow.
+    """
+    return f"{np.datetime64(seconds, 's')}Z"
 
 
 def epoch_s(ts: datetime) -> int:
@@ -95,14 +119,100 @@ def _grid_now(now: datetime, step_s: int) -> int:
         raise HistoryError(f"now {now.isoformat()} has no timezone; give a UTC offset", loc=("now",))
     now_s = epoch_s(now)
     if now_s % step_s or now.microsecond:
-        before = datetime.fromtimestamp(now_s - now_s % step_s, tz=UTC)
-        after = before + timedelta(seconds=step_s)
+        before = now_s - now_s % step_s
+        nearest = [iso_s(s) for s in (before, before + step_s) if s <= LATEST_S]
         raise HistoryError(
             f"now {now.isoformat()} is not on the {step_s}-s step grid (a multiple of step_s since "
-            f"the Unix epoch); e.g. {before.isoformat()} or {after.isoformat()}",
+            f"the Unix epoch); e.g. {' or '.join(nearest)}",
             loc=("now",),
         )
     return now_s
+
+
+def plan_span_s(horizon_s: int, plan_step_s: int) -> int:
+    """Return how far past ``now`` a plan reaches: the horizon rounded up to whole plan steps.
+
+    Args:
+        horizon_s: the planning horizon, seconds.
+        plan_step_s: the plan step, seconds.
+
+    Returns:
+        ``ceil(horizon_s / plan_step_s) * plan_step_s``, e.g. 10800 for 3 h in 900-s steps.
+    """
+    return -(-horizon_s // plan_step_s) * plan_step_s
+
+
+def check_window(
+    first_s: int,
+    last_s: int,
+    *,
+    step_s: int,
+    now: datetime | None,
+    max_steps: int,
+    plan_s: int,
+) -> datetime:
+    """Check the step grid from the first sample to ``now`` before any array is built.
+
+    Only integers are used, so a timestamp in year 9999 costs a message, never memory or
+    an ``OverflowError``. Checks, in order: the first sample is at or after
+    :data:`EARLIEST_S`; the samples span at most ``max_steps`` steps (``history``);
+    ``now`` is aware and on the grid; ``now + plan_s`` is at most :data:`LATEST_S`; the
+    history up to ``now`` is 1 to ``max_steps`` steps long.
+
+    Args:
+        first_s: first sample time, epoch seconds.
+        last_s: last sample time, epoch seconds, >= ``first_s``.
+        step_s: grid step, seconds, > 0.
+        now: the decision time, or None for the end of the step holding the last sample.
+        max_steps: most grid steps from the first sample's step to ``now``.
+        plan_s: how far past ``now`` the plan reaches, seconds (the horizon rounded up to
+            whole plan steps).
+
+    Returns:
+        ``now`` (or its default) in UTC.
+
+    Raises:
+        HistoryError: at ``("history",)`` for samples out of range or spanning too many
+            steps (also when the default ``now`` leaves no room for the plan); at
+            ``("now",)`` for a naive, off-grid, too early, too late or too distant ``now``.
+
+    Examples:
+        >>> check_window(0, 600, step_s=300, now=None, max_steps=10, plan_s=900).isoformat()
+        '1970-01-01T00:15:00+00:00'
+    """
+    start_s = first_s - first_s % step_s
+    if first_s < EARLIEST_S:
+        raise HistoryError(
+            f"history starts at {iso_s(first_s)}; timestamps must be at or after {iso_s(EARLIEST_S)}",
+            loc=("history",),
+        )
+    n_data = (last_s - start_s) // step_s + 1
+    if n_data > max_steps:
+        raise HistoryError(
+            f"history spans {n_data} steps of {step_s} s ({iso_s(first_s)} to {iso_s(last_s)}); "
+            f"at most {max_steps} are accepted",
+            loc=("history",),
+        )
+    loc: Loc = ("history",) if now is None else ("now",)
+    now_s = start_s + n_data * step_s if now is None else _grid_now(now, step_s)
+    if now_s + plan_s > LATEST_S:
+        what = "the last history step ends at" if now is None else "now"
+        raise HistoryError(
+            f"{what} {iso_s(now_s)}, too late for the {plan_s}-s plan: it must end by {iso_s(LATEST_S)}",
+            loc=loc,
+        )
+    n_steps = (now_s - start_s) // step_s
+    if n_steps <= 0:
+        raise HistoryError(
+            f"now {iso_s(now_s)} is not after the first history step ({iso_s(start_s)})", loc=loc
+        )
+    if n_steps > max_steps:
+        raise HistoryError(
+            f"now {iso_s(now_s)} is {n_steps} steps of {step_s} s after the first history step "
+            f"({iso_s(start_s)}); at most {max_steps} are accepted",
+            loc=loc,
+        )
+    return datetime.fromtimestamp(now_s, tz=UTC)
 
 
 def history_until(

@@ -5,11 +5,16 @@ envelopes for errors and health, and :meth:`RecommendationRequest.to_inputs`, wh
 a validated request into the arguments of ``policy.recommend``. The cluster, previous
 layout and response reuse the library's frozen models (:class:`policy.ClusterSpec`,
 :class:`placement.PreviousLayout`, :class:`policy.Recommendation`), so their JSON is the
-library's; ``tests/service/test_openapi.py`` pins the resulting schema.
+library's; ``tests/service/test_http_health_openapi.py`` pins the resulting schema.
+
+The request's own fields are strict: numbers must be JSON numbers (not strings or
+booleans), flags JSON booleans, timestamps ISO 8601 strings with a UTC offset (not epoch
+numbers). The library models keep their own (lax) rules.
 
 Field errors found after pydantic's pass (order of timestamps, points at or after
-``now``, off-grid ``now``, config overrides PolicyConfig rejects) are raised as FastAPI
-``RequestValidationError`` with a body location, so clients see one 422 format.
+``now``, off-grid ``now``, a history too long or too late, config overrides PolicyConfig
+rejects) are raised as FastAPI ``RequestValidationError`` with a body location, so clients
+see one 422 format. Every error body is an :class:`ErrorResponse`.
 Imports ``policy``, ``placement`` and ``traces`` public names only.
 """
 
@@ -18,16 +23,24 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from placement import PreviousLayout
 from policy import ClusterSpec, PolicyConfig
-from service.history import HistoryError, Loc, history_until, series_end, series_from_points
+from service.history import (
+    HistoryError,
+    Loc,
+    check_window,
+    epoch_s,
+    history_until,
+    plan_span_s,
+    series_from_points,
+)
 from traces import AcuRule, demand_series
 
 MAX_HISTORY_POINTS: Final[int] = 40_320
@@ -35,6 +48,24 @@ MAX_HISTORY_POINTS: Final[int] = 40_320
 
 MAX_HISTORY_STEPS: Final[int] = 40_320
 """Most grid steps from the first point to ``now`` (14 days at step_s=30; 140 days at 300)."""
+
+
+def _iso_timestamp(value: Any) -> Any:
+    """Accept an ISO 8601 string (or a datetime from Python callers); reject epoch numbers."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 string with a UTC offset, e.g. 2024-05-06T12:00:00Z")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an ISO 8601 timestamp with a UTC offset, e.g. 2024-05-06T12:00:00Z"
+        ) from None
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_timestamp)]
+"""An ISO 8601 string with a UTC offset (``Z`` or ``+hh:mm``); numbers are rejected."""
 
 
 class WireModel(BaseModel):
@@ -47,22 +78,24 @@ class HistoryPoint(WireModel):
     """One observed demand sample.
 
     Attributes:
-        ts: sample time, timezone-aware (any offset; converted to UTC). A sample belongs to
-            the step ``[k*step_s, (k+1)*step_s)`` since the epoch that contains it.
-        demand_acu: demand at ``ts``, ACU, finite and >= 0 (e.g. CloudWatch
+        ts: sample time, an ISO 8601 string with a UTC offset (any offset; converted to
+            UTC), at or after 1970-01-01. A sample belongs to the step
+            ``[k*step_s, (k+1)*step_s)`` since the epoch that contains it.
+        demand_acu: demand at ``ts``, ACU, a JSON number, finite and >= 0 (e.g. CloudWatch
             ``ServerlessDatabaseCapacity``, or CPU% x MaxCapacity / 100).
     """
 
-    ts: AwareDatetime
-    demand_acu: float = Field(ge=0.0, le=1e6, allow_inf_nan=False)
+    ts: Timestamp
+    demand_acu: float = Field(ge=0.0, le=1e6, allow_inf_nan=False, strict=True)
 
 
 class PolicyOverrides(WireModel):
     """Per-request overrides of the service's policy configuration.
 
-    Every field is optional; an omitted field keeps the service default. The merged
-    configuration is validated by :class:`policy.PolicyConfig` (ranges documented there),
-    and its errors are reported at ``config.<field>``.
+    Every field is optional and strict (JSON numbers and booleans only); an omitted field
+    keeps the service default. The merged configuration is validated by
+    :class:`policy.PolicyConfig` (ranges documented there), and its errors are reported at
+    ``config.<field>``.
 
     Attributes:
         horizon_s: how far ahead to plan, seconds.
@@ -76,15 +109,15 @@ class PolicyOverrides(WireModel):
         require_failover_reader: keep a tier-1 reader in another AZ.
     """
 
-    horizon_s: int | None = None
-    plan_step_s: int | None = None
-    risk_quantile: float | None = None
-    target_utilisation: float | None = None
-    shortfall_penalty_usd_per_acu_hour: float | None = None
-    churn_penalty_usd_per_acu: float | None = None
-    reader_churn_penalty_usd: float | None = None
-    min_azs: int | None = None
-    require_failover_reader: bool | None = None
+    horizon_s: int | None = Field(default=None, strict=True)
+    plan_step_s: int | None = Field(default=None, strict=True)
+    risk_quantile: float | None = Field(default=None, strict=True)
+    target_utilisation: float | None = Field(default=None, strict=True)
+    shortfall_penalty_usd_per_acu_hour: float | None = Field(default=None, strict=True)
+    churn_penalty_usd_per_acu: float | None = Field(default=None, strict=True)
+    reader_churn_penalty_usd: float | None = Field(default=None, strict=True)
+    min_azs: int | None = Field(default=None, strict=True)
+    require_failover_reader: bool | None = Field(default=None, strict=True)
 
     def apply(self, base: PolicyConfig) -> PolicyConfig:
         """Return ``base`` with these overrides, validated by PolicyConfig.
@@ -158,11 +191,13 @@ class RecommendationRequest(WireModel):
     Attributes:
         cluster: the cluster (``policy.ClusterSpec``): id, topology, ACU limits, read share,
             price.
-        step_s: history step, seconds (30 to 3600; default 300, CloudWatch's 5-minute period).
-        now: decision time, a multiple of ``step_s`` since the Unix epoch; the last history
-            step ends here. Default: the end of the step holding the last point.
+        step_s: history step, seconds, a JSON integer (30 to 3600; default 300,
+            CloudWatch's 5-minute period); must divide the plan step (900 s by default).
+        now: decision time, an ISO 8601 string with offset, a multiple of ``step_s`` since
+            the Unix epoch; the last history step ends here, and the plan must end by
+            9999-12-31T23:59:59Z. Default: the end of the step holding the last point.
         history: observed demand, strictly increasing ``ts``, every ``ts`` before ``now``;
-            1 to 40,320 points.
+            1 to 40,320 points spanning at most 40,320 steps up to ``now``.
         config: optional overrides of the policy configuration.
         previous: the layout deployed now (churn penalties, warm start, fail-safe floor).
     """
@@ -170,8 +205,8 @@ class RecommendationRequest(WireModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     cluster: ClusterSpec
-    step_s: int = Field(default=300, ge=30, le=3600)
-    now: AwareDatetime | None = None
+    step_s: int = Field(default=300, ge=30, le=3600, strict=True)
+    now: Timestamp | None = None
     history: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
     config: PolicyOverrides | None = None
     previous: PreviousLayout | None = None
@@ -187,11 +222,23 @@ class RecommendationRequest(WireModel):
 
         Raises:
             RequestValidationError: unsorted or duplicate ``history[i].ts``, a point at or
-                after ``now``, ``now`` off the grid, history longer than
-                :data:`MAX_HISTORY_STEPS` steps, or a ``config`` override PolicyConfig rejects.
+                after ``now``, ``now`` off the grid, a history longer than
+                :data:`MAX_HISTORY_STEPS` steps or a plan past year 9999 (checked before any
+                grid is built), a ``config`` override PolicyConfig rejects, or a plan step
+                that ``step_s`` does not divide.
         """
+        config = self._config(base_config)
         try:
             self._check_order()
+            now = check_window(
+                epoch_s(self.history[0].ts),
+                epoch_s(self.history[-1].ts),
+                step_s=self.step_s,
+                now=self.now,
+                max_steps=MAX_HISTORY_STEPS,
+                plan_s=plan_span_s(config.horizon_s, config.plan_step_s),
+            )
+            self._check_before(now)
             demand = demand_series(
                 series_from_points(
                     [p.ts for p in self.history],
@@ -201,14 +248,10 @@ class RecommendationRequest(WireModel):
                 step_s=self.step_s,
                 rule=AcuRule(),
             )
-            now = self.now or series_end(demand)
-            self._check_before(now)
             history_acu = history_until(demand, now, max_steps=MAX_HISTORY_STEPS)
         except HistoryError as exc:
             raise _request_error([(exc.loc, str(exc))]) from None
-        return RecommendInputs(
-            history_acu, now, self.step_s, self.cluster, self._config(base_config), self.previous
-        )
+        return RecommendInputs(history_acu, now, self.step_s, self.cluster, config, self.previous)
 
     def _check_order(self) -> None:
         for i in range(1, len(self.history)):
@@ -229,12 +272,19 @@ class RecommendationRequest(WireModel):
             )
 
     def _config(self, base: PolicyConfig) -> PolicyConfig:
-        if self.config is None:
-            return base
-        try:
-            return self.config.apply(base)
-        except ValidationError as exc:
-            raise _request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        config = base
+        if self.config is not None:
+            try:
+                config = self.config.apply(base)
+            except ValidationError as exc:
+                raise _request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        if config.plan_step_s % self.step_s:
+            overridden = self.config is not None and self.config.plan_step_s is not None
+            loc: Loc = ("config", "plan_step_s") if overridden else ("step_s",)
+            raise _request_error(
+                [(loc, f"config.plan_step_s={config.plan_step_s} must be a multiple of step_s={self.step_s}")]
+            )
+        return config
 
 
 def _request_error(errors: list[tuple[Loc, str]]) -> RequestValidationError:
@@ -245,45 +295,36 @@ def _request_error(errors: list[tuple[Loc, str]]) -> RequestValidationError:
 
 
 class FieldError(WireModel):
-    """One invalid request field.
+    """One thing wrong with a request.
 
     Attributes:
-        field: dotted path into the request, list indices as numbers, e.g. ``history.3.ts``
-            or ``cluster.limits.min_acu``; ``body`` for the body as a whole; query and path
-            parameters by name.
-        message: what is wrong.
+        field: dotted path into the request, list indices as numbers, e.g. ``history.3.ts``,
+            ``cluster.limits.min_acu``, ``config.min_azs``, ``previous.writer_acu``; ``body``
+            for the body as a whole; null when the error is not about one field.
+        message: what is wrong, on one line.
     """
 
-    field: str
+    field: str | None
     message: str
 
 
-class ValidationErrorResponse(WireModel):
-    """422: the request does not match the wire format or breaks a cross-field rule.
-
-    Attributes:
-        error: always ``invalid_request``.
-        detail: one entry per invalid field.
-    """
-
-    error: Literal["invalid_request"] = "invalid_request"
-    detail: list[FieldError]
-
-
 class ErrorResponse(WireModel):
-    """Any other error.
+    """The body of every error response (4xx and 5xx): one shape for all of them.
 
-    422 for input the policy rejects (``error`` is the snake-case error class without
-    ``Error``: ``invalid_request``, ``insufficient_history``, ``invalid_parameter``, ...);
-    500 ``internal_error`` with no detail; 404/405 ``not_found``/``method_not_allowed``.
+    ``error`` is ``invalid_request`` for a request that does not match the wire format or
+    breaks a cross-field rule (including a body that is not JSON); for input the policy
+    rejects, the snake-case error class without ``Error`` (``invalid_request``,
+    ``insufficient_history``, ``invalid_parameter``, ...); ``not_found`` /
+    ``method_not_allowed`` for routing; ``internal_error`` (with an empty ``detail``) for
+    anything else.
 
     Attributes:
         error: a stable machine-readable code.
-        detail: a one-line human-readable message, or None.
+        detail: one entry per problem; empty for ``internal_error``.
     """
 
     error: str
-    detail: str | None = None
+    detail: list[FieldError] = Field(default_factory=list)
 
 
 class HealthResponse(WireModel):

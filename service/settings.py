@@ -1,15 +1,19 @@
 """Service settings: read once from ``ACUPLAN_*`` environment variables, injected, never imported.
 
-Owns :class:`Settings`, :func:`get_settings` (the only place settings are built, cached)
-and :meth:`Settings.to_policy_config` (the only mapping from service settings to the
-library's :class:`policy.PolicyConfig`). The library itself never reads the environment.
-Imports ``policy`` and ``placement`` public names only.
+Owns :class:`Settings` (the policy and solver knobs every command uses),
+:class:`ServerSettings` (what only ``acuplan serve`` uses), :func:`get_settings` and
+:func:`get_server_settings` (the only places they are built, cached) and
+:meth:`Settings.to_policy_config` (the only mapping from service settings to the library's
+:class:`policy.PolicyConfig`). They are split so that a bad server variable (e.g.
+``ACUPLAN_PORT=99999``) breaks ``acuplan serve`` only, not ``recommend`` or ``replay``.
+The library itself never reads the environment. Imports ``policy`` and ``placement``
+public names only.
 
 Environment variables (all optional; empty values are ignored)::
 
-    ACUPLAN_HOST                      bind address of ``acuplan serve`` (127.0.0.1)
-    ACUPLAN_PORT                      bind port (8000)
-    ACUPLAN_LOG_LEVEL                 debug | info | warning | error (info)
+    ACUPLAN_HOST                      bind address of ``acuplan serve`` (127.0.0.1)   [server]
+    ACUPLAN_PORT                      bind port (8000)                                [server]
+    ACUPLAN_LOG_LEVEL                 debug | info | warning | error (info)           [server]
     ACUPLAN_SOLVER_TIME_LIMIT_S       CP-SAT wall-time limit per solve, s (2.0)
     ACUPLAN_SOLVER_NUM_WORKERS        CP-SAT workers (1: reproducible)
     ACUPLAN_SOLVER_RANDOM_SEED        CP-SAT seed (0)
@@ -29,17 +33,37 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from placement import SolverParams
 from policy import PolicyConfig
 
+_ENV = SettingsConfigDict(env_prefix="ACUPLAN_", env_ignore_empty=True, extra="ignore", frozen=True)
 
-class Settings(BaseSettings):
-    """Service configuration, validated when built (fail fast on a bad variable).
 
-    Unset library knobs (``None``) keep :class:`policy.PolicyConfig`'s documented
-    defaults, so each default lives in exactly one place.
+class ServerSettings(BaseSettings):
+    """How ``acuplan serve`` listens and logs, validated when built.
 
     Attributes:
-        host: bind address for ``acuplan serve``.
-        port: bind port for ``acuplan serve``.
+        host: bind address.
+        port: bind port.
         log_level: uvicorn / root log level.
+
+    Raises:
+        pydantic.ValidationError: a variable is malformed or out of range.
+    """
+
+    model_config = _ENV
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65_535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class Settings(BaseSettings):
+    """Policy and solver configuration, validated when built (fail fast on a bad variable).
+
+    Unset library knobs (``None``) keep :class:`policy.PolicyConfig`'s documented
+    defaults, so each default lives in exactly one place. Server variables
+    (``ACUPLAN_HOST``, ``ACUPLAN_PORT``, ``ACUPLAN_LOG_LEVEL``) are not read here; see
+    :class:`ServerSettings`.
+
+    Attributes:
         solver_time_limit_s: CP-SAT wall-time limit per solve, seconds. Bounds the time
             one HTTP request can hold a worker thread.
         solver_num_workers: CP-SAT workers; 1 keeps solves reproducible (FACTS.md E).
@@ -52,13 +76,8 @@ class Settings(BaseSettings):
         pydantic.ValidationError: a variable is malformed or out of range.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="ACUPLAN_", env_ignore_empty=True, extra="ignore", frozen=True
-    )
+    model_config = _ENV
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65_535)
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
     # 2 s = SolverParams' default; the cap keeps one request from pinning a thread for minutes.
     solver_time_limit_s: float = Field(default=2.0, gt=0.0, le=60.0)
     solver_num_workers: int = Field(default=1, ge=1, le=64)
@@ -110,3 +129,17 @@ def get_settings() -> Settings:
         pydantic.ValidationError: an ``ACUPLAN_*`` variable is invalid.
     """
     return Settings()
+
+
+@lru_cache(maxsize=1)
+def get_server_settings() -> ServerSettings:
+    """Build the server settings from the environment once and cache them.
+
+    Returns:
+        The process-wide :class:`ServerSettings`.
+
+    Raises:
+        pydantic.ValidationError: ``ACUPLAN_HOST``, ``ACUPLAN_PORT`` or
+            ``ACUPLAN_LOG_LEVEL`` is invalid.
+    """
+    return ServerSettings()

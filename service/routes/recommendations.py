@@ -7,7 +7,7 @@ from fastapi import APIRouter
 import policy
 from policy import Recommendation
 from service.deps import PolicyConfigDep
-from service.schemas import ErrorResponse, RecommendationRequest, ValidationErrorResponse
+from service.schemas import ErrorResponse, RecommendationRequest
 
 router = APIRouter(prefix="/recommendations", tags=["recommendations"])
 
@@ -16,8 +16,13 @@ router = APIRouter(prefix="/recommendations", tags=["recommendations"])
     "",
     response_model=Recommendation,
     responses={
-        422: {"model": ValidationErrorResponse | ErrorResponse, "description": "Invalid request"},
-        500: {"model": ErrorResponse, "description": "Internal error (no details)"},
+        422: {
+            "model": ErrorResponse,
+            "description": "Invalid request: `error` is `invalid_request` (wire format, cross-field "
+            "rules, a body that is not JSON) or a policy error code; `detail` lists "
+            "`{field, message}` with `field` a dotted path such as `history.3.ts` or null",
+        },
+        500: {"model": ErrorResponse, "description": "Internal error: `internal_error`, empty `detail`"},
     },
 )
 def create_recommendation(request: RecommendationRequest, base_config: PolicyConfigDep) -> Recommendation:
@@ -31,10 +36,11 @@ def create_recommendation(request: RecommendationRequest, base_config: PolicyCon
 
     Runs in the worker threadpool (the solve takes up to the configured time limit).
 
-    Errors: 422 ``invalid_request`` with per-field ``detail`` for malformed input (e.g.
-    ``history.3.ts`` out of order, ``cluster.limits.min_acu`` off the 0.5-ACU grid); 422
-    with a policy error code (e.g. ``invalid_request``, ``insufficient_history``) and a
-    one-line ``detail`` when the policy rejects the input; 500 ``internal_error``.
+    Errors, all ``{"error": <code>, "detail": [{"field": <path or null>, "message": ...}]}``:
+    422 ``invalid_request`` for malformed input (e.g. ``history.3.ts`` out of order,
+    ``cluster.limits.min_acu`` off the 0.5-ACU grid, a history spanning too many steps);
+    422 with a policy error code (e.g. ``invalid_request``, ``insufficient_history``) when
+    the policy rejects the input; 500 ``internal_error`` with an empty ``detail``.
     """
     inputs = request.to_inputs(base_config)
     return policy.recommend(

@@ -19,7 +19,7 @@ def test_unknown_path_uses_the_error_envelope(client: TestClient) -> None:
     r = client.get("/v1/nope")
 
     assert r.status_code == 404
-    assert r.json() == {"error": "not_found", "detail": "Not Found"}
+    assert r.json() == {"error": "not_found", "detail": [{"field": None, "message": "Not Found"}]}
 
 
 def _operations(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -61,7 +61,6 @@ def test_openapi_documents_request_errors_and_example(client: TestClient) -> Non
             "ReaderInstance",
         ),
         *("Recommendation", "RecommendationRequest", "SolveStatus", "SolverReport", "Topology"),
-        "ValidationErrorResponse",
     }
     request = schemas["RecommendationRequest"]
     assert set(request["properties"]) == {"cluster", "step_s", "now", "history", "config", "previous"}
@@ -69,7 +68,20 @@ def test_openapi_documents_request_errors_and_example(client: TestClient) -> Non
     assert request["examples"][0]["history"]
     assert set(schemas["HistoryPoint"]["properties"]) == {"ts", "demand_acu"}
     assert set(schemas["FieldError"]["properties"]) == {"field", "message"}
+    assert schemas["FieldError"]["required"] == ["field", "message"]
+    assert schemas["FieldError"]["properties"]["field"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
     assert set(schemas["ErrorResponse"]["properties"]) == {"error", "detail"}
+    assert schemas["ErrorResponse"]["properties"]["detail"]["items"] == {
+        "$ref": "#/components/schemas/FieldError"
+    }
+
+
+def test_openapi_documents_one_error_shape_for_422_and_500(client: TestClient) -> None:
+    responses = client.get("/openapi.json").json()["paths"]["/v1/recommendations"]["post"]["responses"]
+
+    for status in ("422", "500"):
+        schema = responses[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, status
 
 
 def test_openapi_example_is_a_valid_request(client: TestClient) -> None:

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from policy import PolicyConfig, Recommendation
+import policy
+from forecasting import InsufficientHistoryError
+from policy import InvalidRequestError, PolicyConfig, Recommendation
 from service import create_app
 from service.deps import get_policy_config
 
@@ -127,19 +129,103 @@ def test_malformed_json_is_422_on_body(client: TestClient) -> None:
     r = client.post(URL, content=b"{not json", headers={"content-type": "application/json"})
 
     assert r.status_code == 422
-    assert r.json()["detail"][0]["field"] == "body"
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [
+            {
+                "field": "body",
+                "message": "the body is not valid JSON: Expecting property name enclosed in double quotes "
+                "at character 1",
+            }
+        ],
+    }
 
 
-def test_policy_input_error_is_422_with_its_code(client: TestClient, body: dict[str, Any]) -> None:
-    body["config"] = {"plan_step_s": 700}  # not a multiple of step_s=300: policy rejects it
+def test_body_that_is_not_utf8_is_422_on_body(client: TestClient) -> None:
+    r = client.post(URL, content=b'{"step_s": "\xff"}', headers={"content-type": "application/json"})
+
+    assert r.status_code == 422
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [{"field": "body", "message": "the body is not valid UTF-8 JSON"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        pytest.param({"config": {"plan_step_s": 700}}, "config.plan_step_s", id="override_not_a_multiple"),
+        pytest.param({"step_s": 420}, "step_s", id="step_does_not_divide_default_plan_step"),
+    ],
+)
+def test_plan_step_not_a_multiple_of_step_s_is_422_naming_the_field(
+    client: TestClient, body: dict[str, Any], override: dict[str, Any], field: str
+) -> None:
+    body |= override
+    plan_step_s = override.get("config", {}).get("plan_step_s", 900)
+    step_s = body["step_s"]
 
     r = client.post(URL, json=body)
 
     assert r.status_code == 422
     assert r.json() == {
         "error": "invalid_request",
-        "detail": "config.plan_step_s=700 must be a multiple of step_s=300",
+        "detail": [
+            {
+                "field": field,
+                "message": f"config.plan_step_s={plan_step_s} must be a multiple of step_s={step_s}",
+            }
+        ],
     }
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "field"),
+    [
+        pytest.param(
+            InvalidRequestError("history_acu[3] = -1.0 must be finite and >= 0", field="history_acu"),
+            "invalid_request",
+            "history",
+            id="history_acu_is_history",
+        ),
+        pytest.param(
+            InvalidRequestError("previous.writer_acu=99 is outside [0.5, 64]", field="previous.writer_acu"),
+            "invalid_request",
+            "previous.writer_acu",
+            id="previous_unchanged",
+        ),
+        pytest.param(
+            InvalidRequestError("config.min_azs=3 needs 3 AZs", field="config.min_azs"),
+            "invalid_request",
+            "config.min_azs",
+            id="config_unchanged",
+        ),
+        pytest.param(InvalidRequestError("no single field"), "invalid_request", None, id="no_field_is_null"),
+        pytest.param(
+            InsufficientHistoryError("history has 1 step;\nneeds >= 2"),
+            "insufficient_history",
+            "history",
+            id="forecasting_history_error",
+        ),
+    ],
+)
+def test_domain_input_error_has_the_one_error_shape(
+    client: TestClient,
+    body: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    code: str,
+    field: str | None,
+) -> None:
+    def reject(*args: Any, **kwargs: Any) -> Recommendation:
+        raise error
+
+    monkeypatch.setattr(policy, "recommend", reject)
+
+    r = client.post(URL, json=body)
+
+    assert r.status_code == 422
+    assert r.json() == {"error": code, "detail": [{"field": field, "message": " ".join(str(error).split())}]}
 
 
 def test_unexpected_error_is_500_without_internals(settings: Any, body: dict[str, Any]) -> None:
@@ -153,7 +239,7 @@ def test_unexpected_error_is_500_without_internals(settings: Any, body: dict[str
         r = c.post(URL, json=body)
 
     assert r.status_code == 500
-    assert r.json() == {"error": "internal_error", "detail": None}
+    assert r.json() == {"error": "internal_error", "detail": []}
     assert "secret" not in r.text
 
 

@@ -1,0 +1,90 @@
+"""Report files the CLI writes: checked before the work, written atomically after it.
+
+Owns :func:`check_output_path` (run before a long replay, so a bad ``--json`` costs
+nothing) and :func:`write_json_atomic`. Errors are ``OSError`` s whose ``filename`` is the
+path the user gave (never a temporary file's), so the CLI prints
+``error: <path>: <reason>``. No imports of ours.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+
+def check_output_path(path: Path) -> None:
+    """Check that ``path`` can be created or replaced by :func:`write_json_atomic`.
+
+    The file itself need not be writable: the new file is renamed over it, which needs
+    write and search permission on its directory only.
+
+    Args:
+        path: the destination file.
+
+    Raises:
+        IsADirectoryError: ``path`` is a directory.
+        FileNotFoundError: its directory does not exist.
+        NotADirectoryError: its "directory" is a file.
+        PermissionError: its directory is not writable.
+    """
+    parent = path.parent
+    if path.is_dir():
+        raise OSError(errno.EISDIR, "is a directory", str(path))
+    if not parent.exists():
+        raise OSError(errno.ENOENT, f"directory {parent} does not exist", str(path))
+    if not parent.is_dir():
+        raise OSError(errno.ENOTDIR, f"{parent} is not a directory", str(path))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OSError(errno.EACCES, f"directory {parent} is not writable", str(path))
+
+
+def _file_mode(path: Path) -> int:
+    """Mode for the new file: the existing file's, else what ``open()`` would give (0o666 & ~umask)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)  # the only portable way to read the umask; restored at once
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON to ``path`` without ever leaving a half-written file.
+
+    The text is serialised first, written to a temporary file in the same directory,
+    flushed to disk, then renamed over ``path`` (atomic on POSIX). A new file gets the
+    mode ``open()`` would give it (0o666 minus the umask); a replaced file keeps its mode.
+    On any failure the temporary file is removed and an existing ``path`` is untouched.
+
+    Args:
+        path: destination file.
+        data: JSON-serialisable data (e.g. ``model.model_dump(mode="json")``).
+
+    Raises:
+        OSError: see :func:`check_output_path`, or the write fails (``filename`` is
+            ``path``).
+    """
+    text = json.dumps(data, indent=2) + "\n"
+    check_output_path(path)
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), _file_mode(path))
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if tmp is not None:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename != str(path):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise

@@ -1,250 +1,216 @@
-"""Build the CP-SAT model of one single-region placement problem.
+"""Build the CP-SAT model of a placement problem.
 
-Owns :func:`build_model`, which turns a :class:`~placement.types.PlacementProblem` into
-a ``CpModel`` plus a :class:`VarIndex` of its variables. It reads data -> variables ->
-constraints -> objective, with one ``_add_<family>`` function per named constraint
-family. It never sets solver parameters (that is :mod:`placement.solve`). Capacity is
-in half-ACUs and money in micro-USD (:mod:`placement.units`). Imports nothing of ours
-outside ``placement``.
+Owns :func:`build_model`, :class:`VarIndex` and :class:`Enforcer`. It reads data ->
+variables -> constraints -> objective, with one ``_add_<family>`` function per named
+constraint family (``capacity`` and ``limits`` here; ``latency``, ``availability``,
+``dynamics`` and ``budget`` in :mod:`placement.families`; the objective in
+:mod:`placement.objective`). It never sets solver parameters (that is
+:mod:`placement.solve`). Units are those of :mod:`placement.units`. Imports nothing of
+ours outside ``placement``.
 
-The model, per step ``t`` of the horizon (all capacities in half-ACUs):
+Per time block ``b`` (see :mod:`placement.blocks`), all capacities in half-ACUs:
 
-* ``writer[t]`` in [min, max]: the writer's capacity, which is also the cluster
-  MinCapacity, so every other instance is at least this large (FACTS.md A1).
-* ``failover[t]`` >= ``writer[t]``: the tier-1 reader in AZ ``failover_az``; tiers 0-1
-  scale with the writer (FACTS.md A3). ``failover_az`` is one AZ other than the
-  writer's, fixed over the horizon (readers do not move).
-* ``extra_on[a,k,t]``, ``extra[a,k,t]``: up to ``max_extra_readers_per_az`` tier 2-15
-  reader slots per AZ; an active slot holds between max(writer, min) and max.
+* ``writer[b]``: the writer's capacity, also the primary's MinCapacity, so every primary
+  instance holds at least this much (FACTS.md A1).
+* ``failover_az[a]``, ``failover[b]``: at most one tier 0-1 reader, in one AZ other
+  than the writer's, fixed over the horizon; it follows the writer:
+  ``failover[b] >= writer[b]`` (FACTS.md A3). Choosing it is the tier decision: it is
+  what makes a failover fast (family ``availability``).
+* ``on[r,a,k,b]``: the k-th tier 2-15 reader of region r in AZ a exists (unary count,
+  ``on[k] -> on[k-1]``); ``cap[r,a,b]`` their total ACU with
+  ``cap >= (k+1) * floor[r,b]`` when ``on[k]`` (every reader >= its cluster's
+  MinCapacity) and ``cap <= n * max``.
+* ``active[r]``, ``floor[r][b]``: a secondary region is used, and its MinCapacity.
+* ``route[c,r,b]``: read load of client region c served in region r (load units);
+  ``S * capacity(r) >= sum_c k[c,r] * route[c,r,b]`` with ``k = ceil(1000 / u)`` and
+  ``S = 100,000`` (:mod:`placement.units`).
 
-Constraint families: ``writer_bounds``, ``failover_ready``, ``extra_reader_floor``,
-``reader_limit``, ``az_spread``, ``write_capacity`` and ``read_capacity`` (soft, with
-shortfall variables), ``churn``. Writes go to the writer; reads go to the reader
-endpoint, i.e. the readers. Without a required failover reader there may be no reader
-at all, so the writer then covers all demand (readers only add AZ spread).
-
-Objective (micro-USD): compute cost of all capacity + shortfall penalty + writer churn
-+ reader churn.
+The hard families can be put behind assumption literals (``Enforcer``) so that an
+infeasible problem names them (FACTS.md E); ``capacity`` is soft (shortfall) and never
+conflicts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import numpy as np
 from ortools.sat.python import cp_model
 
+from placement.data import ModelData, model_data
+from placement.families import add_availability, add_budget, add_dynamics, add_latency
+from placement.objective import add_objective, add_reader_moves
 from placement.types import PlacementProblem
-from placement.units import (
-    HALF_ACU_PER_ACU,
-    acu_to_half_acu_ceil,
-    half_acu_step_cost_micro_usd,
-    usd_to_micro_usd,
-)
+from placement.units import CAPACITY_SCALE, util_coefficient
+from placement.variables import ABS_MAX_H, Enforcer, IntVar, LinearExpr, VarIndex
 
-IntVar = cp_model.IntVar
-LinearExpr = cp_model.LinearExpr | int
+__all__ = ["Enforcer", "VarIndex", "build_model"]
 
 
-@dataclass
-class VarIndex:
-    """The model's variables, keyed the way their names read.
-
-    Attributes:
-        writer: ``writer[t]``, half-ACUs.
-        failover: ``failover[t]``, half-ACUs (empty when no failover reader is required).
-        failover_az: ``failover_az[a]`` booleans over non-writer AZs.
-        extra_on: ``extra_on[a, k, t]`` booleans.
-        extra: ``extra[a, k, t]`` half-ACUs.
-        write_short: ``write_short[t]`` half-ACUs of uncovered write demand.
-        read_short: ``read_short[t]`` half-ACUs of uncovered read demand.
-        objective_terms: (variable, micro-USD coefficient) pairs of the objective.
-    """
-
-    writer: list[IntVar] = field(default_factory=list)
-    failover: list[IntVar] = field(default_factory=list)
-    failover_az: dict[str, IntVar] = field(default_factory=dict)
-    extra_on: dict[tuple[str, int, int], IntVar] = field(default_factory=dict)
-    extra: dict[tuple[str, int, int], IntVar] = field(default_factory=dict)
-    write_short: list[IntVar] = field(default_factory=list)
-    read_short: list[IntVar] = field(default_factory=list)
-    objective_terms: list[tuple[LinearExpr, int]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Data:
-    """Integer data derived from the problem (half-ACUs, micro-USD)."""
-
-    horizon: int
-    min_h: int
-    max_h: int
-    write_need_h: np.ndarray
-    read_need_h: np.ndarray
-    acu_step_cost: int
-    short_step_cost: int
-    churn_cost: int
-    reader_churn_cost: int
-    extra_azs: tuple[str, ...]
-    n_slots: int
-
-
-def _data(problem: PlacementProblem) -> _Data:
-    demand = np.asarray(problem.demand_acu, dtype=np.float64)
-    need = demand / problem.target_utilisation
-    read_share = problem.read_frac if problem.require_failover_reader else 0.0
-    n_slots = min(problem.limits.max_extra_readers_per_az, problem.limits.max_readers)
-    return _Data(
-        horizon=problem.horizon,
-        min_h=int(acu_to_half_acu_ceil(problem.limits.min_acu)),
-        max_h=int(acu_to_half_acu_ceil(problem.limits.max_acu)),
-        write_need_h=acu_to_half_acu_ceil(need * (1.0 - read_share)),
-        read_need_h=acu_to_half_acu_ceil(need * read_share),
-        acu_step_cost=half_acu_step_cost_micro_usd(problem.price_usd_per_acu_hour, problem.step_s),
-        short_step_cost=half_acu_step_cost_micro_usd(
-            problem.shortfall_penalty_usd_per_acu_hour, problem.step_s
-        ),
-        churn_cost=usd_to_micro_usd(problem.churn_penalty_usd_per_acu / HALF_ACU_PER_ACU),
-        reader_churn_cost=usd_to_micro_usd(problem.reader_churn_penalty_usd),
-        extra_azs=tuple(sorted(problem.topology.az_ids)),
-        n_slots=n_slots,
-    )
-
-
-def _add_writer_bounds(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
-    """Family ``writer_bounds``: one writer per step within [min_acu, max_acu]."""
-    v.writer = [m.new_int_var(d.min_h, d.max_h, f"writer[{t}]") for t in range(d.horizon)]
-
-
-def _add_failover_ready(m: cp_model.CpModel, problem: PlacementProblem, d: _Data, v: VarIndex) -> None:
-    """Family ``failover_ready``: a tier-1 reader in another AZ, as large as the writer."""
-    if not problem.require_failover_reader:
-        return
-    others = [a for a in sorted(problem.topology.az_ids) if a != problem.topology.writer_az_id]
-    v.failover_az = {a: m.new_bool_var(f"failover_az[{a}]") for a in others}
-    m.add_exactly_one(v.failover_az.values())
-    # Break ties between equally good AZs by AZ ID order (1 micro-USD per rank), so
-    # near-identical requests do not flip the failover AZ.
-    v.objective_terms.extend((b, rank) for rank, b in enumerate(v.failover_az.values()))
-    v.failover = [m.new_int_var(d.min_h, d.max_h, f"failover[{t}]") for t in range(d.horizon)]
-    for t in range(d.horizon):
-        m.add(v.failover[t] >= v.writer[t])
-
-
-def _add_extra_reader_floor(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
-    """Family ``extra_reader_floor``: an active tier 2-15 reader holds >= the cluster minimum."""
-    for rank, a in enumerate(d.extra_azs):
-        for k in range(d.n_slots):
-            for t in range(d.horizon):
-                on = m.new_bool_var(f"extra_on[{a},{k},{t}]")
-                x = m.new_int_var(0, d.max_h, f"extra[{a},{k},{t}]")
-                m.add(x >= v.writer[t]).only_enforce_if(on)
-                m.add(x >= d.min_h).only_enforce_if(on)
-                m.add(x == 0).only_enforce_if(~on)
-                v.extra_on[a, k, t], v.extra[a, k, t] = on, x
-                v.objective_terms.append((on, rank))  # tie-break by AZ ID order, as above
-            for t in range(d.horizon):  # symmetry breaking: fill slots in order
-                if k > 0:
-                    m.add_implication(v.extra_on[a, k, t], v.extra_on[a, k - 1, t])
-                    m.add(v.extra[a, k - 1, t] >= v.extra[a, k, t])
-
-
-def _n_extra(d: _Data, v: VarIndex, a: str, t: int) -> LinearExpr:
-    return sum(v.extra_on[a, k, t] for k in range(d.n_slots))
-
-
-def _add_reader_limit(m: cp_model.CpModel, problem: PlacementProblem, d: _Data, v: VarIndex) -> None:
-    """Family ``reader_limit``: at most ``limits.max_readers`` readers (<= 15, FACTS.md A3)."""
-    n_failover = 1 if v.failover else 0
-    for t in range(d.horizon):
-        m.add(sum(_n_extra(d, v, a, t) for a in d.extra_azs) + n_failover <= problem.limits.max_readers)
-
-
-def _add_az_spread(m: cp_model.CpModel, problem: PlacementProblem, d: _Data, v: VarIndex) -> None:
-    """Family ``az_spread``: instances in at least ``min_azs`` AZs at every step."""
+def _add_variables(
+    m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer
+) -> None:
+    """Create every decision variable with its structural domain."""
+    lo, hi = (1, ABS_MAX_H) if e.explaining else (d.min_h, d.max_h)
+    nb = range(d.n_blocks)
+    v.writer = [m.new_int_var(lo, hi, f"writer[{b}]") for b in nb]
+    for r in d.regions[1:]:
+        v.active[r.name] = m.new_bool_var(f"active[{r.name}]")
+        v.floor[r.name] = [m.new_int_var(0, hi, f"floor[{r.name},{b}]") for b in nb]
     writer_az = problem.topology.writer_az_id
-    for t in range(d.horizon):
-        used = []
-        for a in d.extra_azs:
-            u = m.new_bool_var(f"az_used[{a},{t}]")
-            present: list[LinearExpr] = [_n_extra(d, v, a, t)]
-            if a in v.failover_az:
-                present.append(v.failover_az[a])
-            if a != writer_az:
-                m.add(u <= sum(present))
-            used.append(u)
-        m.add(sum(used) >= problem.min_azs)
+    others = [a for a in d.primary.az_ids if a != writer_az]
+    if others:  # the tier decision: a tier 0-1 reader is always an option
+        v.failover_az = {a: m.new_bool_var(f"failover_az[{a}]") for a in others}
+        v.failover = [m.new_int_var(0, hi, f"failover[{b}]") for b in nb]
+    for r in d.regions:
+        for a in r.az_ids:
+            for b in nb:
+                for k in range(r.slots):
+                    v.on[r.name, a, k, b] = m.new_bool_var(f"on[{r.name},{a},{k},{b}]")
+                v.cap[r.name, a, b] = m.new_int_var(0, hi * r.slots, f"cap[{r.name},{a},{b}]")
+    for rt in d.routes:
+        if rt.reachable or e.explaining:
+            for b in nb:
+                ub = int(d.read_load[rt.client, b])
+                v.route[rt.client, rt.region, b] = m.new_int_var(0, ub, f"route[{rt.client},{rt.region},{b}]")
+    for c in range(len(d.clients)):
+        for b in nb:
+            ub = int(d.read_load[c, b])
+            v.read_short[c, b] = m.new_int_var(0, ub, f"read_short[{c},{b}]")
+            if d.reads_on_writer:
+                v.writer_reads[c, b] = m.new_int_var(0, ub, f"writer_reads[{c},{b}]")
+    v.write_short = [m.new_int_var(0, int(d.write_load[b]), f"write_short[{b}]") for b in nb]
 
 
-def _add_capacity(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
-    """Families ``write_capacity`` and ``read_capacity``: soft coverage with shortfall."""
-    for t in range(d.horizon):
-        ws = m.new_int_var(0, int(d.write_need_h[t]), f"write_short[{t}]")
-        rs = m.new_int_var(0, int(d.read_need_h[t]), f"read_short[{t}]")
-        m.add(v.writer[t] + ws >= int(d.write_need_h[t]))
-        readers: list[LinearExpr] = [v.extra[a, k, t] for a in d.extra_azs for k in range(d.n_slots)]
-        if v.failover:
-            readers.append(v.failover[t])
-        m.add(sum(readers) + rs >= int(d.read_need_h[t]))
-        v.write_short.append(ws)
-        v.read_short.append(rs)
+def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex) -> None:
+    """Aurora's rules that no family can waive (FACTS.md A1, A3).
+
+    One tier 0-1 reader at most; it follows the writer. Every reader holds at least its
+    cluster's MinCapacity and never less than 0.5 ACU; readers fill slots in order; an
+    unused secondary has nothing.
+    """
+    if v.failover_az:
+        is_on = sum(v.failover_az.values())
+        m.add(is_on <= 1)
+        for b, fo in enumerate(v.failover):
+            m.add(fo <= ABS_MAX_H * is_on)
+            _at_least_if_any(m, fo, v.writer[b], list(v.failover_az.values()))
+    for r in d.regions:
+        floor = v.floor_of(r)
+        for a in r.az_ids:
+            for b in range(d.n_blocks):
+                cap = v.cap[r.name, a, b]
+                for k in range(r.slots):
+                    on = v.on[r.name, a, k, b]
+                    m.add(cap >= (k + 1) * floor[b]).only_enforce_if(on)
+                    if k > 0:
+                        m.add_implication(on, v.on[r.name, a, k - 1, b])
+                    if not r.is_primary:
+                        m.add_implication(on, v.active[r.name])
+                m.add(cap <= ABS_MAX_H * v.n(r, a, b))
+                m.add(cap >= v.n(r, a, b))  # AWS's own minimum: 0.5 ACU per instance
+        if not r.is_primary:
+            for b in range(d.n_blocks):
+                m.add(floor[b] <= ABS_MAX_H * v.active[r.name])
+                m.add(floor[b] >= v.active[r.name])
 
 
-def _abs_change(m: cp_model.CpModel, now: LinearExpr, before: LinearExpr, ub: int, name: str) -> IntVar:
-    delta = m.new_int_var(0, ub, name)
-    m.add(delta >= now - before)
-    m.add(delta >= before - now)
-    return delta
+def _at_least_if_any(m: cp_model.CpModel, x: IntVar, y: IntVar, lits: list[IntVar]) -> None:
+    """``x >= y`` when any of ``lits`` holds (they are mutually exclusive)."""
+    for lit in lits:
+        m.add(x >= y).only_enforce_if(lit)
 
 
-def _add_churn(m: cp_model.CpModel, problem: PlacementProblem, d: _Data, v: VarIndex) -> None:
-    """Family ``churn``: penalise writer floor moves and reader creation/deletion."""
-    prev = problem.previous
-    for t in range(d.horizon):
-        before_w: LinearExpr | None = v.writer[t - 1] if t > 0 else None
-        if t == 0 and prev is not None:
-            before_w = int(acu_to_half_acu_ceil(prev.writer_acu))
-        if before_w is not None:
-            dw = _abs_change(m, v.writer[t], before_w, d.max_h, f"writer_move[{t}]")
-            v.objective_terms.append((dw, d.churn_cost))
-        for a in d.extra_azs:
-            before_n: LinearExpr | None = _n_extra(d, v, a, t - 1) if t > 0 else None
-            if t == 0 and prev is not None:
-                before_n = int(prev.extra_readers_by_az.get(a, 0))
-            if before_n is not None:
-                dn = _abs_change(m, _n_extra(d, v, a, t), before_n, d.n_slots, f"reader_move[{a},{t}]")
-                v.objective_terms.append((dn, d.reader_churn_cost))
-    if prev is not None and prev.failover_az_id in v.failover_az:
-        # Moving the failover reader means deleting one reader and creating another.
-        v.objective_terms.append((1 - v.failover_az[prev.failover_az_id], 2 * d.reader_churn_cost))
+def _k(d: ModelData, problem: PlacementProblem, c: int, region: str) -> int:
+    """Capacity-per-load coefficient of a route (latency-derived or the target)."""
+    rt = d.route_by_key.get((c, region))
+    return rt.k if rt is not None else util_coefficient(problem.target_utilisation)
 
 
-def _add_objective(m: cp_model.CpModel, d: _Data, v: VarIndex) -> None:
-    """Minimise compute cost + shortfall penalty + churn, all in micro-USD."""
-    capacity = list(v.writer) + list(v.failover) + list(v.extra.values())
-    v.objective_terms.extend((x, d.acu_step_cost) for x in capacity)
-    v.objective_terms.extend((s, d.short_step_cost) for s in v.write_short + v.read_short)
-    m.minimize(sum(coef * x for x, coef in v.objective_terms))
+def _add_capacity(m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex) -> None:
+    """Family ``capacity`` (soft): load at the risk quantile covered at the target utilisation.
+
+    Writes go to the writer; reads are routed to serving regions, each covering what it
+    serves at the route's utilisation. What is not covered is shortfall, priced in the
+    objective, so this family never makes a problem infeasible.
+    """
+    for b in range(d.n_blocks):
+        writer_load: LinearExpr = d.writer_k * (int(d.write_load[b]) - v.write_short[b])
+        for c in range(len(d.clients)):
+            served = [v.route[c, r.name, b] for r in d.regions if (c, r.name, b) in v.route]
+            extra: list[LinearExpr] = [v.read_short[c, b]]
+            if (c, b) in v.writer_reads:
+                extra.append(v.writer_reads[c, b])
+                writer_load += _k(d, problem, c, d.primary.name) * v.writer_reads[c, b]
+            m.add(sum(served) + sum(extra) == int(d.read_load[c, b]))
+        m.add(CAPACITY_SCALE * v.writer[b] >= writer_load)
+        for r in d.regions:
+            load = [
+                _k(d, problem, c, r.name) * v.route[c, r.name, b]
+                for c in range(len(d.clients))
+                if (c, r.name, b) in v.route
+            ]
+            if load:
+                m.add(CAPACITY_SCALE * v.region_capacity(r, b) >= sum(load))
 
 
-def build_model(problem: PlacementProblem) -> tuple[cp_model.CpModel, VarIndex]:
+def _add_limits(
+    m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer
+) -> None:
+    """Family ``limits``: ACU bounds, <= 15 readers per cluster, <= max secondaries."""
+    if e.explaining:
+        for w in v.writer:
+            e(m.add(w >= d.min_h), "limits")
+            e(m.add(w <= d.max_h), "limits")
+        for fo in v.failover:
+            e(m.add(fo <= d.max_h), "limits")
+    for r in d.regions[1:]:
+        for f in v.floor[r.name]:
+            e(m.add(f >= d.min_h * v.active[r.name]), "limits")
+            if e.explaining:
+                e(m.add(f <= d.max_h), "limits")
+    for r in d.regions:
+        for b in range(d.n_blocks):
+            if e.explaining:
+                for a in r.az_ids:
+                    e(m.add(v.cap[r.name, a, b] <= d.max_h * v.n(r, a, b)), "limits")
+            else:
+                for a in r.az_ids:
+                    m.add(v.cap[r.name, a, b] <= d.max_h * v.n(r, a, b))
+            count: LinearExpr = sum(v.n(r, a, b) for a in r.az_ids)
+            if r.is_primary and v.failover_az:
+                count += sum(v.failover_az.values())
+            if r.slots * len(r.az_ids) + (1 if r.is_primary else 0) > r.max_readers:
+                e(m.add(count <= r.max_readers), "limits")
+    if len(v.active) > problem.max_secondaries:
+        e(m.add(sum(v.active.values()) <= problem.max_secondaries), "limits")
+
+
+def build_model(
+    problem: PlacementProblem, *, explain: bool = False, data: ModelData | None = None
+) -> tuple[cp_model.CpModel, VarIndex, ModelData, Enforcer]:
     """Build the CP-SAT model of ``problem``.
 
     Args:
-        problem: a validated single-region placement problem with horizon T.
+        problem: a validated placement problem with horizon T.
+        explain: put the hard families behind assumption literals and leave out the
+            objective (a feasibility model for :mod:`placement.explain`).
+        data: precomputed :func:`placement.data.model_data` of ``problem``.
 
     Returns:
-        The model and its :class:`VarIndex`; the model has O(T x n_azs x slots)
-        variables.
+        The model, its :class:`VarIndex`, the data and the :class:`Enforcer` (its
+        ``lits`` are the assumption literals in explain mode). The model has
+        O(n_blocks x regions x AZs x slots) variables.
     """
-    d = _data(problem)
+    d = data if data is not None else model_data(problem)
     m = cp_model.CpModel()
     v = VarIndex()
-    _add_writer_bounds(m, d, v)
-    _add_failover_ready(m, problem, d, v)
-    _add_extra_reader_floor(m, d, v)
-    _add_reader_limit(m, problem, d, v)
-    _add_az_spread(m, problem, d, v)
-    _add_capacity(m, d, v)
-    _add_churn(m, problem, d, v)
-    _add_objective(m, d, v)
-    return m, v
+    e = Enforcer(m, explain)
+    _add_variables(m, problem, d, v, e)
+    _add_structure(m, d, v)
+    add_reader_moves(m, d, v)
+    _add_capacity(m, problem, d, v)
+    add_latency(m, problem, d, v, e)
+    add_availability(m, problem, d, v, e)
+    add_dynamics(m, problem, d, v, e)
+    _add_limits(m, problem, d, v, e)
+    add_objective(m, problem, d, v, minimise=not explain)
+    add_budget(m, d, v, e)
+    return m, v, d, e

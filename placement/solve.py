@@ -1,8 +1,9 @@
 """Solve a placement problem with CP-SAT and read the plan back.
 
 Owns :func:`solve`: build -> hint -> set parameters -> solve -> check status ->
-extract. The only place :class:`~placement.types.SolverParams` touch the solver.
-Never prints. Imports nothing of ours outside ``placement``.
+extract (:mod:`placement.extract`) -> explain (:mod:`placement.explain`). The only
+place :class:`~placement.types.SolverParams` touch the solver. Never prints. Imports
+nothing of ours outside ``placement``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from placement.errors import PlacementError
-from placement.model import VarIndex, build_model
-from placement.types import AzReaders, PlacementPlan, PlacementProblem, SolverParams, SolveStatus
-from placement.units import acu_to_half_acu_ceil, half_acu_to_acu, micro_usd_to_usd
+from placement.explain import conflicting_families, shadow_costs
+from placement.extract import extract
+from placement.hints import add_hints
+from placement.model import build_model
+from placement.results import PlacementPlan, SolveStatus
+from placement.types import PlacementProblem, SolverParams
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -22,77 +26,76 @@ _STATUS = {
 }
 
 
-def _apply_params(solver: cp_model.CpSolver, params: SolverParams) -> None:
-    """Map :class:`SolverParams` onto ``solver.parameters`` (the only such mapping)."""
+def apply_params(solver: cp_model.CpSolver, params: SolverParams) -> None:
+    """Map :class:`SolverParams` onto ``solver.parameters`` (the only such mapping).
+
+    One worker runs a sequential search that the seed makes repeatable. With more
+    workers, ``interleave_search`` keeps the portfolio deterministic independently of
+    the worker count (FACTS.md E); the wall-time limit can still cut a run at a
+    different point on a loaded machine, which the status reports.
+    """
     solver.parameters.max_time_in_seconds = params.time_limit_s
     solver.parameters.num_workers = params.num_workers
     solver.parameters.random_seed = params.random_seed
-    # One worker runs a sequential search; the seed then makes it repeatable.
     solver.parameters.log_search_progress = False
+    if params.num_workers > 1:
+        solver.parameters.interleave_search = True
+        # Batches of one keep the interleaved portfolio close to the free-running one in
+        # speed (the default, 3 x workers, was 3-10x slower on our benchmark).
+        solver.parameters.interleave_batch_size = 1
 
 
-def _add_hints(m: cp_model.CpModel, problem: PlacementProblem, v: VarIndex) -> None:
-    """Warm start from the deployed layout: hold the writer floor where it is."""
-    if problem.previous is None:
-        return
-    w = int(acu_to_half_acu_ceil(problem.previous.writer_acu))
-    for x in v.writer:
-        m.add_hint(x, w)
-    for a, b in v.failover_az.items():
-        m.add_hint(b, int(a == problem.previous.failover_az_id))
-
-
-def _extract(
-    solver: cp_model.CpSolver, problem: PlacementProblem, v: VarIndex, status: SolveStatus
+def solve_once(
+    problem: PlacementProblem, params: SolverParams, warm_start: PlacementPlan | None = None
 ) -> PlacementPlan:
-    def acu(xs: list[cp_model.IntVar]) -> tuple[float, ...]:
-        return tuple(float(a) for a in half_acu_to_acu([solver.value(x) for x in xs]))
+    """Build, hint, solve and extract once; no explanation pass.
 
-    t_range = range(problem.horizon)
-    azs = sorted({a for a, _, _ in v.extra})
-    slots = sorted({k for _, k, _ in v.extra})
-    extra = tuple(
-        AzReaders(
-            az_id=a,
-            count=tuple(sum(solver.value(v.extra_on[a, k, t]) for k in slots) for t in t_range),
-            acu=tuple(
-                float(half_acu_to_acu(sum(solver.value(v.extra[a, k, t]) for k in slots))) for t in t_range
-            ),
-        )
-        for a in azs
-    )
-    writer = acu(v.writer)
-    failover = acu(v.failover)
-    capacity_acu = sum(writer) + sum(failover) + sum(sum(r.acu) for r in extra)
-    shortfall = tuple(
-        float(half_acu_to_acu(solver.value(ws) + solver.value(rs)))
-        for ws, rs in zip(v.write_short, v.read_short, strict=True)
-    )
-    return PlacementPlan(
-        status=status,
-        writer_acu=writer,
-        failover_az_id=next((a for a, b in v.failover_az.items() if solver.value(b)), None),
-        failover_reader_acu=failover,
-        extra_readers=extra,
-        shortfall_acu=shortfall,
-        compute_cost_usd=capacity_acu * problem.step_s / 3600.0 * problem.price_usd_per_acu_hour,
-        objective_usd=micro_usd_to_usd(solver.objective_value),
-        best_bound_usd=micro_usd_to_usd(solver.best_objective_bound),
-        solve_time_s=solver.wall_time,
-    )
+    Args:
+        problem: the problem.
+        params: solver knobs.
+        warm_start: a previous plan on this horizon, or None.
+
+    Returns:
+        The plan; empty arrays when there is no solution.
+
+    Raises:
+        PlacementError: if CP-SAT reports MODEL_INVALID (a bug, never swallowed).
+    """
+    model, index, data, _ = build_model(problem)
+    add_hints(model, problem, data, index, warm_start)
+    solver = cp_model.CpSolver()
+    apply_params(solver, params)
+    raw = solver.solve(model)
+    if raw == cp_model.MODEL_INVALID:
+        raise PlacementError(f"CP-SAT rejected the model: {model.validate()}")
+    status = _STATUS[raw]
+    if status in (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION_AT_TIMEOUT):
+        return PlacementPlan(status=status, solve_time_s=solver.wall_time, n_blocks=data.n_blocks)
+    return extract(solver, problem, data, index, status)
 
 
-def solve(problem: PlacementProblem, params: SolverParams | None = None) -> PlacementPlan:
+def _plain(problem: PlacementProblem, params: SolverParams) -> PlacementPlan:
+    return solve_once(problem, params)
+
+
+def solve(
+    problem: PlacementProblem, params: SolverParams | None = None, *, warm_start: PlacementPlan | None = None
+) -> PlacementPlan:
     """Solve ``problem`` within the time limit and return the plan with its status.
 
-    Deterministic for a fixed problem with ``num_workers=1`` and a fixed seed (the
-    default). On timeout with an incumbent the plan is returned with status
-    FEASIBLE_AT_TIMEOUT and its ``best_bound_usd``; with none, the plan is empty with
-    status NO_SOLUTION_AT_TIMEOUT (the caller falls back to a fail-safe plan).
+    Deterministic for a fixed problem, seed and worker count. On timeout with an
+    incumbent the plan is returned with status FEASIBLE_AT_TIMEOUT and its
+    ``best_bound_usd``; with none, the plan is empty with status NO_SOLUTION_AT_TIMEOUT
+    (the caller falls back to a fail-safe plan). When the hard constraints conflict the
+    status is INFEASIBLE and ``conflicting_families`` names them (a single-thread
+    assumption pass, :func:`placement.explain.conflicting_families`). With
+    ``params.explain`` the plan also carries ``shadow_costs``.
 
     Args:
         problem: the placement problem, horizon T steps.
         params: solver knobs; defaults to :class:`SolverParams()`.
+        warm_start: the previous plan moved to this horizon
+            (:func:`placement.hints.shift_plan`); None holds the deployed layout.
 
     Returns:
         A :class:`PlacementPlan` whose arrays have shape (T,).
@@ -101,14 +104,9 @@ def solve(problem: PlacementProblem, params: SolverParams | None = None) -> Plac
         PlacementError: if CP-SAT reports MODEL_INVALID (a bug, never swallowed).
     """
     params = params or SolverParams()
-    model, index = build_model(problem)
-    _add_hints(model, problem, index)
-    solver = cp_model.CpSolver()
-    _apply_params(solver, params)
-    raw = solver.solve(model)
-    if raw == cp_model.MODEL_INVALID:
-        raise PlacementError(f"CP-SAT rejected the model: {model.validate()}")
-    status = _STATUS[raw]
-    if status in (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION_AT_TIMEOUT):
-        return PlacementPlan(status=status, solve_time_s=solver.wall_time)
-    return _extract(solver, problem, index, status)
+    plan = solve_once(problem, params, warm_start)
+    if plan.status is SolveStatus.INFEASIBLE:
+        return plan.model_copy(update={"conflicting_families": conflicting_families(problem, params)})
+    if params.explain and plan.has_solution:
+        return plan.model_copy(update={"shadow_costs": shadow_costs(problem, plan, params, _plain)})
+    return plan

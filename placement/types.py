@@ -1,26 +1,51 @@
-"""Typed inputs and outputs of the placement optimiser.
+"""Typed inputs of the placement optimiser.
 
 Owns :class:`Topology`, :class:`CapacityLimits`, :class:`PlacementProblem`,
-:class:`SolverParams`, :class:`SolveStatus` and :class:`PlacementPlan`. Demand and
+:class:`PreviousLayout` and :class:`SolverParams`; re-exports the outputs from
+:mod:`placement.results` and the nested specs from :mod:`placement.specs`. Demand and
 capacity are in ACU (0.5-ACU grid), money in USD; the conversion to solver integers
-happens only in :mod:`placement.units`. Imports nothing of ours.
+happens only in :mod:`placement.units`. Imports nothing of ours outside ``placement``.
+
+The single-region problem of earlier versions is the default: no secondaries, one
+client region (the primary), no latency SLO, no dynamics, no budget.
 """
 
 from __future__ import annotations
 
 import math
-from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from placement.results import AzReaders, PlacementPlan, SolveStatus
+from placement.specs import (
+    AvailabilitySpec,
+    AzId,
+    ClientRegion,
+    Coarsening,
+    CostModel,
+    DynamicsSpec,
+    FrozenModel,
+    IoProfile,
+    LatencySlo,
+    RegionName,
+    SecondaryRegion,
+)
 from placement.units import is_on_half_acu_grid
+
+__all__ = ["AzReaders", "PlacementPlan", "SolveStatus"]
 
 MAX_ACU_LIMIT = 256.0
 """Largest Serverless v2 MaxCapacity on recent engines (128 on older ones): FACTS.md A1."""
 
 MAX_READERS_PER_CLUSTER = 15
 """Aurora allows up to 15 readers per cluster: FACTS.md A3."""
+
+MAX_SECONDARY_READERS = 16
+"""A global-database secondary cluster can have 16 readers: FACTS.md A3."""
+
+MAX_SECONDARIES = 10
+"""Up to 10 secondary regions on current engines (5 on older ones): FACTS.md A5."""
 
 
 def _check_half_acu_grid(value: float) -> float:
@@ -31,19 +56,6 @@ def _check_half_acu_grid(value: float) -> float:
 
 Acu = Annotated[float, Field(ge=0.0, le=MAX_ACU_LIMIT), AfterValidator(_check_half_acu_grid)]
 """A capacity in ACU on the 0.5 grid within [0, 256]."""
-
-
-class FrozenModel(BaseModel):
-    """Project base model: immutable and strict about unknown keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-AzId = Annotated[str, Field(pattern=r"^[a-z]{2,5}[0-9]+-az[0-9]+$", max_length=32)]
-"""An AZ ID such as ``use1-az1`` (AZ IDs, unlike AZ names, mean the same AZ in every account)."""
-
-RegionName = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$", max_length=32)]
-"""An AWS region name such as ``us-east-1``."""
 
 
 class Topology(FrozenModel):
@@ -105,50 +117,78 @@ class SolverParams(FrozenModel):
 
     Defaults: one worker and a fixed seed make solves reproducible (FACTS.md E: the
     parallel portfolio is non-deterministic); a 2-s limit keeps a re-plan bounded.
+    With ``num_workers > 1`` CP-SAT's interleaved search is used, which is deterministic
+    independently of the worker count (FACTS.md E).
     """
 
     time_limit_s: float = Field(default=2.0, gt=0.0, le=600.0)
     num_workers: int = Field(default=1, ge=1, le=64)
     random_seed: int = Field(default=0, ge=0)
+    explain: bool = False
+    """Re-solve with each binding family relaxed or tightened to price it (shadow costs);
+    costs one extra solve per family, so replay leaves it off."""
 
 
 class PreviousLayout(FrozenModel):
     """What is deployed now: the starting point for churn penalties and the warm start.
 
+    Plain dicts (no nested models) keep the HTTP schema of this type unchanged.
+
     Attributes:
         writer_acu: the writer floor in force now, ACU.
         extra_readers_by_az: number of tier 2-15 readers per AZ ID now.
         failover_az_id: AZ of the tier-1 failover reader now, if any.
+        secondary_floor_acu: deployed secondary regions and their MinCapacity, ACU.
+        secondary_readers_by_az: readers per AZ ID in each deployed secondary region.
     """
 
     writer_acu: Acu
     extra_readers_by_az: dict[str, int] = Field(default_factory=dict)
     failover_az_id: str | None = None
+    secondary_floor_acu: dict[str, float] = Field(default_factory=dict)
+    secondary_readers_by_az: dict[str, dict[str, int]] = Field(default_factory=dict)
 
 
 class PlacementProblem(FrozenModel):
-    """One single-region placement problem over a horizon of fixed steps.
+    """One placement problem: a primary region, optional secondaries, over a horizon.
 
     Attributes:
         step_s: step length, seconds.
-        demand_acu: demand per step at the policy's risk quantile, shape (horizon,), ACU.
-        read_frac: share of demand that is read-only and goes to the reader endpoint.
-        target_utilisation: capacity must cover demand / target_utilisation.
-        topology: region and AZs.
-        limits: ACU bounds and reader limits.
-        price_usd_per_acu_hour: compute price; $0.12 is us-east-1 Standard (FACTS.md A6).
-        shortfall_penalty_usd_per_acu_hour: cost of one ACU-hour of uncovered demand.
-            The default, 100x the ACU price, makes a shortfall far dearer than capacity.
-        churn_penalty_usd_per_acu: cost of moving the writer floor by one ACU.
+        demand_acu: total demand per step at the policy's risk quantile, shape
+            (horizon,), ACU.
+        read_frac: share of demand that is read-only (reader endpoint).
+        target_utilisation: capacity covers load / target_utilisation (a latency SLO
+            may lower it per route).
+        topology: the primary region, its AZs and the writer's AZ.
+        limits: ACU bounds and reader limits (the same for every region's cluster).
+        price_usd_per_acu_hour: primary compute price under the storage configuration
+            in force; $0.12 is us-east-1 Standard (FACTS.md A6).
+        shortfall_penalty_usd_per_acu_hour: cost of one ACU-hour of uncovered need
+            (load / target_utilisation). The default, 100x the ACU price, makes a
+            shortfall far dearer than capacity.
+        churn_penalty_usd_per_acu: cost of moving a floor by one ACU.
         reader_churn_penalty_usd: cost of creating or deleting one reader.
-        min_azs: instances must span at least this many AZs at every step.
-        require_failover_reader: keep one tier-1 reader (it follows the writer's
+        min_azs: primary instances must span at least this many AZs at every step.
+        require_failover_reader: keep one tier 0-1 reader (it follows the writer's
             capacity, FACTS.md A3) in an AZ other than the writer's.
         previous: the deployed layout, for churn at step 0 and the warm start.
+        secondaries: candidate global-database secondary regions (the optimiser picks).
+        max_secondaries: at most this many secondaries (10; 5 on older engines, A5).
+        secondary_churn_penalty_usd: cost of adding or removing a secondary region.
+        clients: where reads and writes come from; empty means all from the primary.
+        rtt_ms: round-trip times between regions, ms, ``rtt_ms[a][b]`` (either order).
+        latency: latency SLOs and queueing model; None: ``target_utilisation`` only.
+        availability: AZ-loss survival, region DR and an availability target.
+        dynamics: ramp, lead-time and dwell rules; None: capacity moves freely.
+        cost: storage configuration and price overrides.
+        io: the workload's I/O and data volumes (non-compute costs).
+        budget_usd: hard cap on the plan's cost over the horizon (penalties excluded).
+        coarsening: far-horizon block schedule; None: every step its own block.
 
     Raises:
         pydantic.ValidationError: empty/negative/non-finite demand, fractions outside
-            their ranges, or ``min_azs`` larger than the number of AZs.
+            their ranges, ``min_azs`` larger than the number of AZs, client shares not
+            summing to 1, a secondary in the primary region, or a missing RTT.
     """
 
     step_s: int = Field(default=300, gt=0, le=86_400)
@@ -164,6 +204,18 @@ class PlacementProblem(FrozenModel):
     min_azs: int = Field(default=2, ge=1, le=6)
     require_failover_reader: bool = True
     previous: PreviousLayout | None = None
+    secondaries: tuple[SecondaryRegion, ...] = Field(default=(), max_length=20)
+    max_secondaries: int = Field(default=MAX_SECONDARIES, ge=0, le=MAX_SECONDARIES)
+    secondary_churn_penalty_usd: float = Field(default=1.0, ge=0.0, le=10_000.0)
+    clients: tuple[ClientRegion, ...] = Field(default=(), max_length=30)
+    rtt_ms: dict[str, dict[str, float]] = Field(default_factory=dict)
+    latency: LatencySlo | None = None
+    availability: AvailabilitySpec = Field(default_factory=AvailabilitySpec)
+    dynamics: DynamicsSpec | None = None
+    cost: CostModel = Field(default_factory=CostModel)
+    io: IoProfile = Field(default_factory=IoProfile)
+    budget_usd: float | None = Field(default=None, ge=0.0, le=1e9)
+    coarsening: Coarsening | None = Field(default_factory=Coarsening)
 
     @model_validator(mode="after")
     def _check(self) -> PlacementProblem:
@@ -176,77 +228,48 @@ class PlacementProblem(FrozenModel):
             )
         if self.require_failover_reader and self.limits.max_readers < 1:
             raise ValueError("require_failover_reader needs limits.max_readers >= 1")
+        self._check_regions()
         return self
+
+    def _check_regions(self) -> None:
+        names = [s.region for s in self.secondaries]
+        if len(set(names)) != len(names) or self.topology.region in names:
+            raise ValueError(f"secondaries must be unique and not the primary region, got {names}")
+        if self.clients:
+            for share in ("read_share", "write_share"):
+                total = sum(getattr(c, share) for c in self.clients)
+                if abs(total - 1.0) > 1e-6:
+                    raise ValueError(f"clients[*].{share} must sum to 1, got {total:g}")
+            if len({c.region for c in self.clients}) != len(self.clients):
+                raise ValueError("clients must name each region once")
+        if self.latency is None:
+            return
+        for c in self.client_regions:
+            for r in (self.topology.region, *names):
+                if c != r and self.rtt(c, r) is None:
+                    raise ValueError(f"rtt_ms has no entry for {c} <-> {r} (needed by the latency SLO)")
 
     @property
     def horizon(self) -> int:
         """Number of steps in the horizon."""
         return len(self.demand_acu)
 
-
-class SolveStatus(StrEnum):
-    """Outcome of a solve; never hidden from the caller."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE_AT_TIMEOUT = "feasible_at_timeout"
-    INFEASIBLE = "infeasible"
-    NO_SOLUTION_AT_TIMEOUT = "no_solution_at_timeout"
-
-
-class AzReaders(FrozenModel):
-    """Tier 2-15 readers planned in one AZ.
-
-    Attributes:
-        az_id: the AZ ID.
-        count: readers per step, shape (horizon,).
-        acu: total ACU of those readers per step, shape (horizon,), 0.5 grid.
-    """
-
-    az_id: str
-    count: tuple[int, ...]
-    acu: tuple[float, ...]
-
-
-class PlacementPlan(FrozenModel):
-    """A solved plan (or the record that none was found).
-
-    Capacity arrays have shape (horizon,) in ACU on the 0.5 grid; they are empty when
-    ``status`` is INFEASIBLE or NO_SOLUTION_AT_TIMEOUT.
-
-    Attributes:
-        status: solver outcome.
-        writer_acu: writer capacity per step; also the cluster MinCapacity (in Aurora
-            every instance's floor is the cluster minimum, FACTS.md A1).
-        failover_az_id: AZ of the tier-1 failover reader, or None.
-        failover_reader_acu: its capacity per step (>= writer_acu: tiers 0-1 follow the
-            writer, FACTS.md A3).
-        extra_readers: tier 2-15 readers per AZ, sorted by AZ ID.
-        shortfall_acu: uncovered demand per step (writer + reader side), ACU.
-        compute_cost_usd: ACU-hours x price over the horizon.
-        objective_usd: compute cost + shortfall and churn penalties.
-        best_bound_usd: the solver's lower bound on the objective.
-        solve_time_s: solver wall time.
-    """
-
-    status: SolveStatus
-    writer_acu: tuple[float, ...] = ()
-    failover_az_id: str | None = None
-    failover_reader_acu: tuple[float, ...] = ()
-    extra_readers: tuple[AzReaders, ...] = ()
-    shortfall_acu: tuple[float, ...] = ()
-    compute_cost_usd: float = 0.0
-    objective_usd: float = 0.0
-    best_bound_usd: float = 0.0
-    solve_time_s: float = 0.0
-
     @property
-    def has_solution(self) -> bool:
-        """True when the plan carries capacities (OPTIMAL or FEASIBLE_AT_TIMEOUT)."""
-        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE_AT_TIMEOUT)
+    def client_regions(self) -> tuple[str, ...]:
+        """Client region names (the primary alone when ``clients`` is empty)."""
+        return tuple(c.region for c in self.clients) or (self.topology.region,)
 
-    @property
-    def gap(self) -> float:
-        """Relative optimality gap (objective - bound) / objective; 0 when optimal."""
-        if not self.has_solution or self.objective_usd <= 0:
+    def rtt(self, a: str, b: str) -> float | None:
+        """Return the round trip between regions ``a`` and ``b``, ms (0 within a region).
+
+        Args:
+            a: a region name.
+            b: a region name.
+
+        Returns:
+            ``rtt_ms[a][b]`` or ``rtt_ms[b][a]``; 0.0 when ``a == b``; None if unknown.
+        """
+        if a == b:
             return 0.0
-        return max(0.0, (self.objective_usd - self.best_bound_usd) / self.objective_usd)
+        value = self.rtt_ms.get(a, {}).get(b)
+        return value if value is not None else self.rtt_ms.get(b, {}).get(a)

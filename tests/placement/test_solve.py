@@ -86,9 +86,10 @@ def test_two_azs_without_failover_reader_adds_an_extra_reader_elsewhere() -> Non
     assert plan.failover_az_id is None
     counts = {r.az_id: r.count[0] for r in plan.extra_readers}
     assert sum(v for a, v in counts.items() if a != "use1-az1") == 1
-    # All demand on the writer (2 ACU) + one reader at the cluster minimum (2 ACU).
-    assert plan.writer_acu == (2.0,)
-    assert plan.objective_usd == pytest.approx(4.0)
+    # The reader the AZ spread requires also serves the reads: writer 1 ACU (writes) and
+    # one tier 2-15 reader at 1 ACU (reads; >= the cluster minimum 1 ACU).
+    assert plan.writer_acu == (1.0,)
+    assert plan.objective_usd == pytest.approx(2.0)
 
 
 def test_churn_penalty_holds_the_writer_through_a_dip() -> None:

@@ -1,0 +1,252 @@
+"""Input specifications of the multi-region problem beyond the single-region basics.
+
+Owns the frozen models nested in :class:`placement.types.PlacementProblem`:
+:class:`SecondaryRegion`, :class:`ClientRegion`, :class:`LatencySlo`,
+:class:`FailureModel`, :class:`AvailabilitySpec`, :class:`DynamicsSpec`,
+:class:`IoProfile`, :class:`CostModel` and :class:`Coarsening`. Every default states its
+source or is marked ASSUMPTION. Units are in the field names (``_ms``, ``_s``,
+``_usd``, ``_frac``). Imports nothing of ours outside ``placement``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AzId = Annotated[str, Field(pattern=r"^[a-z]{2,5}[0-9]+-az[0-9]+$", max_length=32)]
+"""An AZ ID such as ``use1-az1`` (AZ IDs, unlike AZ names, mean the same AZ in every account)."""
+
+RegionName = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$", max_length=32)]
+"""An AWS region name such as ``us-east-1``."""
+
+
+class FrozenModel(BaseModel):
+    """Project base model: immutable and strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class SecondaryRegion(FrozenModel):
+    """A candidate global-database secondary region (the optimiser decides if it is used).
+
+    Attributes:
+        region: AWS region name.
+        az_ids: AZ IDs the secondary cluster may place readers in.
+    """
+
+    region: RegionName
+    az_ids: tuple[AzId, ...] = Field(min_length=1, max_length=6)
+
+    @model_validator(mode="after")
+    def _check(self) -> SecondaryRegion:
+        if len(set(self.az_ids)) != len(self.az_ids):
+            raise ValueError(f"az_ids must be unique, got {list(self.az_ids)}")
+        return self
+
+
+class ClientRegion(FrozenModel):
+    """Where a share of the traffic comes from.
+
+    Attributes:
+        region: the clients' AWS region.
+        read_share: share of all read load that comes from here, in [0, 1].
+        write_share: share of all write load that comes from here, in [0, 1].
+    """
+
+    region: RegionName
+    read_share: float = Field(ge=0.0, le=1.0)
+    write_share: float = Field(ge=0.0, le=1.0)
+
+
+class LatencySlo(FrozenModel):
+    """p99 latency objectives and the queueing model that turns them into utilisation.
+
+    The budget left for the database is the SLO minus the client's round trip to the
+    serving region; :func:`placement.queueing.max_utilisation` (M/M/c, Kleinrock 1975)
+    turns it into the highest utilisation that still meets the SLO. A serving region
+    whose budget allows no utilisation is out of reach for that client.
+
+    Attributes:
+        read_p99_ms: p99 read latency objective, ms, as seen by the client.
+        write_p99_ms: p99 write latency objective, ms (writes go to the primary).
+        service_ms: mean query service time on an instance, ms (ASSUMPTION 5 ms: OLTP).
+        servers: parallel query slots per instance, c of M/M/c (ASSUMPTION 4).
+    """
+
+    read_p99_ms: float = Field(default=50.0, gt=0.0, le=60_000.0)
+    write_p99_ms: float = Field(default=100.0, gt=0.0, le=60_000.0)
+    service_ms: float = Field(default=5.0, gt=0.0, le=10_000.0)
+    servers: int = Field(default=4, ge=1, le=256)
+
+
+class FailureModel(FrozenModel):
+    """The stated failure model behind the availability figure (writer endpoint).
+
+    Downtime per year = (instance + AZ failures of the writer) x recovery time + region
+    outages x regional recovery time, where the recovery time depends on the layout:
+    a ready tier 0-1 reader in another AZ fails over in ``failover_ready_s`` (AWS:
+    "typically < 120 s", FACTS.md A3); a tier 2-15 reader must also scale up
+    (``failover_unready_s``); with no reader elsewhere Aurora recreates the writer
+    (``recreate_s``, AWS: "< 10 minutes"); a DR secondary region is promoted in
+    ``region_failover_s`` (RTO "in the order of minutes", FACTS.md A5), else the region
+    outage lasts ``region_outage_s``. Rates are ASSUMPTIONS to be replaced by the
+    operator's own incident history.
+
+    Attributes:
+        instance_failures_per_year: writer instance failures per year (ASSUMPTION 1).
+        az_outages_per_year: outages of the writer's AZ per year (ASSUMPTION 0.2).
+        region_outages_per_year: primary region outages per year (ASSUMPTION 0.05).
+        failover_ready_s: recovery with a ready tier 0-1 reader, s.
+        failover_unready_s: recovery through a tier 2-15 reader, s (ASSUMPTION 300).
+        recreate_s: recovery with no reader in another AZ, s.
+        region_failover_s: promotion of a DR secondary, s (ASSUMPTION 300).
+        region_outage_s: a region outage without DR, s (ASSUMPTION 4 h).
+    """
+
+    instance_failures_per_year: float = Field(default=1.0, ge=0.0, le=1000.0)
+    az_outages_per_year: float = Field(default=0.2, ge=0.0, le=1000.0)
+    region_outages_per_year: float = Field(default=0.05, ge=0.0, le=1000.0)
+    failover_ready_s: float = Field(default=120.0, ge=0.0)
+    failover_unready_s: float = Field(default=300.0, ge=0.0)
+    recreate_s: float = Field(default=600.0, ge=0.0)
+    region_failover_s: float = Field(default=300.0, ge=0.0)
+    region_outage_s: float = Field(default=4 * 3600.0, ge=0.0)
+
+    @model_validator(mode="after")
+    def _check(self) -> FailureModel:
+        if not self.failover_ready_s <= self.failover_unready_s <= self.recreate_s:
+            raise ValueError("need failover_ready_s <= failover_unready_s <= recreate_s")
+        if self.region_failover_s > self.region_outage_s:
+            raise ValueError("region_failover_s must not exceed region_outage_s")
+        return self
+
+
+class AvailabilitySpec(FrozenModel):
+    """Availability options beyond ``min_azs`` and ``require_failover_reader``.
+
+    Attributes:
+        survive_az_loss: in every serving region, reader capacity outside any one AZ
+            still covers the read load that region serves, at 100% utilisation
+            (degraded, without headroom); writes survive through the tier 0-1 reader.
+        require_region_dr: keep one secondary region with a reader at every step as a
+            disaster-recovery target (it must also meet the write SLO, family latency).
+        dr_capacity_frac: the DR region's MinCapacity >= this share of the writer's
+            (ARC Region switch copies the source's peak, FACTS.md A5; default 0).
+        min_availability: availability the failure model must reach, e.g. 0.9999;
+            None: no target (the figure is still reported).
+        failure_model: the model behind the figure.
+    """
+
+    survive_az_loss: bool = False
+    require_region_dr: bool = False
+    dr_capacity_frac: float = Field(default=0.0, ge=0.0, le=1.0)
+    min_availability: float | None = Field(default=None, ge=0.0, lt=1.0)
+    failure_model: FailureModel = Field(default_factory=FailureModel)
+
+
+class DynamicsSpec(FrozenModel):
+    """How fast capacity and layout can change (family ``dynamics``).
+
+    Aurora scales faster at higher capacity (FACTS.md A2); like the replay simulator we
+    model scale-up as doubling every ``doubling_s``, so a floor raised ``lead_s`` before
+    a step reaches at most ``floor_before * 2**(lead_s / doubling_s)`` and a floor that
+    is too low cannot ramp in time. Scale-down decays with ``scale_down_half_life_s``,
+    so capacity is paid for while it drains. Readers take ``reader_lead_s`` to create
+    and a new secondary region ``secondary_lead_s`` to serve; a reader count, once
+    changed, holds for ``min_dwell_s``.
+
+    Attributes:
+        doubling_s: scale-up doubling time, s (ASSUMPTION 45 s, as the simulator).
+        lead_s: how early a floor increase is applied, s (policy prewarm, 300 s).
+        scale_down_half_life_s: half-life of excess capacity, s (ASSUMPTION 300 s);
+            None: capacity may drop at once.
+        reader_lead_s: reader creation time, s (ASSUMPTION 600 s, UNVERIFIED).
+        secondary_lead_s: time until a new secondary region serves, s (ASSUMPTION 1 h:
+            the volume is copied first).
+        min_dwell_s: minimum time between reader count changes per AZ, s.
+    """
+
+    doubling_s: float = Field(default=45.0, gt=0.0, le=86_400.0)
+    lead_s: float = Field(default=300.0, ge=0.0, le=86_400.0)
+    scale_down_half_life_s: float | None = Field(default=300.0, gt=0.0, le=86_400.0)
+    reader_lead_s: float = Field(default=600.0, ge=0.0, le=86_400.0)
+    secondary_lead_s: float = Field(default=3600.0, ge=0.0, le=7 * 86_400.0)
+    min_dwell_s: float = Field(default=1800.0, ge=0.0, le=7 * 86_400.0)
+
+    @property
+    def ramp_factor(self) -> float:
+        """Largest floor growth between consecutive steps: 2**(lead_s / doubling_s)."""
+        return float(2.0 ** min(self.lead_s / self.doubling_s, 60.0))
+
+
+class IoProfile(FrozenModel):
+    """Workload I/O and data volumes that drive the non-compute costs.
+
+    Attributes:
+        io_requests_per_hour: storage I/O requests per hour (CloudWatch
+            VolumeReadIOPs + VolumeWriteIOPs), billed under Standard only.
+        write_io_per_hour: write I/Os per hour, replicated to every secondary.
+        storage_gib: cluster volume size, GiB (every secondary holds a copy).
+        replication_gb_per_hour: data shipped to each secondary per hour, GB.
+        read_gb_per_acu_hour: response bytes per ACU-hour of read load, GB; charged as
+            transfer when a read is served from another region.
+    """
+
+    io_requests_per_hour: float = Field(default=0.0, ge=0.0, le=1e12)
+    write_io_per_hour: float = Field(default=0.0, ge=0.0, le=1e12)
+    storage_gib: float = Field(default=0.0, ge=0.0, le=1e6)
+    replication_gb_per_hour: float = Field(default=0.0, ge=0.0, le=1e6)
+    read_gb_per_acu_hour: float = Field(default=0.0, ge=0.0, le=1e3)
+
+
+class RegionPriceOverride(FrozenModel):
+    """Caller-supplied prices for one region (overrides :mod:`placement.pricing`).
+
+    Attributes:
+        standard_usd_per_acu_hour: compute price under Standard.
+        io_optimized_usd_per_acu_hour: compute price under I/O-Optimized.
+    """
+
+    standard_usd_per_acu_hour: float = Field(ge=0.0, le=100.0)
+    io_optimized_usd_per_acu_hour: float = Field(ge=0.0, le=100.0)
+
+
+class CostModel(FrozenModel):
+    """Which storage configuration the cluster uses and any price overrides.
+
+    The primary region's compute price is ``PlacementProblem.price_usd_per_acu_hour``
+    (the price under the configuration in force); other regions and the other
+    configuration come from :mod:`placement.pricing` unless overridden here.
+
+    Attributes:
+        io_optimized: the cluster runs Aurora I/O-Optimized (else Standard).
+        region_prices: per-region overrides.
+        transfer_usd_per_gb: inter-region transfer (UNVERIFIED $0.02, FACTS.md A6).
+    """
+
+    io_optimized: bool = False
+    region_prices: dict[str, RegionPriceOverride] = Field(default_factory=dict)
+    transfer_usd_per_gb: float = Field(default=0.02, ge=0.0, le=10.0)
+
+
+class Coarsening(FrozenModel):
+    """Far-horizon coarsening: full resolution first, longer blocks later.
+
+    Steps starting before ``fine_s`` are kept; until ``mid_until_s`` they merge into
+    blocks of ``mid_block_s``; after that into ``far_block_s``. A block's demand is the
+    max of its steps (capacity-safe). Only the first hour is acted on before the next
+    re-plan, so coarse far blocks cost a little plan quality (reported by
+    ``python -m benchmarks.solve``) for a much smaller model.
+
+    Attributes:
+        fine_s: span kept at full resolution, s.
+        mid_until_s: end of the medium span, s.
+        mid_block_s: block length in the medium span, s.
+        far_block_s: block length after it, s.
+    """
+
+    fine_s: int = Field(default=3600, ge=0)
+    mid_until_s: int = Field(default=6 * 3600, ge=0)
+    mid_block_s: int = Field(default=900, gt=0)
+    far_block_s: int = Field(default=3600, gt=0)

@@ -10,10 +10,15 @@ Public API::
     fc.demand_acu          # (n_quantiles, horizon) ACU, finite, >= 0, non-crossing
     SeasonalNaive(season_s=86400).fit(history_acu, step_s).predict(horizon, quantiles)
 
-Modules: ``types`` (QuantileForecast), ``config`` (ForecastConfig), ``errors``,
-``validation`` and ``history`` (input checks, gap filling), ``intervals`` (residual
-quantiles, post-processing), ``base`` (estimator protocol), ``baselines`` (SeasonalNaive,
-LastValue), ``holt_winters`` (statsmodels ETS), ``auto`` (forecast_demand).
+    fc.model, fc.candidates  # the backtest winner and every candidate's pinball score
+
+Modules: ``types`` (QuantileForecast, ModelScore), ``config`` (ForecastConfig), ``errors``,
+``validation`` and ``history`` (input checks, gap filling), ``intervals`` (residual and
+split-conformal quantiles, post-processing), ``base`` (estimator protocol), ``baselines``
+(SeasonalNaive, LastValue), ``ses`` (ETS(A,N,N)), ``holt_winters`` (statsmodels ETS), ``seasonal_ar`` (ARIMA
+(p,0,0)(0,1,0)_m), ``mstl`` (statsmodels MSTL + AR), ``ar`` (AR(p) arithmetic),
+``backtest`` (rolling origins), ``registry`` (model names), ``selection`` (AutoForecaster),
+``auto`` (forecast_demand).
 """
 
 from forecasting.auto import forecast_demand
@@ -30,9 +35,16 @@ from forecasting.errors import (
     NotFittedError,
 )
 from forecasting.holt_winters import HoltWinters
-from forecasting.types import ModelName, Quantile, QuantileForecast
+from forecasting.mstl import MSTLForecaster
+from forecasting.registry import MODEL_NAMES, make_model
+from forecasting.seasonal_ar import SeasonalAR
+from forecasting.selection import AutoForecaster
+from forecasting.ses import SimpleExpSmoothing
+from forecasting.types import ModelName, ModelScore, Quantile, QuantileForecast
 
 __all__ = [
+    "MODEL_NAMES",
+    "AutoForecaster",
     "BaseForecaster",
     "ForecastConfig",
     "ForecastWarning",
@@ -43,11 +55,16 @@ __all__ = [
     "InvalidHistoryError",
     "InvalidParameterError",
     "LastValue",
+    "MSTLForecaster",
     "ModelFitError",
     "ModelName",
+    "ModelScore",
     "NotFittedError",
     "Quantile",
     "QuantileForecast",
+    "SeasonalAR",
     "SeasonalNaive",
+    "SimpleExpSmoothing",
     "forecast_demand",
+    "make_model",
 ]

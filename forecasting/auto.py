@@ -1,29 +1,44 @@
 """``forecast_demand``: the one entry point ``policy`` calls.
 
-This module owns model selection and fallback. It validates inputs, keeps the recent window
-(``ForecastConfig.max_history_s``), fills gaps once (``forecasting.history``), picks a model,
-and falls back to a simpler one when the history cannot support it or the fit fails. Every
-fallback is a ``ForecastWarning`` *and* a line in ``QuantileForecast.warnings``; it never
-emits NaN and never crashes on short, constant, all-zero, gappy or spiky history.
+This module owns the path from raw history to a forecast and every fallback on it. It
+validates inputs, keeps the recent window (``ForecastConfig.max_history_s``), fills gaps once
+(``forecasting.history``), and hands the window to ``selection.AutoForecaster`` (backtest
+selection + split-conformal intervals) over ``config.candidates`` (``config.model="auto"``)
+or over the one named model. Every fallback is a ``ForecastWarning`` *and* a line in
+``QuantileForecast.warnings``; it never emits NaN and never crashes on short, constant,
+all-zero, gappy or spiky history.
 
-Selection (``config.model`` = "auto" or "holt_winters"; n = steps in the window, m = season
-steps, need = ``holt_winters_min_steps(m, config.min_seasons)``):
+==================================  ================  ========================================
+condition (n steps in the window,   model             warning
+m season steps)
+==================================  ================  ========================================
+history constant (incl. all 0)      seasonal_naive    "history is constant (v ACU over n
+                                    (last_value if    steps); backtest skipped; using ..."
+                                    n < m)
+too short to backtest any           last_value if     "history has n steps; a backtest ...
+candidate (or every fit failed)     n < m, else       needs >= k; using ..." (names the
+                                    seasonal_naive    failed fits)
+only the naive candidates fit       best of them      "history has n steps, T before the
+before the origins                                    backtest origins; holt_winters needs..."
+a candidate's fit fails             best of the rest  "holt_winters dropped from the backtest:
+                                                      ..."
+otherwise                           backtest winner   none
+==================================  ================  ========================================
 
-==========================  ================  =============================================
-condition                   model             warning
-==========================  ================  =============================================
-n < m                       last_value        "history has n steps, shorter than one season"
-m <= n < need               seasonal_naive    "history has n steps; holt_winters with season
-                                              m steps needs >= need; using seasonal_naive"
-history constant (incl. 0)  seasonal_naive    "history is constant (v ACU over n steps)…"
-otherwise                   holt_winters      none; on ModelFitError → seasonal_naive + warning
-==========================  ================  =============================================
+Other hard inputs: NaN gaps are filled first (warning "history_acu had k missing (NaN)
+steps ..."); a non-converging statsmodels fit is kept and scored, and warns only if it wins
+("holt_winters: the statsmodels optimiser did not converge ..."); isolated spikes need no
+path of their own (candidates are scored against the spiky actuals, so one that repeats a
+spike loses, and the conformal offsets carry the spike risk); very large values are scaled
+inside each model (Holt-Winters and SES divide by the maximum; least squares and STL are
+scale-equivariant), tested at 1e6 ACU.
 
-``config.model == "seasonal_naive"`` skips Holt-Winters (``SeasonalNaive`` itself degrades to
-last value when n < m).
+Irregular or jittered timestamps never reach this package: ``traces.demand_series`` puts
+samples on the fixed ``step_s`` grid first (each step takes the max of the samples whose
+timestamp falls inside it; empty steps are NaN), so ``history_acu`` is always regular.
 
-Thread-safety note: Holt-Winters silences statsmodels warnings with
-``warnings.catch_warnings``, which changes process-wide warning filters while it runs.
+Thread-safety note: Holt-Winters and MSTL silence statsmodels warnings with
+``warnings.catch_warnings``, which changes process-wide warning filters while they run.
 """
 
 from __future__ import annotations
@@ -37,9 +52,14 @@ import numpy.typing as npt
 from forecasting.base import BaseForecaster
 from forecasting.baselines import LastValue, SeasonalNaive
 from forecasting.config import ForecastConfig
-from forecasting.errors import ForecastWarning, InsufficientHistoryError, ModelFitError
+from forecasting.errors import (
+    ForecastingError,
+    ForecastWarning,
+    InsufficientHistoryError,
+    InvalidParameterError,
+)
 from forecasting.history import fill_gaps, gap_message, recent_window
-from forecasting.holt_winters import HoltWinters, holt_winters_min_steps
+from forecasting.selection import AutoForecaster
 from forecasting.types import FloatArray, QuantileForecast
 from forecasting.validation import (
     check_history,
@@ -52,32 +72,33 @@ from forecasting.validation import (
 __all__ = ["forecast_demand"]
 
 
-def _note(notes: list[str], message: str) -> None:
-    notes.append(message)
-    warnings.warn(message, ForecastWarning, stacklevel=3)
+def _fallback(y: FloatArray, m: int, config: ForecastConfig) -> BaseForecaster:
+    """Return the model used without a backtest: seasonal naive, or last value if n < m."""
+    return SeasonalNaive(season_s=config.season_s) if y.size >= m else LastValue()
 
 
-def _choose(y: FloatArray, m: int, step_s: int, config: ForecastConfig) -> tuple[BaseForecaster, str | None]:
-    """Return the forecaster for gap-free window ``y`` and the reason if it is a fallback."""
-    n = int(y.size)
-    if config.model == "seasonal_naive":
-        return SeasonalNaive(season_s=config.season_s), None
-    need = holt_winters_min_steps(m, config.min_seasons)
-    if n < m:
-        return LastValue(), (
-            f"history has {n} steps, shorter than one season ({m} steps of {step_s} s); "
-            f"holt_winters needs >= {need}; using last_value"
-        )
-    if n < need:
-        return SeasonalNaive(season_s=config.season_s), (
-            f"history has {n} steps; holt_winters with season {m} steps needs >= {need}; using seasonal_naive"
-        )
+def _forecast_window(
+    y: FloatArray, m: int, step_s: int, horizon: int, qs: tuple[float, ...], config: ForecastConfig
+) -> tuple[QuantileForecast, list[str]]:
+    """Forecast the gap-free window ``y``; return the forecast and the fallback notes."""
     if np.ptp(y) == 0.0:
-        return SeasonalNaive(season_s=config.season_s), (
-            f"history is constant ({float(y[0]):g} ACU over {n} steps); holt_winters skipped; "
-            "using seasonal_naive"
-        )
-    return HoltWinters(season_s=config.season_s), None
+        model = _fallback(y, m, config)
+        reason = f"history is constant ({float(y[0]):g} ACU over {y.size} steps); backtest skipped"
+    else:
+        candidates = config.candidates if config.model == "auto" else (config.model,)
+        auto = AutoForecaster(config.model_copy(update={"candidates": candidates}), horizon, qs)
+        try:
+            auto.fit_quietly(y, step_s)
+            return auto.predict(horizon, qs), []
+        except ForecastingError as exc:
+            if isinstance(exc, InvalidParameterError):
+                raise
+            model = _fallback(y, m, config)
+            reason = str(exc)
+    fallback_name = "seasonal_naive" if isinstance(model, SeasonalNaive) else "last_value"
+    notes = [f"{reason}; using {fallback_name}"]
+    model.fit_quietly(y, step_s)
+    return model.predict(horizon, qs), notes
 
 
 def forecast_demand(
@@ -99,7 +120,9 @@ def forecast_demand(
 
     Returns:
         ``QuantileForecast`` with ``demand_acu`` of shape (n_quantiles, horizon), ACU: finite,
-        >= 0, non-crossing; ``model`` names the model used and ``warnings`` every fallback.
+        >= 0, non-crossing; ``model`` names the model used, ``warnings`` every fallback, and
+        ``candidates`` / ``backtest_pinball_acu`` / ``n_backtest_origins`` the backtest behind
+        the choice (empty / None / 0 on a fallback path).
 
     Raises:
         InvalidParameterError: bad ``step_s``, ``horizon``, ``quantiles`` or
@@ -108,13 +131,16 @@ def forecast_demand(
         InsufficientHistoryError: empty history, or no observed value in the window.
 
     Warns:
-        ForecastWarning: gaps filled, simpler model used, or Holt-Winters fit failed.
+        ForecastWarning: gaps filled, simpler model used, a candidate's fit failed or did not
+            converge (the same texts as ``QuantileForecast.warnings``).
 
     Examples:
         >>> fc = forecast_demand([2.0, 3.0, 4.0] * 200, step_s=300, horizon=3,
         ...                      config=ForecastConfig(season_s=900))
-        >>> fc.model, fc.quantile(0.5).round(3).tolist()
-        ('holt_winters', [2.0, 3.0, 4.0])
+        >>> fc.model, fc.quantile(0.5).round(3).tolist()  # a perfect repeat: the simplest model ties
+        ('seasonal_naive', [2.0, 3.0, 4.0])
+        >>> [c.model for c in fc.candidates][:3]
+        ['last_value', 'ses', 'seasonal_naive']
     """
     config = config if config is not None else ForecastConfig()
     step_s = check_step_s(step_s)
@@ -128,22 +154,10 @@ def forecast_demand(
             f"{config.max_history_s}) are all missing (NaN); need at least 1 observed step"
         )
     y, n_missing = fill_gaps(window, m)
-    notes: list[str] = []
-    if n_missing:
-        _note(notes, gap_message(n_missing, y.size, m))
-    forecaster, reason = _choose(y, m, step_s, config)
-    if reason is not None:
-        _note(notes, reason)
-    try:
-        fc = forecaster.fit(y, step_s).predict(horizon, qs)
-    except ModelFitError as exc:
-        if not isinstance(forecaster, HoltWinters):
-            raise
-        _note(notes, f"holt_winters fit failed ({exc}); using seasonal_naive")
-        fc = SeasonalNaive(season_s=config.season_s).fit(y, step_s).predict(horizon, qs)
-    return QuantileForecast(
-        quantiles=fc.quantiles,
-        demand_acu=fc.demand_acu,
-        model=fc.model,
-        warnings=(*notes, *fc.warnings),
-    )
+    notes = [gap_message(n_missing, y.size, m)] if n_missing else []
+    fc, fallback_notes = _forecast_window(y, m, step_s, horizon, qs, config)
+    notes += fallback_notes
+    notes += [w for w in fc.warnings if w not in notes]
+    for note in notes:
+        warnings.warn(note, ForecastWarning, stacklevel=2)
+    return fc.model_copy(update={"warnings": tuple(notes)})

@@ -8,7 +8,11 @@ This module owns the estimator contract (scikit-learn / statsforecast style):
 * ``predict(horizon, quantiles) -> QuantileForecast`` raises ``NotFittedError`` before fit and
   sends every raw forecast through ``intervals.finalize`` (the one post-processing step);
 * ``forecast(history_acu, step_s, horizon, quantiles)`` fits a fresh clone and predicts,
-  leaving the instance untouched.
+  leaving the instance untouched;
+* for the rolling-origin backtest (``forecasting.backtest``): ``point_paths(y, origins,
+  horizon)`` forecasts from many origins with the fitted parameters, reading only ``y[:o]``
+  for origin o; ``min_fit_steps(step_s)`` says how much history ``fit`` needs;
+  ``fit_quietly`` fits and returns the notes instead of warning (for composite models).
 
 Data-quality notes found during ``fit`` are emitted once as ``ForecastWarning`` and copied
 onto every ``QuantileForecast`` the fitted model returns.
@@ -22,6 +26,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Protocol, Self, runtime_checkable
 
+import numpy as np
 import numpy.typing as npt
 
 from forecasting.errors import ForecastWarning, NotFittedError
@@ -30,7 +35,9 @@ from forecasting.intervals import finalize
 from forecasting.types import FloatArray, QuantileForecast
 from forecasting.validation import check_history, check_horizon, check_quantiles, check_step_s
 
-__all__ = ["BaseForecaster", "Forecaster"]
+__all__ = ["BaseForecaster", "Forecaster", "IntArray"]
+
+IntArray = npt.NDArray[np.int64]
 
 
 @runtime_checkable
@@ -81,6 +88,46 @@ class BaseForecaster(ABC):
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:
         """Return the raw forecast, shape (n_quantiles, horizon), ACU (not yet finalized)."""
 
+    def min_fit_steps(self, step_s: int) -> int:
+        """Return the fewest history steps ``fit`` uses without degrading or raising.
+
+        Args:
+            step_s: step length, seconds (hyperparameters in seconds become steps).
+
+        Returns:
+            Steps, >= 1; 1 unless the model says otherwise.
+
+        Raises:
+            InvalidParameterError: hyperparameters that do not fit ``step_s``.
+        """
+        return 1
+
+    def _report(self) -> dict[str, Any]:
+        """Return extra ``QuantileForecast`` fields (e.g. backtest scores); none by default."""
+        return {}
+
+    def point_paths(self, y: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
+        """Point forecasts from several origins with the fitted parameters (rolling origin).
+
+        The forecast from origin o predicts ``y[o], ..., y[o + horizon - 1]`` from the fitted
+        parameters and ``y[:o]`` only (states are filtered causally; nothing at or after o is
+        read), so with ``o >= n_steps_`` it is a genuine out-of-sample forecast.
+
+        Args:
+            y: gap-free demand, shape (n,), ACU, whose first ``n_steps_`` steps are the
+                fitted history (it may extend it).
+            origins: shape (n_origins,), ints in [look-back, n] (look-back: the model's
+                season or AR order); o = n forecasts the future.
+            horizon: number of steps, >= 1.
+
+        Returns:
+            Point forecasts, shape (n_origins, horizon), ACU (not clipped).
+
+        Raises:
+            NotImplementedError: for models that cannot roll origins (none shipped).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support point_paths")
+
     # ---- public contract ------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
         """Return the constructor arguments, by name (sklearn ``get_params(deep=False)``)."""
@@ -112,6 +159,19 @@ class BaseForecaster(ABC):
         Warns:
             ForecastWarning: for each note (gaps filled, degraded model), once.
         """
+        for note in self.fit_quietly(history_acu, step_s):
+            warnings.warn(note, ForecastWarning, stacklevel=2)
+        return self
+
+    def fit_quietly(self, history_acu: npt.ArrayLike, step_s: int) -> tuple[str, ...]:
+        """Fit like ``fit`` but return the notes instead of emitting them as warnings.
+
+        For composite forecasters (the backtest selection) that decide which notes of an
+        inner model reach the caller. Args and Raises are those of ``fit``.
+
+        Returns:
+            The notes, also stored as ``warnings_``.
+        """
         self._reset()
         step_s = check_step_s(step_s)
         n_gap_season_steps = self._gap_season_steps(step_s)
@@ -121,9 +181,7 @@ class BaseForecaster(ABC):
         self.n_steps_ = int(y.size)
         self.step_s_ = step_s
         self.warnings_ = tuple(notes)  # set last: its presence marks the model as fitted
-        for note in notes:
-            warnings.warn(note, ForecastWarning, stacklevel=2)
-        return self
+        return self.warnings_
 
     def predict(self, horizon: int, quantiles: Sequence[float]) -> QuantileForecast:
         """Forecast the ``horizon`` steps that follow the fitted history.
@@ -149,7 +207,11 @@ class BaseForecaster(ABC):
         qs = check_quantiles(quantiles)
         demand_acu = finalize(self._predict(horizon, qs))
         return QuantileForecast(
-            quantiles=qs, demand_acu=demand_acu, model=self.model_name_, warnings=self.warnings_
+            quantiles=qs,
+            demand_acu=demand_acu,
+            model=self.model_name_,
+            warnings=self.warnings_,
+            **self._report(),
         )
 
     def forecast(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecasting.base import BaseForecaster
+from forecasting.base import BaseForecaster, IntArray
 from forecasting.intervals import relative_spread_offsets, residual_offsets
 from forecasting.types import FloatArray
 from forecasting.validation import season_steps
@@ -76,6 +76,21 @@ class _PeriodicNaive(BaseForecaster):
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:
         return naive_forecast(self.last_period_, self.residuals_, horizon, quantiles)
 
+    def point_paths(self, y: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
+        """Repeat the period before each origin: ``yhat[o, h] = y[o - p + (h mod p)]``.
+
+        Args:
+            y: gap-free demand, shape (n,), ACU.
+            origins: shape (n_origins,), each in [p, n].
+            horizon: number of steps, >= 1.
+
+        Returns:
+            Shape (n_origins, horizon), ACU.
+        """
+        p = self.period_steps_
+        h = np.arange(horizon, dtype=np.int64)
+        return np.asarray(y[origins[:, np.newaxis] - p + h[np.newaxis, :] % p], dtype=np.float64)
+
 
 class LastValue(_PeriodicNaive):
     """Repeat the last observed value; quantiles from one-step differences widened by sqrt(h).
@@ -121,6 +136,10 @@ class SeasonalNaive(_PeriodicNaive):
 
     def __init__(self, season_s: int = 86_400) -> None:
         self.season_s = season_s
+
+    def min_fit_steps(self, step_s: int) -> int:
+        """Return m, the season in steps: shorter histories degrade to last value."""
+        return season_steps(self.season_s, step_s)
 
     def _gap_season_steps(self, step_s: int) -> int:
         return season_steps(self.season_s, step_s)

@@ -30,7 +30,9 @@ quantiles of the in-sample h-step errors ``y[o + h] - yhat[o + h | o]`` over ori
 o >= m (the first season is skipped as initialisation transient); later steps reuse the last
 measured column times sqrt(h / h_max). In-sample errors are slightly optimistic (parameters
 were fitted on the same window). Too few origins: the relative spread of ``intervals``.
-statsmodels warnings are caught and logged at DEBUG; failures raise ``ModelFitError``.
+statsmodels warnings are caught and logged at DEBUG; a ``ConvergenceWarning`` also becomes a
+note (the fit is kept: its backtest decides whether it is used); failures raise
+``ModelFitError``.
 """
 
 from __future__ import annotations
@@ -40,10 +42,10 @@ import warnings
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from forecasting.base import BaseForecaster
+from forecasting.base import BaseForecaster, IntArray
 from forecasting.errors import InsufficientHistoryError, InvalidParameterError, ModelFitError
 from forecasting.intervals import (
     MIN_RESIDUALS,
@@ -57,7 +59,6 @@ __all__ = ["HoltWinters", "holt_winters_min_steps"]
 
 logger = logging.getLogger(__name__)
 
-IntArray = npt.NDArray[np.int64]
 _FIT_KWARGS: dict[str, Any] = {"optimized": True, "use_brute": False}
 
 
@@ -116,6 +117,10 @@ class HoltWinters(BaseForecaster):
         self.season_s = season_s
         self.trend = trend
 
+    def min_fit_steps(self, step_s: int) -> int:
+        """Return ``holt_winters_min_steps(m)``, the fewest steps ``fit`` accepts."""
+        return holt_winters_min_steps(season_steps(self.season_s, step_s))
+
     def _gap_season_steps(self, step_s: int) -> int:
         if self.trend not in ("none", "damped"):
             raise InvalidParameterError(f"trend must be 'none' or 'damped', got {self.trend!r}")
@@ -141,6 +146,13 @@ class HoltWinters(BaseForecaster):
             )
         self._store_states(y, m, scale, results)
         self.model_name_ = "holt_winters"
+        if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+            return [
+                f"holt_winters: the statsmodels optimiser did not converge "
+                f"({(getattr(results, 'mle_retvals', None) or {}).get('message', 'no message')}); "
+                f"using its last parameters "
+                f"(alpha={self.params_['alpha']:.3g}, gamma={self.params_['gamma']:.3g})"
+            ]
         return []
 
     def _store_states(self, y: FloatArray, m: int, scale: float, results: Any) -> None:
@@ -163,16 +175,69 @@ class HoltWinters(BaseForecaster):
             "phi": phi if damped else float("nan"),
         }
 
-    def _state_forecast(self, origins: IntArray, h: IntArray) -> FloatArray:
-        """Evaluate the module formula for origins and steps ahead (broadcast together)."""
+    def _state_forecast(
+        self,
+        origins: IntArray,
+        h: IntArray,
+        states: tuple[FloatArray, FloatArray, FloatArray] | None = None,
+    ) -> FloatArray:
+        """Evaluate the module formula for state indices and steps ahead (broadcast together).
+
+        ``states`` = (level, trend, season) arrays to read; the fitted ones if None.
+        """
         m, phi = self.season_steps_, self.damping_
+        level_all, trend_all, season_all = states or (self.level_, self.trend_, self.season_)
         hf = h.astype(np.float64)
         phi_sum = hf if phi == 1.0 else phi * (1.0 - phi**hf) / (1.0 - phi)
         k = (h - 1) // m + 1
-        season: FloatArray = self.season_[origins + h - m * k]
-        level: FloatArray = self.level_[origins]
-        trend: FloatArray = self.trend_[origins]
+        season: FloatArray = season_all[origins + h - m * k]
+        level: FloatArray = level_all[origins]
+        trend: FloatArray = trend_all[origins]
         return level + phi_sum * trend + season
+
+    def _filter(self, y_new: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Continue the fitted states over ``y_new`` (steps after the fitted history).
+
+        The ETS(A,Ad,A) update with the fitted parameters (FPP3 §8.3; statsmodels'
+        ``holt_win_add_add_dam`` recursion), one step at a time::
+
+            l[t] = alpha (y[t] - s[t-m]) + (1 - alpha)(l[t-1] + phi b[t-1])
+            b[t] = beta (l[t] - l[t-1]) + (1 - beta) phi b[t-1]
+            s[t] = gamma (y[t] - l[t-1] - phi b[t-1]) + (1 - gamma) s[t-m]
+
+        Returns:
+            (level, trend, season), each shape (n_steps_ + len(y_new),), ACU.
+        """
+        n, m, phi = self.y_.size, self.season_steps_, self.damping_
+        alpha, gamma = self.params_["alpha"], self.params_["gamma"]
+        beta = 0.0 if np.isnan(self.params_["beta"]) else self.params_["beta"]
+        level = np.concatenate([self.level_, np.empty(y_new.size)])
+        trend = np.concatenate([self.trend_, np.zeros(y_new.size)])
+        season = np.concatenate([self.season_, np.empty(y_new.size)])
+        for t in range(n, n + y_new.size):
+            y, prev = float(y_new[t - n]), level[t - 1] + phi * trend[t - 1]
+            level[t] = alpha * (y - season[t - m]) + (1.0 - alpha) * prev
+            trend[t] = beta * (level[t] - level[t - 1]) + (1.0 - beta) * phi * trend[t - 1]
+            season[t] = gamma * (y - prev) + (1.0 - gamma) * season[t - m]
+        return level, trend, season
+
+    def point_paths(self, y: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
+        """Module formula from the states after ``y[o - 1]``, filtering past the fit if needed.
+
+        Args:
+            y: gap-free demand, shape (n,), ACU, extending the fitted history.
+            origins: shape (n_origins,), each in [1, n].
+            horizon: number of steps, >= 1.
+
+        Returns:
+            Shape (n_origins, horizon), ACU.
+        """
+        n_fit = self.y_.size
+        level, trend, season = self.level_, self.trend_, self.season_
+        if origins.max() > n_fit:
+            level, trend, season = self._filter(y[n_fit : int(origins.max())])
+        h = np.arange(1, horizon + 1, dtype=np.int64)[np.newaxis, :]
+        return self._state_forecast((origins - 1)[:, np.newaxis], h, (level, trend, season))
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:
         n, m = self.y_.size, self.season_steps_

@@ -14,10 +14,23 @@ Forecast for quantile q at step h (1-based) = point[h] + offset[q, h], where
 
 ``widening[h]`` is chosen by the model (sqrt of seasons ahead for seasonal naive, sqrt(h) for
 last value, sqrt(h / h_max) beyond the last empirically measured step for Holt-Winters).
+
+Split-conformal offsets (``conformal_offsets``, used by the backtest-selected forecaster and
+the ``seasonal_ar`` / ``mstl`` models): given forecast errors ``e[o, h] = y - yhat`` from
+rolling origins o, pool them per *horizon band* (steps 1, 2-3, 4-7, 8-15, 16-31, 32-63, ...:
+width doubles, since error spread grows with h while the counts per band stay useful) and take
+the split-conformal order statistic of the N pooled errors (Vovk et al. 2005; Lei et al.
+2018, "Distribution-free predictive inference for regression", §2.2)::
+
+    offset[q, band] = e_(k),   k = ceil((N + 1) q) for q >= 0.5,  floor((N + 1) q) for q < 0.5
+
+(k clipped to 1..N; ``e_(k)`` the k-th smallest). Each band's offset applies to every step in
+it. With N = 2,000 errors, p95 is the 1,901st smallest, i.e. the sample 95.05% quantile.
 """
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 
 import numpy as np
@@ -27,6 +40,9 @@ from forecasting.types import FloatArray
 
 __all__ = [
     "MIN_RESIDUALS",
+    "conformal_offsets",
+    "horizon_bands",
+    "pinball_score",
     "REL_SPREAD_FRAC",
     "extend_by_sqrt",
     "finalize",
@@ -118,3 +134,66 @@ def finalize(demand_acu: FloatArray) -> FloatArray:
         n_bad = int(np.count_nonzero(~np.isfinite(demand_acu)))
         raise ModelFitError(f"forecast has {n_bad} non-finite value(s)")
     return np.sort(np.clip(demand_acu, 0.0, None), axis=0)
+
+
+def horizon_bands(horizon: int) -> list[slice]:
+    """Return the horizon bands as 0-based column slices: steps 1, 2-3, 4-7, 8-15, ...
+
+    Args:
+        horizon: number of steps, >= 1.
+
+    Returns:
+        Slices covering ``range(horizon)`` in order, e.g. horizon 36 ->
+        [0:1], [1:3], [3:7], [7:15], [15:31], [31:36].
+    """
+    bands, start = [], 0
+    while start < horizon:
+        stop = min(horizon, 2 * start + 1)
+        bands.append(slice(start, stop))
+        start = stop
+    return bands
+
+
+def _order_statistics(errors: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
+    """Split-conformal order statistics of ``errors`` (N,), one per quantile (module formula)."""
+    n = errors.size
+    ranks = [math.ceil((n + 1) * q) if q >= 0.5 else math.floor((n + 1) * q) for q in quantiles]
+    idx = np.clip(np.array(ranks, dtype=np.int64), 1, n) - 1
+    part = np.partition(errors, np.unique(idx))
+    return np.asarray(part[idx], dtype=np.float64)
+
+
+def conformal_offsets(errors: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
+    """Return split-conformal offsets per horizon band (module formula).
+
+    Args:
+        errors: backtest errors ``y - yhat``, shape (n_origins, horizon), ACU, finite,
+            n_origins >= 1.
+        quantiles: ascending probabilities in (0, 1), length n_quantiles.
+
+    Returns:
+        Offsets, shape (n_quantiles, horizon), ACU, non-decreasing along axis 0.
+    """
+    offsets = np.empty((len(quantiles), errors.shape[1]))
+    for band in horizon_bands(errors.shape[1]):
+        offsets[:, band] = _order_statistics(errors[:, band].ravel(), quantiles)[:, np.newaxis]
+    return offsets
+
+
+def pinball_score(errors: FloatArray, offsets: FloatArray, quantiles: tuple[float, ...]) -> float:
+    """Return the mean pinball loss of ``yhat + offsets`` given errors ``e = y - yhat``.
+
+    ``pinball_q(y, f) = max(q (y - f), (q - 1)(y - f))`` with ``y - f = e - offset``; averaged
+    over quantiles, origins and steps.
+
+    Args:
+        errors: shape (n_origins, horizon), ACU.
+        offsets: shape (n_quantiles, horizon), ACU.
+        quantiles: length n_quantiles.
+
+    Returns:
+        Mean pinball loss, ACU, >= 0.
+    """
+    q = np.asarray(quantiles, dtype=np.float64)[:, np.newaxis, np.newaxis]
+    diff = errors[np.newaxis, :, :] - offsets[:, np.newaxis, :]
+    return float(np.mean(np.maximum(q * diff, (q - 1.0) * diff)))

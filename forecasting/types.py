@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from forecasting.errors import InvalidParameterError
 
-__all__ = ["FloatArray", "ModelName", "Quantile", "QuantileForecast"]
+__all__ = ["FloatArray", "ModelName", "ModelScore", "Quantile", "QuantileForecast"]
 
 FloatArray = npt.NDArray[np.float64]
 """A float64 numpy array; shapes are given where it is used."""
@@ -26,8 +26,27 @@ FloatArray = npt.NDArray[np.float64]
 Quantile = Annotated[float, Field(gt=0.0, lt=1.0)]
 """A probability q in the open interval (0, 1)."""
 
-ModelName = Literal["holt_winters", "seasonal_naive", "last_value"]
+ModelName = Literal[
+    "last_value", "ses", "seasonal_naive", "seasonal_naive_weekly", "seasonal_ar", "holt_winters", "mstl"
+]
 """Names of the models this package fits, as reported in ``QuantileForecast.model``."""
+
+
+class ModelScore(BaseModel):
+    """One candidate's rolling-origin backtest score.
+
+    Attributes:
+        model: candidate name (a ``ModelName``).
+        pinball_acu: mean pinball loss of its conformally calibrated quantiles over the
+            backtest origins, steps and requested quantiles, ACU, finite, >= 0 (lower is
+            better; the selection picks the minimum).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    pinball_acu: float = Field(ge=0.0, allow_inf_nan=False)
+
 
 _QUANTILE_ABS_TOL = 1e-9  # lookup tolerance in quantile(): absorbs float round-trips only
 
@@ -44,6 +63,10 @@ class QuantileForecast(BaseModel):
             ``"holt_winters"``, ``"seasonal_naive"``, ``"last_value"``).
         warnings: human-readable fallbacks and data-quality notes, in the order they
             happened; each was also emitted as a ``ForecastWarning``.
+        candidates: backtest score of every candidate the automatic selection evaluated,
+            in candidate order; empty when no backtest ran (a single model's own fit).
+        backtest_pinball_acu: the chosen model's backtest score, ACU (None without one).
+        n_backtest_origins: rolling origins behind the scores and the calibration.
 
     Raises:
         pydantic.ValidationError: (a ``ValueError``) when any invariant above is violated.
@@ -55,6 +78,9 @@ class QuantileForecast(BaseModel):
     demand_acu: FloatArray
     model: str
     warnings: tuple[str, ...] = ()
+    candidates: tuple[ModelScore, ...] = ()
+    backtest_pinball_acu: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    n_backtest_origins: int = Field(default=0, ge=0)
 
     @field_validator("demand_acu", mode="before")
     @classmethod
@@ -112,6 +138,9 @@ class QuantileForecast(BaseModel):
             self.quantiles == other.quantiles
             and self.model == other.model
             and self.warnings == other.warnings
+            and self.candidates == other.candidates
+            and self.backtest_pinball_acu == other.backtest_pinball_acu
+            and self.n_backtest_origins == other.n_backtest_origins
             and np.array_equal(self.demand_acu, other.demand_acu)
         )
 

@@ -327,7 +327,7 @@ def model_data(problem: PlacementProblem) -> ModelData:
         The data; arrays are per block (n_blocks,) or (n_clients, n_blocks).
 
     Raises:
-        OverflowError: if the worst-case objective would not be exact (see
+        ObjectiveRangeError: if the worst-case objective would not be exact (see
             :func:`placement.units.check_objective_range`).
     """
     blocks = make_blocks(problem.horizon, problem.step_s, problem.coarsening)

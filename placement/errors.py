@@ -15,3 +15,11 @@ class InvalidProblemError(PlacementError, ValueError):
 
     The message names the field, the value and the rule it breaks.
     """
+
+
+class ObjectiveRangeError(InvalidProblemError, OverflowError):
+    """The worst-case objective would not be exact in CP-SAT's double (>= 2**53 micro-USD).
+
+    Raised for extreme combinations (e.g. a $10,000/ACU-h penalty over 30 days); real
+    prices at 256 ACU x 30 days stay far below the bound.
+    """

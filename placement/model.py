@@ -79,7 +79,7 @@ def _add_variables(
     v.write_short = [m.new_int_var(0, int(d.write_load[b]), f"write_short[{b}]") for b in nb]
 
 
-def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex) -> None:
+def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex, explaining: bool) -> None:
     """Aurora's rules that no family can waive (FACTS.md A1, A3).
 
     One tier 0-1 reader at most; it follows the writer. Every reader holds at least its
@@ -104,12 +104,14 @@ def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex) -> None:
                         m.add_implication(on, v.on[r.name, a, k - 1, b])
                     if not r.is_primary:
                         m.add_implication(on, v.active[r.name])
-                m.add(cap <= ABS_MAX_H * v.n(r, a, b))
-                m.add(cap >= v.n(r, a, b))  # AWS's own minimum: 0.5 ACU per instance
+                if explaining:  # otherwise implied by the limits rows (floor >= min_acu)
+                    m.add(cap <= ABS_MAX_H * v.n(r, a, b))
+                    m.add(cap >= v.n(r, a, b))  # AWS's own minimum: 0.5 ACU per instance
         if not r.is_primary:
             for b in range(d.n_blocks):
                 m.add(floor[b] <= ABS_MAX_H * v.active[r.name])
-                m.add(floor[b] >= v.active[r.name])
+                if explaining:
+                    m.add(floor[b] >= v.active[r.name])
 
 
 def _at_least_if_any(m: cp_model.CpModel, x: IntVar, y: IntVar, lits: list[IntVar]) -> None:
@@ -204,7 +206,7 @@ def build_model(
     v = VarIndex()
     e = Enforcer(m, explain)
     _add_variables(m, problem, d, v, e)
-    _add_structure(m, d, v)
+    _add_structure(m, d, v, e.explaining)
     add_reader_moves(m, d, v)
     _add_capacity(m, problem, d, v)
     add_latency(m, problem, d, v, e)

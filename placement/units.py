@@ -26,6 +26,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from placement.errors import ObjectiveRangeError
+
 HALF_ACU_PER_ACU = 2
 """Serverless v2 capacity increment is 0.5 ACU (API_ServerlessV2ScalingConfiguration)."""
 
@@ -230,17 +232,19 @@ def usd_per_step(usd_per_hour: float, step_s: int) -> float:
 def check_objective_range(worst_case_micro_usd: float) -> None:
     """Raise if the worst-case objective would not be exact in CP-SAT's double.
 
-    Example: 16 instances x 256 ACU x 30 days at $12/ACU-h of penalty is about
-    $3.5e6 = 3.5e12 micro-USD, far below 2**53 = 9.0e15.
+    Example: 16 instances x 256 ACU x 30 days at $19/ACU-h of penalty (100x the dearest
+    price in :mod:`placement.pricing`) is about $5.6e7 = 5.6e13 micro-USD, far below
+    2**53 = 9.0e15.
 
     Args:
         worst_case_micro_usd: an upper bound on the objective, micro-USD.
 
     Raises:
-        OverflowError: if the bound exceeds :data:`MAX_EXACT_OBJECTIVE`.
+        ObjectiveRangeError: if the bound exceeds :data:`MAX_EXACT_OBJECTIVE` (a
+            ValueError and an OverflowError).
     """
     if worst_case_micro_usd >= MAX_EXACT_OBJECTIVE:
-        raise OverflowError(
+        raise ObjectiveRangeError(
             f"worst-case objective {worst_case_micro_usd:.3g} micro-USD exceeds 2**53: "
             "shorten the horizon or coarsen the steps"
         )

@@ -1,18 +1,37 @@
-"""Policy: forecast -> size -> place -> Recommendation, and replay against baselines.
+"""Policy: forecast -> size -> place -> Recommendation, and replay against peers.
 
 The one decision path for HTTP, replay and library callers (:func:`recommend`), and
-:func:`replay`, which scores ``reactive``, ``static-peak``, ``acuplan`` and the
-perfect-foresight ``oracle`` on one simulator of Aurora's reactive scaler. Imports
+:func:`replay`, which scores the baselines, the peer policies, ``acuplan`` and the
+perfect-foresight ``oracle`` (:data:`POLICY_NAMES`) on one simulator of Aurora; and
+:func:`next_plan`, the stable entry point for schedulers (state in, state out). Imports
 ``forecasting`` and ``placement``; never ``service`` or ``traces``.
 """
 
 from placement import CapacityLimits, PreviousLayout, SolverParams, SolveStatus, Topology
-from policy.config import PolicyConfig, ReplayConfig, ScalerModel
+from policy.config import (
+    FailoverEvent,
+    HpaReadersConfig,
+    PeerConfig,
+    PolicyConfig,
+    PredictiveScalingConfig,
+    ReplayConfig,
+    ScalerModel,
+    VpaConfig,
+)
 from policy.engine import recommend
 from policy.errors import InvalidRequestError, PolicyError, UnknownPolicyError
 from policy.policies import Decision, Policy, make_policy
-from policy.replay import replay
+from policy.replay import PolicyRun, replay, replay_policy, with_cost_vs_oracle
 from policy.report import POLICY_NAMES, PolicyScore, ReplayReport, ReplayTiming
+from policy.scheduler import (
+    Observation,
+    SchedulerConfig,
+    SchedulerResult,
+    SchedulerState,
+    layout_at,
+    new_state,
+    next_plan,
+)
 from policy.simulator import Layout, SimResult, simulate
 from policy.types import (
     AuroraSettings,
@@ -31,13 +50,19 @@ __all__ = [
     "CapacityLimits",
     "ClusterSpec",
     "Decision",
+    "FailoverEvent",
+    "HpaReadersConfig",
     "InvalidRequestError",
     "Layout",
+    "Observation",
+    "PeerConfig",
     "PlanStep",
     "Policy",
     "PolicyConfig",
     "PolicyError",
+    "PolicyRun",
     "PolicyScore",
+    "PredictiveScalingConfig",
     "PreviousLayout",
     "ReaderInstance",
     "Recommendation",
@@ -45,14 +70,23 @@ __all__ = [
     "ReplayReport",
     "ReplayTiming",
     "ScalerModel",
+    "SchedulerConfig",
+    "SchedulerResult",
+    "SchedulerState",
     "SimResult",
     "SolveStatus",
     "SolverParams",
     "SolverReport",
     "Topology",
     "UnknownPolicyError",
+    "VpaConfig",
+    "layout_at",
     "make_policy",
+    "new_state",
+    "next_plan",
     "recommend",
     "replay",
+    "replay_policy",
     "simulate",
+    "with_cost_vs_oracle",
 ]

@@ -7,6 +7,8 @@ and :class:`ReplayConfig`. Every default carries its rationale or source. Import
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecasting import ForecastConfig
@@ -74,12 +76,15 @@ class PolicyConfig(_Frozen):
 
 
 class ScalerModel(_Frozen):
-    """Model of Aurora Serverless v2's own reactive scaler, used by the replay simulator.
+    """Model of Aurora Serverless v2 as the replay simulator runs it: every parameter here.
 
-    AWS publishes no scale-up rate or cooldown (FACTS.md A2); what it does say is that
-    capacity is re-evaluated continuously, that "the larger the current capacity, the
-    larger the scaling increment", and that it scales down when capacity is higher than
-    needed. We model, per instance and between step boundaries:
+    This is the one place where the simulator's numbers live; each has a source in
+    ``shared/FACTS.md`` or says ASSUMPTION.
+
+    Reactive scaler (per instance, between step boundaries). AWS publishes no scale-up
+    rate or cooldown (FACTS.md A2); what it does say is that capacity is re-evaluated
+    continuously, that "the larger the current capacity, the larger the scaling
+    increment", and that it scales down when capacity is higher than needed:
 
     * target = max(floor, load / scaler_target_utilisation), clipped to MaxCapacity;
     * scale-up is exponential: c(t) = c0 * 2^(t / doubling_s) until the target (so the
@@ -89,18 +94,160 @@ class ScalerModel(_Frozen):
       scale_down_half_life_s). ASSUMPTION: half-life 300 s (slower than up);
     * tier 0-1 readers never go below the writer's capacity (FACTS.md A3).
 
+    Readers: a reader the policy asks for serves (and is billed) only
+    ``reader_create_s`` after the request, rounded up to whole trace steps; deleting one
+    is immediate. ASSUMPTION: 600 s (AWS publishes no creation time).
+
+    Auto-pause (MinCapacity 0, FACTS.md A4): the writer and its tier 0-1 reader pause
+    together after ``auto_pause_after_s`` of zero load (default SecondsUntilAutoPause
+    300 s) and then cost nothing; the first load afterwards waits ``resume_s`` (up to
+    15 s, AWS Database Blog) unserved, and the instances restart at 0.5 ACU. Applied at
+    step boundaries. Tier 2-15 readers do not pause (ASSUMPTION; AWS lets them pause on
+    their own).
+
+    Failover (FACTS.md A3), for :class:`FailoverEvent`: with a replica, "service is
+    typically restored in less than 120 seconds" (``failover_with_replica_s`` = 120, the
+    documented bound); without one the writer is recreated in "typically ... less than 10
+    minutes" (``failover_without_replica_s`` = 600) and restarts at the floor. A tier 0-1
+    reader is promoted at the writer's size; a tier 2-15 reader is promoted at its own
+    size and "might need to scale up". The lost instance comes back as a reader after
+    ``reader_create_s``. Billing runs on through the outage (ASSUMPTION, conservative).
+
+    Latency (the estimated p99): each instance is an M/M/1 queue, so a request's
+    response time is exponential with mean S / (1 - rho) and its p99 is
+    ln(100) * S / (1 - rho), with rho = load / capacity and S = ``service_time_ms``
+    (ASSUMPTION 2 ms); at or beyond ``latency_cap_ms`` (ASSUMPTION 1,000 ms: a timeout),
+    and while a request cannot be served at all, it counts as the cap.
+
+        =====  ======  ======  ======  =======
+        rho    0.5     0.7     0.8     0.95
+        p99    18 ms   31 ms   46 ms   184 ms
+        =====  ======  ======  ======  =======
+
     Attributes:
         scaler_target_utilisation: load / capacity the scaler steers to (ASSUMPTION 0.7).
         doubling_s: time to double capacity when scaling up, seconds (ASSUMPTION).
         scale_down_half_life_s: half-life of the excess capacity, seconds (ASSUMPTION).
         slo_utilisation: a minute counts as an SLO violation while load exceeds this
-            share of capacity (queueing delay explodes near saturation; ASSUMPTION 0.95).
+            share of capacity (queueing delay explodes near saturation; ASSUMPTION 0.95,
+            a p99 of about 184 ms in the latency model), or while load is unserved.
+        reader_create_s: lead time of a new reader, seconds (ASSUMPTION).
+        auto_pause_after_s: idle time before a MinCapacity-0 cluster pauses (FACTS.md A4).
+        resume_s: resume delay after a pause, seconds (FACTS.md A4).
+        failover_with_replica_s: writer outage when a replica exists (FACTS.md A3).
+        failover_without_replica_s: writer outage without a replica (FACTS.md A3).
+        service_time_ms: mean service time of one request at zero load (ASSUMPTION).
+        latency_cap_ms: latency of a request that times out or is not served (ASSUMPTION).
     """
 
     scaler_target_utilisation: float = Field(default=0.7, gt=0.0, le=1.0)
     doubling_s: float = Field(default=45.0, gt=0.0, le=3600.0)
     scale_down_half_life_s: float = Field(default=300.0, gt=0.0, le=86_400.0)
     slo_utilisation: float = Field(default=0.95, gt=0.0, le=1.0)
+    reader_create_s: float = Field(default=600.0, ge=0.0, le=86_400.0)
+    auto_pause_after_s: float = Field(default=300.0, ge=300.0, le=86_400.0)
+    resume_s: float = Field(default=15.0, ge=0.0, le=3600.0)
+    failover_with_replica_s: float = Field(default=120.0, ge=0.0, le=3600.0)
+    failover_without_replica_s: float = Field(default=600.0, ge=0.0, le=86_400.0)
+    service_time_ms: float = Field(default=2.0, gt=0.0, le=10_000.0)
+    latency_cap_ms: float = Field(default=1000.0, gt=0.0, le=600_000.0)
+
+
+class FailoverEvent(_Frozen):
+    """An instance failure injected into a replay (FACTS.md A3 for what follows).
+
+    Attributes:
+        at_s: seconds after the start of the scored window.
+        kind: ``writer`` (the writer instance fails) or ``az`` (the writer's AZ fails:
+            the writer and the read-scaling readers in that AZ are lost).
+    """
+
+    at_s: int = Field(ge=0)
+    kind: Literal["writer", "az"] = "writer"
+
+
+class VpaConfig(_Frozen):
+    """The ``vpa`` peer: Kubernetes VPA recommender defaults (FACTS.md C2).
+
+    Source: kubernetes/autoscaler ``vertical-pod-autoscaler/pkg/recommender/logic/
+    recommender.go`` and ``model/aggregations_config.go``.
+
+    Attributes:
+        target_percentile: the target's percentile of the decaying histogram (p90).
+        lower_percentile: the lower bound's percentile (p50).
+        upper_percentile: the upper bound's percentile (p95).
+        margin_frac: safety margin on every bound (+15%).
+        half_life_s: sample weight halves every 24 h.
+        bucket_growth_frac: histogram buckets grow 5% each.
+        min_bucket_acu: first bucket boundary (0.01, VPA's CPU histogram start in cores).
+    """
+
+    target_percentile: float = Field(default=0.9, gt=0.0, lt=1.0)
+    lower_percentile: float = Field(default=0.5, gt=0.0, lt=1.0)
+    upper_percentile: float = Field(default=0.95, gt=0.0, lt=1.0)
+    margin_frac: float = Field(default=0.15, ge=0.0, le=10.0)
+    half_life_s: float = Field(default=86_400.0, gt=0.0)
+    bucket_growth_frac: float = Field(default=0.05, gt=0.0, le=1.0)
+    min_bucket_acu: float = Field(default=0.01, gt=0.0)
+
+
+class PredictiveScalingConfig(_Frozen):
+    """The ``predictive-scaling`` peer: EC2 / Application Auto Scaling style (FACTS.md C7).
+
+    Source: docs.aws.amazon.com/autoscaling/application/userguide/
+    aas-predictive-scaling-how-it-works.html and API_PredictiveScalingConfiguration.
+
+    Attributes:
+        forecast_horizon_s: hourly forecast for the next 48 h.
+        refresh_s: a new forecast every 6 h.
+        forecast_step_s: forecast granularity, 1 h.
+        min_history_s: needs >= 24 h of data before it forecasts.
+        max_history_s: uses at most 14 days of history.
+        scheduling_buffer_s: capacity is launched this early (SchedulingBufferTime, 300 s).
+        target_utilisation: load / capacity of the scaling metric's target value; None
+            means ``PolicyConfig.target_utilisation`` (the same target as ``acuplan``).
+    """
+
+    forecast_horizon_s: int = Field(default=48 * 3600, gt=0)
+    refresh_s: int = Field(default=6 * 3600, gt=0)
+    forecast_step_s: int = Field(default=3600, gt=0)
+    min_history_s: int = Field(default=24 * 3600, ge=0)
+    max_history_s: int = Field(default=14 * 86_400, gt=0)
+    scheduling_buffer_s: int = Field(default=300, ge=0, lt=3600)
+    target_utilisation: float | None = Field(default=None, gt=0.0, le=1.0)
+
+
+class HpaReadersConfig(_Frozen):
+    """The ``hpa-readers`` peer: Aurora Auto Scaling of the reader count (FACTS.md A3, C3).
+
+    Source: Aurora User Guide ``Aurora.Integrating.AutoScaling.md`` (target tracking on
+    average reader CPU, 0-15 replicas, 300-s cooldowns, new replicas at tier 15).
+
+    Attributes:
+        target_cpu_frac: target average reader CPUUtilization, which Aurora measures
+            against MaxCapacity (FACTS.md A7). ASSUMPTION 0.7 (AWS gives no default).
+        scale_out_cooldown_s: 300 s (AWS default).
+        scale_in_cooldown_s: 300 s (AWS default).
+        tolerance_frac: no change while the metric is within 10% of the target (HPA's
+            default tolerance, FACTS.md C3; AWS publishes none for target tracking).
+        min_readers: replica count range lower end, counting the tier-1 reader.
+        max_readers: replica count range upper end (15 in Aurora).
+    """
+
+    target_cpu_frac: float = Field(default=0.7, gt=0.0, le=1.0)
+    scale_out_cooldown_s: int = Field(default=300, ge=0)
+    scale_in_cooldown_s: int = Field(default=300, ge=0)
+    tolerance_frac: float = Field(default=0.1, ge=0.0, lt=1.0)
+    min_readers: int = Field(default=1, ge=0, le=15)
+    max_readers: int = Field(default=15, ge=0, le=15)
+
+
+class PeerConfig(_Frozen):
+    """Configuration of the peer policies the replay scores beside ``acuplan``."""
+
+    vpa: VpaConfig = Field(default_factory=VpaConfig)
+    predictive: PredictiveScalingConfig = Field(default_factory=PredictiveScalingConfig)
+    hpa_readers: HpaReadersConfig = Field(default_factory=HpaReadersConfig)
 
 
 class ReplayConfig(_Frozen):
@@ -110,17 +257,22 @@ class ReplayConfig(_Frozen):
         replan_every_s: decision interval; each policy re-plans this often from the past.
         warmup_s: history the policies see before scoring starts (2 days: Holt-Winters
             needs two daily seasons, like statsmodels and PHPA require).
-        reactive_floor_acu: the fixed MinCapacity of the ``reactive`` baseline; None
-            means the cluster's ``limits.min_acu`` (the default users have).
+        reactive_floor_acu: the fixed MinCapacity of the ``reactive`` baseline (and of
+            the writer under ``hpa-readers``); None means the cluster's ``limits.min_acu``
+            (the default users have); 0 turns on auto-pause (FACTS.md A4).
         policy: configuration of ``acuplan`` (and ``oracle``, which shares the optimiser).
-        scaler: the simulated Aurora reactive scaler.
+        scaler: the simulated Aurora cluster (scaler, readers, pause, failover, latency).
+        peers: configuration of the peer policies.
+        failover_events: instance failures to inject, in the scored window.
     """
 
     replan_every_s: int = Field(default=3600, gt=0, le=7 * 86_400)
     warmup_s: int = Field(default=2 * 86_400, ge=0)
-    reactive_floor_acu: float | None = Field(default=None, ge=0.5, le=256.0)
+    reactive_floor_acu: float | None = Field(default=None, ge=0.0, le=256.0)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     scaler: ScalerModel = Field(default_factory=ScalerModel)
+    peers: PeerConfig = Field(default_factory=PeerConfig)
+    failover_events: tuple[FailoverEvent, ...] = ()
 
     @model_validator(mode="after")
     def _check(self) -> ReplayConfig:

@@ -1,74 +1,36 @@
-"""Replay policies behind one protocol: reactive, static-peak, acuplan and the oracle.
+"""Replay policies behind one protocol, and :func:`make_policy`, which builds them by name.
 
-Owns the :class:`Policy` protocol, the :class:`Decision` a policy returns for one
-decision interval, and :func:`make_policy`. ``acuplan`` calls :func:`policy.recommend`,
-the production path (STYLE.md principle 2); ``oracle`` runs the same optimiser on the
-real future. Pure: decisions depend only on the demand history given (and, for the
-oracle, on the future it is allowed to see).
+Owns ``reactive``, ``static-peak``, ``acuplan`` and ``oracle`` and the registry of all
+policies in :data:`~policy.report.POLICY_NAMES` (the peers ``vpa``,
+``predictive-scaling`` and ``hpa-readers`` live in :mod:`policy.peers`; the
+:class:`Decision` and :class:`Policy` protocol in :mod:`policy.decision`, re-exported
+here). ``acuplan`` calls :func:`policy.recommend`, the production path (STYLE.md
+principle 2); ``oracle`` runs the same optimiser on the real future. Pure: decisions
+depend only on the demand history given (and, for the oracle, on the future it is
+allowed to see).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from placement import PreviousLayout, acu_to_half_acu_ceil, half_acu_to_acu
+from placement import PreviousLayout
 from policy.config import ReplayConfig
+from policy.decision import Decision, FloatArray, Policy
 from policy.engine import horizon_steps, recommend
 from policy.errors import UnknownPolicyError
+from policy.peers import HpaReadersPolicy, PredictiveScalingPolicy, VpaPolicy, half_up
 from policy.plan import aggregate_max, plan_recommendation
 from policy.report import POLICY_NAMES
 from policy.settings import floor_at
 from policy.types import ClusterSpec, Recommendation
 
-FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Settings for the next ``n`` trace steps.
-
-    Attributes:
-        floor_acu: MinCapacity per step, shape (n,), ACU.
-        max_acu: MaxCapacity for the interval, ACU.
-        n_extra_readers: tier 2-15 readers per step, shape (n,).
-        has_failover: a tier-1 reader exists.
-        layout: the deployed layout at the end of the interval (the next ``previous``).
-        fail_safe: the optimiser gave no plan and a fail-safe plan was used.
-        solve_s: CP-SAT wall time, seconds (0 for policies without a solver).
-    """
-
-    floor_acu: FloatArray
-    max_acu: float
-    n_extra_readers: npt.NDArray[np.int64]
-    has_failover: bool
-    layout: PreviousLayout | None = None
-    fail_safe: bool = False
-    solve_s: float = 0.0
-
-
-class Policy(Protocol):
-    """A capacity policy the replay can run.
-
-    ``decide`` sees only ``history_acu`` (the steps before ``now``) and returns the
-    settings for the next ``n_steps`` trace steps.
-    """
-
-    name: str
-
-    def decide(
-        self, history_acu: FloatArray, *, now: datetime, n_steps: int, previous: PreviousLayout | None
-    ) -> Decision:
-        """Return the settings for steps [now, now + n_steps x step_s)."""
-        ...
-
-
-def _half_up(acu: float) -> float:
-    return float(half_acu_to_acu(acu_to_half_acu_ceil(acu)))
+__all__ = ["Decision", "Policy", "make_policy"]
 
 
 @dataclass
@@ -97,26 +59,49 @@ class FixedFloorPolicy:
         )
 
 
-def _decision(rec: Recommendation, *, now: datetime, step_s: int, n_steps: int, max_acu: float) -> Decision:
+def _readers_ahead(
+    rec: Recommendation, *, step_s: int, n_steps: int, lead: int, az: str | None
+) -> npt.NDArray[np.int64]:
+    """Read-scaling readers per trace step, each created ``lead`` steps before it is needed.
+
+    Trace step j gets the largest count the plan needs in steps j..j+lead (in ``az``
+    only, when given).
+    """
+    last = len(rec.steps) - 1
+
+    def count(i: int) -> int:
+        by_az = rec.steps[min(i * step_s // rec.step_s, last)].extra_readers_by_az
+        return by_az.get(az, 0) if az is not None else sum(by_az.values())
+
+    return np.array([max(count(k) for k in range(j, j + lead + 1)) for j in range(n_steps)], dtype=np.int64)
+
+
+def decision_from_recommendation(
+    rec: Recommendation,
+    *,
+    now: datetime,
+    step_s: int,
+    n_steps: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+) -> Decision:
     """Apply a Recommendation's Aurora settings to the next ``n_steps`` trace steps.
 
     The floors come from ``rec.settings.capacity_changes`` (pre-warm included), exactly
-    what a user acting on the advice would set.
+    what a user acting on the advice would set. Read-scaling readers are created
+    ``scaler.reader_create_s`` before the step that needs them, as a user reading each
+    reader's ``needed_from`` would (a new reader serves only after that lead time).
     """
     changes = rec.settings.capacity_changes
     floors = np.array([floor_at(changes, now + timedelta(seconds=j * step_s)) for j in range(n_steps)])
-    plan_step = rec.step_s
-    extras = np.array(
-        [
-            sum(rec.steps[min(j * step_s // plan_step, len(rec.steps) - 1)].extra_readers_by_az.values())
-            for j in range(n_steps)
-        ],
-        dtype=np.int64,
-    )
-    last = rec.steps[min((n_steps - 1) * step_s // plan_step, len(rec.steps) - 1)]
+    lead = math.ceil(config.scaler.reader_create_s / step_s)
+    extras = _readers_ahead(rec, step_s=step_s, n_steps=n_steps, lead=lead, az=None)
+    writer_az = cluster.topology.writer_az_id
+    in_writer_az = _readers_ahead(rec, step_s=step_s, n_steps=n_steps, lead=lead, az=writer_az)
+    last = rec.steps[min((n_steps - 1) * step_s // rec.step_s, len(rec.steps) - 1)]
     return Decision(
         floor_acu=floors.astype(np.float64),
-        max_acu=max_acu,
+        max_acu=cluster.limits.max_acu,
         n_extra_readers=extras,
         has_failover=rec.failover_az_id is not None,
         layout=PreviousLayout(
@@ -126,6 +111,7 @@ def _decision(rec: Recommendation, *, now: datetime, step_s: int, n_steps: int, 
         ),
         fail_safe=rec.is_fail_safe,
         solve_s=rec.solver.solve_time_s,
+        n_extra_readers_writer_az=in_writer_az,
     )
 
 
@@ -150,8 +136,8 @@ class AcuplanPolicy:
             config=self.config.policy,
             previous=previous,
         )
-        return _decision(
-            rec, now=now, step_s=self.step_s, n_steps=n_steps, max_acu=self.cluster.limits.max_acu
+        return decision_from_recommendation(
+            rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=self.config
         )
 
 
@@ -199,9 +185,16 @@ class OraclePolicy:
             previous=previous,
             forecast_model="perfect_foresight",
         )
-        return _decision(
-            rec, now=now, step_s=self.step_s, n_steps=n_steps, max_acu=self.cluster.limits.max_acu
+        return decision_from_recommendation(
+            rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=self.config
         )
+
+
+def _user_floor(cluster: ClusterSpec, config: ReplayConfig) -> float:
+    """The fixed MinCapacity a user has without acuplan (0 means auto-pause)."""
+    limits = cluster.limits
+    floor = config.reactive_floor_acu if config.reactive_floor_acu is not None else limits.min_acu
+    return min(floor, limits.max_acu)
 
 
 def make_policy(
@@ -214,7 +207,7 @@ def make_policy(
         demand_acu: the whole demand series, shape (n_steps,), ACU (static-peak uses its
             peak; the oracle its future; the others never look past ``now``).
         cluster: the simulated cluster.
-        config: replay configuration.
+        config: replay configuration (peers read ``config.peers``).
         step_s: trace step, seconds.
 
     Returns:
@@ -223,15 +216,26 @@ def make_policy(
     Raises:
         UnknownPolicyError: if ``name`` is not registered.
     """
-    limits = cluster.limits
+    limits, peers = cluster.limits, config.peers
+    busier = max(cluster.read_frac, 1.0 - cluster.read_frac)
+    target = config.policy.target_utilisation
     if name == "reactive":
-        floor = config.reactive_floor_acu if config.reactive_floor_acu is not None else limits.min_acu
-        return FixedFloorPolicy("reactive", min(floor, limits.max_acu), limits.max_acu)
+        return FixedFloorPolicy("reactive", _user_floor(cluster, config), limits.max_acu)
     if name == "static-peak":
-        busier = max(cluster.read_frac, 1.0 - cluster.read_frac)
-        peak = float(np.nanmax(demand_acu)) * busier / config.policy.target_utilisation
-        level = min(max(_half_up(peak), limits.min_acu), limits.max_acu)
+        peak = float(np.nanmax(demand_acu)) * busier / target
+        level = min(max(half_up(peak), limits.min_acu), limits.max_acu)
         return FixedFloorPolicy("static-peak", level, level)
+    if name == "vpa":
+        return VpaPolicy(peers.vpa, busier, limits.min_acu, limits.max_acu, step_s)
+    if name == "predictive-scaling":
+        ps_target = peers.predictive.target_utilisation or target
+        floor = _user_floor(cluster, config)
+        return PredictiveScalingPolicy(peers.predictive, busier, ps_target, floor, limits.max_acu, step_s)
+    if name == "hpa-readers":
+        floor = _user_floor(cluster, config)
+        return HpaReadersPolicy(
+            peers.hpa_readers, cluster.read_frac, floor, limits.max_acu, limits.max_readers, step_s
+        )
     if name == "acuplan":
         return AcuplanPolicy(cluster, config, step_s)
     if name == "oracle":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -30,6 +31,29 @@ FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[str, int, int], None]
 
 
+@dataclass(frozen=True)
+class PolicyRun:
+    """One policy replayed over one series: its score, what it did, and how long it took.
+
+    Attributes:
+        name: the policy name.
+        score: the score over the scored window (``cost_vs_oracle`` not yet filled).
+        capacity_acu: total capacity at each scored step's end, shape (n_scored,).
+        floor_acu: MinCapacity the policy set at each scored step, shape (n_scored,).
+        replan_s: wall time of each decision, seconds (not deterministic).
+        solve_s: CP-SAT wall time of each decision, seconds (not deterministic).
+        wall_s: wall time of the whole run, seconds (not deterministic).
+    """
+
+    name: str
+    score: PolicyScore
+    capacity_acu: FloatArray
+    floor_acu: FloatArray
+    replan_s: tuple[float, ...]
+    solve_s: tuple[float, ...]
+    wall_s: float
+
+
 def _run_policy(
     policy: Policy,
     demand: FloatArray,
@@ -43,6 +67,9 @@ def _run_policy(
     decisions: list[Decision] = []
     times: list[float] = []
     previous: PreviousLayout | None = None
+    own = getattr(policy, "decide_every_s", None)
+    if own:
+        every = max(own // step_s, 1)
     starts = range(first, len(demand), every)
     for k, i in enumerate(starts):
         t0 = time.perf_counter()
@@ -55,17 +82,24 @@ def _run_policy(
         times.append(time.perf_counter() - t0)
         decisions.append(d)
         previous = d.layout
-        if progress is not None:
+        if progress is not None and (k + 1 == len(starts) or (k + 1) % max(len(starts) // 100, 1) == 0):
             progress(policy.name, k + 1, len(starts))
     return decisions, times
 
 
 def _layout(decisions: list[Decision]) -> Layout:
+    in_writer_az = [
+        d.n_extra_readers_writer_az
+        if d.n_extra_readers_writer_az is not None
+        else np.zeros(len(d.floor_acu), dtype=np.int64)
+        for d in decisions
+    ]
     return Layout(
         floor_acu=np.concatenate([d.floor_acu for d in decisions]),
         max_acu=np.concatenate([np.full(len(d.floor_acu), d.max_acu) for d in decisions]),
         n_extra_readers=np.concatenate([d.n_extra_readers for d in decisions]),
         has_failover=all(d.has_failover for d in decisions),
+        n_extra_readers_writer_az=np.concatenate(in_writer_az),
     )
 
 
@@ -80,7 +114,12 @@ def count_scaling_actions(layout: Layout) -> int:
         the absolute change in reader count summed over steps.
     """
     moved = (np.diff(layout.floor_acu) != 0) | (np.diff(layout.max_acu) != 0)
-    return int(moved.sum() + np.abs(np.diff(layout.n_extra_readers)).sum())
+    return int(moved.sum() + count_reader_churn(layout))
+
+
+def count_reader_churn(layout: Layout) -> int:
+    """Count reader instances created plus deleted (tier 2-15 readers requested per step)."""
+    return int(np.abs(np.diff(layout.n_extra_readers)).sum())
 
 
 def _score(sim: SimResult, layout: Layout, decisions: list[Decision]) -> PolicyScore:
@@ -88,7 +127,10 @@ def _score(sim: SimResult, layout: Layout, decisions: list[Decision]) -> PolicyS
         cost_usd=round(sim.cost_usd, 6),
         shortfall_acu_h=round(sim.shortfall_acu_h, 6),
         slo_violation_min=round(sim.slo_violation_min, 4),
+        p99_latency_ms=round(sim.p99_latency_ms, 3),
         scaling_actions=count_scaling_actions(layout),
+        reader_churn=count_reader_churn(layout),
+        unserved_min=round(sim.unserved_min, 4),
         cost_vs_oracle=None,
         mean_capacity_acu=round(sim.mean_capacity_acu, 6),
         peak_capacity_acu=round(float(sim.capacity_acu.max(initial=0.0)), 6),
@@ -109,6 +151,151 @@ def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequen
     unknown = [p for p in policies if p not in POLICY_NAMES]
     if unknown or not policies:
         raise UnknownPolicyError(f"unknown policies {unknown}; known: {', '.join(POLICY_NAMES)}")
+
+
+def scored_window(demand: FloatArray, *, step_s: int, config: ReplayConfig) -> tuple[int, int]:
+    """Return (first scored step, steps per decision) and check the series can be scored.
+
+    Raises:
+        InvalidRequestError: ``replan_every_s`` not a multiple of ``step_s``, or a
+            warm-up that leaves nothing to score.
+    """
+    first = math.ceil(config.warmup_s / step_s)
+    if config.replan_every_s % step_s:
+        raise InvalidRequestError(
+            f"config.replan_every_s={config.replan_every_s} must be a multiple of step_s={step_s}",
+            "config.replan_every_s",
+        )
+    if first >= len(demand) or np.all(np.isnan(demand[:first])) and first > 0:
+        raise InvalidRequestError(
+            f"warmup_s={config.warmup_s} leaves nothing to score (or no observed history) "
+            f"in {len(demand)} steps of {step_s} s"
+        )
+    return first, config.replan_every_s // step_s
+
+
+def replay_policy(
+    name: str,
+    demand_acu: npt.ArrayLike,
+    *,
+    start: datetime,
+    step_s: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+    progress: Progress | None = None,
+) -> PolicyRun:
+    """Replay one policy over a demand series and score it (the unit of a fleet run).
+
+    Args:
+        name: a name from :data:`POLICY_NAMES`.
+        demand_acu: demand per step, shape (n_steps,), ACU; NaN marks missing steps.
+        start: start of the first step, timezone-aware.
+        step_s: step length, seconds.
+        cluster: the simulated cluster.
+        config: replay configuration (failover events count from the scored start).
+        progress: optional callback ``(policy, decisions_done, decisions_total)``.
+
+    Returns:
+        A :class:`PolicyRun`; everything but its timings is deterministic.
+
+    Raises:
+        InvalidRequestError: bad series, naive ``start``, bad step or warm-up.
+        UnknownPolicyError: an unknown policy name.
+    """
+    t0 = time.perf_counter()
+    demand = np.asarray(demand_acu, dtype=np.float64)
+    _validate(demand, start, step_s, [name])
+    first, every = scored_window(demand, step_s=step_s, config=config)
+    pol = make_policy(name, demand, cluster=cluster, config=config, step_s=step_s)
+    decisions, times = _run_policy(
+        pol, demand, start=start, step_s=step_s, first=first, every=every, progress=progress
+    )
+    return finish_run(
+        name,
+        decisions,
+        times,
+        demand[first:],
+        step_s=step_s,
+        cluster=cluster,
+        config=config,
+        wall_s=time.perf_counter() - t0,
+    )
+
+
+def finish_run(
+    name: str,
+    decisions: list[Decision],
+    replan_s: list[float],
+    scored_acu: FloatArray,
+    *,
+    step_s: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+    wall_s: float,
+) -> PolicyRun:
+    """Simulate a policy's decisions over the scored window and score them.
+
+    Args:
+        name: the policy name for the result.
+        decisions: the decisions in time order, covering ``scored_acu``.
+        replan_s: wall time of each decision, seconds.
+        scored_acu: demand over the scored window, shape (n_scored,), ACU.
+        step_s: step length, seconds.
+        cluster: the simulated cluster.
+        config: replay configuration (scaler model and failover events).
+        wall_s: wall time to report for the run.
+
+    Returns:
+        The :class:`PolicyRun`.
+    """
+    layout = _layout(decisions)
+    sim = simulate(
+        scored_acu,
+        layout,
+        step_s=step_s,
+        read_frac=cluster.read_frac,
+        scaler=config.scaler,
+        price_usd_per_acu_hour=cluster.price_usd_per_acu_hour,
+        events=config.failover_events,
+    )
+    return PolicyRun(
+        name=name,
+        score=_score(sim, layout, decisions),
+        capacity_acu=sim.capacity_acu,
+        floor_acu=layout.floor_acu,
+        replan_s=tuple(replan_s),
+        solve_s=tuple(d.solve_s for d in decisions),
+        wall_s=wall_s,
+    )
+
+
+def with_cost_vs_oracle(scores: dict[str, PolicyScore]) -> dict[str, PolicyScore]:
+    """Fill ``cost_vs_oracle`` in every score when ``oracle`` is among them (cost > 0)."""
+    if "oracle" not in scores or scores["oracle"].cost_usd <= 0:
+        return scores
+    oracle_cost = scores["oracle"].cost_usd
+    return {
+        k: v.model_copy(update={"cost_vs_oracle": round(v.cost_usd / oracle_cost, 6)})
+        for k, v in scores.items()
+    }
+
+
+def _ms(values: Sequence[float], q: float) -> float:
+    return round(float(np.percentile(values, q)) * 1000, 3) if len(values) else 0.0
+
+
+def timing_of(runs: Sequence[PolicyRun], total_s: float) -> ReplayTiming:
+    """Summarise the wall-clock timings of policy runs (not deterministic)."""
+    return ReplayTiming(
+        total_s=round(total_s, 3),
+        per_policy_s={r.name: round(r.wall_s, 3) for r in runs},
+        replan_ms_p50={r.name: _ms(r.replan_s, 50) for r in runs},
+        replan_ms_p95={r.name: _ms(r.replan_s, 95) for r in runs},
+        solve_ms_p50={r.name: _ms(r.solve_s, 50) for r in runs},
+        forecast_ms_p50={
+            r.name: _ms([a - b for a, b in zip(r.replan_s, r.solve_s, strict=True)], 50) for r in runs
+        },
+    )
 
 
 def replay(
@@ -147,49 +334,14 @@ def replay(
     config = config or ReplayConfig()
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, policies)
-    first = math.ceil(config.warmup_s / step_s)
-    if config.replan_every_s % step_s:
-        raise InvalidRequestError(
-            f"config.replan_every_s={config.replan_every_s} must be a multiple of step_s={step_s}",
-            "config.replan_every_s",
+    first, every = scored_window(demand, step_s=step_s, config=config)
+    runs = [
+        replay_policy(
+            name, demand, start=start, step_s=step_s, cluster=cluster, config=config, progress=progress
         )
-    every = config.replan_every_s // step_s
-    if first >= len(demand) or np.all(np.isnan(demand[:first])) and first > 0:
-        raise InvalidRequestError(
-            f"warmup_s={config.warmup_s} leaves nothing to score (or no observed history) "
-            f"in {len(demand)} steps of {step_s} s"
-        )
-    scores: dict[str, PolicyScore] = {}
-    per_policy_s: dict[str, float] = {}
-    p50: dict[str, float] = {}
-    p95: dict[str, float] = {}
-    solve_p50: dict[str, float] = {}
-    for name in [p for p in POLICY_NAMES if p in policies]:
-        t0 = time.perf_counter()
-        pol = make_policy(name, demand, cluster=cluster, config=config, step_s=step_s)
-        decisions, times = _run_policy(
-            pol, demand, start=start, step_s=step_s, first=first, every=every, progress=progress
-        )
-        layout = _layout(decisions)
-        sim = simulate(
-            demand[first:],
-            layout,
-            step_s=step_s,
-            read_frac=cluster.read_frac,
-            scaler=config.scaler,
-            price_usd_per_acu_hour=cluster.price_usd_per_acu_hour,
-        )
-        scores[name] = _score(sim, layout, decisions)
-        per_policy_s[name] = round(time.perf_counter() - t0, 3)
-        p50[name] = round(float(np.percentile(times, 50)) * 1000, 3)
-        p95[name] = round(float(np.percentile(times, 95)) * 1000, 3)
-        solve_p50[name] = round(float(np.median([d.solve_s for d in decisions])) * 1000, 3)
-    if "oracle" in scores and scores["oracle"].cost_usd > 0:
-        oracle_cost = scores["oracle"].cost_usd
-        scores = {
-            k: v.model_copy(update={"cost_vs_oracle": round(v.cost_usd / oracle_cost, 6)})
-            for k, v in scores.items()
-        }
+        for name in POLICY_NAMES
+        if name in policies
+    ]
     return ReplayReport(
         trace=trace_name,
         cluster=cluster,
@@ -200,12 +352,6 @@ def replay(
         n_steps=len(demand),
         n_missing_steps=int(np.isnan(demand).sum()),
         replan_every_s=every * step_s,
-        scores=scores,
-        timing=ReplayTiming(
-            total_s=round(time.perf_counter() - t_start, 3),
-            per_policy_s=per_policy_s,
-            replan_ms_p50=p50,
-            replan_ms_p95=p95,
-            solve_ms_p50=solve_p50,
-        ),
+        scores=with_cost_vs_oracle({r.name: r.score for r in runs}),
+        timing=timing_of(runs, time.perf_counter() - t_start),
     )

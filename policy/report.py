@@ -11,8 +11,18 @@ from pydantic import AwareDatetime, Field
 
 from policy.types import ClusterSpec, FrozenModel
 
-POLICY_NAMES: tuple[str, ...] = ("reactive", "static-peak", "acuplan", "oracle")
-"""Replay policies, in report order. ``oracle`` is perfect foresight (a bound, not a policy)."""
+POLICY_NAMES: tuple[str, ...] = (
+    "reactive",
+    "static-peak",
+    "vpa",
+    "predictive-scaling",
+    "hpa-readers",
+    "acuplan",
+    "oracle",
+)
+"""Replay policies, in report order: two baselines, three peers (each from its public
+description: VPA, EC2 predictive scaling, Aurora Auto Scaling of readers), ours, and
+``oracle``, perfect foresight (a bound, not a policy)."""
 
 
 class PolicyScore(FrozenModel):
@@ -21,9 +31,14 @@ class PolicyScore(FrozenModel):
     Attributes:
         cost_usd: compute cost of all instances' capacity (ACU-seconds x price).
         shortfall_acu_h: ACU-hours of load above capacity (summed over instances).
-        slo_violation_min: minutes in which some instance ran above the SLO utilisation.
+        slo_violation_min: minutes in which some instance ran above the SLO utilisation
+            or load went unserved (failover outage, resume from pause).
+        p99_latency_ms: estimated p99 latency: the 99th percentile over scored time of
+            the busiest instance's M/M/1 p99 (model and parameters: ScalerModel).
         scaling_actions: setting changes the policy made (MinCapacity/MaxCapacity
             changes plus reader instances created or deleted).
+        reader_churn: reader instances created plus deleted.
+        unserved_min: minutes with some load unserved (failover outage, resume).
         cost_vs_oracle: cost_usd / the oracle's cost_usd (None without an oracle run).
         mean_capacity_acu: time-average of total capacity.
         peak_capacity_acu: largest total capacity at any step end.
@@ -34,7 +49,10 @@ class PolicyScore(FrozenModel):
     cost_usd: float
     shortfall_acu_h: float
     slo_violation_min: float
+    p99_latency_ms: float
     scaling_actions: int
+    reader_churn: int
+    unserved_min: float
     cost_vs_oracle: float | None
     mean_capacity_acu: float
     peak_capacity_acu: float
@@ -51,6 +69,8 @@ class ReplayTiming(FrozenModel):
         replan_ms_p50: median time per re-plan (forecast + solve) per policy.
         replan_ms_p95: 95th percentile per policy.
         solve_ms_p50: median CP-SAT wall time per re-plan per policy.
+        forecast_ms_p50: median time per re-plan outside the CP-SAT solve (the forecast,
+            plus building the model and the settings) per policy.
     """
 
     total_s: float
@@ -58,6 +78,7 @@ class ReplayTiming(FrozenModel):
     replan_ms_p50: dict[str, float]
     replan_ms_p95: dict[str, float]
     solve_ms_p50: dict[str, float]
+    forecast_ms_p50: dict[str, float] = Field(default_factory=dict)
 
 
 class ReplayReport(FrozenModel):

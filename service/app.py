@@ -14,6 +14,13 @@ PolicyError / ForecastingError /       422     ``<code>``; one entry, ``field`` 
 PlacementError / TraceFormatError              error (:func:`service.errors.error_field`) or
 that is also a ValueError (input)              null
 HTTP errors (unknown path, method)     4xx     ``not_found`` ...; one entry, ``field`` null
+missing / invalid API key              401     ``unauthorized`` (``WWW-Authenticate`` header)
+key without the endpoint's scope       403     ``forbidden``
+unknown cluster, recommendation, job   404     ``not_found``
+replay result not ready                409     ``conflict``
+body above ``max_body_bytes``          413     ``request_too_large`` at ``body``
+solver pool full                       503     ``overloaded`` (``Retry-After: 1``)
+solve or request past its deadline     503     ``timeout`` (``Retry-After: 1``)
 anything else, incl. non-input         500     ``internal_error``; ``[]`` (no traceback; the
 domain errors                                  server log has it)
 =====================================  ======  ==============================================
@@ -22,27 +29,36 @@ domain errors                                  server log has it)
 ``InsufficientHistoryError`` -> ``insufficient_history`` (:mod:`service.errors` decides
 which errors are input errors). FastAPI answers a body it cannot decode (invalid UTF-8)
 with a 400 HTTP error; that is a malformed request like invalid JSON, so it is reported as
-422 ``invalid_request`` at ``body`` too. Imports only ``service`` modules and FastAPI.
+422 ``invalid_request`` at ``body`` too.
+
+The app's lifespan starts the :class:`service.runtime.Runtime` (store, migrations, pools,
+replay runner) and stops it gracefully. Imports only ``service`` modules and FastAPI.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import DOMAIN_ERRORS, error_code, error_field, is_input_error, one_line
-from service.routes import health_router, recommendations_router
+from service.middleware import RequestMiddleware
+from service.observability import ServiceMetrics
+from service.pool import PoolFullError
+from service.routes import V1_ROUTERS, health_router
 from service.routes.health import package_version
+from service.runtime import start_runtime, stop_runtime
 from service.schemas import ErrorResponse, FieldError
 from service.settings import Settings, get_settings
+from service.solving import SolverTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +113,23 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(500, ErrorResponse(error="internal_error"))
 
 
+_HTTP_CODES: dict[int, str] = {413: "request_too_large"}
+"""Codes that do not follow the status phrase (whose wording changed across Python versions)."""
+
+
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == HTTPStatus.BAD_REQUEST:  # FastAPI could not decode the body
         return _invalid_request(("body", "the body is not valid UTF-8 JSON"))
-    code = "_".join(HTTPStatus(exc.status_code).phrase.lower().split())
-    body = ErrorResponse(error=code, detail=[FieldError(field=None, message=one_line(str(exc.detail)))])
+    code = _HTTP_CODES.get(exc.status_code) or "_".join(HTTPStatus(exc.status_code).phrase.lower().split())
+    field = "body" if exc.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE else None
+    body = ErrorResponse(error=code, detail=[FieldError(field=field, message=one_line(str(exc.detail)))])
     return _json(exc.status_code, body, headers=exc.headers)
+
+
+async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    code = "overloaded" if isinstance(exc, PoolFullError) else "timeout"
+    body = ErrorResponse(error=code, detail=[FieldError(field=None, message=one_line(str(exc)))])
+    return _json(503, body, headers={"Retry-After": "1"})
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -124,24 +151,67 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             (tests, embedding); None reads ``ACUPLAN_*`` from the environment on first use.
 
     Returns:
-        The app: ``POST /v1/recommendations`` and ``GET /healthz``, with the error mapping
-        in this module's docstring.
+        The app: the ``/v1`` API, probes and ``/metrics``, with the error mapping in this
+        module's docstring. Its lifespan opens the store and the pools.
     """
+    resolved = settings if settings is not None else get_settings()
+    metrics = ServiceMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = start_runtime(resolved, metrics)
+        try:
+            yield
+        finally:
+            stop_runtime(app.state.runtime)
+
     app = FastAPI(
         title="acuplan",
         summary="Capacity policy engine for Aurora Serverless v2: ACU floors and reader layouts.",
+        description=API_DESCRIPTION,
         version=package_version(),
         generate_unique_id_function=_operation_id,
+        lifespan=lifespan,
     )
-    if settings is not None:
-        app.dependency_overrides[get_settings] = lambda: settings
-    v1 = APIRouter(prefix="/v1")
-    v1.include_router(recommendations_router)
-    app.include_router(v1)
+    app.state.metrics = metrics
+    app.dependency_overrides[get_settings] = lambda: resolved
+    for router in V1_ROUTERS:
+        app.include_router(router, prefix="/v1")
     app.include_router(health_router)
     app.exception_handler(RequestValidationError)(_on_validation_error)
     for error_class in DOMAIN_ERRORS:
         app.exception_handler(error_class)(_on_domain_error)
     app.exception_handler(StarletteHTTPException)(_on_http_error)
+    app.exception_handler(PoolFullError)(_on_unavailable)
+    app.exception_handler(SolverTimeoutError)(_on_unavailable)
     app.exception_handler(Exception)(_on_unexpected_error)
+    app.add_middleware(
+        RequestMiddleware,
+        max_body_bytes=resolved.max_body_bytes,
+        timeout_s=resolved.request_timeout_s + 5.0,  # solver waits time out first, with a better message
+        metrics=metrics,
+    )
     return app
+
+
+API_DESCRIPTION = """\
+Advice, never action: every recommendation is `ForecastOnly`.
+
+* **Stateless**: `POST /v1/recommendations` with the cluster and its history.
+* **Registered clusters**: `PUT /v1/clusters/{cluster_id}` once (topology, limits), then
+  send only new metrics (`/metrics` as JSON, canonical CSV or CloudWatch `GetMetricData`
+  JSON) and ask `POST /v1/clusters/{cluster_id}/recommendations`; every recommendation is
+  stored with its inputs' SHA-256 and explanation (`GET .../recommendations`).
+* **Forecasts** (`/v1/forecasts`), **replays** as asynchronous jobs (`/v1/replays`), and
+  **actions**: the AWS CLI, boto3 and Terraform that would realise a recommendation.
+
+**Authentication**: while at least one API key exists (`acuplan keys create`), every `/v1`
+call needs `X-API-Key: <key>` or `Authorization: Bearer <key>` with scope `read` (GET) or
+`write` (everything else); `/metrics` needs `read`. Probes never need a key.
+
+**Errors** always have one shape: `{"error": <code>, "detail": [{"field": <dotted path or
+null>, "message": <one line>}]}`. Codes: `invalid_request` and policy codes (422),
+`unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409),
+`request_too_large` (413), `overloaded` and `timeout` (503, with `Retry-After`),
+`internal_error` (500, empty `detail`, never a traceback).
+"""

@@ -14,7 +14,6 @@ seconds), and a report is printed before its ``--json`` file is written.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +27,7 @@ from rich.table import Table
 
 import policy
 from policy import POLICY_NAMES, ClusterSpec, Recommendation, ReplayConfig, ReplayReport
+from service.bench import bench_command
 from service.bundled import bundled_replay_inputs
 from service.cli_inputs import (
     CliInputError,
@@ -45,7 +45,9 @@ from service.cli_inputs import (
     parse_policies,
     recommend_history,
 )
+from service.cli_keys import check_exposure, keys_app
 from service.errors import is_input_error, one_line
+from service.observability import configure_logging
 from service.output import check_output_path, write_json_atomic
 from traces import DemandSeries, list_bundled, load_trace
 
@@ -309,7 +311,12 @@ def serve_command(
         int | None, typer.Option("--port", min=1, max=65_535, help="Bind port; default ACUPLAN_PORT or 8000.")
     ] = None,
 ) -> None:
-    """Serve the HTTP API (``POST /v1/recommendations``, ``GET /healthz``) with uvicorn."""
+    """Serve the HTTP API (``/v1``, probes, ``/metrics``) with uvicorn.
+
+    Refuses a non-loopback ``--host`` while no API key exists (``acuplan keys create``).
+    Logs are JSON lines with request ids (``ACUPLAN_LOG_FORMAT=text`` for plain text);
+    on SIGTERM in-flight requests get ``ACUPLAN_SHUTDOWN_GRACE_S`` to finish.
+    """
     import uvicorn
 
     from service.app import create_app
@@ -318,15 +325,30 @@ def serve_command(
         settings = load_settings()  # validates the policy configuration too
         server = load_server_settings()
         host, port, log_level = host or server.host, port or server.port, server.log_level
+        check_exposure(host, settings)  # before any bind beyond loopback
         check_listen(host, port)
     # The library logs without handlers (STYLE.md "Errors"); the server process sets them up.
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_config = configure_logging(log_level, server.log_format)
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=log_level,
+            log_config=log_config,
+            access_log=False,  # RequestMiddleware logs each request once, with its id
+            timeout_graceful_shutdown=server.shutdown_grace_s,
+        )
     except SystemExit as exc:  # uvicorn exits 1 when it cannot start (e.g. the port was taken since)
         if exc.code not in (0, None):
             _fail(f"cannot listen on {host}:{port}: the server did not start (see the log above)")
         raise
+
+
+app.add_typer(keys_app, name="keys")
+
+
+app.command("bench")(bench_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -250,7 +250,7 @@ class RecommendationRequest(WireModel):
             )
             history_acu = history_until(demand, now, max_steps=MAX_HISTORY_STEPS)
         except HistoryError as exc:
-            raise _request_error([(exc.loc, str(exc))]) from None
+            raise request_error([(exc.loc, str(exc))]) from None
         return RecommendInputs(history_acu, now, self.step_s, self.cluster, config, self.previous)
 
     def _check_order(self) -> None:
@@ -277,17 +277,17 @@ class RecommendationRequest(WireModel):
             try:
                 config = self.config.apply(base)
             except ValidationError as exc:
-                raise _request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
+                raise request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
         if config.plan_step_s % self.step_s:
             overridden = self.config is not None and self.config.plan_step_s is not None
             loc: Loc = ("config", "plan_step_s") if overridden else ("step_s",)
-            raise _request_error(
+            raise request_error(
                 [(loc, f"config.plan_step_s={config.plan_step_s} must be a multiple of step_s={self.step_s}")]
             )
         return config
 
 
-def _request_error(errors: list[tuple[Loc, str]]) -> RequestValidationError:
+def request_error(errors: list[tuple[Loc, str]]) -> RequestValidationError:
     """Build a FastAPI validation error located in the request body."""
     return RequestValidationError(
         [{"type": "value_error", "loc": ("body", *loc), "msg": msg, "input": None} for loc, msg in errors]
@@ -337,3 +337,15 @@ class HealthResponse(WireModel):
 
     status: Literal["ok"] = "ok"
     version: str
+
+
+class ReadinessResponse(WireModel):
+    """Readiness of the service.
+
+    Attributes:
+        status: ``ok`` (200) or ``unavailable`` (503).
+        checks: per dependency: ``ok``, ``failing`` or ``draining``.
+    """
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str]

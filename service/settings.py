@@ -20,11 +20,24 @@ Environment variables (all optional; empty values are ignored)::
     ACUPLAN_HORIZON_S                 default plan horizon, s (library default when unset)
     ACUPLAN_RISK_QUANTILE             default risk quantile (library default when unset)
     ACUPLAN_TARGET_UTILISATION        default target utilisation (library default when unset)
+    ACUPLAN_LOG_FORMAT                json | text (json)                              [server]
+    ACUPLAN_SHUTDOWN_GRACE_S          seconds in-flight requests get on SIGTERM (20)  [server]
+    ACUPLAN_DATABASE_URL              sqlite:///path.db or postgresql://... (default:
+                                      $XDG_DATA_HOME/acuplan/acuplan.db, else
+                                      ~/.local/share/acuplan/acuplan.db)
+    ACUPLAN_AUTO_MIGRATE              apply database migrations at start-up (true)
+    ACUPLAN_MAX_BODY_BYTES            largest request body, bytes (16 MiB)
+    ACUPLAN_REQUEST_TIMEOUT_S         longest a request may take, s (30)
+    ACUPLAN_SOLVER_POOL_WORKERS       threads that run recommendation solves (2)
+    ACUPLAN_SOLVER_POOL_QUEUE         solves that may wait for a thread; beyond: 503 (8)
+    ACUPLAN_REPLAY_WORKERS            threads that run replay jobs (1)
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -43,6 +56,8 @@ class ServerSettings(BaseSettings):
         host: bind address.
         port: bind port.
         log_level: uvicorn / root log level.
+        log_format: ``json`` (one object per line, with request ids) or ``text``.
+        shutdown_grace_s: on SIGTERM, how long in-flight requests may finish.
 
     Raises:
         pydantic.ValidationError: a variable is malformed or out of range.
@@ -53,6 +68,20 @@ class ServerSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = "json"
+    shutdown_grace_s: int = Field(default=20, ge=0, le=600)
+
+
+def default_database_url() -> str:
+    """Return the default SQLite URL: ``$XDG_DATA_HOME/acuplan/acuplan.db``.
+
+    ``XDG_DATA_HOME`` defaults to ``~/.local/share``; never a path inside the package.
+
+    Returns:
+        E.g. ``sqlite:////home/me/.local/share/acuplan/acuplan.db``.
+    """
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'acuplan' / 'acuplan.db'}"
 
 
 class Settings(BaseSettings):
@@ -71,6 +100,13 @@ class Settings(BaseSettings):
         horizon_s: default plan horizon, seconds, or None for the library default.
         risk_quantile: default risk quantile in (0.5, 1), or None.
         target_utilisation: default target utilisation in (0, 1], or None.
+        database_url: SQLAlchemy URL of the store, or None for :func:`default_database_url`.
+        auto_migrate: run the Alembic migrations to head at start-up.
+        max_body_bytes: larger request bodies get a 413.
+        request_timeout_s: a request still running after this gets a 503 ``timeout``.
+        solver_pool_workers: threads for recommendation and forecast solves.
+        solver_pool_queue: solves that may wait for a thread; more get a 503 ``overloaded``.
+        replay_workers: threads for replay jobs (each replay is long; 1 keeps a core free).
 
     Raises:
         pydantic.ValidationError: a variable is malformed or out of range.
@@ -85,6 +121,19 @@ class Settings(BaseSettings):
     horizon_s: int | None = None
     risk_quantile: float | None = None
     target_utilisation: float | None = None
+    database_url: str | None = None
+    auto_migrate: bool = True
+    # 16 MiB: a 40,320-point JSON history is ~2.5 MB; a 14-day CSV at 30 s a little more.
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=1024**3)
+    request_timeout_s: float = Field(default=30.0, gt=0.0, le=3600.0)
+    solver_pool_workers: int = Field(default=2, ge=1, le=64)  # 2 = the cores of our reference machine
+    solver_pool_queue: int = Field(default=8, ge=0, le=10_000)
+    replay_workers: int = Field(default=1, ge=1, le=16)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store URL: ``database_url`` or :func:`default_database_url`."""
+        return self.database_url or default_database_url()
 
     @model_validator(mode="after")
     def _check_policy_config(self) -> Settings:

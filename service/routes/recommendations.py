@@ -1,31 +1,25 @@
-"""``POST /v1/recommendations``: history + cluster in, a ForecastOnly Recommendation out."""
+"""``POST /v1/recommendations``: history + cluster in, a ForecastOnly Recommendation out (stored)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from urllib.parse import quote
 
-import policy
+from fastapi import APIRouter, Response
+
 from policy import Recommendation
-from service.deps import PolicyConfigDep
-from service.schemas import ErrorResponse, RecommendationRequest
+from service.deps import PolicyConfigDep, RuntimeDep, WriteScope
+from service.routes.responses import errors
+from service.schemas import RecommendationRequest
+from service.solving import recommend_and_store
 
 router = APIRouter(prefix="/recommendations", tags=["recommendations"])
 
 
-@router.post(
-    "",
-    response_model=Recommendation,
-    responses={
-        422: {
-            "model": ErrorResponse,
-            "description": "Invalid request: `error` is `invalid_request` (wire format, cross-field "
-            "rules, a body that is not JSON) or a policy error code; `detail` lists "
-            "`{field, message}` with `field` a dotted path such as `history.3.ts` or null",
-        },
-        500: {"model": ErrorResponse, "description": "Internal error: `internal_error`, empty `detail`"},
-    },
-)
-def create_recommendation(request: RecommendationRequest, base_config: PolicyConfigDep) -> Recommendation:
+@router.post("", response_model=Recommendation, responses=errors(422, 503))
+def create_recommendation(
+    request: RecommendationRequest, response: Response, base_config: PolicyConfigDep, runtime: RuntimeDep,
+    _: WriteScope,
+) -> Recommendation:  # fmt: skip
     """Recommend per-step ACU floors and a reader layout for the next horizon.
 
     History is regularised to the ``step_s`` grid (max per step; a step without samples
@@ -34,7 +28,10 @@ def create_recommendation(request: RecommendationRequest, base_config: PolicyCon
     solver that finds no plan yields a normal 200 with ``is_fail_safe: true`` and a plan
     that never lowers the current floor.
 
-    Runs in the worker threadpool (the solve takes up to the configured time limit).
+    The solve runs on the bounded solver pool (503 ``overloaded`` when it is full, 503
+    ``timeout`` past the request deadline). Every recommendation is stored with its
+    inputs' SHA-256 and explanation under its ``cluster_id``; the ``Location`` and
+    ``X-Recommendation-Id`` headers name the stored record.
 
     Errors, all ``{"error": <code>, "detail": [{"field": <path or null>, "message": ...}]}``:
     422 ``invalid_request`` for malformed input (e.g. ``history.3.ts`` out of order,
@@ -43,11 +40,9 @@ def create_recommendation(request: RecommendationRequest, base_config: PolicyCon
     the policy rejects the input; 500 ``internal_error`` with an empty ``detail``.
     """
     inputs = request.to_inputs(base_config)
-    return policy.recommend(
-        inputs.history_acu,
-        now=inputs.now,
-        step_s=inputs.step_s,
-        cluster=inputs.cluster,
-        config=inputs.config,
-        previous=inputs.previous,
+    stored, rec = recommend_and_store(runtime, inputs)
+    response.headers["Location"] = (
+        f"/v1/clusters/{quote(inputs.cluster.cluster_id, safe='')}/recommendations/{stored.id}"
     )
+    response.headers["X-Recommendation-Id"] = str(stored.id)
+    return rec

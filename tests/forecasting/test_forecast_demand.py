@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from forecasting import (
+    MODEL_NAMES,
     ForecastConfig,
     ForecastingError,
     ForecastWarning,
@@ -40,11 +41,17 @@ def assert_valid(fc):
     assert np.all(np.diff(d, axis=0) >= 0.0)
 
 
-def test_clean_two_weeks_uses_holt_winters_without_warnings(make_diurnal):
+def test_clean_two_weeks_selects_by_backtest_without_warnings(make_diurnal):
     history, _ = make_diurnal(14 * SEASON_STEPS)
     fc, emitted = run(history)
-    assert (fc.model, fc.warnings, emitted) == ("holt_winters", (), [])
+    assert (fc.warnings, emitted) == ((), [])
     assert_valid(fc)
+    names = [c.model for c in fc.candidates]
+    assert names == list(MODEL_NAMES), "every candidate is scored on a 14-day window"
+    best = min(fc.candidates, key=lambda c: c.pinball_acu)
+    assert fc.model == best.model and fc.backtest_pinball_acu == best.pinball_acu
+    assert fc.model in {"holt_winters", "mstl"}  # a noisy sine: the seasonal smoothers win
+    assert fc.n_backtest_origins == 181  # 2 days of origins, one every 3 steps
 
 
 def test_only_the_max_history_window_is_used(make_diurnal):
@@ -54,12 +61,12 @@ def test_only_the_max_history_window_is_used(make_diurnal):
 
 
 CASES = [
-    # (id, history, expected model, expected warning regex or None)
+    # (id, history, expected model, expected warning regex)
     (
         "all-zeros",
         np.zeros(3 * SEASON_STEPS),
         "seasonal_naive",
-        r"^history is constant \(0 ACU over 864 steps\); holt_winters skipped; using seasonal_naive$",
+        r"^history is constant \(0 ACU over 864 steps\); backtest skipped; using seasonal_naive$",
     ),
     (
         "constant",
@@ -68,24 +75,29 @@ CASES = [
         r"^history is constant \(2\.5 ACU over 864 steps\)",
     ),
     (
+        "constant-shorter-than-one-season",
+        np.full(100, 2.5),
+        "last_value",
+        r"^history is constant \(2\.5 ACU over 100 steps\); backtest skipped; using last_value$",
+    ),
+    (
         "single-step",
         np.array([4.0]),
         "last_value",
-        r"^history has 1 steps, shorter than one season \(288 steps of 300 s\)",
+        r"^history is constant \(4 ACU over 1 steps\)",
+    ),
+    (
+        "too-short-to-backtest",
+        np.linspace(1.0, 5.0, 60),
+        "last_value",
+        r"^history has 60 steps; a backtest at horizon 36 needs >= 85; using last_value$",
     ),
     (
         "shorter-than-one-season",
         np.linspace(1.0, 5.0, 200),
-        "last_value",
-        r"^history has 200 steps, shorter than one season \(288 steps of 300 s\); "
-        r"holt_winters needs >= 576; using last_value$",
-    ),
-    (
-        "shorter-than-two-seasons",
-        np.linspace(1.0, 5.0, 400),
-        "seasonal_naive",
-        r"^history has 400 steps; holt_winters with season 288 steps needs >= 576; "
-        r"using seasonal_naive$",
+        "last_value",  # a ramp: the last value beats a lagging smoothed level
+        r"^history has 200 steps, 116 before the backtest origins; seasonal_ar needs >= 341, "
+        r"holt_winters needs >= 576, mstl needs >= 577; chose among last_value, ses$",
     ),
 ]
 
@@ -99,6 +111,16 @@ def test_degenerate_history_degrades_with_warning(history, model, pattern):
     assert emitted == list(fc.warnings)
 
 
+def test_shorter_than_two_seasons_backtests_what_fits(make_diurnal):
+    history, _ = make_diurnal(400)
+    fc, _ = run(history)
+    assert_valid(fc)
+    assert {c.model for c in fc.candidates} == {"last_value", "ses", "seasonal_naive"}
+    assert re.search(
+        r"^history has 400 steps, 316 before the backtest origins; seasonal_ar needs", fc.warnings[0]
+    )
+
+
 def test_all_zero_history_forecasts_zero():
     fc, _ = run(np.zeros(1000))
     np.testing.assert_array_equal(fc.demand_acu, 0.0)
@@ -109,17 +131,25 @@ def test_constant_history_forecasts_the_constant():
     np.testing.assert_array_equal(fc.demand_acu, 3.0)
 
 
-def test_min_seasons_is_respected(make_diurnal):
-    history, _ = make_diurnal(3 * SEASON_STEPS)
+def test_mostly_zero_history_stays_non_negative(make_diurnal):
+    history, _ = make_diurnal(7 * SEASON_STEPS)
+    history[np.arange(history.size) % SEASON_STEPS < 200] = 0.0  # auto-paused most of each day
+    fc, _ = run(history)
+    assert_valid(fc)  # additive models only: zeros never divide (no multiplicative seasonality)
+
+
+def test_min_seasons_keeps_holt_winters_out_of_short_backtests(make_diurnal):
+    history, _ = make_diurnal(4 * SEASON_STEPS)  # 1,068 training steps < 4 seasons
     fc, _ = run(history, config=ForecastConfig(min_seasons=4))
-    assert fc.model == "seasonal_naive"
-    assert "needs >= 1152" in fc.warnings[0]
+    assert "holt_winters" not in {c.model for c in fc.candidates}
+    assert "holt_winters" in {c.model for c in run(history)[0].candidates}
 
 
-def test_explicit_seasonal_naive_skips_holt_winters(make_diurnal):
+def test_explicit_model_is_backtested_alone(make_diurnal):
     history, _ = make_diurnal(3 * SEASON_STEPS)
     fc, emitted = run(history, config=ForecastConfig(model="seasonal_naive"))
     assert (fc.model, emitted) == ("seasonal_naive", [])
+    assert [c.model for c in fc.candidates] == ["seasonal_naive"]
 
 
 def test_nan_gaps_are_filled_and_reported(make_diurnal):
@@ -128,7 +158,6 @@ def test_nan_gaps_are_filled_and_reported(make_diurnal):
     history[400:700] = np.nan  # a day-long outage
     history[-5:] = np.nan  # the most recent steps are missing too
     fc, emitted = run(history)
-    assert fc.model == "holt_winters"
     assert_valid(fc)
     assert fc.warnings[0].startswith("history_acu had 308 missing (NaN) steps of 1440; filled")
     assert emitted == list(fc.warnings)
@@ -139,8 +168,8 @@ def test_isolated_spike_stays_bounded(make_diurnal):
     history[-100] = 500.0  # one 5-minute burst at 50x normal demand
     fc, _ = run(history)
     assert_valid(fc)
-    assert fc.model == "holt_winters"
     assert fc.quantile(0.5).max() < 50.0  # one step must not blow up the median
+    assert fc.quantile(0.95).max() < 100.0
 
 
 def test_very_large_values_scale_cleanly(make_diurnal):
@@ -148,35 +177,60 @@ def test_very_large_values_scale_cleanly(make_diurnal):
     small, _ = run(history)
     large, _ = run(history * 1e5)  # ~1e6 ACU
     assert_valid(large)
-    assert large.model == "holt_winters"
+    assert large.model == small.model
     np.testing.assert_allclose(large.demand_acu, small.demand_acu * 1e5, rtol=1e-3)
 
 
-def test_holt_winters_failure_falls_back_to_seasonal_naive(make_diurnal, monkeypatch):
+def test_failed_candidate_is_dropped_with_a_warning(make_diurnal, monkeypatch):
     def broken(*args, **kwargs):
         raise np.linalg.LinAlgError("singular matrix")
 
     monkeypatch.setattr("forecasting.holt_winters._build_model", broken)
-    history, _ = make_diurnal(3 * SEASON_STEPS)
+    history, _ = make_diurnal(7 * SEASON_STEPS)
     fc, emitted = run(history)
-    assert fc.model == "seasonal_naive"
+    assert_valid(fc)
+    assert "holt_winters" not in {c.model for c in fc.candidates}
     assert fc.warnings == (
-        "holt_winters fit failed (statsmodels ExponentialSmoothing fit failed: singular matrix); "
-        "using seasonal_naive",
+        "holt_winters dropped from the backtest: "
+        "statsmodels ExponentialSmoothing fit failed: singular matrix",
     )
     assert emitted == list(fc.warnings)
 
 
-def test_holt_winters_non_finite_output_falls_back(make_diurnal, monkeypatch):
+def test_only_candidate_failing_falls_back_to_seasonal_naive(make_diurnal, monkeypatch):
     monkeypatch.setattr(
         "forecasting.holt_winters.HoltWinters._state_forecast",
-        lambda self, origins, h: np.full(np.broadcast(origins, h).shape, np.nan),
+        lambda self, origins, h, states=None: np.full(np.broadcast(origins, h).shape, np.nan),
     )
     history, _ = make_diurnal(3 * SEASON_STEPS)
-    fc, _ = run(history)
+    fc, _ = run(history, config=ForecastConfig(model="holt_winters"))
     assert fc.model == "seasonal_naive"
-    assert "non-finite" in fc.warnings[0]
     assert_valid(fc)
+    assert re.search(
+        r"^history has 864 steps; no candidate of \('holt_winters',\) could be backtested "
+        r"\(holt_winters dropped from the backtest: holt_winters produced non-finite backtest "
+        r"forecasts\); using seasonal_naive$",
+        fc.warnings[0],
+    )
+
+
+def test_non_converging_fit_is_reported(make_diurnal, monkeypatch):
+    monkeypatch.setattr(
+        "forecasting.holt_winters._FIT_KWARGS",
+        {"optimized": True, "use_brute": False, "minimize_kwargs": {"options": {"maxiter": 1}}},
+    )
+    history, _ = make_diurnal(3 * SEASON_STEPS)
+    fc, _ = run(history, config=ForecastConfig(model="holt_winters"))
+    assert fc.model == "holt_winters"
+    assert_valid(fc)
+    assert re.search(
+        r"^holt_winters: the statsmodels optimiser did not converge \(.*ITERATIONS", fc.warnings[0]
+    )
+
+
+def test_forecast_is_deterministic(make_diurnal):
+    history, _ = make_diurnal(10 * SEASON_STEPS, seed=3)
+    assert run(history)[0] == run(history.copy())[0]
 
 
 def test_model_fit_error_is_a_forecasting_error():

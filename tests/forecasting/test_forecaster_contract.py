@@ -1,32 +1,50 @@
-"""One contract battery over every forecaster (statsforecast assert_class, sklearn check_estimator)."""
+"""One contract battery over every forecaster (statsforecast assert_class, sklearn check_estimator).
+
+Runs over every registered model (``forecasting.MODEL_NAMES`` via ``make_model``), the
+backtest-selected ``AutoForecaster`` and a few non-default hyperparameters.
+"""
 
 import warnings
 
 import numpy as np
 import pytest
+from conftest import SEASON_STEPS, diurnal
 
 from forecasting import (
+    MODEL_NAMES,
+    AutoForecaster,
     BaseForecaster,
+    ForecastConfig,
     Forecaster,
     ForecastWarning,
     HoltWinters,
-    LastValue,
     NotFittedError,
     QuantileForecast,
     SeasonalNaive,
+    make_model,
 )
 
 STEP_S = 300
 HORIZON = 40
 QUANTILES = (0.05, 0.5, 0.9, 0.95)
 
+WEEKLY_MODELS = {"seasonal_naive_weekly"}  # need a week of history before they stop degrading
+
 FORECASTERS = [
-    pytest.param(lambda: SeasonalNaive(), id="seasonal_naive"),
+    *(pytest.param(lambda name=name: make_model(name, ForecastConfig()), id=name) for name in MODEL_NAMES),
+    pytest.param(lambda: AutoForecaster(), id="auto"),
+    pytest.param(lambda: AutoForecaster(ForecastConfig(model="mstl"), horizon=12), id="auto-mstl-h12"),
     pytest.param(lambda: SeasonalNaive(season_s=3600), id="seasonal_naive-hourly"),
-    pytest.param(lambda: LastValue(), id="last_value"),
-    pytest.param(lambda: HoltWinters(), id="holt_winters"),
     pytest.param(lambda: HoltWinters(trend="damped"), id="holt_winters-damped"),
 ]
+
+
+@pytest.fixture
+def three_days(request):
+    """Noisy diurnal history long enough for the model under test (8 days for weekly ones)."""
+    days = 8 if request.node.callspec.id.split("-")[0] in WEEKLY_MODELS else 3
+    return diurnal(days * SEASON_STEPS, seed=1)[0]
+
 
 pytestmark = [
     pytest.mark.parametrize("make", FORECASTERS),
@@ -67,7 +85,7 @@ def test_output_shape_and_invariants(make, three_days):
 
 
 def test_refit_equals_fresh_fit(make, three_days, make_diurnal):
-    other, _ = make_diurnal(700, level=50.0, amplitude=20.0, seed=7)
+    other, _ = make_diurnal(three_days.size, level=50.0, amplitude=20.0, seed=7)
     refitted = make().fit(other, STEP_S).fit(three_days, STEP_S).predict(HORIZON, QUANTILES)
     fresh = make().fit(three_days, STEP_S).predict(HORIZON, QUANTILES)
     assert refitted == fresh

@@ -94,8 +94,8 @@ def test_warmup_longer_than_the_trace_is_rejected() -> None:
 
 
 def test_unknown_policy_is_rejected() -> None:
-    with pytest.raises(UnknownPolicyError, match="unknown policies \\['vpa'\\]"):
-        replay(_demand(), start=START, step_s=300, policies=["vpa"])
+    with pytest.raises(UnknownPolicyError, match="unknown policies \\['keda'\\]"):
+        replay(_demand(), start=START, step_s=300, policies=["keda"])
 
 
 def test_reader_windows_become_reader_instances() -> None:

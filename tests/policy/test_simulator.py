@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from policy import Layout, ScalerModel, simulate
+from policy import FailoverEvent, Layout, ScalerModel, simulate
 
 
 def _layout(n: int, floor: float, max_acu: float = 64.0, failover: bool = False) -> Layout:
@@ -99,3 +99,76 @@ def test_missing_steps_cost_but_are_not_scored() -> None:
     )
     assert sim.cost_usd == pytest.approx(3 * 2 * 1.0)
     assert sim.shortfall_acu_h == pytest.approx(98 / 60)  # only the observed 100-ACU step
+
+
+def _sim(load: np.ndarray, layout: Layout, m: ScalerModel | None = None, **kw):  # type: ignore[no-untyped-def]
+    return simulate(
+        load, layout, step_s=300, read_frac=0.5, scaler=m or ScalerModel(), price_usd_per_acu_hour=1.0, **kw
+    )
+
+
+def test_a_new_reader_serves_and_costs_only_after_its_lead_time() -> None:
+    # One extra reader asked for at step 0; lead 600 s = 2 steps of 300 s.
+    n = 4
+    layout = Layout(np.full(n, 2.0), np.full(n, 64.0), np.ones(n, dtype=np.int64), has_failover=False)
+    sim = _sim(np.full(n, 1.0), layout)
+    assert sim.capacity_acu.tolist() == [2.0, 2.0, 4.0, 4.0]
+    instant = _sim(np.full(n, 1.0), layout, ScalerModel(reader_create_s=0))
+    assert instant.capacity_acu.tolist() == [4.0] * 4
+    assert instant.cost_usd > sim.cost_usd
+
+
+def test_auto_pause_after_idle_and_resume_delay() -> None:
+    # MinCapacity 0: idle for 300 s pauses (FACTS.md A4); the next load waits 15 s unserved.
+    load = np.array([0.0, 0.0, 0.0, 1.0])
+    layout = Layout(np.zeros(4), np.full(4, 8.0), np.zeros(4, dtype=np.int64), has_failover=False)
+    sim = _sim(load, layout)
+    assert sim.capacity_acu[1] == 0.0 and sim.capacity_acu[2] == 0.0
+    assert sim.paused_h == pytest.approx(600 / 3600)
+    assert sim.unserved_min == pytest.approx(15 / 60)
+    assert sim.shortfall_acu_h >= 1.0 * 15 / 3600
+    assert sim.p99_latency_ms == 1000.0  # the resume wait is a timed-out request
+    # Paused steps cost nothing: 0.5 ACU in step 0, then the resumed writer in step 3.
+    assert sim.cost_usd < (0.5 + 2.0) * 300 / 3600 + 1e-9
+
+
+def test_failover_with_a_tier1_reader_is_short_and_without_a_reader_long() -> None:
+    load = np.full(6, 2.0)
+    events = (FailoverEvent(at_s=300, kind="writer"),)
+    with_reader = Layout(np.full(6, 4.0), np.full(6, 8.0), np.zeros(6, dtype=np.int64), has_failover=True)
+    alone = Layout(np.full(6, 4.0), np.full(6, 8.0), np.zeros(6, dtype=np.int64), has_failover=False)
+    a = _sim(load, with_reader, events=events)
+    b = _sim(load, alone, events=events)
+    assert a.unserved_min == pytest.approx(2.0)  # < 120 s with a replica (FACTS.md A3)
+    assert b.unserved_min == pytest.approx(10.0)  # < 10 min without
+    # The only reader was promoted, so the reader endpoint falls back to the (failing)
+    # writer: all the load goes unserved for the window.
+    assert a.shortfall_acu_h == pytest.approx(2.0 * 120 / 3600)
+    assert b.shortfall_acu_h == pytest.approx(2.0 * 600 / 3600)
+    assert a.slo_violation_min >= 2.0 and b.slo_violation_min >= 10.0
+    # The tier-1 reader was promoted; its replacement takes the reader lead time.
+    assert a.capacity_acu[1] == pytest.approx(4.0) and a.capacity_acu[3] == pytest.approx(8.0)
+
+
+def test_losing_the_writers_az_also_loses_its_readers() -> None:
+    n = 8
+    layout = Layout(
+        np.full(n, 2.0),
+        np.full(n, 8.0),
+        np.full(n, 2, dtype=np.int64),
+        has_failover=True,
+        n_extra_readers_writer_az=np.ones(n, dtype=np.int64),
+    )
+    events = (FailoverEvent(at_s=1500, kind="az"),)
+    sim = _sim(np.full(n, 1.0), layout, ScalerModel(reader_create_s=0), events=events)
+    plain = _sim(np.full(n, 1.0), layout, ScalerModel(reader_create_s=0), events=(FailoverEvent(at_s=1500),))
+    assert sim.unserved_min == plain.unserved_min == pytest.approx(2.0)
+
+
+def test_latency_model_matches_mm1_p99() -> None:
+    # Floor 10, load 7: rho 0.7 all the time -> p99 = ln(100) x 2 ms / 0.3.
+    layout = Layout(np.full(3, 10.0), np.full(3, 10.0), np.zeros(3, dtype=np.int64), has_failover=False)
+    sim = simulate(
+        np.full(3, 7.0), layout, step_s=300, read_frac=0.0, scaler=ScalerModel(), price_usd_per_acu_hour=1.0
+    )
+    assert sim.p99_latency_ms == pytest.approx(math.log(100) * 2.0 / 0.3)

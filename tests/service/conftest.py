@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service import Settings, create_app
+from service.store import make_engine
 from traces import diurnal_demand
 
 STEP_S = 300
@@ -28,9 +30,12 @@ class Grid:
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # Pinned solver knobs; built directly so the environment does not leak into tests.
-    return Settings(solver_time_limit_s=5.0, solver_num_workers=1, solver_random_seed=0)
+    db = tmp_path_factory.mktemp("db") / "acuplan.db"
+    return Settings(
+        solver_time_limit_s=5.0, solver_num_workers=1, solver_random_seed=0, database_url=f"sqlite:///{db}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +66,31 @@ def body(history: list[dict[str, Any]]) -> dict[str, Any]:
         "step_s": STEP_S,
         "history": [dict(p) for p in history],
     }
+
+
+PG_URL_ENV = "ACUPLAN_TEST_PG_URL"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """An empty database of each backend: a SQLite file, and PostgreSQL from $ACUPLAN_TEST_PG_URL.
+
+    Without the variable the PostgreSQL case is skipped locally and fails in CI (CI=true).
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'acuplan.db'}"
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: set {PG_URL_ENV}")
+        pytest.skip(f"set {PG_URL_ENV}=postgresql://user@127.0.0.1:port/db to run against PostgreSQL")
+    _reset_postgres(url)
+    return url

@@ -22,19 +22,91 @@ def test_unknown_path_uses_the_error_envelope(client: TestClient) -> None:
     assert r.json() == {"error": "not_found", "detail": [{"field": None, "message": "Not Found"}]}
 
 
+def _reachable(schemas: dict[str, Any], root: str) -> set[str]:
+    """Names of the component schemas ``root`` refers to, itself included."""
+    seen, todo = set(), [root]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        text = str(schemas[name])
+        todo += [ref.split("'")[0] for ref in text.split("#/components/schemas/")[1:]]
+    return seen
+
+
 def _operations(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
     return {
         (path, method): op["operationId"] for path, ops in spec["paths"].items() for method, op in ops.items()
     }
 
 
+CR = "cluster-recommendations"
+OPERATIONS = {
+    ("/v1/recommendations", "post"): "recommendations-create_recommendation",
+    ("/v1/clusters/{cluster_id}", "put"): "clusters-register_cluster",
+    ("/v1/clusters/{cluster_id}", "get"): "clusters-get_cluster",
+    ("/v1/clusters/{cluster_id}", "delete"): "clusters-delete_cluster",
+    ("/v1/clusters", "get"): "clusters-list_clusters",
+    ("/v1/clusters/{cluster_id}/metrics", "post"): "metrics-add_metrics",
+    ("/v1/clusters/{cluster_id}/metrics/csv", "post"): "metrics-add_metrics_csv",
+    ("/v1/clusters/{cluster_id}/metrics/cloudwatch", "post"): "metrics-add_metrics_cloudwatch",
+    (
+        "/v1/clusters/{cluster_id}/recommendations",
+        "post",
+    ): f"{CR}-create_cluster_recommendation",
+    (
+        "/v1/clusters/{cluster_id}/recommendations",
+        "get",
+    ): f"{CR}-list_cluster_recommendations",
+    ("/v1/clusters/{cluster_id}/recommendations/{rec_id}", "get"): f"{CR}-get_cluster_recommendation",
+    ("/v1/actions", "post"): "actions-render_recommendation_actions",
+    ("/v1/clusters/{cluster_id}/recommendations/{rec_id}/actions", "get"): (
+        "actions-get_stored_recommendation_actions"
+    ),
+    ("/v1/forecasts", "post"): "forecasts-create_forecast",
+    ("/v1/clusters/{cluster_id}/forecasts", "post"): "forecasts-create_cluster_forecast",
+    ("/v1/replays", "post"): "replays-create_replay",
+    ("/v1/replays/{job_id}", "get"): "replays-get_replay",
+    ("/v1/replays/{job_id}", "delete"): "replays-cancel_replay",
+    ("/v1/replays/{job_id}/result", "get"): "replays-get_replay_result",
+    ("/healthz", "get"): "health-healthz",
+    ("/livez", "get"): "health-livez",
+    ("/readyz", "get"): "health-readyz",
+    ("/metrics", "get"): "health-metrics",
+}
+
+SCHEMAS = {
+    *("AuroraSettings", "CapacityChange", "CapacityLimits", "ClusterSpec", "ErrorResponse", "FieldError"),
+    *("HealthResponse", "HistoryPoint", "PlanStep", "PolicyOverrides", "PreviousLayout", "ReaderInstance"),
+    *("Recommendation", "RecommendationRequest", "SolveStatus", "SolverReport", "Topology"),
+    # registered clusters, metrics, stored recommendations, probes, actions
+    *("ActionsRequest", "ActionsResponse", "PlannedCall"),
+    # forecasts and replay jobs (the report models are the library's)
+    *("ClusterForecastRequest", "ForecastRequest", "ForecastResponse", "ReplayJob", "ReplayRequest"),
+    *(
+        "CloudWatchUpload",
+        "ClusterList",
+        "ClusterPublic",
+        "ClusterRecommendationRequest",
+        "ClusterRegistration",
+    ),
+    *(
+        "Explanation",
+        "GetMetricDataPage",
+        "IngestResult",
+        "MetricDataResult",
+        "MetricPoints",
+        "MetricsSummary",
+    ),
+    *("ReadinessResponse", "RecommendationList", "StoredRecommendation", "StoredRecommendationSummary"),
+}
+
+
 def test_openapi_paths_and_operation_ids_are_stable(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
 
-    assert _operations(spec) == {
-        ("/v1/recommendations", "post"): "recommendations-create_recommendation",
-        ("/healthz", "get"): "health-healthz",
-    }
+    assert _operations(spec) == OPERATIONS
 
 
 def test_openapi_documents_request_errors_and_example(client: TestClient) -> None:
@@ -48,20 +120,10 @@ def test_openapi_documents_request_errors_and_example(client: TestClient) -> Non
     assert post["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/Recommendation"
     )
-    assert {"422", "500"} <= set(post["responses"])
+    assert {"401", "403", "413", "422", "500", "503"} <= set(post["responses"])
     assert "Recommend per-step ACU floors" in post["description"]
-    assert set(schemas) == {
-        *("AuroraSettings", "CapacityChange", "CapacityLimits", "ClusterSpec", "ErrorResponse", "FieldError"),
-        *(
-            "HealthResponse",
-            "HistoryPoint",
-            "PlanStep",
-            "PolicyOverrides",
-            "PreviousLayout",
-            "ReaderInstance",
-        ),
-        *("Recommendation", "RecommendationRequest", "SolveStatus", "SolverReport", "Topology"),
-    }
+    # the replay report and its parts are the library's models
+    assert SCHEMAS <= set(schemas) <= SCHEMAS | _reachable(schemas, "ReplayReport")
     request = schemas["RecommendationRequest"]
     assert set(request["properties"]) == {"cluster", "step_s", "now", "history", "config", "previous"}
     assert request["required"] == ["cluster", "history"]
@@ -79,7 +141,7 @@ def test_openapi_documents_request_errors_and_example(client: TestClient) -> Non
 def test_openapi_documents_one_error_shape_for_422_and_500(client: TestClient) -> None:
     responses = client.get("/openapi.json").json()["paths"]["/v1/recommendations"]["post"]["responses"]
 
-    for status in ("422", "500"):
+    for status in ("401", "403", "413", "422", "500", "503"):
         schema = responses[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, status
 

@@ -1,0 +1,21 @@
+"""Persistent storage of the service: SQLAlchemy 2 tables, Alembic migrations, one Store.
+
+SQLite (an embedded file, the default) or PostgreSQL by URL. Only ``service`` modules
+use this package; it imports nothing of ours outside it.
+"""
+
+from service.store.engine import make_engine, migrate, normalise_url
+from service.store.records import ClusterRecord, JobRecord, KeyRecord, NewRecommendation, RecommendationRecord
+from service.store.repo import Store
+
+__all__ = [
+    "ClusterRecord",
+    "JobRecord",
+    "KeyRecord",
+    "NewRecommendation",
+    "RecommendationRecord",
+    "Store",
+    "make_engine",
+    "migrate",
+    "normalise_url",
+]

@@ -1,0 +1,178 @@
+"""Store operations for replay jobs and API keys (mixed into :class:`service.store.repo.Store`).
+
+Job states: ``queued`` -> ``running`` -> ``succeeded`` | ``failed`` | ``cancelled``; a
+queued job can go straight to ``cancelled``. Transitions are conditional updates
+(``UPDATE ... WHERE status = ...``), so a worker and a cancelling client cannot both win.
+Imports SQLAlchemy and ``service.store`` only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, cast
+
+from sqlalchemy import CursorResult, Result, func, select, update
+from sqlalchemy.orm import Session
+
+from service.store.models import ApiKeyRow, ReplayJobRow
+from service.store.records import JobRecord, KeyRecord
+
+FINAL_STATES: Final[frozenset[str]] = frozenset({"succeeded", "failed", "cancelled"})
+"""Job states that never change again."""
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Return the rows an UPDATE or DELETE matched."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _job(row: ReplayJobRow) -> JobRecord:
+    return JobRecord(
+        id=row.id,
+        status=row.status,
+        created_ms=row.created_ms,
+        started_ms=row.started_ms,
+        finished_ms=row.finished_ms,
+        request=row.request,
+        result=row.result,
+        error=row.error,
+        cancel_requested=row.cancel_requested,
+    )
+
+
+def _key(row: ApiKeyRow) -> KeyRecord:
+    return KeyRecord(
+        id=row.id,
+        name=row.name,
+        secret_sha256=row.secret_sha256,
+        scopes=tuple(sorted(s for s in row.scopes.split(",") if s)),
+        created_ms=row.created_ms,
+        revoked_ms=row.revoked_ms,
+    )
+
+
+class JobAndKeyOps:
+    """Replay-job and API-key transactions; needs ``_session`` and ``_now_ms``."""
+
+    def _session(self) -> Session:
+        raise NotImplementedError
+
+    def _now_ms(self) -> int:
+        raise NotImplementedError
+
+    # -- replay jobs ----------------------------------------------------------------
+
+    def create_job(self, job_id: str, request: dict[str, Any]) -> JobRecord:
+        """Store a new queued job."""
+        row = ReplayJobRow(
+            id=job_id, status="queued", created_ms=self._now_ms(), request=request, cancel_requested=False
+        )
+        with self._session() as s, s.begin():
+            s.add(row)
+        return _job(row)
+
+    def get_job(self, job_id: str) -> JobRecord | None:
+        """Return a job, or None."""
+        with self._session() as s:
+            row = s.get(ReplayJobRow, job_id)
+            return None if row is None else _job(row)
+
+    def _transition(self, job_id: str, allowed: tuple[str, ...], **values: Any) -> bool:
+        with self._session() as s, s.begin():
+            result = s.execute(
+                update(ReplayJobRow)
+                .where(ReplayJobRow.id == job_id, ReplayJobRow.status.in_(allowed))
+                .values(**values)
+            )
+        return rowcount(result) > 0
+
+    def start_job(self, job_id: str) -> bool:
+        """Move a queued job to running; False when it is no longer queued (cancelled)."""
+        return self._transition(job_id, ("queued",), status="running", started_ms=self._now_ms())
+
+    def finish_job(
+        self,
+        job_id: str,
+        status: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: dict[str, Any] | None = None,
+    ) -> bool:
+        """Move a running job to a final state with its report or error."""
+        return self._transition(
+            job_id, ("running",), status=status, result=result, error=error, finished_ms=self._now_ms()
+        )
+
+    def cancel_job(self, job_id: str) -> JobRecord | None:
+        """Cancel a job: a queued one at once, a running one at its next progress report.
+
+        Returns:
+            The job after the request, or None when there is no such job.
+        """
+        self._transition(job_id, ("queued",), status="cancelled", finished_ms=self._now_ms())
+        self._transition(job_id, ("running",), cancel_requested=True)
+        return self.get_job(job_id)
+
+    def is_cancel_requested(self, job_id: str) -> bool:
+        """Return True when a cancel was requested for the job."""
+        with self._session() as s:
+            row = s.get(ReplayJobRow, job_id)
+            return row is None or row.cancel_requested
+
+    def requeue_interrupted(self) -> list[str]:
+        """Put jobs left running by a stopped process back in the queue.
+
+        Returns:
+            Ids of every queued job after the requeue, oldest first.
+        """
+        with self._session() as s, s.begin():
+            s.execute(
+                update(ReplayJobRow)
+                .where(ReplayJobRow.status == "running")
+                .values(status="queued", started_ms=None)
+            )
+            queued = select(ReplayJobRow.id).where(ReplayJobRow.status == "queued")
+            ids = s.execute(queued.order_by(ReplayJobRow.created_ms))
+            return [str(i) for i in ids.scalars()]
+
+    # -- API keys -------------------------------------------------------------------
+
+    def add_key(self, key_id: str, *, name: str, secret_sha256: str, scopes: tuple[str, ...]) -> KeyRecord:
+        """Store a new API key's hash and scopes."""
+        row = ApiKeyRow(
+            id=key_id,
+            name=name,
+            secret_sha256=secret_sha256,
+            scopes=",".join(sorted(scopes)),
+            created_ms=self._now_ms(),
+        )
+        with self._session() as s, s.begin():
+            s.add(row)
+        return _key(row)
+
+    def active_key(self, key_id: str) -> KeyRecord | None:
+        """Return an unrevoked key by id, or None."""
+        with self._session() as s:
+            row = s.get(ApiKeyRow, key_id)
+            return None if row is None or row.revoked_ms is not None else _key(row)
+
+    def has_active_keys(self) -> bool:
+        """Return True when at least one unrevoked key exists (authentication is on)."""
+        stmt = select(func.count()).select_from(ApiKeyRow).where(ApiKeyRow.revoked_ms.is_(None))
+        with self._session() as s:
+            return int(s.execute(stmt).scalar_one()) > 0
+
+    def list_keys(self) -> list[KeyRecord]:
+        """Return every key (active and revoked), oldest first."""
+        with self._session() as s:
+            rows = s.execute(select(ApiKeyRow).order_by(ApiKeyRow.created_ms, ApiKeyRow.id)).scalars()
+            return [_key(r) for r in rows]
+
+    def revoke_key(self, key_id: str) -> bool:
+        """Revoke a key; False when there is no such active key."""
+        with self._session() as s, s.begin():
+            result = s.execute(
+                update(ApiKeyRow)
+                .where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_ms.is_(None))
+                .values(revoked_ms=self._now_ms())
+            )
+        return rowcount(result) > 0

@@ -1,0 +1,115 @@
+"""Actions: a recommendation rendered as boto3 calls, AWS CLI and Terraform; nothing executed."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+import policy
+from placement import PreviousLayout
+from policy import Recommendation
+from service.actions import instance_id, render_actions
+from service.schemas_actions import ActionsRequest
+from traces import diurnal_demand
+
+NOW = datetime(2024, 5, 9, 12, tzinfo=UTC)
+CLUSTER = {
+    "cluster_id": "orders-prod",
+    "limits": {"min_acu": 0.5, "max_acu": 64, "max_readers": 6, "max_extra_readers_per_az": 2},
+    "read_frac": 0.8,
+}
+
+
+@pytest.fixture(scope="module")
+def rec() -> Recommendation:
+    history = diurnal_demand(3 * 288, step_s=300, seed=7, base_acu=2, peak_acu=40)
+    return policy.recommend(history, now=NOW, step_s=300, cluster=CLUSTER)
+
+
+def test_every_capacity_change_is_one_modify_call(rec: Recommendation) -> None:
+    out = render_actions(ActionsRequest(recommendation=rec))
+
+    modify = [c for c in out.boto3 if c.method == "modify_db_cluster"]
+    assert [(c.at, c.params["ServerlessV2ScalingConfiguration"]) for c in modify] == [
+        (c.at, {"MinCapacity": c.min_capacity_acu, "MaxCapacity": c.max_capacity_acu})
+        for c in rec.settings.capacity_changes
+    ]
+    first = rec.settings.capacity_changes[0]
+    assert (
+        f"--serverless-v2-scaling-configuration MinCapacity={first.min_capacity_acu:g},"
+        f"MaxCapacity={first.max_capacity_acu:g} --apply-immediately" in out.aws_cli[0]
+    )
+    assert [c.at for c in out.boto3] == sorted(c.at for c in out.boto3)
+
+
+def test_needed_readers_are_created_with_az_and_tier(rec: Recommendation) -> None:
+    out = render_actions(ActionsRequest(recommendation=rec, az_names={"use1-az2": "us-east-1c"}))
+
+    creates = [c for c in out.boto3 if c.method == "create_db_instance"]
+    assert len(creates) == len(rec.settings.readers)
+    for call in creates:
+        assert call.params["DBInstanceClass"] == "db.serverless"
+        assert call.params["PromotionTier"] in (1, 15)
+    failover = next(c for c in creates if c.params["PromotionTier"] == 1)
+    assert failover.params["AvailabilityZone"] == "us-east-1c"
+    cli = next(line for line in out.aws_cli if "--promotion-tier 1" in line)
+    assert "--availability-zone us-east-1c" in cli and "create-db-instance" in cli
+
+
+def test_unknown_az_names_are_resolved_at_run_time(rec: Recommendation) -> None:
+    out = render_actions(ActionsRequest(recommendation=rec))
+
+    cli = next(line for line in out.aws_cli if "create-db-instance" in line)
+    assert "aws ec2 describe-availability-zones --zone-ids use1-az2" in cli
+    assert any("az_names" in n for n in out.notes)
+
+
+def test_previous_readers_are_kept_or_deleted(rec: Recommendation) -> None:
+    previous = PreviousLayout(
+        writer_acu=4, failover_az_id=rec.failover_az_id, extra_readers_by_az={"use1-az4": 1}
+    )
+    out = render_actions(ActionsRequest(recommendation=rec, previous=previous))
+
+    creates_now = [c for c in out.boto3 if c.method == "create_db_instance" and c.at == rec.generated_at]
+    deletes = [c for c in out.boto3 if c.method == "delete_db_instance" and c.at == rec.generated_at]
+    assert all(c.params["PromotionTier"] != 1 for c in creates_now)  # the deployed failover reader is kept
+    assert any("tier-15 reader in use1-az4" in c.params["DBInstanceIdentifier"] for c in deletes)
+
+
+def test_terraform_has_scaling_configuration_and_readers(rec: Recommendation) -> None:
+    tf = render_actions(ActionsRequest(recommendation=rec, engine="aurora-mysql")).terraform
+    first = rec.settings.capacity_changes[0]
+
+    assert "serverlessv2_scaling_configuration {" in tf
+    assert (
+        f"min_capacity = {first.min_capacity_acu:g}" in tf
+        and f"max_capacity = {first.max_capacity_acu:g}" in tf
+    )
+    assert 'engine             = "aurora-mysql"' in tf
+    assert f'zone_id = "{rec.failover_az_id}"' in tf
+    assert "promotion_tier     = 1" in tf and 'instance_class     = "db.serverless"' in tf
+
+
+@pytest.mark.parametrize(
+    ("cluster", "az"), [("orders-prod", "use1-az2"), ("9__Bad..Name--", "use1-az2"), ("x" * 128, "euw1-az3")]
+)
+def test_instance_ids_are_valid_rds_identifiers(cluster: str, az: str) -> None:
+    ident = instance_id(cluster, "read-scaling", az, 12)
+
+    assert re.fullmatch(r"[a-z][a-z0-9-]{0,62}", ident) and "--" not in ident and not ident.endswith("-")
+
+
+def test_actions_over_http(client: TestClient, body: dict[str, Any]) -> None:
+    made = client.post("/v1/recommendations", json=body)
+    location = made.headers["location"]
+
+    stored = client.get(f"{location}/actions")
+    posted = client.post("/v1/actions", json={"recommendation": made.json(), "db_cluster_identifier": "db-1"})
+
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["db_cluster_identifier"] == "orders-prod"
+    assert posted.status_code == 200 and posted.json()["boto3"][0]["params"]["DBClusterIdentifier"] == "db-1"

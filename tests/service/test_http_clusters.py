@@ -1,0 +1,175 @@
+"""Registered clusters: registration, metrics (JSON), recommendations from stored history, history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from policy import Recommendation
+
+
+def _register(client: TestClient, cluster_id: str, **changes: Any) -> Any:
+    body = {"limits": {"min_acu": 0.5, "max_acu": 64}, "step_s": 300, **changes}
+    return client.put(f"/v1/clusters/{cluster_id}", json=body)
+
+
+@pytest.fixture
+def cluster_id(client: TestClient) -> str:
+    cid = f"c-{uuid.uuid4().hex[:10]}"
+    assert _register(client, cid).status_code == 201
+    return cid
+
+
+def test_register_then_update_counts_revisions(client: TestClient) -> None:
+    cid = f"reg-{uuid.uuid4().hex[:8]}"
+
+    first = _register(client, cid)
+    second = _register(client, cid, read_frac=0.7, config={"risk_quantile": 0.9})
+
+    assert first.status_code == 201, first.text
+    assert second.status_code == 200, second.text
+    body = second.json()
+    assert body["revision"] == 2
+    assert body["cluster"]["cluster_id"] == cid
+    assert body["cluster"]["read_frac"] == 0.7
+    assert body["config"]["risk_quantile"] == 0.9
+    assert body["metrics"] == {"n_points": 0, "first_ts": None, "last_ts": None}
+    assert client.get(f"/v1/clusters/{cid}").json() == body
+
+
+@pytest.mark.parametrize(
+    ("path_id", "changes", "field"),
+    [
+        pytest.param("bad id!", {}, "cluster_id", id="path_id_pattern"),
+        pytest.param("ok-1", {"config": {"risk_quantile": 1.5}}, "config.risk_quantile", id="override_range"),
+        pytest.param("ok-2", {"step_s": 420}, "step_s", id="step_not_dividing_plan_step"),
+        pytest.param("ok-3", {"limits": {"min_acu": 0.7, "max_acu": 8}}, "limits.min_acu", id="off_grid"),
+        pytest.param("ok-4", {"step_s": "300"}, "step_s", id="strict_int"),
+    ],
+)
+def test_bad_registration_is_422_naming_the_field(
+    client: TestClient, path_id: str, changes: dict[str, Any], field: str
+) -> None:
+    r = _register(client, path_id, **changes)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "invalid_request"
+    assert [d["field"] for d in r.json()["detail"]] == [field]
+
+
+def test_list_pages_and_delete(client: TestClient) -> None:
+    prefix = f"list-{uuid.uuid4().hex[:6]}"
+    for i in range(3):
+        _register(client, f"{prefix}-{i}")
+
+    page = client.get("/v1/clusters", params={"limit": 2, "after": f"{prefix}-"}).json()
+    rest = client.get("/v1/clusters", params={"limit": 2, "after": page["next_after"]}).json()
+    deleted = client.delete(f"/v1/clusters/{prefix}-0")
+
+    assert [c["cluster"]["cluster_id"] for c in page["data"]] == [f"{prefix}-0", f"{prefix}-1"]
+    assert rest["data"][0]["cluster"]["cluster_id"] == f"{prefix}-2"
+    assert deleted.status_code == 204
+    assert client.get(f"/v1/clusters/{prefix}-0").status_code == 404
+    assert client.delete(f"/v1/clusters/{prefix}-0").json()["error"] == "not_found"
+
+
+def test_metrics_are_stored_sorted_and_replaced(client: TestClient, cluster_id: str) -> None:
+    points = [
+        {"ts": "2024-05-06T00:10:00Z", "demand_acu": 3.0},
+        {"ts": "2024-05-06T00:00:00Z", "demand_acu": 1.0},
+    ]
+
+    r1 = client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": points})
+    r2 = client.post(
+        f"/v1/clusters/{cluster_id}/metrics",
+        json={"points": [{"ts": "2024-05-06T00:10:00Z", "demand_acu": 4.0}]},
+    )
+
+    assert r1.status_code == 200, r1.text
+    assert r1.json()["received"] == 2
+    assert r2.json()["metrics"] == {
+        "n_points": 2,
+        "first_ts": "2024-05-06T00:00:00Z",
+        "last_ts": "2024-05-06T00:10:00Z",
+    }
+
+
+def test_repeated_timestamp_in_one_upload_is_422(client: TestClient, cluster_id: str) -> None:
+    points = [
+        {"ts": "2024-05-06T00:00:00Z", "demand_acu": 1.0},
+        {"ts": "2024-05-06T00:00:00+00:00", "demand_acu": 2.0},
+    ]
+
+    r = client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": points})
+
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "points.1.ts"
+
+
+def test_unknown_cluster_is_404(client: TestClient) -> None:
+    r = client.post(
+        "/v1/clusters/nope-404/metrics", json={"points": [{"ts": "2024-05-06T00:00:00Z", "demand_acu": 1}]}
+    )
+
+    assert r.status_code == 404
+    assert r.json()["error"] == "not_found"
+    assert "nope-404" in r.json()["detail"][0]["message"]
+
+
+def test_recommendation_from_stored_metrics_is_stored_with_hash(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]], grid: Any
+) -> None:
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={})
+    again = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"now": grid.now.isoformat()})
+
+    assert r.status_code == 201, r.text
+    stored = r.json()
+    assert r.headers["location"] == f"/v1/clusters/{cluster_id}/recommendations/{stored['id']}"
+    rec = Recommendation.model_validate(stored["recommendation"])
+    assert rec.cluster_id == cluster_id and rec.generated_at == grid.now
+    assert len(stored["inputs_hash"]) == 64
+    assert stored["inputs"]["history"]["n_steps"] == len(history)
+    assert stored["explanation"]["forecast_model"] == rec.forecast_model
+    assert again.json()["inputs_hash"] == stored["inputs_hash"]  # same inputs, same hash
+    listed = client.get(f"/v1/clusters/{cluster_id}/recommendations").json()
+    assert [e["id"] for e in listed["data"]] == [again.json()["id"], stored["id"]]
+    fetched = client.get(r.headers["location"])
+    assert fetched.status_code == 200 and fetched.json() == stored
+
+
+def test_recommendation_with_inline_points_and_overrides(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+) -> None:
+    body = {"points": history, "config": {"horizon_s": 3600}}
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json=body)
+
+    assert r.status_code == 201, r.text
+    assert len(r.json()["recommendation"]["steps"]) == 4
+
+
+def test_recommendation_without_metrics_is_422_on_history(client: TestClient, cluster_id: str) -> None:
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={})
+
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "history"
+
+
+def test_stateless_recommendation_is_stored_under_its_cluster(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    cid = f"stateless-{uuid.uuid4().hex[:8]}"
+    body["cluster"]["cluster_id"] = cid
+
+    r = client.post("/v1/recommendations", json=body)
+
+    assert r.status_code == 200, r.text
+    rec_id = r.headers["x-recommendation-id"]
+    stored = client.get(f"/v1/clusters/{cid}/recommendations/{rec_id}").json()
+    assert stored["recommendation"] == r.json()
+    assert client.get(f"/v1/clusters/{cid}/recommendations/999999").status_code == 404

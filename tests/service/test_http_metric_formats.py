@@ -1,0 +1,191 @@
+"""Metric uploads as canonical CSV and CloudWatch GetMetricData JSON (pages, order, gaps, status)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+T0 = datetime(2024, 5, 6, tzinfo=UTC)
+
+
+@pytest.fixture
+def cluster_id(client: TestClient) -> str:
+    cid = f"fmt-{uuid.uuid4().hex[:10]}"
+    r = client.put(f"/v1/clusters/{cid}", json={"limits": {"min_acu": 0.5, "max_acu": 64}, "step_s": 300})
+    assert r.status_code == 201
+    return cid
+
+
+def _csv(client: TestClient, cid: str, text: str) -> Any:
+    return client.post(f"/v1/clusters/{cid}/metrics/csv", content=text, headers={"content-type": "text/csv"})
+
+
+def _cw(client: TestClient, cid: str, body: dict[str, Any]) -> Any:
+    return client.post(f"/v1/clusters/{cid}/metrics/cloudwatch", json=body)
+
+
+def _result(points: list[tuple[int, float]], **extra: Any) -> dict[str, Any]:
+    """A MetricDataResult, newest first as CloudWatch returns it; points are (minute, value)."""
+    ordered = sorted(points, reverse=True)
+    return {
+        "Id": "acu",
+        "Label": "ServerlessDatabaseCapacity",
+        "Timestamps": [(T0 + timedelta(minutes=m)).isoformat() for m, _ in ordered],
+        "Values": [v for _, v in ordered],
+        "StatusCode": "Complete",
+        **extra,
+    }
+
+
+def _stored(client: TestClient, cid: str) -> dict[str, Any]:
+    return dict(client.get(f"/v1/clusters/{cid}").json()["metrics"])
+
+
+def test_csv_in_acu_is_stored(client: TestClient, cluster_id: str) -> None:
+    text = (
+        "ts,cluster_id,signal,unit,value\n"
+        "2024-05-06T00:00:00Z,db,capacity,acu,2\n"
+        "2024-05-06T00:05:00Z,db,capacity,acu,3\n"
+    )
+
+    r = _csv(client, cluster_id, text)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["received"] == 2 and r.json()["status"] == "Complete"
+
+
+def test_csv_in_percent_is_of_max_acu(client: TestClient, cluster_id: str) -> None:
+    text = "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,db,cpu,percent,50\n"
+    _csv(client, cluster_id, text)
+    rec_body = {"config": {"horizon_s": 900}}
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json=rec_body)
+
+    assert r.status_code == 201, r.text
+    assert r.json()["recommendation"]["steps"][0]["demand_p50_acu"] == pytest.approx(32.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "part"),
+    [
+        pytest.param("a,b\n1,2\n", "body", "header", id="bad_header"),
+        pytest.param(
+            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,db,q,per_s,5\n",
+            "body",
+            "no ACU mapping",
+            id="unit_without_mapping",
+        ),
+        pytest.param(
+            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,a,x,acu,1\n2024-05-06T00:00:00Z,b,x,acu,1\n",
+            "body",
+            "one series",
+            id="two_series",
+        ),
+        pytest.param(
+            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,db,x,acu,-1\n",
+            "body",
+            "row 2",
+            id="negative",
+        ),
+    ],
+)
+def test_bad_csv_is_422(client: TestClient, cluster_id: str, text: str, field: str, part: str) -> None:
+    r = _csv(client, cluster_id, text)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == field
+    assert part in r.json()["detail"][0]["message"]
+
+
+def test_cloudwatch_pages_newest_first_with_gaps_are_merged(client: TestClient, cluster_id: str) -> None:
+    page1 = {"MetricDataResults": [_result([(20, 4.0), (15, 3.0)])], "NextToken": "t1"}
+    page2 = {"MetricDataResults": [_result([(15, 3.5), (0, 1.0)])], "ResponseMetadata": {"RequestId": "x"}}
+
+    r = _cw(client, cluster_id, {"pages": [page1, page2]})
+
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "Complete" and r.json()["warnings"] == []
+    assert r.json()["metrics"] == {
+        "n_points": 3,
+        "first_ts": "2024-05-06T00:00:00Z",
+        "last_ts": "2024-05-06T00:20:00Z",
+    }
+    rec = client.post(
+        f"/v1/clusters/{cluster_id}/recommendations", json={"config": {"horizon_s": 900}}
+    ).json()
+    assert rec["inputs"]["history"] == {
+        "n_steps": 5,
+        "n_missing": 2,
+        "sha256": rec["inputs"]["history"]["sha256"],
+    }
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        pytest.param([{"MetricDataResults": [_result([(0, 1.0)])], "NextToken": "more"}], id="next_token"),
+        pytest.param(
+            [{"MetricDataResults": [_result([(0, 1.0)], StatusCode="PartialData")]}], id="partial_status"
+        ),
+    ],
+)
+def test_partial_data_is_stored_and_reported(client: TestClient, cluster_id: str, pages: list[Any]) -> None:
+    r = _cw(client, cluster_id, {"pages": pages})
+
+    assert r.status_code == 200
+    assert r.json()["status"] == "PartialData"
+    assert "NextToken" in r.json()["warnings"][0]
+    assert r.json()["stored"] == 1
+
+
+def test_percent_metrics_and_sdk_timestamp_forms(client: TestClient, cluster_id: str) -> None:
+    result = {
+        "Id": "util",
+        "Timestamps": ["2024-05-06 00:05:00+00:00", int(T0.timestamp())],
+        "Values": [50.0, 25.0],
+    }
+    other = {"Id": "cpu", "Timestamps": [], "Values": []}
+    body = {
+        "pages": [{"MetricDataResults": [other, result]}],
+        "metric_id": "util",
+        "unit": "percent_of_max_acu",
+    }
+
+    r = _cw(client, cluster_id, body)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["metrics"]["n_points"] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param(
+            {"pages": [{"MetricDataResults": [_result([(0, 1.0)], StatusCode="Forbidden")]}]},
+            "pages.0.MetricDataResults.0.StatusCode",
+            id="forbidden",
+        ),
+        pytest.param(
+            {"pages": [{"MetricDataResults": [{**_result([(0, 1.0)]), "Values": [1.0, 2.0]}]}]},
+            "pages.0.MetricDataResults.0.Values",
+            id="length_mismatch",
+        ),
+        pytest.param(
+            {"pages": [{"MetricDataResults": [_result([(0, 1.0)]), _result([(0, 1.0)])]}]},
+            "pages.0.MetricDataResults",
+            id="ambiguous_result",
+        ),
+        pytest.param({"pages": []}, "pages", id="no_pages"),
+    ],
+)
+def test_bad_cloudwatch_upload_is_422(
+    client: TestClient, cluster_id: str, body: dict[str, Any], field: str
+) -> None:
+    r = _cw(client, cluster_id, body)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == field

@@ -194,43 +194,36 @@ def plot_frontier(doc: dict[str, Any], path: Path) -> None:
 
 
 def _frontier_panel(ax: Any, name: str, trace: dict[str, Any]) -> None:
+    """One trace: cost (relative to the oracle when it ran, else USD) against SLO minutes."""
     pol, t = trace["policies"], trace["targets"]
+    y_key = "cost_vs_oracle" if "oracle" in pol else "cost_usd"
     if t.get("met") is not None:
-        ax.axvspan(-1, t["slo_limit_min"], ymin=0, ymax=1, color="#2ca02c", alpha=0.0)
-        cap = min(1.25, pol["static-peak"]["cost_vs_oracle"] or 1.25)
-        ax.fill_between([0, t["slo_limit_min"]], 0, cap, color="#2ca02c", alpha=0.12, label="target region")
+        cap = min(1.25, pol["static-peak"]["cost_vs_oracle"])
+        ax.fill_between([0, t["slo_limit_min"]], 0, cap, color="#2ca02c", alpha=0.15, label="target region")
     for knob_policy, points in trace.get("frontier", {}).items():
         pts = [p for p in points if "production" not in p["label"]]
         xs = [p["slo_violation_min"] for p in pts]
-        ys = [p["cost_vs_oracle"] for p in pts]
-        ax.plot(
-            xs,
-            ys,
-            "-",
-            marker=".",
-            color=COLOURS.get(knob_policy, "k"),
-            lw=1,
-            alpha=0.7,
-            label=f"{knob_policy} swept",
-        )
+        ys = [p[y_key] for p in pts]
+        colour = COLOURS.get(knob_policy, "k")
+        ax.plot(xs, ys, "-", marker=".", color=colour, lw=1, alpha=0.7, label=f"{knob_policy} swept")
         for p, x, y in zip(pts, xs, ys, strict=True):
             ax.annotate(f"{p['value']:g}", (x, y), fontsize=6, xytext=(2, 2), textcoords="offset points")
     for p, s in pol.items():
-        if s.get("cost_vs_oracle") is not None:
-            ax.plot(
-                s["slo_violation_min"],
-                s["cost_vs_oracle"],
-                "o",
-                ms=7,
-                color=COLOURS.get(p, "k"),
-                mec="black",
-                mew=0.6,
-                label=p,
-            )
+        ax.plot(
+            s["slo_violation_min"],
+            s[y_key],
+            "o",
+            ms=7,
+            color=COLOURS.get(p, "k"),
+            mec="black",
+            mew=0.6,
+            label=p,
+        )
     ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(left=0)
     ax.set_yscale("log")
     ax.set_xlabel("SLO-violation minutes (symlog)")
-    ax.set_ylabel("cost / oracle cost (log)")
+    ax.set_ylabel("cost / oracle cost (log)" if y_key == "cost_vs_oracle" else "cost USD (log)")
     ax.set_title(name, fontsize=10)
     ax.grid(alpha=0.3, which="both")
 

@@ -92,7 +92,8 @@ class JsonFormatter(logging.Formatter):
     """
 
     _STANDARD: Final[frozenset[str]] = frozenset(
-        set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+        set(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
+        | {"message", "asctime", "taskName", "color_message"}  # uvicorn's ANSI copy of the message
     )
 
     def format(self, record: logging.LogRecord) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from placement import PreviousLayout
 from policy import Recommendation
@@ -17,6 +17,58 @@ from service.schemas import WireModel, request_error
 
 Engine = Literal["aurora-postgresql", "aurora-mysql"]
 """The Aurora engine of the cluster (``create-db-instance --engine``)."""
+
+
+_EXAMPLE_RECOMMENDATION: dict[str, Any] = {
+    "cluster_id": "orders-prod",
+    "generated_at": "2024-05-06T12:00:00Z",
+    "mode": "ForecastOnly",
+    "step_s": 900,
+    "risk_quantile": 0.95,
+    "target_utilisation": 0.8,
+    "steps": [
+        {
+            "start": "2024-05-06T12:00:00Z",
+            "demand_p50_acu": 4.0,
+            "demand_risk_acu": 6.85,
+            "writer_acu": 4.5,
+            "failover_reader_acu": 4.5,
+            "extra_readers_by_az": {"use1-az1": 0, "use1-az2": 0, "use1-az4": 0},
+            "extra_reader_acu_by_az": {"use1-az1": 0.0, "use1-az2": 0.0, "use1-az4": 0.0},
+            "capacity_acu": 9.0,
+            "shortfall_acu": 0.0,
+            "shortfall_probability": 0.05,
+        }
+    ],
+    "failover_az_id": "use1-az2",
+    "settings": {
+        "capacity_changes": [
+            {"at": "2024-05-06T12:00:00Z", "min_capacity_acu": 4.5, "max_capacity_acu": 128.0}
+        ],
+        "readers": [
+            {
+                "az_id": "use1-az2",
+                "promotion_tier": 1,
+                "role": "failover",
+                "needed_from": "2024-05-06T12:00:00Z",
+                "needed_until": "2024-05-06T12:15:00Z",
+            }
+        ],
+    },
+    "expected_cost_usd": 0.27,
+    "forecast_model": "last_value",
+    "solver": {
+        "status": "optimal",
+        "solve_time_s": 0.01,
+        "objective_usd": 0.27,
+        "best_bound_usd": 0.27,
+        "gap": 0.0,
+    },
+    "is_fail_safe": False,
+    "reasons": ["a promotion-tier-1 reader in use1-az2 follows the writer's capacity"],
+    "warnings": [],
+}
+"""A one-step recommendation as ``POST /v1/recommendations`` returns it (the OpenAPI example)."""
 
 
 class ActionsRequest(WireModel):
@@ -33,6 +85,19 @@ class ActionsRequest(WireModel):
             missing IDs are looked up at run time (CLI, Terraform) or left as a
             ``<AZ name of ...>`` placeholder (boto3).
     """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "recommendation": _EXAMPLE_RECOMMENDATION,
+                    "engine": "aurora-postgresql",
+                    "previous": {"writer_acu": 2.0, "extra_readers_by_az": {"use1-az4": 1}},
+                    "az_names": {"use1-az2": "us-east-1c"},
+                }
+            ]
+        }
+    )
 
     recommendation: Recommendation
     db_cluster_identifier: str | None = Field(default=None, min_length=1, max_length=63)

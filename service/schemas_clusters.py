@@ -201,6 +201,19 @@ class MetricPoints(WireModel):
         points: 1 to 40,320 samples with distinct timestamps.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "points": [
+                        {"ts": "2024-05-06T12:00:00Z", "demand_acu": 6.5},
+                        {"ts": "2024-05-06T12:05:00Z", "demand_acu": 7.0},
+                    ]
+                }
+            ]
+        }
+    )
+
     points: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
 
 
@@ -235,6 +248,18 @@ class ClusterRecommendationRequest(WireModel):
         config: overrides on top of the cluster's own.
         previous: the layout deployed now (churn penalties, warm start, fail-safe floor).
     """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "points": [{"ts": "2024-05-06T12:25:00Z", "demand_acu": 10.0}],
+                    "config": {"horizon_s": 10_800},
+                    "previous": {"writer_acu": 4.0, "failover_az_id": "use1-az2"},
+                }
+            ]
+        }
+    )
 
     now: Timestamp | None = None
     points: list[HistoryPoint] = Field(default_factory=list, max_length=MAX_HISTORY_POINTS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from policy import POLICY_NAMES, ClusterSpec, PolicyConfig, ReplayConfig
 from service.history import epoch_s, series_from_points
@@ -64,6 +64,22 @@ class ForecastRequest(_ForecastKnobs):
         quantiles: probabilities in (0, 1).
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "step_s": 300,
+                    "history": [
+                        {"ts": "2024-05-06T12:00:00Z", "demand_acu": 6.5},
+                        {"ts": "2024-05-06T12:05:00Z", "demand_acu": 7.0},
+                    ],
+                    "horizon_s": 3600,
+                    "quantiles": [0.5, 0.9, 0.95],
+                }
+            ]
+        }
+    )
+
     step_s: int = Field(default=300, ge=30, le=3600, strict=True)
     now: Timestamp | None = None
     history: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
@@ -77,6 +93,8 @@ class ClusterForecastRequest(_ForecastKnobs):
         horizon_s: how far ahead, seconds.
         quantiles: probabilities in (0, 1).
     """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"horizon_s": 3600, "quantiles": [0.5, 0.95]}]})
 
     now: Timestamp | None = None
 
@@ -118,8 +136,8 @@ class ReplayRequest(WireModel):
         config: policy overrides for ``acuplan`` and ``oracle``.
     """
 
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        json_schema_extra={
             "examples": [
                 {
                     "cluster_id": "orders-prod",
@@ -129,7 +147,7 @@ class ReplayRequest(WireModel):
                 }
             ]
         }
-    }
+    )
 
     cluster: ClusterSpec | None = None
     cluster_id: str | None = Field(default=None, min_length=1, max_length=128)

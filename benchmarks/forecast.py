@@ -2,15 +2,16 @@
 
 Run ``.venv/bin/python -m benchmarks.forecast`` after ``.venv/bin/pip install -e '.[bench]'``
 (statsforecast is a benchmark-only dependency). It writes ``benchmarks/results/forecast.json``
-and prints one table per trace. About 5 minutes on 2 cores; it uses one (BLAS threads are
-pinned to 1 before numpy loads, so times are single-core).
+and prints one table per trace. About 6 minutes on an idle 2-core machine; it uses one core
+(BLAS threads are pinned to 1 before numpy loads, so times are single-core).
 
 Protocol, at the policy's own settings (step 300 s, horizon 36 steps = 3 h, history window
 ``ForecastConfig().max_history_s`` = 14 days = 4,032 steps):
 
 * origins every ``--every-h`` hours (default 1, the policy's re-plan interval) over the last
   ``--days`` days (default 3) of each bundled trace; at origin o every model sees the same
-  ``demand_acu[o - 4032 : o]`` (NaN = missing) and forecasts ``demand_acu[o : o + 36]``;
+  ``demand_acu[max(0, o - 4032) : o]`` (NaN = missing; 3,200-4,000 steps on the 14-day
+  traces, 4,032 on the 30-day one) and forecasts ``demand_acu[o : o + 36]``;
 * ``pinball``: mean pinball loss over p50/p90/p95/p99 and all observed target steps, ACU;
 * ``mase``: mean absolute error of p50 divided by the in-window mean absolute daily
   seasonal difference, averaged over origins (Hyndman & Koehler 2006);
@@ -26,11 +27,12 @@ calibration, what the policy uses), each registered model through ``forecast_dem
 
 * ``statsforecast_autoets``: ``AutoETS(season_length=1)``. With ``season_length=288`` it
   rejects every seasonal model (ETS, like R's ``ets``, does not fit seasons > 24) and returns
-  the same forecast, but takes 10-20 s per fit; ``peer_checks`` in the results re-runs one
-  origin per trace with 288 and records whether the forecast is identical and its time.
+  the same forecast (identical on 4 traces, within 0.01 ACU on the fifth) but takes 13-90 s
+  per fit; ``peer_checks`` in the results re-runs one origin per trace with 288 and records
+  the largest difference and its time.
 * ``statsforecast_mstl``: ``MSTL(season_length=[288, 2016], trend_forecaster=AutoETS(
-  model="ZZN"))`` with the same R-style loess jumps as our MSTL (statsmodels' jump of 1
-  takes ~9 s per fit for the same forecast to 3-4 digits; also in ``peer_checks``).
+  model="ZZN"))`` with the same R-style loess jumps as our MSTL (statsmodels' jump of 1 took
+  12-18 s per fit for forecasts within 0.004 ACU; also in ``peer_checks``).
 
 Peers get the gap-filled history (``forecasting.history.fill_gaps``; they reject NaN), their
 symmetric intervals as quantiles (p90 = hi-80, p95 = hi-90, p99 = hi-98, p50 = mean) and

@@ -61,7 +61,11 @@ def _block_values(values: tuple[float, ...] | tuple[int, ...], d: ModelData) -> 
     arr = np.asarray(values, dtype=np.float64)
     if len(arr) == 0:
         return [0.0] * d.n_blocks
-    return [float(arr[min(t, len(arr) - 1) : min(t + n, len(arr))].max(initial=arr[-1])) for t, n in d.blocks]
+    out = []
+    for t, n in d.blocks:
+        part = arr[t : t + n]
+        out.append(float(part.max()) if len(part) else float(arr[-1]))
+    return out
 
 
 def _hint_readers(

@@ -39,7 +39,7 @@ from placement.families import add_availability, add_budget, add_dynamics, add_l
 from placement.objective import add_objective, add_reader_moves
 from placement.types import PlacementProblem
 from placement.units import CAPACITY_SCALE, util_coefficient
-from placement.variables import ABS_MAX_H, Enforcer, IntVar, LinearExpr, VarIndex
+from placement.variables import ABS_MAX_H, Enforcer, LinearExpr, VarIndex
 
 __all__ = ["Enforcer", "VarIndex", "build_model"]
 
@@ -87,11 +87,14 @@ def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex, explaining: b
     unused secondary has nothing.
     """
     if v.failover_az:
-        is_on = sum(v.failover_az.values())
-        m.add(is_on <= 1)
+        # One literal for "a tier 0-1 reader exists" (= the sum of the AZ choices), so the
+        # LP relaxation keeps failover >= writer whatever fractional AZ split it takes;
+        # one row per AZ literal lost the tier-1 reader's cost from the bound.
+        has = m.new_bool_var("has_failover")
+        m.add(has == sum(v.failover_az.values()))
         for b, fo in enumerate(v.failover):
-            m.add(fo <= ABS_MAX_H * is_on)
-            _at_least_if_any(m, fo, v.writer[b], list(v.failover_az.values()))
+            m.add(fo <= ABS_MAX_H * has)
+            m.add(fo >= v.writer[b]).only_enforce_if(has)
     for r in d.regions:
         floor = v.floor_of(r)
         for a in r.az_ids:
@@ -112,12 +115,6 @@ def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex, explaining: b
                 m.add(floor[b] <= ABS_MAX_H * v.active[r.name])
                 if explaining:
                     m.add(floor[b] >= v.active[r.name])
-
-
-def _at_least_if_any(m: cp_model.CpModel, x: IntVar, y: IntVar, lits: list[IntVar]) -> None:
-    """``x >= y`` when any of ``lits`` holds (they are mutually exclusive)."""
-    for lit in lits:
-        m.add(x >= y).only_enforce_if(lit)
 
 
 def _k(d: ModelData, problem: PlacementProblem, c: int, region: str) -> int:

@@ -166,6 +166,8 @@ class PlacementPlan(FrozenModel):
             ``SolverParams.explain``).
         conflicting_families: on INFEASIBLE, the hard families that conflict.
         n_blocks: time blocks in the model after coarsening.
+        from_warm_start: the solve found no plan in time and this is the warm-start
+            plan, checked against this problem (status FEASIBLE_AT_TIMEOUT).
     """
 
     status: SolveStatus
@@ -187,6 +189,7 @@ class PlacementPlan(FrozenModel):
     shadow_costs: tuple[ShadowCost, ...] = ()
     conflicting_families: tuple[Family, ...] = ()
     n_blocks: int = 0
+    from_warm_start: bool = False
 
     @property
     def has_solution(self) -> bool:

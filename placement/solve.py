@@ -67,7 +67,8 @@ def solve_once(
         PlacementError: if CP-SAT reports MODEL_INVALID (a bug, never swallowed).
     """
     model, index, data, _ = build_model(problem)
-    add_hints(model, problem, data, index, warm_start)
+    if params.use_hints:
+        add_hints(model, problem, data, index, warm_start)
     solver = cp_model.CpSolver()
     apply_params(solver, params)
     raw = solver.solve(model)
@@ -77,6 +78,32 @@ def solve_once(
     if status in (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION_AT_TIMEOUT):
         return PlacementPlan(status=status, solve_time_s=solver.wall_time, n_blocks=data.n_blocks)
     return extract(solver, problem, data, index, status)
+
+
+def evaluate_warm_start(
+    problem: PlacementProblem, plan: PlacementPlan, params: SolverParams
+) -> PlacementPlan:
+    """Check ``plan`` against ``problem`` by fixing its decisions; price it if it fits.
+
+    Args:
+        problem: the problem.
+        plan: a plan on this horizon (e.g. :func:`placement.shift_plan` of the last one).
+        params: solver knobs (same time limit).
+
+    Returns:
+        The plan re-extracted for ``problem`` with status FEASIBLE_AT_TIMEOUT and
+        ``from_warm_start``, or an empty NO_SOLUTION_AT_TIMEOUT plan if it does not fit.
+    """
+    model, index, data, _ = build_model(problem)
+    add_hints(model, problem, data, index, plan)
+    solver = cp_model.CpSolver()
+    apply_params(solver, params)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    raw = solver.solve(model)
+    if raw not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return PlacementPlan(status=SolveStatus.NO_SOLUTION_AT_TIMEOUT, n_blocks=data.n_blocks)
+    found = extract(solver, problem, data, index, SolveStatus.FEASIBLE_AT_TIMEOUT)
+    return found.model_copy(update={"from_warm_start": True, "best_bound_usd": 0.0})
 
 
 def _plain(problem: PlacementProblem, params: SolverParams) -> PlacementPlan:
@@ -91,7 +118,9 @@ def solve(
     Deterministic for a fixed problem, seed and worker count. On timeout with an
     incumbent the plan is returned with status FEASIBLE_AT_TIMEOUT and its
     ``best_bound_usd``; with none, the plan is empty with status NO_SOLUTION_AT_TIMEOUT
-    (the caller falls back to a fail-safe plan). When the hard constraints conflict the
+    (the caller falls back to a fail-safe plan) unless ``warm_start`` still fits this
+    problem: then it is returned, priced, FEASIBLE_AT_TIMEOUT with ``from_warm_start``
+    (one more solve of the same time limit). When the hard constraints conflict the
     status is INFEASIBLE and ``conflicting_families`` names them (a single-thread
     assumption pass, :func:`placement.explain.conflicting_families`). With
     ``params.explain`` the plan also carries ``shadow_costs``.
@@ -100,7 +129,8 @@ def solve(
         problem: the placement problem, horizon T steps.
         params: solver knobs; defaults to :class:`SolverParams()`.
         warm_start: the previous plan moved to this horizon
-            (:func:`placement.hints.shift_plan`); None holds the deployed layout.
+            (:func:`placement.hints.shift_plan`): the fallback when no plan is found in
+            time, and the hint when ``params.use_hints``.
 
     Returns:
         A :class:`PlacementPlan` whose arrays have shape (T,).
@@ -110,6 +140,14 @@ def solve(
     """
     params = params or SolverParams()
     plan = solve_once(problem, params, warm_start)
+    if (
+        plan.status is SolveStatus.NO_SOLUTION_AT_TIMEOUT
+        and warm_start is not None
+        and warm_start.has_solution
+    ):
+        fallback = evaluate_warm_start(problem, warm_start, params)
+        if fallback.has_solution:
+            return fallback.model_copy(update={"solve_time_s": plan.solve_time_s + fallback.solve_time_s})
     if plan.status is SolveStatus.INFEASIBLE:
         return plan.model_copy(update={"conflicting_families": conflicting_families(problem, params)})
     if params.explain and plan.has_solution:

@@ -127,6 +127,13 @@ class SolverParams(FrozenModel):
     explain: bool = False
     """Re-solve with each binding family relaxed or tightened to price it (shadow costs);
     costs one extra solve per family, so replay leaves it off."""
+    use_hints: bool = False
+    """Hint the model from the warm-start plan or the deployed layout. Off: measured in
+    CP-SAT deterministic time (load-independent) on ``benchmarks/solve.py`` and the
+    policy's 12-step problem, a hint from the previous plan made the search 3-20x longer
+    (p50, deterministic ms: 3x3 23 vs 8; 1x3 21 vs 1; policy, deployed-layout hint, 0.6
+    vs 0.2) and stalled the interleaved 2-worker search (183 vs 12, gaps to 91%). The
+    warm start is still the fallback plan when a solve ends without one."""
 
 
 class PreviousLayout(FrozenModel):

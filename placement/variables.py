@@ -70,10 +70,16 @@ class VarIndex:
     dr: dict[str, IntVar] = field(default_factory=dict)
     objective_terms: list[tuple[LinearExpr, int]] = field(default_factory=list)
     cost_terms: list[tuple[LinearExpr, int]] = field(default_factory=list)
+    _n: dict[tuple[str, str, int], LinearExpr] = field(default_factory=dict, repr=False)
 
     def n(self, region: RegionData, az: str, b: int) -> LinearExpr:
-        """Number of tier 2-15 readers of ``region`` in ``az`` at block ``b``."""
-        return sum(self.on[region.name, az, k, b] for k in range(region.slots))
+        """Number of tier 2-15 readers of ``region`` in ``az`` at block ``b`` (cached)."""
+        key = (region.name, az, b)
+        if key not in self._n:
+            self._n[key] = cp_model.LinearExpr.sum(
+                [self.on[region.name, az, k, b] for k in range(region.slots)]
+            )
+        return self._n[key]
 
     def floor_of(self, region: RegionData) -> list[IntVar]:
         """MinCapacity per block of ``region`` (the writer's capacity in the primary)."""

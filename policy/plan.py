@@ -8,15 +8,18 @@ optimiser. Pure: no clock, no I/O. Imports ``placement`` only.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from placement import (
+    MAX_SECONDARY_READERS,
     AzReaders,
     PlacementPlan,
     PlacementProblem,
     PreviousLayout,
+    SecondaryPlan,
     SolveStatus,
     acu_to_half_acu_ceil,
     half_acu_to_acu,
@@ -72,7 +75,8 @@ def _fail_safe_plan(
 
     The writer floor is max(deployed floor, largest need), capped at MaxCapacity; the
     deployed failover reader and tier 2-15 readers are all kept (a new failover reader
-    is added in the first other AZ when the policy requires one and none is deployed).
+    is added in the first other AZ when the policy requires one and none is deployed),
+    and so are deployed global-database secondaries with their floors and readers.
     """
     limits, topo = cluster.limits, cluster.topology
     held = previous.writer_acu if previous is not None else limits.min_acu
@@ -87,7 +91,9 @@ def _fail_safe_plan(
         AzReaders(az_id=a, count=(kept.get(a, 0),) * n, acu=(kept.get(a, 0) * level,) * n)
         for a in sorted(topo.az_ids)
     )
-    capacity = level * (1 + (failover_az is not None) + sum(kept.values()))
+    secondaries = _held_secondaries(previous, n)
+    held_secondary = sum(r.acu[0] for sec in secondaries for r in sec.readers) if n else 0.0
+    capacity = level * (1 + (failover_az is not None) + sum(kept.values())) + held_secondary
     return PlacementPlan(
         status=status,
         writer_acu=(level,) * n,
@@ -95,7 +101,28 @@ def _fail_safe_plan(
         failover_reader_acu=(level,) * n if failover_az is not None else (),
         extra_readers=extra,
         shortfall_acu=tuple(float(x) for x in np.maximum(need_acu - capacity, 0.0)),
+        secondaries=secondaries,
     )
+
+
+def _held_secondaries(previous: PreviousLayout | None, n: int) -> tuple[SecondaryPlan, ...]:
+    """The deployed global-database secondaries, held as they are (never removed here)."""
+    if previous is None:
+        return ()
+    out = []
+    for region, floor in sorted(previous.secondary_floor_acu.items()):
+        readers = previous.secondary_readers_by_az.get(region, {})
+        out.append(
+            SecondaryPlan(
+                region=region,
+                min_capacity_acu=(floor,) * n,
+                readers=tuple(
+                    AzReaders(az_id=a, count=(k,) * n, acu=(k * floor,) * n)
+                    for a, k in sorted(readers.items())
+                ),
+            )
+        )
+    return tuple(out)
 
 
 def _steps(
@@ -113,7 +140,8 @@ def _steps(
         by_az = {r.az_id: r.count[t] for r in plan.extra_readers}
         acu_by_az = {r.az_id: r.acu[t] for r in plan.extra_readers}
         failover = plan.failover_reader_acu[t] if plan.failover_reader_acu else 0.0
-        capacity = writer + failover + sum(acu_by_az.values())
+        secondary = {sec.region: sum(r.acu[t] for r in sec.readers) for sec in plan.secondaries}
+        capacity = writer + failover + sum(acu_by_az.values()) + sum(secondary.values())
         out.append(
             PlanStep(
                 start=start + timedelta(seconds=t * step_s),
@@ -128,6 +156,7 @@ def _steps(
                 shortfall_probability=_shortfall_probability(
                     quantiles, demand_q[:, t], capacity * target_utilisation
                 ),
+                secondary_acu_by_region=secondary,
             )
         )
     return tuple(out)
@@ -170,14 +199,48 @@ def _reasons(
         reasons.append(f"{short:g} ACU-steps of demand stay uncovered: {cause}")
     if plan.status is SolveStatus.FEASIBLE_AT_TIMEOUT:
         reasons.append(f"solver hit its time limit; best plan found, gap {plan.gap:.1%}")
-    return reasons
+    return reasons + _placement_reasons(plan)
+
+
+def _placement_reasons(plan: PlacementPlan) -> list[str]:
+    """Reasons from the multi-region parts of the plan: regions, advice, conflicts."""
+    out = []
+    if plan.conflicting_families:
+        out.append(
+            "the hard constraints conflict, so no plan meets them all: "
+            + " + ".join(plan.conflicting_families)
+            + " (relax one of these families)"
+        )
+    for sec in plan.secondaries:
+        role = (
+            "serves nearby reads and is the region-level DR target"
+            if sec.is_dr_target
+            else "serves nearby reads"
+        )
+        out.append(f"global-database secondary in {sec.region} {role}")
+    advice = plan.storage_advice
+    if advice is not None and advice.io_optimized_cheaper and advice.current == "standard":
+        out.append(
+            f"Aurora I/O-Optimized would cost ${advice.io_optimized_usd:,.2f} instead of "
+            f"${advice.standard_usd:,.2f} over the horizon for this plan"
+        )
+    out.extend(s.detail for s in plan.shadow_costs if s.change == "relax" and (s.delta_usd or 0) > 0)
+    return out
 
 
 def _max_cluster_acu(cluster: ClusterSpec) -> float:
     """Largest capacity the cluster can hold: every instance at MaxCapacity."""
     limits = cluster.limits
     slots = len(cluster.topology.az_ids) * limits.max_extra_readers_per_az + 1
-    return limits.max_acu * (1 + min(limits.max_readers, slots))
+    primary = limits.max_acu * (1 + min(limits.max_readers, slots))
+    options = cluster.placement
+    if options is None:
+        return primary
+    secondary = sum(
+        limits.max_acu * min(MAX_SECONDARY_READERS, len(sec.az_ids) * limits.max_extra_readers_per_az)
+        for sec in options.secondaries
+    )
+    return primary + secondary
 
 
 def plan_recommendation(
@@ -228,10 +291,13 @@ def plan_recommendation(
         min_azs=config.min_azs,
         require_failover_reader=config.require_failover_reader,
         previous=previous,
+        **(cluster.placement.problem_fields() if cluster.placement is not None else {}),
     )
     plan = solve(problem, config.solver)
+    infeasible = tuple(plan.conflicting_families)
     if not plan.has_solution:
         plan = _fail_safe_plan(clipped / config.target_utilisation, cluster, config, previous, plan.status)
+        plan = plan.model_copy(update={"conflicting_families": plan.conflicting_families or infeasible})
     excess = (risk - clipped) / config.target_utilisation
     if np.any(excess > 0):
         shortfall = tuple(float(a + b) for a, b in zip(plan.shortfall_acu, excess, strict=True))
@@ -244,6 +310,8 @@ def plan_recommendation(
     steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, config.target_utilisation)
     reasons = _reasons(plan, steps, config, cluster)
     cost = sum(s.capacity_acu for s in steps) * config.plan_step_s / 3600 * cluster.price_usd_per_acu_hour
+    if plan.costs is not None:
+        cost = plan.costs.compute_usd  # regional prices when there are secondaries
     return Recommendation(
         cluster_id=cluster.cluster_id,
         generated_at=start,
@@ -261,8 +329,29 @@ def plan_recommendation(
             objective_usd=plan.objective_usd,
             best_bound_usd=plan.best_bound_usd,
             gap=plan.gap,
+            n_blocks=plan.n_blocks,
+            from_warm_start=plan.from_warm_start,
         ),
         is_fail_safe=not plan.has_solution,
         reasons=tuple(reasons),
         warnings=warnings,
-    )
+    ).model_copy(update=_placement_fields(plan, infeasible))
+
+
+def _placement_fields(plan: PlacementPlan, infeasible: tuple[str, ...]) -> dict[str, Any]:
+    """The Recommendation fields that surface the placement plan's extras."""
+    advice = plan.storage_advice
+    return {
+        "cost_breakdown_usd": plan.costs.model_dump() if plan.costs is not None else {},
+        "standard_cost_usd": advice.standard_usd if advice else None,
+        "io_optimized_cost_usd": advice.io_optimized_usd if advice else None,
+        "io_optimized_cheaper": advice.io_optimized_cheaper if advice else None,
+        "availability": plan.availability,
+        "downtime_s_per_year": plan.downtime_s_per_year,
+        "secondary_regions": tuple(s.region for s in plan.secondaries),
+        "binding_constraints": tuple(
+            s.detail for s in plan.shadow_costs if s.change == "relax" and (s.delta_usd or 0) > 0
+        ),
+        "shadow_costs_usd": {f"{s.family}: {s.change}": s.delta_usd for s in plan.shadow_costs},
+        "infeasible_families": infeasible,
+    }

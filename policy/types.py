@@ -9,17 +9,58 @@ Recommendation round-trips through JSON (``model_dump(mode="json")`` /
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
 
-from placement import CapacityLimits, SolveStatus, Topology
+from placement import CapacityLimits, PlacementOptions, SolveStatus, Topology
 
 
 class FrozenModel(BaseModel):
     """Project base model: immutable and strict about unknown keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+_PLACEMENT_SCHEMA = {
+    "anyOf": [{"type": "object"}, {"type": "null"}],
+    "default": None,
+    "description": "Multi-region placement options (placement.PlacementOptions): secondaries, "
+    "clients, rtt_ms, latency, availability, dynamics, cost, io, budget_usd, coarsening.",
+}
+
+
+def _placement_options(value: object) -> PlacementOptions | None:
+    """Validate ``ClusterSpec.placement`` (a plain validator: no nested schema definitions)."""
+    if value is None or isinstance(value, PlacementOptions):
+        return value
+    return PlacementOptions.model_validate(value)
+
+
+def _dump_placement_options(value: PlacementOptions | None) -> dict[str, Any] | None:
+    return value.model_dump(mode="json") if value is not None else None
+
+
+if TYPE_CHECKING:
+    PlacementField = PlacementOptions | None
+else:
+    # At run time the annotation is Any: FastAPI collects schema definitions by walking
+    # annotations, and the nested placement models would change the service's pinned
+    # OpenAPI schema set. Validation and serialisation are still PlacementOptions'.
+    PlacementField = Annotated[
+        Any,
+        PlainValidator(_placement_options),
+        PlainSerializer(_dump_placement_options),
+        WithJsonSchema(_PLACEMENT_SCHEMA),
+    ]
 
 
 class ClusterSpec(FrozenModel):
@@ -33,6 +74,11 @@ class ClusterSpec(FrozenModel):
             0.5 is an assumption for traces that do not carry the split.
         price_usd_per_acu_hour: compute price. $0.12 is us-east-1 Aurora Standard
             (FACTS.md A6, AWS Price List usage type ``Aurora:ServerlessV2Usage``).
+        placement: the multi-region part of the placement problem (secondary regions,
+            client regions and RTTs, latency SLO, availability, dynamics, cost, I/O,
+            budget); None: the single-region problem. Validated in full, but published
+            in the OpenAPI schema as an opaque object (its nested models would change
+            the service's schema snapshot; see ``placement.PlacementOptions``).
     """
 
     cluster_id: str = Field(default="cluster-1", min_length=1, max_length=128)
@@ -40,6 +86,7 @@ class ClusterSpec(FrozenModel):
     limits: CapacityLimits = Field(default_factory=CapacityLimits)
     read_frac: float = Field(default=0.5, ge=0.0, le=1.0)
     price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0)
+    placement: PlacementField = None
 
 
 class PlanStep(FrozenModel):
@@ -57,6 +104,8 @@ class PlanStep(FrozenModel):
         shortfall_acu: demand at the risk quantile the plan leaves uncovered.
         shortfall_probability: forecast probability that demand exceeds the plan's
             usable capacity (capacity x target utilisation), from the quantile forecast.
+        secondary_acu_by_region: reader ACU in each global-database secondary region
+            (included in ``capacity_acu``).
     """
 
     start: AwareDatetime
@@ -69,6 +118,7 @@ class PlanStep(FrozenModel):
     capacity_acu: float
     shortfall_acu: float
     shortfall_probability: float
+    secondary_acu_by_region: dict[str, float] = Field(default_factory=dict)
 
 
 class CapacityChange(FrozenModel):
@@ -126,6 +176,9 @@ class SolverReport(FrozenModel):
         objective_usd: objective value (cost + penalties).
         best_bound_usd: proven lower bound on the objective.
         gap: relative gap (objective - bound) / objective.
+        n_blocks: time blocks the model used after far-horizon coarsening.
+        from_warm_start: no plan was found in time; the previous plan, checked against
+            this problem, was used.
     """
 
     status: SolveStatus
@@ -133,6 +186,8 @@ class SolverReport(FrozenModel):
     objective_usd: float
     best_bound_usd: float
     gap: float
+    n_blocks: int = 0
+    from_warm_start: bool = False
 
 
 class Recommendation(FrozenModel):
@@ -157,6 +212,20 @@ class Recommendation(FrozenModel):
             below the current floor) was returned instead.
         reasons: human-readable reasons for the plan's main choices.
         warnings: data-quality warnings and fallbacks that happened on the way.
+        cost_breakdown_usd: the plan's cost over the horizon by kind (``compute``,
+            ``io``, ``storage``, ``replicated_write``, ``transfer``, ``total``).
+        standard_cost_usd: the same plan priced under Aurora Standard.
+        io_optimized_cost_usd: ... and under Aurora I/O-Optimized.
+        io_optimized_cheaper: True when I/O-Optimized would cost less for this plan.
+        availability: the stated failure model's availability figure for the layout.
+        downtime_s_per_year: the same as expected writer downtime, seconds per year.
+        secondary_regions: global-database secondary regions the plan uses.
+        binding_constraints: binding constraint families with their shadow cost, one
+            sentence each (only when ``config.solver.explain``).
+        shadow_costs_usd: ``"<family>: <change>"`` -> objective change in USD (None:
+            no plan with that change), only when ``config.solver.explain``.
+        infeasible_families: when the hard constraints conflict, the families that do
+            (the plan is then the fail-safe one).
     """
 
     cluster_id: str
@@ -174,6 +243,16 @@ class Recommendation(FrozenModel):
     is_fail_safe: bool
     reasons: tuple[str, ...]
     warnings: tuple[str, ...]
+    cost_breakdown_usd: dict[str, float] = Field(default_factory=dict)
+    standard_cost_usd: float | None = None
+    io_optimized_cost_usd: float | None = None
+    io_optimized_cheaper: bool | None = None
+    availability: float | None = None
+    downtime_s_per_year: float | None = None
+    secondary_regions: tuple[str, ...] = ()
+    binding_constraints: tuple[str, ...] = ()
+    shadow_costs_usd: dict[str, float | None] = Field(default_factory=dict)
+    infeasible_families: tuple[str, ...] = ()
 
     @property
     def horizon_end(self) -> datetime:

@@ -15,6 +15,7 @@ from placement import (
     PlacementProblem,
     PreviousLayout,
     SolverParams,
+    SolveStatus,
     max_utilisation,
     region_price,
     shift_plan,
@@ -25,6 +26,7 @@ from placement.blocks import make_blocks
 from placement.data import model_data
 from placement.errors import ObjectiveRangeError
 from placement.queueing import p99_response_ms
+from placement.solve import evaluate_warm_start
 
 
 def _diurnal(horizon: int, seed: int = 0) -> tuple[float, ...]:
@@ -57,8 +59,22 @@ def test_warm_start_from_the_shifted_plan_reaches_the_same_optimum() -> None:
     nxt = PlacementProblem(
         step_s=300, demand_acu=demand[1:49], previous=PreviousLayout(writer_acu=first.writer_acu[0])
     )
-    cold, warm = solve(nxt), solve(nxt, warm_start=shift_plan(first, 1))
-    assert warm.objective_usd == pytest.approx(cold.objective_usd)
+    cold = solve(nxt)
+    hinted = solve(nxt, SolverParams(use_hints=True), warm_start=shift_plan(first, 1))
+    assert hinted.objective_usd == pytest.approx(cold.objective_usd)
+
+
+def test_warm_start_is_the_fallback_when_no_plan_is_found_in_time() -> None:
+    demand = _diurnal(60)
+    first = solve(PlacementProblem(step_s=300, demand_acu=demand[:48]))
+    nxt = PlacementProblem(step_s=300, demand_acu=demand[1:49])
+    fallback = evaluate_warm_start(nxt, shift_plan(first, 1), SolverParams())
+    assert fallback.status is SolveStatus.FEASIBLE_AT_TIMEOUT and fallback.from_warm_start
+    assert fallback.objective_usd >= solve(nxt).objective_usd - 1e-6
+    assert fallback.writer_acu[:12] == first.writer_acu[1:13]  # the first hour, step by step
+    # A plan that breaks this problem's limits is rejected, not returned.
+    tight = nxt.model_copy(update={"limits": CapacityLimits(min_acu=0.5, max_acu=1)})
+    assert not evaluate_warm_start(tight, shift_plan(first, 1), SolverParams()).has_solution
 
 
 def test_shift_plan_keeps_the_horizon() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -43,6 +43,7 @@ class PolicyRun:
         replan_s: wall time of each decision, seconds (not deterministic).
         solve_s: CP-SAT wall time of each decision, seconds (not deterministic).
         wall_s: wall time of the whole run, seconds (not deterministic).
+        cpu_s: CPU time of the process during the run, seconds (not deterministic).
     """
 
     name: str
@@ -52,6 +53,7 @@ class PolicyRun:
     replan_s: tuple[float, ...]
     solve_s: tuple[float, ...]
     wall_s: float
+    cpu_s: float = 0.0
 
 
 def _run_policy(
@@ -202,7 +204,7 @@ def replay_policy(
         InvalidRequestError: bad series, naive ``start``, bad step or warm-up.
         UnknownPolicyError: an unknown policy name.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, [name])
     first, every = scored_window(demand, step_s=step_s, config=config)
@@ -210,7 +212,7 @@ def replay_policy(
     decisions, times = _run_policy(
         pol, demand, start=start, step_s=step_s, first=first, every=every, progress=progress
     )
-    return finish_run(
+    run = finish_run(
         name,
         decisions,
         times,
@@ -220,6 +222,7 @@ def replay_policy(
         config=config,
         wall_s=time.perf_counter() - t0,
     )
+    return replace(run, cpu_s=time.process_time() - c0)
 
 
 def finish_run(

@@ -96,12 +96,26 @@ def _message(error: Any) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
+def _utf8_problem(body: bytes) -> str | None:
+    """Return why a body is not UTF-8 text (naming the byte offset), or None."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte = f"byte 0x{body[exc.start]:02x} at offset {exc.start}"
+        return f"the body is not valid UTF-8: {exc.reason} ({byte})"
+    return None
+
+
 async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    if any(e["type"] == "json_invalid" or tuple(e["loc"]) == ("body",) for e in errors):
+        # json.loads guesses UTF-16/32 for some non-UTF-8 bytes, and then reports a JSON
+        # error; a text/csv body that is not UTF-8 fails as "not a valid string".
+        problem = _utf8_problem(await request.body())
+        if problem is not None:
+            return _invalid_request(("body", problem))
     return _invalid_request(
-        *(
-            ("body" if e["type"] == "json_invalid" else field_path(e["loc"]), _message(e))
-            for e in exc.errors()
-        )
+        *(("body" if e["type"] == "json_invalid" else field_path(e["loc"]), _message(e)) for e in errors)
     )
 
 
@@ -119,7 +133,8 @@ _HTTP_CODES: dict[int, str] = {413: "request_too_large"}
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == HTTPStatus.BAD_REQUEST:  # FastAPI could not decode the body
-        return _invalid_request(("body", "the body is not valid UTF-8 JSON"))
+        problem = _utf8_problem(await request.body())
+        return _invalid_request(("body", problem or "the body is not valid UTF-8 JSON"))
     code = _HTTP_CODES.get(exc.status_code) or "_".join(HTTPStatus(exc.status_code).phrase.lower().split())
     field = "body" if exc.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE else None
     body = ErrorResponse(error=code, detail=[FieldError(field=field, message=one_line(str(exc.detail)))])

@@ -113,11 +113,13 @@ def _throughput_md(tp: dict[str, Any] | None) -> list[str]:
         f"{tp['fleet']['clusters']} clusters, {tp['fleet']['scored_cluster_days']} scored cluster-days "
         f"under {tp['fleet']['policy']}; identical results on every executor: {tp['identical']}.",
         "",
-        "| executor | cores | wall s | cluster-days per core-minute |",
-        "|---|---:|---:|---:|",
+        "| executor | cores | wall s | cluster-days per core-minute (wall) | CPU s "
+        "| cluster-days per CPU-minute | load avg before |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['executor']} | {r['cores']} | {r['wall_s']:.1f} | {r['cluster_days_per_core_min']:.3f} |"
+        f"| {r['executor']} | {r['cores']} | {r['wall_s']:.1f} | {r['cluster_days_per_core_min']:.3f} "
+        f"| {r['cpu_s']:.1f} | {r['cluster_days_per_cpu_min']} | {r['load_avg_1m_before']} |"
         for r in tp["runs"]
     ]
     return lines + ["", f"Scaling ratio (1-worker wall / 2-worker wall): {tp['scaling_ratio_2_vs_1']}.", ""]
@@ -153,11 +155,12 @@ def _png(fig: Figure, path: Path) -> None:
 def plot_capacity(name: str, demand_acu: np.ndarray, runs: dict[str, Any], step_s: int, path: Path) -> None:
     """Demand vs total capacity over the scored window, one panel per policy."""
     names = [p for p in POLICY_NAMES if p in runs]
-    fig, axes = plt.subplots(len(names), 1, figsize=(13, 1.55 * len(names) + 0.6), sharex=True, sharey=True)
+    fig, axes = plt.subplots(len(names), 1, figsize=(13, 1.8 * len(names) + 0.6), sharex=True, sharey=True)
+    fig.subplots_adjust(hspace=0.5)
     axes = np.atleast_1d(axes)
     days = np.arange(len(demand_acu)) * step_s / 86_400
     for ax, p in zip(axes, names, strict=True):
-        ax.fill_between(days, np.nan_to_num(demand_acu), color="#bbbbbb", lw=0, label="demand", step="post")
+        ax.fill_between(days, np.nan_to_num(demand_acu), color="#999999", lw=0, label="demand", step="post")
         ax.plot(
             days, runs[p].capacity_acu, color=COLOURS.get(p, "k"), lw=0.7, label="capacity (all instances)"
         )

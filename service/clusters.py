@@ -12,8 +12,9 @@ from fastapi import HTTPException
 from pydantic import ValidationError
 
 from policy import ClusterSpec, PolicyConfig
+from service.metric_formats import sample_problem
 from service.schemas import MAX_HISTORY_STEPS, PolicyOverrides, request_error
-from service.schemas_clusters import IngestResult, MetricsSummary
+from service.schemas_clusters import IngestResult, MetricsSummary, record_spec
 from service.store import ClusterRecord, Store
 
 
@@ -60,7 +61,16 @@ def ingest(
 
     Returns:
         The upload's result.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``body``, a sample dated before 1970
+            or with demand outside 0-1e6 ACU (a backstop: every format checks first, with
+            a precise location), so a bad value is never stored.
     """
+    for t, v in zip(ts_s, demand_acu, strict=True):
+        problem = sample_problem(t, v)
+        if problem is not None:
+            raise request_error([(("body",), problem)])
     stored = store.add_points(record.cluster_id, ts_s, demand_acu)
     _, last, _ = store.point_range(record.cluster_id)
     if last is not None:
@@ -101,4 +111,4 @@ def cluster_config(
 
 def cluster_spec(record: ClusterRecord) -> ClusterSpec:
     """Return the registered ClusterSpec."""
-    return ClusterSpec.model_validate(record.spec)
+    return record_spec(record)[0]

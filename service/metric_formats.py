@@ -7,17 +7,26 @@ and the CloudWatch ``GetMetricData`` response model with :func:`points_from_clou
 CloudWatch rules: a response may come as several pages (send them all in ``pages``);
 ``Timestamps`` and ``Values`` are matched by position and may be newest-first (the
 default ``TimestampDescending``), so samples are sorted; a period without data is simply
-absent and becomes a missing step; a result with ``StatusCode: PartialData`` or a last
-page with a ``NextToken`` makes the upload ``PartialData`` (stored, with a warning);
-``InternalError`` and ``Forbidden`` results are rejected. Metrics in percent
-(``ACUUtilization``, ``CPUUtilization``: AWS measures both against the cluster's
-MaxCapacity) are converted with the registered ``limits.max_acu``.
+absent and becomes a missing step. Only the **last** page decides completeness (earlier
+pages of a paginated query always say ``PartialData`` and carry a ``NextToken``): a last
+page whose result says ``StatusCode: PartialData`` or that still has a ``NextToken``
+makes the upload ``PartialData`` (stored, with a warning); ``InternalError`` and
+``Forbidden`` results in any page are rejected. ``Values`` must be JSON numbers (not
+strings). Metrics in percent (``ACUUtilization``, ``CPUUtilization``: AWS measures both
+against the cluster's MaxCapacity, so 0-100) are converted with the registered
+``limits.max_acu``.
+
+Every format obeys the same sample limits as the JSON points: demand 0 to
+:data:`MAX_DEMAND_ACU` ACU (after conversion) and timestamps at or after
+1970-01-01T00:00:00Z.
 Imports ``traces`` public names and ``service`` modules.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import math
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,12 +35,36 @@ from typing import IO, Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from service.history import epoch_s
+from service.history import EARLIEST_S, epoch_s, iso_s
 from service.schemas import HistoryPoint, request_error
-from traces import TraceFormatError, load_trace
+from traces import TraceFormatError, load_trace, parse_ts
 
 MAX_CLOUDWATCH_PAGES: Final[int] = 100
 """Most GetMetricData pages per upload (CloudWatch returns up to 100,800 points per page)."""
+
+MAX_DEMAND_ACU: Final[float] = 1e6
+"""Largest accepted demand sample, ACU (the JSON points' ``demand_acu`` limit)."""
+
+CSV_NAME: Final[str] = "upload.csv"
+"""The name an uploaded CSV has in error messages."""
+
+
+def sample_problem(ts_s: int, demand_acu: float) -> str | None:
+    """Return why a stored-to-be sample breaks the limits every format shares, or None.
+
+    Args:
+        ts_s: sample time, epoch seconds.
+        demand_acu: demand, ACU (after any unit conversion).
+
+    Returns:
+        The reason (timestamp before 1970, demand not finite, negative or above
+        :data:`MAX_DEMAND_ACU`), or None for a good sample.
+    """
+    if ts_s < EARLIEST_S:
+        return f"timestamp {iso_s(ts_s)} is before 1970-01-01T00:00:00Z; timestamps must be at or after it"
+    if not math.isfinite(demand_acu) or not 0.0 <= demand_acu <= MAX_DEMAND_ACU:
+        return f"demand {demand_acu:g} ACU must be finite, >= 0 and <= {MAX_DEMAND_ACU:g} ACU"
+    return None
 
 
 def points_from_wire(points: list[HistoryPoint], *, field: str = "points") -> tuple[list[int], list[float]]:
@@ -89,24 +122,58 @@ class _MemoryCsv(Traversable):
         return self._text
 
 
-def points_from_csv(text: str, *, max_acu: float) -> tuple[list[int], list[float], list[str]]:
+def _check_csv_rows(text: str, *, max_acu: float, cluster_id: str | None) -> None:
+    """Check each data row of a CSV ``load_trace`` accepted against the upload's limits.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``body``, the message naming the
+            row and field (``cluster_id``, ``ts`` or ``value``).
+    """
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    next(reader, None)  # the header, already checked
+    for row in reader:
+        if not row:
+            continue
+        ts_text, row_cluster, _signal, unit, value_text = row
+        field, reason = None, None
+        if cluster_id is not None and row_cluster != cluster_id:
+            field, reason = "cluster_id", f"{row_cluster!r} is not the cluster in the URL ({cluster_id!r})"
+        else:
+            ts_s = parse_ts(ts_text)
+            acu = float(value_text) * (max_acu / 100.0 if unit == "percent" else 1.0)
+            if ts_s < EARLIEST_S:
+                field, reason = "ts", sample_problem(ts_s, 0.0)
+            else:
+                field, reason = "value", sample_problem(ts_s, acu)
+        if reason is not None:
+            error = TraceFormatError(reason, path=CSV_NAME, row=reader.line_num, field=field)
+            raise request_error([(("body",), str(error))])
+
+
+def points_from_csv(
+    text: str, *, max_acu: float, cluster_id: str | None = None
+) -> tuple[list[int], list[float], list[str]]:
     """Parse a canonical one-series trace CSV (``ts,cluster_id,signal,unit,value``).
 
     Units ``acu`` are taken as is; ``percent`` is of ``max_acu``. Other units need a
-    peak mapping: use ``acuplan recommend --peak-acu`` or convert first.
+    peak mapping: use ``acuplan recommend --peak-acu`` or convert first. Every row must
+    name ``cluster_id`` (when given), be dated at or after 1970 and hold at most
+    :data:`MAX_DEMAND_ACU` ACU after conversion.
 
     Returns:
         (epoch seconds, ACU, warnings), oldest first.
 
     Raises:
-        fastapi.exceptions.RequestValidationError: at ``body``: the CSV is malformed (the
-            message names the row and column), holds several series, or has a unit
-            without an ACU mapping.
+        fastapi.exceptions.RequestValidationError: at ``body``: the CSV is malformed, a
+            row names another cluster, is dated before 1970 or holds too much demand
+            (the message names the row and column), holds several series, or has a
+            unit without an ACU mapping.
     """
     try:
-        trace = load_trace(_MemoryCsv(text))
+        trace = load_trace(_MemoryCsv(text, CSV_NAME))
     except TraceFormatError as exc:
         raise request_error([(("body",), str(exc))]) from None
+    _check_csv_rows(text, max_acu=max_acu, cluster_id=cluster_id)
     if len(trace) != 1:
         raise request_error(
             [(("body",), f"the CSV must hold one series, it has {len(trace)}: {trace.keys()}")]
@@ -119,12 +186,25 @@ def points_from_csv(text: str, *, max_acu: float) -> tuple[list[int], list[float
     return ts, [float(v) * scale for v in series.value.tolist()], []
 
 
-def _cw_time(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=UTC)  # some SDKs send epoch seconds
-    if isinstance(value, str):
-        return datetime.fromisoformat(value.replace(" ", "T", 1))  # boto3 + json.dumps(default=str)
-    return value
+def _cw_time(value: Any) -> datetime | str:
+    """Parse one CloudWatch timestamp; return the reason as a ``str`` when it is bad.
+
+    The reason is reported at ``...Timestamps.<k>`` by :func:`points_from_cloudwatch`
+    (a validation error here would lose the page/result position's meaning).
+    """
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                return f"{value} is not a time"
+            return datetime.fromtimestamp(value, tz=UTC)  # some SDKs send epoch seconds
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value.replace(" ", "T", 1))  # boto3 + json.dumps(default=str)
+            if parsed.tzinfo is None or parsed.utcoffset() is None:
+                return f"{value!r} has no UTC offset"
+            return parsed
+    except (ValueError, OverflowError, OSError) as exc:
+        return f"{value!r} is not an ISO 8601 time or epoch seconds ({exc})"
+    return f"{value!r} is not an ISO 8601 time or epoch seconds"
 
 
 class _CloudWatchModel(BaseModel):
@@ -137,15 +217,16 @@ class MetricDataResult(_CloudWatchModel):
     Attributes:
         Id: the query id.
         Label: the metric label (e.g. ``ServerlessDatabaseCapacity``).
-        Timestamps: sample times (ISO 8601 or epoch seconds), any order.
-        Values: the values, matched to ``Timestamps`` by position.
+        Timestamps: sample times (ISO 8601 with an offset, or epoch seconds), any order;
+            an unparseable one is kept as its reason and rejected at ``Timestamps.<k>``.
+        Values: the values (JSON numbers), matched to ``Timestamps`` by position.
         StatusCode: ``Complete``, ``PartialData``, ``InternalError`` or ``Forbidden``.
     """
 
     Id: str = ""
     Label: str = ""
-    Timestamps: list[Annotated[datetime, BeforeValidator(_cw_time)]] = Field(default_factory=list)
-    Values: list[float] = Field(default_factory=list)
+    Timestamps: list[Annotated[datetime | str, BeforeValidator(_cw_time)]] = Field(default_factory=list)
+    Values: list[Annotated[float, Field(strict=True)]] = Field(default_factory=list)
     StatusCode: Literal["Complete", "PartialData", "InternalError", "Forbidden"] = "Complete"
 
 
@@ -195,12 +276,16 @@ def points_from_cloudwatch(upload: CloudWatchUpload, *, max_acu: float) -> tuple
         timestamp in several pages takes its value from the last page.
 
     Raises:
-        fastapi.exceptions.RequestValidationError: mismatched lengths, a bad value or an
-            ``InternalError`` / ``Forbidden`` result, located in ``pages``.
+        fastapi.exceptions.RequestValidationError: mismatched lengths, a bad timestamp
+            (at ``...Timestamps.<k>``), a bad value (at ``...Values.<k>``: negative, above
+            :data:`MAX_DEMAND_ACU` ACU, or a percent above 100) or an ``InternalError`` /
+            ``Forbidden`` result, located in ``pages``.
     """
-    scale = max_acu / 100.0 if upload.unit == "percent_of_max_acu" else 1.0
+    percent = upload.unit == "percent_of_max_acu"
+    scale = max_acu / 100.0 if percent else 1.0
     merged: dict[int, float] = {}
-    status = "PartialData" if upload.pages[-1].NextToken else "Complete"
+    status = "Complete"
+    last = len(upload.pages) - 1
     for i, page in enumerate(upload.pages):
         j, result = _pick(page, i, upload.metric_id)
         loc = ("pages", i, "MetricDataResults", j)
@@ -210,10 +295,18 @@ def points_from_cloudwatch(upload: CloudWatchUpload, *, max_acu: float) -> tuple
             raise request_error(
                 [((*loc, "Values"), f"{len(result.Values)} values for {len(result.Timestamps)} timestamps")]
             )
-        status = "PartialData" if result.StatusCode == "PartialData" else status
+        if i == last and (result.StatusCode == "PartialData" or page.NextToken):
+            status = "PartialData"  # earlier pages always say PartialData: only the last one counts
         for k, (ts, value) in enumerate(zip(result.Timestamps, result.Values, strict=True)):
-            if ts.tzinfo is None or not 0.0 <= value <= 1e6 or epoch_s(ts) < 0:
-                raise request_error([((*loc, "Values", k), f"bad sample {ts.isoformat()} = {value}")])
+            if isinstance(ts, str):
+                raise request_error([((*loc, "Timestamps", k), f"bad timestamp: {ts}")])
+            if epoch_s(ts) < EARLIEST_S:
+                raise request_error([((*loc, "Timestamps", k), sample_problem(epoch_s(ts), 0.0) or "")])
+            if percent and not 0.0 <= value <= 100.0:
+                raise request_error([((*loc, "Values", k), f"{value:g} percent is outside 0-100")])
+            problem = sample_problem(epoch_s(ts), value * scale)
+            if problem is not None:
+                raise request_error([((*loc, "Values", k), problem)])
             merged[epoch_s(ts)] = value * scale
     order = sorted(merged)
     return order, [merged[t] for t in order], status

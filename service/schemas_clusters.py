@@ -22,9 +22,11 @@ from service.history import (
     check_window,
     epoch_s,
     history_until,
+    iso_s,
     plan_span_s,
     series_from_points,
 )
+from service.metric_formats import sample_problem
 from service.schemas import (
     MAX_HISTORY_POINTS,
     MAX_HISTORY_STEPS,
@@ -35,6 +37,7 @@ from service.schemas import (
     WireModel,
     request_error,
 )
+from service.schemas_actions import Engine
 from service.store import ClusterRecord, RecommendationRecord
 from traces import AcuRule, demand_series
 
@@ -49,6 +52,21 @@ ClusterId = Annotated[
     ),
 ]
 """A cluster id in a URL path."""
+
+HistoryId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=128,
+        pattern=r"^(_stateless:)?[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        description=(
+            "A registered cluster's id, or `_stateless:<cluster_id>` for the recommendations "
+            "made by `POST /v1/recommendations`."
+        ),
+        examples=["orders-prod", "_stateless:orders-prod"],
+    ),
+]
+"""The id of a recommendation history in a URL path: a cluster id or a stateless key."""
 
 MAX_PAGE: Final[int] = 500
 """Largest page of a list endpoint."""
@@ -70,6 +88,8 @@ class ClusterRegistration(WireModel):
         step_s: step of the metrics the cluster sends, seconds (30-3600; must divide the
             plan step, 900 s by default).
         config: policy overrides applied to every recommendation of this cluster.
+        engine: the Aurora engine, used to render actions (``create-db-instance
+            --engine``) of this cluster's stored recommendations.
     """
 
     model_config = ConfigDict(
@@ -96,6 +116,7 @@ class ClusterRegistration(WireModel):
     price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0, strict=True)
     step_s: int = Field(default=300, ge=30, le=3600, strict=True)
     config: PolicyOverrides = Field(default_factory=PolicyOverrides)
+    engine: Engine = "aurora-postgresql"
 
     def spec(self, cluster_id: str) -> ClusterSpec:
         """Return the library's ClusterSpec for ``cluster_id``."""
@@ -137,11 +158,23 @@ class MetricsSummary(WireModel):
     last_ts: datetime | None
 
 
+ENGINE_KEY: Final[str] = "engine"
+"""Key of the registered engine inside a stored cluster's ``spec`` JSON (not a ClusterSpec field)."""
+
+
+def record_spec(record: ClusterRecord) -> tuple[ClusterSpec, Engine]:
+    """Return a stored cluster's ClusterSpec and engine (``aurora-postgresql`` if none was stored)."""
+    spec = dict(record.spec)
+    engine: Engine = "aurora-mysql" if spec.pop(ENGINE_KEY, None) == "aurora-mysql" else "aurora-postgresql"
+    return ClusterSpec.model_validate(spec), engine
+
+
 class ClusterPublic(WireModel):
     """A registered cluster.
 
     Attributes:
         cluster: the library's ClusterSpec.
+        engine: the Aurora engine actions are rendered for.
         step_s: metrics step, seconds.
         config: policy overrides.
         revision: 1 when registered, +1 per update.
@@ -151,6 +184,7 @@ class ClusterPublic(WireModel):
     """
 
     cluster: ClusterSpec
+    engine: Engine
     step_s: int
     config: PolicyOverrides
     revision: int
@@ -162,8 +196,10 @@ class ClusterPublic(WireModel):
     def of(cls, record: ClusterRecord, points: tuple[int | None, int | None, int]) -> ClusterPublic:
         """Build from a store record and ``Store.point_range``."""
         first, last, count = points
+        spec, engine = record_spec(record)
         return cls(
-            cluster=ClusterSpec.model_validate(record.spec),
+            cluster=spec,
+            engine=engine,
             step_s=record.step_s,
             config=PolicyOverrides.model_validate(record.config),
             revision=record.revision,
@@ -365,17 +401,36 @@ def stored_inputs(
     cluster: ClusterSpec,
     config: PolicyConfig,
     previous: PreviousLayout | None,
+    stored: tuple[int | None, int | None, int] | None = None,
 ) -> RecommendInputs:
     """Build ``policy.recommend``'s arguments from stored samples (oldest first).
 
+    Samples that break the upload limits (before 1970, demand not finite, negative or
+    above 1e6 ACU) are skipped as missing, so a bad value stored by an older version can
+    never fail every later call.
+
+    Args:
+        ts_s: stored sample times in the window, epoch seconds, oldest first.
+        values: their demand, ACU.
+        step_s: the cluster's step, seconds.
+        now: the decision time, or None for the end of the newest step.
+        cluster: the cluster.
+        config: the merged policy configuration.
+        previous: the current layout, if given.
+        stored: ``Store.point_range`` of the cluster (first, last, count), to explain an
+            empty window.
+
     Raises:
-        fastapi.exceptions.RequestValidationError: no samples before ``now`` (at
-            ``history``), or ``now`` off the grid or out of range (at ``now``).
+        fastapi.exceptions.RequestValidationError: no samples in the window before
+            ``now`` (at ``history``; the message says whether the cluster has no metrics
+            or they are outside the window), or ``now`` off the grid or out of range (at
+            ``now``).
     """
+    kept = [i for i, (t, v) in enumerate(zip(ts_s, values, strict=True)) if sample_problem(t, v) is None]
+    if len(kept) != len(ts_s):
+        ts_s, values = [ts_s[i] for i in kept], [values[i] for i in kept]
     if not ts_s:
-        raise request_error(
-            [(("history",), f"cluster {cluster.cluster_id!r} has no stored metrics before now")]
-        )
+        raise request_error([(("history",), _empty_window(cluster.cluster_id, now, step_s, stored))])
     try:
         at = check_window(
             ts_s[0], ts_s[-1], step_s=step_s, now=now, max_steps=MAX_HISTORY_STEPS,
@@ -388,6 +443,24 @@ def stored_inputs(
     except HistoryError as exc:
         raise request_error([(exc.loc, str(exc))]) from None
     return RecommendInputs(history, at, step_s, cluster, config, previous)
+
+
+def _empty_window(
+    cluster_id: str, now: datetime | None, step_s: int, stored: tuple[int | None, int | None, int] | None
+) -> str:
+    """Explain why no stored sample falls in the window before ``now``."""
+    first, last, count = stored if stored is not None else (None, None, 0)
+    if not count or first is None or last is None or now is None:
+        return f"cluster {cluster_id!r} has no stored metrics before now"
+    now_s = epoch_s(now)
+    span = f"{iso_s(first)} to {iso_s(last)}"
+    if first >= now_s:
+        return f"cluster {cluster_id!r} has no stored metrics before now {iso_s(now_s)}: they are from {span}"
+    return (
+        f"cluster {cluster_id!r}'s stored metrics ({span}) are outside the {MAX_HISTORY_STEPS:,}-step "
+        f"window ({MAX_HISTORY_STEPS:,} steps of {step_s} s) before now {iso_s(now_s)}; give a now "
+        f"closer to them or send newer metrics"
+    )
 
 
 def window_start(now: datetime | None, last_s: int | None, step_s: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ and ``service`` modules.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
@@ -174,14 +175,59 @@ class ReplayRequest(WireModel):
         except ValidationError as exc:
             raise request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
 
+    def check_schedule(self, config: ReplayConfig, *, step_s: int, demand: list[float | None]) -> None:
+        """Check up front what ``policy.replay`` would otherwise reject once the job runs.
+
+        Args:
+            config: from :meth:`replay_config`.
+            step_s: the history's step, seconds.
+            demand: the history on the grid, ``None`` for a missing step.
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: at ``step_s`` (does not divide the
+                plan step), ``replan_every_s`` (not a multiple of the step) or ``warmup_s``
+                (the warm-up leaves no step of the history to score, or sees no data).
+        """
+        plan_step_s = config.policy.plan_step_s
+        problem: tuple[str, str] | None = None
+        first = math.ceil(config.warmup_s / step_s)
+        if plan_step_s % step_s:
+            problem = (
+                "step_s",
+                f"the history step step_s={step_s} must divide config.plan_step_s={plan_step_s}",
+            )
+        elif config.replan_every_s % step_s:
+            problem = (
+                "replan_every_s",
+                f"replan_every_s={config.replan_every_s} must be a multiple of the history step ({step_s} s)",
+            )
+        elif first >= len(demand):
+            problem = (
+                "warmup_s",
+                f"warmup_s={config.warmup_s} ({first} steps of {step_s} s) leaves nothing to score: the "
+                f"history has only {len(demand)} steps; send more history or lower warmup_s",
+            )
+        elif first > 0 and all(v is None for v in demand[:first]):
+            problem = (
+                "warmup_s",
+                f"the history has no observed step in the warm-up (the first {first} steps of {step_s} s, "
+                f"warmup_s={config.warmup_s}); lower warmup_s or send that history",
+            )
+        if problem is not None:
+            raise request_error([((problem[0],), problem[1])])
+
     def inputs(
         self, ts_s: list[int], values: list[float], *, step_s: int, cluster: ClusterSpec, base: PolicyConfig
     ) -> ReplayInputs:
         """Regularise samples (oldest first) onto the grid and fix the job's inputs.
 
+        Everything the job would reject is checked here, so a bad request is a synchronous
+        422 rather than a job that fails after its 202.
+
         Raises:
             fastapi.exceptions.RequestValidationError: the samples span more than
-                ``MAX_HISTORY_STEPS`` steps (at ``history``), or a config error.
+                ``MAX_HISTORY_STEPS`` steps (at ``history``), a config error, or a
+                schedule error (:meth:`check_schedule`).
         """
         config = self.replay_config(base)
         if (ts_s[-1] - ts_s[0]) // step_s + 1 > MAX_HISTORY_STEPS:
@@ -192,8 +238,10 @@ class ReplayRequest(WireModel):
         demand = demand_series(
             series_from_points(stamps, values, cluster_id=cluster.cluster_id), step_s=step_s, rule=AcuRule()
         )
+        demand_acu: list[float | None] = [None if v != v else float(v) for v in demand.demand_acu.tolist()]
+        self.check_schedule(config, step_s=step_s, demand=demand_acu)
         return ReplayInputs(
-            demand_acu=[None if v != v else float(v) for v in demand.demand_acu.tolist()],
+            demand_acu=demand_acu,
             start=demand.start,
             step_s=step_s,
             cluster=cluster,

@@ -9,6 +9,10 @@ The inputs' hash is the SHA-256 of their canonical JSON (sorted keys, no spaces,
 history steps as ``null``), so two requests that give the library the same arguments
 have the same hash whatever their wire form. The stored inputs keep everything but the
 history samples, which are summarised by their count, missing count and SHA-256.
+
+Stateless recommendations are stored under :func:`stateless_key` (``_stateless:<id>``),
+a namespace no registered cluster id can be in (those start with a letter or digit), so
+a stateless call never lands in a registered cluster's recommendation history.
 Imports ``policy`` public names and ``service`` modules.
 """
 
@@ -17,16 +21,44 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Final, ParamSpec, TypeVar
 
 import policy
 from policy import Recommendation
 from service.runtime import Runtime
 from service.schemas import RecommendInputs
 from service.store import NewRecommendation, RecommendationRecord
+
+STATELESS_PREFIX: Final[str] = "_stateless:"
+"""Prefix of the history key of stateless recommendations (not a valid registered cluster id)."""
+
+_PLAIN_ID: Final[re.Pattern[str]] = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+_KEY_MAX: Final[int] = 128
+
+
+def stateless_key(cluster_id: str) -> str:
+    """Return the history key a stateless recommendation for ``cluster_id`` is stored under.
+
+    Args:
+        cluster_id: the request's ``cluster.cluster_id``.
+
+    Returns:
+        ``_stateless:<cluster_id>``; when that would not be a valid URL path id (other
+        characters, or longer than 128), ``_stateless:sha256-<first 32 hex digits>``.
+
+    Examples:
+        >>> stateless_key("orders-prod")
+        '_stateless:orders-prod'
+    """
+    key = STATELESS_PREFIX + cluster_id
+    if _PLAIN_ID.fullmatch(cluster_id) and len(key) <= _KEY_MAX:
+        return key
+    return f"{STATELESS_PREFIX}sha256-{hashlib.sha256(cluster_id.encode()).hexdigest()[:32]}"
+
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -122,13 +154,15 @@ def _recommend(inputs: RecommendInputs) -> Recommendation:
 
 
 def recommend_and_store(
-    runtime: Runtime, inputs: RecommendInputs
+    runtime: Runtime, inputs: RecommendInputs, *, history_key: str | None = None
 ) -> tuple[RecommendationRecord, Recommendation]:
     """Recommend on the solver pool, count it in the metrics and store it.
 
     Args:
         runtime: the app's runtime.
         inputs: validated arguments of ``policy.recommend``.
+        history_key: the recommendation history to store it in; default: the cluster's
+            id (stateless calls pass :func:`stateless_key`).
 
     Returns:
         The stored record (committed) and the recommendation.
@@ -145,7 +179,7 @@ def recommend_and_store(
     digest, summary = inputs_digest(inputs)
     record = runtime.store.add_recommendation(
         NewRecommendation(
-            cluster_id=inputs.cluster.cluster_id,
+            cluster_id=inputs.cluster.cluster_id if history_key is None else history_key,
             generated_at_s=int(inputs.now.timestamp()),
             inputs_hash=digest,
             inputs=summary,

@@ -13,7 +13,7 @@ from service.deps import ReadScope, StoreDep, WriteScope
 from service.routes.cluster_recommendations import RecommendationId, load_recommendation
 from service.routes.responses import errors
 from service.schemas_actions import ActionsRequest, ActionsResponse, Engine
-from service.schemas_clusters import ClusterId
+from service.schemas_clusters import HistoryId, record_spec
 
 router = APIRouter(tags=["actions"])
 
@@ -36,14 +36,31 @@ def render_recommendation_actions(body: ActionsRequest, _: WriteScope) -> Action
     responses=errors(404, 422),
 )
 def get_stored_recommendation_actions(
-    cluster_id: ClusterId,
+    cluster_id: HistoryId,
     rec_id: RecommendationId,
     store: StoreDep,
     _: ReadScope,
-    engine: Annotated[Engine, Query(description="The cluster's engine.")] = "aurora-postgresql",
+    engine: Annotated[
+        Engine | None,
+        Query(
+            description=(
+                "The Aurora engine for `create-db-instance --engine`: `aurora-postgresql` or "
+                "`aurora-mysql`. Default: the engine the cluster was registered with, else "
+                "`aurora-postgresql` (stateless or deleted clusters)."
+            )
+        ),
+    ] = None,
 ) -> ActionsResponse:
-    """Render a stored recommendation's actions, using the layout it was given as ``previous``."""
+    """Render a stored recommendation's actions, using the layout it was given as ``previous``.
+
+    Query parameter ``engine`` (``aurora-postgresql`` or ``aurora-mysql``) picks the engine
+    of the ``create-db-instance`` calls; without it the registered cluster's ``engine``
+    is used, or ``aurora-postgresql`` when the cluster is not registered.
+    """
     item = load_recommendation(store, cluster_id, rec_id).item
+    if engine is None:
+        record = store.get_cluster(cluster_id)
+        engine = "aurora-postgresql" if record is None else record_spec(record)[1]
     previous = item.inputs.get("previous")
     return render_actions(
         ActionsRequest(

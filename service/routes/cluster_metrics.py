@@ -60,10 +60,14 @@ def add_metrics_csv(
 
     One series; unit ``acu``, or ``percent`` of the cluster's ``limits.max_acu``. The
     CSV is parsed in memory by the same validating loader as ``acuplan recommend``;
-    its errors are 422s naming the line and column.
+    its errors are 422s at ``body`` naming the line and column. The same limits as the
+    JSON points apply: every row's ``cluster_id`` must be the URL's cluster, its ``ts``
+    at or after 1970-01-01T00:00:00Z, its demand at most 1,000,000 ACU. Nothing is stored
+    unless every row is good.
     """
     record = load_cluster(store, cluster_id)
-    ts, values, warnings = points_from_csv(csv, max_acu=float(record.spec["limits"]["max_acu"]))
+    max_acu = float(record.spec["limits"]["max_acu"])
+    ts, values, warnings = points_from_csv(csv, max_acu=max_acu, cluster_id=cluster_id)
     return ingest(store, record, ts, values, warnings=warnings)
 
 
@@ -76,11 +80,24 @@ def add_metrics_cloudwatch(
 ) -> IngestResult:
     """Store samples from CloudWatch ``GetMetricData`` responses (one or more pages).
 
-    Newest-first order is fine, missing periods become missing steps, and a
-    ``PartialData`` result or a trailing ``NextToken`` is stored but reported as
-    ``status: PartialData`` with a warning to send the next page.
+    Newest-first order is fine and missing periods become missing steps. Only the last
+    page decides completeness (earlier pages of a paginated query always say
+    ``PartialData``): a last page with ``StatusCode: PartialData`` or a ``NextToken`` is
+    stored but reported as ``status: PartialData`` with a warning. ``Values`` must be
+    numbers (percent ones 0-100); a bad timestamp is a 422 at ``...Timestamps.<k>``.
     """
     record = load_cluster(store, cluster_id)
     ts, values, status = points_from_cloudwatch(body, max_acu=float(record.spec["limits"]["max_acu"]))
-    note = ["CloudWatch has more data for this query: fetch the next page (NextToken) and send it"]
-    return ingest(store, record, ts, values, status=status, warnings=note if status == "PartialData" else [])
+    return ingest(store, record, ts, values, status=status, warnings=_partial_warnings(body, status))
+
+
+def _partial_warnings(body: CloudWatchUpload, status: str) -> list[str]:
+    """Say why an upload is ``PartialData``; mention ``NextToken`` only when there is one."""
+    if status != "PartialData":
+        return []
+    if body.pages[-1].NextToken:
+        return ["CloudWatch has more data for this query: fetch the next page (NextToken) and send it"]
+    return [
+        "CloudWatch answered StatusCode PartialData on the last page: some data for the period "
+        "was not available yet; upload the same query again later for complete data"
+    ]

@@ -14,6 +14,7 @@ from service.schemas_clusters import (
     MAX_PAGE,
     ClusterId,
     ClusterRecommendationRequest,
+    HistoryId,
     RecommendationList,
     StoredRecommendation,
     StoredRecommendationSummary,
@@ -61,30 +62,39 @@ def create_cluster_recommendation(
         ts_new, values_new = points_from_wire(body.points)
         ingest(store, record, ts_new, values_new)
     config = cluster_config(record, base_config, body.config)
-    since, until = window_start(body.now, store.point_range(cluster_id)[1], record.step_s)
+    stored_range = store.point_range(cluster_id)
+    since, until = window_start(body.now, stored_range[1], record.step_s)
     ts, values = store.points(cluster_id, since_s=since, until_s=until)
     inputs = stored_inputs(
         ts, values, step_s=record.step_s, now=body.now, cluster=cluster_spec(record), config=config,
-        previous=body.previous,
+        previous=body.previous, stored=stored_range,
     )  # fmt: skip
     stored, _rec = recommend_and_store(runtime, inputs)
     response.headers["Location"] = f"/v1/clusters/{cluster_id}/recommendations/{stored.id}"
     return StoredRecommendation.of(stored)
 
 
-@router.get("", response_model=RecommendationList, responses=errors(422))
+@router.get("", response_model=RecommendationList, responses=errors(404, 422))
 def list_cluster_recommendations(
-    cluster_id: ClusterId,
+    cluster_id: HistoryId,
     store: StoreDep,
     _: ReadScope,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = 50,
     before: Annotated[int | None, Query(ge=1, le=2**62, description="Only ids below this (paging).")] = None,
 ) -> RecommendationList:
-    """List a cluster's stored recommendations, newest first (also those made statelessly).
+    """List a cluster's stored recommendations, newest first.
 
     Each entry has its inputs' SHA-256 and explanation; fetch one by id for the plan.
+    404 ``not_found`` unless the cluster is registered or has stored recommendations (a
+    deleted cluster's history is kept and still listed). Stateless recommendations
+    (``POST /v1/recommendations``) are listed under ``_stateless:<cluster_id>``, never
+    under a registered cluster.
     """
     records = store.list_recommendations(cluster_id, limit=limit, before_id=before)
+    if not records and store.get_cluster(cluster_id) is None and not store.count_recommendations(cluster_id):
+        raise HTTPException(
+            404, f"cluster {cluster_id!r} is not registered and has no stored recommendations"
+        )
     data = [StoredRecommendationSummary.of(r) for r in records]
     return RecommendationList(
         data=data, count=len(data), next_before=records[-1].id if len(records) == limit else None
@@ -93,7 +103,7 @@ def list_cluster_recommendations(
 
 @router.get("/{rec_id}", response_model=StoredRecommendation, responses=errors(404, 422))
 def get_cluster_recommendation(
-    cluster_id: ClusterId, rec_id: RecommendationId, store: StoreDep, _: ReadScope
+    cluster_id: HistoryId, rec_id: RecommendationId, store: StoreDep, _: ReadScope
 ) -> StoredRecommendation:
     """Return a stored recommendation with its inputs (history summarised) and explanation."""
     return StoredRecommendation.of(load_recommendation(store, cluster_id, rec_id))

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Query, Response
 from service.clusters import load_cluster
 from service.deps import PolicyConfigDep, ReadScope, StoreDep, WriteScope
 from service.routes.responses import errors
-from service.schemas_clusters import MAX_PAGE, ClusterId, ClusterList, ClusterPublic, ClusterRegistration
+from service.schemas_clusters import (
+    ENGINE_KEY,
+    MAX_PAGE,
+    ClusterId,
+    ClusterList,
+    ClusterPublic,
+    ClusterRegistration,
+)
 
 router = APIRouter(prefix="/clusters", tags=["clusters"])
 
@@ -30,12 +37,13 @@ def register_cluster(
 ) -> ClusterPublic:
     """Register a cluster (201) or replace its registration (200).
 
-    Stores the topology, limits, read share, price, metrics step and policy overrides,
+    Stores the topology, limits, read share, price, metrics step, policy overrides and
+    the Aurora ``engine`` (default ``aurora-postgresql``; used when rendering actions),
     so later calls send only new metrics. Stored metrics and recommendations are kept
     when a registration is replaced; ``revision`` counts the updates.
     """
     body.check(base_config)
-    spec = body.spec(cluster_id).model_dump(mode="json")
+    spec = {**body.spec(cluster_id).model_dump(mode="json"), ENGINE_KEY: body.engine}
     config = body.config.model_dump(exclude_none=True)
     record, created = store.upsert_cluster(cluster_id, spec=spec, step_s=body.step_s, config=config)
     response.status_code = 201 if created else 200

@@ -51,10 +51,18 @@ def create_cluster_forecast(
     store = runtime.store
     record = load_cluster(store, cluster_id)
     config = cluster_config(record, base_config, None)
-    since, until = window_start(body.now, store.point_range(cluster_id)[1], record.step_s)
+    stored_range = store.point_range(cluster_id)
+    since, until = window_start(body.now, stored_range[1], record.step_s)
     ts, values = store.points(cluster_id, since_s=since, until_s=until)
     spec = cluster_spec(record)
     inputs = stored_inputs(
-        ts, values, step_s=record.step_s, now=body.now, cluster=spec, config=config, previous=None
+        ts,
+        values,
+        step_s=record.step_s,
+        now=body.now,
+        cluster=spec,
+        config=config,
+        previous=None,
+        stored=stored_range,
     )
     return forecast_on_pool(runtime, inputs, horizon_s=body.horizon_s, quantiles=body.checked_quantiles())

@@ -10,7 +10,7 @@ from policy import Recommendation
 from service.deps import PolicyConfigDep, RuntimeDep, WriteScope
 from service.routes.responses import errors
 from service.schemas import RecommendationRequest
-from service.solving import recommend_and_store
+from service.solving import recommend_and_store, stateless_key
 
 router = APIRouter(prefix="/recommendations", tags=["recommendations"])
 
@@ -30,7 +30,8 @@ def create_recommendation(
 
     The solve runs on the bounded solver pool (503 ``overloaded`` when it is full, 503
     ``timeout`` past the request deadline). Every recommendation is stored with its
-    inputs' SHA-256 and explanation under its ``cluster_id``; the ``Location`` and
+    inputs' SHA-256 and explanation in the stateless history ``_stateless:<cluster_id>``
+    (kept apart from a registered cluster of the same id); the ``Location`` and
     ``X-Recommendation-Id`` headers name the stored record.
 
     Errors, all ``{"error": <code>, "detail": [{"field": <path or null>, "message": ...}]}``:
@@ -40,9 +41,8 @@ def create_recommendation(
     the policy rejects the input; 500 ``internal_error`` with an empty ``detail``.
     """
     inputs = request.to_inputs(base_config)
-    stored, rec = recommend_and_store(runtime, inputs)
-    response.headers["Location"] = (
-        f"/v1/clusters/{quote(inputs.cluster.cluster_id, safe='')}/recommendations/{stored.id}"
-    )
+    key = stateless_key(inputs.cluster.cluster_id)
+    stored, rec = recommend_and_store(runtime, inputs, history_key=key)
+    response.headers["Location"] = f"/v1/clusters/{quote(key, safe='')}/recommendations/{stored.id}"
     response.headers["X-Recommendation-Id"] = str(stored.id)
     return rec

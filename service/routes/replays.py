@@ -76,7 +76,9 @@ def get_replay_result(job_id: JobId, runtime: RuntimeDep, _: ReadScope) -> Repla
 def cancel_replay(job_id: JobId, runtime: RuntimeDep, _: WriteScope) -> ReplayJob:
     """Cancel a job: a queued one at once, a running one at its next decision; final jobs stay."""
     _job(runtime, job_id)
-    job = runtime.store.cancel_job(job_id)
+    job, cancelled_now = runtime.store.cancel_job(job_id)
+    if cancelled_now:  # a queued job ends here; a running one is counted by its worker
+        runtime.metrics.replay_jobs.labels(status="cancelled").inc()
     if job is None:
         raise HTTPException(404, f"no replay job {job_id}")
     return ReplayJob.of(job, runtime.replays.progress(job_id))

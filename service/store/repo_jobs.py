@@ -102,15 +102,16 @@ class JobAndKeyOps:
             job_id, ("running",), status=status, result=result, error=error, finished_ms=self._now_ms()
         )
 
-    def cancel_job(self, job_id: str) -> JobRecord | None:
+    def cancel_job(self, job_id: str) -> tuple[JobRecord | None, bool]:
         """Cancel a job: a queued one at once, a running one at its next progress report.
 
         Returns:
-            The job after the request, or None when there is no such job.
+            The job after the request (None when there is no such job), and True when
+            this call moved a queued job to ``cancelled`` (a final state to count).
         """
-        self._transition(job_id, ("queued",), status="cancelled", finished_ms=self._now_ms())
+        cancelled = self._transition(job_id, ("queued",), status="cancelled", finished_ms=self._now_ms())
         self._transition(job_id, ("running",), cancel_requested=True)
-        return self.get_job(job_id)
+        return self.get_job(job_id), cancelled
 
     def is_cancel_requested(self, job_id: str) -> bool:
         """Return True when a cancel was requested for the job."""

@@ -48,7 +48,8 @@ def test_recommendation_shape_grid_bounds_and_settings() -> None:
     failover = [r for r in rec.settings.readers if r.role == "failover"]
     assert len(failover) == 1 and failover[0].promotion_tier == 1
     assert rec.expected_cost_usd == pytest.approx(sum(s.capacity_acu for s in rec.steps) * 0.25 * 0.12)
-    assert any("MinCapacity follows the p95" in r for r in rec.reasons)
+    risk = f"p{round(PolicyConfig().risk_quantile * 100)}"
+    assert any(f"MinCapacity follows the {risk}" in r for r in rec.reasons)
 
 
 def test_recommendation_round_trips_through_json() -> None:

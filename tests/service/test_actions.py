@@ -113,3 +113,35 @@ def test_actions_over_http(client: TestClient, body: dict[str, Any]) -> None:
     assert stored.status_code == 200, stored.text
     assert stored.json()["db_cluster_identifier"] == "orders-prod"
     assert posted.status_code == 200 and posted.json()["boto3"][0]["params"]["DBClusterIdentifier"] == "db-1"
+
+
+def test_registered_engine_is_the_default_of_stored_actions(
+    client: TestClient, history: list[dict[str, Any]]
+) -> None:
+    cid = "engine-mysql"
+    registered = client.put(f"/v1/clusters/{cid}", json={"step_s": 300, "engine": "aurora-mysql"})
+    client.post(f"/v1/clusters/{cid}/metrics", json={"points": history})
+    location = client.post(f"/v1/clusters/{cid}/recommendations", json={}).headers["location"]
+
+    default = client.get(f"{location}/actions")
+    chosen = client.get(f"{location}/actions", params={"engine": "aurora-postgresql"})
+    bad = client.get(f"{location}/actions", params={"engine": "oracle"})
+
+    assert registered.status_code == 201 and registered.json()["engine"] == "aurora-mysql"
+    assert client.get(f"/v1/clusters/{cid}").json()["cluster"]["cluster_id"] == cid
+    assert default.status_code == 200 and 'engine             = "aurora-mysql"' in default.json()["terraform"]
+    assert 'engine             = "aurora-postgresql"' in chosen.json()["terraform"]
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "engine"
+
+
+def test_engine_defaults_to_postgresql_and_is_documented(client: TestClient) -> None:
+    registered = client.put("/v1/clusters/engine-default", json={})
+    bad = client.put("/v1/clusters/engine-default", json={"engine": "aurora"})
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/v1/clusters/{cluster_id}/recommendations/{rec_id}/actions"]["get"]
+    param = next(p for p in op["parameters"] if p["name"] == "engine")
+
+    assert registered.json()["engine"] == "aurora-postgresql"
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "engine"
+    assert "aurora-mysql" in param["description"] and "registered" in param["description"]
+    assert "engine" in op["description"]

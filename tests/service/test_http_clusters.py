@@ -160,16 +160,54 @@ def test_recommendation_without_metrics_is_422_on_history(client: TestClient, cl
     assert r.json()["detail"][0]["field"] == "history"
 
 
-def test_stateless_recommendation_is_stored_under_its_cluster(
+def test_stateless_recommendation_is_stored_apart_from_a_registered_cluster(
     client: TestClient, body: dict[str, Any]
 ) -> None:
     cid = f"stateless-{uuid.uuid4().hex[:8]}"
+    assert client.put(f"/v1/clusters/{cid}", json={"step_s": 300}).status_code == 201
     body["cluster"]["cluster_id"] = cid
 
     r = client.post("/v1/recommendations", json=body)
 
     assert r.status_code == 200, r.text
     rec_id = r.headers["x-recommendation-id"]
-    stored = client.get(f"/v1/clusters/{cid}/recommendations/{rec_id}").json()
+    assert r.headers["location"] == f"/v1/clusters/_stateless%3A{cid}/recommendations/{rec_id}"
+    stored = client.get(r.headers["location"]).json()
     assert stored["recommendation"] == r.json()
-    assert client.get(f"/v1/clusters/{cid}/recommendations/999999").status_code == 404
+    assert client.get(f"/v1/clusters/{cid}/recommendations").json()["count"] == 0
+    assert client.get(f"/v1/clusters/{cid}/recommendations/{rec_id}").status_code == 404
+    listed = client.get(f"/v1/clusters/_stateless:{cid}/recommendations").json()
+    assert [e["id"] for e in listed["data"]] == [int(rec_id)]
+    assert client.get(f"/v1/clusters/_stateless:{cid}/recommendations/999999").status_code == 404
+
+
+def test_unknown_cluster_history_is_404_but_a_deleted_one_is_kept(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+) -> None:
+    unknown = client.get(f"/v1/clusters/nope-{uuid.uuid4().hex[:8]}/recommendations")
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+    made = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={})
+    client.delete(f"/v1/clusters/{cluster_id}")
+
+    kept = client.get(f"/v1/clusters/{cluster_id}/recommendations")
+
+    assert unknown.status_code == 404
+    assert unknown.json()["error"] == "not_found"
+    assert unknown.json()["detail"][0]["field"] is None
+    assert "is not registered and has no stored recommendations" in unknown.json()["detail"][0]["message"]
+    assert kept.status_code == 200 and [e["id"] for e in kept.json()["data"]] == [made.json()["id"]]
+
+
+def test_recommendation_far_after_the_metrics_says_they_are_outside_the_window(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+) -> None:
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"now": "2030-01-01T00:00:00Z"})
+
+    assert r.status_code == 422
+    assert r.json()["error"] == "invalid_request"
+    assert r.json()["detail"][0]["field"] == "history"
+    message = r.json()["detail"][0]["message"]
+    assert "outside the 40,320-step window" in message and "before now 2030-01-01T00:00:00Z" in message
+    assert "no stored metrics before now" not in message

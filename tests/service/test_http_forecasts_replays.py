@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -110,15 +111,89 @@ def test_bad_replay_request_is_422(client: TestClient, changes: dict[str, Any], 
     assert r.json()["detail"][0]["field"].startswith(field)
 
 
-def test_failed_replay_reports_the_error_shape(client: TestClient) -> None:
-    created = client.post("/v1/replays", json=_replay_body(warmup_s=14 * 86_400))
+def test_failed_replay_reports_the_error_shape(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fails(*args: Any, **kwargs: Any) -> Any:
+        raise policy.InvalidRequestError("demand_acu is wrong", "history_acu")
+
+    monkeypatch.setattr(policy, "replay", fails)
+    created = client.post("/v1/replays", json=_replay_body())
 
     job = _wait(client, created.headers["location"])
     result = client.get(job["result_url"])
 
     assert job["status"] == "failed"
-    assert job["error"]["error"] == "invalid_request" and job["error"]["detail"][0]["message"]
+    assert job["error"] == {
+        "error": "invalid_request",
+        "detail": [{"field": "history", "message": "demand_acu is wrong"}],
+    }
     assert result.status_code == 409 and result.json()["error"] == "conflict"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "part"),
+    [
+        pytest.param(
+            {"replan_every_s": 7},
+            "replan_every_s",
+            "replan_every_s=7 must be a multiple of the history step (300 s)",
+            id="replan_off_step",
+        ),
+        pytest.param(
+            {"warmup_s": 14 * 86_400},
+            "warmup_s",
+            "warmup_s=1209600 (4032 steps of 300 s) leaves nothing to score: the history has only 288 steps",
+            id="warmup_longer_than_history",
+        ),
+        pytest.param(
+            {"step_s": 120},
+            "step_s",
+            "the history step step_s=120 must divide config.plan_step_s=900",
+            id="step_not_dividing_plan_step",
+        ),
+    ],
+)
+def test_replay_the_job_would_reject_is_422_before_it_is_queued(
+    client: TestClient, changes: dict[str, Any], field: str, part: str
+) -> None:
+    r = client.post("/v1/replays", json=_replay_body(**changes))
+
+    assert r.status_code == 422, r.text
+    assert "location" not in r.headers
+    assert r.json()["error"] == "invalid_request"
+    assert r.json()["detail"] == [{"field": field, "message": r.json()["detail"][0]["message"]}]
+    assert part in r.json()["detail"][0]["message"]
+
+
+def test_replay_of_a_cluster_with_too_little_history_is_422(client: TestClient) -> None:
+    client.put("/v1/clusters/rp-short", json={})
+    client.post("/v1/clusters/rp-short/metrics", json={"points": _points(12)})
+
+    r = client.post("/v1/replays", json={"cluster_id": "rp-short", "warmup_s": 86_400})
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == "warmup_s"
+    assert "the history has only 12 steps" in r.json()["detail"][0]["message"]
+
+
+def _cancelled_count(client: TestClient) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith('acuplan_replay_jobs_total{status="cancelled"}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_cancelling_a_queued_job_is_counted(client: TestClient) -> None:
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    job_id = uuid.uuid4().hex
+    store.create_job(job_id, {})  # stored but never handed to a worker: stays queued
+    before = _cancelled_count(client)
+
+    cancelled = client.delete(f"/v1/replays/{job_id}")
+    again = client.delete(f"/v1/replays/{job_id}")
+
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert again.status_code == 200
+    assert _cancelled_count(client) == before + 1  # counted once, not per DELETE
 
 
 def test_cancel_a_running_replay(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

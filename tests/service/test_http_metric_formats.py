@@ -21,7 +21,9 @@ def cluster_id(client: TestClient) -> str:
 
 
 def _csv(client: TestClient, cid: str, text: str) -> Any:
-    return client.post(f"/v1/clusters/{cid}/metrics/csv", content=text, headers={"content-type": "text/csv"})
+    """POST a CSV; ``CID`` in the text stands for the URL's cluster id."""
+    body = text.replace("CID", cid)
+    return client.post(f"/v1/clusters/{cid}/metrics/csv", content=body, headers={"content-type": "text/csv"})
 
 
 def _cw(client: TestClient, cid: str, body: dict[str, Any]) -> Any:
@@ -48,8 +50,8 @@ def _stored(client: TestClient, cid: str) -> dict[str, Any]:
 def test_csv_in_acu_is_stored(client: TestClient, cluster_id: str) -> None:
     text = (
         "ts,cluster_id,signal,unit,value\n"
-        "2024-05-06T00:00:00Z,db,capacity,acu,2\n"
-        "2024-05-06T00:05:00Z,db,capacity,acu,3\n"
+        "2024-05-06T00:00:00Z,CID,capacity,acu,2\n"
+        "2024-05-06T00:05:00Z,CID,capacity,acu,3\n"
     )
 
     r = _csv(client, cluster_id, text)
@@ -59,7 +61,7 @@ def test_csv_in_acu_is_stored(client: TestClient, cluster_id: str) -> None:
 
 
 def test_csv_in_percent_is_of_max_acu(client: TestClient, cluster_id: str) -> None:
-    text = "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,db,cpu,percent,50\n"
+    text = "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,cpu,percent,50\n"
     _csv(client, cluster_id, text)
     rec_body = {"config": {"horizon_s": 900}}
 
@@ -74,19 +76,19 @@ def test_csv_in_percent_is_of_max_acu(client: TestClient, cluster_id: str) -> No
     [
         pytest.param("a,b\n1,2\n", "body", "header", id="bad_header"),
         pytest.param(
-            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,db,q,per_s,5\n",
+            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,q,per_s,5\n",
             "body",
             "no ACU mapping",
             id="unit_without_mapping",
         ),
         pytest.param(
-            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,a,x,acu,1\n2024-05-06T00:00:00Z,b,x,acu,1\n",
+            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,x,acu,1\n2024-05-06T00:00:00Z,CID,y,acu,1\n",
             "body",
             "one series",
             id="two_series",
         ),
         pytest.param(
-            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,db,x,acu,-1\n",
+            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,x,acu,-1\n",
             "body",
             "row 2",
             id="negative",
@@ -138,8 +140,25 @@ def test_partial_data_is_stored_and_reported(client: TestClient, cluster_id: str
 
     assert r.status_code == 200
     assert r.json()["status"] == "PartialData"
-    assert "NextToken" in r.json()["warnings"][0]
+    assert len(r.json()["warnings"]) == 1
+    assert ("NextToken" in r.json()["warnings"][0]) == ("NextToken" in pages[-1])
     assert r.json()["stored"] == 1
+
+
+def test_paginated_upload_is_complete_when_its_last_page_is(client: TestClient, cluster_id: str) -> None:
+    """Every page but the last of a paginated query says PartialData and has a NextToken."""
+    page1 = {
+        "MetricDataResults": [_result([(20, 4.0), (15, 3.0)], StatusCode="PartialData")],
+        "NextToken": "t1",
+    }
+    page2 = {"MetricDataResults": [_result([(10, 2.0), (5, 1.0)], StatusCode="Complete")]}
+
+    r = _cw(client, cluster_id, {"pages": [page1, page2]})
+
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "Complete"
+    assert r.json()["warnings"] == []
+    assert r.json()["stored"] == 4
 
 
 def test_percent_metrics_and_sdk_timestamp_forms(client: TestClient, cluster_id: str) -> None:
@@ -189,3 +208,109 @@ def test_bad_cloudwatch_upload_is_422(
 
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["field"] == field
+
+
+def _n_points(client: TestClient, cid: str) -> int:
+    return int(client.get(f"/v1/clusters/{cid}").json()["metrics"]["n_points"])
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        pytest.param(
+            "2024-05-06T00:05:00Z,CID,capacity,acu,1e300",
+            "upload.csv row 2, field 'value': demand 1e+300 ACU must be finite, >= 0 and <= 1e+06 ACU",
+            id="too_much_demand",
+        ),
+        pytest.param(
+            "1969-12-31T23:55:00Z,CID,capacity,acu,1",
+            "upload.csv row 2, field 'ts': timestamp 1969-12-31T23:55:00Z is before 1970-01-01T00:00:00Z; "
+            "timestamps must be at or after it",
+            id="before_1970",
+        ),
+        pytest.param(
+            "2024-05-06T00:05:00Z,other-db,capacity,acu,1",
+            "upload.csv row 2, field 'cluster_id': 'other-db' is not the cluster in the URL ('CID')",
+            id="other_cluster",
+        ),
+    ],
+)
+def test_csv_row_outside_the_json_limits_is_422_and_nothing_is_stored(
+    client: TestClient, cluster_id: str, row: str, message: str
+) -> None:
+    text = f"ts,cluster_id,signal,unit,value\n{row}\n"
+
+    r = _csv(client, cluster_id, text)
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [{"field": "body", "message": message.replace("CID", cluster_id)}],
+    }
+    assert _n_points(client, cluster_id) == 0
+
+
+def test_a_bad_stored_value_does_not_poison_later_recommendations(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+) -> None:
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    store.add_points(cluster_id, [int(T0.timestamp()) + 300 * 10], [1e300])  # as an older version stored it
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"config": {"horizon_s": 900}})
+
+    assert r.status_code == 201, r.text
+    assert r.json()["inputs"]["history"]["n_missing"] == 1
+
+
+@pytest.mark.parametrize(
+    ("result", "field", "message"),
+    [
+        pytest.param(
+            {"Timestamps": [T0.isoformat()], "Values": ["1"]},
+            "pages.0.MetricDataResults.0.Values.0",
+            "Input should be a valid number",
+            id="string_value",
+        ),
+        pytest.param(
+            {
+                "Timestamps": [T0.isoformat(), (T0 + timedelta(minutes=5)).isoformat()],
+                "Values": [20.0, 250.0],
+            },
+            "pages.0.MetricDataResults.0.Values.1",
+            "250 percent is outside 0-100",
+            id="percent_above_100",
+        ),
+        pytest.param(
+            {"Timestamps": [T0.isoformat(), "yesterday"], "Values": [1.0, 2.0]},
+            "pages.0.MetricDataResults.0.Timestamps.1",
+            "bad timestamp: 'yesterday' is not an ISO 8601 time or epoch seconds "
+            "(Invalid isoformat string: 'yesterday')",
+            id="unparseable_timestamp",
+        ),
+        pytest.param(
+            {"Timestamps": ["2024-05-06T00:00:00"], "Values": [1.0]},
+            "pages.0.MetricDataResults.0.Timestamps.0",
+            "bad timestamp: '2024-05-06T00:00:00' has no UTC offset",
+            id="naive_timestamp",
+        ),
+        pytest.param(
+            {"Timestamps": ["1969-12-31T23:55:00+00:00"], "Values": [1.0]},
+            "pages.0.MetricDataResults.0.Timestamps.0",
+            "timestamp 1969-12-31T23:55:00Z is before 1970-01-01T00:00:00Z; "
+            "timestamps must be at or after it",
+            id="before_1970",
+        ),
+    ],
+)
+def test_bad_cloudwatch_sample_is_422_at_its_position(
+    client: TestClient, cluster_id: str, result: dict[str, Any], field: str, message: str
+) -> None:
+    unit = "percent_of_max_acu" if "percent" in message else "acu"
+    body = {"pages": [{"MetricDataResults": [{"Id": "m", **result}]}], "unit": unit}
+
+    r = _cw(client, cluster_id, body)
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": "invalid_request", "detail": [{"field": field, "message": message}]}
+    assert _n_points(client, cluster_id) == 0

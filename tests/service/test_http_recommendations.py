@@ -145,10 +145,8 @@ def test_body_that_is_not_utf8_is_422_on_body(client: TestClient) -> None:
     r = client.post(URL, content=b'{"step_s": "\xff"}', headers={"content-type": "application/json"})
 
     assert r.status_code == 422
-    assert r.json() == {
-        "error": "invalid_request",
-        "detail": [{"field": "body", "message": "the body is not valid UTF-8 JSON"}],
-    }
+    message = "the body is not valid UTF-8: invalid start byte (byte 0xff at offset 12)"
+    assert r.json() == {"error": "invalid_request", "detail": [{"field": "body", "message": message}]}
 
 
 @pytest.mark.parametrize(

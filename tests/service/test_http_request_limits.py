@@ -213,3 +213,45 @@ def test_request_fields_are_strict_json_types(
     r = client.post(URL, json=body)
 
     _one_error(r, field, message)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(
+            b"\xff\xfe{}",
+            "the body is not valid UTF-8: invalid start byte (byte 0xff at offset 0)",
+            id="bom_like",
+        ),
+        pytest.param(
+            b'{"step_s": 300, "x": "\xe9"}',
+            "the body is not valid UTF-8: invalid continuation byte (byte 0xe9 at offset 22)",
+            id="latin1",
+        ),
+    ],
+)
+def test_body_that_is_not_utf8_says_so(client: TestClient, content: bytes, message: str) -> None:
+    r = client.post(URL, content=content, headers={"content-type": "application/json"})
+
+    assert r.status_code == 422
+    assert r.json() == {"error": "invalid_request", "detail": [{"field": "body", "message": message}]}
+
+
+def test_csv_body_that_is_not_utf8_says_so(client: TestClient) -> None:
+    client.put("/v1/clusters/utf8-csv", json={})
+    body = b"ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,utf8-csv,c\xe9,acu,1\n"
+    offset = body.index(b"\xe9")
+
+    r = client.post("/v1/clusters/utf8-csv/metrics/csv", content=body, headers={"content-type": "text/csv"})
+
+    assert r.status_code == 422
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [
+            {
+                "field": "body",
+                "message": "the body is not valid UTF-8: invalid continuation byte "
+                f"(byte 0xe9 at offset {offset})",
+            }
+        ],
+    }

@@ -105,9 +105,12 @@ def test_job_transitions_are_exclusive(db_url: str) -> None:
     store.create_job("j2", {"x": 2})
 
     started = store.start_job("j1")
-    cancelled: Any = store.cancel_job("j2")
+    cancelled: Any
+    cancelled, moved = store.cancel_job("j2")
 
     assert started and not store.start_job("j1")
-    assert cancelled.status == "cancelled" and not store.start_job("j2")
-    assert store.cancel_job("j1").cancel_requested  # type: ignore[union-attr]
+    assert moved and cancelled.status == "cancelled" and not store.start_job("j2")
+    assert store.cancel_job("j2")[1] is False  # already final: not counted twice
+    running, moved_running = store.cancel_job("j1")
+    assert running is not None and running.cancel_requested and not moved_running
     assert store.requeue_interrupted() == ["j1"]

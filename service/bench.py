@@ -16,6 +16,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -103,11 +104,24 @@ def _jobs(members: Sequence[FleetCluster], policies: Sequence[str], config: Repl
     return jobs
 
 
+ONE_THREAD_ENV: dict[str, str] = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Worker processes get one BLAS/OpenMP thread each: the pool already fills the cores. With
+OpenBLAS's default helper thread, one worker burned ~1.8 cores and 2 workers were no
+faster than 1 (measured by the bench's throughput section on the 2-core machine)."""
+
+
 @contextmanager
 def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
-    """A local process pool of ``workers``, or a Dask cluster's executor at ``scheduler``."""
+    """A local process pool of ``workers``, or a Dask cluster's executor at ``scheduler``.
+
+    Local workers are spawned (not forked) so that :data:`ONE_THREAD_ENV`, set here
+    unless the caller set those variables, is read when each worker loads its BLAS.
+    Dask workers are started by whoever runs the cluster (give them the same variables).
+    """
     if scheduler is None:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        for key, value in ONE_THREAD_ENV.items():
+            os.environ.setdefault(key, value)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             yield pool
         return
     from distributed import Client

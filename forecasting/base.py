@@ -124,7 +124,8 @@ class BaseForecaster(ABC):
             Point forecasts, shape (n_origins, horizon), ACU (not clipped).
 
         Raises:
-            NotImplementedError: for models that cannot roll origins (none shipped).
+            NotImplementedError: for models that cannot roll origins without refitting
+                (``AutoForecaster``, which selects a model per call).
         """
         raise NotImplementedError(f"{type(self).__name__} does not support point_paths")
 

@@ -8,6 +8,7 @@ Imports SQLAlchemy and ``service.store`` only.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Final, cast
 
 from sqlalchemy import CursorResult, Result, func, select, update
@@ -50,14 +51,16 @@ def _key(row: ApiKeyRow) -> KeyRecord:
     )
 
 
-class JobAndKeyOps:
-    """Replay-job and API-key transactions; needs ``_session`` and ``_now_ms``."""
+class JobAndKeyOps(ABC):
+    """Replay-job and API-key transactions; the concrete store provides ``_session`` and ``_now_ms``."""
 
+    @abstractmethod
     def _session(self) -> Session:
-        raise NotImplementedError
+        """Return a new ORM session bound to the store's engine."""
 
+    @abstractmethod
     def _now_ms(self) -> int:
-        raise NotImplementedError
+        """Return the store's clock, milliseconds since the epoch."""
 
     # -- replay jobs ----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from placement.results import (
 )
 from placement.solve import solve
 from placement.specs import (
+    MAX_SECONDARIES,
     AvailabilitySpec,
     ClientRegion,
     Coarsening,
@@ -37,7 +38,6 @@ from placement.specs import (
 from placement.types import (
     MAX_ACU_LIMIT,
     MAX_READERS_PER_CLUSTER,
-    MAX_SECONDARIES,
     MAX_SECONDARY_READERS,
     CapacityLimits,
     PlacementProblem,

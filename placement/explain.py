@@ -23,11 +23,10 @@ from ortools.sat.python import cp_model
 
 from placement.model import build_model
 from placement.results import FAMILIES, Family, PlacementPlan, ShadowCost
-from placement.specs import AvailabilitySpec
+from placement.specs import MAX_SECONDARIES, AvailabilitySpec
 from placement.types import (
     MAX_ACU_LIMIT,
     MAX_READERS_PER_CLUSTER,
-    MAX_SECONDARIES,
     PlacementProblem,
     SolverParams,
 )

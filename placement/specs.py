@@ -264,15 +264,19 @@ class Coarsening(FrozenModel):
     far_block_s: int = Field(default=3600, gt=0)
 
 
+MAX_SECONDARIES = 10
+"""Up to 10 secondary regions on current engines (5 on older ones): FACTS.md A5."""
+
+
 class PlacementOptions(FrozenModel):
     """The multi-region part of a problem, stated once per cluster by a caller.
 
-    Every field maps one-to-one onto the :class:`~placement.types.PlacementProblem`
-    field of the same name (see there); the defaults give the single-region problem.
+    :class:`~placement.types.PlacementProblem` inherits these fields (documented
+    there); the defaults give the single-region problem.
     """
 
     secondaries: tuple[SecondaryRegion, ...] = Field(default=(), max_length=20)
-    max_secondaries: int = Field(default=10, ge=0, le=10)
+    max_secondaries: int = Field(default=MAX_SECONDARIES, ge=0, le=MAX_SECONDARIES)
     secondary_churn_penalty_usd: float = Field(default=1.0, ge=0.0, le=10_000.0)
     clients: tuple[ClientRegion, ...] = Field(default=(), max_length=30)
     rtt_ms: dict[str, dict[str, float]] = Field(default_factory=dict)

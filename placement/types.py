@@ -19,17 +19,10 @@ from pydantic import AfterValidator, Field, model_validator
 
 from placement.results import AzReaders, PlacementPlan, SolveStatus
 from placement.specs import (
-    AvailabilitySpec,
     AzId,
-    ClientRegion,
-    Coarsening,
-    CostModel,
-    DynamicsSpec,
     FrozenModel,
-    IoProfile,
-    LatencySlo,
+    PlacementOptions,
     RegionName,
-    SecondaryRegion,
 )
 from placement.units import is_on_half_acu_grid
 
@@ -43,9 +36,6 @@ MAX_READERS_PER_CLUSTER = 15
 
 MAX_SECONDARY_READERS = 16
 """A global-database secondary cluster can have 16 readers: FACTS.md A3."""
-
-MAX_SECONDARIES = 10
-"""Up to 10 secondary regions on current engines (5 on older ones): FACTS.md A5."""
 
 
 def _check_half_acu_grid(value: float) -> float:
@@ -156,7 +146,7 @@ class PreviousLayout(FrozenModel):
     secondary_readers_by_az: dict[str, dict[str, int]] = Field(default_factory=dict)
 
 
-class PlacementProblem(FrozenModel):
+class PlacementProblem(PlacementOptions):
     """One placement problem: a primary region, optional secondaries, over a horizon.
 
     Attributes:
@@ -211,18 +201,6 @@ class PlacementProblem(FrozenModel):
     min_azs: int = Field(default=2, ge=1, le=6)
     require_failover_reader: bool = True
     previous: PreviousLayout | None = None
-    secondaries: tuple[SecondaryRegion, ...] = Field(default=(), max_length=20)
-    max_secondaries: int = Field(default=MAX_SECONDARIES, ge=0, le=MAX_SECONDARIES)
-    secondary_churn_penalty_usd: float = Field(default=1.0, ge=0.0, le=10_000.0)
-    clients: tuple[ClientRegion, ...] = Field(default=(), max_length=30)
-    rtt_ms: dict[str, dict[str, float]] = Field(default_factory=dict)
-    latency: LatencySlo | None = None
-    availability: AvailabilitySpec = Field(default_factory=AvailabilitySpec)
-    dynamics: DynamicsSpec | None = None
-    cost: CostModel = Field(default_factory=CostModel)
-    io: IoProfile = Field(default_factory=IoProfile)
-    budget_usd: float | None = Field(default=None, ge=0.0, le=1e9)
-    coarsening: Coarsening | None = Field(default_factory=Coarsening)
 
     @model_validator(mode="after")
     def _check(self) -> PlacementProblem:

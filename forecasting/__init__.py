@@ -22,7 +22,7 @@ split-conformal quantiles, post-processing), ``base`` (estimator protocol), ``ba
 """
 
 from forecasting.auto import forecast_demand
-from forecasting.base import BaseForecaster, Forecaster
+from forecasting.base import BaseForecaster, Forecaster, RollingForecaster
 from forecasting.baselines import LastValue, SeasonalNaive
 from forecasting.config import ForecastConfig
 from forecasting.errors import (
@@ -61,6 +61,7 @@ __all__ = [
     "ModelScore",
     "NotFittedError",
     "Quantile",
+    "RollingForecaster",
     "QuantileForecast",
     "SeasonalAR",
     "SeasonalNaive",

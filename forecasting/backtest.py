@@ -2,7 +2,7 @@
 
 This module owns the arithmetic shared by the backtest-selected forecaster (``selection``)
 and by models whose own intervals come from rolling-origin errors (``seasonal_ar``,
-``mstl``). Pure numpy over ``BaseForecaster.point_paths``; no statsmodels, no state.
+``mstl``). Pure numpy over ``RollingForecaster.point_paths``; no statsmodels, no state.
 
 Split of a gap-free window of n steps, horizon H (``split_origins``)::
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecasting.base import BaseForecaster, IntArray
+from forecasting.base import IntArray, RollingForecaster
 from forecasting.errors import InsufficientHistoryError, ModelFitError
 from forecasting.intervals import MIN_RESIDUALS, conformal_offsets, extend_by_sqrt
 from forecasting.types import FloatArray
@@ -73,7 +73,7 @@ def split_origins(
 
 
 def rolling_errors(
-    model: BaseForecaster, y_state: FloatArray, y_actual: FloatArray, origins: IntArray, horizon: int
+    model: RollingForecaster, y_state: FloatArray, y_actual: FloatArray, origins: IntArray, horizon: int
 ) -> FloatArray:
     """Return backtest errors ``y_actual[o + h] - yhat[o, h]`` of a fitted model.
 
@@ -100,7 +100,7 @@ def rolling_errors(
 
 
 def in_sample_offsets(
-    model: BaseForecaster, y: FloatArray, horizon: int, quantiles: tuple[float, ...], look_back: int
+    model: RollingForecaster, y: FloatArray, horizon: int, quantiles: tuple[float, ...], look_back: int
 ) -> FloatArray | None:
     """Conformal offsets from the fitted model's own rolling errors on its history.
 

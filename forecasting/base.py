@@ -9,7 +9,7 @@ This module owns the estimator contract (scikit-learn / statsforecast style):
   sends every raw forecast through ``intervals.finalize`` (the one post-processing step);
 * ``forecast(history_acu, step_s, horizon, quantiles)`` fits a fresh clone and predicts,
   leaving the instance untouched;
-* for the rolling-origin backtest (``forecasting.backtest``): ``point_paths(y, origins,
+* for the rolling-origin backtest (``forecasting.backtest``): ``RollingForecaster.point_paths(y, origins,
   horizon)`` forecasts from many origins with the fitted parameters, reading only ``y[:o]``
   for origin o; ``min_fit_steps(step_s)`` says how much history ``fit`` needs;
   ``fit_quietly`` fits and returns the notes instead of warning (for composite models).
@@ -35,7 +35,7 @@ from forecasting.intervals import finalize
 from forecasting.types import FloatArray, QuantileForecast
 from forecasting.validation import check_history, check_horizon, check_quantiles, check_step_s
 
-__all__ = ["BaseForecaster", "Forecaster", "IntArray"]
+__all__ = ["BaseForecaster", "Forecaster", "IntArray", "RollingForecaster"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -105,29 +105,6 @@ class BaseForecaster(ABC):
     def _report(self) -> dict[str, Any]:
         """Return extra ``QuantileForecast`` fields (e.g. backtest scores); none by default."""
         return {}
-
-    def point_paths(self, y: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
-        """Point forecasts from several origins with the fitted parameters (rolling origin).
-
-        The forecast from origin o predicts ``y[o], ..., y[o + horizon - 1]`` from the fitted
-        parameters and ``y[:o]`` only (states are filtered causally; nothing at or after o is
-        read), so with ``o >= n_steps_`` it is a genuine out-of-sample forecast.
-
-        Args:
-            y: gap-free demand, shape (n,), ACU, whose first ``n_steps_`` steps are the
-                fitted history (it may extend it).
-            origins: shape (n_origins,), ints in [look-back, n] (look-back: the model's
-                season or AR order); o = n forecasts the future.
-            horizon: number of steps, >= 1.
-
-        Returns:
-            Point forecasts, shape (n_origins, horizon), ACU (not clipped).
-
-        Raises:
-            NotImplementedError: for models that cannot roll origins without refitting
-                (``AutoForecaster``, which selects a model per call).
-        """
-        raise NotImplementedError(f"{type(self).__name__} does not support point_paths")
 
     # ---- public contract ------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
@@ -230,3 +207,31 @@ class BaseForecaster(ABC):
     def _reset(self) -> None:
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             delattr(self, name)
+
+
+class RollingForecaster(BaseForecaster):
+    """A forecaster that can forecast from many origins without refitting.
+
+    Every single model is one; the rolling-origin backtest (``forecasting.backtest``)
+    and the automatic selector work on these. ``AutoForecaster`` is not: it chooses a
+    model per call.
+    """
+
+    @abstractmethod
+    def point_paths(self, y: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
+        """Point forecasts from several origins with the fitted parameters (rolling origin).
+
+        The forecast from origin o predicts ``y[o], ..., y[o + horizon - 1]`` from the fitted
+        parameters and ``y[:o]`` only (states are filtered causally; nothing at or after o is
+        read), so with ``o >= n_steps_`` it is a genuine out-of-sample forecast.
+
+        Args:
+            y: gap-free demand, shape (n,), ACU, whose first ``n_steps_`` steps are the
+                fitted history (it may extend it).
+            origins: shape (n_origins,), ints in [look-back, n] (look-back: the model's
+                season or AR order); o = n forecasts the future.
+            horizon: number of steps, >= 1.
+
+        Returns:
+            Point forecasts, shape (n_origins, horizon), ACU (not clipped).
+        """

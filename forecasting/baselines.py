@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecasting.base import BaseForecaster, IntArray
+from forecasting.base import IntArray, RollingForecaster
 from forecasting.intervals import relative_spread_offsets, residual_offsets
 from forecasting.types import FloatArray
 from forecasting.validation import season_steps
@@ -55,7 +55,7 @@ def naive_forecast(
     return point[np.newaxis, :] + offsets
 
 
-class _PeriodicNaive(BaseForecaster):
+class _PeriodicNaive(RollingForecaster):
     """Shared fitted state: the last period and the period-difference residuals.
 
     Fitted attributes (besides ``BaseForecaster``'s):

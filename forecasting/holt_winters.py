@@ -45,7 +45,7 @@ import numpy as np
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from forecasting.base import BaseForecaster, IntArray
+from forecasting.base import IntArray, RollingForecaster
 from forecasting.errors import InsufficientHistoryError, InvalidParameterError, ModelFitError
 from forecasting.intervals import (
     MIN_RESIDUALS,
@@ -84,7 +84,7 @@ def _build_model(y: FloatArray, n_season_steps: int, trend: str) -> Any:
     )
 
 
-class HoltWinters(BaseForecaster):
+class HoltWinters(RollingForecaster):
     """Additive Holt-Winters forecaster (see the module docstring for formula and intervals).
 
     Args:

@@ -42,7 +42,7 @@ import numpy as np
 from statsmodels.tsa.seasonal import MSTL as _StatsmodelsMSTL
 
 from forecasting.backtest import in_sample_offsets
-from forecasting.base import BaseForecaster, IntArray
+from forecasting.base import IntArray, RollingForecaster
 from forecasting.errors import InsufficientHistoryError, ModelFitError
 from forecasting.intervals import relative_spread_offsets
 from forecasting.ses import fit_alpha, ses_levels
@@ -79,7 +79,7 @@ def _decompose(y: FloatArray, periods: tuple[int, ...]) -> FloatArray:
     return seasonal
 
 
-class MSTLForecaster(BaseForecaster):
+class MSTLForecaster(RollingForecaster):
     """MSTL + ETS(A,N,N) forecaster (see the module docstring).
 
     Args:

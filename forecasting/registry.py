@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import get_args
 
-from forecasting.base import BaseForecaster
+from forecasting.base import RollingForecaster
 from forecasting.baselines import LastValue, SeasonalNaive
 from forecasting.config import ForecastConfig
 from forecasting.holt_winters import HoltWinters, holt_winters_min_steps
@@ -39,7 +39,7 @@ MODEL_NAMES: tuple[ModelName, ...] = get_args(ModelName)
 """Every registered model name, in the order of ``types.ModelName``."""
 
 
-def make_model(name: ModelName, config: ForecastConfig) -> BaseForecaster:
+def make_model(name: ModelName, config: ForecastConfig) -> RollingForecaster:
     """Return a new, unfitted forecaster for ``name`` with the seasons of ``config``.
 
     Args:
@@ -52,7 +52,7 @@ def make_model(name: ModelName, config: ForecastConfig) -> BaseForecaster:
     Raises:
         KeyError: ``name`` is not registered (a bug: ``ForecastConfig`` validates names).
     """
-    makers: dict[str, Callable[[], BaseForecaster]] = {
+    makers: dict[str, Callable[[], RollingForecaster]] = {
         "last_value": LastValue,
         "ses": SimpleExpSmoothing,
         "seasonal_naive": lambda: SeasonalNaive(season_s=config.season_s),

@@ -26,7 +26,7 @@ import numpy as np
 
 from forecasting.ar import MIN_AR_ROWS, ArCoefficients, ar_paths, fit_ar
 from forecasting.backtest import in_sample_offsets
-from forecasting.base import BaseForecaster, IntArray
+from forecasting.base import IntArray, RollingForecaster
 from forecasting.errors import InsufficientHistoryError, InvalidParameterError
 from forecasting.intervals import relative_spread_offsets
 from forecasting.types import FloatArray
@@ -35,7 +35,7 @@ from forecasting.validation import season_steps
 __all__ = ["SeasonalAR"]
 
 
-class SeasonalAR(BaseForecaster):
+class SeasonalAR(RollingForecaster):
     """ARIMA(p,0,0)(0,1,0)_m forecaster (see the module docstring for formula and intervals).
 
     Args:

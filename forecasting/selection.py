@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from forecasting.backtest import rolling_errors, split_origins
-from forecasting.base import BaseForecaster
+from forecasting.base import BaseForecaster, RollingForecaster
 from forecasting.config import ForecastConfig
 from forecasting.errors import ForecastingError, InsufficientHistoryError
 from forecasting.holt_winters import holt_winters_min_steps
@@ -66,7 +66,7 @@ class AutoForecaster(BaseForecaster):
         'seasonal_naive'
     """
 
-    chosen_: BaseForecaster
+    chosen_: RollingForecaster
     y_: FloatArray
     errors_: FloatArray
     scores_: tuple[ModelScore, ...]
@@ -95,7 +95,7 @@ class AutoForecaster(BaseForecaster):
         preferred = holt_winters_min_steps(m, cfg.min_seasons)
         train, origins = split_origins(y.size, h_cal, cfg.calibration_s // step_s, preferred)
         notes: list[str] = []
-        fits: list[tuple[ModelScore, BaseForecaster, FloatArray, tuple[str, ...]]] = []
+        fits: list[tuple[ModelScore, RollingForecaster, FloatArray, tuple[str, ...]]] = []
         too_short = [c for c in cfg.candidates if min_train_steps(c, cfg, step_s) > train]
         for name in [c for c in cfg.candidates if c not in too_short]:
             model = make_model(name, cfg)

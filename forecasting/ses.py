@@ -23,7 +23,7 @@ from scipy.optimize import minimize_scalar
 from scipy.signal import lfilter
 
 from forecasting.backtest import in_sample_offsets
-from forecasting.base import BaseForecaster, IntArray
+from forecasting.base import IntArray, RollingForecaster
 from forecasting.errors import InsufficientHistoryError, ModelFitError
 from forecasting.intervals import relative_spread_offsets
 from forecasting.types import FloatArray
@@ -64,7 +64,7 @@ def fit_alpha(x: FloatArray) -> float:
     return alpha
 
 
-class SimpleExpSmoothing(BaseForecaster):
+class SimpleExpSmoothing(RollingForecaster):
     """ETS(A,N,N) forecaster: a flat forecast at the smoothed level (module docstring).
 
     Intervals of the standalone model: split-conformal offsets of its in-sample rolling

@@ -1,8 +1,9 @@
 """Configuration of the policy engine and of replay: explicit, frozen, no environment.
 
-Owns :class:`PolicyConfig`, :class:`ScalerModel` (the simulated Aurora reactive scaler)
-and :class:`ReplayConfig`. Every default carries its rationale or source. Imports only
-``forecasting`` and ``placement`` config types.
+Owns :class:`PolicyConfig`, :class:`ReplayConfig` and the peer configurations (the scaler
+model, :class:`~policy.scaler.ScalerModel`, lives in :mod:`policy.scaler`). Every default
+carries its rationale or source. Imports only ``forecasting`` and ``placement`` config
+types and :mod:`policy.scaler`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecasting import ForecastConfig
 from placement import SolverParams
+from policy.scaler import ScalerModel
 
 SHORTFALL_PRICE_MULTIPLE = 100.0
 """Default shortfall penalty as a multiple of the ACU price: an uncovered ACU-hour costs
@@ -78,84 +80,6 @@ class PolicyConfig(_Frozen):
     def quantiles(self) -> tuple[float, ...]:
         """Quantiles requested from the forecaster: p50, p90 and the risk quantile."""
         return tuple(sorted({0.5, 0.9, self.risk_quantile}))
-
-
-class ScalerModel(_Frozen):
-    """Model of Aurora Serverless v2 as the replay simulator runs it: every parameter here.
-
-    This is the one place where the simulator's numbers live; each has a source in
-    ``shared/FACTS.md`` or says ASSUMPTION.
-
-    Reactive scaler (per instance, between step boundaries). AWS publishes no scale-up
-    rate or cooldown (FACTS.md A2); what it does say is that capacity is re-evaluated
-    continuously, that "the larger the current capacity, the larger the scaling
-    increment", and that it scales down when capacity is higher than needed:
-
-    * target = max(floor, load / scaler_target_utilisation), clipped to MaxCapacity;
-    * scale-up is exponential: c(t) = c0 * 2^(t / doubling_s) until the target (so the
-      increment grows with current capacity, as AWS describes). ASSUMPTION:
-      doubling_s = 45 s, i.e. 0.5 -> 16 ACU in about 4 minutes;
-    * scale-down decays toward the target: c(t) = target + (c0 - target) * 2^(-t /
-      scale_down_half_life_s). ASSUMPTION: half-life 300 s (slower than up);
-    * tier 0-1 readers never go below the writer's capacity (FACTS.md A3).
-
-    Readers: a reader the policy asks for serves (and is billed) only
-    ``reader_create_s`` after the request, rounded up to whole trace steps; deleting one
-    is immediate. ASSUMPTION: 600 s (AWS publishes no creation time).
-
-    Auto-pause (MinCapacity 0, FACTS.md A4): the writer and its tier 0-1 reader pause
-    together after ``auto_pause_after_s`` of zero load (default SecondsUntilAutoPause
-    300 s) and then cost nothing; the first load afterwards waits ``resume_s`` (up to
-    15 s, AWS Database Blog) unserved, and the instances restart at 0.5 ACU. Applied at
-    step boundaries. Tier 2-15 readers do not pause (ASSUMPTION; AWS lets them pause on
-    their own).
-
-    Failover (FACTS.md A3), for :class:`FailoverEvent`: with a replica, "service is
-    typically restored in less than 120 seconds" (``failover_with_replica_s`` = 120, the
-    documented bound); without one the writer is recreated in "typically ... less than 10
-    minutes" (``failover_without_replica_s`` = 600) and restarts at the floor. A tier 0-1
-    reader is promoted at the writer's size; a tier 2-15 reader is promoted at its own
-    size and "might need to scale up". The lost instance comes back as a reader after
-    ``reader_create_s``. Billing runs on through the outage (ASSUMPTION, conservative).
-
-    Latency (the estimated p99): each instance is an M/M/1 queue, so a request's
-    response time is exponential with mean S / (1 - rho) and its p99 is
-    ln(100) * S / (1 - rho), with rho = load / capacity and S = ``service_time_ms``
-    (ASSUMPTION 2 ms); at or beyond ``latency_cap_ms`` (ASSUMPTION 1,000 ms: a timeout),
-    and while a request cannot be served at all, it counts as the cap.
-
-        =====  ======  ======  ======  =======
-        rho    0.5     0.7     0.8     0.95
-        p99    18 ms   31 ms   46 ms   184 ms
-        =====  ======  ======  ======  =======
-
-    Attributes:
-        scaler_target_utilisation: load / capacity the scaler steers to (ASSUMPTION 0.7).
-        doubling_s: time to double capacity when scaling up, seconds (ASSUMPTION).
-        scale_down_half_life_s: half-life of the excess capacity, seconds (ASSUMPTION).
-        slo_utilisation: a minute counts as an SLO violation while load exceeds this
-            share of capacity (queueing delay explodes near saturation; ASSUMPTION 0.95,
-            a p99 of about 184 ms in the latency model), or while load is unserved.
-        reader_create_s: lead time of a new reader, seconds (ASSUMPTION).
-        auto_pause_after_s: idle time before a MinCapacity-0 cluster pauses (FACTS.md A4).
-        resume_s: resume delay after a pause, seconds (FACTS.md A4).
-        failover_with_replica_s: writer outage when a replica exists (FACTS.md A3).
-        failover_without_replica_s: writer outage without a replica (FACTS.md A3).
-        service_time_ms: mean service time of one request at zero load (ASSUMPTION).
-        latency_cap_ms: latency of a request that times out or is not served (ASSUMPTION).
-    """
-
-    scaler_target_utilisation: float = Field(default=0.7, gt=0.0, le=1.0)
-    doubling_s: float = Field(default=45.0, gt=0.0, le=3600.0)
-    scale_down_half_life_s: float = Field(default=300.0, gt=0.0, le=86_400.0)
-    slo_utilisation: float = Field(default=0.95, gt=0.0, le=1.0)
-    reader_create_s: float = Field(default=600.0, ge=0.0, le=86_400.0)
-    auto_pause_after_s: float = Field(default=300.0, ge=300.0, le=86_400.0)
-    resume_s: float = Field(default=15.0, ge=0.0, le=3600.0)
-    failover_with_replica_s: float = Field(default=120.0, ge=0.0, le=3600.0)
-    failover_without_replica_s: float = Field(default=600.0, ge=0.0, le=86_400.0)
-    service_time_ms: float = Field(default=2.0, gt=0.0, le=10_000.0)
-    latency_cap_ms: float = Field(default=1000.0, gt=0.0, le=600_000.0)
 
 
 class FailoverEvent(_Frozen):

@@ -2,11 +2,15 @@
 
 Owns :func:`simulate`: given the load per step and the settings a policy chose
 (MinCapacity, MaxCapacity, readers), it runs Aurora's own reactive scaler for every
-instance and integrates cost, shortfall and SLO-violation time in closed form within
-each step; it also models reader creation lead time, auto-pause and resume at
-MinCapacity 0, and injected failover events. Every parameter lives in
-:class:`~policy.config.ScalerModel`, with its source or the word ASSUMPTION. Pure
-numpy/math; no clock, no I/O.
+instance (:mod:`policy.scaler`, the one model of it) and integrates cost, shortfall and
+SLO-violation time exactly within each step; it also models reader creation lead time,
+auto-pause and resume at MinCapacity 0, and injected failover events. Every parameter
+lives in :class:`~policy.scaler.ScalerModel`, with its source or the word ASSUMPTION.
+Pure numpy/math; no clock, no I/O.
+
+Settings: ``Layout.floor_acu[t]`` and ``max_acu[t]`` are set at the start of step t and
+take effect ``ramp.floor_apply_delay_s`` later (the first settings are in force from the
+start), so a step may run in two pieces with different settings.
 
 Load routing: writes ((1 - read_frac) of the load) go to the writer; reads go to the
 reader endpoint, split evenly over the readers that are ready; with no ready reader the
@@ -26,13 +30,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from policy.config import FailoverEvent, ScalerModel
+from policy.config import FailoverEvent
+from policy.scaler import (
+    InstanceState,
+    ScalerModel,
+    Segment,
+    higher,
+    run_segment,
+    segments_of_step,
+    target_acu,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-MIN_RUNNING_ACU = 0.5
-"""A running (not paused) instance never goes below 0.5 ACU (FACTS.md A1)."""
 
 LATENCY_SAMPLES_PER_STEP = 10
 """Utilisation is sampled this many times per step for the p99 latency estimate."""
@@ -43,8 +53,9 @@ class Layout:
     """What a policy set, per simulated step.
 
     Attributes:
-        floor_acu: MinCapacity per step, shape (n,), ACU; 0 allows auto-pause.
-        max_acu: MaxCapacity per step, shape (n,), ACU.
+        floor_acu: MinCapacity set at each step's start, shape (n,), ACU; 0 allows
+            auto-pause.
+        max_acu: MaxCapacity set at each step's start, shape (n,), ACU.
         n_extra_readers: tier 2-15 readers requested per step, shape (n,).
         has_failover: whether a tier-1 reader (follows the writer) exists throughout.
         n_extra_readers_writer_az: of those, how many are in the writer's AZ (lost
@@ -74,6 +85,8 @@ class SimResult:
         paused_h: hours the writer spent paused.
         capacity_acu: total capacity at each step end, shape (n,).
         mean_capacity_acu: time-average total capacity.
+        writer_capacity_acu: the writer's capacity at each step end, shape (n,) (0 while
+            paused).
     """
 
     cost_usd: float
@@ -84,89 +97,46 @@ class SimResult:
     paused_h: float
     capacity_acu: FloatArray
     mean_capacity_acu: float
+    writer_capacity_acu: FloatArray
 
 
 @dataclass(frozen=True)
 class _StepOutcome:
-    end_acu: float
-    acu_s: float
-    short_acu_s: float
-    over_slo_s: float
-    target_acu: float
-    rho: tuple[float, ...]
+    """One instance over one step: its pieces (one per settings piece) and their sums."""
 
+    pieces: tuple[Segment, ...]
+    starts_s: tuple[float, ...]
 
-_IDLE = _StepOutcome(0.0, 0.0, 0.0, 0.0, 0.0, (0.0,) * LATENCY_SAMPLES_PER_STEP)
+    @property
+    def acu_s(self) -> float:
+        return sum(p.acu_s for p in self.pieces)
 
+    @property
+    def short_acu_s(self) -> float:
+        return sum(p.shortfall_acu_s for p in self.pieces)
 
-def _time_below_up(level: float, c0: float, x: float, rate: float, dt: float) -> float:
-    """Seconds in [0, dt] with capacity below ``level`` on the up-ramp c0 -> x (flat at x)."""
-    if level <= c0:
-        return 0.0
-    if level > x:
-        return dt
-    return min(math.log(level / c0) / rate, dt)
+    @property
+    def over_slo_s(self) -> float:
+        return sum(p.over_slo_s for p in self.pieces)
 
-
-def _decay_above(level: float, c0: float, x: float, k: float, dt: float) -> tuple[float, float]:
-    """Return (seconds with c < level, integral of (level - c)+) on a decay over [0, dt].
-
-    The decay is c(t) = x + (c0 - x) e^(-k t); the integral is in ACU-seconds.
-    """
-    if level <= x:
-        return 0.0, 0.0
-    if level >= c0:
-        integral = (level - x) * dt - (c0 - x) * (1.0 - math.exp(-k * dt)) / k
-        return dt, integral
-    t0 = math.log((c0 - x) / (level - x)) / k
-    if t0 >= dt:
-        return 0.0, 0.0
-    integral = (level - x) * (dt - t0) - (c0 - x) * (math.exp(-k * t0) - math.exp(-k * dt)) / k
-    return dt - t0, integral
+    def capacity_at(self, t_s: float) -> float:
+        """Capacity ``t_s`` seconds into the step, ACU."""
+        i = max(j for j, s in enumerate(self.starts_s) if s <= t_s)
+        return self.pieces[i].capacity_at(t_s - self.starts_s[i])
 
 
 def _sample_times(dt: float) -> list[float]:
     return [(i + 0.5) * dt / LATENCY_SAMPLES_PER_STEP for i in range(LATENCY_SAMPLES_PER_STEP)]
 
 
-def _step(c0: float, load: float, floor: float, cap: float, m: ScalerModel, dt: float) -> _StepOutcome:
-    """Advance one running instance by one step of ``dt`` seconds in closed form.
-
-    Up (target >= c0): c(t) = min(c0 2^(t / doubling_s), target). Down: c(t) = target +
-    (c0 - target) 2^(-t / half_life). Shortfall is the integral of (load - c)+ and SLO
-    time the time with load > slo_utilisation x c; ``rho`` samples load / c(t).
-    """
-    target = min(max(floor, load / m.scaler_target_utilisation, MIN_RUNNING_ACU), cap)
-    slo_level = load / m.slo_utilisation
-    if target >= c0:
-        rate = math.log(2.0) / m.doubling_s
-        t_up = min(math.log(target / c0) / rate if target > c0 else 0.0, dt)
-        acu_s = c0 * (math.exp(rate * t_up) - 1.0) / rate + target * (dt - t_up)
-        end = c0 * math.exp(rate * t_up) if t_up < dt else target
-        t_short = _time_below_up(load, c0, target, rate, dt)
-        ramp = min(t_short, t_up)
-        short = load * ramp - c0 * (math.exp(rate * ramp) - 1.0) / rate
-        short += (load - target) * max(t_short - t_up, 0.0)
-        over = _time_below_up(slo_level, c0, target, rate, dt)
-        rho = tuple(load / min(c0 * math.exp(rate * t), target) for t in _sample_times(dt))
-        return _StepOutcome(end, acu_s, max(short, 0.0), over, target, rho)
-    k = math.log(2.0) / m.scale_down_half_life_s
-    acu_s = target * dt + (c0 - target) * (1.0 - math.exp(-k * dt)) / k
-    end = target + (c0 - target) * math.exp(-k * dt)
-    _, short = _decay_above(load, c0, target, k, dt)
-    over, _ = _decay_above(slo_level, c0, target, k, dt)
-    rho = tuple(load / (target + (c0 - target) * math.exp(-k * t)) for t in _sample_times(dt))
-    return _StepOutcome(end, acu_s, max(short, 0.0), over, target, rho)
-
-
 @dataclass
 class _State:
     """Mutable cluster state between steps."""
 
-    writer: float
-    failover: float
+    writer: InstanceState
+    failover: InstanceState
     failover_ready_at: int = 0
-    extras: list[float] = field(default_factory=list)
+    extras: list[InstanceState] = field(default_factory=list)
     pending: list[int] = field(default_factory=list)
     paused: bool = False
     idle_s: float = 0.0
@@ -178,7 +148,7 @@ class _State:
         self.pending += [t + lead] * (k - len(self.extras) - len(self.pending))
         ready = sum(1 for r in self.pending if r <= t)
         self.pending = [r for r in self.pending if r > t]
-        self.extras += [max(floor, MIN_RUNNING_ACU)] * ready
+        self.extras += [InstanceState.at(floor)] * ready
 
 
 @dataclass(frozen=True)
@@ -217,7 +187,7 @@ def _fail(state: _State, event: FailoverEvent, t: int, floor: float, ctx: _Ctx, 
     if state.extras:  # a tier 2-15 reader is promoted at its own size and may need to scale up
         state.writer = state.extras.pop(0)
         return _Window(start, start + m.failover_with_replica_s, reads=False)
-    state.writer = max(floor, MIN_RUNNING_ACU)  # recreated cold, at the floor
+    state.writer = InstanceState.at(floor)  # recreated cold, at the floor
     return _Window(start, start + m.failover_without_replica_s, reads=True)
 
 
@@ -259,7 +229,7 @@ def _pause_or_resume(state: _State, load: float, floor: float, ctx: _Ctx) -> flo
         state.idle_s = 0.0 if load > 0 else state.idle_s + ctx.dt
         if was_paused:
             state.paused = False
-            state.writer = state.failover = max(floor, MIN_RUNNING_ACU)
+            state.writer = state.failover = InstanceState.at(floor)
             return m.resume_s if load > 0 else 0.0
         return 0.0
     if not was_paused and state.idle_s >= m.auto_pause_after_s:
@@ -268,31 +238,54 @@ def _pause_or_resume(state: _State, load: float, floor: float, ctx: _Ctx) -> flo
     return 0.0
 
 
-def _advance(state: _State, load: float, floor: float, cap: float, t: int, ctx: _Ctx) -> list[_StepOutcome]:
-    """Run every instance through step ``t``; return their outcomes (writer first)."""
-    m, dt = ctx.model, ctx.dt
+def _run(
+    state: InstanceState,
+    load: float,
+    pieces: list[tuple[float, float, float, float]],
+    m: ScalerModel,
+    floor_above: list[float] | None = None,
+) -> _StepOutcome:
+    """Run one instance through a step's settings pieces ``(start, duration, floor, max)``.
+
+    ``floor_above`` raises the floor piece by piece (a tier 0-1 reader follows the
+    writer's target).
+    """
+    out = []
+    for i, (_, duration, floor, cap) in enumerate(pieces):
+        low = max(floor, floor_above[i]) if floor_above is not None else floor
+        seg = run_segment(state, load, low, cap, duration, m)
+        out.append(seg)
+        state = seg.end
+    return _StepOutcome(tuple(out), tuple(p[0] for p in pieces))
+
+
+def _advance(
+    state: _State, load: float, pieces: list[tuple[float, float, float, float]], t: int, ctx: _Ctx
+) -> list[tuple[_StepOutcome, float]]:
+    """Run every running instance through step ``t``; return (outcome, its load), writer first."""
+    m = ctx.model
     has_f = ctx.has_failover and state.failover_ready_at <= t
     n_readers = len(state.extras) + int(has_f)
     w_load = load * (1.0 - ctx.read_frac) if n_readers else load
     r_load = load * ctx.read_frac / n_readers if n_readers else 0.0
-    low = max(floor, MIN_RUNNING_ACU)
-    w = _IDLE if state.paused else _step(state.writer, w_load, low, cap, m, dt)
-    outcomes = [w]
+    outcomes = []
     if not state.paused:
-        state.writer = w.end_acu
-        if has_f:  # tier 0-1 readers never go below the writer (FACTS.md A3)
-            f = _step(state.failover, r_load, max(low, w.target_acu), cap, m, dt)
-            state.failover = max(f.end_acu, w.end_acu)
-            outcomes.append(f)
+        w = _run(state.writer, w_load, pieces, m)
+        state.writer = w.pieces[-1].end
+        outcomes.append((w, w_load))
+        if has_f:  # tier 0-1 readers never go below the writer (Aurora User Guide, promotion tiers)
+            f = _run(state.failover, r_load, pieces, m, floor_above=[p.target_acu for p in w.pieces])
+            state.failover = higher(f.pieces[-1].end, state.writer)
+            outcomes.append((f, r_load))
         else:  # a tier-1 reader being (re)created starts at the writer's size
-            state.failover = w.end_acu
-    extras = [_step(c, r_load, low, cap, m, dt) for c in state.extras]
-    state.extras = [o.end_acu for o in extras]
-    return outcomes + extras
+            state.failover = state.writer
+    extras = [_run(c, r_load, pieces, m) for c in state.extras]
+    state.extras = [o.pieces[-1].end for o in extras]
+    return outcomes + [(o, r_load) for o in extras]
 
 
 def _score_step(
-    outcomes: list[_StepOutcome],
+    outcomes: list[tuple[_StepOutcome, float]],
     load: float,
     w_share: float,
     unserved: tuple[float, float, tuple[bool, ...]],
@@ -301,11 +294,15 @@ def _score_step(
 ) -> None:
     """Add one observed step's shortfall, SLO time and utilisation samples to ``totals``."""
     writes_s, every_s, mask = unserved
-    totals.short_s += sum(o.short_acu_s for o in outcomes)
+    totals.short_s += sum(o.short_acu_s for o, _ in outcomes)
     totals.short_s += load * w_share * writes_s + load * (1.0 - w_share) * every_s
-    totals.over_s += min(dt, max(max(o.over_slo_s for o in outcomes), writes_s))
+    over = max((o.over_slo_s for o, _ in outcomes), default=0.0)
+    totals.over_s += min(dt, max(over, writes_s))
     totals.unserved_s += writes_s
-    rho = [max(o.rho[i] for o in outcomes) for i in range(LATENCY_SAMPLES_PER_STEP)]
+    if not outcomes:
+        totals.rho.append((math.inf,) * LATENCY_SAMPLES_PER_STEP)
+        return
+    rho = [max(x / o.capacity_at(s) for o, x in outcomes) for s in _sample_times(dt)]
     totals.rho.append(tuple(math.inf if masked else r for r, masked in zip(rho, mask, strict=True)))
 
 
@@ -335,30 +332,32 @@ def simulate(
     """
     n, dt = len(load_acu), float(step_s)
     ctx = _Ctx(scaler, dt, read_frac, layout.has_failover, math.ceil(scaler.reader_create_s / dt))
+    delay = scaler.ramp.floor_apply_delay_s
     observed_loads = load_acu[np.isfinite(load_acu)]
     last_load = float(observed_loads[0]) if observed_loads.size else 0.0
     # Start in steady state: every instance at the scaler's target for the first load.
-    first = min(
-        max(float(layout.floor_acu[0]), last_load / scaler.scaler_target_utilisation, MIN_RUNNING_ACU),
-        float(layout.max_acu[0]),
-    )
+    first = initial_state(last_load, float(layout.floor_acu[0]), float(layout.max_acu[0]), scaler)
     state, totals, windows = _State(writer=first, failover=first), _Totals(), list[_Window]()
     by_step: dict[int, list[FailoverEvent]] = {}
     for e in sorted(events, key=lambda e: (e.at_s, e.kind)):
         by_step.setdefault(int(e.at_s // dt), []).append(e)
     lost_az = layout.n_extra_readers_writer_az
-    capacity = np.zeros(n)
+    capacity, writer_capacity = np.zeros(n), np.zeros(n)
     for t in range(n):
         observed = bool(np.isfinite(load_acu[t]))
         load = float(load_acu[t]) if observed else last_load
         last_load = load
-        floor, cap = float(layout.floor_acu[t]), float(layout.max_acu[t])
+        pieces = [
+            (start, duration, float(layout.floor_acu[j]), float(layout.max_acu[j]))
+            for start, duration, j in segments_of_step(t, dt, delay)
+        ]
+        floor = pieces[0][2]
         state.sync_readers(int(layout.n_extra_readers[t]), t, ctx.lead_steps, floor)
         for e in by_step.get(t, []):
             windows.append(_fail(state, e, t, floor, ctx, int(lost_az[t]) if lost_az is not None else 0))
         resume_s = _pause_or_resume(state, load, floor, ctx)
-        outcomes = _advance(state, load, floor, cap, t, ctx)
-        totals.acu_s += sum(o.acu_s for o in outcomes)
+        outcomes = _advance(state, load, pieces, t, ctx)
+        totals.acu_s += sum(o.acu_s for o, _ in outcomes)
         totals.paused_s += dt if state.paused else 0.0
         if observed:
             has_readers = len(outcomes) > 1
@@ -366,13 +365,36 @@ def simulate(
             unserved = _unserved(windows, t * dt, dt, resume_s)
             _score_step(outcomes, load, w_share, unserved, totals, dt)
         has_f = layout.has_failover and state.failover_ready_at <= t and not state.paused
-        capacity[t] = (0.0 if state.paused else state.writer) + (state.failover if has_f else 0.0)
-        capacity[t] += sum(state.extras)
-    return _result(totals, capacity, n, dt, scaler, price_usd_per_acu_hour)
+        writer_capacity[t] = 0.0 if state.paused else state.writer.capacity_acu
+        capacity[t] = writer_capacity[t] + (state.failover.capacity_acu if has_f else 0.0)
+        capacity[t] += sum(x.capacity_acu for x in state.extras)
+    return _result(totals, capacity, writer_capacity, n, dt, scaler, price_usd_per_acu_hour)
+
+
+def initial_state(load_acu: float, floor_acu: float, max_acu: float, scaler: ScalerModel) -> InstanceState:
+    """The steady state a replay starts in: the scaler's target for the first load, at rest.
+
+    Args:
+        load_acu: the instance's first observed load, ACU.
+        floor_acu: the first MinCapacity, ACU.
+        max_acu: the first MaxCapacity, ACU.
+        scaler: the scaler model.
+
+    Returns:
+        An :class:`InstanceState` at rest on the grid, >= 0.5 ACU.
+    """
+    level = target_acu(load_acu, floor_acu, max_acu, scaler.scaler_target_utilisation)
+    return InstanceState(level, level)
 
 
 def _result(
-    totals: _Totals, capacity: FloatArray, n: int, dt: float, m: ScalerModel, price: float
+    totals: _Totals,
+    capacity: FloatArray,
+    writer_capacity: FloatArray,
+    n: int,
+    dt: float,
+    m: ScalerModel,
+    price: float,
 ) -> SimResult:
     rho = np.asarray(totals.rho, dtype=np.float64).ravel()
     latency = _latency_ms(rho, m)
@@ -385,4 +407,5 @@ def _result(
         paused_h=totals.paused_s / 3600.0,
         capacity_acu=capacity,
         mean_capacity_acu=totals.acu_s / (n * dt) if n else 0.0,
+        writer_capacity_acu=writer_capacity,
     )

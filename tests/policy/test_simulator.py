@@ -33,9 +33,9 @@ def test_floor_above_need_costs_the_floor_and_never_falls_short() -> None:
 
 
 def test_ramp_from_a_low_floor_matches_the_closed_form() -> None:
-    # Writer at 1 ACU; load jumps to 8. Capacity doubles every 45 s, so it stays below
-    # the load for 45*log2(8) = 135 s; shortfall = 8*135 - 45/ln2*(8-1) ACU-s.
-    m = ScalerModel(doubling_s=45.0, scaler_target_utilisation=0.7, slo_utilisation=0.95)
+    # Writer at 1 ACU; load jumps to 8. Progress doubles every 45 s and capacity is the
+    # grid level below it: level g is reached at 45*log2(g) s, 8 ACU at 135 s.
+    m = ScalerModel()
     sim = simulate(
         np.array([0.7, 8.0]),
         _layout(2, 1.0),
@@ -44,10 +44,46 @@ def test_ramp_from_a_low_floor_matches_the_closed_form() -> None:
         scaler=m,
         price_usd_per_acu_hour=0.12,
     )
-    expected_short_s = 8 * 135 - 45 / math.log(2) * 7
+    levels = [1.0 + 0.5 * k for k in range(15)]  # 1.0 ... 8.0
+    times = [45 * math.log2(g) for g in levels]
+    served = sum(g * (t1 - t0) for g, t0, t1 in zip(levels, times, times[1:], strict=False))
+    expected_short_s = 8 * times[-1] - served
     assert sim.shortfall_acu_h == pytest.approx(expected_short_s / 3600)
-    # SLO: capacity below 8/0.95 for 45*log2(8/0.95) s
-    assert sim.slo_violation_min == pytest.approx(45 * math.log2(8 / 0.95) / 60)
+    # SLO: capacity below 8/0.95 = 8.42 ACU until it reaches 8.5 ACU.
+    assert sim.slo_violation_min == pytest.approx(45 * math.log2(8.5) / 60)
+
+
+def test_a_ramp_longer_than_a_step_continues_instead_of_teleporting() -> None:
+    # 60-s steps; the load jumps to 16 ACU: the writer reaches 1, 3, 8, 20 ACU at the
+    # ends of the next steps and the target 23 only in the fifth.
+    n = 6
+    sim = simulate(
+        np.array([0.35] + [16.0] * (n - 1)),
+        _layout(n, 0.5),
+        step_s=60,
+        read_frac=0.0,
+        scaler=ScalerModel(),
+        price_usd_per_acu_hour=0.12,
+    )
+    assert sim.writer_capacity_acu.tolist() == [0.5, 1.0, 3.0, 8.0, 20.0, 23.0]
+    # 16 ACU needs 16.84 ACU for the SLO: reached (17.0) at 45*log2(34) s.
+    assert sim.slo_violation_min == pytest.approx(45 * math.log2(17.0 / 0.5) / 60)
+
+
+def test_a_floor_raise_takes_effect_after_the_delay_and_then_ramps() -> None:
+    # Floor 0.5 -> 8 set at the start of step 1; it takes effect 60 s later (default
+    # profile) and the writer then ramps from 0.5 to 8 in 4 doublings (180 s).
+    floors = np.array([0.5, 8.0, 8.0])
+    layout = Layout(floors, np.full(3, 64.0), np.zeros(3, dtype=np.int64), has_failover=False)
+    sim = simulate(
+        np.full(3, 0.3), layout, step_s=300, read_frac=0.0, scaler=ScalerModel(), price_usd_per_acu_hour=3600.0
+    )
+    assert sim.writer_capacity_acu.tolist() == [0.5, 8.0, 8.0]
+    levels = [0.5 + 0.5 * k for k in range(16)]  # 0.5 ... 8.0
+    times = [60 + 45 * math.log2(g / 0.5) for g in levels]
+    ramp = sum(g * (t1 - t0) for g, t0, t1 in zip(levels, times, times[1:], strict=False))
+    step1 = 0.5 * 60 + ramp + 8.0 * (300 - times[-1])
+    assert sim.cost_usd == pytest.approx(0.5 * 300 + step1 + 8.0 * 300)
 
 
 def test_a_floor_at_the_need_removes_the_ramp() -> None:

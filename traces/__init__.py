@@ -8,7 +8,12 @@
   :func:`load_bundled`);
 * the documented mapping from a load signal to ACU demand on a fixed UTC grid
   (:func:`demand_series`);
+* a folder of canonical CSVs as ACU demand, each by its metadata or a stated default
+  rule (:func:`load_folder`);
 * seeded synthetic demand for tests and demos (:func:`diurnal_demand`).
+
+The benchmark suite (bundled plus local-only traces) is :mod:`traces.suite`, imported
+on its own (``from traces.suite import load_suite``): it pulls in the converter.
 
 Only the names in ``__all__`` are public.
 """
@@ -32,21 +37,26 @@ from traces.errors import (
     TraceFormatError,
     UnknownTraceError,
 )
+from traces.folder import DEFAULT_MAX_ACU, DEFAULT_PEAK_ACU, FolderTrace, default_rule, load_folder
 from traces.loaders import format_ts, load_trace, parse_ts
-from traces.metadata import TraceMetadata, TraceSource
-from traces.schema import COLUMNS, TRACE_KINDS, UNITS, TraceKind, Unit
+from traces.metadata import TraceMetadata, TraceSource, read_metadata
+from traces.schema import COLUMNS, TRACE_KINDS, TRACE_SHAPES, UNITS, TraceKind, TraceShape, Unit
 from traces.synthetic import diurnal_demand
 from traces.types import Trace, TraceSeries
 
 __all__ = [
     "COLUMNS",
+    "DEFAULT_MAX_ACU",
+    "DEFAULT_PEAK_ACU",
     "TRACE_KINDS",
+    "TRACE_SHAPES",
     "UNITS",
     "AcuRule",
     "ConversionError",
     "DemandMappingError",
     "DemandRule",
     "DemandSeries",
+    "FolderTrace",
     "P99ToPeakAcuRule",
     "PerUnitRule",
     "PercentOfMaxAcuRule",
@@ -56,18 +66,22 @@ __all__ = [
     "TraceKind",
     "TraceMetadata",
     "TraceSeries",
+    "TraceShape",
     "TraceSource",
     "Unit",
     "UnknownTraceError",
     "bundled_path",
+    "default_rule",
     "demand_series",
     "diurnal_demand",
     "format_ts",
     "list_bundled",
     "load_bundled",
+    "load_folder",
     "load_metadata",
     "load_trace",
     "parse_demand_rule",
     "parse_ts",
+    "read_metadata",
     "to_acu",
 ]

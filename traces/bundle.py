@@ -11,7 +11,6 @@ to the raw data are in ``traces/data/PROVENANCE.md``; the files are written by
 from __future__ import annotations
 
 import atexit
-import json
 from contextlib import ExitStack
 from dataclasses import replace
 from functools import cache
@@ -19,11 +18,9 @@ from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from traces.errors import TraceFormatError, UnknownTraceError
-from traces.loaders import format_ts, load_trace
-from traces.metadata import TraceMetadata
+from traces.errors import UnknownTraceError
+from traces.loaders import load_trace
+from traces.metadata import TraceMetadata, check_matches, read_metadata
 from traces.types import Trace
 
 _DATA_PACKAGE = "traces"
@@ -93,38 +90,7 @@ def load_metadata(name: str) -> TraceMetadata:
         UnknownTraceError: If ``name`` is not bundled.
         TraceFormatError: If the JSON is invalid or does not match the schema.
     """
-    resource = _resource(name, ".json")
-    try:
-        return TraceMetadata.model_validate(json.loads(resource.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, ValidationError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TraceFormatError(f"invalid metadata: {reason}", path=resource.name) from None
-
-
-def _check_consistent(trace: Trace, metadata: TraceMetadata) -> None:
-    """Check that the CSV matches what its metadata declares."""
-    series = trace.single()
-    declared = (
-        metadata.cluster_id,
-        metadata.signal,
-        metadata.unit,
-        metadata.n_rows,
-        metadata.first_ts,
-        metadata.last_ts,
-    )
-    actual = (
-        series.cluster_id,
-        series.signal,
-        series.unit,
-        series.n_samples,
-        format_ts(int(series.ts[0].astype(int))),
-        format_ts(int(series.ts[-1].astype(int))),
-    )
-    if declared != actual:
-        raise TraceFormatError(
-            f"metadata of {metadata.name!r} declares {declared} but the CSV has {actual}",
-            path=f"{metadata.name}.json",
-        )
+    return read_metadata(_resource(name, ".json"))
 
 
 @cache
@@ -147,5 +113,5 @@ def load_bundled(name: str) -> Trace:
     """
     metadata = load_metadata(name)
     trace = load_trace(_resource(name, ".csv"))
-    _check_consistent(trace, metadata)
+    check_matches(trace, metadata, path=f"{name}.json")
     return replace(trace, metadata=metadata)

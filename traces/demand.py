@@ -1,7 +1,7 @@
 """Map a trace series to ACU demand on a fixed UTC grid (pure, no I/O).
 
-This module owns the documented rules that turn a load signal into ACU demand
-(DESIGN.md §3) and the regularisation onto the ``step_s`` grid (DESIGN.md §2). It
+This module owns the documented rules that turn a load signal into ACU demand and
+the regularisation onto the ``step_s`` grid (60 s, 300 s or any positive step). It
 imports nothing of ours outside ``traces``.
 
 Rules (``DemandRule``, discriminated by ``rule``):
@@ -10,11 +10,14 @@ Rules (``DemandRule``, discriminated by ``rule``):
 rule                    input unit  ACU per sample
 ======================  ==========  ============================================
 ``acu``                 acu         value
-``percent_of_max_acu``  percent     value / 100 * max_acu   (FACTS.md A7: AWS
-                                    measures CPUUtilization against MAX ACU)
+``percent_of_max_acu``  percent     value / 100 * max_acu   (AWS measures
+                                    CPUUtilization against MAX ACU [1])
 ``per_unit``            per_s       value * acu_s_per_unit  (events/s * ACU*s/event)
 ``p99_to_peak_acu``     any         value * peak_acu / p99(values)
 ======================  ==========  ============================================
+
+[1] AWS, Aurora User Guide, "Important Amazon CloudWatch metrics for Aurora Serverless
+v2", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html
 
 Worked values: 50 % at ``max_acu=16`` is 8 ACU; 20 req/s at ``acu_s_per_unit=0.1`` is
 2 ACU; with ``p99_to_peak_acu`` (peak 24) a sample equal to the series' p99 is 24 ACU
@@ -22,8 +25,8 @@ and the samples above the p99 (1 % of them) exceed 24 ACU.
 
 Grid: step ``k`` covers ``[start + k*step_s, start + (k+1)*step_s)``, where ``start``
 is the first sample's timestamp floored to a multiple of ``step_s`` since the Unix
-epoch. A step takes the conservative ``statistic`` (``max`` by default, DESIGN.md §2)
-of the samples inside it. A step without samples is NaN: a gauge that was not
+epoch. A step takes the conservative ``statistic`` (``max`` by default: a mean hides the
+burst that breaches latency) of the samples inside it. A step without samples is NaN: a gauge that was not
 observed is *missing*, never zero. (Count statistics such as CloudWatch ``Sum``, where
 an absent datapoint can mean zero, must be filled by the caller before mapping.)
 """
@@ -66,8 +69,8 @@ class PercentOfMaxAcuRule(_RuleBase):
     """ACU = percent / 100 * ``max_acu``; input unit ``percent``.
 
     AWS measures Aurora Serverless v2 ``CPUUtilization`` and ``ACUUtilization``
-    against the cluster's *maximum* ACU (FACTS.md A7), so the mapping uses
-    ``max_acu``, not the current capacity.
+    against the cluster's *maximum* ACU (reference [1] of the module docstring), so
+    the mapping uses ``max_acu``, not the current capacity.
 
     Attributes:
         max_acu: The MaxCapacity the percentages refer to, ACU, > 0.
@@ -248,7 +251,8 @@ def demand_series(
 
     Args:
         series: Input series, shape (n_samples,), strictly increasing UTC ``ts``.
-        step_s: Grid step, seconds, > 0 (DESIGN.md §2 default: 300).
+        step_s: Grid step, seconds, > 0 (300 for the 5-minute traces, 60 for 1-minute
+            ones; any positive step works).
         rule: How values become ACU (see the module docstring).
         statistic: ``max`` (default, conservative: a mean hides bursts), ``p95``
             (numpy ``linear`` percentile of the step's samples) or ``mean``.

@@ -62,7 +62,7 @@ class TraceFormatError(ValueError):
 
 
 class UnknownTraceError(TraceFormatError, KeyError):
-    """A bundled trace name that does not exist was requested.
+    """A bundled (or suite) trace name that does not exist was requested.
 
     It is both a :class:`TraceFormatError` (hence a ``ValueError``) and a
     ``KeyError``, so ``except KeyError`` around a name lookup also works. Unlike a
@@ -70,13 +70,13 @@ class UnknownTraceError(TraceFormatError, KeyError):
 
     Attributes:
         name: The name that was asked for.
-        valid_names: The bundled trace names, sorted.
+        valid_names: The valid names (bundled trace names, sorted; or suite names).
     """
 
-    def __init__(self, name: str, valid_names: Sequence[str]) -> None:
+    def __init__(self, name: str, valid_names: Sequence[str], *, what: str = "bundled trace") -> None:
         self.name = name
         self.valid_names = tuple(valid_names)
-        super().__init__(f"unknown bundled trace {name!r}; valid names: {', '.join(self.valid_names)}")
+        super().__init__(f"unknown {what} {name!r}; valid names: {', '.join(self.valid_names)}")
 
 
 class DemandMappingError(TraceFormatError):

@@ -1,14 +1,23 @@
-"""Metadata of a bundled trace (the ``<name>.json`` next to each bundled CSV).
+"""Metadata of a trace (the ``<name>.json`` next to a bundled or suite CSV).
 
-This module owns the metadata schema. It imports nothing of ours outside ``traces``.
+This module owns the metadata schema, its reading from JSON with errors that name
+the file and field, and the check that a CSV matches what its metadata declares. It
+imports nothing of ours outside ``traces``.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+import json
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
 from traces.demand import DemandRule
+from traces.errors import TraceFormatError
+from traces.loaders import format_ts
 from traces.schema import TraceKind, Unit
+from traces.types import Trace
 
 
 class _Frozen(BaseModel):
@@ -40,7 +49,7 @@ class TraceSource(_Frozen):
 
 
 class TraceMetadata(_Frozen):
-    """Metadata of one bundled trace.
+    """Metadata of one trace (bundled, local-only suite, or a user's own).
 
     Attributes:
         name: Public bundle name (used on the CLI), e.g. ``rds-cpu-cc0c53``.
@@ -50,14 +59,16 @@ class TraceMetadata(_Frozen):
         signal: The ``signal`` of that series.
         unit: Its unit.
         step_s: Nominal sampling step of the source, seconds (300 for every bundled
-            trace); the series may still have gaps.
+            trace, 60 for the 1-minute NASA trace); the demand grid uses it and the
+            series may still have gaps.
         n_rows: Number of data rows in the CSV.
         first_ts: First timestamp, ISO 8601 UTC (``Z``).
         last_ts: Last timestamp, ISO 8601 UTC (``Z``).
         demand_rule: Default rule turning the signal into ACU demand.
         read_frac: Read share of the load, or None when the trace does not say.
         source: Origin of the raw data.
-        licence: SPDX identifier of the data licence (``MIT``, ``CC-BY-4.0``).
+        licence: SPDX identifier of the data licence (``MIT``, ``CC-BY-4.0``;
+            ``NOASSERTION`` when none could be found).
         changes: What the converter changed, one sentence each.
         caveats: Known limitations, one sentence each.
     """
@@ -78,3 +89,74 @@ class TraceMetadata(_Frozen):
     licence: str
     changes: tuple[str, ...]
     caveats: tuple[str, ...] = ()
+
+
+def read_metadata(source: Path | Traversable) -> TraceMetadata:
+    """Read and validate a ``<name>.json`` metadata file.
+
+    Args:
+        source: Path of the JSON, or an ``importlib.resources`` ``Traversable``.
+
+    Returns:
+        The metadata.
+
+    Raises:
+        TraceFormatError: If the file is not UTF-8 JSON or does not match the schema;
+            the message names the file and, for a schema error, the dotted field
+            (e.g. ``demand_rule.max_acu``) and the first reason.
+        FileNotFoundError: If the file does not exist.
+    """
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TraceFormatError(f"invalid metadata JSON: {exc}", path=source.name) from None
+    try:
+        return TraceMetadata.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or None
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        reason = f"invalid metadata: {first['msg']}{more}"
+        raise TraceFormatError(reason, path=source.name, field=where) from None
+
+
+def check_matches(trace: Trace, metadata: TraceMetadata, *, path: str | Path) -> None:
+    """Check that a CSV's single series is what its metadata declares.
+
+    Args:
+        trace: The loaded CSV.
+        metadata: Its metadata.
+        path: The metadata file, named in the error.
+
+    Raises:
+        TraceFormatError: If the CSV holds more than one series, or its cluster_id,
+            signal, unit, row count, first or last timestamp differ from the metadata
+            (both tuples are shown).
+    """
+    if len(trace.series) != 1:
+        raise TraceFormatError(
+            f"metadata of {metadata.name!r} describes one series but the CSV has {len(trace.series)}",
+            path=path,
+        )
+    series = trace.series[0]
+    declared = (
+        metadata.cluster_id,
+        metadata.signal,
+        metadata.unit,
+        metadata.n_rows,
+        metadata.first_ts,
+        metadata.last_ts,
+    )
+    actual = (
+        series.cluster_id,
+        series.signal,
+        series.unit,
+        series.n_samples,
+        format_ts(int(series.ts[0].astype(int))),
+        format_ts(int(series.ts[-1].astype(int))),
+    )
+    if declared != actual:
+        raise TraceFormatError(
+            f"metadata of {metadata.name!r} declares {declared} but the CSV has {actual}",
+            path=path,
+        )

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from traces import (
+    P99ToPeakAcuRule,
     PercentOfMaxAcuRule,
     TraceFormatError,
     UnknownTraceError,
@@ -18,8 +19,16 @@ from traces import (
     load_trace,
 )
 
-# name -> (rows, first UTC ts, last UTC ts, unit, kind, n_gaps)
+# name -> (rows, first UTC ts, last UTC ts, unit, kind, missing 300-s steps)
 EXPECTED = {
+    "asg-cpu-misconfiguration": (
+        8640,
+        "2014-06-15T22:24:00Z",
+        "2014-07-15T22:19:00Z",
+        "percent",
+        "autoscaling_group_cpu",
+        0,
+    ),
     "azure-vm-cpu-2019": (
         8640,
         "2019-01-01T00:00:00Z",
@@ -28,6 +37,7 @@ EXPECTED = {
         "fleet_cpu_aggregate",
         0,
     ),
+    "ec2-cpu-bursty-fe7f93": (4032, "2014-02-14T19:27:00Z", "2014-02-28T19:22:00Z", "percent", "vm_cpu", 0),
     "ec2-cpu-dst-failure": (
         4032,
         "2014-03-07T08:41:00Z",
@@ -36,7 +46,17 @@ EXPECTED = {
         "database_cpu",
         1,
     ),
+    "ec2-cpu-step-825cc2": (4032, "2014-04-10T05:04:00Z", "2014-04-24T05:09:00Z", "percent", "vm_cpu", 2),
+    "ec2-cpu-step-ac20cd": (4032, "2014-04-02T19:29:00Z", "2014-04-16T19:49:00Z", "percent", "vm_cpu", 5),
     "elb-requests-8c0756": (4032, "2014-04-10T05:04:00Z", "2014-04-24T05:39:00Z", "per_s", "request_rate", 8),
+    "google-cell-cpu-2019": (
+        8064,
+        "2019-05-01T00:00:00Z",
+        "2019-05-28T23:55:00Z",
+        "relative",
+        "fleet_cpu_aggregate",
+        0,
+    ),
     "rds-cpu-cc0c53": (4032, "2014-02-14T19:30:00Z", "2014-02-28T19:30:00Z", "percent", "database_cpu", 1),
     "rds-cpu-e47b3b": (4032, "2014-04-10T05:02:00Z", "2014-04-24T04:57:00Z", "percent", "database_cpu", 0),
 }
@@ -56,14 +76,14 @@ def test_bundled_trace_rows_span_unit_and_gaps(name: str) -> None:
     assert format_ts(int(series.ts[-1].astype(int))) == last
     assert series.unit == unit
     steps = np.diff(series.ts.astype(np.int64))
-    assert set(steps.tolist()) <= {300, 600}  # 5-min grid; a 10-min step is one missing sample
-    assert int(np.count_nonzero(steps == 600)) == n_gaps
+    assert np.all(steps % 300 == 0) and np.all(steps >= 300)  # 5-min grid; longer steps are gaps
+    assert int((steps // 300 - 1).sum()) == n_gaps
     meta = trace.metadata
     assert meta is not None
     assert (meta.name, meta.kind, meta.unit, meta.step_s, meta.n_rows) == (name, kind, unit, 300, rows)
     assert (meta.first_ts, meta.last_ts) == (first, last)
     assert meta.read_frac is None
-    assert meta.licence in {"MIT", "CC-BY-4.0"}
+    assert meta.licence in {"MIT", "CC-BY-4.0"}  # only redistributable data is shipped
     assert len(meta.source.raw_sha256) == 64 and meta.changes
 
 
@@ -123,8 +143,9 @@ def test_unknown_name_lists_valid_names() -> None:
     with pytest.raises(UnknownTraceError) as info:
         load_bundled("nasa-http")
     assert str(info.value) == (
-        "unknown bundled trace 'nasa-http'; valid names: azure-vm-cpu-2019, "
-        "ec2-cpu-dst-failure, elb-requests-8c0756, rds-cpu-cc0c53, rds-cpu-e47b3b"
+        "unknown bundled trace 'nasa-http'; valid names: asg-cpu-misconfiguration, azure-vm-cpu-2019, "
+        "ec2-cpu-bursty-fe7f93, ec2-cpu-dst-failure, ec2-cpu-step-825cc2, ec2-cpu-step-ac20cd, "
+        "elb-requests-8c0756, google-cell-cpu-2019, rds-cpu-cc0c53, rds-cpu-e47b3b"
     )
     assert isinstance(info.value, KeyError) and isinstance(info.value, TraceFormatError)
     with pytest.raises(KeyError):
@@ -158,3 +179,49 @@ def test_provenance_covers_every_trace_and_the_dst_rule() -> None:
     assert "Copyright 2014-2024 Numenta Inc." in text
     assert "CC BY 4.0" in text and "ea702d75cc2258d9d7dd35ca8e5e2539d71f3140" in text
     assert "NAB clock: assumed zone and the DST rule" in text
+    assert "Google ClusterData 2019" in text and "doi:10.1145/3342195.3387517" in text
+    assert "--suite-dir" in text  # the local-only traces are named, with how to convert them
+    assert "FACTS.md" not in text and "DESIGN.md" not in text  # cite primary sources only
+
+
+def test_no_local_only_trace_is_shipped() -> None:
+    data = bundled_path("rds-cpu-cc0c53").parent
+    shipped = {p.stem for p in data.iterdir() if p.suffix in (".csv", ".json")}
+    assert shipped == set(EXPECTED)
+    assert not any(name.startswith(("bitbrains", "nasa")) for name in shipped)
+    for name in EXPECTED:
+        meta = load_bundled(name).metadata
+        assert meta is not None and meta.licence != "NOASSERTION"
+
+
+def test_new_traces_default_rules_and_values() -> None:
+    # ASG: p99 = 100 % maps to 16 ACU (the same numbers as percent of 16 ACU).
+    asg = load_bundled("asg-cpu-misconfiguration")
+    assert asg.metadata is not None
+    assert asg.metadata.demand_rule == P99ToPeakAcuRule(peak_acu=16)
+    acu = demand_series(asg.single(), step_s=300, rule=asg.metadata.demand_rule).demand_acu
+    assert float(np.percentile(asg.single().value, 99)) == 100.0
+    assert np.nanmax(acu) == pytest.approx(16.0)
+    assert acu[0] == pytest.approx(asg.single().value[0] * 0.16)
+    # Bursty EC2: percent of a 16-ACU MaxCapacity; baseline ~0.41 ACU, bursts to 15.9.
+    bursty = load_bundled("ec2-cpu-bursty-fe7f93")
+    assert bursty.metadata is not None
+    assert bursty.metadata.demand_rule == PercentOfMaxAcuRule(max_acu=16)
+    acu = demand_series(bursty.single(), step_s=300, rule=bursty.metadata.demand_rule).demand_acu
+    assert np.nanmedian(acu) == pytest.approx(2.582 / 100 * 16)
+    assert np.nanmax(acu) == pytest.approx(99.668 / 100 * 16)
+    # Step change: the last 38 h sit at ~99 %, ~16 ACU after the p99 rule; 34 % before.
+    step = load_bundled("ec2-cpu-step-ac20cd")
+    assert step.metadata is not None
+    acu = demand_series(step.single(), step_s=300, rule=step.metadata.demand_rule).demand_acu
+    assert np.nanmedian(acu[-400:]) > 15.5 and np.nanmedian(acu[1000:3000]) < 6.0
+
+
+def test_asg_window_and_google_anchor() -> None:
+    asg = load_bundled("asg-cpu-misconfiguration")
+    assert asg.metadata is not None
+    assert asg.metadata.changes[0].startswith("Kept raw lines 9412-18051 (8640 of 18050 rows")
+    google = load_bundled("google-cell-cpu-2019").single()
+    assert google.ts[0] == np.datetime64("2019-05-01T00:00:00", "s")
+    assert np.all(np.diff(google.ts.astype(np.int64)) == 300)
+    assert google.value[0] == pytest.approx(0.4416155843647663)  # raw first avg_cpu

@@ -274,9 +274,8 @@ def _gap_notes(utc: Sequence[int], spec: TraceSpec, path: Path) -> list[str]:
     notes = []
     late = sorted(b - a for a, b in steps if high < b - a <= 1.5 * spec.step_s)
     if late:
-        notes.append(
-            f"Kept {len(late)} late sample(s) as they are ({late[0]}-{late[-1]} s after the previous one)."
-        )
+        span = f"{late[0]}-{late[-1]}" if late[0] != late[-1] else f"{late[0]}"
+        notes.append(f"Kept {len(late)} late sample(s) as they are ({span} s after the previous one).")
     shared = sum(1 for a, b in steps if a // spec.step_s == b // spec.step_s)
     if shared:
         notes.append(

@@ -24,7 +24,7 @@ Demand rule and grid, per CSV:
   relative    as a percent series read against 16 ACU
   ==========  ====================================================================
 
-  and the grid step is the series' most common sampling interval (see
+  and the grid step is the series' median sampling interval, to the minute (see
   :func:`infer_step_s`).
 
 Each step of the grid takes the max of the samples in it; steps without a sample are
@@ -39,7 +39,6 @@ fit the series' unit.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -137,11 +136,12 @@ def default_rule(unit: Unit, *, max_acu: float = DEFAULT_MAX_ACU, peak_acu: floa
 
 
 def infer_step_s(series: TraceSeries) -> int:
-    """The grid step for a series without metadata: its most common sampling interval.
+    """The grid step for a series without metadata: its median sampling interval, to the minute.
 
-    Ties go to the shortest interval; a series of one sample gets
-    :data:`DEFAULT_STEP_S`. Jittered samples (e.g. 299, 300, 301 s apart) give the most
-    common value, 300.
+    The median of the intervals between consecutive samples, rounded to whole minutes
+    when it is 30 s or more (CloudWatch periods and exports are whole minutes), else to
+    whole seconds; at least 1 s. Jittered samples (299, 300, 301 s apart) give 300; gaps
+    do not move a median. A series of one sample gets :data:`DEFAULT_STEP_S`.
 
     Args:
         series: The series, ``ts`` shape (n_samples,), strictly increasing.
@@ -151,8 +151,10 @@ def infer_step_s(series: TraceSeries) -> int:
     """
     if series.n_samples < 2:
         return DEFAULT_STEP_S
-    counts = Counter(np.diff(series.ts.astype(np.int64)).tolist())
-    return int(min(counts, key=lambda step: (-counts[step], step)))
+    median = float(np.median(np.diff(series.ts.astype(np.int64))))
+    if median >= 30:
+        return max(60, 60 * round(median / 60))
+    return max(1, round(median))
 
 
 def _mapped(series: TraceSeries, *, step_s: int, rule: Rule, path: Path) -> DemandSeries:

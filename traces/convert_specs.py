@@ -572,7 +572,7 @@ SPECS: Final[tuple[TraceSpec, ...]] = (
         attribution=GOOGLE_ATTRIBUTION,
         changes=(
             "The origin file has no time column; the raw copy's t_offset_s is the row index x "
-            "300 s (its 28 per-day files of 288 rows concatenate to it).",
+            "300 s (the aggregator's 28 per-day files of 288 rows concatenate to it).",
             f"Anchored the offsets at the arbitrary UTC epoch "
             f"{GOOGLE_EPOCH.strftime('%Y-%m-%dT%H:%M:%SZ')} (ClusterData 2019 covers May 2019): "
             "ts = epoch + offset.",

@@ -27,7 +27,6 @@ from placement.units import (
     acu_to_load_ceil,
     check_objective_range,
     probability_to_ppb,
-    ratio_to_milli,
     usd_to_micro_usd,
     util_coefficient,
 )
@@ -115,9 +114,10 @@ class ModelData:
     constant_cost: int
     budget: int | None
     reader_lead_blocks: int
-    ramp_milli: int | None
-    decay_milli: IntArray | None
     dwell: tuple[tuple[int, ...], ...] | None
+    floor_need_h: IntArray | None
+    hold_h: IntArray | None
+    floor_short_cost: IntArray
     unavailability: tuple[int, int, int, int]
     max_unavailability_ppb: int | None
     notes: list[str] = field(default_factory=list)
@@ -300,21 +300,31 @@ def _routes(
     return tuple(out)
 
 
-def _dynamics(
-    problem: PlacementProblem, starts: IntArray, block_len: IntArray
-) -> tuple[int, int | None, IntArray | None, tuple[tuple[int, ...], ...] | None]:
+def _dynamics(problem: PlacementProblem, starts: IntArray) -> tuple[int, tuple[tuple[int, ...], ...] | None]:
     dyn = problem.dynamics
     if dyn is None:
-        return 0, None, None, None
+        return 0, None
     lead = int(np.sum(starts < dyn.reader_lead_s)) if problem.previous is not None else 0
-    decay = None
-    if dyn.scale_down_half_life_s is not None:
-        factors = 2.0 ** (-(block_len * problem.step_s) / dyn.scale_down_half_life_s)
-        decay = np.array([ratio_to_milli(f) for f in factors], dtype=np.int64)
     dwell = tuple(
         tuple(j for j in range(b + 1) if starts[b] - starts[j] < dyn.min_dwell_s) for b in range(len(starts))
     )
-    return lead, ratio_to_milli(dyn.ramp_factor), decay, dwell
+    return lead, dwell
+
+
+def _scaler_writer(
+    problem: PlacementProblem, blocks: tuple[Block, ...], max_h: int
+) -> tuple[IntArray | None, IntArray | None]:
+    """Per block: the floor the writer needs (max over the block) and the scaler's hold (mean).
+
+    Both in half-ACUs, capped at MaxCapacity; (None, None) without ``floor_need_acu``.
+    """
+    if problem.floor_need_acu is None:
+        return None, None
+    need = np.minimum(acu_to_half_acu_ceil(block_max(problem.floor_need_acu, blocks)), max_h)
+    held = np.asarray(problem.scaler_capacity_acu or [0.0] * problem.horizon, dtype=np.float64)
+    mean = np.array([held[t : t + n].mean() for t, n in blocks])
+    hold = np.minimum(np.rint(mean * HALF_ACU_PER_ACU), max_h)
+    return need.astype(np.int64), hold.astype(np.int64)
 
 
 def model_data(problem: PlacementProblem) -> ModelData:
@@ -340,7 +350,9 @@ def model_data(problem: PlacementProblem) -> ModelData:
     writes_ok, writer_u = _writes_reach(problem, problem.topology.region)
     short_step = problem.shortfall_penalty_usd_per_acu_hour * problem.step_s / 3600.0
     short_per_load = short_step / (HALF_ACU_PER_ACU * LOAD_PER_HALF_ACU * problem.target_utilisation)
-    lead, ramp, decay, dwell = _dynamics(problem, starts, block_len)
+    lead, dwell = _dynamics(problem, starts)
+    max_h = int(acu_to_half_acu_ceil(problem.limits.max_acu))
+    floor_need_h, hold_h = _scaler_writer(problem, blocks, max_h)
     fixed = primary_fixed_usd(problem)
     min_avail = problem.availability.min_availability
     data = ModelData(
@@ -348,7 +360,7 @@ def model_data(problem: PlacementProblem) -> ModelData:
         block_len=block_len,
         block_start_s=starts,
         min_h=int(acu_to_half_acu_ceil(problem.limits.min_acu)),
-        max_h=int(acu_to_half_acu_ceil(problem.limits.max_acu)),
+        max_h=max_h,
         regions=regions,
         clients=problem.client_regions,
         read_load=read_load,
@@ -365,9 +377,11 @@ def model_data(problem: PlacementProblem) -> ModelData:
         constant_cost=usd_to_micro_usd(sum(fixed.values())),
         budget=usd_to_micro_usd(problem.budget_usd) if problem.budget_usd is not None else None,
         reader_lead_blocks=lead,
-        ramp_milli=ramp,
-        decay_milli=decay,
         dwell=dwell,
+        floor_need_h=floor_need_h,
+        hold_h=hold_h,
+        # A missed half-ACU of floor need costs what a half-ACU of uncovered demand costs.
+        floor_short_cost=_per_block(short_step / HALF_ACU_PER_ACU, block_len),
         unavailability=unavailability_terms(problem.availability.failure_model),
         max_unavailability_ppb=probability_to_ppb(1.0 - min_avail) if min_avail is not None else None,
     )
@@ -382,6 +396,7 @@ def _check_range(d: ModelData) -> None:
     short = int(d.short_cost.sum()) * int(
         d.read_load.max(initial=0) * len(d.clients) + d.write_load.max(initial=0)
     )
+    short += int(d.floor_short_cost.sum()) * d.max_h
     churn = d.n_blocks * (d.churn_cost * d.max_h * len(d.regions) + d.reader_churn_cost * n_inst)
     fixed = sum(r.fixed_cost for r in d.regions) + d.constant_cost
     check_objective_range(float(compute + short + churn + fixed))

@@ -202,9 +202,11 @@ def extract(
         for b in range(d.n_blocks)
     ]
     shortfall = expand(load_to_acu(short_load) / problem.target_utilisation, d.blocks)
+    floors = _steps([int(s.value(x)) for x in v.writer], d)
     plan = PlacementPlan(
         status=status,
-        writer_acu=_steps([int(s.value(x)) for x in v.writer], d),
+        writer_acu=_steps([int(s.value(v.writer_capacity(b))) for b in range(d.n_blocks)], d),
+        min_capacity_acu=floors,
         failover_az_id=failover_az,
         failover_reader_acu=_steps([int(s.value(x)) for x in v.failover], d) if failover_az else (),
         extra_readers=_readers(s, d, v, d.primary.name),

@@ -83,7 +83,7 @@ def _survive_az_loss(
                 outside: LinearExpr = sum(v.cap[r.name, o, b] for o in r.az_ids if o != a)
                 if r.is_primary and v.failover:
                     if a == writer_az:  # the tier 0-1 reader is promoted and takes the writes
-                        outside += v.failover[b] - v.writer[b]
+                        outside += v.failover[b] - v.writer_capacity(b)
                     elif a in v.failover_az:
                         kept = m.new_int_var(0, ABS_MAX_H, f"failover_kept[{a},{b}]")
                         m.add(kept <= v.failover[b])
@@ -167,36 +167,6 @@ def add_availability(
         _min_availability(m, problem, d, v, e)
 
 
-def _floor_series(
-    problem: PlacementProblem, d: ModelData, v: VarIndex
-) -> list[tuple[list[cp_model.IntVar], int | None, cp_model.IntVar | None]]:
-    """(floor per block, floor before the horizon or None, region-active literal or None)."""
-    out: list[tuple[list[cp_model.IntVar], int | None, cp_model.IntVar | None]] = [
-        (v.writer, d.primary.prev_floor_h, None)
-    ]
-    for r in d.regions[1:]:
-        before = r.prev_floor_h if r.prev_active else d.min_h
-        out.append((v.floor[r.name], before, v.active[r.name]))
-    return out
-
-
-def _ramp_and_decay(
-    m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer
-) -> None:
-    ramp = d.ramp_milli
-    assert ramp is not None
-    for floor, before, active in _floor_series(problem, d, v):
-        for b in range(d.n_blocks):
-            prev: LinearExpr | None = floor[b - 1] if b > 0 else before
-            if prev is None:
-                continue
-            e(m.add(1000 * floor[b] <= ramp * prev), "dynamics")
-            if d.decay_milli is not None and (b > 0 or active is None or before is not None):
-                ct = e(m.add(1000 * floor[b] >= int(d.decay_milli[b]) * prev), "dynamics")
-                if active is not None:
-                    ct.only_enforce_if(active)
-
-
 def _lead_times(
     m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer
 ) -> None:
@@ -229,20 +199,17 @@ def _dwell(m: cp_model.CpModel, d: ModelData, v: VarIndex, e: Enforcer) -> None:
 def add_dynamics(
     m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer
 ) -> None:
-    """Family ``dynamics``: ramp speed, scale-down decay, lead times and dwell.
+    """Family ``dynamics``: reader lead times and dwell.
 
-    * ramp: ``floor[b] <= 2**(lead_s / doubling_s) * floor[b-1]`` (from the deployed
-      floor at b = 0): a floor that is too low cannot ramp in time, so it must rise
-      earlier;
-    * decay: ``floor[b] >= 2**(-block_s / half_life) * floor[b-1]``: capacity drains,
-      and is paid for, at Aurora's scale-down speed;
     * lead time: no reader beyond the deployed ones (and no new tier 0-1 AZ) before
       ``reader_lead_s``; a new secondary serves no reads before ``secondary_lead_s``;
     * dwell: a reader created (deleted) stays (stays away) for ``min_dwell_s``.
+
+    How fast capacity moves is Aurora's own scaler, modelled by the caller
+    (``PlacementProblem.floor_need_acu``), not here.
     """
     if problem.dynamics is None:
         return
-    _ramp_and_decay(m, problem, d, v, e)
     _lead_times(m, problem, d, v, e)
     if d.dwell is not None:
         _dwell(m, d, v, e)

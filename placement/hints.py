@@ -49,6 +49,7 @@ def shift_plan(plan: PlacementPlan, n_steps: int) -> PlacementPlan:
     return plan.model_copy(
         update={
             "writer_acu": move(plan.writer_acu),
+            "min_capacity_acu": move(plan.min_capacity_acu),
             "failover_reader_acu": move(plan.failover_reader_acu),
             "extra_readers": readers(plan.extra_readers),
             "shortfall_acu": move(plan.shortfall_acu),
@@ -86,8 +87,12 @@ def _hint_readers(
 
 
 def _hint_from_plan(m: cp_model.CpModel, d: ModelData, v: VarIndex, plan: PlacementPlan) -> None:
-    for x, value in zip(v.writer, _block_values(plan.writer_acu, d), strict=True):
+    floors = plan.min_capacity_acu or plan.writer_acu
+    for x, value in zip(v.writer, _block_values(floors, d), strict=True):
         m.add_hint(x, int(acu_to_half_acu_ceil(value)))
+    if v.writer_cap:
+        for x, value in zip(v.writer_cap, _block_values(plan.writer_acu, d), strict=True):
+            m.add_hint(x, int(acu_to_half_acu_ceil(value)))
     for a, y in v.failover_az.items():
         m.add_hint(y, int(a == plan.failover_az_id))
     if v.failover:

@@ -10,11 +10,16 @@ ours outside ``placement``.
 
 Per time block ``b`` (see :mod:`placement.blocks`), all capacities in half-ACUs:
 
-* ``writer[b]``: the writer's capacity, also the primary's MinCapacity, so every primary
-  instance holds at least this much (FACTS.md A1).
+* ``writer[b]``: the primary's MinCapacity, so every primary instance holds at least
+  this much. With ``floor_need_acu`` (Aurora's scaler modelled by the caller),
+  ``writer_cap[b] = max(writer[b], hold[b])`` is the writer's capacity, what is billed:
+  the scaler serves the writer's load up to MaxCapacity, and the floor must reach the
+  need the scaler cannot climb to in time (``writer[b] + floor_short[b] >= need[b]``).
+  Without it, the floor is the writer's capacity and must cover its load itself.
 * ``failover_az[a]``, ``failover[b]``: at most one tier 0-1 reader, in one AZ other
   than the writer's, fixed over the horizon; it follows the writer:
-  ``failover[b] >= writer[b]`` (FACTS.md A3). Choosing it is the tier decision: it is
+  ``failover[b] >= writer_cap[b]`` (Aurora User Guide: tier 0-1 readers are "kept at a
+  minimum capacity at least as high as the writer"). Choosing it is the tier decision: it is
   what makes a failover fast (family ``availability``).
 * ``on[r,a,k,b]``: the k-th tier 2-15 reader of region r in AZ a exists (unary count,
   ``on[k] -> on[k-1]``); ``cap[r,a,b]`` their total ACU with
@@ -51,6 +56,9 @@ def _add_variables(
     lo, hi = (1, ABS_MAX_H) if e.explaining else (d.min_h, d.max_h)
     nb = range(d.n_blocks)
     v.writer = [m.new_int_var(lo, hi, f"writer[{b}]") for b in nb]
+    if d.floor_need_h is not None:
+        v.writer_cap = [m.new_int_var(0, hi, f"writer_cap[{b}]") for b in nb]
+        v.floor_short = [m.new_int_var(0, int(d.floor_need_h[b]), f"floor_short[{b}]") for b in nb]
     for r in d.regions[1:]:
         v.active[r.name] = m.new_bool_var(f"active[{r.name}]")
         v.floor[r.name] = [m.new_int_var(0, hi, f"floor[{r.name},{b}]") for b in nb]
@@ -94,7 +102,7 @@ def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex, explaining: b
         m.add(has == sum(v.failover_az.values()))
         for b, fo in enumerate(v.failover):
             m.add(fo <= ABS_MAX_H * has)
-            m.add(fo >= v.writer[b]).only_enforce_if(has)
+            m.add(fo >= v.writer_capacity(b)).only_enforce_if(has)
     for r in d.regions:
         floor = v.floor_of(r)
         for a in r.az_ids:
@@ -127,8 +135,10 @@ def _add_capacity(m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, 
     """Family ``capacity`` (soft): load at the risk quantile covered at the target utilisation.
 
     Writes go to the writer; reads are routed to serving regions, each covering what it
-    serves at the route's utilisation. What is not covered is shortfall, priced in the
-    objective, so this family never makes a problem infeasible.
+    serves at the route's utilisation. With ``floor_need_acu`` the writer is served by
+    Aurora's scaler (up to MaxCapacity) and its floor must reach the need instead. What
+    is not covered is shortfall, priced in the objective, so this family never makes a
+    problem infeasible.
     """
     for b in range(d.n_blocks):
         writer_load: LinearExpr = d.writer_k * (int(d.write_load[b]) - v.write_short[b])
@@ -139,7 +149,14 @@ def _add_capacity(m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, 
                 extra.append(v.writer_reads[c, b])
                 writer_load += _k(d, problem, c, d.primary.name) * v.writer_reads[c, b]
             m.add(sum(served) + sum(extra) == int(d.read_load[c, b]))
-        m.add(CAPACITY_SCALE * v.writer[b] >= writer_load)
+        if d.floor_need_h is None:
+            m.add(CAPACITY_SCALE * v.writer[b] >= writer_load)
+        else:  # Aurora's scaler serves the writer up to MaxCapacity; the floor lets it get there
+            m.add(CAPACITY_SCALE * d.max_h >= writer_load)
+            m.add(v.writer[b] + v.floor_short[b] >= int(d.floor_need_h[b]))
+            m.add(v.writer_cap[b] >= v.writer[b])
+            assert d.hold_h is not None
+            m.add(v.writer_cap[b] >= int(d.hold_h[b]))
         for r in d.regions:
             load = [
                 _k(d, problem, c, r.name) * v.route[c, r.name, b]

@@ -9,12 +9,15 @@ tie-breaks only to ``VarIndex.objective_terms``. Imports nothing of ours outside
 Cost terms, per block b of ``len_b`` steps:
 
 * compute: every capacity variable x ACU-hour price of its region (half-ACU per block);
+  the writer's is ``writer_cap`` when Aurora's scaler is modelled (a floor costs only its
+  part above what the scaler holds anyway);
 * a used secondary: its storage, replicated write I/O and replication transfer over the
   horizon (:mod:`placement.pricing`);
 * reads served from another region: response GB x transfer price;
 * the primary's storage and I/O: a constant.
 
-Penalties: shortfall (``shortfall_penalty_usd_per_acu_hour`` per ACU-hour of need),
+Penalties: shortfall (``shortfall_penalty_usd_per_acu_hour`` per ACU-hour of need, and
+per ACU-hour of floor need the writer's MinCapacity misses),
 floor moves (``churn_penalty_usd_per_acu``), reader creation/deletion
 (``reader_churn_penalty_usd``), adding/removing a secondary
 (``secondary_churn_penalty_usd``), and 1 micro-USD per AZ rank as a deterministic
@@ -67,7 +70,7 @@ def _cost_terms(problem: PlacementProblem, d: ModelData, v: VarIndex) -> None:
             coef = int(r.compute_h[b])
             caps: list[cp_model.IntVar] = [v.cap[r.name, a, b] for a in r.az_ids]
             if r.is_primary:
-                caps.append(v.writer[b])
+                caps.append(v.writer_capacity(b))
                 if v.failover:
                     caps.append(v.failover[b])
             v.cost_terms.extend((x, coef) for x in caps)
@@ -133,6 +136,7 @@ def add_objective(
     v.objective_terms.extend(v.cost_terms)
     v.objective_terms.extend((s, int(d.short_cost[b])) for (_, b), s in v.read_short.items())
     v.objective_terms.extend((s, int(d.short_cost[b])) for b, s in enumerate(v.write_short))
+    v.objective_terms.extend((s, int(d.floor_short_cost[b])) for b, s in enumerate(v.floor_short))
     _churn_terms(m, problem, d, v)
     _tie_breaks(d, v)
     m.minimize(sum(coef * x for x, coef in v.objective_terms if coef) + d.constant_cost)

@@ -145,11 +145,13 @@ class PlacementPlan(FrozenModel):
 
     Attributes:
         status: solver outcome.
-        writer_acu: writer capacity per step; also the primary's MinCapacity (in Aurora
-            every instance's floor is the cluster minimum, FACTS.md A1).
+        writer_acu: the writer's capacity per step (what is billed).
+        min_capacity_acu: the primary's MinCapacity per step (every primary instance's
+            floor: MinCapacity is cluster-wide); equal to ``writer_acu`` when the problem
+            does not model Aurora's scaler (no ``floor_need_acu``).
         failover_az_id: AZ of the tier 0-1 failover reader, or None.
         failover_reader_acu: its capacity per step (>= writer_acu: tiers 0-1 follow the
-            writer, FACTS.md A3).
+            writer, Aurora User Guide, promotion tiers).
         extra_readers: tier 2-15 readers per AZ of the primary, sorted by AZ ID.
         shortfall_acu: uncovered need per step (load / target utilisation), ACU.
         compute_cost_usd: ACU-hours x price over the horizon, all regions.
@@ -172,6 +174,7 @@ class PlacementPlan(FrozenModel):
 
     status: SolveStatus
     writer_acu: tuple[float, ...] = ()
+    min_capacity_acu: tuple[float, ...] = ()
     failover_az_id: str | None = None
     failover_reader_acu: tuple[float, ...] = ()
     extra_readers: tuple[AzReaders, ...] = ()

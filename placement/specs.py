@@ -146,38 +146,23 @@ class AvailabilitySpec(FrozenModel):
 
 
 class DynamicsSpec(FrozenModel):
-    """How fast capacity and layout can change (family ``dynamics``).
+    """How fast the layout can change (family ``dynamics``).
 
-    Aurora scales faster at higher capacity (FACTS.md A2); like the replay simulator we
-    model scale-up as doubling every ``doubling_s``, so a floor raised ``lead_s`` before
-    a step reaches at most ``floor_before * 2**(lead_s / doubling_s)`` and a floor that
-    is too low cannot ramp in time. Scale-down decays with ``scale_down_half_life_s``,
-    so capacity is paid for while it drains. Readers take ``reader_lead_s`` to create
-    and a new secondary region ``secondary_lead_s`` to serve; a reader count, once
-    changed, holds for ``min_dwell_s``.
+    Readers take ``reader_lead_s`` to create and a new secondary region
+    ``secondary_lead_s`` to serve; a reader count, once changed, holds for
+    ``min_dwell_s``. (How fast capacity itself moves is Aurora's own scaler: the caller
+    models it and passes ``PlacementProblem.floor_need_acu``.)
 
     Attributes:
-        doubling_s: scale-up doubling time, s (ASSUMPTION 45 s, as the simulator).
-        lead_s: how early a floor increase is applied, s (policy prewarm, 300 s).
-        scale_down_half_life_s: half-life of excess capacity, s (ASSUMPTION 300 s);
-            None: capacity may drop at once.
-        reader_lead_s: reader creation time, s (ASSUMPTION 600 s, UNVERIFIED).
+        reader_lead_s: reader creation time, s (ASSUMPTION 600 s: AWS publishes none).
         secondary_lead_s: time until a new secondary region serves, s (ASSUMPTION 1 h:
             the volume is copied first).
         min_dwell_s: minimum time between reader count changes per AZ, s.
     """
 
-    doubling_s: float = Field(default=45.0, gt=0.0, le=86_400.0)
-    lead_s: float = Field(default=300.0, ge=0.0, le=86_400.0)
-    scale_down_half_life_s: float | None = Field(default=300.0, gt=0.0, le=86_400.0)
     reader_lead_s: float = Field(default=600.0, ge=0.0, le=86_400.0)
     secondary_lead_s: float = Field(default=3600.0, ge=0.0, le=7 * 86_400.0)
     min_dwell_s: float = Field(default=1800.0, ge=0.0, le=7 * 86_400.0)
-
-    @property
-    def ramp_factor(self) -> float:
-        """Largest floor growth between consecutive steps: 2**(lead_s / doubling_s)."""
-        return float(2.0 ** min(self.lead_s / self.doubling_s, 60.0))
 
 
 class IoProfile(FrozenModel):

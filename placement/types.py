@@ -169,6 +169,16 @@ class PlacementProblem(PlacementOptions):
         require_failover_reader: keep one tier 0-1 reader (it follows the writer's
             capacity, FACTS.md A3) in an AZ other than the writer's.
         previous: the deployed layout, for churn at step 0 and the warm start.
+        floor_need_acu: the MinCapacity the writer needs at each step so that Aurora's
+            own reactive scaler can reach the demand in time, shape (horizon,), ACU, from
+            the caller's model of the scaler (``policy.floors``). When given, the writer's
+            load is served by that scaler up to MaxCapacity, the floor must reach this
+            need (soft: what it misses is priced at the shortfall penalty), and the
+            writer is billed ``max(floor, scaler_capacity_acu)``: a floor costs only its
+            part above what the scaler holds anyway. When None, the floor itself must
+            cover the writer's load at the target utilisation (no scaler is assumed).
+        scaler_capacity_acu: the writer capacity Aurora's scaler holds anyway at each
+            step, shape (horizon,), ACU (needs ``floor_need_acu``); None means 0.
         secondaries: candidate global-database secondary regions (the optimiser picks).
         max_secondaries: at most this many secondaries (10; 5 on older engines, A5).
         secondary_churn_penalty_usd: cost of adding or removing a secondary region.
@@ -201,12 +211,25 @@ class PlacementProblem(PlacementOptions):
     min_azs: int = Field(default=2, ge=1, le=6)
     require_failover_reader: bool = True
     previous: PreviousLayout | None = None
+    floor_need_acu: tuple[float, ...] | None = None
+    scaler_capacity_acu: tuple[float, ...] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> PlacementProblem:
         for t, d in enumerate(self.demand_acu):
             if not math.isfinite(d) or d < 0:
                 raise ValueError(f"demand_acu[{t}] = {d} must be finite and >= 0")
+        for name in ("floor_need_acu", "scaler_capacity_acu"):
+            values = getattr(self, name)
+            if values is None:
+                continue
+            if len(values) != len(self.demand_acu):
+                raise ValueError(f"{name} has {len(values)} steps, demand_acu {len(self.demand_acu)}")
+            for t, x in enumerate(values):
+                if not math.isfinite(x) or x < 0:
+                    raise ValueError(f"{name}[{t}] = {x} must be finite and >= 0")
+        if self.scaler_capacity_acu is not None and self.floor_need_acu is None:
+            raise ValueError("scaler_capacity_acu needs floor_need_acu (the scaler-aware writer)")
         if self.min_azs > len(self.topology.az_ids):
             raise ValueError(
                 f"min_azs={self.min_azs} exceeds the {len(self.topology.az_ids)} AZs in topology.az_ids"

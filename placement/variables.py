@@ -55,6 +55,8 @@ class VarIndex:
     """The model's variables, keyed the way their names read (see the module docstring)."""
 
     writer: list[IntVar] = field(default_factory=list)
+    writer_cap: list[IntVar] = field(default_factory=list)
+    floor_short: list[IntVar] = field(default_factory=list)
     floor: dict[str, list[IntVar]] = field(default_factory=dict)
     active: dict[str, IntVar] = field(default_factory=dict)
     failover_az: dict[str, IntVar] = field(default_factory=dict)
@@ -80,6 +82,10 @@ class VarIndex:
                 [self.on[region.name, az, k, b] for k in range(region.slots)]
             )
         return self._n[key]
+
+    def writer_capacity(self, b: int) -> IntVar:
+        """The writer's capacity at block ``b``: max(floor, scaler's hold) when modelled, else the floor."""
+        return self.writer_cap[b] if self.writer_cap else self.writer[b]
 
     def floor_of(self, region: RegionData) -> list[IntVar]:
         """MinCapacity per block of ``region`` (the writer's capacity in the primary)."""

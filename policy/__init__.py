@@ -2,7 +2,7 @@
 
 The one decision path for HTTP, replay and library callers (:func:`recommend`), and
 :func:`replay`, which scores the baselines, the peer policies, ``acuplan`` and the
-perfect-foresight ``oracle`` (:data:`POLICY_NAMES`) on one simulator of Aurora; and
+perfect-foresight ``bound`` (:data:`POLICY_NAMES`) on one simulator of Aurora; and
 :func:`next_plan`, the stable entry point for schedulers (state in, state out). Imports
 ``forecasting`` and ``placement``; never ``service`` or ``traces``.
 """
@@ -15,14 +15,14 @@ from policy.config import (
     PolicyConfig,
     PredictiveScalingConfig,
     ReplayConfig,
-    ScalerModel,
     VpaConfig,
 )
 from policy.engine import recommend
 from policy.errors import InvalidRequestError, PolicyError, UnknownPolicyError
 from policy.policies import Decision, Policy, make_policy
-from policy.replay import PolicyRun, replay, replay_policy, with_cost_vs_oracle
+from policy.replay import PolicyRun, replay, replay_policy, with_relative_scores
 from policy.report import POLICY_NAMES, PolicyScore, ReplayReport, ReplayTiming
+from policy.scaler import ScalerModel
 from policy.scheduler import (
     Observation,
     SchedulerConfig,
@@ -88,5 +88,5 @@ __all__ = [
     "replay",
     "replay_policy",
     "simulate",
-    "with_cost_vs_oracle",
+    "with_relative_scores",
 ]

@@ -189,7 +189,7 @@ class ReplayConfig(_Frozen):
         reactive_floor_acu: the fixed MinCapacity of the ``reactive`` baseline (and of
             the writer under ``hpa-readers``); None means the cluster's ``limits.min_acu``
             (the default users have); 0 turns on auto-pause (FACTS.md A4).
-        policy: configuration of ``acuplan`` (and ``oracle``, which shares the optimiser).
+        policy: configuration of ``acuplan``.
         scaler: the simulated Aurora cluster (scaler, readers, pause, failover, latency).
         peers: configuration of the peer policies.
         failover_events: instance failures to inject, in the scored window.

@@ -1,12 +1,12 @@
 """Replay policies behind one protocol, and :func:`make_policy`, which builds them by name.
 
-Owns ``reactive``, ``static-peak``, ``acuplan`` and ``oracle`` and the registry of all
+Owns ``reactive``, ``static-peak``, ``acuplan`` and ``bound`` and the registry of all
 policies in :data:`~policy.report.POLICY_NAMES` (the peers ``vpa``,
 ``predictive-scaling`` and ``hpa-readers`` live in :mod:`policy.peers`; the
 :class:`Decision` and :class:`Policy` protocol in :mod:`policy.decision`, re-exported
-here). ``acuplan`` calls :func:`policy.recommend`, the production path (STYLE.md
-principle 2); ``oracle`` runs the same optimiser on the real future. Pure: decisions
-depend only on the demand history given (and, for the oracle, on the future it is
+here). ``acuplan`` calls :func:`policy.recommend`, the production path every surface
+shares; ``bound`` is the perfect-foresight limit (:mod:`policy.floors`). Pure: decisions
+depend only on the demand history given (and, for the bound, on the future it is
 allowed to see).
 """
 
@@ -22,10 +22,10 @@ import numpy.typing as npt
 from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.decision import Decision, FloatArray, Policy
-from policy.engine import horizon_steps, recommend
+from policy.engine import recommend
 from policy.errors import UnknownPolicyError
+from policy.floors import FloorCluster, cheapest_floors
 from policy.peers import HpaReadersPolicy, PredictiveScalingPolicy, VpaPolicy, half_up
-from policy.plan import aggregate_max, plan_recommendation
 from policy.report import POLICY_NAMES
 from policy.settings import floor_at
 from policy.types import ClusterSpec, Recommendation
@@ -142,51 +142,49 @@ class AcuplanPolicy:
 
 
 @dataclass
-class OraclePolicy:
-    """Perfect foresight: the same optimiser given the real future demand.
+class BoundPolicy:
+    """The perfect-foresight bound: the cheapest violation-free MinCapacity schedule.
 
-    Every quantile row is the realised demand, so the plan covers it exactly at the
-    target utilisation: the cheapest schedule of floors with no forecast error (a
-    bound for comparison, not a policy anyone can run). Missing future steps take the
-    last observed value.
+    Not a policy anyone can run: it sees the whole scored window, and sets the floor
+    that :func:`policy.floors.cheapest_floors` proves cheapest among all schedules
+    (changeable at every trace step, on the 0.5-ACU grid, same layout as ``reactive``:
+    the writer plus a tier-1 reader) whose simulation has no SLO-violation minute and no
+    shortfall. Every other policy's ``cost_vs_bound`` divides by its cost. Demand above
+    what MaxCapacity can serve is the only violation it keeps.
     """
 
     demand_acu: FloatArray
     cluster: ClusterSpec
     config: ReplayConfig
     step_s: int
-    name: str = "oracle"
-    _filled: FloatArray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        filled = self.demand_acu.copy()
-        valid = np.isfinite(filled)
-        index = np.where(valid, np.arange(len(filled)), 0)
-        np.maximum.accumulate(index, out=index)
-        filled = np.where(valid[index], filled[index], 0.0)
-        self._filled = filled
+    name: str = "bound"
+    _floors: FloatArray | None = field(default=None, init=False, repr=False)
+    _first: int = field(default=0, init=False, repr=False)
 
     def decide(
         self, history_acu: FloatArray, *, now: datetime, n_steps: int, previous: PreviousLayout | None
     ) -> Decision:
-        """Plan on the true demand of the next horizon."""
-        block, horizon = horizon_steps(self.config.policy, self.step_s)
+        """Return the bound's floors for the next ``n_steps`` (computed once, at the first call)."""
         i = len(history_acu)
-        future = self._filled[i : i + horizon]
-        future = np.concatenate([future, np.full(horizon - len(future), future[-1])])
-        q = tuple(sorted({0.5, self.config.policy.risk_quantile}))
-        demand_q = np.tile(aggregate_max(future, block), (len(q), 1))
-        rec = plan_recommendation(
-            demand_q,
-            quantiles=q,
-            start=now,
-            cluster=self.cluster,
-            config=self.config.policy,
-            previous=previous,
-            forecast_model="perfect_foresight",
-        )
-        return decision_from_recommendation(
-            rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=self.config
+        if self._floors is None:  # the first call is at the start of the scored window
+            scored = self.demand_acu[i:]
+            limits = self.cluster.limits
+            floor_cluster = FloorCluster(
+                read_frac=self.cluster.read_frac,
+                has_failover=True,
+                min_acu=limits.min_acu,
+                max_acu=limits.max_acu,
+            )
+            self._floors = cheapest_floors(
+                scored, scored, step_s=self.step_s, cluster=floor_cluster, model=self.config.scaler
+            )
+            self._first = i
+        j = i - self._first
+        return Decision(
+            floor_acu=self._floors[j : j + n_steps].copy(),
+            max_acu=self.cluster.limits.max_acu,
+            n_extra_readers=np.zeros(n_steps, dtype=np.int64),
+            has_failover=True,
         )
 
 
@@ -205,7 +203,7 @@ def make_policy(
     Args:
         name: one of :data:`POLICY_NAMES`.
         demand_acu: the whole demand series, shape (n_steps,), ACU (static-peak uses its
-            peak; the oracle its future; the others never look past ``now``).
+            peak; the bound its future; the others never look past ``now``).
         cluster: the simulated cluster.
         config: replay configuration (peers read ``config.peers``).
         step_s: trace step, seconds.
@@ -238,6 +236,6 @@ def make_policy(
         )
     if name == "acuplan":
         return AcuplanPolicy(cluster, config, step_s)
-    if name == "oracle":
-        return OraclePolicy(demand_acu, cluster, config, step_s)
+    if name == "bound":
+        return BoundPolicy(demand_acu, cluster, config, step_s)
     raise UnknownPolicyError(f"unknown policy {name!r}; known: {', '.join(POLICY_NAMES)}")

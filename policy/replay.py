@@ -37,7 +37,7 @@ class PolicyRun:
 
     Attributes:
         name: the policy name.
-        score: the score over the scored window (``cost_vs_oracle`` not yet filled).
+        score: the score over the scored window (the relative scores not yet filled).
         capacity_acu: total capacity at each scored step's end, shape (n_scored,).
         floor_acu: MinCapacity the policy set at each scored step, shape (n_scored,).
         replan_s: wall time of each decision, seconds (not deterministic).
@@ -133,7 +133,7 @@ def _score(sim: SimResult, layout: Layout, decisions: list[Decision]) -> PolicyS
         scaling_actions=count_scaling_actions(layout),
         reader_churn=count_reader_churn(layout),
         unserved_min=round(sim.unserved_min, 4),
-        cost_vs_oracle=None,
+        cost_vs_bound=None,
         mean_capacity_acu=round(sim.mean_capacity_acu, 6),
         peak_capacity_acu=round(float(sim.capacity_acu.max(initial=0.0)), 6),
         n_replans=len(decisions),
@@ -272,15 +272,28 @@ def finish_run(
     )
 
 
-def with_cost_vs_oracle(scores: dict[str, PolicyScore]) -> dict[str, PolicyScore]:
-    """Fill ``cost_vs_oracle`` in every score when ``oracle`` is among them (cost > 0)."""
-    if "oracle" not in scores or scores["oracle"].cost_usd <= 0:
-        return scores
-    oracle_cost = scores["oracle"].cost_usd
-    return {
-        k: v.model_copy(update={"cost_vs_oracle": round(v.cost_usd / oracle_cost, 6)})
-        for k, v in scores.items()
-    }
+def with_relative_scores(scores: dict[str, PolicyScore]) -> dict[str, PolicyScore]:
+    """Fill ``cost_vs_bound`` and ``slo_share_of_reactive`` where the reference ran.
+
+    Args:
+        scores: per policy name.
+
+    Returns:
+        The scores with ``cost_vs_bound`` = cost / the bound's cost (when ``bound`` ran
+        with a cost > 0) and ``slo_share_of_reactive`` = SLO minutes / reactive's (when
+        ``reactive`` ran with any SLO minutes); other scores unchanged.
+    """
+    bound = scores.get("bound")
+    reactive = scores.get("reactive")
+    out = {}
+    for k, v in scores.items():
+        update: dict[str, float] = {}
+        if bound is not None and bound.cost_usd > 0:
+            update["cost_vs_bound"] = round(v.cost_usd / bound.cost_usd, 6)
+        if reactive is not None and reactive.slo_violation_min > 0:
+            update["slo_share_of_reactive"] = round(v.slo_violation_min / reactive.slo_violation_min, 6)
+        out[k] = v.model_copy(update=update)
+    return out
 
 
 def _ms(values: Sequence[float], q: float) -> float:
@@ -325,7 +338,8 @@ def replay(
         progress: optional callback ``(policy, decisions_done, decisions_total)``.
 
     Returns:
-        A :class:`ReplayReport`; ``cost_vs_oracle`` is filled when ``oracle`` ran.
+        A :class:`ReplayReport`; ``cost_vs_bound`` is filled when ``bound`` ran and
+        ``slo_share_of_reactive`` when ``reactive`` ran.
 
     Raises:
         InvalidRequestError: bad series, naive ``start``, bad step, or a warm-up that
@@ -355,6 +369,6 @@ def replay(
         n_steps=len(demand),
         n_missing_steps=int(np.isnan(demand).sum()),
         replan_every_s=every * step_s,
-        scores=with_cost_vs_oracle({r.name: r.score for r in runs}),
+        scores=with_relative_scores({r.name: r.score for r in runs}),
         timing=timing_of(runs, time.perf_counter() - t_start),
     )

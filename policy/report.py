@@ -18,11 +18,11 @@ POLICY_NAMES: tuple[str, ...] = (
     "predictive-scaling",
     "hpa-readers",
     "acuplan",
-    "oracle",
+    "bound",
 )
 """Replay policies, in report order: two baselines, three peers (each from its public
 description: VPA, EC2 predictive scaling, Aurora Auto Scaling of readers), ours, and
-``oracle``, perfect foresight (a bound, not a policy)."""
+``bound``, the perfect-foresight lower bound (a limit, not a policy)."""
 
 
 class PolicyScore(FrozenModel):
@@ -39,7 +39,9 @@ class PolicyScore(FrozenModel):
             changes plus reader instances created or deleted).
         reader_churn: reader instances created plus deleted.
         unserved_min: minutes with some load unserved (failover outage, resume).
-        cost_vs_oracle: cost_usd / the oracle's cost_usd (None without an oracle run).
+        cost_vs_bound: cost_usd / the bound's cost_usd (None without a bound run).
+        slo_share_of_reactive: slo_violation_min / reactive's (None without a reactive run
+            or when reactive has no SLO-violation minute).
         mean_capacity_acu: time-average of total capacity.
         peak_capacity_acu: largest total capacity at any step end.
         n_replans: decisions taken.
@@ -53,7 +55,8 @@ class PolicyScore(FrozenModel):
     scaling_actions: int
     reader_churn: int
     unserved_min: float
-    cost_vs_oracle: float | None
+    cost_vs_bound: float | None
+    slo_share_of_reactive: float | None = None
     mean_capacity_acu: float
     peak_capacity_acu: float
     n_replans: int

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
 from typing import Annotated, Final, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
@@ -238,6 +237,28 @@ def target_acu(load_acu: float, floor_acu: float, max_acu: float, utilisation: f
     return min(max(half_ceil(load_acu / utilisation), floor_acu, MIN_RUNNING_ACU), max_acu)
 
 
+def steady_states(
+    load_acu: float, shares: tuple[float, ...], floor_acu: float, max_acu: float, model: ScalerModel
+) -> list[InstanceState]:
+    """The steady state a replay starts in: each instance at rest at its scaler target.
+
+    Args:
+        load_acu: the cluster's first observed load, ACU.
+        shares: each instance's share of it, writer first; a second entry is the tier 0-1
+            reader, which never sits below the writer.
+        floor_acu: the first MinCapacity, ACU.
+        max_acu: the first MaxCapacity, ACU.
+        model: the scaler model.
+
+    Returns:
+        One :class:`InstanceState` per share, at rest on the grid.
+    """
+    u = model.scaler_target_utilisation
+    levels = [target_acu(load_acu * s, floor_acu, max_acu, u) for s in shares]
+    levels[1:] = [max(level, levels[0]) for level in levels[1:2]] + levels[2:]
+    return [InstanceState(level, level) for level in levels]
+
+
 def _direction(state: InstanceState, target: float) -> tuple[int, float]:
     """(+1 rising, -1 falling, 0 at target) and the progress the ramp starts from."""
     c, x = state
@@ -249,7 +270,12 @@ def _direction(state: InstanceState, target: float) -> tuple[int, float]:
 
 
 def advance(
-    state: InstanceState, load_acu: float, floor_acu: float, max_acu: float, duration_s: float, model: ScalerModel
+    state: InstanceState,
+    load_acu: float,
+    floor_acu: float,
+    max_acu: float,
+    duration_s: float,
+    model: ScalerModel,
 ) -> InstanceState:
     """Move one instance through ``duration_s`` seconds at constant load and settings.
 
@@ -303,7 +329,9 @@ class Segment(NamedTuple):
         return self.levels_acu[max(bisect_right(self.times_s, t_s) - 1, 0)]
 
 
-def _crossings(c: float, x0: float, end_level: float, direction: int, ramp: RampProfile) -> list[tuple[float, float]]:
+def _crossings(
+    c: float, x0: float, end_level: float, direction: int, ramp: RampProfile
+) -> list[tuple[float, float]]:
     """(time, new level) at which capacity reaches each grid level between ``c`` and ``end_level``."""
     out: list[tuple[float, float]] = []
     n = round(abs(end_level - c) / HALF_ACU)
@@ -365,8 +393,9 @@ def run_segment(
 def segments_of_step(step: int, step_s: float, delay_s: float) -> list[tuple[float, float, int]]:
     """Split trace step ``step`` where a settings change made at a step start takes effect.
 
-    A change made at the start of step j takes effect ``delay_s`` later; before the first
-    change takes effect, the first settings are in force (the replay starts with them).
+    A change made at the start of step j takes effect ``delay_s`` later. The index may be
+    negative: settings made before step 0 (the replay treats them as the first settings,
+    the planner as the layout deployed before ``now``).
 
     Args:
         step: the trace step's index, >= 0.
@@ -380,20 +409,5 @@ def segments_of_step(step: int, step_s: float, delay_s: float) -> list[tuple[flo
     k, r = divmod(delay_s, step_s)
     lag = int(k)
     if r <= _EPS:
-        return [(0.0, step_s, max(step - lag, 0))]
-    return [(0.0, r, max(step - lag - 1, 0)), (r, step_s - r, max(step - lag, 0))]
-
-
-def settings_index_at(step: int, offset_s: float, step_s: float, delay_s: float) -> int:
-    """Index of the settings in force ``offset_s`` seconds into trace step ``step``."""
-    index = 0
-    for start, _, j in segments_of_step(step, step_s, delay_s):
-        if offset_s >= start:
-            index = j
-    return index
-
-
-def grid_levels(low_acu: float, high_acu: float) -> Sequence[float]:
-    """Every 0.5-ACU level from ``low_acu`` to ``high_acu`` inclusive (both on the grid)."""
-    n = round((high_acu - low_acu) / HALF_ACU)
-    return [low_acu + i * HALF_ACU for i in range(n + 1)]
+        return [(0.0, step_s, step - lag)]
+    return [(0.0, r, step - lag - 1), (r, step_s - r, step - lag)]

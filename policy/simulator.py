@@ -38,7 +38,7 @@ from policy.scaler import (
     higher,
     run_segment,
     segments_of_step,
-    target_acu,
+    steady_states,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -335,9 +335,12 @@ def simulate(
     delay = scaler.ramp.floor_apply_delay_s
     observed_loads = load_acu[np.isfinite(load_acu)]
     last_load = float(observed_loads[0]) if observed_loads.size else 0.0
-    # Start in steady state: every instance at the scaler's target for the first load.
-    first = initial_state(last_load, float(layout.floor_acu[0]), float(layout.max_acu[0]), scaler)
-    state, totals, windows = _State(writer=first, failover=first), _Totals(), list[_Window]()
+    # Start in steady state: every instance at the scaler's target for its share of the first load.
+    shares = (1.0 - read_frac, read_frac) if layout.has_failover else (1.0, 0.0)
+    writer, failover = steady_states(
+        last_load, shares, float(layout.floor_acu[0]), float(layout.max_acu[0]), scaler
+    )
+    state, totals, windows = _State(writer=writer, failover=failover), _Totals(), list[_Window]()
     by_step: dict[int, list[FailoverEvent]] = {}
     for e in sorted(events, key=lambda e: (e.at_s, e.kind)):
         by_step.setdefault(int(e.at_s // dt), []).append(e)
@@ -347,8 +350,8 @@ def simulate(
         observed = bool(np.isfinite(load_acu[t]))
         load = float(load_acu[t]) if observed else last_load
         last_load = load
-        pieces = [
-            (start, duration, float(layout.floor_acu[j]), float(layout.max_acu[j]))
+        pieces = [  # the first settings are in force from the start
+            (start, duration, float(layout.floor_acu[max(j, 0)]), float(layout.max_acu[max(j, 0)]))
             for start, duration, j in segments_of_step(t, dt, delay)
         ]
         floor = pieces[0][2]
@@ -369,22 +372,6 @@ def simulate(
         capacity[t] = writer_capacity[t] + (state.failover.capacity_acu if has_f else 0.0)
         capacity[t] += sum(x.capacity_acu for x in state.extras)
     return _result(totals, capacity, writer_capacity, n, dt, scaler, price_usd_per_acu_hour)
-
-
-def initial_state(load_acu: float, floor_acu: float, max_acu: float, scaler: ScalerModel) -> InstanceState:
-    """The steady state a replay starts in: the scaler's target for the first load, at rest.
-
-    Args:
-        load_acu: the instance's first observed load, ACU.
-        floor_acu: the first MinCapacity, ACU.
-        max_acu: the first MaxCapacity, ACU.
-        scaler: the scaler model.
-
-    Returns:
-        An :class:`InstanceState` at rest on the grid, >= 0.5 ACU.
-    """
-    level = target_acu(load_acu, floor_acu, max_acu, scaler.scaler_target_utilisation)
-    return InstanceState(level, level)
 
 
 def _result(

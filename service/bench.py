@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from policy import POLICY_NAMES, ClusterSpec, ReplayConfig, with_cost_vs_oracle
+from policy import POLICY_NAMES, ClusterSpec, ReplayConfig, with_relative_scores
 from policy.fleet import SWEEP, FleetCluster, FleetJob, JobResult, run_fleet, slice_fleet
 from policy.replay import PolicyRun, timing_of
 from service.bundled import bundled_replay_inputs
@@ -91,9 +91,9 @@ def _jobs(members: Sequence[FleetCluster], policies: Sequence[str], config: Repl
     for m in sorted(members, key=lambda m: -len(m.demand_acu)):
         if "acuplan" in policies:
             jobs.append(FleetJob(len(jobs), m, SWEEP, config, risk_quantiles=swept))
-        jobs += [FleetJob(len(jobs), m, p, config) for p in policies if p in ("acuplan", "oracle")]
+        jobs += [FleetJob(len(jobs), m, p, config) for p in policies if p in ("acuplan", "bound")]
     for m in members:
-        jobs += [FleetJob(len(jobs), m, p, config) for p in policies if p not in ("acuplan", "oracle")]
+        jobs += [FleetJob(len(jobs), m, p, config) for p in policies if p not in ("acuplan", "bound")]
         for p, values in (("vpa", VPA_PERCENTILES), ("reactive", REACTIVE_FLOORS_ACU)):
             if p in policies:
                 jobs += [
@@ -145,14 +145,14 @@ def _run_jobs(jobs: Sequence[FleetJob], executor: Executor | None, what: str) ->
         return run_fleet(jobs, executor=executor, progress=report)
 
 
-def _point(label: str, knob: str, value: float, run: PolicyRun, oracle_cost: float) -> dict[str, Any]:
+def _point(label: str, knob: str, value: float, run: PolicyRun, bound_cost: float) -> dict[str, Any]:
     s = run.score
     return {
         "label": label,
         "knob": knob,
         "value": value,
         "cost_usd": s.cost_usd,
-        "cost_vs_oracle": round(s.cost_usd / oracle_cost, 6) if oracle_cost > 0 else None,
+        "cost_vs_bound": round(s.cost_usd / bound_cost, 6) if bound_cost > 0 else None,
         "slo_violation_min": s.slo_violation_min,
         "shortfall_acu_h": s.shortfall_acu_h,
         "p99_latency_ms": s.p99_latency_ms,
@@ -160,7 +160,7 @@ def _point(label: str, knob: str, value: float, run: PolicyRun, oracle_cost: flo
 
 
 def _frontier(
-    results: Sequence[JobResult], oracle_cost: float, config: ReplayConfig
+    results: Sequence[JobResult], bound_cost: float, config: ReplayConfig
 ) -> dict[str, list[dict[str, Any]]]:
     """Frontier points per swept policy, sorted by knob value."""
     out: dict[str, list[dict[str, Any]]] = {"acuplan": [], "vpa": [], "reactive": []}
@@ -168,15 +168,15 @@ def _frontier(
         for run in r.runs:
             if r.policy == SWEEP:
                 q = float(run.name.split("@q")[1])
-                out["acuplan"].append(_point(run.name, "risk_quantile", q, run, oracle_cost))
+                out["acuplan"].append(_point(run.name, "risk_quantile", q, run, bound_cost))
             elif r.label != r.policy:
                 knob = "target_percentile" if r.policy == "vpa" else "floor_acu"
                 value = float(r.label.split("@")[1])
-                out[r.policy].append(_point(r.label, knob, value, run, oracle_cost))
+                out[r.policy].append(_point(r.label, knob, value, run, bound_cost))
             elif r.policy == "acuplan":
                 q = config.policy.risk_quantile
                 out["acuplan"].append(
-                    _point(f"acuplan@q{q:g} (production)", "risk_quantile", q, run, oracle_cost)
+                    _point(f"acuplan@q{q:g} (production)", "risk_quantile", q, run, bound_cost)
                 )
     return {k: sorted(v, key=lambda p: (p["value"], p["label"])) for k, v in out.items() if v}
 
@@ -185,16 +185,16 @@ def targets(scores: dict[str, Any]) -> dict[str, Any]:
     """Check issue 5's targets for one trace from its per-policy score dicts.
 
     acuplan must have at most 20% of reactive's SLO-violation minutes, cost at most 1.25x
-    the oracle's, and cost less than static-peak.
+    the bound's, and cost less than static-peak.
     """
-    a, r, o, s = (scores.get(k) for k in ("acuplan", "reactive", "oracle", "static-peak"))
+    a, r, o, s = (scores.get(k) for k in ("acuplan", "reactive", "bound", "static-peak"))
     if a is None or r is None or o is None or s is None:
-        return {"met": None, "why": "needs acuplan, reactive, oracle and static-peak"}
+        return {"met": None, "why": "needs acuplan, reactive, bound and static-peak"}
     slo_limit = 0.2 * r["slo_violation_min"]
     cost_limit = 1.25 * o["cost_usd"]
     checks = {
         "slo_ok": a["slo_violation_min"] <= slo_limit,
-        "cost_vs_oracle_ok": a["cost_usd"] <= cost_limit,
+        "cost_vs_bound_ok": a["cost_usd"] <= cost_limit,
         "cheaper_than_static_peak": a["cost_usd"] < s["cost_usd"],
     }
     return {
@@ -206,12 +206,12 @@ def targets(scores: dict[str, Any]) -> dict[str, Any]:
         if r["slo_violation_min"] > 0
         else None,
         "cost_limit_usd": round(cost_limit, 6),
-        "acuplan_cost_vs_oracle": a["cost_vs_oracle"],
+        "acuplan_cost_vs_bound": a["cost_vs_bound"],
     }
 
 
 def _trace_doc(m: FleetCluster, runs: dict[str, PolicyRun]) -> dict[str, Any]:
-    scores = with_cost_vs_oracle({name: run.score for name, run in runs.items()})
+    scores = with_relative_scores({name: run.score for name, run in runs.items()})
     n_scored = len(next(iter(runs.values())).capacity_acu)
     first = len(m.demand_acu) - n_scored
     dumped = {k: v.model_dump(mode="json") for k, v in scores.items()}
@@ -363,13 +363,13 @@ def run_bench(
         }
         runs[m.cluster_id] = {p: main[p] for p in POLICY_NAMES if p in main}
         trace = _trace_doc(m, runs[m.cluster_id])
-        oracle = runs[m.cluster_id].get("oracle")
+        bound = runs[m.cluster_id].get("bound")
         out.frontier[m.cluster_id] = _frontier(
-            by_trace[m.cluster_id], oracle.score.cost_usd if oracle else 0.0, config
+            by_trace[m.cluster_id], bound.score.cost_usd if bound else 0.0, config
         )
         trace["frontier"] = out.frontier[m.cluster_id]
         doc["traces"][m.cluster_id] = trace
-        timed = [runs[m.cluster_id][p] for p in ("acuplan", "oracle") if p in runs[m.cluster_id]]
+        timed = [runs[m.cluster_id][p] for p in ("acuplan", "bound") if p in runs[m.cluster_id]]
         doc["timing"]["per_trace"][m.cluster_id] = timing_of(timed, 0.0).model_dump(exclude={"total_s"})
     doc["targets_met"] = {k: v["targets"]["met"] for k, v in doc["traces"].items()}
     doc["timing"]["bench_s"] = round(time.perf_counter() - t0, 3)

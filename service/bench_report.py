@@ -30,7 +30,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("p99 ms (est.)", "p99_latency_ms", ",.0f"),
     ("scaling actions", "scaling_actions", "d"),
     ("reader churn", "reader_churn", "d"),
-    ("cost vs oracle", "cost_vs_oracle", ".2f"),
+    ("cost vs bound", "cost_vs_bound", ".2f"),
 )
 
 COLOURS: dict[str, str] = {
@@ -40,7 +40,7 @@ COLOURS: dict[str, str] = {
     "predictive-scaling": "#ff7f0e",
     "hpa-readers": "#8c564b",
     "acuplan": "#1f77b4",
-    "oracle": "#2ca02c",
+    "bound": "#2ca02c",
 }
 
 
@@ -48,7 +48,7 @@ def _cell(score: dict[str, Any], key: str, spec: str) -> str:
     value = score.get(key)
     if value is None:
         return "-"
-    return f"{value:{spec}}" + ("x" if key == "cost_vs_oracle" else "")
+    return f"{value:{spec}}" + ("x" if key == "cost_vs_bound" else "")
 
 
 def _rows(trace: dict[str, Any]) -> list[list[str]]:
@@ -80,8 +80,8 @@ def _target_text(t: dict[str, Any]) -> str:
     share_text = "n/a (reactive has none)" if share is None else f"{share:.0%}"
     return (
         f"acuplan SLO {t['acuplan_slo_min']:.1f} min = {share_text} of reactive (<= 20%: "
-        f"{'yes' if t['slo_ok'] else 'no'}); cost {t['acuplan_cost_vs_oracle']:.2f}x oracle (<= 1.25x: "
-        f"{'yes' if t['cost_vs_oracle_ok'] else 'no'}); cheaper than static-peak: "
+        f"{'yes' if t['slo_ok'] else 'no'}); cost {t['acuplan_cost_vs_bound']:.2f}x bound (<= 1.25x: "
+        f"{'yes' if t['cost_vs_bound_ok'] else 'no'}); cheaper than static-peak: "
         f"{'yes' if t['cheaper_than_static_peak'] else 'no'}"
     )
 
@@ -130,9 +130,9 @@ def _timing_md(timing: dict[str, Any]) -> list[str]:
         "## Time per re-plan (ms, median; timings: not deterministic)",
         "",
         "`forecast` is the re-plan time outside the CP-SAT solve (forecast, model build, settings); "
-        "the oracle does no forecast, so its re-plan is the planning cost alone.",
+        "the bound does no forecast, so its re-plan is the planning cost alone.",
         "",
-        "| trace | acuplan re-plan p50 | p95 | forecast p50 | solve p50 | oracle re-plan p50 |",
+        "| trace | acuplan re-plan p50 | p95 | forecast p50 | solve p50 | bound re-plan p50 |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, t in timing["per_trace"].items():
@@ -141,7 +141,7 @@ def _timing_md(timing: dict[str, Any]) -> list[str]:
             t["replan_ms_p95"].get("acuplan", 0),
             t["forecast_ms_p50"].get("acuplan", 0),
             t["solve_ms_p50"].get("acuplan", 0),
-            t["replan_ms_p50"].get("oracle", 0),
+            t["replan_ms_p50"].get("bound", 0),
         ]
         lines.append(f"| {name} | " + " | ".join(f"{c:.0f}" for c in cells) + " |")
     return lines + ["", f"Bench wall time: {timing['bench_s']:.0f} s.", ""]
@@ -197,11 +197,11 @@ def plot_frontier(doc: dict[str, Any], path: Path) -> None:
 
 
 def _frontier_panel(ax: Any, name: str, trace: dict[str, Any]) -> None:
-    """One trace: cost (relative to the oracle when it ran, else USD) against SLO minutes."""
+    """One trace: cost (relative to the bound when it ran, else USD) against SLO minutes."""
     pol, t = trace["policies"], trace["targets"]
-    y_key = "cost_vs_oracle" if "oracle" in pol else "cost_usd"
+    y_key = "cost_vs_bound" if "bound" in pol else "cost_usd"
     if t.get("met") is not None:
-        cap = min(1.25, pol["static-peak"]["cost_vs_oracle"])
+        cap = min(1.25, pol["static-peak"]["cost_vs_bound"])
         ax.fill_between([0, t["slo_limit_min"]], 0, cap, color="#2ca02c", alpha=0.15, label="target region")
     for knob_policy, points in trace.get("frontier", {}).items():
         pts = [p for p in points if "production" not in p["label"]]
@@ -226,7 +226,7 @@ def _frontier_panel(ax: Any, name: str, trace: dict[str, Any]) -> None:
     ax.set_xlim(left=0)
     ax.set_yscale("log")
     ax.set_xlabel("SLO-violation minutes (symlog)")
-    ax.set_ylabel("cost / oracle cost (log)" if y_key == "cost_vs_oracle" else "cost USD (log)")
+    ax.set_ylabel("cost / bound cost (log)" if y_key == "cost_vs_bound" else "cost USD (log)")
     ax.set_title(name, fontsize=10)
     ax.grid(alpha=0.3, which="both")
 

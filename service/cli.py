@@ -147,7 +147,7 @@ def _replay_table(report: ReplayReport) -> Table:
         "shortfall ACU-h",
         "SLO-violation min",
         "scaling actions",
-        "cost vs oracle",
+        "cost vs bound",
     ):
         table.add_column(header, justify="left" if header == "policy" else "right")
     for name, s in report.scores.items():
@@ -157,7 +157,7 @@ def _replay_table(report: ReplayReport) -> Table:
             f"{s.shortfall_acu_h:,.2f}",
             f"{s.slo_violation_min:,.1f}",
             str(s.scaling_actions),
-            _fmt(s.cost_vs_oracle, ".2f", "x"),
+            _fmt(s.cost_vs_bound, ".2f", "x"),
         )
     return table
 

@@ -134,7 +134,7 @@ class ReplayRequest(WireModel):
         policies: policy names to score (see ``policy.POLICY_NAMES``).
         replan_every_s: decision interval, seconds (a multiple of ``step_s``).
         warmup_s: history the policies see before scoring starts, seconds.
-        config: policy overrides for ``acuplan`` and ``oracle``.
+        config: policy overrides for ``acuplan`` and ``bound``.
     """
 
     model_config = ConfigDict(

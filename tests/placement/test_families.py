@@ -6,6 +6,7 @@ $12 per ACU-hour of need.
 """
 
 import pytest
+from pydantic import ValidationError
 from placement_cases import EU, FAR_READERS, QUIET, RTT, make_problem
 
 from placement import (
@@ -22,7 +23,7 @@ from placement import (
     solve,
 )
 
-NO_DYNAMICS = dict(scale_down_half_life_s=None, reader_lead_s=0, secondary_lead_s=0, min_dwell_s=0)
+NO_DYNAMICS = dict(reader_lead_s=0, secondary_lead_s=0, min_dwell_s=0)
 
 
 # --- capacity -------------------------------------------------------------------------
@@ -134,26 +135,60 @@ def test_min_azs_spreads_instances() -> None:
 # --- dynamics -------------------------------------------------------------------------
 
 
-def test_ramp_raises_a_floor_early_when_it_cannot_ramp_in_time() -> None:
-    # Ramp factor 2 per step (lead 45 s, doubling 45 s): 16 ACU at step 2 needs 8 at
-    # step 1 and 4 at step 0. Without the ramp: 2 + 4 + 16 = 22; with it 4 + 8 + 16 = 28.
-    kw = dict(demand_acu=(2.0, 4.0, 16.0), read_frac=0.0, previous=PreviousLayout(writer_acu=4.0), **QUIET)
-    free = solve(make_problem(**kw))
-    ramp = solve(make_problem(dynamics=DynamicsSpec(lead_s=45, doubling_s=45, **NO_DYNAMICS), **kw))
-    assert free.writer_acu == (2.0, 4.0, 16.0)
-    assert ramp.writer_acu == (4.0, 8.0, 16.0)
-    assert ramp.objective_usd == pytest.approx(28.0)
-
-
-def test_scale_down_decays_at_the_half_life() -> None:
-    dyn = DynamicsSpec(scale_down_half_life_s=3600, reader_lead_s=0, min_dwell_s=0)
+def test_with_the_scaler_modelled_the_floor_follows_its_need_not_the_demand() -> None:
+    # Demand 10 ACU all on the writer; Aurora's scaler holds 6 ACU anyway and the floor
+    # need is 2, 8, 0.5 ACU. The writer is billed max(floor, 6): 6 + 8 + 6 = 20.
     plan = solve(
         make_problem(
-            demand_acu=(0.0, 0.0, 0.0), previous=PreviousLayout(writer_acu=16.0), dynamics=dyn, **QUIET
+            demand_acu=(10.0, 10.0, 10.0),
+            read_frac=0.0,
+            floor_need_acu=(2.0, 8.0, 0.5),
+            scaler_capacity_acu=(6.0, 6.0, 6.0),
+            **QUIET,
         )
     )
-    assert plan.writer_acu == (8.0, 4.0, 2.0)
-    assert plan.objective_usd == pytest.approx(14.0)
+    assert plan.min_capacity_acu == (2.0, 8.0, 0.5)
+    assert plan.writer_acu == (6.0, 8.0, 6.0)
+    assert plan.shortfall_acu == (0.0, 0.0, 0.0)
+    assert plan.objective_usd == pytest.approx(20.0)
+
+
+def test_a_floor_above_the_scalers_hold_lifts_the_failover_reader_too() -> None:
+    # The tier-1 reader follows the writer's capacity: max(floor 8, hold 2) = 8 each.
+    plan = solve(
+        make_problem(
+            demand_acu=(2.0,), read_frac=0.0, floor_need_acu=(8.0,), scaler_capacity_acu=(2.0,), min_azs=2
+        )
+    )
+    assert plan.min_capacity_acu == (8.0,) and plan.writer_acu == (8.0,)
+    assert plan.failover_reader_acu == (8.0,)
+    assert plan.objective_usd == pytest.approx(16.0)
+
+
+def test_a_floor_need_the_budget_cannot_pay_is_priced_as_shortfall() -> None:
+    # Need 16 ACU; the budget pays 10 ACU-hours: 6 ACU of need missed at $10 each.
+    plan = solve(
+        make_problem(
+            demand_acu=(4.0,),
+            read_frac=0.0,
+            floor_need_acu=(16.0,),
+            shortfall_penalty_usd_per_acu_hour=10.0,
+            budget_usd=10.0,
+            **QUIET,
+        )
+    )
+    assert plan.min_capacity_acu == (10.0,)
+    assert plan.objective_usd == pytest.approx(10.0 + 60.0)
+    # A need beyond MaxCapacity is capped there: nothing a floor could add.
+    capped = solve(make_problem(demand_acu=(4.0,), read_frac=0.0, floor_need_acu=(40.0,), **QUIET))
+    assert capped.min_capacity_acu == (16.0,) and capped.objective_usd == pytest.approx(16.0)
+
+
+def test_scaler_capacity_needs_a_floor_need() -> None:
+    with pytest.raises(ValidationError, match="scaler_capacity_acu needs floor_need_acu"):
+        make_problem(demand_acu=(1.0,), scaler_capacity_acu=(1.0,))
+    with pytest.raises(ValidationError, match="floor_need_acu has 1 steps, demand_acu 2"):
+        make_problem(demand_acu=(1.0, 1.0), floor_need_acu=(1.0,))
 
 
 def test_reader_lead_time_leaves_the_first_step_short() -> None:
@@ -167,7 +202,7 @@ def test_reader_lead_time_leaves_the_first_step_short() -> None:
     )
     lead = solve(
         make_problem(
-            dynamics=DynamicsSpec(reader_lead_s=3600, min_dwell_s=0, scale_down_half_life_s=None), **kw
+            dynamics=DynamicsSpec(reader_lead_s=3600, min_dwell_s=0), **kw
         )
     )
     assert sum(r.count[0] for r in lead.extra_readers) == 0
@@ -186,7 +221,7 @@ def test_min_dwell_keeps_a_reader_through_a_dip() -> None:
     free = solve(make_problem(**kw))
     dwell = solve(
         make_problem(
-            dynamics=DynamicsSpec(reader_lead_s=0, min_dwell_s=3 * 3600, scale_down_half_life_s=None), **kw
+            dynamics=DynamicsSpec(reader_lead_s=0, min_dwell_s=3 * 3600), **kw
         )
     )
     assert [sum(r.count[t] for r in free.extra_readers) for t in range(3)] == [1, 0, 1]

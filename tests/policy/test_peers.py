@@ -27,7 +27,7 @@ def test_report_order_keeps_the_first_four_and_adds_the_peers() -> None:
         "predictive-scaling",
         "hpa-readers",
         "acuplan",
-        "oracle",
+        "bound",
     )
 
 

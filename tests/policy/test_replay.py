@@ -44,9 +44,9 @@ def test_report_has_every_policy_with_the_required_keys(report: ReplayReport) ->
             "shortfall_acu_h",
             "slo_violation_min",
             "scaling_actions",
-            "cost_vs_oracle",
+            "cost_vs_bound",
         } <= set(score)
-    assert report.scores["oracle"].cost_vs_oracle == 1.0
+    assert report.scores["bound"].cost_vs_bound == 1.0
     assert report.n_missing_steps == 1
     assert report.scored_from == datetime(2024, 1, 3, tzinfo=UTC)
     assert report.scores["acuplan"].n_replans == 24  # one a hour over the scored day
@@ -58,7 +58,7 @@ def test_baselines_behave_as_defined(report: ReplayReport) -> None:
     assert s["reactive"].scaling_actions == 0
     assert s["static-peak"].cost_usd > s["acuplan"].cost_usd
     # Perfect foresight with a pre-warm leaves no shortfall; reactive has some.
-    assert s["oracle"].shortfall_acu_h == 0.0
+    assert s["bound"].shortfall_acu_h == 0.0
     assert s["reactive"].shortfall_acu_h > 0.0
     assert s["acuplan"].slo_violation_min < s["reactive"].slo_violation_min
 

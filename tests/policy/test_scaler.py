@@ -168,8 +168,9 @@ def test_target_is_the_grid_level_at_the_target_utilisation() -> None:
 
 def test_settings_take_effect_after_the_profile_delay() -> None:
     assert segments_of_step(3, 300.0, 60.0) == [(0.0, 60.0, 2), (60.0, 240.0, 3)]
-    assert segments_of_step(0, 300.0, 60.0) == [(0.0, 60.0, 0), (60.0, 240.0, 0)]
+    assert segments_of_step(0, 300.0, 60.0) == [(0.0, 60.0, -1), (60.0, 240.0, 0)]
     assert segments_of_step(5, 60.0, 180.0) == [(0.0, 60.0, 2)]
+    assert segments_of_step(1, 60.0, 180.0) == [(0.0, 60.0, -2)]
     assert segments_of_step(5, 60.0, 90.0) == [(0.0, 30.0, 3), (30.0, 30.0, 4)]
     assert segments_of_step(2, 300.0, 0.0) == [(0.0, 300.0, 2)]
 
@@ -182,5 +183,7 @@ def test_named_ramp_profiles() -> None:
     assert fast.scale_up_doubling_s == pytest.approx(45.0 / 1.45, abs=0.1)  # platform version 4
     with pytest.raises(ValidationError, match="unknown ramp profile 'warp'"):
         ScalerModel(ramp="warp")
-    custom = ScalerModel(ramp={"scale_up_doubling_s": 90, "scale_down_halving_s": 300, "floor_apply_delay_s": 0})
+    custom = ScalerModel(
+        ramp={"scale_up_doubling_s": 90, "scale_down_halving_s": 300, "floor_apply_delay_s": 0}
+    )
     assert custom.ramp.name == "custom"

@@ -76,7 +76,12 @@ def test_a_floor_raise_takes_effect_after_the_delay_and_then_ramps() -> None:
     floors = np.array([0.5, 8.0, 8.0])
     layout = Layout(floors, np.full(3, 64.0), np.zeros(3, dtype=np.int64), has_failover=False)
     sim = simulate(
-        np.full(3, 0.3), layout, step_s=300, read_frac=0.0, scaler=ScalerModel(), price_usd_per_acu_hour=3600.0
+        np.full(3, 0.3),
+        layout,
+        step_s=300,
+        read_frac=0.0,
+        scaler=ScalerModel(),
+        price_usd_per_acu_hour=3600.0,
     )
     assert sim.writer_capacity_acu.tolist() == [0.5, 8.0, 8.0]
     levels = [0.5 + 0.5 * k for k in range(16)]  # 0.5 ... 8.0

@@ -184,7 +184,7 @@ def test_replay_baselines_on_a_bundled_trace_writes_the_report(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_replay_all_policies_on_a_bundled_trace(tmp_path: Path) -> None:
-    # ~45 s: 289 CP-SAT re-plans each for acuplan and oracle over 14 days.
+    # ~45 s: 289 CP-SAT re-plans each for acuplan and bound over 14 days.
     out = tmp_path / "report.json"
 
     result = runner.invoke(app, ["replay", "--trace", "rds-cpu-cc0c53", "--json", str(out)])
@@ -192,7 +192,7 @@ def test_replay_all_policies_on_a_bundled_trace(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = ReplayReport.model_validate(json.loads(out.read_text()))
     assert list(report.scores) == list(POLICY_NAMES)  # every policy, in report order (issue 5)
-    assert report.scores["oracle"].cost_vs_oracle == pytest.approx(1.0)
+    assert report.scores["bound"].cost_vs_bound == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,261 @@
+"""The cheapest MinCapacity schedule that lets Aurora's own scaler meet a demand: one rule.
+
+Owns :func:`cheapest_floors` and :class:`FloorCluster`. It is the perfect-foresight
+``bound`` of the replay (realised demand in, :mod:`policy.bound`) and the planner's floor
+requirement (forecast demand in, :mod:`policy.plan`): the same function on different
+inputs. It runs the instances through :mod:`policy.scaler`, the one model of the scaler,
+exactly as :func:`policy.simulator.simulate` does, so a floor it calls sufficient is
+sufficient in the replay. Pure; no clock, no I/O.
+
+**The rule.** Floors are set at the start of every step on the 0.5-ACU grid and take
+effect after the profile's ``floor_apply_delay_s``. Step by step, the floor is the lowest
+grid level from which a violation-free continuation still exists, i.e. with every later
+floor at MaxCapacity no step starts below its need. Raising the floor is therefore left
+to the last step at which the scaler, starting from where it would be, can still climb
+to the coming need (a forward pass that looks ahead as far as a ramp can take, which
+plays the role of a backward pass over ramps longer than a step).
+
+**Why this is the minimum** (cost = integral of capacity; the model is monotone: a
+higher state, floor or load never gives less capacity at any instant, see
+:mod:`policy.scaler`). (1) Violations can only begin at a step start: within a step the
+scaler moves toward ``T >= load / u``, and ``u < slo_utilisation``, so capacity that
+starts at or above ``load / slo_utilisation`` stays there; hence "violation-free" means
+"every step starts at or above its need". (2) Let ``g`` be any violation-free schedule
+and ``f`` the one built here; by induction over steps, ``f``'s capacity never exceeds
+``g``'s. Both start in the same state when their first floors agree, and ``f[0]`` is the
+least feasible first floor. At step t with ``f``'s state at or below ``g``'s: if ``g[t] >=
+f[t]``, monotonicity keeps ``f`` below ``g`` through the step. If ``g[t] < f[t]``, then from
+``f``'s state floor ``g[t]`` leaves some later need N unmet (``f[t]`` is least), yet ``g``
+meets it from a higher state with a lower target; so ``g`` must be coming down from above
+N, while ``f``'s path is ``min``(its path under ``g[t]``, ``f[t]``) and ``f[t]`` is at most
+the grid level of N (a higher floor reaches N no sooner: the ramp's speed depends on the
+capacity, not the target). Either way ``f`` stays at or below ``g``. Hence ``f`` costs the
+least. The argument covers one instance; a tier 0-1 reader follows the writer and, with
+``read_frac <= 0.5``, carries no more load, so its path equals the writer's and the
+cluster's minimum is the writer's. For ``read_frac > 0.5`` the reader may bind instead;
+the schedule is still violation-free and the brute-force test
+(``tests/policy/test_bound.py``) checks small cases of both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from policy.scaler import (
+    MIN_RUNNING_ACU,
+    InstanceState,
+    ScalerModel,
+    advance,
+    half_ceil,
+    higher,
+    segments_of_step,
+    steady_states,
+    target_acu,
+)
+
+FloatArray = npt.NDArray[np.float64]
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class FloorCluster:
+    """The instances a floor schedule lifts: the writer and, optionally, a tier 0-1 reader.
+
+    Read-scaling (tier 2-15) readers are not part of it: the bound is computed for the
+    layout every policy shares, the writer plus one failover reader.
+
+    Attributes:
+        read_frac: share of the load on the reader endpoint (the tier 0-1 reader).
+        has_failover: a tier 0-1 reader exists (it follows the writer's target).
+        min_acu: the lowest floor allowed, ACU (>= 0.5: auto-pause is not considered).
+        max_acu: MaxCapacity, ACU.
+    """
+
+    read_frac: float
+    has_failover: bool
+    min_acu: float
+    max_acu: float
+
+    def shares(self) -> tuple[float, ...]:
+        """Each instance's share of the cluster load: (writer,) or (writer, reader)."""
+        if not self.has_failover:
+            return (1.0,)
+        return (1.0 - self.read_frac, self.read_frac)
+
+
+def _hold_last(values: FloatArray) -> FloatArray:
+    """Replace NaN by the last observed value (the first observed one at the start)."""
+    out = np.asarray(values, dtype=np.float64).copy()
+    valid = np.isfinite(out)
+    if not valid.any():
+        return np.zeros_like(out)
+    index = np.where(valid, np.arange(len(out)), 0)
+    np.maximum.accumulate(index, out=index)
+    first = int(np.argmax(valid))
+    index[:first] = first
+    return out[index]
+
+
+class _Run:
+    """Runs the cluster through steps under a floor schedule (the simulator's semantics)."""
+
+    def __init__(
+        self,
+        drive: FloatArray,
+        need: FloatArray,
+        step_s: float,
+        cluster: FloorCluster,
+        model: ScalerModel,
+        floor_before: float | None,
+    ) -> None:
+        self.drive, self.step_s, self.cluster, self.model = drive, step_s, cluster, model
+        self.floor_before = floor_before
+        self.shares = cluster.shares()
+        known = np.where(np.isfinite(need), need, 0.0)
+        # Capacity each instance needs at each step start, ACU (none beyond MaxCapacity).
+        self.need = [np.minimum(model.need_acu(1.0) * known * s, cluster.max_acu) for s in self.shares]
+        self.delay = model.ramp.floor_apply_delay_s
+
+    def start(self, floor0: float) -> list[InstanceState]:
+        """The simulator's initial steady state for the first load under ``floor0``."""
+        return steady_states(float(self.drive[0]), self.shares, floor0, self.cluster.max_acu, self.model)
+
+    def floor_in_force(self, floors: FloatArray, j: int) -> float:
+        """The floor set at step ``j``; before step 0, the one deployed (or the first)."""
+        if j < 0:
+            return float(floors[0]) if self.floor_before is None else self.floor_before
+        return float(floors[j])
+
+    def step(self, states: list[InstanceState], t: int, floors: FloatArray) -> list[InstanceState]:
+        """Advance every instance through step ``t`` (floors indexed by setting step)."""
+        cap, m = self.cluster.max_acu, self.model
+        load = float(self.drive[t])
+        writer = states[0]
+        follower = states[1] if len(states) > 1 else None
+        for _, duration, j in segments_of_step(t, self.step_s, self.delay):
+            floor = self.floor_in_force(floors, j)
+            w_target = target_acu(load * self.shares[0], floor, cap, m.scaler_target_utilisation)
+            writer = advance(writer, load * self.shares[0], floor, cap, duration, m)
+            if follower is not None:
+                follower = advance(follower, load * self.shares[1], max(floor, w_target), cap, duration, m)
+                follower = higher(follower, writer)
+        return [writer] if follower is None else [writer, follower]
+
+    def meets(self, states: list[InstanceState], t: int) -> bool:
+        """Every instance starts step ``t`` at or above its need."""
+        return all(s.capacity_acu >= n[t] - _EPS for s, n in zip(states, self.need, strict=True))
+
+    def cap_at_reach(self, start: list[InstanceState]) -> None:
+        """Lower every need to what MaxCapacity floors from now on could reach at best.
+
+        A need no schedule can meet (the state at ``now`` is given, and ramps take time)
+        is not chased with MaxCapacity: the floor goes only as high as still helps.
+        """
+        floors = np.full(len(self.drive), self.cluster.max_acu)
+        states = start
+        for t in range(len(self.drive)):
+            for i, s in enumerate(states):
+                self.need[i][t] = min(self.need[i][t], s.capacity_acu)
+            states = self.step(states, t, floors)
+
+
+def cheapest_floors(
+    drive_acu: npt.ArrayLike,
+    need_acu: npt.ArrayLike,
+    *,
+    step_s: int,
+    cluster: FloorCluster,
+    model: ScalerModel,
+    start: list[InstanceState] | None = None,
+    floor_before_acu: float | None = None,
+) -> FloatArray:
+    """Return the cheapest floor per step under which every step starts at or above its need.
+
+    Args:
+        drive_acu: the cluster load the scaler follows, shape (n,), ACU; NaN holds the
+            last observed value (as the simulator does).
+        need_acu: the cluster load each step must be able to serve within the SLO from its
+            first second, shape (n,), ACU; NaN means no requirement. The bound passes the
+            realised load (the same as ``drive_acu``); the planner a forecast quantile.
+            Needs above what MaxCapacity can serve are capped there, and, with a given
+            ``start``, at what any schedule could still reach from it (no floor helps more).
+        step_s: step length, seconds.
+        cluster: the instances the floor lifts and the floor's range.
+        model: the scaler model (ramp profile, target and SLO utilisation).
+        start: the instances' states at the first step (writer first); None means the
+            simulator's steady start for the first load under the first floor.
+        floor_before_acu: the floor in force until the first setting takes effect (the
+            deployed MinCapacity); None means the first floor itself, as in a replay.
+
+    Returns:
+        Floors on the 0.5-ACU grid in [cluster.min_acu, cluster.max_acu], shape (n,).
+
+    Raises:
+        ValueError: mismatched or empty arrays, or a ``start`` of the wrong length.
+    """
+    drive = _hold_last(np.asarray(drive_acu, dtype=np.float64))
+    need = np.asarray(need_acu, dtype=np.float64)
+    if drive.shape != need.shape or drive.ndim != 1 or drive.size == 0:
+        raise ValueError(
+            f"drive_acu and need_acu must be equal non-empty 1-D arrays, got {drive.shape}, {need.shape}"
+        )
+    run = _Run(drive, need, float(step_s), cluster, model, floor_before_acu)
+    if start is not None:
+        if len(start) != len(run.shares):
+            raise ValueError(f"start has {len(start)} states for {len(run.shares)} instances")
+        run.cap_at_reach(start)
+    low = max(half_ceil(cluster.min_acu), MIN_RUNNING_ACU)
+    n, cap = len(drive), cluster.max_acu
+    floors = np.full(n, cap)
+    states = start
+    for t in range(n):
+        floors[t] = _least_floor(run, floors, states, t, low, cap)
+        if states is None:
+            states = run.start(float(floors[0]))
+        states = run.step(states, t, floors)
+    return floors
+
+
+def _least_floor(
+    run: _Run, floors: FloatArray, states: list[InstanceState] | None, t: int, low: float, cap: float
+) -> float:
+    """The lowest grid floor for step ``t`` that keeps a feasible continuation (bisection)."""
+    if _feasible(run, floors, states, t, low):
+        return low
+    lo, hi = 0, round((cap - low) * 2)  # in half-ACUs above `low`; hi (= cap) is always feasible
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _feasible(run, floors, states, t, low + mid / 2):
+            hi = mid
+        else:
+            lo = mid
+    return low + hi / 2
+
+
+def _feasible(
+    run: _Run, floors: FloatArray, states: list[InstanceState] | None, t: int, floor: float
+) -> bool:
+    """Whether floor ``floor`` at step ``t``, then MaxCapacity, meets every later need.
+
+    Simulates forward only until every instance sits at MaxCapacity under MaxCapacity
+    floors (from then on nothing can fall short) or the series ends.
+    """
+    trial = floors.copy()
+    trial[t] = floor
+    trial[t + 1 :] = run.cluster.max_acu
+    current = states if states is not None else run.start(floor)
+    if not run.meets(current, t):
+        return False
+    cap = run.cluster.max_acu
+    for s in range(t, len(run.drive) - 1):
+        current = run.step(current, s, trial)
+        if not run.meets(current, s + 1):
+            return False
+        settled = all(j > t for _, _, j in segments_of_step(s + 1, run.step_s, run.delay))
+        if settled and all(x.capacity_acu >= cap for x in current):
+            return True
+    return True

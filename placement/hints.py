@@ -87,8 +87,7 @@ def _hint_readers(
 
 
 def _hint_from_plan(m: cp_model.CpModel, d: ModelData, v: VarIndex, plan: PlacementPlan) -> None:
-    floors = plan.min_capacity_acu or plan.writer_acu
-    for x, value in zip(v.writer, _block_values(floors, d), strict=True):
+    for x, value in zip(v.writer, _block_values(plan.min_capacity_acu or plan.writer_acu, d), strict=True):
         m.add_hint(x, int(acu_to_half_acu_ceil(value)))
     if v.writer_cap:
         for x, value in zip(v.writer_cap, _block_values(plan.writer_acu, d), strict=True):

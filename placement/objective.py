@@ -17,8 +17,9 @@ Cost terms, per block b of ``len_b`` steps:
 * the primary's storage and I/O: a constant.
 
 Penalties: shortfall (``shortfall_penalty_usd_per_acu_hour`` per ACU-hour of need, and
-per ACU-hour of floor need the writer's MinCapacity misses),
-floor moves (``churn_penalty_usd_per_acu``), reader creation/deletion
+per ACU-hour of floor need the writer's MinCapacity misses), floor moves
+(``churn_penalty_usd_per_acu``; for the primary only when its scaler is not modelled),
+reader creation/deletion
 (``reader_churn_penalty_usd``), adding/removing a secondary
 (``secondary_churn_penalty_usd``), and 1 micro-USD per AZ rank as a deterministic
 tie-break between equally good AZs.
@@ -86,7 +87,10 @@ def _cost_terms(problem: PlacementProblem, d: ModelData, v: VarIndex) -> None:
 def _churn_terms(m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex) -> None:
     terms = v.objective_terms
     if d.churn_cost > 0:
-        series = [(v.writer, d.primary.prev_floor_h)]
+        # With Aurora's scaler modelled, the writer's floor follows the caller's floor rule
+        # (which already keeps it steady); pricing its moves per ACU would pull it up into
+        # the range the scaler holds anyway, where it is free but binds when demand falls.
+        series = [] if v.writer_cap else [(v.writer, d.primary.prev_floor_h)]
         series += [(v.floor[r.name], r.prev_floor_h if r.prev_active else None) for r in d.regions[1:]]
         for floor, before0 in series:
             for b in range(d.n_blocks):
@@ -108,10 +112,14 @@ def _tie_breaks(d: ModelData, v: VarIndex) -> None:
     """1 micro-USD per AZ rank so equally good plans resolve the same way every time.
 
     A tier 0-1 reader ranks after every tier 2-15 slot: at equal cost the reader that
-    can scale down on its own is preferred.
+    can scale down on its own is preferred. When Aurora's scaler is modelled, a floor
+    below the scaler's hold costs nothing in expectation, so 1 micro-USD per half-ACU of
+    floor picks the lowest such floor (it binds if demand falls short of the forecast).
     """
     offset = 1 + max((len(r.az_ids) for r in d.regions), default=0)
     v.objective_terms.extend((x, offset + rank) for rank, x in enumerate(v.failover_az.values()))
+    if v.writer_cap:
+        v.objective_terms.extend((x, 1) for x in v.writer)
     for r in d.regions:
         for rank, a in enumerate(r.az_ids):
             for b in range(d.n_blocks):

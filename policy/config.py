@@ -33,26 +33,35 @@ class PolicyConfig(_Frozen):
         plan_step_s: the plan's step. Demand is aggregated to it by the max over the
             finer steps inside (conservative); 900 s keeps a 3-h CP-SAT solve at
             12 steps (tens of ms) instead of 36.
-        risk_quantile: the forecast quantile the plan must cover. p90: a one-in-ten step
-            may need Aurora's own scaler to go above the floor, which it does within
-            seconds for moderate misses. Chosen from the ``acuplan bench`` frontier (issue
-            5): on elb-requests-8c0756 p95 cost 1.38x the oracle at 2% of reactive's
-            SLO-violation minutes and p90 1.17x at 5%; on the other bundled traces the
-            SLO minutes come from unforecastable jumps that no quantile in 0.6-0.95
-            changes (frontier.png), and p90 is 0-0.5% cheaper than p95 there.
-        target_utilisation: capacity covers demand / 0.8, i.e. 20% headroom, the usual
-            target-tracking level for CPU (assumption until the latency model lands).
+        risk_quantile: the forecast quantile the plan must be able to serve within the SLO
+            from a step's first second: MinCapacity is raised where, and only as far as,
+            Aurora's own scaler, starting from where it would be, cannot climb to this
+            quantile of demand in time (:mod:`policy.floors`). Where the scaler would be
+            is taken at the opposite quantile (1 - risk_quantile): the plan guards
+            against a low step followed by a high one at the same risk. p90 (the VPA
+            recommender's target percentile, kubernetes/autoscaler) is kept from the
+            first product; ``acuplan bench`` sweeps it (0.7-0.99) on every trace.
+        target_utilisation: readers' capacity covers read demand / 0.8, i.e. 20%
+            headroom, the usual target-tracking level for CPU; it also decides when
+            read-scaling readers are needed (the writer's floor follows ``scaler``).
         shortfall_penalty_usd_per_acu_hour: cost of one ACU-hour of uncovered demand;
             None (default) means 100x the cluster's ACU price ($12/ACU-h in us-east-1),
             so covering demand is always far cheaper than leaving it short.
         churn_penalty_usd_per_acu: $0.002 per ACU the floor moves: damps flapping.
         reader_churn_penalty_usd: $0.05 per reader created or deleted.
-        min_azs: spread instances over >= 2 AZs (Aurora multi-AZ practice, FACTS.md A3).
-        require_failover_reader: keep a tier-1 reader in another AZ (restores service in
-            < 120 s instead of < 10 min, FACTS.md A3).
-        prewarm_s: raise each floor this long before the step that needs it, because
-            Aurora needs time to scale up to a new floor too. 300 s is EC2 predictive
-            scaling's default SchedulingBufferTime (FACTS.md C7).
+        min_azs: spread instances over >= 2 AZs (Aurora User Guide, "High availability
+            for Amazon Aurora": Multi-AZ deployments).
+        require_failover_reader: keep a tier-1 reader in another AZ ("service is
+            typically restored in less than 120 seconds" with a replica instead of
+            "less than 10 minutes" without, same page).
+        floor_dip_hold_s: a raised MinCapacity is not lowered for a lull this short or
+            shorter that the plan says is followed by another raise (no floor ping-pong).
+            900 s, one plan step: between the Kubernetes HPA's 300-s scale-down
+            stabilisation window and the 15 minutes DynamoDB auto scaling waits before a
+            scale-in.
+        scaler: the Aurora the plan assumes: its scaler's target and SLO utilisation and
+            ramp profile (how fast it climbs, how long a MinCapacity change takes).
+            ``ReplayConfig`` hands the simulated one to ``acuplan`` unless this is set.
         forecast: forecasting configuration.
         solver: CP-SAT knobs (1 worker, seed 0, 2-s limit).
     """
@@ -66,7 +75,8 @@ class PolicyConfig(_Frozen):
     reader_churn_penalty_usd: float = Field(default=0.05, ge=0.0, le=1_000.0)
     min_azs: int = Field(default=2, ge=1, le=6)
     require_failover_reader: bool = True
-    prewarm_s: int = Field(default=300, ge=0, le=3600)
+    floor_dip_hold_s: int = Field(default=900, ge=0, le=86_400)
+    scaler: ScalerModel = Field(default_factory=ScalerModel)
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     solver: SolverParams = Field(default_factory=SolverParams)
 
@@ -77,9 +87,14 @@ class PolicyConfig(_Frozen):
         return SHORTFALL_PRICE_MULTIPLE * price_usd_per_acu_hour
 
     @property
+    def low_quantile(self) -> float:
+        """Where the plan assumes the scaler would be: the 1 - risk_quantile forecast."""
+        return round(1.0 - self.risk_quantile, 9)
+
+    @property
     def quantiles(self) -> tuple[float, ...]:
-        """Quantiles requested from the forecaster: p50, p90 and the risk quantile."""
-        return tuple(sorted({0.5, 0.9, self.risk_quantile}))
+        """Quantiles requested from the forecaster: the low one, p50, p90 and the risk quantile."""
+        return tuple(sorted({self.low_quantile, 0.5, 0.9, self.risk_quantile}))
 
 
 class FailoverEvent(_Frozen):
@@ -202,6 +217,13 @@ class ReplayConfig(_Frozen):
     scaler: ScalerModel = Field(default_factory=ScalerModel)
     peers: PeerConfig = Field(default_factory=PeerConfig)
     failover_events: tuple[FailoverEvent, ...] = ()
+
+    @property
+    def planning_config(self) -> PolicyConfig:
+        """``acuplan``'s configuration, planning for the simulated scaler unless it names its own."""
+        if "scaler" in self.policy.model_fields_set:
+            return self.policy
+        return self.policy.model_copy(update={"scaler": self.scaler})
 
     @model_validator(mode="after")
     def _check(self) -> ReplayConfig:

@@ -19,7 +19,7 @@ from forecasting import ForecastWarning, forecast_demand
 from placement import PreviousLayout
 from policy.config import PolicyConfig
 from policy.errors import InvalidRequestError
-from policy.plan import aggregate_max, plan_recommendation
+from policy.plan import plan_from_forecast
 from policy.types import ClusterSpec, Recommendation
 
 MAX_DEMAND_ACU = 1_000_000.0
@@ -183,10 +183,12 @@ def recommend(
 ) -> Recommendation:
     """Recommend ACU floors and a reader layout for the horizon starting at ``now``.
 
-    Steps: forecast demand quantiles from the history (``forecasting``), aggregate them
-    to the plan step by the max, solve the placement problem at the risk quantile
-    (``placement``), and translate the plan into Aurora settings with its cost, risk
-    and reasons. Deterministic for a fixed input.
+    Steps: forecast demand quantiles from the history (``forecasting``); find the
+    MinCapacity Aurora's own scaler needs to reach the risk quantile in time, and the
+    capacity it holds anyway (:func:`policy.plan.plan_from_forecast`, one model of the
+    scaler shared with the replay); solve the placement problem on the plan-step grid
+    (``placement``); and translate the plan into Aurora settings with its cost, risk and
+    reasons. Deterministic for a fixed input.
 
     Args:
         history_acu: demand per step ending at ``now``, shape (n_steps,), ACU; NaN for
@@ -215,16 +217,18 @@ def recommend(
     history = validate_history(history_acu)
     validate_previous(previous, cluster)
     validate_cluster_config(cluster, config)
-    block, horizon = horizon_steps(config, step_s)
+    _, horizon = horizon_steps(config, step_s)
     with warnings.catch_warnings():
         # Fallbacks are reported on the Recommendation, not as process-wide warnings.
         warnings.simplefilter("ignore", ForecastWarning)
         fc = forecast_demand(
             history, step_s=step_s, horizon=horizon, quantiles=config.quantiles, config=config.forecast
         )
-    return plan_recommendation(
-        aggregate_max(np.asarray(fc.demand_acu, dtype=np.float64), block),
+    return plan_from_forecast(
+        np.asarray(fc.demand_acu, dtype=np.float64),
         quantiles=tuple(fc.quantiles),
+        history_acu=history,
+        step_s=step_s,
         start=now,
         cluster=cluster,
         config=config,

@@ -51,6 +51,7 @@ from policy.scaler import (
     advance,
     half_ceil,
     higher,
+    run_segment,
     segments_of_step,
     steady_states,
     target_acu,
@@ -259,3 +260,120 @@ def _feasible(
         if settled and all(x.capacity_acu >= cap for x in current):
             return True
     return True
+
+
+def scaler_now(
+    history_acu: FloatArray,
+    *,
+    step_s: int,
+    cluster: FloorCluster,
+    model: ScalerModel,
+    floor_acu: float,
+    lookback_s: int = 2 * 3600,
+) -> list[InstanceState]:
+    """Estimate where Aurora's scaler has the instances now, from the recent history.
+
+    Starts at rest for the first observed load of the last ``lookback_s`` seconds and
+    runs the instances through them under the deployed floor (the simulator's
+    semantics), so a recent burst still being scaled down is counted.
+
+    Args:
+        history_acu: demand per step ending now, shape (n,), ACU; NaN for missing steps;
+            at least one observed value.
+        step_s: step length, seconds.
+        cluster: the instances.
+        model: the scaler model.
+        floor_acu: the MinCapacity deployed over that time, ACU.
+        lookback_s: how much history to run through (2 h: longer than any ramp of the
+            named profiles).
+
+    Returns:
+        The instances' states now (writer first).
+    """
+    tail = np.asarray(history_acu[-max(lookback_s // step_s, 1) :], dtype=np.float64)
+    if not np.isfinite(tail).any():
+        tail = np.asarray(history_acu, dtype=np.float64)[np.isfinite(history_acu)][-1:]
+    drive = _hold_last(tail)
+    run = _Run(drive, np.full(len(drive), np.nan), float(step_s), cluster, model, floor_acu)
+    floors = np.full(len(drive), floor_acu)
+    states = run.start(floor_acu)
+    for t in range(len(drive)):
+        states = run.step(states, t, floors)
+    return states
+
+
+def scaler_hold(
+    drive_acu: FloatArray,
+    *,
+    step_s: int,
+    cluster: FloorCluster,
+    model: ScalerModel,
+    start: list[InstanceState],
+    floor_acu: float,
+) -> FloatArray:
+    """The writer capacity Aurora's scaler holds on its own: its mean over each step.
+
+    Args:
+        drive_acu: the cluster load the scaler follows, shape (n,), ACU (e.g. the median
+            forecast); NaN holds the last value.
+        step_s: step length, seconds.
+        cluster: the instances.
+        model: the scaler model.
+        start: the instances' states at the first step (writer first).
+        floor_acu: the MinCapacity in force throughout (the base floor), ACU.
+
+    Returns:
+        Mean writer capacity per step, shape (n,), ACU.
+    """
+    drive = _hold_last(np.asarray(drive_acu, dtype=np.float64))
+    run = _Run(drive, np.full(len(drive), np.nan), float(step_s), cluster, model, floor_acu)
+    floors = np.full(len(drive), floor_acu)
+    out = np.zeros(len(drive))
+    states = list(start)
+    share, cap = run.shares[0], cluster.max_acu
+    for t in range(len(drive)):
+        writer, acu_s = states[0], 0.0
+        for _, duration, _ in segments_of_step(t, float(step_s), run.delay):
+            seg = run_segment(writer, float(drive[t]) * share, floor_acu, cap, duration, model)
+            acu_s += seg.acu_s
+            writer = seg.end
+        out[t] = acu_s / step_s
+        states = run.step(states, t, floors)
+    return out
+
+
+def fill_short_dips(floors: FloatArray, max_dip_steps: int, before_acu: float | None = None) -> FloatArray:
+    """Keep a raised floor through a dip the plan says is followed by another raise.
+
+    A run of at most ``max_dip_steps`` steps whose floors are all below both the floor
+    just before it and the floor just after it is lifted to the lower of those two, so
+    MinCapacity is not lowered for a short lull and raised again (users ask autoscalers
+    for exactly this: e.g. the Kubernetes HPA's 300-s scale-down stabilisation window).
+    Dips at the end of the plan are left alone (nothing follows them yet).
+
+    Args:
+        floors: floors per step, shape (n,), ACU.
+        max_dip_steps: longest dip filled, steps (0: none).
+        before_acu: the floor deployed before the first step (counts as the level to the
+            left of step 0); None: nothing to the left.
+
+    Returns:
+        The filled floors, shape (n,) (a new array; never below ``floors``).
+    """
+    out = np.asarray(floors, dtype=np.float64).copy()
+    levels = ([before_acu] if before_acu is not None else []) + list(out)
+    offset = 1 if before_acu is not None else 0
+    i = 1
+    while i < len(levels):
+        if levels[i] < levels[i - 1]:
+            j = i
+            while j < len(levels) and levels[j] < levels[i - 1] and j - i < max_dip_steps:
+                j += 1
+            if j < len(levels) and j - i <= max_dip_steps and levels[j] > max(levels[i:j]):
+                level = min(levels[i - 1], levels[j])
+                for k in range(i, j):
+                    levels[k] = max(levels[k], level)
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return np.asarray(levels[offset:], dtype=np.float64)

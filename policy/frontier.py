@@ -25,7 +25,7 @@ from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.decision import Decision
 from policy.engine import horizon_steps
-from policy.plan import aggregate_max, plan_recommendation
+from policy.plan import plan_from_forecast
 from policy.policies import decision_from_recommendation
 from policy.replay import PolicyRun, Progress, finish_run, scored_window
 from policy.types import ClusterSpec
@@ -61,12 +61,13 @@ def sweep_risk_quantile(
     """
     demand = np.asarray(demand_acu, dtype=np.float64)
     first, every = scored_window(demand, step_s=step_s, config=config)
+    planning = config.planning_config
     variants = [
-        config.model_copy(update={"policy": config.policy.model_copy(update={"risk_quantile": q})})
+        config.model_copy(update={"policy": planning.model_copy(update={"risk_quantile": q})})
         for q in risk_quantiles
     ]
     union = tuple(sorted({q for v in variants for q in v.policy.quantiles}))
-    block, horizon = horizon_steps(config.policy, step_s)
+    _, horizon = horizon_steps(config.policy, step_s)
     decisions: list[list[Decision]] = [[] for _ in variants]
     times: list[list[float]] = [[] for _ in variants]
     previous: list[PreviousLayout | None] = [None for _ in variants]
@@ -80,14 +81,16 @@ def sweep_risk_quantile(
             fc = forecast_demand(
                 demand[:i], step_s=step_s, horizon=horizon, quantiles=union, config=config.policy.forecast
             )
-        shared = aggregate_max(np.asarray(fc.demand_acu, dtype=np.float64), block)
+        shared = np.asarray(fc.demand_acu, dtype=np.float64)
         forecast_s = (time.perf_counter() - t0) / len(variants)
         for v, cfg in enumerate(variants):
             t1 = time.perf_counter()
             rows = [union.index(q) for q in cfg.policy.quantiles]
-            rec = plan_recommendation(
+            rec = plan_from_forecast(
                 shared[rows],
                 quantiles=cfg.policy.quantiles,
+                history_acu=demand[:i],
+                step_s=step_s,
                 start=now,
                 cluster=cluster,
                 config=cfg.policy,

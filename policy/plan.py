@@ -1,8 +1,11 @@
-"""Turn a demand quantile matrix into a Recommendation through the placement optimiser.
+"""Turn a demand forecast into a Recommendation: floors Aurora needs, then the optimiser.
 
-Owns :func:`plan_recommendation`, shared by ``acuplan`` (forecast quantiles) and the
-``oracle`` (the real future in every quantile row), so both run exactly the same
-optimiser. Pure: no clock, no I/O. Imports ``placement`` only.
+Owns :func:`plan_from_forecast` (the forecast at the history's step -> the MinCapacity
+the writer needs so that Aurora's own scaler reaches the risk quantile in time, and the
+capacity that scaler holds anyway, both from :mod:`policy.floors`) and
+:func:`plan_recommendation` (the placement optimiser on the plan-step grid -> the
+Recommendation with its settings, cost and reasons). ``recommend`` and the risk-quantile
+sweep both come through here. Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from placement import (
     solve,
 )
 from policy.config import PolicyConfig
+from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
 from policy.settings import aurora_settings
 from policy.types import ClusterSpec, PlanStep, Recommendation, SolverReport
 
@@ -71,9 +75,9 @@ def _fail_safe_plan(
     previous: PreviousLayout | None,
     status: SolveStatus,
 ) -> PlacementPlan:
-    """A plan that never scales down: hold the deployed layout or go up to cover the need.
+    """A plan that never scales down: hold the deployed layout or go up to the floor need.
 
-    The writer floor is max(deployed floor, largest need), capped at MaxCapacity; the
+    The writer floor is max(deployed floor, largest floor need), capped at MaxCapacity; the
     deployed failover reader and tier 2-15 readers are all kept (a new failover reader
     is added in the first other AZ when the policy requires one and none is deployed),
     and so are deployed global-database secondaries with their floors and readers.
@@ -97,6 +101,7 @@ def _fail_safe_plan(
     return PlacementPlan(
         status=status,
         writer_acu=(level,) * n,
+        min_capacity_acu=(level,) * n,
         failover_az_id=failover_az,
         failover_reader_acu=(level,) * n if failover_az is not None else (),
         extra_readers=extra,
@@ -132,7 +137,8 @@ def _steps(
     risk_row: int,
     start: datetime,
     step_s: int,
-    target_utilisation: float,
+    floor_need: FloatArray,
+    floor_reasons: tuple[str, ...] | None,
 ) -> tuple[PlanStep, ...]:
     out = []
     median_row = quantiles.index(0.5) if 0.5 in quantiles else 0
@@ -142,20 +148,26 @@ def _steps(
         failover = plan.failover_reader_acu[t] if plan.failover_reader_acu else 0.0
         secondary = {sec.region: sum(r.acu[t] for r in sec.readers) for sec in plan.secondaries}
         capacity = writer + failover + sum(acu_by_az.values()) + sum(secondary.values())
+        floor = plan.min_capacity_acu[t] if plan.min_capacity_acu else writer
+        risk = float(demand_q[risk_row, t])
+        # The demand the plan lets Aurora serve in time: the risk quantile, scaled down
+        # when the floor falls short of its need.
+        served = risk * min(floor / floor_need[t], 1.0) if floor_need[t] > floor else risk
         out.append(
             PlanStep(
                 start=start + timedelta(seconds=t * step_s),
                 demand_p50_acu=float(demand_q[median_row, t]),
-                demand_risk_acu=float(demand_q[risk_row, t]),
+                demand_risk_acu=risk,
+                min_capacity_acu=floor,
                 writer_acu=writer,
+                floor_need_acu=float(floor_need[t]),
+                floor_reason=floor_reasons[t] if floor_reasons is not None else "",
                 failover_reader_acu=failover,
                 extra_readers_by_az=by_az,
                 extra_reader_acu_by_az=acu_by_az,
                 capacity_acu=capacity,
                 shortfall_acu=plan.shortfall_acu[t],
-                shortfall_probability=_shortfall_probability(
-                    quantiles, demand_q[:, t], capacity * target_utilisation
-                ),
+                shortfall_probability=_shortfall_probability(quantiles, demand_q[:, t], served),
                 secondary_acu_by_region=secondary,
             )
         )
@@ -165,18 +177,29 @@ def _steps(
 def _reasons(
     plan: PlacementPlan, steps: tuple[PlanStep, ...], config: PolicyConfig, cluster: ClusterSpec
 ) -> list[str]:
-    floors = [s.writer_acu for s in steps]
-    if plan.has_solution:
-        reasons = [
-            f"MinCapacity follows the p{round(config.risk_quantile * 100)} demand forecast at "
-            f"{config.target_utilisation:.0%} target utilisation: {min(floors):g}-{max(floors):g} ACU "
-            "over the horizon, so load stays under the SLO utilisation before Aurora's own scaler reacts",
-        ]
-    else:
+    floors = [s.min_capacity_acu for s in steps]
+    q = f"p{round(config.risk_quantile * 100)}"
+    ramp = config.scaler.ramp
+    if not plan.has_solution:
         reasons = [
             f"optimiser returned {plan.status.value}: fail-safe plan holds the deployed layout or "
-            f"raises the floor to cover the p{round(config.risk_quantile * 100)} forecast "
+            f"raises the floor to what Aurora's scaler needs for the {q} forecast "
             f"({max(floors):g} ACU); it never scales down"
+        ]
+    elif max(floors) <= cluster.limits.min_acu:
+        reasons = [
+            f"MinCapacity stays at {cluster.limits.min_acu:g} ACU: Aurora's own scaler reaches the {q} "
+            f"demand forecast in time from where it would be ({ramp.name} ramp profile: capacity "
+            f"doubles every {ramp.scale_up_doubling_s:g} s), so a higher floor would buy nothing"
+        ]
+    else:
+        raised = sum(f > cluster.limits.min_acu for f in floors)
+        reasons = [
+            f"MinCapacity is raised (up to {max(floors):g} ACU) in {raised} of {len(floors)} steps, only "
+            f"where Aurora's own scaler could not climb to the {q} demand forecast in time ({ramp.name} "
+            f"ramp profile: capacity doubles every {ramp.scale_up_doubling_s:g} s, a MinCapacity change "
+            f"takes {ramp.floor_apply_delay_s:g} s); a floor costs only its part above what the scaler "
+            "holds anyway"
         ]
     if plan.failover_az_id:
         reasons.append(
@@ -186,11 +209,12 @@ def _reasons(
     n_extra = max((sum(s.extra_readers_by_az.values()) for s in steps), default=0)
     if n_extra and plan.has_solution:
         reasons.append(
-            f"up to {n_extra} tier-15 reader(s) added: read demand exceeds what the writer-sized readers give"
+            f"up to {n_extra} tier-15 reader(s) added: read demand exceeds what the existing readers "
+            "reach at MaxCapacity"
         )
     short = sum(s.shortfall_acu for s in steps)
     if short > 0:
-        at_max = any(s.shortfall_acu > 0 and s.writer_acu >= cluster.limits.max_acu for s in steps)
+        at_max = any(s.shortfall_acu > 0 and s.min_capacity_acu >= cluster.limits.max_acu for s in steps)
         cause = (
             "the limits (MaxCapacity, reader count) bind"
             if at_max or not plan.has_solution
@@ -252,9 +276,12 @@ def plan_recommendation(
     config: PolicyConfig,
     previous: PreviousLayout | None,
     forecast_model: str,
+    floor_need_acu: FloatArray,
+    scaler_capacity_acu: FloatArray,
+    floor_reasons: tuple[str, ...] | None = None,
     warnings: tuple[str, ...] = (),
 ) -> Recommendation:
-    """Optimise a plan for demand quantiles already on the plan-step grid.
+    """Optimise a plan for demand quantiles and floor needs already on the plan-step grid.
 
     Args:
         demand_q: demand quantiles, shape (n_quantiles, horizon), ACU, per plan step of
@@ -265,6 +292,12 @@ def plan_recommendation(
         config: policy configuration.
         previous: the deployed layout (churn and warm start), or None.
         forecast_model: name of the model that produced ``demand_q``.
+        floor_need_acu: MinCapacity the writer needs per plan step so Aurora's scaler
+            reaches the risk quantile in time, shape (horizon,), ACU.
+        scaler_capacity_acu: writer capacity Aurora's scaler holds anyway per plan step,
+            shape (horizon,), ACU.
+        floor_reasons: why each plan step needs a floor above the minimum ("" where it
+            does not), shape (horizon,); None: no reasons.
         warnings: warnings to carry into the Recommendation.
 
     Returns:
@@ -277,6 +310,7 @@ def plan_recommendation(
     servable = _max_cluster_acu(cluster) * config.target_utilisation
     risk = demand_q[risk_row]
     clipped = np.minimum(risk, servable)
+    need = np.minimum(np.asarray(floor_need_acu, dtype=np.float64), cluster.limits.max_acu)
     problem = PlacementProblem(
         step_s=config.plan_step_s,
         demand_acu=tuple(float(x) for x in clipped),
@@ -291,12 +325,14 @@ def plan_recommendation(
         min_azs=config.min_azs,
         require_failover_reader=config.require_failover_reader,
         previous=previous,
+        floor_need_acu=tuple(float(x) for x in need),
+        scaler_capacity_acu=tuple(float(x) for x in scaler_capacity_acu),
         **(cluster.placement.problem_fields() if cluster.placement is not None else {}),
     )
     plan = solve(problem, config.solver)
     infeasible = tuple(plan.conflicting_families)
     if not plan.has_solution:
-        plan = _fail_safe_plan(clipped / config.target_utilisation, cluster, config, previous, plan.status)
+        plan = _fail_safe_plan(need, cluster, config, previous, plan.status)
         plan = plan.model_copy(update={"conflicting_families": plan.conflicting_families or infeasible})
     excess = (risk - clipped) / config.target_utilisation
     if np.any(excess > 0):
@@ -307,7 +343,7 @@ def plan_recommendation(
             f"forecast demand exceeds what the cluster can serve ({servable:g} ACU with every "
             "instance at MaxCapacity); the excess is reported as shortfall",
         )
-    steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, config.target_utilisation)
+    steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, need, floor_reasons)
     reasons = _reasons(plan, steps, config, cluster)
     cost = sum(s.capacity_acu for s in steps) * config.plan_step_s / 3600 * cluster.price_usd_per_acu_hour
     if plan.costs is not None:
@@ -320,7 +356,7 @@ def plan_recommendation(
         target_utilisation=config.target_utilisation,
         steps=steps,
         failover_az_id=plan.failover_az_id,
-        settings=aurora_settings(steps, plan.failover_az_id, cluster, config.plan_step_s, config.prewarm_s),
+        settings=aurora_settings(steps, plan.failover_az_id, cluster, config),
         expected_cost_usd=cost,
         forecast_model=forecast_model,
         solver=SolverReport(
@@ -336,6 +372,141 @@ def plan_recommendation(
         reasons=tuple(reasons),
         warnings=warnings,
     ).model_copy(update=_placement_fields(plan, infeasible))
+
+
+def plan_from_forecast(
+    demand_q: FloatArray,
+    *,
+    quantiles: tuple[float, ...],
+    history_acu: FloatArray,
+    step_s: int,
+    start: datetime,
+    cluster: ClusterSpec,
+    config: PolicyConfig,
+    previous: PreviousLayout | None,
+    forecast_model: str,
+    warnings: tuple[str, ...] = (),
+) -> Recommendation:
+    """Plan from a demand forecast at the history's own step.
+
+    1. Where Aurora's scaler is now: the recent history run through the scaler model
+       under the deployed floor (:func:`policy.floors.scaler_now`).
+    2. The floor it needs, per history step: the cheapest schedule under which the
+       scaler, following the low quantile (``config.low_quantile``), starts every step
+       able to serve the risk quantile (:func:`policy.floors.cheapest_floors`), with
+       MinCapacity changes taking effect after the profile's delay; a lull of at most
+       ``config.floor_dip_hold_s`` between two raises keeps the floor
+       (:func:`policy.floors.fill_short_dips`).
+    3. What the scaler holds anyway: its mean writer capacity under the median forecast
+       and the base floor (:func:`policy.floors.scaler_hold`).
+    4. All three to the plan step (demand and floor need by the max, the hold by the
+       mean), and the optimiser (:func:`plan_recommendation`).
+
+    Args:
+        demand_q: forecast quantiles, shape (n_quantiles, horizon_steps), ACU, at
+            ``step_s``; horizon_steps a multiple of the steps per plan step.
+        quantiles: the quantile of each row, ascending; contains ``config.quantiles``.
+        history_acu: the demand history ending now, shape (n,), ACU (validated).
+        step_s: history step, seconds (divides ``config.plan_step_s``).
+        start: now, the start of the plan (UTC).
+        cluster: the cluster.
+        config: policy configuration (its ``scaler`` is the Aurora planned for).
+        previous: the deployed layout, or None (then ``limits.min_acu`` is the floor).
+        forecast_model: the model name, for the Recommendation.
+        warnings: carried into the Recommendation.
+
+    Returns:
+        The :class:`Recommendation`.
+    """
+    limits = cluster.limits
+    block = config.plan_step_s // step_s
+    floor_cluster = FloorCluster(
+        read_frac=cluster.read_frac,
+        has_failover=config.require_failover_reader,
+        min_acu=limits.min_acu,
+        max_acu=limits.max_acu,
+    )
+    deployed = previous.writer_acu if previous is not None else limits.min_acu
+    model = config.scaler
+    now_state = scaler_now(history_acu, step_s=step_s, cluster=floor_cluster, model=model, floor_acu=deployed)
+    rows = {q: demand_q[quantiles.index(q)] for q in config.quantiles}
+    floors = cheapest_floors(
+        rows[config.low_quantile],
+        rows[config.risk_quantile],
+        step_s=step_s,
+        cluster=floor_cluster,
+        model=model,
+        start=now_state,
+        floor_before_acu=deployed,
+    )
+    floors = fill_short_dips(floors, config.floor_dip_hold_s // step_s, before_acu=deployed)
+    hold = scaler_hold(
+        rows[0.5],
+        step_s=step_s,
+        cluster=floor_cluster,
+        model=model,
+        start=now_state,
+        floor_acu=limits.min_acu,
+    )
+    coarse = aggregate_max(np.asarray(demand_q, dtype=np.float64), block)
+    mean_hold = hold.reshape(-1, block).mean(axis=1)
+    reasons = _floor_reasons(
+        floors,
+        rows[config.risk_quantile],
+        start=start,
+        step_s=step_s,
+        block=block,
+        config=config,
+        low=limits.min_acu,
+    )
+    return plan_recommendation(
+        coarse,
+        quantiles=quantiles,
+        start=start,
+        cluster=cluster,
+        config=config,
+        previous=previous,
+        forecast_model=forecast_model,
+        floor_need_acu=aggregate_max(floors, block),
+        scaler_capacity_acu=mean_hold,
+        floor_reasons=reasons,
+        warnings=warnings,
+    )
+
+
+def _floor_reasons(
+    floors: FloatArray,
+    risk: FloatArray,
+    *,
+    start: datetime,
+    step_s: int,
+    block: int,
+    config: PolicyConfig,
+    low: float,
+) -> tuple[str, ...]:
+    """Per plan step, what its raised floor is for: the demand it lets the scaler meet, and when.
+
+    A raise at history step s serves the first later step at which the floor need falls
+    back (the scaler then carries on by itself), i.e. the demand the ramp had to reach.
+    """
+    ramp = config.scaler.ramp
+    q = f"p{round(config.risk_quantile * 100)}"
+    out = []
+    for b in range(len(floors) // block):
+        part = floors[b * block : (b + 1) * block]
+        if part.max() <= low:
+            out.append("")
+            continue
+        s = b * block + int(np.argmax(part))
+        end = next((j for j in range(s + 1, len(floors)) if floors[j] < floors[s]), len(floors) - 1)
+        when = start + timedelta(seconds=end * step_s)
+        out.append(
+            f"Aurora's own scaler, from where it would be, must be at {floors[s]:g} ACU by "
+            f"{when:%H:%M} UTC to serve the {q} demand forecast of {risk[end]:.3g} ACU then; it climbs "
+            f"at most one doubling every {ramp.scale_up_doubling_s:g} s and a MinCapacity change takes "
+            f"{ramp.floor_apply_delay_s:g} s ({ramp.name} ramp profile)"
+        )
+    return tuple(out)
 
 
 def _placement_fields(plan: PlacementPlan, infeasible: tuple[str, ...]) -> dict[str, Any]:

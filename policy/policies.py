@@ -87,8 +87,8 @@ def decision_from_recommendation(
 ) -> Decision:
     """Apply a Recommendation's Aurora settings to the next ``n_steps`` trace steps.
 
-    The floors come from ``rec.settings.capacity_changes`` (pre-warm included), exactly
-    what a user acting on the advice would set. Read-scaling readers are created
+    The floors come from ``rec.settings.capacity_changes``, exactly what a user acting on
+    the advice would set. Read-scaling readers are created
     ``scaler.reader_create_s`` before the step that needs them, as a user reading each
     reader's ``needed_from`` would (a new reader serves only after that lead time).
     """
@@ -133,7 +133,7 @@ class AcuplanPolicy:
             now=now,
             step_s=self.step_s,
             cluster=self.cluster,
-            config=self.config.policy,
+            config=self.config.planning_config,
             previous=previous,
         )
         return decision_from_recommendation(

@@ -1,7 +1,8 @@
 """Derive the Aurora settings that realise a plan (pure; nothing is executed).
 
 Owns :func:`aurora_settings`: MinCapacity/MaxCapacity changes over the horizon and the
-reader instances with AZ and promotion tier. Imports only ``policy.types``.
+reader instances with AZ and promotion tier, each change with what it buys. Imports only
+``policy.types`` and ``policy.config``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import datetime, timedelta
 
+from policy.config import PolicyConfig
 from policy.types import AuroraSettings, CapacityChange, ClusterSpec, PlanStep, ReaderInstance
 
 FAILOVER_TIER = 1
@@ -18,27 +20,48 @@ READ_SCALING_TIER = 15
 """Aurora Auto Scaling gives new replicas tier 15 (FACTS.md A3); they scale on their own."""
 
 
-def _capacity_changes(
-    steps: tuple[PlanStep, ...], max_acu: float, prewarm_s: int
-) -> tuple[CapacityChange, ...]:
-    """MinCapacity changes: decreases at the step start, increases ``prewarm_s`` earlier.
+def _why(steps: tuple[PlanStep, ...], i: int, floor: float, before: float | None, quantile: str) -> str:
+    """One sentence on what the MinCapacity change at step ``i`` buys."""
+    end = next((j for j in range(i + 1, len(steps)) if steps[j].min_capacity_acu != floor), len(steps))
+    window = steps[i:end]
+    peak = max(window, key=lambda s: s.demand_risk_acu)
+    if before is None:
+        return f"MinCapacity {floor:g} ACU from the start of the plan"
+    if floor > before:
+        why = next((s.floor_reason for s in window if s.floor_reason), "")
+        return f"raise to {floor:g} ACU: " + (
+            why
+            or f"Aurora's own scaler, from where it would be, must reach the {quantile} demand forecast "
+            f"of up to {peak.demand_risk_acu:.3g} ACU (at {peak.start:%H:%M} UTC) in time"
+        )
+    return (
+        f"lower to {floor:g} ACU: from {steps[i].start:%H:%M} UTC Aurora's own scaler reaches the "
+        f"{quantile} demand forecast on its own, so the higher floor would buy nothing"
+    )
 
-    An increase is never scheduled before the horizon start or before the previous
-    change; if it would land on the previous change's time, the two merge into the
-    larger floor (the capacity-safe choice).
+
+def _capacity_changes(
+    steps: tuple[PlanStep, ...], max_acu: float, quantile: str
+) -> tuple[CapacityChange, ...]:
+    """MinCapacity changes at the start of the steps where the planned floor moves.
+
+    No extra lead is added: the plan's floors already allow for the scaler's ramp and
+    for the time a change takes to apply (:mod:`policy.floors`).
     """
     changes: list[CapacityChange] = []
-    for s in steps:
-        if changes and changes[-1].min_capacity_acu == s.writer_acu:
+    for i, s in enumerate(steps):
+        floor = s.min_capacity_acu
+        before = changes[-1].min_capacity_acu if changes else None
+        if before == floor:
             continue
-        at = s.start
-        if changes and s.writer_acu > changes[-1].min_capacity_acu:
-            at = max(s.start - timedelta(seconds=prewarm_s), changes[-1].at)
-        if changes and at == changes[-1].at:
-            merged = max(s.writer_acu, changes[-1].min_capacity_acu)
-            changes[-1] = changes[-1].model_copy(update={"min_capacity_acu": merged})
-            continue
-        changes.append(CapacityChange(at=at, min_capacity_acu=s.writer_acu, max_capacity_acu=max_acu))
+        changes.append(
+            CapacityChange(
+                at=s.start,
+                min_capacity_acu=floor,
+                max_capacity_acu=max_acu,
+                reason=_why(steps, i, floor, before, quantile),
+            )
+        )
     return tuple(changes)
 
 
@@ -90,30 +113,24 @@ def _read_scaling_readers(steps: tuple[PlanStep, ...], step_s: int) -> list[Read
 
 
 def aurora_settings(
-    steps: tuple[PlanStep, ...],
-    failover_az_id: str | None,
-    cluster: ClusterSpec,
-    step_s: int,
-    prewarm_s: int = 0,
+    steps: tuple[PlanStep, ...], failover_az_id: str | None, cluster: ClusterSpec, config: PolicyConfig
 ) -> AuroraSettings:
     """Translate a per-step plan into Aurora settings.
 
-    MinCapacity is cluster-wide in Aurora, so it is set to the writer's planned capacity
-    (every instance's floor); MaxCapacity stays at the cluster limit. A change is listed
-    at the horizon start and wherever MinCapacity moves; increases are scheduled
-    ``prewarm_s`` before the step that needs them, because Aurora needs time to scale up
-    to a new floor too.
+    MinCapacity is cluster-wide in Aurora (every instance's floor) and follows the plan's
+    ``min_capacity_acu``; MaxCapacity stays at the cluster limit. A change is listed at
+    the horizon start and wherever MinCapacity moves, with the reason for it.
 
     Args:
         steps: the plan, length = horizon (non-empty).
         failover_az_id: AZ of the tier-1 reader, or None.
         cluster: the cluster (for MaxCapacity).
-        step_s: plan step, seconds.
-        prewarm_s: lead time for floor increases, seconds.
+        config: the policy configuration (plan step, risk quantile).
 
     Returns:
         The settings, readers sorted by (needed_from, az_id, promotion_tier).
     """
+    step_s = config.plan_step_s
     readers = _read_scaling_readers(steps, step_s)
     if failover_az_id is not None:
         readers.append(
@@ -127,6 +144,8 @@ def aurora_settings(
         )
     readers.sort(key=lambda r: (r.needed_from, r.az_id, r.promotion_tier))
     return AuroraSettings(
-        capacity_changes=_capacity_changes(steps, cluster.limits.max_acu, prewarm_s),
+        capacity_changes=_capacity_changes(
+            steps, cluster.limits.max_acu, f"p{round(config.risk_quantile * 100)}"
+        ),
         readers=tuple(readers),
     )

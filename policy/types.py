@@ -96,7 +96,14 @@ class PlanStep(FrozenModel):
         start: start of the step (UTC).
         demand_p50_acu: median forecast demand.
         demand_risk_acu: forecast demand at the policy's risk quantile.
-        writer_acu: writer capacity; also the cluster MinCapacity for this step.
+        min_capacity_acu: the cluster MinCapacity for this step (it lifts every
+            instance: MinCapacity is cluster-wide).
+        writer_acu: the writer's expected capacity: max(MinCapacity, what Aurora's own
+            scaler holds for the median forecast); what the writer is billed.
+        floor_need_acu: the MinCapacity Aurora's scaler needs at this step to serve the
+            risk quantile in time (the plan's floor is at least this, unless limits bind).
+        floor_reason: why the floor is above the cluster minimum here, one sentence
+            ("" when it is not).
         failover_reader_acu: the tier-1 reader's capacity (>= writer_acu), 0 if none.
         extra_readers_by_az: tier 2-15 readers per AZ ID.
         extra_reader_acu_by_az: their total ACU per AZ ID.
@@ -111,7 +118,10 @@ class PlanStep(FrozenModel):
     start: AwareDatetime
     demand_p50_acu: float
     demand_risk_acu: float
+    min_capacity_acu: float
     writer_acu: float
+    floor_need_acu: float = 0.0
+    floor_reason: str = ""
     failover_reader_acu: float
     extra_readers_by_az: dict[str, int]
     extra_reader_acu_by_az: dict[str, float]
@@ -125,14 +135,17 @@ class CapacityChange(FrozenModel):
     """A ``ModifyDBCluster`` ServerlessV2ScalingConfiguration change at ``at``.
 
     Attributes:
-        at: when to apply it (UTC).
+        at: when to apply it (UTC); a change takes effect a little later (the ramp
+            profile's ``floor_apply_delay_s``), which the plan already allows for.
         min_capacity_acu: the new MinCapacity.
         max_capacity_acu: the new MaxCapacity.
+        reason: what the change buys, one sentence.
     """
 
     at: AwareDatetime
     min_capacity_acu: float
     max_capacity_acu: float
+    reason: str = ""
 
 
 class ReaderInstance(FrozenModel):

@@ -10,6 +10,7 @@ from policy import (
     POLICY_NAMES,
     ClusterSpec,
     InvalidRequestError,
+    PolicyConfig,
     ReplayConfig,
     ReplayReport,
     UnknownPolicyError,
@@ -104,6 +105,7 @@ def test_reader_windows_become_reader_instances() -> None:
             start=datetime(2024, 1, 1, i, tzinfo=UTC),
             demand_p50_acu=1,
             demand_risk_acu=1,
+            min_capacity_acu=2.0,
             writer_acu=2.0,
             failover_reader_acu=2.0,
             extra_readers_by_az={"use1-az4": n},
@@ -114,7 +116,7 @@ def test_reader_windows_become_reader_instances() -> None:
         )
 
     steps = tuple(step(i, n) for i, n in enumerate([0, 2, 1, 0]))
-    s = aurora_settings(steps, "use1-az2", ClusterSpec(), 3600)
+    s = aurora_settings(steps, "use1-az2", ClusterSpec(), PolicyConfig(plan_step_s=3600))
     windows = [(r.role, r.promotion_tier, r.needed_from.hour, r.needed_until.hour) for r in s.readers]
     assert windows == [("failover", 1, 0, 4), ("read_scaling", 15, 1, 3), ("read_scaling", 15, 1, 2)]
     assert len(s.capacity_changes) == 1

@@ -31,7 +31,11 @@ _EXAMPLE_RECOMMENDATION: dict[str, Any] = {
             "start": "2024-05-06T12:00:00Z",
             "demand_p50_acu": 4.0,
             "demand_risk_acu": 6.85,
+            "min_capacity_acu": 4.5,
             "writer_acu": 4.5,
+            "floor_need_acu": 4.5,
+            "floor_reason": "Aurora's own scaler, from where it would be, must be at 4.5 ACU by 12:15 UTC "
+            "to serve the p95 demand forecast of 6.85 ACU then",
             "failover_reader_acu": 4.5,
             "extra_readers_by_az": {"use1-az1": 0, "use1-az2": 0, "use1-az4": 0},
             "extra_reader_acu_by_az": {"use1-az1": 0.0, "use1-az2": 0.0, "use1-az4": 0.0},
@@ -43,7 +47,12 @@ _EXAMPLE_RECOMMENDATION: dict[str, Any] = {
     "failover_az_id": "use1-az2",
     "settings": {
         "capacity_changes": [
-            {"at": "2024-05-06T12:00:00Z", "min_capacity_acu": 4.5, "max_capacity_acu": 128.0}
+            {
+                "at": "2024-05-06T12:00:00Z",
+                "min_capacity_acu": 4.5,
+                "max_capacity_acu": 128.0,
+                "reason": "MinCapacity 4.5 ACU from the start of the plan",
+            }
         ],
         "readers": [
             {

@@ -1,0 +1,68 @@
+"""The planner's use of the floor rule: where the scaler is now, what it holds, short dips."""
+
+import numpy as np
+import pytest
+
+from policy import ScalerModel
+from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
+from policy.scaler import InstanceState
+
+CLUSTER = FloorCluster(read_frac=0.5, has_failover=True, min_acu=0.5, max_acu=64.0)
+
+
+@pytest.mark.parametrize(
+    ("floors", "max_dip", "before", "expected"),
+    [
+        ([0.5, 4, 0.5, 0.5, 4, 0.5], 2, None, [0.5, 4, 4, 4, 4, 0.5]),  # a 2-step lull between raises
+        ([0.5, 4, 0.5, 0.5, 0.5, 4, 0.5], 2, None, [0.5, 4, 0.5, 0.5, 0.5, 4, 0.5]),  # too long
+        ([0.5, 0.5, 4], 2, 4.0, [4, 4, 4]),  # the deployed floor counts on the left
+        ([4, 2, 6, 1], 1, None, [4, 4, 6, 1]),  # lifted to the lower side, end left alone
+        ([3, 1, 2, 5], 2, None, [3, 3, 3, 5]),  # the whole lull lifted to min(3, 5)
+        ([1, 2, 3], 5, None, [1, 2, 3]),  # no dip
+    ],
+)
+def test_fill_short_dips(
+    floors: list[float], max_dip: int, before: float | None, expected: list[float]
+) -> None:
+    got = fill_short_dips(np.array(floors, dtype=float), max_dip, before_acu=before).tolist()
+    assert got == expected
+    assert all(g >= f for g, f in zip(got, floors, strict=True))
+
+
+def test_scaler_now_remembers_a_burst_still_draining() -> None:
+    # 2 h at 2 ACU, a 20-ACU step, then one step back at 2 ACU: the writer (half the load)
+    # went to 15 ACU (10 / 0.7 rounded up) and halves every 300 s: one step later it is at
+    # 7.5 ACU, far above the 1.5 ACU a steady 1-ACU writer would hold.
+    history = np.array([2.0] * 24 + [20.0, 2.0])
+    state = scaler_now(history, step_s=300, cluster=CLUSTER, model=ScalerModel(), floor_acu=0.5)
+    assert state[0].capacity_acu == 7.5
+    steady = scaler_now(np.full(26, 2.0), step_s=300, cluster=CLUSTER, model=ScalerModel(), floor_acu=0.5)
+    assert steady[0] == InstanceState(1.5, 1.5)
+
+
+def test_scaler_hold_is_the_scalers_own_level() -> None:
+    start = [InstanceState(1.5, 1.5)] * 2
+    hold = scaler_hold(
+        np.full(6, 2.0), step_s=300, cluster=CLUSTER, model=ScalerModel(), start=start, floor_acu=0.5
+    )
+    assert hold.tolist() == [1.5] * 6  # 1 ACU per instance at the 70% target, on the grid
+
+
+def test_a_need_no_schedule_can_meet_from_now_is_not_chased_with_max_capacity() -> None:
+    # Now the writer sits at 1 ACU and the next step needs 40 ACU: no floor set now can
+    # get there (60-s delay + ramp), so the first floor is what still helps, not 64 ACU.
+    start = [InstanceState(1.0, 1.0)] * 2
+    need = np.array([1.0, 80.0, 80.0, 80.0, 80.0, 80.0])
+    floors = cheapest_floors(
+        np.full(6, 1.0),
+        need,
+        step_s=300,
+        cluster=CLUSTER,
+        model=ScalerModel(),
+        start=start,
+        floor_before_acu=0.5,
+    )
+    # The best reachable at step 1: a max floor from 60 s ramps 1 -> 2**(240/45) = 40.3, so
+    # 40 ACU; floor 40 gets there (45*log2(40) = 239.5 s after the delay) and costs least.
+    assert floors[0] == 40.0
+    assert floors.max() <= 64.0

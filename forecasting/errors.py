@@ -19,6 +19,8 @@ that already catch builtins keep working)::
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 __all__ = [
     "ForecastWarning",
     "ForecastingError",
@@ -31,7 +33,13 @@ __all__ = [
 
 
 class ForecastingError(Exception):
-    """Base class of every error raised by ``forecasting``."""
+    """Base class of every error raised by ``forecasting``.
+
+    Attributes:
+        code: the stable wire code, set explicitly on every class.
+    """
+
+    code: ClassVar[str] = "forecasting"
 
 
 class InsufficientHistoryError(ForecastingError, ValueError):
@@ -41,12 +49,16 @@ class InsufficientHistoryError(ForecastingError, ValueError):
     holt_winters with season 288 steps needs >= 576".
     """
 
+    code: ClassVar[str] = "insufficient_history"
+
 
 class InvalidHistoryError(ForecastingError, ValueError):
     """The history has a value no demand can take (negative, infinite) or a wrong shape.
 
     Messages name the field ``history_acu``, the first offending index and its value.
     """
+
+    code: ClassVar[str] = "invalid_history"
 
 
 class InvalidParameterError(ForecastingError, ValueError):
@@ -55,12 +67,16 @@ class InvalidParameterError(ForecastingError, ValueError):
     Messages name the parameter, the value received and the rule it breaks.
     """
 
+    code: ClassVar[str] = "invalid_parameter"
+
 
 class NotFittedError(ForecastingError, ValueError, AttributeError):
     """``predict`` was called on a forecaster before ``fit``.
 
     Subclasses ``ValueError`` and ``AttributeError`` like scikit-learn's ``NotFittedError``.
     """
+
+    code: ClassVar[str] = "not_fitted"
 
 
 class ModelFitError(ForecastingError, RuntimeError):
@@ -69,6 +85,8 @@ class ModelFitError(ForecastingError, RuntimeError):
     ``forecast_demand`` catches it and falls back to a simpler model with a
     ``ForecastWarning``; direct model users see it raised.
     """
+
+    code: ClassVar[str] = "model_fit"
 
 
 class ForecastWarning(UserWarning):

@@ -18,7 +18,7 @@ from policy.config import (
     VpaConfig,
 )
 from policy.engine import recommend
-from policy.errors import InvalidRequestError, PolicyError, UnknownPolicyError
+from policy.errors import InsufficientHistoryError, InvalidRequestError, PolicyError, UnknownPolicyError
 from policy.policies import Decision, Policy, make_policy
 from policy.replay import PolicyRun, replay, replay_policy, with_relative_scores
 from policy.report import POLICY_NAMES, PolicyScore, ReplayReport, ReplayTiming
@@ -52,6 +52,7 @@ __all__ = [
     "Decision",
     "FailoverEvent",
     "HpaReadersConfig",
+    "InsufficientHistoryError",
     "InvalidRequestError",
     "Layout",
     "Observation",

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from forecasting import ForecastWarning, forecast_demand
+from forecasting import ForecastConfig, ForecastingError, ForecastWarning, QuantileForecast, forecast_demand
+from forecasting import InsufficientHistoryError as ForecastInsufficient
 from placement import PreviousLayout
 from policy.config import PolicyConfig
-from policy.errors import InvalidRequestError
+from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.plan import plan_from_forecast
 from policy.types import ClusterSpec, Recommendation
 
@@ -172,6 +173,46 @@ def check_now(now: object, horizon_s: int) -> None:
         ) from None
 
 
+def forecast_or_raise(
+    history: npt.NDArray[np.float64],
+    *,
+    step_s: int,
+    horizon: int,
+    quantiles: tuple[float, ...],
+    config: ForecastConfig,
+) -> QuantileForecast:
+    """Forecast demand quantiles; the forecaster's input errors become policy errors.
+
+    Args:
+        history: validated demand history, shape (n,), ACU.
+        step_s: its step, seconds.
+        horizon: steps to forecast.
+        quantiles: ascending quantiles in (0, 1).
+        config: forecasting options.
+
+    Returns:
+        The quantile forecast, shape (n_quantiles, horizon); fallbacks are on its
+        ``warnings`` (never process-wide warnings).
+
+    Raises:
+        InsufficientHistoryError: too little observed history (e.g. after a long gap).
+        InvalidRequestError: another input the forecaster rejects (field ``history_acu``
+            or the parameter it names).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForecastWarning)
+        try:
+            return forecast_demand(
+                history, step_s=step_s, horizon=horizon, quantiles=quantiles, config=config
+            )
+        except ForecastInsufficient as exc:
+            raise InsufficientHistoryError(str(exc), "history_acu") from None
+        except ForecastingError as exc:
+            if not isinstance(exc, ValueError):
+                raise
+            raise InvalidRequestError(str(exc), "history_acu") from None
+
+
 def recommend(
     history_acu: npt.ArrayLike | Sequence[float],
     *,
@@ -206,9 +247,9 @@ def recommend(
         InvalidRequestError: bad history, a naive or non-datetime ``now``, incompatible
             steps, a ``previous`` layout that does not fit ``cluster``, or hard
             constraints no plan can meet (the error's ``field`` names the input).
+        InsufficientHistoryError: too little observed history to forecast from.
         pydantic.ValidationError: ``cluster``/``config``/``previous`` given as invalid
             dicts (a ValueError).
-        forecasting.ForecastingError: input errors found by the forecaster (ValueError).
     """
     cluster = ClusterSpec.model_validate(cluster if cluster is not None else {})
     config = PolicyConfig.model_validate(config if config is not None else {})
@@ -218,12 +259,9 @@ def recommend(
     validate_previous(previous, cluster)
     validate_cluster_config(cluster, config)
     _, horizon = horizon_steps(config, step_s)
-    with warnings.catch_warnings():
-        # Fallbacks are reported on the Recommendation, not as process-wide warnings.
-        warnings.simplefilter("ignore", ForecastWarning)
-        fc = forecast_demand(
-            history, step_s=step_s, horizon=horizon, quantiles=config.quantiles, config=config.forecast
-        )
+    fc = forecast_or_raise(
+        history, step_s=step_s, horizon=horizon, quantiles=config.quantiles, config=config.forecast
+    )
     return plan_from_forecast(
         np.asarray(fc.demand_acu, dtype=np.float64),
         quantiles=tuple(fc.quantiles),

@@ -13,18 +13,16 @@ beside the sweep so any gap shows. Pure: no clock except perf_counter timings.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
-from forecasting import ForecastWarning, forecast_demand
 from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.decision import Decision
-from policy.engine import horizon_steps
+from policy.engine import forecast_or_raise, horizon_steps
 from policy.plan import plan_from_forecast
 from policy.policies import decision_from_recommendation
 from policy.replay import PolicyRun, Progress, finish_run, scored_window
@@ -76,11 +74,9 @@ def sweep_risk_quantile(
     for k, i in enumerate(starts):
         now = start + timedelta(seconds=i * step_s)
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ForecastWarning)
-            fc = forecast_demand(
-                demand[:i], step_s=step_s, horizon=horizon, quantiles=union, config=config.policy.forecast
-            )
+        fc = forecast_or_raise(
+            demand[:i], step_s=step_s, horizon=horizon, quantiles=union, config=config.policy.forecast
+        )
         shared = np.asarray(fc.demand_acu, dtype=np.float64)
         forecast_s = (time.perf_counter() - t0) / len(variants)
         for v, cfg in enumerate(variants):

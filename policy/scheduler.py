@@ -46,7 +46,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from placement import PreviousLayout
 from policy.config import PolicyConfig
 from policy.engine import recommend
-from policy.errors import InvalidRequestError
+from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.types import ClusterSpec, Recommendation
 
 STATE_VERSION: Literal[1] = 1
@@ -168,16 +168,32 @@ def _merge(state: SchedulerState, observations: Sequence[Observation], keep: int
     )
 
 
-def _history_until(state: SchedulerState, now_s: int) -> list[float]:
-    """Return the history steps ending at ``now_s`` (NaN for missing)."""
+def _history_until(state: SchedulerState, now_s: int, keep: int) -> list[float]:
+    """Return the last ``keep`` history steps ending at ``now_s`` (NaN for missing).
+
+    Raises:
+        InvalidRequestError: no observation yet, or ``now`` not after the first one.
+        InsufficientHistoryError: no observation in the window (a long gap before ``now``).
+    """
     if state.history_start is None:
         raise InvalidRequestError("no observation yet: pass at least one Observation", "observations")
     start = _epoch(state.history_start)
     n = (now_s - start) // state.step_s
     if n <= 0:
         raise InvalidRequestError(f"now is not after the first observed step ({state.history_start})", "now")
-    data = [math.nan if v is None else v for v in state.history_acu[:n]]
-    return data + [math.nan] * (n - len(data))
+    first = max(n - keep, 0)
+    data = [math.nan if v is None else v for v in state.history_acu[first:n]]
+    data += [math.nan] * (n - first - len(data))
+    if all(math.isnan(v) for v in data):
+        seen = [i for i, v in enumerate(state.history_acu) if v is not None]
+        last = datetime.fromtimestamp(start + seen[-1] * state.step_s, tz=UTC) if seen else None
+        raise InsufficientHistoryError(
+            f"no observation in the {len(data)} steps of {state.step_s} s before now="
+            f"{datetime.fromtimestamp(now_s, tz=UTC).isoformat()}; the last one was at "
+            f"{last.isoformat() if last else 'never'}: pass recent observations first",
+            "observations",
+        )
+    return data
 
 
 def layout_at(plan: Recommendation, now: datetime, cluster: ClusterSpec) -> PreviousLayout:
@@ -214,7 +230,7 @@ def _replan_reason(state: SchedulerState, now: datetime, config: SchedulerConfig
         return "first plan"
     if plan.cluster_id != state.cluster.cluster_id:
         return "the cluster changed"
-    if now < at or now - at >= timedelta(seconds=config.replan_every_s):
+    if now - at >= timedelta(seconds=config.replan_every_s):
         return f"re-plan interval of {config.replan_every_s} s elapsed"
     if plan.horizon_end <= now + timedelta(seconds=plan.step_s):
         return "the last plan ends within one step"
@@ -253,15 +269,24 @@ def next_plan(
         The new state, the plan, whether it was re-solved and why.
 
     Raises:
-        InvalidRequestError: ``now`` is naive, no observation was ever given, or the
-            history does not reach back before ``now``; and every input error of
-            :func:`policy.recommend` (its ``field`` names the input).
+        InvalidRequestError: ``now`` is naive or before the last plan's time, no
+            observation was ever given, or the history does not reach back before ``now``;
+            and every input error of :func:`policy.recommend` (its ``field`` names the
+            input). Every error is a :class:`policy.PolicyError`.
+        InsufficientHistoryError: no observation in the ``max_history_steps`` before
+            ``now`` (a long gap), or too few for a forecast.
     """
     config = config or SchedulerConfig()
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidRequestError(f"now must be timezone-aware, got {now.isoformat()}", "now")
     now_s = _epoch(now) // state.step_s * state.step_s
     at = datetime.fromtimestamp(now_s, tz=UTC)
+    if state.last_planned_at is not None and at < state.last_planned_at:
+        raise InvalidRequestError(
+            f"now={at.isoformat()} is before the last plan's time {state.last_planned_at.isoformat()}: "
+            "the clock must not go backwards (start from new_state() to plan a past time)",
+            "now",
+        )
     merged = _merge(state, observations, config.max_history_steps)
     why = "the caller reported the deployed layout" if deployed else _replan_reason(merged, at, config)
     if why is None and merged.last_plan is not None and merged.last_planned_at is not None:
@@ -272,7 +297,7 @@ def next_plan(
     if previous is None and merged.last_plan is not None:
         previous = layout_at(merged.last_plan, at, merged.cluster)
     plan = recommend(
-        _history_until(merged, now_s),
+        _history_until(merged, now_s, config.max_history_steps),
         now=at,
         step_s=merged.step_s,
         cluster=merged.cluster,

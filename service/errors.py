@@ -36,17 +36,19 @@ def is_input_error(exc: BaseException) -> bool:
 
 
 def error_code(exc: BaseException) -> str:
-    """Return the stable wire code of an error: snake-case class name without ``Error``.
+    """Return the stable wire code of an error: its class's explicit ``code`` attribute.
+
+    Every error class of our packages states its code (renaming a class never changes the
+    API); anything else is ``invalid_request``.
 
     Args:
         exc: the exception.
 
     Returns:
-        E.g. ``insufficient_history`` for ``InsufficientHistoryError``, ``invalid_request``
-        for ``InvalidRequestError``.
+        E.g. ``insufficient_history``, ``invalid_request``, ``trace_format``.
     """
-    name = type(exc).__name__.removesuffix("Error") or "error"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    code = getattr(type(exc), "code", None)
+    return code if isinstance(code, str) and code else "invalid_request"
 
 
 _WIRE_FIELDS: Final[dict[str, str]] = {"history_acu": "history", "demand_acu": "history"}

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import ClassVar, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +46,10 @@ class HistoryError(ValueError):
 
     Attributes:
         loc: the input field the message is about, e.g. ``("now",)``.
+        code: the stable wire code.
     """
+
+    code: ClassVar[str] = "history"
 
     def __init__(self, message: str, *, loc: Loc) -> None:
         super().__init__(message)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 
 def _one_line(text: str) -> str:
@@ -30,7 +31,10 @@ class TraceFormatError(ValueError):
             the error concerns the whole file.
         field: Column name the error is about, or None.
         reason: What is wrong, without the location prefix.
+        code: the stable wire code, set explicitly on every class.
     """
+
+    code: ClassVar[str] = "trace_format"
 
     def __init__(
         self,
@@ -73,6 +77,8 @@ class UnknownTraceError(TraceFormatError, KeyError):
         valid_names: The valid names (bundled trace names, sorted; or suite names).
     """
 
+    code: ClassVar[str] = "unknown_trace"
+
     def __init__(self, name: str, valid_names: Sequence[str], *, what: str = "bundled trace") -> None:
         self.name = name
         self.valid_names = tuple(valid_names)
@@ -86,6 +92,8 @@ class DemandMappingError(TraceFormatError):
     does not match the series unit, or a p99 of zero for ``p99_to_peak_acu``.
     """
 
+    code: ClassVar[str] = "demand_mapping"
+
 
 class ConversionError(TraceFormatError):
     """The raw-to-bundle converter met input it refuses to convert.
@@ -93,3 +101,5 @@ class ConversionError(TraceFormatError):
     Raised for a checksum mismatch against ``SHA256SUMS``, a missing raw file, or a
     timestamp pattern that the documented reconstruction rules do not cover.
     """
+
+    code: ClassVar[str] = "conversion"

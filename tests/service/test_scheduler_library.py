@@ -10,8 +10,10 @@ import pytest
 
 from policy import (
     ClusterSpec,
+    InsufficientHistoryError,
     InvalidRequestError,
     Observation,
+    PolicyError,
     SchedulerConfig,
     SchedulerState,
     layout_at,
@@ -127,6 +129,38 @@ def test_bad_calls_raise_input_errors_naming_the_field(
         next_plan(new_state(ClusterSpec(), step_s=STEP_S), observations, now=now)
 
     assert info.value.field == field
+
+
+def test_a_long_gap_is_a_policy_error_naming_the_observations(first: tuple[SchedulerState, datetime]) -> None:
+    # 30 days without a sample: nothing observed in the 14 days before now.
+    state, now = first
+    with pytest.raises(InsufficientHistoryError) as info:
+        next_plan(state, now=now + timedelta(days=30))
+    assert isinstance(info.value, PolicyError)
+    assert info.value.field == "observations" and info.value.code == "insufficient_history"
+    assert "no observation in the 4032 steps of 300 s before now=" in str(info.value)
+
+
+def test_now_may_not_go_backwards(first: tuple[SchedulerState, datetime]) -> None:
+    state, now = first
+    with pytest.raises(InvalidRequestError) as info:
+        next_plan(state, now=now - timedelta(minutes=30))
+    assert info.value.field == "now" and "before the last plan's time" in str(info.value)
+
+
+def test_every_error_class_states_its_wire_code() -> None:
+    # Codes are explicit attributes, so renaming a class cannot change the API.
+    import forecasting.errors
+    import placement.errors
+    import policy.errors
+    import service.history
+    import traces.errors
+
+    for module in (policy.errors, forecasting.errors, placement.errors, traces.errors, service.history):
+        for cls in vars(module).values():
+            ours = isinstance(cls, type) and cls.__module__ == module.__name__
+            if ours and issubclass(cls, Exception) and not issubclass(cls, Warning):
+                assert "code" in cls.__dict__, cls
 
 
 def test_example_scheduler_loop_runs() -> None:

@@ -1,15 +1,25 @@
-"""``acuplan bench``: every bundled trace under every policy, the frontier, fleet throughput.
+"""``acuplan bench``: the scoreboard of every trace under every policy, at each ramp profile.
 
 Owns :func:`bench_command` (registered by ``service.cli``) and :func:`run_bench`. Loads
-traces (bundled, or a folder of canonical CSVs for the fleet), builds the fleet jobs,
-runs them on a local process pool or a Dask cluster (``--scheduler``), and hands the
-results to :mod:`service.bench_report` for the table, JSON, plots and HTML. Everything
-in the output but its ``timing`` and ``throughput`` sections is deterministic.
+the traces (bundled ones by name, and every canonical CSV of a ``--traces-dir`` folder
+through :func:`service.bundled.folder_replay_inputs`), builds one job per trace, ramp
+profile and policy (plus the frontier sweeps), runs them on a local process pool or a
+Dask cluster (``--scheduler``), and scores them with :mod:`policy.scoreboard` (who
+dominates whom, issue 9's targets). :mod:`service.bench_report` writes the tables, JSON,
+plots and HTML. Everything in the output but its ``timing`` and ``throughput`` sections
+is deterministic.
+
+The frontier sweeps each family's knob: ``reactive``'s fixed MinCapacity
+(:data:`REACTIVE_FLOORS_ACU`, those within MaxCapacity), the VPA-style floor's target
+percentile (:data:`VPA_PERCENTILES`), the predictive-scaling-style floor's target
+utilisation (:data:`PREDICTIVE_TARGETS`) and acuplan's risk quantile
+(:data:`RISK_QUANTILES`, via :func:`policy.frontier.sweep_risk_quantile`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -25,22 +35,40 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from policy import POLICY_NAMES, ClusterSpec, ReplayConfig, with_relative_scores
+from policy import POLICY_NAMES, ClusterSpec, PolicyScore, ReplayConfig, with_relative_scores
 from policy.fleet import SWEEP, FleetCluster, FleetJob, JobResult, run_fleet, slice_fleet
-from policy.replay import PolicyRun, timing_of
-from service.bundled import bundled_replay_inputs
-from service.cli_inputs import CliInputError, demand_rule
+from policy.frontier import SWEEP_NAME
+from policy.replay import PolicyRun, scored_window, timing_of
+from policy.scaler import RAMP_PROFILES
+from policy.scoreboard import PEER_POLICIES, ScorePoint, check_targets, dominated_by
+from service.bundled import bundled_replay_inputs, folder_replay_inputs
+from service.cli_inputs import CliInputError, capacity_limits, check_finite, check_peak_acu, demand_rule
 from service.errors import one_line
-from traces import demand_series, list_bundled, load_trace
+from traces import TraceFormatError, demand_series, list_bundled, load_trace
 
 RISK_QUANTILES: tuple[float, ...] = (0.7, 0.8, 0.9, 0.95, 0.99)
-"""acuplan's risk quantiles on the frontier (the default is also run on the production path)."""
+"""acuplan's risk quantiles on the frontier (the production one runs on the production path)."""
 
 VPA_PERCENTILES: tuple[float, ...] = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 """VPA target percentiles on the frontier (0.9 is VPA's default)."""
 
 REACTIVE_FLOORS_ACU: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
-"""Fixed MinCapacity values of ``reactive`` on the frontier (0.5 is the default users have)."""
+"""Fixed MinCapacity values of ``reactive`` on the frontier (0.5 is the default users have);
+values above the cluster's MaxCapacity are skipped."""
+
+PREDICTIVE_TARGETS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9)
+"""Target utilisations of ``predictive-scaling`` on the frontier (0.8, acuplan's target, is
+its default)."""
+
+SWEPT: dict[str, tuple[str, tuple[float, ...]]] = {
+    "reactive": ("floor_acu", REACTIVE_FLOORS_ACU),
+    "vpa": ("target_percentile", VPA_PERCENTILES),
+    "predictive-scaling": ("target_utilisation", PREDICTIVE_TARGETS),
+}
+"""Peer families swept on the frontier: policy -> (knob name, values)."""
+
+DEFAULT_RAMP_PROFILES: tuple[str, ...] = ("default", "slow")
+"""Ramp profiles the bench scores at by default (names from ``policy.scaler.RAMP_PROFILES``)."""
 
 FLEET_CLUSTERS = 16
 FLEET_DAYS = 4.0
@@ -50,58 +78,161 @@ FLEET_TRACE = "rds-cpu-cc0c53"
 
 @dataclass(frozen=True)
 class Member:
-    """A bundled trace to score: the cluster plus its bounds for the report."""
+    """One trace to score: the replay inputs and where they came from.
 
-    member: FleetCluster
+    Attributes:
+        trace: the demand series and cluster (``trace.cluster_id`` is the trace's name).
+        source: ``bundled`` or ``folder`` (a ``--traces-dir`` CSV).
+    """
+
+    trace: FleetCluster
+    source: str
+
+    @property
+    def name(self) -> str:
+        """The trace's name in the report."""
+        return self.trace.cluster_id
+
+
+@dataclass(frozen=True)
+class JobMeta:
+    """What a job stands for on the scoreboard.
+
+    Attributes:
+        trace: the trace's name.
+        profile: the ramp profile's name.
+        policy: the policy id (``acuplan`` for the risk sweep).
+        label: ``policy`` for a default run, ``<policy>@<value>`` for a swept one, ``SWEEP``
+            for the risk sweep (whose runs are named by ``policy.frontier.SWEEP_NAME``).
+        knob: the swept knob's name ("" for a default run).
+        value: the knob's value (NaN for a default run).
+    """
+
     trace: str
+    profile: str
+    policy: str
+    label: str
+    knob: str = ""
+    value: float = float("nan")
 
 
 @dataclass
 class BenchResult:
-    """What ``run_bench`` produced, for the report writers."""
+    """What ``run_bench`` produced, for the report writers.
+
+    Attributes:
+        doc: the ``bench.json`` document.
+        runs: per trace, per ramp profile, per policy: the default run (capacity series
+            for the plots).
+        members: per trace, its replay inputs.
+        config: the base replay configuration (ramp profile replaced per profile).
+        profiles: the ramp profiles, the first one first.
+    """
 
     doc: dict[str, Any]
-    runs: dict[str, dict[str, PolicyRun]]
+    runs: dict[str, dict[str, dict[str, PolicyRun]]]
     members: dict[str, FleetCluster]
     config: ReplayConfig
-    frontier: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    profiles: tuple[str, ...] = field(default=DEFAULT_RAMP_PROFILES)
 
 
-def _members(names: Sequence[str]) -> list[FleetCluster]:
+def bundled_members(names: Sequence[str]) -> list[Member]:
+    """The bundled traces ``names`` as bench members (their own cluster and demand rule)."""
     out = []
     for name in names:
         demand, cluster = bundled_replay_inputs(name)
-        out.append(FleetCluster(name, demand.demand_acu, demand.start, demand.step_s, cluster))
+        out.append(
+            Member(FleetCluster(name, demand.demand_acu, demand.start, demand.step_s, cluster), "bundled")
+        )
     return out
 
 
+def folder_members(
+    folder: Path, *, max_acu: float | None = None, peak_acu: float | None = None
+) -> list[Member]:
+    """Every series of every canonical CSV in ``folder`` as a bench member.
+
+    The demand rule and the cluster are :func:`service.bundled.folder_replay_inputs`'s: a
+    ``<stem>.json`` beside the CSV gives rule, step and read share; without one, ``acu``
+    as is, ``percent`` of a MaxCapacity of ``max_acu`` (default 16 ACU), anything else
+    with its p99 mapped to ``peak_acu`` (default 16 ACU). The cluster is ClusterSpec's
+    default (MinCapacity 0.5, writer plus a tier-1 reader in another AZ, read share 0.5,
+    $0.12 per ACU-hour) with MaxCapacity ``max_acu``, else the percent rule's, else 128.
+
+    Raises:
+        CliInputError: the folder is missing, not a folder, or holds no ``*.csv``; a
+            malformed file (the message names ``--traces-dir`` and the file).
+    """
+    try:
+        inputs = folder_replay_inputs(folder, max_acu=max_acu, peak_acu=peak_acu)
+    except TraceFormatError as exc:
+        raise CliInputError(f"--traces-dir: {exc}") from None
+    return [
+        Member(FleetCluster(name, d.demand_acu, d.start, d.step_s, cluster), "folder")
+        for name, d, cluster in inputs
+    ]
+
+
+def with_profile(config: ReplayConfig, profile: str) -> ReplayConfig:
+    """``config`` with the simulated scaler's ramp set to the named profile (acuplan plans for it)."""
+    scaler = config.scaler.model_copy(update={"ramp": RAMP_PROFILES[profile]})
+    return config.model_copy(update={"scaler": scaler})
+
+
 def _variant(config: ReplayConfig, policy: str, value: float) -> ReplayConfig:
+    """``config`` with one peer family's knob set to ``value``."""
+    peers = config.peers
     if policy == "vpa":
-        peers = config.peers.model_copy(
-            update={"vpa": config.peers.vpa.model_copy(update={"target_percentile": value})}
-        )
-        return config.model_copy(update={"peers": peers})
+        vpa = peers.vpa.model_copy(update={"target_percentile": value})
+        return config.model_copy(update={"peers": peers.model_copy(update={"vpa": vpa})})
+    if policy == "predictive-scaling":
+        ps = peers.predictive.model_copy(update={"target_utilisation": value})
+        return config.model_copy(update={"peers": peers.model_copy(update={"predictive": ps})})
     return config.model_copy(update={"reactive_floor_acu": value})
 
 
-def _jobs(members: Sequence[FleetCluster], policies: Sequence[str], config: ReplayConfig) -> list[FleetJob]:
-    """Every (trace, policy) job plus the frontier sweeps, the costliest first (load balance)."""
+def _jobs(
+    members: Sequence[FleetCluster], policies: Sequence[str], config: ReplayConfig, profiles: Sequence[str]
+) -> tuple[list[FleetJob], list[JobMeta]]:
+    """Every (trace, profile, policy) job plus the frontier sweeps, the costliest first (load balance).
+
+    Returns:
+        The jobs and, index for index, what each stands for.
+    """
     jobs: list[FleetJob] = []
-    swept = tuple(q for q in RISK_QUANTILES if q != config.policy.risk_quantile)
-    for m in sorted(members, key=lambda m: -len(m.demand_acu)):
-        if "acuplan" in policies:
-            jobs.append(FleetJob(len(jobs), m, SWEEP, config, risk_quantiles=swept))
-        jobs += [FleetJob(len(jobs), m, p, config) for p in policies if p in ("acuplan", "bound")]
+    meta: list[JobMeta] = []
+
+    def add(
+        m: FleetCluster, cfg: ReplayConfig, info: JobMeta, *, policy: str, quantiles: tuple[float, ...] = ()
+    ) -> None:
+        label = None if info.label == info.policy else info.label
+        jobs.append(FleetJob(len(jobs), m, policy, cfg, risk_quantiles=quantiles, label=label))
+        meta.append(info)
+
+    swept_q = tuple(q for q in RISK_QUANTILES if q != config.policy.risk_quantile)
+    heavy = sorted(members, key=lambda m: -len(m.demand_acu))
+    for m in heavy:
+        for prof in profiles:
+            cfg = with_profile(config, prof)
+            if "acuplan" in policies and swept_q:
+                add(m, cfg, JobMeta(m.cluster_id, prof, "acuplan", SWEEP), policy=SWEEP, quantiles=swept_q)
+            for p in ("acuplan", "bound"):
+                if p in policies:
+                    add(m, cfg, JobMeta(m.cluster_id, prof, p, p), policy=p)
     for m in members:
-        jobs += [FleetJob(len(jobs), m, p, config) for p in policies if p not in ("acuplan", "bound")]
-        for p, values in (("vpa", VPA_PERCENTILES), ("reactive", REACTIVE_FLOORS_ACU)):
-            if p in policies:
-                jobs += [
-                    FleetJob(len(jobs), m, p, _variant(config, p, v), label=f"{p}@{v:g}")
-                    for v in values
-                    if v <= m.cluster.limits.max_acu or p != "reactive"
-                ]
-    return jobs
+        for prof in profiles:
+            cfg = with_profile(config, prof)
+            for p in policies:
+                if p in ("acuplan", "bound"):
+                    continue
+                add(m, cfg, JobMeta(m.cluster_id, prof, p, p), policy=p)
+                knob, values = SWEPT.get(p, ("", ()))
+                for v in values:
+                    if p == "reactive" and v > m.cluster.limits.max_acu:
+                        continue
+                    info = JobMeta(m.cluster_id, prof, p, f"{p}@{v:g}", knob, v)
+                    add(m, _variant(cfg, p, v), info, policy=p)
+    return jobs, meta
 
 
 ONE_THREAD_ENV: dict[str, str] = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -131,100 +262,253 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
 
 
 def _progress_bar() -> Progress:
-    columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     return Progress(*columns, console=Console(stderr=True), transient=False)
 
 
-def _run_jobs(jobs: Sequence[FleetJob], executor: Executor | None, what: str) -> list[JobResult]:
+def _run_jobs(
+    jobs: Sequence[FleetJob], executor: Executor | None, what: str, meta: Sequence[JobMeta] | None = None
+) -> list[JobResult]:
     with _progress_bar() as bar:
         task = bar.add_task(what, total=len(jobs))
 
         def report(result: JobResult, done: int, total: int) -> None:
-            bar.update(task, completed=done, description=f"{what}: {result.cluster_id} {result.label}")
+            where = f" [{meta[result.index].profile}]" if meta is not None else ""
+            bar.update(task, completed=done, description=f"{what}: {result.cluster_id} {result.label}{where}")
 
         return run_fleet(jobs, executor=executor, progress=report)
 
 
-def _point(label: str, knob: str, value: float, run: PolicyRun, bound_cost: float) -> dict[str, Any]:
-    s = run.score
-    return {
-        "label": label,
-        "knob": knob,
-        "value": value,
-        "cost_usd": s.cost_usd,
-        "cost_vs_bound": round(s.cost_usd / bound_cost, 6) if bound_cost > 0 else None,
-        "slo_violation_min": s.slo_violation_min,
-        "shortfall_acu_h": s.shortfall_acu_h,
-        "p99_latency_ms": s.p99_latency_ms,
+def _ratio(num: float, den: float | None) -> float | None:
+    return round(num / den, 6) if den else None
+
+
+@dataclass(frozen=True)
+class _Swept:
+    """One swept run: its family, label, knob and value."""
+
+    policy: str
+    label: str
+    knob: str
+    value: float
+    run: PolicyRun
+
+
+def _point(
+    s: _Swept, points: Sequence[ScorePoint], bound_cost: float | None, reactive_slo: float | None
+) -> dict[str, Any]:
+    score = s.run.score
+    me = ScorePoint(s.label, s.policy, score.cost_usd, score.slo_violation_min)
+    out: dict[str, Any] = {"label": s.label, "knob": s.knob, "value": s.value}
+    if s.policy == "acuplan":
+        out["production"] = s.label == "acuplan"
+    return out | {
+        "cost_usd": score.cost_usd,
+        "cost_vs_bound": _ratio(score.cost_usd, bound_cost),
+        "slo_violation_min": score.slo_violation_min,
+        "slo_share_of_reactive": _ratio(score.slo_violation_min, reactive_slo),
+        "shortfall_acu_h": score.shortfall_acu_h,
+        "p99_latency_ms": score.p99_latency_ms,
+        "dominated_by": dominated_by(me, points),
     }
 
 
-def _frontier(
-    results: Sequence[JobResult], bound_cost: float, config: ReplayConfig
-) -> dict[str, list[dict[str, Any]]]:
-    """Frontier points per swept policy, sorted by knob value."""
-    out: dict[str, list[dict[str, Any]]] = {"acuplan": [], "vpa": [], "reactive": []}
-    for r in results:
-        for run in r.runs:
-            if r.policy == SWEEP:
-                q = float(run.name.split("@q")[1])
-                out["acuplan"].append(_point(run.name, "risk_quantile", q, run, bound_cost))
-            elif r.label != r.policy:
-                knob = "target_percentile" if r.policy == "vpa" else "floor_acu"
-                value = float(r.label.split("@")[1])
-                out[r.policy].append(_point(r.label, knob, value, run, bound_cost))
-            elif r.policy == "acuplan":
-                q = config.policy.risk_quantile
-                out["acuplan"].append(
-                    _point(f"acuplan@q{q:g} (production)", "risk_quantile", q, run, bound_cost)
-                )
-    return {k: sorted(v, key=lambda p: (p["value"], p["label"])) for k, v in out.items() if v}
+FRONTIER_ORDER: tuple[str, ...] = ("acuplan", "reactive", "vpa", "predictive-scaling")
+"""Order of the swept families in ``frontier``."""
 
 
-def targets(scores: dict[str, Any]) -> dict[str, Any]:
-    """Check issue 5's targets for one trace from its per-policy score dicts.
+def score_section(
+    runs: dict[str, PolicyRun], swept: Sequence[_Swept], config: ReplayConfig
+) -> dict[str, Any]:
+    """Score one trace at one ramp profile: ``policies``, ``frontier`` and ``targets``.
 
-    acuplan must have at most 20% of reactive's SLO-violation minutes, cost at most 1.25x
-    the bound's, and cost less than static-peak.
+    Args:
+        runs: the default run of each policy, by policy id.
+        swept: the frontier's swept runs (acuplan's risk sweep and the peers' knobs).
+        config: the replay configuration (acuplan's production risk quantile).
+
+    Returns:
+        ``{"policies": {id: score + dominated_by}, "frontier": {family: [point]},
+        "targets": TargetCheck}``; peers for dominance are every ``reactive``, ``vpa``,
+        ``predictive-scaling`` and ``hpa-readers`` point (``policy.scoreboard``).
     """
-    a, r, o, s = (scores.get(k) for k in ("acuplan", "reactive", "bound", "static-peak"))
-    if a is None or r is None or o is None or s is None:
-        return {"met": None, "why": "needs acuplan, reactive, bound and static-peak"}
-    slo_limit = 0.2 * r["slo_violation_min"]
-    cost_limit = 1.25 * o["cost_usd"]
-    checks = {
-        "slo_ok": a["slo_violation_min"] <= slo_limit,
-        "cost_vs_bound_ok": a["cost_usd"] <= cost_limit,
-        "cheaper_than_static_peak": a["cost_usd"] < s["cost_usd"],
+    scores: dict[str, PolicyScore] = with_relative_scores({p: r.score for p, r in runs.items()})
+    named = {p: ScorePoint(p, p, s.cost_usd, s.slo_violation_min) for p, s in scores.items()}
+    points = [*named.values()]
+    points += [
+        ScorePoint(s.label, s.policy, s.run.score.cost_usd, s.run.score.slo_violation_min) for s in swept
+    ]
+    policies = {
+        p: s.model_dump(mode="json") | {"dominated_by": dominated_by(named[p], points)}
+        for p, s in scores.items()
     }
+    bound_cost = scores["bound"].cost_usd if "bound" in scores else None
+    reactive_slo = scores["reactive"].slo_violation_min if "reactive" in scores else None
+    family = list(swept)
+    if "acuplan" in runs:
+        q = config.policy.risk_quantile
+        family.append(_Swept("acuplan", "acuplan", "risk_quantile", q, runs["acuplan"]))
+    frontier: dict[str, list[dict[str, Any]]] = {}
+    for s in sorted(family, key=lambda s: (FRONTIER_ORDER.index(s.policy), s.value, s.label)):
+        frontier.setdefault(s.policy, []).append(_point(s, points, bound_cost, reactive_slo))
+    candidates = [p for p in points if p.is_peer or (p.policy == "acuplan" and p.label != "acuplan")]
+    targets = check_targets(
+        named.get("acuplan"), named.get("reactive"), named.get("bound"), points, candidates=candidates
+    )
+    return {"policies": policies, "frontier": frontier, "targets": targets.model_dump(mode="json")}
+
+
+def _trace_head(m: Member, config: ReplayConfig) -> dict[str, Any]:
+    t = m.trace
+    first, _ = scored_window(t.demand_acu, step_s=t.step_s, config=config)
     return {
-        "met": all(checks.values()),
-        **checks,
-        "slo_limit_min": round(slo_limit, 4),
-        "acuplan_slo_min": a["slo_violation_min"],
-        "slo_share_of_reactive": round(a["slo_violation_min"] / r["slo_violation_min"], 4)
-        if r["slo_violation_min"] > 0
-        else None,
-        "cost_limit_usd": round(cost_limit, 6),
-        "acuplan_cost_vs_bound": a["cost_vs_bound"],
+        "source": m.source,
+        "n_steps": len(t.demand_acu),
+        "step_s": t.step_s,
+        "scored_from": (t.start + timedelta(seconds=first * t.step_s)).isoformat(),
+        "scored_until": (t.start + timedelta(seconds=len(t.demand_acu) * t.step_s)).isoformat(),
+        "n_missing_steps": int(np.isnan(t.demand_acu).sum()),
+        "cluster": t.cluster.model_dump(mode="json"),
     }
 
 
-def _trace_doc(m: FleetCluster, runs: dict[str, PolicyRun]) -> dict[str, Any]:
-    scores = with_relative_scores({name: run.score for name, run in runs.items()})
-    n_scored = len(next(iter(runs.values())).capacity_acu)
-    first = len(m.demand_acu) - n_scored
-    dumped = {k: v.model_dump(mode="json") for k, v in scores.items()}
-    return {
-        "n_steps": len(m.demand_acu),
-        "step_s": m.step_s,
-        "scored_from": (m.start + timedelta(seconds=first * m.step_s)).isoformat(),
-        "scored_until": (m.start + timedelta(seconds=len(m.demand_acu) * m.step_s)).isoformat(),
-        "n_missing_steps": int(np.isnan(m.demand_acu).sum()),
-        "cluster": m.cluster.model_dump(mode="json"),
-        "policies": dumped,
-        "targets": targets(dumped),
+def check_members(members: Sequence[Member], policies: Sequence[str], config: ReplayConfig) -> None:
+    """Check before any work that every member can be scored (unique names, warm-up, steps).
+
+    Raises:
+        CliInputError: a name used twice (a folder CSV named like a bundled trace), a
+            series the warm-up leaves nothing of, a step the re-plan interval is not a
+            multiple of, or (with acuplan) a step that does not divide the plan step.
+    """
+    seen: set[str] = set()
+    plan_step = config.policy.plan_step_s
+    for m in members:
+        t = m.trace
+        where = f"--traces-dir: {m.name}" if m.source == "folder" else m.name
+        if m.name in seen:
+            raise CliInputError(f"{where}: a trace of this name is already scored (rename the CSV)")
+        seen.add(m.name)
+        try:
+            scored_window(t.demand_acu, step_s=t.step_s, config=config)
+        except ValueError as exc:
+            raise CliInputError(f"{where}: {exc}") from None
+        if "acuplan" in policies and plan_step % t.step_s:
+            raise CliInputError(
+                f"{where}: step {t.step_s} s does not divide acuplan's {plan_step}-s plan step"
+            )
+
+
+def _executor_for(workers: int, scheduler: str | None) -> Any:
+    """The bench's executor: in-process for one local worker (no pool to spawn), else :func:`_executor`."""
+    if workers == 1 and scheduler is None:
+        return _in_process()
+    return _executor(workers, scheduler)
+
+
+@contextmanager
+def _in_process() -> Iterator[Executor | None]:
+    yield None
+
+
+def run_bench(
+    *,
+    members: Sequence[Member],
+    policies: Sequence[str],
+    workers: int,
+    scheduler: str | None,
+    fleet: Sequence[FleetCluster] | None,
+    config: ReplayConfig | None = None,
+    profiles: Sequence[str] = DEFAULT_RAMP_PROFILES,
+) -> BenchResult:
+    """Replay ``members`` under ``policies`` at each ramp profile with the frontier sweeps; score them.
+
+    Args:
+        members: the traces (names unique; see :func:`check_members`).
+        policies: policy ids from ``POLICY_NAMES``.
+        workers: local worker processes (1: run in this process).
+        scheduler: a Dask scheduler address, or None for local workers.
+        fleet: clusters for the throughput section (None or empty: skip it).
+        config: base replay configuration (default ``ReplayConfig()``); each profile
+            replaces its scaler's ramp (:func:`with_profile`), and acuplan plans for it.
+        profiles: ramp profile names (``policy.scaler.RAMP_PROFILES``); the first one
+            fills each trace's ``policies``/``frontier``/``targets``, the others
+            ``profiles``.
+
+    Returns:
+        The report document (``traces``, ``targets_met``, ``throughput``, ``timing``;
+        layout in README "Bench and fleet") and the default runs behind it.
+
+    Raises:
+        CliInputError: see :func:`check_members`; an unknown or repeated profile.
+    """
+    config = config or ReplayConfig()
+    profiles = tuple(profiles)
+    if not profiles or len(set(profiles)) != len(profiles) or any(p not in RAMP_PROFILES for p in profiles):
+        raise CliInputError(
+            f"ramp profiles {list(profiles)}: give distinct names from {', '.join(RAMP_PROFILES)}"
+        )
+    check_members(members, policies, config)
+    t0 = time.perf_counter()
+    jobs, meta = _jobs([m.trace for m in members], policies, config, profiles)
+    with _executor_for(workers, scheduler) as ex:
+        results = _run_jobs(jobs, ex, "bench", meta)
+    grouped: dict[tuple[str, str], list[JobResult]] = {}
+    for r in results:
+        grouped.setdefault((meta[r.index].trace, meta[r.index].profile), []).append(r)
+    doc: dict[str, Any] = {
+        "schema": 2,
+        "policies": list(policies),
+        "peers": list(PEER_POLICIES),
+        "ramp_profiles": list(profiles),
+        "ramp_profile_settings": {p: RAMP_PROFILES[p].model_dump(mode="json") for p in profiles},
+        "sweeps": {p: {"knob": k, "values": list(v)} for p, (k, v) in SWEPT.items() if p in policies}
+        | (
+            {"acuplan": {"knob": "risk_quantile", "values": list(RISK_QUANTILES)}}
+            if "acuplan" in policies
+            else {}
+        ),
+        "config": config.model_dump(mode="json"),
+        "traces": {},
+        "targets_met": {p: {} for p in profiles},
+        "timing": {"per_trace": {}},
     }
+    all_runs: dict[str, dict[str, dict[str, PolicyRun]]] = {}
+    for m in members:
+        trace = _trace_head(m, config) | {"ramp_profile": profiles[0]}
+        others: dict[str, Any] = {}
+        all_runs[m.name] = {}
+        doc["timing"]["per_trace"][m.name] = {}
+        for prof in profiles:
+            main: dict[str, PolicyRun] = {}
+            swept: list[_Swept] = []
+            for r in grouped.get((m.name, prof), []):
+                info = meta[r.index]
+                if info.label == SWEEP:
+                    qs = jobs[r.index].risk_quantiles
+                    swept += [
+                        _Swept("acuplan", SWEEP_NAME.format(q=q), "risk_quantile", q, run)
+                        for q, run in zip(qs, r.runs, strict=True)
+                    ]
+                elif info.label == info.policy:
+                    main[info.policy] = r.runs[0]
+                else:
+                    swept.append(_Swept(info.policy, info.label, info.knob, info.value, r.runs[0]))
+            runs = {p: main[p] for p in POLICY_NAMES if p in main}
+            all_runs[m.name][prof] = runs
+            section = score_section(runs, swept, with_profile(config, prof))
+            if prof == profiles[0]:
+                trace |= section
+            else:
+                others[prof] = section
+            doc["targets_met"][prof][m.name] = section["targets"]["met"]
+            timed = [runs[p] for p in ("acuplan", "bound") if p in runs]
+            doc["timing"]["per_trace"][m.name][prof] = timing_of(timed, 0.0).model_dump(exclude={"total_s"})
+        trace["profiles"] = others
+        doc["traces"][m.name] = trace
+    doc["timing"]["bench_s"] = round(time.perf_counter() - t0, 3)
+    if fleet:
+        doc["throughput"] = throughput(fleet, config, scheduler)
+    return BenchResult(doc, all_runs, {m.name: m.trace for m in members}, config, profiles)
 
 
 def _warm(seconds: float) -> int:
@@ -329,66 +613,44 @@ def folder_fleet(
     return fleet
 
 
-def run_bench(
-    *,
-    traces: Sequence[str],
-    policies: Sequence[str],
-    workers: int,
-    scheduler: str | None,
-    fleet: Sequence[FleetCluster] | None,
-    config: ReplayConfig | None = None,
-) -> BenchResult:
-    """Replay ``traces`` under ``policies`` with the frontier sweeps, then time the fleet.
-
-    Returns:
-        The report document (``traces``, ``targets_met``, ``throughput``, ``timing``) and
-        the runs behind it.
-    """
-    config = config or ReplayConfig()
-    t0 = time.perf_counter()
-    members = _members(traces)
-    jobs = _jobs(members, policies, config)
-    with _executor(workers, scheduler) as ex:
-        results = _run_jobs(jobs, ex, "bench")
-    by_trace: dict[str, list[JobResult]] = {m.cluster_id: [] for m in members}
-    for r in results:
-        by_trace[r.cluster_id].append(r)
-    doc: dict[str, Any] = {"schema": 1, "policies": list(policies), "config": config.model_dump(mode="json")}
-    doc["traces"], doc["timing"] = {}, {"per_trace": {}}
-    runs: dict[str, dict[str, PolicyRun]] = {}
-    out = BenchResult(doc, runs, {m.cluster_id: m for m in members}, config)
-    for m in members:
-        main = {
-            r.policy: r.runs[0] for r in by_trace[m.cluster_id] if r.label == r.policy and r.policy != SWEEP
-        }
-        runs[m.cluster_id] = {p: main[p] for p in POLICY_NAMES if p in main}
-        trace = _trace_doc(m, runs[m.cluster_id])
-        bound = runs[m.cluster_id].get("bound")
-        out.frontier[m.cluster_id] = _frontier(
-            by_trace[m.cluster_id], bound.score.cost_usd if bound else 0.0, config
-        )
-        trace["frontier"] = out.frontier[m.cluster_id]
-        doc["traces"][m.cluster_id] = trace
-        timed = [runs[m.cluster_id][p] for p in ("acuplan", "bound") if p in runs[m.cluster_id]]
-        doc["timing"]["per_trace"][m.cluster_id] = timing_of(timed, 0.0).model_dump(exclude={"total_s"})
-    doc["targets_met"] = {k: v["targets"]["met"] for k, v in doc["traces"].items()}
-    doc["timing"]["bench_s"] = round(time.perf_counter() - t0, 3)
-    if fleet:
-        doc["throughput"] = throughput(fleet, config, scheduler)
-    return out
-
-
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {one_line(message)}", err=True)
     return typer.Exit(code=2)
 
 
 def _names(text: str, known: Sequence[str], option: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise CliInputError(f"{option}: unknown {unknown or text!r}; choose from {', '.join(known)}")
     return names
+
+
+def _fleet(
+    fleet_dir: Path | None,
+    fleet_clusters: int,
+    fleet_trace: str,
+    max_acu: float | None,
+    peak_acu: float | None,
+) -> list[FleetCluster]:
+    if fleet_dir is not None:
+        return folder_fleet(fleet_dir, max_acu=max_acu if max_acu is not None else 128.0, peak_acu=peak_acu)
+    if not fleet_clusters:
+        return []
+    demand, cluster = bundled_replay_inputs(fleet_trace)
+    return slice_fleet(
+        demand.demand_acu,
+        start=demand.start,
+        step_s=demand.step_s,
+        cluster=cluster,
+        n_clusters=fleet_clusters,
+        days=FLEET_DAYS,
+    )
+
+
+def safe_name(name: str) -> str:
+    """A trace name as a file-name part (a folder CSV with several series has ``/`` in its name)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
 def bench_command(
@@ -396,11 +658,31 @@ def bench_command(
         Path, typer.Option("--out", help="Folder for bench.json, bench.md, PNGs, bench.html.")
     ] = Path("bench-out"),
     traces: Annotated[
-        str | None, typer.Option("--traces", help="Comma-separated bundled traces; default all.")
+        str | None,
+        typer.Option(
+            "--traces", help="Comma-separated bundled traces; default all (none with --traces-dir)."
+        ),
+    ] = None,
+    traces_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--traces-dir",
+            help="Folder of canonical trace CSVs: score every series like a bundled trace "
+            "(a <stem>.json beside a CSV gives its demand rule; else acu as is, percent of 16 ACU, "
+            "other units p99 -> 16 ACU).",
+        ),
     ] = None,
     policies: Annotated[
         str, typer.Option("--policies", help="Comma-separated policies; default all.")
     ] = ",".join(POLICY_NAMES),
+    ramp_profiles: Annotated[
+        str,
+        typer.Option(
+            "--ramp-profiles",
+            help=f"Comma-separated ramp profiles of Aurora's scaler ({', '.join(RAMP_PROFILES)}); "
+            "everything runs at each, the first fills the main tables.",
+        ),
+    ] = ",".join(DEFAULT_RAMP_PROFILES),
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Local worker processes; default the CPU count.")
     ] = os.cpu_count() or 1,
@@ -420,52 +702,50 @@ def bench_command(
         str, typer.Option("--fleet-trace", help="Bundled trace the fleet is cut from.")
     ] = (FLEET_TRACE),
     max_acu: Annotated[
-        float, typer.Option("--max-acu", help="MaxCapacity of --fleet-dir clusters (base of unit percent).")
-    ] = 128.0,
+        float | None,
+        typer.Option(
+            "--max-acu",
+            help="MaxCapacity of --traces-dir and --fleet-dir clusters and base of unit percent "
+            "(default: 16 for --traces-dir percent series, else 128).",
+        ),
+    ] = None,
     peak_acu: Annotated[
-        float | None, typer.Option("--peak-acu", help="ACU a --fleet-dir per_s/relative series' p99 maps to.")
+        float | None,
+        typer.Option(
+            "--peak-acu", help="ACU a per_s/relative series' p99 maps to (--traces-dir default 16)."
+        ),
     ] = None,
 ) -> None:
-    """Replay every bundled trace under every policy; write tables, JSON, plots and an HTML page.
+    """Score every trace under every policy at each ramp profile; write tables, JSON, plots, HTML.
 
-    Also sweeps each policy's risk knob (acuplan's risk quantile, VPA's percentile,
-    reactive's floor) for the cost/violation frontier, and times a fleet replay on 1 and
-    2 local workers (and on Dask with --scheduler) for throughput.
+    Also sweeps each family's knob (reactive's fixed floor, the VPA-style percentile, the
+    predictive-scaling-style target, acuplan's risk quantile) for the cost/violation
+    frontier, judges dominance and issue 9's targets, and times a fleet replay on 1 and 2
+    local workers (and on Dask with --scheduler) for throughput.
     """
-    from service.bench_report import score_table, write_report
+    from service.bench_report import summary_table, write_report
 
     try:
-        names = _names(traces, list_bundled(), "--traces") if traces else list_bundled()
         pols = _names(policies, POLICY_NAMES, "--policies")
-        if fleet_dir is not None:
-            fleet = folder_fleet(fleet_dir, max_acu=max_acu, peak_acu=peak_acu)
-        elif fleet_clusters:
-            demand, cluster = bundled_replay_inputs(fleet_trace)
-            fleet = slice_fleet(
-                demand.demand_acu,
-                start=demand.start,
-                step_s=demand.step_s,
-                cluster=cluster,
-                n_clusters=fleet_clusters,
-                days=FLEET_DAYS,
-            )
+        profiles = _names(ramp_profiles, list(RAMP_PROFILES), "--ramp-profiles")
+        check_finite_options(max_acu, peak_acu)
+        folder = folder_members(traces_dir, max_acu=max_acu, peak_acu=peak_acu) if traces_dir else []
+        if traces:
+            names = _names(traces, list_bundled(), "--traces")
         else:
-            fleet = []
+            names = [] if traces_dir else list_bundled()
+        members = bundled_members(names) + folder
+        check_members(members, pols, ReplayConfig())
+        fleet = _fleet(fleet_dir, fleet_clusters, fleet_trace, max_acu, peak_acu)
         out.mkdir(parents=True, exist_ok=True)
     except (ValueError, OSError) as exc:
         raise _fail(str(exc)) from None
-    result = run_bench(traces=names, policies=pols, workers=workers, scheduler=scheduler, fleet=fleet)
-    console = Console() if Console().is_terminal else Console(width=140)
-    for name, trace in result.doc["traces"].items():
-        console.print(score_table(name, trace))
-    demand_by_trace = {
-        n: (
-            m.demand_acu[len(m.demand_acu) - len(next(iter(result.runs[n].values())).capacity_acu) :],
-            m.step_s,
-        )
-        for n, m in result.members.items()
-    }
-    paths = write_report(result.doc, result.runs, demand_by_trace, out)
+    result = run_bench(
+        members=members, policies=pols, workers=workers, scheduler=scheduler, fleet=fleet, profiles=profiles
+    )
+    console = Console() if Console().is_terminal else Console(width=160)
+    console.print(summary_table(result.doc))
+    paths = write_report(result, out)
     tp = result.doc.get("throughput")
     if tp:
         typer.echo(
@@ -476,4 +756,18 @@ def bench_command(
             )
             + f"; scaling 2 vs 1: {tp['scaling_ratio_2_vs_1']}; identical: {tp['identical']}"
         )
-    typer.echo(f"wrote {paths['json']}, {paths['md']}, {paths['html']} and {len(paths) - 3} PNGs")
+    n_png = sum(1 for k in paths if k not in ("json", "md", "html"))
+    typer.echo(f"wrote {paths['json']}, {paths['md']}, {paths['html']} and {n_png} PNGs")
+
+
+def check_finite_options(max_acu: float | None, peak_acu: float | None) -> None:
+    """Check ``--max-acu`` (finite, a valid MaxCapacity) and ``--peak-acu`` (finite, > 0).
+
+    Raises:
+        CliInputError: naming the option.
+    """
+    check_finite("--max-acu", max_acu)
+    check_finite("--peak-acu", peak_acu)
+    if max_acu is not None:
+        capacity_limits(max_acu)
+    check_peak_acu(peak_acu)

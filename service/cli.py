@@ -26,7 +26,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import policy
-from policy import POLICY_NAMES, ClusterSpec, Recommendation, ReplayConfig, ReplayReport
+from policy import POLICY_NAMES, ClusterSpec, Recommendation, ReplayConfig, ReplayReport, ScalerModel
+from policy.scaler import RAMP_PROFILES
 from service.bench import bench_command
 from service.bundled import bundled_replay_inputs
 from service.cli_inputs import (
@@ -133,22 +134,27 @@ def _fmt(value: float | None, spec: str, suffix: str = "") -> str:
     return "-" if value is None else f"{value:{spec}}{suffix}"
 
 
-def _replay_table(report: ReplayReport) -> Table:
+REPLAY_COLUMNS: tuple[str, ...] = (
+    "policy",
+    "cost USD",
+    "shortfall\nACU-h",
+    "SLO-violation\nmin",
+    "scaling\nactions",
+    "cost vs\nbound",
+    "SLO share\nof reactive",
+)
+"""The replay table's columns (two-line headers keep it within 120 columns)."""
+
+
+def _replay_table(report: ReplayReport, ramp_profile: str) -> Table:
     table = Table(
-        title=f"{report.trace}: {report.n_steps} steps of {report.step_s} s",
+        title=f"{report.trace}: {report.n_steps} steps of {report.step_s} s, ramp profile {ramp_profile}",
         caption=(
             f"scored {report.scored_from:%Y-%m-%d %H:%M} to {report.scored_until:%Y-%m-%d %H:%M} UTC; "
             f"re-plan every {report.replan_every_s // 60} min"
         ),
     )
-    for header in (
-        "policy",
-        "cost USD",
-        "shortfall ACU-h",
-        "SLO-violation min",
-        "scaling actions",
-        "cost vs bound",
-    ):
+    for header in REPLAY_COLUMNS:
         table.add_column(header, justify="left" if header == "policy" else "right")
     for name, s in report.scores.items():
         table.add_row(
@@ -158,8 +164,20 @@ def _replay_table(report: ReplayReport) -> Table:
             f"{s.slo_violation_min:,.1f}",
             str(s.scaling_actions),
             _fmt(s.cost_vs_bound, ".2f", "x"),
+            _fmt(None if s.slo_share_of_reactive is None else s.slo_share_of_reactive * 100, ".0f", "%"),
         )
     return table
+
+
+def check_ramp_profile(name: str) -> str:
+    """Check ``--ramp-profile`` against ``policy.scaler.RAMP_PROFILES``.
+
+    Raises:
+        CliInputError: ``--ramp-profile: unknown 'x'; choose from fast, default, slow``.
+    """
+    if name not in RAMP_PROFILES:
+        raise CliInputError(f"--ramp-profile: unknown {name!r}; choose from {', '.join(RAMP_PROFILES)}")
+    return name
 
 
 @app.command("replay")
@@ -192,14 +210,24 @@ def replay_command(
         float | None,
         typer.Option("--read-frac", help="Read share of demand, 0-1; default: trace metadata or 0.5."),
     ] = None,
+    ramp_profile: Annotated[
+        str,
+        typer.Option(
+            "--ramp-profile",
+            help=f"How fast Aurora's scaler climbs and a MinCapacity change takes effect in the simulator "
+            f"({', '.join(RAMP_PROFILES)}); acuplan plans for it.",
+        ),
+    ] = "default",
 ) -> None:
     """Replay policies over a bundled trace and print their cost, shortfall and SLO scores.
 
     The trace is mapped to ACU demand with its metadata's demand rule and regularised to
-    its own step; every policy is then scored by ``policy.replay`` on the same simulator.
+    its own step; every policy is then scored by ``policy.replay`` on the same simulator,
+    whose scaler ramps at ``--ramp-profile`` (``policy.scaler.RAMP_PROFILES``).
     """
     with _input_errors():
         names = parse_policies(policies)
+        profile = check_ramp_profile(ramp_profile)
         if max_acu is not None:
             capacity_limits(max_acu)
         check_finite("--read-frac", read_frac)
@@ -208,9 +236,13 @@ def replay_command(
         demand, cluster = bundled_replay_inputs(trace, max_acu=max_acu, read_frac=read_frac)
         policy_config = load_policy_config()
         check_replan(replan_every_min, demand.step_s, policy_config)
-        config = ReplayConfig(replan_every_s=replan_every_min * 60, policy=policy_config)
+        config = ReplayConfig(
+            replan_every_s=replan_every_min * 60,
+            policy=policy_config,
+            scaler=ScalerModel(ramp=RAMP_PROFILES[profile]),
+        )
         report = _run_replay(demand, cluster=cluster, config=config, policies=names, trace_name=trace)
-    _stdout_console().print(_replay_table(report))
+    _stdout_console().print(_replay_table(report, profile))
     if json_path is not None:
         with _input_errors():  # the table is printed even when this fails
             write_json_atomic(json_path, report.model_dump(mode="json"))

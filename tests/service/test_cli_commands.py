@@ -107,6 +107,11 @@ def test_replay_bad_option_values_are_one_line_exit_2(args: list[str], part: str
         pytest.param(
             ["--read-frac", "nan"], "error: --read-frac must be a finite number, got nan", id="nan_read_frac"
         ),
+        pytest.param(
+            ["--ramp-profile", "nope"],
+            "error: --ramp-profile: unknown 'nope'; choose from fast, default, slow",
+            id="unknown_ramp_profile",
+        ),
     ],
 )
 def test_replay_option_errors_name_the_option(args: list[str], line: str) -> None:
@@ -158,6 +163,32 @@ def test_replay_prints_the_table_before_a_failed_json_write(
         f"error: {out}: No space left on device"
     ]  # after the progress bar
     assert "reactive" in result.stdout and "cost USD" in result.stdout
+
+
+def _row(stdout: str, policy: str) -> list[str]:
+    line = next(line for line in stdout.splitlines() if line.startswith(f"│ {policy} "))
+    return [cell.strip() for cell in line.strip("│").split("│")]
+
+
+def test_replay_table_shows_cost_vs_bound_and_slo_share_at_the_ramp_profile(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    base = ["replay", "--trace", "rds-cpu-cc0c53", "--policies", "reactive,static-peak,bound"]
+
+    default = runner.invoke(app, base)
+    slow = runner.invoke(app, [*base, "--ramp-profile", "slow", "--json", str(out)])
+
+    assert default.exit_code == 0 and slow.exit_code == 0, slow.output
+    assert "ramp profile default" in default.stdout and "ramp profile slow" in slow.stdout
+    assert all(len(line) <= 120 for line in slow.stdout.splitlines())  # the quick start's terminal
+    scores = ReplayReport.model_validate(json.loads(out.read_text())).scores
+    assert scores["bound"].cost_vs_bound == 1.0 and scores["bound"].slo_violation_min == 0.0
+    assert scores["reactive"].slo_violation_min > 0 and scores["reactive"].slo_share_of_reactive == 1.0
+    # Columns: policy, cost, shortfall, SLO min, actions, cost vs bound, SLO share of reactive.
+    reactive = _row(slow.stdout, "reactive")
+    assert reactive[0] == "reactive" and reactive[5] == f"{scores['reactive'].cost_vs_bound:.2f}x"
+    assert reactive[6] == "100%" and _row(slow.stdout, "bound")[5:] == ["1.00x", "0%"]
+    # Aurora's scaler climbing 4x slower leaves Aurora alone more SLO minutes on the same trace.
+    assert float(reactive[3]) > float(_row(default.stdout, "reactive")[3])
 
 
 def test_replay_missing_required_option_is_a_usage_error() -> None:

@@ -49,6 +49,8 @@ def conflicting_families(problem: PlacementProblem, params: SolverParams) -> tup
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = params.random_seed
     solver.parameters.max_time_in_seconds = params.time_limit_s
+    if params.deterministic_time_limit is not None:
+        solver.parameters.max_deterministic_time = params.deterministic_time_limit
 
     def infeasible(families: list[str]) -> bool:
         model.clear_assumptions()

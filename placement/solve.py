@@ -35,6 +35,8 @@ def apply_params(solver: cp_model.CpSolver, params: SolverParams) -> None:
     different point on a loaded machine, which the status reports.
     """
     solver.parameters.max_time_in_seconds = params.time_limit_s
+    if params.deterministic_time_limit is not None:
+        solver.parameters.max_deterministic_time = params.deterministic_time_limit
     solver.parameters.num_workers = params.num_workers
     solver.parameters.random_seed = params.random_seed
     solver.parameters.log_search_progress = False

@@ -112,6 +112,11 @@ class SolverParams(FrozenModel):
     """
 
     time_limit_s: float = Field(default=2.0, gt=0.0, le=600.0)
+    deterministic_time_limit: float | None = Field(default=None, gt=0.0, le=3600.0)
+    """A limit on the solver's work in CP-SAT's deterministic time units (about seconds on a
+    typical machine, but independent of load: ``max_deterministic_time``). Set it, with a
+    generous ``time_limit_s``, where the same plan must come back on any machine (tests,
+    benchmarks); a plan cut by it is FEASIBLE_AT_TIMEOUT like a wall-clock cut."""
     num_workers: int = Field(default=1, ge=1, le=64)
     random_seed: int = Field(default=0, ge=0)
     explain: bool = False

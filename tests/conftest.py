@@ -1,0 +1,42 @@
+"""Test-wide settings: solver limits that no machine load can change.
+
+Production bounds every CP-SAT solve by wall-clock time (``SolverParams.time_limit_s``,
+2 s by default), so a busy machine may stop a hard solve early; the result is then marked
+``feasible_at_timeout``, which is correct but not repeatable. Tests must not depend on
+how busy the machine is, so here every solve with a limit of at least 0.5 s runs against
+a deterministic work limit instead (CP-SAT ``max_deterministic_time``, its own stated
+value or 10 units) with the wall clock lifted to 600 s. Tests of the timeout path set a
+smaller wall limit on purpose and keep it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+import pytest
+from ortools.sat.python import cp_model
+
+from placement import SolverParams
+
+SOLVE_MODULE = importlib.import_module("placement.solve")  # ``placement.solve`` is also a function
+
+DETERMINISTIC_TIME_LIMIT = 10.0
+"""CP-SAT deterministic time units a test solve may use (the hardest test case needs < 1)."""
+
+
+@pytest.fixture(autouse=True)
+def deterministic_solver_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Swap wall-clock solver limits for deterministic ones in every test."""
+    original = SOLVE_MODULE.apply_params
+
+    def apply(solver: cp_model.CpSolver, params: SolverParams) -> None:
+        original(solver, params)
+        if params.time_limit_s >= 0.5:
+            solver.parameters.max_time_in_seconds = 600.0
+            solver.parameters.max_deterministic_time = (
+                params.deterministic_time_limit or DETERMINISTIC_TIME_LIMIT
+            )
+
+    monkeypatch.setattr(SOLVE_MODULE, "apply_params", apply)
+    yield

@@ -398,16 +398,14 @@ def check_members(members: Sequence[Member], policies: Sequence[str], config: Re
             )
 
 
-def _executor_for(workers: int, scheduler: str | None) -> Any:
-    """The bench's executor: in-process for one local worker (no pool to spawn), else :func:`_executor`."""
-    if workers == 1 and scheduler is None:
-        return _in_process()
-    return _executor(workers, scheduler)
-
-
 @contextmanager
-def _in_process() -> Iterator[Executor | None]:
-    yield None
+def _executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
+    """The bench's executor: None (run in this process) for one local worker, else :func:`_executor`."""
+    if workers == 1 and scheduler is None:
+        yield None
+        return
+    with _executor(workers, scheduler) as ex:
+        yield ex
 
 
 def run_bench(

@@ -1,0 +1,274 @@
+"""What the same capacity costs bought each way: serverless, provisioned, commitments, mixed.
+
+Owns :class:`CapacityProfile`, :class:`PurchaseOption` and :func:`purchase_options`. Pure
+arithmetic on a :class:`~policy.advice.prices.PriceBook`; every option's formula is in
+its ``basis`` so a reader can redo it by hand. Monthly means 730 hours.
+
+Options (``name``):
+
+* ``serverless_standard`` / ``serverless_io_optimized``: mean cluster ACU x 730 x the
+  ACU-hour price, plus storage and (Standard only) I/O requests.
+* ``provisioned_on_demand`` (cheapest family) and one per family: every instance (the
+  writer and each reader, so a failover target can carry the writer's load) of the
+  smallest memory-optimised class whose memory at 2 GiB per ACU holds the peak, on-demand.
+* ``provisioned_ri_1yr_no_upfront`` / ``provisioned_ri_3yr_all_upfront``: the same
+  instances under Reserved Instances (effective hourly rate after the discount).
+* ``savings_plan_serverless``: a 1-year Database Savings Plan on Serverless v2. The
+  commitment ``c`` ($/h, post-discount) that minimises the bill over the history is the
+  newsvendor quantile: with discount d, each hour costs ``c + max(s_h - c/(1-d), 0)``
+  for on-demand spend ``s_h``, whose derivative in c vanishes when a share (1 - d) of
+  hours exceeds ``c/(1-d)``, i.e. ``c = (1-d) x quantile_d(s)``. The commitment is paid
+  every hour, paused or not.
+* ``savings_plan_provisioned``: the provisioned instances on a family the plan covers
+  (r7g, r7i, r8g), at its instance discount (steady usage: fully covered).
+* ``mixed_provisioned_writer``: a provisioned writer (on-demand, cheapest family) with the
+  readers left serverless; those readers can no longer follow the writer (Aurora User
+  Guide: with a provisioned writer, serverless readers scale on their own), so their
+  replayed own capacity is what they cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field
+
+from policy.advice.prices import HOURS_PER_MONTH, InstancePrice, PriceBook
+from policy.types import FrozenModel
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CapacityProfile:
+    """What a cluster needs, as a replay of its advised settings over its history found.
+
+    Attributes:
+        hourly_acu: the cluster's serverless capacity (every instance), mean per hour,
+            shape (n_hours,), ACU.
+        reader_hourly_acu: the readers' own serverless capacity per hour (what they
+            would hold scaling on their own), shape (n_hours,), ACU.
+        peak_instance_acu: the capacity one provisioned instance must hold: the peak
+            per-instance demand at the target utilisation, ACU.
+        n_instances: instances in the layout (the writer plus readers), >= 1.
+        storage_gib: cluster storage, GiB (0 if unknown).
+        io_million_per_month: storage I/O requests per month, millions (0 if unknown).
+    """
+
+    hourly_acu: FloatArray
+    reader_hourly_acu: FloatArray
+    peak_instance_acu: float
+    n_instances: int
+    storage_gib: float = 0.0
+    io_million_per_month: float = 0.0
+
+    @property
+    def mean_acu(self) -> float:
+        """Mean cluster capacity, ACU."""
+        return float(np.mean(self.hourly_acu)) if len(self.hourly_acu) else 0.0
+
+
+class PurchaseOption(FrozenModel):
+    """One way to buy the capacity, priced per month.
+
+    Attributes:
+        name: the option's id (see the module docstring).
+        monthly_cost_usd: what it costs per 730-hour month, compute + storage + I/O.
+        compute_usd_per_month: the compute part.
+        instance_class: the provisioned class, or None for serverless.
+        n_instances: provisioned instances, 0 for serverless.
+        commitment_usd_per_hour: a Savings Plan's hourly commitment, or None.
+        estimate: True when a price it uses is an estimate (see the PriceBook).
+        basis: the formula with its numbers, one line.
+    """
+
+    name: str
+    monthly_cost_usd: float
+    compute_usd_per_month: float
+    instance_class: str | None = None
+    n_instances: int = Field(default=0, ge=0)
+    commitment_usd_per_hour: float | None = None
+    estimate: bool = False
+    basis: str
+
+
+def _storage(p: CapacityProfile, book: PriceBook, *, io_optimized: bool) -> float:
+    if io_optimized:
+        return p.storage_gib * book.io_optimized_storage_usd_per_gib_month
+    return (
+        p.storage_gib * book.standard_storage_usd_per_gib_month
+        + p.io_million_per_month * book.io_usd_per_million
+    )
+
+
+def smallest_class(instances: tuple[InstancePrice, ...], family: str, acu: float) -> InstancePrice | None:
+    """The smallest class of ``family`` whose memory holds ``acu`` ACU (at 2 GiB per ACU), or None."""
+    fits = [i for i in instances if i.family == family and i.acu_equivalent >= acu]
+    return min(fits, key=lambda i: i.memory_gib) if fits else None
+
+
+def savings_plan_commitment(hourly_spend_usd: FloatArray, discount: float) -> float:
+    """The hourly commitment that minimises a Savings Plan bill over ``hourly_spend_usd``.
+
+    Args:
+        hourly_spend_usd: on-demand spend per hour, shape (n_hours,), USD.
+        discount: the plan's discount, in [0, 1).
+
+    Returns:
+        ``(1 - discount) x`` the ``discount``-quantile of the spend (lower interpolation),
+        USD per hour (see the module docstring).
+    """
+    if len(hourly_spend_usd) == 0 or discount <= 0:
+        return 0.0
+    return float((1.0 - discount) * np.quantile(hourly_spend_usd, discount, method="lower"))
+
+
+def _serverless(p: CapacityProfile, book: PriceBook) -> list[PurchaseOption]:
+    out = []
+    for name, price, io_opt in (
+        ("serverless_standard", book.serverless_standard_usd_per_acu_hour, False),
+        ("serverless_io_optimized", book.serverless_io_optimized_usd_per_acu_hour, True),
+    ):
+        compute = p.mean_acu * HOURS_PER_MONTH * price
+        out.append(
+            PurchaseOption(
+                name=name,
+                monthly_cost_usd=compute + _storage(p, book, io_optimized=io_opt),
+                compute_usd_per_month=compute,
+                basis=f"{p.mean_acu:.2f} ACU mean x 730 h x ${price}/ACU-h + storage/I/O",
+            )
+        )
+    d = book.savings_plan_serverless_discount
+    spend = np.asarray(p.hourly_acu) * book.serverless_standard_usd_per_acu_hour
+    c = savings_plan_commitment(spend, d)
+    hourly = c + np.maximum(spend - c / (1.0 - d), 0.0)
+    compute = float(np.mean(hourly)) * HOURS_PER_MONTH if len(hourly) else 0.0
+    out.append(
+        PurchaseOption(
+            name="savings_plan_serverless",
+            monthly_cost_usd=compute + _storage(p, book, io_optimized=False),
+            compute_usd_per_month=compute,
+            commitment_usd_per_hour=round(c, 4),
+            estimate=True,
+            basis=f"commit ${c:.3f}/h (1 year, no upfront) covering ${c / (1 - d):.3f}/h of on-demand at "
+            f"{d:.0%} off; spend above it on demand; paid every hour, paused or not",
+        )
+    )
+    return out
+
+
+def _provisioned(p: CapacityProfile, book: PriceBook) -> list[PurchaseOption]:
+    out = []
+    families = sorted({i.family for i in book.instances})
+    for family in families:
+        cls = smallest_class(book.instances, family, p.peak_instance_acu)
+        if cls is None:
+            continue
+        n = p.n_instances
+        on_demand = n * cls.on_demand_usd_per_hour * HOURS_PER_MONTH
+        storage = _storage(p, book, io_optimized=False)
+        rows: list[tuple[str, float, float | None]] = [(f"provisioned_{family}_on_demand", on_demand, None)]
+        rows += [
+            (f"provisioned_{family}_ri_{term}", on_demand * (1 - d), None)
+            for term, d in book.ri_discount.items()
+        ]
+        if family in book.savings_plan_families:
+            d = book.savings_plan_instance_discount
+            rows.append(
+                (
+                    f"provisioned_{family}_savings_plan",
+                    on_demand * (1 - d),
+                    on_demand * (1 - d) / HOURS_PER_MONTH,
+                )
+            )
+        for name, compute, commit in rows:
+            out.append(
+                PurchaseOption(
+                    name=name,
+                    monthly_cost_usd=compute + storage,
+                    compute_usd_per_month=compute,
+                    instance_class=cls.instance_class,
+                    n_instances=n,
+                    commitment_usd_per_hour=round(commit, 4) if commit is not None else None,
+                    estimate=cls.estimate or name != f"provisioned_{family}_on_demand",
+                    basis=f"{n} x {cls.instance_class} ({cls.acu_equivalent:g} ACU of memory for a "
+                    f"{p.peak_instance_acu:.1f}-ACU peak) x ${cls.on_demand_usd_per_hour}/h x 730 h"
+                    + ("" if name.endswith("on_demand") else f", {1 - compute / on_demand:.0%} off"),
+                )
+            )
+    return out
+
+
+def _mixed(p: CapacityProfile, book: PriceBook, provisioned: list[PurchaseOption]) -> list[PurchaseOption]:
+    on_demand = [o for o in provisioned if o.name.endswith("_on_demand")]
+    if not on_demand or p.n_instances < 2:
+        return []
+    best = min(on_demand, key=lambda o: o.monthly_cost_usd)
+    writer = best.compute_usd_per_month / best.n_instances
+    readers = (
+        float(np.mean(p.reader_hourly_acu)) * HOURS_PER_MONTH * book.serverless_standard_usd_per_acu_hour
+    )
+    return [
+        PurchaseOption(
+            name="mixed_provisioned_writer",
+            monthly_cost_usd=writer + readers + _storage(p, book, io_optimized=False),
+            compute_usd_per_month=writer + readers,
+            instance_class=best.instance_class,
+            n_instances=1,
+            estimate=True,
+            basis=f"1 x {best.instance_class} writer on demand + serverless readers at their own "
+            f"{float(np.mean(p.reader_hourly_acu)):.2f} ACU mean (they cannot follow a provisioned writer)",
+        )
+    ]
+
+
+def purchase_options(profile: CapacityProfile, book: PriceBook) -> tuple[PurchaseOption, ...]:
+    """Price every way to buy ``profile``'s capacity, cheapest first.
+
+    Args:
+        profile: the capacity the advised settings need (from a replay).
+        book: the prices.
+
+    Returns:
+        The options sorted by monthly cost (ties by name). Provisioned options appear only
+        for families with a class large enough for the peak.
+    """
+    provisioned = _provisioned(profile, book)
+    options = _serverless(profile, book) + provisioned + _mixed(profile, book, provisioned)
+    return tuple(sorted(options, key=lambda o: (round(o.monthly_cost_usd, 6), o.name)))
+
+
+def break_even_sentence(
+    profile: CapacityProfile, options: tuple[PurchaseOption, ...], book: PriceBook
+) -> str:
+    """One sentence: when the cheapest provisioned layout beats serverless Standard, and why.
+
+    Args:
+        profile: the capacity profile.
+        options: from :func:`purchase_options`.
+        book: the prices.
+
+    Returns:
+        E.g. "2 x db.r6g.4xlarge on demand cost $3,031/month at any load; serverless
+        Standard costs as much when the cluster averages 34.7 ACU, and this one averages
+        80.0 ACU, so provisioned is cheaper by $3,971/month."
+    """
+    on_demand = [o for o in options if o.name.startswith("provisioned_") and o.name.endswith("_on_demand")]
+    serverless = next(o for o in options if o.name == "serverless_standard")
+    if not on_demand:
+        return (
+            f"no memory-optimised class holds the {profile.peak_instance_acu:.1f}-ACU peak per instance, "
+            "so provisioned is not an option"
+        )
+    best = min(on_demand, key=lambda o: o.monthly_cost_usd)
+    even = best.compute_usd_per_month / (HOURS_PER_MONTH * book.serverless_standard_usd_per_acu_hour)
+    mean = profile.mean_acu
+    gap = abs(serverless.monthly_cost_usd - best.monthly_cost_usd)
+    winner = "provisioned" if best.monthly_cost_usd < serverless.monthly_cost_usd else "serverless"
+    return (
+        f"{best.n_instances} x {best.instance_class} on demand cost ${best.compute_usd_per_month:,.0f}/month "
+        f"at any load; serverless Standard costs as much when the cluster averages {even:.1f} ACU, "
+        f"and this one averages {mean:.1f} ACU, so {winner} is cheaper by ${gap:,.0f}/month"
+    )

@@ -27,7 +27,7 @@ p95/p99, history window ``ForecastConfig().max_history_s`` = 14 days = 4,032 ste
 * ``fit_forecast_ms_median``: median wall time of one ``forecast_demand`` call at origins
   whose window is full (4,032 steps; all origins if none is), ms, one core;
 * ``warnings``: how many forecasts carried each kind of warning (text before the first
-  colon or semicolon).
+  colon, semicolon or parenthesis, numbers replaced by N).
 
 Everything except the timings is deterministic. ``--baseline PATH`` adds, per series, the
 pinball of this run relative to an earlier results file (``pinball_vs_baseline``).
@@ -74,7 +74,8 @@ def _origins(n_steps: int, warmup_days: float, every_h: float) -> list[int]:
 
 
 def _warning_kind(text: str) -> str:
-    return re.split(r"[:;(]", text, maxsplit=1)[0].strip()
+    head = re.split(r"[:;(]", text, maxsplit=1)[0].strip()
+    return re.sub(r"\d+(\.\d+)?", "N", head)
 
 
 def run_origins(demand: np.ndarray, origins: list[int]) -> dict[str, Any]:

@@ -251,7 +251,7 @@ def break_even_sentence(
         book: the prices.
 
     Returns:
-        E.g. "2 x db.r6g.4xlarge on demand cost $3,031/month at any load; serverless
+        E.g. "2 x db.r6g.4xlarge on demand cost $3,037/month at any load; serverless
         Standard costs as much when the cluster averages 34.7 ACU, and this one averages
         80.0 ACU, so provisioned is cheaper by $3,971/month."
     """

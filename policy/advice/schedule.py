@@ -1,0 +1,184 @@
+"""A MinCapacity plan a user can apply without a scheduler: a daily or weekly timetable.
+
+Owns :class:`ScheduleEntry`, :class:`FloorSchedule`, :func:`schedule_from_floors` and
+:func:`schedule_floors`. The timetable is read off the floors acuplan set when it was
+replayed over the history: per slot of the day (and per weekday, with three or more weeks
+of history) the floor it set at the ``quantile`` of that slot's occurrences (p90 by
+default: the floor a re-planning acuplan would have wanted on nine days in ten), then
+lulls shorter than one slot between two raised slots are filled and equal neighbours
+merged. Each entry carries its ``modify-db-cluster`` settings; rendering them as
+EventBridge Scheduler commands or Terraform is the service's job. Times are UTC. Pure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field
+
+from policy.floors import fill_short_dips
+from policy.types import FrozenModel
+
+FloatArray = npt.NDArray[np.float64]
+
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+"""Day names as EventBridge cron expressions spell them (Monday first, like ``datetime``)."""
+
+MIN_WEEKS_FOR_WEEKLY = 3
+"""A weekly timetable needs at least this many occurrences of each weekday's slots."""
+
+
+class ScheduleEntry(FrozenModel):
+    """Set MinCapacity at a time of day (on some weekdays).
+
+    Attributes:
+        weekdays: the days it applies, e.g. ``("MON", ..., "SUN")``.
+        at_minute: minutes after 00:00 UTC.
+        min_capacity_acu: the MinCapacity to set, ACU.
+        max_capacity_acu: the MaxCapacity to keep, ACU.
+        cron: the EventBridge Scheduler expression, e.g. ``cron(45 8 ? * MON-FRI *)``.
+    """
+
+    weekdays: tuple[str, ...]
+    at_minute: int = Field(ge=0, lt=1440)
+    min_capacity_acu: float
+    max_capacity_acu: float
+    cron: str
+
+
+class FloorSchedule(FrozenModel):
+    """The timetable and how it was made.
+
+    Attributes:
+        kind: ``daily`` (every day alike) or ``weekly`` (per weekday).
+        slot_s: slot length, seconds.
+        quantile: the quantile of acuplan's floors taken per slot.
+        entries: the changes, in time order (the first one sets the midnight level).
+        floors_acu: the floor per slot of the day or week, shape (n_slots,), ACU.
+    """
+
+    kind: str
+    slot_s: int
+    quantile: float
+    entries: tuple[ScheduleEntry, ...]
+    floors_acu: tuple[float, ...]
+
+
+def _cron(minute_of_day: int, days: tuple[str, ...]) -> str:
+    h, m = divmod(minute_of_day, 60)
+    if days == WEEKDAYS:
+        span = "*"
+    elif len(days) > 1 and all(
+        WEEKDAYS.index(b) == WEEKDAYS.index(a) + 1 for a, b in zip(days, days[1:], strict=False)
+    ):
+        span = f"{days[0]}-{days[-1]}"
+    else:
+        span = ",".join(days)
+    return f"cron({m} {h} ? * {span} *)"
+
+
+def schedule_from_floors(
+    floors_acu: npt.ArrayLike,
+    *,
+    start: datetime,
+    step_s: int,
+    max_capacity_acu: float,
+    slot_s: int = 900,
+    quantile: float = 0.9,
+) -> FloorSchedule:
+    """Read a daily or weekly MinCapacity timetable off a replayed floor series.
+
+    Args:
+        floors_acu: the floor set at each step, shape (n,), ACU.
+        start: the start of step 0 (UTC).
+        step_s: step length, seconds (divides ``slot_s``).
+        max_capacity_acu: MaxCapacity every entry keeps.
+        slot_s: timetable resolution, seconds (divides a day).
+        quantile: the quantile of a slot's occurrences taken as its floor.
+
+    Returns:
+        The timetable: weekly with >= 3 weeks of history, else daily.
+
+    Raises:
+        ValueError: ``step_s`` does not divide ``slot_s``, ``slot_s`` does not divide a
+            day, or the series is empty.
+    """
+    floors = np.asarray(floors_acu, dtype=np.float64)
+    if floors.size == 0 or slot_s % step_s or 86_400 % slot_s:
+        raise ValueError(f"need a non-empty series and step_s={step_s} | slot_s={slot_s} | 86400")
+    per_day = 86_400 // slot_s
+    weeks = floors.size * step_s / (7 * 86_400)
+    weekly = weeks >= MIN_WEEKS_FOR_WEEKLY
+    n_slots = per_day * (7 if weekly else 1)
+    slot_of_step = _slots(start, step_s, floors.size, slot_s, weekly)
+    level = np.array(
+        [
+            np.quantile(floors[slot_of_step == k], quantile, method="higher")
+            if np.any(slot_of_step == k)
+            else 0.0
+            for k in range(n_slots)
+        ]
+    )
+    level = np.maximum(level, floors.min())
+    level = fill_short_dips(level, 1)
+    return FloorSchedule(
+        kind="weekly" if weekly else "daily",
+        slot_s=slot_s,
+        quantile=quantile,
+        entries=_entries(level, per_day, slot_s, max_capacity_acu, weekly),
+        floors_acu=tuple(float(x) for x in level),
+    )
+
+
+def _entries(
+    level: FloatArray, per_day: int, slot_s: int, max_acu: float, weekly: bool
+) -> tuple[ScheduleEntry, ...]:
+    """One entry where the level changes (plus each day's first slot), days grouped alike."""
+    days = [level[d * per_day : (d + 1) * per_day] for d in range(7 if weekly else 1)]
+    by_pattern: dict[tuple[tuple[int, float], ...], list[str]] = {}
+    for d, day in enumerate(days):
+        changes = tuple(
+            (k * slot_s // 60, float(day[k])) for k in range(per_day) if k == 0 or day[k] != day[k - 1]
+        )
+        by_pattern.setdefault(changes, []).append(WEEKDAYS[d] if weekly else "*")
+    out = []
+    for changes, names in by_pattern.items():
+        span = WEEKDAYS if names == ["*"] else tuple(names)
+        for minute, acu in changes:
+            out.append(
+                ScheduleEntry(
+                    weekdays=span,
+                    at_minute=minute,
+                    min_capacity_acu=acu,
+                    max_capacity_acu=max_acu,
+                    cron=_cron(minute, span),
+                )
+            )
+    return tuple(sorted(out, key=lambda e: (WEEKDAYS.index(e.weekdays[0]), e.at_minute)))
+
+
+def _slots(start: datetime, step_s: int, n_steps: int, slot_s: int, weekly: bool) -> npt.NDArray[np.int64]:
+    """The timetable slot of each step: slot 0 is 00:00 UTC (on Monday when weekly)."""
+    period = 7 * 86_400 if weekly else 86_400
+    base = int(start.timestamp()) + (3 * 86_400 if weekly else 0)  # the Unix epoch was a Thursday
+    t = base + np.arange(n_steps, dtype=np.int64) * step_s
+    return np.asarray((t % period) // slot_s, dtype=np.int64)
+
+
+def schedule_floors(schedule: FloorSchedule, *, start: datetime, step_s: int, n_steps: int) -> FloatArray:
+    """The floor the timetable sets at each step of a series (to replay it).
+
+    Args:
+        schedule: the timetable.
+        start: the start of step 0 (UTC).
+        step_s: step length, seconds.
+        n_steps: steps.
+
+    Returns:
+        MinCapacity per step, shape (n_steps,), ACU.
+    """
+    levels = np.asarray(schedule.floors_acu)
+    slots = _slots(start, step_s, n_steps, schedule.slot_s, schedule.kind == "weekly")
+    return np.asarray(levels[slots], dtype=np.float64)

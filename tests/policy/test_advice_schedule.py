@@ -1,0 +1,63 @@
+"""A timetable read off replayed floors: daily and weekly, cron expressions, replayable."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from policy.advice.schedule import schedule_floors, schedule_from_floors
+
+START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
+
+
+def _floors(days: int, rule) -> np.ndarray:  # type: ignore[no-untyped-def]
+    t = np.arange(days * 288) * 300
+    return np.array([rule(int(x) // 86_400 % 7, int(x) % 86_400 // 60) for x in t], dtype=float)
+
+
+def test_daily_timetable_raises_before_the_morning_jump() -> None:
+    # 13 ACU from 08:45 to 09:00 every day, else 0.5.
+    floors = _floors(4, lambda day, minute: 13.0 if 525 <= minute < 540 else 0.5)
+    s = schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=64.0)
+    assert s.kind == "daily"
+    got = [(e.at_minute, e.min_capacity_acu, e.cron) for e in s.entries]
+    assert got == [
+        (0, 0.5, "cron(0 0 ? * * *)"),
+        (525, 13.0, "cron(45 8 ? * * *)"),
+        (540, 0.5, "cron(0 9 ? * * *)"),
+    ]
+    replayed = schedule_floors(s, start=START, step_s=300, n_steps=floors.size)
+    assert np.array_equal(replayed, floors)
+
+
+def test_weekly_timetable_groups_weekdays_alike() -> None:
+    # Weekdays 8 ACU from 09:00 to 17:00; weekends stay at 0.5. Three weeks of history.
+    floors = _floors(21, lambda day, minute: 8.0 if day < 5 and 540 <= minute < 1020 else 0.5)
+    s = schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=64.0)
+    assert s.kind == "weekly"
+    crons = [(e.cron, e.min_capacity_acu) for e in s.entries]
+    assert crons == [
+        ("cron(0 0 ? * MON-FRI *)", 0.5),
+        ("cron(0 9 ? * MON-FRI *)", 8.0),
+        ("cron(0 17 ? * MON-FRI *)", 0.5),
+        ("cron(0 0 ? * SAT-SUN *)", 0.5),
+    ]
+    assert np.array_equal(schedule_floors(s, start=START, step_s=300, n_steps=floors.size), floors)
+
+
+def test_a_slot_takes_the_high_quantile_of_its_days() -> None:
+    # 10 days; the 12:00 slot is raised to 6 ACU on 2 days in 10: p90 keeps it (higher method).
+    def rule(day: int, minute: int) -> float:
+        return 0.5
+
+    floors = _floors(10, rule)
+    noon = [d * 288 + 144 + k for d in (2, 7) for k in range(3)]  # the whole 12:00-12:15 slot
+    floors[noon] = 6.0
+    s = schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=64.0)
+    assert s.floors_acu[48] == 6.0  # 12:00 slot of 15 min
+    assert s.floors_acu[47] == 0.5
+
+
+def test_bad_grids_are_refused() -> None:
+    with pytest.raises(ValueError, match="step_s=700"):
+        schedule_from_floors(np.ones(10), start=START, step_s=700, max_capacity_acu=8.0)

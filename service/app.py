@@ -22,7 +22,8 @@ body above ``max_body_bytes``          413     ``request_too_large`` at ``body``
 solver pool full                       503     ``overloaded`` (``Retry-After: 1``)
 solve or request past its deadline     503     ``timeout`` (``Retry-After: 1``)
 anything else, incl. non-input         500     ``internal_error``; ``[]`` (no traceback; the
-domain errors                                  server log has it)
+domain errors                                  log has it, with the request id:
+                                               :class:`service.middleware.RequestMiddleware`)
 =====================================  ======  ==============================================
 
 ``<code>`` is the error class name in snake case without ``Error``, e.g.
@@ -148,7 +149,9 @@ async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    # Starlette re-raises after this response, so the server logs the traceback.
+    # A backstop for errors outside RequestMiddleware, which answers (and logs, with the
+    # request id) every error a route raises; Starlette re-raises after this response, so
+    # the server logs the traceback.
     return _json(500, ErrorResponse(error="internal_error"))
 
 

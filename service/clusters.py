@@ -1,7 +1,7 @@
 """Shared steps of the per-cluster endpoints: look a cluster up, store samples, merge config.
 
-Owns :func:`load_cluster`, :func:`ingest` and :func:`cluster_config`. Imports ``policy``
-public names and ``service`` modules.
+Owns :func:`load_cluster`, :func:`not_registered`, :func:`ingest` and :func:`cluster_config`.
+Imports ``policy`` public names and ``service`` modules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ from policy import ClusterSpec, PolicyConfig
 from service.metric_formats import sample_problem
 from service.schemas import MAX_HISTORY_STEPS, PolicyOverrides, request_error
 from service.schemas_clusters import IngestResult, MetricsSummary, record_spec
-from service.store import ClusterRecord, Store
+from service.store import ClusterNotFoundError, ClusterRecord, Store
+
+
+def not_registered(cluster_id: str) -> HTTPException:
+    """Return the 404 ``not_found`` for a cluster that is not (or no longer) registered."""
+    return HTTPException(404, f"cluster {cluster_id!r} is not registered (PUT /v1/clusters/{cluster_id})")
 
 
 def load_cluster(store: Store, cluster_id: str) -> ClusterRecord:
@@ -26,7 +31,7 @@ def load_cluster(store: Store, cluster_id: str) -> ClusterRecord:
     """
     record = store.get_cluster(cluster_id)
     if record is None:
-        raise HTTPException(404, f"cluster {cluster_id!r} is not registered (PUT /v1/clusters/{cluster_id})")
+        raise not_registered(cluster_id)
     return record
 
 
@@ -66,12 +71,17 @@ def ingest(
         fastapi.exceptions.RequestValidationError: at ``body``, a sample dated before 1970
             or with demand outside 0-1e6 ACU (a backstop: every format checks first, with
             a precise location), so a bad value is never stored.
+        fastapi.HTTPException: 404 ``not_found``: the cluster was deleted since ``record``
+            was read (a concurrent ``DELETE``); nothing is stored.
     """
     for t, v in zip(ts_s, demand_acu, strict=True):
         problem = sample_problem(t, v)
         if problem is not None:
             raise request_error([(("body",), problem)])
-    stored = store.add_points(record.cluster_id, ts_s, demand_acu)
+    try:
+        stored = store.add_points(record.cluster_id, ts_s, demand_acu)
+    except ClusterNotFoundError:
+        raise not_registered(record.cluster_id) from None
     _, last, _ = store.point_range(record.cluster_id)
     if last is not None:
         store.prune_points(record.cluster_id, before_s=last - MAX_HISTORY_STEPS * record.step_s)

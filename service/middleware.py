@@ -9,6 +9,10 @@ arrive) and :func:`error_bytes`. For each HTTP request it:
   exceeds ``max_body_bytes``;
 * answers 503 ``timeout`` when no response has started after ``timeout_s`` (solver
   waits have their own, earlier deadline in :mod:`service.solving`);
+* answers 500 ``internal_error`` (empty ``detail``) for an exception no handler took, and
+  logs it with its traceback here, while the request id is still set (Starlette's
+  ``ServerErrorMiddleware`` and the server would log it outside the request, as
+  ``request_id: "-"``);
 * logs one ``acuplan.access`` line and observes the latency histogram by route template.
 
 Imports ``service.observability`` only.
@@ -36,13 +40,24 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access_log = logging.getLogger("acuplan.access")
+logger = logging.getLogger(__name__)
 
 _REQUEST_ID_RE: Final[re.Pattern[str]] = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
-def error_bytes(code: str, message: str, field: str | None = None) -> bytes:
-    """Encode the one error shape ``{"error", "detail": [{"field", "message"}]}``."""
-    return json.dumps({"error": code, "detail": [{"field": field, "message": message}]}).encode()
+def error_bytes(code: str, message: str | None, field: str | None = None) -> bytes:
+    """Encode the one error shape ``{"error", "detail": [{"field", "message"}]}``.
+
+    Args:
+        code: the ``error`` code.
+        message: the one entry's message; None for an empty ``detail`` (``internal_error``).
+        field: the entry's field.
+
+    Returns:
+        The JSON body.
+    """
+    detail = [] if message is None else [{"field": field, "message": message}]
+    return json.dumps({"error": code, "detail": detail}).encode()
 
 
 class _TooLarge(HTTPException):
@@ -145,12 +160,20 @@ class RequestMiddleware:
             if not state["started"]:
                 message = f"the request took longer than {self.timeout_s:g} s"
                 await self._error(send_with_id, 503, "timeout", message)
+        except Exception:
+            route = route_template(scope)
+            logger.exception(
+                "unhandled error in %s %s", scope.get("method", ""), route, extra={"route": route}
+            )
+            if state["started"]:
+                raise  # the server aborts the half-sent response
+            await self._error(send_with_id, 500, "internal_error", None)
 
     def _too_large_message(self) -> str:
         return f"the request body exceeds {self.max_body_bytes} bytes"
 
     @staticmethod
-    async def _error(send: Send, status: int, code: str, message: str) -> None:
+    async def _error(send: Send, status: int, code: str, message: str | None) -> None:
         body = error_bytes(code, message, "body" if status == 413 else None)
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         if status == 503:

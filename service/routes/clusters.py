@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service.clusters import load_cluster
+from service.clusters import load_cluster, not_registered
 from service.deps import PolicyConfigDep, ReadScope, StoreDep, WriteScope
 from service.routes.responses import errors
 from service.schemas_clusters import (
@@ -73,6 +73,6 @@ def get_cluster(cluster_id: ClusterId, store: StoreDep, _: ReadScope) -> Cluster
 @router.delete("/{cluster_id}", status_code=204, response_class=Response, responses=errors(404, 422))
 def delete_cluster(cluster_id: ClusterId, store: StoreDep, _: WriteScope) -> Response:
     """Delete a registration and its stored metrics; its recommendation history is kept."""
-    load_cluster(store, cluster_id)
-    store.delete_cluster(cluster_id)
+    if not store.delete_cluster(cluster_id):  # never registered, or a concurrent DELETE won
+        raise not_registered(cluster_id)
     return Response(status_code=204)

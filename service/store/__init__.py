@@ -6,9 +6,10 @@ use this package; it imports nothing of ours outside it.
 
 from service.store.engine import make_engine, migrate, normalise_url
 from service.store.records import ClusterRecord, JobRecord, KeyRecord, NewRecommendation, RecommendationRecord
-from service.store.repo import Store
+from service.store.repo import ClusterNotFoundError, Store
 
 __all__ = [
+    "ClusterNotFoundError",
     "ClusterRecord",
     "JobRecord",
     "KeyRecord",

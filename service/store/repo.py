@@ -1,10 +1,12 @@
 """The service's persistent store: clusters, metric history and recommendations.
 
-Owns :class:`Store`. Every method is one short transaction, committed before it returns,
-so whatever the API acknowledged survives a restart. Writers never read-modify-write
-outside a transaction: cluster revisions and metric upserts are single statements or
-row-locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers with
-``BEGIN IMMEDIATE``, :mod:`service.store.engine`). Replay jobs and API keys are in
+Owns :class:`Store` and :class:`ClusterNotFoundError`. Every method is one short
+transaction, committed before it returns, so whatever the API acknowledged survives a
+restart. Writers never read-modify-write outside a transaction: cluster revisions and
+metric upserts are single statements or row-locked (``SELECT ... FOR UPDATE`` / ``FOR KEY
+SHARE`` on PostgreSQL; SQLite serialises writers with ``BEGIN IMMEDIATE``,
+:mod:`service.store.engine`), so a cluster deleted by a concurrent request is reported as
+:class:`ClusterNotFoundError`, never as a foreign-key error. Replay jobs and API keys are in
 :mod:`service.store.repo_jobs`. Imports SQLAlchemy and ``service.store`` only.
 """
 
@@ -25,6 +27,21 @@ from service.store.repo_jobs import JobAndKeyOps, rowcount
 
 UPSERT_CHUNK: Final[int] = 1000
 """Rows per INSERT statement (3 parameters each, well under SQLite's 32,766 limit)."""
+
+
+class ClusterNotFoundError(LookupError):
+    """A write names a cluster that is not registered (e.g. one a concurrent request deleted).
+
+    Args:
+        cluster_id: the cluster.
+
+    Attributes:
+        cluster_id: the cluster.
+    """
+
+    def __init__(self, cluster_id: str) -> None:
+        super().__init__(f"cluster {cluster_id!r} is not registered")
+        self.cluster_id = cluster_id
 
 
 def _cluster(row: ClusterRow) -> ClusterRecord:
@@ -150,6 +167,11 @@ class Store(JobAndKeyOps):
     def add_points(self, cluster_id: str, ts_s: Sequence[int], demand_acu: Sequence[float]) -> int:
         """Store samples; a timestamp already stored takes the new value.
 
+        The cluster row is looked up in the same transaction and held (``FOR KEY SHARE`` on
+        PostgreSQL, which a DELETE of the cluster waits for; SQLite runs one writer at a
+        time), so samples never reference a deleted cluster and a cluster deleted before
+        this call is an error, not a foreign-key failure.
+
         Args:
             cluster_id: a registered cluster.
             ts_s: sample times, epoch seconds, unique.
@@ -157,6 +179,9 @@ class Store(JobAndKeyOps):
 
         Returns:
             The number of samples written.
+
+        Raises:
+            ClusterNotFoundError: the cluster is not registered (nothing is written).
         """
         rows = [
             {"cluster_id": cluster_id, "ts_s": int(t), "demand_acu": float(v)}
@@ -164,7 +189,10 @@ class Store(JobAndKeyOps):
         ]
         dialect = self.engine.dialect.name
         make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        held = select(ClusterRow.cluster_id).where(ClusterRow.cluster_id == cluster_id)
         with self._session() as s, s.begin():
+            if s.execute(held.with_for_update(read=True, key_share=True)).first() is None:
+                raise ClusterNotFoundError(cluster_id)
             for i in range(0, len(rows), UPSERT_CHUNK):
                 stmt = make(MetricPointRow).values(rows[i : i + UPSERT_CHUNK])
                 s.execute(

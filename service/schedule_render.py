@@ -1,0 +1,117 @@
+"""Render a MinCapacity timetable as EventBridge Scheduler entries: AWS CLI and Terraform.
+
+Owns :func:`scheduler_commands` and :func:`scheduler_terraform`. Pure; nothing is
+executed. Each timetable entry becomes one recurring schedule whose target is the
+EventBridge Scheduler *universal target* for RDS ``ModifyDBCluster``
+(``arn:aws:scheduler:::aws-sdk:rds:modifyDBCluster``; EventBridge Scheduler User Guide,
+"Using universal targets"), with the request as its input:
+``{"DbClusterIdentifier": ..., "ServerlessV2ScalingConfiguration": {"MinCapacity": ...,
+"MaxCapacity": ...}, "ApplyImmediately": true}``. The schedule role needs
+``rds:ModifyDBCluster`` on the cluster; it is a placeholder here. Times are UTC
+(``--schedule-expression-timezone UTC``); an entry fires at the start of its slot, and
+the timetable already allows for the time a MinCapacity change takes (the ramp profile's
+delay), so no further lead is added.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+from policy.advice.schedule import FloorSchedule, ScheduleEntry
+
+TARGET_ARN = "arn:aws:scheduler:::aws-sdk:rds:modifyDBCluster"
+"""EventBridge Scheduler universal target for RDS ModifyDBCluster."""
+
+ROLE_PLACEHOLDER = "arn:aws:iam::<account-id>:role/<scheduler-role-with-rds-ModifyDBCluster>"
+
+
+def _name(cluster: str, entry: ScheduleEntry) -> str:
+    days = (
+        "daily"
+        if len(entry.weekdays) == 7
+        else "-".join(d.lower() for d in (entry.weekdays[0], entry.weekdays[-1]))
+    )
+    h, m = divmod(entry.at_minute, 60)
+    raw = f"acuplan-{cluster}-{days}-{h:02d}{m:02d}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", raw)[:64]
+
+
+def _input(cluster: str, entry: ScheduleEntry) -> str:
+    return json.dumps(
+        {
+            "DbClusterIdentifier": cluster,
+            "ServerlessV2ScalingConfiguration": {
+                "MinCapacity": entry.min_capacity_acu,
+                "MaxCapacity": entry.max_capacity_acu,
+            },
+            "ApplyImmediately": True,
+        },
+        separators=(",", ":"),
+    )
+
+
+def scheduler_commands(schedule: FloorSchedule, cluster: str, role_arn: str = ROLE_PLACEHOLDER) -> list[str]:
+    """One ``aws scheduler create-schedule`` command per timetable entry.
+
+    Args:
+        schedule: the timetable.
+        cluster: the DB cluster identifier.
+        role_arn: the IAM role EventBridge Scheduler assumes (placeholder by default).
+
+    Returns:
+        Shell commands, in the timetable's order.
+    """
+    out = []
+    for entry in schedule.entries:
+        target = json.dumps({"Arn": TARGET_ARN, "RoleArn": role_arn, "Input": _input(cluster, entry)})
+        out.append(
+            " ".join(
+                [
+                    "aws scheduler create-schedule",
+                    f"--name {shlex.quote(_name(cluster, entry))}",
+                    f"--schedule-expression {shlex.quote(entry.cron)}",
+                    "--schedule-expression-timezone UTC",
+                    "--flexible-time-window Mode=OFF",
+                    f"--target {shlex.quote(target)}",
+                ]
+            )
+        )
+    return out
+
+
+def scheduler_terraform(schedule: FloorSchedule, cluster: str, role_arn: str = ROLE_PLACEHOLDER) -> str:
+    """The timetable as ``aws_scheduler_schedule`` resources (Terraform AWS provider).
+
+    Args:
+        schedule: the timetable.
+        cluster: the DB cluster identifier.
+        role_arn: the IAM role EventBridge Scheduler assumes (placeholder by default).
+
+    Returns:
+        HCL text, one resource per entry.
+    """
+    blocks = []
+    for entry in schedule.entries:
+        name = _name(cluster, entry)
+        blocks.append(
+            "\n".join(
+                [
+                    f'resource "aws_scheduler_schedule" "{re.sub(r"[^a-z0-9_]", "_", name.lower())}" {{',
+                    f'  name                         = "{name}"',
+                    f'  schedule_expression          = "{entry.cron}"',
+                    '  schedule_expression_timezone = "UTC"',
+                    "  flexible_time_window {",
+                    '    mode = "OFF"',
+                    "  }",
+                    "  target {",
+                    f'    arn      = "{TARGET_ARN}"',
+                    f'    role_arn = "{role_arn}"',
+                    f"    input    = jsonencode({_input(cluster, entry)})",
+                    "  }",
+                    "}",
+                ]
+            )
+        )
+    return "\n\n".join(blocks) + "\n"

@@ -7,7 +7,8 @@ through typer/rich here and nowhere else; progress and errors go to stderr.
 Exit codes: 0 on success; 2 on a usage error (unknown command or option, missing or
 malformed option value) or bad input (unknown trace, malformed file, invalid option
 value, a domain input error, an output path that cannot be written, a port that cannot
-be bound), reported as one line ``error: <message>`` on stderr without a traceback. Bugs
+be bound, a database that cannot be opened), reported as one line ``error: <message>`` on
+stderr without a traceback. Bugs
 keep their traceback. Options are checked before any long work (a replay takes tens of
 seconds), and a report is printed before its ``--json`` file is written.
 """
@@ -46,7 +47,7 @@ from service.cli_inputs import (
     parse_policies,
     recommend_history,
 )
-from service.cli_keys import check_exposure, keys_app
+from service.cli_keys import check_database, check_exposure, keys_app
 from service.errors import is_input_error, one_line
 from service.observability import configure_logging
 from service.output import check_output_path, write_json_atomic
@@ -345,6 +346,8 @@ def serve_command(
 ) -> None:
     """Serve the HTTP API (``/v1``, probes, ``/metrics``) with uvicorn.
 
+    Opens (and migrates) the database ``ACUPLAN_DATABASE_URL`` before it binds, so a bad
+    URL, a corrupt file or a server that does not answer is one ``error:`` line naming it.
     Refuses a non-loopback ``--host`` while no API key exists (``acuplan keys create``).
     Logs are JSON lines with request ids (``ACUPLAN_LOG_FORMAT=text`` for plain text);
     on SIGTERM in-flight requests get ``ACUPLAN_SHUTDOWN_GRACE_S`` to finish.
@@ -357,6 +360,7 @@ def serve_command(
         settings = load_settings()  # validates the policy configuration too
         server = load_server_settings()
         host, port, log_level = host or server.host, port or server.port, server.log_level
+        check_database(settings)
         check_exposure(host, settings)  # before any bind beyond loopback
         check_listen(host, port)
     # The library logs without handlers (STYLE.md "Errors"); the server process sets them up.
@@ -371,9 +375,10 @@ def serve_command(
             access_log=False,  # RequestMiddleware logs each request once, with its id
             timeout_graceful_shutdown=server.shutdown_grace_s,
         )
-    except SystemExit as exc:  # uvicorn exits 1 when it cannot start (e.g. the port was taken since)
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot start (the port was taken since, or
+        # the start-up failed after the checks above): the log above says which.
         if exc.code not in (0, None):
-            _fail(f"cannot listen on {host}:{port}: the server did not start (see the log above)")
+            _fail(f"the server on {host}:{port} did not start (see the log above)")
         raise
 
 

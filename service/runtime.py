@@ -19,7 +19,7 @@ from service.observability import ServiceMetrics
 from service.pool import BoundedPool
 from service.replay_jobs import ReplayRunner
 from service.settings import Settings
-from service.store import Store, make_engine, migrate
+from service.store import Store, open_engine
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +56,12 @@ def start_runtime(settings: Settings, metrics: ServiceMetrics) -> Runtime:
 
     Returns:
         The runtime; replays left by a stopped process are queued again.
+
+    Raises:
+        service.store.StoreUnavailableError: the database cannot be opened or migrated
+            (the message says why; the server does not start).
     """
-    engine = make_engine(settings.resolved_database_url)
-    if settings.auto_migrate:
-        migrate(engine)
+    engine = open_engine(settings.resolved_database_url, auto_migrate=settings.auto_migrate)
     store = Store(engine)
     pool = BoundedPool(
         "solver", workers=settings.solver_pool_workers, queue=settings.solver_pool_queue, metrics=metrics

@@ -4,7 +4,14 @@ SQLite (an embedded file, the default) or PostgreSQL by URL. Only ``service`` mo
 use this package; it imports nothing of ours outside it.
 """
 
-from service.store.engine import make_engine, migrate, normalise_url
+from service.store.engine import (
+    StoreUnavailableError,
+    failure_reason,
+    make_engine,
+    migrate,
+    normalise_url,
+    open_engine,
+)
 from service.store.records import ClusterRecord, JobRecord, KeyRecord, NewRecommendation, RecommendationRecord
 from service.store.repo import ClusterNotFoundError, Store
 
@@ -16,7 +23,10 @@ __all__ = [
     "NewRecommendation",
     "RecommendationRecord",
     "Store",
+    "StoreUnavailableError",
+    "failure_reason",
     "make_engine",
     "migrate",
     "normalise_url",
+    "open_engine",
 ]

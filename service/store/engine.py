@@ -1,7 +1,10 @@
 """Database engines and migrations: SQLite (embedded, default) or PostgreSQL by URL.
 
-Owns :func:`make_engine` (the only place connection options are chosen) and
-:func:`migrate` (runs the Alembic revisions in ``service/store/migrations`` up to head).
+Owns :func:`make_engine` (the only place connection options are chosen),
+:func:`migrate` (runs the Alembic revisions in ``service/store/migrations`` up to head),
+:func:`open_engine` (both, plus a first connection, with every failure turned into one
+:class:`StoreUnavailableError`) and :func:`failure_reason` (why a database call failed, in
+one line, for the CLI and the logs).
 
 SQLite is opened for safe concurrent writers: WAL journal (readers never block the one
 writer), ``synchronous=FULL`` (a committed transaction survives a crash or power loss),
@@ -18,14 +21,62 @@ from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.util import CommandError
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 MIGRATIONS_DIR: Final[Path] = Path(__file__).resolve().parent / "migrations"
 """Alembic script directory, shipped inside the package (read-only)."""
 
 SQLITE_BUSY_TIMEOUT_S: Final[float] = 30.0
 """How long a SQLite writer waits for the write lock before failing (concurrent writers queue)."""
+
+BACKENDS: Final[tuple[str, ...]] = ("sqlite", "postgresql")
+"""The databases the store runs on (its migrations and upserts are written for these two)."""
+
+URL_FORMS: Final[str] = "sqlite:///path.db or postgresql://user@host:port/db"
+"""The database URLs the store accepts, as said in error messages."""
+
+
+class StoreUnavailableError(Exception):
+    """The database cannot be reached, created, read or migrated.
+
+    Args:
+        reason: why, on one line, without the password of the URL.
+
+    Attributes:
+        reason: the same.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Say in one line why a database call failed, without a traceback or a password.
+
+    Args:
+        exc: an error of :func:`make_engine`, :func:`migrate` or a store call:
+            ``sqlalchemy.exc.SQLAlchemyError``, ``alembic.util.CommandError`` or ``OSError``.
+
+    Returns:
+        The driver's own message for database errors (e.g. ``file is not a database``,
+        ``connection failed: ... Connection refused``), Alembic's for an unknown schema
+        revision, ``<strerror>: <path>`` for a file system error.
+    """
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        message = str(exc.orig)
+    elif isinstance(exc, CommandError):
+        message = f"its schema is not one this version of acuplan knows ({exc})"
+    elif isinstance(exc, OSError):
+        message = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    elif isinstance(exc, SQLAlchemyError) and exc.args:
+        message = str(exc.args[0])
+    else:
+        message = str(exc) or type(exc).__name__
+    return " ".join(message.split())
 
 
 def normalise_url(url: str) -> str:
@@ -70,9 +121,16 @@ def make_engine(url: str) -> Engine:
 
     Returns:
         A pooled SQLAlchemy engine (not yet connected).
+
+    Raises:
+        sqlalchemy.exc.ArgumentError: ``url`` is not a URL, or names a database other than
+            SQLite and PostgreSQL.
+        OSError: a SQLite file's folder cannot be created.
     """
     url = normalise_url(url)
     parsed = make_url(url)
+    if parsed.get_backend_name() not in BACKENDS:
+        raise ArgumentError(f"{parsed.get_backend_name()!r} is not a supported database: use {URL_FORMS}")
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     if parsed.database and parsed.database != ":memory:":
@@ -106,3 +164,50 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         revision: target revision; ``head`` is the latest.
     """
     command.upgrade(alembic_config(engine), revision)
+
+
+def open_engine(url: str, *, auto_migrate: bool) -> Engine:
+    """Create the engine, migrate it (when ``auto_migrate``) and connect once.
+
+    Opening never rewrites a file that is not an acuplan database, nor a database whose
+    schema is newer than this version's: both fail before any write.
+
+    Args:
+        url: the database URL (:func:`make_engine`).
+        auto_migrate: run :func:`migrate` to head; else only connect.
+
+    Returns:
+        The engine, usable.
+
+    Raises:
+        StoreUnavailableError: ``url`` is not a supported URL, the SQLite file's folder
+            cannot be created or written, the file is not a database, the server does not
+            answer or refuses the login, or the schema cannot be migrated. The reason is
+            :func:`failure_reason`'s, with a hint for SQLite files that cannot be opened.
+    """
+    try:
+        make_url(normalise_url(url))
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
+        raise StoreUnavailableError(f"not a database URL: use {URL_FORMS}") from None
+    try:
+        engine = make_engine(url)
+    except ArgumentError as exc:
+        raise StoreUnavailableError(failure_reason(exc)) from None
+    except ImportError as exc:  # a driver in the URL that is not installed, e.g. postgresql+asyncpg
+        raise StoreUnavailableError(f"its driver is not installed ({exc})") from None
+    except OSError as exc:
+        raise StoreUnavailableError(f"cannot create its folder: {failure_reason(exc)}") from None
+    try:
+        if auto_migrate:
+            migrate(engine)
+        else:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+    except (SQLAlchemyError, CommandError, OSError) as exc:
+        engine.dispose()
+        reason = failure_reason(exc)
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and "unable to open database file" in reason:
+            reason += f" (check that {Path(database).expanduser().parent} is a writable folder)"
+        raise StoreUnavailableError(reason) from None
+    return engine

@@ -31,6 +31,7 @@ from policy import POLICY_NAMES, ClusterSpec, Recommendation, ReplayConfig, Repl
 from policy.scaler import RAMP_PROFILES
 from service.bench import bench_command
 from service.bundled import bundled_replay_inputs
+from service.cli_advise import advise_command
 from service.cli_inputs import (
     CliInputError,
     capacity_limits,
@@ -99,6 +100,10 @@ def _input_errors() -> Iterator[None]:
         if not (is_input_error(exc) or isinstance(exc, CliInputError)):
             raise
         _fail(str(exc))
+
+
+input_errors = _input_errors
+"""The same context manager for commands defined in other modules (``advise``)."""
 
 
 @app.command("traces")
@@ -386,6 +391,7 @@ app.add_typer(keys_app, name="keys")
 
 
 app.command("bench")(bench_command)
+app.command("advise")(advise_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,8 +1,8 @@
 """Report files the CLI writes: checked before the work, written atomically after it.
 
 Owns :func:`check_output_path` (run before a long replay, so a bad ``--json`` costs
-nothing) and :func:`write_json_atomic`. Errors are ``OSError`` s whose ``filename`` is the
-path the user gave (never a temporary file's), so the CLI prints
+nothing), :func:`write_text_atomic` and :func:`write_json_atomic`. Errors are
+``OSError`` s whose ``filename`` is the path the user gave (never a temporary file's), so the CLI prints
 ``error: <path>: <reason>``. No imports of ours.
 """
 
@@ -57,20 +57,32 @@ def _file_mode(path: Path) -> int:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write ``data`` as indented JSON to ``path`` without ever leaving a half-written file.
 
-    The text is serialised first, written to a temporary file in the same directory,
-    flushed to disk, then renamed over ``path`` (atomic on POSIX). A new file gets the
-    mode ``open()`` would give it (0o666 minus the umask); a replaced file keeps its mode.
-    On any failure the temporary file is removed and an existing ``path`` is untouched.
-
     Args:
         path: destination file.
         data: JSON-serialisable data (e.g. ``model.model_dump(mode="json")``).
 
     Raises:
+        OSError: see :func:`write_text_atomic`.
+    """
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` without ever leaving a half-written file.
+
+    The text is written to a temporary file in the same directory, flushed to disk, then
+    renamed over ``path`` (atomic on POSIX). A new file gets the mode ``open()`` would
+    give it (0o666 minus the umask); a replaced file keeps its mode. On any failure the
+    temporary file is removed and an existing ``path`` is untouched.
+
+    Args:
+        path: destination file.
+        text: the content.
+
+    Raises:
         OSError: see :func:`check_output_path`, or the write fails (``filename`` is
             ``path``).
     """
-    text = json.dumps(data, indent=2) + "\n"
     check_output_path(path)
     tmp: str | None = None
     try:

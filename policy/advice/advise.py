@@ -209,6 +209,26 @@ class Alert(FrozenModel):
     lead_time_s: float | None = None
 
 
+class AdviceSeries(FrozenModel):
+    """Hourly series over the replayed window, for plots.
+
+    Attributes:
+        start: start of the first hour (UTC).
+        demand_max_acu: demand, the max per hour, ACU (NaN-free: missing hours hold 0).
+        current_floor_acu: today's MinCapacity per hour, ACU.
+        recommended_floor_acu: the timetable's MinCapacity, the max per hour, ACU.
+        current_capacity_acu: the cluster's capacity under today's settings, hourly mean, ACU.
+        recommended_capacity_acu: ... under the timetable, ACU.
+    """
+
+    start: datetime
+    demand_max_acu: tuple[float, ...]
+    current_floor_acu: tuple[float, ...]
+    recommended_floor_acu: tuple[float, ...]
+    current_capacity_acu: tuple[float, ...]
+    recommended_capacity_acu: tuple[float, ...]
+
+
 class Advice(FrozenModel):
     """The answer: what to set, what it saves or costs against today, the risk, how to buy it.
 
@@ -232,6 +252,7 @@ class Advice(FrozenModel):
             demand needs at (nearly) every step, priced; None otherwise.
         alerts: problems with their lead time.
         reasons: why, in sentences.
+        series: hourly demand, floors and capacities, for plots.
     """
 
     cluster_id: str
@@ -251,6 +272,7 @@ class Advice(FrozenModel):
     floor_binds_for_nothing: str | None
     alerts: tuple[Alert, ...]
     reasons: tuple[str, ...]
+    series: AdviceSeries
 
 
 def _outcome(settings: str, score: SimResult | PolicyScore, month_factor: float, actions: int) -> Outcome:
@@ -281,12 +303,18 @@ def _changes(floors: FloatArray) -> int:
     return int(np.count_nonzero(np.diff(floors)))
 
 
-def _hourly(values: FloatArray, step_s: int) -> FloatArray:
+def _hourly(values: FloatArray, step_s: int, how: str = "mean") -> FloatArray:
+    """Whole hours of ``values`` by their mean or max (a trailing part-hour is dropped)."""
     per_hour = max(3600 // step_s, 1)
     n = len(values) // per_hour * per_hour
     if n == 0:
         return np.asarray([float(np.mean(values))]) if len(values) else np.zeros(1)
-    return np.asarray(values[:n].reshape(-1, per_hour).mean(axis=1), dtype=np.float64)
+    blocks = values[:n].reshape(-1, per_hour)
+    return np.asarray(blocks.max(axis=1) if how == "max" else blocks.mean(axis=1), dtype=np.float64)
+
+
+def _rounded(values: FloatArray) -> tuple[float, ...]:
+    return tuple(round(float(x), 3) for x in values)
 
 
 def _idle_runs(demand: FloatArray, step_s: int) -> list[int]:
@@ -395,13 +423,13 @@ def advise(
     config = config or AdviceConfig()
     replay = config.replay
     demand = np.asarray(demand_acu, dtype=np.float64)
-    first, _ = scored_window(demand, step_s=step_s, config=replay)
-    if (len(demand) - first) * step_s < 86_400:
+    if demand.ndim != 1 or len(demand) * step_s < replay.warmup_s + 86_400:
         raise InvalidRequestError(
             f"the history has {len(demand) * step_s / 86_400:.1f} days; advice needs the "
             f"{replay.warmup_s / 86_400:g}-day warm-up plus at least one day to replay",
             "history",
         )
+    first, _ = scored_window(demand, step_s=step_s, config=replay)
     if current.max_capacity_acu < cluster.limits.min_acu:
         raise InvalidRequestError(
             f"current.max_capacity_acu={current.max_capacity_acu} is below cluster.limits.min_acu",
@@ -513,6 +541,14 @@ def advise(
         floor_binds_for_nothing=floor_note,
         alerts=tuple(alerts),
         reasons=tuple(_reasons(outcomes, saving, schedule, tiers, hours)),
+        series=AdviceSeries(
+            start=window_from,
+            demand_max_acu=_rounded(_hourly(np.where(np.isfinite(scored), scored, 0.0), step_s, "max")),
+            current_floor_acu=_rounded(_hourly(np.full(len(scored), current.min_capacity_acu), step_s)),
+            recommended_floor_acu=_rounded(_hourly(planned, step_s, "max")),
+            current_capacity_acu=_rounded(_hourly(today.capacity_acu, step_s)),
+            recommended_capacity_acu=_rounded(_hourly(recommended.capacity_acu, step_s)),
+        ),
     )
 
 

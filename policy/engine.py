@@ -11,6 +11,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,7 @@ from forecasting import InsufficientHistoryError as ForecastInsufficient
 from placement import PreviousLayout
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
+from policy.localtime import from_local, local_horizon, to_local
 from policy.plan import plan_from_forecast
 from policy.types import ClusterSpec, Recommendation
 
@@ -213,6 +215,55 @@ def forecast_or_raise(
             raise InvalidRequestError(str(exc), "history_acu") from None
 
 
+def forecast_quantiles(
+    history: npt.NDArray[np.float64],
+    *,
+    now: datetime,
+    step_s: int,
+    horizon: int,
+    quantiles: tuple[float, ...],
+    cluster: ClusterSpec,
+    config: ForecastConfig,
+) -> tuple[npt.NDArray[np.float64], str, tuple[str, ...]]:
+    """Forecast demand quantiles for the next ``horizon`` UTC steps, seasons in the cluster's clock.
+
+    With ``cluster.timezone`` the history is put on the local wall-clock grid, forecast
+    there and read back onto UTC steps (:mod:`policy.localtime`), so a 09:00 peak stays at
+    09:00 local across a daylight-saving switch; without, seasons are learnt in UTC.
+
+    Args:
+        history: validated demand history ending at ``now``, shape (n,), ACU.
+        now: end of the history, start of the forecast (timezone-aware).
+        step_s: step length, seconds.
+        horizon: UTC steps to forecast.
+        quantiles: ascending quantiles in (0, 1).
+        cluster: the cluster (its ``timezone``).
+        config: forecasting options.
+
+    Returns:
+        (quantiles x horizon array, the model name, the forecast's warnings).
+
+    Raises:
+        InsufficientHistoryError, InvalidRequestError: see :func:`forecast_or_raise`.
+    """
+    if cluster.timezone is None:
+        fc = forecast_or_raise(history, step_s=step_s, horizon=horizon, quantiles=quantiles, config=config)
+        return np.asarray(fc.demand_acu, dtype=np.float64), fc.model, tuple(fc.warnings)
+    tz = ZoneInfo(cluster.timezone)
+    local, last = to_local(history, end_utc=now, step_s=step_s, tz=tz)
+    h_local = local_horizon(last_local=last, end_utc=now, horizon=horizon, step_s=step_s, tz=tz)
+    fc = forecast_or_raise(local, step_s=step_s, horizon=h_local, quantiles=quantiles, config=config)
+    values = from_local(
+        np.asarray(fc.demand_acu, dtype=np.float64),
+        last_local=last,
+        end_utc=now,
+        horizon=horizon,
+        step_s=step_s,
+        tz=tz,
+    )
+    return values, fc.model, tuple(fc.warnings)
+
+
 def recommend(
     history_acu: npt.ArrayLike | Sequence[float],
     *,
@@ -259,18 +310,24 @@ def recommend(
     validate_previous(previous, cluster)
     validate_cluster_config(cluster, config)
     _, horizon = horizon_steps(config, step_s)
-    fc = forecast_or_raise(
-        history, step_s=step_s, horizon=horizon, quantiles=config.quantiles, config=config.forecast
+    demand_q, model, warned = forecast_quantiles(
+        history,
+        now=now,
+        step_s=step_s,
+        horizon=horizon,
+        quantiles=config.quantiles,
+        cluster=cluster,
+        config=config.forecast,
     )
     return plan_from_forecast(
-        np.asarray(fc.demand_acu, dtype=np.float64),
-        quantiles=tuple(fc.quantiles),
+        demand_q,
+        quantiles=config.quantiles,
         history_acu=history,
         step_s=step_s,
         start=now,
         cluster=cluster,
         config=config,
         previous=previous,
-        forecast_model=fc.model,
-        warnings=tuple(fc.warnings),
+        forecast_model=model,
+        warnings=warned,
     )

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.decision import Decision
-from policy.engine import forecast_or_raise, horizon_steps
+from policy.engine import forecast_quantiles, horizon_steps
 from policy.plan import plan_from_forecast
 from policy.policies import decision_from_recommendation
 from policy.replay import PolicyRun, Progress, finish_run, scored_window
@@ -74,10 +74,15 @@ def sweep_risk_quantile(
     for k, i in enumerate(starts):
         now = start + timedelta(seconds=i * step_s)
         t0 = time.perf_counter()
-        fc = forecast_or_raise(
-            demand[:i], step_s=step_s, horizon=horizon, quantiles=union, config=config.policy.forecast
+        shared, model, _ = forecast_quantiles(
+            demand[:i],
+            now=now,
+            step_s=step_s,
+            horizon=horizon,
+            quantiles=union,
+            cluster=cluster,
+            config=config.policy.forecast,
         )
-        shared = np.asarray(fc.demand_acu, dtype=np.float64)
         forecast_s = (time.perf_counter() - t0) / len(variants)
         for v, cfg in enumerate(variants):
             t1 = time.perf_counter()
@@ -91,7 +96,7 @@ def sweep_risk_quantile(
                 cluster=cluster,
                 config=cfg.policy,
                 previous=previous[v],
-                forecast_model=fc.model,
+                forecast_model=model,
             )
             n_steps = min(every, len(demand) - i)
             d = decision_from_recommendation(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AwareDatetime,
@@ -19,6 +20,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     WithJsonSchema,
+    field_validator,
 )
 
 from placement import CapacityLimits, PlacementOptions, SolveStatus, Topology
@@ -74,6 +76,9 @@ class ClusterSpec(FrozenModel):
             0.5 is an assumption for traces that do not carry the split.
         price_usd_per_acu_hour: compute price. $0.12 is us-east-1 Aurora Standard
             (FACTS.md A6, AWS Price List usage type ``Aurora:ServerlessV2Usage``).
+        timezone: the IANA time zone the cluster's demand follows (``Europe/Berlin``):
+            daily and weekly seasons are learnt on its wall clock, so business-hour peaks
+            stay put across daylight-saving switches; None: UTC.
         placement: the multi-region part of the placement problem (secondary regions,
             client regions and RTTs, latency SLO, availability, dynamics, cost, I/O,
             budget); None: the single-region problem. Validated in full, but published
@@ -86,7 +91,21 @@ class ClusterSpec(FrozenModel):
     limits: CapacityLimits = Field(default_factory=CapacityLimits)
     read_frac: float = Field(default=0.5, ge=0.0, le=1.0)
     price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
     placement: PlacementField = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown IANA time zone {value!r} (e.g. Europe/Berlin, America/New_York)"
+            ) from None
+        return value
 
 
 class PlanStep(FrozenModel):

@@ -215,6 +215,30 @@ def add_dynamics(
         _dwell(m, d, v, e)
 
 
+def add_hold(m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer) -> None:
+    """Family ``dynamics``: with ``hold_previous``, nothing goes below the deployed layout.
+
+    The floor stays at or above the deployed floor, every AZ keeps at least its deployed
+    tier 2-15 readers, and the deployed tier 0-1 reader keeps its AZ.
+    """
+    prev = problem.previous
+    if not problem.hold_previous or prev is None:
+        return
+    p = d.primary
+    for b in range(d.n_blocks):
+        if p.prev_floor_h is not None:
+            e(m.add(v.writer[b] >= p.prev_floor_h), "dynamics")
+        for a in p.az_ids:
+            k = prev.extra_readers_by_az.get(a, 0)
+            if k:
+                e(m.add(v.n(p, a, b) >= min(k, p.slots)), "dynamics")
+    if prev.failover_az_id is not None:
+        if prev.failover_az_id in v.failover_az:
+            e(m.add(v.failover_az[prev.failover_az_id] == 1), "dynamics")
+        else:
+            e.false("dynamics")
+
+
 def add_budget(m: cp_model.CpModel, d: ModelData, v: VarIndex, e: Enforcer) -> None:
     """Family ``budget``: the plan's cost over the horizon (no penalties) <= the cap."""
     if d.budget is None:

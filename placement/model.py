@@ -40,7 +40,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from placement.data import ModelData, model_data
-from placement.families import add_availability, add_budget, add_dynamics, add_latency
+from placement.families import add_availability, add_budget, add_dynamics, add_hold, add_latency
 from placement.objective import add_objective, add_reader_moves
 from placement.types import PlacementProblem
 from placement.units import CAPACITY_SCALE, util_coefficient
@@ -226,6 +226,7 @@ def build_model(
     add_latency(m, problem, d, v, e)
     add_availability(m, problem, d, v, e)
     add_dynamics(m, problem, d, v, e)
+    add_hold(m, problem, d, v, e)
     _add_limits(m, problem, d, v, e)
     add_objective(m, problem, d, v, minimise=not explain)
     add_budget(m, d, v, e)

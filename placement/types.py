@@ -184,6 +184,9 @@ class PlacementProblem(PlacementOptions):
             cover the writer's load at the target utilisation (no scaler is assumed).
         scaler_capacity_acu: the writer capacity Aurora's scaler holds anyway at each
             step, shape (horizon,), ACU (needs ``floor_need_acu``); None means 0.
+        hold_previous: never go below ``previous`` (family ``dynamics``): the floor at
+            least the deployed one, at least the deployed readers in every AZ, and the
+            deployed failover reader's AZ kept. For plans made from untrustworthy data.
         secondaries: candidate global-database secondary regions (the optimiser picks).
         max_secondaries: at most this many secondaries (10; 5 on older engines, A5).
         secondary_churn_penalty_usd: cost of adding or removing a secondary region.
@@ -218,6 +221,7 @@ class PlacementProblem(PlacementOptions):
     previous: PreviousLayout | None = None
     floor_need_acu: tuple[float, ...] | None = None
     scaler_capacity_acu: tuple[float, ...] | None = None
+    hold_previous: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> PlacementProblem:
@@ -233,6 +237,8 @@ class PlacementProblem(PlacementOptions):
             for t, x in enumerate(values):
                 if not math.isfinite(x) or x < 0:
                     raise ValueError(f"{name}[{t}] = {x} must be finite and >= 0")
+        if self.hold_previous and self.previous is None:
+            raise ValueError("hold_previous needs previous (the deployed layout to hold)")
         if self.scaler_capacity_acu is not None and self.floor_need_acu is None:
             raise ValueError("scaler_capacity_acu needs floor_need_acu (the scaler-aware writer)")
         if self.min_azs > len(self.topology.az_ids):

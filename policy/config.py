@@ -54,6 +54,11 @@ class PolicyConfig(_Frozen):
         require_failover_reader: keep a tier-1 reader in another AZ ("service is
             typically restored in less than 120 seconds" with a replica instead of
             "less than 10 minutes" without, same page).
+        stale_after_s: a history whose last sample ends more than this before ``now`` is
+            stale, and the plan holds the deployed layout (15 min: three 5-minute
+            CloudWatch periods; metrics normally arrive within a few minutes).
+        min_coverage_24h: a history with fewer observed steps in its last day is thin,
+            and the plan holds the deployed layout (80 %).
         floor_dip_hold_s: a raised MinCapacity is not lowered for a lull this short or
             shorter that the plan says is followed by another raise (no floor ping-pong).
             900 s, one plan step: between the Kubernetes HPA's 300-s scale-down
@@ -76,6 +81,8 @@ class PolicyConfig(_Frozen):
     min_azs: int = Field(default=2, ge=1, le=6)
     require_failover_reader: bool = True
     floor_dip_hold_s: int = Field(default=900, ge=0, le=86_400)
+    stale_after_s: int = Field(default=900, gt=0, le=7 * 86_400)
+    min_coverage_24h: float = Field(default=0.8, ge=0.0, le=1.0)
     scaler: ScalerModel = Field(default_factory=ScalerModel)
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     solver: SolverParams = Field(default_factory=SolverParams)

@@ -23,6 +23,7 @@ from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
 from policy.plan import plan_from_forecast
+from policy.quality import assess_history
 from policy.types import ClusterSpec, Recommendation
 
 MAX_DEMAND_ACU = 1_000_000.0
@@ -272,6 +273,7 @@ def recommend(
     cluster: ClusterSpec | None = None,
     config: PolicyConfig | None = None,
     previous: PreviousLayout | None = None,
+    source_flags: Sequence[str] = (),
 ) -> Recommendation:
     """Recommend ACU floors and a reader layout for the horizon starting at ``now``.
 
@@ -289,7 +291,13 @@ def recommend(
         step_s: history step, seconds; ``config.plan_step_s`` must be a multiple.
         cluster: the cluster (a ClusterSpec or a dict of its fields); default ClusterSpec().
         config: policy configuration (PolicyConfig or dict); default PolicyConfig().
-        previous: the layout deployed now (churn penalties, warm start, fail-safe floor).
+        previous: the layout deployed now (churn penalties, warm start, fail-safe floor,
+            and the lower bound of a plan made from untrustworthy data).
+        source_flags: problems the data source reported (a CloudWatch query that came
+            back ``PartialData`` or ``InternalError``, a page left unread), one sentence
+            each naming the signal and query Id. With these, or a stale or thin history
+            (:func:`policy.quality.assess_history`), the plan never goes below
+            ``previous``; the Recommendation's ``data_quality`` says why.
 
     Returns:
         A :class:`Recommendation` with ``ceil(horizon_s / plan_step_s)`` plan steps.
@@ -310,6 +318,15 @@ def recommend(
     validate_previous(previous, cluster)
     validate_cluster_config(cluster, config)
     _, horizon = horizon_steps(config, step_s)
+    quality = assess_history(
+        history,
+        now=now,
+        step_s=step_s,
+        stale_after_s=config.stale_after_s,
+        min_coverage_24h=config.min_coverage_24h,
+        source_flags=source_flags,
+    )
+    quality = quality.model_copy(update={"held": bool(quality.flags) and previous is not None})
     demand_q, model, warned = forecast_quantiles(
         history,
         now=now,
@@ -330,4 +347,5 @@ def recommend(
         previous=previous,
         forecast_model=model,
         warnings=warned,
+        data_quality=quality,
     )

@@ -31,7 +31,7 @@ from placement import (
 from policy.config import PolicyConfig
 from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
 from policy.settings import aurora_settings
-from policy.types import ClusterSpec, PlanStep, Recommendation, SolverReport
+from policy.types import ClusterSpec, DataQuality, PlanStep, Recommendation, SolverReport
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -280,6 +280,7 @@ def plan_recommendation(
     scaler_capacity_acu: FloatArray,
     floor_reasons: tuple[str, ...] | None = None,
     warnings: tuple[str, ...] = (),
+    data_quality: DataQuality | None = None,
 ) -> Recommendation:
     """Optimise a plan for demand quantiles and floor needs already on the plan-step grid.
 
@@ -299,6 +300,8 @@ def plan_recommendation(
         floor_reasons: why each plan step needs a floor above the minimum ("" where it
             does not), shape (horizon,); None: no reasons.
         warnings: warnings to carry into the Recommendation.
+        data_quality: the history's quality; ``held`` keeps the deployed layout as a
+            lower bound (``PlacementProblem.hold_previous``).
 
     Returns:
         The Recommendation; a fail-safe one (never below the deployed floor) when the
@@ -325,6 +328,7 @@ def plan_recommendation(
         min_azs=config.min_azs,
         require_failover_reader=config.require_failover_reader,
         previous=previous,
+        hold_previous=bool(data_quality is not None and data_quality.held and previous is not None),
         floor_need_acu=tuple(float(x) for x in need),
         scaler_capacity_acu=tuple(float(x) for x in scaler_capacity_acu),
         **(cluster.placement.problem_fields() if cluster.placement is not None else {}),
@@ -345,6 +349,12 @@ def plan_recommendation(
         )
     steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, need, floor_reasons)
     reasons = _reasons(plan, steps, config, cluster)
+    if data_quality is not None and data_quality.held:
+        reasons.insert(
+            0,
+            "the plan holds the deployed layout as its lower bound (nothing scales down) because the "
+            "data cannot be trusted: " + "; ".join(data_quality.flags),
+        )
     cost = sum(s.capacity_acu for s in steps) * config.plan_step_s / 3600 * cluster.price_usd_per_acu_hour
     if plan.costs is not None:
         cost = plan.costs.compute_usd  # regional prices when there are secondaries
@@ -371,6 +381,7 @@ def plan_recommendation(
         is_fail_safe=not plan.has_solution,
         reasons=tuple(reasons),
         warnings=warnings,
+        data_quality=data_quality,
     ).model_copy(update=_placement_fields(plan, infeasible))
 
 
@@ -386,6 +397,7 @@ def plan_from_forecast(
     previous: PreviousLayout | None,
     forecast_model: str,
     warnings: tuple[str, ...] = (),
+    data_quality: DataQuality | None = None,
 ) -> Recommendation:
     """Plan from a demand forecast at the history's own step.
 
@@ -414,6 +426,8 @@ def plan_from_forecast(
         previous: the deployed layout, or None (then ``limits.min_acu`` is the floor).
         forecast_model: the model name, for the Recommendation.
         warnings: carried into the Recommendation.
+        data_quality: the history's quality; when ``held``, nothing goes below
+            ``previous`` (floors, readers, the failover AZ) and the reasons say why.
 
     Returns:
         The :class:`Recommendation`.
@@ -440,6 +454,9 @@ def plan_from_forecast(
         floor_before_acu=deployed,
     )
     floors = fill_short_dips(floors, config.floor_dip_hold_s // step_s, before_acu=deployed)
+    held = data_quality is not None and data_quality.held
+    if held:
+        floors = np.maximum(floors, deployed)
     hold = scaler_hold(
         rows[0.5],
         step_s=step_s,
@@ -471,6 +488,7 @@ def plan_from_forecast(
         scaler_capacity_acu=mean_hold,
         floor_reasons=reasons,
         warnings=warnings,
+        data_quality=data_quality,
     )
 
 

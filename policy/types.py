@@ -222,6 +222,42 @@ class SolverReport(FrozenModel):
     from_warm_start: bool = False
 
 
+class Gap(FrozenModel):
+    """A run of missing steps.
+
+    Attributes:
+        start: start of its first step (UTC).
+        end: end of its last step (UTC).
+        steps: how many steps.
+    """
+
+    start: datetime
+    end: datetime
+    steps: int = Field(ge=1)
+
+
+class DataQuality(FrozenModel):
+    """What the history behind a plan looked like.
+
+    Attributes:
+        coverage_24h: share of the last 24 h of steps that were observed (0-1).
+        coverage: share of all history steps that were observed (0-1).
+        staleness_s: seconds from the end of the last observed step to ``now``.
+        gaps: the latest missing runs, newest last (at most :data:`MAX_GAPS_LISTED`).
+        n_gaps: all missing runs.
+        flags: why the plan holds the deployed layout, one sentence each (empty: trusted).
+        held: the plan was held at or above the deployed layout because of the flags.
+    """
+
+    coverage_24h: float
+    coverage: float
+    staleness_s: float
+    gaps: tuple[Gap, ...] = ()
+    n_gaps: int = 0
+    flags: tuple[str, ...] = ()
+    held: bool = False
+
+
 class Recommendation(FrozenModel):
     """Advice for one cluster over a horizon: the plan, its settings, cost, risk, reasons.
 
@@ -258,6 +294,8 @@ class Recommendation(FrozenModel):
             no plan with that change), only when ``config.solver.explain``.
         infeasible_families: when the hard constraints conflict, the families that do
             (the plan is then the fail-safe one).
+        data_quality: how far the history could be trusted (coverage, staleness, gaps,
+            flags) and whether the plan was held at the deployed layout because of it.
     """
 
     cluster_id: str
@@ -285,6 +323,7 @@ class Recommendation(FrozenModel):
     binding_constraints: tuple[str, ...] = ()
     shadow_costs_usd: dict[str, float | None] = Field(default_factory=dict)
     infeasible_families: tuple[str, ...] = ()
+    data_quality: DataQuality | None = None
 
     @property
     def horizon_end(self) -> datetime:

@@ -1,0 +1,62 @@
+"""Data quality decides how bold a plan may be: stale, thin or partial data never scales down."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from placement import PreviousLayout
+from policy import recommend
+from policy.quality import assess_history
+
+NOW = datetime(2024, 3, 4, 12, tzinfo=UTC)
+DEPLOYED = PreviousLayout(writer_acu=8.0, failover_az_id="use1-az2", extra_readers_by_az={"use1-az4": 1})
+
+
+def _steady(days: int = 3) -> np.ndarray:
+    return np.full(days * 288, 2.0)
+
+
+def test_assess_names_stale_and_thin_data_and_lists_gaps() -> None:
+    h = _steady()
+    h[-9:] = np.nan  # 45 minutes without a sample
+    q = assess_history(h, now=NOW, step_s=300, stale_after_s=900, min_coverage_24h=0.8)
+    assert q.staleness_s == 2700.0
+    assert q.flags == ("stale: the last sample ends 45 min before now (more than 15 min)",)
+    assert q.n_gaps == 1 and q.gaps[0].steps == 9 and q.gaps[0].end == NOW
+    thin = _steady()
+    thin[-288:-1:2] = np.nan  # half of the last day
+    q = assess_history(thin, now=NOW, step_s=300, stale_after_s=900, min_coverage_24h=0.8)
+    assert q.flags == ("thin: 50% of the last day's steps were observed (less than 80%)",)
+    assert q.n_gaps == 144
+
+
+def test_a_trusted_history_may_lower_the_deployed_floor() -> None:
+    rec = recommend(_steady(), now=NOW, previous=DEPLOYED)
+    assert rec.data_quality is not None and rec.data_quality.flags == () and not rec.data_quality.held
+    assert min(s.min_capacity_acu for s in rec.steps) < 8.0
+
+
+def test_stale_data_holds_the_deployed_layout_and_says_why() -> None:
+    h = _steady()
+    h[-9:] = np.nan
+    rec = recommend(h, now=NOW, previous=DEPLOYED)
+    assert rec.data_quality is not None and rec.data_quality.held
+    assert all(s.min_capacity_acu >= 8.0 for s in rec.steps)
+    assert all(s.extra_readers_by_az.get("use1-az4", 0) >= 1 for s in rec.steps)
+    assert rec.failover_az_id == "use1-az2"
+    assert rec.reasons[0].startswith("the plan holds the deployed layout as its lower bound")
+    assert "stale: the last sample ends 45 min before now" in rec.reasons[0]
+
+
+def test_a_partial_source_answer_holds_too() -> None:
+    flag = "partial: CloudWatch query 'cpu' (CPUUtilization) returned PartialData"
+    rec = recommend(_steady(), now=NOW, previous=DEPLOYED, source_flags=[flag])
+    assert rec.data_quality is not None and rec.data_quality.flags == (flag,) and rec.data_quality.held
+    assert all(s.min_capacity_acu >= 8.0 for s in rec.steps)
+
+
+def test_without_a_deployed_layout_the_flags_are_reported_but_nothing_is_held() -> None:
+    h = _steady()
+    h[-9:] = np.nan
+    rec = recommend(h, now=NOW)
+    assert rec.data_quality is not None and rec.data_quality.flags and not rec.data_quality.held

@@ -54,6 +54,9 @@ class PolicyConfig(_Frozen):
         require_failover_reader: keep a tier-1 reader in another AZ ("service is
             typically restored in less than 120 seconds" with a replica instead of
             "less than 10 minutes" without, same page).
+        working_set_window_s: the plan keeps MinCapacity at the largest working set of
+            this recent span (1 h; Neon's autoscaler estimates the working set over 1-60
+            minute windows, neondatabase/autoscaling "autoscaling algorithm").
         stale_after_s: a history whose last sample ends more than this before ``now`` is
             stale, and the plan holds the deployed layout (15 min: three 5-minute
             CloudWatch periods; metrics normally arrive within a few minutes).
@@ -81,6 +84,7 @@ class PolicyConfig(_Frozen):
     min_azs: int = Field(default=2, ge=1, le=6)
     require_failover_reader: bool = True
     floor_dip_hold_s: int = Field(default=900, ge=0, le=86_400)
+    working_set_window_s: int = Field(default=3600, gt=0, le=7 * 86_400)
     stale_after_s: int = Field(default=900, gt=0, le=7 * 86_400)
     min_coverage_24h: float = Field(default=0.8, ge=0.0, le=1.0)
     scaler: ScalerModel = Field(default_factory=ScalerModel)

@@ -24,7 +24,7 @@ from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
 from policy.plan import plan_from_forecast
 from policy.quality import assess_history
-from policy.types import ClusterSpec, Recommendation
+from policy.types import ClusterSpec, DemandContext, Recommendation
 
 MAX_DEMAND_ACU = 1_000_000.0
 """Demand above this is rejected as bad input: the largest Aurora cluster holds
@@ -273,7 +273,7 @@ def recommend(
     cluster: ClusterSpec | None = None,
     config: PolicyConfig | None = None,
     previous: PreviousLayout | None = None,
-    source_flags: Sequence[str] = (),
+    context: DemandContext | None = None,
 ) -> Recommendation:
     """Recommend ACU floors and a reader layout for the horizon starting at ``now``.
 
@@ -293,11 +293,11 @@ def recommend(
         config: policy configuration (PolicyConfig or dict); default PolicyConfig().
         previous: the layout deployed now (churn penalties, warm start, fail-safe floor,
             and the lower bound of a plan made from untrustworthy data).
-        source_flags: problems the data source reported (a CloudWatch query that came
-            back ``PartialData`` or ``InternalError``, a page left unread), one sentence
-            each naming the signal and query Id. With these, or a stale or thin history
-            (:func:`policy.quality.assess_history`), the plan never goes below
-            ``previous``; the Recommendation's ``data_quality`` says why.
+        context: what the sources said besides demand: the memory working set (kept as a
+            floor), which signal binds, and problems such as a CloudWatch query that came
+            back ``PartialData`` (then, as with a stale or thin history,
+            :func:`policy.quality.assess_history`, the plan never goes below ``previous``
+            and the Recommendation's ``data_quality`` says why).
 
     Returns:
         A :class:`Recommendation` with ``ceil(horizon_s / plan_step_s)`` plan steps.
@@ -311,6 +311,7 @@ def recommend(
             dicts (a ValueError).
     """
     cluster = ClusterSpec.model_validate(cluster if cluster is not None else {})
+    context = DemandContext.model_validate(context if context is not None else {})
     config = PolicyConfig.model_validate(config if config is not None else {})
     previous = PreviousLayout.model_validate(previous) if previous is not None else None
     check_now(now, config.horizon_s)
@@ -324,7 +325,7 @@ def recommend(
         step_s=step_s,
         stale_after_s=config.stale_after_s,
         min_coverage_24h=config.min_coverage_24h,
-        source_flags=source_flags,
+        source_flags=context.source_flags,
     )
     quality = quality.model_copy(update={"held": bool(quality.flags) and previous is not None})
     demand_q, model, warned = forecast_quantiles(
@@ -348,4 +349,5 @@ def recommend(
         forecast_model=model,
         warnings=warned,
         data_quality=quality,
+        context=context,
     )

@@ -31,7 +31,7 @@ from placement import (
 from policy.config import PolicyConfig
 from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
 from policy.settings import aurora_settings
-from policy.types import ClusterSpec, DataQuality, PlanStep, Recommendation, SolverReport
+from policy.types import ClusterSpec, DataQuality, DemandContext, PlanStep, Recommendation, SolverReport
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -281,6 +281,7 @@ def plan_recommendation(
     floor_reasons: tuple[str, ...] | None = None,
     warnings: tuple[str, ...] = (),
     data_quality: DataQuality | None = None,
+    extra_reasons: tuple[str, ...] = (),
 ) -> Recommendation:
     """Optimise a plan for demand quantiles and floor needs already on the plan-step grid.
 
@@ -302,6 +303,7 @@ def plan_recommendation(
         warnings: warnings to carry into the Recommendation.
         data_quality: the history's quality; ``held`` keeps the deployed layout as a
             lower bound (``PlacementProblem.hold_previous``).
+        extra_reasons: more reasons from the inputs (the working set, the signals).
 
     Returns:
         The Recommendation; a fail-safe one (never below the deployed floor) when the
@@ -348,7 +350,7 @@ def plan_recommendation(
             "instance at MaxCapacity); the excess is reported as shortfall",
         )
     steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, need, floor_reasons)
-    reasons = _reasons(plan, steps, config, cluster)
+    reasons = _reasons(plan, steps, config, cluster) + list(extra_reasons)
     if data_quality is not None and data_quality.held:
         reasons.insert(
             0,
@@ -398,6 +400,7 @@ def plan_from_forecast(
     forecast_model: str,
     warnings: tuple[str, ...] = (),
     data_quality: DataQuality | None = None,
+    context: DemandContext | None = None,
 ) -> Recommendation:
     """Plan from a demand forecast at the history's own step.
 
@@ -428,6 +431,7 @@ def plan_from_forecast(
         warnings: carried into the Recommendation.
         data_quality: the history's quality; when ``held``, nothing goes below
             ``previous`` (floors, readers, the failover AZ) and the reasons say why.
+        context: the working set (kept as a floor) and which signals bind (a reason).
 
     Returns:
         The :class:`Recommendation`.
@@ -457,6 +461,8 @@ def plan_from_forecast(
     held = data_quality is not None and data_quality.held
     if held:
         floors = np.maximum(floors, deployed)
+    keep = _working_set_floor(context, step_s, config, limits.max_acu)
+    floors = np.maximum(floors, keep)
     hold = scaler_hold(
         rows[0.5],
         step_s=step_s,
@@ -489,7 +495,46 @@ def plan_from_forecast(
         floor_reasons=reasons,
         warnings=warnings,
         data_quality=data_quality,
+        extra_reasons=_context_reasons(context, keep),
     )
+
+
+def _working_set_floor(
+    context: DemandContext | None, step_s: int, config: PolicyConfig, max_acu: float
+) -> float:
+    """The MinCapacity that holds the largest working set of the recent window (0 without one)."""
+    if context is None or not context.working_set_acu:
+        return 0.0
+    recent = np.array(
+        [
+            x
+            for x in context.working_set_acu[-max(config.working_set_window_s // step_s, 1) :]
+            if x is not None
+        ],
+        dtype=np.float64,
+    )
+    recent = recent[np.isfinite(recent)]
+    if recent.size == 0:
+        return 0.0
+    return min(float(np.ceil(recent.max() * 2.0 - 1e-9) / 2.0), max_acu)
+
+
+def _context_reasons(context: DemandContext | None, keep: float) -> tuple[str, ...]:
+    """Sentences on the working-set floor and on which signals drive demand."""
+    out = []
+    if keep > 0:
+        out.append(
+            f"MinCapacity stays at least {keep:g} ACU to hold the memory working set of the last hour "
+            f"({keep * 2:g} GiB at 2 GiB per ACU): Aurora shrinks the buffer cache when it scales down, and "
+            "AWS advises a minimum that keeps the working set cached"
+        )
+    if context is not None and context.binding_share:
+        shares = sorted(context.binding_share.items(), key=lambda kv: -kv[1])
+        out.append(
+            "demand is the largest ACU equivalent of the signals; over the last day "
+            + ", ".join(f"{name} bound in {share:.0%} of the steps" for name, share in shares)
+        )
+    return tuple(out)
 
 
 def _floor_reasons(

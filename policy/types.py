@@ -222,6 +222,28 @@ class SolverReport(FrozenModel):
     from_warm_start: bool = False
 
 
+class DemandContext(FrozenModel):
+    """What a demand history came with from its sources (every part optional).
+
+    Attributes:
+        working_set_acu: the memory working set per history step (buffer cache in use, or
+            memory in use from ``FreeableMemory``), in ACU at 2 GiB per ACU, aligned with
+            the history (same length, its last value the step ending at ``now``; None or
+            NaN where unknown). The plan keeps MinCapacity at the recent working set:
+            Aurora shrinks the buffer cache when it scales down, and AWS advises a minimum
+            that holds the working set (Aurora User Guide, "Choosing the minimum Aurora
+            Serverless v2 capacity setting for a cluster").
+        binding_share: per signal name, the share of the last day's steps in which that
+            signal's ACU equivalent was the demand (the max over signals).
+        source_flags: problems the sources reported (partial or failed queries, named by
+            signal and query Id); they flag the data as untrustworthy.
+    """
+
+    working_set_acu: tuple[float | None, ...] = ()
+    binding_share: dict[str, float] = Field(default_factory=dict)
+    source_flags: tuple[str, ...] = ()
+
+
 class Gap(FrozenModel):
     """A run of missing steps.
 

@@ -7,6 +7,7 @@ import numpy as np
 from placement import PreviousLayout
 from policy import recommend
 from policy.quality import assess_history
+from policy.types import DemandContext
 
 NOW = datetime(2024, 3, 4, 12, tzinfo=UTC)
 DEPLOYED = PreviousLayout(writer_acu=8.0, failover_az_id="use1-az2", extra_readers_by_az={"use1-az4": 1})
@@ -50,7 +51,7 @@ def test_stale_data_holds_the_deployed_layout_and_says_why() -> None:
 
 def test_a_partial_source_answer_holds_too() -> None:
     flag = "partial: CloudWatch query 'cpu' (CPUUtilization) returned PartialData"
-    rec = recommend(_steady(), now=NOW, previous=DEPLOYED, source_flags=[flag])
+    rec = recommend(_steady(), now=NOW, previous=DEPLOYED, context=DemandContext(source_flags=(flag,)))
     assert rec.data_quality is not None and rec.data_quality.flags == (flag,) and rec.data_quality.held
     assert all(s.min_capacity_acu >= 8.0 for s in rec.steps)
 
@@ -60,3 +61,16 @@ def test_without_a_deployed_layout_the_flags_are_reported_but_nothing_is_held() 
     h[-9:] = np.nan
     rec = recommend(h, now=NOW)
     assert rec.data_quality is not None and rec.data_quality.flags and not rec.data_quality.held
+
+
+def test_the_memory_working_set_is_kept_as_a_floor() -> None:
+    # CPU says 2 ACU; the buffer cache holds 20 GiB (10 ACU) over the last hour.
+    ws = (None,) * (3 * 288 - 12) + (9.2,) * 11 + (10.0,)
+    rec = recommend(
+        _steady(),
+        now=NOW,
+        context=DemandContext(working_set_acu=ws, binding_share={"cpu": 0.8, "memory": 0.2}),
+    )
+    assert all(s.min_capacity_acu >= 10.0 for s in rec.steps)
+    assert any("MinCapacity stays at least 10 ACU to hold the memory working set" in r for r in rec.reasons)
+    assert any("cpu bound in 80% of the steps, memory bound in 20% of the steps" in r for r in rec.reasons)

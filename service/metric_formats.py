@@ -36,7 +36,7 @@ from typing import IO, Annotated, Any, Final, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.history import EARLIEST_S, epoch_s, iso_s
-from service.schemas import HistoryPoint, request_error
+from service.schemas import HistoryPoint, RequestModel, request_error
 from traces import TraceFormatError, load_trace, parse_ts
 
 MAX_CLOUDWATCH_PAGES: Final[int] = 100
@@ -242,7 +242,7 @@ class GetMetricDataPage(_CloudWatchModel):
     NextToken: str | None = None
 
 
-class CloudWatchUpload(BaseModel):
+class CloudWatchUpload(RequestModel):
     """GetMetricData pages for one cluster.
 
     Attributes:
@@ -251,8 +251,6 @@ class CloudWatchUpload(BaseModel):
         unit: ``acu`` for ``ServerlessDatabaseCapacity``; ``percent_of_max_acu`` for
             ``ACUUtilization`` or ``CPUUtilization`` (converted with ``limits.max_acu``).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     pages: list[GetMetricDataPage] = Field(min_length=1, max_length=MAX_CLOUDWATCH_PAGES)
     metric_id: str | None = None

@@ -7,9 +7,10 @@ layout and response reuse the library's frozen models (:class:`policy.ClusterSpe
 :class:`placement.PreviousLayout`, :class:`policy.Recommendation`), so their JSON is the
 library's; ``tests/service/test_http_health_openapi.py`` pins the resulting schema.
 
-The request's own fields are strict: numbers must be JSON numbers (not strings or
-booleans), flags JSON booleans, timestamps ISO 8601 strings with a UTC offset (not epoch
-numbers). The library models keep their own (lax) rules.
+Every request body is a :class:`RequestModel`: numbers must be JSON numbers (not strings
+or booleans), flags JSON booleans, timestamps ISO 8601 strings with a UTC offset (not epoch
+numbers), in the request's own fields and in the library models it embeds (whose own
+validation is lax), checked once before pydantic's validation (:mod:`service.json_types`).
 
 Field errors found after pydantic's pass (order of timestamps, points at or after
 ``now``, off-grid ``now``, a history too long or too late, config overrides PolicyConfig
@@ -28,7 +29,15 @@ from typing import Annotated, Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from placement import PreviousLayout
 from policy import ClusterSpec, PolicyConfig
@@ -41,6 +50,7 @@ from service.history import (
     plan_span_s,
     series_from_points,
 )
+from service.json_types import json_type_errors
 from traces import AcuRule, demand_series
 
 MAX_HISTORY_POINTS: Final[int] = 40_320
@@ -72,6 +82,29 @@ class WireModel(BaseModel):
     """Base of every v1 wire model: immutable, unknown keys rejected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RequestModel(WireModel):
+    """Base of every v1 request body: JSON types are checked before pydantic converts anything.
+
+    A number must be a JSON number (``"64"``, ``"1e2"`` and ``true`` are not), a flag a
+    JSON boolean, a time an ISO 8601 string, everywhere in the body, including the library
+    models it embeds (``cluster.limits.max_acu``, ``previous.writer_acu``, ...): a wrong
+    type is a 422 ``invalid_request`` naming the field (:mod:`service.json_types`). The
+    parts of a body (e.g. :class:`HistoryPoint`) are plain wire models, checked with the
+    body they are in.
+
+    Raises:
+        pydantic.ValidationError: a value of the wrong JSON type (one entry each).
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_json_types(cls, data: Any) -> Any:
+        errors = json_type_errors(cls, data)
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
 
 
 class HistoryPoint(WireModel):
@@ -182,7 +215,7 @@ class RecommendInputs:
     previous: PreviousLayout | None
 
 
-class RecommendationRequest(WireModel):
+class RecommendationRequest(RequestModel):
     """A request for a capacity recommendation.
 
     History is regularised onto the ``step_s`` grid by ``traces.demand_series``: each step

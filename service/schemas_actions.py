@@ -6,14 +6,14 @@ Imports ``policy`` and ``placement`` public names and ``service.schemas``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
 from placement import PreviousLayout
 from policy import Recommendation
-from service.schemas import WireModel, request_error
+from service.schemas import RequestModel, WireModel, request_error
 
 Engine = Literal["aurora-postgresql", "aurora-mysql"]
 """The Aurora engine of the cluster (``create-db-instance --engine``)."""
@@ -80,7 +80,16 @@ _EXAMPLE_RECOMMENDATION: dict[str, Any] = {
 """A one-step recommendation as ``POST /v1/recommendations`` returns it (the OpenAPI example)."""
 
 
-class ActionsRequest(WireModel):
+def _representable(start: datetime, step_s: int) -> bool:
+    """Return True when ``start + step_s`` is a datetime (year 9999 at the latest)."""
+    try:
+        start + timedelta(seconds=step_s)
+    except OverflowError:
+        return False
+    return True
+
+
+class ActionsRequest(RequestModel):
     """A recommendation to render as AWS CLI, boto3 and Terraform.
 
     Attributes:
@@ -119,7 +128,8 @@ class ActionsRequest(WireModel):
 
         The library's ``Recommendation`` model is lax about shape (it is an output type),
         so a posted one is checked here: at least one plan step and capacity change, a
-        positive step, reader windows that end after they start, and a cluster name.
+        positive step, a plan that ends by year 9999, reader windows that end after they
+        start, and a cluster name.
 
         Returns:
             ``self``.
@@ -133,6 +143,9 @@ class ActionsRequest(WireModel):
             problems.append(((loc, "steps"), "needs at least one plan step"))
         if rec.step_s <= 0:
             problems.append(((loc, "step_s"), "must be > 0"))
+        elif rec.steps and not _representable(rec.steps[-1].start, rec.step_s):
+            message = f"{rec.step_s} is too long: the last step would end after year 9999"
+            problems.append(((loc, "step_s"), message))
         if not rec.settings.capacity_changes:
             problems.append(((loc, "settings", "capacity_changes"), "needs at least one capacity change"))
         for i, r in enumerate(rec.settings.readers):

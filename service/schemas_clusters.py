@@ -33,6 +33,7 @@ from service.schemas import (
     HistoryPoint,
     PolicyOverrides,
     RecommendInputs,
+    RequestModel,
     Timestamp,
     WireModel,
     request_error,
@@ -77,7 +78,7 @@ def ms_time(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-class ClusterRegistration(WireModel):
+class ClusterRegistration(RequestModel):
     """What a cluster is, registered once so later calls need only new metrics.
 
     Attributes:
@@ -227,7 +228,7 @@ class ClusterList(WireModel):
     next_after: str | None
 
 
-class MetricPoints(WireModel):
+class MetricPoints(RequestModel):
     """New demand samples for a registered cluster, in any order (sorted on arrival).
 
     A timestamp already stored takes the new value. Samples older than the history
@@ -274,7 +275,7 @@ class IngestResult(WireModel):
     metrics: MetricsSummary
 
 
-class ClusterRecommendationRequest(WireModel):
+class ClusterRecommendationRequest(RequestModel):
     """Ask for a recommendation from a registered cluster's stored metrics.
 
     Attributes:

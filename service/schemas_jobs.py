@@ -23,6 +23,7 @@ from service.schemas import (
     ErrorResponse,
     HistoryPoint,
     PolicyOverrides,
+    RequestModel,
     Timestamp,
     WireModel,
     request_error,
@@ -36,7 +37,7 @@ DEFAULT_QUANTILES: Final[tuple[float, ...]] = (0.5, 0.9, 0.95)
 Quantiles = list[float]
 
 
-class _ForecastKnobs(WireModel):
+class _ForecastKnobs(RequestModel):
     """Horizon and quantiles of a forecast (shared by both forecast requests)."""
 
     horizon_s: int = Field(default=3 * 3600, ge=60, le=7 * 86_400, strict=True)
@@ -120,7 +121,7 @@ class ForecastResponse(WireModel):
     warnings: list[str]
 
 
-class ReplayRequest(WireModel):
+class ReplayRequest(RequestModel):
     """Replay policies over a demand history, as an asynchronous job.
 
     Give ``history`` (with ``cluster`` or the default cluster), or ``cluster_id`` of a

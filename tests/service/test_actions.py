@@ -145,3 +145,23 @@ def test_engine_defaults_to_postgresql_and_is_documented(client: TestClient) -> 
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "engine"
     assert "aurora-mysql" in param["description"] and "registered" in param["description"]
     assert "engine" in op["description"]
+
+
+@pytest.mark.parametrize("step_s", [10**12, 86_400 * 365 * 9000])
+def test_a_plan_step_past_year_9999_is_422_not_500(
+    client: TestClient, rec: Recommendation, step_s: int
+) -> None:
+    posted = rec.model_dump(mode="json") | {"step_s": step_s}
+
+    r = client.post("/v1/actions", json={"recommendation": posted})
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [
+            {
+                "field": "recommendation.step_s",
+                "message": f"{step_s} is too long: the last step would end after year 9999",
+            }
+        ],
+    }

@@ -33,7 +33,11 @@ with a 400 HTTP error; that is a malformed request like invalid JSON, so it is r
 422 ``invalid_request`` at ``body`` too.
 
 The app's lifespan starts the :class:`service.runtime.Runtime` (store, migrations, pools,
-replay runner) and stops it gracefully. Imports only ``service`` modules and FastAPI.
+replay runner) and stops it gracefully. ``/docs`` (Swagger UI) and ``/redoc`` load their
+scripts, stylesheet and icon from the app itself (:data:`DOCS_ASSETS_URL`, the files of the
+installed ``fastapi-offline`` package), never from a CDN, so they work without internet;
+Swagger UI's online validator is off for the same reason. Imports only ``service``
+modules, FastAPI and ``fastapi_offline``.
 """
 
 from __future__ import annotations
@@ -42,12 +46,13 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import DOMAIN_ERRORS, error_code, error_field, is_input_error, one_line
@@ -64,6 +69,10 @@ from service.solving import SolverTimeoutError
 logger = logging.getLogger(__name__)
 
 _REQUEST_LOC_PREFIXES = frozenset({"body", "query", "path", "header", "cookie"})
+
+DOCS_ASSETS_URL: Final[str] = "/docs/assets"
+"""Where the Swagger UI and ReDoc bundles are served (``swagger-ui-bundle.js``,
+``swagger-ui.css``, ``redoc.standalone.js``, ``favicon.png``); not part of the API schema."""
 
 
 def field_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
@@ -183,13 +192,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             stop_runtime(app.state.runtime)
 
-    app = FastAPI(
+    app = FastAPIOffline(  # a FastAPI app whose /docs and /redoc assets are served locally
         title="acuplan",
         summary="Capacity policy engine for Aurora Serverless v2: ACU floors and reader layouts.",
         description=API_DESCRIPTION,
         version=package_version(),
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
+        static_url=DOCS_ASSETS_URL,
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io
     )
     app.state.metrics = metrics
     app.dependency_overrides[get_settings] = lambda: resolved

@@ -3,7 +3,7 @@
 Owns :func:`conflicting_families` (infeasibility) and :func:`shadow_costs` (binding
 constraints and their price). Imports nothing of ours outside ``placement``.
 
-Infeasibility (FACTS.md E): the model is rebuilt with every hard family behind an
+Infeasibility (sources: cp-sat): the model is rebuilt with every hard family behind an
 assumption literal and no objective, and solved on one worker; CP-SAT returns a
 sufficient (not necessarily minimal) set of assumptions, which a deletion pass then
 shrinks to an irreducible one: each family is dropped in turn and kept out if the rest

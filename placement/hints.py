@@ -1,7 +1,7 @@
 """Warm start: hint the model from a previous plan or the deployed layout.
 
 Owns :func:`add_hints` and :func:`shift_plan`. CP-SAT prefers complete hints and may
-ignore a hint (FACTS.md E); we hint every decision variable (capacities, reader slots,
+ignore a hint (sources: cp-sat); we hint every decision variable (capacities, reader slots,
 failover AZ, secondaries) and leave routes and shortfalls to propagation. Imports
 nothing of ours outside ``placement``.
 """

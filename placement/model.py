@@ -31,7 +31,7 @@ Per time block ``b`` (see :mod:`placement.blocks`), all capacities in half-ACUs:
   ``S = 100,000`` (:mod:`placement.units`).
 
 The hard families can be put behind assumption literals (``Enforcer``) so that an
-infeasible problem names them (FACTS.md E); ``capacity`` is soft (shortfall) and never
+infeasible problem names them (sources: cp-sat); ``capacity`` is soft (shortfall) and never
 conflicts.
 """
 
@@ -88,7 +88,7 @@ def _add_variables(
 
 
 def _add_structure(m: cp_model.CpModel, d: ModelData, v: VarIndex, explaining: bool) -> None:
-    """Aurora's rules that no family can waive (FACTS.md A1, A3).
+    """Aurora's rules that no family can waive (sources: aurora-capacity, aurora-ha).
 
     One tier 0-1 reader at most; it follows the writer. Every reader holds at least its
     cluster's MinCapacity and never less than 0.5 ACU; readers fill slots in order; an

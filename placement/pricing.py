@@ -4,7 +4,7 @@ Owns :data:`PRICES` and :func:`region_price`. Every figure is a default that a c
 overrides through :class:`placement.specs.CostModel` (``region_prices``); the optimiser
 never fetches prices. Imports nothing of ours outside ``placement``.
 
-Sources (FACTS.md A6, collected 2025):
+Sources (docs/sources.md, key aurora-pricing; collected 2025):
 
 =============  ===========  ===============  ===========================================
 region         Standard     I/O-Optimized    source
@@ -24,14 +24,14 @@ Storage and I/O (us-east-1, ``aws/agent-toolkit-for-aws`` io-optimized-pricing.m
 Standard $0.10/GiB-month + $0.20 per million I/O requests; I/O-Optimized
 $0.225/GiB-month and no I/O charge. Global database replicated write I/O: $0.20 per
 million per secondary, billed under both configurations. Cross-region transfer: $0.02/GB
-(the common AWS inter-region rate; UNVERIFIED in FACTS.md A6).
+(the common AWS inter-region rate; UNVERIFIED in sources: aurora-pricing).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-PRICES_AS_OF = "2025 (FACTS.md A6)"
+PRICES_AS_OF = "2025 (sources: aurora-pricing)"
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,22 @@ class RegionPrice:
     standard_storage_usd_per_gib_month: float = 0.10
     io_optimized_storage_usd_per_gib_month: float = 0.225
     io_usd_per_million: float = 0.20
-    source: str = "AWS Price List us-east-1 (FACTS.md A6)"
+    source: str = "AWS Price List us-east-1 (sources: aurora-pricing)"
 
 
 PRICES: dict[str, RegionPrice] = {
     "us-east-1": RegionPrice(0.12, 0.16),
-    "eu-west-2": RegionPrice(0.14, 0.19, source="Price List via third-party repo, UNVERIFIED (FACTS.md A6)"),
+    "eu-west-2": RegionPrice(
+        0.14, 0.19, source="Price List via third-party repo, UNVERIFIED (sources: aurora-pricing)"
+    ),
 }
 """Known regional prices; keys are AWS region names."""
 
 REPLICATED_WRITE_USD_PER_MILLION = 0.20
-"""Global database replicated write I/O, per million per secondary (FACTS.md A6)."""
+"""Global database replicated write I/O, per million per secondary (sources: aurora-pricing)."""
 
 TRANSFER_USD_PER_GB = 0.02
-"""Inter-region data transfer, USD/GB (common AWS rate; UNVERIFIED, FACTS.md A6)."""
+"""Inter-region data transfer, USD/GB (common AWS rate; UNVERIFIED, sources: aurora-pricing)."""
 
 HOURS_PER_MONTH = 730.0
 """AWS bills GiB-months over 730 hours."""

@@ -31,7 +31,7 @@ def apply_params(solver: cp_model.CpSolver, params: SolverParams) -> None:
 
     One worker runs a sequential search that the seed makes repeatable. With more
     workers, ``interleave_search`` keeps the portfolio deterministic independently of
-    the worker count (FACTS.md E); the wall-time limit can still cut a run at a
+    the worker count (sources: cp-sat); the wall-time limit can still cut a run at a
     different point on a loaded machine, which the status reports.
     """
     solver.parameters.max_time_in_seconds = params.time_limit_s

@@ -86,10 +86,10 @@ class FailureModel(FrozenModel):
     Downtime per year = (instance + AZ failures of the writer) x recovery time + region
     outages x regional recovery time, where the recovery time depends on the layout:
     a ready tier 0-1 reader in another AZ fails over in ``failover_ready_s`` (AWS:
-    "typically < 120 s", FACTS.md A3); a tier 2-15 reader must also scale up
+    "typically < 120 s", sources: aurora-ha); a tier 2-15 reader must also scale up
     (``failover_unready_s``); with no reader elsewhere Aurora recreates the writer
     (``recreate_s``, AWS: "< 10 minutes"); a DR secondary region is promoted in
-    ``region_failover_s`` (RTO "in the order of minutes", FACTS.md A5), else the region
+    ``region_failover_s`` (RTO "in the order of minutes", sources: aurora-global), else the region
     outage lasts ``region_outage_s``. Rates are ASSUMPTIONS to be replaced by the
     operator's own incident history.
 
@@ -132,7 +132,7 @@ class AvailabilitySpec(FrozenModel):
         require_region_dr: keep one secondary region with a reader at every step as a
             disaster-recovery target (it must also meet the write SLO, family latency).
         dr_capacity_frac: the DR region's MinCapacity >= this share of the writer's
-            (ARC Region switch copies the source's peak, FACTS.md A5; default 0).
+            (ARC Region switch copies the source's peak, sources: aurora-global; default 0).
         min_availability: availability the failure model must reach, e.g. 0.9999;
             None: no target (the figure is still reported).
         failure_model: the model behind the figure.
@@ -207,7 +207,7 @@ class CostModel(FrozenModel):
     Attributes:
         io_optimized: the cluster runs Aurora I/O-Optimized (else Standard).
         region_prices: per-region overrides.
-        transfer_usd_per_gb: inter-region transfer (UNVERIFIED $0.02, FACTS.md A6).
+        transfer_usd_per_gb: inter-region transfer (UNVERIFIED $0.02, sources: aurora-pricing).
     """
 
     io_optimized: bool = False
@@ -250,7 +250,7 @@ class Coarsening(FrozenModel):
 
 
 MAX_SECONDARIES = 10
-"""Up to 10 secondary regions on current engines (5 on older ones): FACTS.md A5."""
+"""Up to 10 secondary regions on current engines (5 on older ones): sources: aurora-global."""
 
 
 class PlacementOptions(FrozenModel):

@@ -29,13 +29,13 @@ from placement.units import is_on_half_acu_grid
 __all__ = ["AzReaders", "PlacementPlan", "SolveStatus"]
 
 MAX_ACU_LIMIT = 256.0
-"""Largest Serverless v2 MaxCapacity on recent engines (128 on older ones): FACTS.md A1."""
+"""Largest Serverless v2 MaxCapacity on recent engines (128 on older ones): sources: aurora-capacity."""
 
 MAX_READERS_PER_CLUSTER = 15
-"""Aurora allows up to 15 readers per cluster: FACTS.md A3."""
+"""Aurora allows up to 15 readers per cluster: sources: aurora-ha."""
 
 MAX_SECONDARY_READERS = 16
-"""A global-database secondary cluster can have 16 readers: FACTS.md A3."""
+"""A global-database secondary cluster can have 16 readers: sources: aurora-ha."""
 
 
 def _check_half_acu_grid(value: float) -> float:
@@ -78,7 +78,7 @@ class CapacityLimits(FrozenModel):
 
     ``min_acu`` is the lowest floor a plan may set (0.5 without auto-pause; auto-pause at 0
     is not modelled yet), ``max_acu`` the cluster MaxCapacity (<= 256, and >= 1 because
-    AWS rejects a maximum of 0.5: FACTS.md A1). ``max_extra_readers_per_az`` bounds the
+    AWS rejects a maximum of 0.5: sources: aurora-capacity). ``max_extra_readers_per_az`` bounds the
     tier 2-15 readers the optimiser may add per AZ on top of the failover reader.
 
     Raises:
@@ -105,10 +105,10 @@ class CapacityLimits(FrozenModel):
 class SolverParams(FrozenModel):
     """CP-SAT knobs, mapped onto the solver by one function in :mod:`placement.solve`.
 
-    Defaults: one worker and a fixed seed make solves reproducible (FACTS.md E: the
+    Defaults: one worker and a fixed seed make solves reproducible (sources: cp-sat: the
     parallel portfolio is non-deterministic); a 2-s limit keeps a re-plan bounded.
     With ``num_workers > 1`` CP-SAT's interleaved search is used, which is deterministic
-    independently of the worker count (FACTS.md E).
+    independently of the worker count (sources: cp-sat).
     """
 
     time_limit_s: float = Field(default=2.0, gt=0.0, le=600.0)
@@ -164,7 +164,7 @@ class PlacementProblem(PlacementOptions):
         topology: the primary region, its AZs and the writer's AZ.
         limits: ACU bounds and reader limits (the same for every region's cluster).
         price_usd_per_acu_hour: primary compute price under the storage configuration
-            in force; $0.12 is us-east-1 Standard (FACTS.md A6).
+            in force; $0.12 is us-east-1 Standard (sources: aurora-pricing).
         shortfall_penalty_usd_per_acu_hour: cost of one ACU-hour of uncovered need
             (load / target_utilisation). The default, 100x the ACU price, makes a
             shortfall far dearer than capacity.
@@ -172,7 +172,7 @@ class PlacementProblem(PlacementOptions):
         reader_churn_penalty_usd: cost of creating or deleting one reader.
         min_azs: primary instances must span at least this many AZs at every step.
         require_failover_reader: keep one tier 0-1 reader (it follows the writer's
-            capacity, FACTS.md A3) in an AZ other than the writer's.
+            capacity, sources: aurora-ha) in an AZ other than the writer's.
         previous: the deployed layout, for churn at step 0 and the warm start.
         floor_need_acu: the MinCapacity the writer needs at each step so that Aurora's
             own reactive scaler can reach the demand in time, shape (horizon,), ACU, from

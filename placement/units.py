@@ -129,7 +129,7 @@ def micro_usd_to_usd(micro_usd: float) -> float:
 def half_acu_step_cost_micro_usd(price_usd_per_acu_hour: float, step_s: int) -> int:
     """Return the cost in micro-USD of holding 0.5 ACU for one step.
 
-    Example: $0.12/ACU-h (us-east-1 Standard, FACTS.md A6) and 300-s steps give
+    Example: $0.12/ACU-h (us-east-1 Standard, sources: aurora-pricing) and 300-s steps give
     0.12 × 0.5 × 300 / 3600 = $0.005 = 5,000 micro-USD.
 
     Args:

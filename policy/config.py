@@ -109,7 +109,7 @@ class PolicyConfig(_Frozen):
 
 
 class FailoverEvent(_Frozen):
-    """An instance failure injected into a replay (FACTS.md A3 for what follows).
+    """An instance failure injected into a replay (sources: aurora-ha for what follows).
 
     Attributes:
         at_s: seconds after the start of the scored window.
@@ -122,7 +122,7 @@ class FailoverEvent(_Frozen):
 
 
 class VpaConfig(_Frozen):
-    """The ``vpa`` peer: Kubernetes VPA recommender defaults (FACTS.md C2).
+    """The ``vpa`` peer: Kubernetes VPA recommender defaults (sources: vpa).
 
     Source: kubernetes/autoscaler ``vertical-pod-autoscaler/pkg/recommender/logic/
     recommender.go`` and ``model/aggregations_config.go``.
@@ -147,7 +147,7 @@ class VpaConfig(_Frozen):
 
 
 class PredictiveScalingConfig(_Frozen):
-    """The ``predictive-scaling`` peer: EC2 / Application Auto Scaling style (FACTS.md C7).
+    """The ``predictive-scaling`` peer: EC2 / Application Auto Scaling style (sources: ec2-predictive).
 
     Source: docs.aws.amazon.com/autoscaling/application/userguide/
     aas-predictive-scaling-how-it-works.html and API_PredictiveScalingConfiguration.
@@ -173,18 +173,18 @@ class PredictiveScalingConfig(_Frozen):
 
 
 class HpaReadersConfig(_Frozen):
-    """The ``hpa-readers`` peer: Aurora Auto Scaling of the reader count (FACTS.md A3, C3).
+    """The ``hpa-readers`` peer: Aurora Auto Scaling of the reader count (sources: aurora-ha, hpa).
 
     Source: Aurora User Guide ``Aurora.Integrating.AutoScaling.md`` (target tracking on
     average reader CPU, 0-15 replicas, 300-s cooldowns, new replicas at tier 15).
 
     Attributes:
         target_cpu_frac: target average reader CPUUtilization, which Aurora measures
-            against MaxCapacity (FACTS.md A7). ASSUMPTION 0.7 (AWS gives no default).
+            against MaxCapacity (sources: aurora-metrics). ASSUMPTION 0.7 (AWS gives no default).
         scale_out_cooldown_s: 300 s (AWS default).
         scale_in_cooldown_s: 300 s (AWS default).
         tolerance_frac: no change while the metric is within 10% of the target (HPA's
-            default tolerance, FACTS.md C3; AWS publishes none for target tracking).
+            default tolerance, sources: hpa; AWS publishes none for target tracking).
         min_readers: replica count range lower end, counting the tier-1 reader.
         max_readers: replica count range upper end (15 in Aurora).
     """
@@ -214,7 +214,7 @@ class ReplayConfig(_Frozen):
             needs two daily seasons, like statsmodels and PHPA require).
         reactive_floor_acu: the fixed MinCapacity of the ``reactive`` baseline (and of
             the writer under ``hpa-readers``); None means the cluster's ``limits.min_acu``
-            (the default users have); 0 turns on auto-pause (FACTS.md A4).
+            (the default users have); 0 turns on auto-pause (sources: aurora-pause).
         policy: configuration of ``acuplan``.
         scaler: the simulated Aurora cluster (scaler, readers, pause, failover, latency).
         peers: configuration of the peer policies.

@@ -1,7 +1,7 @@
 """The decision path every surface calls: history -> forecast -> plan -> Recommendation.
 
 Owns :func:`recommend`. HTTP, replay and library callers all come through here
-(STYLE.md principle 2). Pure: ``now`` is passed in, nothing reads a clock or a file.
+(one decision path for every caller). Pure: ``now`` is passed in, nothing reads a clock or a file.
 Imports ``forecasting`` and ``placement``; never ``service`` or ``traces``.
 """
 
@@ -28,7 +28,7 @@ from policy.types import ClusterSpec, DemandContext, Recommendation
 
 MAX_DEMAND_ACU = 1_000_000.0
 """Demand above this is rejected as bad input: the largest Aurora cluster holds
-16 instances x 256 ACU = 4,096 ACU (FACTS.md A1, A3), so 10^6 ACU is a unit error."""
+16 instances x 256 ACU = 4,096 ACU (sources: aurora-capacity, aurora-ha), so 10^6 ACU is a unit error."""
 
 
 def horizon_steps(config: PolicyConfig, step_s: int) -> tuple[int, int]:

@@ -1,10 +1,11 @@
 """Peer policies, each written from its public description: vpa, predictive-scaling, hpa-readers.
 
 Owns :class:`VpaPolicy`, :class:`PredictiveScalingPolicy` and :class:`HpaReadersPolicy`.
-Each docstring names its source (shared/FACTS.md section C and A3); the parameters are
-in :class:`~policy.config.PeerConfig`. Every peer sets only what its original sets (a
-floor, or a reader count); Aurora's reactive scaler in the simulator does the rest, as
-it would on Aurora. Pure: decisions depend only on the history before ``now``.
+Each docstring names its source (keys of docs/sources.md: vpa, ec2-predictive,
+aurora-autoscaling); the parameters are in :class:`~policy.config.PeerConfig`. Every
+peer sets only what its original sets (a floor, or a reader count); Aurora's reactive
+scaler in the simulator does the rest, as it would on Aurora. Pure: decisions depend only
+on the history before ``now``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from policy.decision import Decision, FloatArray
 
 
 def half_up(acu: float) -> float:
-    """Round ``acu`` up to the 0.5-ACU grid (FACTS.md A1)."""
+    """Round ``acu`` up to the 0.5-ACU grid (sources: aurora-capacity)."""
     return float(half_acu_to_acu(acu_to_half_acu_ceil(acu)))
 
 
@@ -70,7 +71,7 @@ def decaying_percentiles(
 
 @dataclass
 class VpaPolicy:
-    """The Kubernetes VPA recommender applied to MinCapacity (FACTS.md C2).
+    """The Kubernetes VPA recommender applied to MinCapacity (sources: vpa).
 
     Source: kubernetes/autoscaler ``vertical-pod-autoscaler/pkg/recommender/logic/
     recommender.go`` (target p90, lower p50, upper p95, +15% margin, confidence
@@ -126,7 +127,7 @@ def _hourly_means(history_acu: FloatArray, first_ts: float, step_s: int, hour_s:
 
 @dataclass
 class PredictiveScalingPolicy:
-    """EC2 / Application Auto Scaling predictive scaling applied to MinCapacity (FACTS.md C7).
+    """EC2 / Application Auto Scaling predictive scaling applied to MinCapacity (sources: ec2-predictive).
 
     Source: docs.aws.amazon.com/autoscaling/application/userguide/
     aas-predictive-scaling-how-it-works.html. Every ``refresh_s`` (6 h, epoch-aligned)
@@ -191,13 +192,13 @@ class PredictiveScalingPolicy:
 class HpaReadersPolicy:
     """Aurora Auto Scaling of the reader count: target tracking on average reader CPU.
 
-    Source: Aurora User Guide ``Aurora.Integrating.AutoScaling.md`` (FACTS.md A3):
+    Source: Aurora User Guide ``Aurora.Integrating.AutoScaling.md`` (sources: aurora-ha):
     Application Auto Scaling target tracking on the average CPU of the readers, 0-15
     replicas, scale-out and scale-in cooldowns of 300 s, new replicas at tier 15. The
     writer keeps the user's fixed floor (as under ``reactive``) and the tier-1 reader
     counts as the first replica. Aurora measures CPUUtilization against MaxCapacity
-    (FACTS.md A7), so the metric is (read load per reader) / MaxCapacity. The rule is
-    HPA's (FACTS.md C3): desired = ceil(n x metric / target), left alone within a 10%
+    (sources: aurora-metrics), so the metric is (read load per reader) / MaxCapacity. The rule is
+    HPA's (sources: hpa): desired = ceil(n x metric / target), left alone within a 10%
     tolerance. It acts on every metric sample (``decide_every_s`` = the trace step) and
     must be called in time order: it keeps its reader count and cooldown clock.
     """

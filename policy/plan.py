@@ -40,7 +40,7 @@ def aggregate_max(values: FloatArray, block: int) -> FloatArray:
     """Aggregate the last axis into blocks of ``block`` steps by their maximum.
 
     The max is the conservative statistic: a plan step must cover the busiest trace
-    step inside it (DESIGN.md §2).
+    step inside it (a mean hides the burst that breaks latency).
 
     Args:
         values: shape (..., n) with n a multiple of ``block``.

@@ -14,10 +14,10 @@ from policy.config import PolicyConfig
 from policy.types import AuroraSettings, CapacityChange, ClusterSpec, PlanStep, ReaderInstance
 
 FAILOVER_TIER = 1
-"""Tiers 0-1 scale with the writer, so a tier-1 reader is always ready (FACTS.md A3)."""
+"""Tiers 0-1 scale with the writer, so a tier-1 reader is always ready (sources: aurora-ha)."""
 
 READ_SCALING_TIER = 15
-"""Aurora Auto Scaling gives new replicas tier 15 (FACTS.md A3); they scale on their own."""
+"""Aurora Auto Scaling gives new replicas tier 15 (sources: aurora-ha); they scale on their own."""
 
 
 def _why(steps: tuple[PlanStep, ...], i: int, floor: float, before: float | None, quantile: str) -> str:

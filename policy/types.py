@@ -75,7 +75,7 @@ class ClusterSpec(FrozenModel):
         read_frac: share of demand that is read-only and goes to the reader endpoint.
             0.5 is an assumption for traces that do not carry the split.
         price_usd_per_acu_hour: compute price. $0.12 is us-east-1 Aurora Standard
-            (FACTS.md A6, AWS Price List usage type ``Aurora:ServerlessV2Usage``).
+            (sources: aurora-pricing, AWS Price List usage type ``Aurora:ServerlessV2Usage``).
         timezone: the IANA time zone the cluster's demand follows (``Europe/Berlin``):
             daily and weekly seasons are learnt on its wall clock, so business-hour peaks
             stay put across daylight-saving switches; None: UTC.
@@ -173,7 +173,7 @@ class ReaderInstance(FrozenModel):
     Attributes:
         az_id: AZ ID to create it in.
         promotion_tier: 1 for the failover reader (follows the writer's capacity),
-            15 for read-scaling readers (scale on their own), FACTS.md A3.
+            15 for read-scaling readers (scale on their own), sources: aurora-ha.
         role: ``failover`` or ``read_scaling``.
         needed_from: first step start at which it is needed.
         needed_until: end of the last step it is needed (exclusive), UTC.
@@ -284,7 +284,7 @@ class Recommendation(FrozenModel):
     """Advice for one cluster over a horizon: the plan, its settings, cost, risk, reasons.
 
     It is advice only (``mode="ForecastOnly"``, like EC2 predictive scaling's default,
-    FACTS.md C7); a caller that acts on it does so explicitly.
+    sources: ec2-predictive); a caller that acts on it does so explicitly.
 
     Attributes:
         cluster_id: from the ClusterSpec.

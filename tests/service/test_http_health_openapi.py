@@ -80,6 +80,8 @@ SCHEMAS = {
     *("AuroraSettings", "CapacityChange", "CapacityLimits", "ClusterSpec", "ErrorResponse", "FieldError"),
     *("HealthResponse", "HistoryPoint", "PlanStep", "PolicyOverrides", "PreviousLayout", "ReaderInstance"),
     *("Recommendation", "RecommendationRequest", "SolveStatus", "SolverReport", "Topology"),
+    # how far the history behind a recommendation could be trusted
+    *("DataQuality", "Gap"),
     # registered clusters, metrics, stored recommendations, probes, actions
     *("ActionsRequest", "ActionsResponse", "PlannedCall"),
     # forecasts and replay jobs (the report models are the library's)

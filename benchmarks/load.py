@@ -64,7 +64,7 @@ def _start_server(port: int, db: Path) -> subprocess.Popen[bytes]:
         "ACUPLAN_LOG_LEVEL": "warning",
         "ACUPLAN_SOLVER_POOL_QUEUE": "64",
     }
-    code = f"from service.cli import main; raise SystemExit(main(['serve', '--port', '{port}']))"
+    code = f"from service.cli.main import main; raise SystemExit(main(['serve', '--port', '{port}']))"
     return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import ortools
 
 from policy import replay
-from service.bundled import bundled_replay_inputs
+from service.inputs.bundled import bundled_replay_inputs
 from traces import list_bundled
 
 RESULTS = Path(__file__).parent / "results" / "replay.json"

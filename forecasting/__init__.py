@@ -21,26 +21,77 @@ split-conformal quantiles, post-processing), ``base`` (estimator protocol), ``ba
 ``auto`` (forecast_demand).
 """
 
-from forecasting.auto import forecast_demand
-from forecasting.base import BaseForecaster, Forecaster, RollingForecaster
-from forecasting.baselines import LastValue, SeasonalNaive
-from forecasting.config import ForecastConfig
-from forecasting.errors import (
-    ForecastingError,
-    ForecastWarning,
-    InsufficientHistoryError,
-    InvalidHistoryError,
-    InvalidParameterError,
-    ModelFitError,
-    NotFittedError,
-)
-from forecasting.holt_winters import HoltWinters
-from forecasting.mstl import MSTLForecaster
-from forecasting.registry import MODEL_NAMES, make_model
-from forecasting.seasonal_ar import SeasonalAR
-from forecasting.selection import AutoForecaster
-from forecasting.ses import SimpleExpSmoothing
-from forecasting.types import ModelName, ModelScore, Quantile, QuantileForecast
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forecasting.auto import forecast_demand
+    from forecasting.base import BaseForecaster, Forecaster, RollingForecaster
+    from forecasting.baselines import LastValue, SeasonalNaive
+    from forecasting.config import ForecastConfig
+    from forecasting.errors import (
+        ForecastingError,
+        ForecastWarning,
+        InsufficientHistoryError,
+        InvalidHistoryError,
+        InvalidParameterError,
+        ModelFitError,
+        NotFittedError,
+    )
+    from forecasting.holt_winters import HoltWinters
+    from forecasting.mstl import MSTLForecaster
+    from forecasting.registry import MODEL_NAMES, make_model
+    from forecasting.seasonal_ar import SeasonalAR
+    from forecasting.selection import AutoForecaster
+    from forecasting.ses import SimpleExpSmoothing
+    from forecasting.types import ModelName, ModelScore, Quantile, QuantileForecast
+
+_EXPORTS: dict[str, str] = {
+    "forecast_demand": "forecasting.auto",
+    "BaseForecaster": "forecasting.base",
+    "Forecaster": "forecasting.base",
+    "RollingForecaster": "forecasting.base",
+    "LastValue": "forecasting.baselines",
+    "SeasonalNaive": "forecasting.baselines",
+    "ForecastConfig": "forecasting.config",
+    "ForecastingError": "forecasting.errors",
+    "ForecastWarning": "forecasting.errors",
+    "InsufficientHistoryError": "forecasting.errors",
+    "InvalidHistoryError": "forecasting.errors",
+    "InvalidParameterError": "forecasting.errors",
+    "ModelFitError": "forecasting.errors",
+    "NotFittedError": "forecasting.errors",
+    "HoltWinters": "forecasting.holt_winters",
+    "MSTLForecaster": "forecasting.mstl",
+    "MODEL_NAMES": "forecasting.registry",
+    "make_model": "forecasting.registry",
+    "SeasonalAR": "forecasting.seasonal_ar",
+    "AutoForecaster": "forecasting.selection",
+    "SimpleExpSmoothing": "forecasting.ses",
+    "ModelName": "forecasting.types",
+    "ModelScore": "forecasting.types",
+    "Quantile": "forecasting.types",
+    "QuantileForecast": "forecasting.types",
+}
+"""Public name -> the module that defines it; imported on first use, so importing the
+package (or one of its light modules) does not load every dependency."""
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "MODEL_NAMES",

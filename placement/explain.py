@@ -133,7 +133,7 @@ def _tightenings(
 
 
 Resolver = Callable[[PlacementProblem, SolverParams], PlacementPlan]
-"""Solves a problem without explanations (``placement.solve.solve_once``)."""
+"""Solves a problem without explanations (``placement.solver.solve_once``)."""
 
 
 def shadow_costs(

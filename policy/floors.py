@@ -4,7 +4,7 @@ Owns :func:`cheapest_floors` and :class:`FloorCluster`. It is the perfect-foresi
 ``bound`` of the replay (realised demand in, :mod:`policy.bound`) and the planner's floor
 requirement (forecast demand in, :mod:`policy.plan`): the same function on different
 inputs. It runs the instances through :mod:`policy.scaler`, the one model of the scaler,
-exactly as :func:`policy.simulator.simulate` does, so a floor it calls sufficient is
+exactly as :func:`policy.trace_replay.simulator.simulate` does, so a floor it calls sufficient is
 sufficient in the replay. Pure; no clock, no I/O.
 
 **The rule.** Floors are set at the start of every step on the 0.5-ACU grid and take

@@ -4,7 +4,7 @@ Owns :class:`RampProfile` (with the named profiles :data:`RAMP_PROFILES`),
 :class:`ScalerModel`, :class:`InstanceState` and the two ways to move an instance through
 a stretch of time at constant load and settings: :func:`advance` (end state only, cheap)
 and :func:`run_segment` (end state plus the integrals a score needs). The replay
-simulator (:mod:`policy.simulator`), the perfect-foresight bound (:mod:`policy.bound`)
+simulator (:mod:`policy.trace_replay.simulator`), the perfect-foresight bound (:mod:`policy.bound`)
 and the planner's floor requirement (:mod:`policy.floors`) all call these functions, so
 the three cannot drift apart. Pure ``math``; no clock, no I/O.
 

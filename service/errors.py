@@ -1,8 +1,9 @@
 """Which exceptions are the caller's fault, and how the service names them.
 
 Owns :data:`DOMAIN_ERRORS`, :func:`is_input_error`, :func:`error_code`,
-:func:`error_field` and :func:`one_line`, shared by the HTTP error handlers (:mod:`service.app`) and the CLI
-(:mod:`service.cli`) so both surfaces classify errors the same way. Imports the error
+:func:`error_field` and :func:`one_line`, shared by the HTTP error handlers
+(:mod:`service.http.app`) and the CLI (:mod:`service.cli.main`) so both surfaces classify
+errors the same way. Imports the error
 base classes of ``policy``, ``forecasting``, ``placement`` and ``traces`` (public names).
 """
 
@@ -14,7 +15,7 @@ from typing import Final
 from forecasting import ForecastingError, InsufficientHistoryError, InvalidHistoryError
 from placement import PlacementError
 from policy import PolicyError
-from service.history import HistoryError
+from service.inputs.history import HistoryError
 from traces import TraceFormatError
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (PolicyError, ForecastingError, PlacementError, TraceFormatError)
@@ -30,7 +31,7 @@ def is_input_error(exc: BaseException) -> bool:
 
     Returns:
         True for a ValueError subclass of one of :data:`DOMAIN_ERRORS`, or a
-        :class:`service.history.HistoryError`.
+        :class:`service.inputs.history.HistoryError`.
     """
     return isinstance(exc, ValueError) and isinstance(exc, (*DOMAIN_ERRORS, HistoryError))
 

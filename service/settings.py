@@ -169,7 +169,7 @@ def get_settings() -> Settings:
     """Build the settings from the environment once and cache them.
 
     Tests and embedders replace this with ``app.dependency_overrides`` or pass
-    ``settings`` to :func:`service.app.create_app`.
+    ``settings`` to :func:`service.http.app.create_app`.
 
     Returns:
         The process-wide :class:`Settings`.

@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from placement import SolverParams
 
-SOLVE_MODULE = importlib.import_module("placement.solve")  # ``placement.solve`` is also a function
+SOLVE_MODULE = importlib.import_module("placement.solver")
 
 DETERMINISTIC_TIME_LIMIT = 10.0
 """CP-SAT deterministic time units a test solve may use (the hardest test case needs < 1)."""

@@ -19,8 +19,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from traces.errors import UnknownTraceError
-from traces.loaders import load_trace
-from traces.metadata import TraceMetadata, check_matches, read_metadata
+from traces.loaders import check_matches, load_trace
+from traces.metadata import TraceMetadata, read_metadata
 from traces.types import Trace
 
 _DATA_PACKAGE = "traces"

@@ -1,23 +1,8 @@
 """Map a trace series to ACU demand on a fixed UTC grid (pure, no I/O).
 
-This module owns the documented rules that turn a load signal into ACU demand and
-the regularisation onto the ``step_s`` grid (60 s, 300 s or any positive step). It
-imports nothing of ours outside ``traces``.
-
-Rules (``DemandRule``, discriminated by ``rule``):
-
-======================  ==========  ============================================
-rule                    input unit  ACU per sample
-======================  ==========  ============================================
-``acu``                 acu         value
-``percent_of_max_acu``  percent     value / 100 * max_acu   (AWS measures
-                                    CPUUtilization against MAX ACU [1])
-``per_unit``            per_s       value * acu_s_per_unit  (events/s * ACU*s/event)
-``p99_to_peak_acu``     any         value * peak_acu / p99(values)
-======================  ==========  ============================================
-
-[1] AWS, Aurora User Guide, "Important Amazon CloudWatch metrics for Aurora Serverless
-v2", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html
+This module applies the demand rules (defined in :mod:`traces.rules`) and owns the
+regularisation onto the ``step_s`` grid (60 s, 300 s or any positive step). It imports
+nothing of ours outside ``traces``.
 
 Worked values: 50 % at ``max_acu=16`` is 8 ACU; 20 req/s at ``acu_s_per_unit=0.1`` is
 2 ACU; with ``p99_to_peak_acu`` (peak 24) a sample equal to the series' p99 is 24 ACU
@@ -35,111 +20,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Final, Literal, get_args
+from typing import Final, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, TypeAdapter
 
 from traces.errors import DemandMappingError
+from traces.rules import (
+    P99_PERCENTILE,
+    REQUIRED_UNIT,
+    AcuRule,
+    DemandRule,
+    P99ToPeakAcuRule,
+    PercentOfMaxAcuRule,
+    PerUnitRule,
+    parse_demand_rule,
+)
 from traces.types import TraceSeries
+
+__all__ = [
+    "AcuRule",
+    "DemandRule",
+    "DemandSeries",
+    "P99ToPeakAcuRule",
+    "PercentOfMaxAcuRule",
+    "PerUnitRule",
+    "Statistic",
+    "demand_series",
+    "parse_demand_rule",
+    "to_acu",
+]
 
 Statistic = Literal["max", "p95", "mean"]
 """Per-step statistic of the samples inside a step (``max`` is the default)."""
 
 _STATISTICS: Final[tuple[str, ...]] = get_args(Statistic)
-
-P99_PERCENTILE: Final[float] = 99.0
-"""Percentile used by ``p99_to_peak_acu`` (numpy ``linear`` interpolation)."""
-
-
-class _RuleBase(BaseModel):
-    """Frozen, extra-forbidding base of every demand rule."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AcuRule(_RuleBase):
-    """Values are ACU already (e.g. ``ServerlessDatabaseCapacity``); input unit ``acu``."""
-
-    rule: Literal["acu"] = "acu"
-
-
-class PercentOfMaxAcuRule(_RuleBase):
-    """ACU = percent / 100 * ``max_acu``; input unit ``percent``.
-
-    AWS measures Aurora Serverless v2 ``CPUUtilization`` and ``ACUUtilization``
-    against the cluster's *maximum* ACU (reference [1] of the module docstring), so
-    the mapping uses ``max_acu``, not the current capacity.
-
-    Attributes:
-        max_acu: The MaxCapacity the percentages refer to, ACU, > 0.
-    """
-
-    rule: Literal["percent_of_max_acu"] = "percent_of_max_acu"
-    max_acu: PositiveFloat
-
-
-class PerUnitRule(_RuleBase):
-    """ACU = rate * ``acu_s_per_unit``; input unit ``per_s``.
-
-    Attributes:
-        acu_s_per_unit: ACU-seconds one event costs (ACU*s per event), > 0;
-            events/s * ACU*s/event = ACU.
-    """
-
-    rule: Literal["per_unit"] = "per_unit"
-    acu_s_per_unit: PositiveFloat
-
-
-class P99ToPeakAcuRule(_RuleBase):
-    """Scale the series so its p99 maps to ``peak_acu``; any input unit.
-
-    This is what benchmarks do with public traces of unknown scale. The p99 is taken
-    over the series' raw samples (:data:`P99_PERCENTILE`, numpy ``linear``
-    interpolation); samples above it map above ``peak_acu``.
-
-    Attributes:
-        peak_acu: ACU the series' p99 maps to, > 0.
-    """
-
-    rule: Literal["p99_to_peak_acu"] = "p99_to_peak_acu"
-    peak_acu: PositiveFloat
-
-
-DemandRule = Annotated[
-    AcuRule | PercentOfMaxAcuRule | PerUnitRule | P99ToPeakAcuRule,
-    Field(discriminator="rule"),
-]
-"""A demand rule; JSON form e.g. ``{"rule": "percent_of_max_acu", "max_acu": 16}``."""
-
-_RULE_ADAPTER: TypeAdapter[AcuRule | PercentOfMaxAcuRule | PerUnitRule | P99ToPeakAcuRule] = TypeAdapter(
-    DemandRule
-)
-
-_REQUIRED_UNIT: Final[dict[str, str]] = {
-    "acu": "acu",
-    "percent_of_max_acu": "percent",
-    "per_unit": "per_s",
-}
-
-
-def parse_demand_rule(
-    data: Any,
-) -> AcuRule | PercentOfMaxAcuRule | PerUnitRule | P99ToPeakAcuRule:
-    """Validate a demand rule given as a mapping (e.g. parsed JSON).
-
-    Args:
-        data: Mapping with a ``rule`` key and that rule's parameters.
-
-    Returns:
-        The frozen rule object.
-
-    Raises:
-        pydantic.ValidationError: If the rule is unknown, a parameter is missing,
-            not positive, or an extra key is present.
-    """
-    return _RULE_ADAPTER.validate_python(data)
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,7 +107,7 @@ def to_acu(
     label = f"series ({series.cluster_id}, {series.signal})"
     if series.n_samples == 0:
         raise DemandMappingError(f"{label} is empty; nothing to map to demand")
-    required = _REQUIRED_UNIT.get(rule.rule)
+    required = REQUIRED_UNIT.get(rule.rule)
     if required is not None and series.unit != required:
         raise DemandMappingError(
             f"{label} has unit {series.unit!r}; rule {rule.rule!r} needs unit {required!r}",

@@ -1,6 +1,6 @@
 """Load every canonical trace CSV in a folder as ACU demand, scored like a bundled trace.
 
-This module owns what ``acuplan bench --traces-dir DIR`` (and ``service.bundled``) read
+This module owns what ``acuplan bench --traces-dir DIR`` (and ``service.inputs.bundled``) read
 from a folder of the user's: for every ``*.csv`` in the folder (not recursive, sorted
 by file name), every series becomes one :class:`FolderTrace` with its ACU demand on a
 fixed grid. Pure loading; it imports nothing of ours outside ``traces``.
@@ -54,8 +54,8 @@ from traces.demand import (
     demand_series,
 )
 from traces.errors import DemandMappingError, TraceFormatError
-from traces.loaders import load_trace
-from traces.metadata import TraceMetadata, check_matches, read_metadata
+from traces.loaders import check_matches, load_trace
+from traces.metadata import TraceMetadata, read_metadata
 from traces.schema import Unit
 from traces.types import TraceSeries
 

@@ -25,6 +25,7 @@ from typing import IO, cast
 import numpy as np
 
 from traces.errors import TraceFormatError
+from traces.metadata import TraceMetadata
 from traces.schema import COLUMNS, PERCENT_MAX, UNITS, Unit
 from traces.types import Trace, TraceSeries
 
@@ -240,3 +241,45 @@ def load_trace(source: str | os.PathLike[str] | Traversable) -> Trace:
         handle = source.open("r", encoding="utf-8-sig")
     with handle:
         return _read_rows(_lines(handle, path), path)
+
+
+def check_matches(trace: Trace, metadata: TraceMetadata, *, path: str | Path) -> None:
+    """Check that a CSV's single series is what its metadata declares.
+
+    Args:
+        trace: The loaded CSV.
+        metadata: Its metadata.
+        path: The metadata file, named in the error.
+
+    Raises:
+        TraceFormatError: If the CSV holds more than one series, or its cluster_id,
+            signal, unit, row count, first or last timestamp differ from the metadata
+            (both tuples are shown).
+    """
+    if len(trace.series) != 1:
+        raise TraceFormatError(
+            f"metadata of {metadata.name!r} describes one series but the CSV has {len(trace.series)}",
+            path=path,
+        )
+    series = trace.series[0]
+    declared = (
+        metadata.cluster_id,
+        metadata.signal,
+        metadata.unit,
+        metadata.n_rows,
+        metadata.first_ts,
+        metadata.last_ts,
+    )
+    actual = (
+        series.cluster_id,
+        series.signal,
+        series.unit,
+        series.n_samples,
+        format_ts(int(series.ts[0].astype(int))),
+        format_ts(int(series.ts[-1].astype(int))),
+    )
+    if declared != actual:
+        raise TraceFormatError(
+            f"metadata of {metadata.name!r} declares {declared} but the CSV has {actual}",
+            path=path,
+        )

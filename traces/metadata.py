@@ -1,8 +1,9 @@
 """Metadata of a trace (the ``<name>.json`` next to a bundled or suite CSV).
 
-This module owns the metadata schema, its reading from JSON with errors that name
-the file and field, and the check that a CSV matches what its metadata declares. It
-imports nothing of ours outside ``traces``.
+This module owns the metadata schema and its reading from JSON with errors that name
+the file and field (the check that a CSV matches its metadata is
+:func:`traces.loaders.check_matches`). It imports only ``traces.rules``, ``schema`` and
+``errors``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
-from traces.demand import DemandRule
 from traces.errors import TraceFormatError
-from traces.loaders import format_ts
+from traces.rules import DemandRule
 from traces.schema import TraceKind, Unit
-from traces.types import Trace
 
 
 class _Frozen(BaseModel):
@@ -118,45 +117,3 @@ def read_metadata(source: Path | Traversable) -> TraceMetadata:
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         reason = f"invalid metadata: {first['msg']}{more}"
         raise TraceFormatError(reason, path=source.name, field=where) from None
-
-
-def check_matches(trace: Trace, metadata: TraceMetadata, *, path: str | Path) -> None:
-    """Check that a CSV's single series is what its metadata declares.
-
-    Args:
-        trace: The loaded CSV.
-        metadata: Its metadata.
-        path: The metadata file, named in the error.
-
-    Raises:
-        TraceFormatError: If the CSV holds more than one series, or its cluster_id,
-            signal, unit, row count, first or last timestamp differ from the metadata
-            (both tuples are shown).
-    """
-    if len(trace.series) != 1:
-        raise TraceFormatError(
-            f"metadata of {metadata.name!r} describes one series but the CSV has {len(trace.series)}",
-            path=path,
-        )
-    series = trace.series[0]
-    declared = (
-        metadata.cluster_id,
-        metadata.signal,
-        metadata.unit,
-        metadata.n_rows,
-        metadata.first_ts,
-        metadata.last_ts,
-    )
-    actual = (
-        series.cluster_id,
-        series.signal,
-        series.unit,
-        series.n_samples,
-        format_ts(int(series.ts[0].astype(int))),
-        format_ts(int(series.ts[-1].astype(int))),
-    )
-    if declared != actual:
-        raise TraceFormatError(
-            f"metadata of {metadata.name!r} declares {declared} but the CSV has {actual}",
-            path=path,
-        )

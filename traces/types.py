@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from traces.metadata import TraceMetadata
 from traces.schema import Unit
-
-if TYPE_CHECKING:
-    from traces.metadata import TraceMetadata
 
 
 def _readonly(array: npt.NDArray[np.generic]) -> None:

@@ -1,9 +1,8 @@
 """One answer about one cluster: its settings against acuplan's timetable and the bound.
 
-Owns :class:`ReaderSetting`, :class:`CurrentSettings`, :class:`AdviceConfig`,
-:class:`Outcome`, :class:`TierOption`, :class:`AutoPauseAdvice`, :class:`Alert`,
-:class:`Advice` and :func:`advise`. Given the cluster's own history and its settings today,
-it replays on one simulator (:mod:`policy.simulator`, the one model of Aurora's scaler):
+Owns :func:`advise` (its inputs and answer are the models of :mod:`policy.advice.types`).
+Given the cluster's own history and its settings today,
+it replays on one simulator (:mod:`policy.trace_replay.simulator`, the one model of Aurora's scaler):
 
 * **current**: today's settings held fixed (MinCapacity, MaxCapacity, readers and their
   promotion tiers, auto-pause);
@@ -28,251 +27,33 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field, model_validator
 
 from placement import CapacityLimits
-from policy.advice.prices import DEFAULT_PRICE_BOOK, HOURS_PER_MONTH, PriceBook
-from policy.advice.purchase import CapacityProfile, PurchaseOption, break_even_sentence, purchase_options
+from policy.advice.prices import HOURS_PER_MONTH
+from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
 from policy.advice.schedule import FloorSchedule, schedule_floors, schedule_from_floors
-from policy.config import ReplayConfig
+from policy.advice.types import (
+    Advice,
+    AdviceConfig,
+    AdviceSeries,
+    Alert,
+    AutoPauseAdvice,
+    CurrentSettings,
+    Outcome,
+    TierOption,
+)
 from policy.errors import InvalidRequestError
-from policy.replay import replay_policy, scored_window
-from policy.report import PolicyScore
 from policy.scaler import InstanceState, ScalerModel, advance, half_ceil, target_acu
-from policy.simulator import Layout, SimResult, simulate
-from policy.types import ClusterSpec, FrozenModel
+from policy.trace_replay.report import PolicyScore
+from policy.trace_replay.run import replay_policy, scored_window
+from policy.trace_replay.simulator import Layout, SimResult, simulate
+from policy.types import ClusterSpec
 
 FloatArray = npt.NDArray[np.float64]
 
 FLOOR_IDLE_SHARE = 0.99
 """A MinCapacity "binds for nothing" when it sits above what the scaler alone would hold
 for the writer's load in at least this share of the replayed steps."""
-
-
-class ReaderSetting(FrozenModel):
-    """One reader instance as deployed.
-
-    Attributes:
-        az_id: its AZ ID.
-        promotion_tier: 0-1 follow the writer's capacity; 2-15 scale on their own.
-    """
-
-    az_id: str = Field(min_length=1, max_length=64)
-    promotion_tier: int = Field(default=1, ge=0, le=15)
-
-
-class CurrentSettings(FrozenModel):
-    """The cluster's settings today.
-
-    Attributes:
-        min_capacity_acu: MinCapacity, ACU on the 0.5 grid; 0 turns auto-pause on.
-        max_capacity_acu: MaxCapacity, ACU on the 0.5 grid (1-256).
-        readers: reader instances with AZ and promotion tier.
-        seconds_until_auto_pause: ``SecondsUntilAutoPause`` (300-86,400 s), used at
-            MinCapacity 0.
-    """
-
-    min_capacity_acu: float = Field(default=0.5, ge=0.0, le=256.0)
-    max_capacity_acu: float = Field(default=128.0, ge=1.0, le=256.0)
-    readers: tuple[ReaderSetting, ...] = (ReaderSetting(az_id="use1-az2"),)
-    seconds_until_auto_pause: int = Field(default=300, ge=300, le=86_400)
-
-    @model_validator(mode="after")
-    def _check(self) -> CurrentSettings:
-        for name in ("min_capacity_acu", "max_capacity_acu"):
-            value = getattr(self, name)
-            if half_ceil(value) != value:
-                raise ValueError(f"{name}={value} is not on the 0.5-ACU grid")
-        if self.min_capacity_acu > self.max_capacity_acu:
-            raise ValueError(
-                f"min_capacity_acu={self.min_capacity_acu} exceeds max_capacity_acu={self.max_capacity_acu}"
-            )
-        if len(self.readers) > 15:
-            raise ValueError(f"readers has {len(self.readers)} instances; Aurora allows 15")
-        return self
-
-    @property
-    def has_failover(self) -> bool:
-        """A tier 0-1 reader exists (it follows the writer)."""
-        return any(r.promotion_tier <= 1 for r in self.readers)
-
-    @property
-    def n_scaling_readers(self) -> int:
-        """Tier 2-15 readers (and tier 0-1 ones beyond the first, which also scale)."""
-        return len(self.readers) - int(self.has_failover)
-
-    def describe(self) -> str:
-        """One line: ``MinCapacity 8 / MaxCapacity 16, 1 tier-1 reader``."""
-        tiers = ", ".join(f"tier-{r.promotion_tier} reader in {r.az_id}" for r in self.readers) or "no reader"
-        pause = " (auto-pause on)" if self.min_capacity_acu == 0 else ""
-        floors = f"MinCapacity {self.min_capacity_acu:g}{pause} / MaxCapacity {self.max_capacity_acu:g} ACU"
-        return f"{floors}, {tiers}"
-
-
-class AdviceConfig(FrozenModel):
-    """How the advice is computed.
-
-    Attributes:
-        replay: the replay (warm-up, re-plan interval, the simulated Aurora and its ramp
-            profile, acuplan's policy configuration).
-        prices: the price book for the purchase comparison.
-        schedule_slot_s: the timetable's resolution, seconds.
-        schedule_quantile: the quantile of acuplan's floors a timetable slot takes.
-        monthly_budget_usd: alert when a monthly cost would exceed this; None: no budget.
-        storage_gib: cluster storage, GiB (priced in the purchase comparison).
-        io_million_per_month: storage I/O requests per month, millions.
-    """
-
-    replay: ReplayConfig = Field(default_factory=ReplayConfig)
-    prices: PriceBook = DEFAULT_PRICE_BOOK
-    schedule_slot_s: int = Field(default=900, gt=0, le=86_400)
-    schedule_quantile: float = Field(default=0.9, gt=0.0, lt=1.0)
-    monthly_budget_usd: float | None = Field(default=None, gt=0.0)
-    storage_gib: float = Field(default=0.0, ge=0.0)
-    io_million_per_month: float = Field(default=0.0, ge=0.0)
-
-
-class Outcome(FrozenModel):
-    """One way of running the cluster, replayed over its history.
-
-    Attributes:
-        settings: what is set, one line.
-        monthly_cost_usd: compute cost per 730-hour month, USD.
-        cost_usd: compute cost over the replayed window, USD.
-        slo_violation_min: minutes over the SLO utilisation (or unserved) in the window.
-        slo_violation_min_per_month: the same per 730-hour month.
-        shortfall_acu_h: ACU-hours of demand above capacity in the window.
-        p99_latency_ms: the latency model's p99 over the window.
-        scaling_actions: setting changes over the window.
-    """
-
-    settings: str
-    monthly_cost_usd: float
-    cost_usd: float
-    slo_violation_min: float
-    slo_violation_min_per_month: float
-    shortfall_acu_h: float
-    p99_latency_ms: float
-    scaling_actions: int
-
-
-class TierOption(FrozenModel):
-    """The failover reader at one promotion tier, in dollars and seconds.
-
-    Attributes:
-        promotion_tier: 1 (follows the writer) or 15 (scales on its own).
-        monthly_cost_usd: the recommended timetable's monthly cost with this reader.
-        extra_recovery_s_p95: after a failover, seconds the promoted reader needs to climb
-            to the writer's need (95th percentile over the window; 0 for tier 1, which
-            already holds the writer's capacity).
-    """
-
-    promotion_tier: int
-    monthly_cost_usd: float
-    extra_recovery_s_p95: float
-
-
-class AutoPauseAdvice(FrozenModel):
-    """Auto-pause (MinCapacity 0) over the history.
-
-    Attributes:
-        pausable_hours: hours in idle runs of at least ``SecondsUntilAutoPause``.
-        longest_idle_min: the longest run of zero demand, minutes.
-        monthly_cost_usd: the recommended timetable with MinCapacity 0 where it sits at
-            the minimum, per month (None when nothing would pause).
-        saving_usd_per_month: against the recommended timetable (None likewise).
-        resumes: resumes in the window (each waits about 15 s unserved; 30 s after a day).
-        reason: why it pauses or never does.
-    """
-
-    pausable_hours: float
-    longest_idle_min: float
-    monthly_cost_usd: float | None
-    saving_usd_per_month: float | None
-    resumes: int
-    reason: str
-
-
-class Alert(FrozenModel):
-    """A problem the history or the forecast shows, with its lead time.
-
-    Attributes:
-        kind: ``max_capacity``, ``budget`` or ``connections``.
-        message: one sentence with the numbers and what to do.
-        at: when it happens (UTC), or None for a standing condition.
-        lead_time_s: seconds from the end of the history to ``at``, or None.
-    """
-
-    kind: str
-    message: str
-    at: datetime | None = None
-    lead_time_s: float | None = None
-
-
-class AdviceSeries(FrozenModel):
-    """Hourly series over the replayed window, for plots.
-
-    Attributes:
-        start: start of the first hour (UTC).
-        demand_max_acu: demand, the max per hour, ACU (NaN-free: missing hours hold 0).
-        current_floor_acu: today's MinCapacity per hour, ACU.
-        recommended_floor_acu: the timetable's MinCapacity, the max per hour, ACU.
-        current_capacity_acu: the cluster's capacity under today's settings, hourly mean, ACU.
-        recommended_capacity_acu: ... under the timetable, ACU.
-    """
-
-    start: datetime
-    demand_max_acu: tuple[float, ...]
-    current_floor_acu: tuple[float, ...]
-    recommended_floor_acu: tuple[float, ...]
-    current_capacity_acu: tuple[float, ...]
-    recommended_capacity_acu: tuple[float, ...]
-
-
-class Advice(FrozenModel):
-    """The answer: what to set, what it saves or costs against today, the risk, how to buy it.
-
-    Attributes:
-        cluster_id: the cluster.
-        window_from: start of the replayed window (after the warm-up), UTC.
-        window_until: its end, UTC.
-        ramp_profile: the simulated Aurora's ramp profile.
-        current: today's settings.
-        recommended: the timetable to apply.
-        acuplan: acuplan re-planning every hour (needs a scheduler calling it).
-        bound: the perfect-foresight bound (nobody can run it; the limit).
-        savings_usd_per_month: current minus recommended monthly cost (negative: the
-            timetable costs more, and says what it buys in SLO minutes).
-        schedule: the MinCapacity timetable.
-        purchase_options: the recommended capacity bought each way, cheapest first.
-        break_even: when provisioned beats serverless, one sentence.
-        tiers: the failover reader at tier 1 and at tier 15.
-        auto_pause: what MinCapacity 0 would do.
-        floor_binds_for_nothing: the sentence when today's MinCapacity sits above what
-            demand needs at (nearly) every step, priced; None otherwise.
-        alerts: problems with their lead time.
-        reasons: why, in sentences.
-        series: hourly demand, floors and capacities, for plots.
-    """
-
-    cluster_id: str
-    window_from: datetime
-    window_until: datetime
-    ramp_profile: str
-    current: Outcome
-    recommended: Outcome
-    acuplan: Outcome
-    bound: Outcome
-    savings_usd_per_month: float
-    schedule: FloorSchedule
-    purchase_options: tuple[PurchaseOption, ...]
-    break_even: str
-    tiers: tuple[TierOption, ...]
-    auto_pause: AutoPauseAdvice
-    floor_binds_for_nothing: str | None
-    alerts: tuple[Alert, ...]
-    reasons: tuple[str, ...]
-    series: AdviceSeries
 
 
 def _outcome(settings: str, score: SimResult | PolicyScore, month_factor: float, actions: int) -> Outcome:

@@ -26,7 +26,7 @@ from placement.blocks import make_blocks
 from placement.data import model_data
 from placement.errors import ObjectiveRangeError
 from placement.queueing import p99_response_ms
-from placement.solve import evaluate_warm_start
+from placement.solver import evaluate_warm_start
 
 
 def _diurnal(horizon: int, seed: int = 0) -> tuple[float, ...]:

@@ -200,11 +200,7 @@ def test_reader_lead_time_leaves_the_first_step_short() -> None:
         limits=CapacityLimits(min_acu=0.5, max_acu=4, max_extra_readers_per_az=1),
         previous=PreviousLayout(writer_acu=2.0, failover_az_id="use1-az2"),
     )
-    lead = solve(
-        make_problem(
-            dynamics=DynamicsSpec(reader_lead_s=3600, min_dwell_s=0), **kw
-        )
-    )
+    lead = solve(make_problem(dynamics=DynamicsSpec(reader_lead_s=3600, min_dwell_s=0), **kw))
     assert sum(r.count[0] for r in lead.extra_readers) == 0
     assert sum(r.count[1] for r in lead.extra_readers) == 1
     assert lead.shortfall_acu == (4.0, 0.0)
@@ -219,11 +215,7 @@ def test_min_dwell_keeps_a_reader_through_a_dip() -> None:
         previous=PreviousLayout(writer_acu=2.0, failover_az_id="use1-az2"),
     )
     free = solve(make_problem(**kw))
-    dwell = solve(
-        make_problem(
-            dynamics=DynamicsSpec(reader_lead_s=0, min_dwell_s=3 * 3600), **kw
-        )
-    )
+    dwell = solve(make_problem(dynamics=DynamicsSpec(reader_lead_s=0, min_dwell_s=3 * 3600), **kw))
     assert [sum(r.count[t] for r in free.extra_readers) for t in range(3)] == [1, 0, 1]
     assert [sum(r.count[t] for r in dwell.extra_readers) for t in range(3)] == [1, 1, 1]
     assert dwell.objective_usd - free.objective_usd == pytest.approx(2.0)  # one 2-ACU reader-hour

@@ -1,4 +1,4 @@
-"""Tests of traces.load_folder and service.bundled.folder_replay_inputs (a folder of canonical CSVs)."""
+"""traces.load_folder and service.inputs.bundled.folder_replay_inputs (a folder of canonical CSVs)."""
 
 import json
 import shutil
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from service.bundled import bundled_replay_inputs, folder_replay_inputs
+from service.inputs.bundled import bundled_replay_inputs, folder_replay_inputs
 from traces import (
     AcuRule,
     DemandMappingError,

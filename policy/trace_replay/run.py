@@ -1,0 +1,374 @@
+"""Replay policies over a demand series with an explicit clock, and score them.
+
+Owns :func:`replay`. At each decision time (every ``replan_every_s``) a policy sees
+only the steps before ``now`` and sets MinCapacity/MaxCapacity and readers for the
+next interval; the simulator (:mod:`policy.trace_replay.simulator`) then runs Aurora's own reactive
+scaler under those settings at the trace's resolution and integrates cost, shortfall
+and SLO time over the scored window (after the warm-up). Everything but the report's
+``timing`` is deterministic for a fixed input.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from placement import PreviousLayout
+from policy.config import ReplayConfig
+from policy.errors import InvalidRequestError, UnknownPolicyError
+from policy.trace_replay.policies import Decision, Policy, make_policy
+from policy.trace_replay.report import POLICY_NAMES, PolicyScore, ReplayReport, ReplayTiming
+from policy.trace_replay.simulator import Layout, SimResult, simulate
+from policy.types import ClusterSpec
+
+FloatArray = npt.NDArray[np.float64]
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class PolicyRun:
+    """One policy replayed over one series: its score, what it did, and how long it took.
+
+    Attributes:
+        name: the policy name.
+        score: the score over the scored window (the relative scores not yet filled).
+        capacity_acu: total capacity at each scored step's end, shape (n_scored,).
+        floor_acu: MinCapacity the policy set at each scored step, shape (n_scored,).
+        replan_s: wall time of each decision, seconds (not deterministic).
+        solve_s: CP-SAT wall time of each decision, seconds (not deterministic).
+        wall_s: wall time of the whole run, seconds (not deterministic).
+        cpu_s: CPU time of the process during the run, seconds (not deterministic).
+    """
+
+    name: str
+    score: PolicyScore
+    capacity_acu: FloatArray
+    floor_acu: FloatArray
+    replan_s: tuple[float, ...]
+    solve_s: tuple[float, ...]
+    wall_s: float
+    cpu_s: float = 0.0
+
+
+def _run_policy(
+    policy: Policy,
+    demand: FloatArray,
+    *,
+    start: datetime,
+    step_s: int,
+    first: int,
+    every: int,
+    progress: Progress | None,
+) -> tuple[list[Decision], list[float]]:
+    decisions: list[Decision] = []
+    times: list[float] = []
+    previous: PreviousLayout | None = None
+    own = getattr(policy, "decide_every_s", None)
+    if own:
+        every = max(own // step_s, 1)
+    starts = range(first, len(demand), every)
+    for k, i in enumerate(starts):
+        t0 = time.perf_counter()
+        d = policy.decide(
+            demand[:i],
+            now=start + timedelta(seconds=i * step_s),
+            n_steps=min(every, len(demand) - i),
+            previous=previous,
+        )
+        times.append(time.perf_counter() - t0)
+        decisions.append(d)
+        previous = d.layout
+        if progress is not None and (k + 1 == len(starts) or (k + 1) % max(len(starts) // 100, 1) == 0):
+            progress(policy.name, k + 1, len(starts))
+    return decisions, times
+
+
+def _layout(decisions: list[Decision]) -> Layout:
+    in_writer_az = [
+        d.n_extra_readers_writer_az
+        if d.n_extra_readers_writer_az is not None
+        else np.zeros(len(d.floor_acu), dtype=np.int64)
+        for d in decisions
+    ]
+    return Layout(
+        floor_acu=np.concatenate([d.floor_acu for d in decisions]),
+        max_acu=np.concatenate([np.full(len(d.floor_acu), d.max_acu) for d in decisions]),
+        n_extra_readers=np.concatenate([d.n_extra_readers for d in decisions]),
+        has_failover=all(d.has_failover for d in decisions),
+        n_extra_readers_writer_az=np.concatenate(in_writer_az),
+    )
+
+
+def count_scaling_actions(layout: Layout) -> int:
+    """Count setting changes: MinCapacity/MaxCapacity changes plus readers created/deleted.
+
+    Args:
+        layout: the settings per step.
+
+    Returns:
+        Number of ModifyDBCluster calls (one per step where min or max changes) plus
+        the absolute change in reader count summed over steps.
+    """
+    moved = (np.diff(layout.floor_acu) != 0) | (np.diff(layout.max_acu) != 0)
+    return int(moved.sum() + count_reader_churn(layout))
+
+
+def count_reader_churn(layout: Layout) -> int:
+    """Count reader instances created plus deleted (tier 2-15 readers requested per step)."""
+    return int(np.abs(np.diff(layout.n_extra_readers)).sum())
+
+
+def _score(sim: SimResult, layout: Layout, decisions: list[Decision]) -> PolicyScore:
+    return PolicyScore(
+        cost_usd=round(sim.cost_usd, 6),
+        shortfall_acu_h=round(sim.shortfall_acu_h, 6),
+        slo_violation_min=round(sim.slo_violation_min, 4),
+        p99_latency_ms=round(sim.p99_latency_ms, 3),
+        scaling_actions=count_scaling_actions(layout),
+        reader_churn=count_reader_churn(layout),
+        unserved_min=round(sim.unserved_min, 4),
+        cost_vs_bound=None,
+        mean_capacity_acu=round(sim.mean_capacity_acu, 6),
+        peak_capacity_acu=round(float(sim.capacity_acu.max(initial=0.0)), 6),
+        n_replans=len(decisions),
+        fail_safe_replans=sum(d.fail_safe for d in decisions),
+    )
+
+
+def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequence[str]) -> None:
+    if demand.ndim != 1 or demand.size == 0:
+        raise InvalidRequestError(f"demand_acu must be a non-empty 1-D array, got shape {demand.shape}")
+    if np.any(np.isinf(demand)) or np.any(demand[np.isfinite(demand)] < 0):
+        raise InvalidRequestError("demand_acu values must be finite (or NaN for missing) and >= 0")
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise InvalidRequestError(f"start must be timezone-aware, got {start.isoformat()}")
+    if step_s <= 0:
+        raise InvalidRequestError(f"step_s must be > 0, got {step_s}")
+    unknown = [p for p in policies if p not in POLICY_NAMES]
+    if unknown or not policies:
+        raise UnknownPolicyError(f"unknown policies {unknown}; known: {', '.join(POLICY_NAMES)}")
+
+
+def scored_window(demand: FloatArray, *, step_s: int, config: ReplayConfig) -> tuple[int, int]:
+    """Return (first scored step, steps per decision) and check the series can be scored.
+
+    Raises:
+        InvalidRequestError: ``replan_every_s`` not a multiple of ``step_s``, or a
+            warm-up that leaves nothing to score.
+    """
+    first = math.ceil(config.warmup_s / step_s)
+    if config.replan_every_s % step_s:
+        raise InvalidRequestError(
+            f"config.replan_every_s={config.replan_every_s} must be a multiple of step_s={step_s}",
+            "config.replan_every_s",
+        )
+    if first >= len(demand) or np.all(np.isnan(demand[:first])) and first > 0:
+        raise InvalidRequestError(
+            f"warmup_s={config.warmup_s} leaves nothing to score (or no observed history) "
+            f"in {len(demand)} steps of {step_s} s"
+        )
+    return first, config.replan_every_s // step_s
+
+
+def replay_policy(
+    name: str,
+    demand_acu: npt.ArrayLike,
+    *,
+    start: datetime,
+    step_s: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+    progress: Progress | None = None,
+) -> PolicyRun:
+    """Replay one policy over a demand series and score it (the unit of a fleet run).
+
+    Args:
+        name: a name from :data:`POLICY_NAMES`.
+        demand_acu: demand per step, shape (n_steps,), ACU; NaN marks missing steps.
+        start: start of the first step, timezone-aware.
+        step_s: step length, seconds.
+        cluster: the simulated cluster.
+        config: replay configuration (failover events count from the scored start).
+        progress: optional callback ``(policy, decisions_done, decisions_total)``.
+
+    Returns:
+        A :class:`PolicyRun`; everything but its timings is deterministic.
+
+    Raises:
+        InvalidRequestError: bad series, naive ``start``, bad step or warm-up.
+        UnknownPolicyError: an unknown policy name.
+    """
+    t0, c0 = time.perf_counter(), time.process_time()
+    demand = np.asarray(demand_acu, dtype=np.float64)
+    _validate(demand, start, step_s, [name])
+    first, every = scored_window(demand, step_s=step_s, config=config)
+    pol = make_policy(name, demand, cluster=cluster, config=config, step_s=step_s)
+    decisions, times = _run_policy(
+        pol, demand, start=start, step_s=step_s, first=first, every=every, progress=progress
+    )
+    run = finish_run(
+        name,
+        decisions,
+        times,
+        demand[first:],
+        step_s=step_s,
+        cluster=cluster,
+        config=config,
+        wall_s=time.perf_counter() - t0,
+    )
+    return replace(run, cpu_s=time.process_time() - c0)
+
+
+def finish_run(
+    name: str,
+    decisions: list[Decision],
+    replan_s: list[float],
+    scored_acu: FloatArray,
+    *,
+    step_s: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+    wall_s: float,
+) -> PolicyRun:
+    """Simulate a policy's decisions over the scored window and score them.
+
+    Args:
+        name: the policy name for the result.
+        decisions: the decisions in time order, covering ``scored_acu``.
+        replan_s: wall time of each decision, seconds.
+        scored_acu: demand over the scored window, shape (n_scored,), ACU.
+        step_s: step length, seconds.
+        cluster: the simulated cluster.
+        config: replay configuration (scaler model and failover events).
+        wall_s: wall time to report for the run.
+
+    Returns:
+        The :class:`PolicyRun`.
+    """
+    layout = _layout(decisions)
+    sim = simulate(
+        scored_acu,
+        layout,
+        step_s=step_s,
+        read_frac=cluster.read_frac,
+        scaler=config.scaler,
+        price_usd_per_acu_hour=cluster.price_usd_per_acu_hour,
+        events=config.failover_events,
+    )
+    return PolicyRun(
+        name=name,
+        score=_score(sim, layout, decisions),
+        capacity_acu=sim.capacity_acu,
+        floor_acu=layout.floor_acu,
+        replan_s=tuple(replan_s),
+        solve_s=tuple(d.solve_s for d in decisions),
+        wall_s=wall_s,
+    )
+
+
+def with_relative_scores(scores: dict[str, PolicyScore]) -> dict[str, PolicyScore]:
+    """Fill ``cost_vs_bound`` and ``slo_share_of_reactive`` where the reference ran.
+
+    Args:
+        scores: per policy name.
+
+    Returns:
+        The scores with ``cost_vs_bound`` = cost / the bound's cost (when ``bound`` ran
+        with a cost > 0) and ``slo_share_of_reactive`` = SLO minutes / reactive's (when
+        ``reactive`` ran with any SLO minutes); other scores unchanged.
+    """
+    bound = scores.get("bound")
+    reactive = scores.get("reactive")
+    out = {}
+    for k, v in scores.items():
+        update: dict[str, float] = {}
+        if bound is not None and bound.cost_usd > 0:
+            update["cost_vs_bound"] = round(v.cost_usd / bound.cost_usd, 6)
+        if reactive is not None and reactive.slo_violation_min > 0:
+            update["slo_share_of_reactive"] = round(v.slo_violation_min / reactive.slo_violation_min, 6)
+        out[k] = v.model_copy(update=update)
+    return out
+
+
+def _ms(values: Sequence[float], q: float) -> float:
+    return round(float(np.percentile(values, q)) * 1000, 3) if len(values) else 0.0
+
+
+def timing_of(runs: Sequence[PolicyRun], total_s: float) -> ReplayTiming:
+    """Summarise the wall-clock timings of policy runs (not deterministic)."""
+    return ReplayTiming(
+        total_s=round(total_s, 3),
+        per_policy_s={r.name: round(r.wall_s, 3) for r in runs},
+        replan_ms_p50={r.name: _ms(r.replan_s, 50) for r in runs},
+        replan_ms_p95={r.name: _ms(r.replan_s, 95) for r in runs},
+        solve_ms_p50={r.name: _ms(r.solve_s, 50) for r in runs},
+        forecast_ms_p50={
+            r.name: _ms([a - b for a, b in zip(r.replan_s, r.solve_s, strict=True)], 50) for r in runs
+        },
+    )
+
+
+def replay(
+    demand_acu: npt.ArrayLike,
+    *,
+    start: datetime,
+    step_s: int,
+    cluster: ClusterSpec | None = None,
+    config: ReplayConfig | None = None,
+    policies: Sequence[str] = POLICY_NAMES,
+    trace_name: str = "trace",
+    progress: Progress | None = None,
+) -> ReplayReport:
+    """Replay ``policies`` over a demand series and score each on the same simulator.
+
+    Args:
+        demand_acu: demand per step, shape (n_steps,), ACU; NaN marks missing steps.
+        start: start of the first step, timezone-aware.
+        step_s: step length, seconds (a divisor of ``config.policy.plan_step_s``).
+        cluster: the simulated cluster; defaults to :class:`ClusterSpec()`.
+        config: replay configuration; defaults to :class:`ReplayConfig()`.
+        policies: names from :data:`POLICY_NAMES`, scored in that order.
+        trace_name: a label for the report.
+        progress: optional callback ``(policy, decisions_done, decisions_total)``.
+
+    Returns:
+        A :class:`ReplayReport`; ``cost_vs_bound`` is filled when ``bound`` ran and
+        ``slo_share_of_reactive`` when ``reactive`` ran.
+
+    Raises:
+        InvalidRequestError: bad series, naive ``start``, bad step, or a warm-up that
+            leaves nothing to score.
+        UnknownPolicyError: an unknown policy name.
+    """
+    t_start = time.perf_counter()
+    cluster = cluster or ClusterSpec()
+    config = config or ReplayConfig()
+    demand = np.asarray(demand_acu, dtype=np.float64)
+    _validate(demand, start, step_s, policies)
+    first, every = scored_window(demand, step_s=step_s, config=config)
+    runs = [
+        replay_policy(
+            name, demand, start=start, step_s=step_s, cluster=cluster, config=config, progress=progress
+        )
+        for name in POLICY_NAMES
+        if name in policies
+    ]
+    return ReplayReport(
+        trace=trace_name,
+        cluster=cluster,
+        step_s=step_s,
+        start=start,
+        scored_from=start + timedelta(seconds=first * step_s),
+        scored_until=start + timedelta(seconds=len(demand) * step_s),
+        n_steps=len(demand),
+        n_missing_steps=int(np.isnan(demand).sum()),
+        replan_every_s=every * step_s,
+        scores=with_relative_scores({r.name: r.score for r in runs}),
+        timing=timing_of(runs, time.perf_counter() - t_start),
+    )

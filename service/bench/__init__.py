@@ -1,0 +1,1 @@
+"""``acuplan bench``: the scoreboard over the trace suite (``run``) and its report (``report``)."""

@@ -1,0 +1,722 @@
+"""Write a bench result for an Aurora user: one opening table, per-trace detail, plots, JSON, HTML.
+
+Owns :func:`write_report`, :func:`summary_table`, :func:`markdown` and the plots. The
+Markdown and the HTML page open with the same table: per trace and ramp profile, Aurora
+alone at your floor (``reactive``) against acuplan in USD and SLO-violation minutes, the
+perfect-foresight bound, and what dominates acuplan. Peers are named by what they are
+(:data:`DISPLAY_NAMES`); the JSON keeps the policy ids. Plots use matplotlib's Agg backend
+(no display); the HTML page embeds the PNGs as base64 data URIs, so it is one
+self-contained file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+if TYPE_CHECKING:
+    from policy.trace_replay.run import PolicyRun
+    from service.bench.run import BenchResult
+
+Rows = list[list[str]]
+"""A table's body: rows of cells, already formatted."""
+
+DISPLAY_NAMES: dict[str, str] = {
+    "reactive": "Aurora alone (your MinCapacity)",
+    "static-peak": "static at the trace's peak (hindsight)",
+    "vpa": "Kubernetes VPA-style floor (p90 +15%)",
+    "predictive-scaling": "EC2 predictive-scaling style",
+    "hpa-readers": "Aurora Auto Scaling of readers",
+    "acuplan": "acuplan",
+    "bound": "perfect-foresight bound",
+}
+"""What each policy id is, in the words of an Aurora user (the JSON keeps the ids)."""
+
+COLOURS: dict[str, str] = {
+    "reactive": "#d62728",
+    "static-peak": "#7f7f7f",
+    "vpa": "#9467bd",
+    "predictive-scaling": "#ff7f0e",
+    "hpa-readers": "#8c564b",
+    "acuplan": "#1f77b4",
+    "bound": "#2ca02c",
+}
+
+CHECK_TEXT: dict[str, str] = {
+    "not_dominated": "not dominated",
+    "cost_vs_reactive": "cost <= 1.02x Aurora alone",
+    "slo_share_of_reactive": "SLO <= 20% of Aurora alone",
+    "cost_vs_bound": "cost <= 1.25x bound",
+}
+"""Short text of each target check (``policy.trace_replay.scoreboard``)."""
+
+ZOOM_HALF_WIDTH_S = 3 * 3600
+"""The capacity plot's zoom panel shows 3 h either side of the worst event."""
+
+
+def display_name(label: str) -> str:
+    """A point's label in words: ``reactive@2`` -> ``Aurora alone at MinCapacity 2``."""
+    if label in DISPLAY_NAMES:
+        return DISPLAY_NAMES[label]
+    policy, _, value = label.partition("@")
+    if policy == "reactive":
+        return f"Aurora alone at MinCapacity {value}"
+    if policy == "vpa":
+        return f"VPA-style floor (p{float(value) * 100:g} +15%)"
+    if policy == "predictive-scaling":
+        return f"predictive-scaling style ({float(value) * 100:g}% target)"
+    if policy == "acuplan":
+        return f"acuplan at risk p{float(value.removeprefix('q')) * 100:g}"
+    return label
+
+
+def _usd(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _change(value: float | None) -> str:
+    return "-" if value is None else f"{value - 1.0:+.1%}"
+
+
+def _min(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def _dominators(labels: Sequence[str], limit: int = 2) -> str:
+    if not labels:
+        return "none"
+    shown = ", ".join(labels[:limit])
+    return shown + (f" (+{len(labels) - limit} more)" if len(labels) > limit else "")
+
+
+def _sections(trace: dict[str, Any], profiles: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+    """(profile, {policies, frontier, targets}) for each profile the trace was scored at."""
+    out = [(profiles[0], trace)]
+    out += [(p, trace["profiles"][p]) for p in profiles[1:] if p in trace.get("profiles", {})]
+    return out
+
+
+def _verdict(t: dict[str, Any]) -> str:
+    if t.get("met") is None:
+        return "not judged"
+    if t["met"]:
+        return "met"
+    failed = [CHECK_TEXT[k] for k, ok in t["checks"].items() if not ok]
+    return "NOT met: " + "; ".join(failed)
+
+
+SUMMARY_HEADER: list[str] = [
+    "trace",
+    "ramp",
+    "Aurora alone at your floor: USD",
+    "SLO min",
+    "acuplan: USD (vs Aurora alone)",
+    "SLO min (share)",
+    "bound USD",
+    "acuplan vs bound",
+    "dominated by",
+    "targets",
+]
+
+
+SUMMARY_LEFT: tuple[int, ...] = (0, 1, 8, 9)
+"""Left-aligned (text) columns of the opening table."""
+
+
+def summary_rows(doc: dict[str, Any]) -> Rows:
+    """The opening table's rows: one per trace and ramp profile."""
+    rows: Rows = []
+    for name, trace in doc["traces"].items():
+        for prof, sec in _sections(trace, doc["ramp_profiles"]):
+            pol = sec["policies"]
+            r, a, b = pol.get("reactive"), pol.get("acuplan"), pol.get("bound")
+            a_cost = "-" if a is None else _usd(a["cost_usd"])
+            if a is not None and r is not None and r["cost_usd"] > 0:
+                a_cost += f" ({_change(a['cost_usd'] / r['cost_usd'])})"
+            a_slo = "-" if a is None else _min(a["slo_violation_min"])
+            if a is not None and a.get("slo_share_of_reactive") is not None:
+                a_slo += f" ({_pct(a['slo_share_of_reactive'])})"
+            rows.append(
+                [
+                    name,
+                    prof,
+                    _usd(r["cost_usd"]) if r else "-",
+                    _min(r["slo_violation_min"]) if r else "-",
+                    a_cost,
+                    a_slo,
+                    _usd(b["cost_usd"]) if b else "-",
+                    _x(a.get("cost_vs_bound")) if a else "-",
+                    _dominators([display_name(x) for x in a["dominated_by"]]) if a else "-",
+                    _verdict(sec["targets"]),
+                ]
+            )
+    return rows
+
+
+def summary_table(doc: dict[str, Any]) -> Table:
+    """The opening table as a rich table (what ``acuplan bench`` prints)."""
+    table = Table(title="acuplan vs Aurora alone at your floor, per trace and ramp profile")
+    for i, header in enumerate(SUMMARY_HEADER):
+        table.add_column(header, justify="left" if i in SUMMARY_LEFT else "right")
+    for row in summary_rows(doc):
+        table.add_row(*row)
+    return table
+
+
+POLICY_HEADER: list[str] = [
+    "policy",
+    "what it is",
+    "cost USD",
+    "cost vs bound",
+    "SLO min",
+    "SLO share of reactive",
+    "shortfall ACU-h",
+    "p99 ms (est.)",
+    "scaling actions",
+    "dominated by",
+]
+
+
+def policy_rows(section: dict[str, Any]) -> Rows:
+    """One trace at one profile: a row per policy, in report order."""
+    pol = section["policies"]
+    return [
+        [
+            p,
+            DISPLAY_NAMES.get(p, p),
+            _usd(s["cost_usd"]),
+            _x(s["cost_vs_bound"]),
+            _min(s["slo_violation_min"]),
+            _pct(s["slo_share_of_reactive"]),
+            f"{s['shortfall_acu_h']:,.2f}",
+            f"{s['p99_latency_ms']:,.0f}",
+            str(s["scaling_actions"]),
+            _dominators(s["dominated_by"], 3),
+        ]
+        for p, s in pol.items()
+    ]
+
+
+FRONTIER_HEADER: list[str] = ["point", "what it is", "cost USD", "cost vs bound", "SLO min", "dominated by"]
+
+
+def frontier_rows(section: dict[str, Any]) -> Rows:
+    """One trace at one profile: a row per swept point, by family and knob value."""
+    return [
+        [
+            pt["label"] + (" (production)" if pt.get("production") else ""),
+            display_name(pt["label"]),
+            _usd(pt["cost_usd"]),
+            _x(pt["cost_vs_bound"]),
+            _min(pt["slo_violation_min"]),
+            _dominators(pt["dominated_by"], 3),
+        ]
+        for points in section["frontier"].values()
+        for pt in points
+    ]
+
+
+def target_text(t: dict[str, Any]) -> str:
+    """The targets of one trace and profile in a sentence, with the frontier evidence."""
+    if t.get("met") is None:
+        return f"Targets not judged: {t.get('why', '')}."
+    parts = [f"{CHECK_TEXT[k]}: {'yes' if ok else 'NO'}" for k, ok in t["checks"].items()]
+    r_slo = t["reactive_slo_min"]
+    if r_slo == 0:
+        why = "Aurora alone has no SLO minute"
+    elif r_slo >= 5:
+        why = f"Aurora alone has {r_slo:,.1f} SLO minutes (>= 5)"
+    else:
+        why = f"Aurora alone has {r_slo:,.1f} SLO minutes (between 0 and 5: only dominance applies)"
+    text = f"Targets {'met' if t['met'] else 'NOT met'} ({why}): " + "; ".join(parts) + "."
+    if t["dominated_by"]:
+        text += f" acuplan is dominated by {', '.join(t['dominated_by'])}."
+    reach = t["reaching"]
+    if not t["met"]:
+        text += (
+            f" Frontier: {len(reach)} point(s) would meet every applicable target in acuplan's place, "
+            f"cheapest first: {_dominators(reach, 4)}."
+            if reach
+            else " Frontier: no swept point of any family meets every applicable target on this trace."
+        )
+    return text
+
+
+def _md_table(header: list[str], rows: Rows, left: Sequence[int] = (0, 1)) -> list[str]:
+    rule = "|" + "|".join("---" if i in left else "---:" for i in range(len(header))) + "|"
+    return ["| " + " | ".join(header) + " |", rule] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _html_table(header: list[str], rows: Rows, left: Sequence[int] = (0, 1)) -> str:
+    def cell(tag: str, i: int, text: str) -> str:
+        cls = " class='l'" if i in left else ""
+        return f"<{tag}{cls}>{html.escape(text)}</{tag}>"
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _about(doc: dict[str, Any]) -> list[str]:
+    """What the opening table says and how the bench judges it (paragraphs, Markdown)."""
+    profiles = doc["ramp_profile_settings"]
+    ramp = "; ".join(
+        f"`{n}`: capacity doubles every {p['scale_up_doubling_s']:g} s going up, halves every "
+        f"{p['scale_down_halving_s']:g} s going down, a MinCapacity change takes effect after "
+        f"{p['floor_apply_delay_s']:g} s"
+        for n, p in profiles.items()
+    )
+    return [
+        "**Aurora alone at your floor** is `reactive`: Aurora Serverless v2's own scaler above a "
+        "fixed MinCapacity (the cluster's minimum, 0.5 ACU), what you have without acuplan. "
+        "acuplan's cost change is against it; its SLO share is acuplan's SLO-violation minutes "
+        "over Aurora alone's. The **bound** is the cheapest MinCapacity schedule (0.5-ACU grid, "
+        "changeable every trace step) with no SLO-violation minute and no shortfall, found with "
+        "perfect foresight: no policy can run it, and `acuplan vs bound` is acuplan's cost over "
+        "its cost.",
+        "",
+        "**Dominated by** lists the peer points with no more SLO-violation minutes that cost at "
+        "least 1% less. Peers are what you could run instead: Aurora alone at any fixed "
+        "MinCapacity (`reactive@F`, F in ACU), the Kubernetes VPA-style floor at any target "
+        "percentile (`vpa@p`), the EC2 predictive-scaling-style floor at any target utilisation "
+        "(`predictive-scaling@u`) and Aurora Auto Scaling of readers (`hpa-readers`). "
+        "`static-peak` is not a peer: it sizes the cluster with hindsight (the maximum over the "
+        "whole series, future included), so it is a baseline, not a policy anyone can run.",
+        "",
+        "**Targets** (issue 9), per trace and ramp profile: acuplan is dominated by no peer point; "
+        "where Aurora alone has no SLO minute, acuplan costs at most 1.02x Aurora alone; where "
+        "Aurora alone has at least 5 SLO minutes, acuplan keeps at most 20% of them at no more "
+        "than 1.25x the bound. A trace meets them when every one that applies holds. Where a "
+        "target is missed, the trace's section names the swept points that would meet it, or "
+        "says that none does.",
+        "",
+        f"**Ramp profiles** of Aurora's scaler (AWS publishes no rates: ASSUMPTION, "
+        f"`policy.scaler.RAMP_PROFILES`): {ramp}. acuplan plans for the profile it is scored at.",
+        "",
+        "**Traces from a folder** (`--traces-dir`): every series of every `*.csv` is scored like a "
+        "bundled trace. A `<stem>.json` beside the CSV gives its demand rule, step and read share; "
+        "without one, unit `acu` is taken as is, `percent` is read against a MaxCapacity of 16 ACU "
+        "and any other unit has its p99 mapped to 16 ACU, on the series' median sampling interval. "
+        "The cluster is the default one: MinCapacity 0.5 ACU, MaxCapacity the percent rule's "
+        "(else 128 ACU, or `--max-acu`), a writer plus a tier-1 reader in another AZ, half the "
+        "demand read-only, $0.12 per ACU-hour (us-east-1). The first 2 days are warm-up; each "
+        "policy re-plans every hour.",
+        "",
+    ]
+
+
+def markdown(doc: dict[str, Any], images: dict[str, str] | None = None) -> str:
+    """The whole report as Markdown: the opening table, how to read it, then each trace.
+
+    Args:
+        doc: the bench document.
+        images: per image key (``frontier-<trace>``, ``capacity-<trace>``), its file name.
+    """
+    images = images or {}
+    lines = ["# acuplan bench", ""]
+    lines += _md_table(SUMMARY_HEADER, summary_rows(doc), SUMMARY_LEFT) + [""]
+    lines += _about(doc)
+    for name, trace in doc["traces"].items():
+        lines += [
+            f"## {name}",
+            "",
+            f"{trace['source']} trace, {trace['n_steps']} steps of {trace['step_s']} s "
+            f"({trace['n_missing_steps']} missing); scored {trace['scored_from']} to "
+            f"{trace['scored_until']}; MaxCapacity {trace['cluster']['limits']['max_acu']:g} ACU.",
+            "",
+        ]
+        for prof, sec in _sections(trace, doc["ramp_profiles"]):
+            lines += [f"### {name} at the `{prof}` ramp profile", ""]
+            lines += _md_table(POLICY_HEADER, policy_rows(sec), (0, 1, 9)) + [""]
+            lines += [target_text(sec["targets"]), ""]
+            if sec["frontier"]:
+                lines += _md_table(FRONTIER_HEADER, frontier_rows(sec), (0, 1, 5)) + [""]
+        for key in (f"frontier-{name}", f"capacity-{name}"):
+            if key in images:
+                lines += [f"![{key}]({images[key]})", ""]
+    lines += _throughput_md(doc.get("throughput")) + _timing_md(doc["timing"])
+    return "\n".join(lines) + "\n"
+
+
+def _throughput_md(tp: dict[str, Any] | None) -> list[str]:
+    if not tp:
+        return []
+    lines = [
+        "## Fleet throughput (timings: not deterministic)",
+        "",
+        f"{tp['fleet']['clusters']} clusters, {tp['fleet']['scored_cluster_days']} scored cluster-days "
+        f"under {tp['fleet']['policy']}; identical results on every executor: {tp['identical']}.",
+        "",
+        "| executor | cores | wall s | cluster-days per core-minute (wall) | CPU s "
+        "| cluster-days per CPU-minute | load avg before |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['executor']} | {r['cores']} | {r['wall_s']:.1f} | {r['cluster_days_per_core_min']:.3f} "
+        f"| {r['cpu_s']:.1f} | {r['cluster_days_per_cpu_min']} | {r['load_avg_1m_before']} |"
+        for r in tp["runs"]
+    ]
+    return lines + ["", f"Scaling ratio (1-worker wall / 2-worker wall): {tp['scaling_ratio_2_vs_1']}.", ""]
+
+
+def _timing_md(timing: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Time per re-plan (ms, median; timings: not deterministic)",
+        "",
+        "`forecast` is the re-plan time outside the CP-SAT solve (forecast, model build, settings); "
+        "the bound does no forecast, so its re-plan is the planning cost alone.",
+        "",
+        "| trace | ramp | acuplan re-plan p50 | p95 | forecast p50 | solve p50 | bound re-plan p50 |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, per_profile in timing["per_trace"].items():
+        for prof, t in per_profile.items():
+            cells = [
+                t["replan_ms_p50"].get("acuplan", 0),
+                t["replan_ms_p95"].get("acuplan", 0),
+                t["forecast_ms_p50"].get("acuplan", 0),
+                t["solve_ms_p50"].get("acuplan", 0),
+                t["replan_ms_p50"].get("bound", 0),
+            ]
+            lines.append(f"| {name} | {prof} | " + " | ".join(f"{c:.0f}" for c in cells) + " |")
+    return lines + ["", f"Bench wall time: {timing['bench_s']:.0f} s.", ""]
+
+
+def _png(fig: Figure, path: Path) -> None:
+    fig.savefig(path, dpi=90, bbox_inches="tight")
+    plt.close(fig)
+
+
+def worst_event(demand_acu: npt.NDArray[np.float64], capacity_acu: npt.NDArray[np.float64]) -> int:
+    """The scored step whose demand is largest relative to the capacity it started with.
+
+    Args:
+        demand_acu: scored demand per step, shape (n,), ACU (NaN for missing).
+        capacity_acu: capacity at each step's end, shape (n,), ACU (e.g. Aurora alone's);
+            step k starts with step k-1's end (step 0 with its own end).
+
+    Returns:
+        The step's index; the peak-demand step when no ratio is defined; 0 when all is NaN.
+    """
+    start = np.concatenate([capacity_acu[:1], capacity_acu[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(start > 0, demand_acu / start, np.nan)
+    if np.isfinite(ratio).any():
+        return int(np.nanargmax(ratio))
+    return int(np.nanargmax(demand_acu)) if np.isfinite(demand_acu).any() else 0
+
+
+def _capacity_lines(
+    ax: Axes, x: npt.NDArray[np.float64], dx: float, demand: Any, runs: dict[str, PolicyRun]
+) -> None:
+    """Demand per step (from each step's start), capacity at each step's end, the floor set per step."""
+    ax.fill_between(x, np.nan_to_num(demand), color="#bbbbbb", lw=0, step="post", label="demand (cluster)")
+    if "reactive" in runs:
+        cap = runs["reactive"].capacity_acu
+        ax.plot(x + dx, cap, color=COLOURS["reactive"], lw=0.9, label="Aurora alone: capacity")
+    if "acuplan" in runs:
+        a = runs["acuplan"]
+        ax.plot(x + dx, a.capacity_acu, color=COLOURS["acuplan"], lw=0.9, label="acuplan: capacity")
+        ax.step(
+            x,
+            2.0 * a.floor_acu,
+            where="post",
+            color="#17becf",
+            lw=1.0,
+            ls="--",
+            label="acuplan: MinCapacity x 2 (writer + tier-1 reader hold it)",
+        )
+    ax.set_ylabel("ACU (all instances)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+
+
+def plot_capacity(
+    name: str,
+    demand_acu: npt.NDArray[np.float64],
+    runs: dict[str, dict[str, PolicyRun]],
+    *,
+    step_s: int,
+    scored_from: datetime,
+    path: Path,
+) -> None:
+    """Demand, acuplan's MinCapacity and capacity, Aurora alone's capacity; a zoom on the worst event.
+
+    One row per ramp profile: the whole scored window (days) and, beside it, the 6 hours
+    around the step where demand is largest relative to Aurora alone's capacity.
+    Capacities are all instances' (the writer and the tier-1 reader both hold MinCapacity,
+    so the floor is drawn at twice the setting).
+    """
+    profiles = list(runs)
+    fig, axes = plt.subplots(
+        len(profiles),
+        2,
+        figsize=(15, 3.6 * len(profiles) + 0.6),
+        gridspec_kw={"width_ratios": (3, 1)},
+        squeeze=False,
+    )
+    days = np.arange(len(demand_acu)) * step_s / 86_400
+    for row, prof in zip(axes, profiles, strict=True):
+        prof_runs = runs[prof]
+        ref = prof_runs.get("reactive") or prof_runs.get("acuplan")
+        k = worst_event(demand_acu, ref.capacity_acu) if ref is not None else 0
+        _capacity_lines(row[0], days, step_s / 86_400, demand_acu, prof_runs)
+        row[0].set_xlabel("days into the scored window")
+        row[0].set_title(f"{prof} ramp profile: the scored window", fontsize=10, loc="left")
+        half = ZOOM_HALF_WIDTH_S // step_s
+        lo, hi = max(k - half, 0), min(k + half + 1, len(demand_acu))
+        hours = (np.arange(lo, hi) - k) * step_s / 3600
+        cut = {p: _cut(r, lo, hi) for p, r in prof_runs.items()}
+        _capacity_lines(row[1], hours, step_s / 3600, demand_acu[lo:hi], cut)
+        row[1].set_ylabel("")
+        row[1].set_xlabel("hours from the worst event")
+        row[1].axvline(0.0, color="black", lw=0.6, ls=":")
+        at = scored_from + timedelta(seconds=k * step_s)
+        ratio = ""
+        before = ref.capacity_acu[max(k - 1, 0)] if ref is not None else 0.0
+        if before > 0 and np.isfinite(demand_acu[k]):
+            ratio = f": demand {demand_acu[k] / before:.2f}x the capacity Aurora alone had"
+        row[1].set_title(f"worst event {at:%Y-%m-%d %H:%M} UTC{ratio}", fontsize=9, loc="left")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncols=4, fontsize=8, bbox_to_anchor=(0.5, 1.0))
+    fig.suptitle(f"{name}: demand, MinCapacity and capacity", fontsize=11, y=1.04)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    _png(fig, path)
+
+
+def _cut(run: PolicyRun, lo: int, hi: int) -> PolicyRun:
+    return replace(run, capacity_acu=run.capacity_acu[lo:hi], floor_acu=run.floor_acu[lo:hi])
+
+
+MINOR_Y: frozenset[float] = frozenset({0.5, 2.0, 3.0, 5.0, 20.0, 50.0})
+"""Minor ticks of the frontier's log cost axis that get a label (besides 1x, 10x)."""
+
+SWEPT_LEGEND: dict[str, str] = {
+    "acuplan": "acuplan at risk quantile q",
+    "reactive": "Aurora alone at a fixed MinCapacity (ACU)",
+    "vpa": "VPA-style floor at target percentile p",
+    "predictive-scaling": "predictive-scaling style at a target utilisation",
+}
+"""Legend text of each swept family on the frontier plot."""
+
+KNOB_TEXT: dict[str, str] = {
+    "floor_acu": "{v:g}",
+    "target_percentile": "p{p:g}",
+    "target_utilisation": "{p:g}%",
+    "risk_quantile": "q{v:g}",
+}
+"""How a frontier point's knob value is written beside it on the plot."""
+
+
+def _knob(pt: dict[str, Any]) -> str:
+    v = float(pt["value"])
+    return KNOB_TEXT.get(pt["knob"], "{v:g}").format(v=v, p=round(v * 100, 6))
+
+
+def _frontier_panel(ax: Axes, section: dict[str, Any], title: str) -> None:
+    """One trace at one profile: cost / bound cost against SLO minutes (symlog)."""
+    pol, t = section["policies"], section["targets"]
+    if "bound" not in pol:
+        ax.set_title(f"{title}: no bound run", fontsize=10)
+        return
+    if t.get("met") is not None and t["reactive_slo_min"] >= 5:
+        ax.fill_between(
+            [0, 0.2 * t["reactive_slo_min"]], 0, 1.25, color="#2ca02c", alpha=0.12, label="target region"
+        )
+    elif t.get("met") is not None and t["reactive_slo_min"] == 0 and pol["reactive"]["cost_vs_bound"]:
+        ax.axhspan(
+            0, 1.02 * pol["reactive"]["cost_vs_bound"], color="#2ca02c", alpha=0.12, label="target region"
+        )
+    for family, points in section["frontier"].items():
+        pts = [p for p in points if not p.get("production")]
+        if not pts:
+            continue
+        xs = [p["slo_violation_min"] for p in pts]
+        ys = [p["cost_vs_bound"] for p in pts]
+        colour = COLOURS.get(family, "k")
+        ax.plot(
+            xs, ys, "-", marker=".", color=colour, lw=1, alpha=0.6, label=SWEPT_LEGEND.get(family, family)
+        )
+        for i, (p, x, y) in enumerate(zip(pts, xs, ys, strict=True)):
+            ax.annotate(
+                _knob(p),
+                (x, y),
+                fontsize=6,
+                color=colour,
+                xytext=(3, 3 if i % 2 else -8),
+                textcoords="offset points",
+            )
+    for p, s in pol.items():
+        if p == "acuplan":
+            continue
+        ax.plot(
+            s["slo_violation_min"],
+            s["cost_vs_bound"],
+            "s" if p in ("static-peak", "bound") else "o",
+            ms=7,
+            color=COLOURS.get(p, "k"),
+            mec="black",
+            mew=0.6,
+            label=DISPLAY_NAMES.get(p, p) + ("" if p in ("static-peak", "bound") else " (default)"),
+        )
+    if "acuplan" in pol:
+        a = pol["acuplan"]
+        ax.plot(
+            a["slo_violation_min"],
+            a["cost_vs_bound"],
+            "*",
+            ms=16,
+            color=COLOURS["acuplan"],
+            mec="black",
+            mew=0.8,
+            label="acuplan (production point)",
+            zorder=5,
+        )
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(left=-0.1)
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}x" if round(v, 6) in MINOR_Y else ""))
+    ax.set_xlabel("SLO-violation minutes (symlog)")
+    ax.set_ylabel("cost / bound cost (log)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+
+
+def plot_frontier(name: str, trace: dict[str, Any], profiles: Sequence[str], path: Path) -> None:
+    """One trace's frontier, a panel per ramp profile, the legend outside the axes."""
+    sections = _sections(trace, profiles)
+    fig, axes = plt.subplots(1, len(sections), figsize=(6.2 * len(sections), 5.0), squeeze=False)
+    for ax, (prof, sec) in zip(axes[0], sections, strict=True):
+        _frontier_panel(ax, sec, f"{name}, {prof} ramp profile")
+    seen: dict[str, Any] = {}
+    for ax in axes[0]:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, h)
+    fig.legend(list(seen.values()), list(seen), loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    fig.suptitle(
+        f"{name}: cost vs SLO minutes; labels are knob values (MinCapacity ACU, VPA percentile, "
+        "predictive target, acuplan risk quantile)",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    _png(fig, path)
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def _md_inline(text: str) -> str:
+    """Markdown paragraph -> HTML: escape, then ``code`` and **bold**."""
+    out = html.escape(text)
+    parts = out.split("`")
+    out = "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+    parts = out.split("**")
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def write_html(doc: dict[str, Any], images: dict[str, Path], path: Path) -> None:
+    """One self-contained page: the opening table, how to read it, each trace, throughput, timing."""
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>acuplan bench</title><style>",
+        "body{font-family:sans-serif;max-width:1500px;margin:auto;padding:1em}"
+        "table{border-collapse:collapse;margin:.5em 0;font-size:90%}td,th{border:1px solid #ccc;"
+        "padding:2px 6px;text-align:right}.l{text-align:left}img{max-width:100%}"
+        ".bad{color:#b00}.ok{color:#070}",
+        "</style></head><body><h1>acuplan bench</h1>",
+        _html_table(SUMMARY_HEADER, summary_rows(doc), SUMMARY_LEFT),
+    ]
+    parts += [f"<p>{_md_inline(p)}</p>" for p in _about(doc) if p]
+    for name, trace in doc["traces"].items():
+        parts.append(f"<h2>{html.escape(name)}</h2>")
+        parts.append(
+            f"<p>{html.escape(trace['source'])} trace, {trace['n_steps']} steps of {trace['step_s']} s; "
+            f"scored {html.escape(trace['scored_from'])} to {html.escape(trace['scored_until'])}.</p>"
+        )
+        for prof, sec in _sections(trace, doc["ramp_profiles"]):
+            t = sec["targets"]
+            cls = "ok" if t.get("met") else "bad"
+            parts += [
+                f"<h3>{html.escape(name)} at the {html.escape(prof)} ramp profile</h3>",
+                _html_table(POLICY_HEADER, policy_rows(sec), (0, 1, 9)),
+                f"<p class='{cls}'>{html.escape(target_text(t))}</p>",
+            ]
+            if sec["frontier"]:
+                parts.append(_html_table(FRONTIER_HEADER, frontier_rows(sec), (0, 1, 5)))
+        for key in (f"frontier-{name}", f"capacity-{name}"):
+            if key in images:
+                parts.append(_img(images[key]))
+    parts.append(
+        "<pre>" + html.escape("\n".join(_throughput_md(doc.get("throughput")) + _timing_md(doc["timing"])))
+    )
+    parts.append("</pre></body></html>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def write_report(result: BenchResult, out: Path) -> dict[str, Path]:
+    """Write bench.json, bench.md, two PNGs per trace and bench.html into ``out``; return the paths.
+
+    Args:
+        result: what :func:`service.bench.run.run_bench` returned.
+        out: the output folder (created).
+
+    Returns:
+        ``json``, ``md``, ``html`` and, per trace, ``frontier-<trace>`` and
+        ``capacity-<trace>`` (file names ``frontier-<safe name>.png``; a trace name's
+        characters other than letters, digits, ``.``, ``_`` and ``-`` become ``_``).
+    """
+    from service.bench.run import safe_name
+
+    doc = result.doc
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "bench.json", "md": out / "bench.md", "html": out / "bench.html"}
+    paths["json"].write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    images: dict[str, Path] = {}
+    for name, trace in doc["traces"].items():
+        runs = result.runs[name]
+        if any(runs.values()):
+            images[f"frontier-{name}"] = out / f"frontier-{safe_name(name)}.png"
+            plot_frontier(name, trace, doc["ramp_profiles"], images[f"frontier-{name}"])
+            m = result.members[name]
+            first = next(r for r in runs.values() if r)
+            n_scored = len(next(iter(first.values())).capacity_acu)
+            images[f"capacity-{name}"] = out / f"capacity-{safe_name(name)}.png"
+            plot_capacity(
+                name,
+                m.demand_acu[len(m.demand_acu) - n_scored :],
+                {p: r for p, r in runs.items() if r},
+                step_s=m.step_s,
+                scored_from=datetime.fromisoformat(trace["scored_from"]),
+                path=images[f"capacity-{name}"],
+            )
+    paths["md"].write_text(markdown(doc, {k: p.name for k, p in images.items()}), encoding="utf-8")
+    write_html(doc, images, paths["html"])
+    return paths | images

@@ -1,0 +1,125 @@
+"""Opening the service's database for one CLI command, with one-line errors.
+
+Owns :func:`opened_store` (open, yield, close; SQLAlchemy failures become
+:class:`service.cli.inputs.CliInputError` naming ``ACUPLAN_DATABASE_URL`` and the reason),
+:func:`check_database` and :func:`check_exposure` (what ``acuplan serve`` checks before it
+binds). Imported by the commands that need a database only, so other commands do not load
+SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.cli.inputs import CliInputError
+from service.errors import one_line
+from service.http.security import is_loopback
+from service.settings import Settings
+from service.store import Store, StoreUnavailableError, failure_reason, open_engine
+
+
+def open_store(settings: Settings) -> Store:
+    """Open (and migrate, when ``auto_migrate``) the store the settings name.
+
+    Args:
+        settings: the service settings.
+
+    Returns:
+        The store, connected.
+
+    Raises:
+        service.store.StoreUnavailableError: the database cannot be opened
+            (:func:`service.store.open_engine`).
+    """
+    return Store(open_engine(settings.resolved_database_url, auto_migrate=settings.auto_migrate))
+
+
+def database_error(settings: Settings, reason: str, *, opening: bool = True) -> CliInputError:
+    """Build the one-line CLI error for a database that cannot be opened or used.
+
+    Args:
+        settings: names the database.
+        reason: why, on one line (:func:`service.store.failure_reason`).
+        opening: the database could not be opened (else: a call on it failed).
+
+    Returns:
+        E.g. ``cannot open the database ACUPLAN_DATABASE_URL=sqlite:////data/a.db: file is
+        not a database``; the URL is shown without its password, and not at all when it
+        does not parse; an unset variable is named with the default it falls back to.
+    """
+    url = settings.database_url
+    if url is None:
+        where = f"{settings.resolved_database_url} (the default; ACUPLAN_DATABASE_URL is not set)"
+    else:
+        try:
+            where = f"ACUPLAN_DATABASE_URL={make_url(url).render_as_string(hide_password=True)}"
+        except (SQLAlchemyError, ValueError):
+            where = "ACUPLAN_DATABASE_URL"
+    verb = "cannot open" if opening else "cannot use"
+    return CliInputError(one_line(f"{verb} the database {where}: {reason}"))
+
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[Store]:
+    """Open the store for one command and close it after.
+
+    Args:
+        settings: names the database.
+
+    Yields:
+        The store.
+
+    Raises:
+        service.cli.inputs.CliInputError: the database cannot be opened, or a call on it
+            fails (:func:`database_error`).
+    """
+    try:
+        store = open_store(settings)
+    except StoreUnavailableError as exc:
+        raise database_error(settings, exc.reason) from None
+    try:
+        yield store
+    except SQLAlchemyError as exc:
+        raise database_error(settings, failure_reason(exc), opening=False) from None
+    finally:
+        store.close()
+
+
+def check_database(settings: Settings) -> None:
+    """Open the store as ``acuplan serve`` will (migrating when ``auto_migrate``), then close it.
+
+    Args:
+        settings: names the database.
+
+    Raises:
+        service.cli.inputs.CliInputError: the database cannot be opened (the message
+            names ``ACUPLAN_DATABASE_URL`` and the reason).
+    """
+    with opened_store(settings):
+        pass
+
+
+def check_exposure(host: str, settings: Settings) -> None:
+    """Refuse a non-loopback bind address while no API key exists.
+
+    Args:
+        host: the bind address.
+        settings: names the store holding the keys.
+
+    Raises:
+        service.cli.inputs.CliInputError: ``host`` is not loopback and no key is active, or
+            the database cannot be opened.
+    """
+    if is_loopback(host):
+        return
+    with opened_store(settings) as store:
+        has_keys = store.has_active_keys()
+    if not has_keys:
+        raise CliInputError(
+            f"refusing to listen on {host}: it is not a loopback address and no API key exists; "
+            "create one with `acuplan keys create --name NAME` or bind 127.0.0.1"
+        )

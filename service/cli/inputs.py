@@ -1,0 +1,367 @@
+"""Check ``acuplan`` option values and settings before any work, with one-line messages.
+
+Owns :class:`CliInputError` and the checks :mod:`service.cli.main` runs before loading data or
+replaying: every message names the option (``--max-acu``, ``--replan-every-min``, ...) or
+the ``ACUPLAN_*`` variable at fault, and every limit is stated in the option's own unit.
+Also sizes a CSV's step grid before building it (:func:`recommend_history`) and checks
+that ``serve`` can bind its port (:func:`check_listen`). Imports ``policy``,
+``placement`` and ``traces`` public names and ``service`` modules.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Final, NoReturn
+
+import numpy as np
+import numpy.typing as npt
+import typer
+from pydantic import ValidationError
+
+from placement import CapacityLimits
+from policy import POLICY_NAMES, PolicyConfig
+from service.errors import is_input_error, one_line
+from service.inputs.history import HistoryError, check_window, history_until, plan_span_s
+from service.settings import ServerSettings, Settings, get_server_settings, get_settings
+from traces import AcuRule, P99ToPeakAcuRule, PercentOfMaxAcuRule, TraceSeries, demand_series
+
+MAX_CSV_STEPS: Final[int] = 1_000_000
+"""Most grid steps ``recommend`` builds from a CSV (first sample to the last or ``--now``):
+8 MB of float64, 9.5 years at 300 s. The forecaster reads only the last 14 days anyway."""
+
+
+class CliInputError(ValueError):
+    """An option value or option combination the CLI rejects (one-line message)."""
+
+
+def check_finite(option: str, value: float | None) -> None:
+    """Reject NaN and infinities, which typer parses as floats, naming the option.
+
+    Args:
+        option: the option name, e.g. ``--read-frac``.
+        value: its value, or None when not given.
+
+    Raises:
+        CliInputError: ``<option> must be a finite number, got nan``.
+    """
+    if value is not None and not math.isfinite(value):
+        raise CliInputError(f"{option} must be a finite number, got {value}")
+
+
+def capacity_limits(max_acu: float) -> CapacityLimits:
+    """Validate ``--max-acu`` as the cluster's CapacityLimits, naming the option.
+
+    Args:
+        max_acu: the option's value, ACU.
+
+    Returns:
+        ``CapacityLimits(max_acu=max_acu)``.
+
+    Raises:
+        CliInputError: not finite, or a rule of CapacityLimits (0.5 grid, >= 1, <= 256).
+    """
+    check_finite("--max-acu", max_acu)
+    try:
+        return CapacityLimits(max_acu=max_acu)
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise CliInputError(f"--max-acu {max_acu:g}: {reasons}") from None
+
+
+def parse_policies(text: str) -> tuple[str, ...]:
+    """Split ``--policies`` into names.
+
+    Args:
+        text: comma-separated policy names.
+
+    Returns:
+        The names, in the given order.
+
+    Raises:
+        CliInputError: no name, or a name not in ``policy.POLICY_NAMES``.
+    """
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in POLICY_NAMES]
+    if unknown or not names:
+        raise CliInputError(f"--policies: got {text!r}; choose from {', '.join(POLICY_NAMES)}")
+    return names
+
+
+def _env_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        name = f"ACUPLAN_{str(err['loc'][0]).upper()}" if err["loc"] else "ACUPLAN_*"
+        parts.append(f"{name}: {str(err['msg']).removeprefix('Value error, ')}")
+    return f"invalid environment: {'; '.join(parts)}"
+
+
+def load_settings() -> Settings:
+    """Return the policy and solver settings from ``ACUPLAN_*``.
+
+    Raises:
+        CliInputError: a variable is invalid (the message names it).
+    """
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        raise CliInputError(_env_message(exc)) from None
+
+
+def load_policy_config() -> PolicyConfig:
+    """Return the policy configuration the ``ACUPLAN_*`` settings map to.
+
+    Raises:
+        CliInputError: a variable is invalid (the message names it).
+    """
+    return load_settings().to_policy_config()
+
+
+def load_server_settings() -> ServerSettings:
+    """Return ``ACUPLAN_HOST`` / ``PORT`` / ``LOG_LEVEL``: read by ``serve`` only.
+
+    Raises:
+        CliInputError: a variable is invalid (the message names it).
+    """
+    try:
+        return get_server_settings()
+    except ValidationError as exc:
+        raise CliInputError(_env_message(exc)) from None
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def check_replan(every_min: int, step_s: int, config: PolicyConfig) -> None:
+    """Check ``--replan-every-min`` against the planning horizon and the trace step.
+
+    Replay re-plans on whole trace steps, and each plan must cover the time until the
+    next one, so the interval is at most ``config.horizon_s`` (180 min by default).
+
+    Args:
+        every_min: the option's value, minutes (>= 1, checked by typer).
+        step_s: the trace step, seconds.
+        config: the policy configuration.
+
+    Raises:
+        CliInputError: above the horizon, or not a multiple of the trace step; the message
+            is in minutes.
+    """
+    if every_min * 60 > config.horizon_s:
+        raise CliInputError(
+            f"--replan-every-min must be <= {config.horizon_s // 60} (the planning horizon), got {every_min}"
+        )
+    if every_min * 60 % step_s:
+        raise CliInputError(
+            f"--replan-every-min must be a multiple of the trace step ({_duration(step_s)}), got {every_min}"
+        )
+
+
+def demand_rule(
+    series: TraceSeries, max_acu: float, peak_acu: float | None
+) -> AcuRule | PercentOfMaxAcuRule | P99ToPeakAcuRule:
+    """Pick the demand rule for a CSV series from its unit.
+
+    Args:
+        series: the series.
+        max_acu: ``--max-acu``, the base of unit ``percent``.
+        peak_acu: ``--peak-acu`` (checked by :func:`check_peak_acu`), or None.
+
+    Returns:
+        ``acu`` as is; ``percent`` of ``max_acu``; otherwise p99 mapped to ``peak_acu``.
+
+    Raises:
+        CliInputError: ``--peak-acu`` is needed and missing.
+    """
+    if series.unit == "acu":
+        return AcuRule()
+    if series.unit == "percent":
+        return PercentOfMaxAcuRule(max_acu=max_acu)
+    if peak_acu is None:
+        raise CliInputError(
+            f"--peak-acu is required for unit {series.unit!r}: the series' p99 is mapped to that many ACU"
+        )
+    return P99ToPeakAcuRule(peak_acu=peak_acu)
+
+
+def check_peak_acu(peak_acu: float | None) -> None:
+    """Reject a ``--peak-acu`` that is not a finite number > 0, whatever the CSV's unit.
+
+    Args:
+        peak_acu: the option's value, or None.
+
+    Raises:
+        CliInputError: ``--peak-acu must be a finite number > 0, got -1``.
+    """
+    if peak_acu is not None and not (math.isfinite(peak_acu) and peak_acu > 0):
+        raise CliInputError(f"--peak-acu must be a finite number > 0, got {peak_acu:g}")
+
+
+def check_step_s(step_s: int, plan_step_s: int) -> None:
+    """Check that ``--step-s`` divides the plan step (the policy aggregates whole steps).
+
+    Args:
+        step_s: the option's value, seconds (>= 1, checked by typer).
+        plan_step_s: ``PolicyConfig.plan_step_s``, seconds.
+
+    Raises:
+        CliInputError: e.g. ``--step-s must divide 900 (the plan step): e.g. 60, 300, 900``.
+    """
+    if plan_step_s % step_s:
+        examples = [d for d in (60, 300, 900, 3600) if d <= plan_step_s and plan_step_s % d == 0]
+        raise CliInputError(
+            f"--step-s must divide {plan_step_s} (the plan step): e.g. "
+            f"{', '.join(map(str, examples or [plan_step_s]))}; got {step_s}"
+        )
+
+
+def recommend_history(
+    series: TraceSeries,
+    rule: AcuRule | PercentOfMaxAcuRule | P99ToPeakAcuRule,
+    *,
+    csv: Path,
+    step_s: int,
+    now: datetime | None,
+    config: PolicyConfig,
+) -> tuple[npt.NDArray[np.float64], datetime]:
+    """Return the history ending at ``now`` and ``now``, sizing the grid before building it.
+
+    Args:
+        series: the CSV's series.
+        rule: its demand rule.
+        csv: the CSV path (named in messages).
+        step_s: history step, seconds.
+        now: ``--now``, or None for the end of the step holding the last sample.
+        config: the policy configuration (its horizon must fit before year 10000).
+
+    Returns:
+        (demand per step, shape (n_steps,), ACU, NaN = missing; ``now`` in UTC).
+
+    Raises:
+        CliInputError: the samples span more than :data:`MAX_CSV_STEPS` steps or lie out
+            of range (named by file), or ``--now`` is off the grid, too early or too late.
+    """
+    seconds = series.ts.astype(np.int64)
+    try:
+        at = check_window(
+            int(seconds[0]),
+            int(seconds[-1]),
+            step_s=step_s,
+            now=now,
+            max_steps=MAX_CSV_STEPS,
+            plan_s=plan_span_s(config.horizon_s, config.plan_step_s),
+        )
+        return history_until(demand_series(series, step_s=step_s, rule=rule), at), at
+    except HistoryError as exc:
+        message = str(exc)
+        if exc.loc != ("now",):
+            raise CliInputError(f"{csv.name}: {message}") from None
+        raise CliInputError(f"--{message}" if message.startswith("now ") else f"--now: {message}") from None
+
+
+def parse_now(text: str | None) -> datetime | None:
+    """Parse ``--now``.
+
+    Args:
+        text: the option's value, or None.
+
+    Returns:
+        The aware timestamp, or None.
+
+    Raises:
+        CliInputError: not ISO 8601, or without a UTC offset.
+    """
+    if text is None:
+        return None
+    try:
+        now = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliInputError(f"--now: {text!r} is not an ISO 8601 timestamp") from None
+    if now.tzinfo is None:
+        raise CliInputError(f"--now: {text!r} has no UTC offset (e.g. 2024-05-06T12:00:00Z)")
+    return now
+
+
+EXTRAS: Final[dict[str, str]] = {"matplotlib": "bench", "distributed": "bench"}
+"""Optional packages -> the ``acuplan`` extra that installs them (``pyproject.toml``)."""
+
+
+def require_extra(module: str, what: str) -> None:
+    """Check that an optional package is installed before any long work.
+
+    Args:
+        module: the package's import name, a key of :data:`EXTRAS`.
+        what: the command or option that needs it, e.g. ``--html``.
+
+    Raises:
+        CliInputError: ``--html needs matplotlib: pip install 'acuplan[bench]'``.
+    """
+    if importlib.util.find_spec(module) is None:
+        raise CliInputError(f"{what} needs {module}: pip install 'acuplan[{EXTRAS[module]}]'")
+
+
+def check_listen(host: str, port: int) -> None:
+    """Bind ``host:port`` once, as uvicorn will (with SO_REUSEADDR), then release it.
+
+    Args:
+        host: bind address (IPv6 when it contains ``:``).
+        port: bind port.
+
+    Raises:
+        CliInputError: ``cannot listen on 127.0.0.1:8000: Address already in use``.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        where = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
+        raise CliInputError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+
+
+_OPTION_NAMES: dict[str, str] = {
+    "limits.max_acu": "--max-acu",
+    "read_frac": "--read-frac",
+    "replan_every_s": "--replan-every-min",
+    "peak_acu": "--peak-acu",
+    "max_acu": "--max-acu",
+}
+"""Model field paths built from CLI options -> the option to blame in messages."""
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``error: <message>`` (one line) on stderr and exit with code 2."""
+    typer.echo(f"error: {one_line(message)}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"])
+        where = _OPTION_NAMES.get(path, path)
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts)
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Turn input errors into one ``error:`` line on stderr and exit code 2."""
+    try:
+        yield
+    except ValidationError as exc:
+        fail(_validation_message(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}" if exc.filename else str(exc))
+    except ValueError as exc:
+        if not (is_input_error(exc) or isinstance(exc, CliInputError)):
+            raise
+        fail(str(exc))

@@ -1,0 +1,124 @@
+"""Shared steps of the per-cluster endpoints: look a cluster up, store samples, merge config.
+
+Owns :func:`load_cluster`, :func:`not_registered`, :func:`ingest` and :func:`cluster_config`.
+Imports ``policy`` public names and ``service`` modules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import HTTPException
+from pydantic import ValidationError
+
+from policy import ClusterSpec, PolicyConfig
+from service.http.schemas.clusters import IngestResult, MetricsSummary, record_spec
+from service.http.schemas.recommendations import MAX_HISTORY_STEPS, PolicyOverrides, request_error
+from service.inputs.formats import sample_problem
+from service.store import ClusterNotFoundError, ClusterRecord, Store
+
+
+def not_registered(cluster_id: str) -> HTTPException:
+    """Return the 404 ``not_found`` for a cluster that is not (or no longer) registered."""
+    return HTTPException(404, f"cluster {cluster_id!r} is not registered (PUT /v1/clusters/{cluster_id})")
+
+
+def load_cluster(store: Store, cluster_id: str) -> ClusterRecord:
+    """Return a registered cluster.
+
+    Raises:
+        fastapi.HTTPException: 404 ``not_found`` naming the cluster.
+    """
+    record = store.get_cluster(cluster_id)
+    if record is None:
+        raise not_registered(cluster_id)
+    return record
+
+
+def summary(store: Store, cluster_id: str) -> MetricsSummary:
+    """Return what the store holds for a cluster's metrics."""
+    first, last, count = store.point_range(cluster_id)
+    return MetricsSummary(
+        n_points=count,
+        first_ts=None if first is None else datetime.fromtimestamp(first, tz=UTC),
+        last_ts=None if last is None else datetime.fromtimestamp(last, tz=UTC),
+    )
+
+
+def ingest(
+    store: Store,
+    record: ClusterRecord,
+    ts_s: list[int],
+    demand_acu: list[float],
+    *,
+    status: str = "Complete",
+    warnings: list[str] | None = None,
+) -> IngestResult:
+    """Store samples and prune those older than the history window before the newest.
+
+    Args:
+        store: the database.
+        record: the cluster.
+        ts_s: sample times, epoch seconds, distinct, oldest first.
+        demand_acu: demand per sample, ACU.
+        status: ``Complete`` or ``PartialData``.
+        warnings: notes for the caller.
+
+    Returns:
+        The upload's result.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``body``, a sample dated before 1970
+            or with demand outside 0-1e6 ACU (a backstop: every format checks first, with
+            a precise location), so a bad value is never stored.
+        fastapi.HTTPException: 404 ``not_found``: the cluster was deleted since ``record``
+            was read (a concurrent ``DELETE``); nothing is stored.
+    """
+    for t, v in zip(ts_s, demand_acu, strict=True):
+        problem = sample_problem(t, v)
+        if problem is not None:
+            raise request_error([(("body",), problem)])
+    try:
+        stored = store.add_points(record.cluster_id, ts_s, demand_acu)
+    except ClusterNotFoundError:
+        raise not_registered(record.cluster_id) from None
+    _, last, _ = store.point_range(record.cluster_id)
+    if last is not None:
+        store.prune_points(record.cluster_id, before_s=last - MAX_HISTORY_STEPS * record.step_s)
+    return IngestResult(
+        cluster_id=record.cluster_id,
+        received=len(ts_s),
+        stored=stored,
+        status="PartialData" if status == "PartialData" else "Complete",
+        warnings=list(warnings or []),
+        metrics=summary(store, record.cluster_id),
+    )
+
+
+def cluster_config(
+    record: ClusterRecord, base: PolicyConfig, overrides: PolicyOverrides | None
+) -> PolicyConfig:
+    """Merge the service default, the cluster's overrides, then the request's.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: the merge breaks a PolicyConfig rule
+            or the plan step is not a multiple of the cluster's step (at ``config.*``).
+    """
+    try:
+        config = PolicyOverrides.model_validate(record.config).apply(base)
+        if overrides is not None:
+            config = overrides.apply(config)
+    except ValidationError as exc:
+        raise request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
+    if config.plan_step_s % record.step_s:
+        message = (
+            f"config.plan_step_s={config.plan_step_s} must be a multiple of the cluster's "
+            f"step_s={record.step_s}"
+        )
+        raise request_error([(("config", "plan_step_s"), message)])
+    return config
+
+
+def cluster_spec(record: ClusterRecord) -> ClusterSpec:
+    """Return the registered ClusterSpec."""
+    return record_spec(record)[0]

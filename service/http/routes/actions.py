@@ -1,0 +1,71 @@
+"""Actions: a recommendation rendered as AWS CLI, boto3 and Terraform (nothing is executed)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from placement import PreviousLayout
+from policy import Recommendation
+from service.advice.actions import render_actions
+from service.http.deps import ReadScope, StoreDep, WriteScope
+from service.http.routes.cluster_recommendations import RecommendationId, load_recommendation
+from service.http.routes.responses import errors
+from service.http.schemas.actions import ActionsRequest, ActionsResponse, Engine
+from service.http.schemas.clusters import HistoryId, record_spec
+
+router = APIRouter(tags=["actions"])
+
+
+@router.post("/actions", response_model=ActionsResponse, responses=errors(422))
+def render_recommendation_actions(body: ActionsRequest, _: WriteScope) -> ActionsResponse:
+    """Render a recommendation as the RDS calls, AWS CLI commands and Terraform that realise it.
+
+    Capacity changes become ``modify-db-cluster --serverless-v2-scaling-configuration``
+    at their times; reader windows become ``create-db-instance`` (``db.serverless``, AZ,
+    promotion tier) and ``delete-db-instance``; readers in ``previous`` are kept or
+    deleted. Advice only: nothing is executed.
+    """
+    return render_actions(body.check())
+
+
+@router.get(
+    "/clusters/{cluster_id}/recommendations/{rec_id}/actions",
+    response_model=ActionsResponse,
+    responses=errors(404, 422),
+)
+def get_stored_recommendation_actions(
+    cluster_id: HistoryId,
+    rec_id: RecommendationId,
+    store: StoreDep,
+    _: ReadScope,
+    engine: Annotated[
+        Engine | None,
+        Query(
+            description=(
+                "The Aurora engine for `create-db-instance --engine`: `aurora-postgresql` or "
+                "`aurora-mysql`. Default: the engine the cluster was registered with, else "
+                "`aurora-postgresql` (stateless or deleted clusters)."
+            )
+        ),
+    ] = None,
+) -> ActionsResponse:
+    """Render a stored recommendation's actions, using the layout it was given as ``previous``.
+
+    Query parameter ``engine`` (``aurora-postgresql`` or ``aurora-mysql``) picks the engine
+    of the ``create-db-instance`` calls; without it the registered cluster's ``engine``
+    is used, or ``aurora-postgresql`` when the cluster is not registered.
+    """
+    item = load_recommendation(store, cluster_id, rec_id).item
+    if engine is None:
+        record = store.get_cluster(cluster_id)
+        engine = "aurora-postgresql" if record is None else record_spec(record)[1]
+    previous = item.inputs.get("previous")
+    return render_actions(
+        ActionsRequest(
+            recommendation=Recommendation.model_validate(item.recommendation),
+            engine=engine,
+            previous=None if previous is None else PreviousLayout.model_validate(previous),
+        )
+    )

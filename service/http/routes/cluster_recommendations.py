@@ -1,0 +1,109 @@
+"""``/v1/clusters/{cluster_id}/recommendations``: recommend from stored metrics; the history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Response
+
+from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster
+from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
+from service.http.routes.responses import errors
+from service.http.schemas.clusters import (
+    MAX_PAGE,
+    ClusterId,
+    ClusterRecommendationRequest,
+    HistoryId,
+    RecommendationList,
+    StoredRecommendation,
+    StoredRecommendationSummary,
+    stored_inputs,
+    window_start,
+)
+from service.http.solving import recommend_and_store
+from service.inputs.formats import points_from_wire
+from service.store import RecommendationRecord, Store
+
+router = APIRouter(prefix="/clusters/{cluster_id}/recommendations", tags=["cluster-recommendations"])
+
+RecommendationId = Annotated[int, Path(ge=1, le=2**62, description="A stored recommendation's id.")]
+
+
+def load_recommendation(store: Store, cluster_id: str, rec_id: int) -> RecommendationRecord:
+    """Return one stored recommendation of a cluster.
+
+    Raises:
+        fastapi.HTTPException: 404 ``not_found``.
+    """
+    record = store.get_recommendation(cluster_id, rec_id)
+    if record is None:
+        raise HTTPException(404, f"cluster {cluster_id!r} has no recommendation {rec_id}")
+    return record
+
+
+@router.post("", response_model=StoredRecommendation, status_code=201, responses=errors(404, 422, 503))
+def create_cluster_recommendation(
+    cluster_id: ClusterId,
+    body: ClusterRecommendationRequest,
+    response: Response,
+    runtime: RuntimeDep,
+    base_config: PolicyConfigDep,
+    _: WriteScope,
+) -> StoredRecommendation:
+    """Recommend ACU floors and readers from the cluster's stored metrics, and store it.
+
+    New ``points`` are stored first. The history is the stored samples on the cluster's
+    step grid up to ``now`` (missing steps stay missing); the plan, its inputs' SHA-256
+    and its explanation are stored before the 201 is sent (``Location`` names it).
+    """
+    store = runtime.store
+    record = load_cluster(store, cluster_id)
+    if body.points:
+        ts_new, values_new = points_from_wire(body.points)
+        ingest(store, record, ts_new, values_new)
+    config = cluster_config(record, base_config, body.config)
+    stored_range = store.point_range(cluster_id)
+    since, until = window_start(body.now, stored_range[1], record.step_s)
+    ts, values = store.points(cluster_id, since_s=since, until_s=until)
+    inputs = stored_inputs(
+        ts, values, step_s=record.step_s, now=body.now, cluster=cluster_spec(record), config=config,
+        previous=body.previous, stored=stored_range,
+    )  # fmt: skip
+    stored, _rec = recommend_and_store(runtime, inputs)
+    response.headers["Location"] = f"/v1/clusters/{cluster_id}/recommendations/{stored.id}"
+    return StoredRecommendation.of(stored)
+
+
+@router.get("", response_model=RecommendationList, responses=errors(404, 422))
+def list_cluster_recommendations(
+    cluster_id: HistoryId,
+    store: StoreDep,
+    _: ReadScope,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = 50,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="Only ids below this (paging).")] = None,
+) -> RecommendationList:
+    """List a cluster's stored recommendations, newest first.
+
+    Each entry has its inputs' SHA-256 and explanation; fetch one by id for the plan.
+    404 ``not_found`` unless the cluster is registered or has stored recommendations (a
+    deleted cluster's history is kept and still listed). Stateless recommendations
+    (``POST /v1/recommendations``) are listed under ``_stateless:<cluster_id>``, never
+    under a registered cluster.
+    """
+    records = store.list_recommendations(cluster_id, limit=limit, before_id=before)
+    if not records and store.get_cluster(cluster_id) is None and not store.count_recommendations(cluster_id):
+        raise HTTPException(
+            404, f"cluster {cluster_id!r} is not registered and has no stored recommendations"
+        )
+    data = [StoredRecommendationSummary.of(r) for r in records]
+    return RecommendationList(
+        data=data, count=len(data), next_before=records[-1].id if len(records) == limit else None
+    )
+
+
+@router.get("/{rec_id}", response_model=StoredRecommendation, responses=errors(404, 422))
+def get_cluster_recommendation(
+    cluster_id: HistoryId, rec_id: RecommendationId, store: StoreDep, _: ReadScope
+) -> StoredRecommendation:
+    """Return a stored recommendation with its inputs (history summarised) and explanation."""
+    return StoredRecommendation.of(load_recommendation(store, cluster_id, rec_id))

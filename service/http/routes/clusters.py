@@ -1,0 +1,78 @@
+"""``/v1/clusters``: register a cluster once, then list, read and delete registrations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from service.http.clusters import load_cluster, not_registered
+from service.http.deps import PolicyConfigDep, ReadScope, StoreDep, WriteScope
+from service.http.routes.responses import errors
+from service.http.schemas.clusters import (
+    ENGINE_KEY,
+    MAX_PAGE,
+    ClusterId,
+    ClusterList,
+    ClusterPublic,
+    ClusterRegistration,
+)
+
+router = APIRouter(prefix="/clusters", tags=["clusters"])
+
+
+@router.put(
+    "/{cluster_id}",
+    response_model=ClusterPublic,
+    status_code=200,
+    responses={201: {"model": ClusterPublic, "description": "Registered"}, **errors(422)},
+)
+def register_cluster(
+    cluster_id: ClusterId,
+    body: ClusterRegistration,
+    response: Response,
+    store: StoreDep,
+    base_config: PolicyConfigDep,
+    _: WriteScope,
+) -> ClusterPublic:
+    """Register a cluster (201) or replace its registration (200).
+
+    Stores the topology, limits, read share, price, metrics step, policy overrides and
+    the Aurora ``engine`` (default ``aurora-postgresql``; used when rendering actions),
+    so later calls send only new metrics. Stored metrics and recommendations are kept
+    when a registration is replaced; ``revision`` counts the updates.
+    """
+    body.check(base_config)
+    spec = {**body.spec(cluster_id).model_dump(mode="json"), ENGINE_KEY: body.engine}
+    config = body.config.model_dump(exclude_none=True)
+    record, created = store.upsert_cluster(cluster_id, spec=spec, step_s=body.step_s, config=config)
+    response.status_code = 201 if created else 200
+    return ClusterPublic.of(record, store.point_range(cluster_id))
+
+
+@router.get("", response_model=ClusterList, responses=errors(422))
+def list_clusters(
+    store: StoreDep,
+    _: ReadScope,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = 100,
+    after: Annotated[str | None, Query(max_length=128, description="Last id of the previous page.")] = None,
+) -> ClusterList:
+    """List registered clusters ordered by id, a page at a time."""
+    records = store.list_clusters(limit=limit, after=after)
+    data = [ClusterPublic.of(r, store.point_range(r.cluster_id)) for r in records]
+    next_after = records[-1].cluster_id if len(records) == limit else None
+    return ClusterList(data=data, count=len(data), next_after=next_after)
+
+
+@router.get("/{cluster_id}", response_model=ClusterPublic, responses=errors(404, 422))
+def get_cluster(cluster_id: ClusterId, store: StoreDep, _: ReadScope) -> ClusterPublic:
+    """Return a registered cluster with a summary of its stored metrics."""
+    return ClusterPublic.of(load_cluster(store, cluster_id), store.point_range(cluster_id))
+
+
+@router.delete("/{cluster_id}", status_code=204, response_class=Response, responses=errors(404, 422))
+def delete_cluster(cluster_id: ClusterId, store: StoreDep, _: WriteScope) -> Response:
+    """Delete a registration and its stored metrics; its recommendation history is kept."""
+    if not store.delete_cluster(cluster_id):  # never registered, or a concurrent DELETE won
+        raise not_registered(cluster_id)
+    return Response(status_code=204)

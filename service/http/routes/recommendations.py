@@ -1,0 +1,48 @@
+"""``POST /v1/recommendations``: history + cluster in, a ForecastOnly Recommendation out (stored)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
+
+from policy import Recommendation
+from service.http.deps import PolicyConfigDep, RuntimeDep, WriteScope
+from service.http.routes.responses import errors
+from service.http.schemas.recommendations import RecommendationRequest
+from service.http.solving import recommend_and_store, stateless_key
+
+router = APIRouter(prefix="/recommendations", tags=["recommendations"])
+
+
+@router.post("", response_model=Recommendation, responses=errors(422, 503))
+def create_recommendation(
+    request: RecommendationRequest, response: Response, base_config: PolicyConfigDep, runtime: RuntimeDep,
+    _: WriteScope,
+) -> Recommendation:  # fmt: skip
+    """Recommend per-step ACU floors and a reader layout for the next horizon.
+
+    History is regularised to the ``step_s`` grid (max per step; a step without samples
+    is missing), forecast at the configured quantiles, and planned by the CP-SAT optimiser
+    under the cluster's limits. The result is advice only (``mode: ForecastOnly``); a
+    solver that finds no plan yields a normal 200 with ``is_fail_safe: true`` and a plan
+    that never lowers the current floor.
+
+    The solve runs on the bounded solver pool (503 ``overloaded`` when it is full, 503
+    ``timeout`` past the request deadline). Every recommendation is stored with its
+    inputs' SHA-256 and explanation in the stateless history ``_stateless:<cluster_id>``
+    (kept apart from a registered cluster of the same id); the ``Location`` and
+    ``X-Recommendation-Id`` headers name the stored record.
+
+    Errors, all ``{"error": <code>, "detail": [{"field": <path or null>, "message": ...}]}``:
+    422 ``invalid_request`` for malformed input (e.g. ``history.3.ts`` out of order,
+    ``cluster.limits.min_acu`` off the 0.5-ACU grid, a history spanning too many steps);
+    422 with a policy error code (e.g. ``invalid_request``, ``insufficient_history``) when
+    the policy rejects the input; 500 ``internal_error`` with an empty ``detail``.
+    """
+    inputs = request.to_inputs(base_config)
+    key = stateless_key(inputs.cluster.cluster_id)
+    stored, rec = recommend_and_store(runtime, inputs, history_key=key)
+    response.headers["Location"] = f"/v1/clusters/{quote(key, safe='')}/recommendations/{stored.id}"
+    response.headers["X-Recommendation-Id"] = str(stored.id)
+    return rec

@@ -1,0 +1,142 @@
+"""advise(): one answer about one cluster, on synthetic series and on the bundled traces."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from policy import ClusterSpec, InvalidRequestError
+from policy.advice.advise import advise
+from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
+
+START = datetime(2024, 3, 4, tzinfo=UTC)
+
+
+def _office_hours(days: int, idle_nights: bool = False) -> np.ndarray:
+    """4 ACU 08:00-18:00, 1 ACU otherwise (0 at night when ``idle_nights``), 5-min steps."""
+    hour = (np.arange(days * 288) % 288) / 12
+    night = 0.0 if idle_nights else 1.0
+    return np.where((hour >= 8) & (hour < 18), 4.0, np.where((hour >= 1) & (hour < 6), night, 1.0))
+
+
+def test_a_high_floor_binds_for_nothing_and_the_timetable_saves() -> None:
+    advice = advise(
+        _office_hours(4),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=8.0, max_capacity_acu=32.0),
+    )
+    assert advice.current.monthly_cost_usd > advice.recommended.monthly_cost_usd
+    assert advice.savings_usd_per_month == pytest.approx(
+        advice.current.monthly_cost_usd - advice.recommended.monthly_cost_usd, abs=0.01
+    )
+    assert advice.floor_binds_for_nothing is not None
+    assert "MinCapacity 8 ACU binds for nothing: in 100% of the steps" in advice.floor_binds_for_nothing
+    # Today: two instances pinned at 8 ACU for the 2 replayed days = 16 x 730 x $0.12 a month.
+    assert advice.current.monthly_cost_usd == pytest.approx(16 * 730 * 0.12, rel=1e-3)
+    assert advice.bound.monthly_cost_usd <= advice.recommended.monthly_cost_usd + 1e-6
+    assert advice.bound.slo_violation_min == 0.0
+    assert advice.purchase_options[0].monthly_cost_usd <= advice.purchase_options[-1].monthly_cost_usd
+    assert advice.schedule.entries[0].cron == "cron(0 0 ? * * *)"
+
+
+def test_idle_nights_are_priced_for_auto_pause_and_explained() -> None:
+    advice = advise(
+        _office_hours(4, idle_nights=True),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=32.0),
+    )
+    pause = advice.auto_pause
+    assert pause.pausable_hours == pytest.approx(2 * 5.0)  # 01:00-06:00 on the 2 replayed days
+    assert pause.resumes == 2
+    assert pause.saving_usd_per_month is not None and pause.saving_usd_per_month > 0
+    assert "each of the 2 resumes leaves the first requests waiting about 15 s" in pause.reason
+
+
+def test_no_idle_stretch_says_why_it_never_pauses() -> None:
+    advice = advise(
+        _office_hours(3), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings()
+    )
+    assert advice.auto_pause.monthly_cost_usd is None
+    assert "any connection resets the idle timer" in advice.auto_pause.reason
+
+
+def test_the_tier_trade_off_is_in_dollars_and_seconds() -> None:
+    advice = advise(
+        _office_hours(3),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(read_frac=0.1),
+        current=CurrentSettings(readers=(ReaderSetting(az_id="use1-az2", promotion_tier=1),)),
+    )
+    t1, t15 = advice.tiers
+    assert (t1.promotion_tier, t15.promotion_tier) == (1, 15)
+    # Reads are 10 %: a tier-15 reader holds far less than the writer, so it is cheaper and
+    # slower to take over. At 4 ACU of load its 0.4 ACU of reads hold 1 ACU (0.57 on the
+    # grid); promoted, it needs 4/0.95 -> 4.5 ACU: 45*log2(4.5) = 97.6 s, i.e. 98 whole seconds.
+    assert t15.monthly_cost_usd < t1.monthly_cost_usd
+    assert t15.extra_recovery_s_p95 == 98.0
+
+
+def test_budget_and_max_capacity_alerts() -> None:
+    advice = advise(
+        _office_hours(3) * 4,  # 16 ACU in office hours: the writer needs 8.4 ACU > MaxCapacity 8
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=8.0),
+        config=AdviceConfig(monthly_budget_usd=100.0),
+    )
+    kinds = {a.kind for a in advice.alerts}
+    assert kinds == {"max_capacity", "budget"}
+    max_alert = next(a for a in advice.alerts if a.kind == "max_capacity")
+    assert "raise MaxCapacity to 8.5 ACU" in max_alert.message
+
+
+def test_bad_inputs_name_the_field() -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        advise(np.ones(600), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
+    assert err.value.field == "history" and "advice needs the 2-day warm-up" in str(err.value)
+    with pytest.raises(ValidationError, match="not on the 0.5-ACU grid"):
+        CurrentSettings(min_capacity_acu=0.7)
+    with pytest.raises(ValidationError, match="exceeds max_capacity_acu"):
+        CurrentSettings(min_capacity_acu=16, max_capacity_acu=8)
+
+
+@pytest.mark.slow
+def test_bundled_rds_with_a_floor_of_8_reports_it_binding_and_a_saving() -> None:
+    from service.inputs.bundled import bundled_replay_inputs
+
+    demand, cluster = bundled_replay_inputs("rds-cpu-cc0c53")
+    advice = advise(
+        demand.demand_acu,
+        start=demand.start,
+        step_s=demand.step_s,
+        cluster=cluster,
+        current=CurrentSettings(min_capacity_acu=8.0, max_capacity_acu=16.0),
+    )
+    assert advice.floor_binds_for_nothing is not None
+    assert advice.savings_usd_per_month > 1000.0
+
+
+@pytest.mark.slow
+def test_bundled_azure_finds_a_cheaper_way_to_buy_than_serverless_standard() -> None:
+    from service.inputs.bundled import bundled_replay_inputs
+
+    demand, cluster = bundled_replay_inputs("azure-vm-cpu-2019")
+    advice = advise(
+        demand.demand_acu,
+        start=demand.start,
+        step_s=demand.step_s,
+        cluster=cluster,
+        current=CurrentSettings(),
+    )
+    standard = next(o for o in advice.purchase_options if o.name == "serverless_standard")
+    cheapest = advice.purchase_options[0]
+    assert cheapest.name.startswith("provisioned_")
+    assert cheapest.monthly_cost_usd < 0.5 * standard.monthly_cost_usd
+    assert "so provisioned is cheaper by" in advice.break_even

@@ -1,0 +1,41 @@
+"""A MinCapacity timetable as EventBridge Scheduler commands and Terraform."""
+
+import json
+import shlex
+from datetime import UTC, datetime
+
+import numpy as np
+
+from policy.advice.schedule import schedule_from_floors
+from service.advice.scheduler import TARGET_ARN, scheduler_commands, scheduler_terraform
+
+
+def _schedule():  # type: ignore[no-untyped-def]
+    minute = (np.arange(4 * 288) * 5) % 1440
+    floors = np.where((minute >= 525) & (minute < 540), 13.0, 0.5)
+    return schedule_from_floors(
+        floors, start=datetime(2024, 3, 4, tzinfo=UTC), step_s=300, max_capacity_acu=64.0
+    )
+
+
+def test_each_entry_is_one_create_schedule_calling_modify_db_cluster() -> None:
+    commands = scheduler_commands(_schedule(), "orders-prod")
+    assert len(commands) == 3
+    args = shlex.split(commands[1])
+    assert args[:3] == ["aws", "scheduler", "create-schedule"]
+    assert args[args.index("--name") + 1] == "acuplan-orders-prod-daily-0845"
+    assert args[args.index("--schedule-expression") + 1] == "cron(45 8 ? * * *)"
+    target = json.loads(args[args.index("--target") + 1])
+    assert target["Arn"] == TARGET_ARN
+    assert json.loads(target["Input"]) == {
+        "DbClusterIdentifier": "orders-prod",
+        "ServerlessV2ScalingConfiguration": {"MinCapacity": 13.0, "MaxCapacity": 64.0},
+        "ApplyImmediately": True,
+    }
+
+
+def test_terraform_has_one_schedule_resource_per_entry() -> None:
+    text = scheduler_terraform(_schedule(), "orders-prod")
+    assert text.count('resource "aws_scheduler_schedule"') == 3
+    assert 'schedule_expression          = "cron(45 8 ? * * *)"' in text
+    assert '"MinCapacity":13.0' in text

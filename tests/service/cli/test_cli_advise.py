@@ -1,0 +1,86 @@
+"""``acuplan advise``: the answer from a CSV, its JSON and HTML, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from typer.testing import CliRunner
+
+from service.cli.main import app
+from traces import format_ts
+
+runner = CliRunner()
+T0 = datetime(2024, 5, 6, tzinfo=UTC)
+
+
+def _csv(path: Path, days: int = 3) -> Path:
+    hour = (np.arange(days * 288) % 288) / 12
+    load = np.where((hour >= 8) & (hour < 18), 4.0, 1.0)
+    start = int(T0.timestamp())
+    rows = "".join(f"{format_ts(start + 300 * i)},orders,load,acu,{v:.3f}\n" for i, v in enumerate(load))
+    path.write_text("ts,cluster_id,signal,unit,value\n" + rows, encoding="utf-8")
+    return path
+
+
+def _one_line(result: Any, *parts: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for part in parts:
+        assert part in lines[0]
+
+
+def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(tmp_path: Path) -> None:
+    out, page = tmp_path / "advice.json", tmp_path / "advice.html"
+    result = runner.invoke(
+        app,
+        [
+            "advise",
+            "--csv",
+            str(_csv(tmp_path / "t.csv")),
+            "--min-acu",
+            "4",
+            "--max-acu",
+            "16",
+            "--json",
+            str(out),
+            "--html",
+            str(page),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "your settings today" in result.stdout and "the timetable to apply" in result.stdout
+    doc = json.loads(out.read_text())
+    for key in ("current", "recommended", "bound"):
+        assert {"monthly_cost_usd", "slo_violation_min"} <= set(doc[key])
+    for key in ("savings_usd_per_month", "purchase_options", "alerts", "schedule"):
+        assert key in doc
+    # Two instances at MinCapacity 4 over the replayed day: 8 ACU x 730 h x $0.12.
+    assert doc["current"]["monthly_cost_usd"] == 700.8
+    assert doc["savings_usd_per_month"] > 0
+    assert doc["scheduler"]["commands"][0].startswith("aws scheduler create-schedule --name acuplan-orders-")
+    text = page.read_text()
+    assert text.startswith("<!doctype html>") and "data:image/png;base64," in text
+    assert "http://" not in text and "https://" not in text.replace("https://aws", "")
+
+
+def test_advise_bad_input_is_one_line(tmp_path: Path) -> None:
+    csv = str(_csv(tmp_path / "t.csv"))
+    _one_line(runner.invoke(app, ["advise"]), "give exactly one of --trace NAME or --csv FILE")
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--min-acu", "0.7"]), "--min-acu=0.7 is not on the 0.5"
+    )
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--readers", "az1"]), "--readers: 'az1' is not AZ_ID:TIER"
+    )
+    _one_line(runner.invoke(app, ["advise", "--trace", "nope"]), "unknown bundled trace 'nope'")
+    short = _csv(tmp_path / "short.csv", days=2)
+    _one_line(runner.invoke(app, ["advise", "--csv", str(short)]), "advice needs the 2-day warm-up plus")
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--json", str(tmp_path / "no" / "a.json")]),
+        "does not exist",
+    )

@@ -1,0 +1,199 @@
+"""A database the CLI cannot open or use: one ``error:`` line naming ACUPLAN_DATABASE_URL, exit 2.
+
+``acuplan keys ...`` and ``acuplan serve`` on a corrupt file, an unwritable data folder, a
+bad URL or a server that does not answer; nothing already stored is lost or changed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from service.cli.main import main
+from service.settings import get_server_settings, get_settings
+
+COMMANDS = [
+    pytest.param(["keys", "list"], id="keys-list"),
+    pytest.param(["keys", "create", "--name", "ci"], id="keys-create"),
+    pytest.param(["keys", "revoke", "0123456789ab"], id="keys-revoke"),
+    pytest.param(["serve", "--host", "127.0.0.1"], id="serve"),
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings are cached per process: rebuild them from this test's environment."""
+    for name in ("DATABASE_URL", "HOST", "PORT", "AUTO_MIGRATE", "RISK_QUANTILE"):
+        monkeypatch.delenv(f"ACUPLAN_{name}", raising=False)
+    get_settings.cache_clear()
+    get_server_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    get_server_settings.cache_clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
+    if args[0] == "serve":
+        args = [*args, "--port", str(_free_port())]
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _one_error_line(code: int, out: str, err: str) -> str:
+    assert code == 2, err
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+def test_a_corrupt_database_file_is_one_line_and_left_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    db = tmp_path / "acuplan.db"
+    garbage = os.urandom(64 * 1024)
+    db.write_bytes(garbage)
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{db}")
+
+    line = _one_error_line(*_run(capsys, args))
+
+    assert (
+        line == f"error: cannot open the database ACUPLAN_DATABASE_URL=sqlite:///{db}: file is not a database"
+    )
+    assert db.read_bytes() == garbage
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acuplan.db"]  # no -wal / -shm beside it
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+def test_a_data_folder_that_cannot_be_created_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be", encoding="utf-8")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))  # the default database: $XDG_DATA_HOME/acuplan/...
+
+    line = _one_error_line(*_run(capsys, args))
+
+    assert line == (
+        f"error: cannot open the database sqlite:///{blocker}/acuplan/acuplan.db (the default; "
+        f"ACUPLAN_DATABASE_URL is not set): cannot create its folder: Not a directory: {blocker}/acuplan"
+    )
+    assert blocker.read_text(encoding="utf-8") == "a file where the data folder should be"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into read-only folders")
+@pytest.mark.parametrize("args", COMMANDS)
+def test_a_read_only_data_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{folder}/acuplan.db")
+    try:
+        line = _one_error_line(*_run(capsys, args))
+    finally:
+        folder.chmod(0o755)
+
+    assert line.startswith(
+        f"error: cannot open the database ACUPLAN_DATABASE_URL=sqlite:///{folder}/acuplan.db: "
+    )
+    assert f"check that {folder} is a writable folder" in line
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "reason"),
+    [
+        pytest.param(
+            "notaurl",
+            "ACUPLAN_DATABASE_URL",
+            "not a database URL: use sqlite:///path.db or postgresql://user@host:port/db",
+            id="not-a-url",
+        ),
+        pytest.param(
+            "postgresql://u@127.0.0.1:port/x",
+            "ACUPLAN_DATABASE_URL",
+            "not a database URL: use sqlite:///path.db or postgresql://user@host:port/db",
+            id="bad-port",
+        ),
+        pytest.param(
+            "mysql://u@127.0.0.1/x",
+            "ACUPLAN_DATABASE_URL=mysql://u@127.0.0.1/x",
+            "'mysql' is not a supported database: use sqlite:///path.db or postgresql://user@host:port/db",
+            id="unsupported",
+        ),
+        pytest.param(
+            "postgresql://u:hunter2@127.0.0.1:{port}/x",
+            "ACUPLAN_DATABASE_URL=postgresql://u:***@127.0.0.1:{port}/x",
+            'connection failed: connection to server at "127.0.0.1", port {port} failed: Connection refused',
+            id="no-server",
+        ),
+    ],
+)
+@pytest.mark.parametrize("args", COMMANDS)
+def test_a_bad_database_url_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    url: str,
+    shown: str,
+    reason: str,
+) -> None:
+    port = _free_port()  # nothing listens there
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", url.format(port=port))
+
+    line = _one_error_line(*_run(capsys, args))
+
+    assert line.startswith(
+        f"error: cannot open the database {shown.format(port=port)}: {reason.format(port=port)}"
+    )
+    assert "hunter2" not in line and "listen" not in line
+
+
+def test_a_database_of_a_newer_version_is_refused_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "acuplan.db"
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{db}")
+    assert main(["keys", "create", "--name", "kept"]) == 0
+    capsys.readouterr()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    before = db.read_bytes()
+
+    for args in (["keys", "list"], ["keys", "create", "--name", "new"]):
+        get_settings.cache_clear()
+        line = _one_error_line(*_run(capsys, args))
+        assert line.startswith(f"error: cannot open the database ACUPLAN_DATABASE_URL=sqlite:///{db}: ")
+        assert (
+            "its schema is not one this version of acuplan knows" in line and "9999_from_the_future" in line
+        )
+
+    assert db.read_bytes() == before
+    with sqlite3.connect(db) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM api_keys")] == ["kept"]
+
+
+def test_keys_with_an_invalid_setting_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("ACUPLAN_RISK_QUANTILE", "0.4")
+
+    line = _one_error_line(*_run(capsys, ["keys", "list"]))
+
+    assert line == "error: invalid environment: ACUPLAN_RISK_QUANTILE: Input should be greater than 0.5"

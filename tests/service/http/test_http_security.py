@@ -1,0 +1,165 @@
+"""API keys (hashed, scoped, revocable), the loopback rule, body-size limits, no internals in errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from service import Settings, create_app
+from service.cli.main import main
+from service.http.security import is_loopback, new_key
+from service.store import Store
+
+
+@pytest.fixture
+def secured(settings: Settings, tmp_path: Any) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """An app with a read key and a write key; yields the client and the tokens."""
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'keys.db'}"}))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        store: Store = app.state.runtime.store
+        tokens = {}
+        for scope in ("read", "write"):
+            key = new_key()
+            store.add_key(key.key_id, name=scope, secret_sha256=key.secret_sha256, scopes=(scope,))
+            tokens[scope] = key.token
+        yield client, tokens
+
+
+def test_without_a_key_requests_are_401_with_the_error_shape(secured: Any) -> None:
+    client, _ = secured
+
+    r = client.get("/v1/clusters")
+
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert r.json()["error"] == "unauthorized"
+    assert r.json()["detail"][0]["field"] is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["acu_000000000000_" + "x" * 43, "not-a-key", "acu_zz_short"],
+    ids=["unknown_id", "malformed", "short"],
+)
+def test_invalid_keys_are_401(secured: Any, token: str) -> None:
+    client, _ = secured
+
+    assert client.get("/v1/clusters", headers={"X-API-Key": token}).status_code == 401
+
+
+def test_a_wrong_secret_for_a_real_id_is_401(secured: Any) -> None:
+    client, tokens = secured
+    forged = tokens["read"][:-4] + "AAAA"
+
+    assert client.get("/v1/clusters", headers={"X-API-Key": forged}).status_code == 401
+
+
+def test_scopes_are_enforced_per_key(secured: Any) -> None:
+    client, tokens = secured
+    read, write = {"X-API-Key": tokens["read"]}, {"Authorization": f"Bearer {tokens['write']}"}
+
+    assert client.get("/v1/clusters", headers=read).status_code == 200
+    denied = client.put("/v1/clusters/c1", json={}, headers=read)
+    assert denied.status_code == 403 and denied.json()["error"] == "forbidden"
+    assert client.put("/v1/clusters/c1", json={}, headers=write).status_code == 201
+    assert client.get("/v1/clusters/c1", headers=write).status_code == 403  # write does not imply read
+
+
+def test_probes_need_no_key_but_metrics_need_read(secured: Any) -> None:
+    client, tokens = secured
+
+    for path in ("/healthz", "/livez", "/readyz"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"X-API-Key": tokens["read"]}).status_code == 200
+
+
+def test_revoked_key_is_401_and_only_hashes_are_stored(secured: Any) -> None:
+    client, tokens = secured
+    store: Store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    key_id = tokens["read"].split("_")[1]
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, secret_sha256 FROM api_keys")).all()
+    assert store.revoke_key(key_id)
+
+    assert all(tokens["read"].split("_", 2)[2] not in str(row) for row in rows)
+    assert client.get("/v1/clusters", headers={"X-API-Key": tokens["read"]}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("127.0.0.1", True), ("127.8.9.1", True), ("localhost", True), ("::1", True), ("[::1]", True)]
+    + [("0.0.0.0", False), ("::", False), ("10.0.0.5", False), ("example.com", False)],
+)
+def test_is_loopback(host: str, expected: bool) -> None:
+    assert is_loopback(host) is expected
+
+
+def test_serve_refuses_a_public_address_without_keys(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.settings import get_server_settings, get_settings
+
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    get_settings.cache_clear()
+    get_server_settings.cache_clear()
+    try:
+        code = main(["serve", "--host", "0.0.0.0", "--port", "8765"])
+    finally:
+        get_settings.cache_clear()
+        get_server_settings.cache_clear()
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: refusing to listen on 0.0.0.0") and "acuplan keys create" in err
+
+
+def test_keys_cli_creates_lists_and_revokes(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.settings import get_settings
+
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    try:
+        assert main(["keys", "create", "--name", "scheduler", "--scope", "read"]) == 0
+        token = capsys.readouterr().out.strip()
+        key_id = token.split("_")[1]
+        assert main(["keys", "list"]) == 0
+        listed = capsys.readouterr().out
+        assert main(["keys", "revoke", key_id]) == 0
+        assert main(["keys", "revoke", key_id]) == 2
+    finally:
+        get_settings.cache_clear()
+
+    assert token.startswith("acu_") and len(token) > 50
+    assert f"{key_id}  read" in listed and "active" in listed and token not in listed
+
+
+def test_body_over_the_limit_is_413(settings: Settings, tmp_path: Any) -> None:
+    small = settings.model_copy(
+        update={"database_url": f"sqlite:///{tmp_path / 'l.db'}", "max_body_bytes": 2048}
+    )
+    big = b'{"points": [' + b'{"ts": "2024-05-06T00:00:00Z", "demand_acu": 1.0},' * 100 + b"]}"
+
+    def chunks() -> Iterator[bytes]:
+        yield big[:1500]
+        yield big[1500:]
+
+    with TestClient(create_app(small), raise_server_exceptions=False) as c:
+        declared = c.post("/v1/clusters/x/metrics", content=big, headers={"content-type": "application/json"})
+        streamed = c.post(
+            "/v1/clusters/x/metrics", content=chunks(), headers={"content-type": "application/json"}
+        )
+
+    for r in (declared, streamed):
+        assert r.status_code == 413, r.text
+        assert r.json() == {
+            "error": "request_too_large",
+            "detail": [{"field": "body", "message": "the request body exceeds 2048 bytes"}],
+        }

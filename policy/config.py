@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from forecasting import ForecastConfig
 from placement import SolverParams
 from policy.scaler import ScalerModel
+from policy.steps import check_replan_within_horizon
 
 SHORTFALL_PRICE_MULTIPLE = 100.0
 """Default shortfall penalty as a multiple of the ACU price: an uncovered ACU-hour costs
@@ -238,8 +239,5 @@ class ReplayConfig(_Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> ReplayConfig:
-        if self.policy.horizon_s < self.replan_every_s:
-            raise ValueError(
-                f"policy.horizon_s={self.policy.horizon_s} must cover replan_every_s={self.replan_every_s}"
-            )
+        check_replan_within_horizon(self.replan_every_s, self.policy.horizon_s)
         return self

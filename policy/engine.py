@@ -16,14 +16,23 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from forecasting import ForecastConfig, ForecastingError, ForecastWarning, QuantileForecast, forecast_demand
+from forecasting import (
+    ForecastConfig,
+    ForecastingError,
+    ForecastWarning,
+    InvalidHistoryError,
+    QuantileForecast,
+    forecast_demand,
+)
 from forecasting import InsufficientHistoryError as ForecastInsufficient
+from forecasting.validation import check_history
 from placement import PreviousLayout
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
 from policy.plan import plan_from_forecast
 from policy.quality import assess_history
+from policy.steps import check_step_s
 from policy.types import ClusterSpec, DemandContext, Recommendation
 
 MAX_DEMAND_ACU = 1_000_000.0
@@ -40,15 +49,7 @@ def horizon_steps(config: PolicyConfig, step_s: int) -> tuple[int, int]:
         InvalidRequestError: if ``step_s`` is not a positive integer dividing
             ``config.plan_step_s``.
     """
-    if isinstance(step_s, bool) or not isinstance(step_s, int) or step_s <= 0:
-        raise InvalidRequestError(f"step_s must be a positive integer of seconds, got {step_s!r}", "step_s")
-    if config.plan_step_s % step_s:
-        raise InvalidRequestError(
-            f"step_s={step_s} must divide config.plan_step_s={config.plan_step_s} "
-            "(e.g. 60, 300 or 900 for the default 900-s plan step)",
-            "step_s",
-        )
-    block = config.plan_step_s // step_s
+    block = check_step_s(step_s, config.plan_step_s)
     n_plan = math.ceil(config.horizon_s / config.plan_step_s)
     return block, n_plan * block
 
@@ -63,23 +64,21 @@ def validate_history(history_acu: npt.ArrayLike) -> npt.NDArray[np.float64]:
         The history as a float64 array of shape (n_steps,).
 
     Raises:
-        InvalidRequestError: not 1-D, empty, all missing, infinite or negative values
-            (the message names ``history_acu`` and the index).
+        InvalidRequestError: (field ``history_acu``) the rules of
+            ``forecasting.validation.check_history`` (not 1-D or numeric, empty, all
+            missing, infinite or negative values; the message names the index), or a value
+            above :data:`MAX_DEMAND_ACU`.
     """
     field = "history_acu"
     try:
-        arr = np.asarray(history_acu, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequestError(f"history_acu must be numeric ACU values: {exc}", field) from None
-    if arr.ndim != 1 or arr.size == 0:
-        raise InvalidRequestError(f"history_acu must be a non-empty 1-D array, got shape {arr.shape}", field)
-    if np.all(np.isnan(arr)):
-        raise InvalidRequestError("history_acu has no observed step (all values are missing)", field)
-    bad = np.flatnonzero(np.isinf(arr) | (arr < 0) | (arr > MAX_DEMAND_ACU))
-    if bad.size:
-        i = int(bad[0])
+        arr = check_history(history_acu)
+    except (InvalidHistoryError, ForecastInsufficient) as exc:
+        raise InvalidRequestError(str(exc), field) from None
+    too_big = np.flatnonzero(arr > MAX_DEMAND_ACU)
+    if too_big.size:
+        i = int(too_big[0])
         raise InvalidRequestError(
-            f"history_acu[{i}] = {arr[i]} must be finite, >= 0 and <= {MAX_DEMAND_ACU:g} ACU", field
+            f"history_acu[{i}]={float(arr[i])!r} must be <= {MAX_DEMAND_ACU:g} ACU", field
         )
     return arr
 

@@ -95,7 +95,8 @@ class Settings(BaseSettings):
     Attributes:
         solver_time_limit_s: CP-SAT wall-time limit per solve, seconds. Bounds the time
             one HTTP request can hold a worker thread.
-        solver_num_workers: CP-SAT workers; 1 keeps solves reproducible (FACTS.md E).
+        solver_num_workers: CP-SAT workers; 1 keeps solves reproducible (more workers race;
+            ``interleave_search`` keeps them deterministic, sources: cp-sat).
         solver_random_seed: CP-SAT seed.
         horizon_s: default plan horizon, seconds, or None for the library default.
         risk_quantile: default risk quantile in (0.5, 1), or None.

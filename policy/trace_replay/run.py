@@ -10,7 +10,6 @@ and SLO time over the scored window (after the warm-up). Everything but the repo
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ import numpy.typing as npt
 from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError, UnknownPolicyError
+from policy.steps import check_replan_every_s, decision_windows, first_scored_step
 from policy.trace_replay.policies import Decision, Policy, make_policy
 from policy.trace_replay.report import POLICY_NAMES, PolicyScore, ReplayReport, ReplayTiming
 from policy.trace_replay.simulator import Layout, SimResult, simulate
@@ -72,14 +72,11 @@ def _run_policy(
     own = getattr(policy, "decide_every_s", None)
     if own:
         every = max(own // step_s, 1)
-    starts = range(first, len(demand), every)
-    for k, i in enumerate(starts):
+    starts = decision_windows(len(demand), first=first, every=every)
+    for k, (i, covered) in enumerate(starts):
         t0 = time.perf_counter()
         d = policy.decide(
-            demand[:i],
-            now=start + timedelta(seconds=i * step_s),
-            n_steps=min(every, len(demand) - i),
-            previous=previous,
+            demand[:i], now=start + timedelta(seconds=i * step_s), n_steps=covered, previous=previous
         )
         times.append(time.perf_counter() - t0)
         decisions.append(d)
@@ -159,21 +156,11 @@ def scored_window(demand: FloatArray, *, step_s: int, config: ReplayConfig) -> t
     """Return (first scored step, steps per decision) and check the series can be scored.
 
     Raises:
-        InvalidRequestError: ``replan_every_s`` not a multiple of ``step_s``, or a
-            warm-up that leaves nothing to score.
+        InvalidRequestError: the step rules of :mod:`policy.steps` (``replan_every_s`` not a
+            multiple of ``step_s``; a warm-up that leaves nothing to score or sees no data).
     """
-    first = math.ceil(config.warmup_s / step_s)
-    if config.replan_every_s % step_s:
-        raise InvalidRequestError(
-            f"config.replan_every_s={config.replan_every_s} must be a multiple of step_s={step_s}",
-            "config.replan_every_s",
-        )
-    if first >= len(demand) or np.all(np.isnan(demand[:first])) and first > 0:
-        raise InvalidRequestError(
-            f"warmup_s={config.warmup_s} leaves nothing to score (or no observed history) "
-            f"in {len(demand)} steps of {step_s} s"
-        )
-    return first, config.replan_every_s // step_s
+    every = check_replan_every_s(config.replan_every_s, step_s=step_s, horizon_s=config.policy.horizon_s)
+    return first_scored_step(demand, step_s=step_s, warmup_s=config.warmup_s), every
 
 
 def replay_policy(

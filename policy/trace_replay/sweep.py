@@ -23,6 +23,7 @@ from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.engine import forecast_quantiles, horizon_steps
 from policy.plan import plan_from_forecast
+from policy.steps import decision_windows
 from policy.trace_replay.decision import Decision
 from policy.trace_replay.policies import decision_from_recommendation
 from policy.trace_replay.run import PolicyRun, Progress, finish_run, scored_window
@@ -69,9 +70,9 @@ def sweep_risk_quantile(
     decisions: list[list[Decision]] = [[] for _ in variants]
     times: list[list[float]] = [[] for _ in variants]
     previous: list[PreviousLayout | None] = [None for _ in variants]
-    starts = range(first, len(demand), every)
+    starts = decision_windows(len(demand), first=first, every=every)
     t_run = time.perf_counter()
-    for k, i in enumerate(starts):
+    for k, (i, n_steps) in enumerate(starts):
         now = start + timedelta(seconds=i * step_s)
         t0 = time.perf_counter()
         shared, model, _ = forecast_quantiles(
@@ -98,7 +99,6 @@ def sweep_risk_quantile(
                 previous=previous[v],
                 forecast_model=model,
             )
-            n_steps = min(every, len(demand) - i)
             d = decision_from_recommendation(
                 rec, now=now, step_s=step_s, n_steps=n_steps, cluster=cluster, config=cfg
             )

@@ -25,7 +25,9 @@ import typer
 from pydantic import ValidationError
 
 from placement import CapacityLimits
-from policy import POLICY_NAMES, PolicyConfig
+from policy import POLICY_NAMES, InvalidRequestError, PolicyConfig
+from policy.steps import check_replan_every_s
+from policy.steps import check_step_s as check_step_rule
 from service.errors import is_input_error, one_line
 from service.inputs.history import HistoryError, check_window, history_until, plan_span_s
 from service.settings import ServerSettings, Settings, get_server_settings, get_settings
@@ -134,33 +136,23 @@ def load_server_settings() -> ServerSettings:
         raise CliInputError(_env_message(exc)) from None
 
 
-def _duration(seconds: int) -> str:
-    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
-
-
 def check_replan(every_min: int, step_s: int, config: PolicyConfig) -> None:
-    """Check ``--replan-every-min`` against the planning horizon and the trace step.
-
-    Replay re-plans on whole trace steps, and each plan must cover the time until the
-    next one, so the interval is at most ``config.horizon_s`` (180 min by default).
+    """Check ``--replan-every-min`` with the step rules of :mod:`policy.steps`.
 
     Args:
         every_min: the option's value, minutes (>= 1, checked by typer).
         step_s: the trace step, seconds.
-        config: the policy configuration.
+        config: the policy configuration (its ``horizon_s``).
 
     Raises:
-        CliInputError: above the horizon, or not a multiple of the trace step; the message
-            is in minutes.
+        CliInputError: above the planning horizon, or not a multiple of the trace step,
+            e.g. ``--replan-every-min: replan_every_s=420 must be a multiple of the history
+            step step_s=300 (5 min)``.
     """
-    if every_min * 60 > config.horizon_s:
-        raise CliInputError(
-            f"--replan-every-min must be <= {config.horizon_s // 60} (the planning horizon), got {every_min}"
-        )
-    if every_min * 60 % step_s:
-        raise CliInputError(
-            f"--replan-every-min must be a multiple of the trace step ({_duration(step_s)}), got {every_min}"
-        )
+    try:
+        check_replan_every_s(every_min * 60, step_s=step_s, horizon_s=config.horizon_s)
+    except InvalidRequestError as exc:
+        raise CliInputError(f"--replan-every-min {every_min}: {exc}") from None
 
 
 def demand_rule(
@@ -204,21 +196,20 @@ def check_peak_acu(peak_acu: float | None) -> None:
 
 
 def check_step_s(step_s: int, plan_step_s: int) -> None:
-    """Check that ``--step-s`` divides the plan step (the policy aggregates whole steps).
+    """Check ``--step-s`` with the step rule of :func:`policy.steps.check_step_s`.
 
     Args:
         step_s: the option's value, seconds (>= 1, checked by typer).
         plan_step_s: ``PolicyConfig.plan_step_s``, seconds.
 
     Raises:
-        CliInputError: e.g. ``--step-s must divide 900 (the plan step): e.g. 60, 300, 900``.
+        CliInputError: e.g. ``--step-s: step_s=7 must divide the plan step plan_step_s=900:
+            e.g. 60, 300, 900``.
     """
-    if plan_step_s % step_s:
-        examples = [d for d in (60, 300, 900, 3600) if d <= plan_step_s and plan_step_s % d == 0]
-        raise CliInputError(
-            f"--step-s must divide {plan_step_s} (the plan step): e.g. "
-            f"{', '.join(map(str, examples or [plan_step_s]))}; got {step_s}"
-        )
+    try:
+        check_step_rule(step_s, plan_step_s)
+    except InvalidRequestError as exc:
+        raise CliInputError(f"--step-s: {exc}") from None
 
 
 def recommend_history(

@@ -336,7 +336,7 @@ def serve_command(
         check_database(settings)
         check_exposure(host, settings)  # before any bind beyond loopback
         check_listen(host, port)
-    # The library logs without handlers (STYLE.md "Errors"); the server process sets them up.
+    # The library logs without handlers; the server process sets them up.
     log_config = configure_logging(log_level, server.log_format)
     try:
         uvicorn.run(

@@ -4,7 +4,7 @@ Owns :func:`create_app`. Handlers live in :mod:`service.http.routes`; the wire f
 :mod:`service.http.schemas`. Every error body has one shape,
 :class:`service.http.schemas.recommendations.ErrorResponse`
 ``{"error": <code>, "detail": [{"field": <dotted path or null>, "message": <one line>}]}``.
-Error mapping (one handler per error family, STYLE.md "Errors"):
+Error mapping (one handler per error family):
 
 =====================================  ======  ==============================================
 raised                                 status  ``error`` / ``detail``

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from fastapi import HTTPException
 from pydantic import ValidationError
 
-from policy import ClusterSpec, PolicyConfig
+from policy import ClusterSpec, InvalidRequestError, PolicyConfig
+from policy.steps import check_step_s
 from service.http.schemas.clusters import IngestResult, MetricsSummary, record_spec
 from service.http.schemas.recommendations import MAX_HISTORY_STEPS, PolicyOverrides, request_error
 from service.inputs.formats import sample_problem
@@ -110,12 +111,10 @@ def cluster_config(
             config = overrides.apply(config)
     except ValidationError as exc:
         raise request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
-    if config.plan_step_s % record.step_s:
-        message = (
-            f"config.plan_step_s={config.plan_step_s} must be a multiple of the cluster's "
-            f"step_s={record.step_s}"
-        )
-        raise request_error([(("config", "plan_step_s"), message)])
+    try:
+        check_step_s(record.step_s, config.plan_step_s)
+    except InvalidRequestError as exc:
+        raise request_error([(("config", "plan_step_s"), f"the cluster's {exc}")]) from None
     return config
 
 

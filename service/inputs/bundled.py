@@ -37,7 +37,7 @@ def bundled_replay_inputs(
 
     The demand uses the trace's own demand rule on its own step (max per step, NaN for
     missing steps). The cluster's MaxCapacity defaults to the ACU a ``percent`` trace is
-    measured against (AWS measures CPUUtilization against MaxCapacity, FACTS.md A7),
+    measured against (AWS measures CPUUtilization against MaxCapacity, sources: aurora-metrics),
     else 128; ``read_frac`` defaults to the trace's metadata, else ClusterSpec's 0.5.
 
     Args:

@@ -6,7 +6,9 @@ Owns the two adapter steps shared by the HTTP API and the CLI:
   in ACU, so that regularisation onto the grid is done by ``traces.demand_series`` (one
   implementation: max per step, NaN for a step without samples);
 * :func:`history_until`: a ``traces.DemandSeries`` → the array ending at ``now``, padded
-  with NaN when the data stops early and cut when it runs past ``now``.
+  with NaN when the data stops early and cut when it runs past ``now``;
+* :func:`points_demand` and :func:`points_history`: the two composed, the one pipeline
+  the HTTP endpoints use for wire points.
 
 * :func:`check_window`: the size and time range of that grid, checked from the first and
   last sample times alone, *before* any array is built (a far-future timestamp must cost a
@@ -29,7 +31,7 @@ from typing import ClassVar, Final
 import numpy as np
 import numpy.typing as npt
 
-from traces import DemandSeries, TraceSeries
+from traces import AcuRule, DemandSeries, TraceSeries, demand_series
 
 Loc = tuple[str | int, ...]
 """Location of an input field, e.g. ``("history", 3, "ts")`` or ``("now",)``."""
@@ -102,6 +104,54 @@ def series_from_points(
         ts=seconds.astype("datetime64[s]"),
         value=np.asarray(demand_acu, dtype=np.float64),
     )
+
+
+def points_demand(
+    ts: Sequence[datetime], demand_acu: Sequence[float], *, cluster_id: str, step_s: int
+) -> DemandSeries:
+    """Regularise observed ACU points onto the step grid (the one points -> grid pipeline).
+
+    Args:
+        ts: timezone-aware sample times, strictly increasing (the caller checks), length n.
+        demand_acu: demand at each sample, ACU, finite and >= 0, length n.
+        cluster_id: the cluster the samples belong to.
+        step_s: the grid step, seconds.
+
+    Returns:
+        ``traces.demand_series`` of :func:`series_from_points` under ``traces.AcuRule``: the
+        max per step, NaN for a step without samples.
+    """
+    series = series_from_points(ts, demand_acu, cluster_id=cluster_id)
+    return demand_series(series, step_s=step_s, rule=AcuRule())
+
+
+def points_history(
+    ts: Sequence[datetime],
+    demand_acu: Sequence[float],
+    *,
+    cluster_id: str,
+    step_s: int,
+    now: datetime,
+    max_steps: int | None = None,
+) -> npt.NDArray[np.float64]:
+    """Observed ACU points -> the history array ``policy.recommend`` takes, ending at ``now``.
+
+    Args:
+        ts: sample times, as for :func:`points_demand`.
+        demand_acu: demand at each sample, ACU, as for :func:`points_demand`.
+        cluster_id: the cluster the samples belong to.
+        step_s: the grid step, seconds.
+        now: the end of the last history step (from :func:`check_window`).
+        max_steps: longest history allowed, steps, or None.
+
+    Returns:
+        :func:`history_until` of :func:`points_demand`: shape (n_steps,), ACU, NaN where missing.
+
+    Raises:
+        HistoryError: as :func:`history_until`.
+    """
+    demand = points_demand(ts, demand_acu, cluster_id=cluster_id, step_s=step_s)
+    return history_until(demand, now, max_steps=max_steps)
 
 
 def series_end(demand: DemandSeries) -> datetime:

@@ -62,7 +62,7 @@ def test_latency_slo_sets_utilisation_through_mm1() -> None:
 def test_latency_routes_far_reads_to_a_local_secondary() -> None:
     # eu-west-2 reads (4 ACU) cannot be served 75 ms away under a 60-ms SLO; a secondary
     # in eu-west-2 serves them at 80% (the SLO allows 87.5%, the target caps it): 5 ACU
-    # at the built-in eu-west-2 price $0.14 (FACTS.md A6).
+    # at the built-in eu-west-2 price $0.14 (sources: aurora-pricing).
     plan = solve(make_problem(demand_acu=(8.0,), target_utilisation=0.8, **FAR_READERS))
     assert [s.region for s in plan.secondaries] == ["eu-west-2"]
     eu = plan.secondaries[0]

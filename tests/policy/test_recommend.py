@@ -82,18 +82,22 @@ def test_short_history_falls_back_and_says_so() -> None:
     ("kwargs", "message"),
     [
         ({"now": datetime(2024, 3, 4, 12)}, "now must be timezone-aware"),
-        ({"history_acu": [1.0, -1.0]}, "history_acu[1] = -1.0 must be finite, >= 0 and <= 1e+06 ACU"),
-        ({"history_acu": []}, "history_acu must be a non-empty 1-D array"),
-        ({"history_acu": [np.nan, np.nan]}, "all values are missing"),
-        ({"step_s": 420}, "step_s=420 must divide config.plan_step_s=900"),
+        ({"history_acu": [1.0, -1.0]}, "history_acu[1]=-1.0 must be >= 0 ACU; 1 invalid value(s) in total"),
+        ({"history_acu": [1.0, np.inf]}, "history_acu[1]=inf must be finite (use NaN for missing)"),
+        ({"history_acu": [1.0, 2e6]}, "history_acu[1]=2000000.0 must be <= 1e+06 ACU"),
+        ({"history_acu": []}, "history_acu is empty; need at least 1 observed step"),
+        ({"history_acu": [[1.0]]}, "history_acu must be 1-D (n_steps,), got shape (1, 1)"),
+        ({"history_acu": [np.nan, np.nan]}, "history_acu has 2 steps, all missing (NaN)"),
+        ({"step_s": 420}, "step_s=420 must divide the plan step plan_step_s=900: e.g. 60, 300, 900"),
     ],
-    ids=["naive-now", "negative", "empty", "all-missing", "step-mismatch"],
+    ids=["naive-now", "negative", "infinite", "too-big", "empty", "2-d", "all-missing", "step-mismatch"],
 )
 def test_bad_input_raises_a_typed_error_naming_the_field(kwargs: dict, message: str) -> None:
     args = {"history_acu": _history(), "now": NOW, "step_s": 300} | kwargs
     with pytest.raises(InvalidRequestError) as err:
         recommend(**args)
     assert message in str(err.value)
+    assert err.value.field == ("now" if "now" in kwargs else next(iter(kwargs)))
 
 
 def test_fail_safe_never_scales_down(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,8 @@ from fastapi import Path
 from pydantic import ConfigDict, Field, ValidationError
 
 from placement import CapacityLimits, PreviousLayout, Topology
-from policy import ClusterSpec, PolicyConfig, Recommendation
+from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
+from policy.steps import check_step_s
 from service.http.schemas.actions import Engine
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
@@ -34,13 +35,11 @@ from service.inputs.history import (
     HistoryError,
     check_window,
     epoch_s,
-    history_until,
     iso_s,
     plan_span_s,
-    series_from_points,
+    points_history,
 )
 from service.store import ClusterRecord, RecommendationRecord
-from traces import AcuRule, demand_series
 
 ClusterId = Annotated[
     str,
@@ -134,15 +133,10 @@ class ClusterRegistration(RequestModel):
             config = self.config.apply(base)
         except ValidationError as exc:
             raise request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
-        if config.plan_step_s % self.step_s:
-            raise request_error(
-                [
-                    (
-                        ("step_s",),
-                        f"config.plan_step_s={config.plan_step_s} must be a multiple of step_s={self.step_s}",
-                    )
-                ]
-            )
+        try:
+            check_step_s(self.step_s, config.plan_step_s)
+        except InvalidRequestError as exc:
+            raise request_error([(("step_s",), str(exc))]) from None
 
 
 class MetricsSummary(WireModel):
@@ -438,9 +432,9 @@ def stored_inputs(
             plan_s=plan_span_s(config.horizon_s, config.plan_step_s),
         )  # fmt: skip
         stamps = [datetime.fromtimestamp(t, tz=UTC) for t in ts_s]
-        series = series_from_points(stamps, values, cluster_id=cluster.cluster_id)
-        demand = demand_series(series, step_s=step_s, rule=AcuRule())
-        history = history_until(demand, at, max_steps=MAX_HISTORY_STEPS)
+        history = points_history(
+            stamps, values, cluster_id=cluster.cluster_id, step_s=step_s, now=at, max_steps=MAX_HISTORY_STEPS
+        )
     except HistoryError as exc:
         raise request_error([(exc.loc, str(exc))]) from None
     return RecommendInputs(history, at, step_s, cluster, config, previous)

@@ -8,13 +8,13 @@ and ``service`` modules.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
-from policy import POLICY_NAMES, ClusterSpec, PolicyConfig, ReplayConfig
+from policy import POLICY_NAMES, ClusterSpec, InvalidRequestError, PolicyConfig, ReplayConfig
+from policy.steps import check_replan_every_s, check_step_s, first_scored_step
 from service.http.jobs import ReplayInputs
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
@@ -27,9 +27,8 @@ from service.http.schemas.recommendations import (
     WireModel,
     request_error,
 )
-from service.inputs.history import epoch_s, series_from_points
+from service.inputs.history import epoch_s, points_demand
 from service.store import JobRecord
-from traces import AcuRule, demand_series
 
 DEFAULT_QUANTILES: Final[tuple[float, ...]] = (0.5, 0.9, 0.95)
 """Quantiles of a forecast when none are asked for: the median, p90 and the default risk level."""
@@ -189,33 +188,16 @@ class ReplayRequest(RequestModel):
                 plan step), ``replan_every_s`` (not a multiple of the step) or ``warmup_s``
                 (the warm-up leaves no step of the history to score, or sees no data).
         """
-        plan_step_s = config.policy.plan_step_s
-        problem: tuple[str, str] | None = None
-        first = math.ceil(config.warmup_s / step_s)
-        if plan_step_s % step_s:
-            problem = (
-                "step_s",
-                f"the history step step_s={step_s} must divide config.plan_step_s={plan_step_s}",
+        missing = float("nan")
+        try:
+            check_step_s(step_s, config.policy.plan_step_s)
+            check_replan_every_s(config.replan_every_s, step_s=step_s, horizon_s=config.policy.horizon_s)
+            first_scored_step(
+                [missing if v is None else v for v in demand], step_s=step_s, warmup_s=config.warmup_s
             )
-        elif config.replan_every_s % step_s:
-            problem = (
-                "replan_every_s",
-                f"replan_every_s={config.replan_every_s} must be a multiple of the history step ({step_s} s)",
-            )
-        elif first >= len(demand):
-            problem = (
-                "warmup_s",
-                f"warmup_s={config.warmup_s} ({first} steps of {step_s} s) leaves nothing to score: the "
-                f"history has only {len(demand)} steps; send more history or lower warmup_s",
-            )
-        elif first > 0 and all(v is None for v in demand[:first]):
-            problem = (
-                "warmup_s",
-                f"the history has no observed step in the warm-up (the first {first} steps of {step_s} s, "
-                f"warmup_s={config.warmup_s}); lower warmup_s or send that history",
-            )
-        if problem is not None:
-            raise request_error([((problem[0],), problem[1])])
+        except InvalidRequestError as exc:  # the rules of policy.steps, located at this request's fields
+            field = (exc.field or "").removeprefix("config.")
+            raise request_error([((field or "history",), str(exc))]) from None
 
     def inputs(
         self, ts_s: list[int], values: list[float], *, step_s: int, cluster: ClusterSpec, base: PolicyConfig
@@ -236,9 +218,7 @@ class ReplayRequest(RequestModel):
                 [(("history",), f"the history spans more than {MAX_HISTORY_STEPS} steps of {step_s} s")]
             )
         stamps = [datetime.fromtimestamp(t, tz=UTC) for t in ts_s]
-        demand = demand_series(
-            series_from_points(stamps, values, cluster_id=cluster.cluster_id), step_s=step_s, rule=AcuRule()
-        )
+        demand = points_demand(stamps, values, cluster_id=cluster.cluster_id, step_s=step_s)
         demand_acu: list[float | None] = [None if v != v else float(v) for v in demand.demand_acu.tolist()]
         self.check_schedule(config, step_s=step_s, demand=demand_acu)
         return ReplayInputs(

@@ -40,18 +40,17 @@ from pydantic import (
 )
 
 from placement import PreviousLayout
-from policy import ClusterSpec, PolicyConfig
+from policy import ClusterSpec, InvalidRequestError, PolicyConfig
+from policy.steps import check_step_s
 from service.http.schemas.json_types import json_type_errors
 from service.inputs.history import (
     HistoryError,
     Loc,
     check_window,
     epoch_s,
-    history_until,
     plan_span_s,
-    series_from_points,
+    points_history,
 )
-from traces import AcuRule, demand_series
 
 MAX_HISTORY_POINTS: Final[int] = 40_320
 """Most history points per request: 14 days at 30 s (EC2 predictive scaling uses 14 days)."""
@@ -272,16 +271,14 @@ class RecommendationRequest(RequestModel):
                 plan_s=plan_span_s(config.horizon_s, config.plan_step_s),
             )
             self._check_before(now)
-            demand = demand_series(
-                series_from_points(
-                    [p.ts for p in self.history],
-                    [p.demand_acu for p in self.history],
-                    cluster_id=self.cluster.cluster_id,
-                ),
+            history_acu = points_history(
+                [p.ts for p in self.history],
+                [p.demand_acu for p in self.history],
+                cluster_id=self.cluster.cluster_id,
                 step_s=self.step_s,
-                rule=AcuRule(),
+                now=now,
+                max_steps=MAX_HISTORY_STEPS,
             )
-            history_acu = history_until(demand, now, max_steps=MAX_HISTORY_STEPS)
         except HistoryError as exc:
             raise request_error([(exc.loc, str(exc))]) from None
         return RecommendInputs(history_acu, now, self.step_s, self.cluster, config, self.previous)
@@ -311,12 +308,12 @@ class RecommendationRequest(RequestModel):
                 config = self.config.apply(base)
             except ValidationError as exc:
                 raise request_error([(("config", *e["loc"]), e["msg"]) for e in exc.errors()]) from None
-        if config.plan_step_s % self.step_s:
+        try:
+            check_step_s(self.step_s, config.plan_step_s)
+        except InvalidRequestError as exc:
             overridden = self.config is not None and self.config.plan_step_s is not None
             loc: Loc = ("config", "plan_step_s") if overridden else ("step_s",)
-            raise request_error(
-                [(loc, f"config.plan_step_s={config.plan_step_s} must be a multiple of step_s={self.step_s}")]
-            )
+            raise request_error([(loc, str(exc))]) from None
         return config
 
 

@@ -108,7 +108,7 @@ def _hpa(**cfg: int):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("loads", "cfg", "expected"),
     [
-        # Reader CPU is read load per reader / MaxCapacity 128 (FACTS.md A7); target 70%.
+        # Reader CPU is read load per reader / MaxCapacity 128 (sources: aurora-metrics); target 70%.
         ([10.0, 10.0], {}, [1, 1]),  # 4%: the minimum, the tier-1 reader
         ([200.0, 200.0], {}, [2, 2]),  # 100/128 = 78% > 77%: ceil(1.12) = 2, then 39%: ceil(1.1) = 2
         ([190.0, 190.0], {}, [1, 1]),  # 95/128 = 74%: within the 10% tolerance

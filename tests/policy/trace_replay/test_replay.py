@@ -47,10 +47,20 @@ def test_report_has_every_policy_with_the_required_keys(report: ReplayReport) ->
             "scaling_actions",
             "cost_vs_bound",
         } <= set(score)
-    assert report.scores["bound"].cost_vs_bound == 1.0
     assert report.n_missing_steps == 1
     assert report.scored_from == datetime(2024, 1, 3, tzinfo=UTC)
     assert report.scores["acuplan"].n_replans == 24  # one a hour over the scored day
+
+
+def test_the_bound_is_safe_and_no_safe_policy_is_cheaper(report: ReplayReport) -> None:
+    bound = report.scores["bound"]
+    assert bound.slo_violation_min == 0.0 and bound.shortfall_acu_h == 0.0
+    safe = {n: s for n, s in report.scores.items() if s.slo_violation_min == 0.0 and s.shortfall_acu_h == 0.0}
+    assert "static-peak" in safe
+    for name, s in safe.items():
+        assert s.cost_usd >= bound.cost_usd - 1e-6, name
+    for s in report.scores.values():
+        assert s.cost_vs_bound == pytest.approx(s.cost_usd / bound.cost_usd, rel=1e-4)
 
 
 def test_baselines_behave_as_defined(report: ReplayReport) -> None:

@@ -160,7 +160,7 @@ def test_a_new_reader_serves_and_costs_only_after_its_lead_time() -> None:
 
 
 def test_auto_pause_after_idle_and_resume_delay() -> None:
-    # MinCapacity 0: idle for 300 s pauses (FACTS.md A4); the next load waits 15 s unserved.
+    # MinCapacity 0: idle for 300 s pauses (sources: aurora-pause); the next load waits 15 s unserved.
     load = np.array([0.0, 0.0, 0.0, 1.0])
     layout = Layout(np.zeros(4), np.full(4, 8.0), np.zeros(4, dtype=np.int64), has_failover=False)
     sim = _sim(load, layout)
@@ -180,7 +180,7 @@ def test_failover_with_a_tier1_reader_is_short_and_without_a_reader_long() -> No
     alone = Layout(np.full(6, 4.0), np.full(6, 8.0), np.zeros(6, dtype=np.int64), has_failover=False)
     a = _sim(load, with_reader, events=events)
     b = _sim(load, alone, events=events)
-    assert a.unserved_min == pytest.approx(2.0)  # < 120 s with a replica (FACTS.md A3)
+    assert a.unserved_min == pytest.approx(2.0)  # < 120 s with a replica (sources: aurora-ha)
     assert b.unserved_min == pytest.approx(10.0)  # < 10 min without
     # The only reader was promoted, so the reader endpoint falls back to the (failing)
     # writer: all the load goes unserved for the window.

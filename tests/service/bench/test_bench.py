@@ -190,7 +190,9 @@ def test_run_bench_with_acuplan_judges_the_targets_per_profile(tmp_path: Path) -
                 assert t["checks"]["cost_vs_bound"] is (a["cost_usd"] <= 1.25 * b["cost_usd"])
             assert t["met"] is all(t["checks"].values())
             assert doc["targets_met"][prof][name] is t["met"]
-            assert b["slo_violation_min"] == 0.0 and b["cost_vs_bound"] == 1.0
+            assert b["slo_violation_min"] == 0.0
+            if a["slo_violation_min"] == 0.0 and a["shortfall_acu_h"] == 0.0:
+                assert a["cost_usd"] >= b["cost_usd"] - 1e-6  # the bound is a lower bound
             assert a["cost_vs_bound"] == pytest.approx(a["cost_usd"] / b["cost_usd"], rel=1e-5)
     flat, spiky = doc["traces"]["flat"], doc["traces"]["spiky"]
     assert flat["targets"]["applicable"] == ["not_dominated", "cost_vs_reactive"]

@@ -135,7 +135,7 @@ def test_failed_replay_reports_the_error_shape(client: TestClient, monkeypatch: 
         pytest.param(
             {"replan_every_s": 7},
             "replan_every_s",
-            "replan_every_s=7 must be a multiple of the history step (300 s)",
+            "replan_every_s=7 must be a multiple of the history step step_s=300 (5 min)",
             id="replan_off_step",
         ),
         pytest.param(
@@ -147,7 +147,7 @@ def test_failed_replay_reports_the_error_shape(client: TestClient, monkeypatch: 
         pytest.param(
             {"step_s": 120},
             "step_s",
-            "the history step step_s=120 must divide config.plan_step_s=900",
+            "step_s=120 must divide the plan step plan_step_s=900: e.g. 60, 300, 900",
             id="step_not_dividing_plan_step",
         ),
     ],

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from policy import ReplayConfig
+from service.bench.report import _bucket, display_name, worst_event
 from service.bench.run import folder_members, run_bench
 from service.cli.main import main
 from traces import diurnal_demand, format_ts
@@ -205,6 +206,37 @@ def test_run_bench_with_acuplan_judges_the_targets_per_profile(tmp_path: Path) -
     slow_r = spiky["profiles"]["slow"]["policies"]["reactive"]["slo_violation_min"]
     assert slow_r > spiky["policies"]["reactive"]["slo_violation_min"]
     assert set(result.runs["spiky"]) == {"default", "slow"}
+
+
+def test_worst_event_is_the_step_with_most_demand_per_capacity_it_started_with() -> None:
+    demand = np.array([1.0, 1.0, 8.0, 2.0, np.nan])
+    capacity_at_end = np.array([2.0, 2.0, 10.0, 4.0, 4.0])  # step 2 starts at step 1's 2 ACU
+
+    assert worst_event(demand, capacity_at_end) == 2
+    assert worst_event(np.full(3, np.nan), np.ones(3)) == 0
+
+
+def test_long_windows_are_bucketed_peak_for_demand_mean_for_capacity() -> None:
+    values = np.array([1.0, 2.0, 3.0, np.nan, 5.0])
+
+    assert _bucket(values, 2, "max").tolist() == [2.0, 3.0, 5.0]
+    assert _bucket(values, 2, "mean").tolist() == [1.5, 3.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [
+        ("reactive", "Aurora alone (your MinCapacity)"),
+        ("reactive@2", "Aurora alone at MinCapacity 2"),
+        ("vpa@0.7", "VPA-style floor (p70 +15%)"),
+        ("predictive-scaling@0.6", "predictive-scaling style (60% target)"),
+        ("acuplan@q0.95", "acuplan at risk p95"),
+        ("static-peak", "static at the trace's peak (hindsight)"),
+        ("bound", "perfect-foresight bound"),
+    ],
+)
+def test_points_are_named_by_what_they_are(label: str, name: str) -> None:
+    assert display_name(label) == name
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 Owns :func:`opened_store` (open, yield, close; SQLAlchemy failures become
 :class:`service.cli.inputs.CliInputError` naming ``ACUPLAN_DATABASE_URL`` and the reason),
-:func:`check_database` and :func:`check_exposure` (what ``acuplan serve`` checks before it
+:func:`check_serve_database` (what ``acuplan serve`` checks before it
 binds). Imported by the commands that need a database only, so other commands do not load
 SQLAlchemy.
 """
@@ -89,36 +89,24 @@ def opened_store(settings: Settings) -> Iterator[Store]:
         store.close()
 
 
-def check_database(settings: Settings) -> None:
-    """Open the store as ``acuplan serve`` will (migrating when ``auto_migrate``), then close it.
+def check_serve_database(host: str, settings: Settings) -> None:
+    """Check the database and the bind address for ``acuplan serve``, opening the store once.
 
-    Args:
-        settings: names the database.
-
-    Raises:
-        service.cli.inputs.CliInputError: the database cannot be opened (the message
-            names ``ACUPLAN_DATABASE_URL`` and the reason).
-    """
-    with opened_store(settings):
-        pass
-
-
-def check_exposure(host: str, settings: Settings) -> None:
-    """Refuse a non-loopback bind address while no API key exists.
+    The store is opened (and migrated when ``auto_migrate``) as the server will; a
+    non-loopback bind address is refused while no API key exists.
 
     Args:
         host: the bind address.
-        settings: names the store holding the keys.
+        settings: names the database.
 
     Raises:
-        service.cli.inputs.CliInputError: ``host`` is not loopback and no key is active, or
-            the database cannot be opened.
+        service.cli.inputs.CliInputError: the database cannot be opened (the message names
+            ``ACUPLAN_DATABASE_URL`` and the reason), or ``host`` is not loopback and no key
+            is active.
     """
-    if is_loopback(host):
-        return
     with opened_store(settings) as store:
-        has_keys = store.has_active_keys()
-    if not has_keys:
+        exposed_without_keys = not is_loopback(host) and not store.has_active_keys()
+    if exposed_without_keys:
         raise CliInputError(
             f"refusing to listen on {host}: it is not a loopback address and no API key exists; "
             "create one with `acuplan keys create --name NAME` or bind 127.0.0.1"

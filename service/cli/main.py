@@ -325,7 +325,7 @@ def serve_command(
     """
     import uvicorn
 
-    from service.cli.database import check_database, check_exposure
+    from service.cli.database import check_serve_database
     from service.http.app import create_app
     from service.http.observability import configure_logging
 
@@ -333,8 +333,7 @@ def serve_command(
         settings = load_settings()  # validates the policy configuration too
         server = load_server_settings()
         host, port, log_level = host or server.host, port or server.port, server.log_level
-        check_database(settings)
-        check_exposure(host, settings)  # before any bind beyond loopback
+        check_serve_database(host, settings)  # one open; before any bind beyond loopback
         check_listen(host, port)
     # The library logs without handlers; the server process sets them up.
     log_config = configure_logging(log_level, server.log_format)

@@ -27,9 +27,10 @@ domain errors                                  log has it, with the request id:
                                                :class:`service.http.middleware.RequestMiddleware`)
 =====================================  ======  ==============================================
 
-``<code>`` is the error class name in snake case without ``Error``, e.g.
-``InsufficientHistoryError`` -> ``insufficient_history`` (:mod:`service.errors` decides
-which errors are input errors). FastAPI answers a body it cannot decode (invalid UTF-8)
+``<code>`` is the error class's explicit ``code`` attribute, e.g.
+``policy.InsufficientHistoryError.code == "insufficient_history"``, so renaming a class
+never changes the API (:func:`service.errors.error_code`; :mod:`service.errors` also
+decides which errors are input errors). FastAPI answers a body it cannot decode (invalid UTF-8)
 with a 400 HTTP error; that is a malformed request like invalid JSON, so it is reported as
 422 ``invalid_request`` at ``body`` too.
 

@@ -4,10 +4,11 @@ Run ``.venv/bin/python -m benchmarks.forecast``. It writes ``benchmarks/results/
 and prints one line per series. About 5 minutes on an idle 2-core machine with the default
 two worker processes (each pinned to one BLAS thread, so times are single-core).
 
-Suite (``benchmarks.forecast_suite``): the bundled traces plus real series read from the
-shared ``traces-raw`` folder (NAB CloudWatch CPU / network, Bitbrains VMs, a Google Borg
-cell, NASA HTTP requests). Each series has a role: ``dev`` (calibration settings were chosen
-on it) or ``held_out`` (never looked at while choosing); the summary reports both apart.
+Series (``benchmarks.forecast_suite``): the replay bench's suite (``traces.suite``: bundled
+traces plus, with the shared raw-trace folder, Bitbrains VMs and NASA requests) and extra
+raw series (more Bitbrains VMs, NAB CloudWatch). Each has a role: ``dev`` (calibration
+settings were chosen on it) or ``held_out`` (never looked at while choosing); the summary
+reports both apart.
 
 Protocol, at the policy's settings (step 300 s, horizon 36 steps = 3 h, quantiles p50/p90/
 p95/p99, history window ``ForecastConfig().max_history_s`` = 14 days = 4,032 steps):
@@ -23,7 +24,7 @@ p95/p99, history window ``ForecastConfig().max_history_s`` = 14 days = 4,032 ste
 * ``coverage_pXX``: share of scored steps at or below the stated quantile (one-sided: the
   policy sizes capacity at an upper quantile); pooled, per 3-day block of origins (a
   trailing block shorter than 1.5 days joins the one before) with the worst block, and per
-  hour of day of the target step (in the source's clock);
+  hour of day (UTC) of the target step;
 * ``fit_forecast_ms_median``: median wall time of one ``forecast_demand`` call at origins
   whose window is full (4,032 steps; all origins if none is), ms, one core;
 * ``warnings``: how many forecasts carried each kind of warning (text before the first
@@ -54,7 +55,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from benchmarks.forecast_suite import DEFAULT_RAW, SuiteSeries, suite  # noqa: E402
+from benchmarks.forecast_suite import SuiteSeries, suite  # noqa: E402
 from forecasting import ForecastConfig, SeasonalNaive, forecast_demand  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "forecast.json"
@@ -287,7 +288,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--trace", action="append", help="suite series (repeatable); default all")
-    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="the traces-raw folder")
+    parser.add_argument("--raw", type=Path, help="the raw-trace folder (default: found as traces.suite does)")
     parser.add_argument("--every-h", type=float, default=1.0, help="hours between origins")
     parser.add_argument("--warmup-days", type=float, default=2.0, help="history before the first origin")
     parser.add_argument("--workers", type=int, default=2, help="worker processes")

@@ -17,8 +17,9 @@ Modules: ``types`` (QuantileForecast, ModelScore), ``config`` (ForecastConfig), 
 split-conformal quantiles, post-processing), ``base`` (estimator protocol), ``baselines``
 (SeasonalNaive, LastValue), ``ses`` (ETS(A,N,N)), ``holt_winters`` (statsmodels ETS), ``seasonal_ar`` (ARIMA
 (p,0,0)(0,1,0)_m), ``mstl`` (statsmodels MSTL + AR), ``ar`` (AR(p) arithmetic),
-``backtest`` (rolling origins), ``registry`` (model names), ``selection`` (AutoForecaster),
-``auto`` (forecast_demand).
+``backtest`` (rolling origins), ``registry`` (model names), ``calibration`` (recency-weighted,
+adaptive (ACI), hour-of-day conformal offsets), ``unprecedented`` (the level-excess rule and
+its warning), ``selection`` (AutoForecaster), ``auto`` (forecast_demand).
 """
 
 from __future__ import annotations

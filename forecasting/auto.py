@@ -3,10 +3,10 @@
 This module owns the path from raw history to a forecast and every fallback on it. It
 validates inputs, keeps the recent window (``ForecastConfig.max_history_s``), fills gaps once
 (``forecasting.history``), and hands the window to ``selection.AutoForecaster`` (backtest
-selection + split-conformal intervals) over ``config.candidates`` (``config.model="auto"``)
-or over the one named model. Every fallback is a ``ForecastWarning`` *and* a line in
-``QuantileForecast.warnings``; it never emits NaN and never crashes on short, constant,
-all-zero, gappy or spiky history.
+selection + adaptive conformal intervals, ``forecasting.calibration``) over
+``config.candidates`` (``config.model="auto"``) or over the one named model. Every fallback
+is a ``ForecastWarning`` *and* a line in ``QuantileForecast.warnings``; it never emits NaN
+and never crashes on short, constant, all-zero, gappy or spiky history.
 
 ==================================  ================  ========================================
 condition (n steps in the window,   model             warning
@@ -22,6 +22,9 @@ only the naive candidates fit       best of them      "history has n steps, T be
 before the origins                                    backtest origins; holt_winters needs..."
 a candidate's fit fails             best of the rest  "holt_winters dropped from the backtest:
                                                       ..."
+the last hour > 5% above every      backtest winner,  "unprecedented level: demand over the
+hour of the 2 days before it        upper quantiles   last hour averaged ..." (not a
+                                    raised            fallback; ``forecasting.unprecedented``)
 otherwise                           backtest winner   none
 ==================================  ================  ========================================
 

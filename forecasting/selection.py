@@ -1,23 +1,27 @@
-"""Automatic model selection by rolling-origin backtest, with split-conformal intervals.
+"""Automatic model selection by rolling-origin backtest, with adaptive conformal intervals.
 
 This module owns ``AutoForecaster``, the model ``forecast_demand`` uses by default. Per series
 and per call (no state between calls; the same history gives the same choice):
 
-1. split the gap-free window into training ``y[:T]`` and origins over the last
-   ``calibration_s`` (``backtest.split_origins``);
+1. split the gap-free window into training ``y[:T]`` and origins every 3 steps over the last
+   ``backtest_s`` (``backtest.split_origins``);
 2. fit each feasible candidate once on ``y[:T]`` (``registry.min_train_steps``); a candidate
    whose fit fails is dropped with a note naming the error;
 3. roll each fitted candidate over the origins without refitting (its states follow the data;
    its parameters stay those of ``y[:T]``), collecting errors e[o, h] = y[o+h] - yhat[o, h];
-4. calibrate each candidate's quantiles from its own errors (``intervals.conformal_offsets``,
-   per horizon band) and score it by the mean pinball loss of those quantiles; choose the
-   lowest score (ties: earlier candidate);
-5. forecast from the end of the window with the *same* fitted candidate plus its offsets, so
-   the intervals are calibrated on exactly the model that forecasts (split conformal).
+4. score each candidate by the mean pinball loss of its split-conformal quantiles
+   (``intervals.conformal_offsets`` per horizon band) and choose the lowest (ties: earlier);
+5. roll the winner further back, over origins on the same grid up to ``calibration_s`` before
+   the end (those before T are in-sample for its parameters, its states stay causal), and
+   calibrate its quantiles from all these errors (``calibration.calibrate``: recency weights
+   with a data-chosen half-life, ACI levels replayed over the last 2 days, hour-of-day bins);
+6. forecast from the end of the window with the *same* fitted winner plus those offsets, then
+   raise the upper quantiles when the last hour is above every hour of the 2 days before it
+   (``unprecedented.level_excess``, with a warning).
 
-Parameters fitted on ``y[:T]`` are up to ``calibration_s`` old when the forecast is made; the
+Parameters fitted on ``y[:T]`` are up to ``backtest_s`` old when the forecast is made; the
 states (level, season, AR lags) are current. This keeps one fit per candidate, which is what
-makes the selection affordable on every call (~35 ms for 4,032 steps and seven candidates).
+makes the selection affordable on every call.
 """
 
 from __future__ import annotations
@@ -26,14 +30,16 @@ from typing import Any
 
 import numpy as np
 
-from forecasting.backtest import rolling_errors, split_origins
-from forecasting.base import BaseForecaster, RollingForecaster
+from forecasting.backtest import ORIGIN_STRIDE_STEPS, rolling_errors, split_origins
+from forecasting.base import BaseForecaster, IntArray, RollingForecaster
+from forecasting.calibration import calibrate
 from forecasting.config import ForecastConfig
 from forecasting.errors import ForecastingError, InsufficientHistoryError
 from forecasting.holt_winters import holt_winters_min_steps
 from forecasting.intervals import conformal_offsets, extend_by_sqrt, pinball_score
 from forecasting.registry import make_model, min_train_steps
 from forecasting.types import FloatArray, ModelScore
+from forecasting.unprecedented import level_excess
 from forecasting.validation import season_steps
 
 __all__ = ["AutoForecaster"]
@@ -45,7 +51,7 @@ class AutoForecaster(BaseForecaster):
     """Backtest-selected, conformally calibrated forecaster (module docstring).
 
     Args:
-        config: candidates, seasons and the calibration span (``ForecastConfig``).
+        config: candidates, seasons, the backtest and calibration spans (``ForecastConfig``).
         horizon: steps scored from each origin (the horizon the caller will predict; longer
             predictions extend the last band's offsets by sqrt(h / horizon)).
         quantiles: quantiles the selection scores, ascending in (0, 1).
@@ -53,7 +59,11 @@ class AutoForecaster(BaseForecaster):
     Fitted attributes (besides ``BaseForecaster``'s):
         chosen_: the fitted winning candidate.
         y_: the fitted window, shape (n_steps,), ACU.
-        errors_: the winner's backtest errors, shape (n_origins, h_cal), ACU.
+        errors_: the winner's errors over the calibration span, shape (n_origins, h_cal), ACU.
+        origins_: their origins, shape (n_origins,), ascending step indices of ``y_``.
+        n_backtest_: how many of the last origins are the backtest's (out of sample).
+        season_steps_: the daily season m, steps.
+        excess_: the unprecedented-level excess added above p50 (``unprecedented``), ACU.
         scores_: every scored candidate, in candidate order.
 
     Raises (from ``fit``):
@@ -69,6 +79,10 @@ class AutoForecaster(BaseForecaster):
     chosen_: RollingForecaster
     y_: FloatArray
     errors_: FloatArray
+    origins_: IntArray
+    n_backtest_: int
+    season_steps_: int
+    excess_: float
     scores_: tuple[ModelScore, ...]
 
     def __init__(
@@ -93,7 +107,7 @@ class AutoForecaster(BaseForecaster):
         m = season_steps(cfg.season_s, step_s)
         h_cal = min(self.horizon, m)
         preferred = holt_winters_min_steps(m, cfg.min_seasons)
-        train, origins = split_origins(y.size, h_cal, cfg.calibration_s // step_s, preferred)
+        train, origins = split_origins(y.size, h_cal, cfg.backtest_s // step_s, preferred)
         notes: list[str] = []
         fits: list[tuple[ModelScore, RollingForecaster, FloatArray, tuple[str, ...]]] = []
         too_short = [c for c in cfg.candidates if min_train_steps(c, cfg, step_s) > train]
@@ -120,16 +134,38 @@ class AutoForecaster(BaseForecaster):
                 f"chose among {', '.join(s.model for s, *_ in fits)}"
             )
         best = min(range(len(fits)), key=lambda i: (fits[i][0].pinball_acu, i))
-        chosen, self.chosen_, self.errors_, own_notes = fits[best]
+        chosen, self.chosen_, errors, own_notes = fits[best]
+        self.origins_, self.errors_ = self._calibration_errors(y, origins, errors, m, step_s)
+        self.excess_, level_note = level_excess(y, step_s)
+        self.n_backtest_ = int(origins.size)
+        self.season_steps_ = m
         self.y_ = y.copy()
         self.scores_ = tuple(f[0] for f in fits)
         self.model_name_ = chosen.model
-        return [*notes, *own_notes]
+        return [*notes, *own_notes, *([level_note] if level_note else [])]
+
+    def _calibration_errors(
+        self, y: FloatArray, origins: IntArray, errors: FloatArray, m: int, step_s: int
+    ) -> tuple[IntArray, FloatArray]:
+        """Extend the winner's backtest errors back over the calibration span (module step 5)."""
+        h_cal = errors.shape[1]
+        first = max(
+            y.size - h_cal - self._cfg().calibration_s // step_s,
+            self.chosen_.min_fit_steps(step_s),
+            m,
+        )
+        earlier = np.arange(int(origins[0]) - ORIGIN_STRIDE_STEPS, first - 1, -ORIGIN_STRIDE_STEPS)[::-1]
+        if earlier.size == 0:
+            return origins, errors
+        before = rolling_errors(self.chosen_, y, y, earlier.astype(np.int64), h_cal)
+        return np.concatenate([earlier, origins]).astype(np.int64), np.concatenate([before, errors])
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:
         n = self.y_.size
         point = self.chosen_.point_paths(self.y_, np.array([n], dtype=np.int64), horizon)[0]
-        offsets = extend_by_sqrt(conformal_offsets(self.errors_, quantiles), horizon)
+        cal = calibrate(self.errors_, self.origins_, n, quantiles, self.season_steps_, self.step_s_)
+        offsets = extend_by_sqrt(cal.offsets, horizon)
+        offsets[np.asarray(quantiles) > 0.5] += self.excess_
         raw: FloatArray = point[np.newaxis, :] + offsets
         return raw
 
@@ -138,5 +174,5 @@ class AutoForecaster(BaseForecaster):
         return {
             "candidates": self.scores_,
             "backtest_pinball_acu": chosen.pinball_acu,
-            "n_backtest_origins": int(self.errors_.shape[0]),
+            "n_backtest_origins": self.n_backtest_,
         }

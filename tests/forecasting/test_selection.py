@@ -119,7 +119,7 @@ def test_jittered_timestamps_are_regularised_before_forecasting():
     assert fc.demand_acu.shape == (3, HORIZON) and np.all(np.isfinite(fc.demand_acu))
 
 
-def test_calibration_span_is_configurable():
+def test_backtest_span_is_configurable():
     history, _ = diurnal(6 * SEASON_STEPS, seed=4)
-    short = forecast_demand(history, config=ForecastConfig(calibration_s=86_400))
+    short = forecast_demand(history, config=ForecastConfig(backtest_s=86_400))
     assert short.n_backtest_origins == split_origins(history.size, HORIZON, 288, 576)[1].size

@@ -1,0 +1,220 @@
+"""Adaptive conformal calibration (forecasting.calibration) and unprecedented levels: known
+values, independent re-computations and invariants."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from conftest import diurnal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forecasting import ForecastConfig, forecast_demand
+from forecasting.calibration import (
+    ACI_GAMMA,
+    BIN_SHARE,
+    HALF_LIVES_S,
+    MIN_BIN_ERRORS,
+    aci_levels,
+    calibrate,
+    choose_half_life,
+    weighted_quantiles,
+)
+from forecasting.history import fill_gaps
+from forecasting.selection import AutoForecaster
+from forecasting.unprecedented import MIN_EXCESS_FRAC, level_excess
+
+STEP_S = 300
+SEASON_STEPS = 288
+HALF_LIVES = np.array([s / STEP_S for s in HALF_LIVES_S])  # 288, 576, 1152 steps
+
+
+def conformal_rank(n: int, q: float) -> int:
+    """Split-conformal order statistic (1-based) of n scores, clipped to 1..n."""
+    return min(max(math.ceil((n + 1) * q), 1), n)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-100, 100, allow_nan=False), min_size=1, max_size=300),
+    st.floats(0.01, 0.99),
+)
+def test_equal_weights_give_the_split_conformal_order_statistic(scores, q):
+    x = np.asarray(scores)
+    expected = np.sort(x)[conformal_rank(x.size, q) - 1]
+    assert weighted_quantiles(x, np.ones(x.size), np.array([q]))[0] == expected
+
+
+def test_recent_weight_moves_the_quantile():
+    # 100 old errors of 0 (weight 1/1024 each) and 20 recent errors of 10 (weight 1 each):
+    # total 20.098 + 1; the old ones hold 0.098 (0.46% of it), so p0.4 is 0 and p1 and up 10.
+    scores = np.r_[np.zeros(100), np.full(20, 10.0)]
+    weights = np.r_[np.full(100, 2.0**-10), np.ones(20)]
+    assert weighted_quantiles(scores, weights, np.array([0.004, 0.01, 0.9])).tolist() == [0.0, 10.0, 10.0]
+    # the test point's weight 1 leaves no level above 20.098 / 21.098 = 0.9526 inside the data:
+    assert weighted_quantiles(scores, weights, np.array([0.95, 0.96])).tolist() == [10.0, 10.0]
+
+
+def test_aci_levels_follow_the_update_exactly():
+    starts = np.array([0, 1])
+    never = np.zeros((3, 3))  # p-value 0: no error is ever above the level
+    always = np.full((3, 3), 0.999)  # above every level below 0.999
+    q = np.array([0.9, 0.95])
+    calm = aci_levels(never, starts, q, np.arange(3))
+    np.testing.assert_allclose(calm, np.tile(q - 3 * ACI_GAMMA * (1 - q), (2, 1)))
+    stormy = aci_levels(always, starts, q, np.arange(3))
+    np.testing.assert_allclose(stormy, np.tile(np.minimum(q + 3 * ACI_GAMMA * q, 1.0), (2, 1)))
+    # a band whose errors all miss rises while the other one falls
+    mixed = np.c_[np.full(3, 0.999), np.zeros((3, 2))]
+    levels = aci_levels(mixed, starts, q, np.arange(3))
+    assert np.all(levels[0] > q) and np.all(levels[1] < q)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_aci_levels_stay_in_range(seed):
+    rng = np.random.default_rng(seed)
+    pvalues = rng.random((200, 6))
+    levels = aci_levels(pvalues, np.array([0, 1, 3]), np.array([0.6, 0.9, 0.99]), np.arange(200))
+    assert levels.shape == (3, 3) and np.all((levels >= 0.5) & (levels <= 1.0))
+
+
+def test_half_life_shortens_after_a_change_in_error_scale():
+    rng = np.random.default_rng(7)
+    origins = np.arange(672) * 3
+    scale = np.where(origins >= origins[-1] - 2 * SEASON_STEPS, 4.0, 1.0)  # last 2 days noisier
+    probe = rng.normal(0.0, 1.0, (672, 3)) * scale[:, None]
+    qs = np.array([0.5, 0.9, 0.95])
+    assert choose_half_life(probe, origins, 36, qs, HALF_LIVES, 72, 576) == SEASON_STEPS
+
+
+def test_half_life_without_a_scorable_checkpoint_is_the_longest():
+    origins = np.arange(20) * 3  # an hour of origins: no checkpoint has 2 known ones
+    probe = np.ones((20, 2))
+    assert choose_half_life(probe, origins, 36, np.array([0.9]), HALF_LIVES, 72, 576) == HALF_LIVES[-1]
+
+
+def test_hour_bins_move_the_offsets_of_their_hours_halfway():
+    # 7 days of origins every 3 steps; errors at 1 + U(0, 1), but 10x larger when the scored
+    # step falls in hour 5 of the day (steps 60..71 of each 288).
+    rng = np.random.default_rng(3)
+    origins = np.arange(672) * 3
+    h_cal = 8
+    target = origins[:, None] + np.arange(h_cal)[None, :]
+    hour = target % SEASON_STEPS // 12
+    errors = (1.0 + rng.random((672, h_cal))) * np.where(hour == 5, 10.0, 1.0)
+    n = 2016 + 5 * 12 - 4  # the forecast's steps 5..8 fall in hour 5 (steps 4..7 0-based)
+    cal = calibrate(errors, origins, n, (0.5,), SEASON_STEPS, STEP_S)
+    forecast_hour = (n + np.arange(h_cal)) % SEASON_STEPS // 12
+    assert forecast_hour.tolist() == [4, 4, 4, 4, 5, 5, 5, 5]
+    # steps 4 and 5 share band 4-7 (2,688 errors, 112 per hour): hour 5's bin lifts step 5;
+    # step 8 alone in its band has 28 errors per hour, too few, so it keeps the pooled median
+    assert cal.offsets[0, 4] > 4 * cal.offsets[0, 3]
+    assert cal.offsets[0, 7] == pytest.approx(
+        weighted_quantiles(errors[:, 7], np.exp2(-(n - origins) / cal.half_life_steps), np.array([0.5]))[0]
+    )
+    # the bin quantile is independent of the pooled one: recompute both for band 4-7 (cols 3-6)
+    weights = np.exp2(-(n - origins) / cal.half_life_steps)
+    band = errors[:, 3:7].ravel()
+    w = np.repeat(weights, 4)
+    pooled = weighted_quantiles(band, w, np.array([0.5]))[0]
+    in_bin = hour[:, 3:7].ravel() == 5
+    assert np.count_nonzero(in_bin) >= MIN_BIN_ERRORS
+    binned = weighted_quantiles(band[in_bin], w[in_bin], np.array([0.5]))[0]
+    assert cal.offsets[0, 4] == pytest.approx(BIN_SHARE * binned + (1 - BIN_SHARE) * pooled)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(20, 300))
+def test_calibrated_offsets_are_finite_and_ordered(seed, n_origins):
+    rng = np.random.default_rng(seed)
+    errors = rng.standard_t(3, (n_origins, 36)) * rng.uniform(0.1, 5.0)
+    origins = 1000 + np.arange(n_origins) * 3
+    cal = calibrate(
+        errors, origins, int(origins[-1]) + 36, (0.05, 0.5, 0.9, 0.95, 0.99), SEASON_STEPS, STEP_S
+    )
+    assert cal.offsets.shape == (5, 36) and np.all(np.isfinite(cal.offsets))
+    assert np.all(np.diff(cal.offsets, axis=0) >= 0.0)
+    assert cal.offsets.min() >= errors.min() and cal.offsets.max() <= errors.max()
+    assert cal.half_life_steps in HALF_LIVES
+
+
+def test_calibration_is_deterministic():
+    rng = np.random.default_rng(11)
+    errors = rng.normal(size=(400, 36))
+    origins = np.arange(400) * 3
+    a = calibrate(errors, origins, 1236, (0.5, 0.95), SEASON_STEPS, STEP_S)
+    b = calibrate(errors.copy(), origins.copy(), 1236, (0.5, 0.95), SEASON_STEPS, STEP_S)
+    np.testing.assert_array_equal(a.offsets, b.offsets)
+    np.testing.assert_array_equal(a.levels, b.levels)
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (np.r_[np.full(48, 4.0), np.full(12, 6.5)], 2.5),  # a level shift: 6.5 over a 4.0 ceiling
+        (np.r_[np.full(48, 4.0), np.full(12, 4.19)], 0.0),  # under 5% above: wobble, not a shift
+        (np.r_[np.full(48, 4.0), np.full(12, 4.21)], 0.21),
+        (np.r_[np.zeros(600), np.full(12, 1.0)], 1.0),  # out of idle: any rise counts
+        (np.full(12, 9.0), 0.0),  # only the last hour: nothing to compare with
+    ],
+)
+def test_level_excess_known_values(history, expected):
+    excess, note = level_excess(history, STEP_S)
+    assert excess == pytest.approx(expected)
+    assert (note is None) == (expected == 0.0)
+    if note is not None:
+        assert note.startswith("unprecedented level:") and f"{expected:.4g} ACU" in note
+
+
+def test_level_excess_looks_back_two_days_only():
+    old_peak = np.r_[np.full(12, 50.0), np.full(600, 4.0), np.full(12, 6.0)]  # the peak 2+ days ago
+    excess, _ = level_excess(old_peak, STEP_S)
+    assert excess == pytest.approx(2.0)
+    assert MIN_EXCESS_FRAC == 0.05
+
+
+def test_a_level_shift_raises_upper_quantiles_and_says_so():
+    base, _ = diurnal(6 * SEASON_STEPS, seed=5)
+    shifted = base.copy()
+    shifted[-12:] += 15.0  # the last hour jumps far above anything in the window
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = forecast_demand(shifted, step_s=STEP_S, horizon=36, quantiles=(0.5, 0.9, 0.95))
+        plain = AutoForecaster(horizon=36, quantiles=(0.5, 0.9, 0.95)).fit(shifted, STEP_S)
+    notes = [w for w in fc.warnings if w.startswith("unprecedented level:")]
+    assert len(notes) == 1
+    excess, note = level_excess(fill_gaps(shifted, SEASON_STEPS)[0], STEP_S)
+    assert notes[0] == note and plain.excess_ == excess > 5.0
+    # the excess sits on top of the calibrated quantiles, above p50 only
+    np.testing.assert_array_equal(plain.predict(36, (0.5, 0.9, 0.95)).demand_acu, fc.demand_acu)
+    plain.excess_ = 0.0
+    without = plain.predict(36, (0.5, 0.9, 0.95))
+    np.testing.assert_array_equal(fc.quantile(0.5), without.quantile(0.5))
+    np.testing.assert_allclose(fc.demand_acu[1:], without.demand_acu[1:] + excess)
+
+
+def test_noisier_last_hours_widen_the_upper_quantiles_within_hours():
+    """ACI and the recency weights react within hours: 6 noisier hours widen p95."""
+    rng = np.random.default_rng(21)
+    calm, _ = diurnal(8 * SEASON_STEPS, seed=21, noise_sd=0.3)
+    stormy = calm.copy()
+    stormy[-72:] += rng.normal(0.0, 1.5, 72)  # the last 6 hours: 5x the noise
+    stormy = np.clip(stormy, 0.0, None)
+    kwargs = {"step_s": STEP_S, "horizon": 36, "quantiles": (0.5, 0.95)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        width_calm = np.mean(np.diff(forecast_demand(calm, **kwargs).demand_acu, axis=0))
+        width_stormy = np.mean(np.diff(forecast_demand(stormy, **kwargs).demand_acu, axis=0))
+    assert width_stormy > 1.5 * width_calm
+
+
+def test_the_winner_is_calibrated_on_seven_days_of_errors(make_diurnal):
+    history, _ = make_diurnal(14 * SEASON_STEPS)
+    auto = AutoForecaster(ForecastConfig(), horizon=36, quantiles=(0.5, 0.95)).fit(history, STEP_S)
+    assert auto.n_backtest_ == 181  # the selection still scores 2 days out of sample
+    assert auto.origins_[-1] == history.size - 36 and np.all(np.diff(auto.origins_) == 3)
+    assert auto.origins_[0] >= history.size - 36 - 7 * SEASON_STEPS
+    assert auto.origins_[0] - 3 < history.size - 36 - 7 * SEASON_STEPS
+    assert auto.errors_.shape == (auto.origins_.size, 36)

@@ -345,11 +345,17 @@ def _validation_message(exc: ValidationError) -> str:
 
 @contextmanager
 def input_errors() -> Iterator[None]:
-    """Turn input errors into one ``error:`` line on stderr and exit code 2."""
+    """Turn input errors into one ``error:`` line on stderr and exit code 2.
+
+    A closed stdout (``acuplan traces | head -1``) is not an input error: it propagates to
+    click, which exits with code 1 without a message.
+    """
     try:
         yield
     except ValidationError as exc:
         fail(_validation_message(exc))
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}" if exc.filename else str(exc))
     except ValueError as exc:

@@ -25,10 +25,15 @@ p95/p99, history window ``ForecastConfig().max_history_s`` = 14 days = 4,032 ste
   policy sizes capacity at an upper quantile); pooled, per 3-day block of origins (a
   trailing block shorter than 1.5 days joins the one before) with the worst block, and per
   hour of day (UTC) of the target step;
-* ``fit_forecast_ms_median``: median wall time of one ``forecast_demand`` call at origins
-  whose window is full (4,032 steps; all origins if none is), ms, one core;
+* ``fit_forecast_ms_median`` (and ``_p90``): wall time of one ``forecast_demand`` call, ms,
+  timed apart from the scored runs: 30 calls in the main process, one after another, at the
+  last origins whose window is full (4,032 steps; the 14-day series never fill it, so their
+  last origins, ~3,960 steps); one core (BLAS pinned to one thread), but the machine may be
+  shared, so compare timings only within one run;
 * ``warnings``: how many forecasts carried each kind of warning (text before the first
-  colon, semicolon or parenthesis, numbers replaced by N).
+  colon, semicolon or parenthesis, numbers replaced by N);
+* ``events``: on a block below 0.85 at p95, the documented or measured events
+  (``forecast_suite.KNOWN_EVENTS``) that overlap its origins and horizon.
 
 Everything except the timings is deterministic. ``--baseline PATH`` adds, per series, the
 pinball of this run relative to an earlier results file (``pinball_vs_baseline``).
@@ -49,13 +54,13 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from datetime import timedelta  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from benchmarks.forecast_suite import SuiteSeries, suite  # noqa: E402
+from benchmarks.forecast_suite import KNOWN_EVENTS, SuiteSeries, suite  # noqa: E402
 from forecasting import ForecastConfig, SeasonalNaive, forecast_demand  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "forecast.json"
@@ -66,6 +71,7 @@ WINDOW = ForecastConfig().max_history_s // STEP_S  # 4,032 steps
 BLOCK_STEPS = 3 * 288  # 3-day blocks of origins
 NOMINAL_TOLERANCE = 0.025  # issue 13: pooled p90 / p95 within 2.5 points of nominal
 BLOCK_FLOOR_P95 = 0.85  # issue 13: no 3-day block below 0.85 at p95 unless the event is named
+TIMED_CALLS = 30  # sequential forecast_demand calls timed per series, after the scored runs
 
 
 def _origins(n_steps: int, warmup_days: float, every_h: float) -> list[int]:
@@ -88,23 +94,36 @@ def run_origins(demand: np.ndarray, origins: list[int]) -> dict[str, Any]:
 
     Returns:
         ``selected`` and ``naive``: forecasts, shape (n_origins, 4, HORIZON), ACU;
-        ``ms``: wall time per selected call, shape (n_origins,); ``full``: whether the
-        window was full; ``models``: chosen model per origin; ``warnings``: kinds per origin.
+        ``models``: chosen model per origin; ``warnings``: warning kinds per origin.
     """
     sel = np.empty((len(origins), len(QUANTILES), HORIZON))
     naive = np.empty_like(sel)
-    ms, full, models, kinds = [], [], [], []
+    models, kinds = [], []
     for i, o in enumerate(origins):
         history = demand[max(0, o - WINDOW) : o]
-        t0 = time.perf_counter()
         fc = forecast_demand(history, step_s=STEP_S, horizon=HORIZON, quantiles=QUANTILES)
-        ms.append((time.perf_counter() - t0) * 1000.0)
         sel[i] = fc.demand_acu
         naive[i] = SeasonalNaive().forecast(history, STEP_S, HORIZON, QUANTILES).demand_acu
-        full.append(history.size == WINDOW)
         models.append(fc.model)
         kinds.append(sorted({_warning_kind(w) for w in fc.warnings}))
-    return {"selected": sel, "naive": naive, "ms": ms, "full": full, "models": models, "warnings": kinds}
+    return {"selected": sel, "naive": naive, "models": models, "warnings": kinds}
+
+
+def time_calls(demand: np.ndarray, origins: list[int], n_calls: int = TIMED_CALLS) -> list[float]:
+    """Wall time of ``forecast_demand`` at up to ``n_calls`` origins, ms, in this process.
+
+    The origins are the last ones whose window is full (4,032 steps), else the last ones; one
+    untimed warm-up call first.
+    """
+    full = [o for o in origins if o >= WINDOW] or origins
+    chosen = full[-n_calls:]
+    forecast_demand(demand[max(0, chosen[0] - WINDOW) : chosen[0]], STEP_S, HORIZON, QUANTILES)
+    ms = []
+    for o in chosen:
+        t0 = time.perf_counter()
+        forecast_demand(demand[max(0, o - WINDOW) : o], STEP_S, HORIZON, QUANTILES)
+        ms.append((time.perf_counter() - t0) * 1000.0)
+    return ms
 
 
 def _job(args: tuple[np.ndarray, list[int]]) -> dict[str, Any]:
@@ -166,7 +185,16 @@ def score_series(series: SuiteSeries, origins: list[int], res: dict[str, Any]) -
             "first_origin": (series.start + timedelta(seconds=first * STEP_S)).isoformat(),
             "last_origin": (series.start + timedelta(seconds=last * STEP_S)).isoformat(),
         }
-        blocks.append(entry | _score(actual[mask], sel[:, mask], naive[:, mask]))
+        entry |= _score(actual[mask], sel[:, mask], naive[:, mask])
+        end = series.start + timedelta(seconds=(last + HORIZON) * STEP_S)
+        if entry.get("coverage_p95", 1.0) < BLOCK_FLOOR_P95:
+            entry["events"] = [
+                text
+                for a, b, text in KNOWN_EVENTS.get(series.name, [])
+                if datetime.fromisoformat(a) < end
+                and datetime.fromisoformat(b) > series.start + timedelta(seconds=first * STEP_S)
+            ]
+        blocks.append(entry)
     out["blocks"] = blocks
     scored = [b for b in blocks if b["n_points"]]
     for q in ("p90", "p95"):
@@ -187,10 +215,9 @@ def score_series(series: SuiteSeries, origins: list[int], res: dict[str, Any]) -
         values = [v for v in by_hour[q] if v is not None]
         out[f"worst_hour_coverage_{q}"] = min(values) if values else None
     ms = np.asarray(res["ms"])
-    full = np.asarray(res["full"], dtype=bool)
-    out["fit_forecast_ms_median"] = round(float(np.median(ms[full] if full.any() else ms)), 2)
-    out["fit_forecast_ms_median_all_origins"] = round(float(np.median(ms)), 2)
-    out["n_full_window_origins"] = int(full.sum())
+    out["fit_forecast_ms_median"] = round(float(np.median(ms)), 2)
+    out["fit_forecast_ms_p90"] = round(float(np.quantile(ms, 0.9)), 2)
+    out["timed_window_steps"] = int(min(WINDOW, origins[-1]))
     models: dict[str, int] = {}
     for m in res["models"]:
         models[m] = models.get(m, 0) + 1
@@ -204,10 +231,12 @@ def score_series(series: SuiteSeries, origins: list[int], res: dict[str, Any]) -
 
 
 def _meets(entry: dict[str, Any]) -> dict[str, bool]:
+    low = [b for b in entry["blocks"] if b.get("coverage_p95", 1.0) < BLOCK_FLOOR_P95]
     return {
         "p90_within_2.5": abs(entry["coverage_p90"] - 0.90) <= NOMINAL_TOLERANCE,
         "p95_within_2.5": abs(entry["coverage_p95"] - 0.95) <= NOMINAL_TOLERANCE,
-        "worst_block_p95_at_least_0.85": entry["worst_block_coverage_p95"] >= BLOCK_FLOOR_P95,
+        "worst_block_p95_at_least_0.85": not low,
+        "blocks_below_0.85_have_named_events": all(b.get("events") for b in low),
     }
 
 
@@ -218,7 +247,10 @@ def summary(traces: dict[str, dict[str, Any]]) -> dict[str, Any]:
         entries = {n: t for n, t in traces.items() if t["role"] == role}
         if not entries:
             continue
-        misses = {n: [k for k, ok in t["targets"].items() if not ok] for n, t in entries.items()}
+        misses = {
+            n: [k for k, ok in t["targets"].items() if not ok and k != "worst_block_p95_at_least_0.85"]
+            for n, t in entries.items()
+        }
         out[role] = {
             "series": len(entries),
             "pinball_ratio_mean": round(float(np.mean([t["pinball_ratio"] for t in entries.values()])), 4),
@@ -267,8 +299,9 @@ def run(
             "selected": np.concatenate([p["selected"] for p in parts[a:b]]),
             "naive": np.concatenate([p["naive"] for p in parts[a:b]]),
         }
-        for key in ("ms", "full", "models", "warnings"):
+        for key in ("models", "warnings"):
             merged[key] = [x for p in parts[a:b] for x in p[key]]
+        merged["ms"] = time_calls(s.demand_acu, origins)
         entry = score_series(s, origins, merged)
         entry["targets"] = _meets(entry)
         out[s.name] = entry

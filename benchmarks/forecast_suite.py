@@ -57,6 +57,34 @@ EXTRA_SERIES: dict[str, tuple[str, str]] = {
 """name -> (path in the raw folder, reader)."""
 
 
+KNOWN_EVENTS: dict[str, list[tuple[str, str, str]]] = {
+    "nasa-http-1995-1min": [
+        (
+            "1995-07-28T17:33:00+00:00",
+            "1995-08-01T04:00:00+00:00",
+            "no requests logged 1995-07-28 13:33 to 07-31 23:59 EDT: the July log ends (traces-raw "
+            "SOURCES.md, NASA caveats); the history fills the gap by repeating the day before",
+        ),
+        (
+            "1995-08-01T18:52:00+00:00",
+            "1995-08-03T08:36:00+00:00",
+            "the NASA KSC server was shut down for Hurricane Erin, 1995-08-01 14:52 to 08-03 04:36 "
+            "EDT (ITA NASA-HTTP page): zero requests, then the full load returns in one step",
+        ),
+    ],
+    "bitbrains-vm338": [
+        (
+            "2013-07-24T20:26:00+00:00",
+            "2013-07-26T04:00:00+00:00",
+            "a 55-minute hole in the raw trace (2013-07-24 20:26 UTC, traces-raw SOURCES.md), then "
+            "the load between the nightly 40-ACU batches rose by half (0.58 to 0.87 ACU mean) for "
+            "a day; the hour-of-day bins had calibrated those quiet hours on flat load",
+        )
+    ],
+}
+"""Documented or measured events behind low-coverage blocks: series -> (start, end UTC, text)."""
+
+
 @dataclass(frozen=True)
 class SuiteSeries:
     """One benchmark series.

@@ -2,8 +2,10 @@
 
 The one decision path for HTTP, replay and library callers (:func:`recommend`), and
 :func:`replay`, which scores the baselines, the peer policies, ``acuplan`` and the
-perfect-foresight ``bound`` (:data:`POLICY_NAMES`) on one simulator of Aurora; and
-:func:`next_plan`, the stable entry point for schedulers (state in, state out). Imports
+perfect-foresight ``bound`` (:data:`POLICY_NAMES`) on one simulator of Aurora;
+:func:`next_plan`, the stable entry point for schedulers (state in, state out); and
+:func:`advise`, one answer about a cluster against its settings today (what to set, what
+it saves, how to buy it, alerts). Imports
 ``forecasting`` and ``placement``; never ``service`` or ``traces``.
 
 The public names load on first use (PEP 562), so importing one light module (e.g.
@@ -19,6 +21,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from placement import CapacityLimits, PreviousLayout, SolverParams, SolveStatus, Topology
+    from policy.advice.advise import advise
+    from policy.advice.types import Advice, AdviceConfig, CurrentSettings, ReaderSetting, SecondaryCluster
     from policy.config import (
         FailoverEvent,
         HpaReadersConfig,
@@ -60,6 +64,12 @@ _EXPORTS: dict[str, str] = {
     "SolverParams": "placement",
     "SolveStatus": "placement",
     "Topology": "placement",
+    "advise": "policy.advice.advise",
+    "Advice": "policy.advice.types",
+    "AdviceConfig": "policy.advice.types",
+    "CurrentSettings": "policy.advice.types",
+    "ReaderSetting": "policy.advice.types",
+    "SecondaryCluster": "policy.advice.types",
     "FailoverEvent": "policy.config",
     "HpaReadersConfig": "policy.config",
     "PeerConfig": "policy.config",
@@ -122,10 +132,13 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "POLICY_NAMES",
+    "Advice",
+    "AdviceConfig",
     "AuroraSettings",
     "CapacityChange",
     "CapacityLimits",
     "ClusterSpec",
+    "CurrentSettings",
     "Decision",
     "FailoverEvent",
     "HpaReadersConfig",
@@ -143,6 +156,7 @@ __all__ = [
     "PredictiveScalingConfig",
     "PreviousLayout",
     "ReaderInstance",
+    "ReaderSetting",
     "Recommendation",
     "ReplayConfig",
     "ReplayReport",
@@ -151,6 +165,7 @@ __all__ = [
     "SchedulerConfig",
     "SchedulerResult",
     "SchedulerState",
+    "SecondaryCluster",
     "SimResult",
     "SolveStatus",
     "SolverParams",
@@ -158,6 +173,7 @@ __all__ = [
     "Topology",
     "UnknownPolicyError",
     "VpaConfig",
+    "advise",
     "layout_at",
     "make_policy",
     "new_state",

@@ -15,8 +15,11 @@ it replays on one simulator (:mod:`policy.trace_replay.simulator`, the one model
 Money is per 730-hour month (the replayed window scaled); SLO-violation minutes are the
 window's and per month. The rest of the answer: how to buy the capacity
 (:mod:`policy.advice.purchase`), tier 0-1 versus tier 2-15 for the failover reader in
-dollars and seconds, auto-pause, a floor that binds for nothing, and alerts. Pure: no
-clock, no I/O; deterministic for a fixed input.
+dollars and seconds, auto-pause, a floor that binds for nothing, the global-database
+secondaries' settings (:func:`policy.advice.schedule.secondary_schedules`), storage,
+backups and the I/O-Optimized break-even (:mod:`policy.advice.storage`), and alerts from
+the history and from the forecast with their lead time (:mod:`policy.advice.outlook`).
+Pure: no clock, no I/O; deterministic for a fixed input.
 """
 
 from __future__ import annotations
@@ -24,15 +27,24 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from math import gcd
 
 import numpy as np
 import numpy.typing as npt
 
 from placement import CapacityLimits
+from policy.advice.outlook import forecast_alerts
 from policy.advice.prices import HOURS_PER_MONTH
 from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
-from policy.advice.schedule import FloorSchedule, schedule_floors, schedule_from_floors
+from policy.advice.schedule import (
+    FloorSchedule,
+    schedule_floors,
+    schedule_from_floors,
+    secondary_schedules,
+)
+from policy.advice.storage import storage_advice, volume_growth
 from policy.advice.types import (
+    ALERT_KINDS,
     Advice,
     AdviceConfig,
     AdviceSeries,
@@ -50,6 +62,11 @@ from policy.trace_replay.simulator import Layout, SimResult, simulate
 from policy.types import ClusterSpec
 
 FloatArray = npt.NDArray[np.float64]
+Progress = Callable[[str, int, int], None]
+"""``(stage, done, total)``: called as the advice advances (the replays report per decision)."""
+
+STAGES = ("current", "acuplan", "bound", "timetable", "outlook")
+"""The stages reported to ``progress`` besides the replays' own decisions."""
 
 FLOOR_IDLE_SHARE = 0.99
 """A MinCapacity "binds for nothing" when it sits above what the scaler alone would hold
@@ -136,13 +153,12 @@ def _recovery_s(demand: FloatArray, read_frac: float, max_acu: float, model: Sca
 def _alerts(
     demand: FloatArray,
     *,
-    end: datetime,
-    step_s: int,
     current: CurrentSettings,
     cluster: ClusterSpec,
     config: AdviceConfig,
     outcomes: dict[str, Outcome],
 ) -> list[Alert]:
+    """Alerts of the replayed window: MaxCapacity too low, costs over the budget."""
     out = []
     model = config.replay.scaler
     w_share = 1.0 - cluster.read_frac if current.readers else 1.0
@@ -153,6 +169,8 @@ def _alerts(
         out.append(
             Alert(
                 kind="max_capacity",
+                value=round(peak, 2),
+                limit=current.max_capacity_acu,
                 message=f"demand needed {peak:.1f} ACU on the writer at its peak, above MaxCapacity "
                 f"{current.max_capacity_acu:g} in {over.size} of {len(need)} steps: raise MaxCapacity to "
                 f"{min(half_ceil(peak), 256.0):g} ACU (max_connections follows MaxCapacity and needs a "
@@ -166,11 +184,30 @@ def _alerts(
                 out.append(
                     Alert(
                         kind="budget",
+                        value=cost,
+                        limit=config.monthly_budget_usd,
                         message=f"the {name} settings cost ${cost:,.2f}/month, over the "
                         f"${config.monthly_budget_usd:,.2f} budget",
                     )
                 )
     return out
+
+
+def _series(values: npt.ArrayLike | None, n: int, field: str) -> FloatArray | None:
+    """A side series (connections, volume bytes) on the demand's grid, checked, or None."""
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1 or len(arr) != n:
+        raise InvalidRequestError(
+            f"{field} has shape {arr.shape}; it must be on the history's grid ({n},)", field
+        )
+    bad = np.flatnonzero(np.isinf(arr) | (arr < 0))
+    if bad.size:
+        raise InvalidRequestError(
+            f"{field}[{int(bad[0])}]={float(arr[bad[0]])!r} must be finite and >= 0", field
+        )
+    return arr
 
 
 def advise(
@@ -181,6 +218,9 @@ def advise(
     cluster: ClusterSpec,
     current: CurrentSettings,
     config: AdviceConfig | None = None,
+    connections: npt.ArrayLike | None = None,
+    volume_bytes: npt.ArrayLike | None = None,
+    progress: Progress | None = None,
 ) -> Advice:
     """Answer for one cluster: replay its settings, acuplan's timetable and the bound.
 
@@ -190,16 +230,37 @@ def advise(
         start: start of step 0 (UTC).
         step_s: step length, seconds.
         cluster: the cluster (topology, read share, price; ``limits.min_acu`` is the lowest
-            floor acuplan may set; MaxCapacity is taken from ``current``).
+            floor acuplan may set, 0 letting it plan auto-pause; MaxCapacity is taken from
+            ``current``).
         current: the settings today.
         config: how to advise; default :class:`AdviceConfig()`.
+        connections: CloudWatch ``DatabaseConnections`` on the same grid, shape
+            (n_steps,), NaN where missing; None: no ``connections`` alert.
+        volume_bytes: CloudWatch ``VolumeBytesUsed`` on the same grid, bytes, NaN where
+            missing (sparse is fine); None: ``config.storage_gib`` without growth.
+        progress: called with ``(stage, done, total)``; the replays report every few
+            decisions (``acuplan``, ``bound``), the rest once per stage of
+            :data:`STAGES`. An exception it raises stops the advice (how a job is cancelled).
 
     Returns:
         The :class:`Advice`.
 
     Raises:
         InvalidRequestError: a history too short for the warm-up plus a day (field
-            ``history``), or a current MaxCapacity below the cluster's minimum.
+            ``history``), a current MaxCapacity below the cluster's minimum, or a
+            ``connections`` / ``volume_bytes`` series off the grid or negative.
+
+    Example:
+        >>> import numpy as np
+        >>> from datetime import UTC, datetime
+        >>> from policy import ClusterSpec, advise
+        >>> from policy.advice.types import CurrentSettings
+        >>> hour = np.arange(4 * 288) % 288 / 12  # 4 days at 5 minutes
+        >>> demand = np.where((hour >= 8) & (hour < 18), 4.0, 1.0)
+        >>> advice = advise(demand, start=datetime(2024, 3, 4, tzinfo=UTC), step_s=300,
+        ...                 cluster=ClusterSpec(), current=CurrentSettings(min_capacity_acu=8))
+        >>> advice.savings_usd_per_month > 0, advice.floor_binds_for_nothing is not None
+        (True, True)
     """
     config = config or AdviceConfig()
     replay = config.replay
@@ -210,6 +271,9 @@ def advise(
             f"{replay.warmup_s / 86_400:g}-day warm-up plus at least one day to replay",
             "history",
         )
+    conn = _series(connections, len(demand), "connections")
+    volume = _series(volume_bytes, len(demand), "volume_bytes")
+    report = progress or (lambda stage, done, total: None)
     first, _ = scored_window(demand, step_s=step_s, config=replay)
     if current.max_capacity_acu < cluster.limits.min_acu:
         raise InvalidRequestError(
@@ -242,8 +306,13 @@ def advise(
     today = sim(
         np.full(len(scored), current.min_capacity_acu), current.n_scaling_readers, current.has_failover
     )
-    acuplan = replay_policy("acuplan", demand, start=start, step_s=step_s, cluster=cluster, config=replay)
-    bound = replay_policy("bound", demand, start=start, step_s=step_s, cluster=cluster, config=replay)
+    report("current", 1, 1)
+    acuplan = replay_policy(
+        "acuplan", demand, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
+    )
+    bound = replay_policy(
+        "bound", demand, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
+    )
     schedule = schedule_from_floors(
         acuplan.floor_acu,
         start=window_from,
@@ -254,6 +323,7 @@ def advise(
     )
     planned = schedule_floors(schedule, start=window_from, step_s=step_s, n_steps=len(scored))
     recommended = sim(planned, 0, True)
+    report("timetable", 1, 1)
     outcomes = {
         "current": _outcome(current.describe(), today, month, 0),
         "recommended": _outcome(
@@ -281,6 +351,17 @@ def advise(
             extra_recovery_s_p95=_recovery_s(scored, cluster.read_frac, current.max_capacity_acu, model),
         ),
     )
+    volume_gib, growth = volume_growth(volume, step_s) if volume is not None else (None, None)
+    storage = storage_advice(
+        volume_gib=volume_gib,
+        growth_gib_per_day=growth,
+        given_gib=config.storage_gib,
+        compute_standard_usd_per_month=outcomes["recommended"].monthly_cost_usd,
+        io_million_per_month=config.io_million_per_month,
+        backup_retention_days=config.backup_retention_days,
+        backup_change_gib_per_day=config.backup_change_gib_per_day,
+        book=config.prices,
+    )
     profile = CapacityProfile(
         hourly_acu=_hourly(recommended.capacity_acu, step_s),
         reader_hourly_acu=_hourly(recommended.capacity_acu - recommended.writer_capacity_acu, step_s),
@@ -288,26 +369,42 @@ def advise(
         * max(cluster.read_frac, 1 - cluster.read_frac)
         / replay.policy.target_utilisation,
         n_instances=2,
-        storage_gib=config.storage_gib,
-        io_million_per_month=config.io_million_per_month,
+        storage_gib=storage.storage_gib,
+        io_million_per_month=config.io_million_per_month or 0.0,
     )
     options = purchase_options(profile, config.prices)
     pause = _auto_pause(scored, planned, current, cluster, sim, outcomes["recommended"], month, step_s)
     floor_note = _floor_note(scored, current, cluster, model, outcomes)
-    alerts = _alerts(
-        scored,
-        end=start + timedelta(seconds=len(demand) * step_s),
+    end = start + timedelta(seconds=len(demand) * step_s)
+    alerts = _alerts(scored, current=current, cluster=cluster, config=config, outcomes=outcomes)
+    ahead, outlook = forecast_alerts(
+        demand,
+        end=end,
         step_s=step_s,
         current=current,
-        cluster=cluster,
-        config=config,
-        outcomes=outcomes,
+        read_frac=cluster.read_frac,
+        price_usd_per_acu_hour=cluster.price_usd_per_acu_hour,
+        model=model,
+        recommended_floors=_hourly_timetable(schedule, end, config.alert_horizon_s),
+        horizon_s=config.alert_horizon_s,
+        quantile=config.alert_quantile,
+        monthly_budget_usd=config.monthly_budget_usd,
+        connections=conn,
     )
+    report("outlook", 1, 1)
     saving = round(outcomes["current"].monthly_cost_usd - outcomes["recommended"].monthly_cost_usd, 2)
+    secondaries = secondary_schedules(
+        schedule,
+        tuple(
+            (s.region, s.cluster_identifier, s.min_capacity_acu, s.max_capacity_acu, s.dr_target)
+            for s in current.secondaries
+        ),
+        price_usd_per_acu_hour=cluster.price_usd_per_acu_hour,
+    )
     return Advice(
         cluster_id=cluster.cluster_id,
         window_from=window_from,
-        window_until=start + timedelta(seconds=len(demand) * step_s),
+        window_until=end,
         ramp_profile=model.ramp.name,
         current=outcomes["current"],
         recommended=outcomes["recommended"],
@@ -315,12 +412,15 @@ def advise(
         bound=outcomes["bound"],
         savings_usd_per_month=saving,
         schedule=schedule,
+        secondaries=secondaries,
         purchase_options=options,
         break_even=break_even_sentence(profile, options, config.prices),
         tiers=tiers,
         auto_pause=pause,
         floor_binds_for_nothing=floor_note,
-        alerts=tuple(alerts),
+        alerts=tuple(sorted(alerts + ahead, key=_alert_order)),
+        outlook=outlook,
+        storage=storage,
         reasons=tuple(_reasons(outcomes, saving, schedule, tiers, hours)),
         series=AdviceSeries(
             start=window_from,
@@ -331,6 +431,23 @@ def advise(
             recommended_capacity_acu=_rounded(_hourly(recommended.capacity_acu, step_s)),
         ),
     )
+
+
+def _alert_order(alert: Alert) -> tuple[int, int, float]:
+    """Alerts by kind, the history's first, then by lead time."""
+    return (
+        ALERT_KINDS.index(alert.kind),
+        alert.source != "history",
+        alert.lead_time_s if alert.lead_time_s is not None else -1.0,
+    )
+
+
+def _hourly_timetable(schedule: FloorSchedule, start: datetime, horizon_s: int) -> FloatArray:
+    """The timetable's floor per hour from ``start`` (the max over the hour), shape (horizon_s // 3600,)."""
+    step = gcd(schedule.slot_s, 3600)
+    hours = horizon_s // 3600
+    floors = schedule_floors(schedule, start=start, step_s=step, n_steps=hours * 3600 // step)
+    return np.asarray(floors.reshape(hours, -1).max(axis=1), dtype=np.float64)
 
 
 def _auto_pause(

@@ -182,3 +182,102 @@ def schedule_floors(schedule: FloorSchedule, *, start: datetime, step_s: int, n_
     levels = np.asarray(schedule.floors_acu)
     slots = _slots(start, step_s, n_steps, schedule.slot_s, schedule.kind == "weekly")
     return np.asarray(levels[slots], dtype=np.float64)
+
+
+class SecondarySchedule(FrozenModel):
+    """A global-database secondary cluster's settings next to the primary's timetable.
+
+    Attributes:
+        region: the secondary's region.
+        cluster_identifier: its DB cluster identifier.
+        dr_target: it is the cluster a regional failover promotes.
+        schedule: its MinCapacity timetable (entries empty: keep today's settings).
+        extra_usd_per_month_at_most: what the timetable's floors above its MinCapacity
+            today cost per month at most (its own reads may already hold that capacity),
+            USD, for one instance.
+        reason: why these settings, one sentence.
+    """
+
+    region: str
+    cluster_identifier: str
+    dr_target: bool
+    schedule: FloorSchedule
+    extra_usd_per_month_at_most: float
+    reason: str
+
+
+def secondary_schedules(
+    schedule: FloorSchedule,
+    secondaries: tuple[tuple[str, str, float, float, bool], ...],
+    *,
+    price_usd_per_acu_hour: float,
+) -> tuple[SecondarySchedule, ...]:
+    """The timetable (or today's settings) for each global-database secondary cluster.
+
+    The replayed history is the primary's: it does not show the reads a secondary serves
+    in its own region, which Aurora's scaler there follows from the secondary's floor. So
+
+    * the **DR target** (the secondary a regional failover promotes) gets the primary's
+      MinCapacity timetable, capped at its own MaxCapacity and never below its own
+      MinCapacity: promoted, it takes the writer's load and would otherwise start from its
+      read-only capacity and ramp (the same trade as a tier 0-1 reader, sources:
+      aurora-tiers, aurora-global);
+    * every other secondary keeps its settings (no entries), with the reason.
+
+    Args:
+        schedule: the primary's timetable.
+        secondaries: per secondary ``(region, cluster_identifier, min_acu, max_acu,
+            dr_target)``.
+        price_usd_per_acu_hour: the ACU-hour price the extra floor is priced at.
+
+    Returns:
+        One :class:`SecondarySchedule` per secondary, in the given order.
+    """
+    out = []
+    for region, ident, low, high, dr in secondaries:
+        if not dr:
+            out.append(
+                SecondarySchedule(
+                    region=region,
+                    cluster_identifier=ident,
+                    dr_target=False,
+                    schedule=schedule.model_copy(update={"entries": (), "floors_acu": (low,)}),
+                    extra_usd_per_month_at_most=0.0,
+                    reason=f"keep MinCapacity {low:g} / MaxCapacity {high:g} ACU: it serves reads in "
+                    f"{region}, which Aurora's scaler there follows and this (the primary's) history does "
+                    "not show",
+                )
+            )
+            continue
+        levels = np.clip(np.asarray(schedule.floors_acu, dtype=np.float64), low, high)
+        entries = tuple(
+            e.model_copy(
+                update={
+                    "min_capacity_acu": float(min(max(e.min_capacity_acu, low), high)),
+                    "max_capacity_acu": high,
+                }
+            )
+            for e in schedule.entries
+        )
+        extra = float(np.mean(levels - low)) * 730.0 * price_usd_per_acu_hour
+        capped = (
+            f"; its MaxCapacity {high:g} ACU is below the primary's timetable peak "
+            f"{max(schedule.floors_acu):g}, so it is capped there"
+            if max(schedule.floors_acu, default=0.0) > high
+            else ""
+        )
+        out.append(
+            SecondarySchedule(
+                region=region,
+                cluster_identifier=ident,
+                dr_target=True,
+                schedule=schedule.model_copy(
+                    update={"entries": entries, "floors_acu": tuple(float(x) for x in levels)}
+                ),
+                extra_usd_per_month_at_most=round(extra, 2),
+                reason=f"the DR target follows the primary's MinCapacity timetable so that, promoted, it "
+                f"holds the writer's floor instead of ramping up from its read-only capacity (at most "
+                f"${extra:,.2f}/month more){capped}",
+            )
+        )
+    return tuple(out)

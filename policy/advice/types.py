@@ -1,20 +1,23 @@
 """What :func:`policy.advice.advise.advise` takes and returns.
 
-Owns :class:`ReaderSetting`, :class:`CurrentSettings` (today's settings),
-:class:`AdviceConfig`, :class:`Outcome`, :class:`TierOption`, :class:`AutoPauseAdvice`,
-:class:`Alert`, :class:`AdviceSeries` and :class:`Advice`. Models only (no replay), so a
-caller can build the inputs without loading the forecasters.
+Owns :class:`ReaderSetting`, :class:`SecondaryCluster`, :class:`CurrentSettings` (today's
+settings), :class:`AdviceConfig`, :class:`Outcome`, :class:`TierOption`,
+:class:`AutoPauseAdvice`, :class:`Alert`, :class:`Outlook`, :class:`AdviceSeries` and
+:class:`Advice`. Models only (no replay), so a caller can build the inputs without loading
+the forecasters.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from policy.advice.prices import DEFAULT_PRICE_BOOK, PriceBook
 from policy.advice.purchase import PurchaseOption
-from policy.advice.schedule import FloorSchedule
+from policy.advice.schedule import FloorSchedule, SecondarySchedule
+from policy.advice.storage import StorageAdvice
 from policy.config import ReplayConfig
 from policy.scaler import half_ceil
 from policy.types import FrozenModel
@@ -32,6 +35,46 @@ class ReaderSetting(FrozenModel):
     promotion_tier: int = Field(default=1, ge=0, le=15)
 
 
+Engine = Literal["aurora-postgresql", "aurora-mysql"]
+"""The Aurora engine (it decides ``max_connections``)."""
+
+
+class SecondaryCluster(FrozenModel):
+    """A global-database secondary cluster of this cluster, in another region.
+
+    Each secondary is its own DB cluster with its own ``ServerlessV2ScalingConfiguration``
+    (sources: aurora-global), so a timetable for it is a separate set of schedules in its
+    region.
+
+    Attributes:
+        region: its AWS region, e.g. ``eu-west-1``.
+        cluster_identifier: its DB cluster identifier (in that region).
+        min_capacity_acu: its MinCapacity today, ACU (0.5 grid; a global database cannot
+            auto-pause, so at least 0.5).
+        max_capacity_acu: its MaxCapacity today, ACU.
+        dr_target: True when it is the cluster a regional failover promotes (it then takes
+            the writer's load, so its floor follows the primary's timetable).
+    """
+
+    region: str = Field(max_length=32, pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+    cluster_identifier: str = Field(min_length=1, max_length=63, pattern=r"^[A-Za-z][A-Za-z0-9-]*$")
+    min_capacity_acu: float = Field(default=0.5, ge=0.5, le=256.0)
+    max_capacity_acu: float = Field(default=128.0, ge=1.0, le=256.0)
+    dr_target: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> SecondaryCluster:
+        for name in ("min_capacity_acu", "max_capacity_acu"):
+            value = getattr(self, name)
+            if half_ceil(value) != value:
+                raise ValueError(f"{name}={value} is not on the 0.5-ACU grid")
+        if self.min_capacity_acu > self.max_capacity_acu:
+            raise ValueError(
+                f"min_capacity_acu={self.min_capacity_acu} exceeds max_capacity_acu={self.max_capacity_acu}"
+            )
+        return self
+
+
 class CurrentSettings(FrozenModel):
     """The cluster's settings today.
 
@@ -41,12 +84,16 @@ class CurrentSettings(FrozenModel):
         readers: reader instances with AZ and promotion tier.
         seconds_until_auto_pause: ``SecondsUntilAutoPause`` (300-86,400 s), used at
             MinCapacity 0.
+        engine: ``aurora-postgresql`` or ``aurora-mysql`` (``max_connections`` differs).
+        secondaries: global-database secondary clusters (at most 10: sources: aurora-global).
     """
 
     min_capacity_acu: float = Field(default=0.5, ge=0.0, le=256.0)
     max_capacity_acu: float = Field(default=128.0, ge=1.0, le=256.0)
     readers: tuple[ReaderSetting, ...] = (ReaderSetting(az_id="use1-az2"),)
     seconds_until_auto_pause: int = Field(default=300, ge=300, le=86_400)
+    engine: Engine = "aurora-postgresql"
+    secondaries: tuple[SecondaryCluster, ...] = Field(default=(), max_length=10)
 
     @model_validator(mode="after")
     def _check(self) -> CurrentSettings:
@@ -60,6 +107,11 @@ class CurrentSettings(FrozenModel):
             )
         if len(self.readers) > 15:
             raise ValueError(f"readers has {len(self.readers)} instances; Aurora allows 15")
+        regions = [s.region for s in self.secondaries]
+        if len(set(regions)) != len(regions):
+            raise ValueError(f"secondaries name a region twice: {regions}")
+        if sum(s.dr_target for s in self.secondaries) > 1:
+            raise ValueError("at most one secondary is the dr_target")
         return self
 
     @property
@@ -90,8 +142,19 @@ class AdviceConfig(FrozenModel):
         schedule_slot_s: the timetable's resolution, seconds.
         schedule_quantile: the quantile of acuplan's floors a timetable slot takes.
         monthly_budget_usd: alert when a monthly cost would exceed this; None: no budget.
-        storage_gib: cluster storage, GiB (priced in the purchase comparison).
-        io_million_per_month: storage I/O requests per month, millions.
+        storage_gib: cluster storage, GiB (priced in the purchase comparison); a
+            ``VolumeBytesUsed`` history, when given to :func:`~policy.advice.advise.advise`,
+            replaces it.
+        io_million_per_month: storage I/O requests per month, millions (None: unknown,
+            the I/O-Optimized break-even is still stated).
+        backup_retention_days: the cluster's ``BackupRetentionPeriod`` (1-35 days; the
+            API's default is 1: sources: aurora-backup).
+        backup_change_gib_per_day: data changed per day, GiB, which the retained backups
+            hold beyond the volume; None: the volume's net growth (a lower bound: updates
+            that rewrite pages without growing the volume are not in ``VolumeBytesUsed``).
+        alert_horizon_s: how far ahead the forecast alerts look, seconds (hourly steps;
+            1-28 days).
+        alert_quantile: the upper quantile of the forecast the alerts compare to the limits.
     """
 
     replay: ReplayConfig = Field(default_factory=ReplayConfig)
@@ -99,8 +162,12 @@ class AdviceConfig(FrozenModel):
     schedule_slot_s: int = Field(default=900, gt=0, le=86_400)
     schedule_quantile: float = Field(default=0.9, gt=0.0, lt=1.0)
     monthly_budget_usd: float | None = Field(default=None, gt=0.0)
-    storage_gib: float = Field(default=0.0, ge=0.0)
-    io_million_per_month: float = Field(default=0.0, ge=0.0)
+    storage_gib: float = Field(default=0.0, ge=0.0, le=1e6)
+    io_million_per_month: float | None = Field(default=None, ge=0.0, le=1e9)
+    backup_retention_days: int = Field(default=1, ge=1, le=35)
+    backup_change_gib_per_day: float | None = Field(default=None, ge=0.0, le=1e6)
+    alert_horizon_s: int = Field(default=7 * 86_400, ge=86_400, le=28 * 86_400)
+    alert_quantile: float = Field(default=0.95, ge=0.5, lt=1.0)
 
 
 class Outcome(FrozenModel):
@@ -164,20 +231,63 @@ class AutoPauseAdvice(FrozenModel):
     reason: str
 
 
+AlertKind = Literal["max_capacity", "budget", "connections"]
+ALERT_KINDS: tuple[AlertKind, ...] = ("max_capacity", "budget", "connections")
+"""Every alert kind, in the order they are reported."""
+
+
 class Alert(FrozenModel):
     """A problem the history or the forecast shows, with its lead time.
 
     Attributes:
         kind: ``max_capacity``, ``budget`` or ``connections``.
+        source: ``history`` (it already happened in the replayed window) or ``forecast``
+            (the forecast says it will).
         message: one sentence with the numbers and what to do.
-        at: when it happens (UTC), or None for a standing condition.
+        at: when it happens (UTC): the first forecast hour that crosses the limit; None
+            for a condition of the history.
         lead_time_s: seconds from the end of the history to ``at``, or None.
+        value: the quantity compared (writer ACU, USD per month, connections).
+        limit: the limit it crosses (MaxCapacity, the budget, ``max_connections``).
     """
 
-    kind: str
+    kind: AlertKind
+    source: Literal["history", "forecast"] = "history"
     message: str
     at: datetime | None = None
     lead_time_s: float | None = None
+    value: float | None = None
+    limit: float | None = None
+
+
+class Outlook(FrozenModel):
+    """The forecast beyond the history that the alerts read, hourly.
+
+    Attributes:
+        start: the first forecast hour (the end of the history), UTC.
+        horizon_h: forecast hours.
+        quantile: the upper quantile compared to the limits.
+        forecast_model: the model that won the backtest on the hourly maxima.
+        writer_need_acu: the writer's need at the upper quantile, the max per day, ACU
+            (shape (horizon_h // 24,)).
+        projected_monthly_cost_usd: per 730-hour month at the median forecast:
+            ``current`` and ``recommended`` settings.
+        max_connections: ``max_connections`` at today's MaxCapacity (None without a
+            connections history).
+        connections_peak: the upper quantile of connections at its peak over the
+            horizon (None without a connections history).
+        warnings: the forecaster's fallbacks.
+    """
+
+    start: datetime
+    horizon_h: int
+    quantile: float
+    forecast_model: str
+    writer_need_acu: tuple[float, ...]
+    projected_monthly_cost_usd: dict[str, float]
+    max_connections: int | None = None
+    connections_peak: float | None = None
+    warnings: tuple[str, ...] = ()
 
 
 class AdviceSeries(FrozenModel):
@@ -215,13 +325,17 @@ class Advice(FrozenModel):
         savings_usd_per_month: current minus recommended monthly cost (negative: the
             timetable costs more, and says what it buys in SLO minutes).
         schedule: the MinCapacity timetable.
+        secondaries: the global-database secondaries' timetables (one per secondary
+            region of ``current``; empty without one).
         purchase_options: the recommended capacity bought each way, cheapest first.
         break_even: when provisioned beats serverless, one sentence.
         tiers: the failover reader at tier 1 and at tier 15.
         auto_pause: what MinCapacity 0 would do.
         floor_binds_for_nothing: the sentence when today's MinCapacity sits above what
             demand needs at (nearly) every step, priced; None otherwise.
-        alerts: problems with their lead time.
+        alerts: problems with their lead time, from the history and the forecast.
+        outlook: the forecast the alerts read.
+        storage: storage, its growth, backup retention and the I/O-Optimized break-even.
         reasons: why, in sentences.
         series: hourly demand, floors and capacities, for plots.
     """
@@ -236,11 +350,14 @@ class Advice(FrozenModel):
     bound: Outcome
     savings_usd_per_month: float
     schedule: FloorSchedule
+    secondaries: tuple[SecondarySchedule, ...] = ()
     purchase_options: tuple[PurchaseOption, ...]
     break_even: str
     tiers: tuple[TierOption, ...]
     auto_pause: AutoPauseAdvice
     floor_binds_for_nothing: str | None
     alerts: tuple[Alert, ...]
+    outlook: Outlook
+    storage: StorageAdvice
     reasons: tuple[str, ...]
     series: AdviceSeries

@@ -140,3 +140,61 @@ def test_bundled_azure_finds_a_cheaper_way_to_buy_than_serverless_standard() -> 
     assert cheapest.name.startswith("provisioned_")
     assert cheapest.monthly_cost_usd < 0.5 * standard.monthly_cost_usd
     assert "so provisioned is cheaper by" in advice.break_even
+
+
+def test_policy_advise_docstring_example_runs() -> None:
+    import doctest
+
+    import policy
+    from policy.advice import advise as module
+
+    assert policy.advise is module.advise and "advise" in policy.__all__
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 6 and result.failed == 0
+
+
+def test_side_series_storage_secondaries_and_forecast_alerts_in_one_advice() -> None:
+    from policy.advice.storage import GIB
+    from policy.advice.types import SecondaryCluster
+
+    demand = _office_hours(4) * 4  # 16 ACU in office hours: the writer needs 8.4 ACU
+    volume = np.full(demand.size, np.nan)
+    volume[::12] = (200 + np.arange(demand.size)[::12] / 288) * GIB  # +1 GiB/day
+    stages: list[str] = []
+    advice = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(
+            max_capacity_acu=8.0,
+            secondaries=(
+                SecondaryCluster(region="eu-west-1", cluster_identifier="orders-eu", dr_target=True),
+            ),
+        ),
+        config=AdviceConfig(backup_retention_days=8),
+        connections=demand * 50,
+        volume_bytes=volume,
+        progress=lambda stage, done, total: stages.append(stage),
+    )
+    assert {"current", "acuplan", "bound", "timetable", "outlook"} <= set(stages)
+    kinds = [(a.kind, a.source) for a in advice.alerts]
+    assert kinds[:2] == [("max_capacity", "history"), ("max_capacity", "forecast")]
+    ahead = advice.alerts[1]
+    assert ahead.at == datetime(2024, 3, 8, 8, tzinfo=UTC) and ahead.lead_time_s == 8 * 3600
+    assert advice.outlook.horizon_h == 168 and advice.outlook.max_connections == 1669
+    assert advice.storage.source == "VolumeBytesUsed"
+    assert advice.storage.growth_gib_per_day == pytest.approx(1.0)
+    assert advice.storage.backup_billed_gib == pytest.approx(7.0)  # 1 GiB/day x (8 - 1) days
+    (eu,) = advice.secondaries
+    assert eu.dr_target and len(eu.schedule.entries) == len(advice.schedule.entries)
+    with pytest.raises(InvalidRequestError) as err:
+        advise(
+            demand,
+            start=START,
+            step_s=300,
+            cluster=ClusterSpec(),
+            current=CurrentSettings(),
+            connections=np.ones(10),
+        )
+    assert err.value.field == "connections"

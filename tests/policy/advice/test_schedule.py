@@ -61,3 +61,24 @@ def test_a_slot_takes_the_high_quantile_of_its_days() -> None:
 def test_bad_grids_are_refused() -> None:
     with pytest.raises(ValueError, match="step_s=700"):
         schedule_from_floors(np.ones(10), start=START, step_s=700, max_capacity_acu=8.0)
+
+
+def test_secondaries_dr_target_follows_the_timetable_others_keep_their_settings() -> None:
+    from policy.advice.schedule import secondary_schedules
+
+    floors = _floors(4, lambda day, minute: 13.0 if 525 <= minute < 540 else 0.5)
+    s = schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=64.0)
+    dr, other = secondary_schedules(
+        s,
+        (("eu-west-1", "orders-eu", 1.0, 8.0, True), ("ap-south-1", "orders-ap", 0.5, 16.0, False)),
+        price_usd_per_acu_hour=0.12,
+    )
+    assert [(e.at_minute, e.min_capacity_acu, e.max_capacity_acu) for e in dr.schedule.entries] == [
+        (0, 1.0, 8.0),
+        (525, 8.0, 8.0),  # capped at its own MaxCapacity
+        (540, 1.0, 8.0),
+    ]
+    # One 15-minute slot of 96 a day 7 ACU above its MinCapacity of 1: 7/96 x 730 h x $0.12.
+    assert dr.extra_usd_per_month_at_most == pytest.approx(7 / 96 * 730 * 0.12, abs=0.01)
+    assert "capped there" in dr.reason
+    assert other.schedule.entries == () and "keep MinCapacity 0.5 / MaxCapacity 16 ACU" in other.reason

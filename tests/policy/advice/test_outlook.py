@@ -1,0 +1,113 @@
+"""Alerts from the forecast with lead time: MaxCapacity, the budget, max_connections."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from policy.advice.outlook import forecast_alerts, max_capacity_for_connections, max_connections
+from policy.advice.types import CurrentSettings
+from policy.scaler import ScalerModel
+
+END = datetime(2024, 3, 10, tzinfo=UTC)  # the history ends at midnight
+MODEL = ScalerModel()
+
+
+def _office(days: int, busy: float, quiet: float) -> np.ndarray:
+    hour = (np.arange(days * 288) % 288) / 12
+    return np.where((hour >= 8) & (hour < 18), busy, quiet)
+
+
+def _alerts(demand: np.ndarray, current: CurrentSettings, **kw):  # type: ignore[no-untyped-def]
+    return forecast_alerts(
+        demand,
+        end=END,
+        step_s=300,
+        current=current,
+        read_frac=0.5,
+        price_usd_per_acu_hour=0.12,
+        model=MODEL,
+        recommended_floors=np.full(168, 0.5),
+        horizon_s=7 * 86_400,
+        quantile=0.95,
+        **{"monthly_budget_usd": None, **kw},
+    )
+
+
+def test_max_connections_follows_aws_table() -> None:
+    assert max_connections("aurora-postgresql", 16, 1.0) == 3360
+    assert max_connections("aurora-postgresql", 64, 1.0) == 5000
+    # PostgreSQL with MinCapacity 0 or 0.5 is capped at 2,000.
+    assert max_connections("aurora-postgresql", 16, 0.5) == 2000
+    assert max_connections("aurora-postgresql", 4, 0.0) == 823
+    assert max_connections("aurora-mysql", 8, 0.5) == 1000
+    # Between rows the lower row applies (an alert comes early, never late).
+    assert max_connections("aurora-mysql", 2) == 90
+    assert max_connections("aurora-postgresql", 12) == 1669
+    assert max_connections("aurora-mysql", 256) == 6000
+    # 3,000 connections need the 16-ACU row (3,360).
+    assert max_capacity_for_connections("aurora-postgresql", 3000, 1.0) == 16.0
+    assert max_capacity_for_connections("aurora-postgresql", 3000, 0.5) is None
+
+
+def test_max_capacity_alert_names_the_first_hour_and_its_lead_time() -> None:
+    # 10 ACU 08:00-18:00: the writer takes half, 5 / 0.95 = 5.26 ACU > MaxCapacity 5 at 08:00.
+    alerts, outlook = _alerts(_office(5, 10.0, 1.0), CurrentSettings(max_capacity_acu=5.0))
+    (alert,) = alerts
+    assert (alert.kind, alert.source) == ("max_capacity", "forecast")
+    assert alert.at == datetime(2024, 3, 10, 8, tzinfo=UTC) and alert.lead_time_s == 8 * 3600
+    assert alert.value == pytest.approx(5.26) and alert.limit == 5.0
+    assert "raise MaxCapacity to 5.5 ACU" in alert.message
+    assert outlook.writer_need_acu == (5.26,) * 7
+
+
+def test_growth_beyond_the_horizon_is_a_trend_alert() -> None:
+    # Daily peaks grow 0.6 ACU/day: the writer's need 0.6 x 0.5 / 0.95 = 0.316 ACU/day.
+    n = 8 * 288
+    grow = 2 + 0.3 * np.arange(n) / 288
+    hour = np.arange(n) % 288 / 12
+    demand = np.where((hour >= 8) & (hour < 18), 2 * grow, grow)
+    alerts, _ = _alerts(demand, CurrentSettings(max_capacity_acu=12.0))
+    (alert,) = alerts
+    assert "grows +0.32 ACU/day over the last 8 days" in alert.message
+    # The fitted last day needs 4.55 ACU: (12 - 4.55) / 0.316 = 23.6 days to MaxCapacity 12.
+    assert alert.lead_time_s == pytest.approx(23.6 * 86_400, rel=0.01)
+
+
+def test_budget_alert_says_when_a_months_budget_is_spent() -> None:
+    # 2 ACU flat, half reads: writer and tier-1 reader each hold 1 / 0.7 -> 1.5 ACU:
+    # 3 ACU x 730 h x $0.12 = $262.80 a month; $200 is spent after 200 / 262.8 x 730 h.
+    alerts, outlook = _alerts(
+        np.full(5 * 288, 2.0), CurrentSettings(max_capacity_acu=16.0), monthly_budget_usd=200
+    )
+    assert outlook.projected_monthly_cost_usd == {"current": 262.8, "recommended": 262.8}
+    budget = [a for a in alerts if a.kind == "budget"]
+    assert [a.value for a in budget] == [262.8, 262.8]
+    assert budget[0].lead_time_s == pytest.approx(200 / 262.8 * 730 * 3600, abs=60)
+
+
+def test_connections_alert_at_the_postgres_cap_of_low_min_capacity() -> None:
+    rng = np.random.default_rng(0)
+    connections = np.clip(1800 + 120 * rng.standard_normal(5 * 288), 0, 1990)
+    current = CurrentSettings(max_capacity_acu=16.0)  # MinCapacity 0.5: max_connections 2,000
+    alerts, outlook = _alerts(np.full(5 * 288, 2.0), current, connections=connections)
+    (alert,) = alerts
+    assert (alert.kind, alert.source, alert.limit) == ("connections", "forecast", 2000.0)
+    assert alert.lead_time_s is not None and alert.value is not None and alert.value >= 2000
+    assert "raise MinCapacity to 1 ACU or more" in alert.message and "after a reboot" in alert.message
+    assert outlook.max_connections == 2000
+    # At MinCapacity 1 the limit is 3,360: no alert.
+    alerts, outlook = _alerts(
+        np.full(5 * 288, 2.0), current.model_copy(update={"min_capacity_acu": 1.0}), connections=connections
+    )
+    assert alerts == [] and outlook.max_connections == 3360
+
+
+def test_connections_already_at_the_limit_are_a_history_alert() -> None:
+    connections = np.full(5 * 288, 1200.0)  # MySQL at MaxCapacity 8 allows 1,000
+    current = CurrentSettings(max_capacity_acu=8.0, engine="aurora-mysql")
+    alerts, _ = _alerts(np.full(5 * 288, 2.0), current, connections=connections)
+    (alert,) = alerts
+    assert (alert.source, alert.at, alert.limit) == ("history", None, 1000.0)
+    # 1,320 connections (10 % over the peak) need the 16-ACU row on MySQL (2,000).
+    assert "raise MaxCapacity to 16 ACU" in alert.message

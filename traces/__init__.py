@@ -10,7 +10,11 @@
   (:func:`demand_series`);
 * a folder of canonical CSVs as ACU demand, each by its metadata or a stated default
   rule (:func:`load_folder`);
-* seeded synthetic demand for tests and demos (:func:`diurnal_demand`).
+* seeded synthetic demand for tests and demos (:func:`diurnal_demand`);
+* every metric input format, parsed in one place (:func:`parse_any`, :mod:`traces.formats`),
+  checked all at once (:func:`check_upload`, :class:`IngestReport`, :class:`UploadError`);
+* several signals mapped to one demand, max per step with the binding signal
+  (:func:`combine_signals`, :class:`SignalInput`, :class:`SignalRules`).
 
 The benchmark suite (bundled plus local-only traces) is :mod:`traces.suite`, imported
 on its own (``from traces.suite import load_suite``): it pulls in the converter.
@@ -38,28 +42,36 @@ from traces.errors import (
     UnknownTraceError,
 )
 from traces.folder import DEFAULT_MAX_ACU, DEFAULT_PEAK_ACU, FolderTrace, default_rule, load_folder
+from traces.formats import FORMATS, parse_any
 from traces.loaders import format_ts, load_trace, parse_ts
 from traces.metadata import TraceMetadata, TraceSource, read_metadata
 from traces.schema import COLUMNS, TRACE_KINDS, TRACE_SHAPES, UNITS, TraceKind, TraceShape, Unit
+from traces.signals import CombinedDemand, SignalInput, SignalRules, combine_signals
 from traces.synthetic import diurnal_demand
 from traces.types import Trace, TraceSeries
+from traces.uploads import IngestReport, UploadError, check_upload
 
 __all__ = [
     "COLUMNS",
     "DEFAULT_MAX_ACU",
     "DEFAULT_PEAK_ACU",
+    "FORMATS",
     "TRACE_KINDS",
     "TRACE_SHAPES",
     "UNITS",
     "AcuRule",
+    "CombinedDemand",
     "ConversionError",
     "DemandMappingError",
     "DemandRule",
     "DemandSeries",
     "FolderTrace",
+    "IngestReport",
     "P99ToPeakAcuRule",
     "PerUnitRule",
     "PercentOfMaxAcuRule",
+    "SignalInput",
+    "SignalRules",
     "Statistic",
     "Trace",
     "TraceFormatError",
@@ -70,7 +82,10 @@ __all__ = [
     "TraceSource",
     "Unit",
     "UnknownTraceError",
+    "UploadError",
     "bundled_path",
+    "check_upload",
+    "combine_signals",
     "default_rule",
     "demand_series",
     "diurnal_demand",
@@ -80,6 +95,7 @@ __all__ = [
     "load_folder",
     "load_metadata",
     "load_trace",
+    "parse_any",
     "parse_demand_rule",
     "parse_ts",
     "read_metadata",

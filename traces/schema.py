@@ -19,7 +19,7 @@ from typing import Final, Literal, get_args
 COLUMNS: Final[tuple[str, ...]] = ("ts", "cluster_id", "signal", "unit", "value")
 """Header of a canonical trace CSV, in order."""
 
-Unit = Literal["acu", "percent", "per_s", "relative"]
+Unit = Literal["acu", "percent", "per_s", "relative", "bytes", "count"]
 """Unit of a series' values.
 
 * ``acu``: Aurora capacity units.
@@ -29,6 +29,9 @@ Unit = Literal["acu", "percent", "per_s", "relative"]
   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html).
 * ``per_s``: a rate, events per second.
 * ``relative``: dimensionless, unknown scale (e.g. a fleet-wide aggregate).
+* ``bytes``: memory (``FreeableMemory``, a working set), bytes.
+* ``count``: a number of things (``DatabaseConnections``), or events per sample period
+  under the ``Sum`` statistic.
 """
 
 UNITS: Final[tuple[str, ...]] = get_args(Unit)

@@ -128,7 +128,7 @@ CASES = [
         2,
         "unit",
         "rds.csv row 2, field 'unit': 'kg' is not a known unit "
-        "(expected one of acu, percent, per_s, relative)",
+        "(expected one of acu, percent, per_s, relative, bytes, count)",
     ),
     (
         HEADER + ROW.replace("2014-02-14T19:30:00Z", "yesterday"),

@@ -1,0 +1,334 @@
+"""Every input format parsed in one place (traces.formats) and checked all at once (traces.uploads)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from traces.formats import parse_any, parse_cloudwatch, parse_csv, parse_parquet, parse_prometheus, sniff
+from traces.uploads import MAX_LISTED, UploadError, check_upload
+
+HEADER = "ts,cluster_id,signal,unit,value\n"
+T0 = 1_714_953_600  # 2024-05-06T00:00:00Z
+
+
+def _rows(signal: str, unit: str, values: list[float], every_min: int = 5, start_min: int = 0) -> str:
+    return "".join(
+        f"2024-05-06T{(start_min + i * every_min) // 60:02d}:{(start_min + i * every_min) % 60:02d}:00Z,"
+        f"db,{signal},{unit},{v}\n"
+        for i, v in enumerate(values)
+    )
+
+
+def _reject(upload: Any, **kw: Any) -> UploadError:
+    with pytest.raises(UploadError) as info:
+        check_upload(upload, **kw)
+    return info.value
+
+
+def test_every_bad_row_is_named_with_its_field() -> None:
+    text = HEADER + (
+        "2024-05-06T00:00:00Z,db,cpu,percent,120\n"
+        "2024-05-06T00:05:00,db,cpu,percent,10\n"
+        "2024-05-06T00:10:00Z,,cpu,percent,10\n"
+        "2024-05-06T00:15:00Z,db,cpu,furlongs,10\n"
+        "2024-05-06T00:20:00Z,db,cpu,percent,abc\n"
+        "2024-05-06T00:25:00Z,db,cpu,percent,10\n"
+    )
+
+    err = _reject(parse_csv(text))
+
+    assert [(p.where, p.field) for p in err.report.problems] == [
+        ("upload.csv row 2", "value"),
+        ("upload.csv row 3", "ts"),
+        ("upload.csv row 4", "cluster_id"),
+        ("upload.csv row 5", "unit"),
+        ("upload.csv row 6", "value"),
+    ]
+    assert err.report.problems[0].reason == "120 percent is outside 0-100"
+    assert "has no UTC offset" in err.report.problems[1].reason
+    assert err.field == "value" and err.code == "invalid_upload"
+    assert str(err).startswith(
+        "upload.csv row 2, field 'value': 120 percent is outside 0-100 (and 4 more problems"
+    )
+
+
+def test_bad_rows_beyond_the_limit_are_counted() -> None:
+    text = HEADER + "".join(f"2024-05-06T00:{m:02d}:00Z,db,cpu,percent,-{m + 1}\n" for m in range(30))
+
+    err = _reject(parse_csv(text))
+
+    assert len(err.report.problems) == MAX_LISTED
+    assert err.report.n_more_problems == 30 - MAX_LISTED
+    assert "(and 29 more problems" in str(err)
+
+
+def test_exact_duplicates_are_dropped_and_counted_conflicts_rejected_with_timestamps() -> None:
+    dup = HEADER + _rows("acu", "acu", [1, 2, 3]) + _rows("acu", "acu", [1, 2])
+    signals, report = check_upload(parse_csv(dup))
+    assert report.n_duplicates == 2 and report.n_points == 3
+    assert signals[0].value.tolist() == [1.0, 2.0, 3.0]
+
+    conflict = HEADER + _rows("acu", "acu", [1, 2, 3]) + "2024-05-06T00:05:00Z,db,acu,acu,9\n"
+    err = _reject(parse_csv(conflict))
+    assert [p.message for p in err.report.problems] == [
+        "upload.csv row 5, field 'value': acu (upload.csv) has 2 and 9 at 2024-05-06T00:05:00Z "
+        "(also at upload.csv row 3): conflicting duplicate"
+    ]
+
+
+def test_future_timestamps_are_listed() -> None:
+    text = HEADER + _rows("acu", "acu", [1, 2, 3, 4])
+
+    err = _reject(parse_csv(text), now_s=T0 + 300)
+
+    assert err.report.future == ("2024-05-06T00:10:00Z", "2024-05-06T00:15:00Z")
+    assert err.report.n_future == 2
+    assert (
+        err.report.problems[0].reason
+        == "2024-05-06T00:10:00Z is in the future (after now, 2024-05-06T00:05:00Z)"
+    )
+
+
+def test_step_is_inferred_with_holes_and_off_grid_points() -> None:
+    minutes = [0, 5, 10, 15, 20, 40, 45, 50, 53]  # a hole 00:25-00:40, one point off the grid
+    text = HEADER + "".join(f"2024-05-06T00:{m:02d}:00Z,db,acu,acu,1\n" for m in minutes)
+
+    _, report = check_upload(parse_csv(text))
+
+    sig = report.signals[0]
+    assert sig.step_s == 300
+    assert sig.holes == ("2024-05-06T00:25:00Z/2024-05-06T00:40:00Z",)
+    assert sig.n_off_grid == 1 and sig.offset_s == 0
+
+
+def test_mixed_resolutions_are_detected_and_reported() -> None:
+    hourly = [(h * 60, 2.0) for h in range(4)]  # 00:00..03:00 hourly (aged data)
+    fine = [(240 + m, 3.0) for m in range(0, 25, 5)]  # then 5-minute data from 04:00
+    text = HEADER + "".join(
+        f"2024-05-06T{t // 60:02d}:{t % 60:02d}:00Z,db,ServerlessDatabaseCapacity,acu,{v}\n"
+        for t, v in hourly + fine
+    )
+
+    _, report = check_upload(parse_csv(text))
+
+    sig = report.signals[0]
+    assert sig.step_s == 300
+    assert sig.resolutions == (
+        "3600 s from 2024-05-06T00:00:00Z to 2024-05-06T04:00:00Z",
+        "300 s from 2024-05-06T04:00:00Z to 2024-05-06T04:20:00Z",
+    )
+    assert any("mixed resolutions" in w for w in report.warnings)
+
+
+def test_offset_grid_is_aligned_by_the_stated_rule() -> None:
+    text = HEADER + _rows("acu", "acu", [1, 2, 3, 4]) + _rows("cpu", "percent", [5, 5, 5, 5], start_min=2)
+
+    _, report = check_upload(parse_csv(text), step_s=300)
+
+    cpu = next(s for s in report.signals if s.signal == "cpu")
+    assert cpu.offset_s == 120
+    assert any(
+        "samples sit 120 s past the 300-s grid; aligned by the stated rule" in w for w in report.warnings
+    )
+
+
+def test_naive_local_times_need_a_zone_and_dst_is_handled() -> None:
+    # Europe/Berlin 2024-10-27: 02:00-03:00 happens twice; 2024-03-31 02:30 does not exist
+    text = "Timestamp,Value\n2024-10-27 02:30:00,1\n2024-10-27 02:30:00,2\n2024-03-31 02:30:00,3\n"
+
+    err = _reject(parse_csv(text, tz="Europe/Berlin", signal="ServerlessDatabaseCapacity"))
+
+    assert [p.message for p in err.report.problems] == [
+        "upload.csv row 4, field 'Timestamp': '2024-03-31 02:30:00' does not exist in Europe/Berlin "
+        "(the clocks jumped forward over it)"
+    ]
+    ok = parse_csv(text.rsplit("2024-03-31", 1)[0], tz="Europe/Berlin", signal="ServerlessDatabaseCapacity")
+    signals, report = check_upload(ok)
+    # the first 02:30 is CEST (00:30Z), the second CET (01:30Z)
+    assert signals[0].ts_s.tolist() == [1_729_989_000, 1_729_992_600]
+    assert "2 timestamps fell in a repeated local hour of Europe/Berlin" in report.warnings[0]
+
+
+def test_aws_console_layouts() -> None:
+    one = "Timestamp,Value\n2024-05-06T00:00:00Z,12.5\n2024-05-06T00:05:00Z,20\n"
+    signals, _ = check_upload(parse_csv(one, signal="CPUUtilization Maximum"))
+    assert (signals[0].name, signals[0].unit, signals[0].statistic) == (
+        "CPUUtilization",
+        "percent",
+        "Maximum",
+    )
+
+    labelled = (
+        "Label,Timestamp,Value\n"
+        "CPUUtilization,2024-05-06T00:00:00Z,12.5\n"
+        "DatabaseConnections,2024-05-06T00:00:00Z,40\n"
+        "CPUUtilization,2024-05-06T00:05:00Z,13\n"
+    )
+    up = parse_csv(labelled)
+    assert up.format == "aws-csv"
+    assert {k: (s.unit, len(s.ts_s)) for k, s in up.signals.items()} == {
+        ("CPUUtilization", "unknown"): ("percent", 2),
+        ("DatabaseConnections", "unknown"): ("count", 1),
+    }
+    missing_unit = _reject(parse_csv("Timestamp,Value\n2024-05-06T00:00:00Z,1\n"))
+    assert "signal 'Value' has no unit" in missing_unit.report.problems[0].reason
+
+
+def _page(results: list[dict[str, Any]], token: str | None = None) -> dict[str, Any]:
+    return {"MetricDataResults": results, **({"NextToken": token} if token else {})}
+
+
+def _result(
+    qid: str, label: str, points: list[tuple[int, float]], status: str = "Complete"
+) -> dict[str, Any]:
+    pts = sorted(points, reverse=True)
+    return {
+        "Id": qid,
+        "Label": label,
+        "Timestamps": [f"2024-05-06T00:{m:02d}:00+00:00" for m, _ in pts],
+        "Values": [v for _, v in pts],
+        "StatusCode": status,
+    }
+
+
+def test_cloudwatch_several_ids_with_flags_per_id() -> None:
+    pages = [
+        _page(
+            [
+                _result("cpu_max", "CPUUtilization", [(0, 10), (5, 20)], "PartialData"),
+                _result("mem", "FreeableMemory", [(0, 1e9)]),
+            ],
+            token="t1",
+        ),  # fmt: skip
+        _page(
+            [
+                _result("cpu_max", "CPUUtilization", [(10, 30)], "PartialData"),
+                _result("mem", "FreeableMemory", [(5, 1e9)], "InternalError"),
+            ]
+        ),  # fmt: skip
+    ]
+
+    signals, report = check_upload(parse_cloudwatch(pages))
+
+    assert {(s.name, s.statistic, s.unit, len(s.ts_s)) for s in signals} == {
+        ("CPUUtilization", "Maximum", "percent", 3),
+        ("FreeableMemory", "unknown", "bytes", 2),
+    }
+    assert report.source_flags == (
+        "CPUUtilization (query Id cpu_max): CloudWatch answered PartialData; some data for the period was "
+        "not available yet",
+        "FreeableMemory (query Id mem): CloudWatch answered InternalError",
+    )
+
+
+def test_cloudwatch_next_token_on_the_last_page_and_later_page_wins() -> None:
+    pages = [
+        _page([_result("acu", "ServerlessDatabaseCapacity", [(0, 1), (5, 2)])], token="t1"),
+        _page([_result("acu", "ServerlessDatabaseCapacity", [(5, 2.5), (10, 3)])], token="t2"),
+    ]
+
+    signals, report = check_upload(parse_cloudwatch({"pages": pages}))
+
+    assert signals[0].value.tolist() == [1.0, 2.5, 3.0]
+    assert report.signals[0].n_replaced == 1
+    assert report.source_flags == (
+        "ServerlessDatabaseCapacity (query Id acu): the last page has a NextToken; more data was not fetched",
+    )
+
+
+def test_cloudwatch_problems_are_located_by_json_path() -> None:
+    page = _page([{"Id": "acu", "Label": "ServerlessDatabaseCapacity", "Timestamps": ["yesterday", 0],
+                   "Values": [1.0, "2"]}])  # fmt: skip
+
+    err = _reject(parse_cloudwatch([page]))
+
+    assert [p.loc for p in err.report.problems] == [
+        ("pages", 0, "MetricDataResults", 0, "Timestamps", 0),
+        ("pages", 0, "MetricDataResults", 0, "Values", 1),
+    ]
+    assert err.report.problems[1].reason == "'2' is not a number (a JSON number is expected)"
+
+
+def test_cloudwatch_unknown_metric_needs_a_unit() -> None:
+    page = _page([_result("q", "Queries", [(0, 5)])])
+
+    err = _reject(parse_cloudwatch([page]))
+    assert "give queries.q.unit" in err.report.problems[0].reason
+
+    signals, _ = check_upload(
+        parse_cloudwatch([page], queries={"q": {"unit": "per_s", "statistic": "Average"}})
+    )
+    assert (signals[0].name, signals[0].unit, signals[0].statistic) == ("Queries", "per_s", "Average")
+
+
+def test_prometheus_matrix() -> None:
+    response = {
+        "status": "success",
+        "data": {
+            "resultType": "matrix",
+            "result": [
+                {"metric": {"__name__": "pg_working_set"}, "values": [[T0, "1073741824"], [T0 + 60, "NaN"]]},
+                {"metric": {"__name__": "cpu"}, "values": [[T0, "12.5"], [T0 + 60, "+Inf"]]},
+            ],
+        },
+    }
+    specs = {"pg_working_set": {"signal": "working_set_bytes"}, "cpu": {"signal": "CPUUtilization"}}
+
+    err = _reject(parse_prometheus(response, signals=specs))
+    assert [(p.loc, p.reason) for p in err.report.problems] == [
+        (("response", "data", "result", 1, "values", 1), "inf is not finite")
+    ]
+
+    response["data"]["result"][1]["values"].pop()  # type: ignore[index]
+    signals, report = check_upload(parse_prometheus(response, signals=specs))
+    assert [(s.name, s.unit, s.value.tolist()) for s in signals] == [
+        ("working_set_bytes", "bytes", [1073741824.0]),
+        ("CPUUtilization", "percent", [12.5]),
+    ]
+    assert report.warnings == ("1 NaN samples (Prometheus: no value) were skipped as missing",)
+    assert sniff(json.dumps(response).encode(), "x.json") == "prometheus"
+
+
+def test_parquet_long_and_wide() -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def to_bytes(table: pa.Table) -> bytes:
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        return buf.getvalue()
+
+    ts = pa.array([T0, T0 + 300, T0 + 600], pa.timestamp("s", tz="UTC"))
+    long = pa.table({
+        "ts": pa.concat_arrays([ts, ts]),
+        "signal": ["CPUUtilization"] * 3 + ["ServerlessDatabaseCapacity"] * 3,
+        "value": [10.0, 20.0, 30.0, 1.0, 2.0, -3.0],
+    })  # fmt: skip
+    err = _reject(parse_any(to_bytes(long), name="m.parquet"))
+    assert [p.message for p in err.report.problems] == [
+        "m.parquet row 6, field 'value': demand -3 ACU must be finite, >= 0 and <= 1e+06 ACU"
+    ]
+
+    wide = pa.table({"ts": ts, "CPUUtilization": [10.0, None, 30.0], "FreeableMemory": [1e9, 1e9, 1e9]})
+    signals, report = check_upload(parse_parquet(to_bytes(wide), name="w.parquet"))
+    assert [(s.name, s.unit, s.value.tolist()) for s in signals] == [
+        ("CPUUtilization", "percent", [10.0, 30.0]),
+        ("FreeableMemory", "bytes", [1e9, 1e9, 1e9]),
+    ]
+    assert report.format == "parquet"
+
+    naive = pa.table({"ts": pa.array([T0], pa.timestamp("s")), "CPUUtilization": [1.0]})
+    assert "no time zone" in _reject(parse_parquet(to_bytes(naive))).report.problems[0].reason
+
+
+def test_sniffing_and_empty_uploads() -> None:
+    assert sniff(b"PAR1....", "x") == "parquet"
+    assert sniff(b'{"MetricDataResults": []}', "x.json") == "cloudwatch"
+    assert sniff(b"ts,cluster_id", "x.csv") == "csv"
+    assert "no sample" in str(_reject(parse_csv(HEADER)))
+    assert "is not a known layout" in str(_reject(parse_csv("a,b\n1,2\n")))
+    assert "not JSON" in str(_reject(parse_any(b"{nope", name="x.json")))

@@ -99,7 +99,8 @@ def _x(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    """A share to 0.1 % (the 20 % target must not read as met at 20.1 %)."""
+    return "-" if value is None else f"{value:.1%}"
 
 
 def _change(value: float | None) -> str:

@@ -431,7 +431,8 @@ def plan_from_forecast(
         warnings: carried into the Recommendation.
         data_quality: the history's quality; when ``held``, nothing goes below
             ``previous`` (floors, readers, the failover AZ) and the reasons say why.
-        context: the working set (kept as a floor) and which signals bind (a reason).
+        context: the working set (kept as a floor), which signals bind (a reason) and notes
+            for the user (warnings).
 
     Returns:
         The :class:`Recommendation`.
@@ -493,7 +494,7 @@ def plan_from_forecast(
         floor_need_acu=aggregate_max(floors, block),
         scaler_capacity_acu=mean_hold,
         floor_reasons=reasons,
-        warnings=warnings,
+        warnings=warnings + (context.notes if context is not None else ()),
         data_quality=data_quality,
         extra_reasons=_context_reasons(context, keep),
     )

@@ -237,11 +237,15 @@ class DemandContext(FrozenModel):
             signal's ACU equivalent was the demand (the max over signals).
         source_flags: problems the sources reported (partial or failed queries, named by
             signal and query Id); they flag the data as untrustworthy.
+        notes: what the sources say the user should change beside the plan (e.g. a
+            MaxCapacity that lifts ``max_connections`` above peak connections); carried
+            into the Recommendation's warnings.
     """
 
     working_set_acu: tuple[float | None, ...] = ()
     binding_share: dict[str, float] = Field(default_factory=dict)
     source_flags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 class Gap(FrozenModel):

@@ -336,7 +336,7 @@ def parse_csv(
     elif low == ["label", "timestamp", "value"]:
         upload.format = "aws-csv"
         _rows_labelled(upload, lines(), clock, specs)
-    elif len(low) >= 2 and low[0] in ("timestamp", "ts", "time"):
+    elif len(low) >= 2 and low[0] in ("timestamp", "time"):
         upload.format = "aws-csv"
         _rows_wide(upload, [h.strip() for h in header], lines(), clock, specs=specs, signal=signal)
     else:

@@ -35,8 +35,9 @@ buffer cache it grew included, so it is an upper estimate of the working set: a 
 working-set signal (unit ``bytes``, e.g. ``working_set_bytes``) is better when you have one.
 
 Statistics: a signal given as ``Maximum`` is used over any other statistic of the same
-signal (a mean hides the burst that breaks latency); a signal with only ``Average`` at a
-period above :data:`BURST_S` gets a warning. Gauges' steps without a sample are missing
+signal (a mean hides the burst that breaks latency; for ``FreeableMemory`` the
+conservative one is ``Minimum``); a signal with only ``Average`` at a period above
+:data:`BURST_S` gets a warning. Gauges' steps without a sample are missing
 (NaN); counts' (``Sum``, ``SampleCount``) between their first and last sample are zero.
 
 Grid: step ``k`` covers ``[start + k*step_s, start + (k+1)*step_s)``, ``start`` a multiple
@@ -323,8 +324,14 @@ def _grid(
     return out
 
 
-def _pick_statistics(signals: Sequence[SignalInput]) -> tuple[list[SignalInput], list[str]]:
-    """Keep one statistic per signal name: Maximum first; say what was dropped."""
+def _pick_statistics(
+    signals: Sequence[SignalInput], rules: SignalRules
+) -> tuple[list[SignalInput], list[str]]:
+    """Keep one statistic per signal name, the conservative one; say what was dropped.
+
+    ``Maximum`` for every kind but ``freeable_memory``, whose conservative statistic is
+    ``Minimum`` (the least memory free is the most in use).
+    """
     by_name: dict[str, list[SignalInput]] = {}
     for s in signals:
         by_name.setdefault(s.name, []).append(s)
@@ -334,7 +341,8 @@ def _pick_statistics(signals: Sequence[SignalInput]) -> tuple[list[SignalInput],
         if len(group) == 1:
             kept.append(group[0])
             continue
-        best = next((s for s in group if s.statistic == "Maximum"), group[0])
+        want = "Minimum" if signal_kind(name, group[0].unit, rules.kinds) == "freeable_memory" else "Maximum"
+        best = next((s for s in group if s.statistic == want), group[0])
         kept.append(best)
         others = ", ".join(s.statistic for s in group if s is not best)
         notes.append(
@@ -376,7 +384,7 @@ def combine_signals(
     signals = [s for s in signals if s.ts_s.size]
     if not signals:
         raise DemandMappingError("no signal has any sample", field="signal")
-    chosen, warnings = _pick_statistics(signals)
+    chosen, warnings = _pick_statistics(signals, rules)
     kinds = {s.name: signal_kind(s.name, s.unit, rules.kinds) for s in chosen}
     demand_sigs = [s for s in chosen if kinds[s.name] != "connections"]
     if not demand_sigs:
@@ -499,9 +507,14 @@ def connections_note(peak: float, rules: SignalRules) -> str | None:
         if acu <= MAX_ACU_LIMIT and max_connections(acu, engine=rules.engine, min_acu=min_acu) >= need:
             target = max(acu, rules.max_acu)
             lifted = max_connections(target, engine=rules.engine, min_acu=min_acu)
-            lift = f": a MaxCapacity of {target:g} ACU lifts it to {lifted:,}"
-            if min_acu != rules.min_acu:
-                lift += f" with MinCapacity at least {min_acu:g} ACU (PostgreSQL caps it at 2,000 below)"
+            raise_min = f"MinCapacity at least {min_acu:g} ACU" if min_acu != rules.min_acu else ""
+            if target > rules.max_acu:
+                lift = f": a MaxCapacity of {target:g} ACU" + (f" and {raise_min}" if raise_min else "")
+            else:
+                lift = f": {raise_min}"
+            lift += f" lifts it to {lifted:,}" + (
+                " (PostgreSQL caps it at 2,000 below 1 ACU)" if raise_min else ""
+            )
             return head + lift + tail
     return (
         head

@@ -57,6 +57,9 @@ STATISTICS: Final[tuple[str, ...]] = ("Maximum", "Average", "Minimum", "Sum", "S
 
 Loc = tuple[str | int, ...]
 
+_FILE_PAGES: Final[int] = 1_000_000
+"""Page numbers of merged files are ``file index * _FILE_PAGES + page``: pages replace within a file only."""
+
 
 def iso(seconds: int) -> str:
     """Format epoch seconds as ISO 8601 UTC with ``Z`` (also past year 9999)."""
@@ -263,6 +266,7 @@ class IngestReport:
         n_duplicates: exact duplicates dropped (all signals).
         warnings: how the data was read (mixed resolutions, offset grids, notes).
         source_flags: partial or failed queries, one sentence each, naming signal and Id.
+        cluster_ids: the ``cluster_id`` values the rows named (canonical layouts).
     """
 
     name: str
@@ -277,6 +281,7 @@ class IngestReport:
     n_duplicates: int = 0
     warnings: tuple[str, ...] = ()
     source_flags: tuple[str, ...] = ()
+    cluster_ids: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -357,7 +362,7 @@ def _dedupe(raw: RawSignal, problems: list[Problem]) -> tuple[list[int], list[fl
             j = idx[-1]
             if vals[-1] == v:
                 n_dup += 1
-            elif raw.page[i] != raw.page[j]:
+            elif raw.page[i] != raw.page[j] and raw.page[i] // _FILE_PAGES == raw.page[j] // _FILE_PAGES:
                 vals[-1], idx[-1] = v, i  # a later CloudWatch page re-sent the period
                 n_replaced += 1
             else:
@@ -488,10 +493,46 @@ def check_upload(
         n_duplicates=sum(c.report.n_duplicates for c in checked),
         warnings=tuple(warnings),
         source_flags=tuple(flags),
+        cluster_ids=tuple(sorted(upload.cluster_ids)),
     )
     if problems:
         raise UploadError(report)
     return [c.signal for c in checked], report
+
+
+def merge_uploads(uploads: Sequence[Upload]) -> Upload:
+    """Join several parsed files into one upload (a signal in two files is one signal).
+
+    Conflicts between files are conflicts (rejected); a signal exported twice on offset
+    grids becomes one signal whose samples each cover their period (module docstring).
+    """
+    if len(uploads) == 1:
+        return uploads[0]
+    out = Upload(
+        name=", ".join(u.name for u in uploads), format=",".join(dict.fromkeys(u.format for u in uploads))
+    )
+    for k, u in enumerate(uploads):
+        out.problems += u.problems
+        out.n_rows += u.n_rows
+        out.cluster_ids |= u.cluster_ids
+        out.notes += u.notes
+        for raw in u.signals.values():
+            sig = out.signal(raw.name, raw.unit, raw.statistic, raw.source)
+            if sig.unit != raw.unit:
+                out.problems.append(
+                    Problem(
+                        u.name,
+                        "unit",
+                        f"{raw.label} is in {raw.unit!r} here but {sig.unit!r} in another file",
+                    )
+                )
+                continue
+            sig.ts_s += raw.ts_s
+            sig.values += raw.values
+            sig.where += raw.where
+            sig.page += [k * _FILE_PAGES + p for p in raw.page]
+            sig.flags += raw.flags
+    return out
 
 
 def merge_reports(reports: Sequence[IngestReport]) -> IngestReport:

@@ -1,4 +1,4 @@
-"""The ``acuplan`` command line: list traces, replay policies, recommend from a CSV, serve HTTP.
+"""The ``acuplan`` command line: list traces, replay policies, recommend for a cluster, serve HTTP.
 
 Owns the typer app and :func:`main` (console script ``acuplan = service.cli.main:main``). This
 is the only module that both loads trace files and calls ``policy``. Console output goes
@@ -33,26 +33,22 @@ from service.cli.inputs import (
     capacity_limits,
     check_finite,
     check_listen,
-    check_peak_acu,
     check_replan,
-    check_step_s,
-    demand_rule,
     fail,
     input_errors,
     load_policy_config,
     load_server_settings,
     load_settings,
-    parse_now,
     parse_policies,
-    recommend_history,
 )
 from service.cli.keys import keys_app
 from service.cli.output import check_output_path, write_json_atomic
+from service.cli.recommend import recommend_command
 from service.errors import one_line
-from traces import list_bundled, load_trace
+from traces import list_bundled
 
 if TYPE_CHECKING:
-    from policy import Recommendation, ReplayReport
+    from policy import ReplayReport
     from traces import DemandSeries
 
 app = typer.Typer(
@@ -217,95 +213,6 @@ def replay_command(
             write_json_atomic(json_path, report.model_dump(mode="json"))
 
 
-def _summary(rec: Recommendation) -> list[str]:
-    solver = rec.solver
-    lines = [
-        f"cluster {rec.cluster_id}: plan for {len(rec.steps)} x {rec.step_s} s "
-        f"from {rec.generated_at:%Y-%m-%dT%H:%MZ}",
-        f"forecast model: {rec.forecast_model}; risk quantile p{rec.risk_quantile * 100:g}",
-        f"solver: {solver.status.value} in {solver.solve_time_s:.2f} s (gap {solver.gap:.1%})"
-        + ("; FAIL-SAFE plan" if rec.is_fail_safe else ""),
-        f"expected cost: ${rec.expected_cost_usd:,.2f}",
-        "floor schedule (MinCapacity / MaxCapacity, ACU):",
-        *(
-            f"  {c.at:%Y-%m-%d %H:%M}Z  {c.min_capacity_acu:g} / {c.max_capacity_acu:g}"
-            for c in rec.settings.capacity_changes
-        ),
-        f"readers: {len(rec.settings.readers) or 'none'}",
-        *(
-            f"  {r.az_id} tier {r.promotion_tier} {r.role} {r.needed_from:%H:%M}-{r.needed_until:%H:%M}Z"
-            for r in rec.settings.readers
-        ),
-        *(f"reason: {r}" for r in rec.reasons),
-        *(f"warning: {w}" for w in rec.warnings),
-    ]
-    return lines
-
-
-@app.command("recommend")
-def recommend_command(
-    csv: Annotated[
-        Path, typer.Option("--csv", help="Canonical trace CSV (ts,cluster_id,signal,unit,value).")
-    ],
-    now: Annotated[
-        str | None,
-        typer.Option("--now", help="Decision time, ISO 8601 with offset; default: end of the data."),
-    ] = None,
-    step_s: Annotated[
-        int,
-        typer.Option(
-            "--step-s",
-            min=1,
-            help="History step, seconds; must divide the 900-s plan step (e.g. 60, 300, 900).",
-        ),
-    ] = 300,
-    max_acu: Annotated[
-        float, typer.Option("--max-acu", help="Cluster MaxCapacity, ACU; also the base of unit 'percent'.")
-    ] = 128.0,
-    peak_acu: Annotated[
-        float | None,
-        typer.Option("--peak-acu", help="ACU the series' p99 maps to (units per_s and relative), > 0."),
-    ] = None,
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="Write the Recommendation JSON here.")
-    ] = None,
-) -> None:
-    """Recommend ACU floors and readers from a one-series trace CSV and print a summary.
-
-    The CSV's unit picks the demand mapping: ``acu`` as is; ``percent`` of ``--max-acu``
-    (AWS measures Serverless v2 CPU against MaxCapacity); ``per_s`` and ``relative``
-    scaled so the series' p99 is ``--peak-acu``. Data at or after ``--now`` is ignored.
-    """
-    import policy
-    from policy import ClusterSpec
-
-    with input_errors():
-        limits = capacity_limits(max_acu)
-        check_peak_acu(peak_acu)
-        config = load_policy_config()
-        check_step_s(step_s, config.plan_step_s)
-        requested_now = parse_now(now)
-        if json_path is not None:
-            check_output_path(json_path)
-        trace = load_trace(csv)
-        if len(trace) != 1:
-            raise CliInputError(
-                f"{csv.name}: recommend needs one series, the file has {len(trace)}: {trace.keys()}"
-            )
-        series = trace.single()
-        rule = demand_rule(series, max_acu, peak_acu)
-        history, at = recommend_history(
-            series, rule, csv=csv, step_s=step_s, now=requested_now, config=config
-        )
-        cluster = ClusterSpec(cluster_id=series.cluster_id, limits=limits)
-        rec = policy.recommend(history, now=at, step_s=step_s, cluster=cluster, config=config)
-    for line in _summary(rec):
-        typer.echo(line)
-    if json_path is not None:
-        with input_errors():
-            write_json_atomic(json_path, rec.model_dump(mode="json"))
-
-
 @app.command("serve")
 def serve_command(
     host: Annotated[
@@ -358,6 +265,7 @@ app.add_typer(keys_app, name="keys")
 
 
 app.command("bench")(bench_command)
+app.command("recommend")(recommend_command)
 app.command("advise")(advise_command)
 
 

@@ -132,6 +132,6 @@ def test_max_connections_table_and_postgres_low_minimum_cap() -> None:
     # 2,500 connections need more than the 2,000 cap: MinCapacity 1 and MaxCapacity 16
     note = connections_note(2500 / 1.2, SignalRules(max_acu=8, min_acu=0.5))
     assert (
-        note is not None and "MaxCapacity of 16 ACU lifts it to 3,360 with MinCapacity at least 1 ACU" in note
+        note is not None and "a MaxCapacity of 16 ACU and MinCapacity at least 1 ACU lifts it to 3,360" in note  # noqa: E501
     )
     assert connections_note(100, SignalRules(max_acu=8)) is None

@@ -122,7 +122,7 @@ def test_server_settings_do_not_break_other_commands(
     code, out, err = _run(capsys, ["recommend", "--csv", str(csv)])
 
     assert code == 0, err
-    assert out.startswith("cluster db-1: plan for 12 x 900 s")
+    assert "\ncluster db-1: plan for 12 x 900 s" in out
 
 
 def test_invalid_port_setting_breaks_serve(

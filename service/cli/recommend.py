@@ -1,0 +1,448 @@
+"""``acuplan recommend``: a recommendation for your own cluster from its metric exports.
+
+Owns :func:`recommend_command` (registered by :mod:`service.cli.main`), the config file
+model :class:`RecommendFile` (TOML, read with ``tomllib``) and :func:`cluster_inputs`,
+which merges the file and the options (options win). Inputs are any of
+``traces.FORMATS`` (several files: one upload; a signal in two files is one signal),
+parsed and checked by ``traces`` (every bad row at once), mapped to demand by
+``traces.combine_signals`` through :func:`service.inputs.signals.signals_history`, the
+path the HTTP API takes too. Percent signals (``CPUUtilization``, ``ACUUtilization``) and
+``FreeableMemory`` are measured against MaxCapacity, so without ``--max-acu`` (or
+``cluster.max_acu`` in the file) they are an error, never read against a default.
+Imports ``policy``/``placement``/``traces`` public names inside the command (``acuplan
+--help`` stays fast).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.cli.inputs import (
+    CliInputError,
+    check_finite,
+    check_peak_acu,
+    check_step_s,
+    input_errors,
+    load_policy_config,
+    parse_now,
+)
+from service.cli.output import check_output_path, write_json_atomic
+
+if TYPE_CHECKING:
+    from policy import Recommendation
+    from traces import IngestReport, SignalInput
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClusterSection(_Section):
+    """``[cluster]``: what the cluster is (every key optional; options override)."""
+
+    cluster_id: str | None = None
+    min_acu: float | None = None
+    max_acu: float | None = None
+    region: str | None = None
+    az_ids: list[str] | None = None
+    writer_az_id: str | None = None
+    read_frac: float | None = None
+    price_usd_per_acu_hour: float | None = None
+    risk_quantile: float | None = None
+    timezone: str | None = None
+    engine: Literal["aurora-postgresql", "aurora-mysql"] | None = None
+
+
+class SignalsSection(_Section):
+    """``[signals]``: how the exports read (coefficients, zones, per-query settings)."""
+
+    acu_s_per_unit: dict[str, float] = Field(default_factory=dict)
+    connection_headroom: float = Field(default=0.2, ge=0.0, le=10.0)
+    input_timezone: str | None = None
+    signal: str | None = None
+    queries: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+class DeployedSection(_Section):
+    """``[deployed]``: the layout in force now (the plan never goes below it on doubtful data)."""
+
+    min_acu: float
+    failover_az_id: str | None = None
+    readers: dict[str, int] = Field(default_factory=dict)
+
+
+class RecommendFile(_Section):
+    """The ``--config`` TOML file: ``[cluster]``, ``[signals]`` and ``[deployed]``."""
+
+    cluster: ClusterSection = Field(default_factory=ClusterSection)
+    signals: SignalsSection = Field(default_factory=SignalsSection)
+    deployed: DeployedSection | None = None
+
+
+def read_config(path: Path | None) -> RecommendFile:
+    """Read ``--config``.
+
+    Raises:
+        CliInputError: not TOML, an unknown key or a bad value, named as
+            ``<file>: <section.key>: <reason>``.
+        OSError: the file cannot be read.
+    """
+    if path is None:
+        return RecommendFile()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return RecommendFile.model_validate(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise CliInputError(f"{path.name}: not TOML ({exc})") from None
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        where = ".".join(str(p) for p in e["loc"])
+        raise CliInputError(f"{path.name}: {where}: {str(e['msg']).removeprefix('Value error, ')}") from None
+
+
+def _pairs(option: str, items: list[str], cast: type) -> dict[str, Any]:
+    """``NAME=VALUE`` options -> dict; the option is named on a bad item."""
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or not name:
+                raise ValueError
+            out[name] = cast(value)
+        except ValueError:
+            raise CliInputError(f"{option}: {item!r} is not NAME=VALUE (e.g. Queries=0.002)") from None
+        if isinstance(out[name], float) and not (math.isfinite(out[name]) and out[name] > 0):
+            raise CliInputError(f"{option}: {item!r}: the value must be a finite number > 0")
+    return out
+
+
+_FIELD_OPTIONS = {
+    "limits.max_acu": "--max-acu",
+    "limits.min_acu": "--min-acu",
+    "limits": "--min-acu/--max-acu",
+    "read_frac": "--read-frac",
+    "price_usd_per_acu_hour": "--price",
+    "timezone": "--timezone",
+    "topology": "--az/--writer-az",
+    "topology.region": "--region",
+    "topology.az_ids": "--az",
+    "topology.writer_az_id": "--writer-az",
+    "writer_acu": "--deployed-min-acu",
+    "max_acu": "--max-acu",
+    "acu_s_per_unit": "--rate",
+    "risk_quantile": "--risk",
+}
+
+
+def _named(exc: ValidationError, prefix: str = "") -> str:
+    parts = []
+    for e in exc.errors():
+        path = ".".join(str(p) for p in e["loc"])
+        parts.append(
+            f"{_FIELD_OPTIONS.get(path, prefix + path)}: {str(e['msg']).removeprefix('Value error, ')}"
+        )
+    return "; ".join(parts)
+
+
+def _legacy_peak(
+    signals: list[SignalInput], rates: dict[str, float], peak_acu: float | None
+) -> list[SignalInput]:
+    """Map rate or relative signals without a coefficient so their p99 is ``--peak-acu`` ACU."""
+    import numpy as np
+
+    from traces import SignalInput
+
+    out = []
+    for s in signals:
+        if s.unit in ("per_s", "relative") and s.name not in rates:
+            if peak_acu is None:
+                raise CliInputError(
+                    f"--peak-acu is required for unit {s.unit!r} ({s.name}): the series' p99 is mapped to "
+                    f"that many ACU; or give its cost with --rate {s.name}=ACU_S"
+                )
+            p99 = float(np.percentile(s.value, 99.0))
+            if not p99 > 0:
+                raise CliInputError(f"{s.name}: its p99 is 0, so --peak-acu cannot scale it")
+            s = SignalInput(s.name, "acu", s.statistic, s.ts_s, s.value * (peak_acu / p99), s.source)
+        out.append(s)
+    return out
+
+
+def recommendation_lines(rec: Recommendation) -> list[str]:
+    """The plan as printed lines: model, solver, cost, MinCapacity schedule, readers, reasons."""
+    solver = rec.solver
+    return [
+        f"cluster {rec.cluster_id}: plan for {len(rec.steps)} x {rec.step_s} s "
+        f"from {rec.generated_at:%Y-%m-%dT%H:%MZ}",
+        f"forecast model: {rec.forecast_model}; risk quantile p{rec.risk_quantile * 100:g}",
+        f"solver: {solver.status.value} in {solver.solve_time_s:.2f} s (gap {solver.gap:.1%})"
+        + ("; FAIL-SAFE plan" if rec.is_fail_safe else ""),
+        f"expected cost: ${rec.expected_cost_usd:,.2f}",
+        "floor schedule (MinCapacity / MaxCapacity, ACU):",
+        *(
+            f"  {c.at:%Y-%m-%d %H:%M}Z  {c.min_capacity_acu:g} / {c.max_capacity_acu:g}"
+            for c in rec.settings.capacity_changes
+        ),
+        f"readers: {len(rec.settings.readers) or 'none'}",
+        *(
+            f"  {r.az_id} tier {r.promotion_tier} {r.role} {r.needed_from:%H:%M}-{r.needed_until:%H:%M}Z"
+            for r in rec.settings.readers
+        ),
+        *(f"reason: {r}" for r in rec.reasons),
+        *(f"warning: {w}" for w in rec.warnings),
+    ]
+
+
+def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]) -> list[str]:
+    lines = recommendation_lines(rec)
+    sig = [
+        f"{s.signal} ({s.unit}, {s.statistic}, {s.n_points} points every {s.step_s or '?'} s"
+        + (f", {s.n_holes} holes" if s.n_holes else "")
+        + ")"
+        for s in report.signals
+    ]
+    head = [f"inputs: {report.name}: {report.n_points} points; signals: {'; '.join(sig)}"]
+    if report.n_duplicates:
+        head.append(f"inputs: {report.n_duplicates} exact duplicate rows dropped")
+    dq = rec.data_quality
+    if dq is not None:
+        head.append(
+            f"data quality: {dq.coverage_24h:.0%} of the last day observed, last sample "
+            f"{dq.staleness_s / 60:.0f} min before now, {dq.n_gaps} gaps"
+            + ("; HELD at the deployed layout" if dq.held else "")
+        )
+        head += [f"data quality: {f}" for f in dq.flags]
+    return head + lines + [f"warning: {w}" for w in (*report.warnings, *read_as)]
+
+
+def recommend_command(
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="A canonical trace CSV (same as --input).")
+    ] = None,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="Metric export: canonical CSV, AWS console/CLI CSV, CloudWatch GetMetricData JSON, "
+            "Prometheus range-query JSON or Parquet; repeat for several files.",
+        ),
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, aws-csv, cloudwatch, prometheus or parquet; default: sniffed."),
+    ] = None,
+    config_path: Annotated[
+        Path | None, typer.Option("--config", help="TOML file with [cluster], [signals], [deployed].")
+    ] = None,
+    cluster_id: Annotated[str | None, typer.Option("--cluster-id", help="Cluster name.")] = None,
+    min_acu: Annotated[float | None, typer.Option("--min-acu", help="MinCapacity limit, ACU.")] = None,
+    max_acu: Annotated[
+        float | None,
+        typer.Option("--max-acu", help="MaxCapacity, ACU; required for percent and FreeableMemory signals."),
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="AWS region, e.g. eu-central-1.")] = None,
+    az: Annotated[list[str] | None, typer.Option("--az", help="AZ ID (repeat), e.g. euc1-az1.")] = None,
+    writer_az: Annotated[str | None, typer.Option("--writer-az", help="The writer's AZ ID.")] = None,
+    read_frac: Annotated[float | None, typer.Option("--read-frac", help="Read share of demand, 0-1.")] = None,
+    price: Annotated[float | None, typer.Option("--price", help="Price, USD per ACU-hour.")] = None,
+    risk: Annotated[float | None, typer.Option("--risk", help="Risk quantile, 0.5-1 (e.g. 0.95).")] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help="IANA zone the demand follows (seasons), e.g. Europe/Berlin."),
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="aurora-postgresql (default) or aurora-mysql.")
+    ] = None,
+    deployed_min_acu: Annotated[
+        float | None, typer.Option("--deployed-min-acu", help="MinCapacity in force now, ACU.")
+    ] = None,
+    deployed_reader: Annotated[
+        list[str] | None, typer.Option("--deployed-reader", help="Tier 2-15 readers now, AZ=N (repeat).")
+    ] = None,
+    deployed_failover_az: Annotated[
+        str | None, typer.Option("--deployed-failover-az", help="AZ of the tier-1 reader now.")
+    ] = None,
+    rate: Annotated[
+        list[str] | None,
+        typer.Option("--rate", help="ACU-seconds per event of a rate signal, NAME=ACU_S (repeat)."),
+    ] = None,
+    signal: Annotated[
+        str | None,
+        typer.Option(
+            "--signal", help="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."
+        ),
+    ] = None,
+    input_timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--input-timezone", help="IANA zone of timestamps without an offset; default --timezone."
+        ),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Decision time, ISO 8601 with offset; default: end of the data."),
+    ] = None,
+    step_s: Annotated[
+        int | None,
+        typer.Option(
+            "--step-s", min=1, help="History step, s; divides the 900-s plan step; default: the data's."
+        ),
+    ] = None,
+    peak_acu: Annotated[
+        float | None,
+        typer.Option("--peak-acu", help="ACU a rate or relative series' p99 maps to when it has no --rate."),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the Recommendation JSON here.")
+    ] = None,
+) -> None:
+    """Recommend MinCapacity floors and readers for your cluster from its metric exports.
+
+    Demand per step is the max over the signals' ACU equivalents (CPU and ACU utilisation
+    of --max-acu, capacity, memory at 2 GiB per ACU, rates by --rate); the memory working
+    set is kept as a floor; connections size MaxCapacity. Stale, partial or thin data
+    holds the deployed layout (--deployed-*). Data after --now is ignored.
+    """
+    import policy
+    from placement import CapacityLimits, PreviousLayout, Topology
+    from policy import ClusterSpec
+    from service.inputs.history import HistoryError, plan_span_s
+    from service.inputs.signals import choose_step, read_uploads, signals_history, utc_now_s
+    from traces import FORMATS, DemandMappingError, SignalRules, UploadError
+    from traces.formats import check_zone
+
+    with input_errors():
+        paths = [*([csv] if csv else []), *(inputs or [])]
+        if not paths:
+            raise CliInputError("give the metric exports with --input FILE (or --csv FILE)")
+        if format is not None and format not in FORMATS:
+            raise CliInputError(f"--format: unknown {format!r}; choose from {', '.join(FORMATS)}")
+        numbers = {"--min-acu": min_acu, "--max-acu": max_acu, "--read-frac": read_frac, "--price": price}
+        numbers |= {"--risk": risk, "--deployed-min-acu": deployed_min_acu}
+        for name, number in numbers.items():
+            check_finite(name, number)
+        check_peak_acu(peak_acu)
+        file = read_config(config_path)
+        c = file.cluster
+        rates = {**file.signals.acu_s_per_unit, **_pairs("--rate", rate or [], float)}
+        readers = _pairs("--deployed-reader", deployed_reader or [], int)
+        config = load_policy_config()
+        if risk is not None or c.risk_quantile is not None:
+            try:
+                config = config.model_copy(
+                    update={"risk_quantile": risk if risk is not None else c.risk_quantile}
+                )
+                config = type(config).model_validate(config.model_dump())
+            except ValidationError as exc:
+                raise CliInputError(_named(exc)) from None
+        if step_s is not None:
+            check_step_s(step_s, config.plan_step_s)
+        requested_now = parse_now(now)
+        zone = check_zone(timezone or c.timezone)
+        in_zone = check_zone(input_timezone or file.signals.input_timezone) or zone
+        if json_path is not None:
+            check_output_path(json_path)
+        max_cap = max_acu if max_acu is not None else c.max_acu
+        min_cap = min_acu if min_acu is not None else c.min_acu
+        try:
+            bounds: dict[str, Any] = {"min_acu": min_cap, "max_acu": max_cap}
+            limits = CapacityLimits(**{k: v for k, v in bounds.items() if v is not None})
+        except ValidationError as exc:
+            shown = max_cap if max_cap is not None else min_cap
+            flag = "--max-acu" if max_cap is not None and "max_acu" in str(exc) else "--min-acu"
+            reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise CliInputError(f"{flag} {shown:g}: {reasons}") from None
+        try:
+            signals, report = read_uploads(
+                paths, now_s=utc_now_s(), format=format, tz=in_zone,
+                signal=signal or file.signals.signal, specs=file.signals.queries or None,
+            )  # fmt: skip
+        except UploadError as exc:
+            raise CliInputError(str(exc)) from None
+        signals = _legacy_peak(signals, rates, peak_acu)
+        rules = SignalRules(
+            max_acu=max_cap,
+            min_acu=limits.min_acu,
+            acu_s_per_unit=rates,
+            engine=engine or c.engine or "aurora-postgresql",  # type: ignore[arg-type]
+            connection_headroom=file.signals.connection_headroom,
+        )
+        if rules.engine not in ("aurora-postgresql", "aurora-mysql"):
+            raise CliInputError(
+                f"--engine: unknown {rules.engine!r}; choose aurora-postgresql or aurora-mysql"
+            )
+        step = step_s if step_s is not None else choose_step(signals, config.plan_step_s, rules)
+        try:
+            built = signals_history(
+                signals, rules=rules, step_s=step, now=requested_now, max_steps=MAX_CSV_STEPS,
+                plan_s=plan_span_s(config.horizon_s, config.plan_step_s), source_flags=report.source_flags,
+            )  # fmt: skip
+        except HistoryError as exc:
+            message = str(exc)
+            if exc.loc != ("now",):
+                raise CliInputError(f"{report.name}: {message}") from None
+            raise CliInputError(
+                f"--{message}" if message.startswith("now ") else f"--now: {message}"
+            ) from None
+        except DemandMappingError as exc:
+            option = {"max_acu": "--max-acu", "acu_s_per_unit": "--rate"}.get(exc.field or "", "")
+            raise CliInputError(f"{option + ': ' if option else ''}{exc.reason}") from None
+        try:
+            topo: dict[str, Any] = {}
+            if region or c.region:
+                topo["region"] = region or c.region
+            if az or c.az_ids:
+                topo["az_ids"] = tuple(az or c.az_ids or ())
+            if writer_az or c.writer_az_id:
+                topo["writer_az_id"] = writer_az or c.writer_az_id
+            if "az_ids" in topo and "writer_az_id" not in topo:
+                topo["writer_az_id"] = topo["az_ids"][0]
+            spec: dict[str, Any] = {
+                "cluster_id": cluster_id or c.cluster_id or _file_cluster(report) or "cluster-1",
+                "limits": limits,
+                "topology": Topology(**topo),
+                "timezone": zone,
+            }
+            if (frac := read_frac if read_frac is not None else c.read_frac) is not None:
+                spec["read_frac"] = frac
+            if (usd := price if price is not None else c.price_usd_per_acu_hour) is not None:
+                spec["price_usd_per_acu_hour"] = usd
+            cluster = ClusterSpec(**spec)
+        except ValidationError as exc:
+            raise CliInputError(_named(exc, "")) from None
+        previous = None
+        deployed = file.deployed
+        if deployed_min_acu is not None or deployed is not None:
+            try:
+                previous = PreviousLayout(
+                    writer_acu=deployed_min_acu if deployed_min_acu is not None else deployed.min_acu,  # type: ignore[union-attr]
+                    extra_readers_by_az=readers or (deployed.readers if deployed else {}),
+                    failover_az_id=deployed_failover_az or (deployed.failover_az_id if deployed else None),
+                )
+            except ValidationError as exc:
+                raise CliInputError(_named(exc)) from None
+        rec = policy.recommend(
+            built.history_acu, now=built.now, step_s=step, cluster=cluster, config=config,
+            previous=previous, context=built.context,
+        )  # fmt: skip
+    for line in _summary(rec, report, built.combined.warnings):
+        typer.echo(line)
+    if json_path is not None:
+        with input_errors():
+            write_json_atomic(json_path, rec.model_dump(mode="json"))
+
+
+MAX_CSV_STEPS = 1_000_000
+"""Most grid steps ``recommend`` builds (first sample to the last or ``--now``): 8 MB of float64."""
+
+
+def _file_cluster(report: IngestReport) -> str | None:
+    """The cluster a canonical export names, when it names exactly one."""
+    return report.cluster_ids[0] if len(report.cluster_ids) == 1 else None

@@ -1,0 +1,169 @@
+"""Checked signals -> the history, ``now`` and the :class:`policy.DemandContext` ``recommend`` takes.
+
+Owns :func:`signals_history` (the one path from several signals to a recommendation's
+inputs, shared by the CLI and the HTTP API), :func:`choose_step` (the step when none is
+given) and :func:`read_uploads` (files -> one checked upload, for the CLI). The mapping
+itself is ``traces.combine_signals``; this module only sizes the grid first (a far-future
+timestamp costs a message, never memory), cuts it at ``now`` and fills the context:
+the working set per step, the binding signals' shares over the last day, the sources'
+flags and the notes (connections). Imports ``traces`` and ``policy`` public names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from policy.types import DemandContext
+from service.inputs.history import check_window
+from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
+from traces.formats import parse_any
+from traces.signals import signal_kind
+from traces.uploads import merge_uploads
+
+DAY_S = 86_400
+
+
+@dataclass(frozen=True)
+class SignalsHistory:
+    """A recommendation's demand inputs built from several signals.
+
+    Attributes:
+        history_acu: demand per step ending at ``now``, shape (n,), ACU, NaN = missing.
+        now: the end of the last step (UTC).
+        step_s: the step, seconds.
+        context: working set, binding shares, source flags and notes for ``policy.recommend``.
+        combined: the full combined demand (before the cut at ``now``).
+    """
+
+    history_acu: npt.NDArray[np.float64]
+    now: datetime
+    step_s: int
+    context: DemandContext
+    combined: CombinedDemand
+
+
+def choose_step(signals: Sequence[SignalInput], plan_step_s: int, rules: SignalRules) -> int:
+    """Return the step for signals when none is given: the finest demand signal's, on the plan's grid.
+
+    The smallest divisor of ``plan_step_s`` at or above the finest inferred step of the
+    demand signals (60 -> 60, 300 -> 300, 120 -> 150), at most ``plan_step_s``; coarser
+    samples then cover several steps.
+
+    Args:
+        signals: checked signals.
+        plan_step_s: the plan step, seconds.
+        rules: for which signals are demand (connections are not).
+
+    Returns:
+        Seconds.
+    """
+    from traces.resolution import step_of
+
+    steps = [
+        s
+        for sig in signals
+        if signal_kind(sig.name, sig.unit, rules.kinds) != "connections"
+        and (s := step_of(sig.ts_s)) is not None
+    ]
+    finest = min(steps, default=plan_step_s)
+    return next(
+        d for d in range(1, plan_step_s + 1) if plan_step_s % d == 0 and (d >= finest or d == plan_step_s)
+    )
+
+
+def signals_history(
+    signals: Sequence[SignalInput],
+    *,
+    rules: SignalRules,
+    step_s: int,
+    now: datetime | None,
+    max_steps: int,
+    plan_s: int,
+    source_flags: Sequence[str] = (),
+) -> SignalsHistory:
+    """Combine signals on the step grid and cut the history at ``now``.
+
+    Args:
+        signals: checked signals (``traces.check_upload``), at least one with samples.
+        rules: MaxCapacity, coefficients, engine (``traces.SignalRules``).
+        step_s: the grid step, seconds.
+        now: the decision time, or None for the end of the step holding the last sample.
+        max_steps: most grid steps from the first sample's step to ``now``.
+        plan_s: how far past ``now`` the plan reaches, seconds.
+        source_flags: partial or failed queries (``IngestReport.source_flags``).
+
+    Returns:
+        The history, ``now`` and the context.
+
+    Raises:
+        service.inputs.history.HistoryError: the samples or ``now`` are out of range
+            (:func:`service.inputs.history.check_window`).
+        traces.DemandMappingError: a signal cannot be mapped (e.g. percent without
+            ``max_acu``; its ``field`` names the setting).
+    """
+    present = [s for s in signals if s.ts_s.size]
+    first = min(int(s.ts_s[0]) for s in present) if present else 0
+    last = max(int(s.ts_s[-1]) for s in present) if present else 0
+    at = check_window(first, last, step_s=step_s, now=now, max_steps=max_steps, plan_s=plan_s)
+    now_s = int(at.timestamp())
+    combined = combine_signals(present, step_s=step_s, rules=rules, end_s=max(now_s, last + 1))
+    n = (now_s - combined.start_s) // step_s
+    history = np.full(n, np.nan)
+    kept = min(n, combined.n_steps)
+    history[:kept] = combined.demand_acu[:kept]
+    working = np.full(n, np.nan)
+    working[:kept] = combined.working_set_acu[:kept]
+    context = DemandContext(
+        working_set_acu=tuple(None if np.isnan(x) else float(x) for x in working)
+        if np.isfinite(working).any()
+        else (),
+        binding_share=combined.binding_share(until_step=kept, window_steps=DAY_S // step_s),
+        source_flags=tuple(source_flags),
+        notes=combined.notes,
+    )
+    return SignalsHistory(history, at, step_s, context, combined)
+
+
+def read_uploads(
+    paths: Sequence[Path],
+    *,
+    now_s: int | None,
+    format: str | None = None,
+    tz: str | None = None,
+    signal: str | None = None,
+    specs: Mapping[str, Any] | None = None,
+) -> tuple[list[SignalInput], IngestReport]:
+    """Read, parse and check files as one upload (a signal in two files is one signal).
+
+    Args:
+        paths: the files.
+        now_s: the clock, epoch seconds (later timestamps are rejected), or None.
+        format: a ``traces.FORMATS`` name for every file, or None to sniff each.
+        tz: IANA zone for timestamps without an offset.
+        signal: the metric of ``Timestamp,Value`` exports.
+        specs: per query Id, series name or column: signal, unit, statistic.
+
+    Returns:
+        The checked signals and the report.
+
+    Raises:
+        OSError: a file cannot be read.
+        traces.UploadError: anything the checks reject (every problem in its report).
+    """
+    uploads = [
+        parse_any(p.read_bytes(), name=p.name, format=format, tz=tz, signal=signal, specs=specs)
+        for p in paths
+    ]
+    return check_upload(merge_uploads(uploads), now_s=now_s)
+
+
+def utc_now_s() -> int:
+    """The wall clock, epoch seconds (the CLI's ``now`` for future timestamps)."""
+    return int(datetime.now(tz=UTC).timestamp())

@@ -1,0 +1,208 @@
+"""acuplan recommend for your own cluster: several signals, every input format, a TOML config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from policy import Recommendation
+from service.cli.main import app
+from traces import format_ts
+
+runner = CliRunner()
+HEADER = "ts,cluster_id,signal,unit,value\n"
+T0 = 1_714_953_600  # 2024-05-06T00:00:00Z
+EXAMPLES = Path(__file__).parents[3] / "traces" / "examples"
+
+
+def _error(result: Any) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return str(lines[0])
+
+
+def _multi(path: Path, *, days: int = 3, cpu_peak: float = 40.0, free_gib: float = 12.0) -> Path:
+    """CPU percent with a daily peak plus a flat FreeableMemory, 5-minute steps."""
+    n = days * 288
+    hour = (np.arange(n) % 288) / 12
+    cpu = 5 + cpu_peak * ((hour >= 9) & (hour < 17))
+    rows = [f"{format_ts(T0 + 300 * i)},orders,CPUUtilization,percent,{cpu[i]:.2f}\n" for i in range(n)]
+    free = int(free_gib * 2**30)
+    rows += [f"{format_ts(T0 + 300 * i)},orders,FreeableMemory,bytes,{free}\n" for i in range(n)]
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def test_percent_without_max_acu_is_an_error_not_128(tmp_path: Path) -> None:
+    csv = _multi(tmp_path / "m.csv")
+
+    line = _error(runner.invoke(app, ["recommend", "--input", str(csv)]))
+
+    assert line == (
+        "error: --max-acu: signal 'CPUUtilization' (cpu percent) is measured against MaxCapacity: "
+        "give max_acu"
+    )
+
+
+def test_several_signals_keep_the_working_set_floor_and_name_the_binding_signal(tmp_path: Path) -> None:
+    csv = _multi(tmp_path / "m.csv", free_gib=12.0)  # at MaxCapacity 16 (32 GiB): 20 GiB in use = 10 ACU
+    out = tmp_path / "rec.json"
+
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "16", "--json", str(out)])
+
+    assert result.exit_code == 0, result.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert rec.cluster_id == "orders"
+    assert min(c.min_capacity_acu for c in rec.settings.capacity_changes) >= 10.0
+    assert any("MinCapacity stays at least 10 ACU to hold the memory working set" in r for r in rec.reasons)
+    assert any("FreeableMemory bound in 100% of the steps" in r for r in rec.reasons)
+    assert "signals: CPUUtilization (percent, unknown, 864 points every 300 s)" in result.stdout
+
+
+def test_config_file_sets_the_cluster_and_options_override_it(tmp_path: Path) -> None:
+    csv = _multi(tmp_path / "m.csv", free_gib=28.0)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[cluster]\ncluster_id = "from-file"\nmax_acu = 16\nregion = "eu-central-1"\n'
+        'az_ids = ["euc1-az1", "euc1-az2", "euc1-az3"]\nread_frac = 0.2\nprice_usd_per_acu_hour = 0.14\n'
+        'risk_quantile = 0.95\ntimezone = "Europe/Berlin"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "rec.json"
+
+    result = runner.invoke(
+        app, ["recommend", "-i", str(csv), "--config", str(config), "--cluster-id", "cli", "--json", str(out)]
+    )
+
+    assert result.exit_code == 0, result.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert rec.cluster_id == "cli"
+    assert rec.risk_quantile == 0.95
+    assert {r.az_id for r in rec.settings.readers} <= {"euc1-az2", "euc1-az3"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param("[cluster]\nmax_acu = 'x'\n", "error: c.toml: cluster.max_acu: Input should be a valid"),
+        pytest.param("[cluster]\nmaxacu = 16\n", "error: c.toml: cluster.maxacu: Extra inputs are not"),
+        pytest.param("[cluster\n", "error: c.toml: not TOML"),
+    ],
+)
+def test_bad_config_is_one_line_naming_the_key(tmp_path: Path, text: str, line: str) -> None:
+    csv = _multi(tmp_path / "m.csv", days=1)
+    config = tmp_path / "c.toml"
+    config.write_text(text, encoding="utf-8")
+
+    assert _error(runner.invoke(app, ["recommend", "-i", str(csv), "--config", str(config)])).startswith(line)
+
+
+def test_all_bad_rows_are_reported_in_one_line(tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text(
+        HEADER + "2024-05-06T00:00:00Z,db,cpu,percent,101\n2024-05-06T00:05:00Z,db,cpu,percent,x\n"
+        "2024-05-06T00:10:00Z,db,cpu,percent,5\n",
+        encoding="utf-8",
+    )
+
+    line = _error(runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "16"]))
+
+    assert line == (
+        "error: bad.csv row 2, field 'value': 101 percent is outside 0-100 (and 1 more problem: "
+        "bad.csv row 3, field 'value': 'x' is not a number)"
+    )
+
+
+def test_stale_data_holds_the_deployed_layout(tmp_path: Path) -> None:
+    csv = _multi(tmp_path / "m.csv", free_gib=30.0)
+    now = format_ts(T0 + 3 * 86_400 + 2 * 3600)  # two hours after the last sample
+    out = tmp_path / "rec.json"
+
+    result = runner.invoke(
+        app,
+        ["recommend", "-i", str(csv), "--max-acu", "16", "--now", now, "--deployed-min-acu", "6",
+         "--deployed-failover-az", "use1-az2", "--json", str(out)],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert rec.data_quality is not None and rec.data_quality.held
+    assert rec.data_quality.flags[0].startswith("stale: the last sample ends 120 min before now")
+    assert min(c.min_capacity_acu for c in rec.settings.capacity_changes) >= 6.0
+    assert "HELD at the deployed layout" in result.stdout
+
+
+def test_the_shipped_cloudwatch_example_runs(tmp_path: Path) -> None:
+    out = tmp_path / "rec.json"
+
+    result = runner.invoke(
+        app,
+        ["recommend", "-i", str(EXAMPLES / "orders-db-cloudwatch.json"), "--config",
+         str(EXAMPLES / "orders-db.toml"), "--json", str(out)],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert rec.cluster_id == "orders-db"
+    assert "CPUUtilization: the Maximum statistic is used; Average ignored" in result.stdout
+    assert any("max_connections" in w and "reboot" in w for w in rec.warnings)
+    assert any("FreeableMemory bound in" in r for r in rec.reasons)
+    assert rec.data_quality is not None and not rec.data_quality.flags
+
+
+def test_partial_cloudwatch_export_flags_and_holds(tmp_path: Path) -> None:
+    pages = json.loads((EXAMPLES / "orders-db-cloudwatch.json").read_text())
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps(pages[:1]), encoding="utf-8")  # the second page was never fetched
+    out = tmp_path / "rec.json"
+
+    result = runner.invoke(
+        app,
+        ["recommend", "-i", str(partial), "--config", str(EXAMPLES / "orders-db.toml"), "--json", str(out)],
+    )
+
+    assert result.exit_code == 0, result.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert rec.data_quality is not None and rec.data_quality.held
+    assert "CPUUtilization (query Id cpu_max): the last page has a NextToken; more data was not fetched" in (
+        rec.data_quality.flags
+    )
+
+
+def test_console_export_with_a_naive_local_clock(tmp_path: Path) -> None:
+    rows = "".join(f"2024-05-0{6 + i // 288} {(i % 288) // 12:02d}:{(i % 12) * 5:02d}:00,{2 + (i % 7)}\n"
+                   for i in range(2 * 288))  # fmt: skip
+    csv = tmp_path / "console.csv"
+    csv.write_text("Timestamp,Value\n" + rows, encoding="utf-8")
+
+    args = ["recommend", "-i", str(csv), "--signal", "ServerlessDatabaseCapacity"]
+    naive = _error(runner.invoke(app, args))
+    assert naive.startswith("error: console.csv row 2, field 'Timestamp': '2024-05-06 00:00:00' has no UTC")
+
+    result = runner.invoke(app, [*args, "--timezone", "America/New_York"])
+    assert result.exit_code == 0, result.output
+    assert "cluster cluster-1: plan for 12 x 900 s from 2024-05-08T04:00Z" in result.stdout
+
+
+def test_rate_signal_needs_rate_or_peak(tmp_path: Path) -> None:
+    csv = tmp_path / "q.csv"
+    csv.write_text(HEADER + "".join(f"{format_ts(T0 + 300 * i)},db,Queries,per_s,{100 + i % 5}\n"
+                                    for i in range(300)), encoding="utf-8")  # fmt: skip
+
+    line = _error(runner.invoke(app, ["recommend", "-i", str(csv)]))
+    assert "--peak-acu is required for unit 'per_s' (Queries)" in line and "--rate Queries=ACU_S" in line
+
+    out = tmp_path / "rec.json"
+    ok = runner.invoke(app, ["recommend", "-i", str(csv), "--rate", "Queries=0.05", "--json", str(out)])
+    assert ok.exit_code == 0, ok.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert rec.steps[0].demand_p50_acu == pytest.approx(5.1, abs=0.3)  # ~102 queries/s x 0.05 ACU-s
+    assert _error(runner.invoke(app, ["recommend", "-i", str(csv), "--rate", "Queries"])) == (
+        "error: --rate: 'Queries' is not NAME=VALUE (e.g. Queries=0.002)"
+    )

@@ -1,0 +1,1 @@
+"""Example metric exports shipped with acuplan (see README, "Your own cluster")."""

@@ -116,7 +116,7 @@ def forecast_demand(
     Args:
         history_acu: demand per step, shape (n_steps,), ACU, >= 0; NaN marks a missing step.
             The last element is the step just before the forecast starts.
-        step_s: step length, seconds (default 300, DESIGN.md §2).
+        step_s: step length, seconds (default 300: CloudWatch's 5-minute period).
         horizon: number of steps to forecast, >= 1 (default 36 = 3 h at 300 s).
         quantiles: strictly ascending probabilities in (0, 1).
         config: model choice, season and history window; ``ForecastConfig()`` if None.

@@ -48,7 +48,7 @@ class ForecastConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # "auto": the model that wins a rolling-origin backtest on the series' own history
-    # (DESIGN.md §4); short/constant/gappy histories degrade with a warning.
+    # (forecasting.auto); short/constant/gappy histories degrade with a warning.
     model: Literal["auto"] | ModelName = "auto"
     # Every shipped model but mstl: on the forecast benchmark (23 series, every hourly origin)
     # mstl won 6% of origins and dropping it moved pinball per series by -2.4% to +2.9% (mean
@@ -60,11 +60,11 @@ class ForecastConfig(BaseModel):
     season_s: int = Field(default=86_400, gt=0)
     # Weekly cycle (weekday/weekend); 2,016 steps at 300 s.
     weekly_season_s: int = Field(default=7 * 86_400, gt=0)
-    # 14 days, the most history EC2 predictive scaling uses (FACTS.md C7). At step_s=300 that
+    # 14 days, the most history EC2 predictive scaling uses (sources: ec2-predictive). At step_s=300 that
     # is 4,032 steps.
     max_history_s: int = Field(default=14 * 86_400, gt=0)
     # Holt-Winters needs >= 2 full seasons: statsmodels' heuristic initialisation refuses
-    # fewer, and PHPA checks the same minimum (STYLE.md §7).
+    # fewer (statsmodels ExponentialSmoothing, initialization_method='heuristic').
     min_seasons: int = Field(default=2, ge=2)
     # 2 days of backtest origins: ~180 origins x 36 steps of errors per candidate, two daily
     # cycles, 12 days of a 14-day window left to fit on (the lowest mean pinball of 2, 3, 5

@@ -53,7 +53,8 @@ __all__ = [
 # Below 20 errors an empirical p95 is just the sample maximum; use the stated spread instead.
 MIN_RESIDUALS = 20
 # Relative std-dev assumed without enough errors: 25% of the point forecast, so the p95 sits
-# ~41% above p50, deliberately wide (fail safe toward capacity, STYLE.md principle 8).
+# ~41% above p50, deliberately wide (an ASSUMPTION that errs toward capacity: a shortfall
+# costs SLO minutes, spare ACU only money).
 REL_SPREAD_FRAC = 0.25
 
 

@@ -26,6 +26,18 @@ DETERMINISTIC_TIME_LIMIT = 10.0
 
 
 @pytest.fixture(autouse=True)
+def private_data_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Point the default database (``$XDG_DATA_HOME/acuplan``) at a fresh folder per test.
+
+    A test that opens the default database must never read or upgrade the user's own
+    ``~/.local/share/acuplan/acuplan.db`` (a database written by another acuplan version
+    there once made ``acuplan serve`` fail before it reached the port under test).
+    """
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.delenv("ACUPLAN_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def deterministic_solver_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Swap wall-clock solver limits for deterministic ones in every test."""
     original = SOLVE_MODULE.apply_params

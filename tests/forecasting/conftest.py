@@ -5,7 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-STEP_S = 300  # DESIGN.md §2 default step
+STEP_S = 300  # the default step: CloudWatch's 5-minute period
 SEASON_STEPS = 288  # one day of 300 s steps
 QUANTILES = (0.05, 0.5, 0.9, 0.95)
 

@@ -359,7 +359,7 @@ def model_data(problem: PlacementProblem) -> ModelData:
         blocks=blocks,
         block_len=block_len,
         block_start_s=starts,
-        min_h=int(acu_to_half_acu_ceil(problem.limits.min_acu)),
+        min_h=max(int(acu_to_half_acu_ceil(problem.limits.min_acu)), 1),  # running floors: pause is policy's
         max_h=max_h,
         regions=regions,
         clients=problem.client_regions,

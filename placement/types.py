@@ -76,25 +76,29 @@ class Topology(FrozenModel):
 class CapacityLimits(FrozenModel):
     """Per-instance ACU bounds and reader limits of one cluster.
 
-    ``min_acu`` is the lowest floor a plan may set (0.5 without auto-pause; auto-pause at 0
-    is not modelled yet), ``max_acu`` the cluster MaxCapacity (<= 256, and >= 1 because
-    AWS rejects a maximum of 0.5: sources: aurora-capacity). ``max_extra_readers_per_az`` bounds the
-    tier 2-15 readers the optimiser may add per AZ on top of the failover reader.
+    ``min_acu`` is the lowest floor a plan may set: 0.5 or more, or 0 to allow auto-pause
+    (MinCapacity 0; sources: aurora-pause). The optimiser never plans a floor below 0.5
+    (it plans running capacity); with ``min_acu`` 0, ``policy.recommend`` sets MinCapacity 0
+    only where the forecast is idle for longer than ``seconds_until_auto_pause``
+    (:mod:`policy.autopause`). ``max_acu`` is the cluster MaxCapacity (<= 256, and >= 1
+    because AWS rejects a maximum of 0.5: sources: aurora-capacity).
+    ``max_extra_readers_per_az`` bounds the tier 2-15 readers the optimiser may add per AZ
+    on top of the failover reader.
 
     Raises:
-        pydantic.ValidationError: off-grid values, ``min_acu`` > ``max_acu`` or
-            ``max_acu`` < 1.
+        pydantic.ValidationError: off-grid values (so nothing between 0 and 0.5),
+            ``min_acu`` > ``max_acu`` or ``max_acu`` < 1.
     """
 
     min_acu: Acu = 0.5
     max_acu: Acu = 128.0
     max_readers: int = Field(default=MAX_READERS_PER_CLUSTER, ge=0, le=MAX_READERS_PER_CLUSTER)
     max_extra_readers_per_az: int = Field(default=2, ge=0, le=5)
+    seconds_until_auto_pause: int = Field(default=300, ge=300, le=86_400)
+    """``SecondsUntilAutoPause`` (300-86,400 s; sources: aurora-pause), used when ``min_acu`` is 0."""
 
     @model_validator(mode="after")
     def _check(self) -> CapacityLimits:
-        if self.min_acu < 0.5:
-            raise ValueError("min_acu must be >= 0.5 (auto-pause at 0 ACU is not modelled)")
         if self.max_acu < 1.0:
             raise ValueError("max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)")
         if self.min_acu > self.max_acu:

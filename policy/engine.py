@@ -27,6 +27,7 @@ from forecasting import (
 from forecasting import InsufficientHistoryError as ForecastInsufficient
 from forecasting.validation import check_history
 from placement import PreviousLayout
+from policy.autopause import plan_auto_pause
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
@@ -280,8 +281,12 @@ def recommend(
     MinCapacity Aurora's own scaler needs to reach the risk quantile in time, and the
     capacity it holds anyway (:func:`policy.plan.plan_from_forecast`, one model of the
     scaler shared with the replay); solve the placement problem on the plan-step grid
-    (``placement``); and translate the plan into Aurora settings with its cost, risk and
-    reasons. Deterministic for a fixed input.
+    (``placement``); translate the plan into Aurora settings with its cost, risk and
+    reasons; and, when ``cluster.limits.min_acu`` is 0 (auto-pause allowed), set
+    MinCapacity 0 only in plan steps the forecast says are idle for longer than
+    ``limits.seconds_until_auto_pause`` (:func:`policy.autopause.plan_auto_pause`: paused
+    capacity costs nothing, the ~15-s resume is counted as unserved). Deterministic for
+    a fixed input.
 
     Args:
         history_acu: demand per step ending at ``now``, shape (n_steps,), ACU; NaN for
@@ -336,13 +341,16 @@ def recommend(
         cluster=cluster,
         config=config.forecast,
     )
-    return plan_from_forecast(
+    running = cluster
+    if cluster.limits.min_acu == 0:  # plan running floors, then pause where the forecast is idle
+        running = cluster.model_copy(update={"limits": cluster.limits.model_copy(update={"min_acu": 0.5})})
+    rec = plan_from_forecast(
         demand_q,
         quantiles=config.quantiles,
         history_acu=history,
         step_s=step_s,
         start=now,
-        cluster=cluster,
+        cluster=running,
         config=config,
         previous=previous,
         forecast_model=model,
@@ -350,3 +358,18 @@ def recommend(
         data_quality=quality,
         context=context,
     )
+    return plan_auto_pause(
+        rec,
+        demand_q[config.quantiles.index(config.risk_quantile)],
+        step_s=step_s,
+        cluster=cluster,
+        config=config,
+        deployed_floor_acu=previous.writer_acu if previous is not None else None,
+        idle_before_s=_trailing_idle_s(history, step_s),
+    )
+
+
+def _trailing_idle_s(history: npt.NDArray[np.float64], step_s: int) -> int:
+    """Seconds of zero demand at the end of the history (missing steps end the run)."""
+    busy = np.flatnonzero(~(history <= 0.0))  # NaN counts as not idle
+    return int((len(history) - 1 - busy[-1]) * step_s) if busy.size else int(len(history) * step_s)

@@ -247,8 +247,9 @@ def advise(
 
     Raises:
         InvalidRequestError: a history too short for the warm-up plus a day (field
-            ``history``), a current MaxCapacity below the cluster's minimum, or a
-            ``connections`` / ``volume_bytes`` series off the grid or negative.
+            ``history``), a current MaxCapacity below the cluster's minimum, a
+            ``connections`` / ``volume_bytes`` series off the grid or negative, or a
+            timetable slot that, in whole history steps, does not divide a day.
 
     Example:
         >>> import numpy as np
@@ -274,6 +275,13 @@ def advise(
     conn = _series(connections, len(demand), "connections")
     volume = _series(volume_bytes, len(demand), "volume_bytes")
     report = progress or (lambda stage, done, total: None)
+    slot_s = max(config.schedule_slot_s // step_s, 1) * step_s  # whole history steps
+    if 86_400 % slot_s:
+        raise InvalidRequestError(
+            f"schedule_slot_s={config.schedule_slot_s} rounded to whole {step_s}-s steps is {slot_s} s, "
+            "which does not divide a day",
+            "config.schedule_slot_s",
+        )
     first, _ = scored_window(demand, step_s=step_s, config=replay)
     if current.max_capacity_acu < cluster.limits.min_acu:
         raise InvalidRequestError(
@@ -318,7 +326,7 @@ def advise(
         start=window_from,
         step_s=step_s,
         max_capacity_acu=current.max_capacity_acu,
-        slot_s=max(config.schedule_slot_s // step_s, 1) * step_s,
+        slot_s=slot_s,
         quantile=config.schedule_quantile,
     )
     planned = schedule_floors(schedule, start=window_from, step_s=step_s, n_steps=len(scored))
@@ -421,7 +429,7 @@ def advise(
         alerts=tuple(sorted(alerts + ahead, key=_alert_order)),
         outlook=outlook,
         storage=storage,
-        reasons=tuple(_reasons(outcomes, saving, schedule, tiers, hours)),
+        reasons=tuple(_reasons(outcomes, saving, schedule, tiers, hours, pauses=cluster.limits.min_acu == 0)),
         series=AdviceSeries(
             start=window_from,
             demand_max_acu=_rounded(_hourly(np.where(np.isfinite(scored), scored, 0.0), step_s, "max")),
@@ -531,6 +539,8 @@ def _reasons(
     schedule: FloorSchedule,
     tiers: tuple[TierOption, ...],
     hours: float,
+    *,
+    pauses: bool = False,
 ) -> list[str]:
     cur, rec, bound, live = (outcomes[k] for k in ("current", "recommended", "bound", "acuplan"))
     verdict = (
@@ -553,4 +563,10 @@ def _reasons(
         f"scales on its own (${t1.monthly_cost_usd - t15.monthly_cost_usd:,.2f}/month cheaper here) but "
         f"after a failover needs up to {t15.extra_recovery_s_p95:.0f} s (p95) more to reach the writer's load"
     )
+    if pauses:
+        out.append(
+            "auto-pause is allowed (limits.min_acu 0): acuplan and the timetable may set MinCapacity 0 where "
+            "demand is idle long enough, while the perfect-foresight bound plans running floors only "
+            "(at least 0.5 ACU), so a plan that pauses can cost less than the bound"
+        )
     return out

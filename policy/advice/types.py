@@ -169,6 +169,14 @@ class AdviceConfig(FrozenModel):
     alert_horizon_s: int = Field(default=7 * 86_400, ge=86_400, le=28 * 86_400)
     alert_quantile: float = Field(default=0.95, ge=0.5, lt=1.0)
 
+    @model_validator(mode="after")
+    def _check(self) -> AdviceConfig:
+        if 86_400 % self.schedule_slot_s:
+            raise ValueError(f"schedule_slot_s={self.schedule_slot_s} must divide a day (86,400 s)")
+        if self.alert_horizon_s % 86_400:
+            raise ValueError(f"alert_horizon_s={self.alert_horizon_s} must be whole days")
+        return self
+
 
 class Outcome(FrozenModel):
     """One way of running the cluster, replayed over its history.

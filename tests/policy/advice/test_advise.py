@@ -198,3 +198,19 @@ def test_side_series_storage_secondaries_and_forecast_alerts_in_one_advice() -> 
             connections=np.ones(10),
         )
     assert err.value.field == "connections"
+
+
+def test_auto_pause_allowed_puts_min_capacity_0_in_the_timetable() -> None:
+    from policy import CapacityLimits
+
+    advice = advise(
+        _office_hours(4, idle_nights=True),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=32)),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=32.0),
+    )
+    zero = [e for e in advice.schedule.entries if e.min_capacity_acu == 0.0]
+    assert zero and zero[0].at_minute == 60  # MinCapacity 0 from 01:00, when the lull starts
+    assert advice.recommended.monthly_cost_usd < advice.current.monthly_cost_usd
+    assert any("the perfect-foresight bound plans running floors only" in r for r in advice.reasons)

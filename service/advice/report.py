@@ -80,13 +80,24 @@ def advice_document(advice: Advice) -> dict[str, Any]:
         advice: the advice.
 
     Returns:
-        ``advice.model_dump(mode="json")`` plus ``scheduler``: ``commands`` (AWS CLI) and
-        ``terraform`` (HCL). Nothing is executed.
+        ``advice.model_dump(mode="json")`` plus ``scheduler``: ``commands`` (AWS CLI),
+        ``terraform`` (HCL) and ``secondaries`` (per global-database secondary: its
+        region, cluster identifier, commands with ``--region`` and Terraform on a provider
+        aliased to the region; no entries when it keeps its settings). Nothing is executed.
     """
     doc = advice.model_dump(mode="json")
     doc["scheduler"] = {
         "commands": scheduler_commands(advice.schedule, advice.cluster_id),
         "terraform": scheduler_terraform(advice.schedule, advice.cluster_id),
+        "secondaries": [
+            {
+                "region": s.region,
+                "cluster_identifier": s.cluster_identifier,
+                "commands": scheduler_commands(s.schedule, s.cluster_identifier, region=s.region),
+                "terraform": scheduler_terraform(s.schedule, s.cluster_identifier, region=s.region),
+            }
+            for s in advice.secondaries
+        ],
     }
     return doc
 

@@ -10,7 +10,9 @@ EventBridge Scheduler *universal target* for RDS ``ModifyDBCluster``
 ``rds:ModifyDBCluster`` on the cluster; it is a placeholder here. Times are UTC
 (``--schedule-expression-timezone UTC``); an entry fires at the start of its slot, and
 the timetable already allows for the time a MinCapacity change takes (the ramp profile's
-delay), so no further lead is added.
+delay), so no further lead is added. A global-database secondary's entries are created in
+its own region (``--region``; in Terraform a provider aliased to the region, declared once
+in the snippet), because each secondary is its own DB cluster there.
 """
 
 from __future__ import annotations
@@ -52,13 +54,21 @@ def _input(cluster: str, entry: ScheduleEntry) -> str:
     )
 
 
-def scheduler_commands(schedule: FloorSchedule, cluster: str, role_arn: str = ROLE_PLACEHOLDER) -> list[str]:
+def _alias(region: str) -> str:
+    return region.replace("-", "_")
+
+
+def scheduler_commands(
+    schedule: FloorSchedule, cluster: str, role_arn: str = ROLE_PLACEHOLDER, *, region: str | None = None
+) -> list[str]:
     """One ``aws scheduler create-schedule`` command per timetable entry.
 
     Args:
         schedule: the timetable.
         cluster: the DB cluster identifier.
         role_arn: the IAM role EventBridge Scheduler assumes (placeholder by default).
+        region: create the schedules in this region (a global-database secondary's);
+            None: the CLI's default region.
 
     Returns:
         Shell commands, in the timetable's order.
@@ -70,6 +80,7 @@ def scheduler_commands(schedule: FloorSchedule, cluster: str, role_arn: str = RO
             " ".join(
                 [
                     "aws scheduler create-schedule",
+                    *([f"--region {shlex.quote(region)}"] if region else []),
                     f"--name {shlex.quote(_name(cluster, entry))}",
                     f"--schedule-expression {shlex.quote(entry.cron)}",
                     "--schedule-expression-timezone UTC",
@@ -81,24 +92,33 @@ def scheduler_commands(schedule: FloorSchedule, cluster: str, role_arn: str = RO
     return out
 
 
-def scheduler_terraform(schedule: FloorSchedule, cluster: str, role_arn: str = ROLE_PLACEHOLDER) -> str:
+def scheduler_terraform(
+    schedule: FloorSchedule, cluster: str, role_arn: str = ROLE_PLACEHOLDER, *, region: str | None = None
+) -> str:
     """The timetable as ``aws_scheduler_schedule`` resources (Terraform AWS provider).
 
     Args:
         schedule: the timetable.
         cluster: the DB cluster identifier.
         role_arn: the IAM role EventBridge Scheduler assumes (placeholder by default).
+        region: put the resources in this region: a ``provider "aws"`` aliased to it
+            (e.g. ``aws.eu_west_1``) is declared first and every resource uses it.
 
     Returns:
-        HCL text, one resource per entry.
+        HCL text, one resource per entry ("" without entries).
     """
+    if not schedule.entries:
+        return ""
     blocks = []
+    if region:
+        blocks.append(f'provider "aws" {{\n  alias  = "{_alias(region)}"\n  region = "{region}"\n}}')
     for entry in schedule.entries:
         name = _name(cluster, entry)
         blocks.append(
             "\n".join(
                 [
                     f'resource "aws_scheduler_schedule" "{re.sub(r"[^a-z0-9_]", "_", name.lower())}" {{',
+                    *([f"  provider                     = aws.{_alias(region)}"] if region else []),
                     f'  name                         = "{name}"',
                     f'  schedule_expression          = "{entry.cron}"',
                     '  schedule_expression_timezone = "UTC"',

@@ -1,11 +1,14 @@
-"""Asynchronous replay jobs: persisted in the store, run on a bounded pool, cancellable.
+"""Asynchronous jobs (replays and advice): persisted in the store, run on a bounded pool, cancellable.
 
-Owns :class:`ReplayRunner` and :class:`ReplayInputs` (what a job runs, fixed when it is
-submitted, so a job's result does not depend on metrics stored later). A job is stored
+Owns :class:`ReplayRunner` and :class:`ReplayInputs` (what a replay job runs, fixed when it
+is submitted, so a job's result does not depend on metrics stored later; an advice job's
+are :class:`service.http.advising.AdviceInputs`). Every job is stored with its ``kind``
 before it is queued; a process that stops leaves it ``running`` and the next start
-re-queues it (:meth:`ReplayRunner.resume`); replays are deterministic, so a re-run gives
-the same report. Cancellation and shutdown are checked at the replay's progress reports
-(about once per decision). Imports ``policy`` public names and ``service`` modules.
+re-queues it (:meth:`ReplayRunner.resume`); replays and advice are deterministic, so a
+re-run gives the same result. Cancellation and shutdown are checked at the progress
+reports (about once per decision). An advice job for a registered cluster publishes its
+alerts on ``/metrics`` when it succeeds (and again after a restart). Imports ``policy``
+public names and ``service`` modules.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 import policy
 from policy import ClusterSpec, ReplayConfig
 from service.errors import error_code, error_field, is_input_error, one_line
+from service.http.advising import AdviceInputs, run_advice
 from service.http.observability import ServiceMetrics
 from service.http.pool import BoundedPool
 from service.settings import Settings
@@ -71,7 +75,7 @@ class _Stop(Exception):
 
 
 class ReplayRunner:
-    """Runs replay jobs one pool task each.
+    """Runs the service's jobs (``replay`` and ``advice`` kinds) one pool task each, on one pool.
 
     Args:
         store: where jobs live.
@@ -88,8 +92,12 @@ class ReplayRunner:
         self._stopping = threading.Event()
         self._progress: dict[str, dict[str, tuple[int, int]]] = {}
 
-    def submit(self, inputs: ReplayInputs) -> JobRecord:
+    def submit(self, inputs: ReplayInputs | AdviceInputs, *, cluster_id: str | None = None) -> JobRecord:
         """Store a job and queue it.
+
+        Args:
+            inputs: a replay's or an advice's inputs (the kind follows).
+            cluster_id: the registered cluster the job is for, or None.
 
         Returns:
             The queued job.
@@ -98,7 +106,10 @@ class ReplayRunner:
             service.http.pool.PoolFullError: too many jobs are waiting (the job is stored as
                 failed with ``overloaded``).
         """
-        job = self._store.create_job(uuid.uuid4().hex, inputs.model_dump(mode="json"))
+        kind = "advice" if isinstance(inputs, AdviceInputs) else "replay"
+        job = self._store.create_job(
+            uuid.uuid4().hex, inputs.model_dump(mode="json"), kind=kind, cluster_id=cluster_id
+        )
         try:
             self._pool.submit(self._run, job.id)
         except Exception:
@@ -112,7 +123,10 @@ class ReplayRunner:
         return dict(self._progress.get(job_id, {}))
 
     def resume(self) -> None:
-        """Queue again the jobs a stopped process left queued or running."""
+        """Queue again the jobs a stopped process left queued or running; republish advice alerts."""
+        for cluster_id, done in self._store.latest_succeeded_jobs("advice").items():
+            if done.result is not None and self._store.get_cluster(cluster_id) is not None:
+                self._metrics.set_advice_alerts(cluster_id, list(done.result.get("alerts", [])))
         for job_id in self._store.requeue_interrupted():
             try:
                 self._pool.submit(self._run, job_id)
@@ -147,21 +161,32 @@ class ReplayRunner:
             job = self._store.get_job(job_id)
             if job is None:  # deleted under us
                 return
-            inputs = ReplayInputs.model_validate(job.request)
-            result = _replay(inputs, report)
-            self._finish(job_id, "succeeded", result=result)
+            if job.kind == "advice":
+                result = run_advice(AdviceInputs.model_validate(job.request), report)
+            else:
+                result = _replay(ReplayInputs.model_validate(job.request), report)
+            if self._finish(job_id, "succeeded", result=result, kind=job.kind) and job.cluster_id:
+                self._metrics.set_advice_alerts(job.cluster_id, list(result.get("alerts", [])))
         except _Stop as stop:
             if stop.reason == "cancelled":
-                self._finish(job_id, "cancelled")
+                self._finish(job_id, "cancelled", kind=_kind(self._store, job_id))
             # on shutdown the job stays running and is re-queued by the next start
         except Exception as exc:  # noqa: BLE001 - a job's failure is data, not a crash
-            self._finish(job_id, "failed", error=_error_body(exc))
+            self._finish(job_id, "failed", error=_error_body(exc), kind=_kind(self._store, job_id))
         finally:
             self._progress.pop(job_id, None)
 
-    def _finish(self, job_id: str, status: str, **values: Any) -> None:
-        if self._store.finish_job(job_id, status, **values):
-            self._metrics.replay_jobs.labels(status=status).inc()
+    def _finish(self, job_id: str, status: str, *, kind: str, **values: Any) -> bool:
+        if not self._store.finish_job(job_id, status, **values):
+            return False
+        counter = self._metrics.advice_jobs if kind == "advice" else self._metrics.replay_jobs
+        counter.labels(status=status).inc()
+        return True
+
+
+def _kind(store: Store, job_id: str) -> str:
+    job = store.get_job(job_id)
+    return "replay" if job is None else job.kind
 
 
 def _replay(inputs: ReplayInputs, report: Callable[[str, int, int], None]) -> dict[str, Any]:
@@ -183,7 +208,7 @@ def _error_body(exc: Exception) -> dict[str, Any]:
     if is_input_error(exc):
         detail = [{"field": error_field(exc), "message": one_line(str(exc))}]
         return {"error": error_code(exc), "detail": detail}
-    logger.error("replay job failed", exc_info=exc)
+    logger.error("job failed", exc_info=exc)
     return {"error": "internal_error", "detail": []}
 
 

@@ -16,6 +16,13 @@ forecast_model_total                      counter    model (the model actually u
 pool_in_flight                            gauge      pool (solver, replay)
 pool_rejected_total                       counter    pool
 replay_jobs_total                         counter    status (final state)
+advice_jobs_total                         counter    status (final state)
+advice_alert                              gauge      cluster_id, kind: 1 when the registered
+                                                     cluster's last advice raises an alert
+                                                     of that kind, else 0
+advice_alert_lead_time_seconds            gauge      cluster_id, kind: seconds to the earliest
+                                                     such alert (0: already in the history);
+                                                     absent without one
 ========================================  =========  ====================================
 
 Imports prometheus_client and the standard library only.
@@ -31,6 +38,9 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+ADVICE_ALERT_KINDS: Final[tuple[str, ...]] = ("max_capacity", "budget", "connections")
+"""The alert kinds of :class:`policy.advice.types.Alert` (repeated: this module imports no policy)."""
 
 request_id_var: ContextVar[str] = ContextVar("acuplan_request_id", default="-")
 """The current request's id (``-`` outside a request); read by :class:`JsonFormatter`."""
@@ -77,6 +87,51 @@ class ServiceMetrics:
         self.replay_jobs = Counter(
             "acuplan_replay_jobs", "Replay jobs by final state.", ("status",), registry=r
         )
+        self.advice_jobs = Counter(
+            "acuplan_advice_jobs", "Advice jobs by final state.", ("status",), registry=r
+        )
+        self.advice_alert = Gauge(
+            "acuplan_advice_alert",
+            "1 when a registered cluster's last advice raises an alert of this kind, else 0.",
+            ("cluster_id", "kind"),
+            registry=r,
+        )
+        self.advice_alert_lead_time = Gauge(
+            "acuplan_advice_alert_lead_time_seconds",
+            "Seconds from the end of the advised history to the earliest alert of this kind "
+            "(0: it already happened in the history).",
+            ("cluster_id", "kind"),
+            registry=r,
+        )
+
+    def set_advice_alerts(self, cluster_id: str, alerts: list[dict[str, Any]]) -> None:
+        """Publish a registered cluster's last advice: one alert gauge per kind, and lead times.
+
+        Args:
+            cluster_id: the registered cluster.
+            alerts: the advice document's ``alerts`` (``kind``, ``source``, ``lead_time_s``).
+        """
+        for kind in ADVICE_ALERT_KINDS:
+            mine = [a for a in alerts if a.get("kind") == kind]
+            self.advice_alert.labels(cluster_id=cluster_id, kind=kind).set(1.0 if mine else 0.0)
+            if mine:
+                lead = min(0.0 if a.get("lead_time_s") is None else float(a["lead_time_s"]) for a in mine)
+                self.advice_alert_lead_time.labels(cluster_id=cluster_id, kind=kind).set(lead)
+            else:
+                self._remove(self.advice_alert_lead_time, cluster_id, kind)
+
+    def clear_advice_alerts(self, cluster_id: str) -> None:
+        """Drop a cluster's advice gauges (it was deleted)."""
+        for kind in ADVICE_ALERT_KINDS:
+            self._remove(self.advice_alert, cluster_id, kind)
+            self._remove(self.advice_alert_lead_time, cluster_id, kind)
+
+    @staticmethod
+    def _remove(gauge: Gauge, cluster_id: str, kind: str) -> None:
+        try:
+            gauge.remove(cluster_id, kind)
+        except KeyError:  # never set
+            pass
 
     def render(self) -> bytes:
         """Return the registry in the Prometheus text exposition format."""

@@ -69,11 +69,18 @@ class RecommendationRow(Base):
 
 
 class ReplayJobRow(Base):
-    """An asynchronous replay: its request, state and, once done, its report or error."""
+    """An asynchronous job (a replay or an advice): its request, state and, once done, its result or error.
+
+    ``kind`` says which (``replay``, ``advice``); ``cluster_id`` names the registered
+    cluster a job was asked for (None for a posted history).
+    """
 
     __tablename__ = "replay_jobs"
+    __table_args__ = (Index("ix_replay_jobs_kind_cluster_id", "kind", "cluster_id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), server_default="replay")
+    cluster_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     created_ms: Mapped[int] = mapped_column(BigInteger)
     started_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -72,7 +72,7 @@ class RecommendationRecord:
 
 @dataclass(frozen=True)
 class JobRecord:
-    """A replay job.
+    """An asynchronous job (replay or advice).
 
     Attributes:
         id: job id (32 hex digits).
@@ -81,9 +81,11 @@ class JobRecord:
         started_ms: when a worker took it, or None.
         finished_ms: when it ended, or None.
         request: the validated request as JSON.
-        result: the ``policy.ReplayReport`` as JSON once succeeded.
+        result: the ``policy.ReplayReport`` (or the advice document) as JSON once succeeded.
         error: ``{"error", "detail"}`` once failed.
         cancel_requested: a cancel was asked for.
+        kind: ``replay`` or ``advice``.
+        cluster_id: the registered cluster the job was asked for, or None.
     """
 
     id: str
@@ -95,6 +97,8 @@ class JobRecord:
     result: dict[str, Any] | None
     error: dict[str, Any] | None
     cancel_requested: bool
+    kind: str = "replay"
+    cluster_id: str | None = None
 
 
 @dataclass(frozen=True)

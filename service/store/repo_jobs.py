@@ -1,9 +1,11 @@
-"""Store operations for replay jobs and API keys (mixed into :class:`service.store.repo.Store`).
+"""Store operations for jobs and API keys (mixed into :class:`service.store.repo.Store`).
 
-Job states: ``queued`` -> ``running`` -> ``succeeded`` | ``failed`` | ``cancelled``; a
-queued job can go straight to ``cancelled``. Transitions are conditional updates
-(``UPDATE ... WHERE status = ...``), so a worker and a cancelling client cannot both win.
-Imports SQLAlchemy and ``service.store`` only.
+A job's ``kind`` (``replay``, ``advice``) decides who runs it and which routes see it;
+``cluster_id`` names the registered cluster it was asked for. Job states: ``queued`` ->
+``running`` -> ``succeeded`` | ``failed`` | ``cancelled``; a queued job can go straight to
+``cancelled``. Transitions are conditional updates (``UPDATE ... WHERE status = ...``), so
+a worker and a cancelling client cannot both win. Imports SQLAlchemy and ``service.store``
+only.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ def _job(row: ReplayJobRow) -> JobRecord:
         result=row.result,
         error=row.error,
         cancel_requested=row.cancel_requested,
+        kind=row.kind,
+        cluster_id=row.cluster_id,
     )
 
 
@@ -64,20 +68,46 @@ class JobAndKeyOps(ABC):
 
     # -- replay jobs ----------------------------------------------------------------
 
-    def create_job(self, job_id: str, request: dict[str, Any]) -> JobRecord:
-        """Store a new queued job."""
+    def create_job(
+        self, job_id: str, request: dict[str, Any], *, kind: str = "replay", cluster_id: str | None = None
+    ) -> JobRecord:
+        """Store a new queued job of ``kind`` (for the registered ``cluster_id``, if any)."""
         row = ReplayJobRow(
-            id=job_id, status="queued", created_ms=self._now_ms(), request=request, cancel_requested=False
+            id=job_id,
+            kind=kind,
+            cluster_id=cluster_id,
+            status="queued",
+            created_ms=self._now_ms(),
+            request=request,
+            cancel_requested=False,
         )
         with self._session() as s, s.begin():
             s.add(row)
         return _job(row)
 
-    def get_job(self, job_id: str) -> JobRecord | None:
-        """Return a job, or None."""
+    def get_job(self, job_id: str, kind: str | None = None) -> JobRecord | None:
+        """Return a job (of ``kind`` when given), or None."""
         with self._session() as s:
             row = s.get(ReplayJobRow, job_id)
-            return None if row is None else _job(row)
+            return None if row is None or (kind is not None and row.kind != kind) else _job(row)
+
+    def latest_succeeded_jobs(self, kind: str) -> dict[str, JobRecord]:
+        """Return the newest succeeded job of ``kind`` per registered cluster it was asked for.
+
+        Returns:
+            ``{cluster_id: job}`` (jobs without a cluster are left out).
+        """
+        stmt = (
+            select(ReplayJobRow)
+            .where(
+                ReplayJobRow.kind == kind,
+                ReplayJobRow.status == "succeeded",
+                ReplayJobRow.cluster_id.is_not(None),
+            )
+            .order_by(ReplayJobRow.finished_ms, ReplayJobRow.id)
+        )
+        with self._session() as s:
+            return {str(row.cluster_id): _job(row) for row in s.execute(stmt).scalars()}
 
     def _transition(self, job_id: str, allowed: tuple[str, ...], **values: Any) -> bool:
         with self._session() as s, s.begin():

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from service.http.routes.actions import router as actions_router
+from service.http.routes.advice import router as advice_router
 from service.http.routes.cluster_metrics import router as cluster_metrics_router
 from service.http.routes.cluster_recommendations import router as cluster_recommendations_router
 from service.http.routes.clusters import router as clusters_router
@@ -19,6 +20,7 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
     actions_router,
     forecasts_router,
     replays_router,
+    advice_router,
 )
 """Routers mounted under ``/v1``, in OpenAPI order."""
 

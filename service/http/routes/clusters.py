@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from service.http.clusters import load_cluster, not_registered
-from service.http.deps import PolicyConfigDep, ReadScope, StoreDep, WriteScope
+from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.routes.responses import errors
 from service.http.schemas.clusters import (
     ENGINE_KEY,
@@ -71,8 +71,12 @@ def get_cluster(cluster_id: ClusterId, store: StoreDep, _: ReadScope) -> Cluster
 
 
 @router.delete("/{cluster_id}", status_code=204, response_class=Response, responses=errors(404, 422))
-def delete_cluster(cluster_id: ClusterId, store: StoreDep, _: WriteScope) -> Response:
-    """Delete a registration and its stored metrics; its recommendation history is kept."""
-    if not store.delete_cluster(cluster_id):  # never registered, or a concurrent DELETE won
+def delete_cluster(cluster_id: ClusterId, runtime: RuntimeDep, _: WriteScope) -> Response:
+    """Delete a registration and its stored metrics; its recommendation history is kept.
+
+    Its advice alerts leave ``/metrics``.
+    """
+    if not runtime.store.delete_cluster(cluster_id):  # never registered, or a concurrent DELETE won
         raise not_registered(cluster_id)
+    runtime.metrics.clear_advice_alerts(cluster_id)
     return Response(status_code=204)

@@ -21,7 +21,7 @@ JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A replay job
 
 
 def _job(runtime: Runtime, job_id: str) -> JobRecord:
-    job = runtime.store.get_job(job_id)
+    job = runtime.store.get_job(job_id, kind="replay")
     if job is None:
         raise HTTPException(404, f"no replay job {job_id}")
     return job

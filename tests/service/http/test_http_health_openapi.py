@@ -51,6 +51,7 @@ OPERATIONS = {
     ("/v1/clusters/{cluster_id}/metrics", "post"): "metrics-add_metrics",
     ("/v1/clusters/{cluster_id}/metrics/csv", "post"): "metrics-add_metrics_csv",
     ("/v1/clusters/{cluster_id}/metrics/cloudwatch", "post"): "metrics-add_metrics_cloudwatch",
+    ("/v1/clusters/{cluster_id}/metrics/upload", "post"): "metrics-add_metrics_upload",
     (
         "/v1/clusters/{cluster_id}/recommendations",
         "post",
@@ -70,6 +71,11 @@ OPERATIONS = {
     ("/v1/replays/{job_id}", "get"): "replays-get_replay",
     ("/v1/replays/{job_id}", "delete"): "replays-cancel_replay",
     ("/v1/replays/{job_id}/result", "get"): "replays-get_replay_result",
+    ("/v1/advice", "post"): "advice-create_advice",
+    ("/v1/clusters/{cluster_id}/advice", "post"): "advice-create_cluster_advice",
+    ("/v1/advice/{job_id}", "get"): "advice-get_advice",
+    ("/v1/advice/{job_id}", "delete"): "advice-cancel_advice",
+    ("/v1/advice/{job_id}/result", "get"): "advice-get_advice_result",
     ("/healthz", "get"): "health-healthz",
     ("/livez", "get"): "health-livez",
     ("/readyz", "get"): "health-readyz",
@@ -101,7 +107,14 @@ SCHEMAS = {
         "MetricPoints",
         "MetricsSummary",
     ),
+    "QuerySpec",  # how one CloudWatch query Id reads (signal, unit, statistic)
     *("ReadinessResponse", "RecommendationList", "StoredRecommendation", "StoredRecommendationSummary"),
+    # advice jobs: the wire models, then the library's advice models they carry
+    *("AdviceDocument", "AdviceJob", "AdviceOptions", "AdviceRequest", "AdviceScheduler"),
+    *("ClusterAdviceRequest", "SamplePoint", "SecondaryScheduler"),
+    *("AdviceSeries", "Alert", "AutoPauseAdvice", "CurrentSettings", "FloorSchedule", "InstancePrice"),
+    *("Outcome", "Outlook", "PriceBook", "PurchaseOption", "ReaderSetting", "ScheduleEntry"),
+    *("SecondaryCluster", "SecondarySchedule", "StorageAdvice", "TierOption"),
 }
 
 

@@ -1,0 +1,124 @@
+"""``/v1/advice`` and ``/v1/clusters/{cluster_id}/advice``: advice as asynchronous jobs.
+
+An advice replays the cluster's settings today, a MinCapacity timetable and the bound over
+its history (40-120 s on a 2-week history), so it runs as a job on the replay jobs'
+machinery (:class:`service.http.jobs.ReplayRunner`, the store's job table, the bounded job
+pool): 202 with ``Location``, poll, fetch the result, ``DELETE`` to cancel; jobs survive a
+restart. Everything the job would reject is a 422 up front.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Response
+
+from policy import ClusterSpec
+from service.http.clusters import cluster_config, cluster_spec, load_cluster
+from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
+from service.http.routes.responses import errors
+from service.http.runtime import Runtime
+from service.http.schemas.advice import AdviceDocument, AdviceJob, AdviceRequest, ClusterAdviceRequest
+from service.http.schemas.clusters import ClusterId, record_spec
+from service.http.schemas.recommendations import request_error
+from service.store import JobRecord
+
+router = APIRouter(tags=["advice"])
+
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="An advice job id.")]
+
+
+def _job(runtime: Runtime, job_id: str) -> JobRecord:
+    job = runtime.store.get_job(job_id, kind="advice")
+    if job is None:
+        raise HTTPException(404, f"no advice job {job_id}")
+    return job
+
+
+def _queued(runtime: Runtime, job: JobRecord, response: Response) -> AdviceJob:
+    response.headers["Location"] = f"/v1/advice/{job.id}"
+    return AdviceJob.of_job(job, {})
+
+
+@router.post("/advice", response_model=AdviceJob, status_code=202, responses=errors(422, 503))
+def create_advice(
+    body: AdviceRequest, response: Response, runtime: RuntimeDep, base_config: PolicyConfigDep, _: WriteScope
+) -> AdviceJob:
+    """Start an advice job for a posted history and today's settings; poll ``Location``.
+
+    The answer (``GET .../result``): today's settings, the MinCapacity timetable to apply
+    (with EventBridge Scheduler commands and Terraform, per global-database region too),
+    acuplan re-planning live and the perfect-foresight bound, each with its monthly cost
+    and SLO-violation minutes; the saving; the ways to buy the capacity; the reader's
+    promotion tier; auto-pause; storage and backups; alerts from the history and the
+    forecast with their lead time. 503 ``overloaded`` when too many jobs are waiting.
+    """
+    ts, values = body.wire_points()
+    cluster = body.cluster or ClusterSpec()
+    inputs = body.advice_inputs(ts, values, step_s=body.step_s, cluster=cluster, base=base_config)
+    return _queued(runtime, runtime.replays.submit(inputs), response)
+
+
+@router.post(
+    "/clusters/{cluster_id}/advice",
+    response_model=AdviceJob,
+    status_code=202,
+    responses=errors(404, 422, 503),
+)
+def create_cluster_advice(
+    cluster_id: ClusterId,
+    body: ClusterAdviceRequest,
+    response: Response,
+    runtime: RuntimeDep,
+    base_config: PolicyConfigDep,
+    _: WriteScope,
+) -> AdviceJob:
+    """Start an advice job for a registered cluster from its stored metrics.
+
+    The history is every stored sample on the cluster's step grid; the cluster's spec, its
+    engine (unless ``current.engine`` is given) and its policy overrides apply. When the
+    job succeeds its alerts are published on ``/metrics`` (``acuplan_advice_alert``,
+    ``acuplan_advice_alert_lead_time_seconds``) until the next advice for the cluster.
+    """
+    record = load_cluster(runtime.store, cluster_id)
+    ts, values = runtime.store.points(cluster_id, since_s=0, until_s=2**62)
+    if not ts:
+        raise request_error([(("history",), f"cluster {cluster_id!r} has no stored metrics")])
+    config = cluster_config(record, base_config, None)
+    if "engine" not in body.current.model_fields_set:
+        body = body.model_copy(
+            update={"current": body.current.model_copy(update={"engine": record_spec(record)[1]})}
+        )
+    inputs = body.advice_inputs(
+        ts, values, step_s=record.step_s, cluster=cluster_spec(record), base=config, registered=cluster_id
+    )
+    return _queued(runtime, runtime.replays.submit(inputs, cluster_id=cluster_id), response)
+
+
+@router.get("/advice/{job_id}", response_model=AdviceJob, responses=errors(404, 422))
+def get_advice(job_id: JobId, runtime: RuntimeDep, _: ReadScope) -> AdviceJob:
+    """Return an advice job's state and, while it runs, its progress per stage."""
+    return AdviceJob.of_job(_job(runtime, job_id), runtime.replays.progress(job_id))
+
+
+@router.get("/advice/{job_id}/result", response_model=AdviceDocument, responses=errors(404, 409, 422))
+def get_advice_result(job_id: JobId, runtime: RuntimeDep, _: ReadScope) -> AdviceDocument:
+    """Return the advice of a succeeded job; 409 ``conflict`` (with the status) before that."""
+    job = _job(runtime, job_id)
+    if job.status != "succeeded" or job.result is None:
+        raise HTTPException(
+            409, f"advice job {job_id} is {job.status}; its result exists once it has succeeded"
+        )
+    return AdviceDocument.model_validate(job.result)
+
+
+@router.delete("/advice/{job_id}", response_model=AdviceJob, responses=errors(404, 422))
+def cancel_advice(job_id: JobId, runtime: RuntimeDep, _: WriteScope) -> AdviceJob:
+    """Cancel a job: a queued one at once, a running one at its next progress report; final jobs stay."""
+    _job(runtime, job_id)
+    job, cancelled_now = runtime.store.cancel_job(job_id)
+    if cancelled_now:
+        runtime.metrics.advice_jobs.labels(status="cancelled").inc()
+    if job is None:
+        raise HTTPException(404, f"no advice job {job_id}")
+    return AdviceJob.of_job(job, runtime.replays.progress(job_id))

@@ -1,0 +1,412 @@
+"""HTTP wire format v1 for advice jobs: the requests, the job and the result document.
+
+Owns :class:`SamplePoint`, :class:`AdviceOptions`, :class:`AdviceRequest`,
+:class:`ClusterAdviceRequest`, :class:`AdviceJob`, :class:`AdviceScheduler` and
+:class:`AdviceDocument`. A request is checked in full before its job is queued
+(:meth:`AdviceBody.advice_inputs`): what ``policy.advise`` would reject once the job runs
+is a synchronous 422 naming the field. The settings today are the library's
+:class:`policy.CurrentSettings` and the result the library's :class:`policy.Advice` plus
+the timetable rendered for EventBridge Scheduler (:func:`service.advice.report.advice_document`).
+Imports ``policy`` public names and ``service`` modules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal
+
+import numpy as np
+from pydantic import ConfigDict, Field, ValidationError
+
+from policy import (
+    Advice,
+    AdviceConfig,
+    ClusterSpec,
+    CurrentSettings,
+    InvalidRequestError,
+    PolicyConfig,
+    ReplayConfig,
+    ScalerModel,
+)
+from policy.advice.prices import PriceBook
+from policy.engine import validate_cluster_config
+from policy.scaler import RAMP_PROFILES
+from policy.steps import check_replan_every_s, check_step_s, first_scored_step
+from service.http.advising import AdviceInputs
+from service.http.schemas.jobs import ReplayJob
+from service.http.schemas.recommendations import (
+    MAX_HISTORY_POINTS,
+    MAX_HISTORY_STEPS,
+    HistoryPoint,
+    PolicyOverrides,
+    RequestModel,
+    Timestamp,
+    WireModel,
+    request_error,
+)
+from service.inputs.history import Loc, epoch_s, points_demand
+from service.store import JobRecord
+
+RampProfile = Literal["default", "slow", "fast"]
+
+
+class SamplePoint(WireModel):
+    """One sample of a side series (``DatabaseConnections``, ``VolumeBytesUsed``).
+
+    Attributes:
+        ts: sample time, ISO 8601 with a UTC offset, at or after 1970-01-01.
+        value: the value, a JSON number, finite and >= 0 (connections, or bytes).
+    """
+
+    ts: Timestamp
+    value: float = Field(ge=0.0, le=1e18, allow_inf_nan=False, strict=True)
+
+
+class AdviceOptions(WireModel):
+    """How to advise (all optional).
+
+    Attributes:
+        monthly_budget_usd: alert when a monthly cost (replayed or projected) exceeds it.
+        storage_gib: cluster storage, GiB (a ``volume_bytes`` series replaces it).
+        io_million_per_month: I/O requests per month, millions (the I/O-Optimized comparison).
+        backup_retention_days: ``BackupRetentionPeriod``, 1-35 days.
+        backup_change_gib_per_day: data changed per day, GiB (default: the volume's growth).
+        alert_horizon_s: how far ahead the forecast alerts look, whole days, 1-28.
+        alert_quantile: the forecast's upper quantile the alerts use, [0.5, 1).
+        schedule_slot_s: the timetable's resolution, seconds; divides a day.
+        schedule_quantile: the quantile of acuplan's floors a timetable slot takes, (0, 1).
+        ramp_profile: the simulated Aurora scaler's speed (``default``, ``slow``, ``fast``).
+        replan_every_s: acuplan's re-plan interval in the replay, seconds.
+        warmup_s: history before the replayed window, seconds (the advice needs it plus a day).
+        prices: a price book to use instead of the built-in us-east-1 one.
+    """
+
+    monthly_budget_usd: float | None = Field(default=None, gt=0.0, le=1e9, strict=True)
+    storage_gib: float = Field(default=0.0, ge=0.0, le=1e6, strict=True)
+    io_million_per_month: float | None = Field(default=None, ge=0.0, le=1e9, strict=True)
+    backup_retention_days: int = Field(default=1, ge=1, le=35, strict=True)
+    backup_change_gib_per_day: float | None = Field(default=None, ge=0.0, le=1e6, strict=True)
+    alert_horizon_s: int = Field(default=7 * 86_400, ge=86_400, le=28 * 86_400, strict=True)
+    alert_quantile: float = Field(default=0.95, ge=0.5, lt=1.0, strict=True)
+    schedule_slot_s: int = Field(default=900, ge=60, le=86_400, strict=True)
+    schedule_quantile: float = Field(default=0.9, gt=0.0, lt=1.0, strict=True)
+    ramp_profile: RampProfile = "default"
+    replan_every_s: int = Field(default=3600, gt=0, le=7 * 86_400, strict=True)
+    warmup_s: int = Field(default=2 * 86_400, ge=86_400, le=14 * 86_400, strict=True)
+    prices: PriceBook | None = None
+
+
+def _errors(exc: ValidationError, prefix: Loc) -> list[tuple[Loc, str]]:
+    return [((*prefix, *e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
+
+
+def _grid(
+    points: list[SamplePoint] | None, field: str, *, start_s: int, step_s: int, n: int
+) -> list[float | None]:
+    """Side samples onto the demand's grid: the max per step; samples outside it are left out.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: timestamps not strictly increasing, at
+            ``<field>.<i>.ts``.
+    """
+    out = np.full(n, np.nan)
+    last = None
+    for i, p in enumerate(points or []):
+        t = epoch_s(p.ts)
+        if last is not None and t <= last:
+            raise request_error([((field, i, "ts"), "timestamps must be strictly increasing")])
+        last = t
+        k = (t - start_s) // step_s
+        if 0 <= k < n:
+            out[k] = p.value if np.isnan(out[k]) else max(out[k], p.value)
+    return [None if v != v else float(v) for v in out.tolist()]
+
+
+class AdviceBody(RequestModel):
+    """The parts both advice requests share (see :class:`AdviceRequest`)."""
+
+    current: CurrentSettings = Field(default_factory=CurrentSettings)
+    options: AdviceOptions = Field(default_factory=AdviceOptions)
+    config: PolicyOverrides | None = None
+    connections: list[SamplePoint] | None = Field(default=None, max_length=MAX_HISTORY_POINTS)
+    volume_bytes: list[SamplePoint] | None = Field(default=None, max_length=MAX_HISTORY_POINTS)
+
+    def advice_config(self, base: PolicyConfig, *, step_s: int) -> AdviceConfig:
+        """The advice's configuration: the policy with overrides, the replay, the options.
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: at ``config.*``, ``options.*`` or
+                ``step_s`` (does not divide the plan step).
+        """
+        o = self.options
+        try:
+            policy = self.config.apply(base) if self.config is not None else base
+        except ValidationError as exc:
+            raise request_error(_errors(exc, ("config",))) from None
+        try:
+            check_step_s(step_s, policy.plan_step_s)
+            check_replan_every_s(o.replan_every_s, step_s=step_s, horizon_s=policy.horizon_s)
+        except InvalidRequestError as exc:
+            field = ("options", "replan_every_s") if "replan_every_s" in (exc.field or "") else ("step_s",)
+            raise request_error([(field, str(exc))]) from None
+        scaler = ScalerModel(
+            ramp=RAMP_PROFILES[o.ramp_profile],
+            auto_pause_after_s=float(self.current.seconds_until_auto_pause),
+        )
+        try:
+            replay = ReplayConfig(
+                replan_every_s=o.replan_every_s,
+                warmup_s=o.warmup_s,
+                policy=policy.model_copy(update={"scaler": scaler}),  # acuplan plans for the simulated Aurora
+                scaler=scaler,
+            )
+            return AdviceConfig(
+                replay=replay,
+                prices=o.prices or PriceBook(),
+                schedule_slot_s=o.schedule_slot_s,
+                schedule_quantile=o.schedule_quantile,
+                monthly_budget_usd=o.monthly_budget_usd,
+                storage_gib=o.storage_gib,
+                io_million_per_month=o.io_million_per_month,
+                backup_retention_days=o.backup_retention_days,
+                backup_change_gib_per_day=o.backup_change_gib_per_day,
+                alert_horizon_s=o.alert_horizon_s,
+                alert_quantile=o.alert_quantile,
+            )
+        except ValidationError as exc:
+            raise request_error(_errors(exc, ("options",))) from None
+
+    def advice_inputs(
+        self,
+        ts_s: list[int],
+        values: list[float],
+        *,
+        step_s: int,
+        cluster: ClusterSpec,
+        base: PolicyConfig,
+        registered: str | None = None,
+    ) -> AdviceInputs:
+        """Put the samples on the grid and fix the job's inputs, checking all the job would reject.
+
+        Args:
+            ts_s: demand sample times, epoch seconds, strictly increasing.
+            values: demand per sample, ACU.
+            step_s: the grid step, seconds.
+            cluster: the cluster.
+            base: the service's (or the registered cluster's) policy configuration.
+            registered: the registered cluster the advice is for, or None.
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: a history spanning more than
+                ``MAX_HISTORY_STEPS`` steps or shorter than the warm-up plus a day (at
+                ``history``), the settings against the cluster (at ``current.*``), a
+                configuration error, or side samples out of order.
+        """
+        config = self.advice_config(base, step_s=step_s)
+        if (ts_s[-1] - ts_s[0]) // step_s + 1 > MAX_HISTORY_STEPS:
+            raise request_error(
+                [(("history",), f"the history spans more than {MAX_HISTORY_STEPS} steps of {step_s} s")]
+            )
+        demand = points_demand(
+            [datetime.fromtimestamp(t, tz=UTC) for t in ts_s],
+            values,
+            cluster_id=cluster.cluster_id,
+            step_s=step_s,
+        )
+        n = len(demand.demand_acu)
+        need_s = config.replay.warmup_s + 86_400
+        if n * step_s < need_s:
+            raise request_error(
+                [
+                    (
+                        ("history",),
+                        f"the history spans {n * step_s / 86_400:.2f} days; advice needs the "
+                        f"{config.replay.warmup_s / 86_400:g}-day warm-up plus at least one day to replay",
+                    )
+                ]
+            )
+        try:
+            first_scored_step(demand.demand_acu, step_s=step_s, warmup_s=config.replay.warmup_s)
+            validate_cluster_config(cluster, config.replay.policy)
+        except InvalidRequestError as exc:
+            raise request_error([(tuple((exc.field or "history").split(".")), str(exc))]) from None
+        if self.current.max_capacity_acu < cluster.limits.min_acu:
+            raise request_error(
+                [
+                    (
+                        ("current", "max_capacity_acu"),
+                        f"{self.current.max_capacity_acu:g} is below the cluster's limits.min_acu "
+                        f"{cluster.limits.min_acu:g}",
+                    )
+                ]
+            )
+        slot = max(config.schedule_slot_s // step_s, 1) * step_s
+        if 86_400 % slot:
+            raise request_error(
+                [
+                    (
+                        ("options", "schedule_slot_s"),
+                        f"in whole {step_s}-s steps it is {slot} s: not a divisor of a day",
+                    )
+                ]
+            )
+        start_s = epoch_s(demand.start)
+        grid = {"start_s": start_s, "step_s": step_s, "n": n}
+        return AdviceInputs(
+            demand_acu=[None if v != v else float(v) for v in demand.demand_acu.tolist()],
+            connections=None if self.connections is None else _grid(self.connections, "connections", **grid),
+            volume_bytes=None
+            if self.volume_bytes is None
+            else _grid(self.volume_bytes, "volume_bytes", **grid),
+            start=demand.start,
+            step_s=step_s,
+            cluster=cluster,
+            current=self.current,
+            config=config,
+            registered=registered,
+        )
+
+
+def _example_history() -> list[dict[str, Any]]:
+    """Two days at 15 minutes: 1.5 ACU, 6 ACU from 08:00 to 18:00 UTC (a runnable example)."""
+    start = datetime(2024, 5, 6, tzinfo=UTC)
+    return [
+        {
+            "ts": (start + timedelta(minutes=15 * i)).isoformat().replace("+00:00", "Z"),
+            "demand_acu": 6.0 if 32 <= i % 96 < 72 else 1.5,
+        }
+        for i in range(2 * 96)
+    ]
+
+
+_EXAMPLE: Final[dict[str, Any]] = {
+    "cluster": {"cluster_id": "orders-prod", "read_frac": 0.5},
+    "step_s": 900,
+    "current": {
+        "min_capacity_acu": 8,
+        "max_capacity_acu": 32,
+        "readers": [{"az_id": "use1-az2", "promotion_tier": 1}],
+    },
+    "options": {
+        "monthly_budget_usd": 1500,
+        "backup_retention_days": 7,
+        "storage_gib": 120,
+        "warmup_s": 86_400,
+    },
+    "history": _example_history(),
+}
+
+
+class AdviceRequest(AdviceBody):
+    """Advice for a cluster from its posted history and its settings today, as a job.
+
+    The history needs the warm-up (2 days by default) plus at least a day; the answer
+    replays today's settings, a MinCapacity timetable read off acuplan and the
+    perfect-foresight bound over it, prices the ways to buy the capacity and raises alerts
+    from the history and the forecast.
+
+    Attributes:
+        cluster: the cluster (read share, price, topology; ``limits.min_acu`` is the lowest
+            floor acuplan may plan, 0 for auto-pause).
+        step_s: history step, seconds (30-3600; divides the plan step).
+        history: demand samples, strictly increasing, 1 to 40,320.
+        current: the settings today (MinCapacity, MaxCapacity, readers, auto-pause, engine,
+            global-database secondaries).
+        options: how to advise (budget, storage, backups, alerts, timetable, ramp profile, prices).
+        config: overrides of acuplan's policy configuration.
+        connections: ``DatabaseConnections`` samples (for the ``connections`` alert);
+            samples outside the history's window are left out.
+        volume_bytes: ``VolumeBytesUsed`` samples, bytes (storage and its growth).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    cluster: ClusterSpec | None = None
+    step_s: int = Field(default=300, ge=30, le=3600, strict=True)
+    history: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
+
+    def wire_points(self) -> tuple[list[int], list[float]]:
+        """Return ``history`` as (epoch seconds, ACU), checking it is strictly increasing.
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: at ``history.<i>.ts``.
+        """
+        ts = [epoch_s(p.ts) for p in self.history]
+        for i in range(1, len(ts)):
+            if ts[i] <= ts[i - 1]:
+                raise request_error([(("history", i, "ts"), "timestamps must be strictly increasing")])
+        if ts[0] < 0:
+            raise request_error(
+                [(("history", 0, "ts"), "timestamps must be at or after 1970-01-01T00:00:00Z")]
+            )
+        return ts, [p.demand_acu for p in self.history]
+
+
+class ClusterAdviceRequest(AdviceBody):
+    """Advice for a registered cluster from its stored metrics, as a job.
+
+    The history is every stored sample on the cluster's step grid; the cluster's spec,
+    engine (unless ``current.engine`` is given) and policy overrides apply.
+
+    Attributes:
+        current: the settings today.
+        options: how to advise.
+        config: overrides on top of the cluster's policy overrides.
+        connections: ``DatabaseConnections`` samples.
+        volume_bytes: ``VolumeBytesUsed`` samples, bytes.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"current": {"min_capacity_acu": 2, "max_capacity_acu": 16}}]}
+    )
+
+
+class AdviceJob(ReplayJob):
+    """An advice job's state (the fields of a replay job; ``progress`` per stage).
+
+    ``progress`` holds ``[done, total]`` for ``acuplan`` and ``bound`` (decisions replayed)
+    and for the stages ``current``, ``timetable`` and ``outlook``; ``result_url`` is
+    ``/v1/advice/{id}/result``.
+    """
+
+    @classmethod
+    def of_job(cls, job: JobRecord, progress: dict[str, tuple[int, int]]) -> AdviceJob:
+        """Build from a store record and the runner's progress."""
+        base = ReplayJob.of(job, progress)
+        return cls.model_validate({**base.model_dump(), "result_url": f"/v1/advice/{job.id}/result"})
+
+
+class SecondaryScheduler(WireModel):
+    """A global-database secondary's timetable as EventBridge Scheduler entries in its region.
+
+    Attributes:
+        region: the secondary's region.
+        cluster_identifier: its DB cluster identifier.
+        commands: ``aws scheduler create-schedule --region ...`` commands (empty: keep its settings).
+        terraform: ``aws_scheduler_schedule`` resources on a provider aliased to the region.
+    """
+
+    region: str
+    cluster_identifier: str
+    commands: list[str]
+    terraform: str
+
+
+class AdviceScheduler(WireModel):
+    """The primary's timetable as EventBridge Scheduler entries (nothing is executed).
+
+    Attributes:
+        commands: AWS CLI commands, one per entry.
+        terraform: ``aws_scheduler_schedule`` resources.
+        secondaries: each global-database secondary's entries in its own region.
+    """
+
+    commands: list[str]
+    terraform: str
+    secondaries: list[SecondaryScheduler] = Field(default_factory=list)
+
+
+class AdviceDocument(Advice):
+    """The advice job's result: :class:`policy.Advice` plus ``scheduler``."""
+
+    scheduler: AdviceScheduler

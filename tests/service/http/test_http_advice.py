@@ -1,0 +1,207 @@
+"""Advice as asynchronous jobs: POST /v1/advice, per registered cluster, 422s, cancel, /metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+import policy
+from service import Settings, create_app
+
+T0 = datetime(2024, 5, 6, tzinfo=UTC)  # a Monday
+
+
+def _points(days: int = 3, busy: float = 4.0) -> list[dict[str, Any]]:
+    hour = (np.arange(days * 288) % 288) / 12
+    acu = np.where((hour >= 8) & (hour < 18), busy, 1.0)
+    return [
+        {"ts": (T0 + timedelta(seconds=300 * i)).isoformat(), "demand_acu": float(v)}
+        for i, v in enumerate(acu)
+    ]
+
+
+def _body(**changes: Any) -> dict[str, Any]:
+    return {"history": _points(), "current": {"min_capacity_acu": 4, "max_capacity_acu": 16}, **changes}
+
+
+def _wait(client: TestClient, url: str, final: tuple[str, ...] = ("succeeded", "failed", "cancelled")) -> Any:
+    deadline = time.monotonic() + 120
+    job: Any = None
+    while time.monotonic() < deadline:
+        job = client.get(url).json()
+        if job["status"] in final:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {url} did not finish: {job}")
+
+
+def _metric(client: TestClient, prefix: str) -> float | None:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(prefix):
+            return float(line.split()[-1])
+    return None
+
+
+@pytest.fixture(scope="module")
+def advised(client: TestClient) -> dict[str, Any]:
+    """One advice job run to its end: a 4-ACU floor over 3 days of office hours."""
+    created = client.post("/v1/advice", json=_body(options={"backup_retention_days": 7, "storage_gib": 50}))
+    assert created.status_code == 202, created.text
+    job = _wait(client, created.headers["location"])
+    return {"created": created, "job": job, "result": client.get(job["result_url"])}
+
+
+def test_posted_history_advice_runs_to_the_document(advised: dict[str, Any]) -> None:
+    created, job, result = advised["created"], advised["job"], advised["result"]
+    assert created.headers["location"] == f"/v1/advice/{created.json()['id']}"
+    assert created.json()["result_url"] == f"/v1/advice/{created.json()['id']}/result"
+    assert job["status"] == "succeeded", job
+    assert {"acuplan", "bound"} <= set(job["progress"]) or job["progress"] == {}
+    doc = result.json()
+    for key in ("current", "recommended", "acuplan", "bound"):
+        assert {"monthly_cost_usd", "slo_violation_min"} <= set(doc[key])
+    # Two instances held at MinCapacity 4 over the replayed day: 8 ACU x 730 h x $0.12.
+    assert doc["current"]["monthly_cost_usd"] == 700.8
+    assert doc["savings_usd_per_month"] > 0
+    assert doc["floor_binds_for_nothing"] is not None
+    assert doc["storage"]["storage_gib"] == 50 and doc["storage"]["backup_retention_days"] == 7
+    assert doc["outlook"]["horizon_h"] == 168
+    assert doc["scheduler"]["commands"][0].startswith("aws scheduler create-schedule")
+    assert doc["scheduler"]["secondaries"] == []
+
+
+def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str, Any]) -> None:
+    job_id = advised["job"]["id"]
+    assert client.get(f"/v1/replays/{job_id}").status_code == 404
+    assert client.get(f"/v1/replays/{job_id}/result").status_code == 404
+    assert client.get(f"/v1/advice/{'0' * 32}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "part"),
+    [
+        pytest.param({"history": _points(2)}, "history", "advice needs the 2-day warm-up", id="too_short"),
+        pytest.param(
+            {"current": {"max_capacity_acu": "16"}},
+            "current.max_capacity_acu",
+            "valid number",
+            id="string_number",
+        ),
+        pytest.param({"current": {"min_capacity_acu": 0.7}}, "current", "0.5-ACU grid", id="off_grid"),
+        pytest.param({"step_s": 120}, "step_s", "must divide the plan step", id="step_s"),
+        pytest.param({"options": {"schedule_slot_s": 7000}}, "options", "must divide a day", id="slot"),
+        pytest.param({"options": {"ramp_profile": "warp"}}, "options.ramp_profile", "", id="ramp"),
+        pytest.param({"options": {"replan_every_s": 7}}, "options.replan_every_s", "multiple", id="replan"),
+        pytest.param(
+            {"options": {"backup_retention_days": 36}}, "options.backup_retention_days", "", id="backup"
+        ),
+        pytest.param({"options": {"nope": 1}}, "options.nope", "", id="unknown_option"),
+        pytest.param(
+            {
+                "connections": [
+                    {"ts": "2024-05-06T01:00:00Z", "value": 5},
+                    {"ts": "2024-05-06T00:00:00Z", "value": 5},
+                ]
+            },
+            "connections.1.ts",
+            "strictly increasing",
+            id="connections_order",
+        ),
+        pytest.param(
+            {"cluster": {"limits": {"min_acu": 2, "max_acu": 16}}, "current": {"max_capacity_acu": 1}},
+            "current.max_capacity_acu",
+            "below the cluster's limits.min_acu",
+            id="max_below_min",
+        ),
+    ],
+)
+def test_what_the_advice_would_reject_is_422_up_front(
+    client: TestClient, changes: dict[str, Any], field: str, part: str
+) -> None:
+    r = client.post("/v1/advice", json=_body(**changes))
+
+    assert r.status_code == 422, r.text
+    assert "location" not in r.headers
+    detail = r.json()["detail"][0]
+    assert detail["field"].startswith(field), detail
+    assert part in detail["message"]
+
+
+def test_registered_cluster_advice_publishes_its_alerts_on_metrics(client: TestClient) -> None:
+    assert client.put("/v1/clusters/adv-1", json={"engine": "aurora-mysql"}).status_code in (200, 201)
+    client.post("/v1/clusters/adv-1/metrics", json={"points": _points(busy=16.0)})
+
+    # 16 ACU in office hours: the writer needs 8 / 0.95 = 8.4 ACU, above MaxCapacity 8.
+    created = client.post("/v1/clusters/adv-1/advice", json={"current": {"max_capacity_acu": 8}})
+    assert created.status_code == 202, created.text
+    job = _wait(client, created.headers["location"])
+    assert job["status"] == "succeeded", job
+    doc = client.get(job["result_url"]).json()
+    assert doc["cluster_id"] == "adv-1"
+    kinds = {(a["kind"], a["source"]) for a in doc["alerts"]}
+    assert {("max_capacity", "history"), ("max_capacity", "forecast")} <= kinds
+    assert _metric(client, 'acuplan_advice_alert{cluster_id="adv-1",kind="max_capacity"}') == 1.0
+    assert _metric(client, 'acuplan_advice_alert{cluster_id="adv-1",kind="connections"}') == 0.0
+    # the history's alert has no lead time: the earliest is 0
+    assert (
+        _metric(client, 'acuplan_advice_alert_lead_time_seconds{cluster_id="adv-1",kind="max_capacity"}')
+        == 0.0
+    )
+    assert _metric(client, 'acuplan_advice_jobs_total{status="succeeded"}') is not None
+
+    assert client.delete("/v1/clusters/adv-1").status_code == 204
+    assert _metric(client, 'acuplan_advice_alert{cluster_id="adv-1"') is None
+
+
+def test_registered_cluster_advice_needs_the_cluster_and_its_metrics(client: TestClient) -> None:
+    assert client.post("/v1/clusters/adv-none/advice", json={}).status_code == 404
+    client.put("/v1/clusters/adv-empty", json={})
+    r = client.post("/v1/clusters/adv-empty/advice", json={})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "history"
+
+
+def test_cancel_a_queued_and_a_running_advice(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = policy.advise
+
+    def slow(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
+        for i in range(400):  # report progress like a long advice, until cancelled
+            progress("acuplan", i, 400)
+            time.sleep(0.02)
+        return real(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(policy, "advise", slow)
+    first = client.post("/v1/advice", json=_body()).headers["location"]
+    _wait(client, first, final=("running",))
+    second = client.post("/v1/advice", json=_body()).headers["location"]  # one worker: it waits
+
+    queued = client.delete(second)
+    running = client.delete(first)
+
+    assert queued.json()["status"] == "cancelled"
+    assert running.json()["cancel_requested"] is True
+    assert _wait(client, first)["status"] == "cancelled"
+
+
+def test_advice_alerts_are_published_again_after_a_restart(settings: Settings, tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'advice.db'}"
+    store_settings = settings.model_copy(update={"database_url": url, "auto_migrate": True})
+    with TestClient(create_app(store_settings)) as c:
+        c.put("/v1/clusters/adv-r", json={})
+        store = c.app.state.runtime.store  # type: ignore[attr-defined]
+        job_id = uuid.uuid4().hex
+        store.create_job(job_id, {}, kind="advice", cluster_id="adv-r")
+        store.start_job(job_id)
+        alert = {"kind": "budget", "source": "forecast", "lead_time_s": 3600.0}
+        store.finish_job(job_id, "succeeded", result={"alerts": [alert]})
+
+    with TestClient(create_app(store_settings)) as c:
+        assert _metric(c, 'acuplan_advice_alert{cluster_id="adv-r",kind="budget"}') == 1.0
+        assert (
+            _metric(c, 'acuplan_advice_alert_lead_time_seconds{cluster_id="adv-r",kind="budget"}') == 3600.0
+        )

@@ -176,7 +176,12 @@ def _unit_problem(unit: str | None, name: str) -> str | None:
 
 
 def _rows_canonical(
-    upload: Upload, rows: Iterable[tuple[str, Mapping[str, Any]]], clock: _Clock, *, strict: bool = False
+    upload: Upload,
+    rows: Iterable[tuple[str, Mapping[str, Any]]],
+    clock: _Clock,
+    *,
+    strict: bool = False,
+    cluster_id: str | None = None,
 ) -> None:
     """Long rows (ts, cluster_id, signal, unit, value[, statistic]) -> signals."""
     for where, row in rows:
@@ -186,6 +191,15 @@ def _rows_canonical(
             if col in row and (row[col] is None or not str(row[col]).strip()):
                 upload.problems.append(Problem(where, col, f"{col} is blank"))
                 bad = True
+        if cluster_id is not None and not bad and row.get("cluster_id") not in (None, cluster_id):
+            upload.problems.append(
+                Problem(
+                    where,
+                    "cluster_id",
+                    f"{row['cluster_id']!r} is not the cluster {cluster_id!r} uploaded to",
+                )
+            )
+            bad = True
         name = str(row.get("signal") or "")
         unit = row.get("unit")
         unit = str(unit) if unit not in (None, "") else default_unit(name)
@@ -288,6 +302,7 @@ def parse_csv(
     tz: str | None = None,
     signal: str | None = None,
     specs: Mapping[str, SignalSpec] | None = None,
+    cluster_id: str | None = None,
 ) -> Upload:
     """Parse a CSV in any accepted layout (the module docstring), sniffed by its header.
 
@@ -298,6 +313,7 @@ def parse_csv(
         signal: the metric a ``Timestamp,Value`` export holds (e.g. ``CPUUtilization
             Maximum``); default ``Value`` (then its unit is needed in ``specs``).
         specs: per label or column: signal, unit, statistic.
+        cluster_id: the only ``cluster_id`` canonical rows may name (None: any).
 
     Returns:
         The upload: signals and every bad row (as :class:`~traces.uploads.Problem`
@@ -332,7 +348,7 @@ def parse_csv(
                     continue
                 yield where, dict(zip(keys, row, strict=True))
 
-        _rows_canonical(upload, dict_rows(), clock)
+        _rows_canonical(upload, dict_rows(), clock, cluster_id=cluster_id)
     elif low == ["label", "timestamp", "value"]:
         upload.format = "aws-csv"
         _rows_labelled(upload, lines(), clock, specs)
@@ -370,6 +386,7 @@ def parse_cloudwatch(
     queries: Mapping[str, SignalSpec] | None = None,
     tz: str | None = None,
     loc: tuple[str | int, ...] = ("pages",),
+    unit: str | None = None,
 ) -> Upload:
     """Parse GetMetricData responses with any number of query Ids (module docstring).
 
@@ -380,11 +397,13 @@ def parse_cloudwatch(
         queries: query Id -> signal, unit, statistic (override the Label and Id rules).
         tz: IANA zone for timestamps without an offset.
         loc: the JSON path of the page list (for HTTP errors).
+        unit: the unit of an Id that neither ``queries`` nor a known Label gives one.
 
     Returns:
         The upload; problems located at ``pages.<i>.MetricDataResults.<j>...``.
     """
     upload = Upload(name=name, format="cloudwatch")
+    default_unit_for_all = unit
     clock = _Clock(tz, upload)
     if isinstance(data, Mapping) and "pages" in data:
         pages = data["pages"]
@@ -411,6 +430,12 @@ def parse_cloudwatch(
             continue
         if i == len(pages) - 1 and page.get("NextToken"):
             next_token = True
+        ids = [str(r.get("Id") or "") for r in results if isinstance(r, Mapping)]
+        for qid in sorted({x for x in ids if ids.count(x) > 1}):
+            ml = (*ploc, "MetricDataResults")
+            upload.problems.append(
+                Problem(_path(ml), None, f"query Id {qid!r} appears twice in one page", ml)
+            )
         for j, result in enumerate(results):
             rloc = (*ploc, "MetricDataResults", j)
             if not isinstance(result, Mapping):
@@ -421,6 +446,7 @@ def parse_cloudwatch(
             lname, lstat = _label(label)
             stat = lstat if lstat != "unknown" else _id_statistic(qid)
             sname, statistic, unit = _spec_of((queries or {}).get(qid), qid, lname, stat)
+            unit = unit or default_unit_for_all
             status = str(result.get("StatusCode") or "Complete")
             statuses.setdefault(qid, []).append((i, status))
             last_seen[qid] = i
@@ -592,6 +618,7 @@ def parse_parquet(
     name: str = "upload.parquet",
     tz: str | None = None,
     specs: Mapping[str, SignalSpec] | None = None,
+    cluster_id: str | None = None,
 ) -> Upload:
     """Parse a Parquet file: canonical long columns, or ``ts`` and a column per signal.
 
@@ -600,6 +627,7 @@ def parse_parquet(
         name: its name in messages (rows are ``<name> row <k>``, 1-based data rows).
         tz: IANA zone for timestamps without an offset (a naive Parquet timestamp too).
         specs: per wide column: signal, unit, statistic.
+        cluster_id: the only ``cluster_id`` long rows may name (None: any).
 
     Returns:
         The upload.
@@ -637,7 +665,7 @@ def parse_parquet(
 
     if {"signal", "value"} <= set(cols):
         rows = ((f"{name} row {k + 1}", norm(r)) for k, r in enumerate(pydata))
-        _rows_canonical(upload, rows, clock, strict=False)
+        _rows_canonical(upload, rows, clock, strict=False, cluster_id=cluster_id)
     else:
         header = ["ts", *[c for c in cols if c != "ts"]]
         wide = ((f"{name} row {k + 1}", [norm(r)[c] for c in header]) for k, r in enumerate(pydata))
@@ -667,6 +695,7 @@ def parse_any(
     tz: str | None = None,
     signal: str | None = None,
     specs: Mapping[str, SignalSpec] | None = None,
+    cluster_id: str | None = None,
 ) -> Upload:
     """Parse bytes in any format (sniffed unless ``format`` is given).
 
@@ -677,13 +706,14 @@ def parse_any(
         tz: IANA zone for timestamps without an offset.
         signal: the metric of a ``Timestamp,Value`` CSV.
         specs: per query Id, series name or column: signal, unit, statistic.
+        cluster_id: the only ``cluster_id`` canonical rows may name (None: any).
 
     Returns:
         The upload (problems included; the file not being UTF-8 or JSON is one).
     """
     fmt = format or sniff(data, name)
     if fmt == "parquet":
-        return parse_parquet(data, name=name, tz=tz, specs=specs)
+        return parse_parquet(data, name=name, tz=tz, specs=specs, cluster_id=cluster_id)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -700,7 +730,7 @@ def parse_any(
         if fmt == "prometheus":
             return parse_prometheus(parsed, name=name, signals=specs)
         return parse_cloudwatch(parsed, name=name, queries=specs, tz=tz)
-    return parse_csv(text, name=name, tz=tz, signal=signal, specs=specs)
+    return parse_csv(text, name=name, tz=tz, signal=signal, specs=specs, cluster_id=cluster_id)
 
 
 def check_zone(tz: str | None) -> str | None:

@@ -239,7 +239,10 @@ def recommend_command(
         typer.Option("--format", help="csv, aws-csv, cloudwatch, prometheus or parquet; default: sniffed."),
     ] = None,
     config_path: Annotated[
-        Path | None, typer.Option("--config", help="TOML file with [cluster], [signals], [deployed].")
+        Path | None,
+        typer.Option(
+            "--config", help="TOML file with sections cluster, signals and deployed (see the README)."
+        ),
     ] = None,
     cluster_id: Annotated[str | None, typer.Option("--cluster-id", help="Cluster name.")] = None,
     min_acu: Annotated[float | None, typer.Option("--min-acu", help="MinCapacity limit, ACU.")] = None,

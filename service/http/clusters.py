@@ -7,6 +7,7 @@ Imports ``policy`` public names and ``service`` modules.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import HTTPException
 from pydantic import ValidationError
@@ -54,6 +55,7 @@ def ingest(
     *,
     status: str = "Complete",
     warnings: list[str] | None = None,
+    report: dict[str, Any] | None = None,
 ) -> IngestResult:
     """Store samples and prune those older than the history window before the newest.
 
@@ -64,6 +66,7 @@ def ingest(
         demand_acu: demand per sample, ACU.
         status: ``Complete`` or ``PartialData``.
         warnings: notes for the caller.
+        report: the ingest report of a file-like upload.
 
     Returns:
         The upload's result.
@@ -79,19 +82,19 @@ def ingest(
         problem = sample_problem(t, v)
         if problem is not None:
             raise request_error([(("body",), problem)])
-    try:
-        stored = store.add_points(record.cluster_id, ts_s, demand_acu)
+    try:  # one transaction: the samples and the pruning of the window, or nothing
+        stored = store.add_points(
+            record.cluster_id, ts_s, demand_acu, keep_s=MAX_HISTORY_STEPS * record.step_s
+        )
     except ClusterNotFoundError:
         raise not_registered(record.cluster_id) from None
-    _, last, _ = store.point_range(record.cluster_id)
-    if last is not None:
-        store.prune_points(record.cluster_id, before_s=last - MAX_HISTORY_STEPS * record.step_s)
     return IngestResult(
         cluster_id=record.cluster_id,
         received=len(ts_s),
         stored=stored,
         status="PartialData" if status == "PartialData" else "Complete",
         warnings=list(warnings or []),
+        report=report,
         metrics=summary(store, record.cluster_id),
     )
 

@@ -164,8 +164,13 @@ class Store(JobAndKeyOps):
 
     # -- metric history -------------------------------------------------------------
 
-    def add_points(self, cluster_id: str, ts_s: Sequence[int], demand_acu: Sequence[float]) -> int:
+    def add_points(
+        self, cluster_id: str, ts_s: Sequence[int], demand_acu: Sequence[float], *, keep_s: int | None = None
+    ) -> int:
         """Store samples; a timestamp already stored takes the new value.
+
+        With ``keep_s``, samples older than ``keep_s`` before the newest one are deleted in
+        the same transaction, so an upload is all or nothing.
 
         The cluster row is looked up in the same transaction and held (``FOR KEY SHARE`` on
         PostgreSQL, which a DELETE of the cluster waits for; SQLite runs one writer at a
@@ -176,6 +181,7 @@ class Store(JobAndKeyOps):
             cluster_id: a registered cluster.
             ts_s: sample times, epoch seconds, unique.
             demand_acu: demand per sample, ACU.
+            keep_s: the history window kept before the newest sample, seconds; None keeps all.
 
         Returns:
             The number of samples written.
@@ -200,6 +206,16 @@ class Store(JobAndKeyOps):
                         index_elements=["cluster_id", "ts_s"], set_={"demand_acu": stmt.excluded.demand_acu}
                     )
                 )
+            if keep_s is not None:
+                newest = s.execute(
+                    select(func.max(MetricPointRow.ts_s)).where(MetricPointRow.cluster_id == cluster_id)
+                ).scalar()
+                if newest is not None:
+                    s.execute(
+                        delete(MetricPointRow)
+                        .where(MetricPointRow.cluster_id == cluster_id)
+                        .where(MetricPointRow.ts_s < int(newest) - keep_s)
+                    )
         return len(rows)
 
     def points(self, cluster_id: str, *, since_s: int, until_s: int) -> tuple[list[int], list[float]]:

@@ -1,16 +1,34 @@
-"""``/v1/clusters/{cluster_id}/metrics``: new demand samples as JSON, CSV or CloudWatch JSON."""
+"""``/v1/clusters/{cluster_id}/metrics``: new demand samples as JSON points or any metric export.
+
+Every export (canonical CSV with several signals, AWS console/CLI CSV, CloudWatch
+GetMetricData, Prometheus range query, Parquet) is parsed by ``traces.formats`` and
+checked and mapped by :func:`service.inputs.formats.demand_points`, the path the CLI
+takes too: every problem in one 422, nothing stored unless all is good, the max over the
+signals per step stored in one transaction.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
 from service.http.clusters import ingest, load_cluster
-from service.http.deps import StoreDep, WriteScope
+from service.http.deps import RuntimeDep, StoreDep, WriteScope
 from service.http.routes.responses import errors
-from service.http.schemas.clusters import ClusterId, IngestResult, MetricPoints
-from service.inputs.formats import CloudWatchUpload, points_from_cloudwatch, points_from_csv, points_from_wire
+from service.http.runtime import Runtime
+from service.http.schemas.clusters import ClusterId, IngestResult, MetricPoints, record_spec
+from service.inputs.formats import (
+    CSV_NAME,
+    UPLOAD_NAME,
+    CloudWatchUpload,
+    Ingested,
+    demand_points,
+    points_from_wire,
+)
+from service.store import ClusterRecord
+from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv
+from traces.uploads import Upload
 
 router = APIRouter(prefix="/clusters/{cluster_id}/metrics", tags=["metrics"])
 
@@ -29,11 +47,17 @@ _CW_EXAMPLE: dict[str, Any] = {
                     "Timestamps": ["2024-05-06T12:05:00+00:00", "2024-05-06T12:00:00+00:00"],
                     "Values": [7.0, 6.5],
                     "StatusCode": "Complete",
-                }
+                },
+                {
+                    "Id": "cpu_max",
+                    "Label": "CPUUtilization",
+                    "Timestamps": ["2024-05-06T12:05:00+00:00", "2024-05-06T12:00:00+00:00"],
+                    "Values": [12.0, 9.5],
+                    "StatusCode": "Complete",
+                },
             ]
         }
     ],
-    "unit": "acu",
 }
 
 
@@ -49,55 +73,119 @@ def add_metrics(cluster_id: ClusterId, body: MetricPoints, store: StoreDep, _: W
     return ingest(store, record, ts, values)
 
 
+def _store(store: StoreDep, record: ClusterRecord, got: Ingested) -> IngestResult:
+    return ingest(store, record, got.ts_s, got.demand_acu, status=got.status, warnings=got.warnings,
+                  report=got.report)  # fmt: skip
+
+
+def _demand(
+    runtime: Runtime, record: ClusterRecord, upload: Upload, rates: dict[str, float] | None = None
+) -> Ingested:
+    spec, engine = record_spec(record)
+    return demand_points(
+        upload, max_acu=spec.limits.max_acu, min_acu=spec.limits.min_acu, step_s=record.step_s,
+        now_s=int(runtime.clock()), rates=rates, engine=engine,
+    )  # fmt: skip
+
+
 @router.post("/csv", response_model=IngestResult, responses=errors(404, 422))
 def add_metrics_csv(
     cluster_id: ClusterId,
-    store: StoreDep,
+    runtime: RuntimeDep,
     _: WriteScope,
     csv: Annotated[str, Body(media_type="text/csv", examples=[_CSV_EXAMPLE])],
 ) -> IngestResult:
-    """Store samples from a canonical trace CSV (``ts,cluster_id,signal,unit,value``).
+    """Store samples from a CSV: the canonical layout with any number of signals, or an AWS export.
 
-    One series; unit ``acu``, or ``percent`` of the cluster's ``limits.max_acu``. The
-    CSV is parsed in memory by the same validating loader as ``acuplan recommend``;
-    its errors are 422s at ``body`` naming the line and column. The same limits as the
-    JSON points apply: every row's ``cluster_id`` must be the URL's cluster, its ``ts``
-    at or after 1970-01-01T00:00:00Z, its demand at most 1,000,000 ACU. Nothing is stored
-    unless every row is good.
+    Canonical: ``ts,cluster_id,signal,unit,value`` (optional ``statistic`` column); every
+    row's ``cluster_id`` must be the URL's cluster. AWS console/CLI: ``Timestamp,Value``,
+    ``Label,Timestamp,Value`` or ``Timestamp,<metric>,...`` (known metric names give the
+    unit). Percent signals and ``FreeableMemory`` are read against ``limits.max_acu``;
+    demand per step is the max over the signals. Every bad row is a 422 entry at ``body``
+    naming the line and column (the first 20, then a count); exact duplicate rows are
+    dropped and counted, conflicting ones rejected; nothing is stored unless all is good.
     """
-    record = load_cluster(store, cluster_id)
-    max_acu = float(record.spec["limits"]["max_acu"])
-    ts, values, warnings = points_from_csv(csv, max_acu=max_acu, cluster_id=cluster_id)
-    return ingest(store, record, ts, values, warnings=warnings)
+    record = load_cluster(runtime.store, cluster_id)
+    upload = parse_csv(csv, name=CSV_NAME, cluster_id=cluster_id)
+    return _store(runtime.store, record, _demand(runtime, record, upload))
 
 
 @router.post("/cloudwatch", response_model=IngestResult, responses=errors(404, 422))
 def add_metrics_cloudwatch(
     cluster_id: ClusterId,
     body: Annotated[CloudWatchUpload, Body(examples=[_CW_EXAMPLE])],
-    store: StoreDep,
+    runtime: RuntimeDep,
     _: WriteScope,
 ) -> IngestResult:
-    """Store samples from CloudWatch ``GetMetricData`` responses (one or more pages).
+    """Store samples from CloudWatch ``GetMetricData`` responses with any number of query Ids.
 
-    Newest-first order is fine and missing periods become missing steps. Only the last
-    page decides completeness (earlier pages of a paginated query always say
-    ``PartialData``): a last page with ``StatusCode: PartialData`` or a ``NextToken`` is
-    stored but reported as ``status: PartialData`` with a warning. ``Values`` must be
-    numbers (percent ones 0-100); a bad timestamp is a 422 at ``...Timestamps.<k>``.
+    Each Id is a signal: ``queries.<Id>`` (signal, unit, statistic), else its Label
+    (``CPUUtilization``, ``FreeableMemory``, ``DatabaseConnections``,
+    ``ServerlessDatabaseCapacity``...; a last word such as ``Maximum`` is the statistic)
+    and its Id suffix (``cpu_max``). ``Maximum`` is preferred over ``Average`` of the same
+    signal. Newest-first order is fine; a period re-sent by a later page takes the later
+    value. Per Id, ``PartialData`` on its last page, ``InternalError``/``Forbidden`` or a
+    ``NextToken`` on the last page is stored but answered ``status: PartialData`` with a
+    warning naming signal and Id. ``Values`` must be JSON numbers; every bad sample is a
+    422 entry at ``pages.<i>.MetricDataResults.<j>.Values.<k>`` (or ``Timestamps.<k>``).
     """
-    record = load_cluster(store, cluster_id)
-    ts, values, status = points_from_cloudwatch(body, max_acu=float(record.spec["limits"]["max_acu"]))
-    return ingest(store, record, ts, values, status=status, warnings=_partial_warnings(body, status))
+    record = load_cluster(runtime.store, cluster_id)
+    unit = {"acu": "acu", "percent_of_max_acu": "percent", None: None}[body.unit]
+    queries = {k: v.model_dump(exclude_none=True) for k, v in body.queries.items()}
+    upload = parse_cloudwatch(body.raw_pages(), name="cloudwatch", queries=queries, unit=unit)
+    return _store(runtime.store, record, _demand(runtime, record, upload, body.rates))
 
 
-def _partial_warnings(body: CloudWatchUpload, status: str) -> list[str]:
-    """Say why an upload is ``PartialData``; mention ``NextToken`` only when there is one."""
-    if status != "PartialData":
-        return []
-    if body.pages[-1].NextToken:
-        return ["CloudWatch has more data for this query: fetch the next page (NextToken) and send it"]
-    return [
-        "CloudWatch answered StatusCode PartialData on the last page: some data for the period "
-        "was not available yet; upload the same query again later for complete data"
-    ]
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary", "examples": [_CSV_EXAMPLE]},
+            },
+        },
+    }
+}
+
+
+@router.post("/upload", response_model=IngestResult, responses=errors(404, 422), openapi_extra=_UPLOAD_BODY)
+def add_metrics_upload(
+    cluster_id: ClusterId,
+    runtime: RuntimeDep,
+    _: WriteScope,
+    content: Annotated[bytes, Body(media_type="application/octet-stream")],
+    format: Annotated[
+        str | None, Query(description=f"One of {', '.join(FORMATS)}; default: sniffed from the content.")
+    ] = None,
+    timezone: Annotated[
+        str | None, Query(description="IANA zone of timestamps without an offset (e.g. Europe/Berlin).")
+    ] = None,
+    signal: Annotated[
+        str | None,
+        Query(description="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."),
+    ] = None,
+) -> IngestResult:
+    """Store samples from a metric export in any format, as the CLI reads it.
+
+    The body is the file: a canonical or AWS CSV, a CloudWatch GetMetricData response
+    (one page or a list), a Prometheus range-query response (``resultType: matrix``) or
+    Parquet (``ts`` plus ``signal``/``value`` columns, or a column per signal); the format
+    is sniffed unless ``format`` is given. The same checks, limits and 422s as ``/csv``
+    and ``/cloudwatch``; nothing is stored unless all is good.
+    """
+    record = load_cluster(runtime.store, cluster_id)
+    if format is not None and format not in FORMATS:
+        from service.http.schemas.recommendations import request_error
+
+        raise request_error([(("format",), f"unknown format {format!r}; one of {', '.join(FORMATS)}")])
+    try:
+        zone = check_zone(timezone)
+    except ValueError as exc:
+        from service.http.schemas.recommendations import request_error
+
+        raise request_error([(("timezone",), str(exc))]) from None
+    upload = parse_any(
+        content, name=UPLOAD_NAME, format=format if format != "aws-csv" else "csv", tz=zone, signal=signal,
+        cluster_id=cluster_id,
+    )  # fmt: skip
+    return _store(runtime.store, record, _demand(runtime, record, upload))

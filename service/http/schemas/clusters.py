@@ -253,11 +253,19 @@ class IngestResult(WireModel):
 
     Attributes:
         cluster_id: the cluster.
-        received: samples in the upload.
+        received: samples in the upload (for a file-like upload: grid steps with a demand,
+            the max over its signals).
         stored: samples written (new or replaced).
         status: ``Complete``, or ``PartialData`` when a CloudWatch result said more data
             is available (fetch the next page with its ``NextToken`` and send it too).
-        warnings: skipped or adjusted data, one line each.
+        warnings: source flags (partial or failed queries by signal and Id), how the
+            data was read (mixed resolutions, offset grids, statistics) and notes (the
+            MaxCapacity peak connections need), one line each.
+        report: for a file-like upload, what the ingest checks found: ``n_rows``,
+            ``n_points``, ``n_duplicates`` (exact duplicates dropped), ``signals`` (per
+            signal: unit, statistic, step, resolutions, offset, off-grid points, holes),
+            ``warnings``, ``source_flags`` and ``binding_share`` (per signal, the share of
+            the steps it gave the demand).
         metrics: the store after the upload.
     """
 
@@ -266,6 +274,7 @@ class IngestResult(WireModel):
     stored: int
     status: Literal["Complete", "PartialData"] = "Complete"
     warnings: list[str] = Field(default_factory=list)
+    report: dict[str, Any] | None = None
     metrics: MetricsSummary
 
 

@@ -78,14 +78,8 @@ def test_csv_in_percent_is_of_max_acu(client: TestClient, cluster_id: str) -> No
         pytest.param(
             "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,q,per_s,5\n",
             "body",
-            "no ACU mapping",
-            id="unit_without_mapping",
-        ),
-        pytest.param(
-            "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,x,acu,1\n2024-05-06T00:00:00Z,CID,y,acu,1\n",
-            "body",
-            "one series",
-            id="two_series",
+            "rate signal 'q' needs its ACU-seconds per unit",
+            id="rate_without_coefficient",
         ),
         pytest.param(
             "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,x,acu,-1\n",
@@ -184,11 +178,6 @@ def test_percent_metrics_and_sdk_timestamp_forms(client: TestClient, cluster_id:
     ("body", "field"),
     [
         pytest.param(
-            {"pages": [{"MetricDataResults": [_result([(0, 1.0)], StatusCode="Forbidden")]}]},
-            "pages.0.MetricDataResults.0.StatusCode",
-            id="forbidden",
-        ),
-        pytest.param(
             {"pages": [{"MetricDataResults": [{**_result([(0, 1.0)]), "Values": [1.0, 2.0]}]}]},
             "pages.0.MetricDataResults.0.Values",
             id="length_mismatch",
@@ -230,7 +219,7 @@ def _n_points(client: TestClient, cid: str) -> int:
         ),
         pytest.param(
             "2024-05-06T00:05:00Z,other-db,capacity,acu,1",
-            "upload.csv row 2, field 'cluster_id': 'other-db' is not the cluster in the URL ('CID')",
+            "upload.csv row 2, field 'cluster_id': 'other-db' is not the cluster 'CID' uploaded to",
             id="other_cluster",
         ),
     ],
@@ -269,7 +258,7 @@ def test_a_bad_stored_value_does_not_poison_later_recommendations(
         pytest.param(
             {"Timestamps": [T0.isoformat()], "Values": ["1"]},
             "pages.0.MetricDataResults.0.Values.0",
-            "Input should be a valid number",
+            "'1' is not a number (a JSON number is expected)",
             id="string_value",
         ),
         pytest.param(
@@ -284,14 +273,14 @@ def test_a_bad_stored_value_does_not_poison_later_recommendations(
         pytest.param(
             {"Timestamps": [T0.isoformat(), "yesterday"], "Values": [1.0, 2.0]},
             "pages.0.MetricDataResults.0.Timestamps.1",
-            "bad timestamp: 'yesterday' is not an ISO 8601 time or epoch seconds "
-            "(Invalid isoformat string: 'yesterday')",
+            "bad timestamp: 'yesterday' is not an ISO 8601 timestamp or epoch seconds",
             id="unparseable_timestamp",
         ),
         pytest.param(
             {"Timestamps": ["2024-05-06T00:00:00"], "Values": [1.0]},
             "pages.0.MetricDataResults.0.Timestamps.0",
-            "bad timestamp: '2024-05-06T00:00:00' has no UTC offset",
+            "bad timestamp: '2024-05-06T00:00:00' has no UTC offset; give one, or the time zone the "
+            "export is in",
             id="naive_timestamp",
         ),
         pytest.param(

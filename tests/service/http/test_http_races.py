@@ -57,9 +57,9 @@ def test_metrics_for_a_cluster_deleted_after_the_check_are_404(
     add_points = store.add_points
     deleted: list[bool] = []
 
-    def delete_first(cluster_id: str, ts_s: Any, demand_acu: Any) -> int:
+    def delete_first(cluster_id: str, ts_s: Any, demand_acu: Any, **kwargs: Any) -> int:
         deleted.append(store.delete_cluster(cluster_id))  # lands between the check and the insert
-        return add_points(cluster_id, ts_s, demand_acu)
+        return add_points(cluster_id, ts_s, demand_acu, **kwargs)
 
     monkeypatch.setattr(store, "add_points", delete_first)
     r = client.post(f"/v1/clusters/orders/{route}", json={"points": POINTS})

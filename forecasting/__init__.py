@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from forecasting.selection import AutoForecaster
     from forecasting.ses import SimpleExpSmoothing
     from forecasting.types import ModelName, ModelScore, Quantile, QuantileForecast
+    from forecasting.unprecedented import UNPRECEDENTED_LEVEL
 
 _EXPORTS: dict[str, str] = {
     "forecast_demand": "forecasting.auto",
@@ -75,6 +76,7 @@ _EXPORTS: dict[str, str] = {
     "ModelScore": "forecasting.types",
     "Quantile": "forecasting.types",
     "QuantileForecast": "forecasting.types",
+    "UNPRECEDENTED_LEVEL": "forecasting.unprecedented",
 }
 """Public name -> the module that defines it; imported on first use, so importing the
 package (or one of its light modules) does not load every dependency."""
@@ -118,6 +120,7 @@ __all__ = [
     "SeasonalAR",
     "SeasonalNaive",
     "SimpleExpSmoothing",
+    "UNPRECEDENTED_LEVEL",
     "forecast_demand",
     "make_model",
 ]

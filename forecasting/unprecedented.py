@@ -30,11 +30,13 @@ import numpy as np
 
 from forecasting.types import FloatArray
 
-__all__ = ["MIN_EXCESS_FRAC", "RECENT_S", "REFERENCE_S", "level_excess"]
+__all__ = ["MIN_EXCESS_FRAC", "RECENT_S", "REFERENCE_S", "UNPRECEDENTED_LEVEL", "level_excess"]
 
 RECENT_S = 3600  # the recent level: the last hour
 REFERENCE_S = 2 * 86_400  # the range it is compared with: the 2 days before that hour
 MIN_EXCESS_FRAC = 0.05  # a rise must top the reference ceiling by more than 5% of it
+UNPRECEDENTED_LEVEL = "unprecedented level:"
+"""How the rule's warning starts (callers find it among a forecast's warnings by it)."""
 
 
 def level_excess(y: FloatArray, step_s: int) -> tuple[float, str | None]:
@@ -47,7 +49,7 @@ def level_excess(y: FloatArray, step_s: int) -> tuple[float, str | None]:
     Returns:
         ``(E, note)``: E in ACU (0.0 when the last hour is not above every hourly mean of
         the reference span, or the window holds less than two hours) and the warning text
-        starting with "unprecedented level:" (None when E is 0).
+        starting with :data:`UNPRECEDENTED_LEVEL` (None when E is 0).
 
     Examples:
         >>> y = np.r_[np.full(48, 4.0), np.full(12, 6.5)]
@@ -66,7 +68,7 @@ def level_excess(y: FloatArray, step_s: int) -> tuple[float, str | None]:
         return 0.0, None
     hours = whole // r
     return excess, (
-        f"unprecedented level: demand over the last hour averaged {recent:.4g} ACU, more than "
+        f"{UNPRECEDENTED_LEVEL} demand over the last hour averaged {recent:.4g} ACU, more than "
         f"{MIN_EXCESS_FRAC:.0%} above every hourly mean of the {hours} hours before it (at most "
         f"{ceiling:.4g} ACU); the quantiles above p50 are raised by {excess:.4g} ACU over the "
         "whole horizon, as if the new level persists"

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from forecasting.unprecedented import UNPRECEDENTED_LEVEL
 from placement import (
     MAX_SECONDARY_READERS,
     AzReaders,
@@ -496,7 +497,16 @@ def plan_from_forecast(
         floor_reasons=reasons,
         warnings=warnings + (context.notes if context is not None else ()),
         data_quality=data_quality,
-        extra_reasons=_context_reasons(context, keep),
+        extra_reasons=_context_reasons(context, keep) + _level_reasons(warnings),
+    )
+
+
+def _level_reasons(warnings: tuple[str, ...]) -> tuple[str, ...]:
+    """The forecast's unprecedented-level warning as a reason: it widened the quantiles the plan covers."""
+    return tuple(
+        f"the forecast saw an {w} (forecasting.unprecedented)"
+        for w in warnings
+        if w.startswith(UNPRECEDENTED_LEVEL)
     )
 
 

@@ -245,3 +245,20 @@ def test_fail_safe_keeps_deployed_readers_and_reports_no_phantom_reader(
     assert all(s.failover_reader_acu == 0.0 for s in rec.steps)
     assert all(s.extra_readers_by_az["use1-az4"] == 1 for s in rec.steps)
     assert all(s.capacity_acu == 2 * s.writer_acu for s in rec.steps)
+
+
+def test_an_unprecedented_level_is_a_reason_and_lifts_the_plan() -> None:
+    history = 2 + np.sin(2 * np.pi * np.arange(4 * 288) / 288)  # 1-3 ACU for 4 days
+    history[-12:] = 8.0  # the last hour at 8 ACU: 5.0 ACU above every hourly mean before it
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=64.0))
+
+    rec = recommend(history, now=NOW, step_s=300, cluster=cluster)
+
+    [warning] = [w for w in rec.warnings if w.startswith("unprecedented level:")]
+    assert "averaged 8 ACU" in warning and "raised by 5.01 ACU" in warning
+    assert [r for r in rec.reasons if "unprecedented level:" in r] == [
+        f"the forecast saw an {warning} (forecasting.unprecedented)"
+    ]
+    first = rec.steps[0]  # p50 repeats yesterday (~2 ACU); the risk quantile carries the 5.01-ACU excess
+    assert first.demand_risk_acu - first.demand_p50_acu >= 5.01 - 1e-9
+    assert first.capacity_acu >= 8.0

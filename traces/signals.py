@@ -2,7 +2,9 @@
 
 Owns :class:`SignalInput` (one validated signal), :class:`SignalRules` (what the mapping
 needs to know about the cluster), :func:`signal_kind`, :func:`combine_signals` and the
-:class:`CombinedDemand` it returns, and :func:`max_connections`. Imports nothing of ours
+:class:`CombinedDemand` it returns, :func:`kind_on_grid` (a signal that is not demand,
+such as ``DatabaseConnections``, in its own unit on the same grid) and
+:func:`max_connections`. Imports nothing of ours
 outside ``traces``.
 
 Demand per step is the **maximum** over the signals' ACU equivalents (as Neon's
@@ -26,6 +28,9 @@ kind                    unit        ACU equivalent per sample
 ``connections``         count       none: ``max_connections`` follows MaxCapacity, not the
                                     current capacity, so connections size MaxCapacity
                                     (:func:`connections_note`), never a floor
+``volume``              bytes       none: ``VolumeBytesUsed`` is the storage volume, not
+                                    demand (a caller prices storage with it,
+                                    :func:`kind_on_grid`)
 ======================  ==========  ==========================================================
 
 The memory kinds are also the **working set** the plan keeps as a floor (last hour's
@@ -61,11 +66,14 @@ from traces.errors import DemandMappingError
 from traces.resolution import periods, runs, step_of
 
 SignalKind = Literal[
-    "cpu_percent", "acu_percent", "acu", "working_set", "freeable_memory", "rate", "connections"
+    "cpu_percent", "acu_percent", "acu", "working_set", "freeable_memory", "rate", "connections", "volume"
 ]
 """What a signal measures (the table of the module docstring)."""
 
 SIGNAL_KINDS: Final[tuple[str, ...]] = get_args(SignalKind)
+
+NOT_DEMAND: Final[frozenset[str]] = frozenset({"connections", "volume"})
+"""Kinds with no ACU equivalent: left out of demand, read in their own unit (:func:`kind_on_grid`)."""
 
 Engine = Literal["aurora-postgresql", "aurora-mysql"]
 
@@ -95,6 +103,8 @@ KNOWN_SIGNALS: Final[dict[str, tuple[SignalKind, str]]] = {
     "buffer_cache_bytes": ("working_set", "bytes"),
     "databaseconnections": ("connections", "count"),
     "database_connections": ("connections", "count"),
+    "volumebytesused": ("volume", "bytes"),
+    "volume_bytes_used": ("volume", "bytes"),
 }
 """Signal names (lower case) -> (kind, the unit it comes in): CloudWatch's AWS/RDS metric
 names and their snake-case forms."""
@@ -324,6 +334,13 @@ def _grid(
     return out
 
 
+def _periods(sig: SignalInput, step_s: int) -> tuple[int, npt.NDArray[np.int64]]:
+    """A signal's inferred step (``step_s`` for a single sample) and each sample's period."""
+    found = runs(sig.ts_s)
+    step = step_of(sig.ts_s, found) or step_s
+    return step, periods(sig.ts_s, default_s=step, found=found)
+
+
 def _pick_statistics(
     signals: Sequence[SignalInput], rules: SignalRules
 ) -> tuple[list[SignalInput], list[str]]:
@@ -386,18 +403,16 @@ def combine_signals(
         raise DemandMappingError("no signal has any sample", field="signal")
     chosen, warnings = _pick_statistics(signals, rules)
     kinds = {s.name: signal_kind(s.name, s.unit, rules.kinds) for s in chosen}
-    demand_sigs = [s for s in chosen if kinds[s.name] != "connections"]
+    demand_sigs = [s for s in chosen if kinds[s.name] not in NOT_DEMAND]
     if not demand_sigs:
         raise DemandMappingError(
-            "connections alone do not give demand: add CPUUtilization, ACUUtilization or "
-            "ServerlessDatabaseCapacity",
+            "connections or VolumeBytesUsed alone do not give demand: add CPUUtilization, ACUUtilization "
+            "or ServerlessDatabaseCapacity",
             field="signal",
         )
     per: dict[str, npt.NDArray[np.int64]] = {}
     for s in chosen:
-        found = runs(s.ts_s)
-        step = step_of(s.ts_s, found) or step_s
-        per[s.name] = periods(s.ts_s, default_s=step, found=found)
+        step, per[s.name] = _periods(s, step_s)
         if s.statistic == "Average" and step > BURST_S:
             warnings.append(
                 f"{s.name}: only the Average statistic at a {step}-s period; a burst shorter than the "
@@ -445,6 +460,52 @@ def combine_signals(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def kind_on_grid(
+    signals: Sequence[SignalInput],
+    kind: SignalKind,
+    *,
+    step_s: int,
+    start_s: int,
+    n_steps: int,
+    rules: SignalRules | None = None,
+) -> npt.NDArray[np.float64] | None:
+    """Put the signals of one kind on a demand grid in their own unit (no ACU mapping).
+
+    For the series a caller reads next to demand (``DatabaseConnections``,
+    ``VolumeBytesUsed``): one statistic per signal as :func:`combine_signals` picks it,
+    each sample counted in every step it overlaps, the max per step; gauges' steps without
+    a sample are NaN, counts' between their first and last sample 0.
+
+    Args:
+        signals: checked signals (any kinds; the others are ignored).
+        kind: the kind to keep, e.g. ``connections``.
+        step_s: the grid step, seconds, > 0.
+        start_s: start of step 0, epoch seconds, a multiple of ``step_s``.
+        n_steps: the grid's length.
+        rules: kind overrides (``rules.kinds``); default none.
+
+    Returns:
+        Shape (n_steps,), in the signals' unit, or None when no signal is of that kind.
+
+    Raises:
+        DemandMappingError: a signal with no kind (:func:`signal_kind`).
+    """
+    rules = rules or SignalRules()
+    picked = [s for s in signals if s.ts_s.size and signal_kind(s.name, s.unit, rules.kinds) == kind]
+    if not picked:
+        return None
+    chosen, _ = _pick_statistics(picked, rules)
+    out = np.full(n_steps, np.nan)
+    for s in chosen:
+        _, per = _periods(s, step_s)
+        grid = _grid(
+            s.ts_s, per, s.value, start_s=start_s, step_s=step_s, n_steps=n_steps,
+            counts=s.statistic in COUNT_STATISTICS,
+        )  # fmt: skip
+        out = np.fmax(out, grid)
+    return out
 
 
 def max_connections(max_acu: float, *, engine: Engine, min_acu: float = 0.5) -> int:

@@ -1,11 +1,17 @@
 """``acuplan advise``: one answer about your cluster from its history and today's settings.
 
-Owns :func:`advise_command` (registered by :mod:`service.cli.main`). Reads a bundled trace or a
-canonical CSV, builds today's settings from the options, runs
-:func:`policy.advice.advise.advise` and prints the comparison; ``--json`` writes the whole
-advice (with the timetable as EventBridge Scheduler commands and Terraform) and ``--html``
-one self-contained page. Bad input is one ``error:`` line and exit code 2, checked before
-the (tens of seconds long) replay.
+Owns :func:`advise_command` (registered by :mod:`service.cli.main`). Reads a bundled trace, or
+the cluster's own metric exports (``--input``, repeatable, ``--csv`` its alias: every format
+``acuplan recommend`` reads) through the path ``recommend`` takes,
+:func:`service.cli.exports.exports_history`: demand per step is the max over the signals'
+ACU equivalents; ``DatabaseConnections`` and ``VolumeBytesUsed`` go on the same grid to
+:func:`policy.advice.advise.advise` (the ``connections`` alert; storage and its growth).
+Builds today's settings from the options, runs the advice and prints the comparison, with
+what was read first and the ingest's flags (partial queries, statistics, offset grids,
+missing steps) among the reasons; ``--json`` writes the whole advice (with the timetable
+as EventBridge Scheduler commands and Terraform) and ``--html`` one self-contained page.
+Bad input (percent or ``FreeableMemory`` without ``--max-acu`` too) is one ``error:``
+line and exit code 2, checked before the (tens of seconds long) replay.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -21,18 +28,22 @@ from placement import CapacityLimits
 from policy import ClusterSpec, ReplayConfig, ScalerModel
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 from policy.scaler import RAMP_PROFILES
-from service.cli.inputs import (
-    CliInputError,
-    check_finite,
-    check_peak_acu,
-    demand_rule,
-    input_errors,
-    require_extra,
+from service.cli.exports import (
+    ExportsHistory,
+    check_engine,
+    check_format,
+    check_zone_option,
+    exports_history,
+    file_cluster,
+    ingest_lines,
+    parse_pairs,
 )
+from service.cli.inputs import CliInputError, check_finite, check_peak_acu, input_errors, require_extra
 from service.cli.output import check_output_path, write_json_atomic, write_text_atomic
 from service.inputs.bundled import bundled_replay_inputs
-from traces import DemandSeries, demand_series, load_trace
-from traces.folder import infer_step_s
+from service.inputs.history import plan_span_s
+from service.inputs.signals import side_series
+from traces import SignalRules
 
 
 def _readers(text: str) -> tuple[ReaderSetting, ...]:
@@ -69,19 +80,57 @@ def _options_named(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _csv_demand(path: Path, max_acu: float, peak_acu: float | None) -> tuple[DemandSeries, str]:
-    series = load_trace(path).series
-    if len(series) != 1:
-        raise CliInputError(f"--csv: {path.name} holds {len(series)} series; advise takes one cluster")
-    one = series[0]
-    return demand_series(
-        one, step_s=infer_step_s(one), rule=demand_rule(one, max_acu, peak_acu)
-    ), one.cluster_id
+def _ingest_reasons(read: ExportsHistory) -> tuple[str, ...]:
+    """The ingest's flags as sentences for the advice's reasons (empty: nothing to say)."""
+    built, report = read.built, read.report
+    out = [f"data quality: {flag}" for flag in report.source_flags]
+    out += [f"inputs: {w}" for w in (*report.warnings, *built.combined.warnings, *built.combined.notes)]
+    missing = int(np.isnan(built.history_acu).sum())
+    if missing:
+        n = len(built.history_acu)
+        out.append(
+            f"data quality: {missing:,} of {n:,} {built.step_s}-s steps ({missing / n:.1%}) have no demand "
+            "sample"
+        )
+    return tuple(out)
 
 
 def advise_command(
     trace: Annotated[str | None, typer.Option("--trace", help="Bundled trace name.")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Canonical trace CSV of one cluster.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="A canonical trace CSV of one cluster (same as --input).")
+    ] = None,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="Metric export of one cluster: canonical CSV, AWS console/CLI CSV, CloudWatch "
+            "GetMetricData JSON, Prometheus range-query JSON or Parquet; repeat for several files.",
+        ),
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, aws-csv, cloudwatch, prometheus or parquet; default: sniffed."),
+    ] = None,
+    signal: Annotated[
+        str | None,
+        typer.Option(
+            "--signal", help="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."
+        ),
+    ] = None,
+    input_timezone: Annotated[
+        str | None,
+        typer.Option("--input-timezone", help="IANA zone of timestamps without an offset."),
+    ] = None,
+    rate: Annotated[
+        list[str] | None,
+        typer.Option("--rate", help="ACU-seconds per event of a rate signal, NAME=ACU_S (repeat)."),
+    ] = None,
+    cluster_id: Annotated[
+        str | None,
+        typer.Option("--cluster-id", help="Cluster name for exports; default: the CSV's cluster_id."),
+    ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the advice JSON here.")] = None,
     html_path: Annotated[
         Path | None, typer.Option("--html", help="Write a self-contained HTML page here.")
@@ -92,7 +141,9 @@ def advise_command(
     max_acu: Annotated[
         float | None,
         typer.Option(
-            "--max-acu", help="Today's MaxCapacity, ACU; default: the trace's percent base, else 128."
+            "--max-acu",
+            help="Today's MaxCapacity, ACU; required for percent and FreeableMemory inputs; "
+            "default: the bundled trace's, else 128.",
         ),
     ] = None,
     readers: Annotated[
@@ -104,29 +155,50 @@ def advise_command(
     read_frac: Annotated[float | None, typer.Option("--read-frac", help="Read share of demand, 0-1.")] = None,
     peak_acu: Annotated[
         float | None,
-        typer.Option("--peak-acu", help="ACU a CSV's p99 maps to (units other than acu/percent)."),
+        typer.Option("--peak-acu", help="ACU a rate or relative series' p99 maps to when it has no --rate."),
     ] = None,
     budget: Annotated[
         float | None, typer.Option("--budget-usd-per-month", help="Alert above this monthly cost.")
     ] = None,
-    storage_gib: Annotated[float, typer.Option("--storage-gib", help="Cluster storage, GiB.")] = 0.0,
+    storage_gib: Annotated[
+        float,
+        typer.Option("--storage-gib", help="Cluster storage, GiB (a VolumeBytesUsed input replaces it)."),
+    ] = 0.0,
     ramp_profile: Annotated[
         str, typer.Option("--ramp-profile", help=f"Simulated scaler speed ({', '.join(RAMP_PROFILES)}).")
     ] = "default",
+    engine: Annotated[
+        str, typer.Option("--engine", help="aurora-postgresql or aurora-mysql (max_connections differs).")
+    ] = "aurora-postgresql",
 ) -> None:
     """Your cluster against your settings: what to set, what it saves or costs, the risk, how to buy it.
 
     Replays today's settings, a MinCapacity timetable read off acuplan and the
     perfect-foresight bound over the cluster's history on one simulator of Aurora, and
     prices the capacity as serverless, provisioned, Reserved Instances, Database Savings
-    Plans and a mixed cluster.
+    Plans and a mixed cluster. The history is a bundled trace (--trace) or your exports
+    (--input, repeatable; --csv): demand per step is the max over the signals' ACU
+    equivalents (CPU and ACU utilisation of --max-acu, capacity, memory at 2 GiB per ACU,
+    rates by --rate), DatabaseConnections feeds the connections alert and VolumeBytesUsed
+    the storage; it needs the 2-day warm-up plus a day.
     """
     from policy.advice.advise import advise
     from service.advice.report import advice_document, advice_html, advice_table
 
     with input_errors():
-        if (trace is None) == (csv is None):
-            raise CliInputError("give exactly one of --trace NAME or --csv FILE")
+        paths = [*([csv] if csv else []), *(inputs or [])]
+        if (trace is None) == (not paths):
+            raise CliInputError(
+                "give exactly one of --trace NAME or --csv FILE (or --input FILE, repeatable)"
+            )
+        if trace is not None:
+            export_only = {
+                "--format": format, "--signal": signal, "--input-timezone": input_timezone,
+                "--rate": rate, "--cluster-id": cluster_id,
+            }  # fmt: skip
+            given = [name for name, value in export_only.items() if value]
+            if given:
+                raise CliInputError(f"{', '.join(given)}: for --input/--csv exports, not --trace")
         for option, value in (
             ("--max-acu", max_acu),
             ("--read-frac", read_frac),
@@ -134,6 +206,10 @@ def advise_command(
         ):
             check_finite(option, value)
         check_peak_acu(peak_acu)
+        check_format(format)
+        in_zone = check_zone_option("--input-timezone", input_timezone)
+        rates = parse_pairs("--rate", rate or [], float)
+        engine_name = check_engine(engine)
         if ramp_profile not in RAMP_PROFILES:
             raise CliInputError(
                 f"--ramp-profile: unknown {ramp_profile!r}; choose from {', '.join(RAMP_PROFILES)}"
@@ -143,41 +219,68 @@ def advise_command(
                 check_output_path(path)
         if html_path is not None:
             require_extra("matplotlib", "--html")
+        config = AdviceConfig(
+            replay=ReplayConfig(scaler=ScalerModel(ramp=RAMP_PROFILES[ramp_profile])),
+            monthly_budget_usd=budget,
+            storage_gib=storage_gib,
+        )
+        read: ExportsHistory | None = None
         if trace is not None:
             demand, cluster = bundled_replay_inputs(trace, read_frac=read_frac)
             base_max = max_acu if max_acu is not None else cluster.limits.max_acu
+            history, start, step_s = demand.demand_acu, demand.start, demand.step_s
+            connections = volume = None
         else:
-            assert csv is not None
+            rules = SignalRules(max_acu=max_acu, min_acu=min_acu, acu_s_per_unit=rates, engine=engine_name)
+            plan = config.replay.policy
+            read = exports_history(
+                paths, rules=rules, plan_step_s=plan.plan_step_s,
+                plan_s=max(plan_span_s(plan.horizon_s, plan.plan_step_s), config.alert_horizon_s),
+                format=format, tz=in_zone, signal=signal, peak_acu=peak_acu,
+            )  # fmt: skip
+            named = read.report.cluster_ids
+            if len(named) > 1:
+                raise CliInputError(
+                    f"{read.report.name} names {len(named)} clusters ({', '.join(named)}); advise takes one"
+                )
             base_max = max_acu if max_acu is not None else 128.0
-            demand, cluster_id = _csv_demand(csv, base_max, peak_acu)
-            cluster = ClusterSpec(cluster_id=cluster_id, read_frac=0.5 if read_frac is None else read_frac)
+            history, start, step_s = read.built.history_acu, read.built.start, read.built.step_s
+            connections = side_series(read.built, read.signals, "connections", rules)
+            volume = side_series(read.built, read.signals, "volume", rules)
+            cluster = ClusterSpec(
+                cluster_id=cluster_id or file_cluster(read.report) or "cluster-1",
+                read_frac=0.5 if read_frac is None else read_frac,
+            )
         try:
             current = CurrentSettings(
                 min_capacity_acu=min_acu,
                 max_capacity_acu=base_max,
                 readers=_readers(readers),
                 seconds_until_auto_pause=pause_after_s,
+                engine=engine_name,
             )
         except ValidationError as exc:
             raise CliInputError(_options_named(exc)) from None
         cluster = cluster.model_copy(update={"limits": CapacityLimits(max_acu=base_max)})
-        config = AdviceConfig(
-            replay=ReplayConfig(scaler=ScalerModel(ramp=RAMP_PROFILES[ramp_profile])),
-            monthly_budget_usd=budget,
-            storage_gib=storage_gib,
-        )
         advice = advise(
-            demand.demand_acu,
-            start=demand.start,
-            step_s=demand.step_s,
+            history,
+            start=start,
+            step_s=step_s,
             cluster=cluster,
             current=current,
             config=config,
+            connections=connections,
+            volume_bytes=volume,
         )
+        if read is not None:
+            advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read)})
     console = Console() if Console().is_terminal else Console(width=150)
+    if read is not None:
+        for line in ingest_lines(read.report):
+            console.print(line, markup=False, highlight=False)
     console.print(advice_table(advice))
-    for line in advice.reasons:
-        console.print(f"- {line}")
+    for line in advice.reasons:  # may quote signal names from the exports: no rich markup
+        console.print(f"- {line}", markup=False)
     cheapest = advice.purchase_options[0]
     console.print(f"cheapest way to buy it: {cheapest.name} at ${cheapest.monthly_cost_usd:,.2f}/month")
     console.print(f"({advice.break_even})")

@@ -5,8 +5,9 @@ model :class:`RecommendFile` (TOML, read with ``tomllib``) and :func:`cluster_in
 which merges the file and the options (options win). Inputs are any of
 ``traces.FORMATS`` (several files: one upload; a signal in two files is one signal),
 parsed and checked by ``traces`` (every bad row at once), mapped to demand by
-``traces.combine_signals`` through :func:`service.inputs.signals.signals_history`, the
-path the HTTP API takes too. Percent signals (``CPUUtilization``, ``ACUUtilization``) and
+``traces.combine_signals`` through :func:`service.cli.exports.exports_history` (the
+path ``acuplan advise`` takes; :func:`service.inputs.signals.signals_history` under it is
+the HTTP API's too). Percent signals (``CPUUtilization``, ``ACUUtilization``) and
 ``FreeableMemory`` are measured against MaxCapacity, so without ``--max-acu`` (or
 ``cluster.max_acu`` in the file) they are an error, never read against a default.
 Imports ``policy``/``placement``/``traces`` public names inside the command (``acuplan
@@ -15,7 +16,6 @@ Imports ``policy``/``placement``/``traces`` public names inside the command (``a
 
 from __future__ import annotations
 
-import math
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -23,6 +23,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.cli.exports import (
+    check_engine,
+    check_format,
+    check_zone_option,
+    exports_history,
+    file_cluster,
+    ingest_lines,
+    parse_pairs,
+)
 from service.cli.inputs import (
     CliInputError,
     check_finite,
@@ -36,7 +45,7 @@ from service.cli.output import check_output_path, write_json_atomic
 
 if TYPE_CHECKING:
     from policy import Recommendation
-    from traces import IngestReport, SignalInput
+    from traces import IngestReport
 
 
 class _Section(BaseModel):
@@ -106,22 +115,6 @@ def read_config(path: Path | None) -> RecommendFile:
         raise CliInputError(f"{path.name}: {where}: {str(e['msg']).removeprefix('Value error, ')}") from None
 
 
-def _pairs(option: str, items: list[str], cast: type) -> dict[str, Any]:
-    """``NAME=VALUE`` options -> dict; the option is named on a bad item."""
-    out: dict[str, Any] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        try:
-            if not sep or not name:
-                raise ValueError
-            out[name] = cast(value)
-        except ValueError:
-            raise CliInputError(f"{option}: {item!r} is not NAME=VALUE (e.g. Queries=0.002)") from None
-        if isinstance(out[name], float) and not (math.isfinite(out[name]) and out[name] > 0):
-            raise CliInputError(f"{option}: {item!r}: the value must be a finite number > 0")
-    return out
-
-
 _FIELD_OPTIONS = {
     "limits.max_acu": "--max-acu",
     "limits.min_acu": "--min-acu",
@@ -148,30 +141,6 @@ def _named(exc: ValidationError, prefix: str = "") -> str:
             f"{_FIELD_OPTIONS.get(path, prefix + path)}: {str(e['msg']).removeprefix('Value error, ')}"
         )
     return "; ".join(parts)
-
-
-def _legacy_peak(
-    signals: list[SignalInput], rates: dict[str, float], peak_acu: float | None
-) -> list[SignalInput]:
-    """Map rate or relative signals without a coefficient so their p99 is ``--peak-acu`` ACU."""
-    import numpy as np
-
-    from traces import SignalInput
-
-    out = []
-    for s in signals:
-        if s.unit in ("per_s", "relative") and s.name not in rates:
-            if peak_acu is None:
-                raise CliInputError(
-                    f"--peak-acu is required for unit {s.unit!r} ({s.name}): the series' p99 is mapped to "
-                    f"that many ACU; or give its cost with --rate {s.name}=ACU_S"
-                )
-            p99 = float(np.percentile(s.value, 99.0))
-            if not p99 > 0:
-                raise CliInputError(f"{s.name}: its p99 is 0, so --peak-acu cannot scale it")
-            s = SignalInput(s.name, "acu", s.statistic, s.ts_s, s.value * (peak_acu / p99), s.source)
-        out.append(s)
-    return out
 
 
 def recommendation_lines(rec: Recommendation) -> list[str]:
@@ -201,15 +170,7 @@ def recommendation_lines(rec: Recommendation) -> list[str]:
 
 def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]) -> list[str]:
     lines = recommendation_lines(rec)
-    sig = [
-        f"{s.signal} ({s.unit}, {s.statistic}, {s.n_points} points every {s.step_s or '?'} s"
-        + (f", {s.n_holes} holes" if s.n_holes else "")
-        + ")"
-        for s in report.signals
-    ]
-    head = [f"inputs: {report.name}: {report.n_points} points; signals: {'; '.join(sig)}"]
-    if report.n_duplicates:
-        head.append(f"inputs: {report.n_duplicates} exact duplicate rows dropped")
+    head = ingest_lines(report)
     dq = rec.data_quality
     if dq is not None:
         head.append(
@@ -316,17 +277,14 @@ def recommend_command(
     import policy
     from placement import CapacityLimits, PreviousLayout, Topology
     from policy import ClusterSpec
-    from service.inputs.history import HistoryError, plan_span_s
-    from service.inputs.signals import choose_step, read_uploads, signals_history, utc_now_s
-    from traces import FORMATS, DemandMappingError, SignalRules, UploadError
-    from traces.formats import check_zone
+    from service.inputs.history import plan_span_s
+    from traces import SignalRules
 
     with input_errors():
         paths = [*([csv] if csv else []), *(inputs or [])]
         if not paths:
             raise CliInputError("give the metric exports with --input FILE (or --csv FILE)")
-        if format is not None and format not in FORMATS:
-            raise CliInputError(f"--format: unknown {format!r}; choose from {', '.join(FORMATS)}")
+        check_format(format)
         numbers = {"--min-acu": min_acu, "--max-acu": max_acu, "--read-frac": read_frac, "--price": price}
         numbers |= {"--risk": risk, "--deployed-min-acu": deployed_min_acu}
         for name, number in numbers.items():
@@ -334,8 +292,8 @@ def recommend_command(
         check_peak_acu(peak_acu)
         file = read_config(config_path)
         c = file.cluster
-        rates = {**file.signals.acu_s_per_unit, **_pairs("--rate", rate or [], float)}
-        readers = _pairs("--deployed-reader", deployed_reader or [], int)
+        rates = {**file.signals.acu_s_per_unit, **parse_pairs("--rate", rate or [], float)}
+        readers = parse_pairs("--deployed-reader", deployed_reader or [], int)
         config = load_policy_config()
         if risk is not None or c.risk_quantile is not None:
             try:
@@ -348,8 +306,8 @@ def recommend_command(
         if step_s is not None:
             check_step_s(step_s, config.plan_step_s)
         requested_now = parse_now(now)
-        zone = check_zone(timezone or c.timezone)
-        in_zone = check_zone(input_timezone or file.signals.input_timezone) or zone
+        zone = check_zone_option("--timezone", timezone or c.timezone)
+        in_zone = check_zone_option("--input-timezone", input_timezone or file.signals.input_timezone) or zone
         if json_path is not None:
             check_output_path(json_path)
         max_cap = max_acu if max_acu is not None else c.max_acu
@@ -362,41 +320,20 @@ def recommend_command(
             flag = "--max-acu" if max_cap is not None and "max_acu" in str(exc) else "--min-acu"
             reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
             raise CliInputError(f"{flag} {shown:g}: {reasons}") from None
-        try:
-            signals, report = read_uploads(
-                paths, now_s=utc_now_s(), format=format, tz=in_zone,
-                signal=signal or file.signals.signal, specs=file.signals.queries or None,
-            )  # fmt: skip
-        except UploadError as exc:
-            raise CliInputError(str(exc)) from None
-        signals = _legacy_peak(signals, rates, peak_acu)
         rules = SignalRules(
             max_acu=max_cap,
             min_acu=limits.min_acu,
             acu_s_per_unit=rates,
-            engine=engine or c.engine or "aurora-postgresql",  # type: ignore[arg-type]
+            engine=check_engine(engine or c.engine or "aurora-postgresql"),
             connection_headroom=file.signals.connection_headroom,
         )
-        if rules.engine not in ("aurora-postgresql", "aurora-mysql"):
-            raise CliInputError(
-                f"--engine: unknown {rules.engine!r}; choose aurora-postgresql or aurora-mysql"
-            )
-        step = step_s if step_s is not None else choose_step(signals, config.plan_step_s, rules)
-        try:
-            built = signals_history(
-                signals, rules=rules, step_s=step, now=requested_now, max_steps=MAX_CSV_STEPS,
-                plan_s=plan_span_s(config.horizon_s, config.plan_step_s), source_flags=report.source_flags,
-            )  # fmt: skip
-        except HistoryError as exc:
-            message = str(exc)
-            if exc.loc != ("now",):
-                raise CliInputError(f"{report.name}: {message}") from None
-            raise CliInputError(
-                f"--{message}" if message.startswith("now ") else f"--now: {message}"
-            ) from None
-        except DemandMappingError as exc:
-            option = {"max_acu": "--max-acu", "acu_s_per_unit": "--rate"}.get(exc.field or "", "")
-            raise CliInputError(f"{option + ': ' if option else ''}{exc.reason}") from None
+        read = exports_history(
+            paths, rules=rules, plan_step_s=config.plan_step_s,
+            plan_s=plan_span_s(config.horizon_s, config.plan_step_s), format=format, tz=in_zone,
+            signal=signal or file.signals.signal, specs=file.signals.queries, peak_acu=peak_acu,
+            step_s=step_s, now=requested_now,
+        )  # fmt: skip
+        built, report, step = read.built, read.report, read.built.step_s
         try:
             topo: dict[str, Any] = {}
             if region or c.region:
@@ -408,7 +345,7 @@ def recommend_command(
             if "az_ids" in topo and "writer_az_id" not in topo:
                 topo["writer_az_id"] = topo["az_ids"][0]
             spec: dict[str, Any] = {
-                "cluster_id": cluster_id or c.cluster_id or _file_cluster(report) or "cluster-1",
+                "cluster_id": cluster_id or c.cluster_id or file_cluster(report) or "cluster-1",
                 "limits": limits,
                 "topology": Topology(**topo),
                 "timezone": zone,
@@ -440,12 +377,3 @@ def recommend_command(
     if json_path is not None:
         with input_errors():
             write_json_atomic(json_path, rec.model_dump(mode="json"))
-
-
-MAX_CSV_STEPS = 1_000_000
-"""Most grid steps ``recommend`` builds (first sample to the last or ``--now``): 8 MB of float64."""
-
-
-def _file_cluster(report: IngestReport) -> str | None:
-    """The cluster a canonical export names, when it names exactly one."""
-    return report.cluster_ids[0] if len(report.cluster_ids) == 1 else None

@@ -1,8 +1,10 @@
 """Checked signals -> the history, ``now`` and the :class:`policy.DemandContext` ``recommend`` takes.
 
 Owns :func:`signals_history` (the one path from several signals to a recommendation's
-inputs, shared by the CLI and the HTTP API), :func:`choose_step` (the step when none is
-given) and :func:`read_uploads` (files -> one checked upload, for the CLI). The mapping
+or an advice's inputs, shared by the CLI and the HTTP API), :func:`choose_step` (the step
+when none is given), :func:`side_series` (``DatabaseConnections`` or ``VolumeBytesUsed``
+on the history's grid, for ``policy.advise``) and :func:`read_uploads` (files -> one
+checked upload, for the CLI). The mapping
 itself is ``traces.combine_signals``; this module only sizes the grid first (a far-future
 timestamp costs a message, never memory), cuts it at ``now`` and fills the context:
 the working set per step, the binding signals' shares over the last day, the sources'
@@ -24,7 +26,7 @@ from policy.types import DemandContext
 from service.inputs.history import check_window
 from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
 from traces.formats import parse_any
-from traces.signals import signal_kind
+from traces.signals import NOT_DEMAND, SignalKind, kind_on_grid, signal_kind
 from traces.uploads import merge_uploads
 
 DAY_S = 86_400
@@ -48,6 +50,11 @@ class SignalsHistory:
     context: DemandContext
     combined: CombinedDemand
 
+    @property
+    def start(self) -> datetime:
+        """The start of the history's first step (UTC)."""
+        return datetime.fromtimestamp(self.combined.start_s, tz=UTC)
+
 
 def choose_step(signals: Sequence[SignalInput], plan_step_s: int, rules: SignalRules) -> int:
     """Return the step for signals when none is given: the finest demand signal's, on the plan's grid.
@@ -59,7 +66,7 @@ def choose_step(signals: Sequence[SignalInput], plan_step_s: int, rules: SignalR
     Args:
         signals: checked signals.
         plan_step_s: the plan step, seconds.
-        rules: for which signals are demand (connections are not).
+        rules: for which signals are demand (connections and VolumeBytesUsed are not).
 
     Returns:
         Seconds.
@@ -69,7 +76,7 @@ def choose_step(signals: Sequence[SignalInput], plan_step_s: int, rules: SignalR
     steps = [
         s
         for sig in signals
-        if signal_kind(sig.name, sig.unit, rules.kinds) != "connections"
+        if signal_kind(sig.name, sig.unit, rules.kinds) not in NOT_DEMAND
         and (s := step_of(sig.ts_s)) is not None
     ]
     finest = min(steps, default=plan_step_s)
@@ -129,6 +136,27 @@ def signals_history(
         notes=combined.notes,
     )
     return SignalsHistory(history, at, step_s, context, combined)
+
+
+def side_series(
+    built: SignalsHistory, signals: Sequence[SignalInput], kind: SignalKind, rules: SignalRules
+) -> npt.NDArray[np.float64] | None:
+    """Return the signals of a kind that is not demand on the history's grid, in their unit.
+
+    Args:
+        built: the history (its start, step and length are the grid).
+        signals: the checked signals it was built from.
+        kind: ``connections`` (``DatabaseConnections``) or ``volume`` (``VolumeBytesUsed``).
+        rules: kind overrides.
+
+    Returns:
+        Shape ``built.history_acu.shape``, NaN where no sample; None when no signal is of
+        that kind (``traces.signals.kind_on_grid``).
+    """
+    return kind_on_grid(
+        signals, kind, step_s=built.step_s, start_s=built.combined.start_s,
+        n_steps=len(built.history_acu), rules=rules,
+    )  # fmt: skip
 
 
 def read_uploads(

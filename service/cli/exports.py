@@ -1,0 +1,219 @@
+"""Metric exports -> demand for the CLI: the one path ``acuplan recommend`` and ``advise`` share.
+
+Owns :func:`exports_history` (files -> one checked upload,
+:func:`service.inputs.signals.read_uploads` -> rate or relative signals scaled by
+``--peak-acu`` -> ``traces.combine_signals`` on the step grid through
+:func:`service.inputs.signals.signals_history`, the path the HTTP API takes too) and the
+option helpers both commands use: :func:`parse_pairs` (``--rate NAME=ACU_S``),
+:func:`check_format`, :func:`check_engine`, :func:`check_zone_option`,
+:func:`ingest_lines` (what was read, printed before the answer) and :func:`file_cluster`. Every error is a
+:class:`service.cli.inputs.CliInputError` naming the option or the file. Percent signals
+(``CPUUtilization``, ``ACUUtilization``) and ``FreeableMemory`` are measured against
+MaxCapacity, so without it they are an error naming ``--max-acu``. Imports ``traces``
+public names inside the functions (``acuplan --help`` stays fast).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from service.cli.inputs import CliInputError
+
+if TYPE_CHECKING:
+    from service.inputs.signals import SignalsHistory
+    from traces import IngestReport, SignalInput, SignalRules
+    from traces.signals import Engine
+
+MAX_EXPORT_STEPS: Final[int] = 1_000_000
+"""Most grid steps built from exports (first sample to the last or ``--now``): 8 MB of float64."""
+
+ENGINES: Final[tuple[str, ...]] = ("aurora-postgresql", "aurora-mysql")
+
+
+def parse_pairs(option: str, items: Sequence[str], cast: type) -> dict[str, Any]:
+    """``NAME=VALUE`` options -> dict; the option is named on a bad item.
+
+    Args:
+        option: the option, e.g. ``--rate``.
+        items: its values, e.g. ``["Queries=0.002"]``.
+        cast: ``float`` (then each value must be finite and > 0) or ``int``.
+
+    Raises:
+        CliInputError: an item without ``=``, a name or a value of the type.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or not name:
+                raise ValueError
+            out[name] = cast(value)
+        except ValueError:
+            raise CliInputError(f"{option}: {item!r} is not NAME=VALUE (e.g. Queries=0.002)") from None
+        if isinstance(out[name], float) and not (math.isfinite(out[name]) and out[name] > 0):
+            raise CliInputError(f"{option}: {item!r}: the value must be a finite number > 0")
+    return out
+
+
+def check_format(format: str | None) -> None:
+    """Reject a ``--format`` that is not one of ``traces.FORMATS``."""
+    from traces import FORMATS
+
+    if format is not None and format not in FORMATS:
+        raise CliInputError(f"--format: unknown {format!r}; choose from {', '.join(FORMATS)}")
+
+
+def check_engine(engine: str) -> Engine:
+    """Return ``--engine`` when it is ``aurora-postgresql`` or ``aurora-mysql``.
+
+    Raises:
+        CliInputError: any other value.
+    """
+    if engine not in ENGINES:
+        raise CliInputError(f"--engine: unknown {engine!r}; choose aurora-postgresql or aurora-mysql")
+    return engine  # type: ignore[return-value]
+
+
+def check_zone_option(option: str, tz: str | None) -> str | None:
+    """Return ``tz`` when it is a known IANA zone (or None).
+
+    Raises:
+        CliInputError: an unknown zone, naming ``option`` (e.g. ``--input-timezone``).
+    """
+    from traces.formats import check_zone
+
+    try:
+        return check_zone(tz)
+    except ValueError as exc:
+        raise CliInputError(f"{option}: {exc}") from None
+
+
+def _scale_to_peak(
+    signals: list[SignalInput], rates: Mapping[str, float], peak_acu: float | None
+) -> list[SignalInput]:
+    """Map rate or relative signals without a coefficient so their p99 is ``--peak-acu`` ACU."""
+    import numpy as np
+
+    from traces import SignalInput
+
+    out = []
+    for s in signals:
+        if s.unit in ("per_s", "relative") and s.name not in rates:
+            if peak_acu is None:
+                raise CliInputError(
+                    f"--peak-acu is required for unit {s.unit!r} ({s.name}): the series' p99 is mapped to "
+                    f"that many ACU; or give its cost with --rate {s.name}=ACU_S"
+                )
+            p99 = float(np.percentile(s.value, 99.0))
+            if not p99 > 0:
+                raise CliInputError(f"{s.name}: its p99 is 0, so --peak-acu cannot scale it")
+            s = SignalInput(s.name, "acu", s.statistic, s.ts_s, s.value * (peak_acu / p99), s.source)
+        out.append(s)
+    return out
+
+
+@dataclass(frozen=True)
+class ExportsHistory:
+    """What the exports gave: the demand history, the checked signals and the ingest report.
+
+    Attributes:
+        built: the history on the step grid, ``now``, the context and the combined demand.
+        signals: the checked signals (rate or relative ones scaled to ``--peak-acu``).
+        report: the ingest report (signals, holes, duplicates, warnings, source flags).
+    """
+
+    built: SignalsHistory
+    signals: list[SignalInput]
+    report: IngestReport
+
+
+def exports_history(
+    paths: Sequence[Path],
+    *,
+    rules: SignalRules,
+    plan_step_s: int,
+    plan_s: int,
+    format: str | None = None,
+    tz: str | None = None,
+    signal: str | None = None,
+    specs: Mapping[str, Any] | None = None,
+    peak_acu: float | None = None,
+    step_s: int | None = None,
+    now: datetime | None = None,
+) -> ExportsHistory:
+    """Read metric exports as one upload and turn them into demand on the step grid.
+
+    Args:
+        paths: the files (``--input``, ``--csv``); a signal in two files is one signal.
+        rules: MaxCapacity (None: percent and ``FreeableMemory`` are an error naming
+            ``--max-acu``), MinCapacity, ``--rate`` coefficients, engine, headroom.
+        plan_step_s: the plan step; the default step is its divisor at or above the finest
+            demand signal's (:func:`service.inputs.signals.choose_step`).
+        plan_s: how far past ``now`` the plan (or forecast) reaches, seconds.
+        format: ``--format`` (checked with :func:`check_format`), or None to sniff each file.
+        tz: IANA zone of timestamps without an offset.
+        signal: the metric of ``Timestamp,Value`` exports.
+        specs: per query Id, series name or column: signal, unit, statistic.
+        peak_acu: the ACU a rate or relative series' p99 maps to when it has no ``--rate``.
+        step_s: the grid step, or None for the default.
+        now: the decision time, or None for the end of the step holding the last sample.
+
+    Returns:
+        The history, the signals and the report.
+
+    Raises:
+        CliInputError: anything the checks reject (the first problem, counting the rest),
+            a signal without a mapping (naming ``--max-acu`` or ``--rate``), or a history
+            out of range (naming the file, or ``--now``).
+        OSError: a file cannot be read.
+    """
+    from service.inputs.history import HistoryError
+    from service.inputs.signals import choose_step, read_uploads, signals_history, utc_now_s
+    from traces import DemandMappingError, UploadError
+
+    try:
+        signals, report = read_uploads(
+            paths, now_s=utc_now_s(), format=format, tz=tz, signal=signal, specs=specs or None
+        )
+    except UploadError as exc:
+        raise CliInputError(str(exc)) from None
+    signals = _scale_to_peak(signals, rules.acu_s_per_unit, peak_acu)
+    step = step_s if step_s is not None else choose_step(signals, plan_step_s, rules)
+    try:
+        built = signals_history(
+            signals, rules=rules, step_s=step, now=now, max_steps=MAX_EXPORT_STEPS, plan_s=plan_s,
+            source_flags=report.source_flags,
+        )  # fmt: skip
+    except HistoryError as exc:
+        message = str(exc)
+        if exc.loc != ("now",):
+            raise CliInputError(f"{report.name}: {message}") from None
+        raise CliInputError(f"--{message}" if message.startswith("now ") else f"--now: {message}") from None
+    except DemandMappingError as exc:
+        option = {"max_acu": "--max-acu", "acu_s_per_unit": "--rate"}.get(exc.field or "", "")
+        raise CliInputError(f"{option + ': ' if option else ''}{exc.reason}") from None
+    return ExportsHistory(built, signals, report)
+
+
+def ingest_lines(report: IngestReport) -> list[str]:
+    """What was read, as printed lines: the signals with their steps and holes, duplicates dropped."""
+    sig = [
+        f"{s.signal} ({s.unit}, {s.statistic}, {s.n_points} points every {s.step_s or '?'} s"
+        + (f", {s.n_holes} holes" if s.n_holes else "")
+        + ")"
+        for s in report.signals
+    ]
+    lines = [f"inputs: {report.name}: {report.n_points} points; signals: {'; '.join(sig)}"]
+    if report.n_duplicates:
+        lines.append(f"inputs: {report.n_duplicates} exact duplicate rows dropped")
+    return lines
+
+
+def file_cluster(report: IngestReport) -> str | None:
+    """The cluster a canonical export names, when it names exactly one."""
+    return report.cluster_ids[0] if len(report.cluster_ids) == 1 else None

@@ -310,7 +310,8 @@ def recommend(
         InvalidRequestError: bad history, a naive or non-datetime ``now``, incompatible
             steps, a ``previous`` layout that does not fit ``cluster``, or hard
             constraints no plan can meet (the error's ``field`` names the input).
-        InsufficientHistoryError: too little observed history to forecast from.
+        InsufficientHistoryError: too little observed history to forecast from, or none at
+            all in the 24 h before ``now`` without a ``previous`` layout to hold.
         pydantic.ValidationError: ``cluster``/``config``/``previous`` given as invalid
             dicts (a ValueError).
     """
@@ -331,6 +332,13 @@ def recommend(
         min_coverage_24h=config.min_coverage_24h,
         source_flags=context.source_flags,
     )
+    if previous is None and quality.coverage_24h == 0.0:
+        raise InsufficientHistoryError(
+            f"the 24 h before now hold no observation (the last ended {quality.staleness_s / 3600:.3g} h "
+            "before now): acuplan plans from data, never from a fill; send recent data, or pass the "
+            "deployed layout (previous) to hold it",
+            "history_acu",
+        )
     quality = quality.model_copy(update={"held": bool(quality.flags) and previous is not None})
     demand_q, model, warned = forecast_quantiles(
         history,

@@ -3,9 +3,10 @@
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
 from placement import PreviousLayout
-from policy import recommend
+from policy import InsufficientHistoryError, recommend
 from policy.quality import assess_history
 from policy.types import DemandContext
 
@@ -61,6 +62,22 @@ def test_without_a_deployed_layout_the_flags_are_reported_but_nothing_is_held() 
     h[-9:] = np.nan
     rec = recommend(h, now=NOW)
     assert rec.data_quality is not None and rec.data_quality.flags and not rec.data_quality.held
+
+
+def test_a_blank_last_day_is_refused_without_a_layout_to_hold_and_held_with_one() -> None:
+    h = _steady(4)
+    h[-288:] = np.nan  # the whole last day missing: the forecaster would plan from a fill
+
+    with pytest.raises(InsufficientHistoryError) as err:
+        recommend(h, now=NOW)
+
+    assert err.value.field == "history_acu"
+    assert str(err.value).startswith(
+        "the 24 h before now hold no observation (the last ended 24 h before now)"
+    )
+    held = recommend(h, now=NOW, previous=DEPLOYED)
+    assert held.data_quality is not None and held.data_quality.held
+    assert all(s.min_capacity_acu >= 8.0 for s in held.steps)
 
 
 def test_the_memory_working_set_is_kept_as_a_floor() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
 
 from fastapi import Path
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from placement import CapacityLimits, PreviousLayout, Topology
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
@@ -90,6 +90,9 @@ class ClusterRegistration(RequestModel):
         config: policy overrides applied to every recommendation of this cluster.
         engine: the Aurora engine, used to render actions (``create-db-instance
             --engine``) of this cluster's stored recommendations.
+        timezone: the IANA time zone the cluster's demand follows (``Europe/Berlin``;
+            daily and weekly seasons are learnt on its wall clock, so business-hour peaks
+            stay put across daylight-saving switches); None: UTC.
     """
 
     model_config = ConfigDict(
@@ -117,10 +120,22 @@ class ClusterRegistration(RequestModel):
     step_s: int = Field(default=300, ge=30, le=3600, strict=True)
     config: PolicyOverrides = Field(default_factory=PolicyOverrides)
     engine: Engine = "aurora-postgresql"
+    timezone: str | None = Field(default=None, min_length=1, max_length=64, strict=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        """The library's rule (``ClusterSpec.timezone``): a zone of the IANA database."""
+        try:
+            return ClusterSpec.model_validate({"timezone": value}).timezone
+        except ValidationError as exc:
+            raise ValueError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
 
     def spec(self, cluster_id: str) -> ClusterSpec:
         """Return the library's ClusterSpec for ``cluster_id``."""
-        fields = self.model_dump(include={"topology", "limits", "read_frac", "price_usd_per_acu_hour"})
+        fields = self.model_dump(
+            include={"topology", "limits", "read_frac", "price_usd_per_acu_hour", "timezone"}
+        )
         return ClusterSpec.model_validate({"cluster_id": cluster_id, **fields})
 
     def check(self, base: PolicyConfig) -> None:

@@ -40,6 +40,17 @@ def test_register_then_update_counts_revisions(client: TestClient) -> None:
     assert client.get(f"/v1/clusters/{cid}").json() == body
 
 
+def test_a_registered_time_zone_is_kept_and_is_kept(client: TestClient) -> None:
+    cid = f"tz-{uuid.uuid4().hex[:8]}"
+
+    r = _register(client, cid, timezone="Europe/Berlin")
+
+    assert r.status_code == 201, r.text
+    assert r.json()["cluster"]["timezone"] == "Europe/Berlin"
+    assert client.get(f"/v1/clusters/{cid}").json()["cluster"]["timezone"] == "Europe/Berlin"
+    assert _register(client, cid).json()["cluster"]["timezone"] is None  # a PUT replaces the registration
+
+
 @pytest.mark.parametrize(
     ("path_id", "changes", "field"),
     [
@@ -48,6 +59,7 @@ def test_register_then_update_counts_revisions(client: TestClient) -> None:
         pytest.param("ok-2", {"step_s": 420}, "step_s", id="step_not_dividing_plan_step"),
         pytest.param("ok-3", {"limits": {"min_acu": 0.7, "max_acu": 8}}, "limits.min_acu", id="off_grid"),
         pytest.param("ok-4", {"step_s": "300"}, "step_s", id="strict_int"),
+        pytest.param("ok-5", {"timezone": "Mars/Olympus"}, "timezone", id="unknown_zone"),
     ],
 )
 def test_bad_registration_is_422_naming_the_field(

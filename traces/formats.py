@@ -432,9 +432,11 @@ def parse_cloudwatch(
             next_token = True
         ids = [str(r.get("Id") or "") for r in results if isinstance(r, Mapping)]
         for qid in sorted({x for x in ids if ids.count(x) > 1}):
-            ml = (*ploc, "MetricDataResults")
-            upload.problems.append(
-                Problem(_path(ml), None, f"query Id {qid!r} appears twice in one page", ml)
+            # The AWS CLI's auto-pagination (botocore's GetMetricData paginator) concatenates
+            # every page's MetricDataResults into one list: each repeat is a later page, in order.
+            upload.notes.append(
+                f"{_path(ploc)}: query Id {qid!r} appears {ids.count(qid)} times, read as the AWS CLI's "
+                "merged pages in order (the last one decides completeness)"
             )
         for j, result in enumerate(results):
             rloc = (*ploc, "MetricDataResults", j)

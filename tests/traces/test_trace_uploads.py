@@ -240,6 +240,33 @@ def test_cloudwatch_next_token_on_the_last_page_and_later_page_wins() -> None:
     )
 
 
+def test_the_aws_clis_merged_pages_are_read_in_order() -> None:
+    # `aws cloudwatch get-metric-data` without --no-paginate concatenates every page's
+    # MetricDataResults into one list, so an Id repeats; earlier pages said PartialData.
+    merged = _page(
+        [
+            _result("acu", "ServerlessDatabaseCapacity", [(0, 1), (5, 2)], "PartialData"),
+            _result("cpu", "CPUUtilization", [(0, 10)], "PartialData"),
+            _result("acu", "ServerlessDatabaseCapacity", [(10, 3)]),
+            _result("cpu", "CPUUtilization", [(5, 20), (10, 30)]),
+        ]
+    )
+
+    signals, report = check_upload(parse_cloudwatch(merged))
+
+    assert {s.name: s.value.tolist() for s in signals} == {
+        "ServerlessDatabaseCapacity": [1.0, 2.0, 3.0],
+        "CPUUtilization": [10.0, 20.0, 30.0],
+    }
+    assert report.source_flags == ()  # the last occurrence of each Id is Complete
+    still_partial = _page([merged["MetricDataResults"][2], merged["MetricDataResults"][0]])
+    _, report = check_upload(parse_cloudwatch(still_partial))
+    assert report.source_flags == (
+        "ServerlessDatabaseCapacity (query Id acu): CloudWatch answered PartialData; some data for the "
+        "period was not available yet",
+    )
+
+
 def test_cloudwatch_problems_are_located_by_json_path() -> None:
     page = _page([{"Id": "acu", "Label": "ServerlessDatabaseCapacity", "Timestamps": ["yesterday", 0],
                    "Values": [1.0, "2"]}])  # fmt: skip

@@ -63,21 +63,37 @@ def sample_problem(ts_s: int, demand_acu: float) -> str | None:
     return None
 
 
-def points_from_wire(points: list[HistoryPoint], *, field: str = "points") -> tuple[list[int], list[float]]:
-    """Sort JSON samples and reject repeated timestamps.
+def points_from_wire(
+    points: list[HistoryPoint], *, now_s: int, field: str = "points"
+) -> tuple[list[int], list[float]]:
+    """Sort JSON samples and reject repeated and future timestamps.
+
+    A sample's ``ts`` is the start of the period it measures, so it is never after the
+    server's clock; one that is would move the stored window (the last
+    ``MAX_HISTORY_STEPS`` steps before the newest sample) past the real history and prune
+    it, so it is refused like a future row of a file upload (``traces.check_upload``).
+
+    Args:
+        points: the request's samples.
+        now_s: the server clock, epoch seconds.
+        field: the request field the points are in (for error locations).
 
     Returns:
         (epoch seconds, ACU), oldest first.
 
     Raises:
-        fastapi.exceptions.RequestValidationError: two samples in the same second, at
-            ``<field>.<i>.ts`` of the later one in the request.
+        fastapi.exceptions.RequestValidationError: two samples in the same second (at
+            ``<field>.<i>.ts`` of the later one), a sample before 1970 or after ``now_s``.
     """
     seen: dict[int, int] = {}
     for i, p in enumerate(points):
         t = epoch_s(p.ts)
         if t < 0:
             raise request_error([((field, i, "ts"), "timestamps must be at or after 1970-01-01T00:00:00Z")])
+        if t > now_s:
+            raise request_error(
+                [((field, i, "ts"), f"{iso_s(t)} is in the future (after now, {iso_s(now_s)})")]
+            )
         if t in seen:
             raise request_error([((field, i, "ts"), f"repeats the timestamp of {field}[{seen[t]}]")])
         seen[t] = i

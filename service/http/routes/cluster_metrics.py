@@ -62,15 +62,18 @@ _CW_EXAMPLE: dict[str, Any] = {
 
 
 @router.post("", response_model=IngestResult, responses=errors(404, 422))
-def add_metrics(cluster_id: ClusterId, body: MetricPoints, store: StoreDep, _: WriteScope) -> IngestResult:
+def add_metrics(
+    cluster_id: ClusterId, body: MetricPoints, runtime: RuntimeDep, _: WriteScope
+) -> IngestResult:
     """Store demand samples (ACU) given as JSON points, in any order.
 
-    A timestamp already stored takes the new value; two points in the same second are a
-    422 at ``points.<i>.ts``.
+    A timestamp already stored takes the new value; two points in the same second, or a
+    point after the server's clock (it would push the stored window past the history),
+    are a 422 at ``points.<i>.ts`` and nothing is stored.
     """
-    record = load_cluster(store, cluster_id)
-    ts, values = points_from_wire(body.points)
-    return ingest(store, record, ts, values)
+    record = load_cluster(runtime.store, cluster_id)
+    ts, values = points_from_wire(body.points, now_s=int(runtime.clock()))
+    return ingest(runtime.store, record, ts, values)
 
 
 def _store(store: StoreDep, record: ClusterRecord, got: Ingested) -> IngestResult:

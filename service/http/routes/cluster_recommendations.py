@@ -59,7 +59,7 @@ def create_cluster_recommendation(
     store = runtime.store
     record = load_cluster(store, cluster_id)
     if body.points:
-        ts_new, values_new = points_from_wire(body.points)
+        ts_new, values_new = points_from_wire(body.points, now_s=int(runtime.clock()))
         ingest(store, record, ts_new, values_new)
     config = cluster_config(record, base_config, body.config)
     stored_range = store.point_range(cluster_id)

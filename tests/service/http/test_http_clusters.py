@@ -109,6 +109,22 @@ def test_metrics_are_stored_sorted_and_replaced(client: TestClient, cluster_id: 
     }
 
 
+def test_a_future_point_is_422_and_the_stored_history_stays(client: TestClient, cluster_id: str) -> None:
+    history = [{"ts": f"2024-05-06T{h:02d}:00:00Z", "demand_acu": 1.0 + h} for h in range(4)]
+    assert client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history}).status_code == 200
+    future = [history[0], {"ts": "2042-03-05T00:00:00Z", "demand_acu": 3.0}]
+
+    for url in (f"/v1/clusters/{cluster_id}/metrics", f"/v1/clusters/{cluster_id}/recommendations"):
+        r = client.post(url, json={"points": future})
+
+        assert r.status_code == 422, r.text
+        [detail] = r.json()["detail"]
+        assert detail["field"] == "points.1.ts"
+        assert detail["message"].startswith("2042-03-05T00:00:00Z is in the future (after now, ")
+    metrics = client.get(f"/v1/clusters/{cluster_id}").json()["metrics"]
+    assert metrics == {"n_points": 4, "first_ts": "2024-05-06T00:00:00Z", "last_ts": "2024-05-06T03:00:00Z"}
+
+
 def test_repeated_timestamp_in_one_upload_is_422(client: TestClient, cluster_id: str) -> None:
     points = [
         {"ts": "2024-05-06T00:00:00Z", "demand_acu": 1.0},

@@ -13,9 +13,13 @@ names the first forecast hour that crosses its limit and the lead time to it:
   :data:`MIN_TREND_DAYS` days, rising) that crosses MaxCapacity within
   :data:`TREND_HORIZON_DAYS` days (the forecasters' seasons repeat the recent level; this
   is the growth they leave out);
-* ``budget``: the median forecast replayed on the simulator under today's settings and
-  under the timetable, projected to a 730-hour month (the forecast horizon repeated);
-  ``at`` is when a month's budget would be spent;
+* ``budget``: the median forecast of the next :data:`COST_PROJECTION_H` hours replayed on
+  the simulator under today's settings and under the timetable, projected to a 730-hour
+  month (those hours repeated); ``at`` is when a month's budget would be spent. Only the
+  first day: the forecaster's intervals are calibrated on backtest errors up to that far
+  ahead, and beyond it an additive offset learnt after a level shift is added to a
+  seasonal repeat that has already caught up (on ``rds-cpu-cc0c53`` the weekly model's
+  median on day 7 was 2.5x the new level, on day 1 equal to it);
 * ``connections``: the upper quantile of ``DatabaseConnections`` at or above
   ``max_connections``, which Aurora derives from the memory of MaxCapacity (AWS's table
   below). It is a static parameter: a new MaxCapacity changes it only after a reboot.
@@ -46,6 +50,9 @@ from policy.scaler import ScalerModel, half_ceil
 from policy.trace_replay.simulator import Layout, simulate
 
 FloatArray = npt.NDArray[np.float64]
+
+COST_PROJECTION_H: Final[int] = 24
+"""Hours of the median forecast the monthly cost projection replays (module docstring)."""
 
 MAX_CONNECTIONS_TABLE: Final[dict[str, tuple[tuple[float, int], ...]]] = {
     "aurora-mysql": (
@@ -219,7 +226,7 @@ def forecast_alerts(
         alerts += _trend_alert(peak, share=share, model=model, current=current, end=end, horizon=horizon)
     mean = hourly(demand, step_s, "mean")
     mean_rows, _, _ = _forecast(mean, horizon, quantile)
-    load = mean_rows[0]
+    load = mean_rows[0][:COST_PROJECTION_H]
     n = len(load)
     common = {"max_acu": current.max_capacity_acu, "read_frac": read_frac, "model": model}
     projected = {
@@ -255,7 +262,7 @@ def forecast_alerts(
                     value=round(cost, 2),
                     limit=monthly_budget_usd,
                     message=f"at the median demand forecast the {name} settings cost ${cost:,.2f} per month "
-                    f"(the next {horizon / 24:g} days projected), over the ${monthly_budget_usd:,.2f} "
+                    f"(the next {n} hours projected), over the ${monthly_budget_usd:,.2f} "
                     "budget: "
                     f"a month's budget is spent by {at:%Y-%m-%d %H:%M} UTC (in {_lead(int(hours))})",
                 )
@@ -270,7 +277,7 @@ def forecast_alerts(
         if np.any(np.isfinite(conn_hourly)):
             conn_rows, _, _ = _forecast(conn_hourly, horizon, quantile)
             conn_peak = round(float(conn_rows[1].max()), 1)
-    days = max(n // 24, 1)
+    days = max(len(need) // 24, 1)
     outlook = Outlook(
         start=end,
         horizon_h=horizon,

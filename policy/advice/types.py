@@ -278,8 +278,9 @@ class Outlook(FrozenModel):
         forecast_model: the model that won the backtest on the hourly maxima.
         writer_need_acu: the writer's need at the upper quantile, the max per day, ACU
             (shape (horizon_h // 24,)).
-        projected_monthly_cost_usd: per 730-hour month at the median forecast:
-            ``current`` and ``recommended`` settings.
+        projected_monthly_cost_usd: per 730-hour month at the median forecast of the
+            next day (``policy.advice.outlook.COST_PROJECTION_H``): ``current`` and
+            ``recommended`` settings.
         max_connections: ``max_connections`` at today's MaxCapacity (None without a
             connections history).
         connections_peak: the upper quantile of connections at its peak over the

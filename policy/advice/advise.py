@@ -210,6 +210,49 @@ def _series(values: npt.ArrayLike | None, n: int, field: str) -> FloatArray | No
     return arr
 
 
+def check_settings(
+    cluster: ClusterSpec, current: CurrentSettings, config: AdviceConfig, *, step_s: int
+) -> int:
+    """Check today's settings and the timetable's slot against the cluster (one owner for HTTP and library).
+
+    Args:
+        cluster: the cluster (its AZ IDs and ``limits.min_acu``).
+        current: today's settings.
+        config: the advice configuration (``schedule_slot_s``).
+        step_s: the history step, seconds.
+
+    Returns:
+        The timetable slot in whole history steps, seconds.
+
+    Raises:
+        InvalidRequestError: MaxCapacity below ``limits.min_acu`` (``current.max_capacity_acu``),
+            a reader in an AZ that is not one of ``cluster.topology.az_ids``
+            (``current.readers.<i>.az_id``), or a slot that, in whole history steps, does not
+            divide a day (``config.schedule_slot_s``).
+    """
+    if current.max_capacity_acu < cluster.limits.min_acu:
+        raise InvalidRequestError(
+            f"current.max_capacity_acu={current.max_capacity_acu:g} is below the cluster's limits.min_acu "
+            f"{cluster.limits.min_acu:g}",
+            "current.max_capacity_acu",
+        )
+    for i, reader in enumerate(current.readers):
+        if reader.az_id not in cluster.topology.az_ids:
+            raise InvalidRequestError(
+                f"current.readers[{i}].az_id={reader.az_id!r} is not one of the cluster's AZ IDs "
+                f"({', '.join(cluster.topology.az_ids)} in {cluster.topology.region})",
+                f"current.readers.{i}.az_id",
+            )
+    slot_s = max(config.schedule_slot_s // step_s, 1) * step_s  # whole history steps
+    if 86_400 % slot_s:
+        raise InvalidRequestError(
+            f"schedule_slot_s={config.schedule_slot_s} rounded to whole {step_s}-s steps is {slot_s} s, "
+            "which does not divide a day",
+            "config.schedule_slot_s",
+        )
+    return slot_s
+
+
 def advise(
     demand_acu: npt.ArrayLike,
     *,
@@ -248,8 +291,9 @@ def advise(
     Raises:
         InvalidRequestError: a history too short for the warm-up plus a day (field
             ``history``), a current MaxCapacity below the cluster's minimum, a
-            ``connections`` / ``volume_bytes`` series off the grid or negative, or a
-            timetable slot that, in whole history steps, does not divide a day.
+            ``connections`` / ``volume_bytes`` series off the grid or negative, a reader
+            in an AZ that is not one of ``cluster.topology.az_ids``, or a timetable slot
+            that, in whole history steps, does not divide a day.
 
     Example:
         >>> import numpy as np
@@ -275,19 +319,8 @@ def advise(
     conn = _series(connections, len(demand), "connections")
     volume = _series(volume_bytes, len(demand), "volume_bytes")
     report = progress or (lambda stage, done, total: None)
-    slot_s = max(config.schedule_slot_s // step_s, 1) * step_s  # whole history steps
-    if 86_400 % slot_s:
-        raise InvalidRequestError(
-            f"schedule_slot_s={config.schedule_slot_s} rounded to whole {step_s}-s steps is {slot_s} s, "
-            "which does not divide a day",
-            "config.schedule_slot_s",
-        )
+    slot_s = check_settings(cluster, current, config, step_s=step_s)
     first, _ = scored_window(demand, step_s=step_s, config=replay)
-    if current.max_capacity_acu < cluster.limits.min_acu:
-        raise InvalidRequestError(
-            f"current.max_capacity_acu={current.max_capacity_acu} is below cluster.limits.min_acu",
-            "current.max_capacity_acu",
-        )
     limits = CapacityLimits(
         min_acu=cluster.limits.min_acu,
         max_acu=current.max_capacity_acu,
@@ -558,10 +591,18 @@ def _reasons(
         f"${live.monthly_cost_usd:,.2f}/month and {live.slo_violation_min:g} minutes",
     ]
     t1, t15 = tiers
+    diff = round(t1.monthly_cost_usd - t15.monthly_cost_usd, 2)
+    price = (
+        f"${diff:,.2f}/month cheaper here"
+        if diff > 0
+        else "no cheaper here"
+        if diff == 0
+        else f"${-diff:,.2f}/month dearer here"
+    )
     out.append(
         f"the failover reader at promotion tier 1 follows the writer and is ready at once; at tier 15 it "
-        f"scales on its own (${t1.monthly_cost_usd - t15.monthly_cost_usd:,.2f}/month cheaper here) but "
-        f"after a failover needs up to {t15.extra_recovery_s_p95:.0f} s (p95) more to reach the writer's load"
+        f"scales on its own ({price}) but after a failover needs up to {t15.extra_recovery_s_p95:.0f} s "
+        "(p95) more to reach the writer's load"
     )
     if pauses:
         out.append(

@@ -28,6 +28,7 @@ from policy import (
     ReplayConfig,
     ScalerModel,
 )
+from policy.advice.advise import check_settings
 from policy.advice.prices import PriceBook
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
@@ -230,26 +231,13 @@ class AdviceBody(RequestModel):
             validate_cluster_config(cluster, config.replay.policy)
         except InvalidRequestError as exc:
             raise request_error([(tuple((exc.field or "history").split(".")), str(exc))]) from None
-        if self.current.max_capacity_acu < cluster.limits.min_acu:
+        try:
+            check_settings(cluster, self.current, config, step_s=step_s)
+        except InvalidRequestError as exc:
+            field = (exc.field or "current").replace("config.schedule_slot_s", "options.schedule_slot_s")
             raise request_error(
-                [
-                    (
-                        ("current", "max_capacity_acu"),
-                        f"{self.current.max_capacity_acu:g} is below the cluster's limits.min_acu "
-                        f"{cluster.limits.min_acu:g}",
-                    )
-                ]
-            )
-        slot = max(config.schedule_slot_s // step_s, 1) * step_s
-        if 86_400 % slot:
-            raise request_error(
-                [
-                    (
-                        ("options", "schedule_slot_s"),
-                        f"in whole {step_s}-s steps it is {slot} s: not a divisor of a day",
-                    )
-                ]
-            )
+                [(tuple(int(p) if p.isdigit() else p for p in field.split(".")), str(exc))]
+            ) from None
         start_s = epoch_s(demand.start)
         grid = {"start_s": start_s, "step_s": step_s, "n": n}
         return AdviceInputs(

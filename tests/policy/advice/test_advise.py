@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from policy import ClusterSpec, InvalidRequestError
-from policy.advice.advise import advise
+from policy.advice.advise import advise, check_settings
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 
 START = datetime(2024, 3, 4, tzinfo=UTC)
@@ -214,3 +214,21 @@ def test_auto_pause_allowed_puts_min_capacity_0_in_the_timetable() -> None:
     assert zero and zero[0].at_minute == 60  # MinCapacity 0 from 01:00, when the lull starts
     assert advice.recommended.monthly_cost_usd < advice.current.monthly_cost_usd
     assert any("the perfect-foresight bound plans running floors only" in r for r in advice.reasons)
+
+
+def test_settings_are_checked_against_the_cluster() -> None:
+    cluster = ClusterSpec()
+    assert check_settings(cluster, CurrentSettings(), AdviceConfig(), step_s=300) == 900
+    with pytest.raises(InvalidRequestError) as err:
+        check_settings(
+            cluster, CurrentSettings(readers=(ReaderSetting(az_id="euc1-az1"),)), AdviceConfig(), step_s=300
+        )
+    assert err.value.field == "current.readers.0.az_id"
+    assert str(err.value) == (
+        "current.readers[0].az_id='euc1-az1' is not one of the cluster's AZ IDs "
+        "(use1-az1, use1-az2, use1-az4 in us-east-1)"
+    )
+    assert check_settings(cluster, CurrentSettings(), AdviceConfig(schedule_slot_s=600), step_s=900) == 900
+    with pytest.raises(InvalidRequestError) as err:
+        check_settings(cluster, CurrentSettings(), AdviceConfig(schedule_slot_s=900), step_s=700)
+    assert err.value.field == "config.schedule_slot_s"

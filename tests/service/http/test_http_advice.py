@@ -119,6 +119,12 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
             "below the cluster's limits.min_acu",
             id="max_below_min",
         ),
+        pytest.param(
+            {"current": {"readers": [{"az_id": "use1-az2"}, {"az_id": "garbage", "promotion_tier": 1}]}},
+            "current.readers.1.az_id",
+            "'garbage' is not one of the cluster's AZ IDs (use1-az1, use1-az2, use1-az4 in us-east-1)",
+            id="reader_az",
+        ),
     ],
 )
 def test_what_the_advice_would_reject_is_422_up_front(

@@ -364,12 +364,39 @@ def advise(
     )
     planned = schedule_floors(schedule, start=window_from, step_s=step_s, n_steps=len(scored))
     recommended = sim(planned, 0, True)
+    timetable_note = None
+    fixed_acu = min(schedule.floors_acu)
+    if max(schedule.floors_acu) > fixed_acu:  # the simplest plan that does as well wins
+        fixed = sim(np.full(len(scored), fixed_acu), 0, True)
+        if _no_worse(fixed, recommended):
+            timetable_note = (
+                f"a {schedule.kind} timetable read off acuplan's floors ({len(schedule.entries)} changes, "
+                f"${recommended.cost_usd * month:,.2f}/month, {recommended.slo_violation_min:.2f} "
+                f"SLO-violation minutes) does no better here than a fixed MinCapacity of {fixed_acu:g} ACU "
+                f"(${fixed.cost_usd * month:,.2f}/month, {fixed.slo_violation_min:.2f} minutes), so the "
+                "advice is the fixed setting: one modify-db-cluster, no scheduler; acuplan re-planning "
+                f"live scores ${acuplan.score.cost_usd * month:,.2f}/month"
+            )
+            schedule = schedule_from_floors(
+                np.full(len(acuplan.floor_acu), fixed_acu),
+                start=window_from,
+                step_s=step_s,
+                max_capacity_acu=current.max_capacity_acu,
+                slot_s=slot_s,
+                quantile=config.schedule_quantile,
+            )
+            planned = schedule_floors(schedule, start=window_from, step_s=step_s, n_steps=len(scored))
+            recommended = fixed
     report("timetable", 1, 1)
+    what = (
+        f"MinCapacity {fixed_acu:g} ACU all day"
+        if timetable_note is not None
+        else f"the {schedule.kind} MinCapacity timetable ({len(schedule.entries)} changes)"
+    )
     outcomes = {
         "current": _outcome(current.describe(), today, month, 0),
         "recommended": _outcome(
-            f"the {schedule.kind} MinCapacity timetable ({len(schedule.entries)} changes), MaxCapacity "
-            f"{current.max_capacity_acu:g} ACU, a tier-1 reader",
+            f"{what}, MaxCapacity {current.max_capacity_acu:g} ACU, a tier-1 reader",
             recommended,
             month,
             _changes(planned),
@@ -462,7 +489,17 @@ def advise(
         alerts=tuple(sorted(alerts + ahead, key=_alert_order)),
         outlook=outlook,
         storage=storage,
-        reasons=tuple(_reasons(outcomes, saving, schedule, tiers, hours, pauses=cluster.limits.min_acu == 0)),
+        reasons=tuple(
+            _reasons(
+                outcomes,
+                saving,
+                schedule,
+                tiers,
+                hours,
+                pauses=cluster.limits.min_acu == 0,
+                fixed_note=timetable_note,
+            )
+        ),
         series=AdviceSeries(
             start=window_from,
             demand_max_acu=_rounded(_hourly(np.where(np.isfinite(scored), scored, 0.0), step_s, "max")),
@@ -566,6 +603,15 @@ def _floor_note(
     )
 
 
+def _no_worse(fixed: SimResult, timetable: SimResult) -> bool:
+    """A fixed floor is as good as the timetable: no more SLO minutes or shortfall, no dearer."""
+    return (
+        fixed.slo_violation_min <= timetable.slo_violation_min + 1e-9
+        and fixed.shortfall_acu_h <= timetable.shortfall_acu_h + 1e-9
+        and fixed.cost_usd <= timetable.cost_usd + 1e-9
+    )
+
+
 def _reasons(
     outcomes: dict[str, Outcome],
     saving: float,
@@ -574,22 +620,30 @@ def _reasons(
     hours: float,
     *,
     pauses: bool = False,
+    fixed_note: str | None = None,
 ) -> list[str]:
     cur, rec, bound, live = (outcomes[k] for k in ("current", "recommended", "bound", "acuplan"))
+    what = "a fixed MinCapacity" if fixed_note else "the timetable"
     verdict = (
-        f"the timetable saves ${saving:,.2f}/month against today's settings"
+        f"{what} saves ${saving:,.2f}/month against today's settings"
         if saving >= 0
-        else f"the timetable costs ${-saving:,.2f}/month more than today's settings"
+        else f"{what} costs ${-saving:,.2f}/month more than today's settings"
     )
     out = [
         f"{verdict}, with {rec.slo_violation_min:g} SLO-violation minutes in the {hours / 24:.1f} "
-        f"replayed days against {cur.slo_violation_min:g} today; the perfect-foresight bound costs "
-        f"${bound.monthly_cost_usd:,.2f}/month with none",
-        f"the {schedule.kind} timetable is read off the floors acuplan set re-planning every hour over "
-        f"this history (the p{round(schedule.quantile * 100)} of each {schedule.slot_s // 60}-minute "
-        "slot), so its score here is in-sample; acuplan re-planning live scores "
-        f"${live.monthly_cost_usd:,.2f}/month and {live.slo_violation_min:g} minutes",
+        f"replayed days against {cur.slo_violation_min:g} today and a p99 latency of "
+        f"{rec.p99_latency_ms:g} ms against {cur.p99_latency_ms:g} ms (the latency model's); the "
+        f"perfect-foresight bound costs ${bound.monthly_cost_usd:,.2f}/month with none",
     ]
+    if fixed_note:
+        out.append(fixed_note)
+    else:
+        out.append(
+            f"the {schedule.kind} timetable is read off the floors acuplan set re-planning every hour over "
+            f"this history (the p{round(schedule.quantile * 100)} of each {schedule.slot_s // 60}-minute "
+            "slot), so its score here is in-sample; acuplan re-planning live scores "
+            f"${live.monthly_cost_usd:,.2f}/month and {live.slo_violation_min:g} minutes"
+        )
     t1, t15 = tiers
     diff = round(t1.monthly_cost_usd - t15.monthly_cost_usd, 2)
     price = (

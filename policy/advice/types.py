@@ -328,7 +328,7 @@ class Advice(FrozenModel):
         window_until: its end, UTC.
         ramp_profile: the simulated Aurora's ramp profile.
         current: today's settings.
-        recommended: the timetable to apply.
+        recommended: what to apply: the MinCapacity timetable, or a fixed MinCapacity when that does as well.
         acuplan: acuplan re-planning every hour (needs a scheduler calling it).
         bound: the perfect-foresight bound (nobody can run it; the limit).
         savings_usd_per_month: current minus recommended monthly cost (negative: the

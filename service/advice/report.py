@@ -1,7 +1,7 @@
 """Present an :class:`~policy.advice.types.Advice`: the terminal table, the JSON, one HTML page.
 
 Owns :func:`advice_table`, :func:`advice_document` and :func:`advice_html`. The table and
-the page open with one comparison (today's settings, the timetable to apply, acuplan
+the page open with one comparison (today's settings, what to apply, acuplan
 re-planning live, the perfect-foresight bound: monthly cost and SLO-violation minutes),
 then what to set (the timetable, as EventBridge Scheduler commands and Terraform), how to
 buy the capacity, the reader's promotion tier, auto-pause and alerts. The page is one
@@ -23,7 +23,7 @@ from service.advice.scheduler import scheduler_commands, scheduler_terraform
 
 ROWS: tuple[tuple[str, str], ...] = (
     ("current", "your settings today"),
-    ("recommended", "the timetable to apply"),
+    ("recommended", "what to apply"),
     ("acuplan", "acuplan re-planning live"),
     ("bound", "perfect-foresight bound"),
 )

@@ -53,7 +53,7 @@ def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(t
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "your settings today" in result.stdout and "the timetable to apply" in result.stdout
+    assert "your settings today" in result.stdout and "what to apply" in result.stdout
     doc = json.loads(out.read_text())
     for key in ("current", "recommended", "bound"):
         assert {"monthly_cost_usd", "slo_violation_min"} <= set(doc[key])

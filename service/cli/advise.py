@@ -55,7 +55,11 @@ def _readers(text: str) -> tuple[ReaderSetting, ...]:
         az, _, tier = part.strip().partition(":")
         if not az or not tier.isdigit():
             raise CliInputError(f"--readers: {part.strip()!r} is not AZ_ID:TIER (e.g. use1-az2:1)")
-        out.append(ReaderSetting(az_id=az, promotion_tier=int(tier)))
+        try:
+            out.append(ReaderSetting(az_id=az, promotion_tier=int(tier)))
+        except ValidationError as exc:
+            reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise CliInputError(f"--readers: {part.strip()!r}: {reasons}") from None
     return tuple(out)
 
 
@@ -64,12 +68,14 @@ _OPTIONS = {
     "max_capacity_acu": "--max-acu",
     "seconds_until_auto_pause": "--pause-after-s",
     "readers": "--readers",
+    "monthly_budget_usd": "--budget-usd-per-month",
+    "storage_gib": "--storage-gib",
 }
-"""CurrentSettings fields -> the option that sets them."""
+"""CurrentSettings and AdviceConfig fields -> the option that sets them."""
 
 
 def _options_named(exc: ValidationError) -> str:
-    """The validation errors of today's settings, naming the options instead of the fields."""
+    """The validation errors of today's settings or the advice options, naming the options."""
     parts = []
     for err in exc.errors():
         msg = str(err["msg"]).removeprefix("Value error, ")
@@ -219,11 +225,14 @@ def advise_command(
                 check_output_path(path)
         if html_path is not None:
             require_extra("matplotlib", "--html")
-        config = AdviceConfig(
-            replay=ReplayConfig(scaler=ScalerModel(ramp=RAMP_PROFILES[ramp_profile])),
-            monthly_budget_usd=budget,
-            storage_gib=storage_gib,
-        )
+        try:
+            config = AdviceConfig(
+                replay=ReplayConfig(scaler=ScalerModel(ramp=RAMP_PROFILES[ramp_profile])),
+                monthly_budget_usd=budget,
+                storage_gib=storage_gib,
+            )
+        except ValidationError as exc:
+            raise CliInputError(_options_named(exc)) from None
         read: ExportsHistory | None = None
         if trace is not None:
             demand, cluster = bundled_replay_inputs(trace, read_frac=read_frac)
@@ -273,7 +282,15 @@ def advise_command(
             volume_bytes=volume,
         )
         if read is not None:
-            advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read)})
+            assumed = (
+                ()
+                if max_acu is not None
+                else (
+                    f"MaxCapacity is taken as {base_max:g} ACU (--max-acu was not given); the timetable's "
+                    "commands set MaxCapacity with every change, so give your cluster's",
+                )
+            )
+            advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read) + assumed})
     console = Console() if Console().is_terminal else Console(width=150)
     if read is not None:
         for line in ingest_lines(read.report):

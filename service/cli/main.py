@@ -53,7 +53,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="acuplan",
-    help="Capacity policy engine for Aurora Serverless v2: replay, recommend, serve.",
+    help="Capacity advice for Aurora Serverless v2: advise, recommend, replay, bench, serve.",
+    rich_markup_mode="markdown",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,

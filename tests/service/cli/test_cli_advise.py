@@ -84,3 +84,15 @@ def test_advise_bad_input_is_one_line(tmp_path: Path) -> None:
         runner.invoke(app, ["advise", "--csv", csv, "--json", str(tmp_path / "no" / "a.json")]),
         "does not exist",
     )
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--readers", "use1-az2:99"]),
+        "--readers: 'use1-az2:99': Input should be less than or equal to 15",
+    )
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--storage-gib", "-5"]),
+        "--storage-gib: Input should be greater than or equal to 0",
+    )
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--budget-usd-per-month", "-5"]),
+        "--budget-usd-per-month: Input should be greater than 0",
+    )

@@ -203,3 +203,18 @@ def test_an_unknown_zone_is_one_line_in_recommend_too(tmp_path: Path) -> None:
         runner.invoke(app, ["recommend", "-i", str(one), "--input-timezone", "Mars/Base"]),
         "--input-timezone: unknown IANA time zone 'Mars/Base'",
     )
+
+
+def test_an_assumed_max_capacity_is_said(tmp_path: Path) -> None:
+    rows = [(i, "orders", "ServerlessDatabaseCapacity", "acu", 2.0 + (i % 288 > 144)) for i in range(4 * 288)]
+    src = _canonical(tmp_path / "acu.csv", rows)
+
+    doc = _advise(tmp_path, "--input", str(src))
+
+    assert doc["current"]["settings"].startswith("MinCapacity 0.5 / MaxCapacity 128 ACU")
+    assert doc["reasons"][-1] == (
+        "MaxCapacity is taken as 128 ACU (--max-acu was not given); the timetable's commands set "
+        "MaxCapacity with every change, so give your cluster's"
+    )
+    given = _advise(tmp_path, "--input", str(src), "--max-acu", "16")
+    assert not any("--max-acu was not given" in r for r in given["reasons"])

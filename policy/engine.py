@@ -335,8 +335,8 @@ def recommend(
     if previous is None and quality.coverage_24h == 0.0:
         raise InsufficientHistoryError(
             f"the 24 h before now hold no observation (the last ended {quality.staleness_s / 3600:.3g} h "
-            "before now): acuplan plans from data, never from a fill; send recent data, or pass the "
-            "deployed layout (previous) to hold it",
+            "before now): acuplan plans from data, never from a fill; send recent data, or give the "
+            "layout deployed now (previous; acuplan recommend --deployed-min-acu) to hold it",
             "history_acu",
         )
     quality = quality.model_copy(update={"held": bool(quality.flags) and previous is not None})

@@ -139,6 +139,9 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(500, ErrorResponse(error="internal_error"))
 
 
+UNPARSABLE_BODY = "the body could not be parsed as JSON (not UTF-8 JSON, too deeply nested, or a huge number)"
+"""The 422 message when FastAPI could not decode a body (a 400 of its own)."""
+
 _HTTP_CODES: dict[int, str] = {413: "request_too_large"}
 """Codes that do not follow the status phrase (whose wording changed across Python versions)."""
 
@@ -146,7 +149,7 @@ _HTTP_CODES: dict[int, str] = {413: "request_too_large"}
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == HTTPStatus.BAD_REQUEST:  # FastAPI could not decode the body
         problem = _utf8_problem(await request.body())
-        return _invalid_request(("body", problem or "the body is not valid UTF-8 JSON"))
+        return _invalid_request(("body", problem or UNPARSABLE_BODY))
     code = _HTTP_CODES.get(exc.status_code) or "_".join(HTTPStatus(exc.status_code).phrase.lower().split())
     field = "body" if exc.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE else None
     body = ErrorResponse(error=code, detail=[FieldError(field=field, message=one_line(str(exc.detail)))])

@@ -228,6 +228,11 @@ def test_request_fields_are_strict_json_types(
             "the body is not valid UTF-8: invalid continuation byte (byte 0xe9 at offset 22)",
             id="latin1",
         ),
+        pytest.param(
+            b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+            "the body could not be parsed as JSON (not UTF-8 JSON, too deeply nested, or a huge number)",
+            id="nested_too_deep",
+        ),
     ],
 )
 def test_body_that_is_not_utf8_says_so(client: TestClient, content: bytes, message: str) -> None:

@@ -354,15 +354,19 @@ def advise(
     bound = replay_policy(
         "bound", demand, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
     )
-    schedule = schedule_from_floors(
-        acuplan.floor_acu,
-        start=window_from,
-        step_s=step_s,
-        max_capacity_acu=current.max_capacity_acu,
-        slot_s=slot_s,
-        quantile=config.schedule_quantile,
-    )
-    planned = schedule_floors(schedule, start=window_from, step_s=step_s, n_steps=len(scored))
+    def timetable(floors: FloatArray) -> tuple[FloorSchedule, FloatArray]:
+        """The timetable read off a floor series, and the floor it sets per scored step."""
+        table = schedule_from_floors(
+            floors,
+            start=window_from,
+            step_s=step_s,
+            max_capacity_acu=current.max_capacity_acu,
+            slot_s=slot_s,
+            quantile=config.schedule_quantile,
+        )
+        return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+
+    schedule, planned = timetable(acuplan.floor_acu)
     recommended = sim(planned, 0, True)
     timetable_note = None
     fixed_acu = min(schedule.floors_acu)
@@ -377,15 +381,7 @@ def advise(
                 "advice is the fixed setting: one modify-db-cluster, no scheduler; acuplan re-planning "
                 f"live scores ${acuplan.score.cost_usd * month:,.2f}/month"
             )
-            schedule = schedule_from_floors(
-                np.full(len(acuplan.floor_acu), fixed_acu),
-                start=window_from,
-                step_s=step_s,
-                max_capacity_acu=current.max_capacity_acu,
-                slot_s=slot_s,
-                quantile=config.schedule_quantile,
-            )
-            planned = schedule_floors(schedule, start=window_from, step_s=step_s, n_steps=len(scored))
+            schedule, planned = timetable(np.full(len(acuplan.floor_acu), fixed_acu))
             recommended = fixed
     report("timetable", 1, 1)
     what = (

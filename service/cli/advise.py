@@ -30,6 +30,11 @@ from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 from policy.scaler import RAMP_PROFILES
 from service.cli.exports import (
     ExportsHistory,
+    FormatOption,
+    InputsOption,
+    PeakOption,
+    RateOption,
+    SignalOption,
     check_engine,
     check_format,
     check_zone_option,
@@ -106,33 +111,14 @@ def advise_command(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="A canonical trace CSV of one cluster (same as --input).")
     ] = None,
-    inputs: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            help="Metric export of one cluster: canonical CSV, AWS console/CLI CSV, CloudWatch "
-            "GetMetricData JSON, Prometheus range-query JSON or Parquet; repeat for several files.",
-        ),
-    ] = None,
-    format: Annotated[
-        str | None,
-        typer.Option("--format", help="csv, aws-csv, cloudwatch, prometheus or parquet; default: sniffed."),
-    ] = None,
-    signal: Annotated[
-        str | None,
-        typer.Option(
-            "--signal", help="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."
-        ),
-    ] = None,
+    inputs: InputsOption = None,
+    format: FormatOption = None,
+    signal: SignalOption = None,
     input_timezone: Annotated[
         str | None,
         typer.Option("--input-timezone", help="IANA zone of timestamps without an offset."),
     ] = None,
-    rate: Annotated[
-        list[str] | None,
-        typer.Option("--rate", help="ACU-seconds per event of a rate signal, NAME=ACU_S (repeat)."),
-    ] = None,
+    rate: RateOption = None,
     cluster_id: Annotated[
         str | None,
         typer.Option("--cluster-id", help="Cluster name for exports; default: the CSV's cluster_id."),
@@ -159,10 +145,7 @@ def advise_command(
         int, typer.Option("--pause-after-s", help="SecondsUntilAutoPause (300-86400), used at MinCapacity 0.")
     ] = 300,
     read_frac: Annotated[float | None, typer.Option("--read-frac", help="Read share of demand, 0-1.")] = None,
-    peak_acu: Annotated[
-        float | None,
-        typer.Option("--peak-acu", help="ACU a rate or relative series' p99 maps to when it has no --rate."),
-    ] = None,
+    peak_acu: PeakOption = None,
     budget: Annotated[
         float | None, typer.Option("--budget-usd-per-month", help="Alert above this monthly cost.")
     ] = None,

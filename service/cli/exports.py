@@ -20,7 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
+
+import typer
 
 from service.cli.inputs import CliInputError
 
@@ -33,6 +35,37 @@ MAX_EXPORT_STEPS: Final[int] = 1_000_000
 """Most grid steps built from exports (first sample to the last or ``--now``): 8 MB of float64."""
 
 ENGINES: Final[tuple[str, ...]] = ("aurora-postgresql", "aurora-mysql")
+
+InputsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--input",
+        "-i",
+        help="Metric export of one cluster: canonical CSV, AWS console/CLI CSV, CloudWatch GetMetricData "
+        "JSON, Prometheus range-query JSON or Parquet; repeat for several files.",
+    ),
+]
+"""``--input``: the export files both commands read (typer's option, declared once)."""
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="csv, aws-csv, cloudwatch, prometheus or parquet; default: sniffed."),
+]
+"""``--format``: the exports' format (default sniffed)."""
+SignalOption = Annotated[
+    str | None,
+    typer.Option("--signal", help="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."),
+]
+"""``--signal``: what a ``Timestamp,Value`` export measures."""
+RateOption = Annotated[
+    list[str] | None,
+    typer.Option("--rate", help="ACU-seconds per event of a rate signal, NAME=ACU_S (repeat)."),
+]
+"""``--rate``: ACU-seconds per event of a rate signal."""
+PeakOption = Annotated[
+    float | None,
+    typer.Option("--peak-acu", help="ACU a rate or relative series' p99 maps to when it has no --rate."),
+]
+"""``--peak-acu``: the ACU a unitless series' p99 maps to."""
 
 
 def parse_pairs(option: str, items: Sequence[str], cast: type) -> dict[str, Any]:

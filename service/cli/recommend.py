@@ -24,6 +24,11 @@ import typer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.cli.exports import (
+    FormatOption,
+    InputsOption,
+    PeakOption,
+    RateOption,
+    SignalOption,
     check_engine,
     check_format,
     check_zone_option,
@@ -186,19 +191,8 @@ def recommend_command(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="A canonical trace CSV (same as --input).")
     ] = None,
-    inputs: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            help="Metric export: canonical CSV, AWS console/CLI CSV, CloudWatch GetMetricData JSON, "
-            "Prometheus range-query JSON or Parquet; repeat for several files.",
-        ),
-    ] = None,
-    format: Annotated[
-        str | None,
-        typer.Option("--format", help="csv, aws-csv, cloudwatch, prometheus or parquet; default: sniffed."),
-    ] = None,
+    inputs: InputsOption = None,
+    format: FormatOption = None,
     config_path: Annotated[
         Path | None,
         typer.Option(
@@ -233,16 +227,8 @@ def recommend_command(
     deployed_failover_az: Annotated[
         str | None, typer.Option("--deployed-failover-az", help="AZ of the tier-1 reader now.")
     ] = None,
-    rate: Annotated[
-        list[str] | None,
-        typer.Option("--rate", help="ACU-seconds per event of a rate signal, NAME=ACU_S (repeat)."),
-    ] = None,
-    signal: Annotated[
-        str | None,
-        typer.Option(
-            "--signal", help="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."
-        ),
-    ] = None,
+    rate: RateOption = None,
+    signal: SignalOption = None,
     input_timezone: Annotated[
         str | None,
         typer.Option(
@@ -259,10 +245,7 @@ def recommend_command(
             "--step-s", min=1, help="History step, s; divides the 900-s plan step; default: the data's."
         ),
     ] = None,
-    peak_acu: Annotated[
-        float | None,
-        typer.Option("--peak-acu", help="ACU a rate or relative series' p99 maps to when it has no --rate."),
-    ] = None,
+    peak_acu: PeakOption = None,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the Recommendation JSON here.")
     ] = None,

@@ -50,6 +50,28 @@ def test_stale_data_holds_the_deployed_layout_and_says_why() -> None:
     assert "stale: the last sample ends 45 min before now" in rec.reasons[0]
 
 
+def test_thin_data_holds_the_deployed_layout_and_says_why() -> None:
+    h = _steady()
+    h[-288:-1:2] = np.nan  # half of the last day's steps observed; the last one is, so not stale
+    thin = "thin: 50% of the last day's steps were observed (less than 80%)"
+
+    rec = recommend(h, now=NOW, previous=DEPLOYED)
+
+    assert rec.data_quality is not None and rec.data_quality.held
+    assert rec.data_quality.flags == (thin,) and rec.data_quality.coverage_24h == 0.5
+    assert [s.min_capacity_acu for s in rec.steps] == [8.0] * 12
+    assert all(s.extra_readers_by_az.get("use1-az4", 0) >= 1 for s in rec.steps)
+    assert rec.failover_az_id == "use1-az2"
+    assert rec.reasons[0] == (
+        "the plan holds the deployed layout as its lower bound (nothing scales down) because the data "
+        f"cannot be trusted: {thin}"
+    )
+    # the same history without a layout to hold scales down to the 0.5-ACU limit
+    free = recommend(h, now=NOW)
+    assert free.data_quality is not None and free.data_quality.flags == (thin,) and not free.data_quality.held
+    assert min(s.min_capacity_acu for s in free.steps) == 0.5
+
+
 def test_a_partial_source_answer_holds_too() -> None:
     flag = "partial: CloudWatch query 'cpu' (CPUUtilization) returned PartialData"
     rec = recommend(_steady(), now=NOW, previous=DEPLOYED, context=DemandContext(source_flags=(flag,)))

@@ -62,6 +62,19 @@ def test_rate_signals_use_their_coefficient_and_counts_gaps_are_zero() -> None:
     assert out.demand_acu.tolist() == [1.0, 2.0, 0.0, 0.0, 0.5]
 
 
+def test_sample_count_gaps_are_zero_like_sum_and_an_average_gap_stays_missing() -> None:
+    stamps = np.array([T0, T0 + 300, T0 + 1200])
+    counted = SignalInput("Queries", "count", "SampleCount", stamps, np.array([600.0, 1200.0, 300.0]))
+    averaged = SignalInput("Queries", "count", "Average", stamps, np.array([600.0, 1200.0, 300.0]))
+    rules = SignalRules(max_acu=16, acu_s_per_unit={"Queries": 0.5})
+
+    # SampleCount: 600 per 300 s = 2/s x 0.5 ACU-s = 1 ACU; the two periods CloudWatch left out are zero
+    counts = combine_signals([counted], step_s=300, rules=rules).demand_acu
+    assert counts.tolist() == [1.0, 2.0, 0.0, 0.0, 0.5]
+    gauge = combine_signals([averaged], step_s=300, rules=rules).demand_acu
+    assert gauge[[0, 1, 4]].tolist() == [1.0, 2.0, 0.5] and np.isnan(gauge[2]) and np.isnan(gauge[3])
+
+
 def test_a_gauge_gap_stays_missing() -> None:
     sig = SignalInput("ServerlessDatabaseCapacity", "acu", "Maximum", np.array([T0, T0 + 300, T0 + 1200]),
                       np.array([1.0, 2.0, 3.0]))  # fmt: skip
@@ -69,6 +82,24 @@ def test_a_gauge_gap_stays_missing() -> None:
 
     assert np.isnan(out.demand_acu[2]) and np.isnan(out.demand_acu[3])
     assert out.binding[2] is None
+
+
+def test_acu_utilization_percent_is_read_against_max_capacity() -> None:
+    acu = _sig("ACUUtilization", "percent", [50, 25, 100])  # of MaxCapacity 16 ACU: 8, 4, 16
+    cpu = _sig("CPUUtilization", "percent", [10, 40, 10])  # 1.6, 6.4, 1.6
+
+    alone = combine_signals([acu], step_s=300, rules=SignalRules(max_acu=16))
+    assert alone.demand_acu.tolist() == [8.0, 4.0, 16.0]
+    assert alone.binding == ("ACUUtilization",) * 3
+    both = combine_signals([acu, cpu], step_s=300, rules=SignalRules(max_acu=16))
+    assert both.demand_acu.tolist() == [8.0, 6.4, 16.0]
+    assert both.binding == ("ACUUtilization", "CPUUtilization", "ACUUtilization")
+    with pytest.raises(DemandMappingError) as info:
+        combine_signals([acu], step_s=300, rules=SignalRules())
+    assert info.value.field == "max_acu"
+    assert str(info.value).endswith(
+        "signal 'ACUUtilization' (acu percent) is measured against MaxCapacity: give max_acu"
+    )
 
 
 def test_maximum_is_preferred_and_average_only_warns() -> None:
@@ -132,6 +163,7 @@ def test_max_connections_table_and_postgres_low_minimum_cap() -> None:
     # 2,500 connections need more than the 2,000 cap: MinCapacity 1 and MaxCapacity 16
     note = connections_note(2500 / 1.2, SignalRules(max_acu=8, min_acu=0.5))
     assert (
-        note is not None and "a MaxCapacity of 16 ACU and MinCapacity at least 1 ACU lifts it to 3,360" in note  # noqa: E501
+        note is not None
+        and "a MaxCapacity of 16 ACU and MinCapacity at least 1 ACU lifts it to 3,360" in note  # noqa: E501
     )
     assert connections_note(100, SignalRules(max_acu=8)) is None

@@ -178,6 +178,35 @@ def test_aws_console_layouts() -> None:
     assert "signal 'Value' has no unit" in missing_unit.report.problems[0].reason
 
 
+def test_aws_wide_layout_is_a_signal_per_column_and_an_empty_cell_is_no_sample() -> None:
+    text = (
+        "Timestamp,CPUUtilization Maximum,FreeableMemory Minimum,DatabaseConnections\n"
+        "2024-05-06T00:00:00Z,12.5,1073741824,40\n"
+        "2024-05-06T00:05:00Z,20,2147483648,41\n"
+        "2024-05-06T00:10:00Z,,1073741824,42\n"
+        "2024-05-06T00:15:00Z,30,1073741824,43\n"
+        "2024-05-06T00:20:00Z,35,1073741824,44\n"
+    )
+
+    up = parse_csv(text)
+    signals, report = check_upload(up)
+
+    assert up.format == "aws-csv" and report.n_rows == 5 and report.n_points == 14
+    assert [(s.name, s.unit, s.statistic, s.value.tolist()) for s in signals] == [
+        ("CPUUtilization", "percent", "Maximum", [12.5, 20.0, 30.0, 35.0]),
+        ("FreeableMemory", "bytes", "Minimum", [2**30, 2**31, 2**30, 2**30, 2**30]),
+        ("DatabaseConnections", "count", "unknown", [40.0, 41.0, 42.0, 43.0, 44.0]),
+    ]
+    assert signals[0].ts_s.tolist() == [T0, T0 + 300, T0 + 900, T0 + 1200]  # 00:10 skipped
+    cpu = report.signals[0]
+    assert cpu.step_s == 300 and cpu.holes == ("2024-05-06T00:10:00Z/2024-05-06T00:15:00Z",)
+
+    err = _reject(parse_csv(text.replace("Z,,", "Z,abc,")))
+    assert [p.message for p in err.report.problems] == [
+        "upload.csv row 4, field 'CPUUtilization Maximum': 'abc' is not a number"
+    ]
+
+
 def _page(results: list[dict[str, Any]], token: str | None = None) -> dict[str, Any]:
     return {"MetricDataResults": results, **({"NextToken": token} if token else {})}
 

@@ -190,6 +190,61 @@ def test_console_export_with_a_naive_local_clock(tmp_path: Path) -> None:
     assert "cluster cluster-1: plan for 12 x 900 s from 2024-05-08T04:00Z" in result.stdout
 
 
+def _office_hours(n: int, night: float, day: float) -> list[float]:
+    """``night`` outside 09:00-17:00 UTC, ``day`` inside, for ``n`` 5-minute steps from T0."""
+    return [day if 9 <= (i % 288) // 12 < 17 else night for i in range(n)]
+
+
+def test_prometheus_range_query_json(tmp_path: Path) -> None:
+    values: list[list[Any]] = [[T0 + 300 * i, f"{v:g}"] for i, v in enumerate(_office_hours(2 * 288, 3, 6))]
+    values[10][1] = "NaN"  # 00:50 on the first day: no value
+    prom = tmp_path / "prom.json"
+    prom.write_text(json.dumps({"status": "success", "data": {"resultType": "matrix", "result": [
+        {"metric": {"__name__": "ServerlessDatabaseCapacity", "instance": "writer"}, "values": values},
+    ]}}), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "rec.json"
+
+    result = runner.invoke(app, ["recommend", "--input", str(prom), "--json", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith(
+        "inputs: prom.json: 575 points; signals: ServerlessDatabaseCapacity (acu, unknown, 575 points "
+        "every 300 s, 1 hole"
+    )
+    assert "cluster cluster-1: plan for 12 x 900 s from 2024-05-08T00:00Z" in result.stdout
+    assert "warning: 1 NaN samples (Prometheus: no value) were skipped as missing" in result.stdout
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert [s.demand_p50_acu for s in rec.steps] == [3.0] * 12  # the night level, in ACU as exported
+    assert rec.data_quality is not None and rec.data_quality.n_gaps == 1
+    assert format_ts(int(rec.data_quality.gaps[0].start.timestamp())) == "2024-05-06T00:50:00Z"
+
+
+def test_parquet_wide_file(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 2 * 288
+    ts = pa.array([T0 + 300 * i for i in range(n)], pa.timestamp("s", tz="UTC"))
+    parquet = tmp_path / "m.parquet"
+    pq.write_table(pa.table({"ts": ts, "CPUUtilization": _office_hours(n, 25.0, 50.0)}), parquet)
+    out = tmp_path / "rec.json"
+
+    assert _error(runner.invoke(app, ["recommend", "--input", str(parquet)])) == (
+        "error: --max-acu: signal 'CPUUtilization' (cpu percent) is measured against MaxCapacity: "
+        "give max_acu"
+    )
+    result = runner.invoke(app, ["recommend", "--input", str(parquet), "--max-acu", "16", "--json", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "inputs: m.parquet: 576 points; signals: CPUUtilization (percent, unknown, 576 points every 300 s)"
+    )
+    assert "  2024-05-08 00:00Z  0.5 / 16" in result.stdout
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert [s.demand_p50_acu for s in rec.steps] == [4.0] * 12  # 25% of MaxCapacity 16 ACU
+    assert rec.data_quality is not None and rec.data_quality.flags == () and rec.data_quality.n_gaps == 0
+
+
 def test_rate_signal_needs_rate_or_peak(tmp_path: Path) -> None:
     csv = tmp_path / "q.csv"
     csv.write_text(HEADER + "".join(f"{format_ts(T0 + 300 * i)},db,Queries,per_s,{100 + i % 5}\n"

@@ -100,6 +100,62 @@ def test_every_bad_row_is_one_detail_entry_and_nothing_is_stored(client: TestCli
     assert _n_points(client, cid) == 0
 
 
+def _acu_rows(cid: str, values: list[float], *, start_min: int = 0) -> str:
+    return "".join(
+        f"{_iso(T0 + 60 * (start_min + 5 * k))},{cid},ServerlessDatabaseCapacity,acu,{v}\n"
+        for k, v in enumerate(values)
+    )
+
+
+CSV_REJECTED = "upload.csv row 14, field 'value': demand -1 ACU must be finite, >= 0 and <= 1e+06 ACU"
+CW_REJECTED = "'2' is not a number (a JSON number is expected)"
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "message"),
+    [
+        pytest.param("csv", "body", CSV_REJECTED, id="csv-bad-row"),
+        pytest.param(
+            "cloudwatch", "pages.0.MetricDataResults.0.Values.1", CW_REJECTED, id="cloudwatch-string"
+        ),
+    ],
+)
+def test_a_rejected_upload_leaves_the_stored_data_unchanged(
+    client: TestClient, cid: str, kind: str, field: str, message: str
+) -> None:
+    header = "ts,cluster_id,signal,unit,value\n"
+    stored = client.post(
+        f"/v1/clusters/{cid}/metrics/csv",
+        content=header + _acu_rows(cid, [1, 2, 3, 4, 5, 6]),
+        headers={"content-type": "text/csv"},
+    )
+    assert stored.status_code == 200, stored.text
+    before = client.get(f"/v1/clusters/{cid}").json()["metrics"]
+    assert before == {"n_points": 6, "first_ts": "2024-05-06T00:00:00Z", "last_ts": "2024-05-06T00:25:00Z"}
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    # every good sample of the bad upload would overwrite 00:00-00:25 with 9 and add 00:30-00:55
+    if kind == "csv":
+        r = client.post(
+            f"/v1/clusters/{cid}/metrics/csv",
+            content=header + _acu_rows(cid, [9] * 12) + _acu_rows(cid, [-1], start_min=60),
+            headers={"content-type": "text/csv"},
+        )
+    else:
+        stamps = [_iso(T0 + 300 * k) for k in range(12)]
+        values: list[object] = [9.0, "2", *[9.0] * 10]
+        result = {"Id": "acu", "Label": "ServerlessDatabaseCapacity", "Timestamps": stamps, "Values": values}
+        page = {"MetricDataResults": [result]}
+        r = client.post(f"/v1/clusters/{cid}/metrics/cloudwatch", json={"pages": [page]})
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [{"field": field, "message": message}]
+    assert client.get(f"/v1/clusters/{cid}").json()["metrics"] == before
+    assert store.points(cid, since_s=T0, until_s=T0 + 86_400) == (
+        [T0 + 300 * k for k in range(6)],
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    )
+
+
 def test_conflicting_duplicates_and_future_rows_are_rejected(
     client: TestClient, cid: str, fixed_clock: None
 ) -> None:

@@ -180,7 +180,7 @@ def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]
     if dq is not None:
         head.append(
             f"data quality: {dq.coverage_24h:.0%} of the last day observed, last sample "
-            f"{dq.staleness_s / 60:.0f} min before now, {dq.n_gaps} gaps"
+            f"{dq.staleness_s / 60:.0f} min before now, {dq.n_gaps} gap{'s' if dq.n_gaps != 1 else ''}"
             + ("; HELD at the deployed layout" if dq.held else "")
         )
         head += [f"data quality: {f}" for f in dq.flags]

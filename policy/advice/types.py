@@ -140,7 +140,9 @@ class AdviceConfig(FrozenModel):
             profile, acuplan's policy configuration).
         prices: the price book for the purchase comparison.
         schedule_slot_s: the timetable's resolution, seconds.
-        schedule_quantile: the quantile of acuplan's floors a timetable slot takes.
+        schedule_quantile: the highest quantile of acuplan's floors a timetable slot may take
+            (``policy.advice.advise.SCHEDULE_QUANTILES`` below it are tried too; the cheapest
+            with no more SLO minutes than acuplan live wins).
         monthly_budget_usd: alert when a monthly cost would exceed this; None: no budget.
         storage_gib: cluster storage, GiB (priced in the purchase comparison); a
             ``VolumeBytesUsed`` history, when given to :func:`~policy.advice.advise.advise`,

@@ -232,3 +232,26 @@ def test_settings_are_checked_against_the_cluster() -> None:
     with pytest.raises(InvalidRequestError) as err:
         check_settings(cluster, CurrentSettings(), AdviceConfig(schedule_slot_s=900), step_s=700)
     assert err.value.field == "config.schedule_slot_s"
+
+
+def test_the_timetable_is_the_cheapest_quantile_as_safe_as_acuplan_live() -> None:
+    demand = _office_hours(6)
+    for day in (2, 4):  # a sudden 09:00 peak on two of the six days
+        demand[day * 288 + 108 : day * 288 + 114] = 12.0
+
+    advice = advise(demand, start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
+    only_median = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(),
+        config=AdviceConfig(schedule_quantile=0.5),
+    )
+
+    assert advice.schedule.quantile in (0.5, 0.75, 0.9)
+    as_safe = advice.recommended.slo_violation_min <= advice.acuplan.slo_violation_min + 1e-9
+    assert as_safe or advice.schedule.quantile == 0.9
+    assert only_median.schedule.quantile == 0.5  # nothing below the configured quantile is tried
+    if advice.schedule.quantile == 0.5:
+        assert advice.recommended == only_median.recommended

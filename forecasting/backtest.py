@@ -126,4 +126,4 @@ def in_sample_offsets(
     if origins.size < MIN_RESIDUALS:
         return None
     errors = rolling_errors(model, y, y, origins[::ORIGIN_STRIDE_STEPS], h_cal)
-    return extend_by_sqrt(conformal_offsets(errors, quantiles), horizon)
+    return extend_by_sqrt(conformal_offsets(errors, quantiles), horizon, tuple(quantiles))

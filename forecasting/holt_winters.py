@@ -253,4 +253,4 @@ class HoltWinters(RollingForecaster):
             steps = np.full_like(origins, step)
             errors = self.y_[origins + step] - self._state_forecast(origins, steps)
             offsets[:, step - 1] = np.quantile(errors, qs)
-        return point + extend_by_sqrt(offsets, horizon)
+        return point + extend_by_sqrt(offsets, horizon, quantiles)

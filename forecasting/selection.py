@@ -164,7 +164,7 @@ class AutoForecaster(BaseForecaster):
         n = self.y_.size
         point = self.chosen_.point_paths(self.y_, np.array([n], dtype=np.int64), horizon)[0]
         cal = calibrate(self.errors_, self.origins_, n, quantiles, self.season_steps_, self.step_s_)
-        offsets = extend_by_sqrt(cal.offsets, horizon)
+        offsets = extend_by_sqrt(cal.offsets, horizon, quantiles)
         offsets[np.asarray(quantiles) > 0.5] += self.excess_
         raw: FloatArray = point[np.newaxis, :] + offsets
         return raw

@@ -8,21 +8,18 @@ model, calibrated quantiles); hourly steps keep a week-long horizon cheap. An al
 names the first forecast hour that crosses its limit and the lead time to it:
 
 * ``max_capacity``: the writer's need at the upper quantile, ``demand x write share /
-  slo_utilisation`` (the simulator's SLO rule), above MaxCapacity; beyond the horizon, a
-  straight line through the history's daily peaks of that need (at least
-  :data:`MIN_TREND_DAYS` days, rising) that crosses MaxCapacity within
-  :data:`TREND_HORIZON_DAYS` days (the forecasters' seasons repeat the recent level; this
-  is the growth they leave out);
-* ``budget``: the median forecast of the next :data:`COST_PROJECTION_H` hours replayed on
+  slo_utilisation`` (the simulator's SLO rule), above MaxCapacity within the next
+  :data:`CALIBRATED_H` hours; beyond them, a straight line through the history's daily
+  peaks of that need (at least :data:`MIN_TREND_DAYS` days, rising) that crosses
+  MaxCapacity within :data:`TREND_HORIZON_DAYS` days (the forecasters' seasons repeat the
+  recent level; this is the growth they leave out);
+* ``budget``: the median forecast of the next :data:`CALIBRATED_H` hours replayed on
   the simulator under today's settings and under the timetable, projected to a 730-hour
-  month (those hours repeated); ``at`` is when a month's budget would be spent. Only the
-  first day: the forecaster's intervals are calibrated on backtest errors up to that far
-  ahead, and beyond it an additive offset learnt after a level shift is added to a
-  seasonal repeat that has already caught up (on ``rds-cpu-cc0c53`` the weekly model's
-  median on day 7 was 2.5x the new level, on day 1 equal to it);
+  month (those hours repeated); ``at`` is when a month's budget would be spent;
 * ``connections``: the upper quantile of ``DatabaseConnections`` at or above
-  ``max_connections``, which Aurora derives from the memory of MaxCapacity (AWS's table
-  below). It is a static parameter: a new MaxCapacity changes it only after a reboot.
+  ``max_connections`` within the next :data:`CALIBRATED_H` hours (or already in the
+  history), which Aurora derives from the memory of MaxCapacity (AWS's table below). It
+  is a static parameter: a new MaxCapacity changes it only after a reboot.
 
 ``max_connections`` for Aurora Serverless v2 (Aurora User Guide, "Performance and scaling
 for Aurora Serverless v2", maximum connections; sources: aurora-max-connections): by
@@ -51,8 +48,11 @@ from policy.trace_replay.simulator import Layout, simulate
 
 FloatArray = npt.NDArray[np.float64]
 
-COST_PROJECTION_H: Final[int] = 24
-"""Hours of the median forecast the monthly cost projection replays (module docstring)."""
+CALIBRATED_H: Final[int] = 24
+"""Hours ahead the forecast alerts and the cost projection trust (module docstring): the span
+the intervals' backtest errors measure; beyond it their spread is only extrapolated
+(``forecasting.intervals.extend_by_sqrt``) and on bursty series the p95 of a week ahead
+exceeds any load the series has shown."""
 
 MAX_CONNECTIONS_TABLE: Final[dict[str, tuple[tuple[float, int], ...]]] = {
     "aurora-mysql": (
@@ -202,7 +202,7 @@ def forecast_alerts(
     share = 1.0 - read_frac if current.readers else 1.0
     need = rows[1] * share / model.slo_utilisation
     q = f"p{round(quantile * 100)}"
-    over = np.flatnonzero(need > current.max_capacity_acu)
+    over = np.flatnonzero(need[:CALIBRATED_H] > current.max_capacity_acu)
     if over.size:
         h = int(over[0])
         at = end + timedelta(hours=h)
@@ -226,7 +226,7 @@ def forecast_alerts(
         alerts += _trend_alert(peak, share=share, model=model, current=current, end=end, horizon=horizon)
     mean = hourly(demand, step_s, "mean")
     mean_rows, _, _ = _forecast(mean, horizon, quantile)
-    load = mean_rows[0][:COST_PROJECTION_H]
+    load = mean_rows[0][:CALIBRATED_H]
     n = len(load)
     common = {"max_acu": current.max_capacity_acu, "read_frac": read_frac, "model": model}
     projected = {
@@ -301,7 +301,7 @@ def _trend_alert(
     end: datetime,
     horizon: int,
 ) -> list[Alert]:
-    """MaxCapacity reached beyond the forecast horizon by the growth of the daily peaks, or nothing."""
+    """MaxCapacity reached beyond the trusted forecast hours by the growth of the daily peaks, or nothing."""
     days = len(peak) // 24
     if days < MIN_TREND_DAYS:
         return []
@@ -317,7 +317,7 @@ def _trend_alert(
     if slope <= 0:
         return []
     ahead = (current.max_capacity_acu - intercept) / slope - (days - 1)  # days after the last day
-    if not horizon / 24 <= ahead <= TREND_HORIZON_DAYS:
+    if not min(horizon, CALIBRATED_H) / 24 <= ahead <= TREND_HORIZON_DAYS:
         return []
     hours = int(np.ceil(ahead * 24))
     at = end + timedelta(hours=hours)
@@ -375,7 +375,7 @@ def _connection_alerts(
         rows, _, _ = _forecast(conn, horizon, quantile)
     except ForecastingError:
         return []
-    over = np.flatnonzero(rows[1] >= limit)
+    over = np.flatnonzero(rows[1][:CALIBRATED_H] >= limit)
     if not over.size:
         return []
     h = int(over[0])

@@ -281,7 +281,7 @@ class Outlook(FrozenModel):
         writer_need_acu: the writer's need at the upper quantile, the max per day, ACU
             (shape (horizon_h // 24,)).
         projected_monthly_cost_usd: per 730-hour month at the median forecast of the
-            next day (``policy.advice.outlook.COST_PROJECTION_H``): ``current`` and
+            next day (``policy.advice.outlook.CALIBRATED_H``): ``current`` and
             ``recommended`` settings.
         max_connections: ``max_connections`` at today's MaxCapacity (None without a
             connections history).

@@ -39,3 +39,16 @@ def test_p90_coverage_over_rolling_origins(model):
             total += HORIZON
     coverage = hits / total
     assert 0.75 <= coverage <= 0.99, f"p90 coverage {coverage:.3f} outside the loose band"
+
+
+def test_offsets_beyond_the_measured_steps_widen_the_spread_not_the_median_bias() -> None:
+    from forecasting.intervals import extend_by_sqrt
+
+    measured = np.array([[-0.5, -1.0], [1.0, 1.35], [2.0, 3.35]])  # p10, p50, p90 over 2 steps
+    out = extend_by_sqrt(measured, 8, (0.1, 0.5, 0.9))
+
+    assert out[:, :2].tolist() == measured.tolist()
+    assert out[1, 2:].tolist() == [1.35] * 6  # a lagging model's median bias is carried, not grown
+    assert out[2, -1] == pytest.approx(1.35 + 2.0 * 2.0)  # spread 2.0 x sqrt(8 / 2)
+    assert out[0, -1] == pytest.approx(1.35 - 2.35 * 2.0)
+    assert extend_by_sqrt(measured, 8)[1, -1] == pytest.approx(1.35 * 2.0)  # no quantiles: the whole column

@@ -325,6 +325,7 @@ def advise(
     conn = _series(connections, len(demand), "connections")
     volume = _series(volume_bytes, len(demand), "volume_bytes")
     report = progress or (lambda stage, done, total: None)
+    current = current.for_cluster(cluster)  # MaxCapacity and readers not given are the cluster's
     slot_s = check_settings(cluster, current, config, step_s=step_s)
     first, _ = scored_window(demand, step_s=step_s, config=replay)
     limits = CapacityLimits(

@@ -19,8 +19,9 @@ from policy.advice.purchase import PurchaseOption
 from policy.advice.schedule import FloorSchedule, SecondarySchedule
 from policy.advice.storage import StorageAdvice
 from policy.config import ReplayConfig
+from policy.errors import InvalidRequestError
 from policy.scaler import half_ceil
-from policy.types import FrozenModel
+from policy.types import ClusterSpec, FrozenModel
 
 
 class ReaderSetting(FrozenModel):
@@ -78,6 +79,10 @@ class SecondaryCluster(FrozenModel):
 class CurrentSettings(FrozenModel):
     """The cluster's settings today.
 
+    ``max_capacity_acu`` and ``readers`` not given are the cluster's
+    (:meth:`for_cluster`, which :func:`policy.advice.advise.advise` applies): its
+    ``limits.max_acu`` and one tier-1 reader in the first AZ that is not the writer's.
+
     Attributes:
         min_capacity_acu: MinCapacity, ACU on the 0.5 grid; 0 turns auto-pause on.
         max_capacity_acu: MaxCapacity, ACU on the 0.5 grid (1-256).
@@ -113,6 +118,38 @@ class CurrentSettings(FrozenModel):
         if sum(s.dr_target for s in self.secondaries) > 1:
             raise ValueError("at most one secondary is the dr_target")
         return self
+
+    def for_cluster(self, cluster: ClusterSpec) -> CurrentSettings:
+        """These settings with what was not given taken from the cluster.
+
+        Args:
+            cluster: the cluster (its ``limits.max_acu`` and topology).
+
+        Returns:
+            The settings with ``max_capacity_acu`` = ``cluster.limits.max_acu`` and
+            ``readers`` = one tier-1 reader in the first of ``cluster.topology.az_ids`` that
+            is not the writer's, each only when it was not given (all fields then count as
+            given, so a second call changes nothing).
+
+        Raises:
+            InvalidRequestError: the given MinCapacity exceeds the cluster's MaxCapacity
+                (field ``current.min_capacity_acu``).
+        """
+        given = self.model_fields_set
+        values = self.model_dump()
+        if "max_capacity_acu" not in given:
+            values["max_capacity_acu"] = cluster.limits.max_acu
+            if self.min_capacity_acu > cluster.limits.max_acu:
+                raise InvalidRequestError(
+                    f"current.min_capacity_acu={self.min_capacity_acu:g} exceeds the cluster's MaxCapacity "
+                    f"(limits.max_acu {cluster.limits.max_acu:g}); give current.max_capacity_acu",
+                    "current.min_capacity_acu",
+                )
+        if "readers" not in given:
+            topology = cluster.topology
+            az = next(a for a in topology.az_ids if a != topology.writer_az_id)
+            values["readers"] = ({"az_id": az, "promotion_tier": 1},)
+        return CurrentSettings.model_validate(values)
 
     @property
     def has_failover(self) -> bool:

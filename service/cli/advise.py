@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from placement import CapacityLimits
-from policy import ClusterSpec, ReplayConfig, ScalerModel
+from policy import ClusterSpec, InvalidRequestError, ReplayConfig, ScalerModel
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 from policy.scaler import RAMP_PROFILES
 from service.cli.exports import (
@@ -77,6 +77,14 @@ _OPTIONS = {
     "storage_gib": "--storage-gib",
 }
 """CurrentSettings and AdviceConfig fields -> the option that sets them."""
+
+
+_SETTING_OPTIONS = {
+    "current.readers": "--readers",
+    "current.min_capacity_acu": "--min-acu",
+    "current.max_capacity_acu": "--max-acu",
+}
+"""Fields of the library's checks of today's settings -> the option that sets them."""
 
 
 def _options_named(exc: ValidationError) -> str:
@@ -139,8 +147,12 @@ def advise_command(
         ),
     ] = None,
     readers: Annotated[
-        str, typer.Option("--readers", help="Today's readers as AZ_ID:TIER,... (or 'none').")
-    ] = "use1-az2:1",
+        str | None,
+        typer.Option(
+            "--readers",
+            help="Today's readers as AZ_ID:TIER,... (or 'none'); default: one tier-1 reader in use1-az2.",
+        ),
+    ] = None,
     pause_after_s: Annotated[
         int, typer.Option("--pause-after-s", help="SecondsUntilAutoPause (300-86400), used at MinCapacity 0.")
     ] = 300,
@@ -244,26 +256,34 @@ def advise_command(
                 read_frac=0.5 if read_frac is None else read_frac,
             )
         try:
-            current = CurrentSettings(
-                min_capacity_acu=min_acu,
-                max_capacity_acu=base_max,
-                readers=_readers(readers),
-                seconds_until_auto_pause=pause_after_s,
-                engine=engine_name,
-            )
+            today: dict[str, object] = {
+                "min_capacity_acu": min_acu,
+                "max_capacity_acu": base_max,
+                "seconds_until_auto_pause": pause_after_s,
+                "engine": engine_name,
+            }
+            if readers is not None:  # else the cluster's default (CurrentSettings.for_cluster)
+                today["readers"] = _readers(readers)
+            current = CurrentSettings.model_validate(today)
         except ValidationError as exc:
             raise CliInputError(_options_named(exc)) from None
         cluster = cluster.model_copy(update={"limits": CapacityLimits(max_acu=base_max)})
-        advice = advise(
-            history,
-            start=start,
-            step_s=step_s,
-            cluster=cluster,
-            current=current,
-            config=config,
-            connections=connections,
-            volume_bytes=volume,
-        )
+        try:
+            advice = advise(
+                history,
+                start=start,
+                step_s=step_s,
+                cluster=cluster,
+                current=current,
+                config=config,
+                connections=connections,
+                volume_bytes=volume,
+            )
+        except InvalidRequestError as exc:
+            flag = next((o for f, o in _SETTING_OPTIONS.items() if (exc.field or "").startswith(f)), None)
+            if flag is None:
+                raise
+            raise CliInputError(f"{flag}: {exc}") from None
         if read is not None:
             assumed = (
                 ()

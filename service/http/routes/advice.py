@@ -53,7 +53,7 @@ def create_advice(
     promotion tier; auto-pause; storage and backups; alerts from the history and the
     forecast with their lead time. 503 ``overloaded`` when too many jobs are waiting.
     """
-    ts, values = body.wire_points()
+    ts, values = body.wire_points(int(runtime.clock()))
     cluster = body.cluster or ClusterSpec()
     inputs = body.advice_inputs(ts, values, step_s=body.step_s, cluster=cluster, base=base_config)
     return _queued(runtime, runtime.replays.submit(inputs), response)

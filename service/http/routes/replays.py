@@ -46,7 +46,7 @@ def create_replay(
             raise request_error([(("cluster_id",), f"cluster {body.cluster_id!r} has no stored metrics")])
         inputs = body.inputs(ts, values, step_s=record.step_s, cluster=cluster_spec(record), base=base_config)
     else:
-        ts, values = body.wire_points()
+        ts, values = body.wire_points(int(runtime.clock()))
         inputs = body.inputs(
             ts, values, step_s=body.step_s, cluster=body.cluster or ClusterSpec(), base=base_config
         )

@@ -43,6 +43,7 @@ from service.http.schemas.recommendations import (
     RequestModel,
     Timestamp,
     WireModel,
+    ordered_points,
     request_error,
 )
 from service.inputs.history import Loc, epoch_s, points_demand
@@ -232,7 +233,8 @@ class AdviceBody(RequestModel):
         except InvalidRequestError as exc:
             raise request_error([(tuple((exc.field or "history").split(".")), str(exc))]) from None
         try:
-            check_settings(cluster, self.current, config, step_s=step_s)
+            current = self.current.for_cluster(cluster)
+            check_settings(cluster, current, config, step_s=step_s)
         except InvalidRequestError as exc:
             field = (exc.field or "current").replace("config.schedule_slot_s", "options.schedule_slot_s")
             raise request_error(
@@ -249,7 +251,7 @@ class AdviceBody(RequestModel):
             start=demand.start,
             step_s=step_s,
             cluster=cluster,
-            current=self.current,
+            current=current,
             config=config,
             registered=registered,
         )
@@ -313,21 +315,13 @@ class AdviceRequest(AdviceBody):
     step_s: int = Field(default=300, ge=30, le=3600, strict=True)
     history: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
 
-    def wire_points(self) -> tuple[list[int], list[float]]:
-        """Return ``history`` as (epoch seconds, ACU), checking it is strictly increasing.
+    def wire_points(self, now_s: int) -> tuple[list[int], list[float]]:
+        """Return ``history`` as (epoch seconds, ACU) (:func:`ordered_points`: in order, not after ``now_s``).
 
         Raises:
             fastapi.exceptions.RequestValidationError: at ``history.<i>.ts``.
         """
-        ts = [epoch_s(p.ts) for p in self.history]
-        for i in range(1, len(ts)):
-            if ts[i] <= ts[i - 1]:
-                raise request_error([(("history", i, "ts"), "timestamps must be strictly increasing")])
-        if ts[0] < 0:
-            raise request_error(
-                [(("history", 0, "ts"), "timestamps must be at or after 1970-01-01T00:00:00Z")]
-            )
-        return ts, [p.demand_acu for p in self.history]
+        return ordered_points(list(self.history or []), now_s=now_s)
 
 
 class ClusterAdviceRequest(AdviceBody):

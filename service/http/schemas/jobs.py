@@ -25,9 +25,10 @@ from service.http.schemas.recommendations import (
     RequestModel,
     Timestamp,
     WireModel,
+    ordered_points,
     request_error,
 )
-from service.inputs.history import epoch_s, points_demand
+from service.inputs.history import points_demand
 from service.store import JobRecord
 
 DEFAULT_QUANTILES: Final[tuple[float, ...]] = (0.5, 0.9, 0.95)
@@ -231,22 +232,13 @@ class ReplayRequest(RequestModel):
             trace_name=cluster.cluster_id,
         )
 
-    def wire_points(self) -> tuple[list[int], list[float]]:
-        """Return ``history`` as (epoch seconds, ACU), checking it is strictly increasing.
+    def wire_points(self, now_s: int) -> tuple[list[int], list[float]]:
+        """Return ``history`` as (epoch seconds, ACU) (:func:`ordered_points`: in order, not after ``now_s``).
 
         Raises:
             fastapi.exceptions.RequestValidationError: at ``history.<i>.ts``.
         """
-        points = self.history or []
-        ts = [epoch_s(p.ts) for p in points]
-        for i in range(1, len(ts)):
-            if ts[i] <= ts[i - 1]:
-                raise request_error([(("history", i, "ts"), "timestamps must be strictly increasing")])
-        if ts and ts[0] < 0:
-            raise request_error(
-                [(("history", 0, "ts"), "timestamps must be at or after 1970-01-01T00:00:00Z")]
-            )
-        return ts, [p.demand_acu for p in points]
+        return ordered_points(list(self.history or []), now_s=now_s)
 
 
 class ReplayJob(WireModel):

@@ -48,6 +48,7 @@ from service.inputs.history import (
     Loc,
     check_window,
     epoch_s,
+    iso_s,
     plan_span_s,
     points_history,
 )
@@ -315,6 +316,34 @@ class RecommendationRequest(RequestModel):
             loc: Loc = ("config", "plan_step_s") if overridden else ("step_s",)
             raise request_error([(loc, str(exc))]) from None
         return config
+
+
+def ordered_points(
+    points: list[HistoryPoint], *, now_s: int | None = None, field: str = "history"
+) -> tuple[list[int], list[float]]:
+    """The samples of a posted history as (epoch seconds, ACU), checked in one place.
+
+    Args:
+        points: the samples, which must be strictly increasing in time.
+        now_s: the server clock, epoch seconds: later samples are refused (a future
+            sample is a typo, and a gap to it would leave the window empty); None: not checked.
+        field: the request field holding them (error locations).
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``<field>.<i>.ts``: out of order, before
+            1970, or after ``now_s``.
+    """
+    ts = [epoch_s(p.ts) for p in points]
+    for i, t in enumerate(ts):
+        if i and t <= ts[i - 1]:
+            raise request_error([((field, i, "ts"), "timestamps must be strictly increasing")])
+        if t < 0:
+            raise request_error([((field, i, "ts"), "timestamps must be at or after 1970-01-01T00:00:00Z")])
+        if now_s is not None and t > now_s:
+            raise request_error(
+                [((field, i, "ts"), f"{iso_s(t)} is in the future (after now, {iso_s(now_s)})")]
+            )
+    return ts, [p.demand_acu for p in points]
 
 
 def request_error(errors: list[tuple[Loc, str]]) -> RequestValidationError:

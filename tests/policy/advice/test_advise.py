@@ -255,3 +255,25 @@ def test_the_timetable_is_the_cheapest_quantile_as_safe_as_acuplan_live() -> Non
     assert only_median.schedule.quantile == 0.5  # nothing below the configured quantile is tried
     if advice.schedule.quantile == 0.5:
         assert advice.recommended == only_median.recommended
+
+
+def test_settings_not_given_are_the_clusters() -> None:
+    from placement import CapacityLimits, Topology
+
+    cluster = ClusterSpec(
+        topology=Topology(
+            region="eu-west-1", az_ids=("euw1-az1", "euw1-az2", "euw1-az3"), writer_az_id="euw1-az1"
+        ),
+        limits=CapacityLimits(min_acu=0.5, max_acu=32.0),
+    )
+
+    filled = CurrentSettings(min_capacity_acu=2.0).for_cluster(cluster)
+
+    assert filled.max_capacity_acu == 32.0
+    assert filled.readers == (ReaderSetting(az_id="euw1-az2", promotion_tier=1),)
+    assert filled.for_cluster(ClusterSpec()) == filled  # everything counts as given now
+    given = CurrentSettings(max_capacity_acu=8.0, readers=()).for_cluster(cluster)
+    assert (given.max_capacity_acu, given.readers) == (8.0, ())
+    with pytest.raises(InvalidRequestError) as err:
+        CurrentSettings(min_capacity_acu=40.0).for_cluster(cluster)
+    assert err.value.field == "current.min_capacity_acu"

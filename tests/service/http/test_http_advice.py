@@ -125,6 +125,12 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
             "'garbage' is not one of the cluster's AZ IDs (use1-az1, use1-az2, use1-az4 in us-east-1)",
             id="reader_az",
         ),
+        pytest.param(
+            {"history": [*_points(), {"ts": "2042-01-01T00:00:00Z", "demand_acu": 1.0}]},
+            "history.864.ts",
+            "2042-01-01T00:00:00Z is in the future (after now, ",
+            id="future_point",
+        ),
     ],
 )
 def test_what_the_advice_would_reject_is_422_up_front(
@@ -163,6 +169,31 @@ def test_registered_cluster_advice_publishes_its_alerts_on_metrics(client: TestC
 
     assert client.delete("/v1/clusters/adv-1").status_code == 204
     assert _metric(client, 'acuplan_advice_alert{cluster_id="adv-1"') is None
+
+
+def test_registered_cluster_advice_takes_todays_settings_from_the_registration(client: TestClient) -> None:
+    registration = {
+        "topology": {
+            "region": "eu-central-1",
+            "az_ids": ["euc1-az1", "euc1-az2"],
+            "writer_az_id": "euc1-az2",
+        },
+        "limits": {"min_acu": 0.5, "max_acu": 64},
+    }
+    assert client.put("/v1/clusters/adv-eu", json=registration).status_code in (200, 201)
+    client.post("/v1/clusters/adv-eu/metrics", json={"points": _points()})
+
+    created = client.post("/v1/clusters/adv-eu/advice", json={"current": {"min_capacity_acu": 2}})
+
+    assert created.status_code == 202, created.text
+    job = _wait(client, created.headers["location"])
+    assert job["status"] == "succeeded", job
+    doc = client.get(job["result_url"]).json()
+    assert doc["current"]["settings"] == "MinCapacity 2 / MaxCapacity 64 ACU, tier-1 reader in euc1-az1"
+    assert '\\"MaxCapacity\\":64.0' in doc["scheduler"]["commands"][0]  # never the default 128
+    too_high = client.post("/v1/clusters/adv-eu/advice", json={"current": {"min_capacity_acu": 80}})
+    assert too_high.status_code == 422
+    assert too_high.json()["detail"][0]["field"] == "current.min_capacity_acu"
 
 
 def test_registered_cluster_advice_needs_the_cluster_and_its_metrics(client: TestClient) -> None:

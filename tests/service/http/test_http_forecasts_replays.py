@@ -226,7 +226,7 @@ def test_jobs_left_running_are_resumed_after_a_restart(settings: Settings, tmp_p
         from service.http.schemas.jobs import ReplayRequest
 
         inputs = ReplayRequest.model_validate(_replay_body()).inputs(
-            *ReplayRequest.model_validate(_replay_body()).wire_points(),
+            *ReplayRequest.model_validate(_replay_body()).wire_points(now_s=2**40),
             step_s=300,
             cluster=policy.ClusterSpec(),
             base=policy.PolicyConfig(),

@@ -355,7 +355,7 @@ def plan_recommendation(
     if data_quality is not None and data_quality.held:
         reasons.insert(
             0,
-            "the plan holds the deployed layout as its lower bound (nothing scales down) because the "
+            "the plan holds the deployed layout as its lower bound (nothing goes below it) because the "
             "data cannot be trusted: " + "; ".join(data_quality.flags),
         )
     cost = sum(s.capacity_acu for s in steps) * config.plan_step_s / 3600 * cluster.price_usd_per_acu_hour

@@ -68,13 +68,16 @@ PeakOption = Annotated[
 """``--peak-acu``: the ACU a unitless series' p99 maps to."""
 
 
-def parse_pairs(option: str, items: Sequence[str], cast: type) -> dict[str, Any]:
+def parse_pairs(
+    option: str, items: Sequence[str], cast: type, *, example: str = "Queries=0.002"
+) -> dict[str, Any]:
     """``NAME=VALUE`` options -> dict; the option is named on a bad item.
 
     Args:
         option: the option, e.g. ``--rate``.
         items: its values, e.g. ``["Queries=0.002"]``.
         cast: ``float`` (then each value must be finite and > 0) or ``int``.
+        example: a good item, quoted in the error.
 
     Raises:
         CliInputError: an item without ``=``, a name or a value of the type.
@@ -87,7 +90,7 @@ def parse_pairs(option: str, items: Sequence[str], cast: type) -> dict[str, Any]
                 raise ValueError
             out[name] = cast(value)
         except ValueError:
-            raise CliInputError(f"{option}: {item!r} is not NAME=VALUE (e.g. Queries=0.002)") from None
+            raise CliInputError(f"{option}: {item!r} is not NAME=VALUE (e.g. {example})") from None
         if isinstance(out[name], float) and not (math.isfinite(out[name]) and out[name] > 0):
             raise CliInputError(f"{option}: {item!r}: the value must be a finite number > 0")
     return out

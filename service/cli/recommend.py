@@ -135,13 +135,15 @@ _FIELD_OPTIONS = {
     "max_acu": "--max-acu",
     "acu_s_per_unit": "--rate",
     "risk_quantile": "--risk",
+    "Topology": "--region/--az/--writer-az",
+    "CapacityLimits": "--min-acu/--max-acu",
 }
 
 
 def _named(exc: ValidationError, prefix: str = "") -> str:
     parts = []
     for e in exc.errors():
-        path = ".".join(str(p) for p in e["loc"])
+        path = ".".join(str(p) for p in e["loc"]) or exc.title  # a model-level check: the model's options
         parts.append(
             f"{_FIELD_OPTIONS.get(path, prefix + path)}: {str(e['msg']).removeprefix('Value error, ')}"
         )
@@ -276,7 +278,7 @@ def recommend_command(
         file = read_config(config_path)
         c = file.cluster
         rates = {**file.signals.acu_s_per_unit, **parse_pairs("--rate", rate or [], float)}
-        readers = parse_pairs("--deployed-reader", deployed_reader or [], int)
+        readers = parse_pairs("--deployed-reader", deployed_reader or [], int, example="euc1-az2=1")
         config = load_policy_config()
         if risk is not None or c.risk_quantile is not None:
             try:

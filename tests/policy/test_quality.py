@@ -63,7 +63,7 @@ def test_thin_data_holds_the_deployed_layout_and_says_why() -> None:
     assert all(s.extra_readers_by_az.get("use1-az4", 0) >= 1 for s in rec.steps)
     assert rec.failover_az_id == "use1-az2"
     assert rec.reasons[0] == (
-        "the plan holds the deployed layout as its lower bound (nothing scales down) because the data "
+        "the plan holds the deployed layout as its lower bound (nothing goes below it) because the data "
         f"cannot be trusted: {thin}"
     )
     # the same history without a layout to hold scales down to the 0.5-ACU limit

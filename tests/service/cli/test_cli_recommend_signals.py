@@ -261,3 +261,29 @@ def test_rate_signal_needs_rate_or_peak(tmp_path: Path) -> None:
     assert _error(runner.invoke(app, ["recommend", "-i", str(csv), "--rate", "Queries"])) == (
         "error: --rate: 'Queries' is not NAME=VALUE (e.g. Queries=0.002)"
     )
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (
+            ["--writer-az", "use1-az9"],
+            "error: --region/--az/--writer-az: writer_az_id 'use1-az9' is not one of az_ids "
+            "['use1-az1', 'use1-az2', 'use1-az4']",
+        ),
+        (
+            ["--region", "eu-central-1", "--az", "euc1-az1", "--az", "euc1-az1"],
+            "error: --region/--az/--writer-az: az_ids must be unique, got ['euc1-az1', 'euc1-az1']",
+        ),
+        (
+            ["--deployed-reader", "euc1-az2=abc"],
+            "error: --deployed-reader: 'euc1-az2=abc' is not NAME=VALUE (e.g. euc1-az2=1)",
+        ),
+    ],
+)
+def test_topology_and_layout_errors_name_their_options(options: list[str], line: str) -> None:
+    result = runner.invoke(
+        app, ["recommend", "-i", str(EXAMPLES / "orders-db-cloudwatch.json"), "--max-acu", "16", *options]
+    )
+
+    assert _error(result) == line

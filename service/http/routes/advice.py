@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from policy import ClusterSpec
 from service.http.clusters import cluster_config, cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
+from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
 from service.http.routes.responses import errors
 from service.http.runtime import Runtime
 from service.http.schemas.advice import AdviceDocument, AdviceJob, AdviceRequest, ClusterAdviceRequest
@@ -26,13 +27,6 @@ from service.store import JobRecord
 router = APIRouter(tags=["advice"])
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="An advice job id.")]
-
-
-def _job(runtime: Runtime, job_id: str) -> JobRecord:
-    job = runtime.store.get_job(job_id, kind="advice")
-    if job is None:
-        raise HTTPException(404, f"no advice job {job_id}")
-    return job
 
 
 def _queued(runtime: Runtime, job: JobRecord, response: Response) -> AdviceJob:
@@ -98,27 +92,17 @@ def create_cluster_advice(
 @router.get("/advice/{job_id}", response_model=AdviceJob, responses=errors(404, 422))
 def get_advice(job_id: JobId, runtime: RuntimeDep, _: ReadScope) -> AdviceJob:
     """Return an advice job's state and, while it runs, its progress per stage."""
-    return AdviceJob.of_job(_job(runtime, job_id), runtime.replays.progress(job_id))
+    return AdviceJob.of_job(stored_job(runtime, job_id, "advice"), runtime.replays.progress(job_id))
 
 
 @router.get("/advice/{job_id}/result", response_model=AdviceDocument, responses=errors(404, 409, 422))
 def get_advice_result(job_id: JobId, runtime: RuntimeDep, _: ReadScope) -> AdviceDocument:
     """Return the advice of a succeeded job; 409 ``conflict`` (with the status) before that."""
-    job = _job(runtime, job_id)
-    if job.status != "succeeded" or job.result is None:
-        raise HTTPException(
-            409, f"advice job {job_id} is {job.status}; its result exists once it has succeeded"
-        )
-    return AdviceDocument.model_validate(job.result)
+    return AdviceDocument.model_validate(succeeded_result(stored_job(runtime, job_id, "advice"), "advice"))
 
 
 @router.delete("/advice/{job_id}", response_model=AdviceJob, responses=errors(404, 422))
 def cancel_advice(job_id: JobId, runtime: RuntimeDep, _: WriteScope) -> AdviceJob:
     """Cancel a job: a queued one at once, a running one at its next progress report; final jobs stay."""
-    _job(runtime, job_id)
-    job, cancelled_now = runtime.store.cancel_job(job_id)
-    if cancelled_now:
-        runtime.metrics.advice_jobs.labels(status="cancelled").inc()
-    if job is None:
-        raise HTTPException(404, f"no advice job {job_id}")
+    job = cancel_stored_job(runtime, job_id, "advice")
     return AdviceJob.of_job(job, runtime.replays.progress(job_id))

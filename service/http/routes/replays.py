@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from policy import ClusterSpec, ReplayReport
 from service.http.clusters import cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
+from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
 from service.http.routes.responses import errors
-from service.http.runtime import Runtime
 from service.http.schemas.jobs import ReplayJob, ReplayRequest
 from service.http.schemas.recommendations import request_error
-from service.store import JobRecord
 
 router = APIRouter(prefix="/replays", tags=["replays"])
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A replay job id.")]
-
-
-def _job(runtime: Runtime, job_id: str) -> JobRecord:
-    job = runtime.store.get_job(job_id, kind="replay")
-    if job is None:
-        raise HTTPException(404, f"no replay job {job_id}")
-    return job
 
 
 @router.post("", response_model=ReplayJob, status_code=202, responses=errors(404, 422, 503))
@@ -58,27 +50,17 @@ def create_replay(
 @router.get("/{job_id}", response_model=ReplayJob, responses=errors(404, 422))
 def get_replay(job_id: JobId, runtime: RuntimeDep, _: ReadScope) -> ReplayJob:
     """Return a replay job's state and, while it runs, its progress per policy."""
-    return ReplayJob.of(_job(runtime, job_id), runtime.replays.progress(job_id))
+    return ReplayJob.of(stored_job(runtime, job_id, "replay"), runtime.replays.progress(job_id))
 
 
 @router.get("/{job_id}/result", response_model=ReplayReport, responses=errors(404, 409, 422))
 def get_replay_result(job_id: JobId, runtime: RuntimeDep, _: ReadScope) -> ReplayReport:
     """Return the report of a succeeded job; 409 ``conflict`` (with the status) before that."""
-    job = _job(runtime, job_id)
-    if job.status != "succeeded" or job.result is None:
-        raise HTTPException(
-            409, f"replay job {job_id} is {job.status}; its result exists once it has succeeded"
-        )
-    return ReplayReport.model_validate(job.result)
+    return ReplayReport.model_validate(succeeded_result(stored_job(runtime, job_id, "replay"), "replay"))
 
 
 @router.delete("/{job_id}", response_model=ReplayJob, responses=errors(404, 422))
 def cancel_replay(job_id: JobId, runtime: RuntimeDep, _: WriteScope) -> ReplayJob:
     """Cancel a job: a queued one at once, a running one at its next decision; final jobs stay."""
-    _job(runtime, job_id)
-    job, cancelled_now = runtime.store.cancel_job(job_id)
-    if cancelled_now:  # a queued job ends here; a running one is counted by its worker
-        runtime.metrics.replay_jobs.labels(status="cancelled").inc()
-    if job is None:
-        raise HTTPException(404, f"no replay job {job_id}")
+    job = cancel_stored_job(runtime, job_id, "replay")
     return ReplayJob.of(job, runtime.replays.progress(job_id))

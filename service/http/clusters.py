@@ -56,6 +56,7 @@ def ingest(
     status: str = "Complete",
     warnings: list[str] | None = None,
     report: dict[str, Any] | None = None,
+    source_flags: list[str] | None = None,
 ) -> IngestResult:
     """Store samples and prune those older than the history window before the newest.
 
@@ -67,6 +68,10 @@ def ingest(
         status: ``Complete`` or ``PartialData``.
         warnings: notes for the caller.
         report: the ingest report of a file-like upload.
+        source_flags: what the sources said of a file-like upload's data (stored on the
+            cluster, replacing the last upload's, so recommendations from the stored
+            metrics hold the deployed layout as this answer does); None: a JSON upload,
+            which says nothing and leaves them.
 
     Returns:
         The upload's result.
@@ -84,7 +89,11 @@ def ingest(
             raise request_error([(("body",), problem)])
     try:  # one transaction: the samples and the pruning of the window, or nothing
         stored = store.add_points(
-            record.cluster_id, ts_s, demand_acu, keep_s=MAX_HISTORY_STEPS * record.step_s
+            record.cluster_id,
+            ts_s,
+            demand_acu,
+            keep_s=MAX_HISTORY_STEPS * record.step_s,
+            source_flags=source_flags,
         )
     except ClusterNotFoundError:
         raise not_registered(record.cluster_id) from None

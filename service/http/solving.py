@@ -29,6 +29,7 @@ from typing import Any, Final, ParamSpec, TypeVar
 
 import policy
 from policy import Recommendation
+from policy.types import DemandContext
 from service.http.runtime import Runtime
 from service.http.schemas.recommendations import RecommendInputs
 from service.store import NewRecommendation, RecommendationRecord
@@ -119,6 +120,8 @@ def inputs_digest(inputs: RecommendInputs) -> tuple[str, dict[str, Any]]:
         "config": inputs.config.model_dump(mode="json"),
         "previous": None if inputs.previous is None else inputs.previous.model_dump(mode="json"),
     }
+    if inputs.source_flags:  # only then, so the digests of unflagged inputs stay as they were
+        summary["source_flags"] = list(inputs.source_flags)
     full = _canonical({**summary, "history_acu": history})
     summary["history"] = {
         "n_steps": len(history),
@@ -150,6 +153,7 @@ def _recommend(inputs: RecommendInputs) -> Recommendation:
         cluster=inputs.cluster,
         config=inputs.config,
         previous=inputs.previous,
+        context=DemandContext(source_flags=inputs.source_flags) if inputs.source_flags else None,
     )
 
 

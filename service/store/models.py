@@ -24,7 +24,13 @@ class Base(DeclarativeBase):
 
 
 class ClusterRow(Base):
-    """A registered cluster: its ``policy.ClusterSpec``, history step and policy overrides."""
+    """A registered cluster: its ``policy.ClusterSpec``, history step and policy overrides.
+
+    ``source_flags`` are what the sources said of the latest file-like upload's data (a
+    CloudWatch query Id that answered ``PartialData``...; None: none said anything), so a
+    recommendation from the stored metrics holds the deployed layout as the upload's own
+    answer did.
+    """
 
     __tablename__ = "clusters"
 
@@ -32,6 +38,7 @@ class ClusterRow(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(Json)
     step_s: Mapped[int] = mapped_column(Integer)
     config: Mapped[dict[str, Any]] = mapped_column(Json)
+    source_flags: Mapped[list[str] | None] = mapped_column(Json, nullable=True)
     revision: Mapped[int] = mapped_column(Integer)
     created_ms: Mapped[int] = mapped_column(BigInteger)
     updated_ms: Mapped[int] = mapped_column(BigInteger)

@@ -23,6 +23,8 @@ class ClusterRecord:
         revision: 1 on registration, +1 per update.
         created_ms: registration time.
         updated_ms: last update time.
+        source_flags: what the sources said of the latest file-like upload's data (empty:
+            nothing; e.g. a CloudWatch query Id that answered ``PartialData``).
     """
 
     cluster_id: str
@@ -32,6 +34,7 @@ class ClusterRecord:
     revision: int
     created_ms: int
     updated_ms: int
+    source_flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

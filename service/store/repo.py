@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,6 +53,7 @@ def _cluster(row: ClusterRow) -> ClusterRecord:
         revision=row.revision,
         created_ms=row.created_ms,
         updated_ms=row.updated_ms,
+        source_flags=tuple(row.source_flags or ()),
     )
 
 
@@ -165,7 +166,13 @@ class Store(JobAndKeyOps):
     # -- metric history -------------------------------------------------------------
 
     def add_points(
-        self, cluster_id: str, ts_s: Sequence[int], demand_acu: Sequence[float], *, keep_s: int | None = None
+        self,
+        cluster_id: str,
+        ts_s: Sequence[int],
+        demand_acu: Sequence[float],
+        *,
+        keep_s: int | None = None,
+        source_flags: Sequence[str] | None = None,
     ) -> int:
         """Store samples; a timestamp already stored takes the new value.
 
@@ -182,6 +189,8 @@ class Store(JobAndKeyOps):
             ts_s: sample times, epoch seconds, unique.
             demand_acu: demand per sample, ACU.
             keep_s: the history window kept before the newest sample, seconds; None keeps all.
+            source_flags: what the sources said of this upload's data, stored on the cluster
+                in the same transaction (replacing the last upload's); None leaves them.
 
         Returns:
             The number of samples written.
@@ -205,6 +214,12 @@ class Store(JobAndKeyOps):
                     stmt.on_conflict_do_update(
                         index_elements=["cluster_id", "ts_s"], set_={"demand_acu": stmt.excluded.demand_acu}
                     )
+                )
+            if source_flags is not None:
+                s.execute(
+                    update(ClusterRow)
+                    .where(ClusterRow.cluster_id == cluster_id)
+                    .values(source_flags=list(source_flags) or None)
                 )
             if keep_s is not None:
                 newest = s.execute(

@@ -78,7 +78,7 @@ def add_metrics(
 
 def _store(store: StoreDep, record: ClusterRecord, got: Ingested) -> IngestResult:
     return ingest(store, record, got.ts_s, got.demand_acu, status=got.status, warnings=got.warnings,
-                  report=got.report)  # fmt: skip
+                  report=got.report, source_flags=list(got.report.get("source_flags", [])))  # fmt: skip
 
 
 def _demand(

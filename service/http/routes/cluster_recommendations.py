@@ -67,7 +67,7 @@ def create_cluster_recommendation(
     ts, values = store.points(cluster_id, since_s=since, until_s=until)
     inputs = stored_inputs(
         ts, values, step_s=record.step_s, now=body.now, cluster=cluster_spec(record), config=config,
-        previous=body.previous, stored=stored_range,
+        previous=body.previous, stored=stored_range, source_flags=record.source_flags,
     )  # fmt: skip
     stored, _rec = recommend_and_store(runtime, inputs)
     response.headers["Location"] = f"/v1/clusters/{cluster_id}/recommendations/{stored.id}"

@@ -421,6 +421,7 @@ def stored_inputs(
     config: PolicyConfig,
     previous: PreviousLayout | None,
     stored: tuple[int | None, int | None, int] | None = None,
+    source_flags: tuple[str, ...] = (),
 ) -> RecommendInputs:
     """Build ``policy.recommend``'s arguments from stored samples (oldest first).
 
@@ -438,6 +439,8 @@ def stored_inputs(
         previous: the current layout, if given.
         stored: ``Store.point_range`` of the cluster (first, last, count), to explain an
             empty window.
+        source_flags: what the sources said of the stored data (the cluster's latest
+            upload): the plan then holds ``previous``.
 
     Raises:
         fastapi.exceptions.RequestValidationError: no samples in the window before
@@ -461,7 +464,7 @@ def stored_inputs(
         )
     except HistoryError as exc:
         raise request_error([(exc.loc, str(exc))]) from None
-    return RecommendInputs(history, at, step_s, cluster, config, previous)
+    return RecommendInputs(history, at, step_s, cluster, config, previous, source_flags)
 
 
 def _empty_window(

@@ -205,6 +205,8 @@ class RecommendInputs:
         cluster: the cluster.
         config: the merged policy configuration.
         previous: the deployed layout, or None.
+        source_flags: what the sources said of the data (``DemandContext.source_flags``:
+            the plan then holds ``previous``); empty: nothing.
     """
 
     history_acu: npt.NDArray[np.float64]
@@ -213,6 +215,7 @@ class RecommendInputs:
     cluster: ClusterSpec
     config: PolicyConfig
     previous: PreviousLayout | None
+    source_flags: tuple[str, ...] = ()
 
 
 class RecommendationRequest(RequestModel):

@@ -236,3 +236,42 @@ def test_upload_aws_console_csv_with_a_zone(client: TestClient, cid: str) -> Non
     assert r.json()["metrics"]["first_ts"] == "2024-05-06T00:00:00Z"  # 02:00 CEST
     bad = client.post(url + "&timezone=Mars/Base", content=text)
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "timezone"
+
+
+def _acu_page(start_s: int, n: int, *, forbidden_cpu: bool) -> dict[str, object]:
+    from datetime import UTC, datetime
+
+    stamps = [datetime.fromtimestamp(start_s + 300 * k, tz=UTC).isoformat() for k in range(n)]
+    results: list[dict[str, object]] = [
+        {"Id": "acu", "Label": "ServerlessDatabaseCapacity", "Timestamps": stamps, "Values": [2.0] * n}
+    ]
+    if forbidden_cpu:
+        results.append({"Id": "cpu", "Label": "CPUUtilization", "Timestamps": [], "Values": [],
+                        "StatusCode": "Forbidden"})  # fmt: skip
+    return {"MetricDataResults": results}
+
+
+def test_a_flagged_upload_holds_later_recommendations_from_the_stored_metrics(
+    client: TestClient, cid: str
+) -> None:
+    flag = "CPUUtilization (query Id cpu): CloudWatch answered Forbidden"
+    deployed = {"previous": {"writer_acu": 8.0, "failover_az_id": "use1-az2"}}
+    days = 3 * 288
+    r = client.post(
+        f"/v1/clusters/{cid}/metrics/cloudwatch", json={"pages": [_acu_page(T0, days, forbidden_cpu=True)]}
+    )
+    assert r.json()["status"] == "PartialData"
+
+    held = client.post(f"/v1/clusters/{cid}/recommendations", json=deployed).json()["recommendation"]
+
+    assert held["data_quality"]["flags"] == [flag] and held["data_quality"]["held"] is True
+    assert min(s["min_capacity_acu"] for s in held["steps"]) == 8.0
+    # The next upload is complete: it replaces the flags, and the plan may go down again.
+    later = _acu_page(T0 + 300 * days, 12, forbidden_cpu=False)
+    assert (
+        client.post(f"/v1/clusters/{cid}/metrics/cloudwatch", json={"pages": [later]}).json()["status"]
+        == "Complete"
+    )
+    free = client.post(f"/v1/clusters/{cid}/recommendations", json=deployed).json()["recommendation"]
+    assert free["data_quality"]["flags"] == [] and free["data_quality"]["held"] is False
+    assert min(s["min_capacity_acu"] for s in free["steps"]) < 8.0

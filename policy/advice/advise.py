@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from placement import CapacityLimits
-from policy.advice.outlook import forecast_alerts
+from policy.advice.outlook import POSTGRES_LOW_MIN_CAP, forecast_alerts, max_connections
 from policy.advice.prices import HOURS_PER_MONTH
 from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
 from policy.advice.schedule import (
@@ -374,11 +374,15 @@ def advise(
         )
         return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
 
+    floors_read = acuplan.floor_acu
+    conn_floor = connections_floor_acu(conn, current)
+    if conn_floor is not None:  # the timetable keeps the MinCapacity today's connections need
+        floors_read = np.maximum(floors_read, conn_floor)
     tried = []
     for q in sorted(
         {*(x for x in SCHEDULE_QUANTILES if x < config.schedule_quantile), config.schedule_quantile}
     ):
-        table, floors_q = timetable(acuplan.floor_acu, q)
+        table, floors_q = timetable(floors_read, q)
         tried.append((table, floors_q, sim(floors_q, 0, True)))
     as_safe = [t for t in tried if t[2].slo_violation_min <= acuplan.score.slo_violation_min + 1e-9]
     schedule, planned, recommended = min(as_safe, key=lambda t: t[2].cost_usd) if as_safe else tried[-1]
@@ -396,7 +400,7 @@ def advise(
                 "advice is the fixed setting: one modify-db-cluster, no scheduler; acuplan re-planning "
                 f"live scores ${acuplan.score.cost_usd * month:,.2f}/month"
             )
-            schedule, planned = timetable(np.full(len(acuplan.floor_acu), fixed_acu), schedule.quantile)
+            schedule, planned = timetable(np.full(len(floors_read), fixed_acu), schedule.quantile)
             recommended = fixed
     report("timetable", 1, 1)
     what = (
@@ -510,6 +514,16 @@ def advise(
                 pauses=cluster.limits.min_acu == 0,
                 fixed_note=timetable_note,
             )
+            + (
+                []
+                if conn_floor is None or conn is None
+                else [
+                    f"what to apply keeps MinCapacity at least {conn_floor:g} ACU: DatabaseConnections "
+                    f"peaked at {np.nanmax(conn):,.0f} and Aurora PostgreSQL caps max_connections at "
+                    f"{POSTGRES_LOW_MIN_CAP:,} while MinCapacity is 0.5 ACU or less (a new max_connections "
+                    "applies after a reboot)"
+                ]
+            )
         ),
         series=AdviceSeries(
             start=window_from,
@@ -612,6 +626,33 @@ def _floor_note(
         f"needs less (Aurora's scaler alone would hold {np.median(held):g} ACU at the median), so the "
         f"floor, which lifts every instance, costs ${extra:,.2f}/month more than the recommended timetable"
     )
+
+
+CONNECTIONS_HEADROOM: float = 1.1
+"""Connections the limit must exceed, as a multiple of the peak (the connections alert's 10%)."""
+
+
+def connections_floor_acu(connections: FloatArray | None, current: CurrentSettings) -> float | None:
+    """The MinCapacity today's connections need, or None when the timetable is free to go lower.
+
+    Aurora PostgreSQL caps ``max_connections`` at 2,000 while MinCapacity is 0 or 0.5 ACU
+    (sources: aurora-max-connections); when the history's connection peak plus
+    :data:`CONNECTIONS_HEADROOM` is above that cap but below ``max_connections`` at today's
+    MaxCapacity with MinCapacity 1, a timetable that goes to 0.5 would refuse connections.
+
+    Args:
+        connections: ``DatabaseConnections`` on the history's grid, shape (n,), or None.
+        current: today's settings (engine, MaxCapacity).
+
+    Returns:
+        1.0 (ACU) when the cap binds and MinCapacity 1 lifts it, else None.
+    """
+    if connections is None or current.engine != "aurora-postgresql" or not np.any(np.isfinite(connections)):
+        return None
+    need = float(np.nanmax(connections)) * CONNECTIONS_HEADROOM
+    low = max_connections(current.engine, current.max_capacity_acu, 0.5)
+    high = max_connections(current.engine, current.max_capacity_acu, 1.0)
+    return 1.0 if low == POSTGRES_LOW_MIN_CAP and low <= need < high else None
 
 
 def _n(count: int, noun: str) -> str:

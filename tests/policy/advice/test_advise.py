@@ -277,3 +277,25 @@ def test_settings_not_given_are_the_clusters() -> None:
     with pytest.raises(InvalidRequestError) as err:
         CurrentSettings(min_capacity_acu=40.0).for_cluster(cluster)
     assert err.value.field == "current.min_capacity_acu"
+
+
+def test_the_timetable_keeps_the_min_capacity_postgres_connections_need() -> None:
+    from policy.advice.advise import connections_floor_acu
+
+    pg16 = CurrentSettings(max_capacity_acu=16.0)
+    # PostgreSQL: 2,000 connections at MinCapacity 0.5, 3,360 from 1 ACU at MaxCapacity 16.
+    assert connections_floor_acu(np.array([1800.0, 2013.0]), pg16) == 1.0  # 2,214 needed
+    assert connections_floor_acu(np.array([1500.0]), pg16) is None  # 1,650 fit under 2,000
+    assert connections_floor_acu(np.array([3300.0]), pg16) is None  # 3,630: no MinCapacity helps
+    assert (
+        connections_floor_acu(np.array([2013.0]), pg16.model_copy(update={"engine": "aurora-mysql"})) is None
+    )
+    assert connections_floor_acu(None, pg16) is None
+
+    demand = _office_hours(4)
+    conns = np.full(len(demand), 2013.0)
+    advice = advise(demand, start=START, step_s=300, cluster=ClusterSpec(), current=pg16, connections=conns)
+
+    assert min(advice.schedule.floors_acu) >= 1.0
+    kept = "what to apply keeps MinCapacity at least 1 ACU: DatabaseConnections peaked at 2,013"
+    assert any(r.startswith(kept) for r in advice.reasons)

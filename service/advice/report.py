@@ -189,7 +189,7 @@ def advice_html(advice: Advice) -> str:
         _html_table(list(HEADERS), _comparison(advice)),
         "<ul>" + "".join(f"<li>{e(r)}</li>" for r in advice.reasons) + "</ul>",
         f"<img alt='demand, MinCapacity and capacity' src='{_plot(advice)}'>",
-        f"<h2>The timetable to apply ({e(advice.schedule.kind)}, UTC)</h2>",
+        f"<h2>What to apply: the MinCapacity schedule ({e(advice.schedule.kind)}, UTC)</h2>",
         _html_table(["days", "at", "MinCapacity ACU", "EventBridge expression"], entries),
         "<h3>AWS CLI (nothing is executed)</h3><pre>" + e("\n".join(doc["scheduler"]["commands"])) + "</pre>",
         "<h3>Terraform</h3><pre>" + e(doc["scheduler"]["terraform"]) + "</pre>",

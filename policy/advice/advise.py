@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from placement import CapacityLimits
-from policy.advice.outlook import POSTGRES_LOW_MIN_CAP, forecast_alerts, max_connections
+from policy.advice.outlook import CONNECTIONS_HEADROOM, POSTGRES_LOW_MIN_CAP, forecast_alerts, max_connections
 from policy.advice.prices import HOURS_PER_MONTH
 from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
 from policy.advice.schedule import (
@@ -628,16 +628,12 @@ def _floor_note(
     )
 
 
-CONNECTIONS_HEADROOM: float = 1.1
-"""Connections the limit must exceed, as a multiple of the peak (the connections alert's 10%)."""
-
-
 def connections_floor_acu(connections: FloatArray | None, current: CurrentSettings) -> float | None:
     """The MinCapacity today's connections need, or None when the timetable is free to go lower.
 
     Aurora PostgreSQL caps ``max_connections`` at 2,000 while MinCapacity is 0 or 0.5 ACU
     (sources: aurora-max-connections); when the history's connection peak plus
-    :data:`CONNECTIONS_HEADROOM` is above that cap but below ``max_connections`` at today's
+    ``policy.advice.outlook.CONNECTIONS_HEADROOM`` is above that cap but below ``max_connections`` at today's
     MaxCapacity with MinCapacity 1, a timetable that goes to 0.5 would refuse connections.
 
     Args:

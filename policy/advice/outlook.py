@@ -75,6 +75,9 @@ MIN_TREND_DAYS: Final[int] = 5
 TREND_HORIZON_DAYS: Final[int] = 90
 """A trend crossing further ahead than this is not an alert."""
 
+CONNECTIONS_HEADROOM: Final[float] = 1.1
+"""How far ``max_connections`` must be above the peak connections (10%), for a remedy."""
+
 POSTGRES_LOW_MIN_CAP: Final[int] = 2000
 """Aurora PostgreSQL with MinCapacity 0 or 0.5 caps ``max_connections`` here (sources:
 aurora-max-connections)."""
@@ -338,7 +341,7 @@ def _trend_alert(
 
 def _remedy(current: CurrentSettings, peak: float) -> str:
     """What to do when ``peak`` connections meet ``max_connections``."""
-    fix = max_capacity_for_connections(current.engine, peak * 1.1, current.min_capacity_acu)
+    fix = max_capacity_for_connections(current.engine, peak * CONNECTIONS_HEADROOM, current.min_capacity_acu)
     if fix is not None and fix > current.max_capacity_acu:
         return (
             f"raise MaxCapacity to {fix:g} ACU (max_connections is static: the new value applies after a "

@@ -40,6 +40,19 @@ Engine = Literal["aurora-postgresql", "aurora-mysql"]
 """The Aurora engine (it decides ``max_connections``)."""
 
 
+def _check_capacity_range(min_capacity_acu: float, max_capacity_acu: float) -> None:
+    """MinCapacity and MaxCapacity on the 0.5-ACU grid, the minimum not above the maximum.
+
+    Raises:
+        ValueError: naming the field and the reason.
+    """
+    for name, value in (("min_capacity_acu", min_capacity_acu), ("max_capacity_acu", max_capacity_acu)):
+        if half_ceil(value) != value:
+            raise ValueError(f"{name}={value} is not on the 0.5-ACU grid")
+    if min_capacity_acu > max_capacity_acu:
+        raise ValueError(f"min_capacity_acu={min_capacity_acu} exceeds max_capacity_acu={max_capacity_acu}")
+
+
 class SecondaryCluster(FrozenModel):
     """A global-database secondary cluster of this cluster, in another region.
 
@@ -65,14 +78,7 @@ class SecondaryCluster(FrozenModel):
 
     @model_validator(mode="after")
     def _check(self) -> SecondaryCluster:
-        for name in ("min_capacity_acu", "max_capacity_acu"):
-            value = getattr(self, name)
-            if half_ceil(value) != value:
-                raise ValueError(f"{name}={value} is not on the 0.5-ACU grid")
-        if self.min_capacity_acu > self.max_capacity_acu:
-            raise ValueError(
-                f"min_capacity_acu={self.min_capacity_acu} exceeds max_capacity_acu={self.max_capacity_acu}"
-            )
+        _check_capacity_range(self.min_capacity_acu, self.max_capacity_acu)
         return self
 
 
@@ -102,14 +108,7 @@ class CurrentSettings(FrozenModel):
 
     @model_validator(mode="after")
     def _check(self) -> CurrentSettings:
-        for name in ("min_capacity_acu", "max_capacity_acu"):
-            value = getattr(self, name)
-            if half_ceil(value) != value:
-                raise ValueError(f"{name}={value} is not on the 0.5-ACU grid")
-        if self.min_capacity_acu > self.max_capacity_acu:
-            raise ValueError(
-                f"min_capacity_acu={self.min_capacity_acu} exceeds max_capacity_acu={self.max_capacity_acu}"
-            )
+        _check_capacity_range(self.min_capacity_acu, self.max_capacity_acu)
         if len(self.readers) > 15:
             raise ValueError(f"readers has {len(self.readers)} instances; Aurora allows 15")
         regions = [s.region for s in self.secondaries]

@@ -55,32 +55,30 @@ def horizon_steps(config: PolicyConfig, step_s: int) -> tuple[int, int]:
     return block, n_plan * block
 
 
-def validate_history(history_acu: npt.ArrayLike) -> npt.NDArray[np.float64]:
+def validate_history(history_acu: npt.ArrayLike, field: str = "history_acu") -> npt.NDArray[np.float64]:
     """Check a demand history and return it as float64.
 
     Args:
         history_acu: demand per step, shape (n_steps,), ACU; NaN marks a missing step.
+        field: the caller's name for it, in the errors (``demand_acu`` for advice).
 
     Returns:
         The history as a float64 array of shape (n_steps,).
 
     Raises:
-        InvalidRequestError: (field ``history_acu``) the rules of
+        InvalidRequestError: (field ``field``) the rules of
             ``forecasting.validation.check_history`` (not 1-D or numeric, empty, all
             missing, infinite or negative values; the message names the index), or a value
             above :data:`MAX_DEMAND_ACU`.
     """
-    field = "history_acu"
     try:
         arr = check_history(history_acu)
     except (InvalidHistoryError, ForecastInsufficient) as exc:
-        raise InvalidRequestError(str(exc), field) from None
+        raise InvalidRequestError(str(exc).replace("history_acu", field), field) from None
     too_big = np.flatnonzero(arr > MAX_DEMAND_ACU)
     if too_big.size:
         i = int(too_big[0])
-        raise InvalidRequestError(
-            f"history_acu[{i}]={float(arr[i])!r} must be <= {MAX_DEMAND_ACU:g} ACU", field
-        )
+        raise InvalidRequestError(f"{field}[{i}]={float(arr[i])!r} must be <= {MAX_DEMAND_ACU:g} ACU", field)
     return arr
 
 

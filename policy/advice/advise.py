@@ -54,8 +54,10 @@ from policy.advice.types import (
     Outcome,
     TierOption,
 )
+from policy.engine import validate_history
 from policy.errors import InvalidRequestError
 from policy.scaler import InstanceState, ScalerModel, advance, half_ceil, target_acu
+from policy.steps import check_step_s
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
 from policy.trace_replay.simulator import Layout, SimResult, simulate
@@ -295,7 +297,10 @@ def advise(
         The :class:`Advice`.
 
     Raises:
-        InvalidRequestError: a history too short for the warm-up plus a day (field
+        InvalidRequestError: ``demand_acu`` not a 1-D array of finite non-negative numbers
+            with an observation (field ``demand_acu``), ``step_s`` not a positive divisor of
+            the plan step (``step_s``), ``current`` not a :class:`CurrentSettings`
+            (``current``), a history too short for the warm-up plus a day (field
             ``history``), a current MaxCapacity below the cluster's minimum, a
             ``connections`` / ``volume_bytes`` series off the grid or negative, a reader
             in an AZ that is not one of ``cluster.topology.az_ids``, or a timetable slot
@@ -315,8 +320,11 @@ def advise(
     """
     config = config or AdviceConfig()
     replay = config.replay
-    demand = np.asarray(demand_acu, dtype=np.float64)
-    if demand.ndim != 1 or len(demand) * step_s < replay.warmup_s + 86_400:
+    if not isinstance(current, CurrentSettings):
+        raise InvalidRequestError(f"current must be CurrentSettings, got {type(current).__name__}", "current")
+    demand = validate_history(demand_acu, field="demand_acu")
+    check_step_s(step_s, replay.policy.plan_step_s)
+    if len(demand) * step_s < replay.warmup_s + 86_400:
         raise InvalidRequestError(
             f"the history has {len(demand) * step_s / 86_400:.1f} days; advice needs the "
             f"{replay.warmup_s / 86_400:g}-day warm-up plus at least one day to replay",

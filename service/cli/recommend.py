@@ -301,8 +301,8 @@ def recommend_command(
             bounds: dict[str, Any] = {"min_acu": min_cap, "max_acu": max_cap}
             limits = CapacityLimits(**{k: v for k, v in bounds.items() if v is not None})
         except ValidationError as exc:
-            shown = max_cap if max_cap is not None else min_cap
             flag = "--max-acu" if max_cap is not None and "max_acu" in str(exc) else "--min-acu"
+            shown = max_cap if flag == "--max-acu" else min_cap
             reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
             raise CliInputError(f"{flag} {shown:g}: {reasons}") from None
         rules = SignalRules(

@@ -299,3 +299,34 @@ def test_the_timetable_keeps_the_min_capacity_postgres_connections_need() -> Non
     assert min(advice.schedule.floors_acu) >= 1.0
     kept = "what to apply keeps MinCapacity at least 1 ACU: DatabaseConnections peaked at 2,013"
     assert any(r.startswith(kept) for r in advice.reasons)
+
+
+@pytest.mark.parametrize(
+    ("demand", "changes", "field", "start"),
+    [
+        pytest.param(np.array(["a"] * 864), {}, "demand_acu", "demand_acu must be numeric", id="strings"),
+        pytest.param(np.full((864, 1), 2.0), {}, "demand_acu", "demand_acu must be 1-D", id="column"),
+        pytest.param(
+            np.full(864, 2.0), {"step_s": 0}, "step_s", "step_s must be a positive integer", id="step"
+        ),
+        pytest.param(
+            np.full(864, 2.0), {"current": None}, "current", "current must be CurrentSettings", id="none"
+        ),
+    ],
+)
+def test_bad_library_inputs_are_policy_errors_naming_the_parameter(
+    demand: np.ndarray, changes: dict[str, object], field: str, start: str
+) -> None:
+    kwargs: dict[str, object] = {
+        "start": START,
+        "step_s": 300,
+        "cluster": ClusterSpec(),
+        "current": CurrentSettings(),
+    }
+    kwargs.update(changes)
+
+    with pytest.raises(InvalidRequestError) as err:
+        advise(demand, **kwargs)  # type: ignore[arg-type]
+
+    assert err.value.field == field
+    assert str(err.value).startswith(start)

@@ -276,6 +276,10 @@ def test_rate_signal_needs_rate_or_peak(tmp_path: Path) -> None:
             "error: --region/--az/--writer-az: az_ids must be unique, got ['euc1-az1', 'euc1-az1']",
         ),
         (
+            ["--min-acu", "0.3"],  # named with its own value, not --max-acu's
+            "error: --min-acu 0.3: 0.3 is not a multiple of 0.5 ACU (Serverless v2 moves in 0.5-ACU steps)",
+        ),
+        (
             ["--deployed-reader", "euc1-az2=abc"],
             "error: --deployed-reader: 'euc1-az2=abc' is not NAME=VALUE (e.g. euc1-az2=1)",
         ),

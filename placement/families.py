@@ -218,6 +218,9 @@ def add_dynamics(
 def add_hold(m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer) -> None:
     """Family ``dynamics``: with ``hold_previous``, nothing goes below the deployed layout.
 
+    (The policy holds the floor itself exactly by its floor need; this family keeps the
+    optimiser from dropping what is deployed.)
+
     The floor stays at or above the deployed floor, every AZ keeps at least its deployed
     tier 2-15 readers, and the deployed tier 0-1 reader keeps its AZ.
     """

@@ -18,8 +18,8 @@ aurora-pause). So:
   reason says so;
 * a lull at the start of the horizon continues the history's trailing idle time, so its
   timer may already have run;
-* nothing pauses when the data is held (a plan from untrusted data never goes below a
-  deployed floor above 0) or with global-database secondaries (Aurora does not pause a
+* nothing pauses when the data is held (a plan from untrusted data holds the deployed
+  floor) or with global-database secondaries (Aurora does not pause a
   global database's primary).
 
 Pure; no clock.

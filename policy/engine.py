@@ -294,12 +294,12 @@ def recommend(
         cluster: the cluster (a ClusterSpec or a dict of its fields); default ClusterSpec().
         config: policy configuration (PolicyConfig or dict); default PolicyConfig().
         previous: the layout deployed now (churn penalties, warm start, fail-safe floor,
-            and the lower bound of a plan made from untrustworthy data).
+            and the floor a plan made from untrustworthy data holds).
         context: what the sources said besides demand: the memory working set (kept as a
             floor), which signal binds, and problems such as a CloudWatch query that came
             back ``PartialData`` (then, as with a stale or thin history,
-            :func:`policy.quality.assess_history`, the plan never goes below ``previous``
-            and the Recommendation's ``data_quality`` says why).
+            :func:`policy.quality.assess_history`, the plan holds ``previous``'s floor
+            and readers and the Recommendation's ``data_quality`` says why).
 
     Returns:
         A :class:`Recommendation` with ``ceil(horizon_s / plan_step_s)`` plan steps.

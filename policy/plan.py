@@ -355,8 +355,9 @@ def plan_recommendation(
     if data_quality is not None and data_quality.held:
         reasons.insert(
             0,
-            "the plan holds the deployed layout as its lower bound (nothing goes below it) because the "
-            "data cannot be trusted: " + "; ".join(data_quality.flags),
+            "the plan holds the deployed MinCapacity (neither lowered nor raised on a forecast from "
+            "gaps) and keeps the deployed readers because the data cannot be trusted: "
+            + "; ".join(data_quality.flags),
         )
     cost = sum(s.capacity_acu for s in steps) * config.plan_step_s / 3600 * cluster.price_usd_per_acu_hour
     if plan.costs is not None:
@@ -430,8 +431,9 @@ def plan_from_forecast(
         previous: the deployed layout, or None (then ``limits.min_acu`` is the floor).
         forecast_model: the model name, for the Recommendation.
         warnings: carried into the Recommendation.
-        data_quality: the history's quality; when ``held``, nothing goes below
-            ``previous`` (floors, readers, the failover AZ) and the reasons say why.
+        data_quality: the history's quality; when ``held``, the floor stays at
+            ``previous.writer_acu`` over the whole horizon (only the working set may lift it),
+            no deployed reader or failover AZ is dropped, and the reasons say why.
         context: the working set (kept as a floor), which signals bind (a reason) and notes
             for the user (warnings).
 
@@ -460,9 +462,10 @@ def plan_from_forecast(
         floor_before_acu=deployed,
     )
     floors = fill_short_dips(floors, config.floor_dip_hold_s // step_s, before_acu=deployed)
-    held = data_quality is not None and data_quality.held
-    if held:
-        floors = np.maximum(floors, deployed)
+    if data_quality is not None and data_quality.held:
+        # The forecast rests on fills: hold the deployed floor exactly. Raising it here
+        # would make the raise the next decision's floor to hold - a ratchet on guesses.
+        floors = np.full_like(floors, deployed)
     keep = _working_set_floor(context, step_s, config, limits.max_acu)
     floors = np.maximum(floors, keep)
     hold = scaler_hold(

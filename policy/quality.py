@@ -1,14 +1,18 @@
-"""How far a demand history can be trusted, and the rule that follows: hold, never guess down.
+"""How far a demand history can be trusted, and the rule that follows: hold, never guess.
 
 Owns :func:`assess_history` (the :class:`~policy.types.DataQuality` it returns is part of
 a Recommendation, so it lives in :mod:`policy.types`). A plan is only as good as its
 history: when the last sample is old (**stale**), when too few of the last day's steps
 were observed (**thin**), or when the source said its answer was incomplete (**partial**:
 a CloudWatch ``PartialData`` or ``InternalError`` status, a ``NextToken`` left unread,
-passed in by the caller per query Id), the plan must not lower capacity below what is
-deployed: :func:`policy.recommend` then holds the deployed floor and readers as a lower
-bound and says why in ``Recommendation.data_quality``. The forecaster fills gaps from a
-day earlier; this is what keeps a plan from scaling down on a fill. Pure.
+passed in by the caller per query Id), the plan must not move capacity on a guess:
+:func:`policy.recommend` then holds the deployed floor exactly (neither lower nor higher),
+keeps the deployed readers, and says why in ``Recommendation.data_quality``. The
+forecaster fills gaps from a day earlier; this keeps a plan from scaling down on a fill,
+and from ratcheting up on one (a raise made on untrusted data would be the floor the next
+held plan must keep). It is what the Kubernetes HPA does without a metric: it skips
+scaling ("Algorithm details", kubernetes.io/docs/tasks/run-application/horizontal-pod-
+autoscale). Aurora's own scaler still moves capacity above the held floor. Pure.
 """
 
 from __future__ import annotations

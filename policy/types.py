@@ -272,7 +272,7 @@ class DataQuality(FrozenModel):
         gaps: the latest missing runs, newest last (at most :data:`MAX_GAPS_LISTED`).
         n_gaps: all missing runs.
         flags: why the plan holds the deployed layout, one sentence each (empty: trusted).
-        held: the plan was held at or above the deployed layout because of the flags.
+        held: the plan holds the deployed floor and readers because of the flags.
     """
 
     coverage_24h: float

@@ -84,7 +84,7 @@ class SignalsSection(_Section):
 
 
 class DeployedSection(_Section):
-    """``[deployed]``: the layout in force now (the plan never goes below it on doubtful data)."""
+    """``[deployed]``: the layout in force now (the plan holds it on doubtful data)."""
 
     min_acu: float
     failover_az_id: str | None = None

@@ -46,7 +46,8 @@ def test_stale_data_holds_the_deployed_layout_and_says_why() -> None:
     assert all(s.min_capacity_acu >= 8.0 for s in rec.steps)
     assert all(s.extra_readers_by_az.get("use1-az4", 0) >= 1 for s in rec.steps)
     assert rec.failover_az_id == "use1-az2"
-    assert rec.reasons[0].startswith("the plan holds the deployed layout as its lower bound")
+    assert [s.min_capacity_acu for s in rec.steps] == [8.0] * 12
+    assert rec.reasons[0].startswith("the plan holds the deployed MinCapacity (neither lowered nor raised")
     assert "stale: the last sample ends 45 min before now" in rec.reasons[0]
 
 
@@ -63,8 +64,8 @@ def test_thin_data_holds_the_deployed_layout_and_says_why() -> None:
     assert all(s.extra_readers_by_az.get("use1-az4", 0) >= 1 for s in rec.steps)
     assert rec.failover_az_id == "use1-az2"
     assert rec.reasons[0] == (
-        "the plan holds the deployed layout as its lower bound (nothing goes below it) because the data "
-        f"cannot be trusted: {thin}"
+        "the plan holds the deployed MinCapacity (neither lowered nor raised on a forecast from gaps) and "
+        f"keeps the deployed readers because the data cannot be trusted: {thin}"
     )
     # the same history without a layout to hold scales down to the 0.5-ACU limit
     free = recommend(h, now=NOW)
@@ -113,3 +114,20 @@ def test_the_memory_working_set_is_kept_as_a_floor() -> None:
     assert all(s.min_capacity_acu >= 10.0 for s in rec.steps)
     assert any("MinCapacity stays at least 10 ACU to hold the memory working set" in r for r in rec.reasons)
     assert any("cpu bound in 80% of the steps, memory bound in 20% of the steps" in r for r in rec.reasons)
+
+
+def test_a_held_plan_does_not_raise_the_floor_on_a_forecast_made_of_fills() -> None:
+    # Every day demand jumps to 24 ACU from 12:30 to 13:30; today's data stops at 11:15.
+    h = _steady()
+    k = np.arange(len(h)) % 288
+    h[(k >= 6) & (k < 18)] = 24.0
+    h[-9:] = np.nan
+
+    held = recommend(h, now=NOW, previous=DEPLOYED)
+    free = recommend(h, now=NOW)
+
+    # From the fill, the free plan raises MinCapacity ahead of the jump; the held one keeps
+    # the deployed 8 ACU (a raise would be the floor the next held plan must keep: a ratchet).
+    assert max(s.min_capacity_acu for s in free.steps) > 8.0
+    assert held.data_quality is not None and held.data_quality.held
+    assert [s.min_capacity_acu for s in held.steps] == [8.0] * 12

@@ -34,7 +34,7 @@ from policy.localtime import from_local, local_horizon, to_local
 from policy.plan import plan_from_forecast
 from policy.quality import assess_history
 from policy.steps import check_step_s
-from policy.types import ClusterSpec, DemandContext, Recommendation
+from policy.types import ClusterSpec, DataQuality, DemandContext, Recommendation
 
 MAX_DEMAND_ACU = 1_000_000.0
 """Demand above this is rejected as bad input: the largest Aurora cluster holds
@@ -322,6 +322,59 @@ def recommend(
     validate_previous(previous, cluster)
     validate_cluster_config(cluster, config)
     _, horizon = horizon_steps(config, step_s)
+    quality = history_quality(
+        history, now=now, step_s=step_s, config=config, context=context, previous=previous
+    )
+    demand_q, model, warned = forecast_quantiles(
+        history,
+        now=now,
+        step_s=step_s,
+        horizon=horizon,
+        quantiles=config.quantiles,
+        cluster=cluster,
+        config=config.forecast,
+    )
+    return decide(
+        demand_q,
+        forecast_model=model,
+        forecast_warnings=warned,
+        history=history,
+        now=now,
+        step_s=step_s,
+        cluster=cluster,
+        config=config,
+        previous=previous,
+        quality=quality,
+        context=context,
+    )
+
+
+def history_quality(
+    history: npt.NDArray[np.float64],
+    *,
+    now: datetime,
+    step_s: int,
+    config: PolicyConfig,
+    context: DemandContext,
+    previous: PreviousLayout | None,
+) -> DataQuality:
+    """How far the history can be trusted, ``held`` set when there is a layout to hold.
+
+    Args:
+        history: validated demand history ending at ``now``, shape (n,), ACU; NaN = missing.
+        now: end of the history (UTC).
+        step_s: step length, seconds.
+        config: policy configuration (``stale_after_s``, ``min_coverage_24h``).
+        context: the sources' flags (``source_flags``).
+        previous: the deployed layout, or None.
+
+    Returns:
+        The :class:`DataQuality` (:func:`policy.quality.assess_history`).
+
+    Raises:
+        InsufficientHistoryError: no observation in the 24 h before ``now`` and no
+            ``previous`` layout to hold (field ``history_acu``).
+    """
     quality = assess_history(
         history,
         now=now,
@@ -337,16 +390,45 @@ def recommend(
             "layout deployed now (previous; acuplan recommend --deployed-min-acu) to hold it",
             "history_acu",
         )
-    quality = quality.model_copy(update={"held": bool(quality.flags) and previous is not None})
-    demand_q, model, warned = forecast_quantiles(
-        history,
-        now=now,
-        step_s=step_s,
-        horizon=horizon,
-        quantiles=config.quantiles,
-        cluster=cluster,
-        config=config.forecast,
-    )
+    return quality.model_copy(update={"held": bool(quality.flags) and previous is not None})
+
+
+def decide(
+    demand_q: npt.NDArray[np.float64],
+    *,
+    forecast_model: str,
+    forecast_warnings: tuple[str, ...],
+    history: npt.NDArray[np.float64],
+    now: datetime,
+    step_s: int,
+    cluster: ClusterSpec,
+    config: PolicyConfig,
+    previous: PreviousLayout | None,
+    quality: DataQuality,
+    context: DemandContext,
+) -> Recommendation:
+    """From a forecast to the Recommendation: plan the floors, then auto-pause where idle.
+
+    The part of :func:`recommend` after the forecast, shared with the replay's risk sweep
+    (:mod:`policy.trace_replay.sweep`) so a swept quantile runs the production rules
+    (the data-quality hold, auto-pause) and nothing else differs.
+
+    Args:
+        demand_q: forecast quantiles, shape (len(config.quantiles), horizon), ACU, at ``step_s``.
+        forecast_model: the model that made them.
+        forecast_warnings: the forecast's warnings.
+        history: the validated history ending at ``now``, shape (n,), ACU.
+        now: decision time (UTC).
+        step_s: history step, seconds.
+        cluster: the cluster.
+        config: policy configuration; ``config.quantiles`` are the rows of ``demand_q``.
+        previous: the deployed layout, or None.
+        quality: from :func:`history_quality`.
+        context: the demand context.
+
+    Returns:
+        The :class:`Recommendation`.
+    """
     running = cluster
     if cluster.limits.min_acu == 0:  # plan running floors, then pause where the forecast is idle
         running = cluster.model_copy(update={"limits": cluster.limits.model_copy(update={"min_acu": 0.5})})
@@ -359,8 +441,8 @@ def recommend(
         cluster=running,
         config=config,
         previous=previous,
-        forecast_model=model,
-        warnings=warned,
+        forecast_model=forecast_model,
+        warnings=forecast_warnings,
         data_quality=quality,
         context=context,
     )

@@ -4,10 +4,12 @@ Owns :func:`sweep_risk_quantile`. Every variant differs from ``acuplan`` only in
 ``policy.risk_quantile``; they run in lock-step and share **one forecast per decision**
 (requested for the union of their quantiles), then each solves its own plan from its
 own deployed layout. Sharing makes a sweep cost one forecast plus one solve per point
-instead of a full replay per point. Because ``forecast_demand`` picks its model by the
-pinball loss of the quantiles it is asked for, a swept point can differ slightly from a
-production ``acuplan`` run at the same quantile; the bench plots the production point
-beside the sweep so any gap shows. Pure: no clock except perf_counter timings.
+instead of a full replay per point. Each variant then runs the production rules after the
+forecast (:func:`policy.engine.decide`: the data-quality hold, auto-pause). Because
+``forecast_demand`` picks its model by the pinball loss of the quantiles it is asked for,
+a swept point can differ slightly from a production ``acuplan`` run at the same quantile;
+the bench plots the production point beside the sweep so any gap shows. Pure: no clock
+except perf_counter timings.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import ReplayConfig
-from policy.engine import forecast_quantiles, horizon_steps
-from policy.plan import plan_from_forecast
+from policy.engine import decide, forecast_quantiles, history_quality, horizon_steps
 from policy.steps import decision_windows
 from policy.trace_replay.decision import Decision
 from policy.trace_replay.policies import decision_from_recommendation
 from policy.trace_replay.run import PolicyRun, Progress, finish_run, scored_window
-from policy.types import ClusterSpec
+from policy.types import ClusterSpec, DemandContext
+
+NO_CONTEXT = DemandContext()
+"""Replay plans from demand alone: no working set, no source flags."""
 
 SWEEP_NAME = "acuplan@q{q:g}"
 """Name of a swept acuplan variant in results, e.g. ``acuplan@q0.8``."""
@@ -75,7 +79,7 @@ def sweep_risk_quantile(
     for k, (i, n_steps) in enumerate(starts):
         now = start + timedelta(seconds=i * step_s)
         t0 = time.perf_counter()
-        shared, model, _ = forecast_quantiles(
+        shared, model, warned = forecast_quantiles(
             demand[:i],
             now=now,
             step_s=step_s,
@@ -88,16 +92,26 @@ def sweep_risk_quantile(
         for v, cfg in enumerate(variants):
             t1 = time.perf_counter()
             rows = [union.index(q) for q in cfg.policy.quantiles]
-            rec = plan_from_forecast(
+            history = demand[:i]
+            rec = decide(
                 shared[rows],
-                quantiles=cfg.policy.quantiles,
-                history_acu=demand[:i],
+                forecast_model=model,
+                forecast_warnings=warned,
+                history=history,
+                now=now,
                 step_s=step_s,
-                start=now,
                 cluster=cluster,
                 config=cfg.policy,
                 previous=previous[v],
-                forecast_model=model,
+                quality=history_quality(
+                    history,
+                    now=now,
+                    step_s=step_s,
+                    config=cfg.policy,
+                    context=NO_CONTEXT,
+                    previous=previous[v],
+                ),
+                context=NO_CONTEXT,
             )
             d = decision_from_recommendation(
                 rec, now=now, step_s=step_s, n_steps=n_steps, cluster=cluster, config=cfg

@@ -85,3 +85,17 @@ def test_sweep_job_kind_returns_one_run_per_quantile() -> None:
     sweep = FleetJob(0, job.member, SWEEP, job.config, risk_quantiles=(0.7, 0.9))
     (result,) = run_fleet([sweep])
     assert [r.name for r in result.runs] == ["acuplan@q0.7", "acuplan@q0.9"]
+
+
+def test_a_sweep_at_the_production_quantile_runs_the_production_rules() -> None:
+    # A 6-hour metrics gap in the scored window (the data-quality hold) on a cluster that may
+    # auto-pause (MinCapacity 0): rules applied after the forecast, shared with production.
+    d = _demand(days=3)
+    d[np.arange(d.size) % 288 < 60] = 0.0
+    d[620:692] = np.nan
+    cluster = ClusterSpec(limits={"min_acu": 0.0, "max_acu": 16.0})
+    (swept,) = sweep_risk_quantile(
+        d, start=START, step_s=300, cluster=cluster, config=ReplayConfig(), risk_quantiles=(0.9,)
+    )
+    prod = replay(d, start=START, step_s=300, cluster=cluster, policies=["acuplan"]).scores["acuplan"]
+    assert swept.score.model_dump() == prod.model_dump()

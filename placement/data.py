@@ -214,12 +214,15 @@ def _regions(
     starts = np.array([t * problem.step_s for t, _ in blocks])
     lead_blocks = int(np.sum(starts < dyn.secondary_lead_s)) if dyn is not None else 0
     slots = min(problem.limits.max_extra_readers_per_az, problem.limits.max_readers)
+    # A deployed layout may hold more readers in an AZ than the optimiser may add there: the
+    # primary gets room to represent (and remove) them; _add_limits caps each AZ.
+    deployed_most = max(prev.extra_readers_by_az.values(), default=0) if prev else 0
     out = [
         RegionData(
             name=problem.topology.region,
             is_primary=True,
             az_ids=tuple(sorted(problem.topology.az_ids)),
-            slots=slots,
+            slots=min(max(slots, deployed_most), problem.limits.max_readers),
             max_readers=problem.limits.max_readers,
             compute_h=_per_block(
                 price_usd_per_acu_hour(problem, problem.topology.region) * step_h, block_len

@@ -170,7 +170,10 @@ def _add_capacity(m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, 
 def _add_limits(
     m: cp_model.CpModel, problem: PlacementProblem, d: ModelData, v: VarIndex, e: Enforcer
 ) -> None:
-    """Family ``limits``: ACU bounds, <= 15 readers per cluster, <= max secondaries."""
+    """Family ``limits``: ACU bounds, <= 15 readers per cluster, <= max secondaries, per-AZ readers.
+
+    Per AZ at most ``max_extra_readers_per_az`` tier 2-15 readers, or as many as are deployed there.
+    """
     if e.explaining:
         for w in v.writer:
             e(m.add(w >= d.min_h), "limits")
@@ -190,6 +193,10 @@ def _add_limits(
             else:
                 for a in r.az_ids:
                     m.add(v.cap[r.name, a, b] <= d.max_h * v.n(r, a, b))
+            for a in r.az_ids:  # more than the per-AZ limit only where that many are deployed
+                cap = max(problem.limits.max_extra_readers_per_az, (r.prev_readers or {}).get(a, 0))
+                if cap < r.slots:
+                    e(m.add(v.n(r, a, b) <= cap), "limits")
             count: LinearExpr = sum(v.n(r, a, b) for a in r.az_ids)
             if r.is_primary and v.failover_az:
                 count += sum(v.failover_az.values())

@@ -131,3 +131,50 @@ def test_a_held_plan_does_not_raise_the_floor_on_a_forecast_made_of_fills() -> N
     assert max(s.min_capacity_acu for s in free.steps) > 8.0
     assert held.data_quality is not None and held.data_quality.held
     assert [s.min_capacity_acu for s in held.steps] == [8.0] * 12
+
+
+def test_more_deployed_readers_in_an_az_than_the_optimiser_may_add_are_planned_not_fail_safe() -> None:
+    # Aurora allows any AZ up to 15 readers; limits.max_extra_readers_per_az (2) only bounds
+    # what acuplan adds. Five deployed in one AZ made the model infeasible (a fail-safe plan).
+    five = PreviousLayout(writer_acu=2.0, failover_az_id="use1-az2", extra_readers_by_az={"use1-az4": 5})
+    rec = recommend(_steady(), now=NOW, previous=five)
+    assert rec.solver.status.value == "optimal" and not rec.is_fail_safe
+    assert all(sum(s.extra_readers_by_az.values()) <= 2 for s in rec.steps)  # 2 ACU of demand needs none
+
+    h = _steady()
+    h[-9:] = np.nan  # stale: the five are held, and no AZ goes above max(2, what is deployed there)
+    held = recommend(h, now=NOW, previous=five)
+    assert not held.is_fail_safe
+    assert all(s.extra_readers_by_az.get("use1-az4") == 5 for s in held.steps)
+    assert all(s.extra_readers_by_az.get(a, 0) <= 2 for s in held.steps for a in ("use1-az1", "use1-az2"))
+
+
+def test_a_history_shorter_than_a_day_is_thin_like_the_same_hour_after_a_blank_day() -> None:
+    hour = np.full(12, 2.0)
+    padded = np.r_[np.full(276, np.nan), hour]
+    q_short = assess_history(hour, now=NOW, step_s=300, stale_after_s=900, min_coverage_24h=0.8)
+    q_padded = assess_history(padded, now=NOW, step_s=300, stale_after_s=900, min_coverage_24h=0.8)
+    assert q_short.coverage_24h == q_padded.coverage_24h == round(12 / 288, 4)
+    thin = ("thin: 4% of the last day's steps were observed (less than 80%)",)
+    assert q_short.flags == q_padded.flags == thin
+    rec = recommend(hour, now=NOW, previous=DEPLOYED)
+    assert rec.data_quality is not None and rec.data_quality.held
+    assert [s.min_capacity_acu for s in rec.steps] == [8.0] * 12
+
+
+def test_a_held_plan_gives_no_reason_that_says_the_forecast_chose_its_floor_or_readers() -> None:
+    h = np.full(3 * 288, 8.0)
+    h[-9:] = np.nan
+    rec = recommend(h, now=NOW, previous=DEPLOYED)
+    assert rec.data_quality is not None and rec.data_quality.held
+    assert rec.reasons[0].startswith("the plan holds the deployed MinCapacity")
+    assert not any(
+        r.startswith(("MinCapacity is raised", "MinCapacity stays at", "up to")) for r in rec.reasons
+    )
+    assert all(s.floor_reason == "" for s in rec.steps)
+
+
+def test_demand_beyond_max_capacity_is_blamed_on_the_limits_not_the_penalty() -> None:
+    rec = recommend(np.full(3 * 288, 8.0), now=NOW, cluster={"limits": {"max_acu": 1.0}})
+    short = [r for r in rec.reasons if "ACU-steps of demand stay uncovered" in r]
+    assert short and short[0].endswith("the limits (MaxCapacity, reader count) bind")

@@ -71,8 +71,10 @@ def assess_history(
     """
     n = len(history_acu)
     observed = np.isfinite(history_acu)
-    day = max(min(n, 86_400 // step_s), 1)
-    coverage_24h = float(observed[-day:].mean()) if n else 0.0
+    day = max(86_400 // step_s, 1)
+    # Over the whole day: steps before a history shorter than a day count as unobserved
+    # (an hour of data is 4% of the day, not 100%).
+    coverage_24h = float(observed[-day:].sum() / day)
     last = int(np.flatnonzero(observed)[-1]) if observed.any() else -1
     staleness = float((n - 1 - last) * step_s) if last >= 0 else float(n * step_s)
     first = now - timedelta(seconds=n * step_s)

@@ -266,7 +266,8 @@ class DataQuality(FrozenModel):
     """What the history behind a plan looked like.
 
     Attributes:
-        coverage_24h: share of the last 24 h of steps that were observed (0-1).
+        coverage_24h: share of the last 24 h of steps that were observed (0-1; the steps
+            before a history shorter than a day count as unobserved).
         coverage: share of all history steps that were observed (0-1).
         staleness_s: seconds from the end of the last observed step to ``now``.
         gaps: the latest missing runs, newest last (at most :data:`MAX_GAPS_LISTED`).

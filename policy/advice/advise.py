@@ -33,7 +33,13 @@ import numpy as np
 import numpy.typing as npt
 
 from placement import CapacityLimits
-from policy.advice.outlook import CONNECTIONS_HEADROOM, POSTGRES_LOW_MIN_CAP, forecast_alerts, max_connections
+from policy.advice.outlook import (
+    CONNECTIONS_HEADROOM,
+    POSTGRES_LOW_MIN_CAP,
+    forecast_alerts,
+    max_capacity_remedy,
+    max_connections,
+)
 from policy.advice.prices import HOURS_PER_MONTH
 from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
 from policy.advice.schedule import (
@@ -56,7 +62,7 @@ from policy.advice.types import (
 )
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
-from policy.scaler import InstanceState, ScalerModel, advance, half_ceil, target_acu
+from policy.scaler import InstanceState, ScalerModel, advance, target_acu
 from policy.steps import check_step_s
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
@@ -180,9 +186,8 @@ def _alerts(
                 value=round(peak, 2),
                 limit=current.max_capacity_acu,
                 message=f"demand needed {peak:.1f} ACU on the writer at its peak, above MaxCapacity "
-                f"{current.max_capacity_acu:g} in {over.size} of {len(need)} steps: raise MaxCapacity to "
-                f"{min(half_ceil(peak), 256.0):g} ACU (max_connections follows MaxCapacity and needs a "
-                "reboot)",
+                f"{current.max_capacity_acu:g} in {over.size} of {len(need)} steps: "
+                f"{max_capacity_remedy(peak, current.max_capacity_acu)}",
             )
         )
     if config.monthly_budget_usd is not None:
@@ -216,6 +221,33 @@ def _series(values: npt.ArrayLike | None, n: int, field: str) -> FloatArray | No
             f"{field}[{int(bad[0])}]={float(arr[bad[0]])!r} must be finite and >= 0", field
         )
     return arr
+
+
+def check_replayed_coverage(scored: FloatArray, window_from: datetime, step_s: int, least: float) -> None:
+    """Refuse advice on a replayed window that was mostly not observed.
+
+    A missing step is replayed at the last observed load, so a window of gaps would score
+    any MinCapacity as free and safe. The rule is the planner's thin-data rule
+    (``PolicyConfig.min_coverage_24h``, :mod:`policy.quality`) over the whole window.
+
+    Args:
+        scored: demand over the replayed window, shape (n,), ACU; NaN where missing.
+        window_from: start of the window (UTC).
+        step_s: step length, seconds.
+        least: the least observed share.
+
+    Raises:
+        InvalidRequestError: less than ``least`` of the window observed (field ``demand_acu``).
+    """
+    share = float(np.isfinite(scored).mean()) if scored.size else 0.0
+    if share < least:
+        end = window_from + timedelta(seconds=len(scored) * step_s)
+        raise InvalidRequestError(
+            f"only {share:.0%} of the replayed window ({window_from:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
+            f"UTC, after the warm-up) was observed; advice needs at least {least:.0%} to say what a "
+            "setting costs and risks (a missing step would be replayed at the last load)",
+            "demand_acu",
+        )
 
 
 def check_settings(
@@ -301,10 +333,11 @@ def advise(
             with an observation (field ``demand_acu``), ``step_s`` not a positive divisor of
             the plan step (``step_s``), ``current`` not a :class:`CurrentSettings`
             (``current``), a history too short for the warm-up plus a day (field
-            ``history``), a current MaxCapacity below the cluster's minimum, a
-            ``connections`` / ``volume_bytes`` series off the grid or negative, a reader
-            in an AZ that is not one of ``cluster.topology.az_ids``, or a timetable slot
-            that, in whole history steps, does not divide a day.
+            ``history``), a replayed window less than ``min_coverage_24h`` (80 %) observed
+            (``demand_acu``, :func:`check_replayed_coverage`), a current MaxCapacity below
+            the cluster's minimum, a ``connections`` / ``volume_bytes`` series off the grid
+            or negative, a reader in an AZ that is not one of ``cluster.topology.az_ids``,
+            or a timetable slot that, in whole history steps, does not divide a day.
 
     Example:
         >>> import numpy as np
@@ -345,6 +378,7 @@ def advise(
     cluster = cluster.model_copy(update={"limits": limits})
     scored = demand[first:]
     window_from = start + timedelta(seconds=first * step_s)
+    check_replayed_coverage(scored, window_from, step_s, replay.policy.min_coverage_24h)
     hours = len(scored) * step_s / 3600.0
     month = HOURS_PER_MONTH / hours
     model = replay.scaler.model_copy(update={"auto_pause_after_s": float(current.seconds_until_auto_pause)})
@@ -693,7 +727,8 @@ def _reasons(
         f"{verdict}, with {rec.slo_violation_min:g} SLO-violation minutes in the {hours / 24:.1f} "
         f"replayed days against {cur.slo_violation_min:g} today and a p99 latency of "
         f"{rec.p99_latency_ms:g} ms against {cur.p99_latency_ms:g} ms (the latency model's); the "
-        f"perfect-foresight bound costs ${bound.monthly_cost_usd:,.2f}/month with none",
+        f"perfect-foresight bound costs ${bound.monthly_cost_usd:,.2f}/month with "
+        + (f"{bound.slo_violation_min:g} (demand above MaxCapacity)" if bound.slo_violation_min else "none"),
     ]
     if fixed_note:
         out.append(fixed_note)

@@ -97,6 +97,27 @@ def test_budget_and_max_capacity_alerts() -> None:
     assert "raise MaxCapacity to 8.5 ACU" in max_alert.message
 
 
+def test_at_256_acu_the_max_capacity_alert_offloads_instead_of_raising() -> None:
+    advice = advise(
+        _office_hours(3) * 150,  # 600 ACU in office hours: the writer needs 420 ACU
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits={"max_acu": 256.0}),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=256.0),
+    )
+    max_alert = next(a for a in advice.alerts if a.kind == "max_capacity")
+    assert "raise MaxCapacity" not in max_alert.message
+    assert max_alert.message.endswith(
+        "MaxCapacity is already Aurora's limit of 256 ACU: move read traffic to readers (the reader "
+        "endpoint) or split the workload"
+    )
+    assert advice.bound.slo_violation_min > 0
+    assert (
+        f"costs ${advice.bound.monthly_cost_usd:,.2f}/month with {advice.bound.slo_violation_min:g} (demand"
+        in (advice.reasons[0])
+    )
+
+
 def test_bad_inputs_name_the_field() -> None:
     with pytest.raises(InvalidRequestError) as err:
         advise(np.ones(600), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
@@ -330,3 +351,25 @@ def test_bad_library_inputs_are_policy_errors_naming_the_parameter(
 
     assert err.value.field == field
     assert str(err.value).startswith(start)
+
+
+@pytest.mark.parametrize(("missing", "share"), [(slice(-600, None), "0%"), (slice(-288, None), "50%")])
+def test_a_replayed_window_of_gaps_is_refused_not_scored_as_free(missing: slice, share: str) -> None:
+    # A missing step is replayed at the last load: a window of gaps scored MinCapacity 0.5 as
+    # safe and $1,314/month cheaper than today's 8 ACU.
+    demand = _office_hours(4)
+    demand[missing] = np.nan
+    with pytest.raises(InvalidRequestError) as err:
+        advise(
+            demand,
+            start=START,
+            step_s=300,
+            cluster=ClusterSpec(),
+            current=CurrentSettings(min_capacity_acu=8),
+        )
+    assert err.value.field == "demand_acu"
+    assert str(err.value) == (
+        f"only {share} of the replayed window (2024-03-06 00:00 to 2024-03-08 00:00 UTC, after the warm-up) "
+        "was observed; advice needs at least 80% to say what a setting costs and risks (a missing step "
+        "would be replayed at the last load)"
+    )

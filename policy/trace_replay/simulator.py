@@ -80,7 +80,8 @@ class SimResult:
         slo_violation_min: minutes in which some instance's load exceeded
             ``slo_utilisation`` x its capacity or load went unserved.
         p99_latency_ms: the 99th percentile over scored time of the instantaneous p99
-            latency of the busiest instance (latency model in ScalerModel).
+            latency of the busiest instance (latency model in ScalerModel); steps without
+            load serve no request and add no sample (0 when no step has load).
         unserved_min: minutes with some load unserved (failover outage, resume).
         paused_h: hours the writer spent paused.
         capacity_acu: total capacity at each step end, shape (n,).
@@ -299,6 +300,8 @@ def _score_step(
     over = max((o.over_slo_s for o, _ in outcomes), default=0.0)
     totals.over_s += min(dt, max(over, writes_s))
     totals.unserved_s += writes_s
+    if load <= 0.0:  # no request, no response time: an idle (or paused) step adds no sample
+        return
     if not outcomes:
         totals.rho.append((math.inf,) * LATENCY_SAMPLES_PER_STEP)
         return

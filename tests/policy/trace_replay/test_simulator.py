@@ -213,3 +213,15 @@ def test_latency_model_matches_mm1_p99() -> None:
         np.full(3, 7.0), layout, step_s=300, read_frac=0.0, scaler=ScalerModel(), price_usd_per_acu_hour=1.0
     )
     assert sim.p99_latency_ms == pytest.approx(math.log(100) * 2.0 / 0.3)
+
+
+def test_an_idle_or_paused_step_adds_no_latency_sample() -> None:
+    # No request, no response time: a cluster idle all along has p99 0, not the 1-s cap a
+    # paused instance's 0/0 utilisation gave; a busy step's latency is counted as before.
+    layout = Layout(np.zeros(4), np.full(4, 8.0), np.zeros(4, dtype=np.int64), has_failover=False)
+    idle = _sim(np.zeros(4), layout)
+    assert idle.paused_h > 0 and idle.p99_latency_ms == 0.0
+    on = Layout(np.full(4, 2.0), np.full(4, 8.0), np.zeros(4, dtype=np.int64), has_failover=False)
+    mixed = _sim(np.array([0.0, 0.0, 0.6, 0.6]), on)
+    busy = _sim(np.full(4, 0.6), on)
+    assert mixed.p99_latency_ms == pytest.approx(busy.p99_latency_ms)

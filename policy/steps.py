@@ -8,7 +8,8 @@ the error to their own field or option. Pure.
 
 The rules:
 
-* the plan aggregates whole history steps, so ``step_s`` divides ``plan_step_s``;
+* the plan aggregates whole history steps, so ``step_s`` divides ``plan_step_s``, and a
+  step is at least :data:`MIN_STEP_S`;
 * replay re-plans on whole history steps (``replan_every_s`` a multiple of ``step_s``), and
   each plan covers the time until the next one (``replan_every_s <= horizon_s``);
 * the warm-up (history before the first scored decision) leaves at least one step to score
@@ -29,6 +30,14 @@ STEP_EXAMPLES_S: tuple[int, ...] = (60, 300, 900, 3600)
 examples when a step does not divide the plan step."""
 
 
+MIN_STEP_S = 30
+"""The finest history step, seconds. Aurora publishes its CloudWatch metrics every minute
+(Aurora User Guide, "Monitoring Amazon Aurora metrics with Amazon CloudWatch": "Amazon RDS
+automatically sends metrics to CloudWatch every minute"), so a finer step only repeats
+samples; and the forecaster's backtest holds (origins x horizon) errors, which at 1-s steps
+and a 3-h horizon is 10,800 steps per origin (gigabytes). The HTTP schemas use the same bound."""
+
+
 def _duration(seconds: int) -> str:
     return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
 
@@ -44,9 +53,9 @@ def check_step_s(step_s: object, plan_step_s: int) -> int:
         ``plan_step_s // step_s``.
 
     Raises:
-        InvalidRequestError: (field ``step_s``) not a positive integer, or does not divide
-            ``plan_step_s``, e.g. ``step_s=7 must divide the plan step plan_step_s=900:
-            e.g. 60, 300, 900``.
+        InvalidRequestError: (field ``step_s``) not a positive integer, does not divide
+            ``plan_step_s`` (e.g. ``step_s=7 must divide the plan step plan_step_s=900: e.g.
+            60, 300, 900``), or below :data:`MIN_STEP_S`.
     """
     if isinstance(step_s, bool) or not isinstance(step_s, int) or step_s <= 0:
         raise InvalidRequestError(f"step_s must be a positive integer of seconds, got {step_s!r}", "step_s")
@@ -55,6 +64,11 @@ def check_step_s(step_s: object, plan_step_s: int) -> int:
         raise InvalidRequestError(
             f"step_s={step_s} must divide the plan step plan_step_s={plan_step_s}: "
             f"e.g. {', '.join(map(str, examples))}",
+            "step_s",
+        )
+    if step_s < MIN_STEP_S:
+        raise InvalidRequestError(
+            f"step_s={step_s} is below the finest step, {MIN_STEP_S} s (Aurora's metrics come every minute)",
             "step_s",
         )
     return plan_step_s // step_s

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policy import InvalidRequestError, ReplayConfig
-from policy.steps import check_replan_every_s, check_step_s, first_scored_step
+from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
 
 
 @pytest.mark.parametrize(("step_s", "block"), [(60, 15), (300, 3), (900, 1)])
@@ -26,11 +26,20 @@ def test_a_step_that_does_not_divide_the_plan_step_is_refused_at_step_s(step_s: 
 
 @given(step_s=st.integers(1, 7200), plan_step_s=st.integers(1, 7200))
 def test_check_step_s_accepts_exactly_the_divisors(step_s: int, plan_step_s: int) -> None:
-    if plan_step_s % step_s == 0:
+    if plan_step_s % step_s == 0 and step_s >= MIN_STEP_S:
         assert check_step_s(step_s, plan_step_s) * step_s == plan_step_s
     else:
         with pytest.raises(InvalidRequestError):
             check_step_s(step_s, plan_step_s)
+
+
+def test_a_step_finer_than_aurora_publishes_is_refused_before_it_fills_memory() -> None:
+    # --step-s 1 on 3 days of 5-minute data asked the backtest for a (25,101 x 10,800) array.
+    with pytest.raises(InvalidRequestError) as err:
+        check_step_s(1, 900)
+    assert err.value.field == "step_s"
+    assert str(err.value) == "step_s=1 is below the finest step, 30 s (Aurora's metrics come every minute)"
+    assert check_step_s(30, 900) == 30
 
 
 def test_replan_interval_is_whole_steps_within_the_horizon() -> None:

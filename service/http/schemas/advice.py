@@ -32,7 +32,7 @@ from policy.advice.advise import check_settings
 from policy.advice.prices import PriceBook
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
-from policy.steps import check_replan_every_s, check_step_s, first_scored_step
+from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
 from service.http.advising import AdviceInputs
 from service.http.schemas.jobs import ReplayJob
 from service.http.schemas.recommendations import (
@@ -312,7 +312,7 @@ class AdviceRequest(AdviceBody):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     cluster: ClusterSpec | None = None
-    step_s: int = Field(default=300, ge=30, le=3600, strict=True)
+    step_s: int = Field(default=300, ge=MIN_STEP_S, le=3600, strict=True)
     history: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
 
     def wire_points(self, now_s: int) -> tuple[list[int], list[float]]:

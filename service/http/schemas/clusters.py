@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from placement import CapacityLimits, PreviousLayout, Topology
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
-from policy.steps import check_step_s
+from policy.steps import MIN_STEP_S, check_step_s
 from service.http.schemas.actions import Engine
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
@@ -117,7 +117,7 @@ class ClusterRegistration(RequestModel):
     limits: CapacityLimits = Field(default_factory=CapacityLimits)
     read_frac: float = Field(default=0.5, ge=0.0, le=1.0, strict=True)
     price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0, strict=True)
-    step_s: int = Field(default=300, ge=30, le=3600, strict=True)
+    step_s: int = Field(default=300, ge=MIN_STEP_S, le=3600, strict=True)
     config: PolicyOverrides = Field(default_factory=PolicyOverrides)
     engine: Engine = "aurora-postgresql"
     timezone: str | None = Field(default=None, min_length=1, max_length=64, strict=True)

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 from pydantic import ConfigDict, Field, ValidationError
 
 from policy import POLICY_NAMES, ClusterSpec, InvalidRequestError, PolicyConfig, ReplayConfig
-from policy.steps import check_replan_every_s, check_step_s, first_scored_step
+from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
 from service.http.jobs import ReplayInputs
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
@@ -82,7 +82,7 @@ class ForecastRequest(_ForecastKnobs):
         }
     )
 
-    step_s: int = Field(default=300, ge=30, le=3600, strict=True)
+    step_s: int = Field(default=300, ge=MIN_STEP_S, le=3600, strict=True)
     now: Timestamp | None = None
     history: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
 
@@ -153,7 +153,7 @@ class ReplayRequest(RequestModel):
 
     cluster: ClusterSpec | None = None
     cluster_id: str | None = Field(default=None, min_length=1, max_length=128)
-    step_s: int = Field(default=300, ge=30, le=3600, strict=True)
+    step_s: int = Field(default=300, ge=MIN_STEP_S, le=3600, strict=True)
     history: list[HistoryPoint] | None = Field(default=None, min_length=1, max_length=MAX_HISTORY_POINTS)
     policies: list[str] = Field(default_factory=lambda: list(POLICY_NAMES), min_length=1, max_length=32)
     replan_every_s: int = Field(default=3600, gt=0, le=7 * 86_400, strict=True)

@@ -41,7 +41,7 @@ from pydantic import (
 
 from placement import PreviousLayout
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig
-from policy.steps import check_step_s
+from policy.steps import MIN_STEP_S, check_step_s
 from service.http.schemas.json_types import json_type_errors
 from service.inputs.history import (
     HistoryError,
@@ -241,7 +241,7 @@ class RecommendationRequest(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     cluster: ClusterSpec
-    step_s: int = Field(default=300, ge=30, le=3600, strict=True)
+    step_s: int = Field(default=300, ge=MIN_STEP_S, le=3600, strict=True)
     now: Timestamp | None = None
     history: list[HistoryPoint] = Field(min_length=1, max_length=MAX_HISTORY_POINTS)
     config: PolicyOverrides | None = None

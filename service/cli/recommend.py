@@ -279,6 +279,12 @@ def recommend_command(
         c = file.cluster
         rates = {**file.signals.acu_s_per_unit, **parse_pairs("--rate", rate or [], float)}
         readers = parse_pairs("--deployed-reader", deployed_reader or [], int, example="euc1-az2=1")
+        if deployed_min_acu is None and file.deployed is None and (readers or deployed_failover_az):
+            given = "--deployed-reader" if readers else "--deployed-failover-az"
+            raise CliInputError(
+                f"{given} describes the layout deployed now, which starts from its MinCapacity: "
+                "give --deployed-min-acu too"
+            )
         config = load_policy_config()
         if risk is not None or c.risk_quantile is not None:
             try:

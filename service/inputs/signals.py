@@ -101,7 +101,8 @@ def signals_history(
         signals: checked signals (``traces.check_upload``), at least one with samples.
         rules: MaxCapacity, coefficients, engine (``traces.SignalRules``).
         step_s: the grid step, seconds.
-        now: the decision time, or None for the end of the step holding the last sample.
+        now: the decision time, or None for the end of the last sample's period (an hourly
+            sample at 11:00 covers until 12:00; ``traces.resolution``), rounded up to the grid.
         max_steps: most grid steps from the first sample's step to ``now``.
         plan_s: how far past ``now`` the plan reaches, seconds.
         source_flags: partial or failed queries (``IngestReport.source_flags``).
@@ -115,10 +116,17 @@ def signals_history(
         traces.DemandMappingError: a signal cannot be mapped (e.g. percent without
             ``max_acu``; its ``field`` names the setting).
     """
+    from traces.resolution import periods
+
     present = [s for s in signals if s.ts_s.size]
     first = min(int(s.ts_s[0]) for s in present) if present else 0
     last = max(int(s.ts_s[-1]) for s in present) if present else 0
-    at = check_window(first, last, step_s=step_s, now=now, max_steps=max_steps, plan_s=plan_s)
+    # A sample covers [ts, ts + period) (CloudWatch stamps the start): an hourly 11:00 sample
+    # covers until 12:00, so the default now is the end of the last period, not of its step.
+    covered = max(int(s.ts_s[-1] + periods(s.ts_s, default_s=step_s)[-1]) for s in present) if present else 1
+    at = check_window(
+        first, max(covered - 1, last), step_s=step_s, now=now, max_steps=max_steps, plan_s=plan_s
+    )
     now_s = int(at.timestamp())
     combined = combine_signals(present, step_s=step_s, rules=rules, end_s=max(now_s, last + 1))
     n = (now_s - combined.start_s) // step_s

@@ -291,3 +291,37 @@ def test_topology_and_layout_errors_name_their_options(options: list[str], line:
     )
 
     assert _error(result) == line
+
+
+@pytest.mark.parametrize(
+    "option", [["--deployed-reader", "use1-az4=16"], ["--deployed-failover-az", "use1-az2"]]
+)
+def test_a_deployed_layout_without_its_min_capacity_is_refused_not_ignored(
+    tmp_path: Path, option: list[str]
+) -> None:
+    csv = _multi(tmp_path / "m.csv", free_gib=30.0)
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "16", *option])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"error: {option[0]} describes the layout deployed now, which starts from its MinCapacity: "
+        "give --deployed-min-acu too"
+    )
+
+
+def test_the_default_now_is_the_end_of_the_last_samples_period(tmp_path: Path) -> None:
+    # An hourly datapoint stamped 23:00 covers until 00:00 (CloudWatch stamps the start of
+    # its period): the plan starts at 00:00, not at the end of the 15-min step holding 23:00.
+    rows = [
+        f"{format_ts(T0 + h * 3600)},c1,ServerlessDatabaseCapacity,acu,{2 + 3 * (h % 24 > 8)}"
+        for h in range(96)
+    ]
+    csv = tmp_path / "hourly.csv"
+    csv.write_text(HEADER + "\n".join(rows) + "\n")
+    out = tmp_path / "rec.json"
+
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--json", str(out)])
+
+    assert result.exit_code == 0, result.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert rec.generated_at.timestamp() == T0 + 96 * 3600
+    assert len(rec.steps) == 12

@@ -176,12 +176,25 @@ def _steps(
 
 
 def _reasons(
-    plan: PlacementPlan, steps: tuple[PlanStep, ...], config: PolicyConfig, cluster: ClusterSpec
+    plan: PlacementPlan,
+    steps: tuple[PlanStep, ...],
+    config: PolicyConfig,
+    cluster: ClusterSpec,
+    *,
+    held: bool,
+    beyond_limits: bool,
 ) -> list[str]:
+    """Why the plan is what it is, one sentence each.
+
+    A held plan's floor and readers are the deployed ones: the hold sentence says why, so
+    no sentence here claims the forecast chose them.
+    """
     floors = [s.min_capacity_acu for s in steps]
     q = f"p{round(config.risk_quantile * 100)}"
     ramp = config.scaler.ramp
-    if not plan.has_solution:
+    if held:
+        reasons = []
+    elif not plan.has_solution:
         reasons = [
             f"optimiser returned {plan.status.value}: fail-safe plan holds the deployed layout or "
             f"raises the floor to what Aurora's scaler needs for the {q} forecast "
@@ -208,7 +221,7 @@ def _reasons(
             "failover with a ready reader restores service in < 120 s instead of < 10 min (AWS)"
         )
     n_extra = max((sum(s.extra_readers_by_az.values()) for s in steps), default=0)
-    if n_extra and plan.has_solution:
+    if n_extra and plan.has_solution and not held:
         reasons.append(
             f"up to {n_extra} tier-15 reader(s) added: read demand exceeds what the existing readers "
             "reach at MaxCapacity"
@@ -218,7 +231,7 @@ def _reasons(
         at_max = any(s.shortfall_acu > 0 and s.min_capacity_acu >= cluster.limits.max_acu for s in steps)
         cause = (
             "the limits (MaxCapacity, reader count) bind"
-            if at_max or not plan.has_solution
+            if at_max or beyond_limits or held or not plan.has_solution
             else "leaving it short is cheaper than capacity at the configured shortfall penalty"
         )
         reasons.append(f"{short:g} ACU-steps of demand stay uncovered: {cause}")
@@ -351,7 +364,9 @@ def plan_recommendation(
             "instance at MaxCapacity); the excess is reported as shortfall",
         )
     steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, need, floor_reasons)
-    reasons = _reasons(plan, steps, config, cluster) + list(extra_reasons)
+    held = data_quality is not None and data_quality.held
+    beyond = bool(np.any(excess > 0))
+    reasons = _reasons(plan, steps, config, cluster, held=held, beyond_limits=beyond) + list(extra_reasons)
     if data_quality is not None and data_quality.held:
         reasons.insert(
             0,
@@ -478,15 +493,18 @@ def plan_from_forecast(
     )
     coarse = aggregate_max(np.asarray(demand_q, dtype=np.float64), block)
     mean_hold = hold.reshape(-1, block).mean(axis=1)
-    reasons = _floor_reasons(
-        floors,
-        rows[config.risk_quantile],
-        start=start,
-        step_s=step_s,
-        block=block,
-        config=config,
-        low=limits.min_acu,
-    )
+    held = data_quality is not None and data_quality.held
+    reasons = None  # a held floor is the deployed one, not the forecast's: the hold reason says so
+    if not held:
+        reasons = _floor_reasons(
+            floors,
+            rows[config.risk_quantile],
+            start=start,
+            step_s=step_s,
+            block=block,
+            config=config,
+            low=limits.min_acu,
+        )
     return plan_recommendation(
         coarse,
         quantiles=quantiles,

@@ -197,7 +197,7 @@ def exports_history(
         specs: per query Id, series name or column: signal, unit, statistic.
         peak_acu: the ACU a rate or relative series' p99 maps to when it has no ``--rate``.
         step_s: the grid step, or None for the default.
-        now: the decision time, or None for the end of the step holding the last sample.
+        now: the decision time, or None for the end of the last sample's period (on the grid).
 
     Returns:
         The history, the signals and the report.

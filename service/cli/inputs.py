@@ -3,8 +3,7 @@
 Owns :class:`CliInputError` and the checks :mod:`service.cli.main` runs before loading data or
 replaying: every message names the option (``--max-acu``, ``--replan-every-min``, ...) or
 the ``ACUPLAN_*`` variable at fault, and every limit is stated in the option's own unit.
-Also sizes a CSV's step grid before building it (:func:`recommend_history`) and checks
-that ``serve`` can bind its port (:func:`check_listen`). Imports ``policy``,
+Also checks that ``serve`` can bind its port (:func:`check_listen`). Imports ``policy``,
 ``placement`` and ``traces`` public names and ``service`` modules.
 """
 
@@ -16,11 +15,8 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Final, NoReturn
 
-import numpy as np
-import numpy.typing as npt
 import typer
 from pydantic import ValidationError
 
@@ -29,13 +25,8 @@ from policy import POLICY_NAMES, InvalidRequestError, PolicyConfig
 from policy.steps import check_replan_every_s
 from policy.steps import check_step_s as check_step_rule
 from service.errors import is_input_error, one_line
-from service.inputs.history import HistoryError, check_window, history_until, plan_span_s
 from service.settings import ServerSettings, Settings, get_server_settings, get_settings
-from traces import AcuRule, P99ToPeakAcuRule, PercentOfMaxAcuRule, TraceSeries, demand_series
-
-MAX_CSV_STEPS: Final[int] = 1_000_000
-"""Most grid steps ``recommend`` builds from a CSV (first sample to the last or ``--now``):
-8 MB of float64, 9.5 years at 300 s. The forecaster reads only the last 14 days anyway."""
+from traces import AcuRule, P99ToPeakAcuRule, PercentOfMaxAcuRule, TraceSeries
 
 
 class CliInputError(ValueError):
@@ -210,50 +201,6 @@ def check_step_s(step_s: int, plan_step_s: int) -> None:
         check_step_rule(step_s, plan_step_s)
     except InvalidRequestError as exc:
         raise CliInputError(f"--step-s: {exc}") from None
-
-
-def recommend_history(
-    series: TraceSeries,
-    rule: AcuRule | PercentOfMaxAcuRule | P99ToPeakAcuRule,
-    *,
-    csv: Path,
-    step_s: int,
-    now: datetime | None,
-    config: PolicyConfig,
-) -> tuple[npt.NDArray[np.float64], datetime]:
-    """Return the history ending at ``now`` and ``now``, sizing the grid before building it.
-
-    Args:
-        series: the CSV's series.
-        rule: its demand rule.
-        csv: the CSV path (named in messages).
-        step_s: history step, seconds.
-        now: ``--now``, or None for the end of the step holding the last sample.
-        config: the policy configuration (its horizon must fit before year 10000).
-
-    Returns:
-        (demand per step, shape (n_steps,), ACU, NaN = missing; ``now`` in UTC).
-
-    Raises:
-        CliInputError: the samples span more than :data:`MAX_CSV_STEPS` steps or lie out
-            of range (named by file), or ``--now`` is off the grid, too early or too late.
-    """
-    seconds = series.ts.astype(np.int64)
-    try:
-        at = check_window(
-            int(seconds[0]),
-            int(seconds[-1]),
-            step_s=step_s,
-            now=now,
-            max_steps=MAX_CSV_STEPS,
-            plan_s=plan_span_s(config.horizon_s, config.plan_step_s),
-        )
-        return history_until(demand_series(series, step_s=step_s, rule=rule), at), at
-    except HistoryError as exc:
-        message = str(exc)
-        if exc.loc != ("now",):
-            raise CliInputError(f"{csv.name}: {message}") from None
-        raise CliInputError(f"--{message}" if message.startswith("now ") else f"--now: {message}") from None
 
 
 def parse_now(text: str | None) -> datetime | None:

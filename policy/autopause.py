@@ -196,6 +196,8 @@ def _paused(
             "(shortfall in the step demand returns)"
         )
     new = tuple(steps)
+    # The running plan's "MinCapacity stays at 0.5 ACU" holds only while the cluster runs.
+    kept = tuple(f"while it runs, {r}" if r.startswith("MinCapacity stays at") else r for r in rec.reasons)
     return rec.model_copy(
         update={
             "steps": new,
@@ -203,6 +205,6 @@ def _paused(
             "expected_cost_usd": max(
                 rec.expected_cost_usd - saved_acu_h * cluster.price_usd_per_acu_hour, 0.0
             ),
-            "reasons": (*rec.reasons, reason),
+            "reasons": (*kept, reason),
         }
     )

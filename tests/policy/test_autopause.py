@@ -47,6 +47,15 @@ def test_idle_forecast_longer_than_the_timer_pauses_and_the_resume_is_unserved()
     assert "waits about 15 s for the resume, counted as unserved" in rec.reasons[-1]
 
 
+def test_a_horizon_that_pauses_throughout_does_not_say_min_capacity_stays_at_the_minimum() -> None:
+    rec = _recommend(2.0)  # idle from 01:00 to 06:00: the whole 3-h horizon pauses
+    assert [s.min_capacity_acu for s in rec.steps] == [0.0] * 12
+    assert rec.reasons[0].startswith("while it runs, MinCapacity stays at 0.5 ACU: Aurora's own scaler")
+    assert rec.reasons[-1].startswith(
+        "MinCapacity 0 (auto-pause) in 12 of 12 steps between 02:00 and 05:00 UTC"
+    )
+
+
 def test_the_timer_starts_with_the_lull() -> None:
     rec = _recommend(1.0)  # idle from 01:00 (now): the first step pauses after 300 of its 900 s
     assert [s.min_capacity_acu for s in rec.steps] == [0.0] * 12

@@ -373,7 +373,8 @@ def history_quality(
 
     Raises:
         InsufficientHistoryError: no observation in the 24 h before ``now`` and no
-            ``previous`` layout to hold (field ``history_acu``).
+            ``previous`` layout to hold, or none in the forecaster's whole window
+            (``ForecastConfig.max_history_s``, 14 days) even with one (field ``history_acu``).
     """
     quality = assess_history(
         history,
@@ -383,6 +384,14 @@ def history_quality(
         min_coverage_24h=config.min_coverage_24h,
         source_flags=context.source_flags,
     )
+    window_s = config.forecast.max_history_s
+    if quality.staleness_s >= window_s:  # nothing to forecast from, even to hold a layout with
+        raise InsufficientHistoryError(
+            f"the {window_s / 86_400:g} days before now hold no observation (the last ended "
+            f"{quality.staleness_s / 86_400:,.1f} days before now), and the forecaster reads no further "
+            "back: send recent data, or plan at an earlier now",
+            "history_acu",
+        )
     if previous is None and quality.coverage_24h == 0.0:
         raise InsufficientHistoryError(
             f"the 24 h before now hold no observation (the last ended {quality.staleness_s / 3600:.3g} h "

@@ -178,3 +178,14 @@ def test_demand_beyond_max_capacity_is_blamed_on_the_limits_not_the_penalty() ->
     rec = recommend(np.full(3 * 288, 8.0), now=NOW, cluster={"limits": {"max_acu": 1.0}})
     short = [r for r in rec.reasons if "ACU-steps of demand stay uncovered" in r]
     assert short and short[0].endswith("the limits (MaxCapacity, reader count) bind")
+
+
+def test_a_history_older_than_the_forecasters_window_is_refused_even_with_a_layout_to_hold() -> None:
+    h = np.r_[_steady(), np.full(15 * 288, np.nan)]  # the last sample ended 15 days ago
+    with pytest.raises(InsufficientHistoryError) as err:
+        recommend(h, now=NOW, previous=DEPLOYED)
+    assert err.value.field == "history_acu"
+    assert str(err.value) == (
+        "the 14 days before now hold no observation (the last ended 15.0 days before now), and the "
+        "forecaster reads no further back: send recent data, or plan at an earlier now"
+    )

@@ -302,7 +302,8 @@ def _about(doc: dict[str, Any]) -> list[str]:
         "over Aurora alone's. The **bound** is the cheapest MinCapacity schedule (0.5-ACU grid, "
         "changeable every trace step) with no SLO-violation minute and no shortfall, found with "
         "perfect foresight: no policy can run it, and `acuplan vs bound` is acuplan's cost over "
-        "its cost.",
+        "its cost. It keeps the cluster's MaxCapacity: a setting that also lowers MaxCapacity "
+        "(`static-peak` pins it, so Aurora's scaler cannot overshoot to load / 0.7) can cost less.",
         "",
         "**Dominated by** lists the peer points with no more SLO-violation minutes that cost at "
         "least 1% less. Peers are what you could run instead: Aurora alone at any fixed "
@@ -312,7 +313,8 @@ def _about(doc: dict[str, Any]) -> list[str]:
         "`static-peak` is not a peer: it sizes the cluster with hindsight (the maximum over the "
         "whole series, future included), so it is a baseline, not a policy anyone can run.",
         "",
-        "**Targets** (issue 9), per trace and ramp profile: acuplan is dominated by no peer point; "
+        "**Targets** (what acuplan is built to meet), per trace and ramp profile: acuplan is "
+        "dominated by no peer point; "
         "where Aurora alone has no SLO minute, acuplan costs at most 1.02x Aurora alone; where "
         "Aurora alone has at least 5 SLO minutes, acuplan keeps at most 20% of them at no more "
         "than 1.25x the bound. A trace meets them when every one that applies holds. Where a "

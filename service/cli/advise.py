@@ -242,11 +242,6 @@ def advise_command(
                 plan_s=max(plan_span_s(plan.horizon_s, plan.plan_step_s), config.alert_horizon_s),
                 format=format, tz=in_zone, signal=signal, peak_acu=peak_acu,
             )  # fmt: skip
-            named = read.report.cluster_ids
-            if len(named) > 1:
-                raise CliInputError(
-                    f"{read.report.name} names {len(named)} clusters ({', '.join(named)}); advise takes one"
-                )
             base_max = max_acu if max_acu is not None else 128.0
             history, start, step_s = read.built.history_acu, read.built.start, read.built.step_s
             connections = side_series(read.built, read.signals, "connections", rules)

@@ -204,6 +204,7 @@ def exports_history(
 
     Raises:
         CliInputError: anything the checks reject (the first problem, counting the rest),
+            rows of more than one ``cluster_id``,
             a signal without a mapping (naming ``--max-acu`` or ``--rate``), or a history
             out of range (naming the file, or ``--now``).
         OSError: a file cannot be read.
@@ -218,6 +219,10 @@ def exports_history(
         )
     except UploadError as exc:
         raise CliInputError(str(exc)) from None
+    if len(named := report.cluster_ids) > 1:  # one cluster per run: never merge two clusters' samples
+        raise CliInputError(
+            f"{report.name} names {len(named)} clusters ({', '.join(named)}); give one cluster's rows per run"
+        )
     signals = _scale_to_peak(signals, rules.acu_s_per_unit, peak_acu)
     step = step_s if step_s is not None else choose_step(signals, plan_step_s, rules)
     try:

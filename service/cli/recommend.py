@@ -307,6 +307,16 @@ def recommend_command(
             bounds: dict[str, Any] = {"min_acu": min_cap, "max_acu": max_cap}
             limits = CapacityLimits(**{k: v for k, v in bounds.items() if v is not None})
         except ValidationError as exc:
+            if min_cap is not None and "exceeds max_acu" in str(exc):  # the pair, not one option
+                default = CapacityLimits.model_fields["max_acu"].default
+                top = (
+                    f"--max-acu {max_cap:g}"
+                    if max_cap is not None
+                    else f"the default MaxCapacity {default:g}"
+                )
+                raise CliInputError(
+                    f"--min-acu {min_cap:g} exceeds {top}: MinCapacity must not exceed MaxCapacity"
+                ) from None
             flag = "--max-acu" if max_cap is not None and "max_acu" in str(exc) else "--min-acu"
             shown = max_cap if flag == "--max-acu" else min_cap
             reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())

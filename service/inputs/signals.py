@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from policy.steps import MIN_STEP_S
 from policy.types import DemandContext
 from service.inputs.history import check_window
 from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
@@ -60,8 +61,8 @@ def choose_step(signals: Sequence[SignalInput], plan_step_s: int, rules: SignalR
     """Return the step for signals when none is given: the finest demand signal's, on the plan's grid.
 
     The smallest divisor of ``plan_step_s`` at or above the finest inferred step of the
-    demand signals (60 -> 60, 300 -> 300, 120 -> 150), at most ``plan_step_s``; coarser
-    samples then cover several steps.
+    demand signals and :data:`policy.steps.MIN_STEP_S` (1 -> 30, 60 -> 60, 300 -> 300,
+    120 -> 150), at most ``plan_step_s``; coarser samples then cover several steps.
 
     Args:
         signals: checked signals.
@@ -79,7 +80,7 @@ def choose_step(signals: Sequence[SignalInput], plan_step_s: int, rules: SignalR
         if signal_kind(sig.name, sig.unit, rules.kinds) not in NOT_DEMAND
         and (s := step_of(sig.ts_s)) is not None
     ]
-    finest = min(steps, default=plan_step_s)
+    finest = max(min(steps, default=plan_step_s), MIN_STEP_S)  # 1-s samples: their 30-s maximum
     return next(
         d for d in range(1, plan_step_s + 1) if plan_step_s % d == 0 and (d >= finest or d == plan_step_s)
     )

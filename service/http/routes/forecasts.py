@@ -33,7 +33,7 @@ def create_forecast(
         history=body.history,
         config=PolicyOverrides(),
     )
-    inputs = request.to_inputs(base_config)
+    inputs = request.to_inputs(base_config, now_s=int(runtime.clock()))
     return forecast_on_pool(runtime, inputs, horizon_s=body.horizon_s, quantiles=body.checked_quantiles())
 
 

@@ -40,7 +40,7 @@ def create_recommendation(
     422 with a policy error code (e.g. ``invalid_request``, ``insufficient_history``) when
     the policy rejects the input; 500 ``internal_error`` with an empty ``detail``.
     """
-    inputs = request.to_inputs(base_config)
+    inputs = request.to_inputs(base_config, now_s=int(runtime.clock()))
     key = stateless_key(inputs.cluster.cluster_id)
     stored, rec = recommend_and_store(runtime, inputs, history_key=key)
     response.headers["Location"] = f"/v1/clusters/{quote(key, safe='')}/recommendations/{stored.id}"

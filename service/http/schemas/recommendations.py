@@ -247,18 +247,20 @@ class RecommendationRequest(RequestModel):
     config: PolicyOverrides | None = None
     previous: PreviousLayout | None = None
 
-    def to_inputs(self, base_config: PolicyConfig) -> RecommendInputs:
+    def to_inputs(self, base_config: PolicyConfig, *, now_s: int | None = None) -> RecommendInputs:
         """Check cross-field rules and build the arguments of ``policy.recommend``.
 
         Args:
             base_config: the service's policy configuration, before ``config`` overrides.
+            now_s: the server clock, epoch seconds: a later history point is refused (as
+                every endpoint taking samples does, :func:`ordered_points`); None: unchecked.
 
         Returns:
             The inputs; ``history_acu`` has shape ((now - first step start) / step_s,).
 
         Raises:
             RequestValidationError: unsorted or duplicate ``history[i].ts``, a point at or
-                after ``now``, ``now`` off the grid, a history longer than
+                after ``now`` or after ``now_s``, ``now`` off the grid, a history longer than
                 :data:`MAX_HISTORY_STEPS` steps or a plan past year 9999 (checked before any
                 grid is built), a ``config`` override PolicyConfig rejects, or a plan step
                 that ``step_s`` does not divide.
@@ -275,6 +277,8 @@ class RecommendationRequest(RequestModel):
                 plan_s=plan_span_s(config.horizon_s, config.plan_step_s),
             )
             self._check_before(now)
+            if now_s is not None:
+                ordered_points(self.history, now_s=now_s)
             history_acu = points_history(
                 [p.ts for p in self.history],
                 [p.demand_acu for p in self.history],

@@ -180,7 +180,11 @@ def test_advise_source_and_option_errors_are_one_line(tmp_path: Path) -> None:
         runner.invoke(app, ["advise", "--trace", "x", "-i", str(one)]),
         "give exactly one of --trace NAME or --csv FILE",
     )
-    _one_line(runner.invoke(app, ["advise", "-i", str(two)]), "names 2 clusters (a, b); advise takes one")
+    for command in ("advise", "recommend"):  # recommend merged the two clusters' samples
+        _one_line(
+            runner.invoke(app, [command, "-i", str(two)]),
+            "names 2 clusters (a, b); give one cluster's rows per run",
+        )
     _one_line(runner.invoke(app, ["advise", "-i", str(one), "--format", "xml"]), "--format: unknown 'xml'")
     _one_line(runner.invoke(app, ["advise", "-i", str(one), "--rate", "Queries"]), "--rate: 'Queries'")
     _one_line(runner.invoke(app, ["advise", "-i", str(one), "--input-timezone", "Mars/Base"]), "Mars/Base")

@@ -280,6 +280,10 @@ def test_rate_signal_needs_rate_or_peak(tmp_path: Path) -> None:
             "error: --min-acu 0.3: 0.3 is not a multiple of 0.5 ACU (Serverless v2 moves in 0.5-ACU steps)",
         ),
         (
+            ["--min-acu", "20"],  # the pair is at fault: both named, not '--max-acu 16: min_acu 20.0 ...'
+            "error: --min-acu 20 exceeds --max-acu 16: MinCapacity must not exceed MaxCapacity",
+        ),
+        (
             ["--deployed-reader", "euc1-az2=abc"],
             "error: --deployed-reader: 'euc1-az2=abc' is not NAME=VALUE (e.g. euc1-az2=1)",
         ),

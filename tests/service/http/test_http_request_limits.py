@@ -69,6 +69,23 @@ def test_far_future_history_point_is_422_before_any_grid_is_built(client: TestCl
     )
 
 
+@pytest.mark.parametrize("url", [URL, "/v1/forecasts"])
+def test_a_history_point_after_the_server_clock_is_422(client: TestClient, url: str) -> None:
+    # Planning "as of" a past now is fine; a sample from the future is a typo (stored
+    # recommendations said generated_at 2044).
+    body = _readme(now="2044-03-04T01:00:00Z")
+    body["history"] = [{**p, "ts": p["ts"].replace("2024", "2044")} for p in body["history"]]
+    if url != URL:
+        body = {"history": body["history"], "now": body["now"], "step_s": body.get("step_s", 300)}
+
+    r = client.post(url, json=body)
+
+    assert r.status_code == 422, r.text
+    (detail,) = r.json()["detail"]
+    assert detail["field"] == "history.0.ts"
+    assert detail["message"].startswith("2044-03-04T00:00:00Z is in the future (after now, ")
+
+
 @pytest.mark.parametrize(
     ("history", "message"),
     [

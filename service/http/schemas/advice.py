@@ -235,6 +235,12 @@ class AdviceBody(RequestModel):
         try:
             current = self.current.for_cluster(cluster)
             check_settings(cluster, current, config, step_s=step_s)
+            if current.max_capacity_acu > cluster.limits.max_acu:  # two MaxCapacities for one cluster
+                raise InvalidRequestError(
+                    f"current.max_capacity_acu={current.max_capacity_acu:g} is above the cluster's "
+                    f"limits.max_acu {cluster.limits.max_acu:g}: give the cluster its real MaxCapacity",
+                    "current.max_capacity_acu",
+                )
         except InvalidRequestError as exc:
             field = (exc.field or "current").replace("config.schedule_slot_s", "options.schedule_slot_s")
             raise request_error(

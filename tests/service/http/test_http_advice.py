@@ -120,6 +120,12 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
             id="max_below_min",
         ),
         pytest.param(
+            {"cluster": {"limits": {"max_acu": 16}}, "current": {"max_capacity_acu": 64}},
+            "current.max_capacity_acu",
+            "current.max_capacity_acu=64 is above the cluster's limits.max_acu 16",
+            id="max_above_the_clusters",
+        ),
+        pytest.param(
             {"current": {"readers": [{"az_id": "use1-az2"}, {"az_id": "garbage", "promotion_tier": 1}]}},
             "current.readers.1.az_id",
             "'garbage' is not one of the cluster's AZ IDs (use1-az1, use1-az2, use1-az4 in us-east-1)",

@@ -67,6 +67,6 @@ def fill_gaps(history_acu: FloatArray, season_steps: int) -> tuple[FloatArray, i
 def gap_message(n_missing: int, n_steps: int, season_steps: int) -> str:
     """Return the warning text for ``n_missing`` filled steps out of ``n_steps``."""
     return (
-        f"the history had {n_missing} missing steps of {n_steps}; the forecaster filled them from the same "
+        f"the history had {n_missing} of {n_steps} steps missing; the forecaster filled them from the same "
         f"phase one season ({season_steps} steps) earlier, else the last observed value"
     )

@@ -175,6 +175,12 @@ def recommendation_lines(rec: Recommendation) -> list[str]:
     ]
 
 
+def _az_prefix(region: str) -> str:
+    """The AZ-ID prefix AWS uses for a region, e.g. ``euw2`` for ``eu-west-2`` (for examples only)."""
+    area, direction, number = (region.split("-") + ["", "", ""])[:3]
+    return f"{area}{direction[:1]}{number}"
+
+
 def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]) -> list[str]:
     lines = recommendation_lines(rec)
     head = ingest_lines(report)
@@ -261,6 +267,7 @@ def recommend_command(
     """
     import policy
     from placement import CapacityLimits, PreviousLayout, Topology
+    from placement.pricing import PRICES, region_price
     from policy import ClusterSpec
     from service.inputs.history import plan_span_s
     from traces import SignalRules
@@ -335,6 +342,7 @@ def recommend_command(
             step_s=step_s, now=requested_now,
         )  # fmt: skip
         built, report, step = read.built, read.report, read.built.step_s
+        priced = ""
         try:
             topo: dict[str, Any] = {}
             if region or c.region:
@@ -345,6 +353,13 @@ def recommend_command(
                 topo["writer_az_id"] = writer_az or c.writer_az_id
             if "az_ids" in topo and "writer_az_id" not in topo:
                 topo["writer_az_id"] = topo["az_ids"][0]
+            home = Topology.model_fields["region"].default
+            if topo.get("region", home) != home and "az_ids" not in topo:  # never us-east-1's AZs elsewhere
+                raise CliInputError(
+                    f"--region {topo['region']}: give its AZ IDs with --az (at least two, e.g. --az "
+                    f"{_az_prefix(topo['region'])}-az1 --az {_az_prefix(topo['region'])}-az2); the default "
+                    f"AZs are {home}'s"
+                )
             spec: dict[str, Any] = {
                 "cluster_id": cluster_id or c.cluster_id or file_cluster(report) or "cluster-1",
                 "limits": limits,
@@ -353,7 +368,13 @@ def recommend_command(
             }
             if (frac := read_frac if read_frac is not None else c.read_frac) is not None:
                 spec["read_frac"] = frac
-            if (usd := price if price is not None else c.price_usd_per_acu_hour) is not None:
+            usd = price if price is not None else c.price_usd_per_acu_hour
+            if usd is None and "region" in topo:  # the region's Standard price, like its I/O-Optimized one
+                known = region_price(topo["region"])
+                usd = known.standard_usd_per_acu_hour
+                if topo["region"] not in PRICES:
+                    priced = f"--region {topo['region']}: {known.source}; give --price"
+            if usd is not None:
                 spec["price_usd_per_acu_hour"] = usd
             cluster = ClusterSpec(**spec)
         except ValidationError as exc:
@@ -375,6 +396,8 @@ def recommend_command(
         )  # fmt: skip
     for line in _summary(rec, report, built.combined.warnings):
         typer.echo(line)
+    if priced:
+        typer.echo(f"warning: {priced}")
     if json_path is not None:
         with input_errors():
             write_json_atomic(json_path, rec.model_dump(mode="json"))

@@ -162,7 +162,7 @@ def test_nan_gaps_are_filled_and_reported(make_diurnal):
     history[-5:] = np.nan  # the most recent steps are missing too
     fc, emitted = run(history)
     assert_valid(fc)
-    assert fc.warnings[0].startswith("the history had 308 missing steps of 1440; the forecaster filled them")
+    assert fc.warnings[0].startswith("the history had 308 of 1440 steps missing; the forecaster filled them")
     assert emitted == list(fc.warnings)
 
 

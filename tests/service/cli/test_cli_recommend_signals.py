@@ -312,6 +312,29 @@ def test_a_deployed_layout_without_its_min_capacity_is_refused_not_ignored(
     )
 
 
+def test_a_region_is_priced_and_placed_as_that_region(tmp_path: Path) -> None:
+    csv = _multi(tmp_path / "m.csv", free_gib=30.0)
+    base = ["recommend", "-i", str(csv), "--max-acu", "16"]
+    # us-east-1's AZs in eu-west-2 are refused; its Standard price is eu-west-2's ($0.14), not $0.12.
+    assert _error(runner.invoke(app, [*base, "--region", "eu-west-2"])) == (
+        "error: --region eu-west-2: give its AZ IDs with --az (at least two, e.g. --az euw2-az1 --az "
+        "euw2-az2); the default AZs are us-east-1's"
+    )
+    out = tmp_path / "rec.json"
+    ok = runner.invoke(
+        app, [*base, "--region", "eu-west-2", "--az", "euw2-az1", "--az", "euw2-az2", "--json", str(out)]
+    )
+    assert ok.exit_code == 0, ok.output
+    rec = Recommendation.model_validate(json.loads(out.read_text()))
+    hours = sum(s.capacity_acu for s in rec.steps) * rec.step_s / 3600
+    assert rec.expected_cost_usd == pytest.approx(hours * 0.14)
+    unknown = runner.invoke(app, [*base, "--region", "eu-central-1", "--az", "euc1-az1", "--az", "euc1-az2"])
+    assert unknown.exit_code == 0 and unknown.output.rstrip().endswith(
+        "warning: --region eu-central-1: no price known for eu-central-1: us-east-1 rates assumed "
+        "(override them); give --price"
+    )
+
+
 def test_the_default_now_is_the_end_of_the_last_samples_period(tmp_path: Path) -> None:
     # An hourly datapoint stamped 23:00 covers until 00:00 (CloudWatch stamps the start of
     # its period): the plan starts at 00:00, not at the end of the 15-min step holding 23:00.

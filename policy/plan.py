@@ -230,8 +230,10 @@ def _reasons(
     if short > 0:
         at_max = any(s.shortfall_acu > 0 and s.min_capacity_acu >= cluster.limits.max_acu for s in steps)
         cause = (
-            "the limits (MaxCapacity, reader count) bind"
-            if at_max or beyond_limits or held or not plan.has_solution
+            "the plan holds the deployed layout (the data cannot be trusted)"
+            if held
+            else "the limits (MaxCapacity, reader count) bind"
+            if at_max or beyond_limits or not plan.has_solution
             else "leaving it short is cheaper than capacity at the configured shortfall penalty"
         )
         reasons.append(f"{short:g} ACU-steps of demand stay uncovered: {cause}")

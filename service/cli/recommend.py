@@ -178,7 +178,8 @@ def recommendation_lines(rec: Recommendation) -> list[str]:
 def _az_prefix(region: str) -> str:
     """The AZ-ID prefix AWS uses for a region, e.g. ``euw2`` for ``eu-west-2`` (for examples only)."""
     area, direction, number = (region.split("-") + ["", "", ""])[:3]
-    return f"{area}{direction[:1]}{number}"
+    two = {"southeast": "se", "northeast": "ne", "southwest": "sw", "northwest": "nw"}
+    return f"{area}{two.get(direction, direction[:1])}{number}"
 
 
 def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]) -> list[str]:

@@ -332,6 +332,7 @@ def plan_recommendation(
     risk = demand_q[risk_row]
     clipped = np.minimum(risk, servable)
     need = np.minimum(np.asarray(floor_need_acu, dtype=np.float64), cluster.limits.max_acu)
+    held = data_quality is not None and data_quality.held
     problem = PlacementProblem(
         step_s=config.plan_step_s,
         demand_acu=tuple(float(x) for x in clipped),
@@ -346,7 +347,7 @@ def plan_recommendation(
         min_azs=config.min_azs,
         require_failover_reader=config.require_failover_reader,
         previous=previous,
-        hold_previous=bool(data_quality is not None and data_quality.held and previous is not None),
+        hold_previous=held and previous is not None,
         floor_need_acu=tuple(float(x) for x in need),
         scaler_capacity_acu=tuple(float(x) for x in scaler_capacity_acu),
         **(cluster.placement.problem_fields() if cluster.placement is not None else {}),
@@ -366,10 +367,9 @@ def plan_recommendation(
             "instance at MaxCapacity); the excess is reported as shortfall",
         )
     steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, need, floor_reasons)
-    held = data_quality is not None and data_quality.held
     beyond = bool(np.any(excess > 0))
     reasons = _reasons(plan, steps, config, cluster, held=held, beyond_limits=beyond) + list(extra_reasons)
-    if data_quality is not None and data_quality.held:
+    if held and data_quality is not None:
         reasons.insert(
             0,
             "the plan holds the deployed MinCapacity (neither lowered nor raised on a forecast from "
@@ -469,20 +469,22 @@ def plan_from_forecast(
     model = config.scaler
     now_state = scaler_now(history_acu, step_s=step_s, cluster=floor_cluster, model=model, floor_acu=deployed)
     rows = {q: demand_q[quantiles.index(q)] for q in config.quantiles}
-    floors = cheapest_floors(
-        rows[config.low_quantile],
-        rows[config.risk_quantile],
-        step_s=step_s,
-        cluster=floor_cluster,
-        model=model,
-        start=now_state,
-        floor_before_acu=deployed,
-    )
-    floors = fill_short_dips(floors, config.floor_dip_hold_s // step_s, before_acu=deployed)
-    if data_quality is not None and data_quality.held:
+    held = data_quality is not None and data_quality.held
+    if held:
         # The forecast rests on fills: hold the deployed floor exactly. Raising it here
         # would make the raise the next decision's floor to hold - a ratchet on guesses.
-        floors = np.full_like(floors, deployed)
+        floors = np.full(len(rows[config.risk_quantile]), deployed, dtype=np.float64)
+    else:
+        floors = cheapest_floors(
+            rows[config.low_quantile],
+            rows[config.risk_quantile],
+            step_s=step_s,
+            cluster=floor_cluster,
+            model=model,
+            start=now_state,
+            floor_before_acu=deployed,
+        )
+        floors = fill_short_dips(floors, config.floor_dip_hold_s // step_s, before_acu=deployed)
     keep = _working_set_floor(context, step_s, config, limits.max_acu)
     floors = np.maximum(floors, keep)
     hold = scaler_hold(
@@ -495,10 +497,11 @@ def plan_from_forecast(
     )
     coarse = aggregate_max(np.asarray(demand_q, dtype=np.float64), block)
     mean_hold = hold.reshape(-1, block).mean(axis=1)
-    held = data_quality is not None and data_quality.held
-    reasons = None  # a held floor is the deployed one, not the forecast's: the hold reason says so
-    if not held:
-        reasons = _floor_reasons(
+    # A held floor is the deployed one, not the forecast's: the hold reason says so.
+    reasons = (
+        None
+        if held
+        else _floor_reasons(
             floors,
             rows[config.risk_quantile],
             start=start,
@@ -507,6 +510,7 @@ def plan_from_forecast(
             config=config,
             low=limits.min_acu,
         )
+    )
     return plan_recommendation(
         coarse,
         quantiles=quantiles,

@@ -21,9 +21,11 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from placement import CapacityLimits, PlacementOptions, SolveStatus, Topology
+from placement.pricing import region_price
 
 
 class FrozenModel(BaseModel):
@@ -74,8 +76,11 @@ class ClusterSpec(FrozenModel):
         limits: ACU bounds (MinCapacity floor, MaxCapacity) and reader limits.
         read_frac: share of demand that is read-only and goes to the reader endpoint.
             0.5 is an assumption for traces that do not carry the split.
-        price_usd_per_acu_hour: compute price. $0.12 is us-east-1 Aurora Standard
-            (sources: aurora-pricing, AWS Price List usage type ``Aurora:ServerlessV2Usage``).
+        price_usd_per_acu_hour: compute price, USD per ACU-hour. When not given, the
+            Aurora Standard price of ``topology.region`` from :func:`placement.pricing.region_price`
+            ($0.12 in us-east-1, AWS Price List usage type ``Aurora:ServerlessV2Usage``;
+            sources: aurora-pricing); a region without a built-in price gets us-east-1's
+            rate, so give the price for it.
         timezone: the IANA time zone the cluster's demand follows (``Europe/Berlin``):
             daily and weekly seasons are learnt on its wall clock, so business-hour peaks
             stay put across daylight-saving switches; None: UTC.
@@ -93,6 +98,18 @@ class ClusterSpec(FrozenModel):
     price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     placement: PlacementField = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _regional_price(cls, data: Any) -> Any:
+        """Price a cluster given without a price at its region's Standard rate."""
+        if not isinstance(data, dict) or "price_usd_per_acu_hour" in data:
+            return data
+        topology = data.get("topology")
+        region = topology.get("region") if isinstance(topology, dict) else getattr(topology, "region", None)
+        if not isinstance(region, str):
+            return data
+        return {**data, "price_usd_per_acu_hour": region_price(region).standard_usd_per_acu_hour}
 
     @field_validator("timezone")
     @classmethod

@@ -370,13 +370,10 @@ def recommend_command(
             if (frac := read_frac if read_frac is not None else c.read_frac) is not None:
                 spec["read_frac"] = frac
             usd = price if price is not None else c.price_usd_per_acu_hour
-            if usd is None and "region" in topo:  # the region's Standard price, like its I/O-Optimized one
-                known = region_price(topo["region"])
-                usd = known.standard_usd_per_acu_hour
-                if topo["region"] not in PRICES:
-                    priced = f"--region {topo['region']}: {known.source}; give --price"
             if usd is not None:
                 spec["price_usd_per_acu_hour"] = usd
+            elif topo.get("region", home) not in PRICES:  # ClusterSpec prices it at us-east-1's rate
+                priced = f"--region {topo['region']}: {region_price(topo['region']).source}; give --price"
             cluster = ClusterSpec(**spec)
         except ValidationError as exc:
             raise CliInputError(_named(exc, "")) from None

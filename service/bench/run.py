@@ -18,8 +18,11 @@ utilisation (:data:`PREDICTIVE_TARGETS`) and acuplan's risk quantile
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -239,17 +242,49 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
     Local workers are spawned (not forked) so that :data:`ONE_THREAD_ENV`, set here
     unless the caller set those variables, is read when each worker loads its BLAS.
     Dask workers are started by whoever runs the cluster (give them the same variables).
+    A run stopped by an exception, Ctrl-C or SIGTERM (a CI timeout, ``kill``) terminates
+    its local workers instead of leaving them computing jobs nobody will collect.
     """
     if scheduler is None:
         for key, value in ONE_THREAD_ENV.items():
             os.environ.setdefault(key, value)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            yield pool
+        with _sigterm_as_exit():
+            others = set(multiprocessing.active_children())
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+            try:
+                yield pool
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                for child in set(multiprocessing.active_children()) - others:  # the pool's workers
+                    child.terminate()
+                    child.join(timeout=10.0)
+                raise
+            pool.shutdown(wait=True)
         return
     from distributed import Client
 
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]
         yield client.get_executor()
+
+
+@contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit(143)`` while the block runs (main thread only).
+
+    Python's default for SIGTERM is to die without running clean-up; this lets it run.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _progress_bar() -> Progress:

@@ -142,9 +142,18 @@ def signals_history(
         else (),
         binding_share=combined.binding_share(until_step=kept, window_steps=DAY_S // step_s),
         source_flags=tuple(source_flags),
-        notes=combined.notes,
+        notes=combined.notes + _after_now(combined.demand_acu[n:], at),
     )
     return SignalsHistory(history, at, step_s, context, combined)
+
+
+def _after_now(later_acu: npt.NDArray[np.float64], now: datetime) -> tuple[str, ...]:
+    """A note when observed steps lie after ``now`` and are left out (an "as of" plan)."""
+    n_later = int(np.count_nonzero(np.isfinite(later_acu)))
+    if not n_later:
+        return ()
+    steps = f"{n_later} observed step{'s' if n_later != 1 else ''}"
+    return (f"{steps} after now ({now:%Y-%m-%dT%H:%MZ}) left out",)
 
 
 def side_series(

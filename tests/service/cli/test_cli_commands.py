@@ -295,6 +295,9 @@ def test_recommend_as_of_an_earlier_now_and_percent_unit(tmp_path: Path, grid: A
     rec = Recommendation.model_validate(json.loads(out.read_text()))
     assert rec.generated_at == now
     assert max(s.writer_acu for s in rec.steps) <= 32
+    # the half day after now is left out, and the output says so (144 steps of 300 s)
+    assert "warning: 144 observed steps after now (" in result.stdout
+    assert "144 observed steps after now" in " ".join(rec.warnings)
 
 
 @pytest.mark.parametrize(

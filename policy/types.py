@@ -21,7 +21,6 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
     field_validator,
-    model_validator,
 )
 
 from placement import CapacityLimits, PlacementOptions, SolveStatus, Topology
@@ -67,6 +66,26 @@ else:
     ]
 
 
+def fill_regional_price(cluster: BaseModel) -> None:
+    """Price a cluster model given without ``price_usd_per_acu_hour`` at its region's rate.
+
+    The one rule for it (``ClusterSpec``, the HTTP cluster registration), called from their
+    ``model_post_init``, i.e. after validation succeeded: when the caller did not set the
+    price, it becomes the Aurora Standard rate of ``cluster.topology.region`` from
+    :func:`placement.pricing.region_price` ($0.12 per ACU-hour in us-east-1, AWS Price List
+    ``Aurora:ServerlessV2Usage``; sources: aurora-pricing), and us-east-1's rate for a
+    region without a built-in price. A price the caller gave is kept.
+
+    Args:
+        cluster: a validated model with ``topology`` and ``price_usd_per_acu_hour`` fields
+            (frozen or not: the field is set once, before anyone reads it).
+    """
+    if "price_usd_per_acu_hour" in cluster.model_fields_set:
+        return
+    region = cluster.topology.region  # type: ignore[attr-defined]
+    object.__setattr__(cluster, "price_usd_per_acu_hour", region_price(region).standard_usd_per_acu_hour)
+
+
 class ClusterSpec(FrozenModel):
     """One Aurora Serverless v2 cluster: where it runs, its limits and its prices.
 
@@ -99,17 +118,9 @@ class ClusterSpec(FrozenModel):
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     placement: PlacementField = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _regional_price(cls, data: Any) -> Any:
-        """Price a cluster given without a price at its region's Standard rate."""
-        if not isinstance(data, dict) or "price_usd_per_acu_hour" in data:
-            return data
-        topology = data.get("topology")
-        region = topology.get("region") if isinstance(topology, dict) else getattr(topology, "region", None)
-        if not isinstance(region, str):
-            return data
-        return {**data, "price_usd_per_acu_hour": region_price(region).standard_usd_per_acu_hour}
+    def model_post_init(self, context: Any, /) -> None:
+        """Price the cluster at its region's rate when no price was given."""
+        fill_regional_price(self)
 
     @field_validator("timezone")
     @classmethod

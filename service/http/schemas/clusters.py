@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 from placement import CapacityLimits, PreviousLayout, Topology
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
 from policy.steps import MIN_STEP_S, check_step_s
+from policy.types import fill_regional_price
 from service.http.schemas.actions import Engine
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
@@ -84,7 +85,9 @@ class ClusterRegistration(RequestModel):
         topology: region, AZ IDs and the writer's AZ.
         limits: ACU bounds and reader limits.
         read_frac: share of demand that is read-only, 0-1.
-        price_usd_per_acu_hour: compute price, USD per ACU-hour.
+        price_usd_per_acu_hour: compute price, USD per ACU-hour; when not given, the
+            Standard rate of ``topology.region`` (``policy.types.fill_regional_price``),
+            stored with the registration.
         step_s: step of the metrics the cluster sends, seconds (30-3600; must divide the
             plan step, 900 s by default).
         config: policy overrides applied to every recommendation of this cluster.
@@ -121,6 +124,10 @@ class ClusterRegistration(RequestModel):
     config: PolicyOverrides = Field(default_factory=PolicyOverrides)
     engine: Engine = "aurora-postgresql"
     timezone: str | None = Field(default=None, min_length=1, max_length=64, strict=True)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Price the cluster at its region's rate when no price was given."""
+        fill_regional_price(self)
 
     @field_validator("timezone")
     @classmethod

@@ -51,6 +51,20 @@ def test_a_registered_time_zone_is_kept_and_is_kept(client: TestClient) -> None:
     assert _register(client, cid).json()["cluster"]["timezone"] is None  # a PUT replaces the registration
 
 
+def test_a_cluster_registered_without_a_price_is_priced_at_its_region(client: TestClient) -> None:
+    cid = f"eu-{uuid.uuid4().hex[:8]}"
+    topology = {"region": "eu-west-2", "az_ids": ["euw2-az1", "euw2-az2"], "writer_az_id": "euw2-az1"}
+
+    r = _register(client, cid, topology=topology)
+
+    assert r.status_code == 201, r.text
+    # placement.pricing's eu-west-2 Standard rate, not us-east-1's $0.12
+    assert r.json()["cluster"]["price_usd_per_acu_hour"] == 0.14
+    assert client.get(f"/v1/clusters/{cid}").json()["cluster"]["price_usd_per_acu_hour"] == 0.14
+    priced = _register(client, cid, topology=topology, price_usd_per_acu_hour=0.2)
+    assert priced.json()["cluster"]["price_usd_per_acu_hour"] == 0.2
+
+
 @pytest.mark.parametrize(
     ("path_id", "changes", "field"),
     [

@@ -444,9 +444,28 @@ def advise(
             )
             schedule, planned = timetable(np.full(len(floors_read), fixed_acu), schedule.quantile)
             recommended = fixed
+    today_floor = current.min_capacity_acu
+    kept_today = False
+    if set(schedule.floors_acu) != {today_floor} and (conn_floor is None or today_floor >= conn_floor):
+        kept = sim(np.full(len(scored), today_floor), 0, True)
+        if _no_worse(kept, recommended):  # no change beats a change that buys nothing
+            instead = (
+                f"a fixed MinCapacity of {_floor_words(min(schedule.floors_acu))}"
+                if len(set(schedule.floors_acu)) == 1
+                else f"the timetable read off acuplan's floors ({_n(len(schedule.entries), 'change')})"
+            )
+            timetable_note = (
+                f"today's MinCapacity of {_floor_words(today_floor)} does as well here as {instead} "
+                f"(${kept.cost_usd * month:,.2f}/month against ${recommended.cost_usd * month:,.2f}, "
+                f"{kept.slo_violation_min:.2f} SLO-violation minutes against "
+                f"{recommended.slo_violation_min:.2f}), so the advice is to keep it; acuplan re-planning "
+                f"live scores ${acuplan.score.cost_usd * month:,.2f}/month"
+            )
+            schedule, planned = timetable(np.full(len(floors_read), today_floor), schedule.quantile)
+            recommended, kept_today = kept, True
     report("timetable", 1, 1)
     what = (
-        f"MinCapacity {min(schedule.floors_acu):g} ACU all day"
+        f"MinCapacity {_floor_words(min(schedule.floors_acu))} all day"
         if len(set(schedule.floors_acu)) == 1
         else f"the {schedule.kind} MinCapacity timetable ({_n(len(schedule.entries), 'change')})"
     )
@@ -555,6 +574,7 @@ def advise(
                 hours,
                 pauses=cluster.limits.min_acu == 0,
                 fixed_note=timetable_note,
+                kept_today=kept_today,
             )
             + (
                 []
@@ -697,6 +717,11 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def _floor_words(floor_acu: float) -> str:
+    """A MinCapacity in words: ``0 (auto-pause on)`` or ``2.5 ACU``."""
+    return "0 (auto-pause on)" if floor_acu == 0 else f"{floor_acu:g} ACU"
+
+
 def _no_worse(fixed: SimResult, timetable: SimResult) -> bool:
     """A fixed floor is as good as the timetable: no more SLO minutes or shortfall, no dearer."""
     return (
@@ -715,9 +740,16 @@ def _reasons(
     *,
     pauses: bool = False,
     fixed_note: str | None = None,
+    kept_today: bool = False,
 ) -> list[str]:
     cur, rec, bound, live = (outcomes[k] for k in ("current", "recommended", "bound", "acuplan"))
-    what = "a fixed MinCapacity" if fixed_note else "the timetable"
+    what = (
+        "keeping today's MinCapacity"
+        if kept_today
+        else "a fixed MinCapacity"
+        if fixed_note
+        else "the timetable"
+    )
     verdict = (
         f"{what} saves ${saving:,.2f}/month against today's settings"
         if saving >= 0

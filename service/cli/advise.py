@@ -262,7 +262,9 @@ def advise_command(
             current = CurrentSettings.model_validate(today)
         except ValidationError as exc:
             raise CliInputError(_options_named(exc)) from None
-        cluster = cluster.model_copy(update={"limits": CapacityLimits(max_acu=base_max)})
+        # auto-pause on today (--min-acu 0): acuplan's floors may keep it
+        floor = 0.0 if min_acu == 0 else CapacityLimits.model_fields["min_acu"].default
+        cluster = cluster.model_copy(update={"limits": CapacityLimits(min_acu=floor, max_acu=base_max)})
         try:
             advice = advise(
                 history,
@@ -299,6 +301,11 @@ def advise_command(
     cheapest = advice.purchase_options[0]
     console.print(f"cheapest way to buy it: {cheapest.name} at ${cheapest.monthly_cost_usd:,.2f}/month")
     console.print(f"({advice.break_even})")
+    pause = advice.auto_pause
+    if pause.saving_usd_per_month:  # worth saying only where pausing would save
+        console.print(
+            f"auto-pause (MinCapacity 0) would save ${pause.saving_usd_per_month:,.2f}/month: {pause.reason}"
+        )
     for alert in advice.alerts:
         console.print(f"alert ({alert.kind}): {alert.message}")
     with input_errors():

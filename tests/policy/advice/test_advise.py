@@ -237,6 +237,27 @@ def test_auto_pause_allowed_puts_min_capacity_0_in_the_timetable() -> None:
     assert any("the perfect-foresight bound plans running floors only" in r for r in advice.reasons)
 
 
+def test_todays_floor_is_kept_when_a_change_buys_nothing() -> None:
+    # Idle all the time with auto-pause on today; the cluster's limits keep acuplan at 0.5 ACU
+    # or more, and a running floor costs money and buys no minute.
+    advice = advise(
+        np.zeros(4 * 288),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.0, max_capacity_acu=64.0),
+    )
+    # acuplan live and the bound run two 0.5-ACU instances: 1 x 730 h x $0.12 a month
+    assert advice.acuplan.monthly_cost_usd == pytest.approx(87.6)
+    assert [e.min_capacity_acu for e in advice.schedule.entries] == [0.0]
+    assert advice.recommended.monthly_cost_usd == advice.current.monthly_cost_usd
+    assert advice.recommended.slo_violation_min == advice.current.slo_violation_min == 0.0
+    assert advice.savings_usd_per_month == 0.0
+    assert "MinCapacity 0 (auto-pause on) all day" in advice.recommended.settings
+    assert any(r.startswith("keeping today's MinCapacity saves $0.00/month") for r in advice.reasons)
+    assert any("today's MinCapacity of 0 (auto-pause on) does as well here as a fixed MinCapacity of 0.5 ACU" in r for r in advice.reasons)
+
+
 def test_settings_are_checked_against_the_cluster() -> None:
     cluster = ClusterSpec()
     assert check_settings(cluster, CurrentSettings(), AdviceConfig(), step_s=300) == 900

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,34 @@ def test_advise_bad_input_is_one_line(tmp_path: Path) -> None:
         runner.invoke(app, ["advise", "--csv", csv, "--budget-usd-per-month", "-5"]),
         "--budget-usd-per-month: Input should be greater than 0",
     )
+
+
+def _idle_csv(path: Path, days: int = 4) -> Path:
+    start = int(T0.timestamp())
+    rows = "".join(f"{format_ts(start + 300 * i)},idle,load,acu,0\n" for i in range(days * 288))
+    path.write_text("ts,cluster_id,signal,unit,value\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_advise_keeps_auto_pause_on_an_idle_cluster(tmp_path: Path) -> None:
+    out = tmp_path / "advice.json"
+    result = runner.invoke(
+        app,
+        ["advise", "--input", str(_idle_csv(tmp_path / "idle.csv")), "--max-acu", "64", "--min-acu", "0"]
+        + ["--json", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    advice = json.loads(out.read_text())
+    # auto-pause on today and idle throughout: the advice keeps it, at today's cost
+    assert advice["recommended"]["monthly_cost_usd"] == advice["current"]["monthly_cost_usd"]
+    assert advice["savings_usd_per_month"] == 0.0
+    assert [e["min_capacity_acu"] for e in advice["schedule"]["entries"]] == [0.0]
+
+
+def test_advise_says_what_auto_pause_would_save(tmp_path: Path) -> None:
+    csv = _idle_csv(tmp_path / "idle.csv")
+    result = runner.invoke(app, ["advise", "--input", str(csv), "--max-acu", "64", "--min-acu", "0.5"])
+    assert result.exit_code == 0, result.output
+    # two 0.5-ACU instances all month, $87.60, against paused ones
+    said = " ".join(result.stdout.split())
+    assert re.search(r"auto-pause \(MinCapacity 0\) would save \$87\.\d\d/month: \d", said), said

@@ -255,7 +255,10 @@ def test_todays_floor_is_kept_when_a_change_buys_nothing() -> None:
     assert advice.savings_usd_per_month == 0.0
     assert "MinCapacity 0 (auto-pause on) all day" in advice.recommended.settings
     assert any(r.startswith("keeping today's MinCapacity saves $0.00/month") for r in advice.reasons)
-    assert any("today's MinCapacity of 0 (auto-pause on) does as well here as a fixed MinCapacity of 0.5 ACU" in r for r in advice.reasons)
+    assert any(
+        "today's MinCapacity of 0 (auto-pause on) does as well here as a fixed MinCapacity of 0.5 ACU" in r
+        for r in advice.reasons
+    )
 
 
 def test_settings_are_checked_against_the_cluster() -> None:

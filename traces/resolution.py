@@ -17,10 +17,18 @@ Rules, for one signal's strictly increasing sample times:
   ``[ts + period, next ts)`` had no sample.
 * The **offset** is the most common ``ts mod step``; samples with another remainder are
   **off-grid**.
+* **Jitter** (:func:`snap_jitter`, applied before the rules above): scrapers and agents
+  stamp samples a few seconds late, so exact runs never form and every spacing looks like
+  a new resolution. When the median spacing is within 10 % of a common step
+  (:data:`COMMON_STEPS_S`) and every sample lies within :data:`JITTER_SHARE` of a step of
+  one grid (its phase the circular mean of ``ts mod step``) without two sharing a grid
+  time, each sample moves to its grid time and the caller says so. Anything else is left
+  as it came (irregular data is not forced onto a grid).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,6 +39,78 @@ MIN_RUN: Final[int] = 3
 """Equal consecutive spacings that make a resolution (3 spacings = 4 samples)."""
 
 IntArray = npt.NDArray[np.int64]
+
+COMMON_STEPS_S: Final[tuple[int, ...]] = (
+    1,
+    5,
+    10,
+    15,
+    20,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10_800,
+    21_600,
+    43_200,
+    86_400,
+)
+"""Sampling steps jitter is snapped to: CloudWatch periods (1, 5, 10, 30 s high-resolution;
+60 s and multiples: Amazon CloudWatch User Guide, "Metrics concepts", period) and the usual
+Prometheus scrape intervals (15, 30, 60 s)."""
+
+JITTER_SHARE: Final[float] = 0.2
+"""Largest distance of a sample from its grid time that counts as jitter, as a share of the step."""
+
+
+def snap_jitter(ts_s: IntArray) -> tuple[IntArray, int, int]:
+    """Move jittered sample times onto their grid (module docstring, **Jitter**).
+
+    Args:
+        ts_s: sample times, epoch seconds, strictly increasing, shape (n,).
+
+    Returns:
+        (times, step, largest move): the snapped times, shape (n,), strictly increasing,
+        the grid step and the largest move in seconds; ``ts_s`` itself, 0 and 0 when
+        nothing moves (regular data, too few samples, irregular data).
+
+    Examples:
+        >>> t, step, moved = snap_jitter(np.array([0, 301, 600, 902, 1200, 1499]))
+        >>> t.tolist(), step, moved
+        ([0, 300, 600, 900, 1200, 1500], 300, 2)
+    """
+    unchanged = (ts_s, 0, 0)
+    if ts_s.size < MIN_RUN + 1:
+        return unchanged
+    median = float(np.median(np.diff(ts_s)))
+    step = min(COMMON_STEPS_S, key=lambda c: abs(c - median))
+    if abs(median - step) > 0.1 * step or step == 1:
+        return unchanged
+    rem = ts_s % step
+    angle = 2.0 * np.pi * rem / step
+    phase = math.atan2(float(np.sin(angle).mean()), float(np.cos(angle).mean()))
+    values, counts = np.unique(rem, return_counts=True)
+    # The grid's phase: the epoch grid (0), the most common remainder or the circular mean,
+    # whichever moves the samples least in total with no move above the bound and no two
+    # samples on one grid time; a later candidate must do 1 % better.
+    best: tuple[float, IntArray, int] | None = None
+    for offset in (0, int(values[np.argmax(counts)]), round(phase * step / (2.0 * np.pi)) % step):
+        grid = offset + np.round((ts_s - offset) / step).astype(np.int64) * step
+        moved = np.abs(grid - ts_s)
+        largest = int(moved.max())
+        if largest > JITTER_SHARE * step or np.any(np.diff(grid) <= 0):
+            continue
+        total = float(moved.sum())
+        if best is None or total < 0.99 * best[0]:
+            best = (total, grid, largest)
+    if best is None or best[2] == 0:
+        return unchanged
+    return best[1], step, best[2]
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from typing import Any, ClassVar, Final
 import numpy as np
 
 from traces.errors import TraceFormatError
-from traces.resolution import holes, offset_of, periods, runs, step_of
+from traces.resolution import holes, offset_of, periods, runs, snap_jitter, step_of
 from traces.signals import GIB, GIB_PER_ACU, SignalInput
 
 MAX_LISTED: Final[int] = 20
@@ -51,6 +51,10 @@ EARLIEST_S: Final[int] = 0
 
 MAX_DEMAND_ACU: Final[float] = 1e6
 """Largest accepted demand sample, ACU (also for memory, in ACU at 2 GiB per ACU)."""
+
+MAX_INSTANCE_ACU: Final[float] = 256.0
+"""Largest MaxCapacity of an Aurora Serverless v2 instance, ACU (Aurora User Guide, "Aurora
+Serverless v2 capacity": 256 ACU on recent engine versions, 128 on older ones)."""
 
 STATISTICS: Final[tuple[str, ...]] = ("Maximum", "Average", "Minimum", "Sum", "SampleCount", "unknown")
 """Statistic names accepted besides percentiles ``p0``-``p100`` (CloudWatch's names)."""
@@ -178,7 +182,7 @@ class Upload:
         page: int = 0,
     ) -> None:
         """Check one sample against the limits and keep it, or record why not."""
-        reason = sample_problem(ts_s, value, signal.unit)
+        reason = sample_problem(ts_s, value, signal.unit, signal.name)
         if reason is not None:
             self.problems.append(
                 Problem(where, "ts" if reason.startswith("timestamp") else field, reason, loc)
@@ -190,13 +194,16 @@ class Upload:
         signal.page.append(page)
 
 
-def sample_problem(ts_s: int, value: float, unit: str) -> str | None:
+def sample_problem(ts_s: int, value: float, unit: str, name: str = "") -> str | None:
     """Return why a sample breaks the limits every format shares, or None.
 
     Args:
         ts_s: sample time, epoch seconds.
         value: the value in ``unit``.
         unit: the signal's unit.
+        name: the signal's name: ``ServerlessDatabaseCapacity`` above
+            :data:`MAX_INSTANCE_ACU` is impossible (the metric is an instance's capacity, or
+            at cluster level the average over instances).
 
     Returns:
         The reason, or None for a good sample.
@@ -211,6 +218,11 @@ def sample_problem(ts_s: int, value: float, unit: str) -> str | None:
         return f"{value:g} is negative"
     if unit == "percent" and value > 100.0:
         return f"{value:g} percent is outside 0-100"
+    if name == "ServerlessDatabaseCapacity" and value > MAX_INSTANCE_ACU:
+        return (
+            f"ServerlessDatabaseCapacity {value:g} ACU is above {MAX_INSTANCE_ACU:g} ACU, the most an Aurora "
+            "Serverless v2 instance can have: a corrupt sample, or not this metric"
+        )
     if unit == "bytes" and value > MAX_DEMAND_ACU * GIB_PER_ACU * GIB:
         return f"{value:g} bytes is more than {MAX_DEMAND_ACU:g} ACU of memory"
     return None
@@ -383,10 +395,16 @@ def _dedupe(raw: RawSignal, problems: list[Problem]) -> tuple[list[int], list[fl
 
 def _check_signal(raw: RawSignal, problems: list[Problem], step_s: int | None) -> tuple[_Checked, list[str]]:
     ts, vals, n_dup, n_replaced = _dedupe(raw, problems)
-    arr = np.asarray(ts, dtype=np.int64)
+    arr, jitter_step, jitter_s = snap_jitter(np.asarray(ts, dtype=np.int64))
+    ts = arr.tolist()
     found = runs(arr)
     step = step_of(arr, found)
     warnings: list[str] = []
+    if jitter_s:
+        warnings.append(
+            f"{raw.label}: sample times jitter by up to {jitter_s} s around a {jitter_step}-s grid; each "
+            "sample was moved to its grid time"
+        )
     resolutions: list[str] = []
     if len({r.resolution_s for r in found}) > 1:
         resolutions = [f"{r.resolution_s} s from {iso(arr[r.first])} to {iso(arr[r.last])}" for r in found]

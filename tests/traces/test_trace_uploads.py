@@ -56,6 +56,21 @@ def test_every_bad_row_is_named_with_its_field() -> None:
     )
 
 
+def test_a_capacity_above_what_aurora_allows_is_a_bad_row() -> None:
+    text = HEADER + _rows("ServerlessDatabaseCapacity", "acu", [4.0, 4.5, 4000.0, 4.0, 256.0])
+
+    err = _reject(parse_csv(text))
+
+    assert [(p.where, p.field) for p in err.report.problems] == [("upload.csv row 4", "value")]
+    assert err.report.problems[0].reason == (
+        "ServerlessDatabaseCapacity 4000 ACU is above 256 ACU, the most an Aurora Serverless v2 "
+        "instance can have: a corrupt sample, or not this metric"
+    )
+    # demand in ACU under another name may exceed one instance's 256 (a cluster with readers)
+    signals, _ = check_upload(parse_csv(HEADER + _rows("demand", "acu", [4.0, 400.0, 4.0, 4.0])))
+    assert signals[0].value.max() == 400.0
+
+
 def test_bad_rows_beyond_the_limit_are_counted() -> None:
     text = HEADER + "".join(f"2024-05-06T00:{m:02d}:00Z,db,cpu,percent,-{m + 1}\n" for m in range(30))
 

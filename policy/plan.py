@@ -31,6 +31,7 @@ from placement import (
 )
 from policy.config import PolicyConfig
 from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
+from policy.scaler import ScalerModel, half_ceil
 from policy.settings import aurora_settings
 from policy.types import ClusterSpec, DataQuality, DemandContext, PlanStep, Recommendation, SolverReport
 
@@ -485,6 +486,18 @@ def plan_from_forecast(
             floor_before_acu=deployed,
         )
         floors = fill_short_dips(floors, config.floor_dip_hold_s // step_s, before_acu=deployed)
+    untrusted = data_quality is not None and bool(data_quality.flags) and not held
+    seen_cap = _seen_floor_cap(history_acu, floor_cluster, model) if untrusted else None
+    capped: tuple[str, ...] = ()
+    if seen_cap is not None and float(floors.max(initial=0.0)) > max(seen_cap, limits.min_acu):
+        # nothing deployed to hold: never above what the data has shown
+        capped = (
+            f"the history is not to be trusted ({'; '.join(data_quality.flags)}) and no deployed "  # type: ignore[union-attr]
+            f"layout was given to hold, so MinCapacity is capped at {max(seen_cap, limits.min_acu):g} ACU, "
+            f"what the highest observed demand ({float(np.nanmax(history_acu)):.3g} ACU) needs; the "
+            f"forecast asked for up to {float(floors.max()):g} ACU",
+        )
+        floors = np.minimum(floors, max(seen_cap, limits.min_acu))
     keep = _working_set_floor(context, step_s, config, limits.max_acu)
     floors = np.maximum(floors, keep)
     hold = scaler_hold(
@@ -524,8 +537,23 @@ def plan_from_forecast(
         floor_reasons=reasons,
         warnings=warnings + (context.notes if context is not None else ()),
         data_quality=data_quality,
-        extra_reasons=_context_reasons(context, keep) + _level_reasons(warnings),
+        extra_reasons=capped + _context_reasons(context, keep) + _level_reasons(warnings),
     )
+
+
+def _seen_floor_cap(history_acu: FloatArray, cluster: FloorCluster, model: ScalerModel) -> float | None:
+    """The floor an untrusted history supports: what its highest observed demand needs, ACU.
+
+    A stale, thin or partial history with no deployed layout to hold (``previous`` None)
+    still gets a plan, but its forecast rests on little: two samples of 3.5 and 4 ACU gave
+    a p90 of 6.5 ACU. Its floor is capped at the grid level at which the busiest instance
+    serves the highest observed demand within the SLO utilisation, so the plan never
+    raises MinCapacity above what the data has shown; None when nothing was observed.
+    """
+    observed = history_acu[np.isfinite(history_acu)]
+    if observed.size == 0:
+        return None
+    return half_ceil(model.need_acu(float(observed.max()) * max(cluster.shares())))
 
 
 def _level_reasons(warnings: tuple[str, ...]) -> tuple[str, ...]:

@@ -79,6 +79,26 @@ def test_short_history_falls_back_and_says_so() -> None:
 
 
 @pytest.mark.parametrize(
+    ("history", "cap_acu"),
+    [
+        # writer share 0.5 of 4 ACU at the 0.95 SLO utilisation: 2.1 -> 2.5 ACU on the grid
+        ([3.5, 4.0], 2.5),
+        ([30.0], 16.0),  # 15 / 0.95 = 15.8 -> 16 ACU
+    ],
+    ids=["readme-two-points", "one-point"],
+)
+def test_an_untrusted_history_with_nothing_to_hold_never_raises_the_floor_past_what_it_showed(
+    history: list[float], cap_acu: float
+) -> None:
+    now = datetime(2024, 3, 4, tzinfo=UTC) + timedelta(minutes=5 * len(history))
+    rec = recommend(np.array(history), now=now, step_s=300, cluster=ClusterSpec())
+    assert rec.data_quality is not None and rec.data_quality.flags and not rec.data_quality.held
+    assert max(s.min_capacity_acu for s in rec.steps) == cap_acu
+    capped = [r for r in rec.reasons if "no deployed layout was given to hold" in r]
+    assert capped and f"MinCapacity is capped at {cap_acu:g} ACU" in capped[0]
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"now": datetime(2024, 3, 4, 12)}, "now must be timezone-aware"),

@@ -532,7 +532,11 @@ def plan_from_forecast(
         config=config,
         previous=previous,
         forecast_model=forecast_model,
-        floor_need_acu=aggregate_max(floors, block),
+        # the dip rule again on the plan's own steps: a block's maximum can dip for one
+        # block between two higher ones where no history-step lull was that short
+        floor_need_acu=fill_short_dips(
+            aggregate_max(floors, block), config.floor_dip_hold_s // config.plan_step_s, before_acu=deployed
+        ),
         scaler_capacity_acu=mean_hold,
         floor_reasons=reasons,
         warnings=warnings + (context.notes if context is not None else ()),

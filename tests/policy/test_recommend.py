@@ -78,6 +78,18 @@ def test_short_history_falls_back_and_says_so() -> None:
     assert rec.warnings, "a fallback must be reported"
 
 
+def test_no_one_plan_step_dip_between_two_raises() -> None:
+    # A 35-minute sawtooth (2 to 8 ACU) the forecast repeats: the 15-minute blocks' floor
+    # needs alternate (5, 4, 5, 3.5, 5, ...) though no history-step lull is that short.
+    history = np.array([2.0 + i % 7 for i in range(2016)])
+    now = datetime(2024, 4, 1, tzinfo=UTC) + timedelta(seconds=300 * 2016)
+    rec = recommend(history, now=now, step_s=300, cluster=ClusterSpec(limits=CapacityLimits(max_acu=64)))
+    floors = [s.min_capacity_acu for s in rec.steps]
+    for i in range(1, len(floors) - 1):  # no single step below both neighbours
+        assert not (floors[i] < floors[i - 1] and floors[i] < floors[i + 1]), floors
+    assert len(rec.settings.capacity_changes) <= 5
+
+
 @pytest.mark.parametrize(
     ("history", "cap_acu"),
     [

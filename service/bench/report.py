@@ -118,6 +118,12 @@ def _dominators(labels: Sequence[str], limit: int = 2) -> str:
     return shown + (f" (+{len(labels) - limit} more)" if len(labels) > limit else "")
 
 
+def _days(trace: dict[str, Any]) -> str:
+    """The scored window's length in days: the costs and minutes are totals over it."""
+    span = datetime.fromisoformat(trace["scored_until"]) - datetime.fromisoformat(trace["scored_from"])
+    return f"{span.total_seconds() / 86_400:.1f}"
+
+
 def _sections(trace: dict[str, Any], profiles: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
     """(profile, {policies, frontier, targets}) for each profile the trace was scored at."""
     out = [(profiles[0], trace)]
@@ -137,6 +143,7 @@ def _verdict(t: dict[str, Any]) -> str:
 SUMMARY_HEADER: list[str] = [
     "trace",
     "ramp",
+    "days",
     "Aurora alone at your floor: USD",
     "SLO min",
     "acuplan: USD (vs Aurora alone)",
@@ -148,7 +155,7 @@ SUMMARY_HEADER: list[str] = [
 ]
 
 
-SUMMARY_LEFT: tuple[int, ...] = (0, 1, 8, 9)
+SUMMARY_LEFT: tuple[int, ...] = (0, 1, 9, 10)
 """Left-aligned (text) columns of the opening table."""
 
 
@@ -169,6 +176,7 @@ def summary_rows(doc: dict[str, Any]) -> Rows:
                 [
                     name,
                     prof,
+                    _days(trace),
                     _usd(r["cost_usd"]) if r else "-",
                     _min(r["slo_violation_min"]) if r else "-",
                     a_cost,
@@ -296,6 +304,9 @@ def _about(doc: dict[str, Any]) -> list[str]:
         for n, p in profiles.items()
     )
     return [
+        "**Costs and minutes are totals** over each trace's scored window (`days`: after the "
+        "warm-up, to the trace's end), not per month; compare traces by their ratios.",
+        "",
         "**Aurora alone at your floor** is `reactive`: Aurora Serverless v2's own scaler above a "
         "fixed MinCapacity (the cluster's minimum, 0.5 ACU), what you have without acuplan. "
         "acuplan's cost change is against it; its SLO share is acuplan's SLO-violation minutes "

@@ -130,8 +130,11 @@ def test_bench_on_a_folder_writes_the_scoreboard_and_every_output(tmp_path: Path
 
     md = (out / "bench.md").read_text().splitlines()
     assert md[0] == "# acuplan bench"
-    assert md[2].startswith("| trace | ramp | Aurora alone at your floor: USD | SLO min | acuplan")
-    assert md[4].startswith("| diurnal | default | ")
+    assert md[2].startswith("| trace | ramp | days | Aurora alone at your floor: USD | SLO min | acuplan")
+    diurnal = doc["traces"]["diurnal"]
+    window = datetime.fromisoformat(diurnal["scored_until"]) - datetime.fromisoformat(diurnal["scored_from"])
+    assert md[4].startswith(f"| diurnal | default | {window.total_seconds() / 86_400:.1f} | ")
+    assert "**Costs and minutes are totals** over each trace's scored window" in "\n".join(md)
     assert "static-peak` is not a peer: it sizes the cluster with hindsight" in "\n".join(md)
     for name in ("bench.html", "frontier-flat.png", "capacity-spiky.png"):
         assert (out / name).stat().st_size > 0

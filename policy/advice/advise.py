@@ -586,6 +586,21 @@ def advise(
                     "applies after a reboot)"
                 ]
             )
+            + _run_rate_note(
+                scored,
+                (today, recommended),
+                step_s,
+                cluster.price_usd_per_acu_hour,
+                (outcomes["current"], outcomes["recommended"]),
+            )
+            + (
+                [
+                    f"the purchase options price 1- and 3-year commitments from {hours / 24:.1f} replayed "
+                    "days: check them against a longer history (a month or more) before committing"
+                ]
+                if hours < COMMITMENT_HISTORY_H
+                else []
+            )
         ),
         series=AdviceSeries(
             start=window_from,
@@ -715,6 +730,45 @@ def connections_floor_acu(connections: FloatArray | None, current: CurrentSettin
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+COMMITMENT_HISTORY_H = 30 * 24.0
+"""Replayed hours below which the advice warns that commitments rest on a short history."""
+
+RUN_RATE_CHANGE = 1.5
+"""The last day's mean demand this many times the window's (or its inverse) is a level change."""
+
+
+def _run_rate_note(
+    scored: FloatArray,
+    runs: tuple[SimResult, SimResult],
+    step_s: int,
+    price_usd_per_acu_hour: float,
+    outcomes: tuple[Outcome, Outcome],
+) -> list[str]:
+    """A sentence when the last day's demand left the replayed window's level (a level shift).
+
+    The monthly figures average the whole window; after a shift up (or down) by half or
+    more, the bills run at the last day's level instead, priced here from the simulated
+    capacity over that day (``capacity_acu``, shape (n,), ACU) of today's settings and of
+    what to apply (``runs`` and ``outcomes`` in that order).
+    """
+    day = 86_400 // step_s
+    if len(scored) < 2 * day or not np.isfinite(scored[-day:]).any():
+        return []
+    last, whole = float(np.nanmean(scored[-day:])), float(np.nanmean(scored))
+    if whole <= 0.0 or 1.0 / RUN_RATE_CHANGE <= last / whole <= RUN_RATE_CHANGE:
+        return []
+    today, apply = (
+        float(np.mean(r.capacity_acu[-day:])) * HOURS_PER_MONTH * price_usd_per_acu_hour for r in runs
+    )
+    return [
+        f"demand over the last day averaged {last:.3g} ACU, {last / whole:.2f}x the replayed window's "
+        f"{whole:.3g} ACU: the monthly figures here are the window's averages; at the last day's level "
+        f"today's settings cost about ${today:,.2f}/month and what to apply about ${apply:,.2f} (window "
+        f"averages ${outcomes[0].monthly_cost_usd:,.2f} and ${outcomes[1].monthly_cost_usd:,.2f}); run the "
+        "advice again once the new level has lasted a few days"
+    ]
 
 
 def _floor_words(floor_acu: float) -> str:

@@ -261,6 +261,24 @@ def test_todays_floor_is_kept_when_a_change_buys_nothing() -> None:
     )
 
 
+def test_a_level_shift_is_priced_at_the_new_level_and_commitments_get_a_caveat() -> None:
+    # 11 days at 2 ACU, then 3 days at 10 ACU (the last 12 days are replayed)
+    advice = advise(
+        np.r_[np.full(11 * 288, 2.0), np.full(3 * 288, 10.0)],
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=64.0),
+    )
+    shift = [r for r in advice.reasons if r.startswith("demand over the last day averaged 10 ACU, 2.50x")]
+    # at 10 ACU the writer carries 5 ACU: 5 / 0.7 -> 7.5 ACU, the tier-1 reader follows:
+    # 15 ACU x 730 h x $0.12 = $1,314.00 a month
+    assert shift and "today's settings cost about $1,314.00/month and what to apply about $1,314.00" in shift[0]
+    assert any(
+        r.startswith("the purchase options price 1- and 3-year commitments from 12.0") for r in advice.reasons
+    )
+
+
 def test_settings_are_checked_against_the_cluster() -> None:
     cluster = ClusterSpec()
     assert check_settings(cluster, CurrentSettings(), AdviceConfig(), step_s=300) == 900

@@ -273,7 +273,9 @@ def test_a_level_shift_is_priced_at_the_new_level_and_commitments_get_a_caveat()
     shift = [r for r in advice.reasons if r.startswith("demand over the last day averaged 10 ACU, 2.50x")]
     # at 10 ACU the writer carries 5 ACU: 5 / 0.7 -> 7.5 ACU, the tier-1 reader follows:
     # 15 ACU x 730 h x $0.12 = $1,314.00 a month
-    assert shift and "today's settings cost about $1,314.00/month and what to apply about $1,314.00" in shift[0]
+    assert (
+        shift and "today's settings cost about $1,314.00/month and what to apply about $1,314.00" in shift[0]
+    )
     assert any(
         r.startswith("the purchase options price 1- and 3-year commitments from 12.0") for r in advice.reasons
     )

@@ -247,10 +247,16 @@ def _rows_wide(
     """``Timestamp,<label>...`` rows -> a signal per column (``Value`` is ``signal``)."""
     cols: list[RawSignal | None] = []
     for col in header[1:]:
-        base = signal if col.strip().lower() == "value" and signal else col
+        bare = col.strip().lower() == "value"
+        base = signal if bare and signal else col
         name, statistic = _label(base)
         name, statistic, unit = _spec_of((specs or {}).get(col), col, name, statistic)
         why = _unit_problem(unit, name)
+        if why and bare and not signal:  # an AWS console export names no metric: ask for it
+            why = (
+                "a Timestamp,Value export does not say which metric it holds: name it with --signal "
+                "(e.g. --signal 'CPUUtilization Maximum'; HTTP: ?signal=)"
+            )
         if why or unit is None:
             upload.problems.append(Problem(f"{upload.name} row 1", col, why or ""))
             cols.append(None)

@@ -190,7 +190,11 @@ def test_aws_console_layouts() -> None:
         ("DatabaseConnections", "unknown"): ("count", 1),
     }
     missing_unit = _reject(parse_csv("Timestamp,Value\n2024-05-06T00:00:00Z,1\n"))
-    assert "signal 'Value' has no unit" in missing_unit.report.problems[0].reason
+    assert missing_unit.report.problems[0].reason.startswith(
+        "a Timestamp,Value export does not say which metric it holds: name it with --signal"
+    )
+    other = _reject(parse_csv("Timestamp,Mystery\n2024-05-06T00:00:00Z,1\n"))  # a named column: its unit
+    assert "signal 'Mystery' has no unit" in other.report.problems[0].reason
 
 
 def test_aws_wide_layout_is_a_signal_per_column_and_an_empty_cell_is_no_sample() -> None:

@@ -52,6 +52,9 @@ EARLIEST_S: Final[int] = 0
 MAX_DEMAND_ACU: Final[float] = 1e6
 """Largest accepted demand sample, ACU (also for memory, in ACU at 2 GiB per ACU)."""
 
+FRACTION_CHECK_SAMPLES: Final[int] = 12
+"""A percent signal this long that never exceeds 1 % gets a "fractions?" warning (an hour at 5 min)."""
+
 MAX_INSTANCE_ACU: Final[float] = 256.0
 """Largest MaxCapacity of an Aurora Serverless v2 instance, ACU (Aurora User Guide, "Aurora
 Serverless v2 capacity": 256 ACU on recent engine versions, 128 on older ones)."""
@@ -400,6 +403,11 @@ def _check_signal(raw: RawSignal, problems: list[Problem], step_s: int | None) -
     found = runs(arr)
     step = step_of(arr, found)
     warnings: list[str] = []
+    if raw.unit == "percent" and len(vals) >= FRACTION_CHECK_SAMPLES and 0.0 < max(vals) <= 1.0:
+        warnings.append(
+            f"{raw.label}: never above {max(vals):g} percent over {len(vals)} samples; if the export holds "
+            "fractions (0-1), multiply by 100 (read as given)"
+        )
     if jitter_s:
         warnings.append(
             f"{raw.label}: sample times jitter by up to {jitter_s} s around a {jitter_step}-s grid; each "

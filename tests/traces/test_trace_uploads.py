@@ -71,6 +71,17 @@ def test_a_capacity_above_what_aurora_allows_is_a_bad_row() -> None:
     assert signals[0].value.max() == 400.0
 
 
+def test_a_percent_signal_that_looks_like_fractions_is_warned_about() -> None:
+    _, report = check_upload(parse_csv(HEADER + _rows("CPUUtilization", "percent", [0.1, 0.125, 0.05] * 4)))
+    assert any(
+        w.startswith("CPUUtilization")
+        and "never above 0.125 percent over 12 samples; if the export holds fractions" in w
+        for w in report.warnings
+    )
+    _, busy = check_upload(parse_csv(HEADER + _rows("CPUUtilization", "percent", [0.1, 12.5, 0.05] * 4)))
+    assert not any("fractions" in w for w in busy.warnings)
+
+
 def test_bad_rows_beyond_the_limit_are_counted() -> None:
     text = HEADER + "".join(f"2024-05-06T00:{m:02d}:00Z,db,cpu,percent,-{m + 1}\n" for m in range(30))
 

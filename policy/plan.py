@@ -486,18 +486,18 @@ def plan_from_forecast(
             floor_before_acu=deployed,
         )
         floors = fill_short_dips(floors, config.floor_dip_hold_s // step_s, before_acu=deployed)
-    untrusted = data_quality is not None and bool(data_quality.flags) and not held
-    seen_cap = _seen_floor_cap(history_acu, floor_cluster, model) if untrusted else None
+    flags = data_quality.flags if data_quality is not None and not held else ()
+    seen_cap = _seen_floor_cap(history_acu, floor_cluster, model) if flags else None
     capped: tuple[str, ...] = ()
-    if seen_cap is not None and float(floors.max(initial=0.0)) > max(seen_cap, limits.min_acu):
+    if seen_cap is not None and float(floors.max(initial=0.0)) > (cap := max(seen_cap, limits.min_acu)):
         # nothing deployed to hold: never above what the data has shown
         capped = (
-            f"the history is not to be trusted ({'; '.join(data_quality.flags)}) and no deployed "  # type: ignore[union-attr]
-            f"layout was given to hold, so MinCapacity is capped at {max(seen_cap, limits.min_acu):g} ACU, "
-            f"what the highest observed demand ({float(np.nanmax(history_acu)):.3g} ACU) needs; the "
-            f"forecast asked for up to {float(floors.max()):g} ACU",
+            f"the history is not to be trusted ({'; '.join(flags)}) and no deployed layout was given "
+            f"to hold, so MinCapacity is capped at {cap:g} ACU, what the highest observed demand "
+            f"({float(np.nanmax(history_acu)):.3g} ACU) needs; the forecast asked for up to "
+            f"{float(floors.max()):g} ACU",
         )
-        floors = np.minimum(floors, max(seen_cap, limits.min_acu))
+        floors = np.minimum(floors, cap)
     keep = _working_set_floor(context, step_s, config, limits.max_acu)
     floors = np.maximum(floors, keep)
     hold = scaler_hold(

@@ -72,6 +72,17 @@ KNOWN_EVENTS: dict[str, list[tuple[str, str, str]]] = {
             "EDT (ITA NASA-HTTP page): zero requests, then the full load returns in one step",
         ),
     ],
+    "azure-vm-cpu-2019": [
+        (
+            "2019-01-03T00:00:00+00:00",
+            "2019-01-05T00:00:00+00:00",
+            "the trace's first forecasts (2-3 days of history, all of it the backtest, starting on "
+            "New Year's Day at 51-56 ACU a day): on Fri 2019-01-04 the load rose to a 55.9-ACU "
+            "day and a 67-ACU peak above every earlier sample (62.6); the 12:00 origin's p95 "
+            "topped at 61.6 against 62.6 served, Jan 3/4 origins covered 0.81/0.75 at p95, "
+            "Jan 5 0.96 (measured with benchmarks.forecast.run_origins)",
+        )
+    ],
     "bitbrains-vm338": [
         (
             "2013-07-24T20:26:00+00:00",

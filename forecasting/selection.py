@@ -10,7 +10,9 @@ and per call (no state between calls; the same history gives the same choice):
 3. roll each fitted candidate over the origins without refitting (its states follow the data;
    its parameters stay those of ``y[:T]``), collecting errors e[o, h] = y[o+h] - yhat[o, h];
 4. score each candidate by the mean pinball loss of its split-conformal quantiles
-   (``intervals.conformal_offsets`` per horizon band) and choose the lowest (ties: earlier);
+   (``intervals.conformal_offsets`` per horizon band) and choose the lowest; candidates that
+   tie (equal to 1e-9: a flat weekend scores a weekly and a no-season model both 0) are
+   scored again on the earlier origins of step 5, and then the earlier candidate wins;
 5. roll the winner further back, over origins on the same grid up to ``calibration_s`` before
    the end (those before T are in-sample for its parameters, its states stay causal), and
    calibrate its quantiles from all these errors (``calibration.calibrate``: recency weights
@@ -133,7 +135,7 @@ class AutoForecaster(BaseForecaster):
                 f"history has {y.size} steps, {train} before the backtest origins; {needs}; "
                 f"chose among {', '.join(s.model for s, *_ in fits)}"
             )
-        best = min(range(len(fits)), key=lambda i: (fits[i][0].pinball_acu, i))
+        best = self._break_tie(y, origins, [(f[0].pinball_acu, f[1]) for f in fits], m, step_s)
         chosen, self.chosen_, errors, own_notes = fits[best]
         self.origins_, self.errors_ = self._calibration_errors(y, origins, errors, m, step_s)
         self.excess_, level_note = level_excess(y, step_s)
@@ -144,20 +146,56 @@ class AutoForecaster(BaseForecaster):
         self.model_name_ = chosen.model
         return [*notes, *own_notes, *([level_note] if level_note else [])]
 
+    def _earlier_origins(
+        self,
+        y: FloatArray,
+        origins: IntArray,
+        h_cal: int,
+        models: list[RollingForecaster],
+        m: int,
+        step_s: int,
+    ) -> IntArray:
+        """Origins on the backtest's grid before it, back over the calibration span (step 5)."""
+        first = max(
+            y.size - h_cal - self._cfg().calibration_s // step_s,
+            *(model.min_fit_steps(step_s) for model in models),
+            m,
+        )
+        earlier = np.arange(int(origins[0]) - ORIGIN_STRIDE_STEPS, first - 1, -ORIGIN_STRIDE_STEPS)[::-1]
+        return earlier.astype(np.int64)
+
+    def _break_tie(
+        self,
+        y: FloatArray,
+        origins: IntArray,
+        scored: list[tuple[float, RollingForecaster]],
+        m: int,
+        step_s: int,
+    ) -> int:
+        """Index of the winner: lowest score; tied ones rescored on the earlier origins (step 4)."""
+        low = min(score for score, _ in scored)
+        tied = [i for i, (score, _) in enumerate(scored) if np.isclose(score, low, rtol=1e-9, atol=1e-12)]
+        if len(tied) == 1:
+            return tied[0]
+        h_cal = min(self.horizon, m)
+        earlier = self._earlier_origins(y, origins, h_cal, [scored[i][1] for i in tied], m, step_s)
+        if earlier.size == 0:
+            return tied[0]
+        again = []
+        for i in tied:
+            errors = rolling_errors(scored[i][1], y, y, earlier, h_cal)
+            again.append(pinball_score(errors, conformal_offsets(errors, self.quantiles), self.quantiles))
+        return tied[min(range(len(tied)), key=lambda k: (again[k], k))]
+
     def _calibration_errors(
         self, y: FloatArray, origins: IntArray, errors: FloatArray, m: int, step_s: int
     ) -> tuple[IntArray, FloatArray]:
         """Extend the winner's backtest errors back over the calibration span (module step 5)."""
         h_cal = errors.shape[1]
-        first = max(
-            y.size - h_cal - self._cfg().calibration_s // step_s,
-            self.chosen_.min_fit_steps(step_s),
-            m,
-        )
-        earlier = np.arange(int(origins[0]) - ORIGIN_STRIDE_STEPS, first - 1, -ORIGIN_STRIDE_STEPS)[::-1]
+        earlier = self._earlier_origins(y, origins, h_cal, [self.chosen_], m, step_s)
         if earlier.size == 0:
             return origins, errors
-        before = rolling_errors(self.chosen_, y, y, earlier.astype(np.int64), h_cal)
+        before = rolling_errors(self.chosen_, y, y, earlier, h_cal)
         return np.concatenate([earlier, origins]).astype(np.int64), np.concatenate([before, errors])
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from placement import CapacityLimits
 from policy.advice.outlook import (
+    CALIBRATED_H,
     CONNECTIONS_HEADROOM,
     POSTGRES_LOW_MIN_CAP,
     forecast_alerts,
@@ -529,7 +530,7 @@ def advise(
         read_frac=cluster.read_frac,
         price_usd_per_acu_hour=cluster.price_usd_per_acu_hour,
         model=model,
-        recommended_floors=_hourly_timetable(schedule, end, config.alert_horizon_s),
+        recommended_floors=_timetable_floors(schedule, end, step_s, CALIBRATED_H * 3600),
         horizon_s=config.alert_horizon_s,
         quantile=config.alert_quantile,
         monthly_budget_usd=config.monthly_budget_usd,
@@ -622,12 +623,15 @@ def _alert_order(alert: Alert) -> tuple[int, int, float]:
     )
 
 
-def _hourly_timetable(schedule: FloorSchedule, start: datetime, horizon_s: int) -> FloatArray:
-    """The timetable's floor per hour from ``start`` (the max over the hour), shape (horizon_s // 3600,)."""
-    step = gcd(schedule.slot_s, 3600)
-    hours = horizon_s // 3600
-    floors = schedule_floors(schedule, start=start, step_s=step, n_steps=hours * 3600 // step)
-    return np.asarray(floors.reshape(hours, -1).max(axis=1), dtype=np.float64)
+def _timetable_floors(schedule: FloorSchedule, start: datetime, step_s: int, span_s: int) -> FloatArray:
+    """The timetable's floor per step of ``step_s`` from ``start`` (the max within a step).
+
+    Returns shape (ceil(span_s / step_s),), ACU.
+    """
+    fine = gcd(schedule.slot_s, step_s)
+    n = -(-span_s // step_s)
+    floors = schedule_floors(schedule, start=start, step_s=fine, n_steps=n * (step_s // fine))
+    return np.asarray(floors.reshape(n, -1).max(axis=1), dtype=np.float64)
 
 
 def _auto_pause(

@@ -13,9 +13,11 @@ names the first forecast hour that crosses its limit and the lead time to it:
   peaks of that need (at least :data:`MIN_TREND_DAYS` days, rising) that crosses
   MaxCapacity within :data:`TREND_HORIZON_DAYS` days (the forecasters' seasons repeat the
   recent level; this is the growth they leave out);
-* ``budget``: the median forecast of the next :data:`CALIBRATED_H` hours replayed on
-  the simulator under today's settings and under the timetable, projected to a 730-hour
-  month (those hours repeated); ``at`` is when a month's budget would be spent;
+* ``budget``: the median forecast of the next :data:`CALIBRATED_H` hours, at the
+  history's own step (hourly means hide the spikes a timetable's 15-minute raises are
+  for, and an hourly floor would hold a 15-minute raise for the hour), replayed on the
+  simulator under today's settings and under the timetable, projected to a 730-hour month
+  (those hours repeated); ``at`` is when a month's budget would be spent;
 * ``connections``: the upper quantile of ``DatabaseConnections`` at or above
   ``max_connections`` within the next :data:`CALIBRATED_H` hours (or already in the
   history), which Aurora derives from the memory of MaxCapacity (AWS's table below). It
@@ -159,6 +161,14 @@ def _forecast(series: FloatArray, horizon: int, quantile: float) -> tuple[FloatA
     return np.asarray(fc.demand_acu, dtype=np.float64), fc.model, tuple(fc.warnings)
 
 
+def _median_ahead(demand: FloatArray, step_s: int, n_steps: int) -> FloatArray:
+    """The p50 forecast of the next ``n_steps`` steps of ``demand`` at its own step, shape (n_steps,), ACU."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForecastWarning)
+        fc = forecast_demand(demand, step_s=step_s, horizon=n_steps, quantiles=(0.5,))
+    return np.asarray(fc.demand_acu[0], dtype=np.float64)
+
+
 def _lead(hours: int) -> str:
     return f"{hours} h" if hours < 48 else f"{hours / 24:.1f} days"
 
@@ -167,6 +177,7 @@ def _monthly_cost(
     load: FloatArray,
     floors: FloatArray,
     *,
+    step_s: int,
     max_acu: float,
     n_extra: int,
     has_failover: bool,
@@ -174,7 +185,7 @@ def _monthly_cost(
     model: ScalerModel,
     price: float,
 ) -> float:
-    """Replay an hourly load under per-hour floors; USD per 730-hour month."""
+    """Replay a load under per-step floors (both shape (n,), ACU); USD per 730-hour month."""
     n = len(load)
     layout = Layout(
         floor_acu=floors,
@@ -182,8 +193,10 @@ def _monthly_cost(
         n_extra_readers=np.full(n, n_extra, dtype=np.int64),
         has_failover=has_failover,
     )
-    sim = simulate(load, layout, step_s=3600, read_frac=read_frac, scaler=model, price_usd_per_acu_hour=price)
-    return sim.cost_usd / n * 730.0
+    sim = simulate(
+        load, layout, step_s=step_s, read_frac=read_frac, scaler=model, price_usd_per_acu_hour=price
+    )
+    return sim.cost_usd / (n * step_s / 3600.0) * 730.0
 
 
 def forecast_alerts(
@@ -212,8 +225,9 @@ def forecast_alerts(
             are readers).
         price_usd_per_acu_hour: the ACU-hour price.
         model: the simulated scaler (with today's ``SecondsUntilAutoPause``).
-        recommended_floors: the timetable's floor per hour of the horizon, shape
-            (horizon_s // 3600,), ACU.
+        recommended_floors: the timetable's floor at each step of ``step_s`` from ``end``
+            over at least the next :data:`CALIBRATED_H` hours, shape (>= CALIBRATED_H x
+            3600 // step_s,), ACU.
         horizon_s: how far ahead, seconds (whole hours).
         quantile: the upper quantile compared to MaxCapacity and ``max_connections``.
         monthly_budget_usd: the budget, or None.
@@ -249,11 +263,9 @@ def forecast_alerts(
         )
     else:
         alerts += _trend_alert(peak, share=share, model=model, current=current, end=end, horizon=horizon)
-    mean = hourly(demand, step_s, "mean")
-    mean_rows, _, _ = _forecast(mean, horizon, quantile)
-    load = mean_rows[0][:CALIBRATED_H]
-    n = len(load)
-    common = {"max_acu": current.max_capacity_acu, "read_frac": read_frac, "model": model}
+    n = max(1, CALIBRATED_H * 3600 // step_s)
+    load = _median_ahead(demand, step_s, n)
+    common = {"step_s": step_s, "max_acu": current.max_capacity_acu, "read_frac": read_frac, "model": model}
     projected = {
         "current": _monthly_cost(
             load,
@@ -287,8 +299,8 @@ def forecast_alerts(
                     value=round(cost, 2),
                     limit=monthly_budget_usd,
                     message=f"at the median demand forecast the {name} settings cost ${cost:,.2f} per month "
-                    f"(the next {n} hours projected), over the ${monthly_budget_usd:,.2f} "
-                    "budget: "
+                    f"(the next {n * step_s / 3600.0:g} hours projected), "
+                    f"over the ${monthly_budget_usd:,.2f} budget: "
                     f"a month's budget is spent by {at:%Y-%m-%d %H:%M} UTC (in {_lead(int(hours))})",
                 )
             )

@@ -27,7 +27,7 @@ def _alerts(demand: np.ndarray, current: CurrentSettings, **kw):  # type: ignore
         read_frac=0.5,
         price_usd_per_acu_hour=0.12,
         model=MODEL,
-        recommended_floors=np.full(168, 0.5),
+        recommended_floors=np.full(288, 0.5),
         horizon_s=7 * 86_400,
         quantile=0.95,
         **{"monthly_budget_usd": None, **kw},

@@ -287,7 +287,7 @@ def advise_command(
                 if max_acu is not None
                 else (
                     f"MaxCapacity is taken as {base_max:g} ACU (--max-acu was not given); the timetable's "
-                    "commands set MaxCapacity with every change, so give your cluster's",
+                    "commands set MaxCapacity with every change, so give your cluster's own with --max-acu",
                 )
             )
             advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read) + assumed})

@@ -218,7 +218,7 @@ def test_an_assumed_max_capacity_is_said(tmp_path: Path) -> None:
     assert doc["current"]["settings"].startswith("MinCapacity 0.5 / MaxCapacity 128 ACU")
     assert doc["reasons"][-1] == (
         "MaxCapacity is taken as 128 ACU (--max-acu was not given); the timetable's commands set "
-        "MaxCapacity with every change, so give your cluster's"
+        "MaxCapacity with every change, so give your cluster's own with --max-acu"
     )
     given = _advise(tmp_path, "--input", str(src), "--max-acu", "16")
     assert not any("--max-acu was not given" in r for r in given["reasons"])

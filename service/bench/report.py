@@ -34,6 +34,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from PIL import Image  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from policy import HpaReadersConfig  # noqa: E402
+
 if TYPE_CHECKING:
     from policy.trace_replay.run import PolicyRun
     from service.bench.run import BenchResult
@@ -294,6 +296,30 @@ def _html_table(header: list[str], rows: Rows, left: Sequence[int] = (0, 1)) -> 
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _inert_peers(doc: dict[str, Any]) -> list[str]:
+    """A paragraph naming the peers that never acted on any trace and profile (or nothing)."""
+    idle = []
+    for name in ("hpa-readers", "vpa", "predictive-scaling"):
+        runs = [
+            (t if p == doc["ramp_profiles"][0] else t["profiles"][p])["policies"].get(name)
+            for t in doc["traces"].values()
+            for p in doc["ramp_profiles"]
+        ]
+        if runs and all(r is not None and r.get("scaling_actions") == 0 for r in runs):
+            idle.append(name)
+    if not idle:
+        return []
+    why = (
+        " (`hpa-readers` tracks the readers' CPU, which Aurora measures against MaxCapacity: the "
+        f"read load per reader never reached its {HpaReadersConfig().target_cpu_frac:.0%} target, "
+        "so it adds no reader and scores as Aurora alone)"
+        if "hpa-readers" in idle
+        else ""
+    )
+    names = ", ".join(f"`{n}`" for n in idle)
+    return [f"**Never acted** on any trace here: {names}{why}.", ""]
+
+
 def _about(doc: dict[str, Any]) -> list[str]:
     """What the opening table says and how the bench judges it (paragraphs, Markdown)."""
     profiles = doc["ramp_profile_settings"]
@@ -303,10 +329,19 @@ def _about(doc: dict[str, Any]) -> list[str]:
         f"{p['floor_apply_delay_s']:g} s"
         for n, p in profiles.items()
     )
+    scaler = doc["config"]["policy"]["scaler"]
     return [
         "**Costs and minutes are totals** over each trace's scored window (`days`: after the "
         "warm-up, to the trace's end), not per month; compare traces by their ratios.",
         "",
+        f"**SLO min** (SLO-violation minutes): minutes in which some instance ran above "
+        f"{scaler['slo_utilisation']:.0%} of its capacity or load went unserved (failover, resume); "
+        "**shortfall ACU-h**: ACU-hours of load above capacity, summed over instances; **p99 ms "
+        "(est.)**: the 99th percentile of the busiest instance's p99 latency from the simulator's "
+        "queueing model (an estimate, not a measurement); **scaling actions**: MinCapacity and "
+        "reader changes the policy made.",
+        "",
+        *_inert_peers(doc),
         "**Aurora alone at your floor** is `reactive`: Aurora Serverless v2's own scaler above a "
         "fixed MinCapacity (the cluster's minimum, 0.5 ACU), what you have without acuplan. "
         "acuplan's cost change is against it; its SLO share is acuplan's SLO-violation minutes "

@@ -136,6 +136,18 @@ def test_bench_on_a_folder_writes_the_scoreboard_and_every_output(tmp_path: Path
     assert md[4].startswith(f"| diurnal | default | {window.total_seconds() / 86_400:.1f} | ")
     assert "**Costs and minutes are totals** over each trace's scored window" in "\n".join(md)
     assert "static-peak` is not a peer: it sizes the cluster with hindsight" in "\n".join(md)
+    assert "**SLO min** (SLO-violation minutes): minutes in which some instance ran above 95% of" in (
+        "\n".join(md)
+    )
+    idle = [
+        n
+        for n in ("hpa-readers", "vpa", "predictive-scaling")
+        if all(t["policies"][n]["scaling_actions"] == 0 for t in doc["traces"].values())
+    ]
+    never = [line.split(" (")[0].rstrip(".") for line in md if line.startswith("**Never acted**")]
+    assert never == (
+        [f"**Never acted** on any trace here: {', '.join(f'`{n}`' for n in idle)}"] if idle else []
+    )
     for name in ("bench.html", "frontier-flat.png", "capacity-spiky.png"):
         assert (out / name).stat().st_size > 0
     page = (out / "bench.html").read_text()

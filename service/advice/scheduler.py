@@ -13,6 +13,11 @@ the timetable already allows for the time a MinCapacity change takes (the ramp p
 delay), so no further lead is added. A global-database secondary's entries are created in
 its own region (``--region``; in Terraform a provider aliased to the region, declared once
 in the snippet), because each secondary is its own DB cluster there.
+
+A timetable whose entries all set the same MinCapacity and MaxCapacity is a fixed
+setting: it needs no scheduler, so it renders as one ``aws rds modify-db-cluster`` and,
+in Terraform, as the ``serverlessv2_scaling_configuration`` block of the cluster's
+``aws_rds_cluster`` resource.
 """
 
 from __future__ import annotations
@@ -58,6 +63,12 @@ def _alias(region: str) -> str:
     return region.replace("-", "_")
 
 
+def fixed_setting(schedule: FloorSchedule) -> ScheduleEntry | None:
+    """The one entry of a timetable that never changes the settings (module docstring), else None."""
+    levels = {(e.min_capacity_acu, e.max_capacity_acu) for e in schedule.entries}
+    return schedule.entries[0] if len(levels) == 1 else None
+
+
 def scheduler_commands(
     schedule: FloorSchedule, cluster: str, role_arn: str = ROLE_PLACEHOLDER, *, region: str | None = None
 ) -> list[str]:
@@ -71,8 +82,23 @@ def scheduler_commands(
             None: the CLI's default region.
 
     Returns:
-        Shell commands, in the timetable's order.
+        Shell commands, in the timetable's order; a fixed setting's one
+        ``aws rds modify-db-cluster``.
     """
+    fixed = fixed_setting(schedule)
+    if fixed is not None:
+        scaling = f"MinCapacity={fixed.min_capacity_acu:g},MaxCapacity={fixed.max_capacity_acu:g}"
+        return [
+            " ".join(
+                [
+                    "aws rds modify-db-cluster",
+                    *([f"--region {shlex.quote(region)}"] if region else []),
+                    f"--db-cluster-identifier {shlex.quote(cluster)}",
+                    f"--serverless-v2-scaling-configuration {scaling}",
+                    "--apply-immediately",
+                ]
+            )
+        ]
     out = []
     for entry in schedule.entries:
         target = json.dumps({"Arn": TARGET_ARN, "RoleArn": role_arn, "Input": _input(cluster, entry)})
@@ -105,10 +131,22 @@ def scheduler_terraform(
             (e.g. ``aws.eu_west_1``) is declared first and every resource uses it.
 
     Returns:
-        HCL text, one resource per entry ("" without entries).
+        HCL text, one resource per entry ("" without entries); for a fixed setting, the
+        scaling block to put in the cluster's ``aws_rds_cluster`` resource.
     """
     if not schedule.entries:
         return ""
+    fixed = fixed_setting(schedule)
+    if fixed is not None:
+        return (
+            f"# a fixed setting: no schedule; in the aws_rds_cluster resource of {cluster}"
+            + (f" ({region})" if region else "")
+            + ":\n"
+            + "serverlessv2_scaling_configuration {\n"
+            + f"  min_capacity = {fixed.min_capacity_acu:g}\n"
+            + f"  max_capacity = {fixed.max_capacity_acu:g}\n"
+            + "}\n"
+        )
     blocks = []
     if region:
         blocks.append(f'provider "aws" {{\n  alias  = "{_alias(region)}"\n  region = "{region}"\n}}')

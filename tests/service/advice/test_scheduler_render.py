@@ -39,3 +39,21 @@ def test_terraform_has_one_schedule_resource_per_entry() -> None:
     assert text.count('resource "aws_scheduler_schedule"') == 3
     assert 'schedule_expression          = "cron(45 8 ? * * *)"' in text
     assert '"MinCapacity":13.0' in text
+
+
+def test_a_fixed_setting_is_one_modify_db_cluster_and_no_schedule() -> None:
+    # The quick start's answer ("a fixed MinCapacity ... one modify-db-cluster, no scheduler")
+    # carried a daily create-schedule re-applying the same setting.
+    fixed = schedule_from_floors(
+        np.full(4 * 288, 0.5), start=datetime(2024, 3, 4, tzinfo=UTC), step_s=300, max_capacity_acu=16.0
+    )
+    assert scheduler_commands(fixed, "orders-prod") == [
+        "aws rds modify-db-cluster --db-cluster-identifier orders-prod "
+        "--serverless-v2-scaling-configuration MinCapacity=0.5,MaxCapacity=16 --apply-immediately"
+    ]
+    assert scheduler_commands(fixed, "orders-dr", region="eu-west-1")[0].startswith(
+        "aws rds modify-db-cluster --region eu-west-1 --db-cluster-identifier orders-dr "
+    )
+    text = scheduler_terraform(fixed, "orders-prod")
+    assert "aws_scheduler_schedule" not in text
+    assert "serverlessv2_scaling_configuration {\n  min_capacity = 0.5\n  max_capacity = 16\n}\n" in text

@@ -63,7 +63,10 @@ def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(t
     # Two instances at MinCapacity 4 over the replayed day: 8 ACU x 730 h x $0.12.
     assert doc["current"]["monthly_cost_usd"] == 700.8
     assert doc["savings_usd_per_month"] > 0
-    assert doc["scheduler"]["commands"][0].startswith("aws scheduler create-schedule --name acuplan-orders-")
+    assert doc["scheduler"]["commands"] == [  # a fixed setting: no schedule
+        "aws rds modify-db-cluster --db-cluster-identifier orders "
+        "--serverless-v2-scaling-configuration MinCapacity=0.5,MaxCapacity=16 --apply-immediately"
+    ]
     text = page.read_text()
     assert text.startswith("<!doctype html>") and "data:image/png;base64," in text
     assert "http://" not in text and "https://" not in text.replace("https://aws", "")

@@ -323,8 +323,9 @@ def recommend(
     validate_cluster_config(cluster, config)
     _, horizon = horizon_steps(config, step_s)
     quality = history_quality(
-        history, now=now, step_s=step_s, config=config, context=context, previous=previous
-    )
+        history, now=now, step_s=step_s, config=config, context=context, previous=previous,
+        max_capacity_acu=cluster.limits.max_acu,
+    )  # fmt: skip
     demand_q, model, warned = forecast_quantiles(
         history,
         now=now,
@@ -357,6 +358,7 @@ def history_quality(
     config: PolicyConfig,
     context: DemandContext,
     previous: PreviousLayout | None,
+    max_capacity_acu: float | None = None,
 ) -> DataQuality:
     """How far the history can be trusted, ``held`` set when there is a layout to hold.
 
@@ -367,6 +369,8 @@ def history_quality(
         config: policy configuration (``stale_after_s``, ``min_coverage_24h``).
         context: the sources' flags (``source_flags``).
         previous: the deployed layout, or None.
+        max_capacity_acu: MaxCapacity, ACU: demand pinned at it is noted, never a flag
+            (:func:`policy.quality.pinned_at_ceiling`); None: not checked.
 
     Returns:
         The :class:`DataQuality` (:func:`policy.quality.assess_history`).
@@ -383,6 +387,7 @@ def history_quality(
         stale_after_s=config.stale_after_s,
         min_coverage_24h=config.min_coverage_24h,
         source_flags=context.source_flags,
+        max_capacity_acu=max_capacity_acu,
     )
     window_s = config.forecast.max_history_s
     if quality.staleness_s >= window_s:  # nothing to forecast from, even to hold a layout with

@@ -31,6 +31,7 @@ from placement import (
 )
 from policy.config import PolicyConfig
 from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
+from policy.quality import pinned_remedy
 from policy.scaler import ScalerModel, half_ceil
 from policy.settings import aurora_settings
 from policy.types import ClusterSpec, DataQuality, DemandContext, PlanStep, Recommendation, SolverReport
@@ -541,7 +542,21 @@ def plan_from_forecast(
         floor_reasons=reasons,
         warnings=warnings + (context.notes if context is not None else ()),
         data_quality=data_quality,
-        extra_reasons=capped + _context_reasons(context, keep) + _level_reasons(warnings),
+        extra_reasons=capped
+        + _context_reasons(context, keep)
+        + _level_reasons(warnings)
+        + _pinned_reasons(data_quality),
+    )
+
+
+def _pinned_reasons(data_quality: DataQuality | None) -> tuple[str, ...]:
+    """A reason per ceiling the history sat at (:func:`policy.quality.pinned_at_ceiling`): what to do."""
+    if data_quality is None:
+        return ()
+    return tuple(
+        f"the history sat at {p.ceiling_acu:g} ACU for {p.hours:.1f} h (data quality: demand censored "
+        f"there), so the forecast cannot see how far demand goes above it: {pinned_remedy(p)}"
+        for p in data_quality.pinned
     )
 
 

@@ -290,6 +290,28 @@ class Gap(FrozenModel):
     steps: int = Field(ge=1)
 
 
+class Pinned(FrozenModel):
+    """Where a demand history sat at a capacity ceiling (the rule: :func:`policy.quality.pinned_at_ceiling`).
+
+    Attributes:
+        ceiling_acu: the ceiling, ACU: MaxCapacity, or Aurora's instance limit of 256 ACU
+            (``placement.MAX_ACU_LIMIT``) when MaxCapacity is below it.
+        max_capacity_acu: the cluster's MaxCapacity, ACU.
+        step_s: the history step, seconds.
+        runs: the stretches at the ceiling, oldest first (each long enough to count).
+    """
+
+    ceiling_acu: float
+    max_capacity_acu: float
+    step_s: int = Field(gt=0)
+    runs: tuple[Gap, ...]
+
+    @property
+    def hours(self) -> float:
+        """Hours at the ceiling, over every stretch."""
+        return sum(r.steps for r in self.runs) * self.step_s / 3600.0
+
+
 class DataQuality(FrozenModel):
     """What the history behind a plan looked like.
 
@@ -302,6 +324,10 @@ class DataQuality(FrozenModel):
         n_gaps: all missing runs.
         flags: why the plan holds the deployed layout, one sentence each (empty: trusted).
         held: the plan holds the deployed floor and readers because of the flags.
+        pinned: where demand sat at MaxCapacity (or the 256-ACU instance limit) long
+            enough to be censored there; a note, never a flag (the plan is not held).
+        notes: what limits what the history shows without making it untrustworthy, one
+            sentence each (demand censored at a ceiling: :attr:`pinned`).
     """
 
     coverage_24h: float
@@ -311,6 +337,8 @@ class DataQuality(FrozenModel):
     n_gaps: int = 0
     flags: tuple[str, ...] = ()
     held: bool = False
+    pinned: tuple[Pinned, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 class Recommendation(FrozenModel):

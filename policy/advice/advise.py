@@ -63,12 +63,13 @@ from policy.advice.types import (
 )
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
+from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
 from policy.scaler import InstanceState, ScalerModel, advance, target_acu
 from policy.steps import check_step_s
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
 from policy.trace_replay.simulator import Layout, SimResult, simulate
-from policy.types import ClusterSpec
+from policy.types import ClusterSpec, Pinned
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -205,6 +206,19 @@ def _alerts(
                     )
                 )
     return out
+
+
+def _pinned_alert(pinned: Pinned, current: CurrentSettings) -> Alert:
+    """The ``max_capacity`` alert of a history at a ceiling (:func:`policy.quality.pinned_at_ceiling`)."""
+    first = pinned.runs[0].start
+    return Alert(
+        kind="max_capacity",
+        value=pinned.ceiling_acu,
+        limit=current.max_capacity_acu,
+        message=f"demand sat at {pinned.ceiling_acu:g} ACU for {pinned.hours:.1f} h of the history (from "
+        f"{first:%Y-%m-%d %H:%M}Z; censored there: the replayed SLO-violation minutes understate the "
+        f"shortfall): {pinned_remedy(pinned)}",
+    )
 
 
 def _series(values: npt.ArrayLike | None, n: int, field: str) -> FloatArray | None:
@@ -522,6 +536,8 @@ def advise(
     floor_note = _floor_note(scored, current, cluster, model, outcomes)
     end = start + timedelta(seconds=len(demand) * step_s)
     alerts = _alerts(scored, current=current, cluster=cluster, config=config, outcomes=outcomes)
+    pinned = pinned_at_ceiling(demand, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
+    alerts += [_pinned_alert(p, current) for p in pinned]
     ahead, outlook = forecast_alerts(
         demand,
         end=end,
@@ -567,7 +583,8 @@ def advise(
         outlook=outlook,
         storage=storage,
         reasons=tuple(
-            _reasons(
+            [f"data quality: {pinned_note(p)}" for p in pinned]
+            + _reasons(
                 outcomes,
                 saving,
                 schedule,

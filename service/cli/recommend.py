@@ -192,7 +192,7 @@ def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]
             f"{dq.staleness_s / 60:.0f} min before now, {dq.n_gaps} gap{'s' if dq.n_gaps != 1 else ''}"
             + ("; HELD at the deployed layout" if dq.held else "")
         )
-        head += [f"data quality: {f}" for f in dq.flags]
+        head += [f"data quality: {f}" for f in (*dq.flags, *dq.notes)]
     return head + lines + [f"warning: {w}" for w in (*report.warnings, *read_as)]
 
 

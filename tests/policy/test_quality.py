@@ -1,13 +1,13 @@
 """Data quality decides how bold a plan may be: stale, thin or partial data never scales down."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from placement import PreviousLayout
 from policy import InsufficientHistoryError, recommend
-from policy.quality import assess_history
+from policy.quality import assess_history, pinned_at_ceiling, pinned_note, pinned_remedy
 from policy.types import DemandContext
 
 NOW = datetime(2024, 3, 4, 12, tzinfo=UTC)
@@ -189,3 +189,78 @@ def test_a_history_older_than_the_forecasters_window_is_refused_even_with_a_layo
         "the 14 days before now hold no observation (the last ended 15.0 days before now), and the "
         "forecaster reads no further back: send recent data, or plan at an earlier now"
     )
+
+
+# --- demand pinned at a ceiling (censored): policy.quality.pinned_at_ceiling ---------------------
+
+
+def _cpu_pinned(days: int = 4, *, pinned: float = 100.0) -> np.ndarray:
+    """CPUUtilization of 16 ACU as demand: ~30 % all day, ``pinned`` % from 10:00 to 14:00 UTC."""
+    hour = np.arange(days * 288) % 288 / 12
+    cpu = np.where((hour >= 10) & (hour < 14), pinned, 30.0 + np.arange(days * 288) % 5)
+    return cpu / 100 * 16
+
+
+START = datetime(2024, 3, 4, tzinfo=UTC)
+
+
+def test_a_cpu_pinned_at_100_percent_every_day_is_found_with_its_hours_and_times() -> None:
+    (p,) = pinned_at_ceiling(_cpu_pinned(), start=START, step_s=300, max_capacity_acu=16)
+    assert (p.ceiling_acu, p.max_capacity_acu, p.hours, len(p.runs)) == (16.0, 16.0, 16.0, 4)
+    assert [(r.start, r.end, r.steps) for r in p.runs[:2]] == [
+        (datetime(2024, 3, 4, 10, tzinfo=UTC), datetime(2024, 3, 4, 14, tzinfo=UTC), 48),
+        (datetime(2024, 3, 5, 10, tzinfo=UTC), datetime(2024, 3, 5, 14, tzinfo=UTC), 48),
+    ]
+    note = pinned_note(p)
+    assert note.startswith("demand sat at MaxCapacity (16 ACU") and "for 16.0 h in 4 stretches" in note
+    assert "(2024-03-04 10:00-14:00Z, 2024-03-05 10:00-14:00Z, 2024-03-06 10:00-14:00Z, and 1 more)" in note
+    assert "censored" in note and "understate" in note
+    assert "raise it (e.g. to 32 ACU" in pinned_remedy(p)
+
+
+def test_within_one_percent_of_the_ceiling_counts_and_two_percent_below_does_not() -> None:
+    (p,) = pinned_at_ceiling(_cpu_pinned(pinned=99.2), start=START, step_s=300, max_capacity_acu=16)
+    assert p.hours == 16.0
+    assert pinned_at_ceiling(_cpu_pinned(pinned=98.0), start=START, step_s=300, max_capacity_acu=16) == ()
+
+
+def test_a_series_that_touches_100_percent_once_or_twice_is_not_flagged() -> None:
+    h = np.full(3 * 288, 30.0 / 100 * 16)
+    h[100] = 16.0  # one 5-minute maximum at 100 %
+    h[200:202] = 16.0  # two in a row
+    h[300:303:2] = 16.0  # at, below, at: not consecutive
+    assert pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=16) == ()
+    h[400:403] = 16.0  # three in a row, 15 minutes: sustained
+    (p,) = pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=16)
+    assert [(r.start, r.steps) for r in p.runs] == [(START + timedelta(seconds=400 * 300), 3)]
+
+
+def test_at_one_minute_steps_a_stretch_needs_15_minutes_and_a_missing_step_ends_it() -> None:
+    h = np.full(600, 4.0)
+    h[100:114] = 16.0  # 14 min
+    h[200:215] = 16.0  # 15 min
+    h[300:320] = 16.0
+    h[310] = np.nan  # 10 + 9 min, split by a missing step
+    (p,) = pinned_at_ceiling(h, start=START, step_s=60, max_capacity_acu=16)
+    assert [(r.start, r.steps) for r in p.runs] == [(START + timedelta(minutes=200), 15)]
+
+
+def test_capacity_at_the_256_acu_instance_limit_is_censored_whatever_maxcapacity_was_assumed() -> None:
+    h = np.where(np.arange(3 * 288) % 288 < 96, 256.0, 40.0)  # 8 h a day at 256 ACU
+    (own,) = pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=256)
+    assert (own.ceiling_acu, own.hours) == (256.0, 24.0)
+    assert "no higher MaxCapacity exists" in pinned_remedy(own)
+    (limit,) = pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=128)
+    assert (limit.ceiling_acu, limit.max_capacity_acu) == (256.0, 128.0)
+    assert "Aurora's instance limit (256 ACU, above MaxCapacity 128" in pinned_note(limit)
+
+
+def test_recommend_notes_a_pinned_history_in_its_data_quality_and_reasons_without_holding() -> None:
+    rec = recommend(_cpu_pinned(3), now=START + timedelta(days=3), cluster={"limits": {"max_acu": 16}})
+    dq = rec.data_quality
+    assert dq is not None and dq.flags == () and not dq.held
+    assert [(p.ceiling_acu, p.hours) for p in dq.pinned] == [(16.0, 12.0)]
+    assert len(dq.notes) == 1 and dq.notes[0].startswith("demand sat at MaxCapacity (16 ACU")
+    assert any(r.startswith("the history sat at 16 ACU for 12.0 h") and "raise it" in r for r in rec.reasons)
+    steady = recommend(_steady(), now=NOW, cluster={"limits": {"max_acu": 16}})
+    assert steady.data_quality is not None and steady.data_quality.notes == ()

@@ -222,3 +222,31 @@ def test_an_assumed_max_capacity_is_said(tmp_path: Path) -> None:
     )
     given = _advise(tmp_path, "--input", str(src), "--max-acu", "16")
     assert not any("--max-acu was not given" in r for r in given["reasons"])
+
+
+def test_advise_flags_a_cpu_pinned_at_100_percent_as_demand_censored_at_maxcapacity(tmp_path: Path) -> None:
+    # CPUUtilization at 100 % from 10:00 to 14:00 UTC every day, ~30 % otherwise, 4 days at 300 s.
+    src = tmp_path / "cpu_pinned.csv"
+    rows = ["ts,cluster_id,signal,unit,value"]
+    for i in range(4 * 288):
+        at = T0 + timedelta(seconds=STEP * i)
+        cpu = 100 if 10 <= at.hour < 14 else 30 + i % 5
+        rows.append(f"{format_ts(int(at.timestamp()))},db1,CPUUtilization,percent,{cpu}")
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "advice.json"
+    result = runner.invoke(app, ["advise", "--input", str(src), "--max-acu", "16", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+
+    # The data-quality reason: 16 h pinned at MaxCapacity in 4 stretches, named, and what it means.
+    (note,) = [r for r in doc["reasons"] if r.startswith("data quality: demand sat at MaxCapacity (16 ACU")]
+    assert "for 16.0 h in 4 stretches" in note and "2024-05-06 10:00-14:00Z" in note
+    assert "censored" in note and "SLO-violation minutes" in note
+    # The alert: MaxCapacity was binding, raise it (16 is below Aurora's 256-ACU limit).
+    pinned = [
+        a for a in doc["alerts"] if a["kind"] == "max_capacity" and "demand sat at 16 ACU" in a["message"]
+    ]
+    assert [(a["source"], a["value"], a["limit"]) for a in pinned] == [("history", 16.0, 16.0)]
+    assert "raise it (e.g. to 32 ACU" in pinned[0]["message"]
+    printed = " ".join(result.output.split())  # rich wraps long lines
+    assert "alert (max_capacity): demand sat at 16 ACU for 16.0 h of the history" in printed

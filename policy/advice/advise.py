@@ -42,7 +42,7 @@ from policy.advice.outlook import (
     max_connections,
 )
 from policy.advice.prices import HOURS_PER_MONTH
-from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
+from policy.advice.purchase import CapacityProfile, PurchaseOption, break_even_sentence, purchase_options
 from policy.advice.schedule import (
     FloorSchedule,
     schedule_floors,
@@ -619,6 +619,7 @@ def advise(
                 if hours < COMMITMENT_HISTORY_H
                 else []
             )
+            + _pause_beats_commitments(pause, options)
         ),
         series=AdviceSeries(
             start=window_from,
@@ -649,6 +650,23 @@ def _timetable_floors(schedule: FloorSchedule, start: datetime, step_s: int, spa
     n = -(-span_s // step_s)
     floors = schedule_floors(schedule, start=start, step_s=fine, n_steps=n * (step_s // fine))
     return np.asarray(floors.reshape(n, -1).max(axis=1), dtype=np.float64)
+
+
+def _pause_beats_commitments(pause: AutoPauseAdvice, options: tuple[PurchaseOption, ...]) -> list[str]:
+    """A reason when auto-pause on demand costs less than the cheapest way to buy the capacity.
+
+    Savings Plans are charged whether used or not (sources: aws-savings-plans) and Reserved
+    Instances are provisioned instances billed every hour (sources: aurora-pricing), so an
+    idle cluster that pauses should buy no commitment.
+    """
+    cheapest = options[0]
+    if pause.monthly_cost_usd is None or pause.monthly_cost_usd >= cheapest.monthly_cost_usd:
+        return []
+    return [
+        f"auto-pause (MinCapacity 0) runs this cluster for ${pause.monthly_cost_usd:,.2f}/month on demand, "
+        f"less than the cheapest commitment ({cheapest.name}, ${cheapest.monthly_cost_usd:,.2f}/month): "
+        "Savings Plans and Reserved Instances are paid every hour, paused or not, so pause and buy none"
+    ]
 
 
 def _auto_pause(
@@ -685,7 +703,14 @@ def _auto_pause(
     floors = np.where(planned <= cluster.limits.min_acu, 0.0, planned)
     paused = sim(floors, 0, True)
     cost = round(paused.cost_usd * month, 2)
-    resumes = sum(1 for r in runs if r > need)
+    ends_idle = bool(scored.size) and bool(np.isfinite(scored[-1])) and scored[-1] <= 0.0
+    resumes = sum(1 for r in runs if r > need) - int(ends_idle and runs[-1] > need)  # the last never resumed
+    wake = (
+        f"each of the {resumes} resume{'s' if resumes != 1 else ''} leaves the first requests waiting "
+        "about 15 s"
+        if resumes
+        else "it never resumes in the window"
+    )
     return AutoPauseAdvice(
         pausable_hours=round(pausable, 2),
         longest_idle_min=round(longest, 1),
@@ -693,8 +718,8 @@ def _auto_pause(
         saving_usd_per_month=round(recommended.monthly_cost_usd - cost, 2),
         resumes=resumes,
         reason=f"{pausable:.1f} h of the window are idle stretches longer than "
-        f"{current.seconds_until_auto_pause} s; each of the {resumes} resumes leaves the first requests "
-        f"waiting about 15 s ({paused.unserved_min:.1f} min unserved in all). A Database Savings Plan "
+        f"{current.seconds_until_auto_pause} s; {wake} ({paused.unserved_min:.1f} min unserved in all). "
+        "A Database Savings Plan "
         "commitment is charged while paused",
     )
 

@@ -299,7 +299,15 @@ def advise_command(
     for line in advice.reasons:  # may quote signal names from the exports: no rich markup
         console.print(f"- {line}", markup=False)
     cheapest = advice.purchase_options[0]
-    console.print(f"cheapest way to buy it: {cheapest.name} at ${cheapest.monthly_cost_usd:,.2f}/month")
+    paused = advice.auto_pause.monthly_cost_usd
+    if paused is not None and paused < cheapest.monthly_cost_usd:
+        console.print(
+            f"cheapest way to run it: auto-pause (MinCapacity 0) on demand at ${paused:,.2f}/month "
+            f"(the cheapest commitment, {cheapest.name}, costs ${cheapest.monthly_cost_usd:,.2f}/month, "
+            "paid paused or not)"
+        )
+    else:
+        console.print(f"cheapest way to buy it: {cheapest.name} at ${cheapest.monthly_cost_usd:,.2f}/month")
     console.print(f"({advice.break_even})")
     pause = advice.auto_pause
     if pause.saving_usd_per_month:  # worth saying only where pausing would save

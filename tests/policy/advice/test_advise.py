@@ -57,6 +57,21 @@ def test_idle_nights_are_priced_for_auto_pause_and_explained() -> None:
     assert "each of the 2 resumes leaves the first requests waiting about 15 s" in pause.reason
 
 
+def test_an_idle_cluster_is_told_to_pause_not_to_buy_a_commitment() -> None:
+    # All-zero demand: the cheapest purchase option was a 1-year Savings Plan ($56.94/month)
+    # while auto-pause costs cents; and the one idle stretch never ends, so nothing resumes.
+    advice = advise(
+        np.zeros(4 * 288), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings()
+    )
+    pause = advice.auto_pause
+    assert pause.resumes == 0 and "it never resumes in the window" in pause.reason
+    assert pause.monthly_cost_usd is not None
+    assert pause.monthly_cost_usd < advice.purchase_options[0].monthly_cost_usd
+    (reason,) = [r for r in advice.reasons if r.startswith("auto-pause (MinCapacity 0) runs this cluster")]
+    assert f"less than the cheapest commitment ({advice.purchase_options[0].name}" in reason
+    assert reason.endswith("paid every hour, paused or not, so pause and buy none")
+
+
 def test_no_idle_stretch_says_why_it_never_pauses() -> None:
     advice = advise(
         _office_hours(3), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings()

@@ -9,10 +9,12 @@ names the first forecast hour that crosses its limit and the lead time to it:
 
 * ``max_capacity``: the writer's need at the upper quantile, ``demand x write share /
   slo_utilisation`` (the simulator's SLO rule), above MaxCapacity within the next
-  :data:`CALIBRATED_H` hours; beyond them, a straight line through the history's daily
-  peaks of that need (at least :data:`MIN_TREND_DAYS` days, rising) that crosses
-  MaxCapacity within :data:`TREND_HORIZON_DAYS` days (the forecasters' seasons repeat the
-  recent level; this is the growth they leave out);
+  :data:`CALIBRATED_H` hours; beyond them, the need at the median forecast above
+  MaxCapacity within the horizon (the median needs no calibrated spread: it is the growth
+  the chosen model itself sees); else a straight line through the history's daily peaks of
+  that need (at least :data:`MIN_TREND_DAYS` days, rising) that crosses MaxCapacity within
+  :data:`TREND_HORIZON_DAYS` days (the forecasters' seasons repeat the recent level; this
+  is the growth they leave out);
 * ``budget``: the median forecast of the next :data:`CALIBRATED_H` hours, at the
   history's own step (hourly means hide the spikes a timetable's 15-minute raises are
   for, and an hourly floor would hold a 15-minute raise for the hour), replayed on the
@@ -262,7 +264,27 @@ def forecast_alerts(
             )
         )
     else:
-        alerts += _trend_alert(peak, share=share, model=model, current=current, end=end, horizon=horizon)
+        median_need = rows[0] * share / model.slo_utilisation
+        later = np.flatnonzero(median_need[CALIBRATED_H:] > current.max_capacity_acu)
+        if later.size:  # the median needs no calibrated spread; the growth the model itself sees
+            h = CALIBRATED_H + int(later[0])
+            at = end + timedelta(hours=h)
+            alerts.append(
+                Alert(
+                    kind="max_capacity",
+                    source="forecast",
+                    at=at,
+                    lead_time_s=h * 3600.0,
+                    value=round(float(median_need[h]), 2),
+                    limit=current.max_capacity_acu,
+                    message=f"the median demand forecast needs {median_need[h]:.1f} ACU on the writer at "
+                    f"{at:%Y-%m-%d %H:%M} UTC (in {_lead(h)}), above MaxCapacity "
+                    f"{current.max_capacity_acu:g}; before then: "
+                    f"{max_capacity_remedy(float(median_need.max()), current.max_capacity_acu)}",
+                )
+            )
+        else:
+            alerts += _trend_alert(peak, share=share, model=model, current=current, end=end, horizon=horizon)
     n = max(1, CALIBRATED_H * 3600 // step_s)
     load = _median_ahead(demand, step_s, n)
     common = {"step_s": step_s, "max_acu": current.max_capacity_acu, "read_frac": read_frac, "model": model}

@@ -111,3 +111,16 @@ def test_connections_already_at_the_limit_are_a_history_alert() -> None:
     assert (alert.source, alert.at, alert.limit) == ("history", None, 1000.0)
     # 1,320 connections (10 % over the peak) need the 16-ACU row on MySQL (2,000).
     assert "raise MaxCapacity to 16 ACU" in alert.message
+
+
+def test_growth_the_median_forecast_sees_beyond_a_day_is_alerted_when_it_crosses() -> None:
+    # Demand doubling every day (QA case): the writer's need (half of 64 ACU / 0.95 = 33.7 ACU
+    # at the end) tops MaxCapacity 64 on the second day, beyond the 24 calibrated hours; a
+    # straight line through the daily peaks (the old fallback) put it days later than the
+    # outlook printed beside it.
+    demand = 0.5 * np.exp2(np.arange(7 * 288) / 288)
+    alerts, outlook = _alerts(demand, CurrentSettings(max_capacity_acu=64.0))
+    (alert,) = [a for a in alerts if a.kind == "max_capacity"]
+    assert alert.message.startswith("the median demand forecast needs")
+    assert alert.lead_time_s is not None and 24 * 3600 <= alert.lead_time_s < 2 * 86_400
+    assert outlook.writer_need_acu[1] >= 64.0  # the outlook's own second day agrees

@@ -125,7 +125,9 @@ def _client(base: str, cluster: str, seed: int, tally: Tally, budget: int, stop_
                 if time.monotonic() > stop_at:
                     return
                 tally.issued += 1
-            body = {"points": _points(seed, WARM_STEPS + k, 1)}
+            # the samples are from 2024: plan as of the new sample's step, not the server's clock
+            now = T0 + timedelta(seconds=(WARM_STEPS + k + 1) * STEP_S)
+            body = {"points": _points(seed, WARM_STEPS + k, 1), "now": now.isoformat()}
             r = _post_with_retry(client, f"/v1/clusters/{cluster}/recommendations", body, tally)
             with tally.lock:
                 if r is None:

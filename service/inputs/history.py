@@ -13,6 +13,8 @@ Owns the two adapter steps shared by the HTTP API and the CLI:
 * :func:`check_window`: the size and time range of that grid, checked from the first and
   last sample times alone, *before* any array is built (a far-future timestamp must cost a
   422, not gigabytes of memory or an ``OverflowError``).
+* :func:`grid_floor`: a clock reading truncated to the step grid (a registered cluster's
+  default ``now`` over HTTP).
 
 Grid rule (from ``traces.demand_series``): step ``k`` covers
 ``[start + k*step_s, start + (k+1)*step_s)`` with ``start`` a multiple of ``step_s`` since
@@ -164,6 +166,28 @@ def series_end(demand: DemandSeries) -> datetime:
         ``demand.start + n_steps * step_s``.
     """
     return demand.start + timedelta(seconds=demand.n_steps * demand.step_s)
+
+
+def grid_floor(seconds: float, step_s: int) -> datetime:
+    """Truncate a clock reading to the step grid: the end of the last whole step (UTC).
+
+    The HTTP API's default ``now`` for a registered cluster is the server's clock so
+    truncated: the step still running is not planned from, and a feed that stopped
+    shows as stale.
+
+    Args:
+        seconds: the clock, seconds since the Unix epoch (fractions dropped).
+        step_s: the grid step, seconds, > 0.
+
+    Returns:
+        The latest multiple of ``step_s`` since the epoch at or before ``seconds``.
+
+    Examples:
+        >>> grid_floor(1_714_953_899.5, 300).isoformat()
+        '2024-05-06T00:00:00+00:00'
+    """
+    whole = math.floor(seconds)
+    return datetime.fromtimestamp(whole - whole % step_s, tz=UTC)
 
 
 def _grid_now(now: datetime, step_s: int) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +42,19 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def set_clock(client: TestClient) -> Iterator[Callable[[datetime], None]]:
+    """Set the server's clock (``Runtime.clock``) for one test; restored afterwards."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    before = runtime.clock
+
+    def set_(at: datetime) -> None:
+        runtime.clock = lambda: at.timestamp()
+
+    yield set_
+    runtime.clock = before
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from service.http.schemas.clusters import (
 )
 from service.http.solving import recommend_and_store
 from service.inputs.formats import points_from_wire
+from service.inputs.history import grid_floor
 from service.store import RecommendationRecord, Store
 
 router = APIRouter(prefix="/clusters/{cluster_id}/recommendations", tags=["cluster-recommendations"])
@@ -53,8 +54,10 @@ def create_cluster_recommendation(
     """Recommend ACU floors and readers from the cluster's stored metrics, and store it.
 
     New ``points`` are stored first. The history is the stored samples on the cluster's
-    step grid up to ``now`` (missing steps stay missing); the plan, its inputs' SHA-256
-    and its explanation are stored before the 201 is sent (``Location`` names it).
+    step grid up to ``now`` (missing steps stay missing); without ``now``, the server's
+    clock truncated to the grid, so a feed that stopped is flagged stale (and the plan held
+    at ``previous``). The plan, its inputs' SHA-256 and its explanation are stored before
+    the 201 is sent (``Location`` names it).
     """
     store = runtime.store
     record = load_cluster(store, cluster_id)
@@ -63,10 +66,12 @@ def create_cluster_recommendation(
         ingest(store, record, ts_new, values_new)
     config = cluster_config(record, base_config, body.config)
     stored_range = store.point_range(cluster_id)
-    since, until = window_start(body.now, stored_range[1], record.step_s)
+    # No now: the server's clock on the step grid, so a feed that stopped is flagged stale.
+    now = body.now if body.now is not None else grid_floor(runtime.clock(), record.step_s)
+    since, until = window_start(now, stored_range[1], record.step_s)
     ts, values = store.points(cluster_id, since_s=since, until_s=until)
     inputs = stored_inputs(
-        ts, values, step_s=record.step_s, now=body.now, cluster=cluster_spec(record), config=config,
+        ts, values, step_s=record.step_s, now=now, cluster=cluster_spec(record), config=config,
         previous=body.previous, stored=stored_range, source_flags=record.source_flags,
     )  # fmt: skip
     stored, _rec = recommend_and_store(runtime, inputs)

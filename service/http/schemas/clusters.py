@@ -305,7 +305,8 @@ class ClusterRecommendationRequest(RequestModel):
 
     Attributes:
         now: decision time (ISO 8601 with offset, on the cluster's step grid); default:
-            the end of the step holding the newest stored sample.
+            the server's clock, truncated to the step grid (the end of the last whole
+            step), so the plan is stale and held when the metric feed stopped.
         points: new samples to store first (optional; same rules as ``/metrics``).
         config: overrides on top of the cluster's own.
         previous: the layout deployed now (churn penalties, warm start, fail-safe floor).

@@ -116,12 +116,13 @@ def test_actions_over_http(client: TestClient, body: dict[str, Any]) -> None:
 
 
 def test_registered_engine_is_the_default_of_stored_actions(
-    client: TestClient, history: list[dict[str, Any]]
+    client: TestClient, history: list[dict[str, Any]], grid: Any
 ) -> None:
     cid = "engine-mysql"
     registered = client.put(f"/v1/clusters/{cid}", json={"step_s": 300, "engine": "aurora-mysql"})
     client.post(f"/v1/clusters/{cid}/metrics", json={"points": history})
-    location = client.post(f"/v1/clusters/{cid}/recommendations", json={}).headers["location"]
+    made = client.post(f"/v1/clusters/{cid}/recommendations", json={"now": grid.now.isoformat()})
+    location = made.headers["location"]
 
     default = client.get(f"{location}/actions")
     chosen = client.get(f"{location}/actions", params={"engine": "aurora-postgresql"})

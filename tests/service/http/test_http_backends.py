@@ -15,12 +15,12 @@ def _client(settings: Settings, db_url: str) -> TestClient:
 
 
 def test_register_ingest_recommend_then_restart(
-    settings: Settings, db_url: str, history: list[dict[str, Any]]
+    settings: Settings, db_url: str, history: list[dict[str, Any]], grid: Any
 ) -> None:
     with _client(settings, db_url) as c:
         assert c.put("/v1/clusters/orders", json={"step_s": 300}).status_code == 201
         assert c.post("/v1/clusters/orders/metrics", json={"points": history}).status_code == 200
-        created = c.post("/v1/clusters/orders/recommendations", json={})
+        created = c.post("/v1/clusters/orders/recommendations", json={"now": grid.now.isoformat()})
         assert created.status_code == 201, created.text
         assert c.get("/readyz").json() == {"status": "ok", "checks": {"database": "ok", "solver_pool": "ok"}}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -162,9 +164,14 @@ def test_unknown_cluster_is_404(client: TestClient) -> None:
 
 
 def test_recommendation_from_stored_metrics_is_stored_with_hash(
-    client: TestClient, cluster_id: str, history: list[dict[str, Any]], grid: Any
+    client: TestClient,
+    cluster_id: str,
+    history: list[dict[str, Any]],
+    grid: Any,
+    set_clock: Callable[[datetime], None],
 ) -> None:
     client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+    set_clock(grid.now)  # the default now: the server's clock
 
     r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={})
     again = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"now": grid.now.isoformat()})
@@ -185,9 +192,9 @@ def test_recommendation_from_stored_metrics_is_stored_with_hash(
 
 
 def test_recommendation_with_inline_points_and_overrides(
-    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]], grid: Any
 ) -> None:
-    body = {"points": history, "config": {"horizon_s": 3600}}
+    body = {"points": history, "config": {"horizon_s": 3600}, "now": grid.now.isoformat()}
 
     r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json=body)
 
@@ -224,11 +231,11 @@ def test_stateless_recommendation_is_stored_apart_from_a_registered_cluster(
 
 
 def test_unknown_cluster_history_is_404_but_a_deleted_one_is_kept(
-    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]], grid: Any
 ) -> None:
     unknown = client.get(f"/v1/clusters/nope-{uuid.uuid4().hex[:8]}/recommendations")
     client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
-    made = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={})
+    made = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"now": grid.now.isoformat()})
     client.delete(f"/v1/clusters/{cluster_id}")
 
     kept = client.get(f"/v1/clusters/{cluster_id}/recommendations")
@@ -253,3 +260,52 @@ def test_recommendation_far_after_the_metrics_says_they_are_outside_the_window(
     message = r.json()["detail"][0]["message"]
     assert "outside the 40,320-step window" in message and "before now 2030-01-01T00:00:00Z" in message
     assert "no stored metrics before now" not in message
+
+
+def test_without_now_a_stopped_feed_is_stale_and_the_plan_held(
+    client: TestClient,
+    cluster_id: str,
+    history: list[dict[str, Any]],
+    grid: Any,
+    set_clock: Callable[[datetime], None],
+) -> None:
+    """A scheduler whose metric feed stopped an hour ago is told so: now is the server's clock."""
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+    set_clock(grid.now + timedelta(hours=1, minutes=2, seconds=30))  # off the grid: truncated
+    deployed = {"previous": {"writer_acu": 8.0}}
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json=deployed)
+    explicit = client.post(
+        f"/v1/clusters/{cluster_id}/recommendations",
+        json={**deployed, "now": (grid.now + timedelta(hours=1)).isoformat()},
+    )
+
+    assert r.status_code == 201, r.text
+    rec = Recommendation.model_validate(r.json()["recommendation"])
+    dq = rec.data_quality
+    assert rec.generated_at == grid.now + timedelta(hours=1) and dq is not None
+    assert dq.staleness_s == 3600.0
+    assert dq.flags == ("stale: the last sample ends 60 min before now (more than 15 min)",)
+    assert dq.held is True
+    assert min(s.min_capacity_acu for s in rec.steps) == 8.0
+    assert explicit.json()["inputs_hash"] == r.json()["inputs_hash"]  # as an explicit now
+
+
+def test_without_now_a_fresh_feed_is_not_flagged(
+    client: TestClient,
+    cluster_id: str,
+    history: list[dict[str, Any]],
+    grid: Any,
+    set_clock: Callable[[datetime], None],
+) -> None:
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+    set_clock(grid.now + timedelta(minutes=4, seconds=59))  # the next step is still running
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"previous": {"writer_acu": 8.0}})
+
+    assert r.status_code == 201, r.text
+    rec = Recommendation.model_validate(r.json()["recommendation"])
+    dq = rec.data_quality
+    assert rec.generated_at == grid.now and dq is not None
+    assert dq.staleness_s == 0.0 and dq.flags == () and dq.held is False
+    assert r.json()["inputs"]["history"]["n_steps"] == len(history)

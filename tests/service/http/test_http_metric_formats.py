@@ -63,7 +63,7 @@ def test_csv_in_acu_is_stored(client: TestClient, cluster_id: str) -> None:
 def test_csv_in_percent_is_of_max_acu(client: TestClient, cluster_id: str) -> None:
     text = "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,cpu,percent,50\n"
     _csv(client, cluster_id, text)
-    rec_body = {"config": {"horizon_s": 900}}
+    rec_body = {"config": {"horizon_s": 900}, "now": "2024-05-06T00:05:00Z"}
 
     r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json=rec_body)
 
@@ -111,7 +111,8 @@ def test_cloudwatch_pages_newest_first_with_gaps_are_merged(client: TestClient, 
         "last_ts": "2024-05-06T00:20:00Z",
     }
     rec = client.post(
-        f"/v1/clusters/{cluster_id}/recommendations", json={"config": {"horizon_s": 900}}
+        f"/v1/clusters/{cluster_id}/recommendations",
+        json={"config": {"horizon_s": 900}, "now": "2024-05-06T00:25:00Z"},
     ).json()
     assert rec["inputs"]["history"] == {
         "n_steps": 5,
@@ -240,13 +241,16 @@ def test_csv_row_outside_the_json_limits_is_422_and_nothing_is_stored(
 
 
 def test_a_bad_stored_value_does_not_poison_later_recommendations(
-    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]], grid: Any
 ) -> None:
     client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
     store = client.app.state.runtime.store  # type: ignore[attr-defined]
     store.add_points(cluster_id, [int(T0.timestamp()) + 300 * 10], [1e300])  # as an older version stored it
 
-    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"config": {"horizon_s": 900}})
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/recommendations",
+        json={"config": {"horizon_s": 900}, "now": grid.now.isoformat()},
+    )
 
     assert r.status_code == 201, r.text
     assert r.json()["inputs"]["history"]["n_missing"] == 1

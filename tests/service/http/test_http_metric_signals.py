@@ -6,6 +6,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,6 +34,14 @@ def fixed_clock(client: TestClient) -> Iterator[None]:
 
 def _iso(t: int) -> str:
     return f"2024-05-06T{(t - T0) // 3600:02d}:{(t - T0) % 3600 // 60:02d}:00+00:00"
+
+
+def _at(now_s: int, *, horizon_s: int | None = None) -> dict[str, object]:
+    """A recommendation body planning at ``now_s`` (the data is from 2024, the server's clock is not)."""
+    body: dict[str, object] = {"now": datetime.fromtimestamp(now_s, tz=UTC).isoformat()}
+    if horizon_s is not None:
+        body["config"] = {"horizon_s": horizon_s}
+    return body
 
 
 def _n_points(client: TestClient, cid: str) -> int:
@@ -68,7 +77,7 @@ def test_cloudwatch_several_ids_store_the_max_and_name_the_binding_signal(
         "CPUUtilization: the Maximum statistic is used; Average ignored (of Maximum, Average)"
         in body["warnings"]
     )
-    rec = client.post(f"/v1/clusters/{cid}/recommendations", json={"config": {"horizon_s": 900}}).json()
+    rec = client.post(f"/v1/clusters/{cid}/recommendations", json=_at(T0 + 900, horizon_s=900)).json()
     assert rec["inputs"]["history"]["n_steps"] == 3 and rec["inputs"]["history"]["n_missing"] == 0
 
 
@@ -217,7 +226,7 @@ def test_upload_parquet(client: TestClient, cid: str) -> None:
 
     assert r.status_code == 200, r.text
     assert r.json()["report"]["format"] == "parquet" and r.json()["received"] == 2
-    rec = client.post(f"/v1/clusters/{cid}/recommendations", json={"config": {"horizon_s": 900}}).json()
+    rec = client.post(f"/v1/clusters/{cid}/recommendations", json=_at(T0 + 600, horizon_s=900)).json()
     assert rec["recommendation"]["steps"][0]["demand_p50_acu"] == pytest.approx(4.0)  # 25% of 16 ACU
 
 
@@ -239,8 +248,6 @@ def test_upload_aws_console_csv_with_a_zone(client: TestClient, cid: str) -> Non
 
 
 def _acu_page(start_s: int, n: int, *, forbidden_cpu: bool) -> dict[str, object]:
-    from datetime import UTC, datetime
-
     stamps = [datetime.fromtimestamp(start_s + 300 * k, tz=UTC).isoformat() for k in range(n)]
     results: list[dict[str, object]] = [
         {"Id": "acu", "Label": "ServerlessDatabaseCapacity", "Timestamps": stamps, "Values": [2.0] * n}
@@ -262,7 +269,9 @@ def test_a_flagged_upload_holds_later_recommendations_from_the_stored_metrics(
     )
     assert r.json()["status"] == "PartialData"
 
-    held = client.post(f"/v1/clusters/{cid}/recommendations", json=deployed).json()["recommendation"]
+    held = client.post(
+        f"/v1/clusters/{cid}/recommendations", json={**deployed, **_at(T0 + 300 * days)}
+    ).json()["recommendation"]
 
     assert held["data_quality"]["flags"] == [flag] and held["data_quality"]["held"] is True
     assert min(s["min_capacity_acu"] for s in held["steps"]) == 8.0
@@ -272,6 +281,8 @@ def test_a_flagged_upload_holds_later_recommendations_from_the_stored_metrics(
         client.post(f"/v1/clusters/{cid}/metrics/cloudwatch", json={"pages": [later]}).json()["status"]
         == "Complete"
     )
-    free = client.post(f"/v1/clusters/{cid}/recommendations", json=deployed).json()["recommendation"]
+    free = client.post(
+        f"/v1/clusters/{cid}/recommendations", json={**deployed, **_at(T0 + 300 * (days + 12))}
+    ).json()["recommendation"]
     assert free["data_quality"]["flags"] == [] and free["data_quality"]["held"] is False
     assert min(s["min_capacity_acu"] for s in free["steps"]) < 8.0

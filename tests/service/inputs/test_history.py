@@ -10,6 +10,7 @@ import pytest
 from service.inputs.history import (
     HistoryError,
     check_window,
+    grid_floor,
     history_until,
     plan_span_s,
     series_end,
@@ -174,3 +175,15 @@ def test_plan_span_rounds_the_horizon_up_to_plan_steps(
     horizon_s: int, plan_step_s: int, expected: int
 ) -> None:
     assert plan_span_s(horizon_s, plan_step_s) == expected
+
+
+@pytest.mark.parametrize(
+    ("clock_offset_s", "step_s", "expected_offset_s"),
+    [(0.0, 300, 0), (299.999, 300, 0), (300.0, 300, 300), (3599.5, 900, 2700), (61.0, 60, 60)],
+)
+def test_grid_floor_truncates_a_clock_to_the_end_of_the_last_whole_step(
+    clock_offset_s: float, step_s: int, expected_offset_s: int
+) -> None:
+    at = grid_floor(T0.timestamp() + clock_offset_s, step_s)
+
+    assert at == T0 + timedelta(seconds=expected_offset_s) and at.tzinfo is UTC

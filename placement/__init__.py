@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from placement.errors import InvalidProblemError, PlacementError
+    from placement.errors import AzRegionMismatchError, InvalidProblemError, PlacementError
     from placement.hints import shift_plan
     from placement.pricing import PRICES, PRICES_AS_OF, RegionPrice, region_price
     from placement.queueing import max_utilisation
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
         PlacementOptions,
         RegionPriceOverride,
         SecondaryRegion,
+        az_id_prefix,
+        check_az_region,
     )
     from placement.types import (
         MAX_ACU_LIMIT,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from placement.units import acu_to_half_acu_ceil, half_acu_to_acu, is_on_half_acu_grid
 
 _EXPORTS: dict[str, str] = {
+    "AzRegionMismatchError": "placement.errors",
     "InvalidProblemError": "placement.errors",
     "PlacementError": "placement.errors",
     "shift_plan": "placement.hints",
@@ -85,6 +88,8 @@ _EXPORTS: dict[str, str] = {
     "PlacementOptions": "placement.specs",
     "RegionPriceOverride": "placement.specs",
     "SecondaryRegion": "placement.specs",
+    "az_id_prefix": "placement.specs",
+    "check_az_region": "placement.specs",
     "MAX_ACU_LIMIT": "placement.types",
     "MAX_READERS_PER_CLUSTER": "placement.types",
     "MAX_SECONDARY_READERS": "placement.types",
@@ -125,6 +130,7 @@ __all__ = [
     "PRICES_AS_OF",
     "AvailabilitySpec",
     "AzReaders",
+    "AzRegionMismatchError",
     "CapacityLimits",
     "ClientRegion",
     "Coarsening",
@@ -151,6 +157,8 @@ __all__ = [
     "StorageAdvice",
     "Topology",
     "acu_to_half_acu_ceil",
+    "az_id_prefix",
+    "check_az_region",
     "half_acu_to_acu",
     "is_on_half_acu_grid",
     "max_utilisation",

@@ -27,6 +27,33 @@ class InvalidProblemError(PlacementError, ValueError):
     code: ClassVar[str] = "invalid_problem"
 
 
+class AzRegionMismatchError(InvalidProblemError):
+    """AZ IDs that are not in the region they are given for (``euc1-az1`` in ``us-west-2``).
+
+    Raised by :func:`placement.specs.check_az_region`; inside a model's validation (a
+    :class:`placement.types.Topology` or :class:`placement.specs.SecondaryRegion`) it
+    arrives wrapped in a ``pydantic.ValidationError``, whose entry's ``ctx["error"]`` is
+    this error.
+
+    Attributes:
+        region: the region.
+        az_ids: the AZ IDs that are not in it, in the order given.
+        prefix: the prefix of the region's AZ IDs, e.g. ``usw2``.
+    """
+
+    code: ClassVar[str] = "az_region_mismatch"
+
+    def __init__(self, region: str, az_ids: tuple[str, ...], prefix: str) -> None:
+        verb = "are" if len(az_ids) > 1 else "is"
+        super().__init__(
+            f"az_ids {list(az_ids)} {verb} not in {region}: "
+            f"its AZ IDs start with {prefix}- (e.g. {prefix}-az1)"
+        )
+        self.region = region
+        self.az_ids = az_ids
+        self.prefix = prefix
+
+
 class ObjectiveRangeError(InvalidProblemError, OverflowError):
     """The worst-case objective would not be exact in CP-SAT's double (>= 2**53 micro-USD).
 

@@ -3,22 +3,76 @@
 Owns the frozen models nested in :class:`placement.types.PlacementProblem`:
 :class:`SecondaryRegion`, :class:`ClientRegion`, :class:`LatencySlo`,
 :class:`FailureModel`, :class:`AvailabilitySpec`, :class:`DynamicsSpec`,
-:class:`IoProfile`, :class:`CostModel` and :class:`Coarsening`. Every default states its
-source or is marked ASSUMPTION. Units are in the field names (``_ms``, ``_s``,
+:class:`IoProfile`, :class:`CostModel` and :class:`Coarsening`, and the region/AZ rule
+(:func:`az_id_prefix`, :func:`check_az_region`). Every default states its source or is
+marked ASSUMPTION. Units are in the field names (``_ms``, ``_s``,
 ``_usd``, ``_frac``). Imports nothing of ours outside ``placement``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from placement.errors import AzRegionMismatchError
 
 AzId = Annotated[str, Field(pattern=r"^[a-z]{2,5}[0-9]+-az[0-9]+$", max_length=32)]
 """An AZ ID such as ``use1-az1`` (AZ IDs, unlike AZ names, mean the same AZ in every account)."""
 
 RegionName = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$", max_length=32)]
 """An AWS region name such as ``us-east-1``."""
+
+
+_COMPASS = {"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
+
+
+def az_id_prefix(region: str) -> str:
+    """Return the prefix of a region's AZ IDs (the part before ``-az``).
+
+    AWS builds it from the region code: the area, the first letter of each further word
+    (two for the compound directions) and the number (AWS "AZ IDs" and "AWS Availability
+    Zones": ``euw1-az1`` is in ``eu-west-1``; ``benchmarks/solve.py``'s table agrees).
+
+    Args:
+        region: an AWS region name such as ``ap-southeast-2``.
+
+    Returns:
+        E.g. ``use1`` (us-east-1), ``apse2`` (ap-southeast-2), ``usgw1`` (us-gov-west-1).
+
+    Raises:
+        ValueError: ``region`` is not of the form ``area-word[-word...]-number``.
+
+    Examples:
+        >>> [az_id_prefix(r) for r in ("us-west-2", "eu-central-1", "ap-northeast-1")]
+        ['usw2', 'euc1', 'apne1']
+    """
+    area, *words, number = region.split("-")
+    if not words or not number.isdigit():
+        raise ValueError(f"{region!r} is not an AWS region name such as us-east-1")
+    return area + "".join(_COMPASS.get(w, w[:1]) for w in words) + number
+
+
+def check_az_region(region: str, az_ids: Iterable[str]) -> None:
+    """Check that every AZ ID is in ``region``: its prefix is :func:`az_id_prefix` of the region.
+
+    The one region/AZ rule of the package: :class:`placement.types.Topology` and
+    :class:`SecondaryRegion` apply it, so a plan never places readers in another region's
+    AZs (``euc1-az2`` under ``us-west-2``).
+
+    Args:
+        region: an AWS region name.
+        az_ids: AZ IDs such as ``usw2-az1``.
+
+    Raises:
+        AzRegionMismatchError: some AZ IDs are not in ``region`` (the message lists them
+            and the region's prefix).
+    """
+    prefix = az_id_prefix(region)
+    foreign = tuple(a for a in az_ids if a.rpartition("-az")[0] != prefix)
+    if foreign:
+        raise AzRegionMismatchError(region, foreign, prefix)
 
 
 class FrozenModel(BaseModel):
@@ -42,6 +96,7 @@ class SecondaryRegion(FrozenModel):
     def _check(self) -> SecondaryRegion:
         if len(set(self.az_ids)) != len(self.az_ids):
             raise ValueError(f"az_ids must be unique, got {list(self.az_ids)}")
+        check_az_region(self.region, self.az_ids)
         return self
 
 

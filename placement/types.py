@@ -23,6 +23,7 @@ from placement.specs import (
     FrozenModel,
     PlacementOptions,
     RegionName,
+    check_az_region,
 )
 from placement.units import is_on_half_acu_grid
 
@@ -56,8 +57,10 @@ class Topology(FrozenModel):
     failover, which this model does not plan).
 
     Raises:
-        pydantic.ValidationError: fewer than 2 or duplicate AZ IDs, or a writer AZ that
-            is not one of ``az_ids``.
+        pydantic.ValidationError: fewer than 2 or duplicate AZ IDs, a writer AZ that is
+            not one of ``az_ids``, or AZ IDs of another region (``euc1-az1`` in
+            ``us-west-2``: :class:`placement.errors.AzRegionMismatchError` in the entry's
+            ``ctx``; so a region other than us-east-1 needs its own ``az_ids``).
     """
 
     region: RegionName = "us-east-1"
@@ -70,6 +73,7 @@ class Topology(FrozenModel):
             raise ValueError(f"az_ids must be unique, got {list(self.az_ids)}")
         if self.writer_az_id not in self.az_ids:
             raise ValueError(f"writer_az_id {self.writer_az_id!r} is not one of az_ids {list(self.az_ids)}")
+        check_az_region(self.region, self.az_ids)
         return self
 
 

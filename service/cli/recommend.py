@@ -175,11 +175,24 @@ def recommendation_lines(rec: Recommendation) -> list[str]:
     ]
 
 
-def _az_prefix(region: str) -> str:
-    """The AZ-ID prefix AWS uses for a region, e.g. ``euw2`` for ``eu-west-2`` (for examples only)."""
-    area, direction, number = (region.split("-") + ["", "", ""])[:3]
-    two = {"southeast": "se", "northeast": "ne", "southwest": "sw", "northwest": "nw"}
-    return f"{area}{two.get(direction, direction[:1])}{number}"
+def _az_region_mismatch(exc: ValidationError) -> str | None:
+    """The message of a ``placement.AzRegionMismatchError`` inside ``exc``, or None."""
+    from placement import AzRegionMismatchError
+
+    for e in exc.errors():
+        if isinstance(error := e.get("ctx", {}).get("error"), AzRegionMismatchError):
+            return str(error)
+    return None
+
+
+def _az_sources(region: str | None, az: list[str] | None, c: ClusterSection, config: Path | None) -> str:
+    """Where the region and the AZ IDs came from: ``--region/--az``, or the file's keys and its name."""
+    names = [
+        "cluster.region" if region is None and c.region else "--region",
+        "cluster.az_ids" if not az and c.az_ids else "--az",
+    ]
+    in_file = config is not None and any(n.startswith("cluster.") for n in names)
+    return "/".join(names) + (f" ({config.name})" if in_file and config is not None else "")
 
 
 def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]) -> list[str]:
@@ -267,7 +280,7 @@ def recommend_command(
     holds the deployed layout (--deployed-*). Data after --now is ignored.
     """
     import policy
-    from placement import CapacityLimits, PreviousLayout, Topology
+    from placement import CapacityLimits, PreviousLayout, Topology, az_id_prefix
     from placement.pricing import PRICES, region_price
     from policy import ClusterSpec
     from service.inputs.history import plan_span_s
@@ -356,10 +369,10 @@ def recommend_command(
                 topo["writer_az_id"] = topo["az_ids"][0]
             home = Topology.model_fields["region"].default
             if topo.get("region", home) != home and "az_ids" not in topo:  # never us-east-1's AZs elsewhere
+                prefix = az_id_prefix(topo["region"])
                 raise CliInputError(
                     f"--region {topo['region']}: give its AZ IDs with --az (at least two, e.g. --az "
-                    f"{_az_prefix(topo['region'])}-az1 --az {_az_prefix(topo['region'])}-az2); the default "
-                    f"AZs are {home}'s"
+                    f"{prefix}-az1 --az {prefix}-az2); the default AZs are {home}'s"
                 )
             spec: dict[str, Any] = {
                 "cluster_id": cluster_id or c.cluster_id or file_cluster(report) or "cluster-1",
@@ -376,6 +389,8 @@ def recommend_command(
                 priced = f"--region {topo['region']}: {region_price(topo['region']).source}; give --price"
             cluster = ClusterSpec(**spec)
         except ValidationError as exc:
+            if (mismatch := _az_region_mismatch(exc)) is not None:  # e.g. --region over the file's AZs
+                raise CliInputError(f"{_az_sources(region, az, c, config_path)}: {mismatch}") from None
             raise CliInputError(_named(exc, "")) from None
         previous = None
         deployed = file.deployed

@@ -352,3 +352,35 @@ def test_the_default_now_is_the_end_of_the_last_samples_period(tmp_path: Path) -
     rec = Recommendation.model_validate(json.loads(out.read_text()))
     assert rec.generated_at.timestamp() == T0 + 96 * 3600
     assert len(rec.steps) == 12
+
+
+def test_a_region_that_is_not_the_config_files_azs_is_refused(tmp_path: Path) -> None:
+    base = ["recommend", "-i", str(EXAMPLES / "orders-db-cloudwatch.json")]
+    config = ["--config", str(EXAMPLES / "orders-db.toml")]
+
+    overridden = runner.invoke(app, [*base, *config, "--region", "us-west-2"])
+
+    assert _error(overridden) == (
+        "error: --region/cluster.az_ids (orders-db.toml): az_ids ['euc1-az1', 'euc1-az2', 'euc1-az3'] "
+        "are not in us-west-2: its AZ IDs start with usw2- (e.g. usw2-az1)"
+    )
+    # the file alone can disagree with itself
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[cluster]\nmax_acu = 16\nregion = "us-west-2"\naz_ids = ["euc1-az1", "euc1-az2"]\n', encoding="utf-8"
+    )
+    assert _error(runner.invoke(app, [*base, "--config", str(bad)])) == (
+        "error: cluster.region/cluster.az_ids (bad.toml): az_ids ['euc1-az1', 'euc1-az2'] are not in "
+        "us-west-2: its AZ IDs start with usw2- (e.g. usw2-az1)"
+    )
+    # so can the options, and --az fixes the override
+    options = ["--max-acu", "16", "--region", "us-west-2", "--az", "euc1-az1", "--az", "usw2-az2"]
+    assert _error(runner.invoke(app, [*base, *options])) == (
+        "error: --region/--az: az_ids ['euc1-az1'] is not in us-west-2: its AZ IDs start with usw2- "
+        "(e.g. usw2-az1)"
+    )
+    fixed = runner.invoke(
+        app, [*base, *config, "--region", "us-west-2", "--az", "usw2-az1", "--az", "usw2-az2",
+              "--writer-az", "usw2-az1", "--deployed-failover-az", "usw2-az2"],
+    )  # fmt: skip
+    assert fixed.exit_code == 0, fixed.output

@@ -67,6 +67,18 @@ def test_a_cluster_registered_without_a_price_is_priced_at_its_region(client: Te
     assert priced.json()["cluster"]["price_usd_per_acu_hour"] == 0.2
 
 
+def test_a_cluster_whose_az_ids_are_not_in_its_region_is_refused(client: TestClient) -> None:
+    topology = {"region": "us-west-2", "az_ids": ["euc1-az1", "euc1-az2"], "writer_az_id": "euc1-az1"}
+
+    r = _register(client, f"az-{uuid.uuid4().hex[:8]}", topology=topology)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == "topology"
+    assert r.json()["detail"][0]["message"] == (
+        "az_ids ['euc1-az1', 'euc1-az2'] are not in us-west-2: its AZ IDs start with usw2- (e.g. usw2-az1)"
+    )
+
+
 @pytest.mark.parametrize(
     ("path_id", "changes", "field"),
     [

@@ -1,0 +1,65 @@
+"""Topology and SecondaryRegion: AZ IDs must belong to their region (one rule, placement.check_az_region)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from placement import AzRegionMismatchError, SecondaryRegion, Topology, az_id_prefix, check_az_region
+from policy import ClusterSpec
+
+
+@pytest.mark.parametrize(
+    ("region", "prefix"),
+    [
+        ("us-east-1", "use1"),
+        ("us-west-2", "usw2"),
+        ("eu-central-1", "euc1"),
+        ("eu-west-2", "euw2"),
+        ("eu-north-1", "eun1"),
+        ("sa-east-1", "sae1"),
+        ("ca-central-1", "cac1"),
+        ("ap-south-1", "aps1"),
+        ("ap-southeast-1", "apse1"),
+        ("ap-northeast-3", "apne3"),
+        ("me-south-1", "mes1"),
+        ("us-gov-west-1", "usgw1"),
+        ("cn-northwest-1", "cnnw1"),
+    ],
+)
+def test_az_id_prefix_of_a_region(region: str, prefix: str) -> None:
+    assert az_id_prefix(region) == prefix
+
+
+def test_az_ids_of_another_region_are_a_typed_error_naming_them() -> None:
+    with pytest.raises(AzRegionMismatchError) as err:
+        check_az_region("us-west-2", ("euc1-az1", "usw2-az2", "euc1-az3"))
+
+    assert isinstance(err.value, ValueError) and err.value.code == "az_region_mismatch"
+    assert err.value.region == "us-west-2" and err.value.az_ids == ("euc1-az1", "euc1-az3")
+    assert str(err.value) == (
+        "az_ids ['euc1-az1', 'euc1-az3'] are not in us-west-2: its AZ IDs start with usw2- (e.g. usw2-az1)"
+    )
+    check_az_region("us-west-2", ("usw2-az1", "usw2-az2"))  # its own: no error
+
+
+def test_a_topology_with_another_regions_az_ids_is_rejected() -> None:
+    eu = {"az_ids": ("euc1-az1", "euc1-az2", "euc1-az3"), "writer_az_id": "euc1-az1"}
+
+    with pytest.raises(ValidationError) as err:
+        Topology(region="us-west-2", **eu)  # type: ignore[arg-type]
+
+    (e,) = err.value.errors()
+    assert isinstance(e["ctx"]["error"], AzRegionMismatchError)
+    assert "az_ids ['euc1-az1', 'euc1-az2', 'euc1-az3'] are not in us-west-2" in e["msg"]
+    assert Topology(region="eu-central-1", **eu).region == "eu-central-1"  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="are not in eu-west-2"):  # the default AZs are us-east-1's
+        Topology(region="eu-west-2")
+    with pytest.raises(ValidationError) as spec_err:
+        ClusterSpec.model_validate({"topology": {"region": "us-west-2", **eu}})
+    assert spec_err.value.errors()[0]["loc"] == ("topology",)
+
+
+def test_a_secondary_region_with_another_regions_az_ids_is_rejected() -> None:
+    with pytest.raises(ValidationError, match=r"az_ids \['euw2-az1'\] is not in us-west-2"):
+        SecondaryRegion(region="us-west-2", az_ids=("usw2-az1", "euw2-az1"))

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from placement.solver import solve
     from placement.specs import (
         MAX_SECONDARIES,
+        STORED_CONTEXT,
         AvailabilitySpec,
         ClientRegion,
         Coarsening,
@@ -88,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "PlacementOptions": "placement.specs",
     "RegionPriceOverride": "placement.specs",
     "SecondaryRegion": "placement.specs",
+    "STORED_CONTEXT": "placement.specs",
     "az_id_prefix": "placement.specs",
     "check_az_region": "placement.specs",
     "MAX_ACU_LIMIT": "placement.types",
@@ -152,6 +154,7 @@ __all__ = [
     "SecondaryPlan",
     "SecondaryRegion",
     "ShadowCost",
+    "STORED_CONTEXT",
     "SolveStatus",
     "SolverParams",
     "StorageAdvice",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from placement.errors import AzRegionMismatchError
 
@@ -52,6 +52,13 @@ def az_id_prefix(region: str) -> str:
     if not words or not number.isdigit():
         raise ValueError(f"{region!r} is not an AWS region name such as us-east-1")
     return area + "".join(_COMPASS.get(w, w[:1]) for w in words) + number
+
+
+STORED_CONTEXT = "stored"
+"""Validation-context key (``model_validate(data, context={STORED_CONTEXT: True})``) under
+which :class:`placement.types.Topology` and :class:`SecondaryRegion` skip
+:func:`check_az_region`: a registration stored before the rule existed still loads (it is
+shown and can be registered again); the service refuses to plan on it."""
 
 
 def check_az_region(region: str, az_ids: Iterable[str]) -> None:
@@ -93,10 +100,11 @@ class SecondaryRegion(FrozenModel):
     az_ids: tuple[AzId, ...] = Field(min_length=1, max_length=6)
 
     @model_validator(mode="after")
-    def _check(self) -> SecondaryRegion:
+    def _check(self, info: ValidationInfo) -> SecondaryRegion:
         if len(set(self.az_ids)) != len(self.az_ids):
             raise ValueError(f"az_ids must be unique, got {list(self.az_ids)}")
-        check_az_region(self.region, self.az_ids)
+        if not (info.context or {}).get(STORED_CONTEXT):
+            check_az_region(self.region, self.az_ids)
         return self
 
 

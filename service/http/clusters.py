@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import HTTPException
 from pydantic import ValidationError
 
+from placement import AzRegionMismatchError, check_az_region
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig
 from policy.steps import check_step_s
 from service.http.schemas.clusters import IngestResult, MetricsSummary, record_spec
@@ -131,5 +132,23 @@ def cluster_config(
 
 
 def cluster_spec(record: ClusterRecord) -> ClusterSpec:
-    """Return the registered ClusterSpec."""
-    return record_spec(record)[0]
+    """Return the registered ClusterSpec, to plan on.
+
+    Raises:
+        fastapi.HTTPException: 409 ``conflict`` when the registration was stored before a
+            rule it fails (AZ IDs of another region, ``placement.check_az_region``): it is
+            kept as it is; the message says to register the cluster again.
+    """
+    spec = record_spec(record)[0]
+    secondaries = spec.placement.secondaries if spec.placement is not None else ()
+    regions = [(spec.topology.region, spec.topology.az_ids)] + [(s.region, s.az_ids) for s in secondaries]
+    try:
+        for region, az_ids in regions:
+            check_az_region(region, az_ids)
+    except AzRegionMismatchError as exc:
+        raise HTTPException(
+            409,
+            f"cluster {record.cluster_id} was registered before AZ IDs were checked against their "
+            f"region and fails that check ({exc}); register it again (PUT /v1/clusters/{record.cluster_id})",
+        ) from None
+    return spec

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import Path
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from placement import CapacityLimits, PreviousLayout, Topology
+from placement import STORED_CONTEXT, CapacityLimits, PreviousLayout, Topology
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
 from policy.steps import MIN_STEP_S, check_step_s
 from policy.types import fill_regional_price
@@ -180,10 +180,15 @@ ENGINE_KEY: Final[str] = "engine"
 
 
 def record_spec(record: ClusterRecord) -> tuple[ClusterSpec, Engine]:
-    """Return a stored cluster's ClusterSpec and engine (``aurora-postgresql`` if none was stored)."""
+    """Return a stored cluster's ClusterSpec and engine (``aurora-postgresql`` if none was stored).
+
+    Loaded under ``placement.STORED_CONTEXT``: a registration stored before the region/AZ rule
+    (``placement.check_az_region``) still loads, to be shown and registered again;
+    :func:`service.http.clusters.cluster_spec` refuses to plan on it.
+    """
     spec = dict(record.spec)
     engine: Engine = "aurora-mysql" if spec.pop(ENGINE_KEY, None) == "aurora-mysql" else "aurora-postgresql"
-    return ClusterSpec.model_validate(spec), engine
+    return ClusterSpec.model_validate(spec, context={STORED_CONTEXT: True}), engine
 
 
 class ClusterPublic(WireModel):

@@ -321,3 +321,29 @@ def test_without_now_a_fresh_feed_is_not_flagged(
     assert rec.generated_at == grid.now and dq is not None
     assert dq.staleness_s == 0.0 and dq.flags == () and dq.held is False
     assert r.json()["inputs"]["history"]["n_steps"] == len(history)
+
+
+def test_a_registration_stored_before_the_region_rule_still_loads_but_is_not_planned_on(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]], grid: Any
+) -> None:
+    """A pre-rule registration (euc1 AZs under us-west-2) is kept and shown; planning says re-register."""
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    record = store.get_cluster(cluster_id)
+    spec = {**record.spec, "topology": {"region": "us-west-2", "az_ids": ["euc1-az1", "euc1-az2"]}}
+    spec["topology"]["writer_az_id"] = "euc1-az1"
+    store.upsert_cluster(cluster_id, spec=spec, step_s=record.step_s, config=record.config)
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+
+    shown = client.get(f"/v1/clusters/{cluster_id}")
+    listed = client.get("/v1/clusters", params={"limit": 1, "after": cluster_id[:-1]})
+    planned = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"now": grid.now.isoformat()})
+
+    assert shown.status_code == 200 and shown.json()["cluster"]["topology"]["region"] == "us-west-2"
+    assert listed.status_code == 200 and cluster_id in [
+        c["cluster"]["cluster_id"] for c in listed.json()["data"]
+    ]
+    assert planned.status_code == 409, planned.text
+    (detail,) = planned.json()["detail"]
+    assert detail["message"].startswith(f"cluster {cluster_id} was registered before AZ IDs were checked")
+    assert detail["message"].endswith(f"register it again (PUT /v1/clusters/{cluster_id})")
+    assert store.get_cluster(cluster_id).spec == spec  # nothing stored is changed

@@ -1,5 +1,6 @@
 """advise(): one answer about one cluster, on synthetic series and on the bundled traces."""
 
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -70,6 +71,26 @@ def test_an_idle_cluster_is_told_to_pause_not_to_buy_a_commitment() -> None:
     (reason,) = [r for r in advice.reasons if r.startswith("auto-pause (MinCapacity 0) runs this cluster")]
     assert f"less than the cheapest commitment ({advice.purchase_options[0].name}" in reason
     assert reason.endswith("paid every hour, paused or not, so pause and buy none")
+
+
+def test_a_reader_change_is_priced_apart_from_the_floor_advice() -> None:
+    # Today no reader; what to apply keeps one tier-1 reader: the headline "saving" was mostly
+    # the added instance, and nothing said so.
+    advice = advise(
+        _office_hours(4), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings(readers=())
+    )
+    (note,) = [r for r in advice.reasons if r.startswith("what to apply also changes the readers")]
+    assert "(today: none; what to apply: one tier-1 reader" in note
+    floors = re.search(r"MinCapacity alone (saves|costs) \$([\d,.]+)/month", note)
+    readers = re.search(r"the reader change (saves|costs) \$([\d,.]+)/month", note)
+    assert floors is not None and readers is not None
+    signed = [
+        (1 if m.group(1) == "saves" else -1) * float(m.group(2).replace(",", "")) for m in (floors, readers)
+    ]
+    assert readers.group(1) == "costs"
+    assert sum(signed) == pytest.approx(advice.savings_usd_per_month, abs=0.02)
+    same = advise(_office_hours(4), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
+    assert not [r for r in same.reasons if r.startswith("what to apply also changes the readers")]
 
 
 def test_no_idle_stretch_says_why_it_never_pauses() -> None:

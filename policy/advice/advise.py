@@ -427,9 +427,13 @@ def advise(
             max_capacity_acu=current.max_capacity_acu,
             slot_s=slot_s,
             quantile=quantile,
+            trusted=trusted,
         )
         return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
 
+    trusted = _covered_steps(
+        demand, first, len(scored), step_s, replay.policy.min_coverage_24h, replay.replan_every_s
+    )
     floors_read = acuplan.floor_acu
     conn_floor = connections_floor_acu(conn, current)
     if conn_floor is not None:  # the timetable keeps the MinCapacity today's connections need
@@ -650,6 +654,38 @@ def _timetable_floors(schedule: FloorSchedule, start: datetime, step_s: int, spa
     n = -(-span_s // step_s)
     floors = schedule_floors(schedule, start=start, step_s=fine, n_steps=n * (step_s // fine))
     return np.asarray(floors.reshape(n, -1).max(axis=1), dtype=np.float64)
+
+
+def _covered_steps(
+    demand: FloatArray, first: int, n: int, step_s: int, min_coverage: float, replan_s: int
+) -> FloatArray:
+    """Scored steps decided on a trusted history: observed, and the day before the decision covered.
+
+    The policy flags a history whose last day is less than ``min_coverage`` observed
+    (``policy.quality``) and then holds or caps its floors; those floors are its caution
+    about a hole, not what the slot needs, so the timetable does not read them. The replay
+    decides every ``replan_s`` from the first scored step; a step's decision is the last one
+    at or before it.
+
+    Args:
+        demand: the whole history, shape (N,), ACU, NaN for missing steps.
+        first: index of the first scored step.
+        n: scored steps.
+        step_s: step, seconds.
+        min_coverage: the policy's ``min_coverage_24h``.
+        replan_s: the replay's re-plan interval, seconds.
+
+    Returns:
+        Shape (n,), bool.
+    """
+    day = max(1, 86_400 // step_s)
+    every = max(1, replan_s // step_s)
+    seen = np.concatenate([[0], np.cumsum(np.isfinite(demand))])
+    idx = np.arange(first, first + n)
+    decided = first + (idx - first) // every * every
+    lo = np.maximum(decided - day, 0)
+    covered = (seen[decided] - seen[lo]) >= min_coverage * (decided - lo)
+    return np.asarray(covered & np.isfinite(demand[idx]), dtype=bool)
 
 
 def _reader_change_note(

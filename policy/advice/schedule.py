@@ -87,6 +87,7 @@ def schedule_from_floors(
     max_capacity_acu: float,
     slot_s: int = 900,
     quantile: float = 0.9,
+    trusted: npt.ArrayLike | None = None,
 ) -> FloorSchedule:
     """Read a daily or weekly MinCapacity timetable off a replayed floor series.
 
@@ -97,6 +98,9 @@ def schedule_from_floors(
         max_capacity_acu: MaxCapacity every entry keeps.
         slot_s: timetable resolution, seconds (divides a day).
         quantile: the quantile of a slot's occurrences taken as its floor.
+        trusted: which steps' floors a slot reads, shape (n,), bool (floors set on a history
+            with a hole are the policy's caution, not the slot's demand); a slot with no
+            trusted step reads all of its steps. None: every step.
 
     Returns:
         The timetable: weekly with >= 3 weeks of history, else daily.
@@ -113,14 +117,16 @@ def schedule_from_floors(
     weekly = weeks >= MIN_WEEKS_FOR_WEEKLY
     n_slots = per_day * (7 if weekly else 1)
     slot_of_step = _slots(start, step_s, floors.size, slot_s, weekly)
-    level = np.array(
-        [
-            np.quantile(floors[slot_of_step == k], quantile, method="higher")
-            if np.any(slot_of_step == k)
-            else 0.0
-            for k in range(n_slots)
-        ]
-    )
+    ok = np.ones(floors.size, dtype=bool) if trusted is None else np.asarray(trusted, dtype=bool)
+
+    def read(k: int) -> float:
+        in_slot = slot_of_step == k
+        if not np.any(in_slot):
+            return 0.0
+        use = in_slot & ok if np.any(in_slot & ok) else in_slot
+        return float(np.quantile(floors[use], quantile, method="higher"))
+
+    level = np.array([read(k) for k in range(n_slots)])
     level = np.maximum(level, floors.min())
     level = fill_short_dips(level, 1)
     return FloorSchedule(

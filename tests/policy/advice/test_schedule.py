@@ -58,6 +58,20 @@ def test_a_slot_takes_the_high_quantile_of_its_days() -> None:
     assert s.floors_acu[47] == 0.5
 
 
+def test_untrusted_steps_are_not_read_unless_a_slot_has_nothing_else() -> None:
+    # Two days: day 1 was held at 8.5 ACU all day after a hole; day 2 is 13 ACU at 08:45 only.
+    floors = _floors(2, lambda day, minute: 8.5 if day == 0 else (13.0 if 525 <= minute < 540 else 0.5))
+    trusted = np.arange(floors.size) >= 288
+    s = schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=64.0, trusted=trusted)
+    assert [(e.at_minute, e.min_capacity_acu) for e in s.entries] == [(0, 0.5), (525, 13.0), (540, 0.5)]
+    held = schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=64.0)
+    assert min(held.floors_acu) == 8.5  # read as it was: the held day sets every slot
+    none = schedule_from_floors(
+        floors, start=START, step_s=300, max_capacity_acu=64.0, trusted=trusted & False
+    )
+    assert none.floors_acu == held.floors_acu  # no trusted step anywhere: every step is read
+
+
 def test_bad_grids_are_refused() -> None:
     with pytest.raises(ValueError, match="step_s=700"):
         schedule_from_floors(np.ones(10), start=START, step_s=700, max_capacity_acu=8.0)

@@ -89,7 +89,7 @@ SCHEMAS = {
     *("HealthResponse", "HistoryPoint", "PlanStep", "PolicyOverrides", "PreviousLayout", "ReaderInstance"),
     *("Recommendation", "RecommendationRequest", "SolveStatus", "SolverReport", "Topology"),
     # how far the history behind a recommendation could be trusted
-    *("DataQuality", "Gap"),
+    *("DataQuality", "Gap", "Pinned"),  # Pinned: stretches of demand at a capacity ceiling
     # registered clusters, metrics, stored recommendations, probes, actions
     *("ActionsRequest", "ActionsResponse", "PlannedCall"),
     # forecasts and replay jobs (the report models are the library's)

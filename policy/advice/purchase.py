@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from policy.advice.prices import HOURS_PER_MONTH, InstancePrice, PriceBook
 from policy.types import FrozenModel
@@ -75,8 +75,9 @@ class PurchaseOption(FrozenModel):
 
     Attributes:
         name: the option's id (see the module docstring).
-        monthly_cost_usd: what it costs per 730-hour month, compute + storage + I/O.
-        compute_usd_per_month: the compute part.
+        monthly_cost_usd: what it costs per 730-hour month, compute + storage + I/O, USD
+            rounded to the cent (as printed).
+        compute_usd_per_month: the compute part, USD rounded to the cent.
         instance_class: the provisioned class, or None for serverless.
         n_instances: provisioned instances, 0 for serverless.
         commitment_usd_per_hour: a Savings Plan's hourly commitment, or None.
@@ -92,6 +93,11 @@ class PurchaseOption(FrozenModel):
     commitment_usd_per_hour: float | None = None
     estimate: bool = False
     basis: str
+
+    @field_validator("monthly_cost_usd", "compute_usd_per_month")
+    @classmethod
+    def _cents(cls, usd: float) -> float:
+        return round(usd, 2)  # 190.52999999999997 in the JSON was 190.53 in the table
 
 
 def _storage(p: CapacityProfile, book: PriceBook, *, io_optimized: bool) -> float:

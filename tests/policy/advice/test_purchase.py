@@ -42,7 +42,7 @@ def test_a_steady_80_acu_cluster_is_cheaper_provisioned() -> None:
     assert costs["provisioned_r6g_ri_1yr_no_upfront"] == pytest.approx(2 * 2.08 * 730 * 0.70)
     assert costs["provisioned_r6g_ri_3yr_all_upfront"] == pytest.approx(2 * 2.08 * 730 * 0.45)
     # r7g is covered by Database Savings Plans at 20 % off; r6g is not.
-    assert costs["provisioned_r7g_savings_plan"] == pytest.approx(2 * 2.208 * 730 * 0.80)
+    assert costs["provisioned_r7g_savings_plan"] == round(2 * 2.208 * 730 * 0.80, 2)  # to the cent
     assert "provisioned_r6g_savings_plan" not in costs
     # Mixed: one r6g.4xlarge writer + readers at their own 40 ACU mean, serverless.
     assert costs["mixed_provisioned_writer"] == pytest.approx(2.08 * 730 + 40 * 730 * 0.12)
@@ -81,3 +81,10 @@ def test_no_provisioned_class_holds_a_peak_beyond_256_acu() -> None:
 def test_prices_are_overridable() -> None:
     book = BOOK.model_copy(update={"serverless_standard_usd_per_acu_hour": 0.14})
     assert _by_name(_steady(), book)["serverless_standard"] == pytest.approx(80 * 730 * 0.14)
+
+
+def test_prices_are_whole_cents() -> None:
+    # The JSON carried 190.52999999999997 where the table printed 190.53.
+    for option in purchase_options(_steady(storage_gib=33, io_million_per_month=7), BOOK):
+        assert option.monthly_cost_usd == round(option.monthly_cost_usd, 2)
+        assert option.compute_usd_per_month == round(option.compute_usd_per_month, 2)

@@ -524,9 +524,14 @@ def advise(
         backup_change_gib_per_day=config.backup_change_gib_per_day,
         book=config.prices,
     )
+    # Capacity at each step's end, scaled so its mean is the time-average the bill integrates
+    # (ramps within a step): serverless Standard then prices exactly what the replay billed.
+    billed = recommended.mean_capacity_acu / max(float(np.mean(recommended.capacity_acu)), 1e-12)
     profile = CapacityProfile(
-        hourly_acu=_hourly(recommended.capacity_acu, step_s),
-        reader_hourly_acu=_hourly(recommended.capacity_acu - recommended.writer_capacity_acu, step_s),
+        hourly_acu=_hourly(recommended.capacity_acu * billed, step_s),
+        reader_hourly_acu=_hourly(
+            (recommended.capacity_acu - recommended.writer_capacity_acu) * billed, step_s
+        ),
         peak_instance_acu=float(np.nanmax(scored))
         * max(cluster.read_frac, 1 - cluster.read_frac)
         / replay.policy.target_utilisation,

@@ -44,6 +44,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -75,6 +76,21 @@ SignalSpec = Mapping[str, Any]
 """Per-series settings: ``{"signal": name, "unit": unit, "statistic": statistic}`` (all optional)."""
 
 
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]*)?")
+EPOCH_MS_FROM = 100_000_000_000
+"""Epoch values at or above this (the year 5138 in seconds; 1973 in milliseconds) are
+refused as epoch milliseconds, with a hint, rather than read as seconds far in the future."""
+
+
+def _epoch(value: float) -> int | str:
+    """Epoch seconds (floored), or why the number is not a timestamp."""
+    if not math.isfinite(value):
+        return f"{value!r} is not a timestamp"
+    if abs(value) >= EPOCH_MS_FROM:
+        return f"{value!r} is not epoch seconds (after the year 5000): epoch milliseconds? give seconds"
+    return math.floor(value)
+
+
 class _Clock:
     """Parses timestamps for one upload: UTC offsets, epoch seconds, naive times in ``tz``."""
 
@@ -90,15 +106,13 @@ class _Clock:
         if isinstance(value, bool):
             return f"{value!r} is not a timestamp"
         if isinstance(value, int | float):
-            if not math.isfinite(value):
-                return f"{value!r} is not a timestamp"
-            return math.floor(value)
+            return _epoch(value)
         if isinstance(value, datetime):
             parsed = value
         elif isinstance(value, str):
             text = value.strip()
-            if text.lstrip("-").isdigit():
-                return int(text)
+            if _NUMBER.fullmatch(text):
+                return _epoch(float(text) if "." in text else int(text))
             try:
                 parsed = datetime.fromisoformat(text.replace(" ", "T", 1).replace("Z", "+00:00"))
             except ValueError:

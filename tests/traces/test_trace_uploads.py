@@ -56,6 +56,18 @@ def test_every_bad_row_is_named_with_its_field() -> None:
     )
 
 
+def test_epoch_seconds_may_be_fractional_and_milliseconds_are_refused_with_a_hint() -> None:
+    seconds = HEADER + "".join(f"{T0 + 300 * i}.5,db,demand,acu,4\n" for i in range(5))
+    signals, _ = check_upload(parse_csv(seconds))
+    assert signals[0].ts_s[0] == T0  # floored, as numeric epochs are
+
+    millis = HEADER + "".join(f"{(T0 + 300 * i) * 1000},db,demand,acu,4\n" for i in range(5))
+    err = _reject(parse_csv(millis))
+    assert err.report.problems[0].reason == (
+        f"{T0 * 1000} is not epoch seconds (after the year 5000): epoch milliseconds? give seconds"
+    )
+
+
 def test_a_capacity_above_what_aurora_allows_is_a_bad_row() -> None:
     text = HEADER + _rows("ServerlessDatabaseCapacity", "acu", [4.0, 4.5, 4000.0, 4.0, 256.0])
 

@@ -25,7 +25,8 @@ format         layout
                signal); ``ts`` a timestamp, ISO 8601 text or epoch seconds
 =============  ======================================================================
 
-Timestamps: ISO 8601 with an offset or epoch seconds. A timestamp without an offset is
+Timestamps: ISO 8601 with an offset or epoch seconds (fractions floored; values from
+:data:`EPOCH_MS_FROM` on are refused as milliseconds). A timestamp without an offset is
 read in ``tz`` (an IANA zone) when one is given, else it is a bad row. Local-time rule:
 a wall-clock time the zone skips (the spring-forward hour) is a bad row; a repeated one
 (the fall-back hour) is its first occurrence the first time a signal has it and its second

@@ -628,7 +628,7 @@ def advise(
                 else []
             )
             + _pause_beats_commitments(pause, options)
-            + _reader_change_note(current, today, recommended, sim(planned, *today_readers), month)
+            + _reader_change_note(current, (today, recommended, sim(planned, *today_readers)), month, model)
         ),
         series=AdviceSeries(
             start=window_from,
@@ -663,7 +663,7 @@ def _timetable_floors(schedule: FloorSchedule, start: datetime, step_s: int, spa
 
 def _covered_steps(
     demand: FloatArray, first: int, n: int, step_s: int, min_coverage: float, replan_s: int
-) -> FloatArray:
+) -> npt.NDArray[np.bool_]:
     """Scored steps decided on a trusted history: observed, and the day before the decision covered.
 
     The policy flags a history whose last day is less than ``min_coverage`` observed
@@ -694,13 +694,19 @@ def _covered_steps(
 
 
 def _reader_change_note(
-    current: CurrentSettings, today: SimResult, recommended: SimResult, same_readers: SimResult, month: float
+    current: CurrentSettings,
+    runs: tuple[SimResult, SimResult, SimResult],
+    month: float,
+    model: ScalerModel,
 ) -> list[str]:
     """Split the saving when what to apply also changes the readers (it keeps one tier-1 reader).
 
-    ``same_readers`` is what to apply's MinCapacity replayed with today's readers: the
-    difference to today is the floor advice's, the rest the reader change's.
+    ``runs`` are today's settings, what to apply, and what to apply's MinCapacity replayed
+    with today's readers: the difference of the last to today is the floor advice's, the
+    rest the reader change's. The failover times are the scaler model's (AWS, see
+    :class:`policy.scaler.ScalerModel`).
     """
+    today, recommended, same_readers = runs
     if (current.n_scaling_readers, current.has_failover) == (0, True):
         return []
     floors_usd = (today.cost_usd - same_readers.cost_usd) * month
@@ -708,7 +714,8 @@ def _reader_change_note(
     today_readers = ", ".join(f"tier-{r.promotion_tier} in {r.az_id}" for r in current.readers) or "none"
     return [
         f"what to apply also changes the readers (today: {today_readers}; what to apply: one tier-1 "
-        "reader, which follows the writer so a failover restores service in < 120 s instead of < 10 min): "
+        "reader, which follows the writer so a failover restores service in < "
+        f"{model.failover_with_replica_s:g} s instead of < {model.failover_without_replica_s / 60:g} min): "
         f"with today's readers its MinCapacity alone {'saves' if floors_usd >= 0 else 'costs'} "
         f"${abs(floors_usd):,.2f}/month ({same_readers.slo_violation_min:.2f} SLO-violation minutes), and "
         f"the reader change {'saves' if readers_usd >= 0 else 'costs'} ${abs(readers_usd):,.2f}/month"
@@ -782,8 +789,7 @@ def _auto_pause(
         resumes=resumes,
         reason=f"{pausable:.1f} h of the window are idle stretches longer than "
         f"{current.seconds_until_auto_pause} s; {wake} ({paused.unserved_min:.1f} min unserved in all). "
-        "A Database Savings Plan "
-        "commitment is charged while paused",
+        "A Database Savings Plan commitment is charged while paused",
     )
 
 

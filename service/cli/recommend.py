@@ -131,6 +131,9 @@ _FIELD_OPTIONS = {
     "topology.region": "--region",
     "topology.az_ids": "--az",
     "topology.writer_az_id": "--writer-az",
+    "region": "--region",
+    "az_ids": "--az",
+    "writer_az_id": "--writer-az",
     "writer_acu": "--deployed-min-acu",
     "max_acu": "--max-acu",
     "acu_s_per_unit": "--rate",
@@ -144,9 +147,9 @@ def _named(exc: ValidationError, prefix: str = "") -> str:
     parts = []
     for e in exc.errors():
         path = ".".join(str(p) for p in e["loc"]) or exc.title  # a model-level check: the model's options
-        parts.append(
-            f"{_FIELD_OPTIONS.get(path, prefix + path)}: {str(e['msg']).removeprefix('Value error, ')}"
-        )
+        field = ".".join(str(p) for p in e["loc"] if not isinstance(p, int))  # az_ids.0 is --az's first
+        option = _FIELD_OPTIONS.get(path) or _FIELD_OPTIONS.get(field) or prefix + path
+        parts.append(f"{option}: {str(e['msg']).removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 

@@ -384,3 +384,21 @@ def test_a_region_that_is_not_the_config_files_azs_is_refused(tmp_path: Path) ->
               "--writer-az", "usw2-az1", "--deployed-failover-az", "usw2-az2"],
     )  # fmt: skip
     assert fixed.exit_code == 0, fixed.output
+
+
+def test_a_malformed_az_id_names_the_az_option() -> None:
+    # It said "az_ids.0: String should match pattern ..." without naming --az.
+    result = runner.invoke(
+        app,
+        [
+            "recommend",
+            "-i",
+            str(EXAMPLES / "orders-db-cloudwatch.json"),
+            "--max-acu",
+            "16",
+            "--az",
+            "only-one",
+        ],
+    )
+    assert result.exit_code == 2
+    assert _error(result).startswith("error: --az: String should match pattern")

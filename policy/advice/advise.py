@@ -628,7 +628,13 @@ def advise(
                 else []
             )
             + _pause_beats_commitments(pause, options)
-            + _reader_change_note(current, (today, recommended, sim(planned, *today_readers)), month, model)
+            + (
+                []
+                if today_readers == (0, True)  # what to apply's readers: nothing to split
+                else _reader_change_note(
+                    current, (today, recommended, sim(planned, *today_readers)), month, model
+                )
+            )
         ),
         series=AdviceSeries(
             start=window_from,
@@ -707,8 +713,6 @@ def _reader_change_note(
     :class:`policy.scaler.ScalerModel`).
     """
     today, recommended, same_readers = runs
-    if (current.n_scaling_readers, current.has_failover) == (0, True):
-        return []
     floors_usd = (today.cost_usd - same_readers.cost_usd) * month
     readers_usd = (same_readers.cost_usd - recommended.cost_usd) * month
     today_readers = ", ".join(f"tier-{r.promotion_tier} in {r.az_id}" for r in current.readers) or "none"

@@ -245,46 +245,15 @@ def forecast_alerts(
     share = 1.0 - read_frac if current.readers else 1.0
     need = rows[1] * share / model.slo_utilisation
     q = f"p{round(quantile * 100)}"
+    median_need = rows[0] * share / model.slo_utilisation
     over = np.flatnonzero(need[:CALIBRATED_H] > current.max_capacity_acu)
+    later = np.flatnonzero(median_need[CALIBRATED_H:] > current.max_capacity_acu)
     if over.size:
-        h = int(over[0])
-        at = end + timedelta(hours=h)
-        top = float(need.max())
-        alerts.append(
-            Alert(
-                kind="max_capacity",
-                source="forecast",
-                at=at,
-                lead_time_s=h * 3600.0,
-                value=round(float(need[h]), 2),
-                limit=current.max_capacity_acu,
-                message=f"the {q} demand forecast needs {need[h]:.1f} ACU on the writer at "
-                f"{at:%Y-%m-%d %H:%M} UTC (in {_lead(h)}), above MaxCapacity {current.max_capacity_acu:g}; "
-                f"before then: {max_capacity_remedy(top, current.max_capacity_acu)}",
-            )
-        )
+        alerts.append(_crossing_alert(need, int(over[0]), f"the {q}", end, current))
+    elif later.size:  # the median needs no calibrated spread; the growth the model itself sees
+        alerts.append(_crossing_alert(median_need, CALIBRATED_H + int(later[0]), "the median", end, current))
     else:
-        median_need = rows[0] * share / model.slo_utilisation
-        later = np.flatnonzero(median_need[CALIBRATED_H:] > current.max_capacity_acu)
-        if later.size:  # the median needs no calibrated spread; the growth the model itself sees
-            h = CALIBRATED_H + int(later[0])
-            at = end + timedelta(hours=h)
-            alerts.append(
-                Alert(
-                    kind="max_capacity",
-                    source="forecast",
-                    at=at,
-                    lead_time_s=h * 3600.0,
-                    value=round(float(median_need[h]), 2),
-                    limit=current.max_capacity_acu,
-                    message=f"the median demand forecast needs {median_need[h]:.1f} ACU on the writer at "
-                    f"{at:%Y-%m-%d %H:%M} UTC (in {_lead(h)}), above MaxCapacity "
-                    f"{current.max_capacity_acu:g}; before then: "
-                    f"{max_capacity_remedy(float(median_need.max()), current.max_capacity_acu)}",
-                )
-            )
-        else:
-            alerts += _trend_alert(peak, share=share, model=model, current=current, end=end, horizon=horizon)
+        alerts += _trend_alert(peak, share=share, model=model, current=current, end=end, horizon=horizon)
     n = max(1, CALIBRATED_H * 3600 // step_s)
     load = _median_ahead(demand, step_s, n)
     common = {"step_s": step_s, "max_acu": current.max_capacity_acu, "read_frac": read_frac, "model": model}
@@ -349,6 +318,22 @@ def forecast_alerts(
         warnings=notes,
     )
     return alerts, outlook
+
+
+def _crossing_alert(need: FloatArray, h: int, which: str, end: datetime, current: CurrentSettings) -> Alert:
+    """The ``max_capacity`` alert of a forecast need (hourly, ACU) first above MaxCapacity at hour ``h``."""
+    at = end + timedelta(hours=h)
+    return Alert(
+        kind="max_capacity",
+        source="forecast",
+        at=at,
+        lead_time_s=h * 3600.0,
+        value=round(float(need[h]), 2),
+        limit=current.max_capacity_acu,
+        message=f"{which} demand forecast needs {need[h]:.1f} ACU on the writer at "
+        f"{at:%Y-%m-%d %H:%M} UTC (in {_lead(h)}), above MaxCapacity {current.max_capacity_acu:g}; "
+        f"before then: {max_capacity_remedy(float(need.max()), current.max_capacity_acu)}",
+    )
 
 
 def _trend_alert(

@@ -135,9 +135,9 @@ class AutoForecaster(BaseForecaster):
                 f"history has {y.size} steps, {train} before the backtest origins; {needs}; "
                 f"chose among {', '.join(s.model for s, *_ in fits)}"
             )
-        best = self._break_tie(y, origins, [(f[0].pinball_acu, f[1]) for f in fits], m, step_s)
+        best, rescored = self._break_tie(y, origins, [(f[0].pinball_acu, f[1]) for f in fits], m, step_s)
         chosen, self.chosen_, errors, own_notes = fits[best]
-        self.origins_, self.errors_ = self._calibration_errors(y, origins, errors, m, step_s)
+        self.origins_, self.errors_ = self._calibration_errors(y, origins, errors, m, step_s, rescored)
         self.excess_, level_note = level_excess(y, step_s)
         self.n_backtest_ = int(origins.size)
         self.season_steps_ = m
@@ -171,31 +171,47 @@ class AutoForecaster(BaseForecaster):
         scored: list[tuple[float, RollingForecaster]],
         m: int,
         step_s: int,
-    ) -> int:
-        """Index of the winner: lowest score; tied ones rescored on the earlier origins (step 4)."""
+    ) -> tuple[int, tuple[IntArray, FloatArray] | None]:
+        """The winner: lowest score; tied ones rescored on the earlier origins (step 4).
+
+        Returns its index and, after a rescoring, its earlier origins and errors there (for
+        step 5 to reuse), else None.
+        """
         low = min(score for score, _ in scored)
         tied = [i for i, (score, _) in enumerate(scored) if np.isclose(score, low, rtol=1e-9, atol=1e-12)]
         if len(tied) == 1:
-            return tied[0]
+            return tied[0], None
         h_cal = min(self.horizon, m)
         earlier = self._earlier_origins(y, origins, h_cal, [scored[i][1] for i in tied], m, step_s)
         if earlier.size == 0:
-            return tied[0]
-        again = []
-        for i in tied:
-            errors = rolling_errors(scored[i][1], y, y, earlier, h_cal)
-            again.append(pinball_score(errors, conformal_offsets(errors, self.quantiles), self.quantiles))
-        return tied[min(range(len(tied)), key=lambda k: (again[k], k))]
+            return tied[0], None
+        errors = [rolling_errors(scored[i][1], y, y, earlier, h_cal) for i in tied]
+        again = [pinball_score(e, conformal_offsets(e, self.quantiles), self.quantiles) for e in errors]
+        k = min(range(len(tied)), key=lambda j: (again[j], j))
+        return tied[k], (earlier, errors[k])
 
     def _calibration_errors(
-        self, y: FloatArray, origins: IntArray, errors: FloatArray, m: int, step_s: int
+        self,
+        y: FloatArray,
+        origins: IntArray,
+        errors: FloatArray,
+        m: int,
+        step_s: int,
+        rescored: tuple[IntArray, FloatArray] | None = None,
     ) -> tuple[IntArray, FloatArray]:
-        """Extend the winner's backtest errors back over the calibration span (module step 5)."""
+        """Extend the winner's backtest errors back over the calibration span (module step 5).
+
+        ``rescored``: the winner's earlier origins and errors from a tie-break, reused when
+        they are the same origins.
+        """
         h_cal = errors.shape[1]
         earlier = self._earlier_origins(y, origins, h_cal, [self.chosen_], m, step_s)
         if earlier.size == 0:
             return origins, errors
-        before = rolling_errors(self.chosen_, y, y, earlier, h_cal)
+        if rescored is not None and np.array_equal(rescored[0], earlier):
+            before = rescored[1]
+        else:
+            before = rolling_errors(self.chosen_, y, y, earlier, h_cal)
         return np.concatenate([earlier, origins]).astype(np.int64), np.concatenate([before, errors])
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:

@@ -49,7 +49,9 @@ Grid: step ``k`` covers ``[start + k*step_s, start + (k+1)*step_s)``, ``start`` 
 of ``step_s`` since the epoch. A sample covers ``[ts, ts + period)`` (its period from
 :mod:`traces.resolution`) and counts in **every** step it overlaps, so an hourly
 ``Maximum`` bounds each of its twelve 5-minute steps and a grid offset by 150 s is aligned
-conservatively (each sample in both steps it straddles).
+conservatively (each sample in both steps it straddles). A signal sampled at irregular
+intervals has its median spacing on a common step as every sample's period
+(:func:`traces.resolution.sampling`), so a sample 10 s late still reaches its step.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ import numpy as np
 import numpy.typing as npt
 
 from traces.errors import DemandMappingError
-from traces.resolution import periods, runs, step_of
+from traces.resolution import periods, sampling
 
 SignalKind = Literal[
     "cpu_percent", "acu_percent", "acu", "working_set", "freeable_memory", "rate", "connections", "volume"
@@ -336,9 +338,9 @@ def _grid(
 
 def _periods(sig: SignalInput, step_s: int) -> tuple[int, npt.NDArray[np.int64]]:
     """A signal's inferred step (``step_s`` for a single sample) and each sample's period."""
-    found = runs(sig.ts_s)
-    step = step_of(sig.ts_s, found) or step_s
-    return step, periods(sig.ts_s, default_s=step, found=found)
+    how = sampling(sig.ts_s)
+    step = how.step_s or step_s
+    return step, periods(sig.ts_s, default_s=step, found=list(how.runs))
 
 
 def _pick_statistics(

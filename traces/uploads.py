@@ -19,7 +19,9 @@ Rules (every one reported, none stops at the first problem):
 * **Step**: each signal's step is inferred (:mod:`traces.resolution`): its finest
   resolution, off-grid samples counted, holes named as intervals, mixed resolutions
   (CloudWatch ages 1-minute data into 5-minute and hourly data) listed with their time
-  ranges; a coarse sample covers its whole period (:mod:`traces.signals`).
+  ranges; a coarse sample covers its whole period (:mod:`traces.signals`). A signal
+  sampled at irregular intervals (an agent pushing every 50-70 s) is said to be, with its
+  spacings and the step it is read on (its median spacing on a common step).
 * **Offset grids**: a signal whose samples sit at another remainder of the step than
   0 (two exports of 5-minute data started at :00 and at :02:30) is aligned, not rejected:
   each sample counts in every step it overlaps (a max, so it is conservative); the
@@ -40,7 +42,7 @@ from typing import Any, ClassVar, Final
 import numpy as np
 
 from traces.errors import TraceFormatError
-from traces.resolution import holes, offset_of, periods, runs, snap_jitter, step_of
+from traces.resolution import holes, offset_of, periods, sampling, snap_jitter
 from traces.signals import GIB, GIB_PER_ACU, SignalInput
 
 MAX_LISTED: Final[int] = 20
@@ -239,6 +241,8 @@ class SignalReport:
         signal: name. unit: unit. statistic: statistic. source: where it came from.
         n_points: samples kept. first_ts, last_ts: first and last sample (ISO 8601).
         step_s: inferred step (finest resolution), seconds, or None for one sample.
+        irregular: sampled at irregular intervals (:func:`traces.resolution.sampling`):
+            ``step_s`` is the median spacing on a common step, and no resolutions.
         resolutions: ``"<s> s from <ts> to <ts>"`` per run when there are several.
         offset_s: the grid offset against ``step_s`` (0: on the grid).
         n_off_grid: samples off the signal's own grid.
@@ -257,6 +261,7 @@ class SignalReport:
     first_ts: str | None
     last_ts: str | None
     step_s: int | None
+    irregular: bool = False
     resolutions: tuple[str, ...] = ()
     offset_s: int = 0
     n_off_grid: int = 0
@@ -400,8 +405,9 @@ def _check_signal(raw: RawSignal, problems: list[Problem], step_s: int | None) -
     ts, vals, n_dup, n_replaced = _dedupe(raw, problems)
     arr, jitter_step, jitter_s = snap_jitter(np.asarray(ts, dtype=np.int64))
     ts = arr.tolist()
-    found = runs(arr)
-    step = step_of(arr, found)
+    how = sampling(arr)
+    found = list(how.runs)
+    step = how.step_s
     warnings: list[str] = []
     if raw.unit == "percent" and len(vals) >= FRACTION_CHECK_SAMPLES and 0.0 < max(vals) <= 1.0:
         warnings.append(
@@ -413,6 +419,14 @@ def _check_signal(raw: RawSignal, problems: list[Problem], step_s: int | None) -
             f"{raw.label}: sample times jitter by up to {jitter_s} s around a {jitter_step}-s grid; each "
             "sample was moved to its grid time"
         )
+    if how.irregular and how.median_s is not None:
+        low, high = how.spread_s
+        warnings.append(
+            f"{raw.label}: sampled at irregular intervals (90% of the spacings {low:.0f}-{high:.0f} s, "
+            f"median {how.median_s:g} s; {how.regular_share:.0%} in runs of equal spacings or on one grid), "
+            f"so no resolution is inferred: read on a {step}-s step, each sample covering {step} s from its "
+            "time (the step's max, so it is conservative); steps no sample reaches are missing"
+        )
     resolutions: list[str] = []
     if len({r.resolution_s for r in found}) > 1:
         resolutions = [f"{r.resolution_s} s from {iso(arr[r.first])} to {iso(arr[r.last])}" for r in found]
@@ -422,13 +436,15 @@ def _check_signal(raw: RawSignal, problems: list[Problem], step_s: int | None) -
         )
     grid = step_s or step
     offset, off = offset_of(arr, grid) if grid else (0, 0)
+    if how.irregular and grid:  # no grid of its own: no offset, every sample off the step's grid
+        offset, off = 0, int(np.count_nonzero(arr % grid))
     if grid and offset:
         warnings.append(
             f"{raw.label}: samples sit {offset} s past the {grid}-s grid; aligned by the stated rule: each "
             "sample counts in every step it overlaps (the step's max, so it is conservative)"
         )
     per = periods(arr, default_s=step or (step_s or 1), found=found)
-    gaps = holes(arr, per) if arr.size else []
+    gaps = holes(arr, per, grid_s=step if how.irregular else None) if arr.size else []
     report = SignalReport(
         signal=raw.name,
         unit=raw.unit,
@@ -438,6 +454,7 @@ def _check_signal(raw: RawSignal, problems: list[Problem], step_s: int | None) -
         first_ts=iso(ts[0]) if ts else None,
         last_ts=iso(ts[-1]) if ts else None,
         step_s=step,
+        irregular=how.irregular,
         resolutions=tuple(resolutions),
         offset_s=offset,
         n_off_grid=off,

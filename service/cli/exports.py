@@ -244,7 +244,12 @@ def exports_history(
 def ingest_lines(report: IngestReport) -> list[str]:
     """What was read, as printed lines: the signals with their steps and holes, duplicates dropped."""
     sig = [
-        f"{s.signal} ({s.unit}, {s.statistic}, {s.n_points} points every {s.step_s or '?'} s"
+        f"{s.signal} ({s.unit}, {s.statistic}, {s.n_points} points "
+        + (
+            f"at irregular intervals, read every {s.step_s} s"
+            if s.irregular
+            else f"every {s.step_s or '?'} s"
+        )
         + (f", {s.n_holes} hole{'s' if s.n_holes != 1 else ''}" if s.n_holes else "")
         + ")"
         for s in report.signals

@@ -290,7 +290,7 @@ class IngestResult(WireModel):
             MaxCapacity peak connections need), one line each.
         report: for a file-like upload, what the ingest checks found: ``n_rows``,
             ``n_points``, ``n_duplicates`` (exact duplicates dropped), ``signals`` (per
-            signal: unit, statistic, step, resolutions, offset, off-grid points, holes),
+            signal: unit, statistic, step, irregular, resolutions, offset, off-grid points, holes),
             ``warnings``, ``source_flags`` and ``binding_share`` (per signal, the share of
             the steps it gave the demand).
         metrics: the store after the upload.

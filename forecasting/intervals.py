@@ -34,12 +34,14 @@ import math
 from statistics import NormalDist
 
 import numpy as np
+import numpy.typing as npt
 
 from forecasting.errors import ModelFitError
 from forecasting.types import FloatArray
 
 __all__ = [
     "MIN_RESIDUALS",
+    "complement_scores",
     "conformal_offsets",
     "horizon_bands",
     "pinball_score",
@@ -172,13 +174,86 @@ def horizon_bands(horizon: int) -> list[slice]:
     return bands
 
 
+def _rank_index(n: int, quantiles: tuple[float, ...]) -> npt.NDArray[np.int64]:
+    """0-based index of the split-conformal order statistic k of N = ``n`` errors, per quantile."""
+    ranks = [math.ceil((n + 1) * q) if q >= 0.5 else math.floor((n + 1) * q) for q in quantiles]
+    return np.clip(np.array(ranks, dtype=np.int64), 1, n) - 1
+
+
 def _order_statistics(errors: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
     """Split-conformal order statistics of ``errors`` (N,), one per quantile (module formula)."""
-    n = errors.size
-    ranks = [math.ceil((n + 1) * q) if q >= 0.5 else math.floor((n + 1) * q) for q in quantiles]
-    idx = np.clip(np.array(ranks, dtype=np.int64), 1, n) - 1
+    idx = _rank_index(errors.size, quantiles)
     part = np.partition(errors, np.unique(idx))
     return np.asarray(part[idx], dtype=np.float64)
+
+
+def complement_scores(
+    errors: FloatArray, blocks: npt.NDArray[np.int64], n_blocks: int, quantiles: tuple[float, ...]
+) -> FloatArray:
+    """Per block b, ``pinball_score`` of the origins outside b with offsets calibrated on them.
+
+    The same number as ``pinball_score(e[rest], conformal_offsets(e[rest], quantiles),
+    quantiles)`` with ``rest = blocks != b`` (up to the order of a floating-point sum), for
+    every block and band at once: the errors are sorted once within each band, and with a
+    band's kept errors sorted (v_1 <= ... <= v_N, prefix sums S) and the offset c = v_k, its
+    loss is ``q (S_N - S_k - (N - k) c) + (1 - q) (k c - S_k)``, O(1) per quantile. A block
+    that holds no origin scores every origin (``_scores`` in ``selection`` uses one so).
+
+    Args:
+        errors: backtest errors ``y - yhat``, shape (n_origins, horizon), ACU, finite.
+        blocks: block of each origin, shape (n_origins,), in ``0..n_blocks - 1``; every block
+            leaves at least one origin outside it.
+        n_blocks: number of blocks, >= 2.
+        quantiles: ascending probabilities in (0, 1), length n_quantiles.
+
+    Returns:
+        Shape (n_blocks,), mean pinball loss, ACU, >= 0.
+
+    Examples:
+        >>> e = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> complement_scores(e, np.array([0, 0, 1, 1]), 2, (0.5,)).tolist()  # p50 of {2, 3} is 2
+        [0.25, 0.25]
+    """
+    n_origins, horizon = errors.shape
+    q = np.asarray(quantiles, dtype=np.float64)
+    bands = horizon_bands(horizon)
+    n_groups = len(bands) * n_blocks  # group g = band * n_blocks + block
+    band_of_column = np.repeat(np.arange(len(bands)), [b.stop - b.start for b in bands])
+    # Column-major: each band's errors are one contiguous stretch; sort within each band.
+    flat = errors.T.ravel()
+    band = np.repeat(band_of_column, n_origins).astype(np.int16)
+    order = np.argsort(flat)  # the order among equal errors changes no order statistic or sum
+    order = order[np.argsort(band[order], kind="stable")]
+    values, band = flat[order], band[order]
+    group = (band * n_blocks + np.tile(blocks, horizon)[order]).astype(np.int16)
+    band_size = np.bincount(band, minlength=len(bands))
+    band_start = np.concatenate([[0], np.cumsum(band_size)[:-1]])
+    prefix = np.concatenate([[0.0], np.cumsum(values)])  # prefix[i]: sum of the i smallest
+    # Positions of each group's errors in its sorted band, grouped, ascending.
+    held = np.argsort(group, kind="stable")  # int16: a radix sort
+    size = np.bincount(group, minlength=n_groups)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    g_band = np.arange(n_groups) // n_blocks
+    within = np.arange(flat.size) - np.repeat(start, size)
+    kept_before = held - np.repeat(band_start[g_band], size) - within  # kept errors below each own one
+    held_prefix = np.concatenate([[0.0], np.cumsum(values[held])])
+    n_kept = (band_size[g_band] - size)[:, np.newaxis]  # (n_groups, 1)
+    k = np.clip(np.where(q >= 0.5, np.ceil((n_kept + 1) * q), np.floor((n_kept + 1) * q)), 1, n_kept)
+    k = k.astype(np.int64)  # (n_groups, n_q): 1-based rank among the band's kept errors
+    # The k-th kept error sits after the j own errors with kept_before < k.
+    lift = np.arange(n_groups) * (flat.size + 1)
+    j = np.searchsorted(kept_before + np.repeat(lift, size), k - 1 + lift[:, np.newaxis], side="right")
+    j -= start[:, np.newaxis]
+    pos = band_start[g_band][:, np.newaxis] + k - 1 + j
+    c = values[pos]
+    own = held_prefix[start[:, np.newaxis] + j] - held_prefix[start[:, np.newaxis]]
+    below = prefix[pos + 1] - prefix[band_start[g_band]][:, np.newaxis] - own  # the k smallest kept
+    own_sum = held_prefix[start + size] - held_prefix[start]
+    band_sum = prefix[band_start + band_size] - prefix[band_start]
+    above = (band_sum[g_band] - own_sum)[:, np.newaxis] - below - (n_kept - k) * c
+    loss = np.sum(q * above + (1.0 - q) * (k * c - below), axis=1).reshape(len(bands), n_blocks)
+    n_rest = n_origins - np.bincount(blocks, minlength=n_blocks)
+    return np.asarray(loss.sum(axis=0) / (q.size * horizon * n_rest), dtype=np.float64)
 
 
 def conformal_offsets(errors: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:

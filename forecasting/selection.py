@@ -13,10 +13,20 @@ and per call (no state between calls; the same history gives the same choice):
    (``intervals.conformal_offsets`` per horizon band) and choose the lowest; candidates that
    tie (equal to 1e-9: a flat weekend scores a weekly and a no-season model both 0) are
    scored again on the earlier origins of step 5, and then the earlier candidate wins;
-5. roll the winner further back, over origins on the same grid up to ``calibration_s`` before
-   the end (those before T are in-sample for its parameters, its states stay causal), and
-   calibrate its quantiles from all these errors (``calibration.calibrate``: recency weights
-   with a data-chosen half-life, ACI levels replayed over the last 2 days, hour-of-day bins);
+5. take the winner's backtest errors *cross-fitted*: the origins fall in
+   ``CROSS_FIT_BLOCKS`` contiguous blocks, and in a block where the candidates' scores on the
+   other blocks (``intervals.complement_scores``) choose another model, the block's errors
+   are that model's, re-centred per step on the winner's median there (its spread, the
+   winner's bias). A model chosen because its backtest was lucky would otherwise calibrate on
+   those same lucky errors and under-cover (the winner's curse of selection: Tibshirani &
+   Tibshirani 2009, "A bias correction for the minimum error rate in cross-validation", Ann.
+   Appl. Stat. 3(2); for conformal intervals after model selection, Yang & Kuchibhotla 2024,
+   "Selection and aggregation of conformal prediction sets", JASA); then roll the winner
+   further back, over origins on the same grid up to ``calibration_s`` before the end (those
+   before T are in-sample for its parameters, its states stay causal; it was not chosen on
+   them), and calibrate its quantiles from all these errors (``calibration.calibrate``:
+   recency weights with a data-chosen half-life, ACI levels replayed over the last 2 days,
+   hour-of-day bins);
 6. forecast from the end of the window with the *same* fitted winner plus those offsets, then
    raise the upper quantiles when the last hour is above every hour of the 2 days before it
    (``unprecedented.level_excess``, with a warning).
@@ -38,7 +48,7 @@ from forecasting.calibration import calibrate
 from forecasting.config import ForecastConfig
 from forecasting.errors import ForecastingError, InsufficientHistoryError
 from forecasting.holt_winters import holt_winters_min_steps
-from forecasting.intervals import conformal_offsets, extend_by_sqrt, pinball_score
+from forecasting.intervals import complement_scores, conformal_offsets, extend_by_sqrt, pinball_score
 from forecasting.registry import make_model, min_train_steps
 from forecasting.types import FloatArray, ModelScore
 from forecasting.unprecedented import level_excess
@@ -46,7 +56,65 @@ from forecasting.validation import season_steps
 
 __all__ = ["AutoForecaster"]
 
+# Cross-fitting against the winner's curse (step 5): the backtest's origins in this many
+# contiguous blocks of time (12 h each over the default 2 days), each needing at least
+# MIN_BLOCK_ORIGINS origins (an hour at the 15-minute stride) or the errors are used as they
+# are. ASSUMPTION: 4 was fixed before the suite was scored (the textbook 4-5 folds of
+# cross-validation); it is not tuned.
+CROSS_FIT_BLOCKS = 4
+MIN_BLOCK_ORIGINS = 4
+# Scores equal to this tolerance are a tie (a flat weekend scores a weekly and a no-season
+# model both 0).
+TIE_RTOL = 1e-9
+TIE_ATOL = 1e-12
+
 _BASIC = ("last_value", "ses", "seasonal_naive", "seasonal_naive_weekly")  # no silent skip note for these
+
+
+def _cross_fit_blocks(n_origins: int) -> IntArray | None:
+    """Block of each backtest origin, ``CROSS_FIT_BLOCKS`` contiguous ones; None if too few origins."""
+    if n_origins < CROSS_FIT_BLOCKS * MIN_BLOCK_ORIGINS:
+        return None
+    return np.arange(n_origins, dtype=np.int64) * CROSS_FIT_BLOCKS // n_origins
+
+
+def _scores(
+    errors: FloatArray, blocks: IntArray | None, quantiles: tuple[float, ...]
+) -> tuple[float, FloatArray]:
+    """A candidate's backtest score (module step 4) and, per block, its score on the other blocks.
+
+    Returns the mean pinball loss, ACU, and shape (CROSS_FIT_BLOCKS,) (empty without blocks).
+    """
+    if blocks is None:
+        return pinball_score(errors, conformal_offsets(errors, quantiles), quantiles), np.empty(0)
+    scores = complement_scores(errors, blocks, CROSS_FIT_BLOCKS + 1, quantiles)  # the last holds no origin
+    return float(scores[-1]), scores[:-1]
+
+
+def _cross_fitted(errors: list[FloatArray], held: FloatArray, blocks: IntArray, best: int) -> FloatArray:
+    """The winner's backtest errors with each block's spread from its cross-fitted choice (step 5).
+
+    Args:
+        errors: every scored candidate's backtest errors, each (n_origins, h_cal), ACU.
+        held: per candidate and block, the score on the other blocks, (n_candidates, n_blocks).
+        blocks: block of each origin, shape (n_origins,).
+        best: index of the winner.
+
+    Returns:
+        Shape (n_origins, h_cal), ACU: in a block whose other blocks also choose the winner
+        (ties go to it), its errors; else the choice's errors minus their median per step in
+        the block plus the winner's (the spread is the choice's, the bias the winner's).
+    """
+    won = errors[best]
+    out = won.copy()
+    for b in range(held.shape[1]):
+        tied = np.isclose(held[:, b], held[:, b].min(), rtol=TIE_RTOL, atol=TIE_ATOL)
+        choice = best if tied[best] else int(np.flatnonzero(tied)[0])
+        if choice != best:
+            rows = blocks == b
+            other = errors[choice][rows]
+            out[rows] = other - np.median(other, axis=0) + np.median(won[rows], axis=0)
+    return out
 
 
 class AutoForecaster(BaseForecaster):
@@ -61,7 +129,8 @@ class AutoForecaster(BaseForecaster):
     Fitted attributes (besides ``BaseForecaster``'s):
         chosen_: the fitted winning candidate.
         y_: the fitted window, shape (n_steps,), ACU.
-        errors_: the winner's errors over the calibration span, shape (n_origins, h_cal), ACU.
+        errors_: the winner's errors over the calibration span (the backtest's cross-fitted,
+            module step 5), shape (n_origins, h_cal), ACU.
         origins_: their origins, shape (n_origins,), ascending step indices of ``y_``.
         n_backtest_: how many of the last origins are the backtest's (out of sample).
         season_steps_: the daily season m, steps.
@@ -111,7 +180,8 @@ class AutoForecaster(BaseForecaster):
         preferred = holt_winters_min_steps(m, cfg.min_seasons)
         train, origins = split_origins(y.size, h_cal, cfg.backtest_s // step_s, preferred)
         notes: list[str] = []
-        fits: list[tuple[ModelScore, RollingForecaster, FloatArray, tuple[str, ...]]] = []
+        fits: list[tuple[ModelScore, RollingForecaster, FloatArray, tuple[str, ...], FloatArray]] = []
+        blocks = _cross_fit_blocks(origins.size)
         too_short = [c for c in cfg.candidates if min_train_steps(c, cfg, step_s) > train]
         for name in [c for c in cfg.candidates if c not in too_short]:
             model = make_model(name, cfg)
@@ -121,8 +191,8 @@ class AutoForecaster(BaseForecaster):
             except ForecastingError as exc:
                 notes.append(f"{name} dropped from the backtest: {exc}")
                 continue
-            score = pinball_score(errors, conformal_offsets(errors, self.quantiles), self.quantiles)
-            fits.append((ModelScore(model=name, pinball_acu=score), model, errors, own_notes))
+            score, held = _scores(errors, blocks, self.quantiles)
+            fits.append((ModelScore(model=name, pinball_acu=score), model, errors, own_notes, held))
         skipped = [c for c in too_short if c not in _BASIC]
         if not fits:
             raise InsufficientHistoryError(
@@ -136,7 +206,9 @@ class AutoForecaster(BaseForecaster):
                 f"chose among {', '.join(s.model for s, *_ in fits)}"
             )
         best, rescored = self._break_tie(y, origins, [(f[0].pinball_acu, f[1]) for f in fits], m, step_s)
-        chosen, self.chosen_, errors, own_notes = fits[best]
+        chosen, self.chosen_, errors, own_notes, _ = fits[best]
+        if blocks is not None:
+            errors = _cross_fitted([f[2] for f in fits], np.stack([f[4] for f in fits]), blocks, best)
         self.origins_, self.errors_ = self._calibration_errors(y, origins, errors, m, step_s, rescored)
         self.excess_, level_note = level_excess(y, step_s)
         self.n_backtest_ = int(origins.size)
@@ -178,7 +250,9 @@ class AutoForecaster(BaseForecaster):
         step 5 to reuse), else None.
         """
         low = min(score for score, _ in scored)
-        tied = [i for i, (score, _) in enumerate(scored) if np.isclose(score, low, rtol=1e-9, atol=1e-12)]
+        tied = [
+            i for i, (score, _) in enumerate(scored) if np.isclose(score, low, rtol=TIE_RTOL, atol=TIE_ATOL)
+        ]
         if len(tied) == 1:
             return tied[0], None
         h_cal = min(self.horizon, m)

@@ -210,7 +210,10 @@ class AutoForecaster(BaseForecaster):
         if blocks is not None:
             errors = _cross_fitted([f[2] for f in fits], np.stack([f[4] for f in fits]), blocks, best)
         self.origins_, self.errors_ = self._calibration_errors(y, origins, errors, m, step_s, rescored)
-        self.excess_, level_note = level_excess(y, step_s)
+        weekly = (
+            season_steps(cfg.weekly_season_s, step_s) if chosen.model == "seasonal_naive_weekly" else None
+        )
+        self.excess_, level_note = level_excess(y, step_s, weekly)
         self.n_backtest_ = int(origins.size)
         self.season_steps_ = m
         self.y_ = y.copy()

@@ -22,6 +22,12 @@ of at most 5% is day-to-day wobble of the peaks (on stationary noise the last ho
 48 before it 2% of the time) and is left alone; 1.1% of the benchmark's origins exceed it.
 Example: hourly means up to 4.0 ACU in the last 2 days and 6.5 ACU in the last hour raise
 p90, p95 and p99 by 2.5 ACU.
+
+A level the chosen model repeats is not unprecedented: when it forecasts by repeating the
+series from ``repeat_steps`` back (the weekly seasonal naive: a weekend batch, a Monday
+morning), the two hours it repeats from, starting one season before the last hour, join the
+reference (a 30-ACU batch every Saturday 02:00-06:00 over a week of 1 ACU is forecast at
+30 ACU by that model, and raising its p90 by another 29 ACU set a 31.5-ACU floor).
 """
 
 from __future__ import annotations
@@ -39,12 +45,14 @@ UNPRECEDENTED_LEVEL = "unprecedented level:"
 """How the rule's warning starts (callers find it among a forecast's warnings by it)."""
 
 
-def level_excess(y: FloatArray, step_s: int) -> tuple[float, str | None]:
+def level_excess(y: FloatArray, step_s: int, repeat_steps: int | None = None) -> tuple[float, str | None]:
     """Return the excess E of the last hour over the recent past (module rule) and its warning.
 
     Args:
         y: gap-free demand window, shape (n,), ACU.
         step_s: step length, seconds.
+        repeat_steps: the chosen model repeats the series from this many steps back (module
+            docstring, last paragraph); None: it repeats nothing beyond the reference span.
 
     Returns:
         ``(E, note)``: E in ACU (0.0 when the last hour is not above every hourly mean of
@@ -55,6 +63,9 @@ def level_excess(y: FloatArray, step_s: int) -> tuple[float, str | None]:
         >>> y = np.r_[np.full(48, 4.0), np.full(12, 6.5)]
         >>> round(level_excess(y, 300)[0], 3)
         2.5
+        >>> week = np.r_[np.full(12, 6.5), np.full(2016 - 12, 4.0)]  # the same hour a week before
+        >>> level_excess(np.r_[week, np.full(12, 6.5)], 300, repeat_steps=2016)
+        (0.0, None)
     """
     r = max(1, RECENT_S // step_s)
     past = y[max(0, y.size - r - REFERENCE_S // step_s) : y.size - r]
@@ -63,6 +74,10 @@ def level_excess(y: FloatArray, step_s: int) -> tuple[float, str | None]:
         return 0.0, None
     recent = float(np.mean(y[-r:]))
     ceiling = float(np.max(past[past.size - whole :].reshape(-1, r).mean(axis=1)))
+    if repeat_steps is not None and y.size >= repeat_steps + r:
+        start = y.size - repeat_steps - r
+        repeated = y[start : min(start + 2 * r, y.size - r)]
+        ceiling = max(ceiling, float(np.max(repeated[: repeated.size // r * r].reshape(-1, r).mean(axis=1))))
     excess = recent - ceiling
     if not excess > MIN_EXCESS_FRAC * ceiling:
         return 0.0, None

@@ -23,7 +23,7 @@ from forecasting.calibration import (
 )
 from forecasting.history import fill_gaps
 from forecasting.selection import AutoForecaster
-from forecasting.unprecedented import MIN_EXCESS_FRAC, level_excess
+from forecasting.unprecedented import MIN_EXCESS_FRAC, UNPRECEDENTED_LEVEL, level_excess
 
 STEP_S = 300
 SEASON_STEPS = 288
@@ -218,3 +218,17 @@ def test_the_winner_is_calibrated_on_seven_days_of_errors(make_diurnal):
     assert auto.origins_[0] >= history.size - 36 - 7 * SEASON_STEPS
     assert auto.origins_[0] - 3 < history.size - 36 - 7 * SEASON_STEPS
     assert auto.errors_.shape == (auto.origins_.size, 36)
+
+
+def test_a_weekly_batch_the_weekly_model_repeats_is_not_an_unprecedented_level():
+    # 28 days at 1 ACU plus 30 ACU on Saturdays and Sundays 02:00-06:00 (day 0 is a Monday);
+    # forecast from the 4th Saturday at 03:00, an hour into the batch.
+    t = np.arange(28 * 288)
+    day, minute = t // 288, t % 288 * 5
+    y = np.where((day % 7 >= 5) & (minute >= 120) & (minute < 360), 30.0, 1.0)
+    origin = (3 * 7 + 5) * 288 + 36
+    fc = forecast_demand(y[:origin], 300, 12, (0.5, 0.9))
+    assert fc.model == "seasonal_naive_weekly"
+    assert not [w for w in fc.warnings if w.startswith(UNPRECEDENTED_LEVEL)]
+    np.testing.assert_allclose(fc.quantile(0.9), 30.0)  # not 59: no 29-ACU excess on top
+    np.testing.assert_array_equal(level_excess(y[:origin], 300)[0], 29.0)  # the 2-day rule alone

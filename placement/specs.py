@@ -49,8 +49,8 @@ def az_id_prefix(region: str) -> str:
         ['usw2', 'euc1', 'apne1']
     """
     area, *words, number = region.split("-")
-    if not words or not number.isdigit():
-        raise ValueError(f"{region!r} is not an AWS region name such as us-east-1")
+    if not words or not number.isdigit() or region != region.lower():
+        raise ValueError(f"{region!r} is not an AWS region name such as us-east-1 (lower case)")
     return area + "".join(_COMPASS.get(w, w[:1]) for w in words) + number
 
 

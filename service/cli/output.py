@@ -42,6 +42,11 @@ def check_output_path(path: Path) -> None:
         raise OSError(errno.ENOTDIR, f"{parent} is not a directory", str(path))
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OSError(errno.EACCES, f"directory {parent} is not writable", str(path))
+    try:  # access() says yes to root everywhere (/proc, read-only mounts): create a file to know
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise OSError(exc.errno or errno.EACCES, f"cannot create files in {parent}", str(path)) from None
 
 
 def _file_mode(path: Path) -> int:

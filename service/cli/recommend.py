@@ -372,7 +372,10 @@ def recommend_command(
                 topo["writer_az_id"] = topo["az_ids"][0]
             home = Topology.model_fields["region"].default
             if topo.get("region", home) != home and "az_ids" not in topo:  # never us-east-1's AZs elsewhere
-                prefix = az_id_prefix(topo["region"])
+                try:
+                    prefix = az_id_prefix(topo["region"])
+                except ValueError as exc:
+                    raise CliInputError(f"--region: {exc}") from None
                 raise CliInputError(
                     f"--region {topo['region']}: give its AZ IDs with --az (at least two, e.g. --az "
                     f"{prefix}-az1 --az {prefix}-az2); the default AZs are {home}'s"

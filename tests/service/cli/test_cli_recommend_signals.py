@@ -320,6 +320,11 @@ def test_a_region_is_priced_and_placed_as_that_region(tmp_path: Path) -> None:
         "error: --region eu-west-2: give its AZ IDs with --az (at least two, e.g. --az euw2-az1 --az "
         "euw2-az2); the default AZs are us-east-1's"
     )
+    for bad in ("mars-1", "EU-WEST-2"):  # a traceback, and an upper-case hint the pattern refused
+        result = runner.invoke(app, [*base, "--region", bad])
+        assert result.exit_code == 2 and _error(result) == (
+            f"error: --region: '{bad}' is not an AWS region name such as us-east-1 (lower case)"
+        )
     out = tmp_path / "rec.json"
     ok = runner.invoke(
         app, [*base, "--region", "eu-west-2", "--az", "euw2-az1", "--az", "euw2-az2", "--json", str(out)]

@@ -106,3 +106,15 @@ def test_check_output_path_rejects_a_read_only_directory(tmp_path: Path) -> None
 def test_check_output_path_accepts_a_new_file_in_a_writable_directory(tmp_path: Path) -> None:
     check_output_path(tmp_path / "new.json")
     check_output_path(Path("relative-name.json"))  # parent "." (the working directory)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_check_output_path_tries_the_directory_where_access_says_yes() -> None:
+    # access() lets root "write" /proc; creating a file there fails, so the check must create one.
+    with pytest.raises(OSError) as info:
+        check_output_path(Path("/proc/acuplan-out.json"))
+    assert (info.value.filename, info.value.strerror) == (
+        "/proc/acuplan-out.json",
+        "cannot create files in /proc",
+    )
+    assert not list(Path("/tmp").glob(".acuplan-out.json.*.probe"))

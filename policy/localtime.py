@@ -1,6 +1,6 @@
 """Seasonality in the cluster's own time zone: a UTC series onto the local wall clock and back.
 
-Owns :func:`to_local`, :func:`local_steps` and :func:`from_local`. Business-hour peaks
+Owns :func:`local_seconds`, :func:`to_local`, :func:`local_steps` and :func:`from_local`. Business-hour peaks
 follow the local clock, so across a daylight-saving switch they move by an hour in UTC; a
 forecaster that learns a daily season from UTC steps would then put the 09:00 peak at
 10:00 (or 08:00) for the rest of its history. The history is therefore put on the local
@@ -28,6 +28,42 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
+def local_seconds(first_utc: datetime, n: int, step_s: int, tz: ZoneInfo) -> IntArray:
+    """Local wall-clock time of each of ``n`` UTC steps starting at ``first_utc``, in seconds.
+
+    The wall clock is counted like Unix time (``utc + utcoffset(utc)``), so ``// 86_400`` is
+    the local date (day 0 a Thursday) and ``% 86_400`` the time of day. Offsets are read
+    once per UTC hour and per step only in an hour whose offset changes (a switch), which
+    assumes at most one switch in any hour (they are weeks apart in the IANA database).
+
+    Args:
+        first_utc: start of the first step, timezone-aware.
+        n: number of steps.
+        step_s: step length, seconds.
+        tz: the time zone.
+
+    Returns:
+        Shape (n,), seconds: non-decreasing except where the clock goes back an hour in
+        autumn (the repeated hour's wall times occur twice), and jumping over the skipped
+        hour in spring.
+    """
+    t = int(first_utc.timestamp()) + np.arange(n, dtype=np.int64) * step_s
+
+    def offset(x: int) -> int:
+        return int(
+            (datetime.fromtimestamp(x, tz=UTC).astimezone(tz).utcoffset() or timedelta(0)).total_seconds()
+        )
+
+    hours, first = np.unique(t // 3600, return_index=True)
+    at_start = np.array([offset(int(h) * 3600) for h in hours], dtype=np.int64)
+    at_end = np.array([offset(int(h) * 3600 + 3599) for h in hours], dtype=np.int64)
+    out = t + np.repeat(at_start, np.diff(np.append(first, n)))
+    for h in hours[at_start != at_end]:  # an hour with a switch: per step
+        inside = np.flatnonzero(t // 3600 == h)
+        out[inside] = [x + offset(int(x)) for x in t[inside]]
+    return np.asarray(out, dtype=np.int64)
+
+
 def local_steps(first_utc: datetime, n: int, step_s: int, tz: ZoneInfo) -> IntArray:
     """Local wall-clock step index of each of ``n`` UTC steps starting at ``first_utc``.
 
@@ -38,16 +74,11 @@ def local_steps(first_utc: datetime, n: int, step_s: int, tz: ZoneInfo) -> IntAr
         tz: the cluster's time zone.
 
     Returns:
-        Shape (n,): ``floor((utc + utcoffset(utc)) / step_s)``; non-decreasing, with a
-        jump over the skipped hour in spring and a repeat of the doubled hour in autumn.
+        Shape (n,): ``floor((utc + utcoffset(utc)) / step_s)`` (:func:`local_seconds`);
+        non-decreasing, with a jump over the skipped hour in spring and a repeat of the
+        doubled hour in autumn.
     """
-    start = int(first_utc.timestamp())
-    out = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        t = start + i * step_s
-        offset = datetime.fromtimestamp(t, tz=UTC).astimezone(tz).utcoffset() or timedelta(0)
-        out[i] = (t + int(offset.total_seconds())) // step_s
-    return out
+    return np.asarray(local_seconds(first_utc, n, step_s, tz) // step_s, dtype=np.int64)
 
 
 def to_local(history: FloatArray, *, end_utc: datetime, step_s: int, tz: ZoneInfo) -> tuple[FloatArray, int]:

@@ -1,6 +1,6 @@
 """Typed inputs and outputs of the policy layer.
 
-Owns :class:`ClusterSpec` (what the cluster is), :class:`Recommendation` and its parts
+Owns :class:`ClusterSpec` (what the cluster is), :func:`known_zone`, :class:`Recommendation` and its parts
 (what to do, what it costs, why). Every model is frozen and rejects unknown keys, so a
 Recommendation round-trips through JSON (``model_dump(mode="json")`` /
 ``model_validate``). Imports only ``placement`` types; never ``service`` or ``traces``.
@@ -86,6 +86,20 @@ def fill_regional_price(cluster: BaseModel) -> None:
     object.__setattr__(cluster, "price_usd_per_acu_hour", region_price(region).standard_usd_per_acu_hour)
 
 
+def known_zone(value: str) -> str:
+    """Return ``value`` when it names a zone of the IANA database (``zoneinfo``, ``tzdata``).
+
+    Raises:
+        ValueError: an unknown zone, e.g. ``unknown IANA time zone 'Mars/Base'
+            (e.g. Europe/Berlin, America/New_York)``.
+    """
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin, America/New_York)") from None
+    return value
+
+
 class ClusterSpec(FrozenModel):
     """One Aurora Serverless v2 cluster: where it runs, its limits and its prices.
 
@@ -125,15 +139,7 @@ class ClusterSpec(FrozenModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown IANA time zone {value!r} (e.g. Europe/Berlin, America/New_York)"
-            ) from None
-        return value
+        return None if value is None else known_zone(value)
 
 
 class PlanStep(FrozenModel):

@@ -7,21 +7,40 @@ of history) the floor it set at the ``quantile`` of that slot's occurrences (p90
 default: the floor a re-planning acuplan would have wanted on nine days in ten), then
 lulls shorter than one slot between two raised slots are filled and equal neighbours
 merged. Each entry carries its ``modify-db-cluster`` settings; rendering them as
-EventBridge Scheduler commands or Terraform is the service's job. Times are UTC. Pure.
+EventBridge Scheduler commands or Terraform is the service's job.
+
+Times are wall-clock times in the timetable's IANA zone (UTC by default): the history is
+put on that clock before it is slotted (:func:`policy.localtime.local_seconds`; the weekday
+is the local date's), so a load at 09:00 local every weekday lands in one slot all year.
+Across a daylight-saving switch:
+
+* reading the history (:func:`schedule_from_floors`): the local hour the clock skips in
+  spring has no step that day, so its slots read the other days; the hour repeated in
+  autumn counts once, the two UTC steps that share a local step merged by their max
+  (:mod:`policy.localtime`'s rule), so that day weighs no more than any other;
+* replaying the timetable (:func:`schedule_floors`): as EventBridge Scheduler runs a cron
+  schedule in a time zone, an entry whose time falls in the skipped hour does not run that
+  day, and one in the repeated hour runs once, the first time (EventBridge Scheduler User
+  Guide, "Schedule types", daylight saving time; AWS Knowledge Center, "How can I adjust
+  my Amazon EventBridge schedule for daylight saving?"); the MinCapacity set before holds
+  until the next entry that runs. Pure.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import Field
 
 from policy.floors import fill_short_dips
-from policy.types import FrozenModel
+from policy.localtime import local_seconds
+from policy.types import FrozenModel, known_zone
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 """Day names as EventBridge cron expressions spell them (Monday first, like ``datetime``)."""
@@ -35,7 +54,7 @@ class ScheduleEntry(FrozenModel):
 
     Attributes:
         weekdays: the days it applies, e.g. ``("MON", ..., "SUN")``.
-        at_minute: minutes after 00:00 UTC.
+        at_minute: minutes after local midnight in the timetable's ``timezone``.
         min_capacity_acu: the MinCapacity to set, ACU.
         max_capacity_acu: the MaxCapacity to keep, ACU.
         cron: the EventBridge Scheduler expression, e.g. ``cron(45 8 ? * MON-FRI *)``.
@@ -57,6 +76,8 @@ class FloorSchedule(FrozenModel):
         quantile: the quantile of acuplan's floors taken per slot.
         entries: the changes, in time order (the first one sets the midnight level).
         floors_acu: the floor per slot of the day or week, shape (n_slots,), ACU.
+        timezone: the IANA zone the times and weekdays are on (EventBridge Scheduler's
+            ``ScheduleExpressionTimezone``), e.g. ``Europe/Berlin``; ``UTC`` by default.
     """
 
     kind: str
@@ -64,6 +85,7 @@ class FloorSchedule(FrozenModel):
     quantile: float
     entries: tuple[ScheduleEntry, ...]
     floors_acu: tuple[float, ...]
+    timezone: str = "UTC"
 
 
 def _cron(minute_of_day: int, days: tuple[str, ...]) -> str:
@@ -88,6 +110,7 @@ def schedule_from_floors(
     slot_s: int = 900,
     quantile: float = 0.9,
     trusted: npt.ArrayLike | None = None,
+    timezone: str = "UTC",
 ) -> FloorSchedule:
     """Read a daily or weekly MinCapacity timetable off a replayed floor series.
 
@@ -101,13 +124,15 @@ def schedule_from_floors(
         trusted: which steps' floors a slot reads, shape (n,), bool (floors set on a history
             with a hole are the policy's caution, not the slot's demand); a slot with no
             trusted step reads all of its steps. None: every step.
+        timezone: the IANA zone whose wall clock the slots and weekdays follow (module
+            docstring: the skipped and the repeated hour).
 
     Returns:
         The timetable: weekly with >= 3 weeks of history, else daily.
 
     Raises:
         ValueError: ``step_s`` does not divide ``slot_s``, ``slot_s`` does not divide a
-            day, or the series is empty.
+            day, the series is empty, or ``timezone`` is not an IANA zone.
     """
     floors = np.asarray(floors_acu, dtype=np.float64)
     if floors.size == 0 or slot_s % step_s or 86_400 % slot_s:
@@ -116,15 +141,24 @@ def schedule_from_floors(
     weeks = floors.size * step_s / (7 * 86_400)
     weekly = weeks >= MIN_WEEKS_FOR_WEEKLY
     n_slots = per_day * (7 if weekly else 1)
-    slot_of_step = _slots(start, step_s, floors.size, slot_s, weekly)
+    wall = _wall(start, step_s, floors.size, known_zone(timezone))
     ok = np.ones(floors.size, dtype=bool) if trusted is None else np.asarray(trusted, dtype=bool)
+    # One occurrence per local step: the repeated autumn hour's two UTC steps merge by their max.
+    local, which = np.unique(wall // step_s, return_inverse=True)
+    every, kept = np.full(local.size, -np.inf), np.full(local.size, -np.inf)
+    np.maximum.at(every, which, floors)
+    np.maximum.at(kept, which[ok], floors[ok])
+    seen = np.zeros(local.size, dtype=bool)
+    seen[which[ok]] = True
+    slot_of_step = _slot(local * step_s, slot_s, n_slots, weekly)
 
     def read(k: int) -> float:
         in_slot = slot_of_step == k
         if not np.any(in_slot):
             return 0.0
-        use = in_slot & ok if np.any(in_slot & ok) else in_slot
-        return float(np.quantile(floors[use], quantile, method="higher"))
+        if np.any(in_slot & seen):
+            return float(np.quantile(kept[in_slot & seen], quantile, method="higher"))
+        return float(np.quantile(every[in_slot], quantile, method="higher"))
 
     level = np.array([read(k) for k in range(n_slots)])
     level = np.maximum(level, floors.min())
@@ -135,6 +169,7 @@ def schedule_from_floors(
         quantile=quantile,
         entries=_entries(level, per_day, slot_s, max_capacity_acu, weekly),
         floors_acu=tuple(float(x) for x in level),
+        timezone=timezone,
     )
 
 
@@ -165,29 +200,80 @@ def _entries(
     return tuple(sorted(out, key=lambda e: (WEEKDAYS.index(e.weekdays[0]), e.at_minute)))
 
 
-def _slots(start: datetime, step_s: int, n_steps: int, slot_s: int, weekly: bool) -> npt.NDArray[np.int64]:
-    """The timetable slot of each step: slot 0 is 00:00 UTC (on Monday when weekly)."""
-    period = 7 * 86_400 if weekly else 86_400
-    base = int(start.timestamp()) + (3 * 86_400 if weekly else 0)  # the Unix epoch was a Thursday
-    t = base + np.arange(n_steps, dtype=np.int64) * step_s
-    return np.asarray((t % period) // slot_s, dtype=np.int64)
+def _wall(start: datetime, step_s: int, n_steps: int, timezone: str) -> IntArray:
+    """Wall-clock seconds of each step's start in ``timezone`` (Unix-time-like: day 0 a Thursday)."""
+    if timezone == "UTC":
+        return int(start.timestamp()) + np.arange(n_steps, dtype=np.int64) * step_s
+    return local_seconds(start, n_steps, step_s, ZoneInfo(timezone))
+
+
+def _slot(wall: IntArray, slot_s: int, n_slots: int, weekly: bool) -> IntArray:
+    """The timetable slot of wall-clock times: slot 0 starts at 00:00 (on Monday when weekly)."""
+    shift = 3 * 86_400 // slot_s if weekly else 0  # the Unix epoch was a Thursday
+    return np.asarray((wall // slot_s + shift) % n_slots, dtype=np.int64)
+
+
+def _in_effect(levels: FloatArray, wall: IntArray, step_s: int, slot_s: int, weekly: bool) -> FloatArray:
+    """The MinCapacity in effect at each step's start when EventBridge Scheduler runs the timetable.
+
+    An entry runs when the wall clock first reaches its time: a step whose start the clock
+    reaches normally takes its slot's level; the hour skipped in spring runs nothing (a step
+    after the gap takes the level of the last entry that ran); the repeated autumn hour runs
+    nothing the second time (the level holds). Without a switch this is ``levels[slot]``.
+    Wall times are to the step: a switch is taken at the step boundary.
+
+    Args:
+        levels: the floor per slot, shape (n_slots,), ACU.
+        wall: wall-clock seconds of each step's start (:func:`_wall`), shape (n,).
+        step_s: step length, seconds (divides ``slot_s``).
+        slot_s: slot length, seconds.
+        weekly: slots span a week from Monday 00:00 (else a day).
+
+    Returns:
+        Shape (n,), ACU.
+    """
+    n_slots = len(levels)
+    shift = 3 * 86_400 // slot_s if weekly else 0
+    prefix = np.cumsum(levels != np.roll(levels, 1))  # an entry that changes the level opens slot k
+    total = int(prefix[-1])
+
+    def upto(x: IntArray) -> IntArray:
+        """Level changes at slot boundaries at or before wall time ``x``, counted from an origin."""
+        g = x // slot_s + shift
+        return np.asarray((g // n_slots) * total + prefix[g % n_slots], dtype=np.int64)
+
+    reached = np.concatenate([[wall[0] - step_s], np.maximum.accumulate(wall)[:-1]])
+    normal = (wall > reached) & (wall <= reached + step_s)
+    gap = wall > reached + step_s  # the clock jumped: (reached + step_s, wall) never happened
+    at_start = upto(wall) - upto(wall - 1)
+    before_gap = upto(reached + step_s - 1) - upto(reached)
+    runs = (normal & (upto(wall) > upto(reached))) | (gap & ((at_start > 0) | (before_gap > 0)))
+    runs[0] = True
+    at = np.where(gap & (at_start == 0), reached + step_s - 1, wall)  # the last time an entry ran
+    last = np.maximum.accumulate(np.where(runs, np.arange(len(wall)), 0))
+    return np.asarray(levels[_slot(at, slot_s, n_slots, weekly)][last], dtype=np.float64)
 
 
 def schedule_floors(schedule: FloorSchedule, *, start: datetime, step_s: int, n_steps: int) -> FloatArray:
     """The floor the timetable sets at each step of a series (to replay it).
 
+    The timetable runs on its ``timezone``'s wall clock as EventBridge Scheduler runs it
+    across daylight-saving switches (module docstring).
+
     Args:
         schedule: the timetable.
         start: the start of step 0 (UTC).
-        step_s: step length, seconds.
+        step_s: step length, seconds (divides ``schedule.slot_s``).
         n_steps: steps.
 
     Returns:
         MinCapacity per step, shape (n_steps,), ACU.
     """
-    levels = np.asarray(schedule.floors_acu)
-    slots = _slots(start, step_s, n_steps, schedule.slot_s, schedule.kind == "weekly")
-    return np.asarray(levels[slots], dtype=np.float64)
+    levels = np.asarray(schedule.floors_acu, dtype=np.float64)
+    if n_steps == 0:
+        return np.zeros(0)
+    wall = _wall(start, step_s, n_steps, schedule.timezone)
+    return _in_effect(levels, wall, step_s, schedule.slot_s, schedule.kind == "weekly")
 
 
 class SecondarySchedule(FrozenModel):

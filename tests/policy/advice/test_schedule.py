@@ -1,6 +1,7 @@
 """A timetable read off replayed floors: daily and weekly, cron expressions, replayable."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -96,3 +97,117 @@ def test_secondaries_dr_target_follows_the_timetable_others_keep_their_settings(
     assert dr.extra_usd_per_month_at_most == pytest.approx(7 / 96 * 730 * 0.12, abs=0.01)
     assert "capped there" in dr.reason
     assert other.schedule.entries == () and "keep MinCapacity 0.5 / MaxCapacity 16 ACU" in other.reason
+
+
+# --- time zones: the timetable on the local wall clock ----------------------------------------
+
+BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+
+
+def _local_floors(start: datetime, step_s: int, n: int, tz: ZoneInfo, rule) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Floors per UTC step from a rule of the local wall-clock time."""
+    return np.array([rule((start + timedelta(seconds=step_s * i)).astimezone(tz)) for i in range(n)], float)
+
+
+def _raised_before_nine(local: datetime) -> float:
+    """acuplan's floors for office hours from 09:00 Berlin: 8 ACU from 08:45 on weekdays."""
+    return 8.0 if local.weekday() < 5 and local.hour == 8 and local.minute >= 45 else 1.0
+
+
+def test_a_berlin_office_load_across_the_march_switch_is_one_slot_on_berlin_time() -> None:
+    # Five weeks from Monday 2024-03-11 00:00 CET; clocks go forward on Sunday 2024-03-31.
+    start = datetime(2024, 3, 11, tzinfo=BERLIN).astimezone(UTC)
+    floors = _local_floors(start, 300, 35 * 288, BERLIN, _raised_before_nine)
+    local = schedule_from_floors(
+        floors, start=start, step_s=300, max_capacity_acu=32.0, timezone="Europe/Berlin"
+    )
+    assert local.kind == "weekly" and local.timezone == "Europe/Berlin"
+    assert [(e.cron, e.min_capacity_acu) for e in local.entries] == [
+        ("cron(0 0 ? * MON-FRI *)", 1.0),
+        ("cron(45 8 ? * MON-FRI *)", 8.0),  # one raise, 08:45 Berlin time, all year
+        ("cron(0 9 ? * MON-FRI *)", 1.0),
+        ("cron(0 0 ? * SAT-SUN *)", 1.0),
+    ]
+    replayed = schedule_floors(local, start=start, step_s=300, n_steps=floors.size)
+    assert np.array_equal(replayed, floors)  # on Berlin's clock the timetable is exact
+    # The defect the zone fixes: in UTC the raise is 07:45 in winter and 06:45 in summer, and
+    # the timetable keeps both, so every weekday pays for an extra 15 minutes at 8 ACU.
+    utc = schedule_from_floors(floors, start=start, step_s=300, max_capacity_acu=32.0)
+    assert utc.timezone == "UTC"
+    assert [(e.cron, e.min_capacity_acu) for e in utc.entries] == [
+        ("cron(0 0 ? * MON-FRI *)", 1.0),
+        ("cron(45 6 ? * MON-FRI *)", 8.0),
+        ("cron(0 7 ? * MON-FRI *)", 1.0),
+        ("cron(45 7 ? * MON-FRI *)", 8.0),
+        ("cron(0 8 ? * MON-FRI *)", 1.0),
+        ("cron(0 0 ? * SAT-SUN *)", 1.0),
+    ]
+    extra = schedule_floors(utc, start=start, step_s=300, n_steps=floors.size) - floors
+    assert extra.sum() == 25 * 3 * 7.0  # 25 weekdays x 3 steps x 7 ACU above what was needed
+
+
+def test_an_unknown_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown IANA time zone 'Mars/Olympus'"):
+        schedule_from_floors(
+            np.ones(288), start=START, step_s=300, max_capacity_acu=8.0, timezone="Mars/Olympus"
+        )
+
+
+def test_spring_forward_the_skipped_hour_reads_other_days_and_its_entry_does_not_run() -> None:
+    # New York, 2024-03-10: 02:00 EST -> 03:00 EDT (07:00 UTC). Five days from 03-08 00:00 EST;
+    # acuplan held 4 ACU from 02:30 to 06:00 local each day the clock shows 02:30.
+    start = datetime(2024, 3, 8, tzinfo=NEW_YORK).astimezone(UTC)
+    floors = _local_floors(
+        start, 900, 5 * 96, NEW_YORK, lambda x: 4.0 if (2, 30) <= (x.hour, x.minute) < (6, 0) else 1.0
+    )
+    # On 03-10 local 03:00-06:00 happened (4 ACU), 02:xx did not: no step, no crash.
+    s = schedule_from_floors(
+        floors, start=start, step_s=900, max_capacity_acu=16.0, timezone="America/New_York"
+    )
+    assert [(e.at_minute, e.min_capacity_acu) for e in s.entries] == [(0, 1.0), (150, 4.0), (360, 1.0)]
+    assert s.floors_acu[10] == 4.0  # the 02:30 slot reads the four days that had it
+    replayed = schedule_floors(s, start=start, step_s=900, n_steps=floors.size)
+    at = {(start + timedelta(seconds=900 * i)): v for i, v in enumerate(replayed)}
+    # EventBridge skips the 02:30 raise on the switch day: MinCapacity stays 1 ACU until 06:00.
+    switch_day = [at[datetime(2024, 3, 10, h, m, tzinfo=NEW_YORK).astimezone(UTC)] for h, m in
+                  ((1, 45), (3, 0), (5, 45), (6, 0))]  # fmt: skip
+    assert switch_day == [1.0, 1.0, 1.0, 1.0]
+    next_day = [at[datetime(2024, 3, 11, h, m, tzinfo=NEW_YORK).astimezone(UTC)] for h, m in
+                ((2, 15), (2, 30), (5, 45), (6, 0))]  # fmt: skip
+    assert next_day == [1.0, 4.0, 4.0, 1.0]
+
+
+def test_fall_back_the_repeated_hour_counts_once_and_its_entry_runs_once() -> None:
+    # New York, 2024-11-03: 01:00-02:00 local happens twice (05:00 UTC EDT, then 06:00 UTC EST).
+    start = datetime(2024, 11, 1, tzinfo=NEW_YORK).astimezone(UTC)
+    n = 5 * 96 + 4  # five local days and the extra hour
+    steps = [start + timedelta(seconds=900 * i) for i in range(n)]
+
+    def floor(t: datetime) -> float:
+        x = t.astimezone(NEW_YORK)
+        return 6.0 if x.date().day == 3 and (x.hour, x.minute) == (1, 30) else 1.0
+
+    floors = np.array([floor(t) for t in steps])
+    assert floors.sum() - n == 2 * 5.0  # both 01:30s of 11-03 were raised
+    # p75 of the 01:30 slot over five days: with the repeated hour counted once, [1, 1, 1, 1, 6]
+    # gives 1 ACU; counted twice, [1, 1, 1, 1, 6, 6] would give 6 ACU.
+    s = schedule_from_floors(
+        floors, start=start, step_s=900, max_capacity_acu=16.0, quantile=0.75, timezone="America/New_York"
+    )
+    assert s.floors_acu[6] == 1.0 and set(s.floors_acu) == {1.0}
+    # A raise at 01:30 local runs once on 11-03, in the first 01:30 (EDT); the second holds.
+    raised = schedule_from_floors(
+        floors,
+        start=start,
+        step_s=900,
+        max_capacity_acu=16.0,
+        quantile=1.0 - 1e-9,
+        timezone="America/New_York",
+    )
+    assert [(e.at_minute, e.min_capacity_acu) for e in raised.entries] == [(0, 1.0), (90, 6.0), (105, 1.0)]
+    replayed = dict(zip(steps, schedule_floors(raised, start=start, step_s=900, n_steps=n), strict=True))
+    first, second = datetime(2024, 11, 3, 5, 30, tzinfo=UTC), datetime(2024, 11, 3, 6, 30, tzinfo=UTC)
+    assert first.astimezone(NEW_YORK).strftime("%H:%M %Z") == "01:30 EDT"
+    assert second.astimezone(NEW_YORK).strftime("%H:%M %Z") == "01:30 EST"
+    assert (replayed[first], replayed[second]) == (6.0, 1.0)
+    assert replayed[datetime(2024, 11, 4, 1, 30, tzinfo=NEW_YORK).astimezone(UTC)] == 6.0

@@ -331,7 +331,8 @@ def advise(
             floor acuplan may set, 0 letting it plan auto-pause; MaxCapacity is taken from
             ``current``).
         current: the settings today.
-        config: how to advise; default :class:`AdviceConfig()`.
+        config: how to advise; default :class:`AdviceConfig()` (its ``schedule_timezone`` puts
+            the timetable on a zone's wall clock, :mod:`policy.advice.schedule`).
         connections: CloudWatch ``DatabaseConnections`` on the same grid, shape
             (n_steps,), NaN where missing; None: no ``connections`` alert.
         volume_bytes: CloudWatch ``VolumeBytesUsed`` on the same grid, bytes, NaN where
@@ -428,6 +429,7 @@ def advise(
             slot_s=slot_s,
             quantile=quantile,
             trusted=trusted,
+            timezone=config.schedule_timezone,
         )
         return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
 
@@ -612,6 +614,7 @@ def advise(
                     "applies after a reboot)"
                 ]
             )
+            + _zone_note(schedule)
             + _run_rate_note(
                 scored,
                 (today, recommended),
@@ -887,6 +890,23 @@ def _run_rate_note(
         f"today's settings cost about ${today:,.2f}/month and what to apply about ${apply:,.2f} (window "
         f"averages ${outcomes[0].monthly_cost_usd:,.2f} and ${outcomes[1].monthly_cost_usd:,.2f}); run the "
         "advice again once the new level has lasted a few days"
+    ]
+
+
+def _zone_note(schedule: FloorSchedule) -> list[str]:
+    """A sentence on the timetable's time zone and its daylight-saving switches (none for UTC).
+
+    EventBridge Scheduler runs a cron schedule in its time zone; an invocation whose time the
+    clock skips in spring is skipped, and one in the repeated autumn hour runs once (sources:
+    eventbridge-scheduler-dst).
+    """
+    if schedule.timezone == "UTC" or len(set(schedule.floors_acu)) == 1:
+        return []
+    return [
+        f"the timetable's times are {schedule.timezone} wall-clock times (the history slotted on its "
+        f"local date and time) and its EventBridge schedules run in {schedule.timezone}, so a local-time "
+        "peak keeps one entry across daylight-saving switches; an entry in the hour the clock skips in "
+        "spring does not run that day, and one in the repeated autumn hour runs once"
     ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from policy.advice.prices import DEFAULT_PRICE_BOOK, PriceBook
 from policy.advice.purchase import PurchaseOption
@@ -21,7 +21,7 @@ from policy.advice.storage import StorageAdvice
 from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError
 from policy.scaler import half_ceil
-from policy.types import ClusterSpec, FrozenModel
+from policy.types import ClusterSpec, FrozenModel, known_zone
 
 
 class ReaderSetting(FrozenModel):
@@ -179,6 +179,10 @@ class AdviceConfig(FrozenModel):
         schedule_quantile: the highest quantile of acuplan's floors a timetable slot may take
             (``policy.advice.advise.SCHEDULE_QUANTILES`` below it are tried too; the cheapest
             with no more SLO minutes than acuplan live wins).
+        schedule_timezone: the IANA zone whose wall clock the timetable's slots, weekdays and
+            times follow (``Europe/Berlin``), and EventBridge Scheduler's
+            ``ScheduleExpressionTimezone``; ``UTC`` by default. Across daylight-saving switches
+            see :mod:`policy.advice.schedule`.
         monthly_budget_usd: alert when a monthly cost would exceed this; None: no budget.
         storage_gib: cluster storage, GiB (priced in the purchase comparison); a
             ``VolumeBytesUsed`` history, when given to :func:`~policy.advice.advise.advise`,
@@ -199,6 +203,7 @@ class AdviceConfig(FrozenModel):
     prices: PriceBook = DEFAULT_PRICE_BOOK
     schedule_slot_s: int = Field(default=900, gt=0, le=86_400)
     schedule_quantile: float = Field(default=0.9, gt=0.0, lt=1.0)
+    schedule_timezone: str = Field(default="UTC", min_length=1, max_length=64)
     monthly_budget_usd: float | None = Field(default=None, gt=0.0)
     storage_gib: float = Field(default=0.0, ge=0.0, le=1e6)
     io_million_per_month: float | None = Field(default=None, ge=0.0, le=1e9)
@@ -206,6 +211,11 @@ class AdviceConfig(FrozenModel):
     backup_change_gib_per_day: float | None = Field(default=None, ge=0.0, le=1e6)
     alert_horizon_s: int = Field(default=7 * 86_400, ge=86_400, le=28 * 86_400)
     alert_quantile: float = Field(default=0.95, ge=0.5, lt=1.0)
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return known_zone(value)
 
     @model_validator(mode="after")
     def _check(self) -> AdviceConfig:

@@ -162,10 +162,11 @@ def advice_html(advice: Advice) -> str:
         [o.name, f"{o.monthly_cost_usd:,.2f}", o.instance_class or "", "yes" if o.estimate else "", o.basis]
         for o in advice.purchase_options
     ]
+    zone = advice.schedule.timezone
     entries = [
         [
             ",".join(x.weekdays) if len(x.weekdays) < 7 else "every day",
-            f"{x.at_minute // 60:02d}:{x.at_minute % 60:02d}",
+            f"{x.at_minute // 60:02d}:{x.at_minute % 60:02d}" + ("" if zone == "UTC" else f" {zone}"),
             f"{x.min_capacity_acu:g}",
             x.cron,
         ]
@@ -189,7 +190,7 @@ def advice_html(advice: Advice) -> str:
         _html_table(list(HEADERS), _comparison(advice)),
         "<ul>" + "".join(f"<li>{e(r)}</li>" for r in advice.reasons) + "</ul>",
         f"<img alt='demand, MinCapacity and capacity' src='{_plot(advice)}'>",
-        f"<h2>What to apply: the MinCapacity schedule ({e(advice.schedule.kind)}, UTC)</h2>",
+        f"<h2>What to apply: the MinCapacity schedule ({e(advice.schedule.kind)}, {e(zone)})</h2>",
         _html_table(["days", "at", "MinCapacity ACU", "EventBridge expression"], entries),
         "<h3>AWS CLI (nothing is executed)</h3><pre>" + e("\n".join(doc["scheduler"]["commands"])) + "</pre>",
         "<h3>Terraform</h3><pre>" + e(doc["scheduler"]["terraform"]) + "</pre>",

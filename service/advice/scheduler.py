@@ -7,8 +7,11 @@ EventBridge Scheduler *universal target* for RDS ``ModifyDBCluster``
 "Using universal targets"), with the request as its input:
 ``{"DbClusterIdentifier": ..., "ServerlessV2ScalingConfiguration": {"MinCapacity": ...,
 "MaxCapacity": ...}, "ApplyImmediately": true}``. The schedule role needs
-``rds:ModifyDBCluster`` on the cluster; it is a placeholder here. Times are UTC
-(``--schedule-expression-timezone UTC``); an entry fires at the start of its slot, and
+``rds:ModifyDBCluster`` on the cluster; it is a placeholder here. Times are the
+timetable's zone's wall-clock times (``--schedule-expression-timezone`` and Terraform's
+``schedule_expression_timezone`` are :attr:`~policy.advice.schedule.FloorSchedule.timezone`,
+``UTC`` by default; EventBridge Scheduler then follows the zone's daylight-saving switches,
+see :mod:`policy.advice.schedule`); an entry fires at the start of its slot, and
 the timetable already allows for the time a MinCapacity change takes (the ramp profile's
 delay), so no further lead is added. A global-database secondary's entries are created in
 its own region (``--region``; in Terraform a provider aliased to the region, declared once
@@ -109,7 +112,7 @@ def scheduler_commands(
                     *([f"--region {shlex.quote(region)}"] if region else []),
                     f"--name {shlex.quote(_name(cluster, entry))}",
                     f"--schedule-expression {shlex.quote(entry.cron)}",
-                    "--schedule-expression-timezone UTC",
+                    f"--schedule-expression-timezone {shlex.quote(schedule.timezone)}",
                     "--flexible-time-window Mode=OFF",
                     f"--target {shlex.quote(target)}",
                 ]
@@ -159,7 +162,7 @@ def scheduler_terraform(
                     *([f"  provider                     = aws.{_alias(region)}"] if region else []),
                     f'  name                         = "{name}"',
                     f'  schedule_expression          = "{entry.cron}"',
-                    '  schedule_expression_timezone = "UTC"',
+                    f'  schedule_expression_timezone = "{schedule.timezone}"',
                     "  flexible_time_window {",
                     '    mode = "OFF"',
                     "  }",

@@ -75,6 +75,7 @@ _OPTIONS = {
     "readers": "--readers",
     "monthly_budget_usd": "--budget-usd-per-month",
     "storage_gib": "--storage-gib",
+    "schedule_timezone": "--timezone",
 }
 """CurrentSettings and AdviceConfig fields -> the option that sets them."""
 
@@ -171,6 +172,13 @@ def advise_command(
     engine: Annotated[
         str, typer.Option("--engine", help="aurora-postgresql or aurora-mysql (max_connections differs).")
     ] = "aurora-postgresql",
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="IANA zone of the timetable: slots on its wall clock, schedules run in it; default UTC.",
+        ),
+    ] = None,
 ) -> None:
     """Your cluster against your settings: what to set, what it saves or costs, the risk, how to buy it.
 
@@ -181,7 +189,9 @@ def advise_command(
     (--input, repeatable; --csv): demand per step is the max over the signals' ACU
     equivalents (CPU and ACU utilisation of --max-acu, capacity, memory at 2 GiB per ACU,
     rates by --rate), DatabaseConnections feeds the connections alert and VolumeBytesUsed
-    the storage; it needs the 2-day warm-up plus a day.
+    the storage; it needs the 2-day warm-up plus a day. --timezone puts the timetable on a
+    zone's wall clock (e.g. Europe/Berlin), so office hours keep one entry across
+    daylight-saving switches.
     """
     from policy.advice.advise import advise
     from service.advice.report import advice_document, advice_html, advice_table
@@ -209,6 +219,7 @@ def advise_command(
         check_peak_acu(peak_acu)
         check_format(format)
         in_zone = check_zone_option("--input-timezone", input_timezone)
+        schedule_zone = check_zone_option("--timezone", timezone) or "UTC"
         rates = parse_pairs("--rate", rate or [], float)
         engine_name = check_engine(engine)
         if ramp_profile not in RAMP_PROFILES:
@@ -225,6 +236,7 @@ def advise_command(
                 replay=ReplayConfig(scaler=ScalerModel(ramp=RAMP_PROFILES[ramp_profile])),
                 monthly_budget_usd=budget,
                 storage_gib=storage_gib,
+                schedule_timezone=schedule_zone,
             )
         except ValidationError as exc:
             raise CliInputError(_options_named(exc)) from None

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from policy import (
     Advice,
@@ -33,6 +33,7 @@ from policy.advice.prices import PriceBook
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
 from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
+from policy.types import known_zone
 from service.http.advising import AdviceInputs
 from service.http.schemas.jobs import ReplayJob
 from service.http.schemas.recommendations import (
@@ -77,6 +78,8 @@ class AdviceOptions(WireModel):
         alert_quantile: the forecast's upper quantile the alerts use, [0.5, 1).
         schedule_slot_s: the timetable's resolution, seconds; divides a day.
         schedule_quantile: the quantile of acuplan's floors a timetable slot takes, (0, 1).
+        schedule_timezone: the IANA zone whose wall clock the timetable follows and its
+            EventBridge schedules run in (``Europe/Berlin``); ``UTC`` by default.
         ramp_profile: the simulated Aurora scaler's speed (``default``, ``slow``, ``fast``).
         replan_every_s: acuplan's re-plan interval in the replay, seconds.
         warmup_s: history before the replayed window, seconds (the advice needs it plus a day).
@@ -92,10 +95,17 @@ class AdviceOptions(WireModel):
     alert_quantile: float = Field(default=0.95, ge=0.5, lt=1.0, strict=True)
     schedule_slot_s: int = Field(default=900, ge=60, le=86_400, strict=True)
     schedule_quantile: float = Field(default=0.9, gt=0.0, lt=1.0, strict=True)
+    schedule_timezone: str = Field(default="UTC", min_length=1, max_length=64, strict=True)
     ramp_profile: RampProfile = "default"
     replan_every_s: int = Field(default=3600, gt=0, le=7 * 86_400, strict=True)
     warmup_s: int = Field(default=2 * 86_400, ge=86_400, le=14 * 86_400, strict=True)
     prices: PriceBook | None = None
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """The library's rule (:func:`policy.types.known_zone`): a zone of the IANA database."""
+        return known_zone(value)
 
 
 def _errors(exc: ValidationError, prefix: Loc) -> list[tuple[Loc, str]]:
@@ -167,6 +177,7 @@ class AdviceBody(RequestModel):
                 prices=o.prices or PriceBook(),
                 schedule_slot_s=o.schedule_slot_s,
                 schedule_quantile=o.schedule_quantile,
+                schedule_timezone=o.schedule_timezone,
                 monthly_budget_usd=o.monthly_budget_usd,
                 storage_gib=o.storage_gib,
                 io_million_per_month=o.io_million_per_month,

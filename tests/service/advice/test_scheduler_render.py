@@ -57,3 +57,16 @@ def test_a_fixed_setting_is_one_modify_db_cluster_and_no_schedule() -> None:
     text = scheduler_terraform(fixed, "orders-prod")
     assert "aws_scheduler_schedule" not in text
     assert "serverlessv2_scaling_configuration {\n  min_capacity = 0.5\n  max_capacity = 16\n}\n" in text
+
+
+def test_the_schedules_run_in_the_timetables_zone() -> None:
+    utc = _schedule()
+    assert all("--schedule-expression-timezone UTC " in c for c in scheduler_commands(utc, "orders-prod"))
+    assert scheduler_terraform(utc, "orders-prod").count('schedule_expression_timezone = "UTC"') == 3
+    berlin = utc.model_copy(update={"timezone": "Europe/Berlin"})
+    commands = scheduler_commands(berlin, "orders-prod", region="eu-central-1")
+    assert [shlex.split(c)[shlex.split(c).index("--schedule-expression-timezone") + 1] for c in commands] == [
+        "Europe/Berlin"
+    ] * 3
+    text = scheduler_terraform(berlin, "orders-prod", region="eu-central-1")
+    assert text.count('schedule_expression_timezone = "Europe/Berlin"') == 3 and '"UTC"' not in text

@@ -103,6 +103,12 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
         ),
         pytest.param({"options": {"nope": 1}}, "options.nope", "", id="unknown_option"),
         pytest.param(
+            {"options": {"schedule_timezone": "Europe/Berlln"}},
+            "options.schedule_timezone",
+            "unknown IANA time zone 'Europe/Berlln'",
+            id="timezone",
+        ),
+        pytest.param(
             {
                 "connections": [
                     {"ts": "2024-05-06T01:00:00Z", "value": 5},

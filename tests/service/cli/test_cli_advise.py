@@ -7,8 +7,10 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from service.cli.main import app
@@ -131,3 +133,85 @@ def test_advise_says_what_auto_pause_would_save(tmp_path: Path) -> None:
     # two 0.5-ACU instances all month, $87.60, against paused ones
     said = " ".join(result.stdout.split())
     assert re.search(r"auto-pause \(MinCapacity 0\) would save \$87\.\d\d/month: \d", said), said
+
+
+def _office_csv(path: Path, start: datetime, days: int, step_s: int, zone: str) -> Path:
+    """1 ACU, and 16 ACU from 09:00 to 17:00 on weekdays on ``zone``'s clock."""
+    tz = ZoneInfo(zone)
+    rows = []
+    for i in range(days * 86_400 // step_s):
+        local = datetime.fromtimestamp(int(start.timestamp()) + step_s * i, tz=tz)
+        busy = local.weekday() < 5 and 9 <= local.hour < 17
+        rows.append(
+            f"{format_ts(int(start.timestamp()) + step_s * i)},orders,load,acu,{16.0 if busy else 1.0}\n"
+        )
+    path.write_text("ts,cluster_id,signal,unit,value\n" + "".join(rows), encoding="utf-8")
+    return path
+
+
+def _timetable(tmp_path: Path, csv: Path, *zone: str) -> tuple[dict[str, Any], str]:
+    out, page = tmp_path / "advice.json", tmp_path / "advice.html"
+    args = ["advise", "--csv", str(csv), "--max-acu", "32", "--json", str(out), "--html", str(page)]
+    result = runner.invoke(app, args + (["--timezone", *zone] if zone else []))
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text()), page.read_text()
+
+
+def test_advise_timezone_puts_the_timetable_and_its_schedules_on_the_local_clock(tmp_path: Path) -> None:
+    # Three May weekdays, 16 ACU from 09:00 to 17:00 Berlin time (07:00-15:00 UTC, CEST).
+    csv = _office_csv(tmp_path / "t.csv", T0, 3, 300, "Europe/Berlin")
+    doc, page = _timetable(tmp_path, csv, "Europe/Berlin")
+    assert doc["schedule"]["timezone"] == "Europe/Berlin"
+    assert [(e["at_minute"], e["min_capacity_acu"]) for e in doc["schedule"]["entries"]] == [
+        (0, 0.5),
+        (525, 8.5),  # 08:45 Berlin: the raise ahead of 09:00
+        (540, 0.5),
+    ]
+    assert all("--schedule-expression-timezone Europe/Berlin " in c for c in doc["scheduler"]["commands"])
+    assert doc["scheduler"]["terraform"].count('schedule_expression_timezone = "Europe/Berlin"') == 3
+    assert "<td>08:45 Europe/Berlin</td>" in page and "(daily, Europe/Berlin)" in page
+    assert any("Europe/Berlin wall-clock times" in r for r in doc["reasons"])
+    # Without --timezone: the same load in UTC, 06:45, and the output as before.
+    doc, page = _timetable(tmp_path, csv)
+    assert doc["schedule"]["timezone"] == "UTC"
+    assert [(e["at_minute"], e["min_capacity_acu"]) for e in doc["schedule"]["entries"]] == [
+        (0, 0.5),
+        (405, 8.5),
+        (420, 0.5),
+    ]
+    assert all("--schedule-expression-timezone UTC " in c for c in doc["scheduler"]["commands"])
+    assert "<td>06:45</td>" in page and "(daily, UTC)" in page
+    assert not any("wall-clock" in r for r in doc["reasons"])
+
+
+def test_advise_unknown_timezone_is_one_line(tmp_path: Path) -> None:
+    csv = str(_csv(tmp_path / "t.csv"))
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--timezone", "Europe/Berlln"]),
+        "--timezone: unknown IANA time zone 'Europe/Berlln'",
+    )
+
+
+def _day(doc: dict[str, Any], day: str) -> list[tuple[int, float]]:
+    return [
+        (e["at_minute"], e["min_capacity_acu"]) for e in doc["schedule"]["entries"] if day in e["weekdays"]
+    ]
+
+
+@pytest.mark.slow
+def test_advise_timezone_keeps_one_raise_across_the_march_switch(tmp_path: Path) -> None:
+    # Five weeks of Berlin office hours from Monday 2024-03-11 (CET) over the switch to CEST on
+    # Sunday 2024-03-31, at 15-minute steps (about 2 minutes per advice).
+    start = datetime(2024, 3, 11, tzinfo=ZoneInfo("Europe/Berlin"))
+    csv = _office_csv(tmp_path / "t.csv", start, 35, 900, "Europe/Berlin")
+    local, page = _timetable(tmp_path, csv, "Europe/Berlin")
+    assert local["schedule"]["kind"] == "weekly"
+    assert _day(local, "WED") == [(0, 0.5), (525, 8.5), (540, 0.5)]  # one raise, 08:45 Berlin time
+    assert all("--schedule-expression-timezone Europe/Berlin " in c for c in local["scheduler"]["commands"])
+    assert 'schedule_expression_timezone = "Europe/Berlin"' in local["scheduler"]["terraform"]
+    assert "<td>08:45 Europe/Berlin</td>" in page
+    # The defect --timezone fixes: on UTC the raise moves by an hour at the switch (07:45 in
+    # CET, 06:45 in CEST) and the timetable keeps both, an hour apart, and pays for both.
+    utc, _ = _timetable(tmp_path, csv)
+    assert _day(utc, "WED") == [(0, 0.5), (405, 8.5), (420, 0.5), (465, 8.5), (480, 0.5)]
+    assert local["recommended"]["monthly_cost_usd"] < utc["recommended"]["monthly_cost_usd"]

@@ -20,10 +20,9 @@ Across a daylight-saving switch:
   (:mod:`policy.localtime`'s rule), so that day weighs no more than any other;
 * replaying the timetable (:func:`schedule_floors`): as EventBridge Scheduler runs a cron
   schedule in a time zone, an entry whose time falls in the skipped hour does not run that
-  day, and one in the repeated hour runs once, the first time (EventBridge Scheduler User
-  Guide, "Schedule types", daylight saving time; AWS Knowledge Center, "How can I adjust
-  my Amazon EventBridge schedule for daylight saving?"); the MinCapacity set before holds
-  until the next entry that runs. Pure.
+  day, and one in the repeated hour runs once, the first time (sources:
+  eventbridge-scheduler-dst); the MinCapacity set before holds until the next entry that
+  runs. Pure.
 """
 
 from __future__ import annotations

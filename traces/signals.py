@@ -152,7 +152,8 @@ def signal_kind(name: str, unit: str, overrides: Mapping[str, str] | None = None
 
     Raises:
         DemandMappingError: an unknown override, or a name and unit with no rule
-            (e.g. an unknown signal in ``bytes``), at field ``signal``.
+            (e.g. an unknown signal in ``bytes``), at field ``signal``; a known signal in
+            another unit than its own (``CPUUtilization`` in ``acu``), at field ``unit``.
     """
     if overrides and name in overrides:
         kind = overrides[name]
@@ -163,6 +164,12 @@ def signal_kind(name: str, unit: str, overrides: Mapping[str, str] | None = None
         return kind  # type: ignore[return-value]
     known = KNOWN_SIGNALS.get(name.lower())
     if known is not None:
+        if unit != known[1]:
+            raise DemandMappingError(
+                f"signal {name!r} is in {known[1]}, not {unit!r}: correct its unit, or rename the "
+                f"signal (or give its kind) if it is not CloudWatch's {name}",
+                field="unit",
+            )
         return known[0]
     if unit in _KIND_BY_UNIT:
         return _KIND_BY_UNIT[unit]

@@ -407,3 +407,23 @@ def test_a_malformed_az_id_names_the_az_option() -> None:
     )
     assert result.exit_code == 2
     assert _error(result).startswith("error: --az: String should match pattern")
+
+
+@pytest.mark.parametrize(
+    ("signal", "unit", "own"),
+    [("CPUUtilization", "acu", "percent"), ("ServerlessDatabaseCapacity", "percent", "acu")],
+)
+def test_a_known_signal_in_another_unit_is_refused_not_read_by_its_name(
+    tmp_path: Path, signal: str, unit: str, own: str
+) -> None:
+    csv = tmp_path / "u.csv"
+    rows = [f"{format_ts(T0 + 300 * i)},orders,{signal},{unit},20\n" for i in range(3 * 288)]
+    csv.write_text(HEADER + "".join(rows), encoding="utf-8")
+
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "16"])
+
+    assert result.exit_code == 2
+    assert _error(result).endswith(
+        f"signal '{signal}' is in {own}, not '{unit}': correct its unit, or rename the signal (or give its "
+        f"kind) if it is not CloudWatch's {signal}"
+    ), _error(result)

@@ -338,7 +338,9 @@ def _about(doc: dict[str, Any]) -> list[str]:
         f"{scaler['slo_utilisation']:.0%} of its capacity or load went unserved (failover, resume); "
         "**shortfall ACU-h**: ACU-hours of load above capacity, summed over instances; **p99 ms "
         "(est.)**: the 99th percentile of the busiest instance's p99 latency from the simulator's "
-        "queueing model (an estimate, not a measurement); **scaling actions**: MinCapacity and "
+        "queueing model (an estimate, not a measurement; it is capped at "
+        f"{scaler['latency_cap_ms']:,.0f} ms, which reads as overloaded or unserved); "
+        "**scaling actions**: MinCapacity and "
         "reader changes the policy made.",
         "",
         *_inert_peers(doc),
@@ -440,11 +442,10 @@ def _timing_md(timing: dict[str, Any]) -> list[str]:
     lines = [
         "## Time per re-plan (ms, median; timings: not deterministic)",
         "",
-        "`forecast` is the re-plan time outside the CP-SAT solve (forecast, model build, settings); "
-        "the bound does no forecast, so its re-plan is the planning cost alone.",
+        "`forecast` is the re-plan time outside the CP-SAT solve (forecast, model build, settings).",
         "",
-        "| trace | ramp | acuplan re-plan p50 | p95 | forecast p50 | solve p50 | bound re-plan p50 |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| trace | ramp | acuplan re-plan p50 | p95 | forecast p50 | solve p50 |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for name, per_profile in timing["per_trace"].items():
         for prof, t in per_profile.items():
@@ -453,7 +454,6 @@ def _timing_md(timing: dict[str, Any]) -> list[str]:
                 t["replan_ms_p95"].get("acuplan", 0),
                 t["forecast_ms_p50"].get("acuplan", 0),
                 t["solve_ms_p50"].get("acuplan", 0),
-                t["replan_ms_p50"].get("bound", 0),
             ]
             lines.append(f"| {name} | {prof} | " + " | ".join(f"{c:.0f}" for c in cells) + " |")
     return lines + ["", f"Bench wall time: {timing['bench_s']:.0f} s.", ""]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from forecasting import ForecastConfig
 from placement import SolverParams
 from policy.scaler import ScalerModel
-from policy.steps import check_replan_within_horizon
+from policy.steps import DEFAULT_WARMUP_S, check_replan_within_horizon
 
 SHORTFALL_PRICE_MULTIPLE = 100.0
 """Default shortfall penalty as a multiple of the ACU price: an uncovered ACU-hour costs
@@ -223,7 +223,7 @@ class ReplayConfig(_Frozen):
     """
 
     replan_every_s: int = Field(default=3600, gt=0, le=7 * 86_400)
-    warmup_s: int = Field(default=2 * 86_400, ge=0)
+    warmup_s: int = Field(default=DEFAULT_WARMUP_S, ge=0)
     reactive_floor_acu: float | None = Field(default=None, ge=0.0, le=256.0)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     scaler: ScalerModel = Field(default_factory=ScalerModel)

@@ -13,12 +13,15 @@ The rules:
 * replay re-plans on whole history steps (``replan_every_s`` a multiple of ``step_s``), and
   each plan covers the time until the next one (``replan_every_s <= horizon_s``);
 * the warm-up (history before the first scored decision) leaves at least one step to score
-  and holds at least one observed step.
+  and holds at least one observed step; it may be 0 only when no replayed policy forecasts
+  from the history before its decision (``acuplan`` does: its first decision needs at least
+  one step of history, as :func:`policy.recommend` does).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +31,10 @@ from policy.errors import InvalidRequestError
 STEP_EXAMPLES_S: tuple[int, ...] = (60, 300, 900, 3600)
 """Common metric periods (CloudWatch 1-minute and 5-minute, 15 min, 1 h), offered as
 examples when a step does not divide the plan step."""
+
+
+DEFAULT_WARMUP_S = 2 * 86_400
+"""``ReplayConfig.warmup_s``'s default, seconds: two days, the two daily seasons Holt-Winters needs."""
 
 
 MIN_STEP_S = 30
@@ -139,20 +146,26 @@ def decision_windows(n_steps: int, *, first: int, every: int) -> list[tuple[int,
     return [(i, min(every, n_steps - i)) for i in range(first, n_steps, every)]
 
 
-def first_scored_step(demand_acu: npt.ArrayLike, *, step_s: int, warmup_s: int) -> int:
+def first_scored_step(
+    demand_acu: npt.ArrayLike, *, step_s: int, warmup_s: int, needs_history: Sequence[str] = ()
+) -> int:
     """Return the first step replay scores, after the warm-up.
 
     Args:
         demand_acu: the history, shape (n_steps,), ACU; NaN (or None) marks a missing step.
         step_s: its step, seconds.
         warmup_s: ``ReplayConfig.warmup_s``, seconds.
+        needs_history: the replayed policies that forecast from the history before each
+            decision (:data:`policy.trace_replay.report.HISTORY_POLICIES`); with any, the
+            warm-up must hold at least one step.
 
     Returns:
         ``ceil(warmup_s / step_s)``.
 
     Raises:
         InvalidRequestError: (field ``config.warmup_s``) the warm-up leaves no step to score,
-            or holds no observed step.
+            holds no observed step, or is 0 while a policy of ``needs_history`` is replayed
+            (its first decision would see no history).
     """
     demand = np.asarray(demand_acu, dtype=np.float64)
     first = math.ceil(warmup_s / step_s)
@@ -160,6 +173,15 @@ def first_scored_step(demand_acu: npt.ArrayLike, *, step_s: int, warmup_s: int) 
         raise InvalidRequestError(
             f"warmup_s={warmup_s} ({first} steps of {step_s} s) leaves nothing to score: the history "
             f"has only {len(demand)} steps; send more history or lower warmup_s",
+            "config.warmup_s",
+        )
+    if first == 0 and needs_history:
+        names = ", ".join(repr(n) for n in needs_history)
+        raise InvalidRequestError(
+            f"warmup_s={warmup_s} gives policy {names} no history for its first decision (it forecasts "
+            f"from the steps before it): the warm-up must hold at least one step of step_s={step_s} s "
+            f"(warmup_s >= 1, rounded up to whole steps; the default {DEFAULT_WARMUP_S} s, 2 days, "
+            f"gives its forecaster two daily seasons)",
             "config.warmup_s",
         )
     if first > 0 and bool(np.all(np.isnan(demand[:first]))):

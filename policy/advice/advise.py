@@ -384,7 +384,7 @@ def advise(
     report = progress or (lambda stage, done, total: None)
     current = current.for_cluster(cluster)  # MaxCapacity and readers not given are the cluster's
     slot_s = check_settings(cluster, current, config, step_s=step_s)
-    first, _ = scored_window(demand, step_s=step_s, config=replay)
+    first, _ = scored_window(demand, step_s=step_s, config=replay, policies=("acuplan", "bound"))
     limits = CapacityLimits(
         min_acu=cluster.limits.min_acu,
         max_acu=current.max_capacity_acu,

@@ -24,6 +24,13 @@ POLICY_NAMES: tuple[str, ...] = (
 description: VPA, EC2 predictive scaling, Aurora Auto Scaling of readers), ours, and
 ``bound``, the perfect-foresight lower bound (a limit, not a policy)."""
 
+HISTORY_POLICIES: tuple[str, ...] = ("acuplan",)
+"""The policies of :data:`POLICY_NAMES` that forecast from the history before each decision
+(through :func:`policy.recommend`, which refuses an empty history), so a replay of any of
+them needs a warm-up of at least one step (:func:`policy.steps.first_scored_step`). The
+others decide without history at first: the fixed floors, the bound, and the peers
+(``predictive-scaling`` keeps the user's floor until it has 24 h of data, as AWS does)."""
+
 
 class PolicyScore(FrozenModel):
     """How one policy did over the scored window of a trace.

@@ -23,7 +23,13 @@ from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError, UnknownPolicyError
 from policy.steps import check_replan_every_s, decision_windows, first_scored_step
 from policy.trace_replay.policies import Decision, Policy, make_policy
-from policy.trace_replay.report import POLICY_NAMES, PolicyScore, ReplayReport, ReplayTiming
+from policy.trace_replay.report import (
+    HISTORY_POLICIES,
+    POLICY_NAMES,
+    PolicyScore,
+    ReplayReport,
+    ReplayTiming,
+)
 from policy.trace_replay.simulator import Layout, SimResult, simulate
 from policy.types import ClusterSpec
 
@@ -152,15 +158,30 @@ def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequen
         raise UnknownPolicyError(f"unknown policies {unknown}; known: {', '.join(POLICY_NAMES)}")
 
 
-def scored_window(demand: FloatArray, *, step_s: int, config: ReplayConfig) -> tuple[int, int]:
+def scored_window(
+    demand: npt.ArrayLike, *, step_s: int, config: ReplayConfig, policies: Sequence[str]
+) -> tuple[int, int]:
     """Return (first scored step, steps per decision) and check the series can be scored.
+
+    The one check of a replay's schedule: :func:`replay`, the bench, the sweep and the HTTP
+    replay jobs call it before any work.
+
+    Args:
+        demand: demand per step, shape (n_steps,), ACU; NaN (or None) marks a missing step.
+        step_s: step length, seconds.
+        config: replay configuration (``replan_every_s``, ``warmup_s``, the horizon).
+        policies: the policies to be replayed (those of :data:`HISTORY_POLICIES` need a warm-up).
 
     Raises:
         InvalidRequestError: the step rules of :mod:`policy.steps` (``replan_every_s`` not a
-            multiple of ``step_s``; a warm-up that leaves nothing to score or sees no data).
+            multiple of ``step_s``; a warm-up that leaves nothing to score or sees no data,
+            or is 0 with ``acuplan`` among ``policies``).
     """
     every = check_replan_every_s(config.replan_every_s, step_s=step_s, horizon_s=config.policy.horizon_s)
-    return first_scored_step(demand, step_s=step_s, warmup_s=config.warmup_s), every
+    needs_history = [p for p in HISTORY_POLICIES if p in policies]
+    return first_scored_step(
+        demand, step_s=step_s, warmup_s=config.warmup_s, needs_history=needs_history
+    ), every
 
 
 def replay_policy(
@@ -188,13 +209,13 @@ def replay_policy(
         A :class:`PolicyRun`; everything but its timings is deterministic.
 
     Raises:
-        InvalidRequestError: bad series, naive ``start``, bad step or warm-up.
+        InvalidRequestError: bad series, naive ``start``, bad step or warm-up (0 for ``acuplan``).
         UnknownPolicyError: an unknown policy name.
     """
     t0, c0 = time.perf_counter(), time.process_time()
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, [name])
-    first, every = scored_window(demand, step_s=step_s, config=config)
+    first, every = scored_window(demand, step_s=step_s, config=config, policies=[name])
     pol = make_policy(name, demand, cluster=cluster, config=config, step_s=step_s)
     decisions, times = _run_policy(
         pol, demand, start=start, step_s=step_s, first=first, every=every, progress=progress
@@ -330,7 +351,7 @@ def replay(
 
     Raises:
         InvalidRequestError: bad series, naive ``start``, bad step, or a warm-up that
-            leaves nothing to score.
+            leaves nothing to score (or is 0 with ``acuplan`` among ``policies``).
         UnknownPolicyError: an unknown policy name.
     """
     t_start = time.perf_counter()
@@ -338,7 +359,7 @@ def replay(
     config = config or ReplayConfig()
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, policies)
-    first, every = scored_window(demand, step_s=step_s, config=config)
+    first, every = scored_window(demand, step_s=step_s, config=config, policies=policies)
     runs = [
         replay_policy(
             name, demand, start=start, step_s=step_s, cluster=cluster, config=config, progress=progress

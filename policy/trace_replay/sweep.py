@@ -63,7 +63,7 @@ def sweep_risk_quantile(
         :data:`SWEEP_NAME`.
     """
     demand = np.asarray(demand_acu, dtype=np.float64)
-    first, every = scored_window(demand, step_s=step_s, config=config)
+    first, every = scored_window(demand, step_s=step_s, config=config, policies=("acuplan",))
     planning = config.planning_config
     variants = [
         config.model_copy(update={"policy": planning.model_copy(update={"risk_quantile": q})})

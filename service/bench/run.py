@@ -386,7 +386,7 @@ def score_section(
 
 def _trace_head(m: Member, config: ReplayConfig) -> dict[str, Any]:
     t = m.trace
-    first, _ = scored_window(t.demand_acu, step_s=t.step_s, config=config)
+    first, _ = scored_window(t.demand_acu, step_s=t.step_s, config=config, policies=())
     return {
         "source": m.source,
         "n_steps": len(t.demand_acu),
@@ -415,7 +415,7 @@ def check_members(members: Sequence[Member], policies: Sequence[str], config: Re
             raise CliInputError(f"{where}: a trace of this name is already scored (rename the CSV)")
         seen.add(m.name)
         try:
-            scored_window(t.demand_acu, step_s=t.step_s, config=config)
+            scored_window(t.demand_acu, step_s=t.step_s, config=config, policies=policies)
         except ValueError as exc:
             raise CliInputError(f"{where}: {exc}") from None
         if "acuplan" in policies and plan_step % t.step_s:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policy import InvalidRequestError, ReplayConfig
+from policy import InvalidRequestError, ReplayConfig, replay
 from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
 
 
@@ -66,3 +67,23 @@ def test_first_scored_step_is_after_the_warm_up_and_needs_an_observed_step() -> 
     with pytest.raises(InvalidRequestError, match="no observed step in the warm-up"):
         first_scored_step([math.nan, math.nan, 1.0, 1.0], step_s=300, warmup_s=600)
     assert first_scored_step([math.nan, 1.0], step_s=300, warmup_s=0) == 0
+
+
+def test_a_policy_that_forecasts_needs_a_warm_up_of_one_step() -> None:
+    with pytest.raises(InvalidRequestError, match="warmup_s=0 gives policy 'acuplan' no history") as err:
+        first_scored_step([1.0] * 4, step_s=300, warmup_s=0, needs_history=["acuplan"])
+    assert err.value.field == "config.warmup_s"
+    assert "at least one step of step_s=300 s (warmup_s >= 1" in str(err.value)
+    assert first_scored_step([1.0] * 4, step_s=300, warmup_s=1, needs_history=["acuplan"]) == 1
+
+
+def test_replay_of_acuplan_without_warm_up_is_refused_before_any_decision() -> None:
+    demand = [1.0] * 24
+    start = datetime(2024, 5, 6, tzinfo=UTC)
+    with pytest.raises(InvalidRequestError, match="warmup_s=0 gives policy 'acuplan' no history") as err:
+        replay(
+            demand, start=start, step_s=300, config=ReplayConfig(warmup_s=0), policies=["reactive", "acuplan"]
+        )
+    assert err.value.field == "config.warmup_s"
+    report = replay(demand, start=start, step_s=300, config=ReplayConfig(warmup_s=0), policies=["reactive"])
+    assert report.scored_from == start

@@ -14,7 +14,8 @@ from typing import Any, Final, Literal
 from pydantic import ConfigDict, Field, ValidationError
 
 from policy import POLICY_NAMES, ClusterSpec, InvalidRequestError, PolicyConfig, ReplayConfig
-from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
+from policy.steps import DEFAULT_WARMUP_S, MIN_STEP_S, check_step_s
+from policy.trace_replay.run import scored_window
 from service.http.jobs import ReplayInputs
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
@@ -134,7 +135,8 @@ class ReplayRequest(RequestModel):
         history: samples, strictly increasing in time.
         policies: policy names to score (see ``policy.POLICY_NAMES``).
         replan_every_s: decision interval, seconds (a multiple of ``step_s``).
-        warmup_s: history the policies see before scoring starts, seconds.
+        warmup_s: history the policies see before scoring starts, seconds (rounded up to
+            whole steps); at least one step when ``acuplan`` is replayed.
         config: policy overrides for ``acuplan`` and ``bound``.
     """
 
@@ -157,7 +159,7 @@ class ReplayRequest(RequestModel):
     history: list[HistoryPoint] | None = Field(default=None, min_length=1, max_length=MAX_HISTORY_POINTS)
     policies: list[str] = Field(default_factory=lambda: list(POLICY_NAMES), min_length=1, max_length=32)
     replan_every_s: int = Field(default=3600, gt=0, le=7 * 86_400, strict=True)
-    warmup_s: int = Field(default=2 * 86_400, ge=0, le=14 * 86_400, strict=True)
+    warmup_s: int = Field(default=DEFAULT_WARMUP_S, ge=0, le=14 * 86_400, strict=True)
     config: PolicyOverrides | None = None
 
     def replay_config(self, base: PolicyConfig) -> ReplayConfig:
@@ -179,6 +181,9 @@ class ReplayRequest(RequestModel):
     def check_schedule(self, config: ReplayConfig, *, step_s: int, demand: list[float | None]) -> None:
         """Check up front what ``policy.replay`` would otherwise reject once the job runs.
 
+        The rules are :func:`policy.steps.check_step_s` and
+        :func:`policy.trace_replay.run.scored_window`, the check ``policy.replay`` itself makes.
+
         Args:
             config: from :meth:`replay_config`.
             step_s: the history's step, seconds.
@@ -187,14 +192,17 @@ class ReplayRequest(RequestModel):
         Raises:
             fastapi.exceptions.RequestValidationError: at ``step_s`` (does not divide the
                 plan step), ``replan_every_s`` (not a multiple of the step) or ``warmup_s``
-                (the warm-up leaves no step of the history to score, or sees no data).
+                (the warm-up leaves no step of the history to score, sees no data, or is 0
+                with ``acuplan`` among the policies: its first decision needs a step of history).
         """
         missing = float("nan")
         try:
             check_step_s(step_s, config.policy.plan_step_s)
-            check_replan_every_s(config.replan_every_s, step_s=step_s, horizon_s=config.policy.horizon_s)
-            first_scored_step(
-                [missing if v is None else v for v in demand], step_s=step_s, warmup_s=config.warmup_s
+            scored_window(
+                [missing if v is None else v for v in demand],
+                step_s=step_s,
+                config=config,
+                policies=self.policies,
             )
         except InvalidRequestError as exc:  # the rules of policy.steps, located at this request's fields
             field = (exc.field or "").removeprefix("config.")

@@ -164,6 +164,42 @@ def test_replay_the_job_would_reject_is_422_before_it_is_queued(
     assert part in r.json()["detail"][0]["message"]
 
 
+WARMUP_0_ACUPLAN = (
+    "warmup_s=0 gives policy 'acuplan' no history for its first decision (it forecasts from the steps "
+    "before it): the warm-up must hold at least one step of step_s=300 s (warmup_s >= 1, rounded up to "
+    "whole steps; the default 172800 s, 2 days, gives its forecaster two daily seasons)"
+)
+
+
+@pytest.mark.parametrize("policies", [None, ["acuplan"], ["reactive", "acuplan"]])
+def test_replay_of_acuplan_without_warm_up_is_422_naming_the_minimum(
+    client: TestClient, policies: list[str] | None
+) -> None:
+    body = {"history": _points(288), "warmup_s": 0}
+    if policies is not None:
+        body["policies"] = policies
+
+    r = client.post("/v1/replays", json=body)
+
+    assert r.status_code == 422, r.text
+    assert "location" not in r.headers
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [{"field": "warmup_s", "message": WARMUP_0_ACUPLAN}],
+    }
+
+
+def test_replay_without_warm_up_runs_the_policies_that_need_no_history(client: TestClient) -> None:
+    created = client.post("/v1/replays", json=_replay_body(warmup_s=0, policies=["reactive", "bound"]))
+
+    assert created.status_code == 202, created.text
+    job = _wait(client, created.headers["location"])
+    assert job["status"] == "succeeded", job
+    report = client.get(job["result_url"]).json()
+    assert report["scored_from"] == "2024-05-06T00:00:00Z"
+    assert set(report["scores"]) == {"reactive", "bound"}
+
+
 def test_replay_of_a_cluster_with_too_little_history_is_422(client: TestClient) -> None:
     client.put("/v1/clusters/rp-short", json={})
     client.post("/v1/clusters/rp-short/metrics", json={"points": _points(12)})

@@ -1,6 +1,6 @@
 """The step rules: how a history's step, the plan step, the re-plan interval and the warm-up fit.
 
-Owns :func:`check_step_s`, :func:`check_replan_within_horizon`,
+Owns :func:`check_step_s`, :func:`check_whole_steps`, :func:`check_replan_within_horizon`,
 :func:`check_replan_every_s`, :func:`first_scored_step` and :func:`decision_windows`, the
 one place these rules live; the decision path (:mod:`policy.engine`), replay
 (:mod:`policy.trace_replay.run`), the HTTP schemas and the CLI call them and only relocate
@@ -10,6 +10,8 @@ The rules:
 
 * the plan aggregates whole history steps, so ``step_s`` divides ``plan_step_s``, and a
   step is at least :data:`MIN_STEP_S`;
+* a duration a request gives (a forecast horizon, a warm-up, a timetable slot) is whole
+  steps, refused otherwise (:func:`check_whole_steps`), never rounded;
 * replay re-plans on whole history steps (``replan_every_s`` a multiple of ``step_s``), and
   each plan covers the time until the next one (``replan_every_s <= horizon_s``);
 * the warm-up (history before the first scored decision) leaves at least one step to score
@@ -99,6 +101,36 @@ def check_replan_within_horizon(replan_every_s: int, horizon_s: int) -> None:
         )
 
 
+def check_whole_steps(value_s: int, *, step_s: int, field: str, step_field: str = "step_s") -> int:
+    """Check that a duration a request gives is whole steps, and return how many.
+
+    A request's durations are taken as given, never rounded: a horizon, warm-up or slot
+    that is not whole steps is refused rather than silently lengthened.
+
+    Args:
+        value_s: the duration, seconds.
+        step_s: the step it must be a multiple of, seconds.
+        field: the duration's name, for the error (e.g. ``horizon_s``).
+        step_field: the step's name, for the error (``step_s``, or ``plan_step_s``).
+
+    Returns:
+        ``value_s // step_s``.
+
+    Raises:
+        InvalidRequestError: (field ``field``) not a multiple of ``step_s``, e.g.
+            ``horizon_s=301 must be a multiple of the step step_s=300 (5 min): e.g. 300 or 600``.
+    """
+    if value_s % step_s:
+        below, above = value_s // step_s * step_s, (value_s // step_s + 1) * step_s
+        near = f"{below} or {above}" if below > 0 else str(above)
+        raise InvalidRequestError(
+            f"{field}={value_s} must be a multiple of the step {step_field}={step_s} ({_duration(step_s)}): "
+            f"e.g. {near}",
+            field,
+        )
+    return value_s // step_s
+
+
 def check_replan_every_s(replan_every_s: int, *, step_s: int, horizon_s: int) -> int:
     """Check a re-plan interval against the history step and the planning horizon.
 
@@ -179,9 +211,8 @@ def first_scored_step(
         names = ", ".join(repr(n) for n in needs_history)
         raise InvalidRequestError(
             f"warmup_s={warmup_s} gives policy {names} no history for its first decision (it forecasts "
-            f"from the steps before it): the warm-up must hold at least one step of step_s={step_s} s "
-            f"(warmup_s >= 1, rounded up to whole steps; the default {DEFAULT_WARMUP_S} s, 2 days, "
-            f"gives its forecaster two daily seasons)",
+            f"from the steps before it): warmup_s must be at least one step, step_s={step_s} "
+            f"(the default, {DEFAULT_WARMUP_S} s = 2 days, gives its forecaster two daily seasons)",
             "config.warmup_s",
         )
     if first > 0 and bool(np.all(np.isnan(demand[:first]))):

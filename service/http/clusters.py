@@ -115,8 +115,9 @@ def cluster_config(
     """Merge the service default, the cluster's overrides, then the request's.
 
     Raises:
-        fastapi.exceptions.RequestValidationError: the merge breaks a PolicyConfig rule
-            or the plan step is not a multiple of the cluster's step (at ``config.*``).
+        fastapi.exceptions.RequestValidationError: the merge breaks a PolicyConfig rule,
+            the plan step is not a multiple of the cluster's step, or the request's horizon
+            is not whole plan steps (at ``config.*``).
     """
     try:
         config = PolicyOverrides.model_validate(record.config).apply(base)
@@ -128,6 +129,8 @@ def cluster_config(
         check_step_s(record.step_s, config.plan_step_s)
     except InvalidRequestError as exc:
         raise request_error([(("config", "plan_step_s"), f"the cluster's {exc}")]) from None
+    if overrides is not None:
+        overrides.check_horizon(config)
     return config
 
 

@@ -8,7 +8,6 @@ solver-time and forecast-model metrics. Imports ``forecasting`` public names and
 
 from __future__ import annotations
 
-import math
 import warnings
 
 from forecasting import ForecastWarning, QuantileForecast, forecast_demand
@@ -31,15 +30,15 @@ def _forecast(inputs: RecommendInputs, horizon: int, quantiles: tuple[float, ...
 
 
 def forecast_on_pool(
-    runtime: Runtime, inputs: RecommendInputs, *, horizon_s: int, quantiles: tuple[float, ...]
+    runtime: Runtime, inputs: RecommendInputs, *, horizon: int, quantiles: tuple[float, ...]
 ) -> ForecastResponse:
-    """Forecast ``ceil(horizon_s / step_s)`` steps after ``inputs.now``.
+    """Forecast ``horizon`` steps of ``inputs.step_s`` after ``inputs.now``.
 
     Args:
         runtime: the app's runtime.
         inputs: validated history, step and configuration.
-        horizon_s: how far ahead, seconds.
-        quantiles: ascending probabilities in (0, 1).
+        horizon: how far ahead, steps (``_ForecastKnobs.horizon_steps``).
+        quantiles: strictly ascending probabilities in (0, 1) (``_ForecastKnobs.checked_quantiles``).
 
     Returns:
         The forecast.
@@ -49,7 +48,6 @@ def forecast_on_pool(
         service.http.solving.SolverTimeoutError: past the request deadline.
         forecasting.ForecastingError: the forecaster rejects the history (input errors: 422).
     """
-    horizon = math.ceil(horizon_s / inputs.step_s)
     fc = run_on_pool(runtime, "forecast", _forecast, inputs, horizon, quantiles)
     runtime.metrics.forecast_model.labels(model=fc.model).inc()
     return ForecastResponse(

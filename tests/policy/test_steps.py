@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policy import InvalidRequestError, ReplayConfig, replay
-from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
+from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, check_whole_steps, first_scored_step
 
 
 @pytest.mark.parametrize(("step_s", "block"), [(60, 15), (300, 3), (900, 1)])
@@ -69,11 +69,22 @@ def test_first_scored_step_is_after_the_warm_up_and_needs_an_observed_step() -> 
     assert first_scored_step([math.nan, 1.0], step_s=300, warmup_s=0) == 0
 
 
+def test_a_duration_must_be_whole_steps() -> None:
+    assert check_whole_steps(3600, step_s=300, field="horizon_s") == 12
+    with pytest.raises(InvalidRequestError) as err:
+        check_whole_steps(1000, step_s=900, field="horizon_s", step_field="plan_step_s")
+    assert err.value.field == "horizon_s"
+    assert (
+        str(err.value)
+        == "horizon_s=1000 must be a multiple of the step plan_step_s=900 (15 min): e.g. 900 or 1800"
+    )
+
+
 def test_a_policy_that_forecasts_needs_a_warm_up_of_one_step() -> None:
     with pytest.raises(InvalidRequestError, match="warmup_s=0 gives policy 'acuplan' no history") as err:
         first_scored_step([1.0] * 4, step_s=300, warmup_s=0, needs_history=["acuplan"])
     assert err.value.field == "config.warmup_s"
-    assert "at least one step of step_s=300 s (warmup_s >= 1" in str(err.value)
+    assert "warmup_s must be at least one step, step_s=300" in str(err.value)
     assert first_scored_step([1.0] * 4, step_s=300, warmup_s=1, needs_history=["acuplan"]) == 1
 
 

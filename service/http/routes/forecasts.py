@@ -33,8 +33,10 @@ def create_forecast(
         history=body.history,
         config=PolicyOverrides(),
     )
+    quantiles = body.checked_quantiles()
+    horizon = body.horizon_steps(body.step_s)
     inputs = request.to_inputs(base_config, now_s=int(runtime.clock()))
-    return forecast_on_pool(runtime, inputs, horizon_s=body.horizon_s, quantiles=body.checked_quantiles())
+    return forecast_on_pool(runtime, inputs, horizon=horizon, quantiles=quantiles)
 
 
 @router.post(
@@ -47,9 +49,14 @@ def create_cluster_forecast(
     base_config: PolicyConfigDep,
     _: WriteScope,
 ) -> ForecastResponse:
-    """Forecast a registered cluster's demand from its stored metrics."""
+    """Forecast a registered cluster's demand from its stored metrics.
+
+    Same rules as ``POST /v1/forecasts``; ``horizon_s`` is a multiple of the cluster's step.
+    """
     store = runtime.store
+    quantiles = body.checked_quantiles()
     record = load_cluster(store, cluster_id)
+    horizon = body.horizon_steps(record.step_s)
     config = cluster_config(record, base_config, None)
     stored_range = store.point_range(cluster_id)
     since, until = window_start(body.now, stored_range[1], record.step_s)
@@ -65,4 +72,4 @@ def create_cluster_forecast(
         previous=None,
         stored=stored_range,
     )
-    return forecast_on_pool(runtime, inputs, horizon_s=body.horizon_s, quantiles=body.checked_quantiles())
+    return forecast_on_pool(runtime, inputs, horizon=horizon, quantiles=quantiles)

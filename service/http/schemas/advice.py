@@ -32,7 +32,7 @@ from policy.advice.advise import check_settings
 from policy.advice.prices import PriceBook
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
-from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, first_scored_step
+from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, check_whole_steps, first_scored_step
 from policy.types import known_zone
 from service.http.advising import AdviceInputs
 from service.http.schemas.jobs import ReplayJob
@@ -76,13 +76,14 @@ class AdviceOptions(WireModel):
         backup_change_gib_per_day: data changed per day, GiB (default: the volume's growth).
         alert_horizon_s: how far ahead the forecast alerts look, whole days, 1-28.
         alert_quantile: the forecast's upper quantile the alerts use, [0.5, 1).
-        schedule_slot_s: the timetable's resolution, seconds; divides a day.
+        schedule_slot_s: the timetable's resolution, seconds; divides a day, a multiple of the step.
         schedule_quantile: the quantile of acuplan's floors a timetable slot takes, (0, 1).
         schedule_timezone: the IANA zone whose wall clock the timetable follows and its
             EventBridge schedules run in (``Europe/Berlin``); ``UTC`` by default.
         ramp_profile: the simulated Aurora scaler's speed (``default``, ``slow``, ``fast``).
         replan_every_s: acuplan's re-plan interval in the replay, seconds.
-        warmup_s: history before the replayed window, seconds (the advice needs it plus a day).
+        warmup_s: history before the replayed window, seconds, a multiple of the step (the
+            advice needs it plus a day).
         prices: a price book to use instead of the built-in us-east-1 one.
     """
 
@@ -147,8 +148,9 @@ class AdviceBody(RequestModel):
         """The advice's configuration: the policy with overrides, the replay, the options.
 
         Raises:
-            fastapi.exceptions.RequestValidationError: at ``config.*``, ``options.*`` or
-                ``step_s`` (does not divide the plan step).
+            fastapi.exceptions.RequestValidationError: at ``config.*``, ``options.*`` (among
+                them ``options.warmup_s`` and ``options.schedule_slot_s`` not a multiple of
+                ``step_s``) or ``step_s`` (does not divide the plan step).
         """
         o = self.options
         try:
@@ -161,6 +163,8 @@ class AdviceBody(RequestModel):
         except InvalidRequestError as exc:
             field = ("options", "replan_every_s") if "replan_every_s" in (exc.field or "") else ("step_s",)
             raise request_error([(field, str(exc))]) from None
+        if self.config is not None:
+            self.config.check_horizon(policy)
         scaler = ScalerModel(
             ramp=RAMP_PROFILES[o.ramp_profile],
             auto_pause_after_s=float(self.current.seconds_until_auto_pause),
@@ -172,7 +176,7 @@ class AdviceBody(RequestModel):
                 policy=policy.model_copy(update={"scaler": scaler}),  # acuplan plans for the simulated Aurora
                 scaler=scaler,
             )
-            return AdviceConfig(
+            config = AdviceConfig(
                 replay=replay,
                 prices=o.prices or PriceBook(),
                 schedule_slot_s=o.schedule_slot_s,
@@ -188,6 +192,12 @@ class AdviceBody(RequestModel):
             )
         except ValidationError as exc:
             raise request_error(_errors(exc, ("options",))) from None
+        for name in ("warmup_s", "schedule_slot_s"):  # durations are whole steps, never rounded
+            try:
+                check_whole_steps(getattr(o, name), step_s=step_s, field=name)
+            except InvalidRequestError as exc:
+                raise request_error([(("options", name), str(exc))]) from None
+        return config
 
     def advice_inputs(
         self,

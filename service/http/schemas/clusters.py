@@ -146,10 +146,11 @@ class ClusterRegistration(RequestModel):
         return ClusterSpec.model_validate({"cluster_id": cluster_id, **fields})
 
     def check(self, base: PolicyConfig) -> None:
-        """Reject overrides PolicyConfig refuses and a step that does not divide the plan step.
+        """Reject overrides PolicyConfig refuses, a step not dividing the plan step, a ragged horizon.
 
         Raises:
-            fastapi.exceptions.RequestValidationError: located at ``config.*`` or ``step_s``.
+            fastapi.exceptions.RequestValidationError: located at ``config.*`` (among them a
+                ``horizon_s`` that is not whole plan steps) or ``step_s``.
         """
         try:
             config = self.config.apply(base)
@@ -159,6 +160,7 @@ class ClusterRegistration(RequestModel):
             check_step_s(self.step_s, config.plan_step_s)
         except InvalidRequestError as exc:
             raise request_error([(("step_s",), str(exc))]) from None
+        self.config.check_horizon(config)
 
 
 class MetricsSummary(WireModel):

@@ -13,8 +13,10 @@ from typing import Any, Final, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
+from forecasting import InvalidParameterError
+from forecasting.validation import check_quantiles
 from policy import POLICY_NAMES, ClusterSpec, InvalidRequestError, PolicyConfig, ReplayConfig
-from policy.steps import DEFAULT_WARMUP_S, MIN_STEP_S, check_step_s
+from policy.steps import DEFAULT_WARMUP_S, MIN_STEP_S, check_step_s, check_whole_steps
 from policy.trace_replay.run import scored_window
 from service.http.jobs import ReplayInputs
 from service.http.schemas.recommendations import (
@@ -45,15 +47,33 @@ class _ForecastKnobs(RequestModel):
     quantiles: Quantiles = Field(default_factory=lambda: list(DEFAULT_QUANTILES), min_length=1, max_length=19)
 
     def checked_quantiles(self) -> tuple[float, ...]:
-        """Return the quantiles sorted and unique.
+        """Return the quantiles as given, after the rules of ``forecasting.forecast_demand``.
+
+        The rules are :func:`forecasting.validation.check_quantiles` (each in (0, 1),
+        strictly ascending, so no duplicates); nothing is sorted or dropped.
 
         Raises:
-            fastapi.exceptions.RequestValidationError: a value outside (0, 1).
+            fastapi.exceptions.RequestValidationError: at ``quantiles.<i>``, the first
+                offending position, with the library's message.
         """
-        for i, q in enumerate(self.quantiles):
-            if not 0.0 < q < 1.0:
-                raise request_error([(("quantiles", i), f"{q} must be in (0, 1)")])
-        return tuple(sorted(set(self.quantiles)))
+        for i in range(len(self.quantiles)):
+            try:  # the first prefix the library refuses locates the offending quantile
+                check_quantiles(self.quantiles[: i + 1])
+            except InvalidParameterError as exc:
+                raise request_error([(("quantiles", i), str(exc))]) from None
+        return tuple(self.quantiles)
+
+    def horizon_steps(self, step_s: int) -> int:
+        """Return ``horizon_s`` in whole steps of ``step_s`` (the history's or the cluster's step).
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: at ``horizon_s``, not a multiple of
+                ``step_s`` (:func:`policy.steps.check_whole_steps`; never rounded up).
+        """
+        try:
+            return check_whole_steps(self.horizon_s, step_s=step_s, field="horizon_s")
+        except InvalidRequestError as exc:
+            raise request_error([(("horizon_s",), str(exc))]) from None
 
 
 class ForecastRequest(_ForecastKnobs):
@@ -63,8 +83,8 @@ class ForecastRequest(_ForecastKnobs):
         step_s: history step, seconds (30-3600; divides the 900-s plan step).
         now: end of the last history step; default: end of the step holding the last point.
         history: samples, strictly increasing in time, 1 to 40,320.
-        horizon_s: how far ahead, seconds; rounded up to whole steps.
-        quantiles: probabilities in (0, 1).
+        horizon_s: how far ahead, seconds; a multiple of ``step_s`` (60 s to 7 days).
+        quantiles: probabilities in (0, 1), strictly ascending (no duplicates), 1 to 19.
     """
 
     model_config = ConfigDict(
@@ -93,8 +113,8 @@ class ClusterForecastRequest(_ForecastKnobs):
 
     Attributes:
         now: decision time on the cluster's step grid; default: end of the newest step.
-        horizon_s: how far ahead, seconds.
-        quantiles: probabilities in (0, 1).
+        horizon_s: how far ahead, seconds; a multiple of the cluster's step (60 s to 7 days).
+        quantiles: probabilities in (0, 1), strictly ascending (no duplicates), 1 to 19.
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"horizon_s": 3600, "quantiles": [0.5, 0.95]}]})
@@ -135,8 +155,8 @@ class ReplayRequest(RequestModel):
         history: samples, strictly increasing in time.
         policies: policy names to score (see ``policy.POLICY_NAMES``).
         replan_every_s: decision interval, seconds (a multiple of ``step_s``).
-        warmup_s: history the policies see before scoring starts, seconds (rounded up to
-            whole steps); at least one step when ``acuplan`` is replayed.
+        warmup_s: history the policies see before scoring starts, seconds; a multiple of
+            the step, at least one step when ``acuplan`` is replayed.
         config: policy overrides for ``acuplan`` and ``bound``.
     """
 
@@ -192,19 +212,26 @@ class ReplayRequest(RequestModel):
         Raises:
             fastapi.exceptions.RequestValidationError: at ``step_s`` (does not divide the
                 plan step), ``replan_every_s`` (not a multiple of the step) or ``warmup_s``
-                (the warm-up leaves no step of the history to score, sees no data, or is 0
-                with ``acuplan`` among the policies: its first decision needs a step of history).
+                (not a multiple of the step; the warm-up leaves no step of the history to
+                score, sees no data, or is 0 with ``acuplan`` among the policies: its first
+                decision needs a step of history).
         """
         missing = float("nan")
         try:
             check_step_s(step_s, config.policy.plan_step_s)
+            check_whole_steps(config.warmup_s, step_s=step_s, field="config.warmup_s")
+        except InvalidRequestError as exc:  # the rules of policy.steps, located at this request's fields
+            raise request_error([(((exc.field or "").removeprefix("config."),), str(exc))]) from None
+        if self.config is not None:
+            self.config.check_horizon(config.policy)
+        try:
             scored_window(
                 [missing if v is None else v for v in demand],
                 step_s=step_s,
                 config=config,
                 policies=self.policies,
             )
-        except InvalidRequestError as exc:  # the rules of policy.steps, located at this request's fields
+        except InvalidRequestError as exc:
             field = (exc.field or "").removeprefix("config.")
             raise request_error([((field or "history",), str(exc))]) from None
 

@@ -41,7 +41,7 @@ from pydantic import (
 
 from placement import PreviousLayout
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig
-from policy.steps import MIN_STEP_S, check_step_s
+from policy.steps import MIN_STEP_S, check_step_s, check_whole_steps
 from service.http.schemas.json_types import json_type_errors
 from service.inputs.history import (
     HistoryError,
@@ -165,6 +165,32 @@ class PolicyOverrides(WireModel):
             pydantic.ValidationError: a merged value breaks a PolicyConfig rule.
         """
         return PolicyConfig.model_validate({**base.model_dump(), **self.model_dump(exclude_none=True)})
+
+    def check_horizon(self, config: PolicyConfig) -> None:
+        """Check that the horizon is whole plan steps when this request sets either.
+
+        Call after :func:`policy.steps.check_step_s` (a plan step the history step does not
+        divide is the first error). The library rounds a horizon up to whole plan steps; a
+        request's horizon is planned as given or refused. A service default is not checked
+        here (it is the operator's, not the request's).
+
+        Args:
+            config: the merged configuration (:meth:`apply`).
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: at ``config.horizon_s`` (or
+                ``config.plan_step_s`` when only that is set): ``horizon_s`` is not a multiple of
+                ``plan_step_s`` (:func:`policy.steps.check_whole_steps`).
+        """
+        if self.horizon_s is None and self.plan_step_s is None:
+            return
+        try:
+            check_whole_steps(
+                config.horizon_s, step_s=config.plan_step_s, field="horizon_s", step_field="plan_step_s"
+            )
+        except InvalidRequestError as exc:
+            field = "horizon_s" if self.horizon_s is not None else "plan_step_s"
+            raise request_error([(("config", field), str(exc))]) from None
 
 
 _EXAMPLE: Final[dict[str, Any]] = {
@@ -322,6 +348,8 @@ class RecommendationRequest(RequestModel):
             overridden = self.config is not None and self.config.plan_step_s is not None
             loc: Loc = ("config", "plan_step_s") if overridden else ("step_s",)
             raise request_error([(loc, str(exc))]) from None
+        if self.config is not None:
+            self.config.check_horizon(config)
         return config
 
 

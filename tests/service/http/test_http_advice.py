@@ -96,6 +96,18 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
         pytest.param({"current": {"min_capacity_acu": 0.7}}, "current", "0.5-ACU grid", id="off_grid"),
         pytest.param({"step_s": 120}, "step_s", "must divide the plan step", id="step_s"),
         pytest.param({"options": {"schedule_slot_s": 7000}}, "options", "must divide a day", id="slot"),
+        pytest.param(
+            {"options": {"schedule_slot_s": 480}},  # divides a day; was taken as 300 s
+            "options.schedule_slot_s",
+            "schedule_slot_s=480 must be a multiple of the step step_s=300 (5 min): e.g. 300 or 600",
+            id="slot_off_step",
+        ),
+        pytest.param(
+            {"options": {"warmup_s": 86_500}},
+            "options.warmup_s",
+            "warmup_s=86500 must be a multiple of the step step_s=300 (5 min): e.g. 86400 or 86700",
+            id="warmup_off_step",
+        ),
         pytest.param({"options": {"ramp_profile": "warp"}}, "options.ramp_profile", "", id="ramp"),
         pytest.param({"options": {"replan_every_s": 7}}, "options.replan_every_s", "multiple", id="replan"),
         pytest.param(

@@ -44,7 +44,7 @@ def _wait(client: TestClient, url: str, final: tuple[str, ...] = ("succeeded", "
 def test_forecast_has_quantile_rows_over_the_horizon(
     client: TestClient, history: list[dict[str, Any]]
 ) -> None:
-    r = client.post("/v1/forecasts", json={"history": history, "horizon_s": 3600, "quantiles": [0.9, 0.5]})
+    r = client.post("/v1/forecasts", json={"history": history, "horizon_s": 3600, "quantiles": [0.5, 0.9]})
 
     assert r.status_code == 200, r.text
     fc = r.json()
@@ -59,6 +59,75 @@ def test_forecast_rejects_a_quantile_outside_0_1(client: TestClient, history: li
 
     assert r.status_code == 422
     assert r.json()["detail"][0]["field"] == "quantiles.1"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        pytest.param(
+            {"quantiles": [0.9, 0.1]},
+            "quantiles.1",
+            "quantiles must be strictly ascending; quantiles[1]=0.1 <= quantiles[0]=0.9",
+            id="descending",
+        ),
+        pytest.param(
+            {"quantiles": [0.5, 0.5]},
+            "quantiles.1",
+            "quantiles must be strictly ascending; quantiles[1]=0.5 <= quantiles[0]=0.5",
+            id="duplicate",
+        ),
+        pytest.param(
+            {"quantiles": [0.5, 1.0]},
+            "quantiles.1",
+            "quantiles[1]=1.0 must be in the open interval (0, 1)",
+            id="outside_0_1",
+        ),
+        pytest.param(
+            {"horizon_s": 301},
+            "horizon_s",
+            "horizon_s=301 must be a multiple of the step step_s=300 (5 min): e.g. 300 or 600",
+            id="horizon_off_step",
+        ),
+        pytest.param(
+            {"horizon_s": 60},
+            "horizon_s",
+            "horizon_s=60 must be a multiple of the step step_s=300 (5 min): e.g. 300",
+            id="horizon_below_one_step",
+        ),
+    ],
+)
+def test_forecast_input_is_refused_not_normalised(
+    client: TestClient, history: list[dict[str, Any]], changes: dict[str, Any], field: str, message: str
+) -> None:
+    r = client.post("/v1/forecasts", json={"history": history, **changes})
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": "invalid_request", "detail": [{"field": field, "message": message}]}
+
+
+def test_cluster_forecast_horizon_is_whole_steps_of_the_clusters_step(
+    client: TestClient, history: list[dict[str, Any]]
+) -> None:
+    client.put("/v1/clusters/fc-60", json={"step_s": 60})
+
+    r = client.post("/v1/clusters/fc-60/forecasts", json={"horizon_s": 90, "quantiles": [0.9, 0.5]})
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {
+            "field": "quantiles.1",
+            "message": "quantiles must be strictly ascending; quantiles[1]=0.5 <= quantiles[0]=0.9",
+        }
+    ]
+    r = client.post("/v1/clusters/fc-60/forecasts", json={"horizon_s": 90})
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {
+            "field": "horizon_s",
+            "message": "horizon_s=90 must be a multiple of the step step_s=60 (1 min): e.g. 60 or 120",
+        }
+    ]
 
 
 def test_cluster_forecast_uses_stored_metrics(client: TestClient, history: list[dict[str, Any]]) -> None:
@@ -145,6 +214,12 @@ def test_failed_replay_reports_the_error_shape(client: TestClient, monkeypatch: 
             id="warmup_longer_than_history",
         ),
         pytest.param(
+            {"warmup_s": 3601},
+            "warmup_s",
+            "warmup_s=3601 must be a multiple of the step step_s=300 (5 min): e.g. 3600 or 3900",
+            id="warmup_off_step",
+        ),
+        pytest.param(
             {"step_s": 120},
             "step_s",
             "step_s=120 must divide the plan step plan_step_s=900: e.g. 60, 300, 900",
@@ -166,8 +241,8 @@ def test_replay_the_job_would_reject_is_422_before_it_is_queued(
 
 WARMUP_0_ACUPLAN = (
     "warmup_s=0 gives policy 'acuplan' no history for its first decision (it forecasts from the steps "
-    "before it): the warm-up must hold at least one step of step_s=300 s (warmup_s >= 1, rounded up to "
-    "whole steps; the default 172800 s, 2 days, gives its forecaster two daily seasons)"
+    "before it): warmup_s must be at least one step, step_s=300 (the default, 172800 s = 2 days, gives "
+    "its forecaster two daily seasons)"
 )
 
 

@@ -125,6 +125,33 @@ def test_invalid_request_is_422_naming_the_field(
     assert message_part in payload["detail"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        pytest.param(
+            {"horizon_s": 1000},
+            "horizon_s=1000 must be a multiple of the step plan_step_s=900 (15 min): e.g. 900 or 1800",
+            id="horizon_off_plan_step",
+        ),
+        pytest.param(
+            {"plan_step_s": 1800, "horizon_s": 2700},
+            "horizon_s=2700 must be a multiple of the step plan_step_s=1800 (30 min): e.g. 1800 or 3600",
+            id="plan_step_off_horizon",
+        ),
+    ],
+)
+def test_horizon_not_whole_plan_steps_is_422_not_rounded_up(
+    client: TestClient, body: dict[str, Any], config: dict[str, int], message: str
+) -> None:
+    r = client.post(URL, json={**body, "config": config})
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [{"field": "config.horizon_s", "message": message}],
+    }
+
+
 def test_malformed_json_is_422_on_body(client: TestClient) -> None:
     r = client.post(URL, content=b"{not json", headers={"content-type": "application/json"})
 

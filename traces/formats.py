@@ -722,17 +722,22 @@ def parse_any(
 ) -> Upload:
     """Parse bytes in any format (sniffed unless ``format`` is given).
 
+    ``csv`` and ``aws-csv`` are told apart by the CSV's header; a ``format`` given as one
+    of them that the header shows is the other is a problem (at ``loc`` ``("format",)``),
+    never read as the other silently.
+
     Args:
         data: the content.
         name: its name in messages (a file name).
-        format: one of :data:`FORMATS` (``aws-csv`` is ``csv``), or None to sniff.
+        format: one of :data:`FORMATS`, or None to sniff.
         tz: IANA zone for timestamps without an offset.
         signal: the metric of a ``Timestamp,Value`` CSV.
         specs: per query Id, series name or column: signal, unit, statistic.
         cluster_id: the only ``cluster_id`` canonical rows may name (None: any).
 
     Returns:
-        The upload (problems included; the file not being UTF-8 or JSON is one).
+        The upload (problems included; the file not being UTF-8 or JSON is one, a CSV
+        layout other than the ``format`` given another).
     """
     fmt = format or sniff(data, name)
     if fmt == "parquet":
@@ -753,7 +758,24 @@ def parse_any(
         if fmt == "prometheus":
             return parse_prometheus(parsed, name=name, signals=specs)
         return parse_cloudwatch(parsed, name=name, queries=specs, tz=tz)
-    return parse_csv(text, name=name, tz=tz, signal=signal, specs=specs, cluster_id=cluster_id)
+    upload = parse_csv(text, name=name, tz=tz, signal=signal, specs=specs, cluster_id=cluster_id)
+    if format in ("csv", "aws-csv") and upload.format != format and (upload.n_rows or upload.signals):
+        layout = (
+            "the canonical CSV (ts,cluster_id,signal,unit,value)"
+            if upload.format == "csv"
+            else "an AWS CSV export"
+        )
+        upload.problems.insert(
+            0,
+            Problem(
+                name,
+                None,
+                f"format {format!r} was given, but the content is {layout}, format {upload.format!r}: "
+                f"give format {upload.format!r}, or no format to detect it",
+                loc=("format",),
+            ),
+        )
+    return upload
 
 
 def check_zone(tz: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """Metric uploads in every format, all turned into ``(ts_s, demand_acu)`` samples on the cluster's grid.
 
-Owns :func:`points_from_wire` (JSON points), the CloudWatch upload body
+Owns :func:`points_from_wire` and :func:`off_grid_warnings` (JSON points), the CloudWatch upload body
 (:class:`CloudWatchUpload`, documented models only: its pages are parsed by
 ``traces.formats.parse_cloudwatch``) and :func:`demand_points`, the one path every
 file-like upload takes: a ``traces.formats`` parser (canonical CSV with several signals,
@@ -43,6 +43,24 @@ CSV_NAME: Final[str] = "upload.csv"
 
 UPLOAD_NAME: Final[str] = "upload"
 """The name a raw upload (``/metrics/upload``) has in error messages."""
+
+
+EMPTY_BODY: Final[str] = (
+    "the body is empty: send the metric export itself, e.g. a CSV with the header "
+    "ts,cluster_id,signal,unit,value and a row per sample, or an AWS console/CLI export "
+    "(Timestamp,Value or Label,Timestamp,Value)"
+)
+"""The 422 message (at ``body``) of a metric upload with an empty body."""
+
+
+def check_not_empty(content: str | bytes) -> None:
+    """Refuse an empty (or whitespace-only) upload body with :data:`EMPTY_BODY`.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``body``.
+    """
+    if not content.strip():
+        raise request_error([(("body",), EMPTY_BODY)])
 
 
 def sample_problem(ts_s: int, demand_acu: float) -> str | None:
@@ -99,6 +117,36 @@ def points_from_wire(
         seen[t] = i
     order = sorted(seen)
     return order, [points[seen[t]].demand_acu for t in order]
+
+
+def off_grid_warnings(points: list[HistoryPoint], *, step_s: int, field: str = "points") -> list[str]:
+    """Say which JSON samples sit off the cluster's step grid, as a file upload's report does.
+
+    A file upload reports the samples off the step grid (``traces.check_upload``: offset
+    and off-grid count) and puts them on it; JSON points are stored as given (a stored
+    timestamp is replaced only by the same timestamp), and reading the history puts each
+    in the step that holds it (the step's max, :func:`service.inputs.history.points_demand`).
+    Neither refuses them, so this is a warning, never a 422.
+
+    Args:
+        points: the request's samples.
+        step_s: the cluster's step, seconds (the grid is whole steps since the epoch).
+        field: the request field the points are in.
+
+    Returns:
+        One line when any sample is off the grid (how many, the first by position with its
+        offset and the step it counts in), else none.
+    """
+    off = [(i, t) for i, t in enumerate(epoch_s(p.ts) for p in points) if t % step_s]
+    if not off:
+        return []
+    i, t = off[0]
+    past, start = t % step_s, iso_s(t - t % step_s)
+    return [
+        f"{field}: {len(off)} of {len(points)} samples sit off the cluster's {step_s}-s grid "
+        f"(the first, {field}.{i}.ts={iso_s(t)}, is {past} s past the step start {start}); "
+        "stored as given, each counts in the step that holds it (the step's max)"
+    ]
 
 
 class _CloudWatchModel(BaseModel):

@@ -23,7 +23,9 @@ from service.inputs.formats import (
     UPLOAD_NAME,
     CloudWatchUpload,
     Ingested,
+    check_not_empty,
     demand_points,
+    off_grid_warnings,
     points_from_wire,
 )
 from service.store import ClusterRecord
@@ -69,11 +71,13 @@ def add_metrics(
 
     A timestamp already stored takes the new value; two points in the same second, or a
     point after the server's clock (it would push the stored window past the history),
-    are a 422 at ``points.<i>.ts`` and nothing is stored.
+    are a 422 at ``points.<i>.ts`` and nothing is stored. Points off the cluster's step
+    grid are stored as given and counted in a warning (a file upload reports them too).
     """
     record = load_cluster(runtime.store, cluster_id)
     ts, values = points_from_wire(body.points, now_s=int(runtime.clock()))
-    return ingest(runtime.store, record, ts, values)
+    warnings = off_grid_warnings(body.points, step_s=record.step_s)
+    return ingest(runtime.store, record, ts, values, warnings=warnings)
 
 
 def _store(store: StoreDep, record: ClusterRecord, got: Ingested) -> IngestResult:
@@ -96,7 +100,7 @@ def add_metrics_csv(
     cluster_id: ClusterId,
     runtime: RuntimeDep,
     _: WriteScope,
-    csv: Annotated[str, Body(media_type="text/csv", examples=[_CSV_EXAMPLE])],
+    csv: Annotated[str, Body(media_type="text/csv", examples=[_CSV_EXAMPLE])] = "",
 ) -> IngestResult:
     """Store samples from a CSV: the canonical layout with any number of signals, or an AWS export.
 
@@ -107,8 +111,10 @@ def add_metrics_csv(
     demand per step is the max over the signals. Every bad row is a 422 entry at ``body``
     naming the line and column (the first 20, then a count); exact duplicate rows are
     dropped and counted, conflicting ones rejected; nothing is stored unless all is good.
+    An empty body is a 422 at ``body`` saying so and what to send.
     """
     record = load_cluster(runtime.store, cluster_id)
+    check_not_empty(csv)
     upload = parse_csv(csv, name=CSV_NAME, cluster_id=cluster_id)
     return _store(runtime.store, record, _demand(runtime, record, upload))
 
@@ -156,7 +162,7 @@ def add_metrics_upload(
     cluster_id: ClusterId,
     runtime: RuntimeDep,
     _: WriteScope,
-    content: Annotated[bytes, Body(media_type="application/octet-stream")],
+    content: Annotated[bytes, Body(media_type="application/octet-stream")] = b"",
     format: Annotated[
         str | None, Query(description=f"One of {', '.join(FORMATS)}; default: sniffed from the content.")
     ] = None,
@@ -173,10 +179,12 @@ def add_metrics_upload(
     The body is the file: a canonical or AWS CSV, a CloudWatch GetMetricData response
     (one page or a list), a Prometheus range-query response (``resultType: matrix``) or
     Parquet (``ts`` plus ``signal``/``value`` columns, or a column per signal); the format
-    is sniffed unless ``format`` is given. The same checks, limits and 422s as ``/csv``
-    and ``/cloudwatch``; nothing is stored unless all is good.
+    is sniffed unless ``format`` is given; a ``csv`` or ``aws-csv`` the CSV's header shows
+    is the other is a 422 at ``format``. The same checks, limits and 422s as ``/csv`` and
+    ``/cloudwatch``; nothing is stored unless all is good.
     """
     record = load_cluster(runtime.store, cluster_id)
+    check_not_empty(content)
     if format is not None and format not in FORMATS:
         from service.http.schemas.recommendations import request_error
 
@@ -188,7 +196,7 @@ def add_metrics_upload(
 
         raise request_error([(("timezone",), str(exc))]) from None
     upload = parse_any(
-        content, name=UPLOAD_NAME, format=format if format != "aws-csv" else "csv", tz=zone, signal=signal,
+        content, name=UPLOAD_NAME, format=format, tz=zone, signal=signal,
         cluster_id=cluster_id,
     )  # fmt: skip
     return _store(runtime.store, record, _demand(runtime, record, upload))

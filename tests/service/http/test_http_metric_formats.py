@@ -307,3 +307,72 @@ def test_bad_cloudwatch_sample_is_422_at_its_position(
     assert r.status_code == 422, r.text
     assert r.json() == {"error": "invalid_request", "detail": [{"field": field, "message": message}]}
     assert _n_points(client, cluster_id) == 0
+
+
+CANONICAL_ROWS = "ts,cluster_id,signal,unit,value\n2024-05-06T00:00:00Z,CID,capacity,acu,2\n"
+AWS_ROWS = "Timestamp,ServerlessDatabaseCapacity\n2024-05-06T00:00:00Z,2\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "message"),
+    [
+        pytest.param(
+            "aws-csv",
+            CANONICAL_ROWS,
+            "format 'aws-csv' was given, but the content is the canonical CSV "
+            "(ts,cluster_id,signal,unit,value), format 'csv': give format 'csv', or no format to detect it",
+            id="aws_csv_given_canonical_sent",
+        ),
+        pytest.param(
+            "csv",
+            AWS_ROWS,
+            "format 'csv' was given, but the content is an AWS CSV export, format 'aws-csv': give format "
+            "'aws-csv', or no format to detect it",
+            id="csv_given_aws_sent",
+        ),
+    ],
+)
+def test_an_explicit_format_the_body_is_not_is_422_and_nothing_is_stored(
+    client: TestClient, cluster_id: str, fmt: str, text: str, message: str
+) -> None:
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/upload?format={fmt}", content=text.replace("CID", cluster_id)
+    )
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": "invalid_request", "detail": [{"field": "format", "message": message}]}
+    assert _stored(client, cluster_id)["n_points"] == 0
+
+
+@pytest.mark.parametrize(("fmt", "text"), [("csv", CANONICAL_ROWS), ("aws-csv", AWS_ROWS), (None, AWS_ROWS)])
+def test_an_explicit_format_the_body_is_is_read_as_it(
+    client: TestClient, cluster_id: str, fmt: str | None, text: str
+) -> None:
+    query = f"?format={fmt}" if fmt else ""
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/upload{query}", content=text.replace("CID", cluster_id)
+    )
+
+    assert r.status_code == 200, r.text
+    assert r.json()["report"]["format"] == ("csv" if text == CANONICAL_ROWS else "aws-csv")
+    assert _stored(client, cluster_id)["n_points"] == 1
+
+
+EMPTY_BODY = (
+    "the body is empty: send the metric export itself, e.g. a CSV with the header "
+    "ts,cluster_id,signal,unit,value and a row per sample, or an AWS console/CLI export "
+    "(Timestamp,Value or Label,Timestamp,Value)"
+)
+
+
+@pytest.mark.parametrize("path", ["csv", "upload"])
+@pytest.mark.parametrize("body", ["", "\n  \n"])
+def test_an_empty_upload_body_is_422_saying_so(
+    client: TestClient, cluster_id: str, path: str, body: str
+) -> None:
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/{path}", content=body, headers={"content-type": "text/csv"}
+    )
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": "invalid_request", "detail": [{"field": "body", "message": EMPTY_BODY}]}

@@ -39,19 +39,30 @@ class AzRegionMismatchError(InvalidProblemError):
         region: the region.
         az_ids: the AZ IDs that are not in it, in the order given.
         prefix: the prefix of the region's AZ IDs, e.g. ``usw2``.
+        defaults: the AZ IDs are defaults the caller did not give (a region without
+            ``az_ids``); the message says so and asks for the region's ``az_ids``.
     """
 
     code: ClassVar[str] = "az_region_mismatch"
 
-    def __init__(self, region: str, az_ids: tuple[str, ...], prefix: str) -> None:
+    def __init__(self, region: str, az_ids: tuple[str, ...], prefix: str, *, defaults: bool = False) -> None:
         verb = "are" if len(az_ids) > 1 else "is"
-        super().__init__(
-            f"az_ids {list(az_ids)} {verb} not in {region}: "
-            f"its AZ IDs start with {prefix}- (e.g. {prefix}-az1)"
-        )
+        if defaults:  # the caller gave a region but no AZ IDs: name the defaults as defaults
+            message = (
+                f"az_ids was not given, and the default AZ IDs {list(az_ids)} {verb} not in {region}: "
+                f"give az_ids (and writer_az_id) for {region}, whose AZ IDs start with {prefix}- "
+                f"(e.g. {prefix}-az1)"
+            )
+        else:
+            message = (
+                f"az_ids {list(az_ids)} {verb} not in {region}: its AZ IDs start with {prefix}- "
+                f"(e.g. {prefix}-az1)"
+            )
+        super().__init__(message)
         self.region = region
         self.az_ids = az_ids
         self.prefix = prefix
+        self.defaults = defaults
 
 
 class ObjectiveRangeError(InvalidProblemError, OverflowError):

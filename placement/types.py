@@ -17,6 +17,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
+from placement.errors import AzRegionMismatchError
 from placement.results import AzReaders, PlacementPlan, SolveStatus
 from placement.specs import (
     STORED_CONTEXT,
@@ -72,10 +73,20 @@ class Topology(FrozenModel):
     def _check(self, info: ValidationInfo) -> Topology:
         if len(set(self.az_ids)) != len(self.az_ids):
             raise ValueError(f"az_ids must be unique, got {list(self.az_ids)}")
-        if self.writer_az_id not in self.az_ids:
-            raise ValueError(f"writer_az_id {self.writer_az_id!r} is not one of az_ids {list(self.az_ids)}")
         if not (info.context or {}).get(STORED_CONTEXT):
-            check_az_region(self.region, self.az_ids)
+            try:
+                check_az_region(self.region, self.az_ids)
+            except AzRegionMismatchError as exc:
+                if "az_ids" in self.model_fields_set:
+                    raise
+                raise AzRegionMismatchError(exc.region, exc.az_ids, exc.prefix, defaults=True) from None
+        if self.writer_az_id not in self.az_ids:
+            if "writer_az_id" not in self.model_fields_set:
+                raise ValueError(
+                    f"writer_az_id was not given, and the default {self.writer_az_id!r} is not one of "
+                    f"az_ids {list(self.az_ids)}: give writer_az_id, one of them"
+                )
+            raise ValueError(f"writer_az_id {self.writer_az_id!r} is not one of az_ids {list(self.az_ids)}")
         return self
 
 

@@ -92,8 +92,8 @@ def list_cluster_recommendations(
     Each entry has its inputs' SHA-256 and explanation; fetch one by id for the plan.
     404 ``not_found`` unless the cluster is registered or has stored recommendations (a
     deleted cluster's history is kept and still listed). Stateless recommendations
-    (``POST /v1/recommendations``) are listed under ``_stateless:<cluster_id>``, never
-    under a registered cluster.
+    (``POST /v1/recommendations``) are listed under ``_stateless:<cluster_id>`` (or
+    ``_stateless:sha256-<32 hex>``, ``solving.stateless_key``), never under a registered cluster.
     """
     records = store.list_recommendations(cluster_id, limit=limit, before_id=before)
     if not records and store.get_cluster(cluster_id) is None and not store.count_recommendations(cluster_id):

@@ -31,7 +31,8 @@ def create_recommendation(
     The solve runs on the bounded solver pool (503 ``overloaded`` when it is full, 503
     ``timeout`` past the request deadline). Every recommendation is stored with its
     inputs' SHA-256 and explanation in the stateless history ``_stateless:<cluster_id>``
-    (kept apart from a registered cluster of the same id); the ``Location`` and
+    (kept apart from a registered cluster of the same id; ``_stateless:sha256-<32 hex>``
+    when the id has characters a URL path id cannot, ``solving.stateless_key``); the ``Location`` and
     ``X-Recommendation-Id`` headers name the stored record.
 
     Errors, all ``{"error": <code>, "detail": [{"field": <path or null>, "message": ...}]}``:

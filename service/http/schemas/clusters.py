@@ -494,7 +494,7 @@ def _empty_window(
     if first >= now_s:
         return f"cluster {cluster_id!r} has no stored metrics before now {iso_s(now_s)}: they are from {span}"
     return (
-        f"cluster {cluster_id!r}'s stored metrics ({span}) are outside the {MAX_HISTORY_STEPS:,}-step "
+        f"the stored metrics of cluster {cluster_id!r} ({span}) are outside the {MAX_HISTORY_STEPS:,}-step "
         f"window ({MAX_HISTORY_STEPS:,} steps of {step_s} s) before now {iso_s(now_s)}; give a now "
         f"closer to them or send newer metrics"
     )

@@ -80,6 +80,75 @@ def test_a_cluster_whose_az_ids_are_not_in_its_region_is_refused(client: TestCli
 
 
 @pytest.mark.parametrize(
+    ("topology", "message"),
+    [
+        pytest.param(
+            {"region": "eu-central-1"},
+            "az_ids was not given, and the default AZ IDs ['use1-az1', 'use1-az2', 'use1-az4'] are not in "
+            "eu-central-1: give az_ids (and writer_az_id) for eu-central-1, whose AZ IDs start with euc1- "
+            "(e.g. euc1-az1)",
+            id="region_only",
+        ),
+        pytest.param(
+            {"region": "eu-central-1", "az_ids": ["euc1-az1", "euc1-az2"]},
+            "writer_az_id was not given, and the default 'use1-az1' is not one of az_ids "
+            "['euc1-az1', 'euc1-az2']: give writer_az_id, one of them",
+            id="no_writer",
+        ),
+    ],
+)
+def test_a_default_the_request_did_not_send_is_named_as_a_default(
+    client: TestClient, topology: dict[str, Any], message: str
+) -> None:
+    cid = f"az-{uuid.uuid4().hex[:8]}"
+
+    r = _register(client, cid, topology=topology)
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": "invalid_request", "detail": [{"field": "topology", "message": message}]}
+    assert client.get(f"/v1/clusters/{cid}").status_code == 404
+
+
+def test_off_grid_json_point_is_stored_as_given_with_a_warning(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]]
+) -> None:
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+    before = client.post(f"/v1/clusters/{cluster_id}/forecasts", json={"horizon_s": 900}).json()
+
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics",
+        json={
+            "points": [
+                {"ts": "2024-05-06T00:10:00Z", "demand_acu": 1.0},
+                {"ts": "2024-05-06T00:02:17Z", "demand_acu": 9.5},
+            ]
+        },
+    )
+
+    assert r.status_code == 200, r.text
+    assert r.json()["warnings"] == [
+        "points: 1 of 2 samples sit off the cluster's 300-s grid (the first, "
+        "points.1.ts=2024-05-06T00:02:17Z, is 137 s past the step start 2024-05-06T00:00:00Z); "
+        "stored as given, each counts in the step that "
+        "holds it (the step's max)"
+    ]
+    assert r.json()["received"] == 2 and r.json()["stored"] == 2
+    assert r.json()["metrics"]["n_points"] == len(history) + 1  # the on-grid point replaced its step's
+    after = client.post(f"/v1/clusters/{cluster_id}/forecasts", json={"horizon_s": 900}).json()
+    assert after["start"] == before["start"]  # the stored window still ends at the newest on-grid step
+
+
+def test_on_grid_json_points_have_no_warning(client: TestClient, cluster_id: str) -> None:
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics",
+        json={"points": [{"ts": "2024-05-06T00:05:00Z", "demand_acu": 2.0}]},
+    )
+
+    assert r.status_code == 200, r.text
+    assert r.json()["warnings"] == []
+
+
+@pytest.mark.parametrize(
     ("path_id", "changes", "field"),
     [
         pytest.param("bad id!", {}, "cluster_id", id="path_id_pattern"),
@@ -270,8 +339,9 @@ def test_recommendation_far_after_the_metrics_says_they_are_outside_the_window(
     assert r.json()["error"] == "invalid_request"
     assert r.json()["detail"][0]["field"] == "history"
     message = r.json()["detail"][0]["message"]
+    assert message.startswith(f"the stored metrics of cluster {cluster_id!r} (2024-05-06T00:00:00Z to ")
     assert "outside the 40,320-step window" in message and "before now 2030-01-01T00:00:00Z" in message
-    assert "no stored metrics before now" not in message
+    assert "no stored metrics before now" not in message and "'s stored" not in message
 
 
 def test_without_now_a_stopped_feed_is_stale_and_the_plan_held(

@@ -1,8 +1,10 @@
 """Derive the Aurora settings that realise a plan (pure; nothing is executed).
 
 Owns :func:`aurora_settings`: MinCapacity/MaxCapacity changes over the horizon and the
-reader instances with AZ and promotion tier, each change with what it buys. Imports only
-``policy.types`` and ``policy.config``.
+reader instances with AZ and promotion tier, each change with what it buys; and
+:func:`max_capacity_remedy`, the one wording of what to do when the writer needs more than
+MaxCapacity (``recommend``'s warning and ``advise``'s ``max_capacity`` alerts). Imports
+``policy.types``, ``policy.config``, ``policy.scaler`` and ``placement.MAX_ACU_LIMIT``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import datetime, timedelta
 
+from placement import MAX_ACU_LIMIT
 from policy.config import PolicyConfig
+from policy.scaler import half_ceil
 from policy.types import AuroraSettings, CapacityChange, ClusterSpec, PlanStep, ReaderInstance
 
 FAILOVER_TIER = 1
@@ -18,6 +22,32 @@ FAILOVER_TIER = 1
 
 READ_SCALING_TIER = 15
 """Aurora Auto Scaling gives new replicas tier 15 (sources: aurora-ha); they scale on their own."""
+
+
+def max_capacity_remedy(need_acu: float, max_capacity_acu: float, setting: str = "") -> str:
+    """What to do when the writer needs more than MaxCapacity: raise it, or, at 256 ACU, offload.
+
+    Args:
+        need_acu: the writer's largest need, ACU.
+        max_capacity_acu: MaxCapacity today, ACU.
+        setting: the field or option that sets MaxCapacity for the caller (e.g.
+            ``cluster.limits.max_acu``), named in brackets after "MaxCapacity"; "" names none.
+
+    Returns:
+        The remedy as a clause. 256 ACU is Aurora Serverless v2's largest MaxCapacity
+        (``placement.MAX_ACU_LIMIT``; Aurora User Guide, "Capacity ranges for Aurora
+        Serverless v2"), so there the remedy is readers, not a higher limit.
+    """
+    if max_capacity_acu >= MAX_ACU_LIMIT:
+        return (
+            f"MaxCapacity is already Aurora's limit of {MAX_ACU_LIMIT:g} ACU: move read traffic to readers "
+            "(the reader endpoint) or split the workload"
+        )
+    named = f" ({setting})" if setting else ""
+    return (
+        f"raise MaxCapacity{named} to {min(half_ceil(need_acu), MAX_ACU_LIMIT):g} ACU (max_connections "
+        "follows MaxCapacity and changes only after a reboot)"
+    )
 
 
 def _why(steps: tuple[PlanStep, ...], i: int, floor: float, before: float | None, quantile: str) -> str:

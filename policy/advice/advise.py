@@ -38,7 +38,6 @@ from policy.advice.outlook import (
     CONNECTIONS_HEADROOM,
     POSTGRES_LOW_MIN_CAP,
     forecast_alerts,
-    max_capacity_remedy,
     max_connections,
 )
 from policy.advice.prices import HOURS_PER_MONTH
@@ -65,6 +64,7 @@ from policy.engine import validate_history
 from policy.errors import InvalidRequestError
 from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
 from policy.scaler import InstanceState, ScalerModel, advance, target_acu
+from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window

@@ -46,9 +46,9 @@ import numpy as np
 import numpy.typing as npt
 
 from forecasting import ForecastingError, ForecastWarning, forecast_demand
-from placement import MAX_ACU_LIMIT
 from policy.advice.types import Alert, CurrentSettings, Engine, Outlook
-from policy.scaler import ScalerModel, half_ceil
+from policy.scaler import ScalerModel
+from policy.settings import max_capacity_remedy
 from policy.trace_replay.simulator import Layout, simulate
 
 FloatArray = npt.NDArray[np.float64]
@@ -86,29 +86,6 @@ CONNECTIONS_HEADROOM: Final[float] = 1.1
 POSTGRES_LOW_MIN_CAP: Final[int] = 2000
 """Aurora PostgreSQL with MinCapacity 0 or 0.5 caps ``max_connections`` here (sources:
 aurora-max-connections)."""
-
-
-def max_capacity_remedy(need_acu: float, max_capacity_acu: float) -> str:
-    """What to do when the writer needs more than MaxCapacity: raise it, or, at 256 ACU, offload.
-
-    Args:
-        need_acu: the writer's largest need, ACU.
-        max_capacity_acu: MaxCapacity today, ACU.
-
-    Returns:
-        The remedy as a clause. 256 ACU is Aurora Serverless v2's largest MaxCapacity
-        (``placement.MAX_ACU_LIMIT``; Aurora User Guide, "Capacity ranges for Aurora
-        Serverless v2"), so there the remedy is readers, not a higher limit.
-    """
-    if max_capacity_acu >= MAX_ACU_LIMIT:
-        return (
-            f"MaxCapacity is already Aurora's limit of {MAX_ACU_LIMIT:g} ACU: move read traffic to readers "
-            "(the reader endpoint) or split the workload"
-        )
-    return (
-        f"raise MaxCapacity to {min(half_ceil(need_acu), MAX_ACU_LIMIT):g} ACU (max_connections follows "
-        "MaxCapacity and changes only after a reboot)"
-    )
 
 
 def max_connections(engine: Engine, max_capacity_acu: float, min_capacity_acu: float = 1.0) -> int:

@@ -33,10 +33,15 @@ from policy.config import PolicyConfig
 from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
 from policy.quality import pinned_remedy
 from policy.scaler import ScalerModel, half_ceil
-from policy.settings import aurora_settings
+from policy.settings import aurora_settings, max_capacity_remedy
 from policy.types import ClusterSpec, DataQuality, DemandContext, PlanStep, Recommendation, SolverReport
 
 FloatArray = npt.NDArray[np.float64]
+
+MAX_CAPACITY_SETTING = "cluster.limits.max_acu"
+"""Where MaxCapacity is set in the library and the HTTP request; the CLI names ``--max-acu`` instead."""
+
+_EPS = 1e-9
 
 
 def aggregate_max(values: FloatArray, block: int) -> FloatArray:
@@ -185,11 +190,15 @@ def _reasons(
     *,
     held: bool,
     beyond_limits: bool,
+    previous: PreviousLayout | None = None,
 ) -> list[str]:
     """Why the plan is what it is, one sentence each.
 
     A held plan's floor and readers are the deployed ones: the hold sentence says why, so
-    no sentence here claims the forecast chose them.
+    no sentence here claims the forecast chose them. Uncovered demand is blamed on
+    MaxCapacity where the writer's writes need more than it (:func:`_writer_need_acu`),
+    on the limits where the whole cluster cannot serve the demand or the floor is at
+    MaxCapacity, else on the shortfall penalty.
     """
     floors = [s.min_capacity_acu for s in steps]
     q = f"p{round(config.risk_quantile * 100)}"
@@ -222,26 +231,169 @@ def _reasons(
             f"a promotion-tier-1 reader in {plan.failover_az_id} follows the writer's capacity: "
             "failover with a ready reader restores service in < 120 s instead of < 10 min (AWS)"
         )
-    n_extra = max((sum(s.extra_readers_by_az.values()) for s in steps), default=0)
-    if n_extra and plan.has_solution and not held:
-        reasons.append(
-            f"up to {n_extra} tier-15 reader(s) added: read demand exceeds what the existing readers "
-            "reach at MaxCapacity"
-        )
+    if plan.has_solution and not held and (readers := _reader_reason(plan, steps, config, cluster, previous)):
+        reasons.append(readers)
     short = sum(s.shortfall_acu for s in steps)
     if short > 0:
+        writer_bound = _writer_beyond_max(steps, cluster, config)
         at_max = any(s.shortfall_acu > 0 and s.min_capacity_acu >= cluster.limits.max_acu for s in steps)
-        cause = (
-            "the plan holds the deployed layout (the data cannot be trusted)"
-            if held
-            else "the limits (MaxCapacity, reader count) bind"
-            if at_max or beyond_limits or not plan.has_solution
-            else "leaving it short is cheaper than capacity at the configured shortfall penalty"
-        )
+        if held:
+            cause = "the plan holds the deployed layout (the data cannot be trusted)"
+        elif writer_bound is not None:
+            need, n, _ = writer_bound
+            peak = max(s.demand_risk_acu for s in steps)
+            cause = (
+                f"MaxCapacity {cluster.limits.max_acu:g} ACU binds: the {q} forecast needs up to "
+                f"{need:.3g} ACU on the writer in {n} of {len(steps)} steps (its writes, "
+                f"{1 - cluster.read_frac:.0%} of up to {peak:.3g} ACU of demand, at the "
+                f"{config.target_utilisation:.0%} target utilisation), "
+                "and only the writer serves writes"
+            )
+        elif at_max or beyond_limits or not plan.has_solution:
+            cause = "the limits (MaxCapacity, reader count) bind"
+        else:
+            cause = "leaving it short is cheaper than capacity at the configured shortfall penalty"
         reasons.append(f"{short:g} ACU-steps of demand stay uncovered: {cause}")
     if plan.status is SolveStatus.FEASIBLE_AT_TIMEOUT:
         reasons.append(f"solver hit its time limit; best plan found, gap {plan.gap:.1%}")
     return reasons + _placement_reasons(plan)
+
+
+def _writer_need_acu(demand_acu: FloatArray, cluster: ClusterSpec, config: PolicyConfig) -> FloatArray:
+    """Writer capacity the writes need, per plan step, ACU.
+
+    Writes go to the writer alone: their share ``1 - read_frac`` of the demand over
+    ``config.target_utilisation``, the utilisation the placement's ``capacity`` family
+    sizes the writer and the readers at (without a latency SLO; with one the writer's
+    utilisation can be lower, and this is a lower bound). The optimiser leaves exactly
+    the part above MaxCapacity uncovered, whatever the shortfall penalty.
+
+    Args:
+        demand_acu: demand at the risk quantile per plan step, ACU.
+        cluster: the cluster (its ``read_frac``).
+        config: the policy configuration (its ``target_utilisation``).
+
+    Returns:
+        The need per step, ACU, same shape as ``demand_acu``.
+    """
+    return np.asarray(demand_acu, dtype=np.float64) * (1.0 - cluster.read_frac) / config.target_utilisation
+
+
+def _writer_beyond_max(
+    steps: tuple[PlanStep, ...], cluster: ClusterSpec, config: PolicyConfig
+) -> tuple[float, int, datetime] | None:
+    """Where the writer needs more than MaxCapacity (:func:`_writer_need_acu`); None if nowhere.
+
+    Returns:
+        The largest need (ACU), the number of plan steps above MaxCapacity and the start
+        of the first of them.
+    """
+    need = _writer_need_acu(np.array([s.demand_risk_acu for s in steps]), cluster, config)
+    over = need > cluster.limits.max_acu + _EPS
+    if not over.any():
+        return None
+    return float(need.max()), int(over.sum()), steps[int(np.argmax(over))].start
+
+
+def _max_capacity_warnings(
+    steps: tuple[PlanStep, ...], cluster: ClusterSpec, config: PolicyConfig
+) -> tuple[str, ...]:
+    """The warning to raise MaxCapacity when the writer's need exceeds it (:func:`_writer_need_acu`).
+
+    Worded as ``advise``'s ``max_capacity`` alerts (:func:`policy.settings.max_capacity_remedy`),
+    naming the setting as :data:`MAX_CAPACITY_SETTING`. Empty when MaxCapacity suffices.
+    """
+    over = _writer_beyond_max(steps, cluster, config)
+    if over is None:
+        return ()
+    need, n, first = over
+    max_acu = cluster.limits.max_acu
+    q = f"p{round(config.risk_quantile * 100)}"
+    return (
+        f"the {q} demand forecast needs up to {need:.3g} ACU on the writer, above MaxCapacity {max_acu:g} "
+        f"in {n} of {len(steps)} steps (from {first:%Y-%m-%d %H:%M} UTC): "
+        + max_capacity_remedy(need, max_acu, MAX_CAPACITY_SETTING),
+    )
+
+
+def _reader_reason(
+    plan: PlacementPlan,
+    steps: tuple[PlanStep, ...],
+    config: PolicyConfig,
+    cluster: ClusterSpec,
+    previous: PreviousLayout | None,
+) -> str | None:
+    """What the plan's tier 2-15 readers buy, from its own numbers; None without such readers.
+
+    The placement's ``capacity`` family covers the read share of the risk-quantile demand
+    at ``config.target_utilisation`` with reader capacity: the tier-1 reader, which
+    follows the writer's capacity (billed anyway) and may rise to MaxCapacity, and, when
+    no tier-1 reader is required, the writer's room below MaxCapacity after its writes.
+    Per step with readers, the reason compares that need with what those instances give
+    for free (the tier-1 reader at the writer's capacity, the writer's room) and at most
+    (each at MaxCapacity):
+
+    * above the most: the tier-15 readers are the only way to serve the reads;
+    * above the free part only: they buy the rest of the read capacity, at the same ACU
+      price as a larger tier-1 reader (the optimiser's cost cannot tell the two apart);
+    * neither: not read capacity; the reason names the rule that holds them (AZ spread
+      without a tier-1 reader, deployed readers and their churn penalty, the placement
+      options).
+
+    Units: ACU; the shares and utilisation as percentages.
+    """
+    counts = [sum(s.extra_readers_by_az.values()) for s in steps]
+    n_extra = max(counts, default=0)
+    if not n_extra:
+        return None
+    on = [s for s, c in zip(steps, counts, strict=True) if c]
+    head = (
+        f"up to {n_extra} tier-15 reader(s) added (up to "
+        f"{max(sum(s.extra_reader_acu_by_az.values()) for s in on):g} ACU)"
+    )
+    max_acu, u, frac = cluster.limits.max_acu, config.target_utilisation, cluster.read_frac
+    q = f"p{round(config.risk_quantile * 100)}"
+    risk = np.array([s.demand_risk_acu for s in on])
+    need = risk * frac / u
+    tier1 = plan.failover_az_id is not None
+    reads_on_writer = not config.require_failover_reader  # the placement's rule (placement.data)
+    room = (
+        np.maximum(max_acu - _writer_need_acu(risk, cluster, config), 0.0) if reads_on_writer else 0.0 * risk
+    )
+    free = np.array([s.writer_acu if tier1 else 0.0 for s in on]) + room
+    most = (max_acu if tier1 else 0.0) + room
+    demand = (
+        f"the {q} read demand of up to {float(risk.max() * frac):.3g} ACU ({frac:.0%} of demand) needs up "
+        f"to {float(need.max()):.3g} ACU of reader capacity at the {u:.0%} target utilisation"
+    )
+    names = [
+        w
+        for w, ok in (("the tier-1 reader", tier1), ("the writer, after its writes,", reads_on_writer))
+        if ok
+    ]
+    who = " and ".join(names)
+    if who and np.any(need > most + _EPS):
+        reach = "reaches" if len(names) == 1 else "reach"
+        return f"{head}: {demand}, more than {who} {reach} at MaxCapacity {max_acu:g} ACU"
+    if tier1 and np.any(need > free + _EPS):
+        i = int(np.argmax(need - free))
+        return (
+            f"{head}: {demand}, and the tier-1 reader holds {on[i].writer_acu:g} ACU following the writer; "
+            "they buy the rest, at the same ACU price as a larger tier-1 reader"
+        )
+    covered = f"{who or 'the instances'} {'covers' if len(names) == 1 else 'cover'}"
+    if not tier1 and config.min_azs > 1:
+        why = f"instances must span at least {config.min_azs} AZs and no tier-1 reader is kept"
+    elif previous is not None and previous.extra_readers_by_az:
+        why = (
+            "they are deployed, and deleting one costs the reader churn penalty "
+            f"(${config.reader_churn_penalty_usd:g})"
+        )
+    elif cluster.placement is not None:
+        why = "the placement options (latency SLO, AZ-loss survival, dynamics) need them"
+    else:
+        why = "the optimiser's other rules keep them"
+    return f"{head} because {why}; read capacity does not need them: {demand}, which {covered}"
 
 
 def _placement_reasons(plan: PlacementPlan) -> list[str]:
@@ -370,7 +522,9 @@ def plan_recommendation(
         )
     steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, need, floor_reasons)
     beyond = bool(np.any(excess > 0))
-    reasons = _reasons(plan, steps, config, cluster, held=held, beyond_limits=beyond) + list(extra_reasons)
+    reasons = _reasons(plan, steps, config, cluster, held=held, beyond_limits=beyond, previous=previous)
+    reasons += list(extra_reasons)
+    warnings = (*warnings, *_max_capacity_warnings(steps, cluster, config))
     if held and data_quality is not None:
         reasons.insert(
             0,

@@ -154,7 +154,12 @@ def _named(exc: ValidationError, prefix: str = "") -> str:
 
 
 def recommendation_lines(rec: Recommendation) -> list[str]:
-    """The plan as printed lines: model, solver, cost, MinCapacity schedule, readers, reasons."""
+    """The plan as printed lines: model, solver, cost, MinCapacity schedule, readers, reasons.
+
+    A warning that names the library's MaxCapacity field names ``--max-acu`` instead.
+    """
+    from policy.plan import MAX_CAPACITY_SETTING
+
     solver = rec.solver
     return [
         f"cluster {rec.cluster_id}: plan for {len(rec.steps)} x {rec.step_s} s "
@@ -174,7 +179,7 @@ def recommendation_lines(rec: Recommendation) -> list[str]:
             for r in rec.settings.readers
         ),
         *(f"reason: {r}" for r in rec.reasons),
-        *(f"warning: {w}" for w in rec.warnings),
+        *(f"warning: {w.replace(MAX_CAPACITY_SETTING, _FIELD_OPTIONS['max_acu'])}" for w in rec.warnings),
     ]
 
 

@@ -177,7 +177,9 @@ def test_a_held_plan_gives_no_reason_that_says_the_forecast_chose_its_floor_or_r
 def test_demand_beyond_max_capacity_is_blamed_on_the_limits_not_the_penalty() -> None:
     rec = recommend(np.full(3 * 288, 8.0), now=NOW, cluster={"limits": {"max_acu": 1.0}})
     short = [r for r in rec.reasons if "ACU-steps of demand stay uncovered" in r]
-    assert short and short[0].endswith("the limits (MaxCapacity, reader count) bind")
+    # the writer needs 8 x 0.5 / 0.8 = 5 ACU: MaxCapacity is named, not the limits in general
+    assert short and "MaxCapacity 1 ACU binds: the p90 forecast needs up to 5 ACU on the writer" in short[0]
+    assert any("raise MaxCapacity (cluster.limits.max_acu) to 5 ACU" in w for w in rec.warnings)
 
 
 def test_a_history_older_than_the_forecasters_window_is_refused_even_with_a_layout_to_hold() -> None:

@@ -258,8 +258,9 @@ def break_even_sentence(
 
     Returns:
         E.g. "2 x db.r6g.4xlarge on demand cost $3,037/month at any load; serverless
-        Standard costs as much when the cluster averages 34.7 ACU, and this one averages
-        80.0 ACU, so provisioned is cheaper by $3,971/month."
+        Standard costs as much when the cluster's capacity (all instances) averages 34.7 ACU,
+        and this one's averages 80.0 ACU, so provisioned is cheaper by $3,971/month." The
+        averages are the billed capacity of every instance (writer and readers), not demand.
     """
     on_demand = [o for o in options if o.name.startswith("provisioned_") and o.name.endswith("_on_demand")]
     serverless = next(o for o in options if o.name == "serverless_standard")
@@ -275,6 +276,7 @@ def break_even_sentence(
     winner = "provisioned" if best.monthly_cost_usd < serverless.monthly_cost_usd else "serverless"
     return (
         f"{best.n_instances} x {best.instance_class} on demand cost ${best.compute_usd_per_month:,.0f}/month "
-        f"at any load; serverless Standard costs as much when the cluster averages {even:.1f} ACU, "
-        f"and this one averages {mean:.1f} ACU, so {winner} is cheaper by ${gap:,.0f}/month"
+        f"at any load; serverless Standard costs as much when the cluster's capacity (all instances) "
+        f"averages {even:.1f} ACU, and this one's averages {mean:.1f} ACU, so {winner} is cheaper by "
+        f"${gap:,.0f}/month"
     )

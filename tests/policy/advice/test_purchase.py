@@ -54,8 +54,9 @@ def test_break_even_sentence_states_the_level_where_they_cost_the_same() -> None
     profile = _steady()
     text = break_even_sentence(profile, purchase_options(profile, BOOK), BOOK)
     even = 2 * 2.08 * 730 / (730 * 0.12)  # 34.7 ACU
-    assert f"averages {even:.1f} ACU" in text
-    assert "this one averages 80.0 ACU, so provisioned is cheaper by $3,971/month" in text
+    assert f"when the cluster's capacity (all instances) averages {even:.1f} ACU," in text
+    # the capacity of every instance, not demand: a reader that says "demand 5.5 ACU" is not contradicted
+    assert "and this one's averages 80.0 ACU, so provisioned is cheaper by $3,971/month" in text
 
 
 def test_savings_plan_commitment_is_the_newsvendor_quantile() -> None:

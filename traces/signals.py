@@ -2,7 +2,7 @@
 
 Owns :class:`SignalInput` (one validated signal), :class:`SignalRules` (what the mapping
 needs to know about the cluster), :func:`signal_kind`, :func:`combine_signals` and the
-:class:`CombinedDemand` it returns, :func:`kind_on_grid` (a signal that is not demand,
+:class:`CombinedDemand` it returns, :func:`is_capacity`, :func:`kind_on_grid` (a signal that is not demand,
 such as ``DatabaseConnections``, in its own unit on the same grid) and
 :func:`max_connections`. Imports nothing of ours
 outside ``traces``.
@@ -76,6 +76,11 @@ SIGNAL_KINDS: Final[tuple[str, ...]] = get_args(SignalKind)
 
 NOT_DEMAND: Final[frozenset[str]] = frozenset({"connections", "volume"})
 """Kinds with no ACU equivalent: left out of demand, read in their own unit (:func:`kind_on_grid`)."""
+
+CAPACITY_SIGNALS: Final[frozenset[str]] = frozenset({"serverlessdatabasecapacity"})
+"""Names (lower case) of ``acu`` signals that are the instances' capacity itself, which Aurora
+keeps at or below MaxCapacity (:func:`is_capacity`); other ``acu`` signals (``demand_acu``)
+are demand, which may exceed it."""
 
 Engine = Literal["aurora-postgresql", "aurora-mysql"]
 
@@ -180,6 +185,25 @@ def signal_kind(name: str, unit: str, overrides: Mapping[str, str] | None = None
         "FreeableMemory, DatabaseConnections) or give its kind",
         field="signal",
     )
+
+
+def is_capacity(name: str, unit: str, overrides: Mapping[str, str] | None = None) -> bool:
+    """Return whether a signal measures the capacity Aurora ran, which never exceeds MaxCapacity.
+
+    ``ServerlessDatabaseCapacity`` (kind ``acu`` by that name, :data:`CAPACITY_SIGNALS`) and
+    ``ACUUtilization`` (kind ``acu_percent``, capacity / MaxCapacity); not CPU, memory,
+    rates or other ``acu`` signals, which are demand and may exceed MaxCapacity.
+
+    Args:
+        name: the signal name.
+        unit: its unit.
+        overrides: signal name -> kind (:func:`signal_kind`).
+
+    Raises:
+        DemandMappingError: as :func:`signal_kind`.
+    """
+    kind = signal_kind(name, unit, overrides)
+    return kind == "acu_percent" or (kind == "acu" and name.lower() in CAPACITY_SIGNALS)
 
 
 def default_unit(name: str) -> str | None:

@@ -32,12 +32,13 @@ from math import gcd
 import numpy as np
 import numpy.typing as npt
 
-from placement import CapacityLimits
+from placement import MAX_ACU_LIMIT, CapacityLimits
 from policy.advice.outlook import (
     CALIBRATED_H,
     CONNECTIONS_HEADROOM,
     POSTGRES_LOW_MIN_CAP,
     forecast_alerts,
+    lead_words,
     max_connections,
 )
 from policy.advice.prices import HOURS_PER_MONTH
@@ -63,7 +64,7 @@ from policy.advice.types import (
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
 from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
-from policy.scaler import InstanceState, ScalerModel, advance, target_acu
+from policy.scaler import InstanceState, ScalerModel, advance, half_ceil, target_acu
 from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
 from policy.trace_replay.report import PolicyScore
@@ -166,59 +167,116 @@ def _recovery_s(demand: FloatArray, read_frac: float, max_acu: float, model: Sca
     return float(np.percentile(waits, 95)) if waits else 0.0
 
 
-def _alerts(
-    demand: FloatArray,
-    *,
-    current: CurrentSettings,
-    cluster: ClusterSpec,
-    config: AdviceConfig,
-    outcomes: dict[str, Outcome],
-) -> list[Alert]:
-    """Alerts of the replayed window: MaxCapacity too low, costs over the budget."""
+def _budget_alerts(outcomes: dict[str, Outcome], config: AdviceConfig) -> list[Alert]:
+    """The replayed window's ``budget`` alerts: today's or the recommended settings over the budget."""
+    if config.monthly_budget_usd is None:
+        return []
     out = []
-    model = config.replay.scaler
-    w_share = 1.0 - cluster.read_frac if current.readers else 1.0
-    need = np.where(np.isfinite(demand), demand, 0.0) * w_share / model.slo_utilisation
-    over = np.flatnonzero(need > current.max_capacity_acu)
-    if over.size:
-        peak = float(need.max())
-        out.append(
-            Alert(
-                kind="max_capacity",
-                value=round(peak, 2),
-                limit=current.max_capacity_acu,
-                message=f"demand needed {peak:.1f} ACU on the writer at its peak, above MaxCapacity "
-                f"{current.max_capacity_acu:g} in {over.size} of {len(need)} steps: "
-                f"{max_capacity_remedy(peak, current.max_capacity_acu)}",
-            )
-        )
-    if config.monthly_budget_usd is not None:
-        for name in ("current", "recommended"):
-            cost = outcomes[name].monthly_cost_usd
-            if cost > config.monthly_budget_usd:
-                out.append(
-                    Alert(
-                        kind="budget",
-                        value=cost,
-                        limit=config.monthly_budget_usd,
-                        message=f"the {name} settings cost ${cost:,.2f}/month, over the "
-                        f"${config.monthly_budget_usd:,.2f} budget",
-                    )
+    for name in ("current", "recommended"):
+        cost = outcomes[name].monthly_cost_usd
+        if cost > config.monthly_budget_usd:
+            out.append(
+                Alert(
+                    kind="budget",
+                    value=cost,
+                    limit=config.monthly_budget_usd,
+                    message=f"the {name} settings cost ${cost:,.2f}/month, over the "
+                    f"${config.monthly_budget_usd:,.2f} budget",
                 )
+            )
     return out
 
 
-def _pinned_alert(pinned: Pinned, current: CurrentSettings) -> Alert:
-    """The ``max_capacity`` alert of a history at a ceiling (:func:`policy.quality.pinned_at_ceiling`)."""
-    first = pinned.runs[0].start
-    return Alert(
-        kind="max_capacity",
-        value=pinned.ceiling_acu,
-        limit=current.max_capacity_acu,
-        message=f"demand sat at {pinned.ceiling_acu:g} ACU for {pinned.hours:.1f} h of the history (from "
-        f"{first:%Y-%m-%d %H:%M}Z; censored there: the replayed SLO-violation minutes understate the "
-        f"shortfall): {pinned_remedy(pinned)}",
-    )
+def _max_capacity_fix(need_acu: float, pinned: tuple[Pinned, ...], max_capacity_acu: float) -> str:
+    """The one remedy of the ``max_capacity`` alert, so its facts cannot call for two different ones.
+
+    Demand that sat at Aurora's 256-ACU limit: raise MaxCapacity to 256 ACU where it is lower,
+    and offload (:func:`policy.quality.pinned_remedy`: no higher MaxCapacity exists); demand
+    censored at MaxCapacity: raise it well above (``pinned_remedy``) unless the writer's
+    need asks for more; else raise it to the writer's need (:func:`max_capacity_remedy`).
+
+    Args:
+        need_acu: the writer's largest need, history or forecast, ACU (0 when never above).
+        pinned: the stretches at a ceiling (:func:`policy.quality.pinned_at_ceiling`).
+        max_capacity_acu: MaxCapacity today, ACU.
+    """
+    at_limit = next((p for p in pinned if p.ceiling_acu >= MAX_ACU_LIMIT), None)
+    if at_limit is not None:
+        offload = pinned_remedy(at_limit)
+        if max_capacity_acu >= MAX_ACU_LIMIT:
+            return offload
+        return (
+            f"raise MaxCapacity to {MAX_ACU_LIMIT:g} ACU (max_connections follows MaxCapacity and changes "
+            f"only after a reboot); {offload}"
+        )
+    if pinned and min(2.0 * max_capacity_acu, MAX_ACU_LIMIT) >= min(half_ceil(need_acu), MAX_ACU_LIMIT):
+        return pinned_remedy(pinned[0])
+    return max_capacity_remedy(need_acu, max_capacity_acu)
+
+
+def _max_capacity_alerts(
+    demand: FloatArray,
+    pinned: tuple[Pinned, ...],
+    ahead: list[Alert],
+    forecast_need_acu: float,
+    *,
+    current: CurrentSettings,
+    writer_share: float,
+    model: ScalerModel,
+) -> list[Alert]:
+    """The one ``max_capacity`` alert: the replay's shortfall, censored stretches, the forecast's crossing.
+
+    When the history shows MaxCapacity too low (the writer's need above it in the replayed
+    window, or demand sitting at a ceiling), its facts and the forecast's crossing go into
+    one ``history`` alert with one remedy (:func:`_max_capacity_fix`); else the forecast's
+    alert stands alone (with its lead time).
+
+    Args:
+        demand: demand over the replayed window, shape (n,), ACU, NaN where missing.
+        pinned: the whole history's stretches at a ceiling.
+        ahead: the forecast's ``max_capacity`` alerts (at most one).
+        forecast_need_acu: the writer's largest need over the forecast, ACU.
+        current: today's settings.
+        writer_share: the writer's share of demand.
+        model: the simulated scaler (its SLO utilisation).
+
+    Returns:
+        At most one alert.
+    """
+    m = current.max_capacity_acu
+    need = np.where(np.isfinite(demand), demand, 0.0) * writer_share / model.slo_utilisation
+    over = np.flatnonzero(need > m)
+    if not over.size and not pinned:
+        return ahead
+    peak = float(need.max()) if need.size else 0.0
+    facts = []
+    if over.size:
+        facts.append(
+            f"demand needed {peak:.1f} ACU on the writer at its peak, above MaxCapacity {m:g} in {over.size} "
+            f"of {len(need)} steps"
+        )
+    facts += [
+        f"demand sat at {p.ceiling_acu:g} ACU for {p.hours:.1f} h of the history (from "
+        f"{p.runs[0].start:%Y-%m-%d %H:%M}Z; censored there: the replayed SLO-violation minutes understate "
+        "the shortfall)"
+        for p in pinned
+    ]
+    crossing = next((a for a in ahead if a.at is not None and a.lead_time_s is not None), None)
+    if crossing is not None and crossing.at is not None and crossing.lead_time_s is not None:
+        facts.append(
+            f"the forecast reaches MaxCapacity {m:g} again at {crossing.at:%Y-%m-%d %H:%M} UTC "
+            f"(in {lead_words(round(crossing.lead_time_s / 3600))})"
+        )
+    need_acu = max(peak if over.size else 0.0, forecast_need_acu if ahead else 0.0)
+    value = max(([peak] if over.size else []) + [p.ceiling_acu for p in pinned])
+    return [
+        Alert(
+            kind="max_capacity",
+            value=round(value, 2),
+            limit=m,
+            message="; ".join(facts) + f": {_max_capacity_fix(need_acu, pinned, m)}",
+        )
+    ]
 
 
 def _series(values: npt.ArrayLike | None, n: int, field: str) -> FloatArray | None:
@@ -263,6 +321,83 @@ def check_replayed_coverage(scored: FloatArray, window_from: datetime, step_s: i
             "setting costs and risks (a missing step would be replayed at the last load)",
             "demand_acu",
         )
+
+
+def check_history_length(n_steps: int, step_s: int, warmup_s: int) -> None:
+    """Refuse a history shorter than the replay's warm-up plus one day (one owner for HTTP and library).
+
+    The message gives the length in steps, exactly, and in days truncated (never rounded up
+    to the length it lacks).
+
+    Args:
+        n_steps: the history's steps (missing ones included).
+        step_s: step length, seconds, > 0.
+        warmup_s: the replay's warm-up, seconds.
+
+    Raises:
+        InvalidRequestError: ``n_steps * step_s < warmup_s + 86400`` (field ``history``).
+
+    Example:
+        >>> try:
+        ...     check_history_length(863, 300, 2 * 86_400)
+        ... except InvalidRequestError as exc:
+        ...     print(str(exc)[:77])
+        the history has 2.996 days (863 steps of 300 s); advice needs at least 3 days
+    """
+    need_s = warmup_s + 86_400
+    if n_steps * step_s >= need_s:
+        return
+    days = n_steps * step_s * 1000 // 86_400 / 1000  # truncated to 3 decimals (in integers): never "3.000"
+    raise InvalidRequestError(
+        f"the history has {days:g} days ({_n(n_steps, 'step')} of {step_s} s); advice needs at least "
+        f"{need_s / 86_400:g} days ({-(-need_s // step_s)} steps): the {warmup_s / 86_400:g}-day warm-up "
+        "plus one day to replay",
+        "history",
+    )
+
+
+CAPACITY_TOLERANCE = 1e-6
+"""Relative slack of :func:`check_capacity_within_max` (float noise of ``ACUUtilization x MaxCapacity``)."""
+
+
+def check_capacity_within_max(
+    capacity_acu: npt.ArrayLike | None, *, start: datetime, step_s: int, max_capacity_acu: float
+) -> None:
+    """Refuse an observed capacity above MaxCapacity: the MaxCapacity given is not the cluster's.
+
+    Aurora never scales an instance above its MaxCapacity, so ``ServerlessDatabaseCapacity``
+    (or ``ACUUtilization`` x MaxCapacity) above it means the MaxCapacity the caller gave is
+    wrong (or was lowered during the history). Demand derived from CPU or a rate is not
+    capacity and may exceed MaxCapacity (the ``max_capacity`` alert): do not pass it here.
+
+    Args:
+        capacity_acu: the observed capacity per step, shape (n,), ACU, NaN where missing;
+            None: nothing to check.
+        start: start of step 0 (UTC).
+        step_s: step length, seconds.
+        max_capacity_acu: the MaxCapacity given, ACU.
+
+    Raises:
+        InvalidRequestError: a step above ``max_capacity_acu`` (beyond
+            :data:`CAPACITY_TOLERANCE`), field ``current.max_capacity_acu``; the message
+            gives the observed maximum, its first step's time and the steps above.
+    """
+    if capacity_acu is None:
+        return
+    cap = np.asarray(capacity_acu, dtype=np.float64)
+    above = np.flatnonzero(cap > max_capacity_acu * (1.0 + CAPACITY_TOLERANCE))  # NaN: False
+    if not above.size:
+        return
+    peak = float(np.nanmax(cap))
+    at = start + timedelta(seconds=int(np.flatnonzero(cap == peak)[0]) * step_s)
+    raise InvalidRequestError(
+        f"the observed capacity reached {peak:g} ACU at {at:%Y-%m-%d %H:%M}Z ({above.size} of {cap.size} "
+        f"steps above MaxCapacity), above current.max_capacity_acu={max_capacity_acu:g}: Aurora never runs "
+        "an instance above its MaxCapacity, so the cluster's is at least "
+        f"{min(half_ceil(peak), MAX_ACU_LIMIT):g} ACU; "
+        "give its real MaxCapacity (if it was lowered during the history, advise on the history since then)",
+        "current.max_capacity_acu",
+    )
 
 
 def check_settings(
@@ -318,6 +453,7 @@ def advise(
     config: AdviceConfig | None = None,
     connections: npt.ArrayLike | None = None,
     volume_bytes: npt.ArrayLike | None = None,
+    capacity_acu: npt.ArrayLike | None = None,
     progress: Progress | None = None,
 ) -> Advice:
     """Answer for one cluster: replay its settings, acuplan's timetable and the bound.
@@ -337,6 +473,10 @@ def advise(
             (n_steps,), NaN where missing; None: no ``connections`` alert.
         volume_bytes: CloudWatch ``VolumeBytesUsed`` on the same grid, bytes, NaN where
             missing (sparse is fine); None: ``config.storage_gib`` without growth.
+        capacity_acu: the observed capacity on the same grid, ACU, NaN where missing:
+            ``ServerlessDatabaseCapacity`` or ``ACUUtilization`` x MaxCapacity / 100 (the
+            CLI passes it from its signals, :func:`check_capacity_within_max`); never CPU- or
+            rate-derived demand, which may exceed MaxCapacity. None: not checked.
         progress: called with ``(stage, done, total)``; the replays report every few
             decisions (``acuplan``, ``bound``), the rest once per stage of
             :data:`STAGES`. An exception it raises stops the advice (how a job is cancelled).
@@ -353,7 +493,9 @@ def advise(
             (``demand_acu``, :func:`check_replayed_coverage`), a current MaxCapacity below
             the cluster's minimum, a ``connections`` / ``volume_bytes`` series off the grid
             or negative, a reader in an AZ that is not one of ``cluster.topology.az_ids``,
-            or a timetable slot that, in whole history steps, does not divide a day.
+            a timetable slot that, in whole history steps, does not divide a day, or a
+            ``capacity_acu`` above today's MaxCapacity (``current.max_capacity_acu``, with
+            the observed maximum and its time: :func:`check_capacity_within_max`).
 
     Example:
         >>> import numpy as np
@@ -373,17 +515,14 @@ def advise(
         raise InvalidRequestError(f"current must be CurrentSettings, got {type(current).__name__}", "current")
     demand = validate_history(demand_acu, field="demand_acu")
     check_step_s(step_s, replay.policy.plan_step_s)
-    if len(demand) * step_s < replay.warmup_s + 86_400:
-        raise InvalidRequestError(
-            f"the history has {len(demand) * step_s / 86_400:.1f} days; advice needs the "
-            f"{replay.warmup_s / 86_400:g}-day warm-up plus at least one day to replay",
-            "history",
-        )
+    check_history_length(len(demand), step_s, replay.warmup_s)
     conn = _series(connections, len(demand), "connections")
     volume = _series(volume_bytes, len(demand), "volume_bytes")
     report = progress or (lambda stage, done, total: None)
     current = current.for_cluster(cluster)  # MaxCapacity and readers not given are the cluster's
     slot_s = check_settings(cluster, current, config, step_s=step_s)
+    capacity = _series(capacity_acu, len(demand), "capacity_acu")
+    check_capacity_within_max(capacity, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
     first, _ = scored_window(demand, step_s=step_s, config=replay, policies=("acuplan", "bound"))
     limits = CapacityLimits(
         min_acu=cluster.limits.min_acu,
@@ -545,9 +684,7 @@ def advise(
     pause = _auto_pause(scored, planned, current, cluster, sim, outcomes["recommended"], month, step_s)
     floor_note = _floor_note(scored, current, cluster, model, outcomes)
     end = start + timedelta(seconds=len(demand) * step_s)
-    alerts = _alerts(scored, current=current, cluster=cluster, config=config, outcomes=outcomes)
     pinned = pinned_at_ceiling(demand, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
-    alerts += [_pinned_alert(p, current) for p in pinned]
     ahead, outlook = forecast_alerts(
         demand,
         end=end,
@@ -563,6 +700,16 @@ def advise(
         connections=conn,
     )
     report("outlook", 1, 1)
+    alerts = _max_capacity_alerts(
+        scored,
+        pinned,
+        [a for a in ahead if a.kind == "max_capacity"],
+        max(outlook.writer_need_acu, default=0.0),
+        current=current,
+        writer_share=1.0 - cluster.read_frac if current.readers else 1.0,
+        model=model,
+    )
+    alerts += _budget_alerts(outcomes, config) + [a for a in ahead if a.kind != "max_capacity"]
     saving = round(outcomes["current"].monthly_cost_usd - outcomes["recommended"].monthly_cost_usd, 2)
     secondaries = secondary_schedules(
         schedule,
@@ -589,7 +736,7 @@ def advise(
         tiers=tiers,
         auto_pause=pause,
         floor_binds_for_nothing=floor_note,
-        alerts=tuple(sorted(alerts + ahead, key=_alert_order)),
+        alerts=tuple(sorted(alerts, key=_alert_order)),
         outlook=outlook,
         storage=storage,
         reasons=tuple(
@@ -601,6 +748,7 @@ def advise(
                 tiers,
                 hours,
                 pauses=cluster.limits.min_acu == 0,
+                cur_pauses=current.min_capacity_acu == 0,
                 fixed_note=timetable_note,
                 kept_today=kept_today,
             )
@@ -932,6 +1080,7 @@ def _reasons(
     hours: float,
     *,
     pauses: bool = False,
+    cur_pauses: bool = False,
     fixed_note: str | None = None,
     kept_today: bool = False,
 ) -> list[str]:
@@ -979,10 +1128,32 @@ def _reasons(
         f"scales on its own ({price}) but after a failover needs up to {t15.extra_recovery_s_p95:.0f} s "
         "(p95) more to reach the writer's load"
     )
-    if pauses:
-        out.append(
-            "auto-pause is allowed (limits.min_acu 0): acuplan and the timetable may set MinCapacity 0 where "
-            "demand is idle long enough, while the perfect-foresight bound plans running floors only "
-            "(at least 0.5 ACU), so a plan that pauses can cost less than the bound"
-        )
+    out += pause_caveat(planned_pause=pauses, today_pauses=cur_pauses)
     return out
+
+
+def pause_caveat(*, planned_pause: bool, today_pauses: bool) -> list[str]:
+    """The reason why a plan can cost less than the perfect-foresight bound: it pauses, the bound does not.
+
+    The bound (:mod:`policy.floors`) plans running floors only (at least 0.5 ACU), so
+    settings that auto-pause (MinCapacity 0) can cost less than it.
+
+    Args:
+        planned_pause: ``limits.min_acu`` is 0, so acuplan and the timetable may set MinCapacity 0.
+        today_pauses: today's MinCapacity is 0 (auto-pause on).
+
+    Returns:
+        One sentence, or none when nothing pauses.
+    """
+    if not (planned_pause or today_pauses):
+        return []
+    who = (
+        "auto-pause is allowed (limits.min_acu 0): acuplan and the timetable may set MinCapacity 0 where "
+        "demand is idle long enough"
+        if planned_pause
+        else "today's settings auto-pause (MinCapacity 0)"
+    )
+    return [
+        f"{who}, while the perfect-foresight bound plans running floors only (at least 0.5 ACU), so a plan "
+        "that pauses can cost less than the bound"
+    ]

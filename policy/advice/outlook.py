@@ -148,7 +148,8 @@ def _median_ahead(demand: FloatArray, step_s: int, n_steps: int) -> FloatArray:
     return np.asarray(fc.demand_acu[0], dtype=np.float64)
 
 
-def _lead(hours: int) -> str:
+def lead_words(hours: int) -> str:
+    """A lead time in words: ``9 h`` below two days, else ``2.5 days``."""
     return f"{hours} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
@@ -269,7 +270,7 @@ def forecast_alerts(
                     message=f"at the median demand forecast the {name} settings cost ${cost:,.2f} per month "
                     f"(the next {n * step_s / 3600.0:g} hours projected), "
                     f"over the ${monthly_budget_usd:,.2f} budget: "
-                    f"a month's budget is spent by {at:%Y-%m-%d %H:%M} UTC (in {_lead(int(hours))})",
+                    f"a month's budget is spent by {at:%Y-%m-%d %H:%M} UTC (in {lead_words(int(hours))})",
                 )
             )
     limit = conn_peak = None
@@ -308,7 +309,7 @@ def _crossing_alert(need: FloatArray, h: int, which: str, end: datetime, current
         value=round(float(need[h]), 2),
         limit=current.max_capacity_acu,
         message=f"{which} demand forecast needs {need[h]:.1f} ACU on the writer at "
-        f"{at:%Y-%m-%d %H:%M} UTC (in {_lead(h)}), above MaxCapacity {current.max_capacity_acu:g}; "
+        f"{at:%Y-%m-%d %H:%M} UTC (in {lead_words(h)}), above MaxCapacity {current.max_capacity_acu:g}; "
         f"before then: {max_capacity_remedy(float(need.max()), current.max_capacity_acu)}",
     )
 
@@ -352,7 +353,8 @@ def _trend_alert(
             limit=current.max_capacity_acu,
             message=f"the writer's daily peak need grows {slope:+.2f} ACU/day over the last {days} days (a "
             f"straight line through them); at that rate it reaches MaxCapacity {current.max_capacity_acu:g} "
-            f"around {at:%Y-%m-%d} (in {_lead(hours)}): raise MaxCapacity before then or confirm the growth",
+            f"around {at:%Y-%m-%d} (in {lead_words(hours)}): raise MaxCapacity before then or confirm the "
+            "growth",
         )
     ]
 
@@ -411,7 +413,7 @@ def _connection_alerts(
             value=round(float(rows[1][h]), 1),
             limit=float(limit),
             message=f"the p{round(quantile * 100)} forecast of DatabaseConnections reaches "
-            f"{rows[1][h]:,.0f} at {at:%Y-%m-%d %H:%M} UTC (in {_lead(h)}), at max_connections {limit:,} "
-            f"for MaxCapacity {current.max_capacity_acu:g} ACU ({current.engine}): {remedy}",
+            f"{rows[1][h]:,.0f} at {at:%Y-%m-%d %H:%M} UTC (in {lead_words(h)}), at max_connections "
+            f"{limit:,} for MaxCapacity {current.max_capacity_acu:g} ACU ({current.engine}): {remedy}",
         )
     ]

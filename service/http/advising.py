@@ -25,6 +25,7 @@ class AdviceInputs(BaseModel):
         demand_acu: demand per step, ACU; None marks a missing step.
         connections: ``DatabaseConnections`` per step (None marks a missing step), or None.
         volume_bytes: ``VolumeBytesUsed`` per step, bytes, or None.
+        capacity_acu: the observed capacity per step, ACU, or None (checked against MaxCapacity).
         start: start of the first step (UTC).
         step_s: step, seconds.
         cluster: the cluster.
@@ -39,6 +40,7 @@ class AdviceInputs(BaseModel):
     demand_acu: list[float | None]
     connections: list[float | None] | None = None
     volume_bytes: list[float | None] | None = None
+    capacity_acu: list[float | None] | None = None
     start: AwareDatetime
     step_s: int
     cluster: ClusterSpec
@@ -80,6 +82,7 @@ def run_advice(inputs: AdviceInputs, report: Callable[[str, int, int], None]) ->
         config=inputs.config,
         connections=_array(inputs.connections),
         volume_bytes=_array(inputs.volume_bytes),
+        capacity_acu=_array(inputs.capacity_acu),
         progress=report,
     )
     return advice_document(advice)

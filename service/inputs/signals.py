@@ -3,7 +3,8 @@
 Owns :func:`signals_history` (the one path from several signals to a recommendation's
 or an advice's inputs, shared by the CLI and the HTTP API), :func:`choose_step` (the step
 when none is given), :func:`side_series` (``DatabaseConnections`` or ``VolumeBytesUsed``
-on the history's grid, for ``policy.advise``) and :func:`read_uploads` (files -> one
+on the history's grid, for ``policy.advise``), :func:`capacity_series` (the observed
+capacity, for its MaxCapacity check) and :func:`read_uploads` (files -> one
 checked upload, for the CLI). The mapping
 itself is ``traces.combine_signals``; this module only sizes the grid first (a far-future
 timestamp costs a message, never memory), cuts it at ``now`` and fills the context:
@@ -27,7 +28,7 @@ from policy.types import DemandContext
 from service.inputs.history import check_window
 from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
 from traces.formats import parse_any
-from traces.signals import NOT_DEMAND, SignalKind, kind_on_grid, signal_kind
+from traces.signals import NOT_DEMAND, SignalKind, is_capacity, kind_on_grid, signal_kind
 from traces.uploads import merge_uploads
 
 DAY_S = 86_400
@@ -175,6 +176,36 @@ def side_series(
         signals, kind, step_s=built.step_s, start_s=built.combined.start_s,
         n_steps=len(built.history_acu), rules=rules,
     )  # fmt: skip
+
+
+def capacity_series(
+    built: SignalsHistory, signals: Sequence[SignalInput], rules: SignalRules
+) -> npt.NDArray[np.float64] | None:
+    """Return the observed capacity on the history's grid, for ``policy.advise``'s MaxCapacity check.
+
+    Only signals that are capacity (``traces.signals.is_capacity``):
+    ``ServerlessDatabaseCapacity`` as is, ``ACUUtilization`` x ``rules.max_acu`` / 100; the
+    max per step. CPU, memory and rates are demand and are left out.
+
+    Args:
+        built: the history (its start, step and length are the grid).
+        signals: the checked signals it was built from.
+        rules: MaxCapacity (the base of ``ACUUtilization``) and kind overrides.
+
+    Returns:
+        Shape ``built.history_acu.shape``, ACU, NaN where no sample; None when no signal is
+        capacity.
+    """
+    picked = [s for s in signals if is_capacity(s.name, s.unit, rules.kinds)]
+    grid = {"step_s": built.step_s, "start_s": built.combined.start_s, "n_steps": len(built.history_acu)}
+    acu = kind_on_grid(picked, "acu", rules=rules, **grid)
+    pct = kind_on_grid(picked, "acu_percent", rules=rules, **grid) if rules.max_acu is not None else None
+    parts = [
+        p for p in (acu, None if pct is None else pct / 100.0 * float(rules.max_acu or 0.0)) if p is not None
+    ]
+    if not parts:
+        return None
+    return np.asarray(np.fmax.reduce(parts), dtype=np.float64) if len(parts) > 1 else parts[0]
 
 
 def read_uploads(

@@ -28,7 +28,7 @@ from policy import (
     ReplayConfig,
     ScalerModel,
 )
-from policy.advice.advise import check_settings
+from policy.advice.advise import check_capacity_within_max, check_history_length, check_settings
 from policy.advice.prices import PriceBook
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
@@ -143,6 +143,7 @@ class AdviceBody(RequestModel):
     config: PolicyOverrides | None = None
     connections: list[SamplePoint] | None = Field(default=None, max_length=MAX_HISTORY_POINTS)
     volume_bytes: list[SamplePoint] | None = Field(default=None, max_length=MAX_HISTORY_POINTS)
+    capacity_acu: list[SamplePoint] | None = Field(default=None, max_length=MAX_HISTORY_POINTS)
 
     def advice_config(self, base: PolicyConfig, *, step_s: int) -> AdviceConfig:
         """The advice's configuration: the policy with overrides, the replay, the options.
@@ -223,6 +224,7 @@ class AdviceBody(RequestModel):
             fastapi.exceptions.RequestValidationError: a history spanning more than
                 ``MAX_HISTORY_STEPS`` steps or shorter than the warm-up plus a day (at
                 ``history``), the settings against the cluster (at ``current.*``), a
+                ``capacity_acu`` sample above MaxCapacity (at ``current.max_capacity_acu``), a
                 configuration error, or side samples out of order.
         """
         config = self.advice_config(base, step_s=step_s)
@@ -237,25 +239,23 @@ class AdviceBody(RequestModel):
             step_s=step_s,
         )
         n = len(demand.demand_acu)
-        need_s = config.replay.warmup_s + 86_400
-        if n * step_s < need_s:
-            raise request_error(
-                [
-                    (
-                        ("history",),
-                        f"the history spans {n * step_s / 86_400:.2f} days; advice needs the "
-                        f"{config.replay.warmup_s / 86_400:g}-day warm-up plus at least one day to replay",
-                    )
-                ]
-            )
         try:
+            check_history_length(n, step_s, config.replay.warmup_s)
             first_scored_step(demand.demand_acu, step_s=step_s, warmup_s=config.replay.warmup_s)
             validate_cluster_config(cluster, config.replay.policy)
         except InvalidRequestError as exc:
             raise request_error([(tuple((exc.field or "history").split(".")), str(exc))]) from None
+        grid = {"start_s": epoch_s(demand.start), "step_s": step_s, "n": n}
         try:
             current = self.current.for_cluster(cluster)
             check_settings(cluster, current, config, step_s=step_s)
+            capacity = None if self.capacity_acu is None else _grid(self.capacity_acu, "capacity_acu", **grid)
+            check_capacity_within_max(
+                None if capacity is None else np.array([np.nan if v is None else v for v in capacity]),
+                start=demand.start,
+                step_s=step_s,
+                max_capacity_acu=current.max_capacity_acu,
+            )
             if current.max_capacity_acu > cluster.limits.max_acu:  # two MaxCapacities for one cluster
                 raise InvalidRequestError(
                     f"current.max_capacity_acu={current.max_capacity_acu:g} is above the cluster's "
@@ -267,14 +267,13 @@ class AdviceBody(RequestModel):
             raise request_error(
                 [(tuple(int(p) if p.isdigit() else p for p in field.split(".")), str(exc))]
             ) from None
-        start_s = epoch_s(demand.start)
-        grid = {"start_s": start_s, "step_s": step_s, "n": n}
         return AdviceInputs(
             demand_acu=[None if v != v else float(v) for v in demand.demand_acu.tolist()],
             connections=None if self.connections is None else _grid(self.connections, "connections", **grid),
             volume_bytes=None
             if self.volume_bytes is None
             else _grid(self.volume_bytes, "volume_bytes", **grid),
+            capacity_acu=capacity,
             start=demand.start,
             step_s=step_s,
             cluster=cluster,
@@ -334,6 +333,10 @@ class AdviceRequest(AdviceBody):
         connections: ``DatabaseConnections`` samples (for the ``connections`` alert);
             samples outside the history's window are left out.
         volume_bytes: ``VolumeBytesUsed`` samples, bytes (storage and its growth).
+        capacity_acu: ``ServerlessDatabaseCapacity`` samples, ACU (or ``ACUUtilization`` x
+            MaxCapacity / 100): Aurora never runs above MaxCapacity, so one above
+            ``current.max_capacity_acu`` is a 422 there (the MaxCapacity given is not the
+            cluster's); never CPU-derived demand, which may exceed it.
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})

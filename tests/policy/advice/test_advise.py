@@ -198,7 +198,7 @@ def test_at_256_acu_the_max_capacity_alert_offloads_instead_of_raising() -> None
 def test_bad_inputs_name_the_field() -> None:
     with pytest.raises(InvalidRequestError) as err:
         advise(np.ones(600), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
-    assert err.value.field == "history" and "advice needs the 2-day warm-up" in str(err.value)
+    assert err.value.field == "history" and "advice needs at least 3 days" in str(err.value)
     with pytest.raises(ValidationError, match="not on the 0.5-ACU grid"):
         CurrentSettings(min_capacity_acu=0.7)
     with pytest.raises(ValidationError, match="exceeds max_capacity_acu"):
@@ -277,9 +277,12 @@ def test_side_series_storage_secondaries_and_forecast_alerts_in_one_advice() -> 
     )
     assert {"current", "acuplan", "bound", "timetable", "outlook"} <= set(stages)
     kinds = [(a.kind, a.source) for a in advice.alerts]
-    assert kinds[:2] == [("max_capacity", "history"), ("max_capacity", "forecast")]
-    ahead = advice.alerts[1]
-    assert ahead.at == datetime(2024, 3, 8, 8, tzinfo=UTC) and ahead.lead_time_s == 8 * 3600
+    # one MaxCapacity alert: the history's, with the forecast's crossing in it (not a second alert)
+    assert kinds[0] == ("max_capacity", "history") and [k for k, _ in kinds].count("max_capacity") == 1
+    assert (
+        "the forecast reaches MaxCapacity 8 again at 2024-03-08 08:00 UTC (in 8 h)"
+        in advice.alerts[0].message
+    )
     assert advice.outlook.horizon_h == 168 and advice.outlook.max_connections == 1669
     assert advice.storage.source == "VolumeBytesUsed"
     assert advice.storage.growth_gib_per_day == pytest.approx(1.0)
@@ -494,3 +497,98 @@ def test_a_replayed_window_of_gaps_is_refused_not_scored_as_free(missing: slice,
         "was observed; advice needs at least 80% to say what a setting costs and risks (a missing step "
         "would be replayed at the last load)"
     )
+
+
+def test_the_too_short_message_never_rounds_up_to_what_it_lacks() -> None:
+    from policy.advice.advise import check_history_length
+
+    with pytest.raises(InvalidRequestError) as err:  # 3 days minus one 5-minute step
+        advise(np.ones(863), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
+    assert err.value.field == "history"
+    assert str(err.value) == (
+        "the history has 2.996 days (863 steps of 300 s); advice needs at least 3 days (864 steps): the "
+        "2-day warm-up plus one day to replay"
+    )
+    with pytest.raises(InvalidRequestError, match=r"has 2\.999 days \(259,199|has 2\.999 days \(259199"):
+        check_history_length(3 * 86_400 - 1, 1, 2 * 86_400)
+    check_history_length(864, 300, 2 * 86_400)  # exactly enough: no error
+
+
+def test_observed_capacity_above_max_capacity_is_refused_naming_it() -> None:
+    from policy.advice.advise import check_capacity_within_max
+
+    capacity = np.full(4 * 288, 200.0)
+    capacity[2 * 288 + 110] = 255.9  # 2024-03-06 09:10Z
+    with pytest.raises(InvalidRequestError) as err:
+        advise(
+            capacity,
+            start=START,
+            step_s=300,
+            cluster=ClusterSpec(),
+            current=CurrentSettings(max_capacity_acu=128.0),
+            capacity_acu=capacity,
+        )
+    assert err.value.field == "current.max_capacity_acu"
+    assert str(err.value).startswith(
+        "the observed capacity reached 255.9 ACU at 2024-03-06 09:10Z (1152 of 1152 steps above "
+        "MaxCapacity), above current.max_capacity_acu=128: Aurora never runs an instance above its "
+        "MaxCapacity, so the cluster's is at least 256 ACU"
+    )
+    # at MaxCapacity (ACUUtilization 100 %, float noise included) and missing steps are fine
+    check_capacity_within_max(
+        np.array([np.nan, 128.0, 128.0 * (1 + 1e-9)]), start=START, step_s=300, max_capacity_acu=128.0
+    )
+    check_capacity_within_max(None, start=START, step_s=300, max_capacity_acu=128.0)
+    with pytest.raises(InvalidRequestError) as err:
+        advise(
+            _office_hours(4),
+            start=START,
+            step_s=300,
+            cluster=ClusterSpec(),
+            current=CurrentSettings(),
+            capacity_acu=np.ones(5),
+        )
+    assert err.value.field == "capacity_acu"
+
+
+def test_demand_above_max_capacity_without_capacity_is_one_alert_with_one_remedy() -> None:
+    # Demand (not capacity: no capacity_acu) at 256 ACU in office hours with MaxCapacity 128: the
+    # replay's shortfall, the stretch at Aurora's 256-ACU limit and the forecast were three alerts,
+    # "raise MaxCapacity to 135 ACU" against "no higher MaxCapacity exists".
+    hour = (np.arange(4 * 288) % 288) / 12
+    demand = np.where((hour >= 9) & (hour < 17), 256.0, 200.0)
+    advice = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(max_capacity_acu=128.0),
+        progress=None,
+    )
+    (alert,) = [a for a in advice.alerts if a.kind == "max_capacity"]
+    assert alert.source == "history" and alert.value == 256.0 and alert.limit == 128.0
+    assert alert.message.startswith(
+        "demand needed 134.7 ACU on the writer at its peak, above MaxCapacity 128 in 192 of 576 steps; "
+        "demand sat at 256 ACU for 32.0 h of the history (from 2024-03-04 09:00Z; censored there"
+    )
+    assert alert.message.endswith(
+        ": raise MaxCapacity to 256 ACU (max_connections follows MaxCapacity and changes only after a "
+        "reboot); 256 ACU is Aurora Serverless v2's largest instance, so no higher MaxCapacity exists: move "
+        "read traffic to readers (the reader endpoint) or split the workload"
+    )
+    assert "135" not in alert.message
+
+
+def test_a_paused_today_carries_the_bound_caveat_in_the_library_result() -> None:
+    advice = advise(
+        np.zeros(4 * 288),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),  # limits.min_acu 0.5: acuplan plans no pause, today's settings do
+        current=CurrentSettings(min_capacity_acu=0),
+    )
+    assert advice.current.monthly_cost_usd == 0.15 and advice.bound.monthly_cost_usd == 87.6
+    assert (
+        "today's settings auto-pause (MinCapacity 0), while the perfect-foresight bound plans running floors "
+        "only (at least 0.5 ACU), so a plan that pauses can cost less than the bound"
+    ) in advice.reasons

@@ -85,7 +85,11 @@ def test_advise_bad_input_is_one_line(tmp_path: Path) -> None:
     )
     _one_line(runner.invoke(app, ["advise", "--trace", "nope"]), "unknown bundled trace 'nope'")
     short = _csv(tmp_path / "short.csv", days=2)
-    _one_line(runner.invoke(app, ["advise", "--csv", str(short)]), "advice needs the 2-day warm-up plus")
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", str(short)]),
+        "error: the history has 2 days (576 steps of 300 s); advice needs at least 3 days (864 steps): the "
+        "2-day warm-up plus one day to replay",
+    )
     _one_line(
         runner.invoke(app, ["advise", "--csv", csv, "--json", str(tmp_path / "no" / "a.json")]),
         "does not exist",

@@ -193,7 +193,10 @@ def test_advise_source_and_option_errors_are_one_line(tmp_path: Path) -> None:
         runner.invoke(app, ["advise", "--trace", "x", "--rate", "Q=1"]), "--rate: for --input/--csv exports"
     )
     # Three samples are far from the 2-day warm-up plus a day.
-    _one_line(runner.invoke(app, ["advise", "-i", str(one)]), "advice needs the 2-day warm-up plus")
+    _one_line(
+        runner.invoke(app, ["advise", "-i", str(one)]),
+        "(3 steps of 300 s); advice needs at least 3 days (864 steps): the 2-day warm-up plus one day",
+    )
 
 
 def test_an_unknown_zone_is_one_line_in_recommend_too(tmp_path: Path) -> None:
@@ -250,3 +253,24 @@ def test_advise_flags_a_cpu_pinned_at_100_percent_as_demand_censored_at_maxcapac
     assert "raise it (e.g. to 32 ACU" in pinned[0]["message"]
     printed = " ".join(result.output.split())  # rich wraps long lines
     assert "alert (max_capacity): demand sat at 16 ACU for 16.0 h of the history" in printed
+
+
+def test_only_capacity_signals_are_checked_against_max_acu() -> None:
+    from service.inputs.signals import capacity_series, signals_history
+    from traces import SignalInput, SignalRules
+
+    ts = np.arange(4, dtype=np.int64) * STEP + int(T0.timestamp())
+
+    def sig(name: str, unit: str, values: list[float]) -> SignalInput:
+        return SignalInput(name, unit, "Maximum", ts, np.array(values, dtype=np.float64))
+
+    rules = SignalRules(max_acu=16.0)
+    cpu = sig("CPUUtilization", "percent", [50.0, 100.0, 100.0, 100.0])
+    demand = sig("demand_acu", "acu", [40.0, 40.0, 40.0, 40.0])  # demand, which may exceed MaxCapacity
+    built = signals_history([cpu, demand], rules=rules, step_s=STEP, now=None, max_steps=100, plan_s=3600)
+    assert capacity_series(built, [cpu, demand], rules) is None
+    cap = sig("ServerlessDatabaseCapacity", "acu", [2.0, 4.0, 8.0, 16.0])
+    acu_pct = sig("ACUUtilization", "percent", [25.0, 50.0, 100.0, 12.5])  # x 16 / 100
+    both = [cpu, demand, cap, acu_pct]
+    built = signals_history(both, rules=rules, step_s=STEP, now=None, max_steps=100, plan_s=3600)
+    assert capacity_series(built, both, rules).tolist() == [4.0, 8.0, 16.0, 16.0]  # type: ignore[union-attr]

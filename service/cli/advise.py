@@ -11,11 +11,17 @@ what was read first and the ingest's flags (partial queries, statistics, offset 
 missing steps) among the reasons; ``--json`` writes the whole advice (with the timetable
 as EventBridge Scheduler commands and Terraform) and ``--html`` one self-contained page.
 Bad input (percent or ``FreeableMemory`` without ``--max-acu`` too) is one ``error:``
-line and exit code 2, checked before the (tens of seconds long) replay.
+line and exit code 2, checked before the (tens of seconds long) replay; so is a
+``ServerlessDatabaseCapacity`` or ``ACUUtilization`` above ``--max-acu`` (the MaxCapacity
+given is not the cluster's). The replay's progress goes to stderr: a bar per replay on a
+terminal, else one start line with the re-plans and an estimate.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +29,7 @@ import numpy as np
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from placement import CapacityLimits
 from policy import ClusterSpec, InvalidRequestError, ReplayConfig, ScalerModel
@@ -47,7 +54,7 @@ from service.cli.inputs import CliInputError, check_finite, check_peak_acu, inpu
 from service.cli.output import check_output_path, write_json_atomic, write_text_atomic
 from service.inputs.bundled import bundled_replay_inputs
 from service.inputs.history import plan_span_s
-from service.inputs.signals import side_series
+from service.inputs.signals import capacity_series, side_series
 from traces import SignalRules
 
 
@@ -113,6 +120,61 @@ def _ingest_reasons(read: ExportsHistory) -> tuple[str, ...]:
             "sample"
         )
     return tuple(out)
+
+
+def _duration(seconds: float) -> str:
+    """``40 s``, ``14 min`` or ``1.5 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+class _StartLine:
+    """The replay's progress when stderr is not a terminal: one line, once acuplan's pace is known.
+
+    ``policy.advise`` reports ``current`` when the replays start, then ``acuplan``'s re-plans
+    every 1 %; the first of those gives the count and an estimate from the pace so far.
+    """
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.said = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == "current":
+            self.started = now
+        elif stage == "acuplan" and not self.said and self.started is not None and done:
+            self.said = True
+            left = (now - self.started) / done * (total - done)
+            typer.echo(  # unwrapped, whatever the width: one line
+                f"advise: replaying acuplan's {total:,} hourly re-plans, then the perfect-foresight bound; "
+                f"about {_duration(left)} more for acuplan's at the pace of its first {done:,}",
+                err=True,
+            )
+
+
+@contextmanager
+def _replay_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """The advice's progress on stderr (stdout stays the answer).
+
+    A terminal gets a rich bar per replay (re-plans done / total) and per stage; anything
+    else one start line (:class:`_StartLine`).
+    """
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield _StartLine()
+        return
+    columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
 
 
 def advise_command(
@@ -245,7 +307,7 @@ def advise_command(
             demand, cluster = bundled_replay_inputs(trace, read_frac=read_frac)
             base_max = max_acu if max_acu is not None else cluster.limits.max_acu
             history, start, step_s = demand.demand_acu, demand.start, demand.step_s
-            connections = volume = None
+            connections = volume = capacity = None
         else:
             rules = SignalRules(max_acu=max_acu, min_acu=min_acu, acu_s_per_unit=rates, engine=engine_name)
             plan = config.replay.policy
@@ -258,6 +320,7 @@ def advise_command(
             history, start, step_s = read.built.history_acu, read.built.start, read.built.step_s
             connections = side_series(read.built, read.signals, "connections", rules)
             volume = side_series(read.built, read.signals, "volume", rules)
+            capacity = capacity_series(read.built, read.signals, rules)
             cluster = ClusterSpec(
                 cluster_id=cluster_id or file_cluster(read.report) or "cluster-1",
                 read_frac=0.5 if read_frac is None else read_frac,
@@ -278,21 +341,31 @@ def advise_command(
         floor = 0.0 if min_acu == 0 else CapacityLimits.model_fields["min_acu"].default
         cluster = cluster.model_copy(update={"limits": CapacityLimits(min_acu=floor, max_acu=base_max)})
         try:
-            advice = advise(
-                history,
-                start=start,
-                step_s=step_s,
-                cluster=cluster,
-                current=current,
-                config=config,
-                connections=connections,
-                volume_bytes=volume,
-            )
+            with _replay_progress() as progress:
+                advice = advise(
+                    history,
+                    start=start,
+                    step_s=step_s,
+                    cluster=cluster,
+                    current=current,
+                    config=config,
+                    connections=connections,
+                    volume_bytes=volume,
+                    capacity_acu=capacity,
+                    progress=progress,
+                )
         except InvalidRequestError as exc:
-            flag = next((o for f, o in _SETTING_OPTIONS.items() if (exc.field or "").startswith(f)), None)
+            field = exc.field or ""
+            flag = next((o for f, o in _SETTING_OPTIONS.items() if field.startswith(f)), None)
             if flag is None:
                 raise
-            raise CliInputError(f"{flag}: {exc}") from None
+            message = str(exc).replace(field, flag)
+            if flag == "--max-acu" and max_acu is None:  # the value the user did not give
+                message = message.replace(
+                    f"--max-acu={base_max:g}",
+                    f"MaxCapacity {base_max:g} (the default: --max-acu was not given)",
+                )
+            raise CliInputError(f"{flag}: {message}") from None
         if read is not None:
             assumed = (
                 ()

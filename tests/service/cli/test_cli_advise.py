@@ -57,6 +57,14 @@ def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(t
     )
     assert result.exit_code == 0, result.output
     assert "your settings today" in result.stdout and "what to apply" in result.stdout
+    assert "advise:" not in result.stdout  # progress never goes to stdout
+    # not a terminal: one start line on stderr, the replayed day's 24 re-plans and an estimate
+    (line,) = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"advise: replaying acuplan's 24 hourly re-plans, then the perfect-foresight bound; about \d+ s "
+        r"more for acuplan's at the pace of its first 1",
+        line,
+    ), line
     doc = json.loads(out.read_text())
     for key in ("current", "recommended", "bound"):
         assert {"monthly_cost_usd", "slo_violation_min"} <= set(doc[key])
@@ -219,3 +227,27 @@ def test_advise_timezone_keeps_one_raise_across_the_march_switch(tmp_path: Path)
     utc, _ = _timetable(tmp_path, csv)
     assert _day(utc, "WED") == [(0, 0.5), (405, 8.5), (420, 0.5), (465, 8.5), (480, 0.5)]
     assert local["recommended"]["monthly_cost_usd"] < utc["recommended"]["monthly_cost_usd"]
+
+
+def _capacity_csv(path: Path, peak: float, signal: str = "ServerlessDatabaseCapacity") -> Path:
+    values = np.full(3 * 288, 200.0)
+    values[300] = peak  # 2024-05-07 01:00Z
+    start = int(T0.timestamp())
+    rows = "".join(f"{format_ts(start + 300 * i)},c1,{signal},acu,{v:g}\n" for i, v in enumerate(values))
+    path.write_text("ts,cluster_id,signal,unit,value\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_capacity_above_max_acu_is_one_line_naming_max_acu(tmp_path: Path) -> None:
+    csv = str(_capacity_csv(tmp_path / "cap.csv", 255.9))
+    _one_line(
+        runner.invoke(app, ["advise", "--input", csv]),
+        "error: --max-acu: the observed capacity reached 255.9 ACU at 2024-05-07 01:00Z (864 of 864 steps "
+        "above MaxCapacity), above MaxCapacity 128 (the default: --max-acu was not given): Aurora never runs "
+        "an instance above its MaxCapacity, so the cluster's is at least 256 ACU",
+    )
+    _one_line(
+        runner.invoke(app, ["advise", "--input", csv, "--max-acu", "200"]),
+        "error: --max-acu: the observed capacity reached 255.9 ACU at 2024-05-07 01:00Z (1 of 864 steps "
+        "above MaxCapacity), above --max-acu=200: ",
+    )

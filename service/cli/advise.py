@@ -133,10 +133,12 @@ class _StartLine:
     """The replay's progress when stderr is not a terminal: one line, once acuplan's pace is known.
 
     ``policy.advise`` reports ``current`` when the replays start, then ``acuplan``'s re-plans
-    every 1 %; the first of those gives the count and an estimate from the pace so far.
+    every 1 %; the first of those gives the count and an estimate from the pace so far (a
+    lower one: later re-plans forecast from more history, ``ForecastConfig.max_history_s``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_history_s: int) -> None:
+        self.max_history_s = max_history_s
         self.started: float | None = None
         self.said = False
 
@@ -149,21 +151,24 @@ class _StartLine:
             left = (now - self.started) / done * (total - done)
             typer.echo(  # unwrapped, whatever the width: one line
                 f"advise: replaying acuplan's {total:,} hourly re-plans, then the perfect-foresight bound; "
-                f"about {_duration(left)} more for acuplan's at the pace of its first {done:,}",
+                f"at least {_duration(left)} more at the pace of the first {done:,} (later re-plans forecast "
+                f"from more history, up to {self.max_history_s / 86_400:g} days)",
                 err=True,
             )
 
 
 @contextmanager
-def _replay_progress() -> Iterator[Callable[[str, int, int], None]]:
+def _replay_progress(max_history_s: int) -> Iterator[Callable[[str, int, int], None]]:
     """The advice's progress on stderr (stdout stays the answer).
+
+    ``max_history_s`` is the most history a re-plan forecasts from (for the start line).
 
     A terminal gets a rich bar per replay (re-plans done / total) and per stage; anything
     else one start line (:class:`_StartLine`).
     """
     err = Console(stderr=True)
     if not err.is_terminal:
-        yield _StartLine()
+        yield _StartLine(max_history_s)
         return
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as bar:
@@ -341,7 +346,7 @@ def advise_command(
         floor = 0.0 if min_acu == 0 else CapacityLimits.model_fields["min_acu"].default
         cluster = cluster.model_copy(update={"limits": CapacityLimits(min_acu=floor, max_acu=base_max)})
         try:
-            with _replay_progress() as progress:
+            with _replay_progress(config.replay.policy.forecast.max_history_s) as progress:
                 advice = advise(
                     history,
                     start=start,

@@ -61,8 +61,8 @@ def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(t
     # not a terminal: one start line on stderr, the replayed day's 24 re-plans and an estimate
     (line,) = result.stderr.splitlines()
     assert re.fullmatch(
-        r"advise: replaying acuplan's 24 hourly re-plans, then the perfect-foresight bound; about \d+ s "
-        r"more for acuplan's at the pace of its first 1",
+        r"advise: replaying acuplan's 24 hourly re-plans, then the perfect-foresight bound; at least \d+ s "
+        r"more at the pace of the first 1 \(later re-plans forecast from more history, up to 14 days\)",
         line,
     ), line
     doc = json.loads(out.read_text())

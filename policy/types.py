@@ -86,6 +86,13 @@ def fill_regional_price(cluster: BaseModel) -> None:
     object.__setattr__(cluster, "price_usd_per_acu_hour", region_price(region).standard_usd_per_acu_hour)
 
 
+NOT_ZONES: frozenset[str] = frozenset({"localtime", "posixrules", "Factory"})
+"""Files of the tz database directory that ``zoneinfo`` opens but that name no zone: the
+machine's own zone (a Debian symlink), the POSIX default rules and a placeholder; with
+the ``posix/`` and ``right/`` copies, EventBridge Scheduler and the rest of the world do
+not know them (IANA tz database, ``tzfile(5)``)."""
+
+
 def known_zone(value: str) -> str:
     """Return ``value`` when it names a zone of the IANA database (``zoneinfo``, ``tzdata``).
 
@@ -94,6 +101,8 @@ def known_zone(value: str) -> str:
             (e.g. Europe/Berlin, America/New_York)``.
     """
     try:
+        if value in NOT_ZONES or value.startswith(("posix/", "right/")):
+            raise ValueError(value)
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin, America/New_York)") from None

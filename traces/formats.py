@@ -778,11 +778,20 @@ def parse_any(
     return upload
 
 
+NOT_ZONES: frozenset[str] = frozenset({"localtime", "posixrules", "Factory"})
+"""Files of the tz database directory that ``zoneinfo`` opens but that name no zone: the
+machine's own zone (a Debian symlink), the POSIX default rules and a placeholder; with
+the ``posix/`` and ``right/`` copies, EventBridge Scheduler and the rest of the world do
+not know them (IANA tz database, ``tzfile(5)``)."""
+
+
 def check_zone(tz: str | None) -> str | None:
     """Return ``tz`` if it is a known IANA zone (or None), else raise ValueError naming it."""
     if tz is None:
         return None
     try:
+        if tz in NOT_ZONES or tz.startswith(("posix/", "right/")):
+            raise ValueError(tz)
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown IANA time zone {tz!r} (e.g. Europe/Berlin, America/New_York)") from None

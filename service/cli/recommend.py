@@ -291,7 +291,10 @@ def recommend_command(
     from placement import CapacityLimits, PreviousLayout, Topology, az_id_prefix
     from placement.pricing import PRICES, region_price
     from policy import ClusterSpec
+    from policy.advice.advise import check_capacity_within_max
+    from policy.errors import InvalidRequestError
     from service.inputs.history import plan_span_s
+    from service.inputs.signals import capacity_series
     from traces import SignalRules
 
     with input_errors():
@@ -364,6 +367,17 @@ def recommend_command(
             step_s=step_s, now=requested_now,
         )  # fmt: skip
         built, report, step = read.built, read.report, read.built.step_s
+        try:  # a capacity above MaxCapacity: the MaxCapacity given is not the cluster's
+            check_capacity_within_max(
+                capacity_series(built, read.signals, rules),
+                start=built.start, step_s=step, max_capacity_acu=limits.max_acu,
+            )  # fmt: skip
+        except InvalidRequestError as exc:
+            given = "" if max_cap is not None else " (the default: --max-acu was not given)"
+            message = str(exc).replace(
+                f"current.max_capacity_acu={limits.max_acu:g}", f"MaxCapacity {limits.max_acu:g}{given}"
+            )
+            raise CliInputError(f"--max-acu: {message.replace('advise on', 'plan from')}") from None
         priced = ""
         try:
             topo: dict[str, Any] = {}
@@ -376,11 +390,11 @@ def recommend_command(
             if "az_ids" in topo and "writer_az_id" not in topo:
                 topo["writer_az_id"] = topo["az_ids"][0]
             home = Topology.model_fields["region"].default
+            try:
+                prefix = az_id_prefix(topo.get("region", home))
+            except ValueError as exc:
+                raise CliInputError(f"--region: {exc}") from None
             if topo.get("region", home) != home and "az_ids" not in topo:  # never us-east-1's AZs elsewhere
-                try:
-                    prefix = az_id_prefix(topo["region"])
-                except ValueError as exc:
-                    raise CliInputError(f"--region: {exc}") from None
                 raise CliInputError(
                     f"--region {topo['region']}: give its AZ IDs with --az (at least two, e.g. --az "
                     f"{prefix}-az1 --az {prefix}-az2); the default AZs are {home}'s"

@@ -66,3 +66,16 @@ def test_the_morning_peak_stays_at_nine_local_after_spring_forward() -> None:
 def test_unknown_time_zone_is_refused_naming_it() -> None:
     with pytest.raises(ValidationError, match="unknown IANA time zone 'Mars/Olympus'"):
         ClusterSpec(timezone="Mars/Olympus")
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory", "posix/Europe/Berlin", "right/UTC"])
+def test_tz_database_files_that_name_no_zone_are_refused_by_both_checks(name: str) -> None:
+    # zoneinfo opens them (a Debian symlink to the machine's zone, POSIX rules, variants), but
+    # EventBridge Scheduler knows no such zone: `--timezone localtime` reached the commands.
+    from policy.types import known_zone
+    from traces.formats import check_zone
+
+    for check in (known_zone, check_zone):
+        with pytest.raises(ValueError, match=f"unknown IANA time zone '{name}'"):
+            check(name)
+    assert known_zone("Europe/Berlin") == check_zone("Europe/Berlin") == "Europe/Berlin"

@@ -320,8 +320,8 @@ def test_a_region_is_priced_and_placed_as_that_region(tmp_path: Path) -> None:
         "error: --region eu-west-2: give its AZ IDs with --az (at least two, e.g. --az euw2-az1 --az "
         "euw2-az2); the default AZs are us-east-1's"
     )
-    for bad in ("mars-1", "EU-WEST-2"):  # a traceback, and an upper-case hint the pattern refused
-        result = runner.invoke(app, [*base, "--region", bad])
+    for bad, az in [("mars-1", []), ("EU-WEST-2", []), ("mars-1", ["--az", "use1-az1", "--az", "use1-az2"])]:
+        result = runner.invoke(app, [*base, "--region", bad, *az])  # a traceback; a bad hint; a raw pattern
         assert result.exit_code == 2 and _error(result) == (
             f"error: --region: '{bad}' is not an AWS region name such as us-east-1 (lower case)"
         )
@@ -427,3 +427,21 @@ def test_a_known_signal_in_another_unit_is_refused_not_read_by_its_name(
         f"signal '{signal}' is in {own}, not '{unit}': correct its unit, or rename the signal (or give its "
         f"kind) if it is not CloudWatch's {signal}"
     ), _error(result)
+
+
+def test_a_capacity_above_max_acu_is_refused_like_advise_does(tmp_path: Path) -> None:
+    csv = tmp_path / "cap.csv"
+    values = [8.0 if 84 <= i % 288 < 204 else 1.0 for i in range(4 * 288)]
+    rows = [
+        f"{format_ts(T0 + 300 * i)},orders,ServerlessDatabaseCapacity,acu,{v}\n" for i, v in enumerate(values)
+    ]
+    csv.write_text(HEADER + "".join(rows), encoding="utf-8")
+
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "4"])
+
+    assert result.exit_code == 2
+    assert _error(result).startswith("error: --max-acu: the observed capacity reached 8 ACU at "), _error(
+        result
+    )
+    assert "(480 of 1152 steps above MaxCapacity), above MaxCapacity 4: Aurora never runs" in _error(result)
+    assert runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "8"]).exit_code == 0

@@ -19,7 +19,6 @@ terminal, else one start line with the re-plans and an estimate.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,37 +121,25 @@ def _ingest_reasons(read: ExportsHistory) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _duration(seconds: float) -> str:
-    """``40 s``, ``14 min`` or ``1.5 h``."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
-
-
 class _StartLine:
     """The replay's progress when stderr is not a terminal: one line, once acuplan's pace is known.
 
-    ``policy.advise`` reports ``current`` when the replays start, then ``acuplan``'s re-plans
-    every 1 %; the first of those gives the count and an estimate from the pace so far (a
-    lower one: later re-plans forecast from more history, ``ForecastConfig.max_history_s``).
+    ``policy.advise`` reports ``acuplan``'s re-plans every 1 %; the first report gives the
+    count. No time estimate: the first re-plans forecast from the least history (a re-plan
+    costs more as the history grows to ``ForecastConfig.max_history_s``), so the pace of the
+    first ones under-estimated a 52-s run as 9 s; the README gives measured run times.
     """
 
     def __init__(self, max_history_s: int) -> None:
         self.max_history_s = max_history_s
-        self.started: float | None = None
         self.said = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if stage == "current":
-            self.started = now
-        elif stage == "acuplan" and not self.said and self.started is not None and done:
+        if stage == "acuplan" and not self.said:
             self.said = True
-            left = (now - self.started) / done * (total - done)
             typer.echo(  # unwrapped, whatever the width: one line
-                f"advise: replaying acuplan's {total:,} hourly re-plans, then the perfect-foresight bound; "
-                f"at least {_duration(left)} more at the pace of the first {done:,} (later re-plans forecast "
-                f"from more history, up to {self.max_history_s / 86_400:g} days)",
+                f"advise: replaying acuplan's {total:,} hourly re-plans (each forecasts from up to "
+                f"{self.max_history_s / 86_400:g} days of history), then the perfect-foresight bound",
                 err=True,
             )
 

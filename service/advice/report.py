@@ -52,6 +52,28 @@ def _comparison(advice: Advice) -> list[list[str]]:
 HEADERS = ("", "USD / month", "vs today", "SLO-violation min", "p99 ms", "settings")
 
 
+def timetable_rows(advice: Advice) -> list[list[str]]:
+    """The timetable's entries as rows: days, time (with the zone unless UTC), MinCapacity, cron.
+
+    Args:
+        advice: the advice; its ``schedule``.
+
+    Returns:
+        One row of four strings per entry, in the timetable's order, e.g.
+        ``["MON,TUE,WED,THU,FRI", "08:45 Europe/Berlin", "8.5", "cron(45 8 ? * MON-FRI *)"]``.
+    """
+    zone = advice.schedule.timezone
+    return [
+        [
+            ",".join(x.weekdays) if len(x.weekdays) < 7 else "every day",
+            f"{x.at_minute // 60:02d}:{x.at_minute % 60:02d}" + ("" if zone == "UTC" else f" {zone}"),
+            f"{x.min_capacity_acu:g}",
+            x.cron,
+        ]
+        for x in advice.schedule.entries
+    ]
+
+
 def advice_table(advice: Advice) -> Table:
     """The opening comparison as a rich table (the CLI prints it).
 
@@ -162,16 +184,7 @@ def advice_html(advice: Advice) -> str:
         [o.name, f"{o.monthly_cost_usd:,.2f}", o.instance_class or "", "yes" if o.estimate else "", o.basis]
         for o in advice.purchase_options
     ]
-    zone = advice.schedule.timezone
-    entries = [
-        [
-            ",".join(x.weekdays) if len(x.weekdays) < 7 else "every day",
-            f"{x.at_minute // 60:02d}:{x.at_minute % 60:02d}" + ("" if zone == "UTC" else f" {zone}"),
-            f"{x.min_capacity_acu:g}",
-            x.cron,
-        ]
-        for x in advice.schedule.entries
-    ]
+    entries = timetable_rows(advice)
     tiers = [
         [f"tier {t.promotion_tier}", f"{t.monthly_cost_usd:,.2f}", f"{t.extra_recovery_s_p95:g}"]
         for t in advice.tiers
@@ -190,7 +203,8 @@ def advice_html(advice: Advice) -> str:
         _html_table(list(HEADERS), _comparison(advice)),
         "<ul>" + "".join(f"<li>{e(r)}</li>" for r in advice.reasons) + "</ul>",
         f"<img alt='demand, MinCapacity and capacity' src='{_plot(advice)}'>",
-        f"<h2>What to apply: the MinCapacity schedule ({e(advice.schedule.kind)}, {e(zone)})</h2>",
+        f"<h2>What to apply: the MinCapacity schedule ({e(advice.schedule.kind)}, "
+        f"{e(advice.schedule.timezone)})</h2>",
         _html_table(["days", "at", "MinCapacity ACU", "EventBridge expression"], entries),
         "<h3>AWS CLI (nothing is executed)</h3><pre>" + e("\n".join(doc["scheduler"]["commands"])) + "</pre>",
         "<h3>Terraform</h3><pre>" + e(doc["scheduler"]["terraform"]) + "</pre>",

@@ -248,7 +248,8 @@ def advise_command(
     daylight-saving switches.
     """
     from policy.advice.advise import advise
-    from service.advice.report import advice_document, advice_html, advice_table
+    from service.advice.report import advice_document, advice_html, advice_table, timetable_rows
+    from service.advice.scheduler import fixed_setting
 
     with input_errors():
         paths = [*([csv] if csv else []), *(inputs or [])]
@@ -375,6 +376,13 @@ def advise_command(
     console.print(advice_table(advice))
     for line in advice.reasons:  # may quote signal names from the exports: no rich markup
         console.print(f"- {line}", markup=False)
+    if fixed_setting(advice.schedule) is None:  # a timetable: say what it sets and when
+        zone = "" if advice.schedule.timezone != "UTC" else " UTC"
+        console.print(
+            "timetable to apply (MinCapacity): "
+            + "; ".join(f"{days} {at}{zone} {acu} ACU" for days, at, acu, _ in timetable_rows(advice)),
+            markup=False,
+        )
     cheapest = advice.purchase_options[0]
     paused = advice.auto_pause.monthly_cost_usd
     if paused is not None and paused < cheapest.monthly_cost_usd:

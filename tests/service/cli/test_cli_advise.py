@@ -249,3 +249,17 @@ def test_capacity_above_max_acu_is_one_line_naming_max_acu(tmp_path: Path) -> No
         "error: --max-acu: the observed capacity reached 255.9 ACU at 2024-05-07 01:00Z (1 of 864 steps "
         "above MaxCapacity), above --max-acu=200: ",
     )
+
+
+def test_advise_prints_the_timetable_it_advises_in_its_zone(tmp_path: Path) -> None:
+    csv = _office_csv(tmp_path / "t.csv", T0, 3, 300, "Europe/Berlin")
+    for zone, shown in (("Europe/Berlin", "Europe/Berlin"), (None, "UTC")):
+        args = ["advise", "--csv", str(csv), "--max-acu", "32", *(["--timezone", zone] if zone else [])]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        (line,) = [x for x in result.stdout.splitlines() if x.startswith("timetable to apply")]
+        raise_at, lower_at = ("08:45", "09:00") if zone else ("06:45", "07:00")  # 09:00 CEST is 07:00 UTC
+        assert line == (
+            f"timetable to apply (MinCapacity): every day 00:00 {shown} 0.5 ACU; "
+            f"every day {raise_at} {shown} 8.5 ACU; every day {lower_at} {shown} 0.5 ACU"
+        ), line

@@ -90,7 +90,8 @@ NOT_ZONES: frozenset[str] = frozenset({"localtime", "posixrules", "Factory"})
 """Files of the tz database directory that ``zoneinfo`` opens but that name no zone: the
 machine's own zone (a Debian symlink), the POSIX default rules and a placeholder; with
 the ``posix/`` and ``right/`` copies, EventBridge Scheduler and the rest of the world do
-not know them (IANA tz database, ``tzfile(5)``)."""
+not know them (IANA tz database, ``tzfile(5)``). Kept equal to ``traces.formats.NOT_ZONES``: the import
+contracts let neither package import the other."""
 
 
 def known_zone(value: str) -> str:

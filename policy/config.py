@@ -206,6 +206,59 @@ class PeerConfig(_Frozen):
     hpa_readers: HpaReadersConfig = Field(default_factory=HpaReadersConfig)
 
 
+class PostureConfig(_Frozen):
+    """How a replay learns ``acuplan``'s risk quantile per cluster from shadow replays of its own past.
+
+    At every decision, each candidate quantile plans as ``acuplan`` would (one shared
+    forecast, each from its own deployed layout: :mod:`policy.trace_replay.posture`), and
+    the simulator scores what each candidate set over the demand that followed, beside
+    Aurora alone at the user's floor and the perfect-foresight bound of the same window.
+    The next plan uses the cheapest candidate that, over the last ``window_s``, kept at
+    most ``slo_share_of_reactive`` of Aurora alone's SLO-violation minutes at no more than
+    ``max_cost_vs_bound`` times the bound; without such a candidate, or before the window
+    holds ``min_window_s`` and Aurora alone ``min_reactive_slo_min`` of violations (no
+    evidence either way), it uses ``policy.risk_quantile``. Choosing among a family of
+    recommenders by what each would have cost on the job's own recent history is what
+    Google's Autopilot does for its ML recommender (Rzadca et al., "Autopilot: workload
+    autoscaling at Google", EuroSys 2020, section 4.2).
+
+    Attributes:
+        risk_quantiles: the candidate quantiles, each in (0.5, 1); ``policy.risk_quantile``
+            is always one of them. Empty: no learning, every plan at ``policy.risk_quantile``.
+        slo_share_of_reactive: the SLO budget, as a share of Aurora alone's violation minutes
+            over the window. Default 0.2: the target issue 9 sets for acuplan (a user's choice,
+            not tuned on any trace).
+        max_cost_vs_bound: the cost budget, as a multiple of the window's perfect-foresight
+            bound. Default 1.25: issue 9's target (as above).
+        window_s: how far back the candidates are scored. ASSUMPTION 7 days: a weekly cycle,
+            the calibration window of the forecaster (``ForecastConfig.calibration_s``).
+        min_window_s: the least scored time before the quantile may move. ASSUMPTION 1 day:
+            one daily cycle.
+        min_reactive_slo_min: the least violation minutes of Aurora alone in the window before
+            the quantile may move (fewer say nothing about the budget). Default 5: the
+            threshold at which issue 9's SLO target applies.
+    """
+
+    risk_quantiles: tuple[float, ...] = (0.8, 0.85, 0.9, 0.95, 0.99)
+    slo_share_of_reactive: float = Field(default=0.2, ge=0.0, le=1.0)
+    max_cost_vs_bound: float = Field(default=1.25, ge=1.0)
+    window_s: int = Field(default=7 * 86_400, gt=0, le=28 * 86_400)
+    min_window_s: int = Field(default=86_400, ge=0, le=28 * 86_400)
+    min_reactive_slo_min: float = Field(default=5.0, ge=0.0)
+
+    @model_validator(mode="after")
+    def _check(self) -> PostureConfig:
+        bad = [q for q in self.risk_quantiles if not 0.5 < q < 1.0]
+        if bad:
+            raise ValueError(f"risk_quantiles must each be in (0.5, 1), got {bad}")
+        if list(self.risk_quantiles) != sorted(set(self.risk_quantiles)):
+            got = list(self.risk_quantiles)
+            raise ValueError(f"risk_quantiles must be ascending without repeats, got {got}")
+        if self.min_window_s > self.window_s:
+            raise ValueError(f"min_window_s ({self.min_window_s}) must not exceed window_s ({self.window_s})")
+        return self
+
+
 class ReplayConfig(_Frozen):
     """How a replay runs.
 
@@ -219,6 +272,8 @@ class ReplayConfig(_Frozen):
         policy: configuration of ``acuplan``.
         scaler: the simulated Aurora cluster (scaler, readers, pause, failover, latency).
         peers: configuration of the peer policies.
+        posture: how ``acuplan`` learns its risk quantile from its own past (the risk
+            sweep and a fixed-quantile replay set ``risk_quantiles`` empty).
         failover_events: instance failures to inject, in the scored window.
     """
 
@@ -228,6 +283,7 @@ class ReplayConfig(_Frozen):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     scaler: ScalerModel = Field(default_factory=ScalerModel)
     peers: PeerConfig = Field(default_factory=PeerConfig)
+    posture: PostureConfig = Field(default_factory=PostureConfig)
     failover_events: tuple[FailoverEvent, ...] = ()
 
     @property

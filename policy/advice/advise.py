@@ -61,6 +61,7 @@ from policy.advice.types import (
     Outcome,
     TierOption,
 )
+from policy.config import ReplayConfig
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
 from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
@@ -520,6 +521,8 @@ def advise(
     volume = _series(volume_bytes, len(demand), "volume_bytes")
     report = progress or (lambda stage, done, total: None)
     current = current.for_cluster(cluster)  # MaxCapacity and readers not given are the cluster's
+    if replay.reactive_floor_acu is None:  # acuplan learns its quantile against Aurora alone at today's floor
+        replay = replay.model_copy(update={"reactive_floor_acu": current.min_capacity_acu})
     slot_s = check_settings(cluster, current, config, step_s=step_s)
     capacity = _series(capacity_acu, len(demand), "capacity_acu")
     check_capacity_within_max(capacity, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
@@ -741,6 +744,7 @@ def advise(
         storage=storage,
         reasons=tuple(
             [f"data quality: {pinned_note(p)}" for p in pinned]
+            + _posture_reasons(acuplan.score.replans_by_risk_quantile, replay)
             + _reasons(
                 outcomes,
                 saving,
@@ -1070,6 +1074,24 @@ def _no_worse(fixed: SimResult, timetable: SimResult) -> bool:
         and fixed.shortfall_acu_h <= timetable.shortfall_acu_h + 1e-9
         and fixed.cost_usd <= timetable.cost_usd + 1e-9
     )
+
+
+def _posture_reasons(by_quantile: dict[str, int] | None, replay: ReplayConfig) -> list[str]:
+    """A sentence when acuplan's replay learnt a risk quantile other than the configured one."""
+    base, posture = replay.policy.risk_quantile, replay.posture
+    if not by_quantile or set(by_quantile) == {f"{base:g}"}:
+        return []
+    total = sum(by_quantile.values())
+    parts = ", ".join(f"p{float(q) * 100:g} in {n}" for q, n in by_quantile.items())
+    most = max(by_quantile, key=lambda q: (by_quantile[q], float(q)))
+    return [
+        f"acuplan learnt its risk quantile from this cluster's own replay (of {total} re-plans, {parts}; "
+        f"p{base * 100:g} is the default): every candidate quantile was replayed in the shadow and each "
+        f"re-plan used the cheapest that had kept within {posture.slo_share_of_reactive:.0%} of the "
+        f"SLO-violation minutes of today's MinCapacity at no more than {posture.max_cost_vs_bound:g}x the "
+        "perfect-foresight bound (policy.trace_replay.posture); a scheduler or the HTTP service plans at "
+        f"the configured quantile: set risk_quantile to {float(most):g} there for the same posture"
+    ]
 
 
 def _reasons(

@@ -34,6 +34,7 @@ class Decision:
         solve_s: CP-SAT wall time, seconds (0 for policies without a solver).
         n_extra_readers_writer_az: of ``n_extra_readers``, those in the writer's AZ,
             shape (n,); None means none (or unknown).
+        risk_quantile: the forecast quantile an ``acuplan`` plan covered; None for others.
     """
 
     floor_acu: FloatArray
@@ -44,6 +45,7 @@ class Decision:
     fail_safe: bool = False
     solve_s: float = 0.0
     n_extra_readers_writer_az: IntArray | None = None
+    risk_quantile: float | None = None
 
 
 class Policy(Protocol):

@@ -1,34 +1,33 @@
 """Replay policies behind one protocol, and :func:`make_policy`, which builds them by name.
 
-Owns ``reactive``, ``static-peak``, ``acuplan`` and ``bound`` and the registry of all
+Owns ``reactive``, ``static-peak`` and ``bound`` and the registry of all
 policies in :data:`~policy.trace_replay.report.POLICY_NAMES` (the peers ``vpa``,
 ``predictive-scaling`` and ``hpa-readers`` live in :mod:`policy.trace_replay.peers`; the
 :class:`Decision` and :class:`Policy` protocol in :mod:`policy.trace_replay.decision`, re-exported
-here). ``acuplan`` calls :func:`policy.recommend`, the production path every surface
-shares; ``bound`` is the perfect-foresight limit (:mod:`policy.floors`). Pure: decisions
+here; ``acuplan``, :func:`policy.recommend` at a risk quantile learnt per cluster, in
+:mod:`policy.trace_replay.posture`); ``bound`` is the perfect-foresight limit
+(:mod:`policy.floors`). Pure: decisions
 depend only on the demand history given (and, for the bound, on the future it is
 allowed to see).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
-import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import ReplayConfig
-from policy.engine import recommend
 from policy.errors import UnknownPolicyError
 from policy.floors import FloorCluster, cheapest_floors
-from policy.settings import floor_at
+from policy.trace_replay.apply import user_floor
 from policy.trace_replay.decision import Decision, FloatArray, Policy
 from policy.trace_replay.peers import HpaReadersPolicy, PredictiveScalingPolicy, VpaPolicy, half_up
+from policy.trace_replay.posture import AcuplanPolicy
 from policy.trace_replay.report import POLICY_NAMES
-from policy.types import ClusterSpec, Recommendation
+from policy.types import ClusterSpec
 
 __all__ = ["Decision", "Policy", "make_policy"]
 
@@ -56,88 +55,6 @@ class FixedFloorPolicy:
             max_acu=self.max_acu,
             n_extra_readers=np.zeros(n_steps, dtype=np.int64),
             has_failover=True,
-        )
-
-
-def _readers_ahead(
-    rec: Recommendation, *, step_s: int, n_steps: int, lead: int, az: str | None
-) -> npt.NDArray[np.int64]:
-    """Read-scaling readers per trace step, each created ``lead`` steps before it is needed.
-
-    Trace step j gets the largest count the plan needs in steps j..j+lead (in ``az``
-    only, when given).
-    """
-    last = len(rec.steps) - 1
-
-    def count(i: int) -> int:
-        by_az = rec.steps[min(i * step_s // rec.step_s, last)].extra_readers_by_az
-        return by_az.get(az, 0) if az is not None else sum(by_az.values())
-
-    return np.array([max(count(k) for k in range(j, j + lead + 1)) for j in range(n_steps)], dtype=np.int64)
-
-
-def decision_from_recommendation(
-    rec: Recommendation,
-    *,
-    now: datetime,
-    step_s: int,
-    n_steps: int,
-    cluster: ClusterSpec,
-    config: ReplayConfig,
-) -> Decision:
-    """Apply a Recommendation's Aurora settings to the next ``n_steps`` trace steps.
-
-    The floors come from ``rec.settings.capacity_changes``, exactly what a user acting on
-    the advice would set. Read-scaling readers are created
-    ``scaler.reader_create_s`` before the step that needs them, as a user reading each
-    reader's ``needed_from`` would (a new reader serves only after that lead time).
-    """
-    changes = rec.settings.capacity_changes
-    floors = np.array([floor_at(changes, now + timedelta(seconds=j * step_s)) for j in range(n_steps)])
-    lead = math.ceil(config.scaler.reader_create_s / step_s)
-    extras = _readers_ahead(rec, step_s=step_s, n_steps=n_steps, lead=lead, az=None)
-    writer_az = cluster.topology.writer_az_id
-    in_writer_az = _readers_ahead(rec, step_s=step_s, n_steps=n_steps, lead=lead, az=writer_az)
-    last = rec.steps[min((n_steps - 1) * step_s // rec.step_s, len(rec.steps) - 1)]
-    return Decision(
-        floor_acu=floors.astype(np.float64),
-        max_acu=cluster.limits.max_acu,
-        n_extra_readers=extras,
-        has_failover=rec.failover_az_id is not None,
-        layout=PreviousLayout(
-            writer_acu=floors[-1],
-            extra_readers_by_az=dict(last.extra_readers_by_az),
-            failover_az_id=rec.failover_az_id,
-        ),
-        fail_safe=rec.is_fail_safe,
-        solve_s=rec.solver.solve_time_s,
-        n_extra_readers_writer_az=in_writer_az,
-    )
-
-
-@dataclass
-class AcuplanPolicy:
-    """Forecast -> optimise through :func:`policy.recommend`, the production path."""
-
-    cluster: ClusterSpec
-    config: ReplayConfig
-    step_s: int
-    name: str = "acuplan"
-
-    def decide(
-        self, history_acu: FloatArray, *, now: datetime, n_steps: int, previous: PreviousLayout | None
-    ) -> Decision:
-        """Recommend from the history and apply the first ``n_steps`` of the plan."""
-        rec = recommend(
-            history_acu,
-            now=now,
-            step_s=self.step_s,
-            cluster=self.cluster,
-            config=self.config.planning_config,
-            previous=previous,
-        )
-        return decision_from_recommendation(
-            rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=self.config
         )
 
 
@@ -188,13 +105,6 @@ class BoundPolicy:
         )
 
 
-def _user_floor(cluster: ClusterSpec, config: ReplayConfig) -> float:
-    """The fixed MinCapacity a user has without acuplan (0 means auto-pause)."""
-    limits = cluster.limits
-    floor = config.reactive_floor_acu if config.reactive_floor_acu is not None else limits.min_acu
-    return min(floor, limits.max_acu)
-
-
 def make_policy(
     name: str, demand_acu: FloatArray, *, cluster: ClusterSpec, config: ReplayConfig, step_s: int
 ) -> Policy:
@@ -218,7 +128,7 @@ def make_policy(
     busier = max(cluster.read_frac, 1.0 - cluster.read_frac)
     target = config.policy.target_utilisation
     if name == "reactive":
-        return FixedFloorPolicy("reactive", _user_floor(cluster, config), limits.max_acu)
+        return FixedFloorPolicy("reactive", user_floor(cluster, config), limits.max_acu)
     if name == "static-peak":
         peak = float(np.nanmax(demand_acu)) * busier / target
         level = min(max(half_up(peak), limits.min_acu), limits.max_acu)
@@ -227,10 +137,10 @@ def make_policy(
         return VpaPolicy(peers.vpa, busier, limits.min_acu, limits.max_acu, step_s)
     if name == "predictive-scaling":
         ps_target = peers.predictive.target_utilisation or target
-        floor = _user_floor(cluster, config)
+        floor = user_floor(cluster, config)
         return PredictiveScalingPolicy(peers.predictive, busier, ps_target, floor, limits.max_acu, step_s)
     if name == "hpa-readers":
-        floor = _user_floor(cluster, config)
+        floor = user_floor(cluster, config)
         return HpaReadersPolicy(
             peers.hpa_readers, cluster.read_frac, floor, limits.max_acu, limits.max_readers, step_s
         )

@@ -53,6 +53,9 @@ class PolicyScore(FrozenModel):
         peak_capacity_acu: largest total capacity at any step end.
         n_replans: decisions taken.
         fail_safe_replans: decisions where the optimiser gave no plan.
+        replans_by_risk_quantile: ``acuplan`` only: how many decisions planned at each risk
+            quantile (keys like ``"0.85"``), the quantile learnt from the cluster's own past
+            (:mod:`policy.trace_replay.posture`); None for other policies.
     """
 
     cost_usd: float
@@ -68,6 +71,7 @@ class PolicyScore(FrozenModel):
     peak_capacity_acu: float
     n_replans: int
     fail_safe_replans: int
+    replans_by_risk_quantile: dict[str, int] | None = None
 
 
 class ReplayTiming(FrozenModel):

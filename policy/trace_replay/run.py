@@ -11,6 +11,7 @@ and SLO time over the scored window (after the warm-up). Everything but the repo
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -141,7 +142,14 @@ def _score(sim: SimResult, layout: Layout, decisions: list[Decision]) -> PolicyS
         peak_capacity_acu=round(float(sim.capacity_acu.max(initial=0.0)), 6),
         n_replans=len(decisions),
         fail_safe_replans=sum(d.fail_safe for d in decisions),
+        replans_by_risk_quantile=_by_quantile(decisions),
     )
+
+
+def _by_quantile(decisions: list[Decision]) -> dict[str, int] | None:
+    """Decisions per risk quantile, ascending (None when no decision names one)."""
+    counts = Counter(d.risk_quantile for d in decisions if d.risk_quantile is not None)
+    return {f"{q:g}": counts[q] for q in sorted(counts)} or None
 
 
 def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequence[str]) -> None:

@@ -88,6 +88,8 @@ class SimResult:
         mean_capacity_acu: time-average total capacity.
         writer_capacity_acu: the writer's capacity at each step end, shape (n,) (0 while
             paused).
+        cost_usd_by_step: ``cost_usd`` step by step, shape (n,) (they sum to it).
+        slo_violation_min_by_step: ``slo_violation_min`` step by step, shape (n,).
     """
 
     cost_usd: float
@@ -99,6 +101,8 @@ class SimResult:
     capacity_acu: FloatArray
     mean_capacity_acu: float
     writer_capacity_acu: FloatArray
+    cost_usd_by_step: FloatArray
+    slo_violation_min_by_step: FloatArray
 
 
 @dataclass(frozen=True)
@@ -349,7 +353,9 @@ def simulate(
         by_step.setdefault(int(e.at_s // dt), []).append(e)
     lost_az = layout.n_extra_readers_writer_az
     capacity, writer_capacity = np.zeros(n), np.zeros(n)
+    acu_s_by_step, over_s_by_step = np.zeros(n), np.zeros(n)
     for t in range(n):
+        acu_s_before, over_s_before = totals.acu_s, totals.over_s
         observed = bool(np.isfinite(load_acu[t]))
         load = float(load_acu[t]) if observed else last_load
         last_load = load
@@ -374,7 +380,9 @@ def simulate(
         writer_capacity[t] = 0.0 if state.paused else state.writer.capacity_acu
         capacity[t] = writer_capacity[t] + (state.failover.capacity_acu if has_f else 0.0)
         capacity[t] += sum(x.capacity_acu for x in state.extras)
-    return _result(totals, capacity, writer_capacity, n, dt, scaler, price_usd_per_acu_hour)
+        acu_s_by_step[t], over_s_by_step[t] = totals.acu_s - acu_s_before, totals.over_s - over_s_before
+    per_step = (acu_s_by_step / 3600.0 * price_usd_per_acu_hour, over_s_by_step / 60.0)
+    return _result(totals, capacity, writer_capacity, n, dt, scaler, price_usd_per_acu_hour, per_step)
 
 
 def _result(
@@ -385,6 +393,7 @@ def _result(
     dt: float,
     m: ScalerModel,
     price: float,
+    by_step: tuple[FloatArray, FloatArray],
 ) -> SimResult:
     rho = np.asarray(totals.rho, dtype=np.float64).ravel()
     latency = _latency_ms(rho, m)
@@ -398,4 +407,6 @@ def _result(
         capacity_acu=capacity,
         mean_capacity_acu=totals.acu_s / (n * dt) if n else 0.0,
         writer_capacity_acu=writer_capacity,
+        cost_usd_by_step=by_step[0],
+        slo_violation_min_by_step=by_step[1],
     )

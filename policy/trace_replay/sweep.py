@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -25,8 +26,8 @@ from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.engine import decide, forecast_quantiles, history_quality, horizon_steps
 from policy.steps import decision_windows
+from policy.trace_replay.apply import decision_from_recommendation
 from policy.trace_replay.decision import Decision
-from policy.trace_replay.policies import decision_from_recommendation
 from policy.trace_replay.run import PolicyRun, Progress, finish_run, scored_window
 from policy.types import ClusterSpec, DemandContext
 
@@ -116,6 +117,7 @@ def sweep_risk_quantile(
             d = decision_from_recommendation(
                 rec, now=now, step_s=step_s, n_steps=n_steps, cluster=cluster, config=cfg
             )
+            d = replace(d, risk_quantile=cfg.policy.risk_quantile)
             decisions[v].append(d)
             previous[v] = d.layout
             times[v].append(forecast_s + time.perf_counter() - t1)

@@ -243,7 +243,7 @@ def frontier_rows(section: dict[str, Any]) -> Rows:
     """One trace at one profile: a row per swept point, by family and knob value."""
     return [
         [
-            pt["label"] + (" (production)" if pt.get("production") else ""),
+            pt["label"],
             display_name(pt["label"]),
             _usd(pt["cost_usd"]),
             _x(pt["cost_vs_bound"]),
@@ -691,7 +691,7 @@ def _frontier_panel(ax: Axes, section: dict[str, Any], title: str) -> None:
             0, 1.02 * pol["reactive"]["cost_vs_bound"], color="#2ca02c", alpha=0.12, label="target region"
         )
     for family, points in section["frontier"].items():
-        pts = [p for p in points if not p.get("production")]
+        pts = list(points)
         if not pts:
             continue
         xs = [p["slo_violation_min"] for p in pts]
@@ -732,7 +732,7 @@ def _frontier_panel(ax: Axes, section: dict[str, Any], title: str) -> None:
             color=COLOURS["acuplan"],
             mec="black",
             mew=0.8,
-            label="acuplan (production point)",
+            label="acuplan (risk quantile learnt per cluster)",
             zorder=5,
         )
     ax.set_xscale("symlog", linthresh=1.0)

@@ -48,8 +48,9 @@ from service.cli.inputs import CliInputError, capacity_limits, check_finite, che
 from service.inputs.bundled import bundled_replay_inputs, folder_replay_inputs
 from traces import TraceFormatError, demand_series, load_trace
 
-RISK_QUANTILES: tuple[float, ...] = (0.7, 0.8, 0.9, 0.95, 0.99)
-"""acuplan's risk quantiles on the frontier (the production one runs on the production path)."""
+RISK_QUANTILES: tuple[float, ...] = (0.7, 0.8, 0.85, 0.9, 0.95, 0.99)
+"""acuplan's fixed risk quantiles on the frontier; the production run learns its own per cluster
+among ``ReplayConfig.posture.risk_quantiles`` (:mod:`policy.trace_replay.posture`)."""
 
 VPA_PERCENTILES: tuple[float, ...] = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 """VPA target percentiles on the frontier (0.9 is VPA's default)."""
@@ -203,7 +204,7 @@ def _jobs(
         jobs.append(FleetJob(len(jobs), m, policy, cfg, risk_quantiles=quantiles, label=label))
         meta.append(info)
 
-    swept_q = tuple(q for q in RISK_QUANTILES if q != config.policy.risk_quantile)
+    swept_q = RISK_QUANTILES  # acuplan's own run learns its quantile: every fixed one is a swept point
     heavy = sorted(members, key=lambda m: -len(m.demand_acu))
     for m in heavy:
         for prof in profiles:
@@ -326,8 +327,6 @@ def _point(
     score = s.run.score
     me = ScorePoint(s.label, s.policy, score.cost_usd, score.slo_violation_min)
     out: dict[str, Any] = {"label": s.label, "knob": s.knob, "value": s.value}
-    if s.policy == "acuplan":
-        out["production"] = s.label == "acuplan"
     return out | {
         "cost_usd": score.cost_usd,
         "cost_vs_bound": _ratio(score.cost_usd, bound_cost),
@@ -371,9 +370,6 @@ def score_section(
     bound_cost = scores["bound"].cost_usd if "bound" in scores else None
     reactive_slo = scores["reactive"].slo_violation_min if "reactive" in scores else None
     family = list(swept)
-    if "acuplan" in runs:
-        q = config.policy.risk_quantile
-        family.append(_Swept("acuplan", "acuplan", "risk_quantile", q, runs["acuplan"]))
     frontier: dict[str, list[dict[str, Any]]] = {}
     for s in sorted(family, key=lambda s: (FRONTIER_ORDER.index(s.policy), s.value, s.label)):
         frontier.setdefault(s.policy, []).append(_point(s, points, bound_cost, reactive_slo))

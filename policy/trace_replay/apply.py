@@ -1,0 +1,82 @@
+"""Apply a Recommendation to a replay: the settings a user acting on the advice would set.
+
+Owns :func:`decision_from_recommendation` (used by ``acuplan``'s replay and its risk
+sweep) and :func:`user_floor` (the MinCapacity a user has without acuplan). Pure.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from placement import PreviousLayout
+from policy.config import ReplayConfig
+from policy.settings import floor_at
+from policy.trace_replay.decision import Decision
+from policy.types import ClusterSpec, Recommendation
+
+
+def user_floor(cluster: ClusterSpec, config: ReplayConfig) -> float:
+    """The fixed MinCapacity a user has without acuplan, ACU (0 means auto-pause)."""
+    limits = cluster.limits
+    floor = config.reactive_floor_acu if config.reactive_floor_acu is not None else limits.min_acu
+    return min(floor, limits.max_acu)
+
+
+def _readers_ahead(
+    rec: Recommendation, *, step_s: int, n_steps: int, lead: int, az: str | None
+) -> npt.NDArray[np.int64]:
+    """Read-scaling readers per trace step, each created ``lead`` steps before it is needed.
+
+    Trace step j gets the largest count the plan needs in steps j..j+lead (in ``az``
+    only, when given).
+    """
+    last = len(rec.steps) - 1
+
+    def count(i: int) -> int:
+        by_az = rec.steps[min(i * step_s // rec.step_s, last)].extra_readers_by_az
+        return by_az.get(az, 0) if az is not None else sum(by_az.values())
+
+    return np.array([max(count(k) for k in range(j, j + lead + 1)) for j in range(n_steps)], dtype=np.int64)
+
+
+def decision_from_recommendation(
+    rec: Recommendation,
+    *,
+    now: datetime,
+    step_s: int,
+    n_steps: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+) -> Decision:
+    """Apply a Recommendation's Aurora settings to the next ``n_steps`` trace steps.
+
+    The floors come from ``rec.settings.capacity_changes``, exactly what a user acting on
+    the advice would set. Read-scaling readers are created
+    ``scaler.reader_create_s`` before the step that needs them, as a user reading each
+    reader's ``needed_from`` would (a new reader serves only after that lead time).
+    """
+    changes = rec.settings.capacity_changes
+    floors = np.array([floor_at(changes, now + timedelta(seconds=j * step_s)) for j in range(n_steps)])
+    lead = math.ceil(config.scaler.reader_create_s / step_s)
+    extras = _readers_ahead(rec, step_s=step_s, n_steps=n_steps, lead=lead, az=None)
+    writer_az = cluster.topology.writer_az_id
+    in_writer_az = _readers_ahead(rec, step_s=step_s, n_steps=n_steps, lead=lead, az=writer_az)
+    last = rec.steps[min((n_steps - 1) * step_s // rec.step_s, len(rec.steps) - 1)]
+    return Decision(
+        floor_acu=floors.astype(np.float64),
+        max_acu=cluster.limits.max_acu,
+        n_extra_readers=extras,
+        has_failover=rec.failover_az_id is not None,
+        layout=PreviousLayout(
+            writer_acu=floors[-1],
+            extra_readers_by_az=dict(last.extra_readers_by_az),
+            failover_az_id=rec.failover_az_id,
+        ),
+        fail_safe=rec.is_fail_safe,
+        solve_s=rec.solver.solve_time_s,
+        n_extra_readers_writer_az=in_writer_az,
+    )

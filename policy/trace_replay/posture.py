@@ -1,0 +1,330 @@
+"""``acuplan`` in a replay, its risk quantile learnt per cluster from shadow replays of its own past.
+
+Owns :class:`AcuplanPolicy`, :func:`choose_risk_quantile`, :class:`ShadowScore` and
+:class:`PostureChoice`. One risk quantile cannot fit every cluster: on a daily web
+request rate the default p90 buys violation minutes at 1.36x the perfect-foresight bound
+where p85 keeps 14 % of Aurora alone's at 1.21x, while on a bursty VM p90 leaves a quarter
+of them where p95 costs little more. So the replay learns it, as a scheduler keeping
+state could (the rule is :class:`~policy.config.PostureConfig`'s):
+
+1. every decision first scores the demand that followed the last one: what Aurora alone
+   at the user's floor, the perfect-foresight bound (:func:`policy.floors.cheapest_floors`
+   on that demand) and every *shadow* set, run through the simulator
+   (:func:`~policy.trace_replay.simulator.simulate`) from ``LEAD_IN_S`` before the window;
+2. once Aurora alone has had ``min_reactive_slo_min`` violation minutes in the window
+   (before that nothing says a quantile is wrong, and the plan is the plain
+   :func:`policy.recommend` at ``policy.risk_quantile``), every candidate quantile starts
+   planning as a shadow (each :func:`policy.recommend` from its own deployed layout, as
+   the cluster would be under it);
+3. after ``min_window_s`` of shadow scores, the plan is the candidate
+   :func:`choose_risk_quantile` picks: the cheapest one within the SLO and cost budgets over
+   the window, else ``policy.risk_quantile``.
+
+Everything is causal: a decision at ``now`` uses demand before ``now`` only. Pure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from placement import PreviousLayout
+from policy.config import PostureConfig, ReplayConfig
+from policy.engine import recommend
+from policy.floors import FloorCluster, cheapest_floors
+from policy.trace_replay.apply import decision_from_recommendation, user_floor
+from policy.trace_replay.decision import Decision, FloatArray, IntArray
+from policy.trace_replay.simulator import Layout, simulate
+from policy.types import ClusterSpec
+
+LEAD_IN_S = 3600
+"""Seconds simulated before a scored window so the instances enter it where the ramp left
+them, not in the simulator's steady start. ASSUMPTION 1 h: the slowest ramp profile halves
+capacity every 600 s, so any start is forgotten within six halvings."""
+
+_EPS = 1e-9
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class ShadowScore:
+    """What one way of setting MinCapacity cost over a window, by the simulator.
+
+    Attributes:
+        cost_usd: cost of all instances, USD.
+        slo_violation_min: minutes with some instance over the SLO utilisation or unserved.
+    """
+
+    cost_usd: float
+    slo_violation_min: float
+
+
+@dataclass(frozen=True)
+class PostureChoice:
+    """The risk quantile a decision plans at, and why.
+
+    Attributes:
+        risk_quantile: the quantile, in (0.5, 1).
+        reason: one sentence with the numbers behind it.
+    """
+
+    risk_quantile: float
+    reason: str
+
+
+def choose_risk_quantile(
+    candidates: Mapping[float, ShadowScore],
+    reactive: ShadowScore,
+    bound_cost_usd: float,
+    *,
+    base: float,
+    scored_s: float,
+    config: PostureConfig,
+) -> PostureChoice:
+    """Pick the cheapest candidate within the SLO and cost budgets over the scored window.
+
+    Args:
+        candidates: each candidate quantile's shadow score over the window.
+        reactive: Aurora alone at the user's floor over the same window.
+        bound_cost_usd: the perfect-foresight bound's cost over the same window, USD.
+        base: ``policy.risk_quantile``, the answer without evidence or without a
+            candidate within both budgets.
+        scored_s: seconds the window spans.
+        config: the budgets and evidence thresholds.
+
+    Returns:
+        The :class:`PostureChoice`; ties in cost go to the lower quantile.
+    """
+    days = scored_s / 86_400
+    if scored_s < config.min_window_s:
+        need = config.min_window_s / 86_400
+        return PostureChoice(base, f"p{base * 100:g}: {days:.1f} days scored, fewer than the {need:g} needed")
+    if reactive.slo_violation_min < config.min_reactive_slo_min:
+        return PostureChoice(
+            base,
+            f"p{base * 100:g}: Aurora alone had {reactive.slo_violation_min:.1f} SLO-violation minutes in "
+            f"the last {days:.1f} days, fewer than the {config.min_reactive_slo_min:g} that say a quantile "
+            "is wrong",
+        )
+    budget = config.slo_share_of_reactive * reactive.slo_violation_min
+    cap = config.max_cost_vs_bound * bound_cost_usd
+    within = sorted(
+        (s.cost_usd, q)
+        for q, s in candidates.items()
+        if s.slo_violation_min <= budget + _EPS and s.cost_usd <= cap * (1 + _EPS)
+    )
+    budgets = (
+        f"{config.slo_share_of_reactive:.0%} of Aurora alone's {reactive.slo_violation_min:.1f} "
+        f"SLO-violation minutes at no more than {config.max_cost_vs_bound:g}x the perfect-foresight "
+        f"bound (${bound_cost_usd:,.2f}) over the last {days:.1f} days"
+    )
+    if not within:
+        return PostureChoice(base, f"p{base * 100:g}: no candidate quantile kept within {budgets}")
+    _, q = within[0]
+    s = candidates[q]
+    return PostureChoice(
+        q,
+        f"p{q * 100:g}: the cheapest candidate within {budgets}: {s.slo_violation_min:.1f} minutes at "
+        f"{s.cost_usd / bound_cost_usd if bound_cost_usd > 0 else math.inf:.2f}x the bound",
+    )
+
+
+@dataclass
+class _Track:
+    """Per-step settings a way of setting MinCapacity made, and what they cost, from step ``start``."""
+
+    start: int
+    floor_acu: FloatArray = field(default_factory=lambda: np.zeros(0))
+    readers: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    readers_writer_az: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    has_failover: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    cost_usd: FloatArray = field(default_factory=lambda: np.zeros(0))
+    slo_min: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    def set(self, d: Decision) -> None:
+        """Append a decision's settings."""
+        n = len(d.floor_acu)
+        in_az = d.n_extra_readers_writer_az
+        if in_az is None:
+            in_az = np.zeros(n, dtype=np.int64)
+        self.floor_acu = np.concatenate([self.floor_acu, d.floor_acu])
+        self.readers = np.concatenate([self.readers, d.n_extra_readers])
+        self.readers_writer_az = np.concatenate([self.readers_writer_az, in_az])
+        self.has_failover = np.concatenate([self.has_failover, np.full(n, d.has_failover)])
+
+    def layout(self, lo: int, hi: int, max_acu: float) -> Layout:
+        """The settings of steps [lo, hi) (absolute indices)."""
+        a, b = lo - self.start, hi - self.start
+        return Layout(
+            floor_acu=self.floor_acu[a:b],
+            max_acu=np.full(b - a, max_acu),
+            n_extra_readers=self.readers[a:b],
+            has_failover=bool(self.has_failover[a:b].all()),
+            n_extra_readers_writer_az=self.readers_writer_az[a:b],
+        )
+
+    def score(self, steps: int) -> ShadowScore:
+        """Cost and violation minutes of the last ``steps`` scored steps (none for 0)."""
+        if steps <= 0:
+            return ShadowScore(0.0, 0.0)
+        return ShadowScore(float(self.cost_usd[-steps:].sum()), float(self.slo_min[-steps:].sum()))
+
+
+@dataclass
+class _Shadow:
+    """A candidate quantile planning as ``acuplan`` would, from its own deployed layout."""
+
+    risk_quantile: float
+    track: _Track
+    previous: PreviousLayout | None
+    last: Decision | None = None
+
+
+@dataclass
+class AcuplanPolicy:
+    """Forecast -> optimise through :func:`policy.recommend`, at a risk quantile learnt per cluster.
+
+    With ``config.posture.risk_quantiles`` empty it is the plain production path at
+    ``config.policy.risk_quantile``. ``choices`` holds each decision's
+    :class:`PostureChoice`, in time order.
+    """
+
+    cluster: ClusterSpec
+    config: ReplayConfig
+    step_s: int
+    name: str = "acuplan"
+    choices: list[PostureChoice] = field(default_factory=list)
+    _first: int | None = field(default=None, init=False, repr=False)
+    _last: int = field(default=0, init=False, repr=False)
+    _reactive: _Track | None = field(default=None, init=False, repr=False)
+    _bound: _Track | None = field(default=None, init=False, repr=False)
+    _shadows: list[_Shadow] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def _window_steps(self) -> int:
+        return max(self.config.posture.window_s // self.step_s, 1)
+
+    def decide(
+        self, history_acu: FloatArray, *, now: datetime, n_steps: int, previous: PreviousLayout | None
+    ) -> Decision:
+        """Score the last window, pick the risk quantile, and apply its plan to the next ``n_steps``."""
+        i = len(history_acu)
+        base = self.config.policy.risk_quantile
+        posture = self.config.posture
+        if self._first is None:
+            self._first = i
+            self._reactive, self._bound = _Track(i), _Track(i)
+        elif posture.risk_quantiles:
+            self._score(history_acu, self._last, i)
+        self._last = i
+        choice = PostureChoice(base, f"p{base * 100:g}: the configured risk quantile")
+        if posture.risk_quantiles and not self._shadows and self._evidence():
+            candidates = sorted({*posture.risk_quantiles, base})
+            self._shadows = [_Shadow(q, _Track(i), previous) for q in candidates]
+        if self._shadows:
+            span = i - self._shadows[0].track.start
+            steps = min(span, self._window_steps)
+            if steps > 0:
+                assert self._reactive is not None and self._bound is not None
+                choice = choose_risk_quantile(
+                    {s.risk_quantile: s.track.score(steps) for s in self._shadows},
+                    self._reactive.score(steps),
+                    self._bound.score(steps).cost_usd,
+                    base=base,
+                    scored_s=steps * self.step_s,
+                    config=posture,
+                )
+            for s in self._shadows:
+                s.last = self._plan(history_acu, now, n_steps, s.previous, s.risk_quantile)
+                s.previous = s.last.layout
+                s.track.set(s.last)
+            self.choices.append(choice)
+            chosen = next(s for s in self._shadows if s.risk_quantile == choice.risk_quantile)
+            assert chosen.last is not None
+            return replace(chosen.last, risk_quantile=choice.risk_quantile)
+        self.choices.append(choice)
+        return replace(self._plan(history_acu, now, n_steps, previous, base), risk_quantile=base)
+
+    def _plan(
+        self, history: FloatArray, now: datetime, n_steps: int, previous: PreviousLayout | None, q: float
+    ) -> Decision:
+        planning = self.config.planning_config
+        if q != planning.risk_quantile:
+            planning = planning.model_copy(update={"risk_quantile": q})
+        rec = recommend(
+            history, now=now, step_s=self.step_s, cluster=self.cluster, config=planning, previous=previous
+        )
+        return decision_from_recommendation(
+            rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=self.config
+        )
+
+    def _evidence(self) -> bool:
+        """Aurora alone had enough violation minutes in the window to say a quantile is wrong."""
+        assert self._reactive is not None
+        steps = min(len(self._reactive.slo_min), self._window_steps)
+        return self._reactive.score(steps).slo_violation_min >= self.config.posture.min_reactive_slo_min
+
+    def _score(self, history: FloatArray, a: int, b: int) -> None:
+        """Score steps [a, b) of realised demand for Aurora alone, the bound and every shadow."""
+        assert self._reactive is not None and self._bound is not None and self._first is not None
+        if b <= a:
+            return
+        lead = math.ceil(LEAD_IN_S / self.step_s)
+        limits = self.cluster.limits
+        lo = max(a - lead, self._first)
+        demand = np.asarray(history[lo:b], dtype=np.float64)
+        fixed = _Track(lo)
+        fixed.set(
+            Decision(
+                floor_acu=np.full(b - lo, user_floor(self.cluster, self.config)),
+                max_acu=limits.max_acu,
+                n_extra_readers=np.zeros(b - lo, dtype=np.int64),
+                has_failover=True,
+            )
+        )
+        self._add(self._reactive, fixed, demand, lo, a, b)
+        floors = cheapest_floors(
+            demand,
+            demand,
+            step_s=self.step_s,
+            cluster=FloorCluster(
+                read_frac=self.cluster.read_frac,
+                has_failover=True,
+                min_acu=limits.min_acu,
+                max_acu=limits.max_acu,
+            ),
+            model=self.config.scaler,
+        )
+        bound = _Track(lo)
+        bound.set(
+            Decision(
+                floor_acu=floors,
+                max_acu=limits.max_acu,
+                n_extra_readers=np.zeros(b - lo, dtype=np.int64),
+                has_failover=True,
+            )
+        )
+        self._add(self._bound, bound, demand, lo, a, b)
+        for s in self._shadows:
+            self._add(s.track, s.track, demand[max(s.track.start, lo) - lo :], max(s.track.start, lo), a, b)
+
+    def _add(self, into: _Track, settings: _Track, demand: FloatArray, lo: int, a: int, b: int) -> None:
+        """Simulate ``settings`` over [lo, b) and append the per-step scores of [a, b) to ``into``."""
+        if a < settings.start:
+            return
+        sim = simulate(
+            demand,
+            settings.layout(lo, b, self.cluster.limits.max_acu),
+            step_s=self.step_s,
+            read_frac=self.cluster.read_frac,
+            scaler=self.config.scaler,
+            price_usd_per_acu_hour=self.cluster.price_usd_per_acu_hour,
+        )
+        into.cost_usd = np.concatenate([into.cost_usd, sim.cost_usd_by_step[a - lo :]])
+        into.slo_min = np.concatenate([into.slo_min, sim.slo_violation_min_by_step[a - lo :]])

@@ -1,0 +1,163 @@
+"""acuplan's risk quantile learnt per cluster from shadow replays: the choice rule and the shadows."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from policy import ClusterSpec, ReplayConfig, make_policy
+from policy.config import PostureConfig
+from policy.trace_replay.decision import Decision
+from policy.trace_replay.posture import AcuplanPolicy, ShadowScore, choose_risk_quantile
+from policy.trace_replay.run import _run_policy, scored_window
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+DAY = 86_400
+
+
+def _choose(candidates: dict[float, tuple[float, float]], reactive_slo: float = 100.0, **kw: float):
+    return choose_risk_quantile(
+        {q: ShadowScore(c, s) for q, (c, s) in candidates.items()},
+        ShadowScore(90.0, reactive_slo),
+        100.0,
+        base=0.9,
+        scored_s=kw.pop("scored_s", 7 * DAY),
+        config=PostureConfig(**kw),
+    )
+
+
+def test_the_cheapest_candidate_within_both_budgets_is_chosen() -> None:
+    # Budget: 20 % of 100 min = 20 min, 1.25 x $100 = $125. p80 misses the SLO budget,
+    # p90 and p95 the cost budget: p85 is the only one within both.
+    choice = _choose({0.8: (105.0, 30.0), 0.85: (118.0, 15.0), 0.9: (130.0, 5.0), 0.95: (160.0, 1.0)})
+    assert choice.risk_quantile == 0.85
+    assert "15.0 minutes at 1.18x the bound" in choice.reason
+    assert "20% of Aurora alone's 100.0 SLO-violation minutes at no more than 1.25x" in choice.reason
+
+
+def test_a_cheaper_quantile_wins_and_ties_go_to_the_lower_one() -> None:
+    assert _choose({0.8: (110.0, 10.0), 0.9: (120.0, 5.0)}).risk_quantile == 0.8
+    assert _choose({0.85: (110.0, 10.0), 0.95: (110.0, 5.0)}).risk_quantile == 0.85
+
+
+def test_a_higher_quantile_is_chosen_when_the_default_breaks_the_slo_budget() -> None:
+    choice = _choose({0.9: (105.0, 40.0), 0.95: (112.0, 18.0), 0.99: (150.0, 2.0)})
+    assert choice.risk_quantile == 0.95
+
+
+def test_without_a_candidate_within_both_budgets_the_configured_quantile_stays() -> None:
+    choice = _choose({0.8: (105.0, 30.0), 0.95: (160.0, 1.0)})
+    assert choice.risk_quantile == 0.9
+    assert choice.reason.startswith("p90: no candidate quantile kept within 20%")
+
+
+def test_without_evidence_the_configured_quantile_stays() -> None:
+    cheap = {0.8: (100.0, 0.0)}
+    few = _choose(cheap, reactive_slo=4.9)
+    assert few.risk_quantile == 0.9 and "4.9 SLO-violation minutes" in few.reason
+    short = _choose(cheap, scored_s=0.5 * DAY)
+    assert short.risk_quantile == 0.9 and "0.5 days scored, fewer than the 1 needed" in short.reason
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"risk_quantiles": (0.9, 0.8)}, "ascending without repeats"),
+        ({"risk_quantiles": (0.9, 0.9)}, "ascending without repeats"),
+        ({"risk_quantiles": (0.5, 0.9)}, "each be in (0.5, 1)"),
+        ({"min_window_s": 2 * DAY, "window_s": DAY}, "must not exceed window_s"),
+        ({"max_cost_vs_bound": 0.9}, "greater than or equal to 1"),
+    ],
+)
+def test_bad_posture_settings_are_refused_by_name(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match="posture|risk_quantiles|min_window_s|max_cost_vs_bound") as err:
+        ReplayConfig(posture=PostureConfig.model_validate(fields))
+    assert message in str(err.value)
+
+
+def _bursty(days: int = 4, seed: int = 3) -> np.ndarray:
+    """A daily cycle with a burst to 4x at 18:00 every day: Aurora alone's scaler lags each one."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days * 288)
+    d = 4 + 2 * np.sin(2 * np.pi * t / 288) + rng.normal(0, 0.2, t.size)
+    d[(t % 288) == 216] *= 4.0
+    return np.maximum(d, 0.1)
+
+
+def _replay(demand: np.ndarray, config: ReplayConfig) -> tuple[AcuplanPolicy, list[Decision]]:
+    first, every = scored_window(demand, step_s=300, config=config, policies=["acuplan"])
+    pol = make_policy("acuplan", demand, cluster=ClusterSpec(), config=config, step_s=300)
+    assert isinstance(pol, AcuplanPolicy)
+    decisions, _ = _run_policy(pol, demand, start=START, step_s=300, first=first, every=every, progress=None)
+    return pol, decisions
+
+
+EAGER = PostureConfig(risk_quantiles=(0.8, 0.95), min_window_s=0, min_reactive_slo_min=0.0)
+"""Shadows from the first decision and choices from the second: every decision has a say."""
+
+
+@pytest.fixture(scope="module")
+def eager() -> AcuplanPolicy:
+    return _replay(_bursty(), ReplayConfig(warmup_s=3 * DAY, posture=EAGER))[0]
+
+
+def test_each_shadow_sets_what_a_replay_fixed_at_its_quantile_sets(eager: AcuplanPolicy) -> None:
+    assert [s.risk_quantile for s in eager._shadows] == [0.8, 0.9, 0.95]
+    for shadow in eager._shadows:
+        fixed_config = ReplayConfig(
+            warmup_s=3 * DAY,
+            posture=PostureConfig(risk_quantiles=()),
+            policy={"risk_quantile": shadow.risk_quantile},
+        )
+        fixed, decisions = _replay(_bursty(), fixed_config)
+        assert not fixed._shadows and {c.risk_quantile for c in fixed.choices} == {shadow.risk_quantile}
+        assert shadow.track.start == 3 * 288
+        np.testing.assert_array_equal(
+            shadow.track.floor_acu, np.concatenate([d.floor_acu for d in decisions])
+        )
+
+
+def test_every_choice_follows_the_rule_on_the_shadows_own_scores(eager: AcuplanPolicy) -> None:
+    assert eager.choices[0].risk_quantile == 0.9  # nothing scored yet at the first decision
+    later = eager.choices[1:]
+    assert len(later) == 23 and all(c.risk_quantile in (0.8, 0.9, 0.95) for c in later)
+    # the last choice, recomputed from the ledgers over the whole scored window
+    steps = len(eager._shadows[0].track.cost_usd)
+    assert steps == 23 * 12
+    scores = {s.risk_quantile: s.track.score(steps) for s in eager._shadows}
+    assert eager._reactive is not None and eager._bound is not None
+    again = choose_risk_quantile(
+        scores,
+        eager._reactive.score(steps),
+        eager._bound.score(steps).cost_usd,
+        base=0.9,
+        scored_s=steps * 300,
+        config=EAGER,
+    )
+    assert eager.choices[-1] == again
+    # the bursts show: Aurora alone is scored with violation minutes, the bound costs least
+    assert eager._reactive.score(steps).slo_violation_min > 0.5
+    assert all(eager._bound.score(steps).cost_usd <= s.cost_usd + 1e-9 for s in scores.values())
+
+
+def test_choices_never_see_the_future() -> None:
+    config = ReplayConfig(warmup_s=3 * DAY, posture=EAGER)
+    demand = _bursty()
+    changed = demand.copy()
+    changed[3 * 288 + 144 :] *= 3.0  # the second half of the scored day
+    (a, _), (b, _) = _replay(demand, config), _replay(changed, config)
+    assert a.choices[:13] == b.choices[:13]
+    np.testing.assert_array_equal(a._shadows[0].track.floor_acu[:144], b._shadows[0].track.floor_acu[:144])
+
+
+def test_a_calm_cluster_plans_at_the_configured_quantile_without_shadows() -> None:
+    t = np.arange(4 * 288)
+    calm = 4 + 2 * np.sin(2 * np.pi * t / 288)
+    learnt, a = _replay(calm, ReplayConfig(warmup_s=3 * DAY))
+    assert not learnt._shadows and {c.risk_quantile for c in learnt.choices} == {0.9}
+    assert learnt._reactive is not None and learnt._reactive.score(288).slo_violation_min < 5.0
+    fixed, b = _replay(calm, ReplayConfig(warmup_s=3 * DAY, posture=PostureConfig(risk_quantiles=())))
+    assert fixed._reactive is not None and len(fixed._reactive.cost_usd) == 0  # nothing scored when off
+    for x, y in zip(a, b, strict=True):  # the same plans: the production recommend at p90
+        np.testing.assert_array_equal(x.floor_acu, y.floor_acu)

@@ -161,3 +161,17 @@ def test_a_calm_cluster_plans_at_the_configured_quantile_without_shadows() -> No
     assert fixed._reactive is not None and len(fixed._reactive.cost_usd) == 0  # nothing scored when off
     for x, y in zip(a, b, strict=True):  # the same plans: the production recommend at p90
         np.testing.assert_array_equal(x.floor_acu, y.floor_acu)
+
+
+def test_advise_says_which_quantiles_the_replay_learnt() -> None:
+    from policy.advice.advise import _posture_reasons
+
+    replay = ReplayConfig()
+    assert _posture_reasons(None, replay) == [] and _posture_reasons({"0.9": 288}, replay) == []
+    (sentence,) = _posture_reasons({"0.8": 36, "0.85": 227, "0.9": 26}, replay)
+    assert sentence.startswith(
+        "acuplan learnt its risk quantile from this cluster's own replay (of 289 re-plans, "
+    )
+    assert "p80 in 36, p85 in 227, p90 in 26; p90 is the default" in sentence
+    assert "within 20% of the SLO-violation minutes of today's MinCapacity at no more than 1.25x" in sentence
+    assert sentence.endswith("set risk_quantile to 0.85 there for the same posture")

@@ -209,22 +209,25 @@ class PeerConfig(_Frozen):
 class PostureConfig(_Frozen):
     """How a replay learns ``acuplan``'s risk quantile per cluster from shadow replays of its own past.
 
-    At every decision, each candidate quantile plans as ``acuplan`` would (one shared
-    forecast, each from its own deployed layout: :mod:`policy.trace_replay.posture`), and
-    the simulator scores what each candidate set over the demand that followed, beside
-    Aurora alone at the user's floor and the perfect-foresight bound of the same window.
-    The next plan uses the cheapest candidate that, over the last ``window_s``, kept at
-    most ``slo_share_of_reactive`` of Aurora alone's SLO-violation minutes at no more than
-    ``max_cost_vs_bound`` times the bound; without such a candidate, or before the window
-    holds ``min_window_s`` and Aurora alone ``min_reactive_slo_min`` of violations (no
-    evidence either way), it uses ``policy.risk_quantile``. Choosing among a family of
-    recommenders by what each would have cost on the job's own recent history is what
-    Google's Autopilot does for its ML recommender (Rzadca et al., "Autopilot: workload
-    autoscaling at Google", EuroSys 2020, section 4.2).
+    Every decision, the simulator scores the demand that followed the last one under Aurora
+    alone at the user's floor and under the perfect-foresight bound of that stretch. Once
+    Aurora alone has had ``min_reactive_slo_min`` violation minutes in the last ``window_s``
+    (before that nothing says the configured quantile is wrong), every candidate quantile
+    also plans in the shadow, each through :func:`policy.recommend` (its own forecast) from
+    its own deployed layout, and is scored the same way (:mod:`policy.trace_replay.posture`).
+    Over the span the shadows have been scored (at most ``window_s``; at least
+    ``min_window_s`` before anything moves), the next plan uses the cheapest candidate that
+    kept at most ``slo_share_of_reactive`` of Aurora alone's SLO-violation minutes at no more
+    than ``max_cost_vs_bound`` times the bound; without one, or with fewer than
+    ``min_reactive_slo_min`` minutes of Aurora alone in that span, ``policy.risk_quantile``.
+    Choosing among a family of recommenders by what each would have cost on the job's own
+    recent history is what Google's Autopilot does for its ML recommender (Rzadca et al.,
+    "Autopilot: workload autoscaling at Google", EuroSys 2020, section 4.2).
 
     Attributes:
-        risk_quantiles: the candidate quantiles, each in (0.5, 1); ``policy.risk_quantile``
+        risk_quantiles: the candidate quantiles, each in (0.5, 1), ascending; ``policy.risk_quantile``
             is always one of them. Empty: no learning, every plan at ``policy.risk_quantile``.
+            ASSUMPTION p80-p99 with p85: the risk sweep's quantiles around the default p90.
         slo_share_of_reactive: the SLO budget, as a share of Aurora alone's violation minutes
             over the window. Default 0.2: the target issue 9 sets for acuplan (a user's choice,
             not tuned on any trace).

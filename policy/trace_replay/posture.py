@@ -16,9 +16,11 @@ state could (the rule is :class:`~policy.config.PostureConfig`'s):
    :func:`policy.recommend` at ``policy.risk_quantile``), every candidate quantile starts
    planning as a shadow (each :func:`policy.recommend` from its own deployed layout, as
    the cluster would be under it);
-3. after ``min_window_s`` of shadow scores, the plan is the candidate
-   :func:`choose_risk_quantile` picks: the cheapest one within the SLO and cost budgets over
-   the window, else ``policy.risk_quantile``.
+3. over the span the shadows have been scored (at most ``window_s``, at least
+   ``min_window_s`` before anything moves), :func:`choose_risk_quantile` picks the cheapest
+   candidate within the SLO and cost budgets, else ``policy.risk_quantile``; the plan
+   applied is :func:`policy.recommend` at that quantile from the layout actually deployed
+   (the chosen shadow's own plan while the two layouts agree).
 
 Everything is causal: a decision at ``now`` uses demand before ``now`` only. Pure.
 """
@@ -208,7 +210,11 @@ class AcuplanPolicy:
 
     @property
     def _window_steps(self) -> int:
-        return max(self.config.posture.window_s // self.step_s, 1)
+        """Steps scored back: ``window_s``, and never fewer than ``min_window_s`` needs."""
+        posture = self.config.posture
+        return max(
+            math.ceil(posture.window_s / self.step_s), math.ceil(posture.min_window_s / self.step_s), 1
+        )
 
     def decide(
         self, history_acu: FloatArray, *, now: datetime, n_steps: int, previous: PreviousLayout | None
@@ -240,14 +246,22 @@ class AcuplanPolicy:
                     scored_s=steps * self.step_s,
                     config=posture,
                 )
+            chosen = next(s for s in self._shadows if s.risk_quantile == choice.risk_quantile)
+            switched = chosen.previous != previous
             for s in self._shadows:
                 s.last = self._plan(history_acu, now, n_steps, s.previous, s.risk_quantile)
                 s.previous = s.last.layout
                 s.track.set(s.last)
             self.choices.append(choice)
-            chosen = next(s for s in self._shadows if s.risk_quantile == choice.risk_quantile)
             assert chosen.last is not None
-            return replace(chosen.last, risk_quantile=choice.risk_quantile)
+            # The shadow planned from its own layout; where the cluster's differs (the quantile
+            # just changed), the plan applied is made from what is deployed, as a scheduler would.
+            main = (
+                self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
+                if switched
+                else chosen.last
+            )
+            return replace(main, risk_quantile=choice.risk_quantile)
         self.choices.append(choice)
         return replace(self._plan(history_acu, now, n_steps, previous, base), risk_quantile=base)
 

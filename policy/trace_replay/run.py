@@ -348,7 +348,8 @@ def replay(
         start: start of the first step, timezone-aware.
         step_s: step length, seconds (a divisor of ``config.policy.plan_step_s``).
         cluster: the simulated cluster; defaults to :class:`ClusterSpec()`.
-        config: replay configuration; defaults to :class:`ReplayConfig()`.
+        config: replay configuration (a ReplayConfig or a dict of its fields); defaults to
+            :class:`ReplayConfig()`.
         policies: names from :data:`POLICY_NAMES`, scored in that order.
         trace_name: a label for the report.
         progress: optional callback ``(policy, decisions_done, decisions_total)``.
@@ -361,10 +362,11 @@ def replay(
         InvalidRequestError: bad series, naive ``start``, bad step, or a warm-up that
             leaves nothing to score (or is 0 with ``acuplan`` among ``policies``).
         UnknownPolicyError: an unknown policy name.
+        pydantic.ValidationError: ``cluster`` or ``config`` given as an invalid dict (a ValueError).
     """
     t_start = time.perf_counter()
-    cluster = cluster or ClusterSpec()
-    config = config or ReplayConfig()
+    cluster = ClusterSpec.model_validate(cluster if cluster is not None else {})
+    config = ReplayConfig.model_validate(config if config is not None else {})
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, policies)
     first, every = scored_window(demand, step_s=step_s, config=config, policies=policies)

@@ -175,3 +175,26 @@ def test_advise_says_which_quantiles_the_replay_learnt() -> None:
     assert "p80 in 36, p85 in 227, p90 in 26; p90 is the default" in sentence
     assert "within 20% of the SLO-violation minutes of today's MinCapacity at no more than 1.25x" in sentence
     assert sentence.endswith("set risk_quantile to 0.85 there for the same posture")
+
+
+def test_replay_takes_a_dict_config_and_refuses_a_bad_one_by_name() -> None:
+    from policy import replay
+
+    demand = _bursty(days=3)
+    report = replay(
+        demand, start=START, step_s=300, config={"posture": {"risk_quantiles": []}}, policies=["reactive"]
+    )
+    assert report.scores["reactive"].n_replans == 24  # hourly over the scored day
+    with pytest.raises(ValidationError, match="risk_quantiles must be ascending"):
+        replay(demand, start=START, step_s=300, config={"posture": {"risk_quantiles": [0.9, 0.8]}})
+
+
+def test_a_window_that_is_not_whole_steps_still_reaches_its_minimum() -> None:
+    config = ReplayConfig(
+        warmup_s=3 * DAY,
+        posture=PostureConfig(
+            risk_quantiles=(0.8,), window_s=DAY + 100, min_window_s=DAY + 100, min_reactive_slo_min=0
+        ),
+    )
+    pol = make_policy("acuplan", _bursty(), cluster=ClusterSpec(), config=config, step_s=300)
+    assert isinstance(pol, AcuplanPolicy) and pol._window_steps == 289

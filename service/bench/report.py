@@ -281,6 +281,19 @@ def target_text(t: dict[str, Any]) -> str:
     return text
 
 
+def posture_text(section: dict[str, Any]) -> str:
+    """The risk quantiles acuplan planned at on one trace and profile ('' without a count)."""
+    by_q = section["policies"].get("acuplan", {}).get("replans_by_risk_quantile")
+    if not by_q:
+        return ""
+    total = sum(by_q.values())
+    if len(by_q) == 1:
+        (q,) = by_q
+        return f"acuplan planned at p{float(q) * 100:g} in all {total} re-plans."
+    parts = ", ".join(f"p{float(q) * 100:g} in {n}" for q, n in by_q.items())
+    return f"acuplan's risk quantile, learnt from this cluster's own past: {parts} of {total} re-plans."
+
+
 def _md_table(header: list[str], rows: Rows, left: Sequence[int] = (0, 1)) -> list[str]:
     rule = "|" + "|".join("---" if i in left else "---:" for i in range(len(header))) + "|"
     return ["| " + " | ".join(header) + " |", rule] + ["| " + " | ".join(r) + " |" for r in rows]
@@ -320,6 +333,31 @@ def _inert_peers(doc: dict[str, Any]) -> list[str]:
     return [f"**Never acted** on any trace here: {names}{why}.", ""]
 
 
+def _days_text(seconds: float) -> str:
+    days = seconds / 86_400
+    return f"{days:g} day" if days == 1 else f"{days:g} days"
+
+
+def _posture_about(config: dict[str, Any]) -> list[str]:
+    """How acuplan's production run chose its risk quantile, from the bench's replay config."""
+    posture, base = config["posture"], config["policy"]["risk_quantile"]
+    if not posture["risk_quantiles"]:
+        return [f"**acuplan plans at p{base * 100:g}** throughout; `acuplan@qX` are fixed-quantile runs.", ""]
+    candidates = ", ".join(f"p{q * 100:g}" for q in posture["risk_quantiles"])
+    return [
+        "**acuplan learns its risk quantile per cluster** from shadow replays of its own past "
+        f"(`policy.trace_replay.posture`): once Aurora alone has had {posture['min_reactive_slo_min']:g} "
+        f"SLO-violation minutes in the last {_days_text(posture['window_s'])}, every candidate "
+        f"quantile ({candidates}) plans in the shadow, and each re-plan uses the cheapest that kept within "
+        f"{posture['slo_share_of_reactive']:.0%} of Aurora alone's minutes at no more than "
+        f"{posture['max_cost_vs_bound']:g}x the bound over the shadows' span (at least "
+        f"{_days_text(posture['min_window_s'])}, at most {_days_text(posture['window_s'])}), else "
+        f"p{base * 100:g}. Each trace's section says which quantiles it planned at; `acuplan@qX` are "
+        "fixed-quantile runs.",
+        "",
+    ]
+
+
 def _about(doc: dict[str, Any]) -> list[str]:
     """What the opening table says and how the bench judges it (paragraphs, Markdown)."""
     profiles = doc["ramp_profile_settings"]
@@ -352,6 +390,8 @@ def _about(doc: dict[str, Any]) -> list[str]:
         "perfect foresight: no policy can run it, and `acuplan vs bound` is acuplan's cost over "
         "its cost. It keeps the cluster's MaxCapacity: a setting that also lowers MaxCapacity "
         "(`static-peak` pins it, so Aurora's scaler cannot overshoot to load / 0.7) can cost less.",
+        "",
+        *_posture_about(doc["config"]),
         "",
         "**Dominated by** lists the peer points with no more SLO-violation minutes that cost at "
         "least 1% less. Peers are what you could run instead: Aurora alone at any fixed "
@@ -408,6 +448,8 @@ def markdown(doc: dict[str, Any], images: dict[str, str] | None = None) -> str:
             lines += [f"### {name} at the `{prof}` ramp profile", ""]
             lines += _md_table(POLICY_HEADER, policy_rows(sec), (0, 1, 9)) + [""]
             lines += [target_text(sec["targets"]), ""]
+            if posture := posture_text(sec):
+                lines += [posture, ""]
             if sec["frontier"]:
                 lines += _md_table(FRONTIER_HEADER, frontier_rows(sec), (0, 1, 5)) + [""]
         for key in (f"frontier-{name}", f"capacity-{name}"):
@@ -807,6 +849,8 @@ def write_html(doc: dict[str, Any], images: dict[str, Path], path: Path) -> None
                 _html_table(POLICY_HEADER, policy_rows(sec), (0, 1, 9)),
                 f"<p class='{cls}'>{html.escape(target_text(t))}</p>",
             ]
+            if posture := posture_text(sec):
+                parts.append(f"<p>{html.escape(posture)}</p>")
             if sec["frontier"]:
                 parts.append(_html_table(FRONTIER_HEADER, frontier_rows(sec), (0, 1, 5)))
         for key in (f"frontier-{name}", f"capacity-{name}"):

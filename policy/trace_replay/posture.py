@@ -255,8 +255,9 @@ class AcuplanPolicy:
                 s.track.set(s.last)
             self.choices.append(choice)
             assert chosen.last is not None
-            # The shadow planned from its own layout; where the cluster's differs (the quantile
-            # just changed), the plan applied is made from what is deployed, as a scheduler would.
+            # The shadow planned from its own layout; where the cluster's differs (from the first
+            # change of quantile on, their histories part), the plan applied is made from what is
+            # deployed, as a scheduler would: one more recommend per re-plan.
             main = (
                 self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
                 if switched

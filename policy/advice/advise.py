@@ -68,6 +68,7 @@ from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
 from policy.scaler import InstanceState, ScalerModel, advance, half_ceil, target_acu
 from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
+from policy.trace_replay.posture import quantile_counts
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
 from policy.trace_replay.simulator import Layout, SimResult, simulate
@@ -1082,7 +1083,7 @@ def _posture_reasons(by_quantile: dict[str, int] | None, replay: ReplayConfig) -
     if not by_quantile or set(by_quantile) == {f"{base:g}"}:
         return []
     total = sum(by_quantile.values())
-    parts = ", ".join(f"p{float(q) * 100:g} in {n}" for q, n in by_quantile.items())
+    parts = quantile_counts(by_quantile)
     most = max(by_quantile, key=lambda q: (by_quantile[q], float(q)))
     return [
         f"acuplan learnt its risk quantile from this cluster's own replay (of {total} re-plans, {parts}; "

@@ -81,6 +81,11 @@ class PostureChoice:
     reason: str
 
 
+def quantile_counts(by_quantile: Mapping[str, int]) -> str:
+    """``{"0.8": 36, "0.85": 227}`` as ``"p80 in 36, p85 in 227"`` (the replay score's counts in words)."""
+    return ", ".join(f"p{float(q) * 100:g} in {n}" for q, n in by_quantile.items())
+
+
 def choose_risk_quantile(
     candidates: Mapping[float, ShadowScore],
     reactive: ShadowScore,
@@ -177,6 +182,17 @@ class _Track:
         if steps <= 0:
             return ShadowScore(0.0, 0.0)
         return ShadowScore(float(self.cost_usd[-steps:].sum()), float(self.slo_min[-steps:].sum()))
+
+
+def _floor_only(floor_acu: FloatArray, max_acu: float) -> Layout:
+    """A MinCapacity per step with one tier-1 reader and no read-scaling readers (Aurora alone, the bound)."""
+    n = len(floor_acu)
+    return Layout(
+        floor_acu=floor_acu,
+        max_acu=np.full(n, max_acu),
+        n_extra_readers=np.zeros(n, dtype=np.int64),
+        has_failover=True,
+    )
 
 
 @dataclass
@@ -295,16 +311,6 @@ class AcuplanPolicy:
         limits = self.cluster.limits
         lo = max(a - lead, self._first)
         demand = np.asarray(history[lo:b], dtype=np.float64)
-        fixed = _Track(lo)
-        fixed.set(
-            Decision(
-                floor_acu=np.full(b - lo, user_floor(self.cluster, self.config)),
-                max_acu=limits.max_acu,
-                n_extra_readers=np.zeros(b - lo, dtype=np.int64),
-                has_failover=True,
-            )
-        )
-        self._add(self._reactive, fixed, demand, lo, a, b)
         floors = cheapest_floors(
             demand,
             demand,
@@ -317,26 +323,24 @@ class AcuplanPolicy:
             ),
             model=self.config.scaler,
         )
-        bound = _Track(lo)
-        bound.set(
-            Decision(
-                floor_acu=floors,
-                max_acu=limits.max_acu,
-                n_extra_readers=np.zeros(b - lo, dtype=np.int64),
-                has_failover=True,
-            )
+        self._add(
+            self._reactive,
+            _floor_only(np.full(b - lo, user_floor(self.cluster, self.config)), limits.max_acu),
+            demand,
+            lo,
+            a,
         )
-        self._add(self._bound, bound, demand, lo, a, b)
+        self._add(self._bound, _floor_only(floors, limits.max_acu), demand, lo, a)
         for s in self._shadows:
-            self._add(s.track, s.track, demand[max(s.track.start, lo) - lo :], max(s.track.start, lo), a, b)
+            if a >= s.track.start:
+                start = max(s.track.start, lo)
+                self._add(s.track, s.track.layout(start, b, limits.max_acu), demand[start - lo :], start, a)
 
-    def _add(self, into: _Track, settings: _Track, demand: FloatArray, lo: int, a: int, b: int) -> None:
-        """Simulate ``settings`` over [lo, b) and append the per-step scores of [a, b) to ``into``."""
-        if a < settings.start:
-            return
+    def _add(self, into: _Track, layout: Layout, demand: FloatArray, lo: int, a: int) -> None:
+        """Simulate ``layout`` from step ``lo`` and append the per-step scores from step ``a`` to ``into``."""
         sim = simulate(
             demand,
-            settings.layout(lo, b, self.cluster.limits.max_acu),
+            layout,
             step_s=self.step_s,
             read_frac=self.cluster.read_frac,
             scaler=self.config.scaler,

@@ -1,10 +1,12 @@
 """The bench's scoreboard: which runnable peers beat a point, and issue 9's targets for acuplan.
 
-Owns :class:`ScorePoint`, :data:`PEER_POLICIES`, :func:`dominated_by` and
-:func:`check_targets` (with :class:`TargetCheck`). A point is one replay's outcome on one
-trace at one ramp profile: a policy's default run (``reactive``) or a swept knob value
-(``reactive@2``, ``vpa@0.7``, ``predictive-scaling@0.6``, ``acuplan@q0.8``). Pure: no
-clock, no I/O, no numpy; ``service.bench.run`` builds the points from the runs.
+Owns :class:`ScorePoint`, :data:`PEER_POLICIES`, :func:`dominated_by`,
+:func:`check_targets` (with :class:`TargetCheck`) and :func:`one_setting` (with
+:class:`SettingRecord`: which single setting meets the targets on most of a suite).
+A point is one replay's outcome on one trace at one ramp profile: a policy's default run
+(``reactive``) or a swept knob value (``reactive@2``, ``vpa@0.7``, ``predictive-scaling@0.6``,
+``acuplan@q0.8``). Pure: no clock, no I/O, no numpy; ``service.bench.run`` builds the points
+from the runs.
 
 The peer set. Dominance is judged against what a user could run instead of acuplan:
 Aurora alone at a fixed MinCapacity (``reactive`` and its swept floors), the VPA-style
@@ -247,3 +249,47 @@ def check_targets(
         acuplan_cost_vs_bound=_ratio(acuplan.cost_usd, bound_cost),
         reaching=tuple(c.label for c in reaching),
     )
+
+
+class SettingRecord(FrozenModel):
+    """How one setting fares against the targets over a whole suite (:func:`one_setting`).
+
+    Attributes:
+        label: ``acuplan`` (the production run, its risk quantile learnt per cluster) or a
+            candidate point's label (``reactive@8``, ``vpa``, ``acuplan@q0.9``).
+        met: the (trace, profile) sections where it meets every applicable target.
+        missed: the judged sections where it does not, as ``<trace>/<profile>``, in suite
+            order.
+    """
+
+    label: str
+    met: int = Field(ge=0)
+    missed: tuple[str, ...] = ()
+
+
+def one_setting(sections: Sequence[tuple[str, TargetCheck]]) -> list[SettingRecord]:
+    """Rank every setting by the sections where it meets the targets in acuplan's place.
+
+    The frontier of one trace can show a peer setting inside the target box where acuplan
+    is not; this asks the question a user with a fleet faces: which *one* setting, used on
+    every cluster, meets the targets most often. A candidate counts on a section when it is
+    in that section's :attr:`TargetCheck.reaching`; ``acuplan`` counts where ``met`` is True.
+    Sections with ``met`` None (a reference did not run) are not judged.
+
+    Args:
+        sections: ``(name, check)`` per trace and profile, e.g. ``("elb/slow", check)``.
+
+    Returns:
+        One record per label seen in any judged section (``acuplan`` always first), the
+        others by most sections met, then label.
+    """
+    judged = [(name, c) for name, c in sections if c.met is not None]
+    labels = sorted({label for _, c in judged for label in c.reaching})
+
+    def record(label: str) -> SettingRecord:
+        hit = [bool(c.met) if label == "acuplan" else label in c.reaching for _, c in judged]
+        missed = tuple(name for (name, _), ok in zip(judged, hit, strict=True) if not ok)
+        return SettingRecord(label=label, met=sum(hit), missed=missed)
+
+    others = sorted((record(label) for label in labels), key=lambda r: (-r.met, r.label))
+    return [record("acuplan"), *others]

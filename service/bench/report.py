@@ -295,6 +295,49 @@ def posture_text(section: dict[str, Any]) -> str:
     return f"acuplan's risk quantile, learnt from this cluster's own past: {parts} of {total} re-plans."
 
 
+SETTING_HEADER: list[str] = ["setting", "what it is", "targets met", "where it misses them"]
+
+SETTINGS_SHOWN = 10
+"""Settings listed besides acuplan in the one-setting table (the best by targets met)."""
+
+
+def one_setting_text(doc: dict[str, Any]) -> str:
+    """The paragraph over the one-setting table ('' when the document has none)."""
+    records = doc.get("one_setting") or []
+    if not records:
+        return ""
+    acuplan, others = records[0], records[1:]
+    judged = acuplan["met"] + len(acuplan["missed"])
+    text = (
+        f"Per setting, the (trace, ramp profile) pairs, of the {judged} judged, on which it meets every "
+        "applicable target in acuplan's place: a peer can sit inside the target box on one trace's "
+        "frontier where acuplan does not, so this asks which one setting, used on every cluster, meets "
+        f"them most often. acuplan (its risk quantile learnt per cluster) meets them on {acuplan['met']}"
+    )
+    for what, group in (
+        ("at a fixed risk quantile", [r for r in others if r["label"].startswith("acuplan@")]),
+        (
+            "of a peer (what you could run instead)",
+            [r for r in others if not r["label"].startswith("acuplan@")],
+        ),
+    ):
+        if group:
+            best = group[0]["met"]
+            names = ", ".join(f"`{r['label']}`" for r in group if r["met"] == best)
+            text += f"; the best setting {what}, {names}, on {best}"
+    return text + "."
+
+
+def one_setting_rows(doc: dict[str, Any]) -> Rows:
+    """Rows for acuplan and the :data:`SETTINGS_SHOWN` settings meeting the targets most often."""
+    records = doc.get("one_setting") or []
+    rows: Rows = []
+    for r in records[: SETTINGS_SHOWN + 1]:
+        judged = r["met"] + len(r["missed"])
+        rows.append([r["label"], display_name(r["label"]), f"{r['met']} of {judged}", ", ".join(r["missed"])])
+    return rows
+
+
 def _md_table(header: list[str], rows: Rows, left: Sequence[int] = (0, 1)) -> list[str]:
     rule = "|" + "|".join("---" if i in left else "---:" for i in range(len(header))) + "|"
     return ["| " + " | ".join(header) + " |", rule] + ["| " + " | ".join(r) + " |" for r in rows]
@@ -436,6 +479,9 @@ def markdown(doc: dict[str, Any], images: dict[str, str] | None = None) -> str:
     lines = ["# acuplan bench", ""]
     lines += _md_table(SUMMARY_HEADER, summary_rows(doc), SUMMARY_LEFT) + [""]
     lines += _about(doc)
+    if text := one_setting_text(doc):
+        lines += ["## One setting for every trace", "", text, ""]
+        lines += _md_table(SETTING_HEADER, one_setting_rows(doc), (0, 1, 3)) + [""]
     for name, trace in doc["traces"].items():
         lines += [
             f"## {name}",
@@ -836,6 +882,12 @@ def write_html(doc: dict[str, Any], images: dict[str, Path], path: Path) -> None
         _html_table(SUMMARY_HEADER, summary_rows(doc), SUMMARY_LEFT),
     ]
     parts += [f"<p>{_md_inline(p)}</p>" for p in _about(doc) if p]
+    if text := one_setting_text(doc):
+        parts += [
+            "<h2>One setting for every trace</h2>",
+            f"<p>{_md_inline(text)}</p>",
+            _html_table(SETTING_HEADER, one_setting_rows(doc), (0, 1, 3)),
+        ]
     for name, trace in doc["traces"].items():
         parts.append(f"<h2>{html.escape(name)}</h2>")
         parts.append(

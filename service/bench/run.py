@@ -41,7 +41,14 @@ from policy import POLICY_NAMES, ClusterSpec, PolicyScore, ReplayConfig, with_re
 from policy.scaler import RAMP_PROFILES
 from policy.trace_replay.fleet import SWEEP, FleetCluster, FleetJob, JobResult, run_fleet, slice_fleet
 from policy.trace_replay.run import PolicyRun, scored_window, timing_of
-from policy.trace_replay.scoreboard import PEER_POLICIES, ScorePoint, check_targets, dominated_by
+from policy.trace_replay.scoreboard import (
+    PEER_POLICIES,
+    ScorePoint,
+    TargetCheck,
+    check_targets,
+    dominated_by,
+    one_setting,
+)
 from policy.trace_replay.sweep import SWEEP_NAME
 from service.bench.defaults import DEFAULT_RAMP_PROFILES, FLEET_DAYS
 from service.cli.inputs import CliInputError, capacity_limits, check_finite, check_peak_acu, demand_rule
@@ -525,10 +532,30 @@ def run_bench(
             doc["timing"]["per_trace"][m.name][prof] = timing_of(timed, 0.0).model_dump(exclude={"total_s"})
         trace["profiles"] = others
         doc["traces"][m.name] = trace
+    doc["one_setting"] = suite_settings(doc)
     doc["timing"]["bench_s"] = round(time.perf_counter() - t0, 3)
     if fleet:
         doc["throughput"] = throughput(fleet, config, scheduler)
     return BenchResult(doc, all_runs, {m.name: m.trace for m in members}, config, profiles)
+
+
+def suite_settings(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rank single settings by the (trace, profile) sections where they meet the targets.
+
+    Args:
+        doc: a bench document (its traces' ``targets`` at every profile).
+
+    Returns:
+        :func:`policy.trace_replay.scoreboard.one_setting` over every section, as JSON
+        (``label``, ``met``, ``missed`` as ``<trace>/<profile>``): ``acuplan`` first.
+    """
+    sections: list[tuple[str, TargetCheck]] = []
+    for name, trace in doc["traces"].items():
+        by_profile = {doc["ramp_profiles"][0]: trace} | trace.get("profiles", {})
+        sections += [
+            (f"{name}/{prof}", TargetCheck.model_validate(sec["targets"])) for prof, sec in by_profile.items()
+        ]
+    return [r.model_dump(mode="json") for r in one_setting(sections)]
 
 
 def _warm(seconds: float) -> int:

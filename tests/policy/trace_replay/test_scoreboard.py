@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from policy.trace_replay.scoreboard import PEER_POLICIES, ScorePoint, check_targets, dominated_by
+from policy.trace_replay.scoreboard import (
+    PEER_POLICIES,
+    ScorePoint,
+    TargetCheck,
+    check_targets,
+    dominated_by,
+    one_setting,
+)
 
 
 def _p(label: str, cost: float, slo: float) -> ScorePoint:
@@ -122,3 +129,26 @@ def test_reaching_lists_the_swept_points_that_would_meet_the_targets() -> None:
     assert t.met is False and t.checks["slo_share_of_reactive"] is False
     assert t.reaching == ("vpa", "acuplan@q0.99")
     assert t.dominated_by == ()  # vpa has 1.5 <= 2.5 minutes but costs 110 > 0.99 x 111
+
+
+def test_one_setting_counts_the_sections_each_setting_meets_acuplan_first() -> None:
+    sections = [
+        ("a/default", TargetCheck(met=True, reaching=("vpa", "reactive@8"))),
+        ("a/slow", TargetCheck(met=False, reaching=("reactive@8",))),
+        ("b/default", TargetCheck(met=True, reaching=("acuplan@q0.9",))),
+        ("b/slow", TargetCheck(met=None, why="needs a bound run", reaching=("vpa",))),  # not judged
+    ]
+
+    records = one_setting(sections)
+
+    assert [(r.label, r.met, r.missed) for r in records] == [
+        ("acuplan", 2, ("a/slow",)),
+        ("reactive@8", 2, ("b/default",)),
+        ("acuplan@q0.9", 1, ("a/default", "a/slow")),
+        ("vpa", 1, ("a/slow", "b/default")),
+    ]
+    assert all(r.met + len(r.missed) == 3 for r in records)  # every judged section, once
+
+
+def test_one_setting_of_an_empty_suite_is_acuplan_with_nothing_judged() -> None:
+    assert [(r.label, r.met, r.missed) for r in one_setting([])] == [("acuplan", 0, ())]

@@ -217,6 +217,14 @@ def test_run_bench_with_acuplan_judges_the_targets_per_profile(tmp_path: Path) -
     slow_r = spiky["profiles"]["slow"]["policies"]["reactive"]["slo_violation_min"]
     assert slow_r > spiky["policies"]["reactive"]["slo_violation_min"]
     assert set(result.runs["spiky"]) == {"default", "slow"}
+    # one_setting re-counts targets.met / targets.reaching over every (trace, profile) section
+    sections = [(t, name) for name, tr in doc["traces"].items() for t in (tr, tr["profiles"]["slow"])]
+    acuplan, *others = doc["one_setting"]
+    assert acuplan["label"] == "acuplan"
+    assert acuplan["met"] == sum(t["targets"]["met"] is True for t, _ in sections)
+    for rec in others:
+        assert rec["met"] == sum(rec["label"] in t["targets"]["reaching"] for t, _ in sections)
+        assert rec["met"] + len(rec["missed"]) == len(sections)
 
 
 def test_worst_event_is_the_step_with_most_demand_per_capacity_it_started_with() -> None:

@@ -1,8 +1,10 @@
-"""The bench report says which risk quantiles acuplan planned at, and how it chose them."""
+"""The bench report says which risk quantiles acuplan planned at, how it chose them, and which one
+setting meets the targets on most of the suite."""
 
 from policy import ReplayConfig
 from policy.config import PostureConfig
-from service.bench.report import _posture_about, posture_text
+from service.bench.report import _posture_about, one_setting_rows, one_setting_text, posture_text
+from service.bench.run import suite_settings
 
 
 def _section(by_q: dict[str, int] | None) -> dict:
@@ -28,3 +30,33 @@ def test_the_rule_is_written_from_the_config_the_bench_ran() -> None:
     )
     off = ReplayConfig(posture=PostureConfig(risk_quantiles=()), policy={"risk_quantile": 0.95})
     assert _posture_about(off.model_dump(mode="json"))[0].startswith("**acuplan plans at p95** throughout")
+
+
+def _doc() -> dict:
+    def sec(met: bool, reaching: list[str]) -> dict:
+        return {"targets": {"met": met, "reaching": reaching}}
+
+    return {
+        "ramp_profiles": ["default", "slow"],
+        "traces": {
+            "a": sec(True, ["vpa", "predictive-scaling@0.9"]) | {"profiles": {"slow": sec(False, ["vpa"])}},
+            "b": sec(True, ["acuplan@q0.9"]) | {"profiles": {"slow": sec(True, [])}},
+        },
+    }
+
+
+def test_the_one_setting_table_ranks_settings_over_every_trace_and_profile() -> None:
+    doc = _doc()
+    doc["one_setting"] = suite_settings(doc)
+
+    assert doc["one_setting"][0] == {"label": "acuplan", "met": 3, "missed": ["a/slow"]}
+    assert one_setting_text(doc).endswith(
+        "acuplan (its risk quantile learnt per cluster) meets them on 3; the best setting at a fixed risk "
+        "quantile, `acuplan@q0.9`, on 1; the best setting of a peer (what you could run instead), "
+        "`vpa`, on 2."
+    )
+    assert one_setting_rows(doc)[:2] == [
+        ["acuplan", "acuplan", "3 of 4", "a/slow"],
+        ["vpa", "Kubernetes VPA-style floor (p90 +15%)", "2 of 4", "b/default, b/slow"],
+    ]
+    assert one_setting_text({"traces": {}}) == "" and one_setting_rows({"traces": {}}) == []

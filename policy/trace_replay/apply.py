@@ -1,12 +1,15 @@
 """Apply a Recommendation to a replay: the settings a user acting on the advice would set.
 
 Owns :func:`decision_from_recommendation` (used by ``acuplan``'s replay and its risk
-sweep) and :func:`user_floor` (the MinCapacity a user has without acuplan). Pure.
+sweep), :func:`decision_from_forecast` (a plan made from a forecast shared by several
+quantiles: the risk sweep and the posture's shadows) and :func:`user_floor` (the
+MinCapacity a user has without acuplan). Pure.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -14,9 +17,13 @@ import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import ReplayConfig
+from policy.engine import decide, history_quality
 from policy.settings import floor_at
 from policy.trace_replay.decision import Decision
-from policy.types import ClusterSpec, Recommendation
+from policy.types import ClusterSpec, DemandContext, Recommendation
+
+NO_CONTEXT = DemandContext()
+"""Replay plans from demand alone: no working set, no source flags."""
 
 
 def user_floor(cluster: ClusterSpec, config: ReplayConfig) -> float:
@@ -80,3 +87,65 @@ def decision_from_recommendation(
         solve_s=rec.solver.solve_time_s,
         n_extra_readers_writer_az=in_writer_az,
     )
+
+
+def decision_from_forecast(
+    shared_acu: npt.NDArray[np.float64],
+    *,
+    quantiles: tuple[float, ...],
+    forecast_model: str,
+    forecast_warnings: tuple[str, ...],
+    history_acu: npt.NDArray[np.float64],
+    now: datetime,
+    step_s: int,
+    n_steps: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+    previous: PreviousLayout | None,
+) -> Decision:
+    """Plan at ``config.policy.risk_quantile`` from a forecast made for several quantiles at once.
+
+    Runs what :func:`policy.recommend` runs after its forecast (:func:`policy.engine.decide`:
+    the data-quality hold, the floor plan, auto-pause) on the rows of ``shared_acu`` that
+    ``config.policy.quantiles`` needs, then applies the plan with
+    :func:`decision_from_recommendation`. Because the forecaster picks its model by the
+    pinball loss of the quantiles it was asked for, the plan can differ slightly from a
+    :func:`policy.recommend` at the same quantile.
+
+    Args:
+        shared_acu: forecast demand, shape (len(quantiles), horizon steps), ACU.
+        quantiles: the ascending quantiles of ``shared_acu``'s rows; must hold every one of
+            ``config.policy.quantiles`` (else ValueError from ``tuple.index``).
+        forecast_model: the model that made the forecast.
+        forecast_warnings: the forecast's warnings.
+        history_acu: demand history ending at ``now``, shape (n,), ACU; NaN = missing.
+        now: decision time (UTC).
+        step_s: trace step, seconds.
+        n_steps: trace steps the decision covers.
+        cluster: the simulated cluster.
+        config: the replay configuration (its ``policy`` plans).
+        previous: the layout deployed now, or None.
+
+    Returns:
+        The :class:`Decision`, ``risk_quantile`` set to the quantile planned at.
+    """
+    planning = config.policy
+    rec = decide(
+        shared_acu[[quantiles.index(q) for q in planning.quantiles]],
+        forecast_model=forecast_model,
+        forecast_warnings=forecast_warnings,
+        history=history_acu,
+        now=now,
+        step_s=step_s,
+        cluster=cluster,
+        config=planning,
+        previous=previous,
+        quality=history_quality(
+            history_acu, now=now, step_s=step_s, config=planning, context=NO_CONTEXT, previous=previous
+        ),
+        context=NO_CONTEXT,
+    )
+    d = decision_from_recommendation(
+        rec, now=now, step_s=step_s, n_steps=n_steps, cluster=cluster, config=config
+    )
+    return replace(d, risk_quantile=planning.risk_quantile)

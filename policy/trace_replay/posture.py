@@ -15,13 +15,14 @@ state could (the rule is :class:`~policy.config.PostureConfig`'s):
 2. once Aurora alone has had ``min_reactive_slo_min`` violation minutes in the window
    (before that nothing says a quantile is wrong, and the plan is the plain
    :func:`policy.recommend` at ``policy.risk_quantile``), every candidate quantile starts
-   planning as a shadow (each :func:`policy.recommend` from its own deployed layout, as
-   the cluster would be under it);
+   planning as a shadow, from its own deployed layout, as the cluster would be under it
+   (one forecast per decision, made for every candidate's quantiles, then each candidate's
+   plan: :func:`~policy.trace_replay.apply.decision_from_forecast`);
 3. over the span the shadows have been scored (at most ``window_s``, at least
    ``min_window_s`` before anything moves), :func:`choose_risk_quantile` picks the cheapest
    candidate within the SLO and cost budgets, else ``policy.risk_quantile``; the plan
-   applied is :func:`policy.recommend` at that quantile from the layout actually deployed
-   (the chosen shadow's own plan while the two layouts agree).
+   applied is :func:`policy.recommend` at that quantile from the layout actually deployed,
+   exactly what the production path would advise.
 
 Everything is causal: a decision at ``now`` uses demand before ``now`` only. Pure.
 """
@@ -38,9 +39,9 @@ import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import PostureConfig, ReplayConfig
-from policy.engine import recommend
+from policy.engine import forecast_quantiles, horizon_steps, recommend
 from policy.floors import FloorCluster, cheapest_floors
-from policy.trace_replay.apply import decision_from_recommendation, user_floor
+from policy.trace_replay.apply import decision_from_forecast, decision_from_recommendation, user_floor
 from policy.trace_replay.decision import Decision, FloatArray, IntArray
 from policy.trace_replay.simulator import Layout, simulate
 from policy.types import ClusterSpec
@@ -202,7 +203,6 @@ class _Shadow:
     risk_quantile: float
     track: _Track
     previous: PreviousLayout | None
-    last: Decision | None = None
 
 
 @dataclass
@@ -263,38 +263,65 @@ class AcuplanPolicy:
                     scored_s=steps * self.step_s,
                     config=posture,
                 )
-            chosen = next(s for s in self._shadows if s.risk_quantile == choice.risk_quantile)
-            switched = chosen.previous != previous
-            for s in self._shadows:
-                s.last = self._plan(history_acu, now, n_steps, s.previous, s.risk_quantile)
-                s.previous = s.last.layout
-                s.track.set(s.last)
+            self._plan_shadows(history_acu, now, n_steps)
             self.choices.append(choice)
-            assert chosen.last is not None
-            # The shadow planned from its own layout; where the cluster's differs (from the first
-            # change of quantile on, their histories part), the plan applied is made from what is
-            # deployed, as a scheduler would: one more recommend per re-plan.
-            main = (
-                self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
-                if switched
-                else chosen.last
-            )
-            return replace(main, risk_quantile=choice.risk_quantile)
+            return self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
         self.choices.append(choice)
-        return replace(self._plan(history_acu, now, n_steps, previous, base), risk_quantile=base)
+        return self._plan(history_acu, now, n_steps, previous, base)
+
+    def _variant(self, q: float) -> ReplayConfig:
+        """The replay configuration planning at risk quantile ``q``."""
+        planning = self.config.planning_config
+        return self.config.model_copy(update={"policy": planning.model_copy(update={"risk_quantile": q})})
 
     def _plan(
         self, history: FloatArray, now: datetime, n_steps: int, previous: PreviousLayout | None, q: float
     ) -> Decision:
-        planning = self.config.planning_config
-        if q != planning.risk_quantile:
-            planning = planning.model_copy(update={"risk_quantile": q})
+        """The production plan: :func:`policy.recommend` at ``q`` from the layout ``previous``."""
+        config = self._variant(q)
         rec = recommend(
-            history, now=now, step_s=self.step_s, cluster=self.cluster, config=planning, previous=previous
+            history,
+            now=now,
+            step_s=self.step_s,
+            cluster=self.cluster,
+            config=config.policy,
+            previous=previous,
         )
-        return decision_from_recommendation(
-            rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=self.config
+        d = decision_from_recommendation(
+            rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=config
         )
+        return replace(d, risk_quantile=q)
+
+    def _plan_shadows(self, history: FloatArray, now: datetime, n_steps: int) -> None:
+        """Every shadow plans from its own layout, on one forecast made for all their quantiles."""
+        variants = [self._variant(s.risk_quantile) for s in self._shadows]
+        union = tuple(sorted({q for v in variants for q in v.policy.quantiles}))
+        _, horizon = horizon_steps(self.config.policy, self.step_s)
+        shared, model, warned = forecast_quantiles(
+            history,
+            now=now,
+            step_s=self.step_s,
+            horizon=horizon,
+            quantiles=union,
+            cluster=self.cluster,
+            config=self.config.policy.forecast,
+        )
+        for s, config in zip(self._shadows, variants, strict=True):
+            d = decision_from_forecast(
+                shared,
+                quantiles=union,
+                forecast_model=model,
+                forecast_warnings=warned,
+                history_acu=history,
+                now=now,
+                step_s=self.step_s,
+                n_steps=n_steps,
+                cluster=self.cluster,
+                config=config,
+                previous=s.previous,
+            )
+            s.previous = d.layout
+            s.track.set(d)
 
     def _evidence(self) -> bool:
         """Aurora alone had enough violation minutes in the window to say a quantile is wrong."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -24,15 +23,12 @@ import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import ReplayConfig
-from policy.engine import decide, forecast_quantiles, history_quality, horizon_steps
+from policy.engine import forecast_quantiles, horizon_steps
 from policy.steps import decision_windows
-from policy.trace_replay.apply import decision_from_recommendation
+from policy.trace_replay.apply import decision_from_forecast
 from policy.trace_replay.decision import Decision
 from policy.trace_replay.run import PolicyRun, Progress, finish_run, scored_window
-from policy.types import ClusterSpec, DemandContext
-
-NO_CONTEXT = DemandContext()
-"""Replay plans from demand alone: no working set, no source flags."""
+from policy.types import ClusterSpec
 
 SWEEP_NAME = "acuplan@q{q:g}"
 """Name of a swept acuplan variant in results, e.g. ``acuplan@q0.8``."""
@@ -92,32 +88,19 @@ def sweep_risk_quantile(
         forecast_s = (time.perf_counter() - t0) / len(variants)
         for v, cfg in enumerate(variants):
             t1 = time.perf_counter()
-            rows = [union.index(q) for q in cfg.policy.quantiles]
-            history = demand[:i]
-            rec = decide(
-                shared[rows],
+            d = decision_from_forecast(
+                shared,
+                quantiles=union,
                 forecast_model=model,
                 forecast_warnings=warned,
-                history=history,
+                history_acu=demand[:i],
                 now=now,
                 step_s=step_s,
+                n_steps=n_steps,
                 cluster=cluster,
-                config=cfg.policy,
+                config=cfg,
                 previous=previous[v],
-                quality=history_quality(
-                    history,
-                    now=now,
-                    step_s=step_s,
-                    config=cfg.policy,
-                    context=NO_CONTEXT,
-                    previous=previous[v],
-                ),
-                context=NO_CONTEXT,
             )
-            d = decision_from_recommendation(
-                rec, now=now, step_s=step_s, n_steps=n_steps, cluster=cluster, config=cfg
-            )
-            d = replace(d, risk_quantile=cfg.policy.risk_quantile)
             decisions[v].append(d)
             previous[v] = d.layout
             times[v].append(forecast_s + time.perf_counter() - t1)

@@ -1,6 +1,6 @@
 """acuplan's risk quantile learnt per cluster from shadow replays: the choice rule and the shadows."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -11,6 +11,7 @@ from policy.config import PostureConfig
 from policy.trace_replay.decision import Decision
 from policy.trace_replay.posture import AcuplanPolicy, ShadowScore, choose_risk_quantile
 from policy.trace_replay.run import _run_policy, scored_window
+from policy.trace_replay.sweep import sweep_risk_quantile
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 DAY = 86_400
@@ -102,20 +103,44 @@ def eager() -> AcuplanPolicy:
     return _replay(_bursty(), ReplayConfig(warmup_s=3 * DAY, posture=EAGER))[0]
 
 
-def test_each_shadow_sets_what_a_replay_fixed_at_its_quantile_sets(eager: AcuplanPolicy) -> None:
+def test_each_shadow_sets_what_the_risk_sweep_sets_at_its_quantile(eager: AcuplanPolicy) -> None:
+    # Shadows and the sweep both plan every candidate on one forecast made for all their quantiles,
+    # each from its own deployed layout: the same rule, so the same floors, step for step.
     assert [s.risk_quantile for s in eager._shadows] == [0.8, 0.9, 0.95]
-    for shadow in eager._shadows:
-        fixed_config = ReplayConfig(
-            warmup_s=3 * DAY,
-            posture=PostureConfig(risk_quantiles=()),
-            policy={"risk_quantile": shadow.risk_quantile},
-        )
-        fixed, decisions = _replay(_bursty(), fixed_config)
-        assert not fixed._shadows and {c.risk_quantile for c in fixed.choices} == {shadow.risk_quantile}
+    config = ReplayConfig(warmup_s=3 * DAY, posture=EAGER)
+    runs = sweep_risk_quantile(
+        _bursty(),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        config=config,
+        risk_quantiles=(0.8, 0.9, 0.95),
+    )
+    for shadow, run in zip(eager._shadows, runs, strict=True):
         assert shadow.track.start == 3 * 288
-        np.testing.assert_array_equal(
-            shadow.track.floor_acu, np.concatenate([d.floor_acu for d in decisions])
-        )
+        np.testing.assert_array_equal(shadow.track.floor_acu, run.floor_acu)
+
+
+def test_the_plan_applied_is_recommend_at_the_chosen_quantile_from_the_deployed_layout(
+    eager: AcuplanPolicy,
+) -> None:
+    # Replaying with the posture's choices pinned reproduces the floors: each decision is the
+    # production recommend at its chosen quantile, from what the previous decision deployed.
+    chosen = [c.risk_quantile for c in eager.choices]
+    assert len(set(chosen)) > 1  # the rule moved at least once on this trace
+    demand = _bursty()
+    config = ReplayConfig(warmup_s=3 * DAY, posture=EAGER)
+    first, every = scored_window(demand, step_s=300, config=config, policies=["acuplan"])
+    previous = None
+    floors = []
+    for k, i in enumerate(range(first, len(demand), every)):
+        n_steps = min(every, len(demand) - i)
+        d = eager._plan(demand[:i], START + timedelta(seconds=300 * i), n_steps, previous, chosen[k])
+        floors.append(d.floor_acu)
+        previous = d.layout
+    _, decisions = _replay(demand, config)
+    np.testing.assert_array_equal(np.concatenate(floors), np.concatenate([d.floor_acu for d in decisions]))
+    assert [d.risk_quantile for d in decisions] == chosen
 
 
 def test_every_choice_follows_the_rule_on_the_shadows_own_scores(eager: AcuplanPolicy) -> None:

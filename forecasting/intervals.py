@@ -251,7 +251,10 @@ def complement_scores(
     own_sum = held_prefix[start + size] - held_prefix[start]
     band_sum = prefix[band_start + band_size] - prefix[band_start]
     above = (band_sum[g_band] - own_sum)[:, np.newaxis] - below - (n_kept - k) * c
-    loss = np.sum(q * above + (1.0 - q) * (k * c - below), axis=1).reshape(len(bands), n_blocks)
+    # Both parts are sums of non-negative terms; differences of prefix sums can leave them a few
+    # ulps below zero where the errors are (nearly) equal, e.g. a noise-free trend.
+    above, under = np.maximum(above, 0.0), np.maximum(k * c - below, 0.0)
+    loss = np.sum(q * above + (1.0 - q) * under, axis=1).reshape(len(bands), n_blocks)
     n_rest = n_origins - np.bincount(blocks, minlength=n_blocks)
     return np.asarray(loss.sum(axis=0) / (q.size * horizon * n_rest), dtype=np.float64)
 

@@ -1,11 +1,12 @@
 """Cross-fitted calibration errors against the winner's curse (``selection`` step 5; seeded)."""
 
 import numpy as np
+import pytest
 from conftest import diurnal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting import AutoForecaster, ForecastConfig
+from forecasting import AutoForecaster, ForecastConfig, forecast_demand
 from forecasting.backtest import rolling_errors
 from forecasting.intervals import complement_scores, conformal_offsets, pinball_score
 from forecasting.selection import CROSS_FIT_BLOCKS, _cross_fit_blocks, _cross_fitted
@@ -34,6 +35,22 @@ def test_complement_scores_equal_a_direct_recomputation(
         rest = errors[blocks != b]
         want = pinball_score(rest, conformal_offsets(rest, qs), qs)
         assert np.isclose(got[b], want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("error_acu", [0.001, 0.0313, 0.7, 1.9, 2.55])
+def test_complement_scores_of_equal_errors_are_zero_never_a_rounding_below(error_acu):
+    # A noise-free trend leaves every backtest error equal: each block's loss is exactly 0, where
+    # the prefix-sum differences used to leave a few ulps below it (and ModelScore refused it).
+    errors = np.full((40, 24), error_acu)
+    got = complement_scores(errors, np.arange(40) % 5, 6, (0.05, 0.5, 0.9, 0.95))
+    assert np.all(got >= 0.0) and np.allclose(got, 0.0, atol=1e-12)
+
+
+def test_a_noise_free_linear_trend_is_forecast_not_refused():
+    for days in (3, 14):  # both lengths raised a pydantic ValidationError (pinball_acu < 0)
+        y = np.linspace(1.0, 10.0, days * 288)
+        fc = forecast_demand(y, step_s=300, horizon=12, quantiles=(0.5, 0.9))
+        assert fc.demand_acu[0, 0] == pytest.approx(10.0, abs=0.1)
 
 
 def test_complement_scores_of_a_block_without_origins_is_the_whole_score():

@@ -45,6 +45,7 @@ from policy.advice.prices import HOURS_PER_MONTH
 from policy.advice.purchase import CapacityProfile, PurchaseOption, break_even_sentence, purchase_options
 from policy.advice.schedule import (
     FloorSchedule,
+    daily_pattern_p_value,
     schedule_floors,
     schedule_from_floors,
     secondary_schedules,
@@ -81,6 +82,16 @@ SCHEDULE_QUANTILES: tuple[float, ...] = (0.5, 0.75)
 timetable is the cheapest of them whose replay has no more SLO-violation minutes than acuplan
 re-planning live (else the configured one). A p90 of each slot raises the floor every day
 wherever acuplan raised it on one day in ten; on bursty traces that doubled the cost."""
+DAILY_PATTERN_ALPHA = 0.05
+"""Significance level of the time-of-day test on the replayed demand
+(:func:`policy.advice.schedule.daily_pattern_p_value`, Friedman 1937): at or above it the
+timetable sets one MinCapacity per day (per weekday when weekly), not one per slot, because
+slot-by-slot levels read off acuplan's floors where demand has no daily pattern copy noise (a
+change every 30-60 minutes on a trace of random bursts). The demand, not the floors: acuplan
+re-plans at the top of each hour, and the shape of its plans along their horizon is a
+within-hour pattern of the floors that no load has. ASSUMPTION: the conventional 5 %; on
+simulated series with no daily pattern (hourly levels persisting 1-6 hours, or independent
+15-minute levels) it flagged a pattern in 1-9 % of 3-28-day histories."""
 Progress = Callable[[str, int, int], None]
 """``(stage, done, total)``: called as the advice advances (the replays report per decision)."""
 
@@ -569,7 +580,7 @@ def advise(
             start=window_from,
             step_s=step_s,
             max_capacity_acu=current.max_capacity_acu,
-            slot_s=slot_s,
+            slot_s=86_400 if flat_day else slot_s,
             quantile=quantile,
             trusted=trusted,
             timezone=config.schedule_timezone,
@@ -583,6 +594,28 @@ def advise(
     conn_floor = connections_floor_acu(conn, current)
     if conn_floor is not None:  # the timetable keeps the MinCapacity today's connections need
         floors_read = np.maximum(floors_read, conn_floor)
+    pattern_p = (
+        daily_pattern_p_value(  # of demand: acuplan's floors also carry its hourly re-plans' shape
+            scored,
+            start=window_from,
+            step_s=step_s,
+            slot_s=slot_s,
+            trusted=np.isfinite(scored),
+            timezone=config.schedule_timezone,
+        )
+        if 3600 % step_s == 0
+        else None
+    )
+    flat_day = pattern_p is not None and pattern_p >= DAILY_PATTERN_ALPHA
+    pattern_note = (
+        [
+            f"the demand shows no pattern by time of day (Friedman's rank tests by hour of day and within "
+            f"the hour: p = {pattern_p:.2f}, at least {DAILY_PATTERN_ALPHA:g}), so the timetable sets one "
+            "MinCapacity per day rather than one per slot, which would copy noise"
+        ]
+        if flat_day and pattern_p is not None and pattern_p < 1.0
+        else []
+    )
     tried = []
     for q in sorted(
         {*(x for x in SCHEDULE_QUANTILES if x < config.schedule_quantile), config.schedule_quantile}
@@ -642,7 +675,7 @@ def advise(
         ),
         "acuplan": _outcome(
             "acuplan re-planning every hour", acuplan.score, month, acuplan.score.scaling_actions
-        ),
+        ).model_copy(update={"replans_by_risk_quantile": acuplan.score.replans_by_risk_quantile}),
         "bound": _outcome("perfect foresight", bound.score, month, bound.score.scaling_actions),
     }
     tier15 = sim(planned, 1, False)
@@ -767,6 +800,7 @@ def advise(
                     "applies after a reboot)"
                 ]
             )
+            + pattern_note
             + _zone_note(schedule)
             + _run_rate_note(
                 scored,
@@ -1132,8 +1166,9 @@ def _reasons(
     else:
         out.append(
             f"the {schedule.kind} timetable is read off the floors acuplan set re-planning every hour over "
-            f"this history (the p{round(schedule.quantile * 100)} of each {schedule.slot_s // 60}-minute "
-            "slot: the cheapest of the quantiles tried with no more SLO-violation minutes than acuplan "
+            f"this history (the p{round(schedule.quantile * 100)} of each "
+            + ("day" if schedule.slot_s == 86_400 else f"{schedule.slot_s // 60}-minute slot")
+            + ": the cheapest of the quantiles tried with no more SLO-violation minutes than acuplan "
             "live, else the highest), so its score here is in-sample; acuplan re-planning live scores "
             f"${live.monthly_cost_usd:,.2f}/month and {live.slo_violation_min:g} minutes"
         )

@@ -1,11 +1,12 @@
 """A MinCapacity plan a user can apply without a scheduler: a daily or weekly timetable.
 
-Owns :class:`ScheduleEntry`, :class:`FloorSchedule`, :func:`schedule_from_floors` and
-:func:`schedule_floors`. The timetable is read off the floors acuplan set when it was
-replayed over the history: per slot of the day (and per weekday, with three or more weeks
-of history) the floor it set at the ``quantile`` of that slot's occurrences (p90 by
-default: the floor a re-planning acuplan would have wanted on nine days in ten), then
-lulls shorter than one slot between two raised slots are filled and equal neighbours
+Owns :class:`ScheduleEntry`, :class:`FloorSchedule`, :func:`schedule_from_floors`,
+:func:`schedule_floors` and :func:`daily_pattern_p_value` (whether a series, the demand,
+varies with the time of day at all, or a timetable would only copy noise). The timetable is read off the
+floors acuplan set when it was replayed over the history: per slot of the day (and per
+weekday, with three or more weeks of history) the floor it set at the ``quantile`` of that
+slot's occurrences (p90 by default: the floor a re-planning acuplan would have wanted on nine
+days in ten), then lulls shorter than one slot between two raised slots are filled and equal neighbours
 merged. Each entry carries its ``modify-db-cluster`` settings; rendering them as
 EventBridge Scheduler commands or Terraform is the service's job.
 
@@ -33,6 +34,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 from pydantic import Field
+from scipy.stats import friedmanchisquare
 
 from policy.floors import fill_short_dips
 from policy.localtime import local_seconds
@@ -170,6 +172,85 @@ def schedule_from_floors(
         floors_acu=tuple(float(x) for x in level),
         timezone=timezone,
     )
+
+
+MIN_DAYS_FOR_PATTERN_TEST = 3
+"""Whole days of trusted values :func:`daily_pattern_p_value` needs (Friedman's test: blocks)."""
+
+
+def _friedman_p(table: FloatArray) -> float:
+    """Friedman's p-value over the rows (blocks) of ``table``; 1.0 when no row varies."""
+    if len(table) < 2 or table.shape[1] < 2 or np.all(table == table[:, :1]):
+        return 1.0
+    return float(friedmanchisquare(*table.T).pvalue)
+
+
+def _whole_blocks(wall: IntArray, values: FloatArray, block_s: int, part_s: int) -> FloatArray:
+    """Blocks of ``block_s`` wall-clock seconds x their ``part_s`` parts: each part's highest value.
+
+    Only blocks with a value in every part are kept. Shape (n_blocks, block_s // part_s).
+    """
+    block, part = wall // block_s, (wall % block_s) // part_s
+    blocks = np.unique(block)
+    table = np.full((blocks.size, block_s // part_s), -np.inf)
+    np.maximum.at(table, (np.searchsorted(blocks, block), part), values)
+    return np.asarray(table[np.isfinite(table).all(axis=1)], dtype=np.float64)
+
+
+def daily_pattern_p_value(
+    values: npt.ArrayLike,
+    *,
+    start: datetime,
+    step_s: int,
+    slot_s: int = 900,
+    trusted: npt.ArrayLike | None = None,
+    timezone: str = "UTC",
+) -> float | None:
+    """How likely a series this unequal across the times of day is without any daily pattern.
+
+    Friedman's rank test (M. Friedman, "The use of ranks to avoid the assumption of normality
+    implicit in the analysis of variance", JASA 32(200), 1937; ``scipy.stats.friedmanchisquare``),
+    twice, Bonferroni-combined (the smaller p-value doubled, at most 1):
+
+    * by hour of day: each whole local day a block, each wall-clock hour a treatment (the hour's
+      highest value). Ranking within a day, it asks whether some hours sit higher than others
+      day after day, whatever each day's level: a level shift between days is no pattern, a
+      peak every day at 09:00 is. Hours, not slots: slots of one hour move together (one
+      hourly decision, a burst that lasts), and counted apart they flagged noise one time in
+      five;
+    * within the hour (when ``slot_s`` is under an hour): each whole hour a block, each slot of
+      it a treatment: a batch at :00 every hour is a pattern the hourly maxima cannot see.
+
+    Args:
+        values: the series per step, shape (n,) (demand or floors, ACU).
+        start: the start of step 0 (UTC).
+        step_s: step length, seconds (divides an hour).
+        slot_s: the timetable's slot, seconds (divides a day).
+        trusted: which steps count, shape (n,), bool; a day (an hour) with an hour (a slot)
+            that holds no trusted step is left out of that test. None: every step.
+        timezone: the IANA zone whose wall clock gives days and hours.
+
+    Returns:
+        The p-value in [0, 1]; 1.0 when no day and no hour varies (nothing to rank); None
+        with fewer than :data:`MIN_DAYS_FOR_PATTERN_TEST` whole days (no verdict).
+
+    Raises:
+        ValueError: ``step_s`` does not divide an hour, or ``timezone`` is not an IANA zone.
+    """
+    series = np.asarray(values, dtype=np.float64)
+    if step_s <= 0 or 3600 % step_s:
+        raise ValueError(f"step_s={step_s} must divide an hour")
+    ok = np.ones(series.size, dtype=bool) if trusted is None else np.asarray(trusted, dtype=bool)
+    wall = _wall(start, step_s, series.size, known_zone(timezone))[ok]
+    days = _whole_blocks(wall, series[ok], 86_400, 3600)
+    if len(days) < MIN_DAYS_FOR_PATTERN_TEST:
+        return None
+    p = _friedman_p(days)
+    part_s = max(slot_s, step_s)
+    if part_s < 3600 and 3600 % part_s == 0:
+        p = min(p, _friedman_p(_whole_blocks(wall, series[ok], 3600, part_s)))
+        p = min(1.0, 2.0 * p)
+    return p
 
 
 def _entries(

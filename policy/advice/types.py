@@ -238,6 +238,9 @@ class Outcome(FrozenModel):
         shortfall_acu_h: ACU-hours of demand above capacity in the window.
         p99_latency_ms: the latency model's p99 over the window.
         scaling_actions: setting changes over the window.
+        replans_by_risk_quantile: acuplan's outcome only: how many hourly re-plans planned at
+            each risk quantile (``{"0.9": 70, "0.95": 2}``; learnt per cluster,
+            :mod:`policy.trace_replay.posture`); None for the other outcomes.
     """
 
     settings: str
@@ -248,6 +251,7 @@ class Outcome(FrozenModel):
     shortfall_acu_h: float
     p99_latency_ms: float
     scaling_actions: int
+    replans_by_risk_quantile: dict[str, int] | None = None
 
 
 class TierOption(FrozenModel):

@@ -402,6 +402,28 @@ def test_the_timetable_is_the_cheapest_quantile_as_safe_as_acuplan_live() -> Non
         assert advice.recommended == only_median.recommended
 
 
+def test_random_bursts_get_one_min_capacity_per_day_not_a_timetable_of_noise() -> None:
+    # Heavy-tailed bursts with no daily pattern: slot-by-slot levels read off acuplan's floors
+    # flipped MinCapacity every 30-60 minutes (37 changes a day on a 5-day trace of this kind).
+    demand = np.minimum(1.0 + np.random.default_rng(7).pareto(1.2, 5 * 288), 250.0)
+
+    advice = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits={"max_acu": 256}),
+        current=CurrentSettings(),
+    )
+
+    # 3 replayed days after the 2-day warm-up: 72 hourly re-plans, each at a risk quantile
+    assert sum((advice.acuplan.replans_by_risk_quantile or {}).values()) == 72
+    assert advice.current.replans_by_risk_quantile is None and advice.bound.replans_by_risk_quantile is None
+    assert len(advice.schedule.entries) == 1 and advice.schedule.slot_s == 86_400
+    assert advice.schedule.entries[0].cron == "cron(0 0 ? * * *)"
+    (note,) = [r for r in advice.reasons if "the demand shows no pattern by time of day" in r]
+    assert re.search(r"p = (0\.\d\d|1\.00), at least 0\.05", note)
+
+
 def test_settings_not_given_are_the_clusters() -> None:
     from placement import CapacityLimits, Topology
 

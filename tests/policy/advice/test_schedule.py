@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from policy.advice.schedule import schedule_floors, schedule_from_floors
+from policy.advice.schedule import daily_pattern_p_value, schedule_floors, schedule_from_floors
 
 START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
 
@@ -211,3 +211,49 @@ def test_fall_back_the_repeated_hour_counts_once_and_its_entry_runs_once() -> No
     assert second.astimezone(NEW_YORK).strftime("%H:%M %Z") == "01:30 EST"
     assert (replayed[first], replayed[second]) == (6.0, 1.0)
     assert replayed[datetime(2024, 11, 4, 1, 30, tzinfo=NEW_YORK).astimezone(UTC)] == 6.0
+
+
+def _hourly_noise(days: int, seed: int) -> np.ndarray:
+    """Floors acuplan re-planning hourly could set on random bursts: 4.5 or 5 ACU, hour by hour."""
+    levels = np.random.default_rng(seed).choice([4.5, 5.0], days * 24)
+    return np.repeat(levels, 12)
+
+
+def test_the_daily_pattern_test_tells_a_daily_peak_from_noise_and_from_a_level_shift() -> None:
+    office = _floors(6, lambda day, minute: 8.0 if 480 <= minute < 1080 else 2.0)
+    batch = _floors(6, lambda day, minute: 8.5 if minute % 60 < 15 else 0.5)  # at :00 every hour
+    shift = np.where(np.arange(6 * 288) < 3 * 288, 20.0, 2.0)  # flat within every day
+
+    assert daily_pattern_p_value(office, start=START, step_s=300) < 1e-6
+    assert daily_pattern_p_value(office + _hourly_noise(6, 0), start=START, step_s=300) < 1e-6
+    assert daily_pattern_p_value(batch, start=START, step_s=300) < 1e-6  # the hourly maxima are flat
+    assert daily_pattern_p_value(batch, start=START, step_s=300, slot_s=3600) == 1.0  # hourly slots
+    assert daily_pattern_p_value(_hourly_noise(6, 0), start=START, step_s=300) > 0.05
+    assert daily_pattern_p_value(shift, start=START, step_s=300) == 1.0  # nothing to rank within a day
+
+
+def test_the_daily_pattern_test_is_friedmans_by_hour_and_within_the_hour_bonferroni_combined() -> None:
+    from scipy.stats import friedmanchisquare
+
+    floors = _hourly_noise(4, 3) + np.tile(np.linspace(0, 1, 288), 4)  # a weak ramp within each day
+    by_hour = floors.reshape(4, 24, 12).max(axis=2)  # whole UTC days x hours, each hour's highest floor
+    within = floors.reshape(96, 4, 3).max(axis=2)  # whole hours x their 15-minute slots
+
+    got = daily_pattern_p_value(floors, start=START, step_s=300)
+
+    p_hour, p_within = friedmanchisquare(*by_hour.T).pvalue, friedmanchisquare(*within.T).pvalue
+    assert got == pytest.approx(min(1.0, 2 * min(p_hour, p_within)), rel=1e-12)
+
+
+def test_the_daily_pattern_test_needs_three_whole_trusted_days() -> None:
+    floors = _hourly_noise(4, 1)
+    trusted = np.ones(floors.size, dtype=bool)
+    trusted[30:40] = False  # day 1 loses parts of two hours: each still holds a trusted step
+    trusted[288 + 36 : 288 + 48] = False  # day 2 loses all of 03:00-04:00: 3 whole days remain
+    assert daily_pattern_p_value(floors, start=START, step_s=300, trusted=trusted) is not None
+    trusted[2 * 288 + 36 : 2 * 288 + 48] = False  # so does day 3: 2 remain, no verdict
+    assert daily_pattern_p_value(floors, start=START, step_s=300, trusted=trusted) is None
+    assert daily_pattern_p_value(floors[: 2 * 288], start=START, step_s=300) is None
+    assert daily_pattern_p_value(floors, start=START + timedelta(hours=1), step_s=300) is not None
+    with pytest.raises(ValueError, match="step_s=7200 must divide an hour"):
+        daily_pattern_p_value(floors[::24], start=START, step_s=7200)

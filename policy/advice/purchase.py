@@ -13,7 +13,8 @@ Options (``name``):
   smallest memory-optimised class whose memory at 2 GiB per ACU holds the peak, on-demand.
 * ``provisioned_ri_1yr_no_upfront`` / ``provisioned_ri_3yr_all_upfront``: the same
   instances under Reserved Instances (effective hourly rate after the discount).
-* ``savings_plan_serverless``: a 1-year Database Savings Plan on Serverless v2. The
+* ``savings_plan_serverless``: a 1-year Database Savings Plan on Serverless v2 (left out
+  when the best commitment rounds to $0/h: the cluster is paused or idle most hours). The
   commitment ``c`` ($/h, post-discount) that minimises the bill over the history is the
   newsvendor quantile: with discount d, each hour costs ``c + max(s_h - c/(1-d), 0)``
   for on-demand spend ``s_h``, whose derivative in c vanishes when a share (1 - d) of
@@ -149,6 +150,8 @@ def _serverless(p: CapacityProfile, book: PriceBook) -> list[PurchaseOption]:
     d = book.savings_plan_serverless_discount
     spend = np.asarray(p.hourly_acu) * book.serverless_standard_usd_per_acu_hour
     c = savings_plan_commitment(spend, d)
+    if round(c, 4) == 0.0:  # a cluster paused or idle most hours: the best plan commits nothing
+        return out  # and is Serverless Standard on demand; offering it would sell a $0 commitment
     hourly = c + np.maximum(spend - c / (1.0 - d), 0.0)
     compute = float(np.mean(hourly)) * HOURS_PER_MONTH if len(hourly) else 0.0
     out.append(

@@ -70,6 +70,15 @@ def test_savings_plan_commitment_is_the_newsvendor_quantile() -> None:
     assert costs["savings_plan_serverless"] == pytest.approx((4 * 0.65 + 0.65 + 9.0) / 5 * 730)
 
 
+def test_a_cluster_idle_most_hours_is_not_sold_a_zero_dollar_savings_plan() -> None:
+    # Paused 3 hours in 4: the best commitment is $0/h, i.e. Serverless Standard on demand.
+    hours = np.array([0.0, 0.0, 0.0, 2.0] * 6)
+    profile = CapacityProfile(hourly_acu=hours, reader_hourly_acu=hours, peak_instance_acu=1.0, n_instances=1)
+    assert savings_plan_commitment(hours * 0.12, 0.35) == 0.0
+    costs = _by_name(profile)
+    assert "savings_plan_serverless" not in costs and "serverless_standard" in costs
+
+
 def test_no_provisioned_class_holds_a_peak_beyond_256_acu() -> None:
     assert smallest_class(BOOK.instances, "r6g", 300.0) is None
     costs = _by_name(_steady(acu=500, peak=300))

@@ -143,6 +143,18 @@ _FIELD_OPTIONS = {
 }
 
 
+_DEPLOYED_OPTIONS: dict[str, str] = {
+    "previous.writer_acu": "--deployed-min-acu",
+    "previous.extra_readers_by_az": "--deployed-reader",
+    "previous.failover_az_id": "--deployed-failover-az",
+    "topology.az_ids": "--az",
+    "topology.writer_az_id": "--writer-az",
+    "limits.min_acu": "--min-acu",
+    "limits.max_acu": "--max-acu",
+}
+"""How a deployed-layout error from ``policy.recommend`` names the CLI options behind each field."""
+
+
 def _named(exc: ValidationError, prefix: str = "") -> str:
     parts = []
     for e in exc.errors():
@@ -428,10 +440,19 @@ def recommend_command(
                 )
             except ValidationError as exc:
                 raise CliInputError(_named(exc)) from None
-        rec = policy.recommend(
-            built.history_acu, now=built.now, step_s=step, cluster=cluster, config=config,
-            previous=previous, context=built.context,
-        )  # fmt: skip
+        try:
+            rec = policy.recommend(
+                built.history_acu, now=built.now, step_s=step, cluster=cluster, config=config,
+                previous=previous, context=built.context,
+            )  # fmt: skip
+        except InvalidRequestError as exc:  # the deployed layout: name the options that gave it
+            if not (exc.field or "").startswith("previous."):
+                raise
+            message = str(exc)
+            for name, option in _DEPLOYED_OPTIONS.items():
+                message = message.replace(name, option)
+            option = _DEPLOYED_OPTIONS.get(exc.field or "", "--deployed-min-acu")
+            raise CliInputError(message if option in message else f"{option}: {message}") from None
     for line in _summary(rec, report, built.combined.warnings):
         typer.echo(line)
     if priced:

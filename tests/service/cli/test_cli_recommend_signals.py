@@ -287,6 +287,20 @@ def test_rate_signal_needs_rate_or_peak(tmp_path: Path) -> None:
             ["--deployed-reader", "euc1-az2=abc"],
             "error: --deployed-reader: 'euc1-az2=abc' is not NAME=VALUE (e.g. euc1-az2=1)",
         ),
+        # the deployed layout's checks run in policy.recommend: named by the options, not previous.*
+        (
+            ["--deployed-min-acu", "1", "--deployed-reader", "use1-az2=-1"],
+            "error: --deployed-reader counts must be >= 0",
+        ),
+        (
+            ["--deployed-min-acu", "1", "--deployed-failover-az", "use1-az9"],
+            "error: --deployed-failover-az='use1-az9' must be an AZ of --az other than the writer's "
+            "('use1-az1')",
+        ),
+        (
+            ["--deployed-min-acu", "1", "--deployed-reader", "use1-az2=99"],
+            "error: --deployed-reader: previous layout has 99 readers, more than limits.max_readers=15",
+        ),
     ],
 )
 def test_topology_and_layout_errors_name_their_options(options: list[str], line: str) -> None:

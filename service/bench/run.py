@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from multiprocessing import get_context
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -263,9 +264,7 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
                 yield pool
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
-                for child in set(multiprocessing.active_children()) - others:  # the pool's workers
-                    child.terminate()
-                    child.join(timeout=10.0)
+                _stop_children(others)
                 raise
             pool.shutdown(wait=True)
         return
@@ -273,6 +272,25 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
 
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]
         yield client.get_executor()
+
+
+def _stop_children(others: set[BaseProcess]) -> None:
+    """Terminate the child processes not in ``others`` (the pool's workers), then kill stragglers.
+
+    Repeats until none is left (at most 5 rounds): a worker the pool was still spawning when
+    the run stopped is not yet a child in the first round (seen on a loaded machine).
+    """
+    for attempt in range(5):
+        children = set(multiprocessing.active_children()) - others
+        if not children:
+            return
+        for child in children:
+            if attempt < 2:
+                child.terminate()
+            else:
+                child.kill()
+        for child in children:
+            child.join(timeout=10.0)
 
 
 @contextmanager

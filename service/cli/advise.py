@@ -209,8 +209,11 @@ def advise_command(
         ),
     ] = None,
     pause_after_s: Annotated[
-        int, typer.Option("--pause-after-s", help="SecondsUntilAutoPause (300-86400), used at MinCapacity 0.")
-    ] = 300,
+        int | None,
+        typer.Option(
+            "--pause-after-s", help="SecondsUntilAutoPause (300-86400; default 300), only with --min-acu 0."
+        ),
+    ] = None,
     read_frac: Annotated[float | None, typer.Option("--read-frac", help="Read share of demand, 0-1.")] = None,
     peak_acu: PeakOption = None,
     budget: Annotated[
@@ -272,6 +275,11 @@ def advise_command(
         ):
             check_finite(option, value)
         check_peak_acu(peak_acu)
+        if pause_after_s is not None and min_acu != 0:  # Aurora pauses only at MinCapacity 0
+            raise CliInputError(
+                f"--pause-after-s {pause_after_s}: SecondsUntilAutoPause applies only to a cluster that "
+                f"may pause (--min-acu 0), and --min-acu is {min_acu:g}"
+            )
         check_format(format)
         in_zone = check_zone_option("--input-timezone", input_timezone)
         schedule_zone = check_zone_option("--timezone", timezone) or "UTC"
@@ -322,7 +330,7 @@ def advise_command(
             today: dict[str, object] = {
                 "min_capacity_acu": min_acu,
                 "max_capacity_acu": base_max,
-                "seconds_until_auto_pause": pause_after_s,
+                "seconds_until_auto_pause": 300 if pause_after_s is None else pause_after_s,
                 "engine": engine_name,
             }
             if readers is not None:  # else the cluster's default (CurrentSettings.for_cluster)

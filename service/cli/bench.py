@@ -78,9 +78,14 @@ def bench_command(
         typer.Option("--fleet-dir", help="Folder of canonical trace CSVs: the fleet for the throughput run."),
     ] = None,
     fleet_clusters: Annotated[
-        int,
-        typer.Option("--fleet-clusters", min=0, help="Else: cut --fleet-trace into N clusters (0: skip)."),
-    ] = FLEET_CLUSTERS,
+        int | None,
+        typer.Option(
+            "--fleet-clusters",
+            min=0,
+            help=f"Else: cut --fleet-trace into N clusters (0: skip; default {FLEET_CLUSTERS}, "
+            "or 0 when --policies leaves acuplan out).",
+        ),
+    ] = None,
     fleet_trace: Annotated[
         str, typer.Option("--fleet-trace", help="Bundled trace the fleet is cut from.")
     ] = (FLEET_TRACE),
@@ -103,9 +108,10 @@ def bench_command(
 
     Also sweeps each family's knob (reactive's fixed floor, the VPA-style percentile, the
     predictive-scaling-style target, acuplan's risk quantile) for the cost/violation
-    frontier, judges dominance and issue 9's targets, and times a fleet replay on 1 and 2
-    local workers (and on Dask with --scheduler) for throughput. Needs the ``bench`` extra
-    (matplotlib; Dask's ``distributed`` for --scheduler).
+    frontier, judges dominance and issue 9's targets, and times a fleet replay of acuplan on 1
+    and 2 local workers (and on Dask with --scheduler) for throughput (by default not when
+    --policies leaves acuplan out). Needs the ``bench`` extra (matplotlib; Dask's
+    ``distributed`` for --scheduler).
     """
     try:
         require_extra("matplotlib", "acuplan bench")
@@ -135,6 +141,8 @@ def bench_command(
             names = [] if traces_dir else list_bundled()
         members = bundled_members(names) + folder
         check_members(members, pols, ReplayConfig())
+        if fleet_clusters is None:  # the throughput run times acuplan: not asked for without it
+            fleet_clusters = FLEET_CLUSTERS if "acuplan" in pols else 0
         fleet = fleet_for(fleet_dir, fleet_clusters, fleet_trace, max_acu, peak_acu)
         out.mkdir(parents=True, exist_ok=True)
     except (ValueError, OSError) as exc:

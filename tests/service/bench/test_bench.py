@@ -81,12 +81,11 @@ def test_bench_on_a_folder_writes_the_scoreboard_and_every_output(tmp_path: Path
         str(out),
         "--workers",
         "1",
-        "--fleet-clusters",
-        "0",
     ]
     code = main([*args, "--policies", f"{PEERS},bound", "--ramp-profiles", "default"])
     assert code == 0
     doc = json.loads((out / "bench.json").read_text())
+    assert "throughput" not in doc  # it times acuplan: without acuplan, no fleet unless asked for
 
     assert list(doc["traces"]) == ["diurnal", "flat", "spiky"]  # file-name order
     assert doc["ramp_profiles"] == ["default"] and doc["peers"] == list(PEER_FAMILIES)

@@ -112,6 +112,11 @@ def test_advise_bad_input_is_one_line(tmp_path: Path) -> None:
         runner.invoke(app, ["advise", "--csv", csv, "--budget-usd-per-month", "-5"]),
         "--budget-usd-per-month: Input should be greater than 0",
     )
+    _one_line(  # only a cluster that may pause has a SecondsUntilAutoPause: refused, not ignored
+        runner.invoke(app, ["advise", "--csv", csv, "--pause-after-s", "600"]),
+        "error: --pause-after-s 600: SecondsUntilAutoPause applies only to a cluster that may pause "
+        "(--min-acu 0), and --min-acu is 0.5",
+    )
 
 
 def _idle_csv(path: Path, days: int = 4) -> Path:

@@ -20,6 +20,14 @@ What the state carries:
   re-solved, until ``replan_every_s`` has passed, it no longer covers the next step, or
   observed demand went above its usable capacity (capacity x target utilisation).
 
+* the **risk quantile learnt** for this cluster: every ``learn_every_s`` (a day), at a
+  re-plan, :func:`policy.trace_replay.learn.learn_risk_quantile` replays acuplan over the
+  history the state keeps with the posture rule that ``advise`` and ``acuplan bench`` use
+  (:mod:`policy.trace_replay.posture`), and the plans until the next learning are made at
+  the quantile it chose. That call takes one replay of the history (seconds on a calm
+  cluster, about a minute once the candidates' shadows run); ``learn_every_s=0`` plans at
+  ``policy.risk_quantile`` always.
+
 A caller that knows what is actually deployed passes it as ``deployed``; it then replaces
 the layout derived from the last plan. Imports ``placement`` public names and ``policy``
 modules; never ``service`` or ``traces``.
@@ -44,9 +52,10 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from placement import PreviousLayout
-from policy.config import PolicyConfig
+from policy.config import PolicyConfig, PostureConfig, ReplayConfig
 from policy.engine import recommend
-from policy.errors import InsufficientHistoryError, InvalidRequestError
+from policy.errors import InsufficientHistoryError, InvalidRequestError, PolicyError
+from policy.trace_replay.learn import learn_risk_quantile
 from policy.types import ClusterSpec, Recommendation
 
 STATE_VERSION: Literal[1] = 1
@@ -78,11 +87,19 @@ class SchedulerConfig(_Frozen):
             a new plan each time the floor may change).
         max_history_steps: history kept in the state (4,032 = 14 days at 300 s, what
             EC2 predictive scaling looks at; about 40 kB of JSON).
+        learn_every_s: re-learn the risk quantile from the kept history this often, at a
+            re-plan (a day: the posture's shortest scoring span); 0: never, plan at
+            ``policy.risk_quantile``.
+        posture: the learning rule (candidates, budgets, windows; see
+            :class:`~policy.config.PostureConfig`); empty ``risk_quantiles`` also turns
+            learning off.
     """
 
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     replan_every_s: int = Field(default=900, gt=0, le=7 * 86_400)
     max_history_steps: int = Field(default=4032, ge=1, le=100_000)
+    learn_every_s: int = Field(default=86_400, ge=0, le=28 * 86_400)
+    posture: PostureConfig = Field(default_factory=PostureConfig)
 
 
 class SchedulerState(_Frozen):
@@ -96,6 +113,10 @@ class SchedulerState(_Frozen):
         history_acu: demand per step, ACU; None marks a step without samples.
         last_plan: the last plan returned, or None.
         last_planned_at: the ``now`` of the last solve, or None.
+        risk_quantile: the risk quantile learnt for this cluster, or None (not yet learnt:
+            plans use ``policy.risk_quantile``).
+        risk_quantile_reason: why, one sentence with the numbers ('' before learning).
+        learnt_at: the ``now`` of the last learning, or None.
     """
 
     version: Literal[1] = STATE_VERSION
@@ -105,6 +126,9 @@ class SchedulerState(_Frozen):
     history_acu: tuple[float | None, ...] = ()
     last_plan: Recommendation | None = None
     last_planned_at: AwareDatetime | None = None
+    risk_quantile: float | None = Field(default=None, gt=0.5, lt=1.0)
+    risk_quantile_reason: str = ""
+    learnt_at: AwareDatetime | None = None
 
 
 class SchedulerResult(_Frozen):
@@ -296,13 +320,45 @@ def next_plan(
     previous = deployed
     if previous is None and merged.last_plan is not None:
         previous = layout_at(merged.last_plan, at, merged.cluster)
+    history = _history_until(merged, now_s, config.max_history_steps)
+    merged = _learn(merged, history, at, config)
+    planning = config.policy
+    if merged.risk_quantile is not None and merged.risk_quantile != planning.risk_quantile:
+        planning = planning.model_copy(update={"risk_quantile": merged.risk_quantile})
     plan = recommend(
-        _history_until(merged, now_s, config.max_history_steps),
-        now=at,
-        step_s=merged.step_s,
-        cluster=merged.cluster,
-        config=config.policy,
-        previous=previous,
+        history, now=at, step_s=merged.step_s, cluster=merged.cluster, config=planning, previous=previous
     )
     new = merged.model_copy(update={"last_plan": plan, "last_planned_at": at})
     return SchedulerResult(state=new, plan=plan, replanned=True, reason=why or "re-planned")
+
+
+def _learn(
+    state: SchedulerState, history: list[float], at: datetime, config: SchedulerConfig
+) -> SchedulerState:
+    """Re-learn the risk quantile when ``learn_every_s`` has passed and the history allows it.
+
+    The replay covers the warm-up plus the posture's ``window_s`` (older history cannot
+    change the choice) and needs the warm-up plus ``min_window_s`` before a choice can
+    differ from ``policy.risk_quantile``: shorter histories wait, nothing stored. A replay
+    that fails (a decision's input error) keeps the quantile learnt before and says why.
+    """
+    posture = config.posture
+    if not config.learn_every_s or not posture.risk_quantiles:
+        return state
+    if state.learnt_at is not None and at - state.learnt_at < timedelta(seconds=config.learn_every_s):
+        return state
+    replay = ReplayConfig(policy=config.policy, posture=posture, scaler=config.policy.scaler)
+    if len(history) * state.step_s < replay.warmup_s + posture.min_window_s + replay.replan_every_s:
+        return state
+    history = history[-math.ceil((replay.warmup_s + posture.window_s) / state.step_s) :]
+    start = at - timedelta(seconds=len(history) * state.step_s)
+    try:
+        choice = learn_risk_quantile(
+            history, start=start, step_s=state.step_s, cluster=state.cluster, config=replay
+        )
+    except PolicyError as exc:
+        reason = f"kept: learning from the history failed ({exc})"
+        return state.model_copy(update={"risk_quantile_reason": reason, "learnt_at": at})
+    return state.model_copy(
+        update={"risk_quantile": choice.risk_quantile, "risk_quantile_reason": choice.reason, "learnt_at": at}
+    )

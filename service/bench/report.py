@@ -314,6 +314,9 @@ def one_setting_text(doc: dict[str, Any]) -> str:
         "frontier where acuplan does not, so this asks which one setting, used on every cluster, meets "
         f"them most often. acuplan (its risk quantile learnt per cluster) meets them on {acuplan['met']}"
     )
+    alone = next((r for r in others if r["label"] == "reactive"), None)
+    if alone is not None:
+        text += f"; Aurora alone at your floor (`reactive`, what you have without acuplan) on {alone['met']}"
     for what, group in (
         ("at a fixed risk quantile", [r for r in others if r["label"].startswith("acuplan@")]),
         (
@@ -329,10 +332,17 @@ def one_setting_text(doc: dict[str, Any]) -> str:
 
 
 def one_setting_rows(doc: dict[str, Any]) -> Rows:
-    """Rows for acuplan and the :data:`SETTINGS_SHOWN` settings meeting the targets most often."""
+    """Rows: acuplan, the settings meeting the targets most often, each peer's default run.
+
+    :data:`SETTINGS_SHOWN` settings after acuplan, then each peer's default run (Aurora alone
+    first) that is not among them.
+    """
     records = doc.get("one_setting") or []
+    shown = records[: SETTINGS_SHOWN + 1]
+    defaults = ("reactive", "predictive-scaling", "vpa", "hpa-readers")
+    shown += [r for d in defaults for r in records[SETTINGS_SHOWN + 1 :] if r["label"] == d]
     rows: Rows = []
-    for r in records[: SETTINGS_SHOWN + 1]:
+    for r in shown:
         judged = r["met"] + len(r["missed"])
         rows.append([r["label"], display_name(r["label"]), f"{r['met']} of {judged}", ", ".join(r["missed"])])
     return rows

@@ -55,8 +55,23 @@ def test_the_one_setting_table_ranks_settings_over_every_trace_and_profile() -> 
         "quantile, `acuplan@q0.9`, on 1; the best setting of a peer (what you could run instead), "
         "`vpa`, on 2."
     )
+    doc["traces"]["b"]["targets"]["reaching"].append("reactive")
+    doc["one_setting"] = suite_settings(doc)
+    assert one_setting_text(doc).endswith(
+        "meets them on 3; Aurora alone at your floor (`reactive`, what you have without acuplan) on 1; the "
+        "best setting at a fixed risk quantile, `acuplan@q0.9`, on 1; the best setting of a peer (what you "
+        "could run instead), `vpa`, on 2."
+    )
     assert one_setting_rows(doc)[:2] == [
         ["acuplan", "acuplan", "3 of 4", "a/slow"],
         ["vpa", "Kubernetes VPA-style floor (p90 +15%)", "2 of 4", "b/default, b/slow"],
     ]
     assert one_setting_text({"traces": {}}) == "" and one_setting_rows({"traces": {}}) == []
+
+
+def test_the_one_setting_table_always_shows_aurora_alone_and_each_peers_default() -> None:
+    records = [{"label": "acuplan", "met": 9, "missed": ["x/slow"]}]
+    records += [{"label": f"acuplan@q0.{k}", "met": 8, "missed": ["x/slow"]} for k in range(50, 62)]
+    records += [{"label": "reactive", "met": 1, "missed": []}, {"label": "vpa", "met": 0, "missed": []}]
+    rows = one_setting_rows({"one_setting": records})
+    assert [r[0] for r in rows][-3:] == ["acuplan@q0.59", "reactive", "vpa"] and len(rows) == 13

@@ -226,7 +226,8 @@ class PostureConfig(_Frozen):
 
     Attributes:
         risk_quantiles: the candidate quantiles, each in (0.5, 1), ascending; ``policy.risk_quantile``
-            is always one of them. Empty: no learning, every plan at ``policy.risk_quantile``.
+            is a candidate too (added when not listed). Empty: no learning, every plan at
+            ``policy.risk_quantile``.
             ASSUMPTION p80-p99 with p85: the risk sweep's quantiles around the default p90.
         slo_share_of_reactive: the SLO budget, as a share of Aurora alone's violation minutes
             over the window. Default 0.2: the target issue 9 sets for acuplan (a user's choice,

@@ -44,12 +44,13 @@ Examples:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from placement import PreviousLayout
 from policy.config import PolicyConfig, PostureConfig, ReplayConfig
@@ -86,7 +87,7 @@ class SchedulerConfig(_Frozen):
         replan_every_s: reuse a plan at most this long (900 s = the default plan step:
             a new plan each time the floor may change).
         max_history_steps: history kept in the state (4,032 = 14 days at 300 s, what
-            EC2 predictive scaling looks at; about 40 kB of JSON).
+            EC2 predictive scaling looks at; about 80 kB of JSON with the last plan).
         learn_every_s: re-learn the risk quantile from the kept history this often, at a
             re-plan (a day: the posture's shortest scoring span); 0: never, plan at
             ``policy.risk_quantile``.
@@ -117,6 +118,9 @@ class SchedulerState(_Frozen):
             plans use ``policy.risk_quantile``).
         risk_quantile_reason: why, one sentence with the numbers ('' before learning).
         learnt_at: the ``now`` of the last learning, or None.
+        learnt_with: the configuration it was learnt with (``policy.risk_quantile`` and the
+            posture, as JSON); under any other, nothing learnt applies: it is cleared, and
+            learnt again at the next re-plan if learning is on.
     """
 
     version: Literal[1] = STATE_VERSION
@@ -129,6 +133,7 @@ class SchedulerState(_Frozen):
     risk_quantile: float | None = Field(default=None, gt=0.5, lt=1.0)
     risk_quantile_reason: str = ""
     learnt_at: AwareDatetime | None = None
+    learnt_with: str = ""
 
 
 class SchedulerResult(_Frozen):
@@ -282,10 +287,12 @@ def next_plan(
 
     Args:
         state: from :func:`new_state` or the previous call.
-        observations: samples seen since the last call, any order; samples at or after
-            ``now`` are kept for later calls but not used yet.
+        observations: samples seen since the last call (Observations or dicts of their
+            fields), any order; samples at or after ``now`` are kept for later calls but not
+            used yet.
         now: decision time, timezone-aware; floored to the ``step_s`` grid.
-        config: planning and re-planning knobs; default :class:`SchedulerConfig()`.
+        config: planning and re-planning knobs (a :class:`SchedulerConfig` or a dict of
+            its fields); default :class:`SchedulerConfig()`.
         deployed: the layout actually deployed, when the caller knows it; default: the
             layout the last plan prescribes at ``now`` (none before the first plan).
 
@@ -293,14 +300,18 @@ def next_plan(
         The new state, the plan, whether it was re-solved and why.
 
     Raises:
-        InvalidRequestError: ``now`` is naive or before the last plan's time, no
-            observation was ever given, or the history does not reach back before ``now``;
+        InvalidRequestError: ``config`` or an observation that does not validate (field
+            ``config`` / ``observations``), ``now`` not a datetime, naive, or before the last
+            plan's time, no observation was ever given, or the history does not reach back
+            before ``now``;
             and every input error of :func:`policy.recommend` (its ``field`` names the
             input). Every error is a :class:`policy.PolicyError`.
         InsufficientHistoryError: no observation in the ``max_history_steps`` before
             ``now`` (a long gap), or too few for a forecast.
     """
-    config = config or SchedulerConfig()
+    config, observations = _checked(config, observations)
+    if not isinstance(now, datetime):
+        raise InvalidRequestError(f"now must be a timezone-aware datetime, got {type(now).__name__}", "now")
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidRequestError(f"now must be timezone-aware, got {now.isoformat()}", "now")
     now_s = _epoch(now) // state.step_s * state.step_s
@@ -332,10 +343,34 @@ def next_plan(
     return SchedulerResult(state=new, plan=plan, replanned=True, reason=why or "re-planned")
 
 
+def _checked(
+    config: SchedulerConfig | None, observations: Sequence[Observation]
+) -> tuple[SchedulerConfig, list[Observation]]:
+    """The config and observations as models (dicts are validated), or an error naming the input."""
+    try:
+        checked = SchedulerConfig.model_validate(config if config is not None else {})
+    except ValidationError as exc:
+        raise InvalidRequestError(f"config: {_first_error(exc)}", "config") from None
+    try:
+        samples = [Observation.model_validate(o) for o in observations]
+    except ValidationError as exc:
+        raise InvalidRequestError(f"observations: {_first_error(exc)}", "observations") from None
+    return checked, samples
+
+
+def _first_error(exc: ValidationError) -> str:
+    e = exc.errors()[0]
+    where = ".".join(str(p) for p in e["loc"])
+    return f"{where + ': ' if where else ''}{e['msg']} ({exc.error_count()} error(s))"
+
+
 def _learn(
     state: SchedulerState, history: list[float], at: datetime, config: SchedulerConfig
 ) -> SchedulerState:
     """Re-learn the risk quantile when ``learn_every_s`` has passed and the history allows it.
+
+    What was learnt under other settings (``policy.risk_quantile``, the posture) or with
+    learning off is cleared first: an operator who changes the quantile gets it.
 
     The replay covers the warm-up plus the posture's ``window_s`` (older history cannot
     change the choice) and needs the warm-up plus ``min_window_s`` before a choice can
@@ -343,8 +378,18 @@ def _learn(
     that fails (a decision's input error) keeps the quantile learnt before and says why.
     """
     posture = config.posture
+    key = json.dumps(
+        {"risk_quantile": config.policy.risk_quantile, "posture": posture.model_dump(mode="json")},
+        sort_keys=True,
+    )
+    if state.learnt_with and state.learnt_with != key:  # learnt under other settings: not these
+        state = state.model_copy(
+            update={"risk_quantile": None, "risk_quantile_reason": "", "learnt_at": None, "learnt_with": ""}
+        )
     if not config.learn_every_s or not posture.risk_quantiles:
-        return state
+        return state.model_copy(
+            update={"risk_quantile": None, "risk_quantile_reason": "", "learnt_at": None, "learnt_with": ""}
+        )
     if state.learnt_at is not None and at - state.learnt_at < timedelta(seconds=config.learn_every_s):
         return state
     replay = ReplayConfig(policy=config.policy, posture=posture, scaler=config.policy.scaler)
@@ -358,7 +403,12 @@ def _learn(
         )
     except PolicyError as exc:
         reason = f"kept: learning from the history failed ({exc})"
-        return state.model_copy(update={"risk_quantile_reason": reason, "learnt_at": at})
+        return state.model_copy(update={"risk_quantile_reason": reason, "learnt_at": at, "learnt_with": key})
     return state.model_copy(
-        update={"risk_quantile": choice.risk_quantile, "risk_quantile_reason": choice.reason, "learnt_at": at}
+        update={
+            "risk_quantile": choice.risk_quantile,
+            "risk_quantile_reason": choice.reason,
+            "learnt_at": at,
+            "learnt_with": key,
+        }
     )

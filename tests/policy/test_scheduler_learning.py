@@ -10,6 +10,7 @@ import pytest
 from policy import (
     ClusterSpec,
     Observation,
+    PolicyError,
     ReplayConfig,
     SchedulerConfig,
     SchedulerState,
@@ -110,3 +111,33 @@ def test_a_history_shorter_than_the_warm_up_and_one_scoring_span_learns_nothing_
         config=config,
     )
     assert result.state.learnt_at is None and result.plan.risk_quantile == 0.9
+
+
+def test_a_learnt_quantile_gives_way_to_a_changed_setting_or_learning_off(
+    learnt: tuple[SchedulerState, SchedulerConfig, datetime],
+) -> None:
+    state, config, now = learnt
+    later = now + timedelta(hours=1)
+    assert state.risk_quantile is not None and state.learnt_with
+    off = next_plan(state, now=later, config=config.model_copy(update={"learn_every_s": 0}))
+    assert off.plan.risk_quantile == 0.9 and off.state.risk_quantile is None and not off.state.learnt_with
+    raised = config.model_copy(update={"policy": config.policy.model_copy(update={"risk_quantile": 0.95})})
+    relearnt = next_plan(state, now=later, config=raised)  # the old choice was learnt around p90
+    assert relearnt.state.learnt_at == later and relearnt.state.learnt_with != state.learnt_with
+    assert relearnt.plan.risk_quantile == relearnt.state.risk_quantile
+
+
+def test_bad_config_observations_and_now_are_policy_errors_naming_them() -> None:
+    state = new_state(ClusterSpec(), step_s=STEP_S)
+    obs = [{"ts": T0.isoformat(), "demand_acu": 1.0}]
+    with pytest.raises(
+        PolicyError, match="config: learn_every_s: Input should be greater than or equal to 0"
+    ) as e:
+        next_plan(state, obs, now=T0 + timedelta(hours=1), config={"learn_every_s": -1})
+    assert e.value.field == "config"
+    with pytest.raises(PolicyError, match="observations: demand_acu: Input should be greater") as e:
+        next_plan(state, [{"ts": T0.isoformat(), "demand_acu": -1.0}], now=T0 + timedelta(hours=1))
+    assert e.value.field == "observations"
+    with pytest.raises(PolicyError, match="now must be a timezone-aware datetime, got str") as e:
+        next_plan(state, obs, now="2024-05-06T01:00:00Z")  # type: ignore[arg-type]
+    assert e.value.field == "now"

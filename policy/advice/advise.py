@@ -710,7 +710,9 @@ def advise(
         reader_hourly_acu=_hourly(
             (recommended.capacity_acu - recommended.writer_capacity_acu) * billed, step_s
         ),
-        peak_instance_acu=float(np.nanmax(scored))
+        # the whole history's peak, warm-up included: an instance bought for years must hold
+        # every burst already seen, not only the replayed window's
+        peak_instance_acu=float(np.nanmax(demand))
         * max(cluster.read_frac, 1 - cluster.read_frac)
         / replay.policy.target_utilisation,
         n_instances=2,

@@ -424,6 +424,17 @@ def test_random_bursts_get_one_min_capacity_per_day_not_a_timetable_of_noise() -
     assert re.search(r"p = (0\.\d\d|1\.00), at least 0\.05", note)
 
 
+def test_provisioned_options_hold_a_burst_the_warm_up_saw() -> None:
+    # 30 ACU for an hour on day 1 (the 2-day warm-up), 2 ACU after: a class bought for years must
+    # hold that burst (per instance: 30 x max(read share 0.5, write share 0.5) / target utilisation
+    # 0.8 = 18.75 ACU).
+    demand = np.full(5 * 288, 2.0)
+    demand[300:312] = 30.0
+    advice = advise(demand, start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
+    sized = [o.basis for o in advice.purchase_options if "-ACU peak" in o.basis]
+    assert sized and all("for a 18.8-ACU peak" in basis for basis in sized)
+
+
 def test_settings_not_given_are_the_clusters() -> None:
     from placement import CapacityLimits, Topology
 

@@ -1,8 +1,11 @@
 """A MinCapacity plan a user can apply without a scheduler: a daily or weekly timetable.
 
 Owns :class:`ScheduleEntry`, :class:`FloorSchedule`, :func:`schedule_from_floors`,
-:func:`schedule_floors` and :func:`daily_pattern_p_value` (whether a series, the demand,
-varies with the time of day at all, or a timetable would only copy noise). The timetable is read off the
+:func:`schedule_floors`, :func:`daily_pattern_p_value` (whether a series, the demand,
+varies with the time of day at all, or a timetable would only copy noise) and
+:func:`merge_levels` with :func:`with_levels` (fewer changes where raising a slot to its
+neighbour's level costs next to nothing: Aurora bills max(MinCapacity, what its scaler
+holds), so a floor under load the scaler already carries is free). The timetable is read off the
 floors acuplan set when it was replayed over the history: per slot of the day (and per
 weekday, with three or more weeks of history) the floor it set at the ``quantile`` of that
 slot's occurrences (p90 by default: the floor a re-planning acuplan would have wanted on nine
@@ -28,6 +31,7 @@ Across a daylight-saving switch:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -354,6 +358,83 @@ def schedule_floors(schedule: FloorSchedule, *, start: datetime, step_s: int, n_
         return np.zeros(0)
     wall = _wall(start, step_s, n_steps, schedule.timezone)
     return _in_effect(levels, wall, step_s, schedule.slot_s, schedule.kind == "weekly")
+
+
+def with_levels(schedule: FloorSchedule, levels_acu: npt.ArrayLike, max_capacity_acu: float) -> FloorSchedule:
+    """The same timetable with other per-slot floors (entries rebuilt, equal neighbours merged).
+
+    Args:
+        schedule: the timetable.
+        levels_acu: the floor per slot, shape (len(schedule.floors_acu),), ACU.
+        max_capacity_acu: MaxCapacity every entry keeps.
+
+    Returns:
+        The new :class:`FloorSchedule`.
+
+    Raises:
+        ValueError: ``levels_acu`` has another length.
+    """
+    level = np.asarray(levels_acu, dtype=np.float64)
+    if level.shape != (len(schedule.floors_acu),):
+        raise ValueError(
+            f"levels_acu has shape {level.shape}, the timetable {len(schedule.floors_acu)} slots"
+        )
+    weekly = schedule.kind == "weekly"
+    entries = _entries(level, 86_400 // schedule.slot_s, schedule.slot_s, max_capacity_acu, weekly)
+    return schedule.model_copy(update={"entries": entries, "floors_acu": tuple(float(x) for x in level)})
+
+
+def slot_of_steps(schedule: FloorSchedule, *, start: datetime, step_s: int, n_steps: int) -> IntArray:
+    """The timetable slot each step starts in (wall clock of ``schedule.timezone``), shape (n_steps,)."""
+    wall = _wall(start, step_s, n_steps, schedule.timezone)
+    return _slot(wall, schedule.slot_s, len(schedule.floors_acu), schedule.kind == "weekly")
+
+
+def merge_levels(
+    levels_acu: npt.ArrayLike,
+    raise_cost_usd: Callable[[npt.NDArray[np.bool_], float], float],
+    budget_usd: float,
+) -> FloatArray:
+    """Merge a timetable's runs of equal slots by raising one to a neighbour's level, cheapest first.
+
+    A run (maximal stretch of slots at one level; the cycle wraps, the last slot is next to
+    the first) below a neighbour can be raised to the lower of its higher neighbours, which
+    removes at least one change. Each round takes the merge with the smallest estimated
+    cost, while the estimates summed stay within ``budget_usd``. Raising a floor never adds
+    SLO-violation minutes in the simulator (it is monotone in the floor, issue 9), so only
+    the cost is at stake; the caller re-checks the result with a replay.
+
+    Args:
+        levels_acu: the floor per slot, shape (n_slots,), ACU.
+        raise_cost_usd: the estimated extra cost of setting the slots of a mask, shape
+            (n_slots,) bool, to a level (ACU), USD over the replayed window.
+        budget_usd: the most all merges may cost together, USD.
+
+    Returns:
+        The merged levels, shape (n_slots,) (a new array; never below ``levels_acu``).
+    """
+    level = np.asarray(levels_acu, dtype=np.float64).copy()
+    n, spent = level.size, 0.0
+    while True:
+        change = np.flatnonzero(level != np.roll(level, 1))  # slots that open a run
+        if change.size <= 1:
+            return level
+        best: tuple[float, int, float, npt.NDArray[np.bool_]] | None = None
+        for k, first in enumerate(change):
+            end = change[(k + 1) % change.size]
+            mask = np.zeros(n, dtype=bool)
+            mask[(first + np.arange((end - first) % n or n)) % n] = True
+            here = level[first]
+            higher = [x for x in (level[(first - 1) % n], level[(end) % n]) if x > here]
+            if not higher:
+                continue
+            cost = raise_cost_usd(mask, min(higher))
+            if best is None or cost < best[0]:
+                best = (cost, int(first), min(higher), mask)
+        if best is None or spent + best[0] > budget_usd:
+            return level
+        spent += best[0]
+        level[best[3]] = best[2]
 
 
 class SecondarySchedule(FrozenModel):

@@ -6,7 +6,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from policy.advice.schedule import daily_pattern_p_value, schedule_floors, schedule_from_floors
+from policy.advice.schedule import (
+    daily_pattern_p_value,
+    merge_levels,
+    schedule_floors,
+    schedule_from_floors,
+    slot_of_steps,
+    with_levels,
+)
 
 START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
 
@@ -257,3 +264,30 @@ def test_the_daily_pattern_test_needs_three_whole_trusted_days() -> None:
     assert daily_pattern_p_value(floors, start=START + timedelta(hours=1), step_s=300) is not None
     with pytest.raises(ValueError, match="step_s=7200 must divide an hour"):
         daily_pattern_p_value(floors[::24], start=START, step_s=7200)
+
+
+def test_merging_raises_the_cheapest_run_to_its_neighbour_first_within_the_budget() -> None:
+    # Slots (the cycle wraps): 1 1 | 4 | 2 | 4 4 | 1. Raising a slot to level L costs L - its level
+    # per slot (a stand-in for the replay's estimate).
+    level = np.array([1.0, 1.0, 4.0, 2.0, 4.0, 4.0, 1.0])
+
+    def cost(mask: np.ndarray, to: float) -> float:
+        return float((to - level[mask]).sum())
+
+    # The 2 between two 4s costs 2 to merge; the wrapped run of 1s (slots 6, 0, 1) costs 9.
+    assert merge_levels(level, cost, 1.9).tolist() == level.tolist()  # nothing fits
+    assert merge_levels(level, cost, 2.0).tolist() == [1.0, 1.0, 4.0, 4.0, 4.0, 4.0, 1.0]
+    assert merge_levels(level, cost, 11.0).tolist() == [4.0] * 7
+    assert merge_levels(np.full(3, 2.0), cost, 100.0).tolist() == [2.0] * 3
+
+
+def test_a_timetable_with_other_levels_rebuilds_its_entries_and_slots_follow_the_wall_clock() -> None:
+    floors = _floors(4, lambda day, minute: 13.0 if 525 <= minute < 540 else 0.5)
+    s = schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=64.0)
+    flat = with_levels(s, np.full(len(s.floors_acu), 2.0), 64.0)
+    assert [(e.at_minute, e.min_capacity_acu) for e in flat.entries] == [(0, 2.0)]
+    assert flat.kind == s.kind and flat.slot_s == s.slot_s
+    with pytest.raises(ValueError, match="the timetable 96 slots"):
+        with_levels(s, [1.0], 64.0)
+    slots = slot_of_steps(s, start=START + timedelta(minutes=5), step_s=300, n_steps=4)
+    assert slots.tolist() == [0, 0, 1, 1]  # 00:05, 00:10 in slot 0; 00:15, 00:20 in slot 1

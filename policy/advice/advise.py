@@ -1212,7 +1212,7 @@ def _reasons(
         "keeping today's MinCapacity"
         if kept_today
         else "a fixed MinCapacity"
-        if fixed_note
+        if fixed_note or len(set(schedule.floors_acu)) == 1
         else "the timetable"
     )
     verdict = (

@@ -420,6 +420,7 @@ def test_random_bursts_get_one_min_capacity_per_day_not_a_timetable_of_noise() -
     assert advice.current.replans_by_risk_quantile is None and advice.bound.replans_by_risk_quantile is None
     assert len(advice.schedule.entries) == 1 and advice.schedule.slot_s == 86_400
     assert advice.schedule.entries[0].cron == "cron(0 0 ? * * *)"
+    assert advice.reasons[0].startswith("a fixed MinCapacity ")  # not "the timetable": one level all day
     (note,) = [r for r in advice.reasons if "the demand shows no pattern by time of day" in r]
     assert re.search(r"p = (0\.\d\d|1\.00), at least 0\.05", note)
 

@@ -8,8 +8,11 @@ it replays on one simulator (:mod:`policy.trace_replay.simulator`, the one model
   promotion tiers, auto-pause);
 * **acuplan**: acuplan re-planning every hour over the history (what running it buys);
 * **recommended**: the daily or weekly MinCapacity timetable read off acuplan's floors
-  (:mod:`policy.advice.schedule`), i.e. what a user can apply without a scheduler; the
-  timetable is read off this very history, so its score is in-sample (said in the reasons);
+  (:mod:`policy.advice.schedule`), i.e. what a user can apply without a scheduler: one level
+  per day where the demand shows no time-of-day pattern (:data:`DAILY_PATTERN_ALPHA`), runs
+  merged where a raise costs next to nothing (:func:`_merged`), then a fixed or today's
+  MinCapacity where either does as well; the timetable is read off this very history, so its
+  score is in-sample (said in the reasons);
 * **bound**: the perfect-foresight lower bound (:mod:`policy.floors`).
 
 Money is per 730-hour month (the replayed window scaled); SLO-violation minutes are the

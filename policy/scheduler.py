@@ -382,14 +382,13 @@ def _learn(
         {"risk_quantile": config.policy.risk_quantile, "posture": posture.model_dump(mode="json")},
         sort_keys=True,
     )
-    if state.learnt_with and state.learnt_with != key:  # learnt under other settings: not these
+    learning = bool(config.learn_every_s and posture.risk_quantiles)
+    if state.learnt_with not in ("", key) or not learning:  # learnt under other settings, or off
         state = state.model_copy(
             update={"risk_quantile": None, "risk_quantile_reason": "", "learnt_at": None, "learnt_with": ""}
         )
-    if not config.learn_every_s or not posture.risk_quantiles:
-        return state.model_copy(
-            update={"risk_quantile": None, "risk_quantile_reason": "", "learnt_at": None, "learnt_with": ""}
-        )
+    if not learning:
+        return state
     if state.learnt_at is not None and at - state.learnt_at < timedelta(seconds=config.learn_every_s):
         return state
     replay = ReplayConfig(policy=config.policy, posture=posture, scaler=config.policy.scaler)

@@ -419,7 +419,7 @@ def merge_levels(
         change = np.flatnonzero(level != np.roll(level, 1))  # slots that open a run
         if change.size <= 1:
             return level
-        best: tuple[float, int, float, npt.NDArray[np.bool_]] | None = None
+        best: tuple[float, float, npt.NDArray[np.bool_]] | None = None
         for k, first in enumerate(change):
             end = change[(k + 1) % change.size]
             mask = np.zeros(n, dtype=bool)
@@ -430,11 +430,11 @@ def merge_levels(
                 continue
             cost = raise_cost_usd(mask, min(higher))
             if best is None or cost < best[0]:
-                best = (cost, int(first), min(higher), mask)
+                best = (cost, min(higher), mask)
         if best is None or spent + best[0] > budget_usd:
             return level
         spent += best[0]
-        level[best[3]] = best[2]
+        level[best[2]] = best[1]
 
 
 class SecondarySchedule(FrozenModel):

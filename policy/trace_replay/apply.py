@@ -1,15 +1,17 @@
 """Apply a Recommendation to a replay: the settings a user acting on the advice would set.
 
 Owns :func:`decision_from_recommendation` (used by ``acuplan``'s replay and its risk
-sweep), :func:`decision_from_forecast` (a plan made from a forecast shared by several
-quantiles: the risk sweep and the posture's shadows) and :func:`user_floor` (the
+sweep), :func:`shared_forecast` and :func:`decision_from_forecast` (plans made from one
+forecast shared by several quantiles: the risk sweep and the posture's shadows, each
+variant :func:`at_risk_quantile`) and :func:`user_floor` (the
 MinCapacity a user has without acuplan). Pure.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -17,7 +19,7 @@ import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import ReplayConfig
-from policy.engine import decide, history_quality
+from policy.engine import decide, forecast_quantiles, history_quality, horizon_steps
 from policy.settings import floor_at
 from policy.trace_replay.decision import Decision
 from policy.types import ClusterSpec, DemandContext, Recommendation
@@ -89,12 +91,60 @@ def decision_from_recommendation(
     )
 
 
-def decision_from_forecast(
-    shared_acu: npt.NDArray[np.float64],
+def at_risk_quantile(config: ReplayConfig, q: float) -> ReplayConfig:
+    """``config`` with acuplan planning (``planning_config``) at risk quantile ``q``."""
+    return config.model_copy(
+        update={"policy": config.planning_config.model_copy(update={"risk_quantile": q})}
+    )
+
+
+@dataclass(frozen=True)
+class SharedForecast:
+    """One forecast made for the quantiles of several variants (the risk sweep, the shadows).
+
+    Attributes:
+        demand_acu: forecast demand, shape (len(quantiles), horizon steps), ACU.
+        quantiles: the ascending union of the variants' ``policy.quantiles``.
+        model: the model that made it.
+        warnings: the forecast's warnings.
+    """
+
+    demand_acu: npt.NDArray[np.float64]
+    quantiles: tuple[float, ...]
+    model: str
+    warnings: tuple[str, ...]
+
+
+def shared_forecast(
+    history_acu: npt.NDArray[np.float64],
     *,
-    quantiles: tuple[float, ...],
-    forecast_model: str,
-    forecast_warnings: tuple[str, ...],
+    now: datetime,
+    step_s: int,
+    cluster: ClusterSpec,
+    variants: Sequence[ReplayConfig],
+) -> SharedForecast:
+    """Forecast once for every quantile the ``variants`` plan with (horizon and options of the first).
+
+    Raises:
+        InsufficientHistoryError, InvalidRequestError: see :func:`policy.engine.forecast_quantiles`.
+    """
+    union = tuple(sorted({q for v in variants for q in v.policy.quantiles}))
+    _, horizon = horizon_steps(variants[0].policy, step_s)
+    demand, model, warned = forecast_quantiles(
+        history_acu,
+        now=now,
+        step_s=step_s,
+        horizon=horizon,
+        quantiles=union,
+        cluster=cluster,
+        config=variants[0].policy.forecast,
+    )
+    return SharedForecast(demand, union, model, warned)
+
+
+def decision_from_forecast(
+    forecast: SharedForecast,
+    *,
     history_acu: npt.NDArray[np.float64],
     now: datetime,
     step_s: int,
@@ -106,18 +156,15 @@ def decision_from_forecast(
     """Plan at ``config.policy.risk_quantile`` from a forecast made for several quantiles at once.
 
     Runs what :func:`policy.recommend` runs after its forecast (:func:`policy.engine.decide`:
-    the data-quality hold, the floor plan, auto-pause) on the rows of ``shared_acu`` that
+    the data-quality hold, the floor plan, auto-pause) on the rows of ``forecast`` that
     ``config.policy.quantiles`` needs, then applies the plan with
     :func:`decision_from_recommendation`. Because the forecaster picks its model by the
     pinball loss of the quantiles it was asked for, the plan can differ slightly from a
     :func:`policy.recommend` at the same quantile.
 
     Args:
-        shared_acu: forecast demand, shape (len(quantiles), horizon steps), ACU.
-        quantiles: the ascending quantiles of ``shared_acu``'s rows; must hold every one of
+        forecast: from :func:`shared_forecast`; its quantiles must hold every one of
             ``config.policy.quantiles`` (else ValueError from ``tuple.index``).
-        forecast_model: the model that made the forecast.
-        forecast_warnings: the forecast's warnings.
         history_acu: demand history ending at ``now``, shape (n,), ACU; NaN = missing.
         now: decision time (UTC).
         step_s: trace step, seconds.
@@ -131,9 +178,9 @@ def decision_from_forecast(
     """
     planning = config.policy
     rec = decide(
-        shared_acu[[quantiles.index(q) for q in planning.quantiles]],
-        forecast_model=forecast_model,
-        forecast_warnings=forecast_warnings,
+        forecast.demand_acu[[forecast.quantiles.index(q) for q in planning.quantiles]],
+        forecast_model=forecast.model,
+        forecast_warnings=forecast.warnings,
         history=history_acu,
         now=now,
         step_s=step_s,

@@ -39,9 +39,15 @@ import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import PostureConfig, ReplayConfig
-from policy.engine import forecast_quantiles, horizon_steps, recommend
+from policy.engine import recommend
 from policy.floors import FloorCluster, cheapest_floors
-from policy.trace_replay.apply import decision_from_forecast, decision_from_recommendation, user_floor
+from policy.trace_replay.apply import (
+    at_risk_quantile,
+    decision_from_forecast,
+    decision_from_recommendation,
+    shared_forecast,
+    user_floor,
+)
 from policy.trace_replay.decision import Decision, FloatArray, IntArray
 from policy.trace_replay.simulator import Layout, simulate
 from policy.types import ClusterSpec
@@ -269,16 +275,11 @@ class AcuplanPolicy:
         self.choices.append(choice)
         return self._plan(history_acu, now, n_steps, previous, base)
 
-    def _variant(self, q: float) -> ReplayConfig:
-        """The replay configuration planning at risk quantile ``q``."""
-        planning = self.config.planning_config
-        return self.config.model_copy(update={"policy": planning.model_copy(update={"risk_quantile": q})})
-
     def _plan(
         self, history: FloatArray, now: datetime, n_steps: int, previous: PreviousLayout | None, q: float
     ) -> Decision:
         """The production plan: :func:`policy.recommend` at ``q`` from the layout ``previous``."""
-        config = self._variant(q)
+        config = at_risk_quantile(self.config, q)
         rec = recommend(
             history,
             now=now,
@@ -294,24 +295,13 @@ class AcuplanPolicy:
 
     def _plan_shadows(self, history: FloatArray, now: datetime, n_steps: int) -> None:
         """Every shadow plans from its own layout, on one forecast made for all their quantiles."""
-        variants = [self._variant(s.risk_quantile) for s in self._shadows]
-        union = tuple(sorted({q for v in variants for q in v.policy.quantiles}))
-        _, horizon = horizon_steps(self.config.policy, self.step_s)
-        shared, model, warned = forecast_quantiles(
-            history,
-            now=now,
-            step_s=self.step_s,
-            horizon=horizon,
-            quantiles=union,
-            cluster=self.cluster,
-            config=self.config.policy.forecast,
+        variants = [at_risk_quantile(self.config, s.risk_quantile) for s in self._shadows]
+        shared = shared_forecast(
+            history, now=now, step_s=self.step_s, cluster=self.cluster, variants=variants
         )
         for s, config in zip(self._shadows, variants, strict=True):
             d = decision_from_forecast(
                 shared,
-                quantiles=union,
-                forecast_model=model,
-                forecast_warnings=warned,
                 history_acu=history,
                 now=now,
                 step_s=self.step_s,

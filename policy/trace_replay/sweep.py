@@ -23,9 +23,8 @@ import numpy.typing as npt
 
 from placement import PreviousLayout
 from policy.config import ReplayConfig
-from policy.engine import forecast_quantiles, horizon_steps
 from policy.steps import decision_windows
-from policy.trace_replay.apply import decision_from_forecast
+from policy.trace_replay.apply import at_risk_quantile, decision_from_forecast, shared_forecast
 from policy.trace_replay.decision import Decision
 from policy.trace_replay.run import PolicyRun, Progress, finish_run, scored_window
 from policy.types import ClusterSpec
@@ -61,13 +60,7 @@ def sweep_risk_quantile(
     """
     demand = np.asarray(demand_acu, dtype=np.float64)
     first, every = scored_window(demand, step_s=step_s, config=config, policies=("acuplan",))
-    planning = config.planning_config
-    variants = [
-        config.model_copy(update={"policy": planning.model_copy(update={"risk_quantile": q})})
-        for q in risk_quantiles
-    ]
-    union = tuple(sorted({q for v in variants for q in v.policy.quantiles}))
-    _, horizon = horizon_steps(config.policy, step_s)
+    variants = [at_risk_quantile(config, q) for q in risk_quantiles]
     decisions: list[list[Decision]] = [[] for _ in variants]
     times: list[list[float]] = [[] for _ in variants]
     previous: list[PreviousLayout | None] = [None for _ in variants]
@@ -76,23 +69,12 @@ def sweep_risk_quantile(
     for k, (i, n_steps) in enumerate(starts):
         now = start + timedelta(seconds=i * step_s)
         t0 = time.perf_counter()
-        shared, model, warned = forecast_quantiles(
-            demand[:i],
-            now=now,
-            step_s=step_s,
-            horizon=horizon,
-            quantiles=union,
-            cluster=cluster,
-            config=config.policy.forecast,
-        )
+        shared = shared_forecast(demand[:i], now=now, step_s=step_s, cluster=cluster, variants=variants)
         forecast_s = (time.perf_counter() - t0) / len(variants)
         for v, cfg in enumerate(variants):
             t1 = time.perf_counter()
             d = decision_from_forecast(
                 shared,
-                quantiles=union,
-                forecast_model=model,
-                forecast_warnings=warned,
                 history_acu=demand[:i],
                 now=now,
                 step_s=step_s,

@@ -44,7 +44,6 @@ Examples:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -53,10 +52,10 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from placement import PreviousLayout
-from policy.config import PolicyConfig, PostureConfig, ReplayConfig
+from policy.config import PolicyConfig, PostureConfig
 from policy.engine import recommend
 from policy.errors import InsufficientHistoryError, InvalidRequestError, PolicyError
-from policy.trace_replay.learn import learn_risk_quantile
+from policy.trace_replay.learn import learn_recent, learning_key
 from policy.types import ClusterSpec, Recommendation
 
 STATE_VERSION: Literal[1] = 1
@@ -372,16 +371,13 @@ def _learn(
     What was learnt under other settings (``policy.risk_quantile``, the posture) or with
     learning off is cleared first: an operator who changes the quantile gets it.
 
-    The replay covers the warm-up plus the posture's ``window_s`` (older history cannot
-    change the choice) and needs the warm-up plus ``min_window_s`` before a choice can
-    differ from ``policy.risk_quantile``: shorter histories wait, nothing stored. A replay
-    that fails (a decision's input error) keeps the quantile learnt before and says why.
+    Which part of the history is replayed and how much is enough is
+    :func:`~policy.trace_replay.learn.learn_recent`'s rule: shorter histories wait, nothing
+    stored. A replay that fails (a decision's input error) keeps the quantile learnt before
+    and says why.
     """
     posture = config.posture
-    key = json.dumps(
-        {"risk_quantile": config.policy.risk_quantile, "posture": posture.model_dump(mode="json")},
-        sort_keys=True,
-    )
+    key = learning_key(config.policy, posture)
     learning = bool(config.learn_every_s and posture.risk_quantiles)
     if state.learnt_with not in ("", key) or not learning:  # learnt under other settings, or off
         state = state.model_copy(
@@ -391,18 +387,15 @@ def _learn(
         return state
     if state.learnt_at is not None and at - state.learnt_at < timedelta(seconds=config.learn_every_s):
         return state
-    replay = ReplayConfig(policy=config.policy, posture=posture, scaler=config.policy.scaler)
-    if len(history) * state.step_s < replay.warmup_s + posture.min_window_s + replay.replan_every_s:
-        return state
-    history = history[-math.ceil((replay.warmup_s + posture.window_s) / state.step_s) :]
-    start = at - timedelta(seconds=len(history) * state.step_s)
     try:
-        choice = learn_risk_quantile(
-            history, start=start, step_s=state.step_s, cluster=state.cluster, config=replay
+        choice = learn_recent(
+            history, now=at, step_s=state.step_s, cluster=state.cluster, policy=config.policy, posture=posture
         )
     except PolicyError as exc:
         reason = f"kept: learning from the history failed ({exc})"
         return state.model_copy(update={"risk_quantile_reason": reason, "learnt_at": at, "learnt_with": key})
+    if choice is None:  # too short to say yet: nothing stored, learnt again at the next re-plan
+        return state
     return state.model_copy(
         update={
             "risk_quantile": choice.risk_quantile,

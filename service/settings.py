@@ -31,6 +31,8 @@ Environment variables (all optional; empty values are ignored)::
     ACUPLAN_SOLVER_POOL_WORKERS       threads that run recommendation solves (2)
     ACUPLAN_SOLVER_POOL_QUEUE         solves that may wait for a thread; beyond: 503 (8)
     ACUPLAN_REPLAY_WORKERS            threads that run replay jobs (1)
+    ACUPLAN_LEARN_EVERY_S             re-learn a registered cluster's risk quantile after this
+                                      much data time, s (86400; 0: never)
 """
 
 from __future__ import annotations
@@ -108,6 +110,9 @@ class Settings(BaseSettings):
         solver_pool_workers: threads for recommendation and forecast solves.
         solver_pool_queue: solves that may wait for a thread; more get a 503 ``overloaded``.
         replay_workers: threads for replay jobs (each replay is long; 1 keeps a core free).
+        learn_every_s: a per-cluster recommendation queues a learning job for its cluster
+            (``service.http.learning``) when this much data time has passed since the last
+            one; 0 turns learning off (recommendations plan at the configured quantile).
 
     Raises:
         pydantic.ValidationError: a variable is malformed or out of range.
@@ -130,6 +135,8 @@ class Settings(BaseSettings):
     solver_pool_workers: int = Field(default=2, ge=1, le=64)  # 2 = the cores of our reference machine
     solver_pool_queue: int = Field(default=8, ge=0, le=10_000)
     replay_workers: int = Field(default=1, ge=1, le=16)
+    # A day, as SchedulerConfig.learn_every_s: the posture's 7-day window moves little in a day.
+    learn_every_s: int = Field(default=86_400, ge=0, le=28 * 86_400)
 
     @property
     def resolved_database_url(self) -> str:

@@ -1193,8 +1193,10 @@ def _posture_reasons(by_quantile: dict[str, int] | None, replay: ReplayConfig) -
         f"p{base * 100:g} is the default): every candidate quantile was replayed in the shadow and each "
         f"re-plan used the cheapest that had kept within {posture.slo_share_of_reactive:.0%} of the "
         f"SLO-violation minutes of today's MinCapacity at no more than {posture.max_cost_vs_bound:g}x the "
-        "perfect-foresight bound (policy.trace_replay.posture); a scheduler or the HTTP service plans at "
-        f"the configured quantile: set risk_quantile to {float(most):g} there for the same posture"
+        "perfect-foresight bound (policy.trace_replay.posture); the scheduler (policy.next_plan) and the "
+        "HTTP service's per-cluster recommendations learn it the same way once a day, while `acuplan "
+        f"recommend` and stateless HTTP calls plan at the configured one: set risk_quantile to {float(most):g} "
+        "there for the same posture"
     ]
 
 

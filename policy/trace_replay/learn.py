@@ -2,22 +2,26 @@
 
 Owns :func:`learn_risk_quantile`: it replays ``acuplan`` with its risk posture
 (:mod:`policy.trace_replay.posture`) over a demand history and returns the choice the last
-decision made, so :func:`policy.next_plan` (the scheduler entry point) plans at the quantile
-a replay of the same history would have chosen. One rule, one implementation: the
-scheduler does not keep the posture's shadows in its state, it re-learns from the history
-it keeps. Pure: no clock, no I/O.
+decision made, so :func:`policy.next_plan` (the scheduler entry point) and the HTTP
+service's per-cluster recommendations plan at the quantile a replay of the same history
+would have chosen. :func:`learn_recent` is the one rule both use (which part of the history,
+how much is enough) and :func:`learning_key` names the settings a choice was learnt under.
+One rule, one implementation: no caller keeps the posture's shadows, they re-learn from the
+history they keep. Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import math
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
-from policy.config import ReplayConfig
+from policy.config import PolicyConfig, PostureConfig, ReplayConfig
 from policy.trace_replay.posture import AcuplanPolicy, PostureChoice
-from policy.trace_replay.run import _run_policy, scored_window
+from policy.trace_replay.run import Progress, _run_policy, scored_window
 from policy.types import ClusterSpec
 
 
@@ -28,6 +32,7 @@ def learn_risk_quantile(
     step_s: int,
     cluster: ClusterSpec,
     config: ReplayConfig,
+    progress: Progress | None = None,
 ) -> PostureChoice:
     """Replay acuplan over ``demand_acu`` and return the risk quantile its last decision chose.
 
@@ -47,6 +52,8 @@ def learn_risk_quantile(
         cluster: the cluster (its ``limits.min_acu`` is Aurora alone's floor).
         config: the replay configuration (``policy``, ``posture``, ``scaler``, warm-up and
             re-plan interval).
+        progress: called ``(policy name, decisions done, decisions total)`` after each
+            decision; it may raise to stop the replay.
 
     Returns:
         The last decision's :class:`PostureChoice` (``config.policy.risk_quantile`` with
@@ -59,5 +66,78 @@ def learn_risk_quantile(
     demand = np.asarray(demand_acu, dtype=np.float64)
     first, every = scored_window(demand, step_s=step_s, config=config, policies=("acuplan",))
     policy = AcuplanPolicy(cluster=cluster, config=config, step_s=step_s)
-    _run_policy(policy, demand, start=start, step_s=step_s, first=first, every=every, progress=None)
+    _run_policy(policy, demand, start=start, step_s=step_s, first=first, every=every, progress=progress)
     return policy.choices[-1]
+
+
+def learning_key(policy: PolicyConfig, posture: PostureConfig) -> str:
+    """The settings a risk quantile is learnt under, as canonical JSON.
+
+    A choice learnt under one key does not apply under another: an operator who changes
+    ``policy.risk_quantile`` or the posture gets what they set until the next learning.
+
+    Args:
+        policy: the planning configuration (its ``risk_quantile`` is the answer without evidence).
+        posture: the learning rule.
+
+    Returns:
+        ``{"posture": ..., "risk_quantile": ...}`` with sorted keys.
+    """
+    return json.dumps(
+        {"risk_quantile": policy.risk_quantile, "posture": posture.model_dump(mode="json")}, sort_keys=True
+    )
+
+
+def learn_recent(
+    history_acu: npt.ArrayLike,
+    *,
+    now: datetime,
+    step_s: int,
+    cluster: ClusterSpec,
+    policy: PolicyConfig,
+    posture: PostureConfig,
+    progress: Progress | None = None,
+) -> PostureChoice | None:
+    """Learn the risk quantile from the end of a history, or None when it is too short to say.
+
+    The replay covers the default warm-up plus ``posture.window_s`` before ``now`` (older
+    history cannot change the choice) and needs the warm-up, ``posture.min_window_s`` and one
+    re-plan interval before a choice can differ from ``policy.risk_quantile``: a shorter
+    history gives None (nothing learnt yet). The replay is :func:`learn_risk_quantile`'s,
+    with the scaler ``policy.scaler`` plans for.
+
+    Args:
+        history_acu: demand per step ending at ``now``, shape (n_steps,), ACU; NaN marks a
+            missing step.
+        now: end of the last step, timezone-aware.
+        step_s: step length, seconds.
+        cluster: the cluster (its ``limits.min_acu`` is Aurora alone's floor).
+        policy: the planning configuration.
+        posture: the learning rule; no candidates (``risk_quantiles`` empty) learns nothing.
+        progress: as :func:`learn_risk_quantile`'s.
+
+    Returns:
+        The choice, or None (history too short, or no candidate quantiles).
+
+    Raises:
+        InvalidRequestError: the errors of :func:`policy.recommend` on a decision (field named).
+    """
+    replay = ReplayConfig(policy=policy, posture=posture, scaler=policy.scaler)
+    history = np.asarray(history_acu, dtype=np.float64)
+    if not posture.risk_quantiles:
+        return None
+    if len(history) * step_s < replay.warmup_s + posture.min_window_s + replay.replan_every_s:
+        return None
+    history = history[-math.ceil(learning_span_s(posture) / step_s) :]
+    start = now - timedelta(seconds=len(history) * step_s)
+    return learn_risk_quantile(
+        history, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
+    )
+
+
+def learning_span_s(posture: PostureConfig) -> int:
+    """Seconds of history :func:`learn_recent` replays: the default warm-up plus ``posture.window_s``.
+
+    Older history cannot change the choice, so a caller may keep only this much.
+    """
+    return ReplayConfig().warmup_s + posture.window_s

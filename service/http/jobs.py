@@ -1,8 +1,9 @@
-"""Asynchronous jobs (replays and advice): persisted in the store, run on a bounded pool, cancellable.
+"""Asynchronous jobs (replays, advice, learning): persisted in the store, run on a bounded pool, cancellable.
 
 Owns :class:`ReplayRunner` and :class:`ReplayInputs` (what a replay job runs, fixed when it
 is submitted, so a job's result does not depend on metrics stored later; an advice job's
-are :class:`service.http.advising.AdviceInputs`). Every job is stored with its ``kind``
+are :class:`service.http.advising.AdviceInputs`, a learning job's
+:class:`service.http.learning.LearningInputs`). Every job is stored with its ``kind``
 before it is queued; a process that stops leaves it ``running`` and the next start
 re-queues it (:meth:`ReplayRunner.resume`); replays and advice are deterministic, so a
 re-run gives the same result. Cancellation and shutdown are checked at the progress
@@ -28,6 +29,7 @@ import policy
 from policy import ClusterSpec, ReplayConfig
 from service.errors import error_code, error_field, is_input_error, one_line
 from service.http.advising import AdviceInputs, run_advice
+from service.http.learning import LEARNING_KIND, LearningInputs, run_learning
 from service.http.observability import ServiceMetrics
 from service.http.pool import BoundedPool
 from service.settings import Settings
@@ -75,7 +77,7 @@ class _Stop(Exception):
 
 
 class ReplayRunner:
-    """Runs the service's jobs (``replay`` and ``advice`` kinds) one pool task each, on one pool.
+    """Runs the service's jobs (kinds ``replay``, ``advice``, ``learning``) one pool task each, on one pool.
 
     Args:
         store: where jobs live.
@@ -92,11 +94,13 @@ class ReplayRunner:
         self._stopping = threading.Event()
         self._progress: dict[str, dict[str, tuple[int, int]]] = {}
 
-    def submit(self, inputs: ReplayInputs | AdviceInputs, *, cluster_id: str | None = None) -> JobRecord:
+    def submit(
+        self, inputs: ReplayInputs | AdviceInputs | LearningInputs, *, cluster_id: str | None = None
+    ) -> JobRecord:
         """Store a job and queue it.
 
         Args:
-            inputs: a replay's or an advice's inputs (the kind follows).
+            inputs: a replay's, an advice's or a learning's inputs (the kind follows).
             cluster_id: the registered cluster the job is for, or None.
 
         Returns:
@@ -106,7 +110,13 @@ class ReplayRunner:
             service.http.pool.PoolFullError: too many jobs are waiting (the job is stored as
                 failed with ``overloaded``).
         """
-        kind = "advice" if isinstance(inputs, AdviceInputs) else "replay"
+        kind = (
+            "advice"
+            if isinstance(inputs, AdviceInputs)
+            else LEARNING_KIND
+            if isinstance(inputs, LearningInputs)
+            else "replay"
+        )
         job = self._store.create_job(
             uuid.uuid4().hex, inputs.model_dump(mode="json"), kind=kind, cluster_id=cluster_id
         )
@@ -163,9 +173,12 @@ class ReplayRunner:
                 return
             if job.kind == "advice":
                 result = run_advice(AdviceInputs.model_validate(job.request), report)
+            elif job.kind == LEARNING_KIND:
+                result = run_learning(LearningInputs.model_validate(job.request), report)
             else:
                 result = _replay(ReplayInputs.model_validate(job.request), report)
-            if self._finish(job_id, "succeeded", result=result, kind=job.kind) and job.cluster_id:
+            finished = self._finish(job_id, "succeeded", result=result, kind=job.kind)
+            if finished and job.cluster_id and job.kind == "advice":
                 self._metrics.set_advice_alerts(job.cluster_id, list(result.get("alerts", [])))
         except _Stop as stop:
             if stop.reason == "cancelled":
@@ -179,7 +192,8 @@ class ReplayRunner:
     def _finish(self, job_id: str, status: str, *, kind: str, **values: Any) -> bool:
         if not self._store.finish_job(job_id, status, **values):
             return False
-        counter = self._metrics.advice_jobs if kind == "advice" else self._metrics.replay_jobs
+        counters = {"advice": self._metrics.advice_jobs, LEARNING_KIND: self._metrics.learning_jobs}
+        counter = counters.get(kind, self._metrics.replay_jobs)
         counter.labels(status=status).inc()
         return True
 

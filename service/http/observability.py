@@ -17,6 +17,7 @@ pool_in_flight                            gauge      pool (solver, replay)
 pool_rejected_total                       counter    pool
 replay_jobs_total                         counter    status (final state)
 advice_jobs_total                         counter    status (final state)
+learning_jobs_total                       counter    status (final state)
 advice_alert                              gauge      cluster_id, kind: 1 when the registered
                                                      cluster's last advice raises an alert
                                                      of that kind, else 0
@@ -89,6 +90,9 @@ class ServiceMetrics:
         )
         self.advice_jobs = Counter(
             "acuplan_advice_jobs", "Advice jobs by final state.", ("status",), registry=r
+        )
+        self.learning_jobs = Counter(
+            "acuplan_learning_jobs", "Risk-quantile learning jobs by final state.", ("status",), registry=r
         )
         self.advice_alert = Gauge(
             "acuplan_advice_alert",

@@ -30,6 +30,7 @@ from typing import Any, Final, ParamSpec, TypeVar
 import policy
 from policy import Recommendation
 from policy.types import DemandContext
+from service.http.learning import RiskQuantileChoice
 from service.http.runtime import Runtime
 from service.http.schemas.recommendations import RecommendInputs
 from service.store import NewRecommendation, RecommendationRecord
@@ -131,9 +132,10 @@ def inputs_digest(inputs: RecommendInputs) -> tuple[str, dict[str, Any]]:
     return hashlib.sha256(full).hexdigest(), summary
 
 
-def explanation(rec: Recommendation) -> dict[str, Any]:
-    """Return why the plan is what it is: status, model, reasons, warnings, cost."""
-    return {
+def explanation(rec: Recommendation, risk_quantile: RiskQuantileChoice | None = None) -> dict[str, Any]:
+    """Return why the plan is what it is: status, model, reasons, warnings, cost, the quantile's source."""
+    extra = {} if risk_quantile is None else {"risk_quantile": risk_quantile.model_dump(mode="json")}
+    return extra | {
         "solver_status": rec.solver.status.value,
         "solve_time_s": rec.solver.solve_time_s,
         "is_fail_safe": rec.is_fail_safe,
@@ -158,7 +160,11 @@ def _recommend(inputs: RecommendInputs) -> Recommendation:
 
 
 def recommend_and_store(
-    runtime: Runtime, inputs: RecommendInputs, *, history_key: str | None = None
+    runtime: Runtime,
+    inputs: RecommendInputs,
+    *,
+    history_key: str | None = None,
+    risk_quantile: RiskQuantileChoice | None = None,
 ) -> tuple[RecommendationRecord, Recommendation]:
     """Recommend on the solver pool, count it in the metrics and store it.
 
@@ -167,6 +173,8 @@ def recommend_and_store(
         inputs: validated arguments of ``policy.recommend``.
         history_key: the recommendation history to store it in; default: the cluster's
             id (stateless calls pass :func:`stateless_key`).
+        risk_quantile: where ``inputs.config.risk_quantile`` came from, for the
+            explanation (per-cluster recommendations), or None.
 
     Returns:
         The stored record (committed) and the recommendation.
@@ -188,7 +196,7 @@ def recommend_and_store(
             inputs_hash=digest,
             inputs=summary,
             recommendation=rec.model_dump(mode="json"),
-            explanation=explanation(rec),
+            explanation=explanation(rec, risk_quantile),
         )
     )
     return record, rec

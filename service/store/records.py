@@ -75,7 +75,7 @@ class RecommendationRecord:
 
 @dataclass(frozen=True)
 class JobRecord:
-    """An asynchronous job (replay or advice).
+    """An asynchronous job (replay, advice or learning).
 
     Attributes:
         id: job id (32 hex digits).
@@ -84,10 +84,11 @@ class JobRecord:
         started_ms: when a worker took it, or None.
         finished_ms: when it ended, or None.
         request: the validated request as JSON.
-        result: the ``policy.ReplayReport`` (or the advice document) as JSON once succeeded.
+        result: the ``policy.ReplayReport`` (the advice document, the learnt quantile) as JSON once
+            succeeded.
         error: ``{"error", "detail"}`` once failed.
         cancel_requested: a cancel was asked for.
-        kind: ``replay`` or ``advice``.
+        kind: ``replay``, ``advice`` or ``learning``.
         cluster_id: the registered cluster the job was asked for, or None.
     """
 

@@ -1,6 +1,6 @@
 """Store operations for jobs and API keys (mixed into :class:`service.store.repo.Store`).
 
-A job's ``kind`` (``replay``, ``advice``) decides who runs it and which routes see it;
+A job's ``kind`` (``replay``, ``advice``, ``learning``) decides who runs it and which routes see it;
 ``cluster_id`` names the registered cluster it was asked for. Job states: ``queued`` ->
 ``running`` -> ``succeeded`` | ``failed`` | ``cancelled``; a queued job can go straight to
 ``cancelled``. Transitions are conditional updates (``UPDATE ... WHERE status = ...``), so
@@ -108,6 +108,16 @@ class JobAndKeyOps(ABC):
         )
         with self._session() as s:
             return {str(row.cluster_id): _job(row) for row in s.execute(stmt).scalars()}
+
+    def latest_job(self, kind: str, cluster_id: str, *, status: str | None = None) -> JobRecord | None:
+        """Return the newest job of ``kind`` asked for ``cluster_id`` (in ``status`` when given), or None."""
+        stmt = select(ReplayJobRow).where(ReplayJobRow.kind == kind, ReplayJobRow.cluster_id == cluster_id)
+        if status is not None:
+            stmt = stmt.where(ReplayJobRow.status == status)
+        stmt = stmt.order_by(ReplayJobRow.created_ms.desc(), ReplayJobRow.id.desc()).limit(1)
+        with self._session() as s:
+            row = s.execute(stmt).scalars().first()
+            return None if row is None else _job(row)
 
     def _transition(self, job_id: str, allowed: tuple[str, ...], **values: Any) -> bool:
         with self._session() as s, s.begin():

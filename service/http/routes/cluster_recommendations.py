@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
+from policy import PolicyConfig
+from policy.trace_replay.learn import learning_span_s
 from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
+from service.http.learning import LEARNING_KIND, POSTURE, LearningInputs, learning_due, planning_quantile
+from service.http.pool import PoolFullError
 from service.http.routes.responses import errors
+from service.http.runtime import Runtime
 from service.http.schemas.clusters import (
     MAX_PAGE,
     ClusterId,
@@ -20,6 +27,7 @@ from service.http.schemas.clusters import (
     stored_inputs,
     window_start,
 )
+from service.http.schemas.recommendations import RecommendInputs
 from service.http.solving import recommend_and_store
 from service.inputs.formats import points_from_wire
 from service.inputs.history import grid_floor
@@ -42,6 +50,21 @@ def load_recommendation(store: Store, cluster_id: str, rec_id: int) -> Recommend
     return record
 
 
+def _queue_learning(runtime: Runtime, cluster_id: str, inputs: RecommendInputs, config: PolicyConfig) -> None:
+    """Queue a learning job on the history ending at the plan's ``now`` when one is due."""
+    latest = runtime.store.latest_job(LEARNING_KIND, cluster_id)
+    every_s = runtime.settings.learn_every_s
+    if not learning_due(latest, now=inputs.now, every_s=every_s, config=config, posture=POSTURE):
+        return
+    span = math.ceil(learning_span_s(POSTURE) / inputs.step_s)
+    history = [None if math.isnan(v) else float(v) for v in inputs.history_acu[-span:].tolist()]
+    learning = LearningInputs(
+        demand_acu=history, now=inputs.now, step_s=inputs.step_s, cluster=inputs.cluster, config=config
+    )
+    with contextlib.suppress(PoolFullError):  # stored as failed "overloaded": queued again at the next call
+        runtime.replays.submit(learning, cluster_id=cluster_id)
+
+
 @router.post("", response_model=StoredRecommendation, status_code=201, responses=errors(404, 422, 503))
 def create_cluster_recommendation(
     cluster_id: ClusterId,
@@ -52,6 +75,13 @@ def create_cluster_recommendation(
     _: WriteScope,
 ) -> StoredRecommendation:
     """Recommend ACU floors and readers from the cluster's stored metrics, and store it.
+
+    The risk quantile is the one learnt for this cluster (``service.http.learning``: the
+    newest succeeded learning job, learnt under the same configured ``risk_quantile``),
+    unless the request's ``config.risk_quantile`` sets one; the explanation's
+    ``risk_quantile`` says which and why. When a day of data time (``ACUPLAN_LEARN_EVERY_S``)
+    has passed since the cluster's last learning, a learning job is queued after the plan
+    is stored (it replays the last 9 days; the next recommendation uses its choice).
 
     New ``points`` are stored first. The history is the stored samples on the cluster's
     step grid up to ``now`` (missing steps stay missing); without ``now``, the server's
@@ -65,16 +95,23 @@ def create_cluster_recommendation(
         ts_new, values_new = points_from_wire(body.points, now_s=int(runtime.clock()))
         ingest(store, record, ts_new, values_new)
     config = cluster_config(record, base_config, body.config)
+    # Learnt under the cluster's own configuration; a request's overrides do not re-learn it.
+    learnt_under = cluster_config(record, base_config, None)
+    requested = body.config.risk_quantile if body.config is not None else None
+    learnt = store.latest_job(LEARNING_KIND, cluster_id, status="succeeded")
+    choice = planning_quantile(learnt_under, requested=requested, learnt=learnt, posture=POSTURE)
+    planning = config.model_copy(update={"risk_quantile": choice.risk_quantile})
     stored_range = store.point_range(cluster_id)
     # No now: the server's clock on the step grid, so a feed that stopped is flagged stale.
     now = body.now if body.now is not None else grid_floor(runtime.clock(), record.step_s)
     since, until = window_start(now, stored_range[1], record.step_s)
     ts, values = store.points(cluster_id, since_s=since, until_s=until)
     inputs = stored_inputs(
-        ts, values, step_s=record.step_s, now=now, cluster=cluster_spec(record), config=config,
+        ts, values, step_s=record.step_s, now=now, cluster=cluster_spec(record), config=planning,
         previous=body.previous, stored=stored_range, source_flags=record.source_flags,
     )  # fmt: skip
-    stored, _rec = recommend_and_store(runtime, inputs)
+    stored, _rec = recommend_and_store(runtime, inputs, risk_quantile=choice)
+    _queue_learning(runtime, cluster_id, inputs, learnt_under)
     response.headers["Location"] = f"/v1/clusters/{cluster_id}/recommendations/{stored.id}"
     return StoredRecommendation.of(stored)
 

@@ -19,6 +19,7 @@ from placement import STORED_CONTEXT, CapacityLimits, PreviousLayout, Topology
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
 from policy.steps import MIN_STEP_S, check_step_s
 from policy.types import fill_regional_price
+from service.http.learning import RiskQuantileChoice
 from service.http.schemas.actions import Engine
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
@@ -348,6 +349,9 @@ class Explanation(WireModel):
         expected_cost_usd: compute cost over the horizon.
         reasons: the plan's main choices.
         warnings: data-quality warnings and fallbacks.
+        risk_quantile: per-cluster recommendations: the risk quantile planned at and its
+            source (learnt for the cluster, configured, or the request's); None on
+            stateless ones and on those stored before it was recorded.
     """
 
     solver_status: str
@@ -357,6 +361,7 @@ class Explanation(WireModel):
     expected_cost_usd: float
     reasons: list[str]
     warnings: list[str]
+    risk_quantile: RiskQuantileChoice | None = None
 
 
 class StoredRecommendationSummary(WireModel):

@@ -103,6 +103,7 @@ SCHEMAS = {
     ),
     *(
         "Explanation",
+        "RiskQuantileChoice",  # the risk quantile a per-cluster recommendation used, and its source
         "GetMetricDataPage",
         "IngestResult",
         "MetricDataResult",

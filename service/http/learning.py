@@ -1,0 +1,194 @@
+"""The risk quantile learnt per registered cluster: learning jobs, and the quantile a recommendation plans at.
+
+Owns :class:`LearningInputs`, :func:`run_learning` (what the job runner,
+:class:`service.http.jobs.ReplayRunner`, calls for jobs of kind ``learning``),
+:func:`planning_quantile` and :func:`learning_due`. The rule is the library's
+(:func:`policy.trace_replay.learn.learn_recent`, the one :func:`policy.next_plan` uses): a
+replay of acuplan over the last 9 days of the cluster's stored demand (2-day warm-up + the
+posture's 7-day window) with its candidate quantiles in the shadow, the cheapest within
+the SLO and cost budgets. The replay takes seconds to a minute, longer than a request may
+take, so a per-cluster recommendation plans at the quantile the cluster's newest succeeded
+learning job chose (when it was learnt under the same ``risk_quantile`` and posture) and
+queues the next learning job once ``Settings.learn_every_s`` of data time has passed since
+the last one. The choice is stored with the recommendation (its inputs' ``config`` and the
+explanation's ``risk_quantile``), so a stored recommendation stays reproducible.
+Imports ``policy`` public names and ``service`` modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from policy import ClusterSpec, PolicyConfig
+from policy.config import PostureConfig
+from policy.trace_replay.learn import learn_recent, learning_key
+from service.store import JobRecord
+
+LEARNING_KIND = "learning"
+"""The job kind of a learning job in the store's job table."""
+
+POSTURE = PostureConfig()
+"""The learning rule the service learns with: the library's default posture (as ``acuplan bench``,
+``advise`` and :class:`policy.SchedulerConfig`)."""
+
+
+class LearningInputs(BaseModel):
+    """Everything a learning job needs, fixed at submission.
+
+    Attributes:
+        demand_acu: the cluster's demand per step ending at ``now``, ACU; None marks a
+            missing step.
+        now: end of the last step (UTC).
+        step_s: step, seconds.
+        cluster: the registered cluster.
+        config: the cluster's policy configuration (its ``risk_quantile`` is the answer
+            without evidence).
+        posture: the learning rule (the library default).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    demand_acu: list[float | None]
+    now: AwareDatetime
+    step_s: int
+    cluster: ClusterSpec
+    config: PolicyConfig
+    posture: PostureConfig = PostureConfig()
+
+
+class RiskQuantileChoice(BaseModel):
+    """The risk quantile a recommendation planned at, and where it came from.
+
+    Attributes:
+        risk_quantile: the quantile, in (0.5, 1).
+        source: ``learnt`` (the cluster's newest learning job), ``configured`` (the service's
+            or the cluster's ``risk_quantile``: nothing learnt yet, or learnt under other
+            settings) or ``request`` (the request's ``config.risk_quantile``).
+        reason: one sentence with the numbers behind it.
+        learnt_at: the data time (``now``) the learning replayed up to, or None.
+        learning_job_id: the learning job, or None.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    risk_quantile: float
+    source: Literal["learnt", "configured", "request"]
+    reason: str
+    learnt_at: AwareDatetime | None = None
+    learning_job_id: str | None = None
+
+
+def run_learning(inputs: LearningInputs, report: Callable[[str, int, int], None]) -> dict[str, Any]:
+    """Learn the cluster's risk quantile from the job's history.
+
+    Args:
+        inputs: the job's inputs.
+        report: progress callback ``(stage, done, total)``; it raises to stop the job.
+
+    Returns:
+        ``{"risk_quantile": float | None, "reason": str, "learnt_with": str, "now": ISO time}``;
+        ``risk_quantile`` is None when the history is too short to say (fewer than the
+        warm-up, ``posture.min_window_s`` and one re-plan).
+
+    Raises:
+        policy.InvalidRequestError: a decision of the replay rejects the history (the job
+            fails with its code).
+    """
+    demand = np.array([np.nan if v is None else v for v in inputs.demand_acu], dtype=np.float64)
+    choice = learn_recent(
+        demand,
+        now=inputs.now,
+        step_s=inputs.step_s,
+        cluster=inputs.cluster,
+        policy=inputs.config,
+        posture=inputs.posture,
+        progress=report,
+    )
+    days = len(demand) * inputs.step_s / 86_400
+    return {
+        "risk_quantile": None if choice is None else choice.risk_quantile,
+        "reason": (f"{days:.1f} days of history: too few to learn from" if choice is None else choice.reason),
+        "learnt_with": learning_key(inputs.config, inputs.posture),
+        "now": inputs.now.isoformat(),
+    }
+
+
+def planning_quantile(
+    config: PolicyConfig, *, requested: float | None, learnt: JobRecord | None, posture: PostureConfig
+) -> RiskQuantileChoice:
+    """The risk quantile a per-cluster recommendation plans at.
+
+    Args:
+        config: the cluster's policy configuration (service defaults and its overrides).
+        requested: the request's own ``config.risk_quantile`` (then planned at), or None.
+        learnt: the cluster's newest succeeded learning job, or None.
+        posture: the learning rule the service learns with.
+
+    Returns:
+        The learnt quantile when ``learnt`` chose one under this configuration's
+        ``risk_quantile`` and ``posture``; else the configured one, with why.
+    """
+    q = config.risk_quantile
+    if requested is not None:
+        reason = "the request's config.risk_quantile"
+        return RiskQuantileChoice(risk_quantile=requested, source="request", reason=reason)
+    result = learnt.result if learnt is not None else None
+    if learnt is None or result is None:
+        reason = "nothing learnt for this cluster yet"
+        return RiskQuantileChoice(risk_quantile=q, source="configured", reason=reason)
+    if result.get("learnt_with") != learning_key(config, posture):
+        return RiskQuantileChoice(
+            risk_quantile=q,
+            source="configured",
+            reason="the last learning was under another risk_quantile or posture; it is learnt again",
+        )
+    at = datetime.fromisoformat(str(result["now"]))
+    if result.get("risk_quantile") is None:
+        reason = str(result["reason"])
+        return RiskQuantileChoice(
+            risk_quantile=q, source="configured", reason=reason, learnt_at=at, learning_job_id=learnt.id
+        )
+    return RiskQuantileChoice(
+        risk_quantile=float(result["risk_quantile"]),
+        source="learnt",
+        reason=str(result["reason"]),
+        learnt_at=at,
+        learning_job_id=learnt.id,
+    )
+
+
+def learning_due(
+    latest: JobRecord | None, *, now: datetime, every_s: int, config: PolicyConfig, posture: PostureConfig
+) -> bool:
+    """Whether a recommendation at ``now`` should queue a learning job for its cluster.
+
+    Args:
+        latest: the cluster's newest learning job in any state, or None.
+        now: the recommendation's data time.
+        every_s: ``Settings.learn_every_s`` (0: never).
+        config: the merged policy configuration.
+        posture: the learning rule.
+
+    Returns:
+        False when learning is off or a job is queued or running; else True when there is
+        none, it never ran (the pool was full), it was learnt under other settings, or
+        ``every_s`` of data time has passed since its ``now`` (a failed job waits as long,
+        so a history that fails is not replayed on every call).
+    """
+    if not every_s or not posture.risk_quantiles:
+        return False
+    if latest is None:
+        return True
+    if latest.status in ("queued", "running"):
+        return False
+    if latest.status == "failed" and (latest.error or {}).get("error") == "overloaded":
+        return True  # never ran: the job pool was full
+    asked = LearningInputs.model_validate(latest.request)
+    if learning_key(asked.config, asked.posture) != learning_key(config, posture):
+        return True
+    return now - asked.now >= timedelta(seconds=every_s)

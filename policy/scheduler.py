@@ -300,8 +300,8 @@ def next_plan(
 
     Raises:
         InvalidRequestError: ``config`` or an observation that does not validate (field
-            ``config`` / ``observations``), ``now`` not a datetime, naive, or before the last
-            plan's time, no observation was ever given, or the history does not reach back
+            ``config`` / ``observations``), an observation after ``now`` (field
+            ``observations``), ``now`` not a datetime, naive, or before the last plan's time, no observation was ever given, or the history does not reach back
             before ``now``;
             and every input error of :func:`policy.recommend` (its ``field`` names the
             input). Every error is a :class:`policy.PolicyError`.
@@ -321,6 +321,13 @@ def next_plan(
             "the clock must not go backwards (start from new_state() to plan a past time)",
             "now",
         )
+    for i, o in enumerate(observations):  # a future sample would slide the kept window past the history
+        if o.ts > now:
+            raise InvalidRequestError(
+                f"observations[{i}].ts {o.ts.isoformat()} is in the future (after now, {now.isoformat()}): "
+                "a sample's ts is the start of the period it measures; the state is unchanged",
+                "observations",
+            )
     merged = _merge(state, observations, config.max_history_steps)
     why = "the caller reported the deployed layout" if deployed else _replan_reason(merged, at, config)
     if why is None and merged.last_plan is not None and merged.last_planned_at is not None:

@@ -148,6 +148,27 @@ def test_now_may_not_go_backwards(first: tuple[SchedulerState, datetime]) -> Non
     assert info.value.field == "now" and "before the last plan's time" in str(info.value)
 
 
+def test_a_future_observation_is_refused_and_the_state_kept(first: tuple[SchedulerState, datetime]) -> None:
+    """A stray sample a year ahead would slide the kept window past the real history (and every
+    later call would fail); it is refused by name, and the same state still plans."""
+    state, now = first
+    stray = Observation(ts=now + timedelta(days=365), demand_acu=3.0)
+    ok = Observation(ts=now, demand_acu=3.0)
+
+    with pytest.raises(InvalidRequestError) as info:
+        next_plan(state, [ok, stray], now=now + timedelta(minutes=5))
+    result = next_plan(state, [ok], now=now + timedelta(minutes=5))
+
+    assert info.value.field == "observations"
+    assert str(info.value).startswith("observations[1].ts 2025-")
+    assert "is in the future (after now" in str(info.value)
+    assert result.state.history_start == state.history_start
+    assert (
+        sum(v is not None for v in result.state.history_acu)
+        == sum(v is not None for v in state.history_acu) + 1
+    )
+
+
 def test_every_error_class_states_its_wire_code() -> None:
     # Codes are explicit attributes, so renaming a class cannot change the API.
     import forecasting.errors

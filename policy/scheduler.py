@@ -18,7 +18,8 @@ What the state carries:
   ``previous`` for :func:`policy.recommend`, which hints the solver and charges churn
   penalties for moving away from it) and for **hysteresis**: a plan is reused, not
   re-solved, until ``replan_every_s`` has passed, it no longer covers the next step, or
-  observed demand went above its usable capacity (capacity x target utilisation).
+  observed demand went above what it covered (its risk-quantile demand and its usable
+  capacity, capacity x target utilisation).
 
 * the **risk quantile learnt** for this cluster: every ``learn_every_s`` (a day), at a
   re-plan, :func:`policy.trace_replay.learn.learn_risk_quantile` replays acuplan over the
@@ -267,10 +268,16 @@ def _replan_reason(state: SchedulerState, now: datetime, config: SchedulerConfig
         first = max(0, (_epoch(s.start) - start_s) // step)
         last = min(len(state.history_acu), (_epoch(s.start) + plan.step_s - start_s) // step)
         seen = [v for v in state.history_acu[first:last] if v is not None]
-        usable = s.capacity_acu * plan.target_utilisation
-        if seen and max(seen) > usable:
+        # The plan's capacity is the scaler's level for the median forecast (Aurora scales above
+        # it), so demand over it alone says nothing: half the steps would. The plan was wrong
+        # when demand went above both it and the risk-quantile demand the plan was made to cover.
+        covered = max(s.capacity_acu * plan.target_utilisation, s.demand_risk_acu)
+        if seen and max(seen) > covered:
             when = s.start.isoformat()
-            return f"demand {max(seen):g} ACU exceeded the plan's usable {usable:g} ACU at {when}"
+            return (
+                f"demand {max(seen):g} ACU exceeded the {covered:g} ACU the plan covered at {when} "
+                f"(its p{plan.risk_quantile * 100:g} demand and usable capacity)"
+            )
     return None
 
 
@@ -287,8 +294,9 @@ def next_plan(
     Args:
         state: from :func:`new_state` or the previous call.
         observations: samples seen since the last call (Observations or dicts of their
-            fields), any order; samples at or after ``now`` are kept for later calls but not
-            used yet.
+            fields), any order, none after ``now`` (a sample's ``ts`` is the start of the
+            period it measures); one in the step that ends after ``now`` is kept for later
+            calls but not used yet.
         now: decision time, timezone-aware; floored to the ``step_s`` grid.
         config: planning and re-planning knobs (a :class:`SchedulerConfig` or a dict of
             its fields); default :class:`SchedulerConfig()`.
@@ -301,8 +309,9 @@ def next_plan(
     Raises:
         InvalidRequestError: ``config`` or an observation that does not validate (field
             ``config`` / ``observations``), an observation after ``now`` (field
-            ``observations``), ``now`` not a datetime, naive, or before the last plan's time, no observation was ever given, or the history does not reach back
-            before ``now``;
+            ``observations``), ``now`` not a datetime, naive, or before the last plan's
+            time, no observation was ever given, or the history does not reach back before
+            ``now``;
             and every input error of :func:`policy.recommend` (its ``field`` names the
             input). Every error is a :class:`policy.PolicyError`.
         InsufficientHistoryError: no observation in the ``max_history_steps`` before

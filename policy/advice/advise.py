@@ -1195,8 +1195,8 @@ def _posture_reasons(by_quantile: dict[str, int] | None, replay: ReplayConfig) -
         f"SLO-violation minutes of today's MinCapacity at no more than {posture.max_cost_vs_bound:g}x the "
         "perfect-foresight bound (policy.trace_replay.posture); the scheduler (policy.next_plan) and the "
         "HTTP service's per-cluster recommendations learn it the same way once a day, while `acuplan "
-        f"recommend` and stateless HTTP calls plan at the configured one: set risk_quantile to {float(most):g} "
-        "there for the same posture"
+        "recommend` and stateless HTTP calls plan at the configured one: set risk_quantile to "
+        f"{float(most):g} there for the same posture"
     ]
 
 

@@ -77,7 +77,22 @@ def test_demand_above_the_plan_forces_a_replan(first: tuple[SchedulerState, date
     result = next_plan(state, _obs([60.0], N_WARM), now=now + timedelta(seconds=STEP_S))
 
     assert result.replanned
-    assert "exceeded the plan's usable" in result.reason
+    assert "ACU exceeded the " in result.reason and "ACU the plan covered at" in result.reason
+
+
+def test_demand_within_what_the_plan_covered_holds_it(first: tuple[SchedulerState, datetime]) -> None:
+    """Demand above the plan's capacity (the scaler's level for the median) but within its
+    risk-quantile demand is what the plan was made for: no re-plan (a square wave re-planned
+    every other step before)."""
+    state, now = first
+    assert state.last_plan is not None
+    step = state.last_plan.steps[0]
+    between = (step.capacity_acu * state.last_plan.target_utilisation + step.demand_risk_acu) / 2
+    assert step.capacity_acu * state.last_plan.target_utilisation < between < step.demand_risk_acu
+
+    result = next_plan(state, _obs([between], N_WARM), now=now + timedelta(seconds=STEP_S))
+
+    assert not result.replanned and result.reason.startswith("held")
 
 
 def test_replans_warm_start_from_the_last_plans_layout(first: tuple[SchedulerState, datetime]) -> None:
@@ -119,7 +134,8 @@ def test_history_is_trimmed_and_a_stray_old_sample_costs_nothing() -> None:
     [
         pytest.param([], T0, "observations", id="no_observation"),
         pytest.param(_obs([1.0]), datetime(2024, 5, 6), "now", id="naive_now"),
-        pytest.param(_obs([1.0], 10), T0, "now", id="now_before_history"),
+        pytest.param(_obs([1.0], 10), T0, "observations", id="observation_after_now"),
+        pytest.param(_obs([1.0]), T0 + timedelta(seconds=60), "now", id="now_within_the_first_step"),
     ],
 )
 def test_bad_calls_raise_input_errors_naming_the_field(

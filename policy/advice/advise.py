@@ -72,7 +72,7 @@ from policy.config import ReplayConfig
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
 from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
-from policy.scaler import InstanceState, ScalerModel, advance, half_ceil, target_acu
+from policy.scaler import MIN_RUNNING_ACU, InstanceState, ScalerModel, advance, half_ceil, target_acu
 from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
 from policy.trace_replay.posture import quantile_counts
@@ -989,7 +989,9 @@ def _auto_pause(
             f"stretch is {longest:.0f} min), so auto-pause would never pause: any connection resets the idle "
             "timer, so clients or monitors that keep sessions open keep it awake",
         )
-    floors = np.where(planned <= cluster.limits.min_acu, 0.0, planned)
+    # The timetable's lowest running floor: the cluster's minimum, or 0.5 ACU when that is 0.
+    lowest = max(cluster.limits.min_acu, MIN_RUNNING_ACU)
+    floors = np.where(planned <= lowest, 0.0, planned)
     paused = sim(floors, 0, True)
     cost = round(paused.cost_usd * month, 2)
     ends_idle = bool(scored.size) and bool(np.isfinite(scored[-1])) and scored[-1] <= 0.0

@@ -626,3 +626,31 @@ def test_a_paused_today_carries_the_bound_caveat_in_the_library_result() -> None
         "today's settings auto-pause (MinCapacity 0), while the perfect-foresight bound plans running floors "
         "only (at least 0.5 ACU), so a plan that pauses can cost less than the bound"
     ) in advice.reasons
+
+
+def test_auto_pause_is_priced_from_the_lowest_running_floor_when_min_capacity_0_is_allowed() -> None:
+    """limits.min_acu 0: a timetable slot at 0.5 ACU (the lowest running floor) is what would pause.
+
+    It was compared with 0 ACU, so no slot ever paused in the pricing and the saving read $0.
+    Noisy office hours keep the forecast above exactly 0 at night, so the timetable runs 0.5 there.
+    """
+    from policy import CapacityLimits
+
+    rng = np.random.default_rng(4)
+    t = np.arange(4 * 288)
+    demand = np.where(((t % 288) >= 108) & ((t % 288) < 204), 4.0 + rng.random(t.size), 0.0)
+    advice = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=16.0),
+    )
+    pause = advice.auto_pause
+
+    assert pause.pausable_hours == pytest.approx(2 * 16.0, abs=0.5)
+    assert pause.monthly_cost_usd is not None and pause.saving_usd_per_month is not None
+    assert pause.monthly_cost_usd < advice.recommended.monthly_cost_usd
+    assert pause.saving_usd_per_month == pytest.approx(
+        advice.recommended.monthly_cost_usd - pause.monthly_cost_usd, abs=0.01
+    )

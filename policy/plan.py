@@ -159,8 +159,9 @@ def _steps(
         floor = plan.min_capacity_acu[t] if plan.min_capacity_acu else writer
         risk = float(demand_q[risk_row, t])
         # The demand the plan lets Aurora serve in time: the risk quantile, scaled down
-        # when the floor falls short of its need.
+        # when the floor falls short of its need, less what it leaves uncovered (MaxCapacity).
         served = risk * min(floor / floor_need[t], 1.0) if floor_need[t] > floor else risk
+        served = max(min(served, risk - plan.shortfall_acu[t]), 0.0)
         out.append(
             PlanStep(
                 start=start + timedelta(seconds=t * step_s),

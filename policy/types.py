@@ -172,8 +172,10 @@ class PlanStep(FrozenModel):
         extra_reader_acu_by_az: their total ACU per AZ ID.
         capacity_acu: total planned capacity of all instances.
         shortfall_acu: demand at the risk quantile the plan leaves uncovered.
-        shortfall_probability: forecast probability that demand exceeds the plan's
-            usable capacity (capacity x target utilisation), from the quantile forecast.
+        shortfall_probability: forecast probability that demand exceeds what the plan
+            serves in time (the risk-quantile demand, less what a short floor or MaxCapacity
+            leaves uncovered), interpolated between the forecast quantiles; beyond the
+            highest it is 1 - q_max, below the lowest 1 - q_min (a lower bound there).
         secondary_acu_by_region: reader ACU in each global-database secondary region
             (included in ``capacity_acu``).
     """

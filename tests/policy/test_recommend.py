@@ -294,3 +294,12 @@ def test_an_unprecedented_level_is_a_reason_and_lifts_the_plan() -> None:
     first = rec.steps[0]  # p50 repeats yesterday (~2 ACU); the risk quantile carries the 5.01-ACU excess
     assert first.demand_risk_acu - first.demand_p50_acu >= 5.01 - 1e-9
     assert first.capacity_acu >= 8.0
+
+
+def test_demand_beyond_max_capacity_reads_as_a_likely_shortfall() -> None:
+    """A flat 300 ACU against MaxCapacity 128: every quantile of demand is above what can be
+    served, so P(shortfall) is at least 1 - q_min (it read 1 - risk_quantile = 0.1 before)."""
+    rec = recommend(np.full(3 * 288, 300.0), now=NOW)
+
+    assert all(s.shortfall_acu > 0 for s in rec.steps)
+    assert min(s.shortfall_probability for s in rec.steps) >= 0.9 - 1e-9

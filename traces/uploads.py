@@ -220,9 +220,9 @@ def sample_problem(ts_s: int, value: float, unit: str, name: str = "") -> str | 
     if not math.isfinite(value):
         return f"{value!r} is not finite"
     if value < 0:
-        return f"{value:g} is negative"
+        return f"{value:.15g} is negative"
     if unit == "percent" and value > 100.0:
-        return f"{value:g} percent is outside 0-100"
+        return f"{value:.15g} percent is outside 0-100"  # all digits: 100.0000001 is not "100"
     if name == "ServerlessDatabaseCapacity" and value > MAX_INSTANCE_ACU:
         return (
             f"ServerlessDatabaseCapacity {value:g} ACU is above {MAX_INSTANCE_ACU:g} ACU, the most an Aurora "

@@ -430,3 +430,12 @@ def test_sniffing_and_empty_uploads() -> None:
     assert "no sample" in str(_reject(parse_csv(HEADER)))
     assert "is not a known layout" in str(_reject(parse_csv("a,b\n1,2\n")))
     assert "not JSON" in str(_reject(parse_any(b"{nope", name="x.json")))
+
+
+def test_a_percent_just_over_100_is_refused_with_all_its_digits() -> None:
+    """CPUUtilization 100.0000001 (collectors report a hair over 100): the message shows the value
+    as sent, not a rounded "100 percent is outside 0-100"."""
+    from traces.uploads import sample_problem
+
+    assert sample_problem(0, 100.0000001, "percent") == "100.0000001 percent is outside 0-100"
+    assert sample_problem(0, 100.0, "percent") is None

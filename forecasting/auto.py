@@ -104,6 +104,27 @@ def _forecast_window(
     return model.predict(horizon, qs), notes
 
 
+def _uncalibrated(quantiles: tuple[float, ...], n_origins: int) -> list[str]:
+    """A note when a quantile is beyond what ``n_origins`` backtest errors per step can calibrate.
+
+    Split conformal needs ceil((n + 1) q) <= n errors for the q-quantile (Vovk et al.,
+    "Algorithmic Learning in a Random World", 2005; Angelopoulos & Bates, "A Gentle
+    Introduction to Conformal Prediction", 2021, section 1): beyond n / (n + 1) (below
+    1 / (n + 1)) its offset is the most extreme error seen, so the bound is optimistic.
+    """
+    if n_origins <= 0:
+        return []
+    lo, hi = 1 / (n_origins + 1), n_origins / (n_origins + 1)
+    beyond = [q for q in quantiles if q > hi or q < lo]
+    if not beyond:
+        return []
+    listed = ", ".join(f"{q:.10g}" for q in beyond)
+    return [
+        f"quantile(s) {listed} are beyond what {n_origins} backtest origins can calibrate ({lo:.3g} to "
+        f"{hi:.3g}): their offsets are the most extreme backtest errors seen, so those bounds are optimistic"
+    ]
+
+
 def forecast_demand(
     history_acu: npt.ArrayLike,
     step_s: int = 300,
@@ -161,6 +182,7 @@ def forecast_demand(
     fc, fallback_notes = _forecast_window(y, m, step_s, horizon, qs, config)
     notes += fallback_notes
     notes += [w for w in fc.warnings if w not in notes]
+    notes += _uncalibrated(qs, fc.n_backtest_origins)
     for note in notes:
         warnings.warn(note, ForecastWarning, stacklevel=2)
     return fc.model_copy(update={"warnings": tuple(notes)})

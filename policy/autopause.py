@@ -1,11 +1,12 @@
 """Auto-pause in a plan: MinCapacity 0 only where the forecast is idle long enough to pause.
 
-Owns :func:`plan_auto_pause`, which :func:`policy.recommend` applies when the cluster's
-``limits.min_acu`` is 0. The optimiser plans running capacity (floors of at least 0.5 ACU:
-:mod:`placement` never sets 0); this step then sets MinCapacity 0 in the plan steps that
-lie wholly inside a run of forecast idleness (the risk quantile at 0 ACU, history step by
-history step) longer than ``SecondsUntilAutoPause``, where the plan's floor is at the
-running minimum anyway. Aurora pauses the writer and its tier 0-1 readers once they have
+Owns :func:`plan_auto_pause` (with :func:`seasonal_idle`), which :func:`policy.recommend`
+applies when the cluster's ``limits.min_acu`` is 0. The optimiser plans running capacity
+(floors of at least 0.5 ACU: :mod:`placement` never sets 0); this step then sets
+MinCapacity 0 in the plan steps that lie wholly inside a run of forecast idleness (the risk
+quantile at 0 ACU, history step by history step, or a time of day idle on nearly every past
+day: :func:`seasonal_idle`) longer than ``SecondsUntilAutoPause``, where the plan's floor is
+at the running minimum anyway. Aurora pauses the writer and its tier 0-1 readers once they have
 had no connection for ``SecondsUntilAutoPause`` and charges nothing while paused; the
 first connection afterwards waits for the resume, "up to 15 seconds" (sources:
 aurora-pause). So:
@@ -27,6 +28,7 @@ Pure; no clock.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Final
 
@@ -58,6 +60,48 @@ def _idle_runs(idle: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     return runs
 
 
+def seasonal_idle(
+    history_acu: npt.ArrayLike, *, n_steps: int, season_steps: int, quantile: float, max_seasons: int
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """Horizon steps whose time of day was idle on enough past days that their quantile is 0.
+
+    Forecasting models smooth a lull: after noisy days and exactly idle nights, Holt-Winters
+    puts 0.1-0.4 ACU at the p90 of every night, so the forecast alone never reads idle and
+    a MinCapacity-0 cluster never pauses. The history says more: for horizon step h, the
+    same phase k seasons back (history step ``n + h - k * season_steps``, k = 1..K, observed
+    steps only) gives K values, and the q-quantile of the next one is 0 when at least
+    ceil(q (K + 1)) of them are idle (the split-conformal rank: Vovk, Gammerman & Shafer,
+    "Algorithmic Learning in a Random World", 2005; exchangeable days assumed). So it takes
+    at least q / (1 - q) idle days (9 at p90) and never holds on fewer.
+
+    Args:
+        history_acu: demand per step ending at the plan's start, shape (n,), ACU; NaN missing.
+        n_steps: horizon steps at the history's step.
+        season_steps: steps per day (``config.forecast.season_s // step_s``).
+        quantile: the risk quantile, in (0, 1).
+        max_seasons: the most days looked back (the forecast's window).
+
+    Returns:
+        (mask of shape (n_steps,), True where the quantile is 0; the fewest days that said so
+        among those steps, 0 when none).
+    """
+    history = np.asarray(history_acu, dtype=np.float64)
+    n = len(history)
+    idle = np.zeros(n_steps, dtype=bool)
+    fewest = 0
+    for h in range(n_steps):
+        back = np.arange(
+            n + h - season_steps, max(n + h - (max_seasons + 1) * season_steps, -1), -season_steps
+        )
+        values = history[back[(back >= 0) & (back < n)]]
+        values = values[np.isfinite(values)]
+        need = math.ceil(quantile * (len(values) + 1))
+        if values.size and need <= values.size and int(np.sum(values <= IDLE_ACU)) >= need:
+            idle[h] = True
+            fewest = min(fewest, values.size) if fewest else values.size
+    return idle, fewest
+
+
 def plan_auto_pause(
     rec: Recommendation,
     risk_acu: npt.ArrayLike,
@@ -67,6 +111,7 @@ def plan_auto_pause(
     config: PolicyConfig,
     deployed_floor_acu: float | None = None,
     idle_before_s: int = 0,
+    idle_days: int = 0,
 ) -> Recommendation:
     """Set MinCapacity 0 where the forecast is idle for longer than ``SecondsUntilAutoPause``.
 
@@ -81,6 +126,8 @@ def plan_auto_pause(
             data): above 0, nothing pauses.
         idle_before_s: how long the history was idle up to the plan's start, seconds (an
             idle run at the start of the horizon continues it, so its timer may have run).
+        idle_days: when ``risk_acu`` was set to 0 where :func:`seasonal_idle` found the time
+            of day idle, the fewest past days that said so (for the reason); 0 otherwise.
 
     Returns:
         The plan with paused steps: MinCapacity 0, capacity and cost 0 once paused, the
@@ -130,9 +177,17 @@ def plan_auto_pause(
                 )
             }
         )
-    return _paused(
+    paused_rec = _paused(
         rec, zero, paused, risk, windows, block=block, step_s=step_s, cluster=cluster, config=config, q=q
     )
+    if not idle_days:
+        return paused_rec
+    least = math.ceil(config.risk_quantile * (idle_days + 1))
+    note = (
+        f"the {q} of demand at these times of day is 0: it was idle on at least {least} of the last "
+        f"{idle_days} days, so it pauses there whatever the forecasting model smooths in"
+    )
+    return paused_rec.model_copy(update={"reasons": (*paused_rec.reasons, note)})
 
 
 def _paused(

@@ -109,8 +109,11 @@ def test_degenerate_history_degrades_with_warning(history, model, pattern):
     assert fc.model == model
     assert_valid(fc)
     assert re.search(pattern, fc.warnings[0]), fc.warnings
-    # a rising ramp also ends above every earlier hour: the level warning follows the fallback
-    assert all(w.startswith("unprecedented level:") for w in fc.warnings[1:]), fc.warnings
+    # a rising ramp also ends above every earlier hour: the level warning follows the fallback;
+    # with 17 origins (200 steps) p95 is beyond what split conformal can calibrate (17/18 = 0.944)
+    assert all(
+        w.startswith("unprecedented level:") or "backtest origins can calibrate" in w for w in fc.warnings[1:]
+    ), fc.warnings
     assert emitted == list(fc.warnings)
 
 
@@ -266,3 +269,19 @@ def test_all_missing_history_is_insufficient():
 def test_two_dimensional_history_is_invalid():
     with pytest.raises(InvalidHistoryError, match=r"must be 1-D \(n_steps,\), got shape \(2, 3\)"):
         forecast_demand(np.ones((2, 3)))
+
+
+def test_a_quantile_beyond_what_the_backtest_can_calibrate_is_said() -> None:
+    """Split conformal needs ceil((n + 1) q) <= n errors: with 93 origins p99.9 and p0.1 are the
+    most extreme errors seen, so the forecast says so (they saturated silently before)."""
+    from traces import diurnal_demand
+
+    history = diurnal_demand(3 * 288, step_s=300, seed=1, base_acu=2, peak_acu=10)
+    with pytest.warns(ForecastWarning, match="beyond what 93 backtest origins can calibrate"):
+        fc = forecast_demand(history, step_s=300, horizon=12, quantiles=(0.001, 0.5, 0.9, 0.999999999))
+    plain = forecast_demand(history, step_s=300, horizon=12, quantiles=(0.5, 0.9, 0.95))
+
+    (note,) = [w for w in fc.warnings if "calibrate" in w]
+    assert note.startswith("quantile(s) 0.001, 0.999999999 are beyond what 93 backtest origins")
+    assert "(0.0106 to 0.989)" in note
+    assert not any("calibrate" in w for w in plain.warnings)

@@ -87,3 +87,51 @@ def test_a_global_database_is_not_paused() -> None:
         out.reasons[-1]
         == "auto-pause is allowed but not planned: Aurora does not pause a global database's primary"
     )
+
+
+def test_seasonal_idle_follows_the_conformal_rank_of_past_days() -> None:
+    """The q-quantile of K same-phase days is 0 when ceil(q (K + 1)) of them are idle."""
+    from policy.autopause import seasonal_idle
+
+    day = 4  # steps per "day": the rule only looks at the same phase
+    nine = np.tile([0.0, 3.0, 3.0, 3.0], 9)  # phase 0 idle on 9 of 9 days
+    eight = np.tile([0.0, 3.0, 3.0, 3.0], 8)
+    fourteen = np.tile([0.0, 3.0, 3.0, 3.0], 14)
+    fourteen[4 * 5] = 0.5  # phase 0 busy once: 13 of 14 idle < ceil(0.9 * 15) = 14
+
+    def mask(h: np.ndarray, q: float = 0.9) -> list[bool]:
+        return [
+            bool(x) for x in seasonal_idle(h, n_steps=day, season_steps=day, quantile=q, max_seasons=28)[0]
+        ]
+
+    assert mask(nine) == [True, False, False, False]
+    assert seasonal_idle(nine, n_steps=day, season_steps=day, quantile=0.9, max_seasons=28)[1] == 9
+    assert mask(eight) == [False] * 4  # 8 < 0.9 / 0.1 days: never, however idle
+    assert mask(fourteen) == [False] * 4
+    assert mask(fourteen, q=0.8) == [True, False, False, False]  # ceil(0.8 * 15) = 12 <= 13
+    gaps = nine.copy()
+    gaps[4 * 2] = np.nan  # a missing day is not an idle one: 8 observed
+    assert mask(gaps) == [False] * 4
+    # only the last max_seasons days count: 8 of them cannot say p90 = 0
+    for seasons, expected in ((9, [True]), (8, [False])):
+        got = seasonal_idle(nine, n_steps=1, season_steps=day, quantile=0.9, max_seasons=seasons)[0]
+        assert got.tolist() == expected
+
+
+def test_idle_nights_after_noisy_days_pause_once_enough_nights_say_so() -> None:
+    """Holt-Winters smooths 0.1-0.4 ACU into exactly idle nights after noisy days; 14 idle nights
+    are evidence enough for p90 = 0 there (a dev database's nights paused never before), 5 are not."""
+    rng = np.random.default_rng(1)
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16))
+    now = datetime(2024, 3, 4, 20, tzinfo=UTC)
+
+    def office(days: int) -> np.ndarray:
+        t = np.arange(days * 288 + 240)
+        return np.where(((t % 288) >= 108) & ((t % 288) < 204), 4 + rng.random(t.size), 0.0)
+
+    long = recommend(office(14), now=now, cluster=cluster)
+    short = recommend(office(5), now=now, cluster=cluster)
+
+    assert [s.min_capacity_acu for s in long.steps] == [0.0] * len(long.steps)
+    assert any("idle on at least 14 of the last 14 days" in r for r in long.reasons)
+    assert [s.min_capacity_acu for s in short.steps] == [0.5] * len(short.steps)

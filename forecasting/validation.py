@@ -110,7 +110,8 @@ def season_steps(season_s: Any, step_s: int) -> int:
 def check_history(history_acu: Any) -> FloatArray:
     """Return ``history_acu`` as a new 1-D float64 array after checking its values.
 
-    NaN marks a missing step and is allowed (see ``history.fill_gaps``).
+    NaN (or None in a list) marks a missing step and is allowed (see ``history.fill_gaps``);
+    booleans, complex numbers and text are refused, never coerced.
 
     Args:
         history_acu: demand per step, shape (n_steps,), ACU; the last element is the step
@@ -120,14 +121,20 @@ def check_history(history_acu: Any) -> FloatArray:
         A float64 copy, shape (n_steps,), NaNs kept.
 
     Raises:
-        InvalidHistoryError: if not 1-D or not numeric, or any value is negative or infinite
+        InvalidHistoryError: if not 1-D or not real numbers, or any value is negative or infinite
             (message names ``history_acu``, the first bad index and its value).
         InsufficientHistoryError: if empty or every value is NaN.
     """
     try:
-        y = np.array(history_acu, dtype=np.float64, copy=True)
+        raw = np.asarray(history_acu)
+        kind = raw.dtype.kind
+        y = np.array(raw, dtype=np.float64, copy=True) if kind not in "bcmMUSV" else raw
     except (TypeError, ValueError) as exc:
         raise InvalidHistoryError(f"history_acu must be numeric, got {history_acu!r:.80}") from exc
+    if kind in "bcmMUSV":  # booleans, complex numbers, times, text: never coerced
+        raise InvalidHistoryError(
+            f"history_acu must be real numbers (ACU; NaN or None for a missing step), got {raw.dtype} values"
+        )
     if y.ndim != 1:
         raise InvalidHistoryError(f"history_acu must be 1-D (n_steps,), got shape {y.shape}")
     if y.size == 0:

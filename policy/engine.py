@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -159,13 +159,16 @@ def check_now(now: object, horizon_s: int) -> None:
     """Check that ``now`` is a timezone-aware datetime whose horizon is representable.
 
     Raises:
-        InvalidRequestError: not a datetime, naive, or so late that ``now + horizon_s``
-            overflows.
+        InvalidRequestError: not a datetime, naive, before 1970-01-01 UTC (the epoch every
+            stored and exported time counts from; the HTTP service refuses it too), or so
+            late that ``now + horizon_s`` overflows.
     """
     if not isinstance(now, datetime):
         raise InvalidRequestError(f"now must be a timezone-aware datetime, got {type(now).__name__}", "now")
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidRequestError(f"now must be timezone-aware, got {now.isoformat()}", "now")
+    if now < datetime(1970, 1, 1, tzinfo=UTC):
+        raise InvalidRequestError(f"now={now.isoformat()} must be at or after 1970-01-01T00:00:00Z", "now")
     try:
         now + timedelta(seconds=horizon_s)
     except OverflowError:

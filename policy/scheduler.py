@@ -46,7 +46,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -307,8 +307,9 @@ def next_plan(
         The new state, the plan, whether it was re-solved and why.
 
     Raises:
-        InvalidRequestError: ``config`` or an observation that does not validate (field
-            ``config`` / ``observations``), an observation after ``now`` (field
+        InvalidRequestError: ``state`` not a :class:`SchedulerState` (field ``state``),
+            ``observations`` not a sequence, ``config`` or an observation that does not
+            validate (field ``config`` / ``observations``), an observation after ``now`` (field
             ``observations``), ``now`` not a datetime, naive, or before the last plan's
             time, no observation was ever given, or the history does not reach back before
             ``now``;
@@ -317,6 +318,11 @@ def next_plan(
         InsufficientHistoryError: no observation in the ``max_history_steps`` before
             ``now`` (a long gap), or too few for a forecast.
     """
+    if not isinstance(state, SchedulerState):
+        raise InvalidRequestError(
+            f"state must be a SchedulerState (from new_state() or the last call), got {type(state).__name__}",
+            "state",
+        )
     config, observations = _checked(config, observations)
     if not isinstance(now, datetime):
         raise InvalidRequestError(f"now must be a timezone-aware datetime, got {type(now).__name__}", "now")
@@ -366,6 +372,11 @@ def _checked(
         checked = SchedulerConfig.model_validate(config if config is not None else {})
     except ValidationError as exc:
         raise InvalidRequestError(f"config: {_first_error(exc)}", "config") from None
+    if isinstance(observations, str | bytes | Mapping) or not isinstance(observations, Iterable):
+        raise InvalidRequestError(
+            f"observations must be a sequence of Observations, got {type(observations).__name__}",
+            "observations",
+        )
     try:
         samples = [Observation.model_validate(o) for o in observations]
     except ValidationError as exc:

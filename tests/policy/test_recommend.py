@@ -303,3 +303,27 @@ def test_demand_beyond_max_capacity_reads_as_a_likely_shortfall() -> None:
 
     assert all(s.shortfall_acu > 0 for s in rec.steps)
     assert min(s.shortfall_probability for s in rec.steps) >= 0.9 - 1e-9
+
+
+@pytest.mark.parametrize(
+    ("history", "dtype"),
+    [
+        pytest.param([1 + 5j, 2 + 9j], "complex128", id="complex"),
+        pytest.param(np.array([True, False, True]), "bool", id="bool"),
+        pytest.param(["1", "2"], "<U1", id="text"),
+    ],
+)
+def test_history_that_is_not_real_numbers_is_refused_not_coerced(history: object, dtype: str) -> None:
+    """Complex values lost their imaginary part and booleans read as 1/0 ACU before."""
+    with pytest.raises(InvalidRequestError) as info:
+        recommend(history, now=NOW)  # type: ignore[arg-type]
+    assert info.value.field == "history_acu"
+    assert f"must be real numbers (ACU; NaN or None for a missing step), got {dtype} values" in str(
+        info.value
+    )
+
+
+def test_now_before_the_epoch_is_refused_like_the_http_service_does() -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        recommend(np.ones(3), now=datetime(1, 1, 2, tzinfo=UTC))
+    assert info.value.field == "now" and "must be at or after 1970-01-01T00:00:00Z" in str(info.value)

@@ -217,3 +217,22 @@ def test_example_scheduler_loop_runs() -> None:
 def test_every_package_is_marked_typed() -> None:
     for package in ("policy", "forecasting", "placement", "service", "traces"):
         assert (ROOT / package / "py.typed").is_file(), package
+
+
+@pytest.mark.parametrize(
+    ("state", "observations", "field"),
+    [
+        pytest.param("garbage", [], "state", id="state_not_a_state"),
+        pytest.param(None, 5, "observations", id="observations_an_int"),
+        pytest.param(None, "2024-05-06T00:00:00Z", "observations", id="observations_a_string"),
+        pytest.param(None, {"ts": T0, "demand_acu": 1.0}, "observations", id="observations_one_dict"),
+    ],
+)
+def test_a_wrongly_typed_state_or_observations_is_a_typed_error(
+    state: object, observations: object, field: str
+) -> None:
+    """Was TypeError / AttributeError from inside next_plan."""
+    real = new_state(ClusterSpec(), step_s=STEP_S) if state is None else state
+    with pytest.raises(InvalidRequestError) as info:
+        next_plan(real, observations, now=T0 + timedelta(hours=1))  # type: ignore[arg-type]
+    assert info.value.field == field

@@ -197,7 +197,7 @@ def load_folder(
     """
     root = Path(folder)
     if not root.is_dir():
-        raise TraceFormatError("not a folder (or it does not exist)", path=root)
+        raise TraceFormatError(f"{root} is not a folder (or it does not exist)")
     paths = sorted(p for p in root.glob("*.csv") if p.is_file())
     if not paths:
         raise TraceFormatError("no *.csv trace in the folder", path=root)

@@ -151,8 +151,10 @@ def test_bad_files_give_one_line_errors_naming_file_row_and_field(tmp_path: Path
     (tmp_path / "empty").mkdir()
     with pytest.raises(TraceFormatError, match=r"^empty: no \*.csv trace in the folder$"):
         load_folder(tmp_path / "empty")
-    with pytest.raises(TraceFormatError, match=r"^nope: not a folder"):
+    with pytest.raises(TraceFormatError) as missing:
         folder_replay_inputs(tmp_path / "nope")
+    # the whole path as given (an absolute one read as a bare name without its "/" before)
+    assert str(missing.value) == f"{tmp_path / 'nope'} is not a folder (or it does not exist)"
 
 
 def test_bad_metadata_names_the_json_and_field(tmp_path: Path) -> None:

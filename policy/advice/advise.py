@@ -738,6 +738,7 @@ def advise(
         * max(cluster.read_frac, 1 - cluster.read_frac)
         / replay.policy.target_utilisation,
         n_instances=2,
+        mean_acu=recommended.mean_capacity_acu,
         storage_gib=storage.storage_gib,
         io_million_per_month=config.io_million_per_month or 0.0,
     )
@@ -833,6 +834,7 @@ def advise(
                 step_s,
                 cluster.price_usd_per_acu_hour,
                 (outcomes["current"], outcomes["recommended"]),
+                outlook.projected_monthly_cost_usd,
             )
             + (
                 [
@@ -1081,13 +1083,16 @@ def _run_rate_note(
     step_s: int,
     price_usd_per_acu_hour: float,
     outcomes: tuple[Outcome, Outcome],
+    projected: dict[str, float] | None = None,
 ) -> list[str]:
     """A sentence when the last day's demand left the replayed window's level (a level shift).
 
     The monthly figures average the whole window; after a shift up (or down) by half or
     more, the bills run at the last day's level instead, priced here from the simulated
     capacity over that day (``capacity_acu``, shape (n,), ACU) of today's settings and of
-    what to apply (``runs`` and ``outcomes`` in that order).
+    what to apply (``runs`` and ``outcomes`` in that order). ``projected`` is the outlook's
+    ``projected_monthly_cost_usd`` (the median forecast of the next day), named beside it
+    so the two estimates are not read as one figure.
     """
     day = 86_400 // step_s
     if len(scored) < 2 * day or not np.isfinite(scored[-day:]).any():
@@ -1102,8 +1107,14 @@ def _run_rate_note(
         f"demand over the last day averaged {last:.3g} ACU, {last / whole:.2f}x the replayed window's "
         f"{whole:.3g} ACU: the monthly figures here are the window's averages; at the last day's level "
         f"today's settings cost about ${today:,.2f}/month and what to apply about ${apply:,.2f} (window "
-        f"averages ${outcomes[0].monthly_cost_usd:,.2f} and ${outcomes[1].monthly_cost_usd:,.2f}); run the "
-        "advice again once the new level has lasted a few days"
+        f"averages ${outcomes[0].monthly_cost_usd:,.2f} and ${outcomes[1].monthly_cost_usd:,.2f}"
+        + (
+            f"; the outlook's forecast of the next day projects ${projected['current']:,.2f} and "
+            f"${projected['recommended']:,.2f}"
+            if projected and {"current", "recommended"} <= set(projected)
+            else ""
+        )
+        + "); run the advice again once the new level has lasted a few days"
     ]
 
 

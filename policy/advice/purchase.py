@@ -54,6 +54,9 @@ class CapacityProfile:
         peak_instance_acu: the capacity one provisioned instance must hold: the peak
             per-instance demand at the target utilisation, ACU.
         n_instances: instances in the layout (the writer plus readers), >= 1.
+        mean_acu: mean cluster capacity over the whole window, ACU, billed as the
+            simulator bills it (the hourly means drop a trailing part-hour; this does not,
+            so serverless Standard prices exactly what the advice's table says).
         storage_gib: cluster storage, GiB (0 if unknown).
         io_million_per_month: storage I/O requests per month, millions (0 if unknown).
     """
@@ -62,13 +65,9 @@ class CapacityProfile:
     reader_hourly_acu: FloatArray
     peak_instance_acu: float
     n_instances: int
+    mean_acu: float
     storage_gib: float = 0.0
     io_million_per_month: float = 0.0
-
-    @property
-    def mean_acu(self) -> float:
-        """Mean cluster capacity, ACU."""
-        return float(np.mean(self.hourly_acu)) if len(self.hourly_acu) else 0.0
 
 
 class PurchaseOption(FrozenModel):
@@ -202,8 +201,9 @@ def _provisioned(p: CapacityProfile, book: PriceBook) -> list[PurchaseOption]:
                     n_instances=n,
                     commitment_usd_per_hour=round(commit, 4) if commit is not None else None,
                     estimate=cls.estimate or name != f"provisioned_{family}_on_demand",
-                    basis=f"{n} x {cls.instance_class} ({cls.acu_equivalent:g} ACU of memory for a "
-                    f"{p.peak_instance_acu:.1f}-ACU peak) x ${cls.on_demand_usd_per_hour}/h x 730 h"
+                    basis=f"{n} x {cls.instance_class} ({cls.acu_equivalent:g} ACU of memory for the "
+                    f"{p.peak_instance_acu:.1f} ACU one instance needs at the history's peak) x "
+                    f"${cls.on_demand_usd_per_hour}/h x 730 h"
                     + ("" if name.endswith("on_demand") else f", {1 - compute / on_demand:.0%} off"),
                 )
             )
@@ -269,7 +269,8 @@ def break_even_sentence(
     serverless = next(o for o in options if o.name == "serverless_standard")
     if not on_demand:
         return (
-            f"no memory-optimised class holds the {profile.peak_instance_acu:.1f}-ACU peak per instance, "
+            f"no memory-optimised class holds the {profile.peak_instance_acu:.1f} ACU one instance needs at "
+            "the history's peak, "
             "so provisioned is not an option"
         )
     best = min(on_demand, key=lambda o: o.monthly_cost_usd)

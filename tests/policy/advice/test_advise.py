@@ -356,6 +356,12 @@ def test_a_level_shift_is_priced_at_the_new_level_and_commitments_get_a_caveat()
     assert (
         shift and "today's settings cost about $1,314.00/month and what to apply about $1,314.00" in shift[0]
     )
+    # the outlook's own projection is named beside it, with its own numbers (not read as one figure)
+    projected = advice.outlook.projected_monthly_cost_usd if advice.outlook is not None else {}
+    assert (
+        f"the outlook's forecast of the next day projects ${projected['current']:,.2f} and "
+        f"${projected['recommended']:,.2f})" in shift[0]
+    )
     assert any(
         r.startswith("the purchase options price 1- and 3-year commitments from 12.0") for r in advice.reasons
     )
@@ -432,8 +438,8 @@ def test_provisioned_options_hold_a_burst_the_warm_up_saw() -> None:
     demand = np.full(5 * 288, 2.0)
     demand[300:312] = 30.0
     advice = advise(demand, start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
-    sized = [o.basis for o in advice.purchase_options if "-ACU peak" in o.basis]
-    assert sized and all("for a 18.8-ACU peak" in basis for basis in sized)
+    sized = [o.basis for o in advice.purchase_options if "at the history's peak" in o.basis]
+    assert sized and all("for the 18.8 ACU one instance needs at the history's peak" in b for b in sized)
 
 
 def test_settings_not_given_are_the_clusters() -> None:
@@ -483,7 +489,7 @@ def test_the_timetable_keeps_the_min_capacity_postgres_connections_need() -> Non
 @pytest.mark.parametrize(
     ("demand", "changes", "field", "start"),
     [
-        pytest.param(np.array(["a"] * 864), {}, "demand_acu", "demand_acu must be numeric", id="strings"),
+        pytest.param(np.array(["a"] * 864), {}, "demand_acu", "demand_acu must be real numbers", id="strings"),
         pytest.param(np.full((864, 1), 2.0), {}, "demand_acu", "demand_acu must be 1-D", id="column"),
         pytest.param(
             np.full(864, 2.0), {"step_s": 0}, "step_s", "step_s must be a positive integer", id="step"

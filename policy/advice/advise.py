@@ -662,9 +662,11 @@ def advise(
             )
             schedule, planned = timetable(np.full(len(floors_read), fixed_acu), schedule.quantile)
             recommended = fixed
+    if timetable_note is not None:  # the advice is a fixed floor: how the timetable was merged is moot
+        merge_note = []
     today_floor = current.min_capacity_acu
-    kept_today = False
-    if set(schedule.floors_acu) != {today_floor} and (conn_floor is None or today_floor >= conn_floor):
+    kept_today = set(schedule.floors_acu) == {today_floor}  # the fixed setting is today's own
+    if not kept_today and (conn_floor is None or today_floor >= conn_floor):
         kept = sim(np.full(len(scored), today_floor), 0, True)
         if _no_worse(kept, recommended):  # no change beats a change that buys nothing
             instead = (
@@ -680,7 +682,7 @@ def advise(
                 f"live scores ${acuplan.score.cost_usd * month:,.2f}/month"
             )
             schedule, planned = timetable(np.full(len(floors_read), today_floor), schedule.quantile)
-            recommended, kept_today = kept, True
+            recommended, kept_today, merge_note = kept, True, []
     report("timetable", 1, 1)
     what = (
         f"MinCapacity {_floor_words(min(schedule.floors_acu))} all day"
@@ -1234,7 +1236,9 @@ def _reasons(
         else "the timetable"
     )
     verdict = (
-        f"{what} saves ${saving:,.2f}/month against today's settings"
+        "keep today's MinCapacity: no setting tried does better here"
+        if kept_today and abs(saving) < 0.005
+        else f"{what} saves ${saving:,.2f}/month against today's settings"
         if saving >= 0
         else f"{what} costs ${-saving:,.2f}/month more than today's settings"
     )

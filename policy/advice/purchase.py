@@ -70,6 +70,15 @@ class CapacityProfile:
     io_million_per_month: float = 0.0
 
 
+_TERMS: tuple[tuple[str, str], ...] = (
+    ("_on_demand", "on demand"),
+    ("_ri_1yr_no_upfront", "1-year Reserved Instances, no upfront"),
+    ("_ri_3yr_all_upfront", "3-year Reserved Instances, all upfront"),
+    ("_savings_plan", "1-year Database Savings Plan"),
+)
+"""Provisioned options' name endings in words."""
+
+
 class PurchaseOption(FrozenModel):
     """One way to buy the capacity, priced per month.
 
@@ -93,6 +102,26 @@ class PurchaseOption(FrozenModel):
     commitment_usd_per_hour: float | None = None
     estimate: bool = False
     basis: str
+
+    @property
+    def label(self) -> str:
+        """The option in words, e.g. ``2 x db.r6g.large, 3-year Reserved Instances, all upfront``.
+
+        Derived from ``name`` (not stored, so documents and stored jobs keep their shape).
+        """
+        fixed = {
+            "serverless_standard": "Serverless v2 on demand, Aurora Standard storage",
+            "serverless_io_optimized": "Serverless v2 on demand, Aurora I/O-Optimized storage",
+            "savings_plan_serverless": "Serverless v2 on a 1-year Database Savings Plan, no upfront",
+            "mixed_provisioned_writer": f"a {self.instance_class} writer on demand, serverless readers",
+        }
+        if self.name in fixed:
+            return fixed[self.name]
+        how = next(
+            (words for end, words in _TERMS if self.name.endswith(end)),
+            self.name,
+        )
+        return f"{self.n_instances} x {self.instance_class}, {how}"
 
     @field_validator("monthly_cost_usd", "compute_usd_per_month")
     @classmethod

@@ -30,6 +30,13 @@ ROWS: tuple[tuple[str, str], ...] = (
 """The comparison's rows: the Advice attribute and its label."""
 
 
+def saving_words(saving_usd_per_month: float) -> str:
+    """``saving 1,178.72 USD/month against today``, or ``costs 91.41 USD/month more than today``."""
+    if saving_usd_per_month < 0:
+        return f"costs {-saving_usd_per_month:,.2f} USD/month more than today"
+    return f"saving {saving_usd_per_month:,.2f} USD/month against today"
+
+
 def _comparison(advice: Advice) -> list[list[str]]:
     today = advice.current.monthly_cost_usd
     out = []
@@ -86,7 +93,8 @@ def advice_table(advice: Advice) -> Table:
     days = (advice.window_until - advice.window_from).total_seconds() / 86_400
     table = Table(
         title=f"{advice.cluster_id}: {days:.1f} days replayed ({advice.ramp_profile} ramp profile)",
-        caption=f"saving {advice.savings_usd_per_month:+,.2f} USD/month against today",
+        caption=f"{saving_words(advice.savings_usd_per_month)}; SLO-violation minutes are totals over the "
+        f"{days:.1f} replayed days",
     )
     for h in HEADERS:
         table.add_column(h, justify="left" if h in ("", "settings") else "right", overflow="fold")
@@ -198,8 +206,8 @@ def advice_html(advice: Advice) -> str:
         "font-size:12px}</style></head><body>",
         f"<h1>{e(advice.cluster_id)}</h1>",
         f"<p>Replayed {advice.window_from:%Y-%m-%d %H:%M} to {advice.window_until:%Y-%m-%d %H:%M} UTC on one "
-        f"simulator of Aurora Serverless v2 ({e(advice.ramp_profile)} ramp profile). Saving against today: "
-        f"<b>{advice.savings_usd_per_month:+,.2f} USD/month</b>.</p>",
+        f"simulator of Aurora Serverless v2 ({e(advice.ramp_profile)} ramp profile): "
+        f"<b>{e(saving_words(advice.savings_usd_per_month))}</b>.</p>",
         _html_table(list(HEADERS), _comparison(advice)),
         "<ul>" + "".join(f"<li>{e(r)}</li>" for r in advice.reasons) + "</ul>",
         f"<img alt='demand, MinCapacity and capacity' src='{_plot(advice)}'>",

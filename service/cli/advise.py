@@ -396,11 +396,15 @@ def advise_command(
     if paused is not None and paused < cheapest.monthly_cost_usd:
         console.print(
             f"cheapest way to run it: auto-pause (MinCapacity 0) on demand at ${paused:,.2f}/month "
-            f"(the cheapest commitment, {cheapest.name}, costs ${cheapest.monthly_cost_usd:,.2f}/month, "
+            f"(the cheapest commitment, {cheapest.label}, costs ${cheapest.monthly_cost_usd:,.2f}/month, "
             "paid paused or not)"
         )
     else:
-        console.print(f"cheapest way to buy it: {cheapest.name} at ${cheapest.monthly_cost_usd:,.2f}/month")
+        days = (advice.window_until - advice.window_from).total_seconds() / 86_400
+        caveat = "" if days >= 30 else f" (priced from {days:.1f} replayed days: check a month or more first)"
+        console.print(
+            f"cheapest way to buy it: ${cheapest.monthly_cost_usd:,.2f}/month, {cheapest.label}{caveat}"
+        )
     console.print(f"({advice.break_even})")
     pause = advice.auto_pause
     if pause.saving_usd_per_month:  # worth saying only where pausing would save

@@ -334,7 +334,9 @@ def test_todays_floor_is_kept_when_a_change_buys_nothing() -> None:
     assert advice.recommended.slo_violation_min == advice.current.slo_violation_min == 0.0
     assert advice.savings_usd_per_month == 0.0
     assert "MinCapacity 0 (auto-pause on) all day" in advice.recommended.settings
-    assert any(r.startswith("keeping today's MinCapacity saves $0.00/month") for r in advice.reasons)
+    assert any(
+        r.startswith("keep today's MinCapacity: no setting tried does better here") for r in advice.reasons
+    )
     assert any(
         "today's MinCapacity of 0 (auto-pause on) does as well here as a fixed MinCapacity of 0.5 ACU" in r
         for r in advice.reasons
@@ -489,7 +491,9 @@ def test_the_timetable_keeps_the_min_capacity_postgres_connections_need() -> Non
 @pytest.mark.parametrize(
     ("demand", "changes", "field", "start"),
     [
-        pytest.param(np.array(["a"] * 864), {}, "demand_acu", "demand_acu must be real numbers", id="strings"),
+        pytest.param(
+            np.array(["a"] * 864), {}, "demand_acu", "demand_acu must be real numbers", id="strings"
+        ),
         pytest.param(np.full((864, 1), 2.0), {}, "demand_acu", "demand_acu must be 1-D", id="column"),
         pytest.param(
             np.full(864, 2.0), {"step_s": 0}, "step_s", "step_s must be a positive integer", id="step"
@@ -660,3 +664,21 @@ def test_auto_pause_is_priced_from_the_lowest_running_floor_when_min_capacity_0_
     assert pause.saving_usd_per_month == pytest.approx(
         advice.recommended.monthly_cost_usd - pause.monthly_cost_usd, abs=0.01
     )
+
+
+def test_advice_equal_to_todays_floor_says_keep_it_not_saves_nothing() -> None:
+    """The fixed floor read off acuplan's is today's own: "keep today's MinCapacity", not "a fixed
+    MinCapacity saves $0.00", and no word on how a timetable that is not advised was merged."""
+    rng = np.random.default_rng(2)
+    advice = advise(
+        0.2 + 0.1 * rng.random(4 * 288),  # Aurora's scaler holds the 0.5-ACU minimum throughout
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=16.0),
+    )
+
+    assert [e.min_capacity_acu for e in advice.schedule.entries] == [0.5]
+    assert advice.savings_usd_per_month == 0.0
+    assert advice.reasons[0].startswith("keep today's MinCapacity: no setting tried does better here, with ")
+    assert not any("a fixed MinCapacity saves" in r or "this one" in r for r in advice.reasons)

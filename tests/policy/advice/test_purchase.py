@@ -115,3 +115,13 @@ def test_prices_are_whole_cents() -> None:
     for option in purchase_options(_steady(storage_gib=33, io_million_per_month=7), BOOK):
         assert option.monthly_cost_usd == round(option.monthly_cost_usd, 2)
         assert option.compute_usd_per_month == round(option.compute_usd_per_month, 2)
+
+
+def test_every_option_has_a_label_in_words() -> None:
+    labels = {o.name: o.label for o in purchase_options(_steady(), BOOK)}
+
+    assert labels["serverless_standard"] == "Serverless v2 on demand, Aurora Standard storage"
+    assert labels["savings_plan_serverless"] == "Serverless v2 on a 1-year Database Savings Plan, no upfront"
+    assert labels["provisioned_r6g_ri_3yr_all_upfront"].endswith(", 3-year Reserved Instances, all upfront")
+    assert labels["provisioned_r6g_on_demand"].startswith("2 x db.r6g.")
+    assert not any("_" in label for label in labels.values())  # no internal id leaks into the words

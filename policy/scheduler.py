@@ -56,6 +56,7 @@ from placement import PreviousLayout
 from policy.config import PolicyConfig, PostureConfig
 from policy.engine import recommend
 from policy.errors import InsufficientHistoryError, InvalidRequestError, PolicyError
+from policy.steps import check_step_s
 from policy.trace_replay.learn import learn_recent, learning_key
 from policy.types import ClusterSpec, Recommendation
 
@@ -152,16 +153,27 @@ class SchedulerResult(_Frozen):
     reason: str
 
 
-def new_state(cluster: ClusterSpec, *, step_s: int = 300) -> SchedulerState:
+def new_state(
+    cluster: ClusterSpec, *, step_s: int = 300, config: SchedulerConfig | None = None
+) -> SchedulerState:
     """Return the empty state for a cluster.
 
     Args:
         cluster: the cluster.
         step_s: history step, seconds; must divide the policy's ``plan_step_s``.
+        config: the configuration :func:`next_plan` will be called with (its
+            ``policy.plan_step_s`` is what ``step_s`` must divide); default
+            :class:`SchedulerConfig()`.
 
     Returns:
         A state without history or plan.
+
+    Raises:
+        InvalidRequestError: (field ``step_s``) not a positive integer or not dividing the
+            plan step, here rather than at the first :func:`next_plan`.
     """
+    checked, _ = _checked(config, ())
+    check_step_s(step_s, checked.policy.plan_step_s)
     return SchedulerState(cluster=cluster, step_s=step_s)
 
 

@@ -54,8 +54,10 @@ def create_key(
 
     scopes = tuple(sorted(set(scope or SCOPES)))
     unknown = [s for s in scopes if s not in SCOPES]
-    if unknown or not 1 <= len(name) <= 128:
-        _fail(f"--scope must be read or write (got {unknown}); --name 1-128 characters")
+    if unknown:
+        _fail(f"--scope must be read or write, got {', '.join(map(repr, unknown))}")
+    if not 1 <= len(name) <= 128:
+        _fail(f"--name must be 1-128 characters, got {len(name)}")
     key = new_key()
     with _one_line_errors(), opened_store(load_settings()) as store:
         store.add_key(key.key_id, name=name, secret_sha256=key.secret_sha256, scopes=scopes)

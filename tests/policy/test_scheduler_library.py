@@ -236,3 +236,14 @@ def test_a_wrongly_typed_state_or_observations_is_a_typed_error(
     with pytest.raises(InvalidRequestError) as info:
         next_plan(real, observations, now=T0 + timedelta(hours=1))  # type: ignore[arg-type]
     assert info.value.field == field
+
+
+def test_new_state_refuses_a_step_the_plan_step_cannot_use() -> None:
+    """step_s=7 was accepted and failed only at the first next_plan."""
+    with pytest.raises(InvalidRequestError) as info:
+        new_state(ClusterSpec(), step_s=7)
+    assert info.value.field == "step_s" and "must divide the plan step plan_step_s=900" in str(info.value)
+    assert (
+        new_state(ClusterSpec(), step_s=120, config=SchedulerConfig(policy={"plan_step_s": 600})).step_s
+        == 120
+    )

@@ -197,3 +197,29 @@ def test_keys_with_an_invalid_setting_are_one_line(
     line = _one_error_line(*_run(capsys, ["keys", "list"]))
 
     assert line == "error: invalid environment: ACUPLAN_RISK_QUANTILE: Input should be greater than 0.5"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["--name", "", "--scope", "read"], "error: --name must be 1-128 characters, got 0", id="name"
+        ),
+        pytest.param(
+            ["--name", "x", "--scope", "admin"],
+            "error: --scope must be read or write, got 'admin'",
+            id="scope",
+        ),
+    ],
+)
+def test_keys_create_blames_the_option_that_is_wrong(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An empty --name blamed --scope ("got []") before."""
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+    get_settings.cache_clear()
+    assert _one_error_line(*_run(capsys, ["keys", "create", *args])) == message

@@ -76,8 +76,11 @@ def _principal(
     api_key: str | None,
     bearer: HTTPAuthorizationCredentials | None,
 ) -> Principal:
-    token = api_key or (bearer.credentials if bearer is not None else None)
+    other = bearer.credentials if bearer is not None else None
+    token = api_key or other
     try:
+        if api_key and other and other != api_key:  # two credentials that disagree: trust neither
+            raise AuthError(401, "X-API-Key and Authorization: Bearer carry different keys: send one")
         return authorize(runtime.store, token, scope)
     except AuthError as exc:
         headers = {"WWW-Authenticate": 'Bearer realm="acuplan"'} if exc.status == 401 else None

@@ -69,6 +69,19 @@ def test_scopes_are_enforced_per_key(secured: Any) -> None:
     assert client.get("/v1/clusters/c1", headers=write).status_code == 403  # write does not imply read
 
 
+def test_two_credentials_that_disagree_are_401(secured: Any) -> None:
+    """A valid X-API-Key with a bogus Bearer token was let through on the X-API-Key alone."""
+    client, tokens = secured
+    good = tokens["read"]
+
+    mixed = client.get("/v1/clusters", headers={"X-API-Key": good, "Authorization": "Bearer foo"})
+    same = client.get("/v1/clusters", headers={"X-API-Key": good, "Authorization": f"Bearer {good}"})
+
+    assert mixed.status_code == 401
+    assert "carry different keys" in mixed.json()["detail"][0]["message"]
+    assert same.status_code == 200
+
+
 def test_probes_need_no_key_but_metrics_need_read(secured: Any) -> None:
     client, tokens = secured
 

@@ -27,9 +27,11 @@ Rules, for one signal's strictly increasing sample times:
   epoch-aligned grid of that step that no sample's period reaches (a 70-s spacing leaves
   10 s uncovered but no step without a sample: no hole). The caller says so
   (:attr:`Sampling.irregular`); nothing is moved, only read.
-* A sample's **period** is the resolution of the run it belongs to (the first such run
-  when it sits between two), else the signal's step: a sample covers ``[ts, ts + period)``
-  (CloudWatch stamps a datapoint with the start of its period).
+* A sample's **period** is the resolution of the run it belongs to (when it sits between
+  two, the run it starts: the spacing after it is the one it measures, so the first
+  5-minute sample after 1-minute ones covers 5 minutes, not 1 with a 4-minute hole), else
+  the signal's step: a sample covers ``[ts, ts + period)`` (CloudWatch stamps a datapoint
+  with the start of its period).
 * A **hole** is a spacing longer than the period of the sample before it: the interval
   ``[ts + period, next ts)`` had no sample (an irregular signal's holes: above).
 * The **offset** is the most common ``ts mod step``; samples with another remainder are
@@ -316,12 +318,11 @@ def periods(ts_s: IntArray, *, default_s: int, found: list[Run] | None = None) -
         Seconds per sample, shape (n,), >= 1.
     """
     out = np.full(ts_s.shape[0], max(int(default_s), 1), dtype=np.int64)
-    assigned = np.zeros(ts_s.shape[0], dtype=bool)
-    for run in runs(ts_s) if found is None else found:
-        sl = slice(run.first, run.last + 1)
-        free = ~assigned[sl]
-        out[sl][free] = run.resolution_s
-        assigned[sl] = True
+    every = runs(ts_s) if found is None else found
+    for run in every:  # a run's last sample: its period, unless it also starts a run (below)
+        out[run.last] = run.resolution_s
+    for run in every:  # every sample a run's spacing follows measures that spacing
+        out[run.first : run.last] = run.resolution_s
     return out
 
 

@@ -186,3 +186,16 @@ def test_advise_reads_irregular_exports_and_says_so(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "sampled at irregular intervals (90% of the spacings 51-69 s, median 60 s;" in text
     assert "hole" not in text and "mixed resolutions" not in text
+
+
+def test_a_coarser_resolution_starts_without_a_phantom_hole() -> None:
+    """1-minute samples, then 5-minute ones (CloudWatch's aging): the first 5-minute sample
+    covers the 5 minutes after it. It took the 1-minute run's period before, leaving a
+    4-minute "hole" at the switch; the reverse switch never had one."""
+    coarser = np.r_[np.arange(0, 600, 60), np.arange(600, 2100, 300)].astype(np.int64)
+    finer = np.r_[np.arange(0, 1500, 300), np.arange(1500, 2100, 60)].astype(np.int64)
+
+    p = periods(coarser, default_s=60)
+    assert holes(coarser, p) == []
+    assert p[9] == 60 and p[10] == 300  # 540 s: the last 1-minute one; 600 s starts the 5-minute run
+    assert holes(finer, periods(finer, default_s=60)) == []

@@ -125,6 +125,16 @@ def check_history(history_acu: Any) -> FloatArray:
             (message names ``history_acu``, the first bad index and its value).
         InsufficientHistoryError: if empty or every value is NaN.
     """
+    if isinstance(history_acu, list | tuple):  # numpy would upcast True or "3" beside floats
+        odd = next(
+            (i for i, v in enumerate(history_acu) if isinstance(v, bool | np.bool_ | str | bytes | complex)),
+            None,
+        )
+        if odd is not None:
+            raise InvalidHistoryError(
+                f"history_acu[{odd}]={history_acu[odd]!r} must be a real number (ACU; NaN or None for a "
+                "missing step)"
+            )
     try:
         raw = np.asarray(history_acu)
         kind = raw.dtype.kind

@@ -147,7 +147,13 @@ def _steps(
     step_s: int,
     floor_need: FloatArray,
     floor_reasons: tuple[str, ...] | None,
+    target_utilisation: float,
 ) -> tuple[PlanStep, ...]:
+    """The plan's steps.
+
+    ``shortfall_acu`` is capacity (load / ``target_utilisation``), so the demand it leaves
+    unserved is ``shortfall_acu x target_utilisation``.
+    """
     out = []
     median_row = quantiles.index(0.5) if 0.5 in quantiles else 0
     for t, writer in enumerate(plan.writer_acu):
@@ -161,7 +167,7 @@ def _steps(
         # The demand the plan lets Aurora serve in time: the risk quantile, scaled down
         # when the floor falls short of its need, less what it leaves uncovered (MaxCapacity).
         served = risk * min(floor / floor_need[t], 1.0) if floor_need[t] > floor else risk
-        served = max(min(served, risk - plan.shortfall_acu[t]), 0.0)
+        served = max(min(served, risk - plan.shortfall_acu[t] * target_utilisation), 0.0)
         out.append(
             PlanStep(
                 start=start + timedelta(seconds=t * step_s),
@@ -521,7 +527,17 @@ def plan_recommendation(
             f"forecast demand exceeds what the cluster can serve ({servable:g} ACU with every "
             "instance at MaxCapacity); the excess is reported as shortfall",
         )
-    steps = _steps(plan, quantiles, demand_q, risk_row, start, config.plan_step_s, need, floor_reasons)
+    steps = _steps(
+        plan,
+        quantiles,
+        demand_q,
+        risk_row,
+        start,
+        config.plan_step_s,
+        need,
+        floor_reasons,
+        config.target_utilisation,
+    )
     beyond = bool(np.any(excess > 0))
     reasons = _reasons(plan, steps, config, cluster, held=held, beyond_limits=beyond, previous=previous)
     reasons += list(extra_reasons)

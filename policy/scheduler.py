@@ -161,19 +161,29 @@ def new_state(
     Args:
         cluster: the cluster.
         step_s: history step, seconds; must divide the policy's ``plan_step_s``.
-        config: the configuration :func:`next_plan` will be called with (its
-            ``policy.plan_step_s`` is what ``step_s`` must divide); default
-            :class:`SchedulerConfig()`.
+        config: the configuration :func:`next_plan` will be called with, to check
+            ``step_s`` against its ``policy.plan_step_s`` now; None: ``step_s`` must divide
+            a day (the plan step is checked at :func:`next_plan`).
 
     Returns:
         A state without history or plan.
 
     Raises:
         InvalidRequestError: (field ``step_s``) not a positive integer or not dividing the
-            plan step, here rather than at the first :func:`next_plan`.
+            plan step (a day without ``config``), here rather than at the first
+            :func:`next_plan`.
     """
-    checked, _ = _checked(config, ())
-    check_step_s(step_s, checked.policy.plan_step_s)
+    if config is None:  # the plan step is not known yet: a step must at least divide a day
+        try:
+            check_step_s(step_s, 86_400)
+        except InvalidRequestError:
+            raise InvalidRequestError(
+                f"step_s={step_s!r} must be a whole number of seconds that divides a day (86400), e.g. 60, "
+                "300, 900, 3600",
+                "step_s",
+            ) from None
+    else:
+        check_step_s(step_s, _checked(config, ())[0].policy.plan_step_s)
     return SchedulerState(cluster=cluster, step_s=step_s)
 
 

@@ -171,7 +171,9 @@ class PlanStep(FrozenModel):
         extra_readers_by_az: tier 2-15 readers per AZ ID.
         extra_reader_acu_by_az: their total ACU per AZ ID.
         capacity_acu: total planned capacity of all instances.
-        shortfall_acu: demand at the risk quantile the plan leaves uncovered.
+        shortfall_acu: the capacity the plan would need beyond what it has to serve the
+            risk-quantile demand at the target utilisation (uncovered demand / target
+            utilisation), ACU.
         shortfall_probability: forecast probability that demand exceeds what the plan
             serves in time (the risk-quantile demand, less what a short floor or MaxCapacity
             leaves uncovered), interpolated between the forecast quantiles; beyond the

@@ -306,24 +306,38 @@ def test_demand_beyond_max_capacity_reads_as_a_likely_shortfall() -> None:
 
 
 @pytest.mark.parametrize(
-    ("history", "dtype"),
+    ("history", "message"),
     [
-        pytest.param([1 + 5j, 2 + 9j], "complex128", id="complex"),
-        pytest.param(np.array([True, False, True]), "bool", id="bool"),
-        pytest.param(["1", "2"], "<U1", id="text"),
+        pytest.param(np.array([1 + 5j, 2 + 9j]), "got complex128 values", id="complex"),
+        pytest.param(np.array([True, False, True]), "got bool values", id="bool"),
+        pytest.param(np.array(["1", "2"]), "got <U1 values", id="text"),
+        pytest.param([1.0, True], "history_acu[1]=True must be a real number", id="bool_in_a_list"),
+        pytest.param([None, "3", 1.0], "history_acu[1]='3' must be a real number", id="text_in_a_list"),
+        pytest.param([1 + 5j, 2.0], "history_acu[0]=(1+5j) must be a real number", id="complex_in_a_list"),
     ],
 )
-def test_history_that_is_not_real_numbers_is_refused_not_coerced(history: object, dtype: str) -> None:
-    """Complex values lost their imaginary part and booleans read as 1/0 ACU before."""
+def test_history_that_is_not_real_numbers_is_refused_not_coerced(history: object, message: str) -> None:
+    """Complex values lost their imaginary part and booleans or text read as numbers before."""
     with pytest.raises(InvalidRequestError) as info:
         recommend(history, now=NOW)  # type: ignore[arg-type]
     assert info.value.field == "history_acu"
-    assert f"must be real numbers (ACU; NaN or None for a missing step), got {dtype} values" in str(
-        info.value
-    )
+    assert message in str(info.value) and "NaN or None for a missing step" in str(info.value)
 
 
 def test_now_before_the_epoch_is_refused_like_the_http_service_does() -> None:
     with pytest.raises(InvalidRequestError) as info:
         recommend(np.ones(3), now=datetime(1, 1, 2, tzinfo=UTC))
     assert info.value.field == "now" and "must be at or after 1970-01-01T00:00:00Z" in str(info.value)
+
+
+def test_shortfall_probability_reads_the_shortfall_in_demand_units() -> None:
+    """Noisy 280 ACU against MaxCapacity 128: what the plan serves is risk - shortfall x target
+    utilisation (shortfall is capacity), about the median here, so P(shortfall) is about 0.5;
+    subtracting the capacity shortfall from demand read 0.6."""
+    rng = np.random.default_rng(0)
+    rec = recommend(280 + 60 * rng.standard_normal(3 * 288).clip(-3, 3), now=NOW)
+    s = rec.steps[0]
+    served = s.demand_risk_acu - s.shortfall_acu * rec.target_utilisation
+
+    assert served == pytest.approx(s.demand_p50_acu, rel=0.01)
+    assert 0.45 < s.shortfall_probability < 0.55

@@ -242,7 +242,12 @@ def test_new_state_refuses_a_step_the_plan_step_cannot_use() -> None:
     """step_s=7 was accepted and failed only at the first next_plan."""
     with pytest.raises(InvalidRequestError) as info:
         new_state(ClusterSpec(), step_s=7)
-    assert info.value.field == "step_s" and "must divide the plan step plan_step_s=900" in str(info.value)
+    assert info.value.field == "step_s" and "must be a whole number of seconds that divides a day" in str(
+        info.value
+    )
+    assert new_state(ClusterSpec(), step_s=3600).step_s == 3600  # hourly data with an hourly plan step
+    with pytest.raises(InvalidRequestError):
+        new_state(ClusterSpec(), step_s=600, config=SchedulerConfig())  # 600 does not divide 900
     assert (
         new_state(ClusterSpec(), step_s=120, config=SchedulerConfig(policy={"plan_step_s": 600})).step_s
         == 120

@@ -260,7 +260,7 @@ def test_points_are_named_by_what_they_are(label: str, name: str) -> None:
 @pytest.mark.parametrize(
     ("setup", "args", "part"),
     [
-        pytest.param(None, ["--traces-dir", "{tmp}/missing"], "--traces-dir: missing", id="missing_dir"),
+        pytest.param(None, ["--traces-dir", "{tmp}/missing"], "/missing is not a folder", id="missing_dir"),
         pytest.param("empty", ["--traces-dir", "{tmp}/d"], "no *.csv trace in the folder", id="empty_dir"),
         pytest.param("txt", ["--traces-dir", "{tmp}/d"], "no *.csv trace in the folder", id="no_csv"),
         pytest.param("file", ["--traces-dir", "{tmp}/d"], "not a folder", id="a_file"),
@@ -291,6 +291,8 @@ def test_bench_bad_input_is_one_line_exit_2_before_any_work(
     err = capsys.readouterr().err.splitlines()
     assert code == 2
     assert len(err) == 1 and err[0].startswith("error: ") and part in err[0], err
+    if setup is None and args[0] == "--traces-dir":  # the whole path as typed, its "/" included
+        assert err[0] == f"error: --traces-dir: {tmp_path}/missing is not a folder (or it does not exist)"
     assert not out.exists()  # nothing was written
 
 

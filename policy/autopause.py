@@ -68,8 +68,9 @@ def seasonal_idle(
     Forecasting models smooth a lull: after noisy days and exactly idle nights, Holt-Winters
     puts 0.1-0.4 ACU at the p90 of every night, so the forecast alone never reads idle and
     a MinCapacity-0 cluster never pauses. The history says more: for horizon step h, the
-    same phase k seasons back (history step ``n + h - k * season_steps``, k = 1..K, observed
-    steps only) gives K values, and the q-quantile of the next one is 0 when at least
+    same phase k seasons back (history step ``n + h - k * season_steps`` for k = 1..
+    ``max_seasons``, those before the plan's start and observed only; a step more than a
+    season ahead so has one day fewer) gives K values, and the q-quantile of the next one is 0 when at least
     ceil(q (K + 1)) of them are idle (the split-conformal rank: Vovk, Gammerman & Shafer,
     "Algorithmic Learning in a Random World", 2005; exchangeable days assumed). So it takes
     at least q / (1 - q) idle days (9 at p90) and never holds on fewer.
@@ -112,6 +113,7 @@ def plan_auto_pause(
     deployed_floor_acu: float | None = None,
     idle_before_s: int = 0,
     idle_days: int = 0,
+    by_history: npt.NDArray[np.bool_] | None = None,
 ) -> Recommendation:
     """Set MinCapacity 0 where the forecast is idle for longer than ``SecondsUntilAutoPause``.
 
@@ -128,6 +130,8 @@ def plan_auto_pause(
             idle run at the start of the horizon continues it, so its timer may have run).
         idle_days: when ``risk_acu`` was set to 0 where :func:`seasonal_idle` found the time
             of day idle, the fewest past days that said so (for the reason); 0 otherwise.
+        by_history: the steps of ``risk_acu`` that are 0 by :func:`seasonal_idle` only (the
+            forecast was above idle there), shape like ``risk_acu``, or None.
 
     Returns:
         The plan with paused steps: MinCapacity 0, capacity and cost 0 once paused, the
@@ -177,15 +181,18 @@ def plan_auto_pause(
                 )
             }
         )
+    history_only = by_history[: len(risk)] if by_history is not None else np.zeros(len(risk), dtype=bool)
+    seasonal = bool(idle_days) and bool(np.any(paused & history_only))
     paused_rec = _paused(
-        rec, zero, paused, risk, windows, block=block, step_s=step_s, cluster=cluster, config=config, q=q
-    )
-    if not idle_days:
+        rec, zero, paused, risk, windows, block=block, step_s=step_s, cluster=cluster, config=config,
+        q=f"{q} forecast (or the time of day's history, below)" if seasonal else f"{q} forecast",
+    )  # fmt: skip
+    if not seasonal:
         return paused_rec
     least = math.ceil(config.risk_quantile * (idle_days + 1))
     note = (
-        f"the {q} of demand at these times of day is 0: it was idle on at least {least} of the last "
-        f"{idle_days} days, so it pauses there whatever the forecasting model smooths in"
+        f"the {q} of demand at these times of day is 0: it was idle on at least {least} of {idle_days} "
+        "observed past days, so it pauses there whatever the forecasting model smooths in"
     )
     return paused_rec.model_copy(update={"reasons": (*paused_rec.reasons, note)})
 
@@ -215,6 +222,8 @@ def _paused(
         steps.append(
             s.model_copy(
                 update={
+                    # the risk planned at (0 where the time of day's history said idle)
+                    "demand_risk_acu": min(s.demand_risk_acu, float(risk[t * block : (t + 1) * block].max())),
                     "min_capacity_acu": 0.0,
                     "writer_acu": s.writer_acu * (1 - share),
                     "failover_reader_acu": s.failover_reader_acu * (1 - share),
@@ -241,7 +250,7 @@ def _paused(
     timer = cluster.limits.seconds_until_auto_pause
     reason = (
         f"MinCapacity 0 (auto-pause) in {len(zero)} of {len(steps)} steps between {first:%H:%M} and "
-        f"{last:%H:%M} UTC: the {q} forecast is idle for longer than SecondsUntilAutoPause ({timer} s), "
+        f"{last:%H:%M} UTC: the {q} is idle for longer than SecondsUntilAutoPause ({timer} s), "
         f"so the writer and its tier-1 reader pause {timer} s into the lull and cost nothing "
         f"({saved_acu_h:.2f} ACU-h saved)"
     )

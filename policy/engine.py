@@ -464,7 +464,7 @@ def decide(
         context=context,
     )
     risk = demand_q[config.quantiles.index(config.risk_quantile)]
-    idle_days = 0
+    idle_days, by_history = 0, None
     if cluster.limits.min_acu == 0:  # a time of day idle on (nearly) every past day pauses
         idle, idle_days = seasonal_idle(
             history,
@@ -473,7 +473,7 @@ def decide(
             quantile=config.risk_quantile,
             max_seasons=config.forecast.max_history_s // config.forecast.season_s,
         )
-        idle_days = idle_days if bool(np.any(idle & (risk > IDLE_ACU))) else 0
+        by_history = idle & (risk > IDLE_ACU)  # idle by the history only, not by the forecast
         risk = np.where(idle, 0.0, risk)
     return plan_auto_pause(
         rec,
@@ -484,6 +484,7 @@ def decide(
         deployed_floor_acu=previous.writer_acu if previous is not None else None,
         idle_before_s=_trailing_idle_s(history, step_s),
         idle_days=idle_days,
+        by_history=by_history,
     )
 
 

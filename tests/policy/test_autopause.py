@@ -133,5 +133,31 @@ def test_idle_nights_after_noisy_days_pause_once_enough_nights_say_so() -> None:
     short = recommend(office(5), now=now, cluster=cluster)
 
     assert [s.min_capacity_acu for s in long.steps] == [0.0] * len(long.steps)
-    assert any("idle on at least 14 of the last 14 days" in r for r in long.reasons)
+    assert [s.demand_risk_acu for s in long.steps] == [0.0] * len(long.steps)  # the risk planned at
+    assert any("the p90 forecast (or the time of day's history, below) is idle" in r for r in long.reasons)
+    assert any("idle on at least 14 of 14 observed past days" in r for r in long.reasons)
     assert [s.min_capacity_acu for s in short.steps] == [0.5] * len(short.steps)
+
+
+def test_a_scheduler_replans_when_load_arrives_in_a_paused_night() -> None:
+    """A plan paused by the time of day's history covers no demand: 0.5 ACU then re-plans."""
+    from policy import Observation, SchedulerConfig, new_state, next_plan
+
+    rng = np.random.default_rng(1)
+    t = np.arange(14 * 288 + 240)
+    demand = np.where(((t % 288) >= 108) & ((t % 288) < 204), 4 + rng.random(t.size), 0.0)
+    start = datetime(2024, 3, 4, 20, tzinfo=UTC) - timedelta(seconds=300 * t.size)
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16))
+    config = SchedulerConfig(learn_every_s=0, replan_every_s=3600)
+    obs = [
+        Observation(ts=start + timedelta(seconds=300 * i), demand_acu=float(v)) for i, v in enumerate(demand)
+    ]
+    now = start + timedelta(seconds=300 * t.size)
+    first = next_plan(new_state(cluster), obs, now=now, config=config)
+    assert first.plan.steps[0].min_capacity_acu == 0.0
+
+    woke = next_plan(
+        first.state, [Observation(ts=now, demand_acu=0.5)], now=now + timedelta(minutes=5), config=config
+    )
+
+    assert woke.replanned and "ACU the plan covered at" in woke.reason

@@ -79,7 +79,8 @@ def _principal(
     other = bearer.credentials if bearer is not None else None
     token = api_key or other
     try:
-        if api_key and other and other != api_key:  # two credentials that disagree: trust neither
+        # two credentials that disagree: trust neither (with keys on; without, all are anonymous)
+        if api_key and other and other != api_key and runtime.store.has_active_keys():
             raise AuthError(401, "X-API-Key and Authorization: Bearer carry different keys: send one")
         return authorize(runtime.store, token, scope)
     except AuthError as exc:

@@ -27,10 +27,19 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from policy import ClusterSpec, PolicyConfig
 from policy.config import PostureConfig
 from policy.trace_replay.learn import learn_recent, learning_key
-from service.store import JobRecord
+from service.store import LEARNING_JOB_KIND, JobRecord
 
-LEARNING_KIND = "learning"
-"""The job kind of a learning job in the store's job table."""
+LEARNING_KIND = LEARNING_JOB_KIND
+"""The job kind of a learning job in the store's job table (deleted with its cluster)."""
+
+STALE_JOB_S = 3 * 3600
+"""A learning job queued or running this long (wall clock) no longer blocks the next one.
+ASSUMPTION: a learning replay of 9 days takes seconds to minutes (75 s measured on 5-minute
+data on a loaded 2-core machine); one left queued by a stopped process or a hung worker
+must not stop the cluster learning for good."""
+
+OVERLOADED_RETRY_S = 900
+"""A learning job refused because the job pool was full is tried again after this long."""
 
 POSTURE = PostureConfig()
 """The learning rule the service learns with: the library's default posture (as ``acuplan bench``,
@@ -119,7 +128,13 @@ def run_learning(inputs: LearningInputs, report: Callable[[str, int, int], None]
 
 
 def planning_quantile(
-    config: PolicyConfig, *, requested: float | None, learnt: JobRecord | None, posture: PostureConfig
+    config: PolicyConfig,
+    *,
+    requested: float | None,
+    learnt: JobRecord | None,
+    posture: PostureConfig,
+    now: datetime,
+    every_s: int,
 ) -> RiskQuantileChoice:
     """The risk quantile a per-cluster recommendation plans at.
 
@@ -128,6 +143,9 @@ def planning_quantile(
         requested: the request's own ``config.risk_quantile`` (then planned at), or None.
         learnt: the cluster's newest succeeded learning job, or None.
         posture: the learning rule the service learns with.
+        now: the recommendation's data time: a learning made on data after it (a backfill)
+            does not apply.
+        every_s: ``Settings.learn_every_s``; 0 (learning off) plans at the configured one.
 
     Returns:
         The learnt quantile when ``learnt`` chose one under this configuration's
@@ -137,6 +155,9 @@ def planning_quantile(
     if requested is not None:
         reason = "the request's config.risk_quantile"
         return RiskQuantileChoice(risk_quantile=requested, source="request", reason=reason)
+    if not every_s:
+        reason = "learning is off (ACUPLAN_LEARN_EVERY_S=0)"
+        return RiskQuantileChoice(risk_quantile=q, source="configured", reason=reason)
     result = learnt.result if learnt is not None else None
     if learnt is None or result is None:
         reason = "nothing learnt for this cluster yet"
@@ -148,6 +169,9 @@ def planning_quantile(
             reason="the last learning was under another risk_quantile or posture; it is learnt again",
         )
     at = datetime.fromisoformat(str(result["now"]))
+    if at > now:
+        reason = f"the last learning used data up to {at.isoformat()}, after this plan's now"
+        return RiskQuantileChoice(risk_quantile=q, source="configured", reason=reason)
     if result.get("risk_quantile") is None:
         reason = str(result["reason"])
         return RiskQuantileChoice(
@@ -163,7 +187,13 @@ def planning_quantile(
 
 
 def learning_due(
-    latest: JobRecord | None, *, now: datetime, every_s: int, config: PolicyConfig, posture: PostureConfig
+    latest: JobRecord | None,
+    *,
+    now: datetime,
+    every_s: int,
+    config: PolicyConfig,
+    posture: PostureConfig,
+    clock_ms: int,
 ) -> bool:
     """Whether a recommendation at ``now`` should queue a learning job for its cluster.
 
@@ -173,10 +203,12 @@ def learning_due(
         every_s: ``Settings.learn_every_s`` (0: never).
         config: the merged policy configuration.
         posture: the learning rule.
+        clock_ms: the store's clock (``Store.now_ms``), to age a pending job.
 
     Returns:
-        False when learning is off or a job is queued or running; else True when there is
-        none, it never ran (the pool was full), it was learnt under other settings, or
+        False when learning is off or a job is queued or running (for less than
+        :data:`STALE_JOB_S`); else True when there is none, it never ran because the pool
+        was full (after :data:`OVERLOADED_RETRY_S`), it was learnt under other settings, or
         ``every_s`` of data time has passed since its ``now`` (a failed job waits as long,
         so a history that fails is not replayed on every call).
     """
@@ -184,10 +216,11 @@ def learning_due(
         return False
     if latest is None:
         return True
+    age_s = (clock_ms - latest.created_ms) / 1000
     if latest.status in ("queued", "running"):
-        return False
+        return age_s >= STALE_JOB_S
     if latest.status == "failed" and (latest.error or {}).get("error") == "overloaded":
-        return True  # never ran: the job pool was full
+        return age_s >= OVERLOADED_RETRY_S  # it never ran: the job pool was full
     asked = LearningInputs.model_validate(latest.request)
     if learning_key(asked.config, asked.posture) != learning_key(config, posture):
         return True

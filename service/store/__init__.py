@@ -12,10 +12,18 @@ from service.store.engine import (
     normalise_url,
     open_engine,
 )
-from service.store.records import ClusterRecord, JobRecord, KeyRecord, NewRecommendation, RecommendationRecord
+from service.store.records import (
+    LEARNING_JOB_KIND,
+    ClusterRecord,
+    JobRecord,
+    KeyRecord,
+    NewRecommendation,
+    RecommendationRecord,
+)
 from service.store.repo import ClusterNotFoundError, Store
 
 __all__ = [
+    "LEARNING_JOB_KIND",
     "ClusterNotFoundError",
     "ClusterRecord",
     "JobRecord",

@@ -8,7 +8,10 @@ of ours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
+
+LEARNING_JOB_KIND: Final[str] = "learning"
+"""The ``kind`` of a risk-quantile learning job (``service.http.learning``); deleted with its cluster."""
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.store.models import ClusterRow, MetricPointRow, RecommendationRow
-from service.store.records import ClusterRecord, NewRecommendation, RecommendationRecord
+from service.store.models import ClusterRow, MetricPointRow, RecommendationRow, ReplayJobRow
+from service.store.records import LEARNING_JOB_KIND, ClusterRecord, NewRecommendation, RecommendationRecord
 from service.store.repo_jobs import JobAndKeyOps, rowcount
 
 UPSERT_CHUNK: Final[int] = 1000
@@ -153,15 +153,25 @@ class Store(JobAndKeyOps):
             return [_cluster(r) for r in s.execute(stmt).scalars()]
 
     def delete_cluster(self, cluster_id: str) -> bool:
-        """Delete a cluster and its metric history (recommendations are kept).
+        """Delete a cluster, its metric history and its learning jobs (recommendations are kept).
 
         Returns:
             False when there was no such cluster.
         """
         with self._session() as s, s.begin():
             s.execute(delete(MetricPointRow).where(MetricPointRow.cluster_id == cluster_id))
+            # what was learnt from that history goes with it (a re-registration learns afresh)
+            s.execute(
+                delete(ReplayJobRow).where(
+                    ReplayJobRow.kind == LEARNING_JOB_KIND, ReplayJobRow.cluster_id == cluster_id
+                )
+            )
             gone = s.execute(delete(ClusterRow).where(ClusterRow.cluster_id == cluster_id))
         return rowcount(gone) > 0
+
+    def now_ms(self) -> int:
+        """The store's clock (what job and record times are stamped with), epoch milliseconds."""
+        return self._now_ms()
 
     # -- metric history -------------------------------------------------------------
 

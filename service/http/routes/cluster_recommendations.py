@@ -54,7 +54,10 @@ def _queue_learning(runtime: Runtime, cluster_id: str, inputs: RecommendInputs, 
     """Queue a learning job on the history ending at the plan's ``now`` when one is due."""
     latest = runtime.store.latest_job(LEARNING_KIND, cluster_id)
     every_s = runtime.settings.learn_every_s
-    if not learning_due(latest, now=inputs.now, every_s=every_s, config=config, posture=POSTURE):
+    clock_ms = runtime.store.now_ms()
+    if not learning_due(
+        latest, now=inputs.now, every_s=every_s, config=config, posture=POSTURE, clock_ms=clock_ms
+    ):
         return
     span = math.ceil(learning_span_s(POSTURE) / inputs.step_s)
     history = [None if math.isnan(v) else float(v) for v in inputs.history_acu[-span:].tolist()]
@@ -95,15 +98,20 @@ def create_cluster_recommendation(
         ts_new, values_new = points_from_wire(body.points, now_s=int(runtime.clock()))
         ingest(store, record, ts_new, values_new)
     config = cluster_config(record, base_config, body.config)
-    # Learnt under the cluster's own configuration; a request's overrides do not re-learn it.
-    learnt_under = cluster_config(record, base_config, None)
-    requested = body.config.risk_quantile if body.config is not None else None
-    learnt = store.latest_job(LEARNING_KIND, cluster_id, status="succeeded")
-    choice = planning_quantile(learnt_under, requested=requested, learnt=learnt, posture=POSTURE)
-    planning = config.model_copy(update={"risk_quantile": choice.risk_quantile})
-    stored_range = store.point_range(cluster_id)
     # No now: the server's clock on the step grid, so a feed that stopped is flagged stale.
     now = body.now if body.now is not None else grid_floor(runtime.clock(), record.step_s)
+    # Learnt under the cluster's own configuration; a request's overrides do not re-learn it.
+    learnt_under = cluster_config(record, base_config, None)
+    choice = planning_quantile(
+        learnt_under,
+        requested=body.config.risk_quantile if body.config is not None else None,
+        learnt=store.latest_job(LEARNING_KIND, cluster_id, status="succeeded"),
+        posture=POSTURE,
+        now=now,
+        every_s=runtime.settings.learn_every_s,
+    )
+    planning = config.model_copy(update={"risk_quantile": choice.risk_quantile})
+    stored_range = store.point_range(cluster_id)
     since, until = window_start(now, stored_range[1], record.step_s)
     ts, values = store.points(cluster_id, since_s=since, until_s=until)
     inputs = stored_inputs(

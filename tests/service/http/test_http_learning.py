@@ -58,13 +58,17 @@ def test_a_learnt_quantile_applies_only_under_the_settings_it_was_learnt_with() 
     config = PolicyConfig()
     learnt = _learnt(0.95, config)
 
-    same = planning_quantile(config, requested=None, learnt=learnt, posture=POSTURE)
-    other = planning_quantile(
-        config.model_copy(update={"risk_quantile": 0.8}), requested=None, learnt=learnt, posture=POSTURE
-    )
-    asked = planning_quantile(config, requested=0.85, learnt=learnt, posture=POSTURE)
-    none = planning_quantile(config, requested=None, learnt=None, posture=POSTURE)
-    short = planning_quantile(config, requested=None, learnt=_learnt(None, config), posture=POSTURE)
+    def plan(cfg: PolicyConfig = config, **kw: Any) -> Any:
+        args: dict[str, Any] = {"requested": None, "learnt": learnt, "now": T0, "every_s": 86_400, **kw}
+        return planning_quantile(cfg, posture=POSTURE, **args)
+
+    same = plan()
+    other = plan(config.model_copy(update={"risk_quantile": 0.8}))
+    asked = plan(requested=0.85)
+    none = plan(learnt=None)
+    short = plan(learnt=_learnt(None, config))
+    off = plan(every_s=0)
+    backfill = plan(now=T0 - timedelta(days=3))
 
     assert (same.risk_quantile, same.source, same.reason, same.learnt_at) == (0.95, "learnt", "why", T0)
     assert (other.risk_quantile, other.source) == (0.8, "configured")
@@ -72,29 +76,46 @@ def test_a_learnt_quantile_applies_only_under_the_settings_it_was_learnt_with() 
     assert (asked.risk_quantile, asked.source) == (0.85, "request")
     assert (none.risk_quantile, none.source) == (config.risk_quantile, "configured")
     assert (short.risk_quantile, short.source, short.reason) == (config.risk_quantile, "configured", "why")
+    assert (off.risk_quantile, off.source, off.reason) == (
+        config.risk_quantile,
+        "configured",
+        "learning is off (ACUPLAN_LEARN_EVERY_S=0)",
+    )
+    assert (backfill.source, backfill.risk_quantile) == ("configured", config.risk_quantile)
+    assert "after this plan's now" in backfill.reason  # no quantile learnt from the future
 
 
 def test_learning_is_due_a_day_of_data_time_after_the_last_unless_one_is_pending() -> None:
     config = PolicyConfig()
     day = 86_400
+    hour_ms = 3_600_000
 
-    def due(latest: JobRecord | None, at: datetime, every_s: int = day, cfg: PolicyConfig = config) -> bool:
-        return learning_due(latest, now=at, every_s=every_s, config=cfg, posture=POSTURE)
+    def due(
+        latest: JobRecord | None,
+        at: datetime,
+        every_s: int = day,
+        cfg: PolicyConfig = config,
+        clock_ms: int = hour_ms,
+    ) -> bool:
+        return learning_due(latest, now=at, every_s=every_s, config=cfg, posture=POSTURE, clock_ms=clock_ms)
 
     done = _job("succeeded", now=T0, config=config)
     assert due(None, T0)
     assert not due(None, T0, every_s=0)
     assert not due(_job("queued", now=T0 - timedelta(days=9), config=config), T0)
     assert not due(_job("running", now=T0 - timedelta(days=9), config=config), T0)
+    # a job queued or running for 3 hours of wall clock is stale (a stopped process, a hung worker)
+    assert due(_job("queued", now=T0, config=config), T0, clock_ms=3 * hour_ms)
     assert not due(done, T0 + timedelta(seconds=day - STEP_S))
     assert due(done, T0 + timedelta(seconds=day))
     assert not due(_job("failed", now=T0, config=config), T0 + timedelta(hours=1))  # no retry storm
     full = _job("failed", now=T0, config=config)
     full = dataclasses.replace(full, error={"error": "overloaded", "detail": []})
-    assert due(full, T0 + timedelta(hours=1))  # it never ran
+    assert not due(full, T0 + timedelta(hours=1), clock_ms=600_000)  # the pool was full 10 min ago
+    assert due(full, T0 + timedelta(hours=1), clock_ms=900_000)  # it never ran: tried again
     assert due(done, T0 + timedelta(hours=1), cfg=config.model_copy(update={"risk_quantile": 0.8}))
     assert not learning_due(
-        None, now=T0, every_s=day, config=config, posture=PostureConfig(risk_quantiles=())
+        None, now=T0, every_s=day, config=config, posture=PostureConfig(risk_quantiles=()), clock_ms=0
     )
 
 
@@ -222,3 +243,27 @@ def test_a_real_learning_job_runs_its_replay_and_the_next_plan_uses_its_choice(c
     assert q in {*POSTURE.risk_quantiles, 0.9}
     assert after.json()["explanation"]["risk_quantile"]["risk_quantile"] == q
     assert after.json()["explanation"]["risk_quantile"]["source"] == "learnt"
+
+
+def test_a_deleted_cluster_takes_what_it_learnt_with_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleted and registered again, a cluster learns afresh: the old learning job is gone."""
+    monkeypatch.setattr(learning, "learn_recent", lambda *a, **k: PostureChoice(0.95, "p95: stub"))
+    cid = _register(client)
+    assert client.post(f"/v1/clusters/{cid}/metrics", json={"points": _history(10)}).status_code == 200
+    url = f"/v1/clusters/{cid}/recommendations"
+    end = T0 + timedelta(days=10)
+    client.post(url, json={"now": end.isoformat()})
+    assert _settled(client, cid).status == "succeeded"
+
+    assert client.delete(f"/v1/clusters/{cid}").status_code in (200, 204)
+    store: Store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    gone = store.latest_job(LEARNING_KIND, cid)
+    r = client.put(f"/v1/clusters/{cid}", json={"limits": {"min_acu": 0.5, "max_acu": 64}, "step_s": STEP_S})
+    assert r.status_code == 201
+    assert client.post(f"/v1/clusters/{cid}/metrics", json={"points": _history(3)}).status_code == 200
+    again = client.post(url, json={"now": (T0 + timedelta(days=3)).isoformat()})
+
+    assert gone is None
+    assert again.json()["explanation"]["risk_quantile"]["source"] == "configured"

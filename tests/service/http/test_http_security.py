@@ -82,6 +82,15 @@ def test_two_credentials_that_disagree_are_401(secured: Any) -> None:
     assert same.status_code == 200
 
 
+def test_without_keys_disagreeing_credentials_are_anonymous_like_any(
+    settings: Settings, tmp_path: Any
+) -> None:
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'open.db'}"}))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/v1/clusters", headers={"X-API-Key": "a", "Authorization": "Bearer b"})
+    assert r.status_code == 200
+
+
 def test_probes_need_no_key_but_metrics_need_read(secured: Any) -> None:
     client, tokens = secured
 

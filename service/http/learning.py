@@ -18,7 +18,7 @@ Imports ``policy`` public names and ``service`` modules.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
@@ -225,3 +225,54 @@ def learning_due(
     if learning_key(asked.config, asked.posture) != learning_key(config, posture):
         return True
     return now - asked.now >= timedelta(seconds=every_s)
+
+
+class LearningStatus(BaseModel):
+    """A registered cluster's newest risk-quantile learning job (``GET /v1/clusters/{id}/learning``).
+
+    Attributes:
+        job_id: the job (a recommendation's explanation names it), or None before the first.
+        status: ``none`` (no job yet), ``queued``, ``running``, ``succeeded``, ``failed``.
+        data_until: the end of the history it learns from (the recommendation's ``now``).
+        risk_quantile: the quantile it chose; None until it succeeds, or when the history was
+            too short to say.
+        reason: why, one sentence (or what failed).
+        created_at: when it was queued.
+        finished_at: when it ended, or None.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    job_id: str | None
+    status: Literal["none", "queued", "running", "succeeded", "failed", "cancelled"]
+    data_until: AwareDatetime | None = None
+    risk_quantile: float | None = None
+    reason: str
+    created_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+
+    @classmethod
+    def of(cls, job: JobRecord | None) -> LearningStatus:
+        """Describe ``job`` (None: nothing learnt yet)."""
+        if job is None:
+            return cls(job_id=None, status="none", reason="no learning job yet: a recommendation queues one")
+        result, error = job.result or {}, job.error or {}
+        detail = "; ".join(str(d.get("message", "")) for d in error.get("detail", []))
+        reason = (
+            str(result.get("reason", ""))
+            if job.status == "succeeded"
+            else f"{error.get('error', 'failed')}: {detail}".rstrip(": ")
+            if job.status == "failed"
+            else f"the job is {job.status}"
+        )
+        return cls(
+            job_id=job.id,
+            status=job.status,  # type: ignore[arg-type]
+            data_until=LearningInputs.model_validate(job.request).now,
+            risk_quantile=result.get("risk_quantile"),
+            reason=reason,
+            created_at=datetime.fromtimestamp(job.created_ms / 1000, tz=UTC),
+            finished_at=None
+            if job.finished_ms is None
+            else datetime.fromtimestamp(job.finished_ms / 1000, tz=UTC),
+        )

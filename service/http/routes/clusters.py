@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from service.http.clusters import load_cluster, not_registered
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
+from service.http.learning import LEARNING_KIND, LearningStatus
 from service.http.routes.responses import errors
 from service.http.schemas.clusters import (
     ENGINE_KEY,
@@ -70,11 +71,23 @@ def get_cluster(cluster_id: ClusterId, store: StoreDep, _: ReadScope) -> Cluster
     return ClusterPublic.of(load_cluster(store, cluster_id), store.point_range(cluster_id))
 
 
+@router.get("/{cluster_id}/learning", response_model=LearningStatus, responses=errors(404, 422))
+def get_cluster_learning(cluster_id: ClusterId, store: StoreDep, _: ReadScope) -> LearningStatus:
+    """Return the cluster's newest risk-quantile learning job: its state, data, choice and reason.
+
+    A per-cluster recommendation queues one once a day of data time has passed since the
+    last (``ACUPLAN_LEARN_EVERY_S``) and plans at the newest succeeded one's choice; its
+    explanation's ``risk_quantile.learning_job_id`` names it.
+    """
+    load_cluster(store, cluster_id)
+    return LearningStatus.of(store.latest_job(LEARNING_KIND, cluster_id))
+
+
 @router.delete("/{cluster_id}", status_code=204, response_class=Response, responses=errors(404, 422))
 def delete_cluster(cluster_id: ClusterId, runtime: RuntimeDep, _: WriteScope) -> Response:
-    """Delete a registration and its stored metrics; its recommendation history is kept.
+    """Delete a registration, its stored metrics and its learning jobs; recommendations are kept.
 
-    Its advice alerts leave ``/metrics``.
+    Its advice alerts leave ``/metrics``; registered again, it learns its risk quantile afresh.
     """
     if not runtime.store.delete_cluster(cluster_id):  # never registered, or a concurrent DELETE won
         raise not_registered(cluster_id)

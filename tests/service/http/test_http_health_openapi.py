@@ -49,6 +49,7 @@ OPERATIONS = {
     ("/v1/clusters/{cluster_id}", "put"): "clusters-register_cluster",
     ("/v1/clusters/{cluster_id}", "get"): "clusters-get_cluster",
     ("/v1/clusters/{cluster_id}", "delete"): "clusters-delete_cluster",
+    ("/v1/clusters/{cluster_id}/learning", "get"): "clusters-get_cluster_learning",
     ("/v1/clusters", "get"): "clusters-list_clusters",
     ("/v1/clusters/{cluster_id}/metrics", "post"): "metrics-add_metrics",
     ("/v1/clusters/{cluster_id}/metrics/csv", "post"): "metrics-add_metrics_csv",
@@ -104,6 +105,7 @@ SCHEMAS = {
     *(
         "Explanation",
         "RiskQuantileChoice",  # the risk quantile a per-cluster recommendation used, and its source
+        "LearningStatus",  # GET /v1/clusters/{id}/learning
         "GetMetricDataPage",
         "IngestResult",
         "MetricDataResult",

@@ -206,6 +206,14 @@ def test_a_registered_cluster_plans_at_the_quantile_its_learning_job_chose(
     assert second.json()["recommendation"]["risk_quantile"] == 0.95
     assert asked.json()["explanation"]["risk_quantile"]["source"] == "request"
     assert asked.json()["inputs"]["config"]["risk_quantile"] == 0.8
+    status = client.get(f"/v1/clusters/{cid}/learning").json()
+    assert {k: status[k] for k in ("job_id", "status", "risk_quantile", "reason")} == {
+        "job_id": job.id,
+        "status": "succeeded",
+        "risk_quantile": 0.95,
+        "reason": "p95: the cheapest candidate within the budgets (stub)",
+    }
+    assert status["data_until"] == end.isoformat().replace("+00:00", "Z")
     # not due again within a day of data time
     store = client.app.state.runtime.store  # type: ignore[attr-defined]
     assert store.latest_job(LEARNING_KIND, cid).id == job.id
@@ -267,3 +275,4 @@ def test_a_deleted_cluster_takes_what_it_learnt_with_it(
 
     assert gone is None
     assert again.json()["explanation"]["risk_quantile"]["source"] == "configured"
+    assert client.get("/v1/clusters/nope-none/learning").status_code == 404

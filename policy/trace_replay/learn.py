@@ -124,15 +124,22 @@ def learn_recent(
     """
     replay = ReplayConfig(policy=policy, posture=posture, scaler=policy.scaler)
     history = np.asarray(history_acu, dtype=np.float64)
-    if not posture.risk_quantiles:
-        return None
-    if len(history) * step_s < replay.warmup_s + posture.min_window_s + replay.replan_every_s:
+    if not posture.risk_quantiles or not enough_to_learn(len(history), step_s, posture):
         return None
     history = history[-math.ceil(learning_span_s(posture) / step_s) :]
     start = now - timedelta(seconds=len(history) * step_s)
     return learn_risk_quantile(
         history, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
     )
+
+
+def enough_to_learn(n_steps: int, step_s: int, posture: PostureConfig) -> bool:
+    """Whether ``n_steps`` of history can say more than ``policy.risk_quantile`` (:func:`learn_recent`).
+
+    The default warm-up, ``posture.min_window_s`` of scored shadows and one re-plan interval.
+    """
+    replay = ReplayConfig()
+    return n_steps * step_s >= replay.warmup_s + posture.min_window_s + replay.replan_every_s
 
 
 def learning_span_s(posture: PostureConfig) -> int:

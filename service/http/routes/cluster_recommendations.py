@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from policy import PolicyConfig
-from policy.trace_replay.learn import learning_span_s
+from policy.trace_replay.learn import enough_to_learn, learning_span_s
 from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.learning import LEARNING_KIND, POSTURE, LearningInputs, learning_due, planning_quantile
@@ -59,6 +59,8 @@ def _queue_learning(runtime: Runtime, cluster_id: str, inputs: RecommendInputs, 
         latest, now=inputs.now, every_s=every_s, config=config, posture=POSTURE, clock_ms=clock_ms
     ):
         return
+    if not enough_to_learn(len(inputs.history_acu), inputs.step_s, POSTURE):
+        return  # nothing to learn yet: no job, and the next recommendation asks again
     span = math.ceil(learning_span_s(POSTURE) / inputs.step_s)
     history = [None if math.isnan(v) else float(v) for v in inputs.history_acu[-span:].tolist()]
     learning = LearningInputs(

@@ -275,4 +275,7 @@ def test_a_deleted_cluster_takes_what_it_learnt_with_it(
 
     assert gone is None
     assert again.json()["explanation"]["risk_quantile"]["source"] == "configured"
+    # 3 days cannot say more than the configured quantile: no job is queued for them
+    assert store.latest_job(LEARNING_KIND, cid) is None
+    assert client.get(f"/v1/clusters/{cid}/learning").json()["status"] == "none"
     assert client.get("/v1/clusters/nope-none/learning").status_code == 404

@@ -12,7 +12,10 @@ learning job chose (when it was learnt under the same ``risk_quantile`` and post
 queues the next learning job once ``Settings.learn_every_s`` of data time has passed since
 the last one. The choice is stored with the recommendation (its inputs' ``config`` and the
 explanation's ``risk_quantile``), so a stored recommendation stays reproducible.
-Imports ``policy`` public names and ``service`` modules.
+Learning jobs run on the replay pool beside users' replays and advice (a fleet of N clusters
+adds N replays a day there), and two recommendations for one cluster at the same moment may
+both queue one (no lock: both learn the same). Imports ``policy`` public names and
+``service`` modules.
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ from policy.advice.outlook import (
 from policy.advice.prices import HOURS_PER_MONTH
 from policy.advice.purchase import CapacityProfile, PurchaseOption, break_even_sentence, purchase_options
 from policy.advice.schedule import (
+    MIN_DAYS_FOR_PATTERN_TEST,
     FloorSchedule,
     daily_pattern_p_value,
     merge_levels,
@@ -622,6 +623,7 @@ def advise(
         if flat_day and pattern_p is not None and pattern_p < 1.0
         else []
     )
+    untested = pattern_p is None  # too few whole days (or a step that does not divide an hour)
     tried = []
     for q in sorted(
         {*(x for x in SCHEDULE_QUANTILES if x < config.schedule_quantile), config.schedule_quantile}
@@ -828,6 +830,15 @@ def advise(
                 ]
             )
             + pattern_note
+            + (
+                [
+                    f"the replayed window holds fewer than {MIN_DAYS_FOR_PATTERN_TEST} whole days, too few "
+                    "to test whether its time-of-day shape repeats (Friedman's test needs them as blocks): "
+                    "this timetable follows these days and may copy noise; advise again with more history"
+                ]
+                if untested and len(set(schedule.floors_acu)) > 1
+                else []
+            )
             + merge_note
             + _zone_note(schedule)
             + _run_rate_note(

@@ -313,6 +313,8 @@ def test_auto_pause_allowed_puts_min_capacity_0_in_the_timetable() -> None:
     )
     zero = [e for e in advice.schedule.entries if e.min_capacity_acu == 0.0]
     assert zero and zero[0].at_minute == 60  # MinCapacity 0 from 01:00, when the lull starts
+    # 2 replayed days cannot test whether the shape repeats: the timetable says so
+    assert any(r.startswith("the replayed window holds fewer than 3 whole days") for r in advice.reasons)
     assert advice.recommended.monthly_cost_usd < advice.current.monthly_cost_usd
     assert any("the perfect-foresight bound plans running floors only" in r for r in advice.reasons)
 

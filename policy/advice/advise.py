@@ -874,6 +874,7 @@ def advise(
             current_capacity_acu=_rounded(_hourly(today.capacity_acu, step_s)),
             recommended_capacity_acu=_rounded(_hourly(recommended.capacity_acu, step_s)),
         ),
+        keeps_today=kept_today,
     )
 
 

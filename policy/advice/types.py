@@ -399,6 +399,8 @@ class Advice(FrozenModel):
         storage: storage, its growth, backup retention and the I/O-Optimized break-even.
         reasons: why, in sentences.
         series: hourly demand, floors and capacities, for plots.
+        keeps_today: what to apply is today's own MinCapacity and MaxCapacity: nothing to
+            change (no command to run).
     """
 
     cluster_id: str
@@ -422,3 +424,4 @@ class Advice(FrozenModel):
     storage: StorageAdvice
     reasons: tuple[str, ...]
     series: AdviceSeries
+    keeps_today: bool = False

@@ -110,14 +110,16 @@ def advice_document(advice: Advice) -> dict[str, Any]:
         advice: the advice.
 
     Returns:
-        ``advice.model_dump(mode="json")`` plus ``scheduler``: ``commands`` (AWS CLI),
-        ``terraform`` (HCL) and ``secondaries`` (per global-database secondary: its
-        region, cluster identifier, commands with ``--region`` and Terraform on a provider
-        aliased to the region; no entries when it keeps its settings). Nothing is executed.
+        ``advice.model_dump(mode="json")`` plus ``scheduler``: ``commands`` (AWS CLI; none
+        when ``advice.keeps_today``: nothing to change), ``terraform`` (HCL) and
+        ``secondaries`` (per global-database secondary: its region, cluster identifier,
+        commands with ``--region`` and Terraform on a provider aliased to the region; no
+        entries when it keeps its settings). Nothing is executed.
     """
     doc = advice.model_dump(mode="json")
     doc["scheduler"] = {
-        "commands": scheduler_commands(advice.schedule, advice.cluster_id),
+        # today's own settings: nothing to run (a modify-db-cluster to the same values changes nothing)
+        "commands": [] if advice.keeps_today else scheduler_commands(advice.schedule, advice.cluster_id),
         "terraform": scheduler_terraform(advice.schedule, advice.cluster_id),
         "secondaries": [
             {
@@ -214,7 +216,9 @@ def advice_html(advice: Advice) -> str:
         f"<h2>What to apply: the MinCapacity schedule ({e(advice.schedule.kind)}, "
         f"{e(advice.schedule.timezone)})</h2>",
         _html_table(["days", "at", "MinCapacity ACU", "EventBridge expression"], entries),
-        "<h3>AWS CLI (nothing is executed)</h3><pre>" + e("\n".join(doc["scheduler"]["commands"])) + "</pre>",
+        "<h3>AWS CLI (nothing is executed)</h3><pre>"
+        + e("\n".join(doc["scheduler"]["commands"]) or "nothing to change: keep today's settings")
+        + "</pre>",
         "<h3>Terraform</h3><pre>" + e(doc["scheduler"]["terraform"]) + "</pre>",
         "<h2>Buying the capacity</h2>",
         f"<p>{e(advice.break_even)}.</p>",

@@ -682,5 +682,9 @@ def test_advice_equal_to_todays_floor_says_keep_it_not_saves_nothing() -> None:
 
     assert [e.min_capacity_acu for e in advice.schedule.entries] == [0.5]
     assert advice.savings_usd_per_month == 0.0
+    assert advice.keeps_today  # and so the document carries no command to run:
+    from service.advice.report import advice_document
+
+    assert advice_document(advice)["scheduler"]["commands"] == []
     assert advice.reasons[0].startswith("keep today's MinCapacity: no setting tried does better here, with ")
     assert not any("a fixed MinCapacity saves" in r or "this one" in r for r in advice.reasons)

@@ -138,6 +138,8 @@ def planning_quantile(
     posture: PostureConfig,
     now: datetime,
     every_s: int,
+    cluster: ClusterSpec,
+    step_s: int,
 ) -> RiskQuantileChoice:
     """The risk quantile a per-cluster recommendation plans at.
 
@@ -149,6 +151,9 @@ def planning_quantile(
         now: the recommendation's data time: a learning made on data after it (a backfill)
             does not apply.
         every_s: ``Settings.learn_every_s``; 0 (learning off) plans at the configured one.
+        cluster: the registered cluster now: a learning made under another registration
+            (limits, topology, time zone, price) does not apply.
+        step_s: its metrics step, seconds (likewise).
 
     Returns:
         The learnt quantile when ``learnt`` chose one under this configuration's
@@ -165,11 +170,14 @@ def planning_quantile(
     if learnt is None or result is None:
         reason = "nothing learnt for this cluster yet"
         return RiskQuantileChoice(risk_quantile=q, source="configured", reason=reason)
-    if result.get("learnt_with") != learning_key(config, posture):
+    if result.get("learnt_with") != learning_key(config, posture) or not _same_registration(
+        learnt, cluster, step_s
+    ):
         return RiskQuantileChoice(
             risk_quantile=q,
             source="configured",
-            reason="the last learning was under another risk_quantile or posture; it is learnt again",
+            reason="the last learning was under another risk_quantile, posture or registration; it is "
+            "learnt again",
         )
     at = datetime.fromisoformat(str(result["now"]))
     if at > now:
@@ -197,6 +205,8 @@ def learning_due(
     config: PolicyConfig,
     posture: PostureConfig,
     clock_ms: int,
+    cluster: ClusterSpec,
+    step_s: int,
 ) -> bool:
     """Whether a recommendation at ``now`` should queue a learning job for its cluster.
 
@@ -207,6 +217,8 @@ def learning_due(
         config: the merged policy configuration.
         posture: the learning rule.
         clock_ms: the store's clock (``Store.now_ms``), to age a pending job.
+        cluster: the registered cluster now (another registration re-learns).
+        step_s: its metrics step, seconds (likewise).
 
     Returns:
         False when learning is off or a job is queued or running (for less than
@@ -227,7 +239,15 @@ def learning_due(
     asked = LearningInputs.model_validate(latest.request)
     if learning_key(asked.config, asked.posture) != learning_key(config, posture):
         return True
+    if not _same_registration(latest, cluster, step_s):
+        return True
     return now - asked.now >= timedelta(seconds=every_s)
+
+
+def _same_registration(job: JobRecord, cluster: ClusterSpec, step_s: int) -> bool:
+    """The job learnt on this cluster spec and metrics step (a changed registration re-learns)."""
+    asked = LearningInputs.model_validate(job.request)
+    return asked.step_s == step_s and asked.cluster == cluster
 
 
 class LearningStatus(BaseModel):

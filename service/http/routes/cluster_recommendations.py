@@ -56,7 +56,14 @@ def _queue_learning(runtime: Runtime, cluster_id: str, inputs: RecommendInputs, 
     every_s = runtime.settings.learn_every_s
     clock_ms = runtime.store.now_ms()
     if not learning_due(
-        latest, now=inputs.now, every_s=every_s, config=config, posture=POSTURE, clock_ms=clock_ms
+        latest,
+        now=inputs.now,
+        every_s=every_s,
+        config=config,
+        posture=POSTURE,
+        clock_ms=clock_ms,
+        cluster=inputs.cluster,
+        step_s=inputs.step_s,
     ):
         return
     if not enough_to_learn(len(inputs.history_acu), inputs.step_s, POSTURE):
@@ -111,6 +118,8 @@ def create_cluster_recommendation(
         posture=POSTURE,
         now=now,
         every_s=runtime.settings.learn_every_s,
+        cluster=cluster_spec(record),
+        step_s=record.step_s,
     )
     planning = config.model_copy(update={"risk_quantile": choice.risk_quantile})
     stored_range = store.point_range(cluster_id)

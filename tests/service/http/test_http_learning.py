@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from policy import ClusterSpec, PolicyConfig
+from policy import CapacityLimits, ClusterSpec, PolicyConfig
 from policy.config import PostureConfig
 from policy.trace_replay.learn import learning_key
 from policy.trace_replay.posture import PostureChoice
@@ -59,7 +59,15 @@ def test_a_learnt_quantile_applies_only_under_the_settings_it_was_learnt_with() 
     learnt = _learnt(0.95, config)
 
     def plan(cfg: PolicyConfig = config, **kw: Any) -> Any:
-        args: dict[str, Any] = {"requested": None, "learnt": learnt, "now": T0, "every_s": 86_400, **kw}
+        args: dict[str, Any] = {
+            "requested": None,
+            "learnt": learnt,
+            "now": T0,
+            "every_s": 86_400,
+            "cluster": ClusterSpec(),
+            "step_s": STEP_S,
+            **kw,
+        }
         return planning_quantile(cfg, posture=POSTURE, **args)
 
     same = plan()
@@ -69,6 +77,8 @@ def test_a_learnt_quantile_applies_only_under_the_settings_it_was_learnt_with() 
     short = plan(learnt=_learnt(None, config))
     off = plan(every_s=0)
     backfill = plan(now=T0 - timedelta(days=3))
+    moved = plan(cluster=ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=4)))
+    restepped = plan(step_s=60)
 
     assert (same.risk_quantile, same.source, same.reason, same.learnt_at) == (0.95, "learnt", "why", T0)
     assert (other.risk_quantile, other.source) == (0.8, "configured")
@@ -83,6 +93,8 @@ def test_a_learnt_quantile_applies_only_under_the_settings_it_was_learnt_with() 
     )
     assert (backfill.source, backfill.risk_quantile) == ("configured", config.risk_quantile)
     assert "after this plan's now" in backfill.reason  # no quantile learnt from the future
+    assert moved.source == restepped.source == "configured"  # learnt under another registration
+    assert "registration" in moved.reason
 
 
 def test_learning_is_due_a_day_of_data_time_after_the_last_unless_one_is_pending() -> None:
@@ -97,7 +109,16 @@ def test_learning_is_due_a_day_of_data_time_after_the_last_unless_one_is_pending
         cfg: PolicyConfig = config,
         clock_ms: int = hour_ms,
     ) -> bool:
-        return learning_due(latest, now=at, every_s=every_s, config=cfg, posture=POSTURE, clock_ms=clock_ms)
+        return learning_due(
+            latest,
+            now=at,
+            every_s=every_s,
+            config=cfg,
+            posture=POSTURE,
+            clock_ms=clock_ms,
+            cluster=ClusterSpec(),
+            step_s=STEP_S,
+        )
 
     done = _job("succeeded", now=T0, config=config)
     assert due(None, T0)
@@ -115,8 +136,25 @@ def test_learning_is_due_a_day_of_data_time_after_the_last_unless_one_is_pending
     assert due(full, T0 + timedelta(hours=1), clock_ms=900_000)  # it never ran: tried again
     assert due(done, T0 + timedelta(hours=1), cfg=config.model_copy(update={"risk_quantile": 0.8}))
     assert not learning_due(
-        None, now=T0, every_s=day, config=config, posture=PostureConfig(risk_quantiles=()), clock_ms=0
+        None,
+        now=T0,
+        every_s=day,
+        config=config,
+        posture=PostureConfig(risk_quantiles=()),
+        clock_ms=0,
+        cluster=ClusterSpec(),
+        step_s=STEP_S,
     )
+    assert learning_due(
+        done,
+        now=T0 + timedelta(hours=1),
+        every_s=day,
+        config=config,
+        posture=POSTURE,
+        clock_ms=hour_ms,
+        cluster=ClusterSpec(timezone="Asia/Kolkata"),
+        step_s=STEP_S,
+    )  # a changed registration re-learns at once
 
 
 def test_a_short_history_learns_nothing_and_says_how_much_it_had() -> None:

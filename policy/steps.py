@@ -69,11 +69,16 @@ def check_step_s(step_s: object, plan_step_s: int) -> int:
     if isinstance(step_s, bool) or not isinstance(step_s, int) or step_s <= 0:
         raise InvalidRequestError(f"step_s must be a positive integer of seconds, got {step_s!r}", "step_s")
     if plan_step_s % step_s:
-        examples = [d for d in STEP_EXAMPLES_S if d <= plan_step_s and plan_step_s % d == 0] or [plan_step_s]
+        examples = [d for d in STEP_EXAMPLES_S if d <= plan_step_s and plan_step_s % d == 0] or [
+            d for d in (plan_step_s,) if d >= MIN_STEP_S
+        ]
+        hint = (
+            f"e.g. {', '.join(map(str, examples))}"
+            if examples
+            else f"no step of at least {MIN_STEP_S} s divides it, so the plan step is too short"
+        )
         raise InvalidRequestError(
-            f"step_s={step_s} must divide the plan step plan_step_s={plan_step_s}: "
-            f"e.g. {', '.join(map(str, examples))}",
-            "step_s",
+            f"step_s={step_s} must divide the plan step plan_step_s={plan_step_s}: {hint}", "step_s"
         )
     if step_s < MIN_STEP_S:
         raise InvalidRequestError(

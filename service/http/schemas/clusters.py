@@ -151,7 +151,8 @@ class ClusterRegistration(RequestModel):
 
         Raises:
             fastapi.exceptions.RequestValidationError: located at ``config.*`` (among them a
-                ``horizon_s`` that is not whole plan steps) or ``step_s``.
+                ``horizon_s`` that is not whole plan steps, a ``plan_step_s`` that is not whole
+                metrics steps) or ``step_s``.
         """
         try:
             config = self.config.apply(base)
@@ -160,7 +161,17 @@ class ClusterRegistration(RequestModel):
         try:
             check_step_s(self.step_s, config.plan_step_s)
         except InvalidRequestError as exc:
-            raise request_error([(("step_s",), str(exc))]) from None
+            if self.config.plan_step_s is None:  # the default plan step: the metrics step is off
+                raise request_error([(("step_s",), str(exc))]) from None
+            raise request_error(  # the override is what does not fit the registered step
+                [
+                    (
+                        ("config", "plan_step_s"),
+                        f"config.plan_step_s={config.plan_step_s} must be a whole multiple of the "
+                        f"cluster's step_s={self.step_s}",
+                    )
+                ]
+            ) from None
         self.config.check_horizon(config)
 
 

@@ -417,3 +417,18 @@ def test_a_registration_stored_before_the_region_rule_still_loads_but_is_not_pla
     assert detail["message"].startswith(f"cluster {cluster_id} was registered before AZ IDs were checked")
     assert detail["message"].endswith(f"register it again (PUT /v1/clusters/{cluster_id})")
     assert store.get_cluster(cluster_id).spec == spec  # nothing stored is changed
+
+
+def test_a_plan_step_override_that_does_not_fit_the_metrics_step_is_blamed(client: TestClient) -> None:
+    """It was reported at step_s with the impossible hint "e.g. 7"."""
+    cid = f"ps-{uuid.uuid4().hex[:8]}"
+
+    r = _register(client, cid, config={"plan_step_s": 7})
+
+    assert r.status_code == 422
+    assert r.json()["detail"] == [
+        {
+            "field": "config.plan_step_s",
+            "message": "config.plan_step_s=7 must be a whole multiple of the cluster's step_s=300",
+        }
+    ]

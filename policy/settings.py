@@ -64,6 +64,9 @@ def _why(steps: tuple[PlanStep, ...], i: int, floor: float, before: float | None
             or f"Aurora's own scaler, from where it would be, must reach the {quantile} demand forecast "
             f"of up to {peak.demand_risk_acu:.3g} ACU (at {peak.start:%H:%M} UTC) in time"
         )
+    why = next((s.floor_reason for s in window if s.floor_reason), "")
+    if why:  # a lower floor still needed for a later peak: say what it still buys
+        return f"lower to {floor:g} ACU, the floor still needed: {why}"
     return (
         f"lower to {floor:g} ACU: from {steps[i].start:%H:%M} UTC Aurora's own scaler reaches the "
         f"{quantile} demand forecast on its own, so the higher floor would buy nothing"

@@ -341,3 +341,24 @@ def test_shortfall_probability_reads_the_shortfall_in_demand_units() -> None:
 
     assert served == pytest.approx(s.demand_p50_acu, rel=0.01)
     assert 0.45 < s.shortfall_probability < 0.55
+
+
+def test_lowering_to_a_floor_still_needed_says_what_it_still_buys() -> None:
+    """A step down from 3 to 1 ACU where 1 ACU is still needed for a later peak: the reason said
+    "the higher floor would buy nothing" while the 1-ACU step's own floor_reason said it was needed."""
+    rec = recommend(_history(), now=NOW)
+    base = rec.steps[0]
+    floors, why = [3.0, 3.0, 1.0, 1.0, 0.5], ["", "", "", "must be at 1 ACU by 01:00 UTC (test)", ""]
+    steps = tuple(
+        base.model_copy(
+            update={"start": NOW + timedelta(minutes=15 * i), "min_capacity_acu": f, "floor_reason": w}
+        )
+        for i, (f, w) in enumerate(zip(floors, why, strict=True))
+    )
+
+    changes = policy.settings._capacity_changes(steps, 32.0, "p90")
+
+    assert [c.min_capacity_acu for c in changes] == [3.0, 1.0, 0.5]
+    assert changes[1].reason == "lower to 1 ACU, the floor still needed: must be at 1 ACU by 01:00 UTC (test)"
+    assert changes[2].reason.startswith("lower to 0.5 ACU: from ")
+    assert "would buy nothing" in changes[2].reason

@@ -1053,7 +1053,7 @@ def _floor_note(
     return (
         f"MinCapacity {floor:g} ACU binds for nothing: in {above:.0%} of the steps the writer's load "
         f"needs less (Aurora's scaler alone would hold {np.median(held):g} ACU at the median), so the "
-        f"floor, which lifts every instance, costs ${extra:,.2f}/month more than the recommended timetable"
+        f"floor, which lifts every instance, costs ${extra:,.2f}/month more than what to apply"
     )
 
 
@@ -1265,7 +1265,12 @@ def _reasons(
         out.append(fixed_note)
     else:
         out.append(
-            f"the {schedule.kind} timetable is read off the floors acuplan set re-planning every hour over "
+            (
+                f"the fixed MinCapacity of {schedule.floors_acu[0]:g} ACU"
+                if len(set(schedule.floors_acu)) == 1
+                else f"the {schedule.kind} timetable"
+            )
+            + " is read off the floors acuplan set re-planning every hour over "
             f"this history (the p{round(schedule.quantile * 100)} of each "
             + ("day" if schedule.slot_s == 86_400 else f"{schedule.slot_s // 60}-minute slot")
             + ": the cheapest of the quantiles tried with no more SLO-violation minutes than acuplan "

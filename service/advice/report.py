@@ -47,7 +47,7 @@ def _comparison(advice: Advice) -> list[list[str]]:
             [
                 label,
                 f"{o.monthly_cost_usd:,.2f}",
-                f"{change:+.0%}" if key != "current" else "",
+                ("0%" if abs(change) < 0.005 else f"{change:+.0%}") if key != "current" else "",
                 f"{o.slo_violation_min:g}",
                 f"{o.p99_latency_ms:g}",
                 o.settings,

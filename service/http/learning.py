@@ -8,9 +8,11 @@ replay of acuplan over the last 9 days of the cluster's stored demand (2-day war
 posture's 7-day window) with its candidate quantiles in the shadow, the cheapest within
 the SLO and cost budgets. The replay takes seconds to a minute, longer than a request may
 take, so a per-cluster recommendation plans at the quantile the cluster's newest succeeded
-learning job chose (when it was learnt under the same ``risk_quantile`` and posture) and
-queues the next learning job once ``Settings.learn_every_s`` of data time has passed since
-the last one. The choice is stored with the recommendation (its inputs' ``config`` and the
+learning job chose (when it was learnt under the same ``risk_quantile``, posture and
+registration, on data up to the plan's ``now``) and queues the next learning job once
+``Settings.learn_every_s`` of data time has passed since the last one (not for a history
+too short to learn from; 0 turns learning off). Deleting a cluster deletes its learning
+jobs. The choice is stored with the recommendation (its inputs' ``config`` and the
 explanation's ``risk_quantile``), so a stored recommendation stays reproducible.
 Learning jobs run on the replay pool beside users' replays and advice (a fleet of N clusters
 adds N replays a day there), and two recommendations for one cluster at the same moment may

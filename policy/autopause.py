@@ -70,8 +70,8 @@ def seasonal_idle(
     a MinCapacity-0 cluster never pauses. The history says more: for horizon step h, the
     same phase k seasons back (history step ``n + h - k * season_steps`` for k = 1..
     ``max_seasons``, those before the plan's start and observed only; a step more than a
-    season ahead so has one day fewer) gives K values, and the q-quantile of the next one is 0 when at least
-    ceil(q (K + 1)) of them are idle (the split-conformal rank: Vovk, Gammerman & Shafer,
+    season ahead so has one day fewer) gives K values, and the q-quantile of the next one
+    is 0 when at least ceil(q (K + 1)) of them are idle (the split-conformal rank: Vovk, Gammerman & Shafer,
     "Algorithmic Learning in a Random World", 2005; exchangeable days assumed). So it takes
     at least q / (1 - q) idle days (9 at p90) and never holds on fewer.
 

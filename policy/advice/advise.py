@@ -814,7 +814,9 @@ def advise(
                 schedule,
                 tiers,
                 hours,
-                pauses=cluster.limits.min_acu == 0,
+                # the bound caveat only when a plan here does set MinCapacity 0 somewhere
+                pauses=cluster.limits.min_acu == 0
+                and (bool(np.any(planned <= 0.0)) or bool(np.any(acuplan.floor_acu <= 0.0))),
                 cur_pauses=current.min_capacity_acu == 0,
                 fixed_note=timetable_note,
                 kept_today=kept_today,

@@ -666,6 +666,9 @@ def test_auto_pause_is_priced_from_the_lowest_running_floor_when_min_capacity_0_
     assert pause.saving_usd_per_month == pytest.approx(
         advice.recommended.monthly_cost_usd - pause.monthly_cost_usd, abs=0.01
     )
+    # nothing here sets MinCapacity 0 (4 days cannot say the nights are idle): no "pauses, so it can
+    # cost less than the bound" caveat
+    assert not any("plans running floors only" in r for r in advice.reasons)
 
 
 def test_advice_equal_to_todays_floor_says_keep_it_not_saves_nothing() -> None:

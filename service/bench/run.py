@@ -265,6 +265,10 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 _stop_children(others)
+                # the pool's manager thread may start a worker after the first sweep (a killed one
+                # is replaced while it notices the break): wait for it to end, then sweep again
+                pool.shutdown(wait=True)
+                _stop_children(others)
                 raise
             pool.shutdown(wait=True)
         return

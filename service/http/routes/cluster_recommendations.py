@@ -89,11 +89,12 @@ def create_cluster_recommendation(
     """Recommend ACU floors and readers from the cluster's stored metrics, and store it.
 
     The risk quantile is the one learnt for this cluster (``service.http.learning``: the
-    newest succeeded learning job, learnt under the same configured ``risk_quantile``),
-    unless the request's ``config.risk_quantile`` sets one; the explanation's
-    ``risk_quantile`` says which and why. When a day of data time (``ACUPLAN_LEARN_EVERY_S``)
-    has passed since the cluster's last learning, a learning job is queued after the plan
-    is stored (it replays the last 9 days; the next recommendation uses its choice).
+    newest succeeded learning job, learnt under the same configured ``risk_quantile``,
+    posture and registration, on data up to ``now``), unless the request's
+    ``config.risk_quantile`` sets one; the explanation's ``risk_quantile`` says which and
+    why. When a day of data time (``ACUPLAN_LEARN_EVERY_S``; 0: never) has passed since the
+    cluster's last learning, a learning job is queued after the plan is stored (it replays
+    the last 9 days; the next recommendation uses its choice; ``GET .../learning`` shows it).
 
     New ``points`` are stored first. The history is the stored samples on the cluster's
     step grid up to ``now`` (missing steps stay missing); without ``now``, the server's

@@ -52,8 +52,10 @@ def load_recommendation(store: Store, cluster_id: str, rec_id: int) -> Recommend
 
 def _queue_learning(runtime: Runtime, cluster_id: str, inputs: RecommendInputs, config: PolicyConfig) -> None:
     """Queue a learning job on the history ending at the plan's ``now`` when one is due."""
-    latest = runtime.store.latest_job(LEARNING_KIND, cluster_id)
     every_s = runtime.settings.learn_every_s
+    if not every_s or not enough_to_learn(len(inputs.history_acu), inputs.step_s, POSTURE):
+        return  # off, or nothing to learn yet: no job (and no query), the next plan asks again
+    latest = runtime.store.latest_job(LEARNING_KIND, cluster_id)
     clock_ms = runtime.store.now_ms()
     if not learning_due(
         latest,
@@ -66,8 +68,6 @@ def _queue_learning(runtime: Runtime, cluster_id: str, inputs: RecommendInputs, 
         step_s=inputs.step_s,
     ):
         return
-    if not enough_to_learn(len(inputs.history_acu), inputs.step_s, POSTURE):
-        return  # nothing to learn yet: no job, and the next recommendation asks again
     span = math.ceil(learning_span_s(POSTURE) / inputs.step_s)
     history = [None if math.isnan(v) else float(v) for v in inputs.history_acu[-span:].tolist()]
     learning = LearningInputs(
@@ -112,18 +112,24 @@ def create_cluster_recommendation(
     now = body.now if body.now is not None else grid_floor(runtime.clock(), record.step_s)
     # Learnt under the cluster's own configuration; a request's overrides do not re-learn it.
     learnt_under = cluster_config(record, base_config, None)
+    stored_range = store.point_range(cluster_id)
+    requested = body.config.risk_quantile if body.config is not None else None
+    every_s = runtime.settings.learn_every_s
+    first, last = stored_range[0], stored_range[1]
+    # no job can exist for a history too short to learn from: spare the query (every call makes it)
+    span = 0 if first is None or last is None else (last - first) // record.step_s + 1
+    lookup = requested is None and every_s > 0 and enough_to_learn(span, record.step_s, POSTURE)
     choice = planning_quantile(
         learnt_under,
-        requested=body.config.risk_quantile if body.config is not None else None,
-        learnt=store.latest_job(LEARNING_KIND, cluster_id, status="succeeded"),
+        requested=requested,
+        learnt=store.latest_job(LEARNING_KIND, cluster_id, status="succeeded") if lookup else None,
         posture=POSTURE,
         now=now,
-        every_s=runtime.settings.learn_every_s,
+        every_s=every_s,
         cluster=cluster_spec(record),
         step_s=record.step_s,
     )
     planning = config.model_copy(update={"risk_quantile": choice.risk_quantile})
-    stored_range = store.point_range(cluster_id)
     since, until = window_start(now, stored_range[1], record.step_s)
     ts, values = store.points(cluster_id, since_s=since, until_s=until)
     inputs = stored_inputs(

@@ -112,8 +112,7 @@ def plan_auto_pause(
     config: PolicyConfig,
     deployed_floor_acu: float | None = None,
     idle_before_s: int = 0,
-    idle_days: int = 0,
-    by_history: npt.NDArray[np.bool_] | None = None,
+    history_acu: npt.ArrayLike | None = None,
 ) -> Recommendation:
     """Set MinCapacity 0 where the forecast is idle for longer than ``SecondsUntilAutoPause``.
 
@@ -128,10 +127,9 @@ def plan_auto_pause(
             data): above 0, nothing pauses.
         idle_before_s: how long the history was idle up to the plan's start, seconds (an
             idle run at the start of the horizon continues it, so its timer may have run).
-        idle_days: when ``risk_acu`` was set to 0 where :func:`seasonal_idle` found the time
-            of day idle, the fewest past days that said so (for the reason); 0 otherwise.
-        by_history: the steps of ``risk_acu`` that are 0 by :func:`seasonal_idle` only (the
-            forecast was above idle there), shape like ``risk_acu``, or None.
+        history_acu: the history ending at the plan's start, shape (n,), ACU, NaN missing:
+            where :func:`seasonal_idle` finds the time of day idle, the risk is 0 whatever
+            the forecast says; None: the forecast alone.
 
     Returns:
         The plan with paused steps: MinCapacity 0, capacity and cost 0 once paused, the
@@ -155,6 +153,17 @@ def plan_auto_pause(
         )
     block = config.plan_step_s // step_s
     risk = np.asarray(risk_acu, dtype=np.float64)[: len(rec.steps) * block]
+    idle_days, history_only = 0, np.zeros(len(risk), dtype=bool)
+    if history_acu is not None:  # a time of day idle on (nearly) every past day pauses
+        idle, idle_days = seasonal_idle(
+            history_acu,
+            n_steps=len(risk),
+            season_steps=max(config.forecast.season_s // step_s, 1),
+            quantile=config.risk_quantile,
+            max_seasons=config.forecast.max_history_s // config.forecast.season_s,
+        )
+        history_only = idle & (risk > IDLE_ACU)  # idle by the history only, not by the forecast
+        risk = np.where(idle, 0.0, risk)
     wait = int(np.ceil(timer / step_s))
     before = idle_before_s // step_s
     paused = np.zeros(len(risk), dtype=bool)
@@ -181,7 +190,6 @@ def plan_auto_pause(
                 )
             }
         )
-    history_only = by_history[: len(risk)] if by_history is not None else np.zeros(len(risk), dtype=bool)
     seasonal = bool(idle_days) and bool(np.any(paused & history_only))
     paused_rec = _paused(
         rec, zero, paused, risk, windows, block=block, step_s=step_s, cluster=cluster, config=config,

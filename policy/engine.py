@@ -27,7 +27,7 @@ from forecasting import (
 from forecasting import InsufficientHistoryError as ForecastInsufficient
 from forecasting.validation import check_history
 from placement import PreviousLayout
-from policy.autopause import IDLE_ACU, plan_auto_pause, seasonal_idle
+from policy.autopause import plan_auto_pause
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
@@ -463,28 +463,15 @@ def decide(
         data_quality=quality,
         context=context,
     )
-    risk = demand_q[config.quantiles.index(config.risk_quantile)]
-    idle_days, by_history = 0, None
-    if cluster.limits.min_acu == 0:  # a time of day idle on (nearly) every past day pauses
-        idle, idle_days = seasonal_idle(
-            history,
-            n_steps=len(risk),
-            season_steps=max(config.forecast.season_s // step_s, 1),
-            quantile=config.risk_quantile,
-            max_seasons=config.forecast.max_history_s // config.forecast.season_s,
-        )
-        by_history = idle & (risk > IDLE_ACU)  # idle by the history only, not by the forecast
-        risk = np.where(idle, 0.0, risk)
     return plan_auto_pause(
         rec,
-        risk,
+        demand_q[config.quantiles.index(config.risk_quantile)],
         step_s=step_s,
         cluster=cluster,
         config=config,
         deployed_floor_acu=previous.writer_acu if previous is not None else None,
         idle_before_s=_trailing_idle_s(history, step_s),
-        idle_days=idle_days,
-        by_history=by_history,
+        history_acu=history,
     )
 
 

@@ -173,7 +173,7 @@ def planning_quantile(
         reason = "nothing learnt for this cluster yet"
         return RiskQuantileChoice(risk_quantile=q, source="configured", reason=reason)
     if result.get("learnt_with") != learning_key(config, posture) or not _same_registration(
-        learnt, cluster, step_s
+        LearningInputs.model_validate(learnt.request), cluster, step_s
     ):
         return RiskQuantileChoice(
             risk_quantile=q,
@@ -241,14 +241,13 @@ def learning_due(
     asked = LearningInputs.model_validate(latest.request)
     if learning_key(asked.config, asked.posture) != learning_key(config, posture):
         return True
-    if not _same_registration(latest, cluster, step_s):
+    if not _same_registration(asked, cluster, step_s):
         return True
     return now - asked.now >= timedelta(seconds=every_s)
 
 
-def _same_registration(job: JobRecord, cluster: ClusterSpec, step_s: int) -> bool:
+def _same_registration(asked: LearningInputs, cluster: ClusterSpec, step_s: int) -> bool:
     """The job learnt on this cluster spec and metrics step (a changed registration re-learns)."""
-    asked = LearningInputs.model_validate(job.request)
     return asked.step_s == step_s and asked.cluster == cluster
 
 

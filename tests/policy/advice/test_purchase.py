@@ -27,6 +27,17 @@ def _steady(acu: float = 80.0, peak: float = 40.0, n: int = 2, **kw: float) -> C
     )
 
 
+def _one_instance(hours: np.ndarray) -> CapacityProfile:
+    """One instance billed ``hours`` of capacity (ACU per hour), peaking at 1 ACU."""
+    return CapacityProfile(
+        hourly_acu=hours,
+        reader_hourly_acu=hours,
+        peak_instance_acu=1.0,
+        n_instances=1,
+        mean_acu=float(np.mean(hours)),
+    )
+
+
 def _by_name(profile: CapacityProfile, book: PriceBook = BOOK) -> dict[str, float]:
     return {o.name: o.monthly_cost_usd for o in purchase_options(profile, book)}
 
@@ -69,13 +80,7 @@ def test_savings_plan_commitment_is_the_newsvendor_quantile() -> None:
     # d = 0.35: the 35 % quantile (lower) of spend is 1.0; commit 0.65 $/h.
     assert savings_plan_commitment(spend, 0.35) == pytest.approx(0.65)
     hours = np.array([1.0, 1.0, 1.0, 1.0, 10.0]) / 0.12  # ACU giving that spend
-    profile = CapacityProfile(
-        hourly_acu=hours,
-        reader_hourly_acu=hours,
-        peak_instance_acu=1.0,
-        n_instances=1,
-        mean_acu=float(np.mean(hours)),
-    )
+    profile = _one_instance(hours)
     costs = _by_name(profile)
     # Four hours pay the commitment only; the fifth pays 0.65 + (10 - 1.0) on demand.
     assert costs["savings_plan_serverless"] == pytest.approx((4 * 0.65 + 0.65 + 9.0) / 5 * 730)
@@ -84,13 +89,7 @@ def test_savings_plan_commitment_is_the_newsvendor_quantile() -> None:
 def test_a_cluster_idle_most_hours_is_not_sold_a_zero_dollar_savings_plan() -> None:
     # Paused 3 hours in 4: the best commitment is $0/h, i.e. Serverless Standard on demand.
     hours = np.array([0.0, 0.0, 0.0, 2.0] * 6)
-    profile = CapacityProfile(
-        hourly_acu=hours,
-        reader_hourly_acu=hours,
-        peak_instance_acu=1.0,
-        n_instances=1,
-        mean_acu=float(np.mean(hours)),
-    )
+    profile = _one_instance(hours)
     assert savings_plan_commitment(hours * 0.12, 0.35) == 0.0
     costs = _by_name(profile)
     assert "savings_plan_serverless" not in costs and "serverless_standard" in costs

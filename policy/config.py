@@ -68,6 +68,11 @@ class PolicyConfig(_Frozen):
             900 s, one plan step: between the Kubernetes HPA's 300-s scale-down
             stabilisation window and the 15 minutes DynamoDB auto scaling waits before a
             scale-in.
+        floor_decrease_tolerance: a re-plan keeps the deployed MinCapacity while its plan
+            would lower it by at most this share (0.1: the Kubernetes HPA's default
+            tolerance, here on scale-down only; raises are never held): on a short square
+            wave fresh forecasts otherwise move the floor one grid step down and up again
+            every re-plan (:func:`policy.floors.hold_small_decreases`). 0 turns it off.
         scaler: the Aurora the plan assumes: its scaler's target and SLO utilisation and
             ramp profile (how fast it climbs, how long a MinCapacity change takes).
             ``ReplayConfig`` hands the simulated one to ``acuplan`` unless this is set.
@@ -85,6 +90,7 @@ class PolicyConfig(_Frozen):
     min_azs: int = Field(default=2, ge=1, le=6)
     require_failover_reader: bool = True
     floor_dip_hold_s: int = Field(default=900, ge=0, le=86_400)
+    floor_decrease_tolerance: float = Field(default=0.1, ge=0.0, lt=1.0)
     working_set_window_s: int = Field(default=3600, gt=0, le=7 * 86_400)
     stale_after_s: int = Field(default=900, gt=0, le=7 * 86_400)
     min_coverage_24h: float = Field(default=0.8, ge=0.0, le=1.0)

@@ -377,3 +377,38 @@ def fill_short_dips(floors: FloatArray, max_dip_steps: int, before_acu: float | 
         else:
             i += 1
     return np.asarray(levels[offset:], dtype=np.float64)
+
+
+def hold_small_decreases(floors: FloatArray, before_acu: float, tolerance: float) -> FloatArray:
+    """Keep the deployed floor through a shallow dip the plan does not carry any lower.
+
+    Hysteresis for the re-plan boundary, which :func:`fill_short_dips` cannot see: each
+    re-plan starts from a fresh forecast, and on a short square wave the first steps' need
+    moves by one grid step between re-plans (11 -> 11.5 -> 11 ACU every 15 minutes). The
+    leading run of steps whose floor lies in ``[before_acu * (1 - tolerance), before_acu]``
+    keeps ``before_acu``; the first step above (a raise) or further below ends the run, and
+    later steps are left alone, so a decline the plan foresees lowers the floor once it
+    leaves the band. (Holding nothing when the plan foresees such a decline was tried: the
+    wobble of fresh forecasts often dips below the band somewhere in a 3-h plan, and a
+    square wave flipped 37 times in 36 h instead of 39.) Raises are never held back. This
+    is the Kubernetes HPA's tolerance applied to scale-down only, as its configurable
+    tolerance allows ("a larger tolerance on scale-down ... to avoid adding or removing
+    replicas too quickly in response to small metric fluctuations": Kubernetes v1.33,
+    "HorizontalPodAutoscaler Configurable Tolerance", KEP-4951; the default tolerance is
+    0.1, ``--horizontal-pod-autoscaler-tolerance``). The price is a floor at most
+    ``tolerance`` above its need while the plan's need stays inside the band.
+
+    Args:
+        floors: floors per step, shape (n,), ACU.
+        before_acu: the floor deployed before the first step, ACU.
+        tolerance: the largest decrease held, as a share of ``before_acu``, in [0, 1)
+            (0: none).
+
+    Returns:
+        The floors, shape (n,) (a new array; never below ``floors``).
+    """
+    out = np.asarray(floors, dtype=np.float64).copy()
+    lowest = before_acu * (1.0 - tolerance) - 1e-9
+    end = next((i for i, floor in enumerate(out) if floor > before_acu or floor < lowest), len(out))
+    out[:end] = before_acu
+    return out

@@ -30,7 +30,14 @@ from placement import (
     solve,
 )
 from policy.config import PolicyConfig
-from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
+from policy.floors import (
+    FloorCluster,
+    cheapest_floors,
+    fill_short_dips,
+    hold_small_decreases,
+    scaler_hold,
+    scaler_now,
+)
 from policy.quality import pinned_remedy
 from policy.scaler import ScalerModel, half_ceil
 from policy.settings import aurora_settings, max_capacity_remedy
@@ -682,11 +689,11 @@ def plan_from_forecast(
     )
     coarse = aggregate_max(np.asarray(demand_q, dtype=np.float64), block)
     mean_hold = hold.reshape(-1, block).mean(axis=1)
+    need = aggregate_max(floors, block)
     # A held floor is the deployed one, not the forecast's: the hold reason says so.
-    reasons = (
-        None
-        if held
-        else _floor_reasons(
+    reasons = None
+    if not held:
+        reasons = _floor_reasons(
             floors,
             rows[config.risk_quantile],
             start=start,
@@ -695,7 +702,7 @@ def plan_from_forecast(
             config=config,
             low=limits.min_acu,
         )
-    )
+        need, reasons = _stable_need(need, reasons, deployed, config, hold_deployed=previous is not None)
     return plan_recommendation(
         coarse,
         quantiles=quantiles,
@@ -704,11 +711,7 @@ def plan_from_forecast(
         config=config,
         previous=previous,
         forecast_model=forecast_model,
-        # the dip rule again on the plan's own steps: a block's maximum can dip for one
-        # block between two higher ones where no history-step lull was that short
-        floor_need_acu=fill_short_dips(
-            aggregate_max(floors, block), config.floor_dip_hold_s // config.plan_step_s, before_acu=deployed
-        ),
+        floor_need_acu=need,
         scaler_capacity_acu=mean_hold,
         floor_reasons=reasons,
         warnings=warnings + (context.notes if context is not None else ()),
@@ -718,6 +721,54 @@ def plan_from_forecast(
         + _level_reasons(warnings)
         + _pinned_reasons(data_quality),
     )
+
+
+def _stable_need(
+    need: FloatArray,
+    reasons: tuple[str, ...],
+    deployed_acu: float,
+    config: PolicyConfig,
+    *,
+    hold_deployed: bool,
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """The plan steps' floor need with the two stability rules of :mod:`policy.floors` applied.
+
+    1. :func:`policy.floors.fill_short_dips` again on the plan's own steps: a block's
+       maximum can dip for one block between two higher ones where no history-step lull
+       was that short.
+    2. :func:`policy.floors.hold_small_decreases` (``hold_deployed``: a layout was given):
+       a decrease within ``config.floor_decrease_tolerance`` of the deployed floor keeps it.
+
+    Args:
+        need: floor need per plan step from the history-step floors (their max), shape (n,), ACU.
+        reasons: the floor reason per plan step, length n.
+        deployed_acu: the MinCapacity deployed now (the cluster minimum when no layout was
+            given), ACU.
+        hold_deployed: whether a layout was given (else nothing is held).
+        config: the policy configuration.
+
+    Returns:
+        The need, shape (n,), and the reasons with each step a rule lifted saying which.
+    """
+    filled = fill_short_dips(need, config.floor_dip_hold_s // config.plan_step_s, before_acu=deployed_acu)
+    kept = filled
+    if hold_deployed:
+        kept = hold_small_decreases(filled, deployed_acu, config.floor_decrease_tolerance)
+    out = []
+    for k, f, n, r in zip(kept, filled, need, reasons, strict=True):
+        if k > f:
+            r = (
+                f"MinCapacity stays at the deployed {k:g} ACU instead of {f:g}: a decrease within "
+                f"{config.floor_decrease_tolerance:.0%} of it (floor_decrease_tolerance) is one the next "
+                "re-plan's fresh forecast would often undo"
+            )
+        elif f > n:
+            r = (
+                f"MinCapacity stays at {f:g} ACU through a lull of at most {config.floor_dip_hold_s} s "
+                "(floor_dip_hold_s) that the plan says is followed by another raise"
+            )
+        out.append(r)
+    return kept, tuple(out)
 
 
 def _pinned_reasons(data_quality: DataQuality | None) -> tuple[str, ...]:

@@ -2,9 +2,18 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policy import ScalerModel
-from policy.floors import FloorCluster, cheapest_floors, fill_short_dips, scaler_hold, scaler_now
+from policy.floors import (
+    FloorCluster,
+    cheapest_floors,
+    fill_short_dips,
+    hold_small_decreases,
+    scaler_hold,
+    scaler_now,
+)
 from policy.scaler import InstanceState
 
 CLUSTER = FloorCluster(read_frac=0.5, has_failover=True, min_acu=0.5, max_acu=64.0)
@@ -27,6 +36,40 @@ def test_fill_short_dips(
     got = fill_short_dips(np.array(floors, dtype=float), max_dip, before_acu=before).tolist()
     assert got == expected
     assert all(g >= f for g, f in zip(got, floors, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("floors", "before", "expected"),
+    [
+        ([10.5, 10.5, 11, 9.5], 11.0, [11, 11, 11, 9.5]),  # a one-step dip kept, later steps alone
+        ([10, 10, 9.5], 11.0, [11, 11, 9.5]),  # 9.1% below: kept; 13.6%: the run ends
+        ([9.5, 11, 11], 11.0, [9.5, 11, 11]),  # a real decrease first: nothing held
+        ([10.5, 12, 10.5], 11.0, [11, 12, 10.5]),  # a raise ends the run, never held back
+        ([4.5, 4.5], 5.0, [5, 5]),  # exactly 10% is within the tolerance
+        ([0.5, 1.0], 1.0, [0.5, 1.0]),  # at 1 ACU one grid step is 50%: lowered
+    ],
+)
+def test_hold_small_decreases(floors: list[float], before: float, expected: list[float]) -> None:
+    assert hold_small_decreases(np.array(floors, dtype=float), before, 0.1).tolist() == expected
+
+
+@given(
+    st.lists(st.integers(1, 80), min_size=1, max_size=12),
+    st.integers(1, 80),
+    st.floats(0.0, 0.5),
+)
+def test_hold_small_decreases_lifts_only_within_the_band(
+    levels: list[int], before_steps: int, tol: float
+) -> None:
+    floors, before = np.array(levels, dtype=float) / 2, before_steps / 2
+    got = hold_small_decreases(floors, before, tol)
+    assert (got >= floors).all()
+    lifted = got > floors
+    assert (got[lifted] == before).all()  # only ever to the deployed floor
+    assert (floors[lifted] >= before * (1 - tol) - 1e-9).all()  # from inside the band
+    if lifted.any():  # and only over a leading run
+        assert lifted[: int(np.flatnonzero(lifted).max()) + 1].all()
+    assert (hold_small_decreases(floors, before, 0.0) == floors).all()  # 0 turns it off
 
 
 def test_scaler_now_remembers_a_burst_still_draining() -> None:

@@ -11,8 +11,11 @@ So every request model (:class:`service.http.schemas.recommendations.RequestMode
 its raw body once, before pydantic's validation, against its own core schema: wherever the
 schema validates an ``int``, ``float`` or ``bool``, the value must be a JSON integer,
 number or boolean (an integer is a number; ``null`` and ranges are pydantic's to judge),
-and wherever it validates a ``datetime``, not a number or a boolean. Values behind a
-``before``, ``wrap`` or ``plain`` validator are that validator's business and are not
+and wherever it validates a ``datetime``, not a number or a boolean. A number must also be
+finite: Python's JSON parser reads the literals ``NaN``, ``Infinity`` and ``-Infinity``,
+which JSON does not have, as floats; wherever a number is validated they are refused
+(``Input should be a finite number``), whatever the field's own ``allow_inf_nan``. Values
+behind a ``before``, ``wrap`` or ``plain`` validator are that validator's business and are not
 looked at, with one exception the library hides from its schema: ``ClusterSpec.placement``
 (a plain validator), checked against :class:`placement.PlacementOptions`.
 
@@ -21,6 +24,7 @@ Owns :func:`json_type_errors`. Imports pydantic and ``placement`` / ``policy`` p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Final
@@ -60,6 +64,11 @@ def _has_wrong_type(kind: str, value: Any) -> bool:
     return isinstance(value, str | bool)  # int, float, decimal: any JSON number will do
 
 
+def _not_finite(kind: str, value: Any) -> bool:
+    """Return True when ``value`` is ``NaN`` or an infinity where ``kind`` is a number."""
+    return kind in ("int", "float", "decimal") and isinstance(value, float) and not math.isfinite(value)
+
+
 _ERRORS: Final[dict[str, str | PydanticCustomError]] = {
     "int": "int_type",
     "float": "float_type",
@@ -69,6 +78,9 @@ _ERRORS: Final[dict[str, str | PydanticCustomError]] = {
 }
 """The error per kind: pydantic's strict-mode ones (``Input should be a valid number``, ...)."""
 
+_NOT_FINITE: Final[str] = "finite_number"
+"""The error of a ``NaN`` or an infinity: pydantic's ``Input should be a finite number``."""
+
 
 def _leaf(kind: str) -> Check:
     error = _ERRORS[kind]
@@ -76,6 +88,8 @@ def _leaf(kind: str) -> Check:
     def check(value: Any, loc: Loc, errors: list[InitErrorDetails]) -> None:
         if _has_wrong_type(kind, value):
             errors.append({"type": error, "loc": loc, "input": value})
+        elif _not_finite(kind, value):
+            errors.append({"type": _NOT_FINITE, "loc": loc, "input": value})
 
     return check
 
@@ -245,7 +259,8 @@ def json_type_errors(model: type[BaseModel], data: Any) -> list[InitErrorDetails
         One ``InitErrorDetails`` per wrongly typed value, located from the model's root
         (e.g. ``("cluster", "limits", "max_acu")``), with the errors of pydantic's strict
         mode (``Input should be a valid number`` / ``integer`` / ``boolean``; a time is told
-        to be an ISO 8601 string); empty when every value has its JSON type.
+        to be an ISO 8601 string; ``NaN`` or an infinity where a number goes: ``Input should
+        be a finite number``); empty when every value has its JSON type.
     """
     check = _model_check(model)
     errors: list[InitErrorDetails] = []

@@ -9,6 +9,7 @@ stored.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from typing import Any
 
@@ -200,6 +201,67 @@ def test_other_request_bodies_are_strict_too(
 
     _one_field_error(r, field, message)
     assert client.get(f"/v1/clusters/{cid}").json()["metrics"]["n_points"] == 0
+
+
+FINITE = "Input should be a finite number"
+_CW_PAGE = {
+    "MetricDataResults": [
+        {"Label": "ServerlessDatabaseCapacity", "Timestamps": [POINT["ts"]], "Values": [6.5]}
+    ]
+}
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field"),
+    [
+        pytest.param(
+            "POST", "/v1/clusters/{cid}/metrics", {"points": [POINT]}, "points.0.demand_acu", id="metrics"
+        ),
+        pytest.param(
+            "POST",
+            "/v1/clusters/{cid}/recommendations",
+            {"points": [POINT], "config": {"churn_penalty_usd_per_acu": 0.01}},
+            "config.churn_penalty_usd_per_acu",
+            id="cluster-recommendation-config",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/clusters/{cid}/metrics/cloudwatch",
+            {"pages": [_CW_PAGE], "rates": {"Queries": 1.0}},
+            "rates.Queries",
+            id="cloudwatch-rates",
+        ),
+        pytest.param(
+            "PUT", "/v1/clusters/{cid}", {"step_s": 300, "read_frac": 0.5}, "read_frac", id="read_frac"
+        ),
+        pytest.param("PUT", "/v1/clusters/{cid}", {"step_s": 300}, "step_s", id="integer-step_s"),
+        pytest.param(
+            "POST",
+            "/v1/forecasts",
+            {"history": [POINT], "horizon_s": 3600},
+            "horizon_s",
+            id="forecast-horizon",
+        ),
+    ],
+)
+def test_nan_and_infinity_literals_are_refused_where_a_number_goes(
+    client: TestClient, method: str, url: str, body: dict[str, Any], field: str, literal: str
+) -> None:
+    """Python's JSON parser reads ``NaN`` / ``Infinity``; no body field takes them, and nothing is stored."""
+    cid = f"finite-{uuid.uuid4().hex[:8]}"
+    assert client.put(f"/v1/clusters/{cid}", json={"step_s": 300}).status_code == 201
+    marker = "__not_a_number__"
+    content = json.dumps(_set(body, field, marker)).replace(f'"{marker}"', literal)
+
+    r = client.request(
+        method, url.format(cid=cid), content=content, headers={"content-type": "application/json"}
+    )
+
+    _one_field_error(r, field, FINITE)
+    stored = client.get(f"/v1/clusters/{cid}").json()
+    assert stored["metrics"]["n_points"] == 0 and stored["revision"] == 1
+    assert stored["cluster"]["read_frac"] == 0.5 and stored["step_s"] == 300
 
 
 def test_actions_request_is_strict_inside_the_recommendation(

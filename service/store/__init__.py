@@ -20,7 +20,7 @@ from service.store.records import (
     NewRecommendation,
     RecommendationRecord,
 )
-from service.store.repo import ClusterNotFoundError, Store
+from service.store.repo import ClusterNotFoundError, StepChangeError, Store
 
 __all__ = [
     "LEARNING_JOB_KIND",
@@ -30,6 +30,7 @@ __all__ = [
     "KeyRecord",
     "NewRecommendation",
     "RecommendationRecord",
+    "StepChangeError",
     "Store",
     "StoreUnavailableError",
     "failure_reason",

@@ -1,6 +1,6 @@
 """The service's persistent store: clusters, metric history and recommendations.
 
-Owns :class:`Store` and :class:`ClusterNotFoundError`. Every method is one short
+Owns :class:`Store`, :class:`ClusterNotFoundError` and :class:`StepChangeError`. Every method is one short
 transaction, committed before it returns, so whatever the API acknowledged survives a
 restart. Writers never read-modify-write outside a transaction: cluster revisions and
 metric upserts are single statements or row-locked (``SELECT ... FOR UPDATE`` / ``FOR KEY
@@ -42,6 +42,34 @@ class ClusterNotFoundError(LookupError):
     def __init__(self, cluster_id: str) -> None:
         super().__init__(f"cluster {cluster_id!r} is not registered")
         self.cluster_id = cluster_id
+
+
+class StepChangeError(Exception):
+    """A re-registration changes a cluster's ``step_s`` while it has stored metrics.
+
+    The samples were sent for the stored step; read on another grid a finer step leaves
+    most steps missing (and its shorter window prunes history at the next upload), so the
+    registration is kept as it is.
+
+    Args:
+        cluster_id: the cluster.
+        stored_step_s: its registered step, seconds.
+        step_s: the step the new registration asks for, seconds.
+        n_points: its stored samples.
+
+    Attributes:
+        cluster_id, stored_step_s, step_s, n_points: as given.
+    """
+
+    def __init__(self, cluster_id: str, *, stored_step_s: int, step_s: int, n_points: int) -> None:
+        super().__init__(
+            f"cluster {cluster_id!r} has {n_points} samples stored at step_s={stored_step_s}; "
+            f"step_s={step_s} is refused"
+        )
+        self.cluster_id = cluster_id
+        self.stored_step_s = stored_step_s
+        self.step_s = step_s
+        self.n_points = n_points
 
 
 def _cluster(row: ClusterRow) -> ClusterRecord:
@@ -108,6 +136,10 @@ class Store(JobAndKeyOps):
     ) -> tuple[ClusterRecord, bool]:
         """Register a cluster or replace its registration.
 
+        A replacement keeps the stored metrics, so it may change ``step_s`` only while the
+        cluster has none (checked in the same transaction as the write, which holds the
+        cluster row, so a concurrent upload cannot slip in between).
+
         Args:
             cluster_id: the key.
             spec: ``ClusterSpec`` JSON.
@@ -116,6 +148,10 @@ class Store(JobAndKeyOps):
 
         Returns:
             The stored record and True when it was created (False: updated).
+
+        Raises:
+            StepChangeError: ``step_s`` differs from the registered step and the cluster has
+                stored metrics; nothing is written.
         """
         try:
             return self._upsert_cluster(cluster_id, spec=spec, step_s=step_s, config=config)
@@ -131,6 +167,14 @@ class Store(JobAndKeyOps):
                 select(ClusterRow).where(ClusterRow.cluster_id == cluster_id).with_for_update()
             ).scalar_one_or_none()
             created = row is None
+            if row is not None and row.step_s != step_s:
+                count = s.execute(
+                    select(func.count())
+                    .select_from(MetricPointRow)
+                    .where(MetricPointRow.cluster_id == cluster_id)
+                ).scalar_one()
+                if count:
+                    raise StepChangeError(cluster_id, stored_step_s=row.step_s, step_s=step_s, n_points=count)
             if row is None:
                 row = ClusterRow(cluster_id=cluster_id, revision=0, created_ms=now)
                 s.add(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from service.http.clusters import load_cluster, not_registered
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
@@ -18,6 +18,7 @@ from service.http.schemas.clusters import (
     ClusterPublic,
     ClusterRegistration,
 )
+from service.store import StepChangeError
 
 router = APIRouter(prefix="/clusters", tags=["clusters"])
 
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/clusters", tags=["clusters"])
     "/{cluster_id}",
     response_model=ClusterPublic,
     status_code=200,
-    responses={201: {"model": ClusterPublic, "description": "Registered"}, **errors(422)},
+    responses={201: {"model": ClusterPublic, "description": "Registered"}, **errors(409, 422)},
 )
 def register_cluster(
     cluster_id: ClusterId,
@@ -41,14 +42,32 @@ def register_cluster(
     Stores the topology, limits, read share, price, metrics step, policy overrides and
     the Aurora ``engine`` (default ``aurora-postgresql``; used when rendering actions),
     so later calls send only new metrics. Stored metrics and recommendations are kept
-    when a registration is replaced; ``revision`` counts the updates.
+    when a registration is replaced; ``revision`` counts the updates. A replacement that
+    changes ``step_s`` while the cluster has stored metrics (sent at the old step) is a 409
+    ``conflict`` naming both steps, and the registration is kept as it was.
     """
     body.check(base_config)
     spec = {**body.spec(cluster_id).model_dump(mode="json"), ENGINE_KEY: body.engine}
     config = body.config.model_dump(exclude_none=True)
-    record, created = store.upsert_cluster(cluster_id, spec=spec, step_s=body.step_s, config=config)
+    try:
+        record, created = store.upsert_cluster(cluster_id, spec=spec, step_s=body.step_s, config=config)
+    except StepChangeError as exc:
+        raise _step_conflict(exc) from None
     response.status_code = 201 if created else 200
     return ClusterPublic.of(record, store.point_range(cluster_id))
+
+
+def _step_conflict(exc: StepChangeError) -> HTTPException:
+    """The 409 for a step change over stored metrics: both steps, and the two ways out."""
+    cid = exc.cluster_id
+    return HTTPException(
+        409,
+        f"step_s={exc.step_s} cannot replace the registered step_s={exc.stored_step_s} of cluster "
+        f"{cid!r}: its {exc.n_points} stored samples were sent at {exc.stored_step_s} s, and on a "
+        f"{exc.step_s}-s grid they would read as another history; keep step_s={exc.stored_step_s}, "
+        f"or delete the cluster with its metrics (DELETE /v1/clusters/{cid}; its recommendations "
+        "are kept) and register it again, or register the new step under a new cluster id",
+    )
 
 
 @router.get("", response_model=ClusterList, responses=errors(422))

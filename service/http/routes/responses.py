@@ -14,7 +14,8 @@ _DESCRIPTIONS: Final[dict[int, str]] = {
     401: "`unauthorized`: API keys are configured and none (or an invalid one) was sent",
     403: "`forbidden`: the key lacks this endpoint's scope",
     404: "`not_found`: no such cluster, recommendation or job",
-    409: "`conflict`: the job has not succeeded (yet)",
+    409: "`conflict`: the request conflicts with what is stored (a job that has not succeeded yet; "
+    "a registration changing `step_s` over stored metrics)",
     413: "`request_too_large`: the body exceeds the configured limit",
     422: "Invalid request: `invalid_request` (wire format, cross-field rules, a body that is not JSON) "
     "or a policy error code; `detail` lists `{field, message}` with `field` a dotted path or null",

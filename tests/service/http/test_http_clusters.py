@@ -169,6 +169,44 @@ def test_bad_registration_is_422_naming_the_field(
     assert [d["field"] for d in r.json()["detail"]] == [field]
 
 
+def test_changing_step_s_over_stored_metrics_is_409_and_nothing_changes(
+    client: TestClient, cluster_id: str
+) -> None:
+    """A 5-min history re-read on a 60-s grid looked 80% missing; the change is refused instead."""
+    points = [{"ts": f"2024-05-06T00:{m:02d}:00Z", "demand_acu": 1.0 + m} for m in range(0, 30, 5)]
+    assert client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": points}).status_code == 200
+    before = client.get(f"/v1/clusters/{cluster_id}").json()
+
+    r = _register(client, cluster_id, step_s=60, read_frac=0.7)
+
+    assert r.status_code == 409, r.text
+    assert r.json() == {
+        "error": "conflict",
+        "detail": [
+            {
+                "field": None,
+                "message": f"step_s=60 cannot replace the registered step_s=300 of cluster {cluster_id!r}: "
+                "its 6 stored samples were sent at 300 s, and on a 60-s grid they would read as another "
+                "history; keep step_s=300, or delete the cluster with its metrics "
+                f"(DELETE /v1/clusters/{cluster_id}; its recommendations are kept) and register it again, "
+                "or register the new step under a new cluster id",
+            }
+        ],
+    }
+    assert client.get(f"/v1/clusters/{cluster_id}").json() == before  # registration and metrics as they were
+    assert _register(client, cluster_id, read_frac=0.7).status_code == 200  # same step: replaced
+    assert client.delete(f"/v1/clusters/{cluster_id}").status_code == 204
+    again = _register(client, cluster_id, step_s=60)
+    assert again.status_code == 201 and again.json()["step_s"] == 60
+
+
+def test_step_s_may_change_while_no_metrics_are_stored(client: TestClient, cluster_id: str) -> None:
+    r = _register(client, cluster_id, step_s=60)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["step_s"] == 60 and r.json()["revision"] == 2
+
+
 def test_list_pages_and_delete(client: TestClient) -> None:
     prefix = f"list-{uuid.uuid4().hex[:6]}"
     for i in range(3):

@@ -6,10 +6,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from service.store import NewRecommendation, Store, make_engine, migrate
+from service.store import NewRecommendation, StepChangeError, Store, make_engine, migrate
 from service.store.models import Base
 
 
@@ -86,6 +87,20 @@ def test_concurrent_first_registrations_make_one_cluster(db_url: str) -> None:
 
     cluster = store.get_cluster("new")
     assert cluster is not None and cluster.revision == 4
+
+
+def test_a_step_change_over_stored_points_is_refused_and_nothing_written(db_url: str) -> None:
+    store = _store(db_url)
+    store.upsert_cluster("c", spec={"v": 1}, step_s=300, config={})
+    store.add_points("c", [0, 300], [1.0, 2.0])
+
+    with pytest.raises(StepChangeError) as caught:
+        store.upsert_cluster("c", spec={"v": 2}, step_s=60, config={})
+
+    assert (caught.value.stored_step_s, caught.value.step_s, caught.value.n_points) == (300, 60, 2)
+    cluster = store.get_cluster("c")
+    assert cluster is not None and (cluster.spec, cluster.step_s, cluster.revision) == ({"v": 1}, 300, 1)
+    assert store.points("c", since_s=0, until_s=600) == ([0, 300], [1.0, 2.0])
 
 
 def test_committed_data_survives_a_restart(db_url: str) -> None:

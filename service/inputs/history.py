@@ -13,6 +13,8 @@ Owns the two adapter steps shared by the HTTP API and the CLI:
 * :func:`check_window`: the size and time range of that grid, checked from the first and
   last sample times alone, *before* any array is built (a far-future timestamp must cost a
   422, not gigabytes of memory or an ``OverflowError``).
+* :func:`check_now`: a given ``now`` alone (aware, on the grid, from 1970, leaving room for
+  the plan), so a bad ``now`` is blamed on ``now`` even when no history is at hand.
 * :func:`grid_floor`: a clock reading truncated to the step grid (a registered cluster's
   default ``now`` over HTTP).
 
@@ -219,6 +221,41 @@ def plan_span_s(horizon_s: int, plan_step_s: int) -> int:
     return -(-horizon_s // plan_step_s) * plan_step_s
 
 
+def check_now(now: datetime, *, step_s: int, plan_s: int) -> int:
+    """Check a given decision time on its own, before any history is read.
+
+    Args:
+        now: the decision time.
+        step_s: grid step, seconds, > 0.
+        plan_s: how far past ``now`` the plan reaches, seconds.
+
+    Returns:
+        ``now`` in epoch seconds.
+
+    Raises:
+        HistoryError: at ``("now",)``: ``now`` is naive, off the grid, before
+            :data:`EARLIEST_S` (no history can precede it), or ``now + plan_s`` is after
+            :data:`LATEST_S`.
+
+    Examples:
+        >>> check_now(datetime(2024, 5, 6, tzinfo=UTC), step_s=300, plan_s=900)
+        1714953600
+    """
+    now_s = _grid_now(now, step_s)
+    if now_s < EARLIEST_S:
+        raise HistoryError(
+            f"now {iso_s(now_s)} is before {iso_s(EARLIEST_S)}; like every timestamp it must be at "
+            "or after it",
+            loc=("now",),
+        )
+    if now_s + plan_s > LATEST_S:
+        raise HistoryError(
+            f"now {iso_s(now_s)}, too late for the {plan_s}-s plan: it must end by {iso_s(LATEST_S)}",
+            loc=("now",),
+        )
+    return now_s
+
+
 def check_window(
     first_s: int,
     last_s: int,
@@ -233,8 +270,8 @@ def check_window(
     Only integers are used, so a timestamp in year 9999 costs a message, never memory or
     an ``OverflowError``. Checks, in order: the first sample is at or after
     :data:`EARLIEST_S`; the samples span at most ``max_steps`` steps (``history``);
-    ``now`` is aware and on the grid; ``now + plan_s`` is at most :data:`LATEST_S`; the
-    history up to ``now`` is 1 to ``max_steps`` steps long.
+    a given ``now`` passes :func:`check_now`; ``now + plan_s`` is at most :data:`LATEST_S`;
+    the history up to ``now`` is 1 to ``max_steps`` steps long.
 
     Args:
         first_s: first sample time, epoch seconds.
@@ -271,11 +308,11 @@ def check_window(
             loc=("history",),
         )
     loc: Loc = ("history",) if now is None else ("now",)
-    now_s = start_s + n_data * step_s if now is None else _grid_now(now, step_s)
+    now_s = start_s + n_data * step_s if now is None else check_now(now, step_s=step_s, plan_s=plan_s)
     if now_s + plan_s > LATEST_S:
-        what = "the last history step ends at" if now is None else "now"
         raise HistoryError(
-            f"{what} {iso_s(now_s)}, too late for the {plan_s}-s plan: it must end by {iso_s(LATEST_S)}",
+            f"the last history step ends at {iso_s(now_s)}, too late for the {plan_s}-s plan: it must "
+            f"end by {iso_s(LATEST_S)}",
             loc=loc,
         )
     n_steps = (now_s - start_s) // step_s

@@ -24,6 +24,7 @@ from service.http.schemas.clusters import (
     RecommendationList,
     StoredRecommendation,
     StoredRecommendationSummary,
+    check_requested_now,
     stored_inputs,
     window_start,
 )
@@ -96,7 +97,8 @@ def create_cluster_recommendation(
     cluster's last learning, a learning job is queued after the plan is stored (it replays
     the last 9 days; the next recommendation uses its choice; ``GET .../learning`` shows it).
 
-    New ``points`` are stored first. The history is the stored samples on the cluster's
+    The request's ``config`` and ``now`` are checked first (a 422 stores nothing), then new
+    ``points`` are stored. The history is the stored samples on the cluster's
     step grid up to ``now`` (missing steps stay missing); without ``now``, the server's
     clock truncated to the grid, so a feed that stopped is flagged stale (and the plan held
     at ``previous``). The plan, its inputs' SHA-256 and its explanation are stored before
@@ -104,10 +106,11 @@ def create_cluster_recommendation(
     """
     store = runtime.store
     record = load_cluster(store, cluster_id)
+    config = cluster_config(record, base_config, body.config)
+    check_requested_now(body.now, step_s=record.step_s, config=config)
     if body.points:
         ts_new, values_new = points_from_wire(body.points, now_s=int(runtime.clock()))
         ingest(store, record, ts_new, values_new)
-    config = cluster_config(record, base_config, body.config)
     # No now: the server's clock on the step grid, so a feed that stopped is flagged stale.
     now = body.now if body.now is not None else grid_floor(runtime.clock(), record.step_s)
     # Learnt under the cluster's own configuration; a request's overrides do not re-learn it.

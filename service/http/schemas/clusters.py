@@ -1,9 +1,9 @@
 """HTTP wire format v1 for registered clusters, their metrics and stored recommendations.
 
-Owns the request and response models of ``/v1/clusters/...`` and
-:func:`stored_inputs`, which builds the arguments of ``policy.recommend`` from a
-cluster's stored samples (the same grid rules as the stateless request:
-:mod:`service.inputs.history`). Imports ``policy`` and ``placement`` public names and
+Owns the request and response models of ``/v1/clusters/...``, :func:`check_requested_now`
+(a request's ``now`` on its own) and :func:`stored_inputs`, which builds the arguments of
+``policy.recommend`` from a cluster's stored samples (the same grid rules as the stateless
+request: :mod:`service.inputs.history`). Imports ``policy`` and ``placement`` public names and
 ``service`` modules.
 """
 
@@ -35,6 +35,7 @@ from service.http.schemas.recommendations import (
 from service.inputs.formats import sample_problem
 from service.inputs.history import (
     HistoryError,
+    check_now,
     check_window,
     epoch_s,
     iso_s,
@@ -442,6 +443,26 @@ class RecommendationList(WireModel):
     next_before: int | None
 
 
+def check_requested_now(now: datetime | None, *, step_s: int, config: PolicyConfig) -> None:
+    """Check a request's ``now`` on its own, before any stored sample is read or written.
+
+    Args:
+        now: the request's decision time, or None (the default is always valid).
+        step_s: the cluster's step, seconds.
+        config: the merged policy configuration (its horizon and plan step give the plan's reach).
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``now``: naive, off the step grid, before
+            1970 or too late for the plan (:func:`service.inputs.history.check_now`).
+    """
+    if now is None:
+        return
+    try:
+        check_now(now, step_s=step_s, plan_s=plan_span_s(config.horizon_s, config.plan_step_s))
+    except HistoryError as exc:
+        raise request_error([(exc.loc, str(exc))]) from None
+
+
 def stored_inputs(
     ts_s: list[int],
     values: list[float],
@@ -474,14 +495,15 @@ def stored_inputs(
             upload): the plan then holds ``previous``.
 
     Raises:
-        fastapi.exceptions.RequestValidationError: no samples in the window before
-            ``now`` (at ``history``; the message says whether the cluster has no metrics
-            or they are outside the window), or ``now`` off the grid or out of range (at
-            ``now``).
+        fastapi.exceptions.RequestValidationError: ``now`` off the grid or out of range
+            (at ``now``, checked first: before 1970 it selects an empty window but is the
+            error itself), or no samples in the window before ``now`` (at ``history``; the
+            message says whether the cluster has no metrics or they are outside the window).
     """
     kept = [i for i, (t, v) in enumerate(zip(ts_s, values, strict=True)) if sample_problem(t, v) is None]
     if len(kept) != len(ts_s):
         ts_s, values = [ts_s[i] for i in kept], [values[i] for i in kept]
+    check_requested_now(now, step_s=step_s, config=config)  # blamed on now, not on the window it selects
     if not ts_s:
         raise request_error([(("history",), _empty_window(cluster.cluster_id, now, step_s, stored))])
     try:

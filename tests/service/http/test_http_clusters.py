@@ -328,6 +328,49 @@ def test_recommendation_without_metrics_is_422_on_history(client: TestClient, cl
     assert r.json()["detail"][0]["field"] == "history"
 
 
+@pytest.mark.parametrize("url", ["recommendations", "forecasts"])
+@pytest.mark.parametrize("stored", [False, True], ids=["no-metrics", "metrics"])
+def test_a_now_before_1970_is_blamed_on_now(
+    client: TestClient, cluster_id: str, url: str, stored: bool
+) -> None:
+    """It was blamed on ``history`` ("no stored metrics before now"): the window it selects is empty."""
+    if stored:
+        point = {"ts": "2024-05-06T00:00:00Z", "demand_acu": 1.0}
+        assert client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": [point]}).status_code == 200
+
+    r = client.post(f"/v1/clusters/{cluster_id}/{url}", json={"now": "1969-12-31T23:55:00Z"})
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {
+            "field": "now",
+            "message": "now 1969-12-31T23:55:00Z is before 1970-01-01T00:00:00Z; like every timestamp it "
+            "must be at or after it",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param({"now": "1969-12-31T23:55:00Z"}, "now", id="now-before-1970"),
+        pytest.param({"now": "2024-05-06T01:02:03Z"}, "now", id="now-off-grid"),
+        pytest.param({"config": {"risk_quantile": 0.2}}, "config.risk_quantile", id="config"),
+    ],
+)
+def test_a_refused_recommendation_request_stores_none_of_its_points(
+    client: TestClient, cluster_id: str, change: dict[str, Any], field: str
+) -> None:
+    """Its points used to be stored before ``now`` and ``config`` were checked."""
+    body = {"points": [{"ts": "2024-05-06T00:00:00Z", "demand_acu": 1.0}], **change}
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json=body)
+
+    assert r.status_code == 422, r.text
+    assert [d["field"] for d in r.json()["detail"]] == [field]
+    assert client.get(f"/v1/clusters/{cluster_id}").json()["metrics"]["n_points"] == 0
+
+
 def test_stateless_recommendation_is_stored_apart_from_a_registered_cluster(
     client: TestClient, body: dict[str, Any]
 ) -> None:

@@ -155,6 +155,15 @@ def test_check_window_returns_now_in_utc(
             "history starts at 1969-12-31T23:55:00Z; timestamps must be at or after 1970-01-01T00:00:00Z",
             id="before_1970",
         ),
+        pytest.param(
+            S_2024,
+            S_2024,
+            datetime(1969, 12, 31, 23, 55, tzinfo=UTC),
+            ("now",),
+            "now 1969-12-31T23:55:00Z is before 1970-01-01T00:00:00Z; like every timestamp it must be at "
+            "or after it",
+            id="now_before_1970",
+        ),
     ],
 )
 def test_check_window_rejects_before_building_a_grid(

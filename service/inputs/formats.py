@@ -1,6 +1,7 @@
 """Metric uploads in every format, all turned into ``(ts_s, demand_acu)`` samples on the cluster's grid.
 
-Owns :func:`points_from_wire` and :func:`off_grid_warnings` (JSON points), the CloudWatch upload body
+Owns :func:`points_from_wire` and :func:`off_grid_warnings` (JSON points), :func:`above_max_warnings`
+(every upload: samples above the registered MaxCapacity are stored, and named), the CloudWatch upload body
 (:class:`CloudWatchUpload`, documented models only: its pages are parsed by
 ``traces.formats.parse_cloudwatch``) and :func:`demand_points`, the one path every
 file-like upload takes: a ``traces.formats`` parser (canonical CSV with several signals,
@@ -27,10 +28,14 @@ from typing import Any, Final, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from policy.advice.advise import CAPACITY_TOLERANCE
 from service.http.schemas.recommendations import HistoryPoint, RequestModel, request_error
 from service.inputs.history import EARLIEST_S, epoch_s, iso_s
 from traces import DemandMappingError, SignalRules, UploadError, check_upload, combine_signals
 from traces.uploads import MAX_LISTED, Upload
+
+MAX_NAMED_ABOVE_MAX: Final[int] = 3
+"""Samples above MaxCapacity a warning names one by one (then how many more)."""
 
 MAX_CLOUDWATCH_PAGES: Final[int] = 100
 """Most GetMetricData pages per upload (CloudWatch returns up to 100,800 points per page)."""
@@ -146,6 +151,51 @@ def off_grid_warnings(points: list[HistoryPoint], *, step_s: int, field: str = "
         f"{field}: {len(off)} of {len(points)} samples sit off the cluster's {step_s}-s grid "
         f"(the first, {field}.{i}.ts={iso_s(t)}, is {past} s past the step start {start}); "
         "stored as given, each counts in the step that holds it (the step's max)"
+    ]
+
+
+def above_max_warnings(
+    ts_s: list[int], demand_acu: list[float], *, max_acu: float, field: str | None = None
+) -> list[str]:
+    """Name the samples above the cluster's MaxCapacity, which are stored as given.
+
+    Demand derived from CPU, memory or a rate can exceed MaxCapacity (the work a larger
+    cluster would do), so such a sample is neither refused nor clamped; but capacity
+    (``ServerlessDatabaseCapacity``) never does, and one wrong sample (1000 ACU on a 16-ACU
+    cluster) is planned as demand ever after, so the caller is told which samples and the
+    MaxCapacity they exceed. A relative slack of ``policy.advice.advise.CAPACITY_TOLERANCE``
+    keeps ``100 % x MaxCapacity`` float noise out.
+
+    Args:
+        ts_s: sample times, epoch seconds, same length as ``demand_acu``.
+        demand_acu: the samples, ACU.
+        max_acu: the registered MaxCapacity (``limits.max_acu``), ACU.
+        field: the request field of JSON points (samples are named ``<field>.<i>`` by
+            position); None: an upload's steps, named by time.
+
+    Returns:
+        One line when any sample is above ``max_acu`` (how many, the highest, the first
+        :data:`MAX_NAMED_ABOVE_MAX` with their times and values), else none.
+    """
+    limit = max_acu * (1.0 + CAPACITY_TOLERANCE)
+    above = [i for i, v in enumerate(demand_acu) if v > limit]
+    if not above:
+        return []
+
+    def name(i: int) -> str:
+        return f"{field}.{i} ({iso_s(ts_s[i])})" if field is not None else iso_s(ts_s[i])
+
+    named = ", ".join(f"{name(i)} {demand_acu[i]:g} ACU" for i in above[:MAX_NAMED_ABOVE_MAX])
+    more = f" and {len(above) - MAX_NAMED_ABOVE_MAX} more" if len(above) > MAX_NAMED_ABOVE_MAX else ""
+    noun = "samples" if field is not None else "steps"
+    verb = "is" if len(above) == 1 else "are"
+    peak = max(demand_acu[i] for i in above)
+    head = f"{field or 'upload'}: {len(above)} of {len(demand_acu)} {noun} {verb} above the cluster's"
+    return [
+        f"{head} MaxCapacity (limits.max_acu={max_acu:g} ACU), up to {peak:g} ACU: {named}{more}; stored "
+        "as given and planned as demand (demand from CPU, memory or rates may exceed MaxCapacity); Aurora "
+        "never runs capacity (ServerlessDatabaseCapacity) above it, so if these are capacity samples they "
+        "are wrong or the registered limits.max_acu is not the cluster's (register it again)"
     ]
 
 
@@ -283,7 +333,8 @@ def demand_points(
         engine: ``aurora-postgresql`` or ``aurora-mysql`` (connections note).
 
     Returns:
-        The samples to store and what to tell the caller.
+        The samples to store and what to tell the caller (among it, the steps above
+        ``max_acu``: :func:`above_max_warnings`).
 
     Raises:
         fastapi.exceptions.RequestValidationError: every problem of the upload (rows named,
@@ -316,6 +367,12 @@ def demand_points(
         ts_s=ts,
         demand_acu=values,
         status="PartialData" if report.source_flags else "Complete",
-        warnings=[*report.source_flags, *report.warnings, *combined.warnings, *combined.notes],
+        warnings=[
+            *report.source_flags,
+            *report.warnings,
+            *combined.warnings,
+            *combined.notes,
+            *above_max_warnings(ts, values, max_acu=max_acu),
+        ],
         report=out,
     )

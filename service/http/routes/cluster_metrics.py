@@ -23,11 +23,13 @@ from service.inputs.formats import (
     UPLOAD_NAME,
     CloudWatchUpload,
     Ingested,
+    above_max_warnings,
     check_not_empty,
     demand_points,
     off_grid_warnings,
     points_from_wire,
 )
+from service.inputs.history import epoch_s
 from service.store import ClusterRecord
 from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv
 from traces.uploads import Upload
@@ -72,11 +74,19 @@ def add_metrics(
     A timestamp already stored takes the new value; two points in the same second, or a
     point after the server's clock (it would push the stored window past the history),
     are a 422 at ``points.<i>.ts`` and nothing is stored. Points off the cluster's step
-    grid are stored as given and counted in a warning (a file upload reports them too).
+    grid are stored as given and counted in a warning (a file upload reports them too);
+    so are points above the cluster's MaxCapacity (demand may exceed it, capacity never
+    does), named in a warning with the MaxCapacity (every upload warns so).
     """
     record = load_cluster(runtime.store, cluster_id)
     ts, values = points_from_wire(body.points, now_s=int(runtime.clock()))
     warnings = off_grid_warnings(body.points, step_s=record.step_s)
+    warnings += above_max_warnings(
+        [epoch_s(p.ts) for p in body.points],
+        [p.demand_acu for p in body.points],
+        max_acu=record_spec(record)[0].limits.max_acu,
+        field="points",
+    )
     return ingest(runtime.store, record, ts, values, warnings=warnings)
 
 

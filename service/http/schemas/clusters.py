@@ -301,8 +301,9 @@ class IngestResult(WireModel):
         status: ``Complete``, or ``PartialData`` when a CloudWatch result said more data
             is available (fetch the next page with its ``NextToken`` and send it too).
         warnings: source flags (partial or failed queries by signal and Id), how the
-            data was read (mixed resolutions, offset grids, statistics) and notes (the
-            MaxCapacity peak connections need), one line each.
+            data was read (mixed resolutions, offset grids, statistics), samples stored
+            above the cluster's MaxCapacity (named, with it) and notes (the MaxCapacity
+            peak connections need), one line each.
         report: for a file-like upload, what the ingest checks found: ``n_rows``,
             ``n_points``, ``n_duplicates`` (exact duplicates dropped), ``signals`` (per
             signal: unit, statistic, step, irregular, resolutions, offset, off-grid points, holes),

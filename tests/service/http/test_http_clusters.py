@@ -138,6 +138,44 @@ def test_off_grid_json_point_is_stored_as_given_with_a_warning(
     assert after["start"] == before["start"]  # the stored window still ends at the newest on-grid step
 
 
+def test_json_points_above_max_capacity_are_stored_as_given_and_named_in_a_warning(
+    client: TestClient,
+) -> None:
+    """One 1000-ACU sample on a 16-ACU cluster used to be stored without a word."""
+    cid = f"max-{uuid.uuid4().hex[:8]}"
+    assert _register(client, cid, limits={"min_acu": 0.5, "max_acu": 16}).status_code == 201
+    points = [{"ts": f"2024-05-06T00:{m:02d}:00Z", "demand_acu": 4.0} for m in range(0, 30, 5)]
+    points[2]["demand_acu"] = 1000.0
+    points[4]["demand_acu"] = 16.0  # at MaxCapacity: not above it
+
+    r = client.post(f"/v1/clusters/{cid}/metrics", json={"points": points})
+
+    assert r.status_code == 200, r.text
+    assert r.json()["warnings"] == [
+        "points: 1 of 6 samples is above the cluster's MaxCapacity (limits.max_acu=16 ACU), up to 1000 ACU: "
+        "points.2 (2024-05-06T00:10:00Z) 1000 ACU; stored as given and planned as demand (demand from CPU, "
+        "memory or rates may exceed MaxCapacity); Aurora never runs capacity (ServerlessDatabaseCapacity) "
+        "above it, so if these are capacity samples they are wrong or the registered limits.max_acu is not "
+        "the cluster's (register it again)"
+    ]
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    _, stored = store.points(cid, since_s=0, until_s=2**40)
+    assert stored == [4.0, 4.0, 1000.0, 4.0, 16.0, 4.0]  # neither dropped nor clamped
+
+
+def test_many_points_above_max_capacity_name_the_first_three(client: TestClient, cluster_id: str) -> None:
+    points = [{"ts": f"2024-05-06T00:{m:02d}:00Z", "demand_acu": 65.0 + m} for m in range(0, 30, 5)]
+
+    r = client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": points})
+
+    (warning,) = r.json()["warnings"]
+    assert warning.startswith(
+        "points: 6 of 6 samples are above the cluster's MaxCapacity (limits.max_acu=64 ACU), up to 90 ACU: "
+        "points.0 (2024-05-06T00:00:00Z) 65 ACU, points.1 (2024-05-06T00:05:00Z) 70 ACU, "
+        "points.2 (2024-05-06T00:10:00Z) 75 ACU and 3 more; stored as given"
+    )
+
+
 def test_on_grid_json_points_have_no_warning(client: TestClient, cluster_id: str) -> None:
     r = client.post(
         f"/v1/clusters/{cluster_id}/metrics",

@@ -47,6 +47,29 @@ def _stored(client: TestClient, cid: str) -> dict[str, Any]:
     return dict(client.get(f"/v1/clusters/{cid}").json()["metrics"])
 
 
+def test_an_upload_above_max_capacity_is_stored_with_a_warning_naming_the_steps(
+    client: TestClient, cluster_id: str
+) -> None:
+    text = (
+        "ts,cluster_id,signal,unit,value\n"
+        "2024-05-06T00:00:00Z,CID,demand_acu,acu,2\n"
+        "2024-05-06T00:05:00Z,CID,demand_acu,acu,100\n"
+    )
+
+    r = _csv(client, cluster_id, text)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["warnings"] == [
+        "upload: 1 of 2 steps is above the cluster's MaxCapacity (limits.max_acu=64 ACU), up to 100 ACU: "
+        "2024-05-06T00:05:00Z 100 ACU; stored as given and planned as demand (demand from CPU, memory or "
+        "rates may exceed MaxCapacity); Aurora never runs capacity (ServerlessDatabaseCapacity) above it, so "
+        "if these are capacity samples they are wrong or the registered limits.max_acu is not the cluster's "
+        "(register it again)"
+    ]
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    assert store.points(cluster_id, since_s=0, until_s=2**40)[1] == [2.0, 100.0]
+
+
 def test_csv_in_acu_is_stored(client: TestClient, cluster_id: str) -> None:
     text = (
         "ts,cluster_id,signal,unit,value\n"

@@ -1,7 +1,8 @@
 """Opening the service's database for one CLI command, with one-line errors.
 
-Owns :func:`opened_store` (open, yield, close; SQLAlchemy failures become
-:class:`service.cli.inputs.CliInputError` naming ``ACUPLAN_DATABASE_URL`` and the reason),
+Owns :func:`opened_store` (open, yield, close; SQLAlchemy failures and, for the commands that
+do not create one, a missing database become :class:`service.cli.inputs.CliInputError` naming
+``ACUPLAN_DATABASE_URL`` and the reason),
 :func:`check_serve_database` (what ``acuplan serve`` checks before it
 binds). Imported by the commands that need a database only, so other commands do not load
 SQLAlchemy.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Final
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,23 +21,29 @@ from service.cli.inputs import CliInputError
 from service.errors import one_line
 from service.http.security import is_loopback
 from service.settings import Settings
-from service.store import Store, StoreUnavailableError, failure_reason, open_engine
+from service.store import Store, StoreMissingError, StoreUnavailableError, failure_reason, open_engine
+
+CREATED_BY: Final[str] = "`acuplan keys create --name NAME` or `acuplan serve` creates it"
+"""What creates a database, for the commands that do not (:func:`opened_store` with ``create=False``)."""
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, *, create: bool = True) -> Store:
     """Open (and migrate, when ``auto_migrate``) the store the settings name.
 
     Args:
         settings: the service settings.
+        create: create the database when it does not exist (else nothing is created).
 
     Returns:
         The store, connected.
 
     Raises:
+        service.store.StoreMissingError: ``create`` is False and there is no database.
         service.store.StoreUnavailableError: the database cannot be opened
             (:func:`service.store.open_engine`).
     """
-    return Store(open_engine(settings.resolved_database_url, auto_migrate=settings.auto_migrate))
+    url = settings.resolved_database_url
+    return Store(open_engine(url, auto_migrate=settings.auto_migrate, create=create))
 
 
 def database_error(settings: Settings, reason: str, *, opening: bool = True) -> CliInputError:
@@ -64,21 +72,27 @@ def database_error(settings: Settings, reason: str, *, opening: bool = True) -> 
 
 
 @contextmanager
-def opened_store(settings: Settings) -> Iterator[Store]:
+def opened_store(settings: Settings, *, create: bool = True) -> Iterator[Store]:
     """Open the store for one command and close it after.
 
     Args:
         settings: names the database.
+        create: create the database when it does not exist; False for the commands that
+            only read or change what is stored (``keys list``, ``keys revoke``): a missing
+            database is then an error and no file, folder or table is created.
 
     Yields:
         The store.
 
     Raises:
-        service.cli.inputs.CliInputError: the database cannot be opened, or a call on it
-            fails (:func:`database_error`).
+        service.cli.inputs.CliInputError: the database cannot be opened, does not exist
+            (``create=False``: ``... it does not exist; this command creates none (...)``),
+            or a call on it fails (:func:`database_error`).
     """
     try:
-        store = open_store(settings)
+        store = open_store(settings, create=create)
+    except StoreMissingError as exc:
+        raise database_error(settings, f"{exc.reason}; this command creates none ({CREATED_BY})") from None
     except StoreUnavailableError as exc:
         raise database_error(settings, exc.reason) from None
     try:

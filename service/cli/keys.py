@@ -7,7 +7,9 @@ database is ``ACUPLAN_DATABASE_URL`` (default: the SQLite file of
 :func:`service.settings.default_database_url`). Exit codes as in :mod:`service.cli.main`: 2
 with one ``error:`` line for bad input, including a database that cannot be opened or
 used (a corrupt file, an unwritable data folder, a server that does not answer): the
-line names ``ACUPLAN_DATABASE_URL`` and the reason, and nothing stored is changed.
+line names ``ACUPLAN_DATABASE_URL`` and the reason, and nothing stored is changed. Only
+``keys create`` creates a database that does not exist yet; ``keys list`` and ``keys
+revoke`` say there is none (exit 2) and leave no file behind.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def list_keys() -> None:
     """List keys: id, scopes, state, creation time and name (never the secret)."""
     from service.cli.database import opened_store
 
-    with _one_line_errors(), opened_store(load_settings()) as store:
+    with _one_line_errors(), opened_store(load_settings(), create=False) as store:
         keys = store.list_keys()
     for k in keys:
         state = "revoked" if k.revoked_ms is not None else "active"
@@ -84,7 +86,7 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="The key id (the part 
     """Revoke a key; requests with it get 401 from then on."""
     from service.cli.database import opened_store
 
-    with _one_line_errors(), opened_store(load_settings()) as store:
+    with _one_line_errors(), opened_store(load_settings(), create=False) as store:
         revoked = store.revoke_key(key_id)
     if not revoked:
         _fail(f"no active key {key_id!r}")

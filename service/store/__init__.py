@@ -5,6 +5,7 @@ use this package; it imports nothing of ours outside it.
 """
 
 from service.store.engine import (
+    StoreMissingError,
     StoreUnavailableError,
     failure_reason,
     make_engine,
@@ -32,6 +33,7 @@ __all__ = [
     "RecommendationRecord",
     "StepChangeError",
     "Store",
+    "StoreMissingError",
     "StoreUnavailableError",
     "failure_reason",
     "make_engine",

@@ -3,7 +3,8 @@
 Owns :func:`make_engine` (the only place connection options are chosen),
 :func:`migrate` (runs the Alembic revisions in ``service/store/migrations`` up to head),
 :func:`open_engine` (both, plus a first connection, with every failure turned into one
-:class:`StoreUnavailableError`) and :func:`failure_reason` (why a database call failed, in
+:class:`StoreUnavailableError`; with ``create=False`` a database that does not exist yet is
+:class:`StoreMissingError` and nothing is created) and :func:`failure_reason` (why a database call failed, in
 one line, for the CLI and the logs).
 
 SQLite is opened for safe concurrent writers: WAL journal (readers never block the one
@@ -22,7 +23,7 @@ from typing import Any, Final
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -52,6 +53,14 @@ class StoreUnavailableError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class StoreMissingError(StoreUnavailableError):
+    """The database does not exist yet and the caller asked not to create it.
+
+    A SQLite file that is not there (its folder is not created either), or a PostgreSQL
+    database without acuplan's tables (no ``alembic_version``).
+    """
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -166,20 +175,39 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
-def open_engine(url: str, *, auto_migrate: bool) -> Engine:
+def _sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None: not SQLite, or an in-memory database)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def _has_schema(engine: Engine) -> bool:
+    """Whether the database holds acuplan's tables (an ``alembic_version`` table); connects."""
+    with engine.connect() as conn:
+        return inspect(conn).has_table("alembic_version")
+
+
+def open_engine(url: str, *, auto_migrate: bool, create: bool = True) -> Engine:
     """Create the engine, migrate it (when ``auto_migrate``) and connect once.
 
     Opening never rewrites a file that is not an acuplan database, nor a database whose
-    schema is newer than this version's: both fail before any write.
+    schema is newer than this version's: both fail before any write. With ``create=False``
+    (commands that only read or change what exists) a database that does not exist yet is
+    not created: no SQLite file or folder, no tables on a PostgreSQL server.
 
     Args:
         url: the database URL (:func:`make_engine`).
         auto_migrate: run :func:`migrate` to head; else only connect.
+        create: create the database (the SQLite file, the schema) when it does not exist.
 
     Returns:
         The engine, usable.
 
     Raises:
+        StoreMissingError: ``create`` is False and the SQLite file does not exist, or the
+            PostgreSQL database has no acuplan tables; nothing is created.
         StoreUnavailableError: ``url`` is not a supported URL, the SQLite file's folder
             cannot be created or written, the file is not a database, the server does not
             answer or refuses the login, or the schema cannot be migrated. The reason is
@@ -189,6 +217,9 @@ def open_engine(url: str, *, auto_migrate: bool) -> Engine:
         make_url(normalise_url(url))
     except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
         raise StoreUnavailableError(f"not a database URL: use {URL_FORMS}") from None
+    file = _sqlite_file(url)
+    if not create and file is not None and not file.is_file():
+        raise StoreMissingError("it does not exist")
     try:
         engine = make_engine(url)
     except ArgumentError as exc:
@@ -198,6 +229,9 @@ def open_engine(url: str, *, auto_migrate: bool) -> Engine:
     except OSError as exc:
         raise StoreUnavailableError(f"cannot create its folder: {failure_reason(exc)}") from None
     try:
+        if not create and file is None and not _has_schema(engine):
+            engine.dispose()
+            raise StoreMissingError("it has no acuplan tables")
         if auto_migrate:
             migrate(engine)
         else:

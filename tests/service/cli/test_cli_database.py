@@ -17,12 +17,19 @@ import pytest
 from service.cli.main import main
 from service.settings import get_server_settings, get_settings
 
-COMMANDS = [
+READING = [
     pytest.param(["keys", "list"], id="keys-list"),
-    pytest.param(["keys", "create", "--name", "ci"], id="keys-create"),
     pytest.param(["keys", "revoke", "0123456789ab"], id="keys-revoke"),
+]
+"""Commands that only read or change what is stored: they never create a database."""
+
+CREATING = [
+    pytest.param(["keys", "create", "--name", "ci"], id="keys-create"),
     pytest.param(["serve", "--host", "127.0.0.1"], id="serve"),
 ]
+"""Commands that create the database when it does not exist."""
+
+COMMANDS = READING + CREATING
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +84,7 @@ def test_a_corrupt_database_file_is_one_line_and_left_as_it_was(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["acuplan.db"]  # no -wal / -shm beside it
 
 
-@pytest.mark.parametrize("args", COMMANDS)
+@pytest.mark.parametrize("args", CREATING)
 def test_a_data_folder_that_cannot_be_created_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
@@ -95,7 +102,7 @@ def test_a_data_folder_that_cannot_be_created_is_one_line(
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into read-only folders")
-@pytest.mark.parametrize("args", COMMANDS)
+@pytest.mark.parametrize("args", CREATING)
 def test_a_read_only_data_folder_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
@@ -113,6 +120,64 @@ def test_a_read_only_data_folder_is_one_line(
     )
     assert f"check that {folder} is a writable folder" in line
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", READING)
+@pytest.mark.parametrize("default", [True, False], ids=["default-path", "url"])
+def test_a_reading_command_without_a_database_says_so_and_creates_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    default: bool,
+) -> None:
+    """``keys list`` / ``keys revoke`` on a fresh machine used to create the database (and its folder)."""
+    if default:
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        shown = f"sqlite:///{tmp_path}/data/acuplan/acuplan.db (the default; ACUPLAN_DATABASE_URL is not set)"
+    else:
+        monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{tmp_path}/data/acuplan.db")
+        shown = f"ACUPLAN_DATABASE_URL=sqlite:///{tmp_path}/data/acuplan.db"
+
+    line = _one_error_line(*_run(capsys, args))
+
+    assert line == (
+        f"error: cannot open the database {shown}: it does not exist; this command creates none "
+        "(`acuplan keys create --name NAME` or `acuplan serve` creates it)"
+    )
+    assert list(tmp_path.iterdir()) == []  # no file, no folder
+
+
+@pytest.mark.parametrize("args", READING)
+def test_a_reading_command_in_a_folder_that_cannot_exist_says_there_is_no_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be", encoding="utf-8")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+
+    line = _one_error_line(*_run(capsys, args))
+
+    assert line == (
+        f"error: cannot open the database sqlite:///{blocker}/acuplan/acuplan.db (the default; "
+        "ACUPLAN_DATABASE_URL is not set): it does not exist; this command creates none "
+        "(`acuplan keys create --name NAME` or `acuplan serve` creates it)"
+    )
+    assert blocker.read_text(encoding="utf-8") == "a file where the data folder should be"
+
+
+def test_keys_list_and_revoke_work_once_keys_create_made_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{tmp_path / 'acuplan.db'}")
+    assert main(["keys", "create", "--name", "ci"]) == 0
+    key_id = capsys.readouterr().out.strip().removeprefix("acu_").split("_")[0]
+
+    listed = _run(capsys, ["keys", "list"])
+    revoked = _run(capsys, ["keys", "revoke", key_id])
+
+    assert listed[0] == 0 and f"{key_id}  read,write  active" in listed[1]
+    assert revoked == (0, f"key {key_id} revoked\n", "")
 
 
 @pytest.mark.parametrize(

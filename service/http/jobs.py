@@ -167,6 +167,7 @@ class ReplayRunner:
             progress[name] = (done, total)
             self._check(job_id, last)
 
+        job = None
         try:
             job = self._store.get_job(job_id)
             if job is None:  # deleted under us
@@ -180,6 +181,7 @@ class ReplayRunner:
             finished = self._finish(job_id, "succeeded", result=result, kind=job.kind)
             if finished and job.cluster_id and job.kind == "advice":
                 self._metrics.set_advice_alerts(job.cluster_id, list(result.get("alerts", [])))
+
         except _Stop as stop:
             if stop.reason == "cancelled":
                 self._finish(job_id, "cancelled", kind=_kind(self._store, job_id))
@@ -188,6 +190,9 @@ class ReplayRunner:
             self._finish(job_id, "failed", error=_error_body(exc), kind=_kind(self._store, job_id))
         finally:
             self._progress.pop(job_id, None)
+            learnt = job is not None and job.kind == LEARNING_KIND and not self._stopping.is_set()
+            if learnt and job is not None and job.cluster_id:  # else a row per cluster per day
+                self._store.prune_finished_jobs(LEARNING_KIND, job.cluster_id)
 
     def _finish(self, job_id: str, status: str, *, kind: str, **values: Any) -> bool:
         if not self._store.finish_job(job_id, status, **values):

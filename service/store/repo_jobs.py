@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Result, func, select, update
+from sqlalchemy import CursorResult, Result, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from service.store.models import ApiKeyRow, ReplayJobRow
@@ -118,6 +118,30 @@ class JobAndKeyOps(ABC):
         with self._session() as s:
             row = s.execute(stmt).scalars().first()
             return None if row is None else _job(row)
+
+    def prune_finished_jobs(self, kind: str, cluster_id: str) -> int:
+        """Delete the cluster's finished jobs of ``kind`` that no lookup reads any more.
+
+        :meth:`latest_job` reads the newest job (any state) and the newest succeeded one;
+        every other succeeded, failed or cancelled job of ``kind`` for ``cluster_id`` is
+        deleted (a daily learning job would otherwise add a row per cluster per day).
+        Queued and running jobs are kept.
+
+        Returns:
+            The number of jobs deleted.
+        """
+        newest = (self.latest_job(kind, cluster_id), self.latest_job(kind, cluster_id, status="succeeded"))
+        keep = {job.id for job in newest if job is not None}
+        with self._session() as s, s.begin():
+            result = s.execute(
+                delete(ReplayJobRow).where(
+                    ReplayJobRow.kind == kind,
+                    ReplayJobRow.cluster_id == cluster_id,
+                    ReplayJobRow.status.in_(("succeeded", "failed", "cancelled")),
+                    ReplayJobRow.id.not_in(keep),
+                )
+            )
+        return rowcount(result)
 
     def _transition(self, job_id: str, allowed: tuple[str, ...], **values: Any) -> bool:
         with self._session() as s, s.begin():

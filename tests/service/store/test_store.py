@@ -129,3 +129,28 @@ def test_job_transitions_are_exclusive(db_url: str) -> None:
     running, moved_running = store.cancel_job("j1")
     assert running is not None and running.cancel_requested and not moved_running
     assert store.requeue_interrupted() == ["j1"]
+
+
+def test_pruning_keeps_the_jobs_a_lookup_reads(db_url: str) -> None:
+    """A daily learning job adds a row per cluster per day: finished ones no lookup reads go."""
+    store = _store(db_url)
+    outcomes = ["succeeded", "failed", "succeeded", "cancelled", "failed", None]  # None: still queued
+    for i, outcome in enumerate(outcomes):
+        store.create_job(f"l{i}", {"i": i}, kind="learning", cluster_id="c1")
+        if outcome == "cancelled":
+            store.cancel_job(f"l{i}")
+        elif outcome is not None:
+            store.start_job(f"l{i}")
+            store.finish_job(f"l{i}", outcome)
+    store.create_job("other", {}, kind="learning", cluster_id="c2")
+    store.create_job("replay", {}, kind="replay", cluster_id="c1")
+    store.start_job("replay")
+    store.finish_job("replay", "failed")
+
+    deleted = store.prune_finished_jobs("learning", "c1")
+
+    assert deleted == 4  # l2 is the newest succeeded and l5 (queued) the newest: the rest is never read
+    assert [store.get_job(f"l{i}") is not None for i in range(6)] == [False, False, True, False, False, True]
+    assert store.get_job("other") is not None and store.get_job("replay") is not None
+    assert store.latest_job("learning", "c1", status="succeeded").id == "l2"  # type: ignore[union-attr]
+    assert store.prune_finished_jobs("learning", "c1") == 0

@@ -85,6 +85,7 @@ def _shortfall_probability(quantiles: tuple[float, ...], demand: FloatArray, usa
 
 def _fail_safe_plan(
     need_acu: FloatArray,
+    hold_acu: FloatArray,
     cluster: ClusterSpec,
     config: PolicyConfig,
     previous: PreviousLayout | None,
@@ -92,10 +93,13 @@ def _fail_safe_plan(
 ) -> PlacementPlan:
     """A plan that never scales down: hold the deployed layout or go up to the floor need.
 
-    The writer floor is max(deployed floor, largest floor need), capped at MaxCapacity; the
-    deployed failover reader and tier 2-15 readers are all kept (a new failover reader
-    is added in the first other AZ when the policy requires one and none is deployed),
-    and so are deployed global-database secondaries with their floors and readers.
+    The writer floor is max(deployed floor, largest floor need), capped at MaxCapacity;
+    the writer's capacity (what it is billed) is max(floor, ``hold_acu``: what Aurora's
+    scaler holds anyway per plan step, shape (n,), ACU), as in a solved plan, and the
+    failover reader follows it. The deployed failover reader and tier 2-15 readers are all
+    kept (a new failover reader is added in the first other AZ when the policy requires
+    one and none is deployed), and so are deployed global-database secondaries with their
+    floors and readers.
     """
     limits, topo = cluster.limits, cluster.topology
     held = previous.writer_acu if previous is not None else limits.min_acu
@@ -112,13 +116,14 @@ def _fail_safe_plan(
     )
     secondaries = _held_secondaries(previous, n)
     held_secondary = sum(r.acu[0] for sec in secondaries for r in sec.readers) if n else 0.0
-    capacity = level * (1 + (failover_az is not None) + sum(kept.values())) + held_secondary
+    writer = np.minimum(np.maximum(level, np.asarray(hold_acu, dtype=np.float64)), limits.max_acu)
+    capacity = writer * (1 + (failover_az is not None)) + level * sum(kept.values()) + held_secondary
     return PlacementPlan(
         status=status,
-        writer_acu=(level,) * n,
+        writer_acu=tuple(float(x) for x in writer),
         min_capacity_acu=(level,) * n,
         failover_az_id=failover_az,
-        failover_reader_acu=(level,) * n if failover_az is not None else (),
+        failover_reader_acu=tuple(float(x) for x in writer) if failover_az is not None else (),
         extra_readers=extra,
         shortfall_acu=tuple(float(x) for x in np.maximum(need_acu - capacity, 0.0)),
         secondaries=secondaries,
@@ -523,7 +528,9 @@ def plan_recommendation(
     plan = solve(problem, config.solver)
     infeasible = tuple(plan.conflicting_families)
     if not plan.has_solution:
-        plan = _fail_safe_plan(need, cluster, config, previous, plan.status)
+        plan = _fail_safe_plan(
+            need, np.asarray(scaler_capacity_acu, dtype=np.float64), cluster, config, previous, plan.status
+        )
         plan = plan.model_copy(update={"conflicting_families": plan.conflicting_families or infeasible})
     excess = (risk - clipped) / config.target_utilisation
     if np.any(excess > 0):

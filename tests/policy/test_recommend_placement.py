@@ -65,6 +65,19 @@ def test_conflicting_hard_constraints_give_a_fail_safe_plan_naming_the_families(
     assert any("latency + limits" in r for r in rec.reasons)
 
 
+def test_a_fail_safe_plan_bills_what_aurora_holds_not_just_the_floor() -> None:
+    """The writer's capacity is max(floor, the scaler's level) in a fail-safe plan too: on a
+    steady 100 ACU it read 0.5 ACU and $0.36 over 3 h against the optimal plan's $51.48."""
+    history, now = np.full(864, 100.0), datetime(2024, 3, 4, tzinfo=UTC)
+    solved = recommend(history, now=now)
+    failed = recommend(history, now=now, cluster={"placement": {"budget_usd": 0.01}})
+    assert failed.is_fail_safe and not solved.is_fail_safe
+    # half of 100 ACU on the writer / 0.7, on the grid; the tier-1 reader follows it
+    assert [s.writer_acu for s in failed.steps] == [71.5] * len(failed.steps)
+    assert failed.steps[0].capacity_acu == solved.steps[0].capacity_acu == 143.0
+    assert failed.expected_cost_usd == solved.expected_cost_usd
+
+
 def test_explain_surfaces_binding_constraints_and_shadow_costs() -> None:
     config = PolicyConfig(solver=SolverParams(explain=True))
     rec = recommend(_history(), now=NOW, cluster=ClusterSpec(placement=GLOBAL), config=config)

@@ -1,6 +1,7 @@
 """Shared steps of the per-cluster endpoints: look a cluster up, store samples, merge config.
 
-Owns :func:`load_cluster`, :func:`not_registered`, :func:`ingest` and :func:`cluster_config`.
+Owns :func:`load_cluster`, :func:`not_registered`, :func:`ingest`, :func:`pending_history`
+(the samples as an ingest would leave them, read without writing) and :func:`cluster_config`.
 Imports ``policy`` public names and ``service`` modules.
 """
 
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 from placement import AzRegionMismatchError, check_az_region
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig
 from policy.steps import check_step_s
-from service.http.schemas.clusters import IngestResult, MetricsSummary, record_spec
+from service.http.schemas.clusters import IngestResult, MetricsSummary, record_spec, window_start
 from service.http.schemas.recommendations import MAX_HISTORY_STEPS, PolicyOverrides, request_error
 from service.inputs.formats import sample_problem
 from service.store import ClusterNotFoundError, ClusterRecord, Store
@@ -84,10 +85,7 @@ def ingest(
         fastapi.HTTPException: 404 ``not_found``: the cluster was deleted since ``record``
             was read (a concurrent ``DELETE``); nothing is stored.
     """
-    for t, v in zip(ts_s, demand_acu, strict=True):
-        problem = sample_problem(t, v)
-        if problem is not None:
-            raise request_error([(("body",), problem)])
+    _check_samples(ts_s, demand_acu)
     try:  # one transaction: the samples and the pruning of the window, or nothing
         stored = store.add_points(
             record.cluster_id,
@@ -107,6 +105,67 @@ def ingest(
         report=report,
         metrics=summary(store, record.cluster_id),
     )
+
+
+def _check_samples(ts_s: list[int], demand_acu: list[float]) -> None:
+    """Refuse a sample outside the limits every format shares (at ``body``; see :func:`ingest`)."""
+    for t, v in zip(ts_s, demand_acu, strict=True):
+        problem = sample_problem(t, v)
+        if problem is not None:
+            raise request_error([(("body",), problem)])
+
+
+def pending_history(
+    store: Store, record: ClusterRecord, ts_s: list[int], demand_acu: list[float], *, now: datetime
+) -> tuple[list[int], list[float], tuple[int | None, int | None, int]]:
+    """Read the samples a recommendation at ``now`` would see once new samples are stored, writing nothing.
+
+    The stored samples merged in memory as :func:`ingest` would leave them: a new sample
+    replaces a stored one at the same time, and samples older than the history window
+    before the newest (stored or new) are left out, as the ingest prunes them. So a request
+    whose new samples a later check refuses stores nothing, and a request that succeeds
+    stores them (:func:`ingest`) exactly as its plan saw them.
+
+    Args:
+        store: the database.
+        record: the cluster.
+        ts_s: new sample times, epoch seconds, distinct, oldest first (may be empty).
+        demand_acu: their demand, ACU.
+        now: the decision time (the window is the ``MAX_HISTORY_STEPS`` steps before it).
+
+    Returns:
+        The window's times (epoch seconds, oldest first) and demand (ACU), and (first ts,
+        last ts, count) of the cluster's samples as they would be stored (count may
+        overstate by the new samples that replace stored ones; it is 0 only when there is
+        no sample).
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``body``, a new sample dated before
+            1970 or with demand outside 0-1e6 ACU (as :func:`ingest`).
+    """
+    _check_samples(ts_s, demand_acu)
+    first, last, count = store.point_range(record.cluster_id)
+    keep_from: int | None = None
+    if ts_s:
+        newest = ts_s[-1] if last is None else max(last, ts_s[-1])
+        keep_from = newest - MAX_HISTORY_STEPS * record.step_s
+        if first is not None and first < keep_from:  # what the ingest's pruning keeps
+            first, last, count = store.point_range(record.cluster_id, since_s=keep_from)
+        kept = [t for t in ts_s if t >= keep_from]
+        if kept:
+            first = kept[0] if first is None else min(first, kept[0])
+            last = kept[-1] if last is None else max(last, kept[-1])
+            count += len(kept)
+    since, until = window_start(now, last, record.step_s)
+    if keep_from is not None:
+        since = max(since, keep_from)
+    ts_old, values_old = store.points(record.cluster_id, since_s=since, until_s=until)
+    if not ts_s:
+        return ts_old, values_old, (first, last, count)
+    merged = dict(zip(ts_old, values_old, strict=True))
+    merged.update((t, v) for t, v in zip(ts_s, demand_acu, strict=True) if since <= t < until)
+    order = sorted(merged)
+    return order, [merged[t] for t in order], (first, last, count)
 
 
 def cluster_config(

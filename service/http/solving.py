@@ -165,6 +165,7 @@ def recommend_and_store(
     *,
     history_key: str | None = None,
     risk_quantile: RiskQuantileChoice | None = None,
+    before_store: Callable[[], object] | None = None,
 ) -> tuple[RecommendationRecord, Recommendation]:
     """Recommend on the solver pool, count it in the metrics and store it.
 
@@ -175,6 +176,10 @@ def recommend_and_store(
             id (stateless calls pass :func:`stateless_key`).
         risk_quantile: where ``inputs.config.risk_quantile`` came from, for the
             explanation (per-cluster recommendations), or None.
+        before_store: called once the library has accepted the inputs and before the
+            recommendation is stored (the per-cluster endpoint stores the request's new
+            samples there, so a refused request stores none); its exceptions propagate
+            and then nothing is stored.
 
     Returns:
         The stored record (committed) and the recommendation.
@@ -188,6 +193,8 @@ def recommend_and_store(
     status = "fail_safe" if rec.is_fail_safe else rec.solver.status.value
     runtime.metrics.solver_status.labels(status=status).inc()
     runtime.metrics.forecast_model.labels(model=rec.forecast_model).inc()
+    if before_store is not None:
+        before_store()
     digest, summary = inputs_digest(inputs)
     record = runtime.store.add_recommendation(
         NewRecommendation(

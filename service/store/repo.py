@@ -303,11 +303,20 @@ class Store(JobAndKeyOps):
             rows = s.execute(stmt).all()
         return [int(r[0]) for r in rows], [float(r[1]) for r in rows]
 
-    def point_range(self, cluster_id: str) -> tuple[int | None, int | None, int]:
-        """Return (first ts, last ts, count) of a cluster's samples; (None, None, 0) if none."""
+    def point_range(
+        self, cluster_id: str, *, since_s: int | None = None
+    ) -> tuple[int | None, int | None, int]:
+        """Return (first ts, last ts, count) of a cluster's samples; (None, None, 0) if none.
+
+        Args:
+            cluster_id: the cluster.
+            since_s: only samples with ``ts_s >= since_s`` (epoch seconds); None: all.
+        """
         stmt = select(func.min(MetricPointRow.ts_s), func.max(MetricPointRow.ts_s), func.count()).where(
             MetricPointRow.cluster_id == cluster_id
         )
+        if since_s is not None:
+            stmt = stmt.where(MetricPointRow.ts_s >= since_s)
         with self._session() as s:
             first, last, count = s.execute(stmt).one()
         return first, last, int(count)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from policy import PolicyConfig
 from policy.trace_replay.learn import enough_to_learn, learning_span_s
-from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster
+from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster, pending_history
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.learning import LEARNING_KIND, POSTURE, LearningInputs, learning_due, planning_quantile
 from service.http.pool import PoolFullError
@@ -26,7 +26,6 @@ from service.http.schemas.clusters import (
     StoredRecommendationSummary,
     check_requested_now,
     stored_inputs,
-    window_start,
 )
 from service.http.schemas.recommendations import RecommendInputs
 from service.http.solving import recommend_and_store
@@ -97,25 +96,29 @@ def create_cluster_recommendation(
     cluster's last learning, a learning job is queued after the plan is stored (it replays
     the last 9 days; the next recommendation uses its choice; ``GET .../learning`` shows it).
 
-    The request's ``config`` and ``now`` are checked first (a 422 stores nothing), then new
-    ``points`` are stored. The history is the stored samples on the cluster's
-    step grid up to ``now`` (missing steps stay missing); without ``now``, the server's
-    clock truncated to the grid, so a feed that stopped is flagged stale (and the plan held
-    at ``previous``). The plan, its inputs' SHA-256 and its explanation are stored before
+    The history is the stored samples on the cluster's step grid up to ``now`` with the
+    request's new ``points`` merged in (a new sample replaces a stored one at the same
+    time; missing steps stay missing); without ``now``, the server's clock truncated to the
+    grid, so a feed that stopped is flagged stale (and the plan held at ``previous``). The
+    new ``points`` are stored only once the library has accepted the request, with the
+    plan: a refused request (any 422, the library's own such as ``insufficient_history`` or
+    a ``previous`` outside the limits included, or a 503) stores none of them and changes
+    no stored sample. The plan, its inputs' SHA-256 and its explanation are stored before
     the 201 is sent (``Location`` names it).
     """
     store = runtime.store
     record = load_cluster(store, cluster_id)
     config = cluster_config(record, base_config, body.config)
     check_requested_now(body.now, step_s=record.step_s, config=config)
+    ts_new: list[int] = []
+    values_new: list[float] = []
     if body.points:
         ts_new, values_new = points_from_wire(body.points, now_s=int(runtime.clock()))
-        ingest(store, record, ts_new, values_new)
     # No now: the server's clock on the step grid, so a feed that stopped is flagged stale.
     now = body.now if body.now is not None else grid_floor(runtime.clock(), record.step_s)
     # Learnt under the cluster's own configuration; a request's overrides do not re-learn it.
     learnt_under = cluster_config(record, base_config, None)
-    stored_range = store.point_range(cluster_id)
+    ts, values, stored_range = pending_history(store, record, ts_new, values_new, now=now)
     requested = body.config.risk_quantile if body.config is not None else None
     every_s = runtime.settings.learn_every_s
     first, last = stored_range[0], stored_range[1]
@@ -133,13 +136,16 @@ def create_cluster_recommendation(
         step_s=record.step_s,
     )
     planning = config.model_copy(update={"risk_quantile": choice.risk_quantile})
-    since, until = window_start(now, stored_range[1], record.step_s)
-    ts, values = store.points(cluster_id, since_s=since, until_s=until)
     inputs = stored_inputs(
         ts, values, step_s=record.step_s, now=now, cluster=cluster_spec(record), config=planning,
         previous=body.previous, stored=stored_range, source_flags=record.source_flags,
     )  # fmt: skip
-    stored, _rec = recommend_and_store(runtime, inputs, risk_quantile=choice)
+
+    def store_points() -> None:  # only once the library accepted the request: a refusal stores none
+        if ts_new:
+            ingest(store, record, ts_new, values_new)
+
+    stored, _rec = recommend_and_store(runtime, inputs, risk_quantile=choice, before_store=store_points)
     _queue_learning(runtime, cluster_id, inputs, learnt_under)
     response.headers["Location"] = f"/v1/clusters/{cluster_id}/recommendations/{stored.id}"
     return StoredRecommendation.of(stored)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -407,6 +407,124 @@ def test_a_refused_recommendation_request_stores_none_of_its_points(
     assert r.status_code == 422, r.text
     assert [d["field"] for d in r.json()["detail"]] == [field]
     assert client.get(f"/v1/clusters/{cluster_id}").json()["metrics"]["n_points"] == 0
+
+
+_T0_S = 1709510400  # 2024-03-04T00:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "field", "message"),
+    [
+        pytest.param(
+            {"config": {"min_azs": 4}},
+            "invalid_request",
+            "config.min_azs",
+            "config.min_azs=4 cannot be met: instances can be in at most 3 AZ(s)",
+            id="min-azs-over-topology",
+        ),
+        pytest.param(
+            {"previous": {"writer_acu": 100}},
+            "invalid_request",
+            "previous.writer_acu",
+            "previous.writer_acu=100.0 is outside [limits.min_acu=0.5, limits.max_acu=64.0]",
+            id="writer-above-max",
+        ),
+        pytest.param(
+            {"previous": {"writer_acu": 4, "failover_az_id": "use1-az1"}},
+            "invalid_request",
+            "previous.failover_az_id",
+            "previous.failover_az_id='use1-az1' must be an AZ of topology.az_ids other than the writer's",
+            id="failover-in-writer-az",
+        ),
+        pytest.param(
+            {"previous": {"writer_acu": 4, "extra_readers_by_az": {"use1-az9": 1}}},
+            "invalid_request",
+            "previous.extra_readers_by_az",
+            "previous.extra_readers_by_az names AZs ['use1-az9'] not in topology.az_ids",
+            id="unknown-az",
+        ),
+        pytest.param(
+            {"now": "2024-03-06T00:00:00Z"},
+            "insufficient_history",
+            "history",
+            "the 24 h before now hold no observation",
+            id="no-recent-data",
+        ),
+    ],
+)
+def test_a_recommendation_the_policy_refuses_stores_none_of_its_points(
+    client: TestClient, cluster_id: str, change: dict[str, Any], error: str, field: str, message: str
+) -> None:
+    """The policy's own checks ran after the request's points were stored (77.0 overwrote 2.0)."""
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    posted = client.post(
+        f"/v1/clusters/{cluster_id}/metrics",
+        json={"points": [{"ts": "2024-03-04T00:00:00Z", "demand_acu": 2.0}]},
+    )
+    assert posted.status_code == 200, posted.text
+    points = [
+        {"ts": "2024-03-04T00:00:00Z", "demand_acu": 77.0},
+        {"ts": "2024-03-04T00:05:00Z", "demand_acu": 5.0},
+    ]
+    body = {"now": "2024-03-04T00:10:00Z", "points": points, **change}
+
+    r = client.post(f"/v1/clusters/{cluster_id}/recommendations", json=body)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == error
+    assert [d["field"] for d in r.json()["detail"]] == [field]
+    assert r.json()["detail"][0]["message"].startswith(message)
+    assert store.points(cluster_id, since_s=0, until_s=2**40) == ([_T0_S], [2.0])
+    assert client.get(f"/v1/clusters/{cluster_id}/recommendations").json()["count"] == 0
+
+
+def test_an_accepted_recommendation_stores_its_points_as_its_plan_saw_them(
+    client: TestClient, cluster_id: str
+) -> None:
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    client.post(
+        f"/v1/clusters/{cluster_id}/metrics",
+        json={"points": [{"ts": "2024-03-04T00:00:00Z", "demand_acu": 2.0}]},
+    )
+    points = [
+        {"ts": "2024-03-04T00:00:00Z", "demand_acu": 77.0},
+        {"ts": "2024-03-04T00:05:00Z", "demand_acu": 5.0},
+    ]
+    url = f"/v1/clusters/{cluster_id}/recommendations"
+
+    with_points = client.post(url, json={"now": "2024-03-04T00:10:00Z", "points": points})
+    from_store = client.post(url, json={"now": "2024-03-04T00:10:00Z"})
+
+    assert with_points.status_code == 201, with_points.text
+    assert store.points(cluster_id, since_s=0, until_s=2**40) == ([_T0_S, _T0_S + 300], [77.0, 5.0])
+    # the plan read the request's points merged in memory exactly as they were then stored
+    assert from_store.status_code == 201, from_store.text
+    assert with_points.json()["inputs_hash"] == from_store.json()["inputs_hash"]
+    assert with_points.json()["inputs"]["history"]["n_steps"] == 2
+
+
+def test_a_recommendation_plans_without_the_samples_its_points_prune(
+    client: TestClient, cluster_id: str
+) -> None:
+    """A new sample past ``now`` moves the kept window (140 days at 300 s) past the oldest stored one."""
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    old = [
+        {"ts": "2024-03-04T00:00:00Z", "demand_acu": 2.0},
+        {"ts": "2024-03-04T00:05:00Z", "demand_acu": 3.0},
+    ]
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": old})
+    newest = _T0_S + 40_320 * 300 + 300
+    points = [{"ts": datetime.fromtimestamp(newest, tz=UTC).isoformat(), "demand_acu": 4.0}]
+    url = f"/v1/clusters/{cluster_id}/recommendations"
+    body = {"now": "2024-03-04T00:10:00Z", "previous": {"writer_acu": 4}}
+
+    with_points = client.post(url, json={**body, "points": points})
+    from_store = client.post(url, json=body)
+
+    assert with_points.status_code == 201, with_points.text
+    assert store.points(cluster_id, since_s=0, until_s=2**40) == ([_T0_S + 300, newest], [3.0, 4.0])
+    assert with_points.json()["inputs"]["history"]["n_steps"] == 1  # 2.0 at 00:00 is pruned, not planned on
+    assert with_points.json()["inputs_hash"] == from_store.json()["inputs_hash"]
 
 
 def test_stateless_recommendation_is_stored_apart_from_a_registered_cluster(

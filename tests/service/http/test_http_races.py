@@ -62,13 +62,16 @@ def test_metrics_for_a_cluster_deleted_after_the_check_are_404(
         return add_points(cluster_id, ts_s, demand_acu, **kwargs)
 
     monkeypatch.setattr(store, "add_points", delete_first)
-    r = client.post(f"/v1/clusters/orders/{route}", json={"points": POINTS})
+    # a recommendation stores its points once its plan is made: one the policy accepts
+    now = {"now": "2024-05-06T12:10:00Z"} if route == "recommendations" else {}
+    r = client.post(f"/v1/clusters/orders/{route}", json={"points": POINTS, **now})
 
     assert deleted == [True]
     assert r.status_code == 404, r.text
     assert r.json() == GONE
     assert client.get("/v1/clusters/orders").status_code == 404
     assert store.point_range("orders") == (None, None, 0)
+    assert store.count_recommendations("orders") == 0  # nor the plan
     assert store.point_range("other") == (1714996800, 1714997100, 2)  # the other cluster is untouched
 
 

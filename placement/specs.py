@@ -3,18 +3,21 @@
 Owns the frozen models nested in :class:`placement.types.PlacementProblem`:
 :class:`SecondaryRegion`, :class:`ClientRegion`, :class:`LatencySlo`,
 :class:`FailureModel`, :class:`AvailabilitySpec`, :class:`DynamicsSpec`,
-:class:`IoProfile`, :class:`CostModel` and :class:`Coarsening`, and the region/AZ rule
-(:func:`az_id_prefix`, :func:`check_az_region`). Every default states its source or is
+:class:`IoProfile`, :class:`CostModel` and :class:`Coarsening`, :class:`PlacementOptions`,
+the region/AZ rule (:func:`az_id_prefix`, :func:`check_az_region`) and the rules tying
+secondaries, clients and round trips together (:func:`region_problems`, raised located by
+:func:`raise_problems`). Every default states its source or is
 marked ASSUMPTION. Units are in the field names (``_ms``, ``_s``,
 ``_usd``, ``_frac``). Imports nothing of ours outside ``placement``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Annotated, Any
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic_core import InitErrorDetails
 
 from placement.errors import AzRegionMismatchError
 
@@ -316,18 +319,30 @@ MAX_SECONDARIES = 10
 """Up to 10 secondary regions on current engines (5 on older ones): sources: aurora-global."""
 
 
+RttMs = Annotated[float, Field(ge=0.0)]
+"""A round trip between two regions, ms: finite and >= 0 (0 means the same place)."""
+
+
 class PlacementOptions(FrozenModel):
     """The multi-region part of a problem, stated once per cluster by a caller.
 
     :class:`~placement.types.PlacementProblem` inherits these fields (documented
-    there); the defaults give the single-region problem.
+    there); the defaults give the single-region problem. The region rules that need no
+    primary region (:func:`region_problems`) are checked here; ``policy.ClusterSpec`` and
+    ``PlacementProblem`` check the rest against their primary.
+
+    Raises:
+        pydantic.ValidationError: located at the offending field: a negative or non-finite
+            ``rtt_ms[a][b]`` (``rtt_ms.<a>.<b>``), a secondary or client region listed
+            twice (``secondaries.<i>.region``, ``clients.<i>.region``), or client shares
+            that do not sum to 1 (``clients``).
     """
 
     secondaries: tuple[SecondaryRegion, ...] = Field(default=(), max_length=20)
     max_secondaries: int = Field(default=MAX_SECONDARIES, ge=0, le=MAX_SECONDARIES)
     secondary_churn_penalty_usd: float = Field(default=1.0, ge=0.0, le=10_000.0)
     clients: tuple[ClientRegion, ...] = Field(default=(), max_length=30)
-    rtt_ms: dict[str, dict[str, float]] = Field(default_factory=dict)
+    rtt_ms: dict[str, dict[str, RttMs]] = Field(default_factory=dict)
     latency: LatencySlo | None = None
     availability: AvailabilitySpec = Field(default_factory=AvailabilitySpec)
     dynamics: DynamicsSpec | None = None
@@ -336,6 +351,141 @@ class PlacementOptions(FrozenModel):
     budget_usd: float | None = Field(default=None, ge=0.0, le=1e9)
     coarsening: Coarsening | None = Field(default_factory=Coarsening)
 
+    @model_validator(mode="after")
+    def _check_options(self) -> PlacementOptions:
+        raise_problems(type(self).__name__, region_problems(self, primary=None))
+        return self
+
     def problem_fields(self) -> dict[str, Any]:
         """Return the fields as keyword arguments of ``PlacementProblem``."""
         return {name: getattr(self, name) for name in type(self).model_fields}
+
+    def rtt(self, a: str, b: str) -> float | None:
+        """Return the round trip between regions ``a`` and ``b``, ms (0 within a region).
+
+        Args:
+            a: a region name.
+            b: a region name.
+
+        Returns:
+            ``rtt_ms[a][b]`` or ``rtt_ms[b][a]``; 0.0 when ``a == b``; None if unknown.
+        """
+        if a == b:
+            return 0.0
+        value = self.rtt_ms.get(a, {}).get(b)
+        return value if value is not None else self.rtt_ms.get(b, {}).get(a)
+
+
+class RegionProblem(NamedTuple):
+    """A broken region rule: where (a location inside :class:`PlacementOptions`), why, and the value."""
+
+    loc: tuple[str | int, ...]
+    message: str
+    value: object
+
+
+def region_problems(options: PlacementOptions, primary: str | None) -> list[RegionProblem]:
+    """Check the rules that tie ``secondaries``, ``clients`` and ``rtt_ms`` to each other and to the primary.
+
+    The one owner of these rules: :class:`PlacementOptions` applies them without a primary
+    (``primary`` None: the rules about the primary are skipped), ``policy.ClusterSpec`` and
+    :class:`placement.types.PlacementProblem` with their ``topology.region``. The rules:
+
+    * every secondary region is listed once and is not the primary region (a global
+      database's secondaries are other regions; sources: aurora-global);
+    * every client region is listed once, and the clients' ``read_share`` and
+      ``write_share`` each sum to 1;
+    * with a latency SLO, ``rtt_ms`` has an entry (either order) between every client region
+      (the primary alone when ``clients`` is empty) and every region that may serve it: the
+      primary and each secondary (checked with the primary, so every gap is named at once).
+      Without an SLO no round trip is read.
+
+    Args:
+        options: the placement options (or a problem).
+        primary: the primary region, or None.
+
+    Returns:
+        The broken rules in field order, each with its location (``secondaries.<i>.region``,
+        ``clients.<i>.region``, ``clients``, ``rtt_ms``); empty when all hold.
+    """
+    out: list[RegionProblem] = []
+    seen: dict[str, int] = {}
+    for i, s in enumerate(options.secondaries):
+        if s.region == primary:
+            out.append(
+                RegionProblem(
+                    ("secondaries", i, "region"),
+                    f"secondaries[{i}].region {s.region!r} is the primary region (topology.region): a "
+                    "secondary of a global database is in another region",
+                    s.region,
+                )
+            )
+        elif s.region in seen:
+            out.append(
+                RegionProblem(
+                    ("secondaries", i, "region"),
+                    f"secondaries[{i}].region {s.region!r} is already secondaries[{seen[s.region]}]: "
+                    "list each secondary region once",
+                    s.region,
+                )
+            )
+        seen.setdefault(s.region, i)
+    clients: dict[str, int] = {}
+    for i, c in enumerate(options.clients):
+        if c.region in clients:
+            out.append(
+                RegionProblem(
+                    ("clients", i, "region"),
+                    f"clients[{i}].region {c.region!r} is already clients[{clients[c.region]}]: "
+                    "list each client region once",
+                    c.region,
+                )
+            )
+        clients.setdefault(c.region, i)
+    if options.clients:
+        for share in ("read_share", "write_share"):
+            total = sum(getattr(c, share) for c in options.clients)
+            if abs(total - 1.0) > 1e-6:
+                out.append(
+                    RegionProblem(("clients",), f"clients[*].{share} must sum to 1, got {total:g}", total)
+                )
+    if options.latency is not None and primary is not None:
+        client_regions = [c.region for c in options.clients] or [primary]
+        servers = [primary] + [s.region for s in options.secondaries]
+        missing = sorted(
+            {tuple(sorted((c, r))) for c in client_regions for r in servers if options.rtt(c, r) is None}
+        )
+        for a, b in missing:
+            out.append(
+                RegionProblem(
+                    ("rtt_ms",),
+                    f"rtt_ms has no entry for {a} <-> {b}, which the latency SLO needs (a client "
+                    f"region and a region that may serve it): give rtt_ms[{a!r}][{b!r}]",
+                    options.rtt_ms,
+                )
+            )
+    return out
+
+
+def raise_problems(title: str, problems: Sequence[RegionProblem], prefix: tuple[str | int, ...] = ()) -> None:
+    """Raise ``problems`` as one pydantic ``ValidationError``, each at ``prefix + loc``.
+
+    Called from a model validator, so an enclosing model's location is prepended by pydantic
+    (``cluster.placement.rtt_ms`` in an HTTP body). Nothing happens when there are none.
+
+    Raises:
+        pydantic.ValidationError: titled ``title``, one ``value_error`` entry per problem.
+    """
+    if problems:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type="value_error",
+                    loc=prefix + p.loc,
+                    input=p.value,
+                    ctx={"error": ValueError(p.message)},
+                )
+                for p in problems
+            ],
+        )

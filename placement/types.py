@@ -26,6 +26,8 @@ from placement.specs import (
     PlacementOptions,
     RegionName,
     check_az_region,
+    raise_problems,
+    region_problems,
 )
 from placement.units import is_on_half_acu_grid
 
@@ -39,6 +41,9 @@ MAX_READERS_PER_CLUSTER = 15
 
 MAX_SECONDARY_READERS = 16
 """A global-database secondary cluster can have 16 readers: sources: aurora-ha."""
+
+MAX_HORIZON_STEPS = 20_000
+"""Most steps in a :class:`PlacementProblem`'s horizon (``demand_acu``): bounds the model's size."""
 
 
 def _check_half_acu_grid(value: float) -> float:
@@ -223,12 +228,15 @@ class PlacementProblem(PlacementOptions):
 
     Raises:
         pydantic.ValidationError: empty/negative/non-finite demand, fractions outside
-            their ranges, ``min_azs`` larger than the number of AZs, client shares not
-            summing to 1, a secondary in the primary region, or a missing RTT.
+            their ranges, ``min_azs`` larger than the number of AZs, more than
+            :data:`MAX_HORIZON_STEPS` steps, or a region rule of
+            :func:`placement.specs.region_problems` (client shares not summing to 1, a
+            secondary in the primary region or listed twice, a missing RTT under a latency
+            SLO; each located at its field, e.g. ``secondaries.0.region``).
     """
 
     step_s: int = Field(default=300, gt=0, le=86_400)
-    demand_acu: tuple[float, ...] = Field(min_length=1, max_length=20_000)
+    demand_acu: tuple[float, ...] = Field(min_length=1, max_length=MAX_HORIZON_STEPS)
     read_frac: float = Field(default=0.5, ge=0.0, le=1.0)
     target_utilisation: float = Field(default=0.8, gt=0.0, le=1.0)
     topology: Topology = Field(default_factory=Topology)
@@ -272,22 +280,7 @@ class PlacementProblem(PlacementOptions):
         return self
 
     def _check_regions(self) -> None:
-        names = [s.region for s in self.secondaries]
-        if len(set(names)) != len(names) or self.topology.region in names:
-            raise ValueError(f"secondaries must be unique and not the primary region, got {names}")
-        if self.clients:
-            for share in ("read_share", "write_share"):
-                total = sum(getattr(c, share) for c in self.clients)
-                if abs(total - 1.0) > 1e-6:
-                    raise ValueError(f"clients[*].{share} must sum to 1, got {total:g}")
-            if len({c.region for c in self.clients}) != len(self.clients):
-                raise ValueError("clients must name each region once")
-        if self.latency is None:
-            return
-        for c in self.client_regions:
-            for r in (self.topology.region, *names):
-                if c != r and self.rtt(c, r) is None:
-                    raise ValueError(f"rtt_ms has no entry for {c} <-> {r} (needed by the latency SLO)")
+        raise_problems(type(self).__name__, region_problems(self, primary=self.topology.region))
 
     @property
     def horizon(self) -> int:
@@ -298,18 +291,3 @@ class PlacementProblem(PlacementOptions):
     def client_regions(self) -> tuple[str, ...]:
         """Client region names (the primary alone when ``clients`` is empty)."""
         return tuple(c.region for c in self.clients) or (self.topology.region,)
-
-    def rtt(self, a: str, b: str) -> float | None:
-        """Return the round trip between regions ``a`` and ``b``, ms (0 within a region).
-
-        Args:
-            a: a region name.
-            b: a region name.
-
-        Returns:
-            ``rtt_ms[a][b]`` or ``rtt_ms[b][a]``; 0.0 when ``a == b``; None if unknown.
-        """
-        if a == b:
-            return 0.0
-        value = self.rtt_ms.get(a, {}).get(b)
-        return value if value is not None else self.rtt_ms.get(b, {}).get(a)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import ValidationError
 
 from forecasting import (
     ForecastConfig,
@@ -26,7 +27,7 @@ from forecasting import (
 )
 from forecasting import InsufficientHistoryError as ForecastInsufficient
 from forecasting.validation import check_history
-from placement import PreviousLayout
+from placement import MAX_HORIZON_STEPS, PlacementOptions, PreviousLayout
 from policy.autopause import plan_auto_pause
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
@@ -135,8 +136,17 @@ def validate_cluster_config(cluster: ClusterSpec, config: PolicyConfig) -> None:
 
     Raises:
         InvalidRequestError: ``config.min_azs`` above the AZs that can hold an instance,
-            or a required failover reader with ``limits.max_readers`` = 0.
+            a required failover reader with ``limits.max_readers`` = 0, or a horizon of
+            more than :data:`placement.MAX_HORIZON_STEPS` plan steps (``config.horizon_s``).
     """
+    n_plan = math.ceil(config.horizon_s / config.plan_step_s)
+    if n_plan > MAX_HORIZON_STEPS:
+        raise InvalidRequestError(
+            f"config.horizon_s={config.horizon_s} is {n_plan} plan steps of config.plan_step_s="
+            f"{config.plan_step_s} s; the optimiser takes at most {MAX_HORIZON_STEPS}: shorten the "
+            "horizon or lengthen the plan step",
+            "config.horizon_s",
+        )
     limits, n_azs = cluster.limits, len(cluster.topology.az_ids)
     if config.require_failover_reader and limits.max_readers < 1:
         raise InvalidRequestError(
@@ -309,12 +319,15 @@ def recommend(
 
     Raises:
         InvalidRequestError: bad history, a naive or non-datetime ``now``, incompatible
-            steps, a ``previous`` layout that does not fit ``cluster``, or hard
-            constraints no plan can meet (the error's ``field`` names the input).
+            steps, a horizon of more plan steps than the optimiser takes
+            (``config.horizon_s``), a ``previous`` layout that does not fit ``cluster``, or
+            hard constraints no plan can meet (the error's ``field`` names the input).
         InsufficientHistoryError: too little observed history to forecast from, or none at
             all in the 24 h before ``now`` without a ``previous`` layout to hold.
         pydantic.ValidationError: ``cluster``/``config``/``previous`` given as invalid
-            dicts (a ValueError).
+            dicts (a ValueError), among them ``cluster.placement`` breaking a region rule
+            (located at ``placement.<field>``: :class:`~policy.types.ClusterSpec`; a
+            ClusterSpec instance is checked again, so a ``model_copy`` cannot skip it).
     """
     cluster = ClusterSpec.model_validate(cluster if cluster is not None else {})
     context = DemandContext.model_validate(context if context is not None else {})
@@ -445,24 +458,36 @@ def decide(
 
     Returns:
         The :class:`Recommendation`.
+
+    Raises:
+        InvalidRequestError: ``placement`` refuses the problem built from the inputs, by a
+            rule the public models did not check (e.g. a ``cluster`` whose placement was set
+            by ``model_construct``, which does not validate): the field is the input it came
+            from (:func:`problem_error`).
     """
     running = cluster
     if cluster.limits.min_acu == 0:  # plan running floors, then pause where the forecast is idle
         running = cluster.model_copy(update={"limits": cluster.limits.model_copy(update={"min_acu": 0.5})})
-    rec = plan_from_forecast(
-        demand_q,
-        quantiles=config.quantiles,
-        history_acu=history,
-        step_s=step_s,
-        start=now,
-        cluster=running,
-        config=config,
-        previous=previous,
-        forecast_model=forecast_model,
-        warnings=forecast_warnings,
-        data_quality=quality,
-        context=context,
-    )
+    try:
+        rec = plan_from_forecast(
+            demand_q,
+            quantiles=config.quantiles,
+            history_acu=history,
+            step_s=step_s,
+            start=now,
+            cluster=running,
+            config=config,
+            previous=previous,
+            forecast_model=forecast_model,
+            warnings=forecast_warnings,
+            data_quality=quality,
+            context=context,
+        )
+    except ValidationError as exc:
+        error = problem_error(exc) if exc.title == "PlacementProblem" else None
+        if error is None:  # not traced to an input: a bug, not bad input
+            raise
+        raise error from None
     return plan_auto_pause(
         rec,
         demand_q[config.quantiles.index(config.risk_quantile)],
@@ -473,6 +498,56 @@ def decide(
         idle_before_s=_trailing_idle_s(history, step_s),
         history_acu=history,
     )
+
+
+_PROBLEM_FIELDS: dict[str, str] = {
+    "step_s": "config.plan_step_s",
+    "demand_acu": "config.horizon_s",
+    "read_frac": "cluster.read_frac",
+    "topology": "cluster.topology",
+    "limits": "cluster.limits",
+    "price_usd_per_acu_hour": "cluster.price_usd_per_acu_hour",
+    "shortfall_penalty_usd_per_acu_hour": "config.shortfall_penalty_usd_per_acu_hour",
+    "target_utilisation": "config.target_utilisation",
+    "churn_penalty_usd_per_acu": "config.churn_penalty_usd_per_acu",
+    "reader_churn_penalty_usd": "config.reader_churn_penalty_usd",
+    "min_azs": "config.min_azs",
+    "require_failover_reader": "config.require_failover_reader",
+    "previous": "previous",
+    "hold_previous": "previous",
+}
+"""``placement.PlacementProblem`` field -> the input of :func:`recommend` it is built from
+(the fields of ``placement.PlacementOptions`` come from ``cluster.placement``)."""
+
+
+def problem_error(exc: ValidationError) -> InvalidRequestError | None:
+    """The input error behind a ``placement.PlacementProblem`` the inputs could not build.
+
+    Args:
+        exc: the problem's validation error.
+
+    Returns:
+        An :class:`InvalidRequestError` whose field is the input the first entry came from
+        (``cluster.placement.secondaries.0.region``, ``config.horizon_s``...), with every
+        entry's field and reason in the message; None when an entry is not located at a
+        field built from an input (a whole-problem rule, or a series the policy computed):
+        that is a bug, to be raised as it is.
+    """
+    entries = exc.errors(include_url=False)
+    fields = []
+    for e in entries:
+        loc = [str(part) for part in e["loc"]]
+        if loc and loc[0] in PlacementOptions.model_fields:
+            fields.append(".".join(["cluster.placement", *loc]))
+        elif loc and loc[0] in _PROBLEM_FIELDS:
+            fields.append(".".join([_PROBLEM_FIELDS[loc[0]], *loc[1:]]))
+        else:
+            return None
+    reasons = "; ".join(
+        f"{field}: {str(e['msg']).removeprefix('Value error, ')}"
+        for field, e in zip(fields, entries, strict=True)
+    )
+    return InvalidRequestError(reasons, fields[0]) if fields else None
 
 
 def _trailing_idle_s(history: npt.NDArray[np.float64], step_s: int) -> int:

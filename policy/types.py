@@ -21,9 +21,17 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
-from placement import CapacityLimits, PlacementOptions, SolveStatus, Topology
+from placement import (
+    CapacityLimits,
+    PlacementOptions,
+    SolveStatus,
+    Topology,
+    raise_problems,
+    region_problems,
+)
 from placement.pricing import region_price
 
 
@@ -132,6 +140,16 @@ class ClusterSpec(FrozenModel):
             budget); None: the single-region problem. Validated in full, but published
             in the OpenAPI schema as an opaque object (its nested models would change
             the service's schema snapshot; see ``placement.PlacementOptions``).
+
+    Raises:
+        pydantic.ValidationError: a field's own rule, located at it; among them the region
+            rules of ``placement`` (:func:`placement.specs.region_problems`), located at
+            ``placement.<field>``: client shares that do not sum to 1 (``placement.clients``),
+            a secondary in ``topology.region`` or listed twice
+            (``placement.secondaries.<i>.region``), a negative round trip
+            (``placement.rtt_ms.<a>.<b>``), or, with a latency SLO, no ``rtt_ms`` entry
+            between a client region and the primary or a secondary (``placement.rtt_ms``).
+            Over HTTP each is a 422 at ``cluster.placement.<field>``.
     """
 
     cluster_id: str = Field(default="cluster-1", min_length=1, max_length=128)
@@ -150,6 +168,14 @@ class ClusterSpec(FrozenModel):
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
         return None if value is None else known_zone(value)
+
+    @model_validator(mode="after")
+    def _check_placement(self) -> ClusterSpec:
+        """The placement's region rules that need the primary region (``topology.region``)."""
+        if self.placement is not None:
+            problems = region_problems(self.placement, primary=self.topology.region)
+            raise_problems(type(self).__name__, problems, prefix=("placement",))
+        return self
 
 
 class PlanStep(FrozenModel):

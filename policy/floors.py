@@ -342,40 +342,61 @@ def scaler_hold(
     return out
 
 
-def fill_short_dips(floors: FloatArray, max_dip_steps: int, before_acu: float | None = None) -> FloatArray:
+def fill_short_dips(
+    floors: FloatArray, max_dip_steps: int, before_acu: float | None = None, tolerance: float = 0.0
+) -> FloatArray:
     """Keep a raised floor through a dip the plan says is followed by another raise.
 
-    A run of at most ``max_dip_steps`` steps whose floors are all below both the floor
-    just before it and the floor just after it is lifted to the lower of those two, so
-    MinCapacity is not lowered for a short lull and raised again (users ask autoscalers
-    for exactly this: e.g. the Kubernetes HPA's 300-s scale-down stabilisation window).
-    Dips at the end of the plan are left alone (nothing follows them yet).
+    A run of steps whose floors are all below both the floor just before it and the floor
+    just after it is lifted to the lower of those two when it is short (at most
+    ``max_dip_steps`` steps) or shallow (every floor in it at least ``(1 - tolerance)`` x
+    that lower level, any length), so MinCapacity is not lowered for a lull and raised
+    again (users ask autoscalers for exactly this: e.g. the Kubernetes HPA's 300-s
+    scale-down stabilisation window; a shallow dip is one within the tolerance of
+    :func:`hold_small_decreases`, a floor moved 7 -> 6.5 -> 7 ACU within one plan). Dips at
+    the end of the plan are left alone (nothing follows them yet), but a shallow dip inside
+    a deep one, or inside a decline that does not come back, is filled, and shallow dips
+    are filled again until none is left (a filled inner dip can leave its outer one shallow).
 
     Args:
         floors: floors per step, shape (n,), ACU.
-        max_dip_steps: longest dip filled, steps (0: none).
+        max_dip_steps: longest dip filled whatever its depth, steps (0: none).
         before_acu: the floor deployed before the first step (counts as the level to the
             left of step 0); None: nothing to the left.
+        tolerance: the deepest dip filled whatever its length, as a share of the lower
+            neighbour, in [0, 1) (0: none).
 
     Returns:
         The filled floors, shape (n,) (a new array; never below ``floors``).
     """
-    out = np.asarray(floors, dtype=np.float64).copy()
-    levels = ([before_acu] if before_acu is not None else []) + list(out)
+    levels = ([before_acu] if before_acu is not None else []) + [float(x) for x in floors]
     offset = 1 if before_acu is not None else 0
-    i = 1
-    while i < len(levels):
-        if levels[i] < levels[i - 1]:
-            j = i
-            while j < len(levels) and levels[j] < levels[i - 1] and j - i < max_dip_steps:
-                j += 1
-            if j < len(levels) and j - i <= max_dip_steps and levels[j] > max(levels[i:j]):
-                level = min(levels[i - 1], levels[j])
-                for k in range(i, j):
-                    levels[k] = max(levels[k], level)
-            i = max(j, i + 1)
-        else:
-            i += 1
+    passes = [False] + [True] * (len(levels) if tolerance > 0 else 0)  # shallow until nothing changes
+    for shallow in passes:
+        before_pass = list(levels)
+        i = 1
+        while i < len(levels):
+            if levels[i] < levels[i - 1]:
+                j = i  # short: the first max_dip_steps steps below the left level; shallow: all of them
+                while j < len(levels) and levels[j] < levels[i - 1] and (shallow or j - i < max_dip_steps):
+                    j += 1
+                filled = False
+                if i < j < len(levels) and levels[j] > max(levels[i:j]):
+                    level = min(levels[i - 1], levels[j])
+                    if (
+                        min(levels[i:j]) >= level * (1.0 - tolerance) - 1e-9
+                        if shallow
+                        else j - i <= max_dip_steps
+                    ):
+                        for k in range(i, j):
+                            levels[k] = max(levels[k], level)
+                        filled = True
+                # a shallow dip may sit inside a deep one or a decline that never comes back
+                i = i + 1 if shallow and not filled else max(j, i + 1)
+            else:
+                i += 1
+        if shallow and levels == before_pass:
+            break
     return np.asarray(levels[offset:], dtype=np.float64)
 
 

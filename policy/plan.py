@@ -95,8 +95,9 @@ def _fail_safe_plan(
 
     The writer floor is max(deployed floor, largest floor need), capped at MaxCapacity;
     the writer's capacity (what it is billed) is max(floor, ``hold_acu``: what Aurora's
-    scaler holds anyway per plan step, shape (n,), ACU), as in a solved plan, and the
-    failover reader follows it. The deployed failover reader and tier 2-15 readers are all
+    scaler holds anyway per plan step, shape (n,), ACU), as in a solved plan; the failover
+    reader follows it and each kept tier 2-15 reader is counted at it too (conservative:
+    it scales on its own share of the reads). The deployed failover reader and tier 2-15 readers are all
     kept (a new failover reader is added in the first other AZ when the policy requires
     one and none is deployed), and so are deployed global-database secondaries with their
     floors and readers.
@@ -110,14 +111,14 @@ def _fail_safe_plan(
     if failover_az is None and config.require_failover_reader:
         failover_az = next(a for a in sorted(topo.az_ids) if a != topo.writer_az_id)
     kept = previous.extra_readers_by_az if previous is not None else {}
+    writer = np.minimum(np.maximum(level, np.asarray(hold_acu, dtype=np.float64)), limits.max_acu)
     extra = tuple(
-        AzReaders(az_id=a, count=(kept.get(a, 0),) * n, acu=(kept.get(a, 0) * level,) * n)
+        AzReaders(az_id=a, count=(kept.get(a, 0),) * n, acu=tuple(float(kept.get(a, 0) * w) for w in writer))
         for a in sorted(topo.az_ids)
     )
     secondaries = _held_secondaries(previous, n)
     held_secondary = sum(r.acu[0] for sec in secondaries for r in sec.readers) if n else 0.0
-    writer = np.minimum(np.maximum(level, np.asarray(hold_acu, dtype=np.float64)), limits.max_acu)
-    capacity = writer * (1 + (failover_az is not None)) + level * sum(kept.values()) + held_secondary
+    capacity = writer * (1 + (failover_az is not None) + sum(kept.values())) + held_secondary
     return PlacementPlan(
         status=status,
         writer_acu=tuple(float(x) for x in writer),
@@ -742,7 +743,8 @@ def _stable_need(
 
     1. :func:`policy.floors.fill_short_dips` again on the plan's own steps: a block's
        maximum can dip for one block between two higher ones where no history-step lull
-       was that short.
+       was that short; and a dip of any length within ``config.floor_decrease_tolerance``
+       of the level around it (7 -> 6.5 -> 7 ACU over half an hour) is filled too.
     2. :func:`policy.floors.hold_small_decreases` (``hold_deployed``: a layout was given):
        a decrease within ``config.floor_decrease_tolerance`` of the deployed floor keeps it.
 
@@ -757,7 +759,12 @@ def _stable_need(
     Returns:
         The need, shape (n,), and the reasons with each step a rule lifted saying which.
     """
-    filled = fill_short_dips(need, config.floor_dip_hold_s // config.plan_step_s, before_acu=deployed_acu)
+    filled = fill_short_dips(
+        need,
+        config.floor_dip_hold_s // config.plan_step_s,
+        before_acu=deployed_acu,
+        tolerance=config.floor_decrease_tolerance,
+    )
     kept = filled
     if hold_deployed:
         kept = hold_small_decreases(filled, deployed_acu, config.floor_decrease_tolerance)
@@ -771,8 +778,9 @@ def _stable_need(
             )
         elif f > n:
             r = (
-                f"MinCapacity stays at {f:g} ACU through a lull of at most {config.floor_dip_hold_s} s "
-                "(floor_dip_hold_s) that the plan says is followed by another raise"
+                f"MinCapacity stays at {f:g} ACU through a dip to {n:g} that the plan says is followed by "
+                f"another raise: a dip of at most {config.floor_dip_hold_s} s (floor_dip_hold_s) or within "
+                f"{config.floor_decrease_tolerance:.0%} (floor_decrease_tolerance) is not worth two changes"
             )
         out.append(r)
     return kept, tuple(out)

@@ -67,9 +67,28 @@ def test_hold_small_decreases_lifts_only_within_the_band(
     lifted = got > floors
     assert (got[lifted] == before).all()  # only ever to the deployed floor
     assert (floors[lifted] >= before * (1 - tol) - 1e-9).all()  # from inside the band
-    if lifted.any():  # and only over a leading run
-        assert lifted[: int(np.flatnonzero(lifted).max()) + 1].all()
+    if lifted.any():  # and only over a leading run at the deployed floor
+        assert (got[: int(np.flatnonzero(lifted).max()) + 1] == before).all()
     assert (hold_small_decreases(floors, before, 0.0) == floors).all()  # 0 turns it off
+
+
+@pytest.mark.parametrize(
+    ("floors", "before", "expected"),
+    [
+        ([7, 7, 6.5, 6.5, 7, 7], None, [7, 7, 7, 7, 7, 7]),  # a 7.1% dip, 2 steps: filled
+        ([7, 6, 6, 7], None, [7, 6, 6, 7]),  # 14%: a real dip
+        ([7.5, 7, 6.5, 6.5, 7, 7.5], None, [7.5, 7.5, 7.5, 7.5, 7.5, 7.5]),  # inner first, then outer
+        ([8, 7, 6.5, 7, 6], None, [8, 7, 7, 7, 6]),  # inside a decline that never comes back
+        ([6.5, 6.5, 7], 7.0, [7, 7, 7]),  # the deployed floor on the left
+        ([7, 6.5, 6.5], None, [7, 6.5, 6.5]),  # at the end: nothing follows yet
+    ],
+)
+def test_fill_short_dips_fills_shallow_dips_of_any_length(
+    floors: list[float], before: float | None, expected: list[float]
+) -> None:
+    got = fill_short_dips(np.array(floors, dtype=float), 0, before_acu=before, tolerance=0.1).tolist()
+    assert got == expected
+    assert fill_short_dips(np.array(floors, dtype=float), 0, before_acu=before).tolist() == floors
 
 
 def test_scaler_now_remembers_a_burst_still_draining() -> None:

@@ -144,7 +144,9 @@ class ScalerModel(FrozenModel):
     300 s) and then cost nothing; the first load afterwards waits ``resume_s`` unserved
     ("up to 15 seconds", AWS Database Blog, "Introducing scaling to 0 capacity with
     Amazon Aurora Serverless v2") and the instances restart at 0.5 ACU. Tier 2-15 readers
-    do not pause (ASSUMPTION; AWS lets them pause on their own).
+    pause on their own (same page), so they pause while the writer is paused (their load is
+    zero then too) and restart with it; one idle while the writer is busy keeps running
+    (ASSUMPTION: the replay splits read load evenly, so no reader is idle alone).
 
     Failover (Aurora User Guide, "High availability for Amazon Aurora"): with a replica,
     "service is typically restored in less than 120 seconds" (``failover_with_replica_s``);

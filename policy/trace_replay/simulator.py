@@ -235,6 +235,7 @@ def _pause_or_resume(state: _State, load: float, floor: float, ctx: _Ctx) -> flo
         if was_paused:
             state.paused = False
             state.writer = state.failover = InstanceState.at(floor)
+            state.extras = [InstanceState.at(floor) for _ in state.extras]
             return m.resume_s if load > 0 else 0.0
         return 0.0
     if not was_paused and state.idle_s >= m.auto_pause_after_s:
@@ -284,6 +285,8 @@ def _advance(
             outcomes.append((f, r_load))
         else:  # a tier-1 reader being (re)created starts at the writer's size
             state.failover = state.writer
+    else:  # tier 2-15 readers carry no load while the writer is paused: they pause too
+        return outcomes
     extras = [_run(c, r_load, pieces, m) for c in state.extras]
     state.extras = [o.pieces[-1].end for o in extras]
     return outcomes + [(o, r_load) for o in extras]
@@ -379,7 +382,7 @@ def simulate(
         has_f = layout.has_failover and state.failover_ready_at <= t and not state.paused
         writer_capacity[t] = 0.0 if state.paused else state.writer.capacity_acu
         capacity[t] = writer_capacity[t] + (state.failover.capacity_acu if has_f else 0.0)
-        capacity[t] += sum(x.capacity_acu for x in state.extras)
+        capacity[t] += 0.0 if state.paused else sum(x.capacity_acu for x in state.extras)
         acu_s_by_step[t], over_s_by_step[t] = totals.acu_s - acu_s_before, totals.over_s - over_s_before
     per_step = (acu_s_by_step / 3600.0 * price_usd_per_acu_hour, over_s_by_step / 60.0)
     return _result(totals, capacity, writer_capacity, n, dt, scaler, price_usd_per_acu_hour, per_step)

@@ -173,6 +173,21 @@ def test_auto_pause_after_idle_and_resume_delay() -> None:
     assert sim.cost_usd < (0.5 + 2.0) * 300 / 3600 + 1e-9
 
 
+def test_a_tier_15_reader_pauses_with_the_writer() -> None:
+    """Tier 2-15 readers pause on their own (Aurora User Guide): with no load they cost no
+    more than the writer's tier-1 reader does (advise priced tier 15 at $43.65/month on an
+    idle cluster against $0.30 for tier 1)."""
+    load = np.array([0.0] * 12 + [1.0])
+    tier15 = Layout(np.zeros(13), np.full(13, 8.0), np.ones(13, dtype=np.int64), has_failover=False)
+    tier1 = Layout(np.zeros(13), np.full(13, 8.0), np.zeros(13, dtype=np.int64), has_failover=True)
+    a, b = _sim(load, tier15), _sim(load, tier1)
+    assert a.capacity_acu[2:12].tolist() == b.capacity_acu[2:12].tolist() == [0.0] * 10
+    assert a.paused_h == b.paused_h > 0
+    # paused alike; awake, the tier-1 reader follows the writer, the tier-15 one its own load
+    assert a.cost_usd <= b.cost_usd
+    assert a.capacity_acu[12] > 0.0  # both restart at the first load
+
+
 def test_failover_with_a_tier1_reader_is_short_and_without_a_reader_long() -> None:
     load = np.full(6, 2.0)
     events = (FailoverEvent(at_s=300, kind="writer"),)

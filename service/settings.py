@@ -24,7 +24,8 @@ Environment variables (all optional; empty values are ignored)::
     ACUPLAN_SHUTDOWN_GRACE_S          seconds in-flight requests get on SIGTERM (20)  [server]
     ACUPLAN_DATABASE_URL              sqlite:///path.db or postgresql://... (default:
                                       $XDG_DATA_HOME/acuplan/acuplan.db, else
-                                      ~/.local/share/acuplan/acuplan.db)
+                                      ~/.local/share/acuplan/acuplan.db; an in-memory
+                                      SQLite URL is refused when the store is opened)
     ACUPLAN_AUTO_MIGRATE              apply database migrations at start-up (true)
     ACUPLAN_MAX_BODY_BYTES            largest request body, bytes (16 MiB)
     ACUPLAN_REQUEST_TIMEOUT_S         longest a request may take, s (30)

@@ -4,8 +4,9 @@ Owns :func:`make_engine` (the only place connection options are chosen),
 :func:`migrate` (runs the Alembic revisions in ``service/store/migrations`` up to head),
 :func:`open_engine` (both, plus a first connection, with every failure turned into one
 :class:`StoreUnavailableError`; with ``create=False`` a database that does not exist yet is
-:class:`StoreMissingError` and nothing is created) and :func:`failure_reason` (why a database call failed, in
-one line, for the CLI and the logs).
+:class:`StoreMissingError` and nothing is created), :func:`is_in_memory_sqlite` (a URL the store
+refuses: every pooled connection would see its own empty database) and :func:`failure_reason` (why a
+database call failed, in one line, for the CLI and the logs).
 
 SQLite is opened for safe concurrent writers: WAL journal (readers never block the one
 writer), ``synchronous=FULL`` (a committed transaction survives a crash or power loss),
@@ -103,6 +104,42 @@ def normalise_url(url: str) -> str:
     return url
 
 
+IN_MEMORY_REASON: Final[str] = (
+    "it is an in-memory SQLite database: each connection would get its own empty database, so the "
+    f"tables, keys and metrics acuplan stores would be lost; use {URL_FORMS}"
+)
+"""Why an in-memory SQLite URL is refused (:func:`is_in_memory_sqlite`)."""
+
+
+def is_in_memory_sqlite(url: str) -> bool:
+    """Whether ``url`` names an in-memory SQLite database.
+
+    The store opens a pool of connections, and each connection to an in-memory SQLite
+    database gets its own empty one: the migrations would create the tables on one
+    connection and every later call would find none.
+
+    Args:
+        url: a parsed-ok SQLAlchemy database URL.
+
+    Returns:
+        True for ``sqlite://``, ``sqlite:///``, ``sqlite:///:memory:`` (any ``sqlite+driver``)
+        and URI filenames that ask for memory (``file::memory:``, ``mode=memory``).
+
+    Examples:
+        >>> is_in_memory_sqlite("sqlite://"), is_in_memory_sqlite("sqlite:///a.db")
+        (True, False)
+    """
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        return True
+    if str(parsed.query.get("uri", "")).lower() in ("true", "1"):  # the query is the file URI's
+        return ":memory:" in database or "mode=memory" in database or parsed.query.get("mode") == "memory"
+    return False
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" hook issues BEGIN itself
     cursor = dbapi_connection.cursor()
@@ -132,14 +169,16 @@ def make_engine(url: str) -> Engine:
         A pooled SQLAlchemy engine (not yet connected).
 
     Raises:
-        sqlalchemy.exc.ArgumentError: ``url`` is not a URL, or names a database other than
-            SQLite and PostgreSQL.
+        sqlalchemy.exc.ArgumentError: ``url`` is not a URL, names a database other than
+            SQLite and PostgreSQL, or an in-memory SQLite database (:data:`IN_MEMORY_REASON`).
         OSError: a SQLite file's folder cannot be created.
     """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() not in BACKENDS:
         raise ArgumentError(f"{parsed.get_backend_name()!r} is not a supported database: use {URL_FORMS}")
+    if is_in_memory_sqlite(url):
+        raise ArgumentError(IN_MEMORY_REASON)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     if parsed.database and parsed.database != ":memory:":
@@ -208,7 +247,8 @@ def open_engine(url: str, *, auto_migrate: bool, create: bool = True) -> Engine:
     Raises:
         StoreMissingError: ``create`` is False and the SQLite file does not exist, or the
             PostgreSQL database has no acuplan tables; nothing is created.
-        StoreUnavailableError: ``url`` is not a supported URL, the SQLite file's folder
+        StoreUnavailableError: ``url`` is not a supported URL (an in-memory SQLite database
+            included: :data:`IN_MEMORY_REASON`; nothing is created), the SQLite file's folder
             cannot be created or written, the file is not a database, the server does not
             answer or refuses the login, or the schema cannot be migrated. The reason is
             :func:`failure_reason`'s, with a hint for SQLite files that cannot be opened.
@@ -217,6 +257,8 @@ def open_engine(url: str, *, auto_migrate: bool, create: bool = True) -> Engine:
         make_url(normalise_url(url))
     except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
         raise StoreUnavailableError(f"not a database URL: use {URL_FORMS}") from None
+    if is_in_memory_sqlite(url):  # before a missing database is reported: there is never one
+        raise StoreUnavailableError(IN_MEMORY_REASON)
     file = _sqlite_file(url)
     if not create and file is not None and not file.is_file():
         raise StoreMissingError("it does not exist")

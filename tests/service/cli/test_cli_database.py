@@ -229,6 +229,41 @@ def test_a_bad_database_url_is_one_line_naming_the_variable(
     assert "hunter2" not in line and "listen" not in line
 
 
+IN_MEMORY = (
+    "it is an in-memory SQLite database: each connection would get its own empty database, so the "
+    "tables, keys and metrics acuplan stores would be lost; use sqlite:///path.db or "
+    "postgresql://user@host:port/db"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        pytest.param("sqlite://", "sqlite://", id="no-path"),
+        pytest.param("sqlite:///", "sqlite:///", id="empty-path"),
+        pytest.param("sqlite:///:memory:", "sqlite:///%3Amemory%3A", id="memory"),
+        pytest.param("sqlite:///file::memory:?uri=true", "sqlite:///file%3A%3Amemory%3A?uri=true", id="uri"),
+    ],
+)
+@pytest.mark.parametrize("args", COMMANDS)
+def test_an_in_memory_database_url_is_refused_naming_the_variable(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    url: str,
+    shown: str,
+) -> None:
+    """``keys create`` printed a key that was lost; ``serve`` answered 500 (no such table) to every call."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", url)
+
+    line = _one_error_line(*_run(capsys, args))
+
+    assert line == f"error: cannot open the database ACUPLAN_DATABASE_URL={shown}: {IN_MEMORY}"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_database_of_a_newer_version_is_refused_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

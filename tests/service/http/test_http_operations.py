@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 import policy
 from service import Settings, create_app
 from service.http.observability import JsonFormatter, request_id_var
+from service.store import StoreUnavailableError
 
 
 def _app_client(settings: Settings, tmp_path: Any, **changes: Any) -> TestClient:
@@ -101,6 +102,19 @@ def test_solve_past_the_deadline_answers_503_timeout(
 
     assert r.status_code == 503
     assert r.json()["error"] == "timeout" and "0.3 s" in r.json()["detail"][0]["message"]
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_an_in_memory_database_does_not_start(settings: Settings, url: str) -> None:
+    """It started with /readyz ok, then every /v1 call was a 500 (no such table)."""
+    app = create_app(settings.model_copy(update={"database_url": url}))
+
+    with pytest.raises(StoreUnavailableError) as info, TestClient(app):
+        pass
+
+    assert info.value.reason.startswith(
+        "it is an in-memory SQLite database: each connection would get its own empty database"
+    )
 
 
 def test_readiness_turns_503_while_draining(settings: Settings, tmp_path: Any) -> None:

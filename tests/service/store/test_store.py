@@ -9,8 +9,18 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.exc import ArgumentError
 
-from service.store import NewRecommendation, StepChangeError, Store, make_engine, migrate
+from service.store import (
+    NewRecommendation,
+    StepChangeError,
+    Store,
+    StoreUnavailableError,
+    make_engine,
+    migrate,
+    open_engine,
+)
+from service.store.engine import is_in_memory_sqlite
 from service.store.models import Base
 
 
@@ -57,6 +67,30 @@ def test_migrations_match_the_models_and_are_idempotent(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
 
     assert diff == []
+
+
+@pytest.mark.parametrize(
+    ("url", "in_memory"),
+    [
+        ("sqlite://", True),
+        ("sqlite:///", True),
+        ("sqlite:///:memory:", True),
+        ("sqlite+pysqlite://", True),
+        ("sqlite:///file::memory:?cache=shared&uri=true", True),
+        ("sqlite:///file:db?mode=memory&uri=true", True),
+        ("sqlite:///data/acuplan.db", False),
+        ("sqlite:///file:data.db?uri=true", False),
+        ("postgresql://u@h/db", False),
+    ],
+)
+def test_an_in_memory_sqlite_url_is_refused_by_the_engine(url: str, in_memory: bool) -> None:
+    """Each pooled connection would get its own empty database: the tables made by migrate vanish."""
+    assert is_in_memory_sqlite(url) is in_memory
+    if in_memory:
+        with pytest.raises(ArgumentError, match="it is an in-memory SQLite database"):
+            make_engine(url)
+        with pytest.raises(StoreUnavailableError, match="each connection would get its own empty database"):
+            open_engine(url, auto_migrate=True)
 
 
 def test_concurrent_writers_lose_nothing(db_url: str) -> None:

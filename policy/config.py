@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from forecasting import ForecastConfig
-from placement import SolverParams
+from placement import SolverParams, is_on_half_acu_grid
 from policy.scaler import ScalerModel
 from policy.steps import DEFAULT_WARMUP_S, check_replan_within_horizon
 
@@ -276,15 +276,24 @@ class ReplayConfig(_Frozen):
         replan_every_s: decision interval; each policy re-plans this often from the past.
         warmup_s: history the policies see before scoring starts (2 days: Holt-Winters
             needs two daily seasons, like statsmodels and PHPA require).
-        reactive_floor_acu: the fixed MinCapacity of the ``reactive`` baseline (and of
-            the writer under ``hpa-readers``); None means the cluster's ``limits.min_acu``
-            (the default users have); 0 turns on auto-pause (sources: aurora-pause).
+        reactive_floor_acu: the fixed MinCapacity users have without acuplan: the
+            ``reactive`` baseline's, the floor under ``predictive-scaling`` and
+            ``hpa-readers``, and Aurora alone's in acuplan's posture shadows; None means the
+            cluster's ``limits.min_acu`` (the default users have); 0 turns on auto-pause
+            (sources: aurora-pause). A MinCapacity Aurora accepts: on the 0.5-ACU grid
+            (0, 0.5, 1, ...), at most 256; :func:`policy.replay` also refuses one outside
+            the cluster's [``limits.min_acu``, ``limits.max_acu``] (0 excepted), and
+            :func:`policy.replay_policy` one above ``limits.max_acu``.
         policy: configuration of ``acuplan``.
         scaler: the simulated Aurora cluster (scaler, readers, pause, failover, latency).
         peers: configuration of the peer policies.
         posture: how ``acuplan`` learns its risk quantile from its own past (the risk
             sweep and a fixed-quantile replay set ``risk_quantiles`` empty).
         failover_events: instance failures to inject, in the scored window.
+
+    Raises:
+        pydantic.ValidationError: a field's own rule, e.g. a ``reactive_floor_acu`` off the
+            0.5-ACU grid (``1.3``, ``0.2``), or a ``replan_every_s`` beyond the horizon.
     """
 
     replan_every_s: int = Field(default=3600, gt=0, le=7 * 86_400)
@@ -295,6 +304,16 @@ class ReplayConfig(_Frozen):
     peers: PeerConfig = Field(default_factory=PeerConfig)
     posture: PostureConfig = Field(default_factory=PostureConfig)
     failover_events: tuple[FailoverEvent, ...] = ()
+
+    @field_validator("reactive_floor_acu")
+    @classmethod
+    def _reactive_floor_on_grid(cls, value: float | None) -> float | None:
+        if value is not None and not is_on_half_acu_grid(value):
+            raise ValueError(
+                f"reactive_floor_acu={value:g} is not a MinCapacity Aurora accepts: a multiple of 0.5 ACU "
+                "(Serverless v2 moves in 0.5-ACU steps), or 0 for auto-pause"
+            )
+        return value
 
     @property
     def planning_config(self) -> PolicyConfig:

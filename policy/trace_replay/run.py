@@ -1,11 +1,13 @@
 """Replay policies over a demand series with an explicit clock, and score them.
 
-Owns :func:`replay`. At each decision time (every ``replan_every_s``) a policy sees
-only the steps before ``now`` and sets MinCapacity/MaxCapacity and readers for the
-next interval; the simulator (:mod:`policy.trace_replay.simulator`) then runs Aurora's own reactive
-scaler under those settings at the trace's resolution and integrates cost, shortfall
-and SLO time over the scored window (after the warm-up). Everything but the report's
-``timing`` is deterministic for a fixed input.
+Owns :func:`replay` and the checks of its inputs that need more than one model
+(:func:`scored_window`, :func:`check_reactive_floor`). At each decision time (every
+``replan_every_s``) a policy sees only the steps before ``now`` and sets
+MinCapacity/MaxCapacity and readers for the next interval; the simulator
+(:mod:`policy.trace_replay.simulator`) then runs Aurora's own reactive scaler under those
+settings at the trace's resolution and integrates cost, shortfall and SLO time over the
+scored window (after the warm-up). Everything but the report's ``timing`` is deterministic
+for a fixed input.
 """
 
 from __future__ import annotations
@@ -166,6 +168,42 @@ def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequen
         raise UnknownPolicyError(f"unknown policies {unknown}; known: {', '.join(POLICY_NAMES)}")
 
 
+def check_reactive_floor(cluster: ClusterSpec, config: ReplayConfig, *, below_min: bool = True) -> None:
+    """Check ``config.reactive_floor_acu`` against the replayed cluster's limits.
+
+    A fixed MinCapacity above the cluster's MaxCapacity is not one Aurora accepts (it used
+    to be clamped to MaxCapacity without a word); one below ``limits.min_acu`` is outside
+    the cluster's stated range. 0 (auto-pause) is accepted whatever ``limits.min_acu``.
+
+    Args:
+        cluster: the replayed cluster.
+        config: the replay configuration.
+        below_min: also refuse a floor below ``limits.min_acu`` (:func:`replay`, where the
+            caller gave both; :func:`replay_policy` skips it, as :func:`policy.advise`
+            replays today's MinCapacity, which may sit below the cluster's minimum).
+
+    Raises:
+        InvalidRequestError: (field ``config.reactive_floor_acu``) above ``limits.max_acu``,
+            or (``below_min``) above 0 and below ``limits.min_acu``.
+    """
+    floor, limits = config.reactive_floor_acu, cluster.limits
+    if floor is None:
+        return
+    if floor > limits.max_acu:
+        raise InvalidRequestError(
+            f"config.reactive_floor_acu={floor:g} is above the cluster's MaxCapacity "
+            f"(cluster.limits.max_acu={limits.max_acu:g}): a MinCapacity cannot exceed it",
+            "config.reactive_floor_acu",
+        )
+    if below_min and 0 < floor < limits.min_acu:
+        raise InvalidRequestError(
+            f"config.reactive_floor_acu={floor:g} is below the cluster's cluster.limits.min_acu="
+            f"{limits.min_acu:g}: give a MinCapacity in [{limits.min_acu:g}, {limits.max_acu:g}], or 0 "
+            "for auto-pause",
+            "config.reactive_floor_acu",
+        )
+
+
 def scored_window(
     demand: npt.ArrayLike, *, step_s: int, config: ReplayConfig, policies: Sequence[str]
 ) -> tuple[int, int]:
@@ -217,12 +255,15 @@ def replay_policy(
         A :class:`PolicyRun`; everything but its timings is deterministic.
 
     Raises:
-        InvalidRequestError: bad series, naive ``start``, bad step or warm-up (0 for ``acuplan``).
+        InvalidRequestError: bad series, naive ``start``, bad step or warm-up (0 for
+            ``acuplan``), or a ``config.reactive_floor_acu`` above ``cluster.limits.max_acu``
+            (:func:`check_reactive_floor`).
         UnknownPolicyError: an unknown policy name.
     """
     t0, c0 = time.perf_counter(), time.process_time()
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, [name])
+    check_reactive_floor(cluster, config, below_min=False)
     first, every = scored_window(demand, step_s=step_s, config=config, policies=[name])
     pol = make_policy(name, demand, cluster=cluster, config=config, step_s=step_s)
     decisions, times = _run_policy(
@@ -359,16 +400,20 @@ def replay(
         ``slo_share_of_reactive`` when ``reactive`` ran.
 
     Raises:
-        InvalidRequestError: bad series, naive ``start``, bad step, or a warm-up that
-            leaves nothing to score (or is 0 with ``acuplan`` among ``policies``).
+        InvalidRequestError: bad series, naive ``start``, bad step, a warm-up that leaves
+            nothing to score (or is 0 with ``acuplan`` among ``policies``), or a
+            ``config.reactive_floor_acu`` outside the cluster's [``limits.min_acu``,
+            ``limits.max_acu``] other than 0 (:func:`check_reactive_floor`).
         UnknownPolicyError: an unknown policy name.
-        pydantic.ValidationError: ``cluster`` or ``config`` given as an invalid dict (a ValueError).
+        pydantic.ValidationError: ``cluster`` or ``config`` given as an invalid dict (a
+            ValueError), e.g. a ``reactive_floor_acu`` off the 0.5-ACU grid.
     """
     t_start = time.perf_counter()
     cluster = ClusterSpec.model_validate(cluster if cluster is not None else {})
     config = ReplayConfig.model_validate(config if config is not None else {})
     demand = np.asarray(demand_acu, dtype=np.float64)
     _validate(demand, start, step_s, policies)
+    check_reactive_floor(cluster, config)
     first, every = scored_window(demand, step_s=step_s, config=config, policies=policies)
     runs = [
         replay_policy(

@@ -119,7 +119,8 @@ class FailoverEvent(_Frozen):
     """An instance failure injected into a replay (sources: aurora-ha for what follows).
 
     Attributes:
-        at_s: seconds after the start of the scored window.
+        at_s: seconds after the start of the scored window, before its end (the replay
+            refuses an event at or past it: :func:`policy.trace_replay.run.scored_window`).
         kind: ``writer`` (the writer instance fails) or ``az`` (the writer's AZ fails:
             the writer and the read-scaling readers in that AZ are lost).
     """
@@ -289,7 +290,9 @@ class ReplayConfig(_Frozen):
         peers: configuration of the peer policies.
         posture: how ``acuplan`` learns its risk quantile from its own past (the risk
             sweep and a fixed-quantile replay set ``risk_quantiles`` empty).
-        failover_events: instance failures to inject, in the scored window.
+        failover_events: instance failures to inject, in the scored window (an event at
+            or past its end is refused by the replay, which knows the window:
+            :func:`policy.trace_replay.run.scored_window`).
 
     Raises:
         pydantic.ValidationError: a field's own rule, e.g. a ``reactive_floor_acu`` off the

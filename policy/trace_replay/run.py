@@ -215,19 +215,40 @@ def scored_window(
     Args:
         demand: demand per step, shape (n_steps,), ACU; NaN (or None) marks a missing step.
         step_s: step length, seconds.
-        config: replay configuration (``replan_every_s``, ``warmup_s``, the horizon).
+        config: replay configuration (``replan_every_s``, ``warmup_s``, the horizon, the
+            failover events).
         policies: the policies to be replayed (those of :data:`HISTORY_POLICIES` need a warm-up).
 
     Raises:
         InvalidRequestError: the step rules of :mod:`policy.steps` (``replan_every_s`` not a
             multiple of ``step_s``; a warm-up that leaves nothing to score or sees no data,
-            or is 0 with ``acuplan`` among ``policies``).
+            or is 0 with ``acuplan`` among ``policies``); a policy named twice (field
+            ``policies``: each would be scored once); or a failover event at or past the end
+            of the scored window (field ``config.failover_events.<i>.at_s``: it would never
+            happen).
     """
+    seen: dict[str, int] = {}
+    for i, name in enumerate(policies):
+        if name in seen:
+            raise InvalidRequestError(
+                f"policies[{i}]={name!r} repeats policies[{seen[name]}]: name each policy once",
+                "policies",
+            )
+        seen[name] = i
     every = check_replan_every_s(config.replan_every_s, step_s=step_s, horizon_s=config.policy.horizon_s)
     needs_history = [p for p in HISTORY_POLICIES if p in policies]
-    return first_scored_step(
-        demand, step_s=step_s, warmup_s=config.warmup_s, needs_history=needs_history
-    ), every
+    first = first_scored_step(demand, step_s=step_s, warmup_s=config.warmup_s, needs_history=needs_history)
+    if config.failover_events:
+        scored_s = (len(np.asarray(demand, dtype=np.float64)) - first) * step_s
+        for i, event in enumerate(config.failover_events):
+            if event.at_s >= scored_s:
+                raise InvalidRequestError(
+                    f"config.failover_events[{i}].at_s={event.at_s} is at or past the end of the scored "
+                    f"window, which is {scored_s} s long (at_s counts from its start): the event would "
+                    "never happen",
+                    f"config.failover_events.{i}.at_s",
+                )
+    return first, every
 
 
 def replay_policy(
@@ -256,7 +277,8 @@ def replay_policy(
 
     Raises:
         InvalidRequestError: bad series, naive ``start``, bad step or warm-up (0 for
-            ``acuplan``), or a ``config.reactive_floor_acu`` above ``cluster.limits.max_acu``
+            ``acuplan``), a failover event past the scored window (:func:`scored_window`),
+            or a ``config.reactive_floor_acu`` above ``cluster.limits.max_acu``
             (:func:`check_reactive_floor`).
         UnknownPolicyError: an unknown policy name.
     """
@@ -401,7 +423,9 @@ def replay(
 
     Raises:
         InvalidRequestError: bad series, naive ``start``, bad step, a warm-up that leaves
-            nothing to score (or is 0 with ``acuplan`` among ``policies``), or a
+            nothing to score (or is 0 with ``acuplan`` among ``policies``), a policy named
+            twice (field ``policies``), a failover event at or past the end of the scored
+            window (``config.failover_events.<i>.at_s``; :func:`scored_window`), or a
             ``config.reactive_floor_acu`` outside the cluster's [``limits.min_acu``,
             ``limits.max_acu``] other than 0 (:func:`check_reactive_floor`).
         UnknownPolicyError: an unknown policy name.

@@ -1,9 +1,10 @@
 """Typed inputs and outputs of the policy layer.
 
 Owns :class:`ClusterSpec` (what the cluster is), :func:`known_zone`, :class:`Recommendation` and its parts
-(what to do, what it costs, why). Every model is frozen and rejects unknown keys, so a
-Recommendation round-trips through JSON (``model_dump(mode="json")`` /
-``model_validate``). Imports only ``placement`` types; never ``service`` or ``traces``.
+(what to do, what it costs, why), and :func:`quantile_label` (how every reason names a
+quantile). Every model is frozen and rejects unknown keys, so a Recommendation round-trips
+through JSON (``model_dump(mode="json")`` / ``model_validate``). Imports only ``placement``
+types; never ``service`` or ``traces``.
 """
 
 from __future__ import annotations
@@ -116,6 +117,26 @@ def known_zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin, America/New_York)") from None
     return value
+
+
+def quantile_label(quantile: float) -> str:
+    """Name a quantile as reasons, warnings and reports print it: ``p`` and its percentage.
+
+    The one rule for it, for every reason, warning and report that names a quantile: the
+    percentage to 10 significant digits, without trailing zeros, so a quantile is never
+    rounded to a neighbour (``round(q * 100)`` printed 0.999 as ``p100``).
+
+    Args:
+        quantile: a probability in [0, 1].
+
+    Returns:
+        E.g. ``p90`` for 0.9, ``p97.5`` for 0.975, ``p99.9`` for 0.999, ``p10`` for 0.1.
+
+    Examples:
+        >>> [quantile_label(q) for q in (0.9, 0.975, 0.999, 0.5, 0.07)]
+        ['p90', 'p97.5', 'p99.9', 'p50', 'p7']
+    """
+    return f"p{quantile * 100:.10g}"
 
 
 class ClusterSpec(FrozenModel):

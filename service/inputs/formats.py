@@ -1,8 +1,9 @@
 """Metric uploads in every format, all turned into ``(ts_s, demand_acu)`` samples on the cluster's grid.
 
 Owns :func:`points_from_wire` and :func:`off_grid_warnings` (JSON points), :func:`above_max_warnings`
-(every upload: samples above the registered MaxCapacity are stored, and named), the CloudWatch upload body
-(:class:`CloudWatchUpload`, documented models only: its pages are parsed by
+(every upload: demand samples above the registered MaxCapacity are stored, and named),
+:func:`check_capacity_signals` (a capacity signal above it is refused, as the CLI does), the
+CloudWatch upload body (:class:`CloudWatchUpload`, documented models only: its pages are parsed by
 ``traces.formats.parse_cloudwatch``) and :func:`demand_points`, the one path every
 file-like upload takes: a ``traces.formats`` parser (canonical CSV with several signals,
 AWS console/CLI CSV, CloudWatch GetMetricData with several query Ids, Prometheus range
@@ -21,17 +22,20 @@ Every format obeys the same sample limits as the JSON points: demand 0 to
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from policy.advice.advise import CAPACITY_TOLERANCE
+from policy import InvalidRequestError
+from policy.advice.advise import CAPACITY_TOLERANCE, check_capacity_within_max
 from service.http.schemas.recommendations import HistoryPoint, RequestModel, request_error
 from service.inputs.history import EARLIEST_S, epoch_s, iso_s
-from traces import DemandMappingError, SignalRules, UploadError, check_upload, combine_signals
+from service.inputs.signals import capacity_on_grid
+from traces import DemandMappingError, SignalInput, SignalRules, UploadError, check_upload, combine_signals
 from traces.uploads import MAX_LISTED, Upload
 
 MAX_NAMED_ABOVE_MAX: Final[int] = 3
@@ -311,6 +315,56 @@ def upload_error(exc: UploadError) -> Exception:
     return request_error(items)
 
 
+def check_capacity_signals(
+    signals: Sequence[SignalInput],
+    rules: SignalRules,
+    *,
+    max_acu: float,
+    step_s: int,
+    start_s: int,
+    n_steps: int,
+) -> None:
+    """Refuse a capacity signal above the registered MaxCapacity, as the CLI does.
+
+    ``ServerlessDatabaseCapacity`` (or ``ACUUtilization`` x MaxCapacity) is the capacity
+    Aurora ran, which never exceeds MaxCapacity, so a sample above it means the data or the
+    registered ``limits.max_acu`` is wrong: the rule of ``acuplan recommend``/``advise``
+    (``policy.advice.advise.check_capacity_within_max`` on
+    :func:`service.inputs.signals.capacity_on_grid`), per signal so the message names it.
+    Demand (CPU, memory, rates, other ACU signals) may exceed MaxCapacity and is not checked
+    here (:func:`above_max_warnings` names it).
+
+    Args:
+        signals: the upload's checked signals.
+        rules: the mapping rules (``rules.max_acu`` is the base of ``ACUUtilization``).
+        max_acu: the registered MaxCapacity, ACU.
+        step_s: the cluster's step, seconds.
+        start_s: start of the upload's first step, epoch seconds.
+        n_steps: the upload's steps.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``body``: the signal and its source,
+            the highest capacity and its time, the steps above and ``limits.max_acu``.
+    """
+    start = datetime.fromtimestamp(start_s, tz=UTC)
+    for signal in signals:
+        capacity = capacity_on_grid([signal], rules, step_s=step_s, start_s=start_s, n_steps=n_steps)
+        try:
+            check_capacity_within_max(capacity, start=start, step_s=step_s, max_capacity_acu=max_acu)
+        except InvalidRequestError as exc:
+            message = (
+                str(exc)
+                .replace(
+                    f"current.max_capacity_acu={max_acu:g}",
+                    f"the cluster's registered MaxCapacity (limits.max_acu={max_acu:g} ACU)",
+                )
+                .replace("give its real MaxCapacity", "register the cluster with its real limits.max_acu")
+                .replace("advise on the history since then", "upload the history since then")
+            )
+            where = f"{signal.name} ({signal.source})" if signal.source else signal.name
+            raise request_error([(("body",), f"{where}: {message}; nothing is stored")]) from None
+
+
 def demand_points(
     upload: Upload,
     *,
@@ -338,7 +392,8 @@ def demand_points(
 
     Raises:
         fastapi.exceptions.RequestValidationError: every problem of the upload (rows named,
-            JSON fields located), or signals that cannot be mapped (at ``body``).
+            JSON fields located), signals that cannot be mapped, or a capacity signal above
+            ``max_acu`` (:func:`check_capacity_signals`; all at ``body``).
     """
     try:
         signals, report = check_upload(upload, now_s=now_s, step_s=step_s)
@@ -354,6 +409,9 @@ def demand_points(
         combined = combine_signals(signals, step_s=step_s, rules=rules)
     except DemandMappingError as exc:
         raise request_error([(("body",), exc.reason)]) from None
+    check_capacity_signals(
+        signals, rules, max_acu=max_acu, step_s=step_s, start_s=combined.start_s, n_steps=combined.n_steps
+    )
     keep = np.flatnonzero(np.isfinite(combined.demand_acu))
     ts = [combined.start_s + int(k) * step_s for k in keep]
     values = [float(combined.demand_acu[k]) for k in keep]

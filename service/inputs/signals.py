@@ -3,8 +3,9 @@
 Owns :func:`signals_history` (the one path from several signals to a recommendation's
 or an advice's inputs, shared by the CLI and the HTTP API), :func:`choose_step` (the step
 when none is given), :func:`side_series` (``DatabaseConnections`` or ``VolumeBytesUsed``
-on the history's grid, for ``policy.advise``), :func:`capacity_series` (the observed
-capacity, for its MaxCapacity check) and :func:`read_uploads` (files -> one
+on the history's grid, for ``policy.advise``), :func:`capacity_series` and
+:func:`capacity_on_grid` (the observed capacity, for its MaxCapacity check; the CLI's
+and the HTTP metric uploads') and :func:`read_uploads` (files -> one
 checked upload, for the CLI). The mapping
 itself is ``traces.combine_signals``; this module only sizes the grid first (a far-future
 timestamp costs a message, never memory), cuts it at ``now`` and fills the context:
@@ -196,8 +197,28 @@ def capacity_series(
         Shape ``built.history_acu.shape``, ACU, NaN where no sample; None when no signal is
         capacity.
     """
+    return capacity_on_grid(
+        signals, rules, step_s=built.step_s, start_s=built.combined.start_s, n_steps=len(built.history_acu)
+    )
+
+
+def capacity_on_grid(
+    signals: Sequence[SignalInput], rules: SignalRules, *, step_s: int, start_s: int, n_steps: int
+) -> npt.NDArray[np.float64] | None:
+    """Return the observed capacity on a demand grid (:func:`capacity_series` on any grid).
+
+    Args:
+        signals: checked signals (those that are not capacity are left out).
+        rules: MaxCapacity (the base of ``ACUUtilization``) and kind overrides.
+        step_s: the grid step, seconds.
+        start_s: start of step 0, epoch seconds.
+        n_steps: the grid's length.
+
+    Returns:
+        Shape (n_steps,), ACU, NaN where no sample; None when no signal is capacity.
+    """
     picked = [s for s in signals if is_capacity(s.name, s.unit, rules.kinds)]
-    grid = {"step_s": built.step_s, "start_s": built.combined.start_s, "n_steps": len(built.history_acu)}
+    grid = {"step_s": step_s, "start_s": start_s, "n_steps": n_steps}
     acu = kind_on_grid(picked, "acu", rules=rules, **grid)
     pct = kind_on_grid(picked, "acu_percent", rules=rules, **grid) if rules.max_acu is not None else None
     parts = [

@@ -70,6 +70,51 @@ def test_an_upload_above_max_capacity_is_stored_with_a_warning_naming_the_steps(
     assert store.points(cluster_id, since_s=0, until_s=2**40)[1] == [2.0, 100.0]
 
 
+_CAPACITY_ABOVE_MAX = (
+    "the observed capacity reached 100 ACU at 2024-05-06 00:05Z (1 of 2 steps above MaxCapacity), above the "
+    "cluster's registered MaxCapacity (limits.max_acu=64 ACU): Aurora never runs an instance above its "
+    "MaxCapacity, so the cluster's is at least 100 ACU; register the cluster with its real limits.max_acu "
+    "(if it was lowered during the history, upload the history since then); nothing is stored"
+)
+
+
+@pytest.mark.parametrize(
+    ("route", "source"),
+    [
+        pytest.param("csv", "upload.csv", id="csv"),
+        pytest.param("cloudwatch", "query Id acu", id="cloudwatch"),
+        pytest.param("upload", "upload", id="raw-upload"),
+    ],
+)
+def test_a_capacity_signal_above_max_capacity_is_refused_and_nothing_stored(
+    client: TestClient, cluster_id: str, route: str, source: str
+) -> None:
+    """It was stored with a warning (200) while ``acuplan recommend`` refuses the same data."""
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    kept = client.post(
+        f"/v1/clusters/{cluster_id}/metrics", json={"points": [{"ts": T0.isoformat(), "demand_acu": 3.0}]}
+    )
+    assert kept.status_code == 200, kept.text
+    text = (
+        "ts,cluster_id,signal,unit,value\n"
+        f"2024-05-06T00:00:00Z,{cluster_id},ServerlessDatabaseCapacity,acu,2\n"
+        f"2024-05-06T00:05:00Z,{cluster_id},ServerlessDatabaseCapacity,acu,100\n"
+    )
+    url = f"/v1/clusters/{cluster_id}/metrics/{route}"
+    if route == "csv":
+        r = client.post(url, content=text, headers={"content-type": "text/csv"})
+    elif route == "upload":
+        r = client.post(url, content=text.encode(), headers={"content-type": "application/octet-stream"})
+    else:
+        r = _cw(client, cluster_id, {"pages": [{"MetricDataResults": [_result([(0, 2.0), (5, 100.0)])]}]})
+
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert len(detail) == 1 and detail[0]["field"] == "body"
+    assert detail[0]["message"] == f"ServerlessDatabaseCapacity ({source}): {_CAPACITY_ABOVE_MAX}"
+    assert store.points(cluster_id, since_s=0, until_s=2**40) == ([int(T0.timestamp())], [3.0])
+
+
 def test_csv_in_acu_is_stored(client: TestClient, cluster_id: str) -> None:
     text = (
         "ts,cluster_id,signal,unit,value\n"

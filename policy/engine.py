@@ -27,7 +27,13 @@ from forecasting import (
 )
 from forecasting import InsufficientHistoryError as ForecastInsufficient
 from forecasting.validation import check_history
-from placement import MAX_HORIZON_STEPS, PlacementOptions, PreviousLayout
+from placement import (
+    MAX_HORIZON_STEPS,
+    CapacityLimits,
+    PlacementOptions,
+    PreviousLayout,
+    is_on_half_acu_grid,
+)
 from policy.autopause import plan_auto_pause
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
@@ -92,8 +98,10 @@ def validate_previous(previous: PreviousLayout | None, cluster: ClusterSpec) -> 
 
     Raises:
         InvalidRequestError: a floor outside [min_acu, max_acu], an AZ that is not in
-            the topology, or a failover reader in the writer's AZ (the message names
-            the ``previous.*`` field).
+            the topology, a failover reader in the writer's AZ, a secondary region's floor
+            off the 0.5-ACU grid or outside [min_acu, max_acu] (the limits are every
+            region's), or a negative reader count in a secondary region (the message names
+            the ``previous.*`` field, e.g. ``previous.secondary_floor_acu.eu-west-2``).
     """
     if previous is None:
         return
@@ -125,6 +133,24 @@ def validate_previous(previous: PreviousLayout | None, cluster: ClusterSpec) -> 
             f"the writer's ({topo.writer_az_id!r})",
             "previous.failover_az_id",
         )
+    _validate_previous_secondaries(previous, limits)
+
+
+def _validate_previous_secondaries(previous: PreviousLayout, limits: CapacityLimits) -> None:
+    """The secondary regions' part of :func:`validate_previous` (a negative floor was a 500)."""
+    for region, floor in previous.secondary_floor_acu.items():
+        field = f"previous.secondary_floor_acu.{region}"
+        if not is_on_half_acu_grid(floor) or not limits.min_acu <= floor <= limits.max_acu:
+            raise InvalidRequestError(
+                f"{field}={floor:g} must be a multiple of 0.5 ACU in [limits.min_acu={limits.min_acu:g}, "
+                f"limits.max_acu={limits.max_acu:g}] (the limits are every region's)",
+                field,
+            )
+    for region, by_az in previous.secondary_readers_by_az.items():
+        for az, n in by_az.items():
+            if n < 0:
+                field = f"previous.secondary_readers_by_az.{region}.{az}"
+                raise InvalidRequestError(f"{field}={n} must be >= 0", field)
 
 
 def validate_cluster_config(cluster: ClusterSpec, config: PolicyConfig) -> None:

@@ -154,3 +154,40 @@ def test_a_horizon_of_more_plan_steps_than_the_optimiser_takes_is_refused_at_hor
         "config.horizon_s=604800 is 20160 plan steps of config.plan_step_s=30 s; the optimiser takes at "
         "most 20000: shorten the horizon or lengthen the plan step"
     )
+
+
+SECONDARY = {"secondaries": [{"region": "eu-west-2", "az_ids": ["euw2-az1", "euw2-az2"]}]}
+
+
+@pytest.mark.parametrize(
+    ("previous", "field", "message"),
+    [
+        pytest.param(
+            {"writer_acu": 1, "secondary_floor_acu": {"eu-west-2": -1}},
+            "previous.secondary_floor_acu.eu-west-2",
+            "previous.secondary_floor_acu.eu-west-2=-1 must be a multiple of 0.5 ACU in "
+            "[limits.min_acu=0.5, limits.max_acu=128] (the limits are every region's)",
+            id="negative_floor",  # was a raw ValueError from placement.units (HTTP 500)
+        ),
+        pytest.param(
+            {"writer_acu": 1, "secondary_floor_acu": {"eu-west-2": 1.3}},
+            "previous.secondary_floor_acu.eu-west-2",
+            "previous.secondary_floor_acu.eu-west-2=1.3 must be a multiple of 0.5 ACU in "
+            "[limits.min_acu=0.5, limits.max_acu=128] (the limits are every region's)",
+            id="off_grid_floor",
+        ),
+        pytest.param(
+            {"writer_acu": 1, "secondary_readers_by_az": {"eu-west-2": {"euw2-az1": -1}}},
+            "previous.secondary_readers_by_az.eu-west-2.euw2-az1",
+            "previous.secondary_readers_by_az.eu-west-2.euw2-az1=-1 must be >= 0",
+            id="negative_readers",
+        ),
+    ],
+)
+def test_a_deployed_secondary_layout_that_no_cluster_can_have_is_refused_at_its_field(
+    previous: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        recommend(HISTORY, now=NOW, cluster={"placement": SECONDARY}, previous=previous)
+    assert err.value.field == field
+    assert str(err.value) == message

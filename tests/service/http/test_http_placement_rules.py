@@ -131,3 +131,23 @@ def test_advice_with_a_broken_placement_is_422_at_submission(
     r = client.post("/v1/advice", json=advice)
     assert r.status_code == 422, r.text
     assert r.json() == _detail(expected)
+
+
+def test_a_negative_deployed_secondary_floor_is_422_not_500(client: TestClient, body: dict[str, Any]) -> None:
+    bad = copy.deepcopy(body)
+    bad["cluster"]["placement"] = {
+        "secondaries": [{"region": "eu-west-2", "az_ids": ["euw2-az1", "euw2-az2"]}]
+    }
+    bad["previous"] = {"writer_acu": 1, "secondary_floor_acu": {"eu-west-2": -1}}
+    r = client.post("/v1/recommendations", json=bad)
+    assert r.status_code == 422, r.text
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [
+            {
+                "field": "previous.secondary_floor_acu.eu-west-2",
+                "message": "previous.secondary_floor_acu.eu-west-2=-1 must be a multiple of 0.5 ACU in "
+                "[limits.min_acu=0.5, limits.max_acu=64] (the limits are every region's)",
+            }
+        ],
+    }

@@ -145,6 +145,30 @@ class AdviceBody(RequestModel):
     volume_bytes: list[SamplePoint] | None = Field(default=None, max_length=MAX_HISTORY_POINTS)
     capacity_acu: list[SamplePoint] | None = Field(default=None, max_length=MAX_HISTORY_POINTS)
 
+    def check_auto_pause(self) -> None:
+        """Refuse ``current.seconds_until_auto_pause`` for a cluster that cannot pause, as the CLI does.
+
+        Aurora pauses only at MinCapacity 0, so SecondsUntilAutoPause given with another
+        MinCapacity is a mistake in the settings described (``acuplan advise`` refuses
+        ``--pause-after-s`` without ``--min-acu 0``), never ignored.
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: at ``current.seconds_until_auto_pause``.
+        """
+        current = self.current
+        if "seconds_until_auto_pause" in current.model_fields_set and current.min_capacity_acu != 0:
+            raise request_error(
+                [
+                    (
+                        ("current", "seconds_until_auto_pause"),
+                        f"current.seconds_until_auto_pause={current.seconds_until_auto_pause}: "
+                        "SecondsUntilAutoPause applies only to a cluster that may pause "
+                        "(current.min_capacity_acu 0), and current.min_capacity_acu is "
+                        f"{current.min_capacity_acu:g}",
+                    )
+                ]
+            )
+
     def advice_config(self, base: PolicyConfig, *, step_s: int) -> AdviceConfig:
         """The advice's configuration: the policy with overrides, the replay, the options.
 
@@ -221,12 +245,15 @@ class AdviceBody(RequestModel):
             registered: the registered cluster the advice is for, or None.
 
         Raises:
-            fastapi.exceptions.RequestValidationError: a history spanning more than
-                ``MAX_HISTORY_STEPS`` steps or shorter than the warm-up plus a day (at
-                ``history``), the settings against the cluster (at ``current.*``), a
-                ``capacity_acu`` sample above MaxCapacity (at ``current.max_capacity_acu``), a
-                configuration error, or side samples out of order.
+            fastapi.exceptions.RequestValidationError: ``current.seconds_until_auto_pause``
+                given for a MinCapacity other than 0 (:meth:`check_auto_pause`), a history
+                spanning more than ``MAX_HISTORY_STEPS`` steps or shorter than the warm-up
+                plus a day (at ``history``), the settings against the cluster (at
+                ``current.*``), a ``capacity_acu`` sample above MaxCapacity (at
+                ``current.max_capacity_acu``), a configuration error, or side samples out of
+                order.
         """
+        self.check_auto_pause()
         config = self.advice_config(base, step_s=step_s)
         if (ts_s[-1] - ts_s[0]) // step_s + 1 > MAX_HISTORY_STEPS:
             raise request_error(

@@ -107,6 +107,20 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
             id="string_number",
         ),
         pytest.param({"current": {"min_capacity_acu": 0.7}}, "current", "0.5-ACU grid", id="off_grid"),
+        pytest.param(  # was a 202 while `acuplan advise --pause-after-s` refuses it
+            {"current": {"min_capacity_acu": 0.5, "max_capacity_acu": 16, "seconds_until_auto_pause": 600}},
+            "current.seconds_until_auto_pause",
+            "current.seconds_until_auto_pause=600: SecondsUntilAutoPause applies only to a cluster that may "
+            "pause (current.min_capacity_acu 0), and current.min_capacity_acu is 0.5",
+            id="pause_after_without_pause",
+        ),
+        pytest.param(
+            {"current": {"min_capacity_acu": 4, "max_capacity_acu": 16, "seconds_until_auto_pause": 300}},
+            "current.seconds_until_auto_pause",
+            "current.seconds_until_auto_pause=300: SecondsUntilAutoPause applies only to a cluster that may "
+            "pause (current.min_capacity_acu 0), and current.min_capacity_acu is 4",
+            id="pause_after_at_min_4",
+        ),
         pytest.param({"step_s": 120}, "step_s", "must divide the plan step", id="step_s"),
         pytest.param({"options": {"schedule_slot_s": 7000}}, "options", "must divide a day", id="slot"),
         pytest.param(
@@ -180,6 +194,31 @@ def test_what_the_advice_would_reject_is_422_up_front(
     detail = r.json()["detail"][0]
     assert detail["field"].startswith(field), detail
     assert part in detail["message"]
+
+
+def test_seconds_until_auto_pause_is_taken_at_min_capacity_0_and_refused_else_per_cluster(
+    client: TestClient,
+) -> None:
+    cid = f"pause-{uuid.uuid4().hex[:8]}"
+    assert (
+        client.put(f"/v1/clusters/{cid}", json={"limits": {"min_acu": 0, "max_acu": 16}}).status_code == 201
+    )
+    client.post(f"/v1/clusters/{cid}/metrics", json={"points": _points()})
+    pause = {"max_capacity_acu": 16, "seconds_until_auto_pause": 900}
+
+    refused = client.post(f"/v1/clusters/{cid}/advice", json={"current": {**pause, "min_capacity_acu": 1}})
+    taken = client.post(f"/v1/clusters/{cid}/advice", json={"current": {**pause, "min_capacity_acu": 0}})
+
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == [
+        {
+            "field": "current.seconds_until_auto_pause",
+            "message": "current.seconds_until_auto_pause=900: SecondsUntilAutoPause applies only to a "
+            "cluster that may pause (current.min_capacity_acu 0), and current.min_capacity_acu is 1",
+        }
+    ]
+    assert taken.status_code == 202, taken.text
+    client.delete(taken.headers["location"])  # the answer is not under test
 
 
 def test_registered_cluster_advice_publishes_its_alerts_on_metrics(client: TestClient) -> None:

@@ -5,7 +5,8 @@ or an advice's inputs, shared by the CLI and the HTTP API), :func:`choose_step` 
 when none is given), :func:`side_series` (``DatabaseConnections`` or ``VolumeBytesUsed``
 on the history's grid, for ``policy.advise``), :func:`capacity_series` and
 :func:`capacity_on_grid` (the observed capacity, for its MaxCapacity check; the CLI's
-and the HTTP metric uploads') and :func:`read_uploads` (files -> one
+and the HTTP metric uploads'), :func:`sniffed_format` (a Prometheus error response, which
+``traces.formats.sniff`` takes for CloudWatch) and :func:`read_uploads` (files -> one
 checked upload, for the CLI). The mapping
 itself is ``traces.combine_signals``; this module only sizes the grid first (a far-future
 timestamp costs a message, never memory), cuts it at ``now`` and fills the context:
@@ -15,8 +16,9 @@ flags and the notes (connections). Imports ``traces`` and ``policy`` public name
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,9 +30,9 @@ from policy.steps import MIN_STEP_S
 from policy.types import DemandContext
 from service.inputs.history import check_window
 from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
-from traces.formats import parse_any
+from traces.formats import parse_any, sniff
 from traces.signals import NOT_DEMAND, SignalKind, is_capacity, kind_on_grid, signal_kind
-from traces.uploads import merge_uploads
+from traces.uploads import Upload, merge_uploads
 
 DAY_S = 86_400
 
@@ -229,6 +231,41 @@ def capacity_on_grid(
     return np.asarray(np.fmax.reduce(parts), dtype=np.float64) if len(parts) > 1 else parts[0]
 
 
+def sniffed_format(data: bytes, name: str) -> str | None:
+    """Tell a Prometheus response that ``traces.formats.sniff`` takes for CloudWatch.
+
+    The sniffer calls JSON Prometheus only when it holds a ``resultType``, so an error
+    response (``{"status": "error", "errorType": "timeout", "error": "query timed out"}``)
+    was read as CloudWatch and answered with a CloudWatch message (``a page needs a
+    MetricDataResults list``). JSON without ``MetricDataResults`` near its start whose top
+    level has Prometheus's ``status`` is a Prometheus response, so its own message (e.g.
+    ``query timed out``) is reported.
+
+    Args:
+        data: the content.
+        name: its name (the sniffer reads a ``.parquet`` suffix).
+
+    Returns:
+        ``prometheus`` for such a response; None to let ``traces.formats.parse_any`` sniff.
+    """
+    if sniff(data, name) != "cloudwatch" or b'"MetricDataResults"' in data[:65_536]:
+        return None
+    try:
+        parsed = json.loads(data.decode("utf-8-sig"))
+    except ValueError:  # not UTF-8 or not JSON: parse_any says so
+        return None
+    return "prometheus" if isinstance(parsed, dict) and "status" in parsed else None
+
+
+def _named(upload: Upload) -> Upload:
+    """Name the file in each problem that does not (a JSON path, e.g. ``response``), as CSV rows are."""
+    upload.problems = [
+        p if p.where.startswith(upload.name) else replace(p, where=f"{upload.name} {p.where}".rstrip())
+        for p in upload.problems
+    ]
+    return upload
+
+
 def read_uploads(
     paths: Sequence[Path],
     *,
@@ -253,12 +290,15 @@ def read_uploads(
 
     Raises:
         OSError: a file cannot be read.
-        traces.UploadError: anything the checks reject (every problem in its report).
+        traces.UploadError: anything the checks reject (every problem in its report, each
+            naming its file; a Prometheus error response is sniffed as Prometheus:
+            :func:`sniffed_format`).
     """
-    uploads = [
-        parse_any(p.read_bytes(), name=p.name, format=format, tz=tz, signal=signal, specs=specs)
-        for p in paths
-    ]
+    uploads = []
+    for p in paths:
+        data = p.read_bytes()
+        fmt = format or sniffed_format(data, p.name)
+        uploads.append(_named(parse_any(data, name=p.name, format=fmt, tz=tz, signal=signal, specs=specs)))
     return check_upload(merge_uploads(uploads), now_s=now_s)
 
 

@@ -30,6 +30,7 @@ from service.inputs.formats import (
     points_from_wire,
 )
 from service.inputs.history import epoch_s
+from service.inputs.signals import sniffed_format
 from service.store import ClusterRecord
 from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv
 from traces.uploads import Upload
@@ -189,7 +190,8 @@ def add_metrics_upload(
     The body is the file: a canonical or AWS CSV, a CloudWatch GetMetricData response
     (one page or a list), a Prometheus range-query response (``resultType: matrix``) or
     Parquet (``ts`` plus ``signal``/``value`` columns, or a column per signal); the format
-    is sniffed unless ``format`` is given; a ``csv`` or ``aws-csv`` the CSV's header shows
+    is sniffed unless ``format`` is given (a Prometheus error response is Prometheus, so its
+    ``error`` is the 422's message); a ``csv`` or ``aws-csv`` the CSV's header shows
     is the other is a 422 at ``format``. The same checks, limits and 422s as ``/csv`` and
     ``/cloudwatch``; nothing is stored unless all is good.
     """
@@ -206,7 +208,7 @@ def add_metrics_upload(
 
         raise request_error([(("timezone",), str(exc))]) from None
     upload = parse_any(
-        content, name=UPLOAD_NAME, format=format, tz=zone, signal=signal,
-        cluster_id=cluster_id,
+        content, name=UPLOAD_NAME, format=format or sniffed_format(content, UPLOAD_NAME), tz=zone,
+        signal=signal, cluster_id=cluster_id,
     )  # fmt: skip
     return _store(runtime.store, record, _demand(runtime, record, upload))

@@ -119,6 +119,34 @@ def test_all_bad_rows_are_reported_in_one_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("command", ["recommend", "advise"])
+@pytest.mark.parametrize("format", [None, "prometheus"], ids=["sniffed", "prometheus"])
+def test_a_prometheus_error_response_says_prometheus_error_and_names_the_file(
+    tmp_path: Path, command: str, format: str | None
+) -> None:
+    """Sniffed, it was read as CloudWatch: ``pages.0, field 'MetricDataResults': ...`` without the file."""
+    path = tmp_path / "prom.json"
+    path.write_text('{"status":"error","errorType":"timeout","error":"query timed out"}', encoding="utf-8")
+    given = [] if format is None else ["--format", format]
+
+    line = _error(runner.invoke(app, [command, "-i", str(path), "--max-acu", "16", *given]))
+
+    assert line == "error: prom.json response, field 'status': Prometheus response: query timed out"
+
+
+def test_a_cloudwatch_problem_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "cw.json"
+    result = {"Id": "acu", "Label": "ServerlessDatabaseCapacity", "Timestamps": [T0], "Values": ["1"]}
+    path.write_text(json.dumps({"MetricDataResults": [result]}), encoding="utf-8")
+
+    line = _error(runner.invoke(app, ["recommend", "-i", str(path), "--max-acu", "16"]))
+
+    assert line == (
+        "error: cw.json pages.0.MetricDataResults.0, field 'Values.0': '1' is not a number "
+        "(a JSON number is expected)"
+    )
+
+
 def test_stale_data_holds_the_deployed_layout(tmp_path: Path) -> None:
     csv = _multi(tmp_path / "m.csv", free_gib=30.0)
     now = format_ts(T0 + 3 * 86_400 + 2 * 3600)  # two hours after the last sample

@@ -115,6 +115,26 @@ def test_a_capacity_signal_above_max_capacity_is_refused_and_nothing_stored(
     assert store.points(cluster_id, since_s=0, until_s=2**40) == ([int(T0.timestamp())], [3.0])
 
 
+@pytest.mark.parametrize("query", ["", "?format=prometheus"], ids=["sniffed", "prometheus"])
+def test_a_prometheus_error_response_is_a_422_with_its_error(
+    client: TestClient, cluster_id: str, query: str
+) -> None:
+    """Sniffed, it was read as CloudWatch: 422 at pages.0 'a page needs a MetricDataResults list'."""
+    body = b'{"status":"error","errorType":"timeout","error":"query timed out"}'
+
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/upload{query}",
+        content=body,
+        headers={"content-type": "application/octet-stream"},
+    )
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {"field": "response.status", "message": "Prometheus response: query timed out"}
+    ]
+    assert _stored(client, cluster_id)["n_points"] == 0
+
+
 def test_csv_in_acu_is_stored(client: TestClient, cluster_id: str) -> None:
     text = (
         "ts,cluster_id,signal,unit,value\n"

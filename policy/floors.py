@@ -164,6 +164,50 @@ class _Run:
             states = self.step(states, t, floors)
 
 
+def reachable_demand(
+    drive_acu: npt.ArrayLike,
+    *,
+    step_s: int,
+    cluster: FloorCluster,
+    model: ScalerModel,
+    start: list[InstanceState],
+    floor_before_acu: float,
+) -> FloatArray:
+    """The most cluster load each step could serve within the SLO from its first second.
+
+    The instances run from ``start`` with MinCapacity set to MaxCapacity at every step from
+    now (the fastest any schedule climbs: a change takes ``floor_apply_delay_s``, then the
+    ramp), following ``drive_acu``; a step's value is the smallest over the instances of
+    capacity x ``slo_utilisation`` / its share of the load. Demand above it is out of any
+    plan's reach: :func:`cheapest_floors` caps its needs there (``cap_at_reach``), and the
+    planner reports the rest as shortfall rather than as covered.
+
+    Args:
+        drive_acu: the cluster load the scaler follows, shape (n,), ACU (NaN holds the last).
+        step_s: step length, seconds.
+        cluster: the instances and the floor's range.
+        model: the scaler model.
+        start: the instances' states now (writer first).
+        floor_before_acu: the floor in force until a change takes effect, ACU.
+
+    Returns:
+        Reachable cluster load per step, shape (n,), ACU.
+    """
+    drive = _hold_last(np.asarray(drive_acu, dtype=np.float64))
+    run = _Run(drive, np.full(len(drive), np.nan), float(step_s), cluster, model, floor_before_acu)
+    floors = np.full(len(drive), cluster.max_acu)
+    out = np.empty(len(drive), dtype=np.float64)
+    states = start
+    for t in range(len(drive)):
+        out[t] = min(
+            s.capacity_acu / model.need_acu(share)
+            for s, share in zip(states, run.shares, strict=True)
+            if share > 0
+        )
+        states = run.step(states, t, floors)
+    return out
+
+
 def cheapest_floors(
     drive_acu: npt.ArrayLike,
     need_acu: npt.ArrayLike,

@@ -35,6 +35,7 @@ from policy.floors import (
     cheapest_floors,
     fill_short_dips,
     hold_small_decreases,
+    reachable_demand,
     scaler_hold,
     scaler_now,
 )
@@ -211,8 +212,12 @@ def _reasons(
     held: bool,
     beyond_limits: bool,
     previous: PreviousLayout | None = None,
+    out_of_reach: bool = False,
 ) -> list[str]:
     """Why the plan is what it is, one sentence each.
+
+    ``out_of_reach``: some of the risk-quantile demand is beyond what Aurora's scaler can
+    reach in time from where it is now (reported as shortfall and blamed on that).
 
     A held plan's floor and readers are the deployed ones: the hold sentence says why, so
     no sentence here claims the forecast chose them. Uncovered demand is blamed on
@@ -230,6 +235,18 @@ def _reasons(
             f"optimiser returned {plan.status.value}: fail-safe plan holds the deployed layout or "
             f"raises the floor to what Aurora's scaler needs for the {q} forecast "
             f"({max(floors):g} ACU); it never scales down"
+        ]
+    elif out_of_reach:
+        reasons = [
+            f"Aurora's own scaler cannot reach all of the {q} demand forecast in time from where it is "
+            f"now ({ramp.name} ramp profile: a MinCapacity change takes {ramp.floor_apply_delay_s:g} s, then "
+            f"capacity doubles every {ramp.scale_up_doubling_s:g} s), not even with MinCapacity at "
+            f"MaxCapacity now; the part it cannot reach is reported as shortfall"
+            + (
+                f", and MinCapacity is raised up to {max(floors):g} ACU where that still helps"
+                if max(floors) > cluster.limits.min_acu
+                else ""
+            )
         ]
     elif max(floors) <= cluster.limits.min_acu:
         reasons = [
@@ -259,6 +276,8 @@ def _reasons(
         at_max = any(s.shortfall_acu > 0 and s.min_capacity_acu >= cluster.limits.max_acu for s in steps)
         if held:
             cause = "the plan holds the deployed layout (the data cannot be trusted)"
+        elif out_of_reach:
+            cause = "Aurora's scaler cannot climb to it in time from where it is now"
         elif writer_bound is not None:
             need, n, _ = writer_bound
             peak = max(s.demand_risk_acu for s in steps)
@@ -472,6 +491,7 @@ def plan_recommendation(
     warnings: tuple[str, ...] = (),
     data_quality: DataQuality | None = None,
     extra_reasons: tuple[str, ...] = (),
+    unreachable_acu: FloatArray | None = None,
 ) -> Recommendation:
     """Optimise a plan for demand quantiles and floor needs already on the plan-step grid.
 
@@ -494,6 +514,9 @@ def plan_recommendation(
         data_quality: the history's quality; ``held`` keeps the deployed layout as a
             lower bound (``PlacementProblem.hold_previous``).
         extra_reasons: more reasons from the inputs (the working set, the signals).
+        unreachable_acu: risk-quantile demand per plan step beyond what Aurora's scaler can
+            reach in time from where it is now (:func:`policy.floors.reachable_demand`),
+            shape (horizon,), ACU; it is added to the shortfall. None: nothing out of reach.
 
     Returns:
         The Recommendation; a fail-safe one (never below the deployed floor) when the
@@ -534,6 +557,12 @@ def plan_recommendation(
         )
         plan = plan.model_copy(update={"conflicting_families": plan.conflicting_families or infeasible})
     excess = (risk - clipped) / config.target_utilisation
+    late = np.zeros(len(risk)) if unreachable_acu is None else np.minimum(unreachable_acu, clipped)
+    if np.any(late > 0):  # demand no schedule serves in time from now: short, not covered
+        shortfall = tuple(
+            float(a + b) for a, b in zip(plan.shortfall_acu, late / config.target_utilisation, strict=True)
+        )
+        plan = plan.model_copy(update={"shortfall_acu": shortfall})
     if np.any(excess > 0):
         shortfall = tuple(float(a + b) for a, b in zip(plan.shortfall_acu, excess, strict=True))
         plan = plan.model_copy(update={"shortfall_acu": shortfall})
@@ -554,7 +583,16 @@ def plan_recommendation(
         config.target_utilisation,
     )
     beyond = bool(np.any(excess > 0))
-    reasons = _reasons(plan, steps, config, cluster, held=held, beyond_limits=beyond, previous=previous)
+    reasons = _reasons(
+        plan,
+        steps,
+        config,
+        cluster,
+        held=held,
+        beyond_limits=beyond,
+        previous=previous,
+        out_of_reach=bool(np.any(late > 0)),
+    )
     reasons += list(extra_reasons)
     warnings = (*warnings, *_max_capacity_warnings(steps, cluster, config))
     if held and data_quality is not None:
@@ -687,6 +725,20 @@ def plan_from_forecast(
         floors = np.minimum(floors, cap)
     keep = _working_set_floor(context, step_s, config, limits.max_acu)
     floors = np.maximum(floors, keep)
+    unreachable = None
+    if not held:
+        reach = reachable_demand(
+            rows[config.low_quantile],
+            step_s=step_s,
+            cluster=floor_cluster,
+            model=model,
+            start=now_state,
+            floor_before_acu=deployed,
+        )
+        # late, not beyond the limits: what MaxCapacity could serve once ramped, but not yet
+        ramped = min(limits.max_acu / model.need_acu(share) for share in floor_cluster.shares() if share > 0)
+        late = np.minimum(rows[config.risk_quantile], ramped) - reach
+        unreachable = aggregate_max(np.maximum(late, 0.0), block)
     hold = scaler_hold(
         rows[0.5],
         step_s=step_s,
@@ -721,6 +773,7 @@ def plan_from_forecast(
         forecast_model=forecast_model,
         floor_need_acu=need,
         scaler_capacity_acu=mean_hold,
+        unreachable_acu=unreachable,
         floor_reasons=reasons,
         warnings=warnings + (context.notes if context is not None else ()),
         data_quality=data_quality,

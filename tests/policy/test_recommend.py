@@ -362,3 +362,20 @@ def test_lowering_to_a_floor_still_needed_says_what_it_still_buys() -> None:
     assert changes[1].reason == "lower to 1 ACU, the floor still needed: must be at 1 ACU by 01:00 UTC (test)"
     assert changes[2].reason.startswith("lower to 0.5 ACU: from ")
     assert "would buy nothing" in changes[2].reason
+
+
+def test_demand_the_scaler_cannot_reach_in_time_is_shortfall_not_covered() -> None:
+    """Planning at the very start of a known daily 100-ACU jump with the scaler near 1 ACU: no
+    MinCapacity set now takes effect and ramps in time, so the step is short (it read covered,
+    P(short) 0.1, and "the scaler reaches the p90 demand forecast in time")."""
+    demand = np.ones(5 * 288)
+    for day in range(5):
+        demand[day * 288 + 144 : day * 288 + 147] = 100.0
+    history = demand[: 4 * 288 + 144]
+    rec = recommend(history, now=datetime(2024, 3, 1, tzinfo=UTC) + timedelta(seconds=300 * len(history)))
+    first = rec.steps[0]
+    assert first.demand_risk_acu == pytest.approx(100.0, rel=0.01)
+    assert first.shortfall_acu > 100.0 and first.shortfall_probability >= 0.5
+    assert rec.steps[1].shortfall_acu == 0.0  # later steps are reachable (and planned for)
+    assert "cannot reach all of the p90 demand forecast in time" in rec.reasons[0]
+    assert any("stay uncovered: Aurora's scaler cannot climb to it in time" in r for r in rec.reasons)

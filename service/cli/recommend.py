@@ -1,8 +1,10 @@
 """``acuplan recommend``: a recommendation for your own cluster from its metric exports.
 
 Owns :func:`recommend_command` (registered by :mod:`service.cli.main`), the config file
-model :class:`RecommendFile` (TOML, read with ``tomllib``) and :func:`cluster_inputs`,
-which merges the file and the options (options win). Inputs are any of
+model :class:`RecommendFile` (TOML, read with ``tomllib``, strictly typed: a quoted number
+is refused), which the options override, and :class:`Sources` (:func:`file_sources`): an
+error names the option given, or the file's key (``cluster.max_acu (c.toml)``) when the
+value came from the file. Inputs are any of
 ``traces.FORMATS`` (several files: one upload; a signal in two files is one signal),
 parsed and checked by ``traces`` (every bad row at once), mapped to demand by
 ``traces.combine_signals`` through :func:`service.cli.exports.exports_history` (the
@@ -17,6 +19,7 @@ Imports ``policy``/``placement``/``traces`` public names inside the command (``a
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -54,7 +57,8 @@ if TYPE_CHECKING:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a quoted number (max_acu = "16") is refused, never coerced; an int is a float
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ClusterSection(_Section):
@@ -103,7 +107,8 @@ def read_config(path: Path | None) -> RecommendFile:
     """Read ``--config``.
 
     Raises:
-        CliInputError: not TOML, an unknown key or a bad value, named as
+        CliInputError: not TOML, an unknown key or a bad value (among them a value of the
+            wrong TOML type, e.g. a quoted number: never coerced), named as
             ``<file>: <section.key>: <reason>``.
         OSError: the file cannot be read.
     """
@@ -117,7 +122,59 @@ def read_config(path: Path | None) -> RecommendFile:
     except ValidationError as exc:
         e = exc.errors()[0]
         where = ".".join(str(p) for p in e["loc"])
-        raise CliInputError(f"{path.name}: {where}: {str(e['msg']).removeprefix('Value error, ')}") from None
+        reason = str(e["msg"]).removeprefix("Value error, ")
+        if isinstance(e.get("input"), str) and e["type"] in ("float_type", "int_type"):
+            reason += f", got the string {e['input']!r} (write a TOML number, without quotes)"
+        raise CliInputError(f"{path.name}: {where}: {reason}") from None
+
+
+FILE_KEYS: dict[str, str] = {
+    "--min-acu": "cluster.min_acu",
+    "--max-acu": "cluster.max_acu",
+    "--region": "cluster.region",
+    "--az": "cluster.az_ids",
+    "--writer-az": "cluster.writer_az_id",
+    "--read-frac": "cluster.read_frac",
+    "--price": "cluster.price_usd_per_acu_hour",
+    "--risk": "cluster.risk_quantile",
+    "--timezone": "cluster.timezone",
+    "--input-timezone": "signals.input_timezone",
+    "--deployed-min-acu": "deployed.min_acu",
+    "--deployed-reader": "deployed.readers",
+    "--deployed-failover-az": "deployed.failover_az_id",
+}
+"""The ``--config`` key that gives each option's value when the option is not given."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Which values came from the ``--config`` file, so an error names what the user wrote.
+
+    Attributes:
+        file: the file's name (e.g. ``c.toml``), or None without ``--config``.
+        from_file: the options (``--max-acu``) whose value is the file's key
+            (:data:`FILE_KEYS`): not given on the command line, set in the file.
+    """
+
+    file: str | None = None
+    from_file: frozenset[str] = frozenset()
+
+    def key(self, option: str) -> str:
+        """``option``, or its file key (``cluster.max_acu``) when the file gave the value."""
+        return FILE_KEYS[option] if option in self.from_file else option
+
+    def tag(self, *options: str) -> str:
+        """`` (<file>)`` when the file gave any of ``options``' values, else empty."""
+        return f" ({self.file})" if any(o in self.from_file for o in options) else ""
+
+    def label(self, option: str) -> str:
+        """Name an option, or ``a/b`` options, as given: ``--risk``, ``cluster.risk_quantile (c.toml)``."""
+        parts = option.split("/")
+        return "/".join(self.key(o) for o in parts) + self.tag(*parts)
+
+    def shown(self, option: str, value: float | None) -> str:
+        """An option and its value as given: ``--max-acu 16`` or ``cluster.max_acu 16``."""
+        return self.key(option) if value is None else f"{self.key(option)} {value:g}"
 
 
 _FIELD_OPTIONS = {
@@ -155,13 +212,14 @@ _DEPLOYED_OPTIONS: dict[str, str] = {
 """How a deployed-layout error from ``policy.recommend`` names the CLI options behind each field."""
 
 
-def _named(exc: ValidationError, prefix: str = "") -> str:
+def _named(exc: ValidationError, prefix: str = "", sources: Sources | None = None) -> str:
     parts = []
     for e in exc.errors():
         path = ".".join(str(p) for p in e["loc"]) or exc.title  # a model-level check: the model's options
         field = ".".join(str(p) for p in e["loc"] if not isinstance(p, int))  # az_ids.0 is --az's first
-        option = _FIELD_OPTIONS.get(path) or _FIELD_OPTIONS.get(field) or prefix + path
-        parts.append(f"{option}: {str(e['msg']).removeprefix('Value error, ')}")
+        option = _FIELD_OPTIONS.get(path) or _FIELD_OPTIONS.get(field)
+        shown = prefix + path if option is None else (sources or Sources()).label(option)
+        parts.append(f"{shown}: {str(e['msg']).removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 
@@ -205,14 +263,42 @@ def _az_region_mismatch(exc: ValidationError) -> str | None:
     return None
 
 
-def _az_sources(region: str | None, az: list[str] | None, c: ClusterSection, config: Path | None) -> str:
-    """Where the region and the AZ IDs came from: ``--region/--az``, or the file's keys and its name."""
-    names = [
-        "cluster.region" if region is None and c.region else "--region",
-        "cluster.az_ids" if not az and c.az_ids else "--az",
-    ]
-    in_file = config is not None and any(n.startswith("cluster.") for n in names)
-    return "/".join(names) + (f" ({config.name})" if in_file and config is not None else "")
+def file_sources(config: Path | None, file: RecommendFile, given: dict[str, Any]) -> Sources:
+    """Which options take their value from the file: not given (as the command reads them), set there.
+
+    Args:
+        config: ``--config``, or None.
+        file: its contents.
+        given: option -> the command line's value (None, or empty for the options read
+            with ``or``, e.g. ``--az``: not given).
+    """
+    if config is None:
+        return Sources()
+    c, d = file.cluster, file.deployed
+    in_file: dict[str, Any] = {
+        "--min-acu": c.min_acu,
+        "--max-acu": c.max_acu,
+        "--region": c.region,
+        "--az": c.az_ids,
+        "--writer-az": c.writer_az_id,
+        "--read-frac": c.read_frac,
+        "--price": c.price_usd_per_acu_hour,
+        "--risk": c.risk_quantile,
+        "--timezone": c.timezone,
+        "--input-timezone": file.signals.input_timezone,
+        "--deployed-min-acu": None if d is None else d.min_acu,
+        "--deployed-reader": None if d is None else d.readers,
+        "--deployed-failover-az": None if d is None else d.failover_az_id,
+    }
+    # the numbers are read with `is not None`, the others with `or`: mirror each
+    numeric = {"--min-acu", "--max-acu", "--read-frac", "--price", "--risk", "--deployed-min-acu"}
+    taken = {
+        option
+        for option, value in in_file.items()
+        if (value is not None if option in numeric else bool(value))
+        and (given.get(option) is None if option in numeric else not given.get(option))
+    }
+    return Sources(file=config.name, from_file=frozenset(taken))
 
 
 def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]) -> list[str]:
@@ -323,6 +409,12 @@ def recommend_command(
         c = file.cluster
         rates = {**file.signals.acu_s_per_unit, **parse_pairs("--rate", rate or [], float)}
         readers = parse_pairs("--deployed-reader", deployed_reader or [], int, example="euc1-az2=1")
+        typed: dict[str, Any] = {"--min-acu": min_acu, "--max-acu": max_acu, "--region": region, "--az": az}
+        typed |= {"--writer-az": writer_az, "--read-frac": read_frac, "--price": price, "--risk": risk}
+        typed |= {"--timezone": timezone, "--input-timezone": input_timezone}
+        typed |= {"--deployed-min-acu": deployed_min_acu, "--deployed-reader": readers}
+        typed |= {"--deployed-failover-az": deployed_failover_az}
+        src = file_sources(config_path, file, typed)  # an error names the option or the file's key
         if deployed_min_acu is None and file.deployed is None and (readers or deployed_failover_az):
             given = "--deployed-reader" if readers else "--deployed-failover-az"
             raise CliInputError(
@@ -337,12 +429,15 @@ def recommend_command(
                 )
                 config = type(config).model_validate(config.model_dump())
             except ValidationError as exc:
-                raise CliInputError(_named(exc)) from None
+                raise CliInputError(_named(exc, sources=src)) from None
         if step_s is not None:
             check_step_s(step_s, config.plan_step_s)
         requested_now = parse_now(now)
-        zone = check_zone_option("--timezone", timezone or c.timezone)
-        in_zone = check_zone_option("--input-timezone", input_timezone or file.signals.input_timezone) or zone
+        zone = check_zone_option(src.label("--timezone"), timezone or c.timezone)
+        in_zone = (
+            check_zone_option(src.label("--input-timezone"), input_timezone or file.signals.input_timezone)
+            or zone
+        )
         if json_path is not None:
             check_output_path(json_path)
         max_cap = max_acu if max_acu is not None else c.max_acu
@@ -354,17 +449,18 @@ def recommend_command(
             if min_cap is not None and "exceeds max_acu" in str(exc):  # the pair, not one option
                 default = CapacityLimits.model_fields["max_acu"].default
                 top = (
-                    f"--max-acu {max_cap:g}"
+                    src.shown("--max-acu", max_cap)
                     if max_cap is not None
                     else f"the default MaxCapacity {default:g}"
                 )
                 raise CliInputError(
-                    f"--min-acu {min_cap:g} exceeds {top}: MinCapacity must not exceed MaxCapacity"
+                    f"{src.shown('--min-acu', min_cap)} exceeds {top}{src.tag('--min-acu', '--max-acu')}: "
+                    "MinCapacity must not exceed MaxCapacity"
                 ) from None
             flag = "--max-acu" if max_cap is not None and "max_acu" in str(exc) else "--min-acu"
             shown = max_cap if flag == "--max-acu" else min_cap
             reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-            raise CliInputError(f"{flag} {shown:g}: {reasons}") from None
+            raise CliInputError(f"{src.shown(flag, shown)}{src.tag(flag)}: {reasons}") from None
         rules = SignalRules(
             max_acu=max_cap,
             min_acu=limits.min_acu,
@@ -385,11 +481,13 @@ def recommend_command(
                 start=built.start, step_s=step, max_capacity_acu=limits.max_acu,
             )  # fmt: skip
         except InvalidRequestError as exc:
-            given = "" if max_cap is not None else " (the default: --max-acu was not given)"
+            given_max = "" if max_cap is not None else " (the default: --max-acu was not given)"
             message = str(exc).replace(
-                f"current.max_capacity_acu={limits.max_acu:g}", f"MaxCapacity {limits.max_acu:g}{given}"
+                f"current.max_capacity_acu={limits.max_acu:g}", f"MaxCapacity {limits.max_acu:g}{given_max}"
             )
-            raise CliInputError(f"--max-acu: {message.replace('advise on', 'plan from')}") from None
+            raise CliInputError(
+                f"{src.label('--max-acu')}: {message.replace('advise on', 'plan from')}"
+            ) from None
         priced = ""
         try:
             topo: dict[str, Any] = {}
@@ -405,11 +503,16 @@ def recommend_command(
             try:
                 prefix = az_id_prefix(topo.get("region", home))
             except ValueError as exc:
-                raise CliInputError(f"--region: {exc}") from None
+                raise CliInputError(f"{src.label('--region')}: {exc}") from None
             if topo.get("region", home) != home and "az_ids" not in topo:  # never us-east-1's AZs elsewhere
+                where, example = (  # the file's key when the region is the file's
+                    ("cluster.az_ids", f'az_ids = ["{prefix}-az1", "{prefix}-az2"]')
+                    if "--region" in src.from_file
+                    else ("--az", f"--az {prefix}-az1 --az {prefix}-az2")
+                )
                 raise CliInputError(
-                    f"--region {topo['region']}: give its AZ IDs with --az (at least two, e.g. --az "
-                    f"{prefix}-az1 --az {prefix}-az2); the default AZs are {home}'s"
+                    f"{src.shown('--region', None)} {topo['region']}{src.tag('--region')}: give its AZ IDs "
+                    f"with {where} (at least two, e.g. {example}); the default AZs are {home}'s"
                 )
             spec: dict[str, Any] = {
                 "cluster_id": cluster_id or c.cluster_id or file_cluster(report) or "cluster-1",
@@ -427,8 +530,8 @@ def recommend_command(
             cluster = ClusterSpec(**spec)
         except ValidationError as exc:
             if (mismatch := _az_region_mismatch(exc)) is not None:  # e.g. --region over the file's AZs
-                raise CliInputError(f"{_az_sources(region, az, c, config_path)}: {mismatch}") from None
-            raise CliInputError(_named(exc, "")) from None
+                raise CliInputError(f"{src.label('--region/--az')}: {mismatch}") from None
+            raise CliInputError(_named(exc, "", src)) from None
         previous = None
         deployed = file.deployed
         if deployed_min_acu is not None or deployed is not None:
@@ -439,7 +542,7 @@ def recommend_command(
                     failover_az_id=deployed_failover_az or (deployed.failover_az_id if deployed else None),
                 )
             except ValidationError as exc:
-                raise CliInputError(_named(exc)) from None
+                raise CliInputError(_named(exc, sources=src)) from None
         try:
             rec = policy.recommend(
                 built.history_acu, now=built.now, step_s=step, cluster=cluster, config=config,
@@ -449,10 +552,14 @@ def recommend_command(
             if not (exc.field or "").startswith("previous."):
                 raise
             message = str(exc)
+            named = [o for name, o in _DEPLOYED_OPTIONS.items() if name in message]
             for name, option in _DEPLOYED_OPTIONS.items():
-                message = message.replace(name, option)
+                message = message.replace(name, src.key(option))
             option = _DEPLOYED_OPTIONS.get(exc.field or "", "--deployed-min-acu")
-            raise CliInputError(message if option in message else f"{option}: {message}") from None
+            if src.key(option) not in message:
+                message = f"{src.key(option)}: {message}"
+            file_name = f"{src.file}: " if src.tag(option, *named) else ""  # as the file's own errors
+            raise CliInputError(f"{file_name}{message}") from None
     for line in _summary(rec, report, built.combined.warnings):
         typer.echo(line)
     if priced:

@@ -103,6 +103,96 @@ def test_bad_config_is_one_line_naming_the_key(tmp_path: Path, text: str, line: 
     assert _error(runner.invoke(app, ["recommend", "-i", str(csv), "--config", str(config)])).startswith(line)
 
 
+@pytest.mark.parametrize(
+    ("text", "options", "line"),
+    [
+        pytest.param(  # was '--min-acu 8 exceeds --max-acu 4', flags never given
+            "[cluster]\nmin_acu = 8\nmax_acu = 4\n",
+            [],
+            "error: cluster.min_acu 8 exceeds cluster.max_acu 4 (c.toml): MinCapacity must not exceed "
+            "MaxCapacity",
+            id="min-above-max",
+        ),
+        pytest.param(
+            "[cluster]\nmax_acu = 4\n",
+            ["--min-acu", "8"],
+            "error: --min-acu 8 exceeds cluster.max_acu 4 (c.toml): MinCapacity must not exceed MaxCapacity",
+            id="option-above-file",
+        ),
+        pytest.param(
+            "[cluster]\nmin_acu = 8\nmax_acu = 4\n",
+            ["--min-acu", "2", "--max-acu", "1"],
+            "error: --min-acu 2 exceeds --max-acu 1: MinCapacity must not exceed MaxCapacity",
+            id="options-win",
+        ),
+        pytest.param(
+            "[cluster]\nmax_acu = 300\n",
+            [],
+            "error: cluster.max_acu 300 (c.toml): Input should be less than or equal to 256",
+            id="max-out-of-range",
+        ),
+        pytest.param(  # was coerced to 16
+            '[cluster]\nmax_acu = "16"\n',
+            [],
+            "error: c.toml: cluster.max_acu: Input should be a valid number, got the string '16' (write a "
+            "TOML number, without quotes)",
+            id="quoted-number",
+        ),
+        pytest.param(
+            '[deployed]\nmin_acu = "4"\n',
+            [],
+            "error: c.toml: deployed.min_acu: Input should be a valid number, got the string '4' (write a "
+            "TOML number, without quotes)",
+            id="quoted-deployed",
+        ),
+        pytest.param(
+            "[cluster]\nrisk_quantile = 0.3\n",
+            [],
+            "error: cluster.risk_quantile (c.toml): Input should be greater than 0.5",
+            id="risk",
+        ),
+        pytest.param(
+            '[cluster]\ntimezone = "Mars/Base"\n',
+            [],
+            "error: cluster.timezone (c.toml): unknown IANA time zone 'Mars/Base' (e.g. Europe/Berlin, "
+            "America/New_York)",
+            id="timezone",
+        ),
+        pytest.param(
+            '[cluster]\nregion = "eu-west-2"\n',
+            ["--max-acu", "64"],
+            "error: cluster.region eu-west-2 (c.toml): give its AZ IDs with cluster.az_ids (at least two, "
+            'e.g. az_ids = ["euw2-az1", "euw2-az2"]); the default AZs are us-east-1\'s',
+            id="region-without-az-ids",
+        ),
+        pytest.param(  # was '--deployed-min-acu=100.0 is outside [...]'
+            "[cluster]\nmax_acu = 64\n[deployed]\nmin_acu = 100\n",
+            [],
+            "error: c.toml: deployed.min_acu=100.0 is outside [--min-acu=0.5, cluster.max_acu=64.0]",
+            id="deployed-above-max",
+        ),
+        pytest.param(  # was '--deployed-failover-az=...'
+            '[deployed]\nmin_acu = 4\nfailover_az_id = "use1-az1"\n',
+            ["--max-acu", "64"],
+            "error: c.toml: deployed.failover_az_id='use1-az1' must be an AZ of --az other than the writer's "
+            "('use1-az1')",
+            id="deployed-failover-in-writer-az",
+        ),
+    ],
+)
+def test_a_config_value_is_named_by_its_key_in_the_file(
+    tmp_path: Path, text: str, options: list[str], line: str
+) -> None:
+    """Errors in values from --config named CLI flags the user never passed."""
+    csv = _multi(tmp_path / "m.csv")
+    config = tmp_path / "c.toml"
+    config.write_text(text, encoding="utf-8")
+
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--config", str(config), *options])
+
+    assert _error(result) == line
+
+
 def test_all_bad_rows_are_reported_in_one_line(tmp_path: Path) -> None:
     csv = tmp_path / "bad.csv"
     csv.write_text(

@@ -37,7 +37,7 @@ import numpy.typing as npt
 
 from policy.config import PolicyConfig
 from policy.settings import aurora_settings
-from policy.types import ClusterSpec, PlanStep, Recommendation
+from policy.types import ClusterSpec, PlanStep, Recommendation, quantile_label
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -139,7 +139,7 @@ def plan_auto_pause(
     if limits.min_acu > 0 or not rec.steps:
         return rec
     timer = limits.seconds_until_auto_pause
-    q = f"p{round(config.risk_quantile * 100)}"
+    q = quantile_label(config.risk_quantile)
     held = rec.data_quality is not None and rec.data_quality.held and (deployed_floor_acu or 0.0) > 0
     secondaries = cluster.placement is not None and bool(cluster.placement.secondaries)
     if held or secondaries:

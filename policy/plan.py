@@ -42,7 +42,15 @@ from policy.floors import (
 from policy.quality import pinned_remedy
 from policy.scaler import ScalerModel, half_ceil
 from policy.settings import aurora_settings, max_capacity_remedy
-from policy.types import ClusterSpec, DataQuality, DemandContext, PlanStep, Recommendation, SolverReport
+from policy.types import (
+    ClusterSpec,
+    DataQuality,
+    DemandContext,
+    PlanStep,
+    Recommendation,
+    SolverReport,
+    quantile_label,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -226,7 +234,7 @@ def _reasons(
     MaxCapacity, else on the shortfall penalty.
     """
     floors = [s.min_capacity_acu for s in steps]
-    q = f"p{round(config.risk_quantile * 100)}"
+    q = quantile_label(config.risk_quantile)
     ramp = config.scaler.ramp
     if held:
         reasons = []
@@ -347,7 +355,7 @@ def _max_capacity_warnings(
         return ()
     need, n, first = over
     max_acu = cluster.limits.max_acu
-    q = f"p{round(config.risk_quantile * 100)}"
+    q = quantile_label(config.risk_quantile)
     return (
         f"the {q} demand forecast needs up to {need:.3g} ACU on the writer, above MaxCapacity {max_acu:g} "
         f"in {n} of {len(steps)} steps (from {first:%Y-%m-%d %H:%M} UTC): "
@@ -391,7 +399,7 @@ def _reader_reason(
         f"{max(sum(s.extra_reader_acu_by_az.values()) for s in on):g} ACU)"
     )
     max_acu, u, frac = cluster.limits.max_acu, config.target_utilisation, cluster.read_frac
-    q = f"p{round(config.risk_quantile * 100)}"
+    q = quantile_label(config.risk_quantile)
     risk = np.array([s.demand_risk_acu for s in on])
     need = risk * frac / u
     tier1 = plan.failover_az_id is not None
@@ -928,7 +936,7 @@ def _floor_reasons(
     back (the scaler then carries on by itself), i.e. the demand the ramp had to reach.
     """
     ramp = config.scaler.ramp
-    q = f"p{round(config.risk_quantile * 100)}"
+    q = quantile_label(config.risk_quantile)
     out = []
     for b in range(len(floors) // block):
         part = floors[b * block : (b + 1) * block]

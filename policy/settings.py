@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from placement import MAX_ACU_LIMIT
 from policy.config import PolicyConfig
 from policy.scaler import half_ceil
-from policy.types import AuroraSettings, CapacityChange, ClusterSpec, PlanStep, ReaderInstance
+from policy.types import AuroraSettings, CapacityChange, ClusterSpec, PlanStep, ReaderInstance, quantile_label
 
 FAILOVER_TIER = 1
 """Tiers 0-1 scale with the writer, so a tier-1 reader is always ready (sources: aurora-ha)."""
@@ -178,7 +178,7 @@ def aurora_settings(
     readers.sort(key=lambda r: (r.needed_from, r.az_id, r.promotion_tier))
     return AuroraSettings(
         capacity_changes=_capacity_changes(
-            steps, cluster.limits.max_acu, f"p{round(config.risk_quantile * 100)}"
+            steps, cluster.limits.max_acu, quantile_label(config.risk_quantile)
         ),
         readers=tuple(readers),
     )

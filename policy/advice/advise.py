@@ -80,7 +80,7 @@ from policy.trace_replay.posture import quantile_counts
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
 from policy.trace_replay.simulator import Layout, SimResult, simulate
-from policy.types import ClusterSpec, Pinned
+from policy.types import ClusterSpec, Pinned, quantile_label
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -1273,7 +1273,7 @@ def _reasons(
                 else f"the {schedule.kind} timetable"
             )
             + " is read off the floors acuplan set re-planning every hour over "
-            f"this history (the p{round(schedule.quantile * 100)} of each "
+            f"this history (the {quantile_label(schedule.quantile)} of each "
             + ("day" if schedule.slot_s == 86_400 else f"{schedule.slot_s // 60}-minute slot")
             + ": the cheapest of the quantiles tried with no more SLO-violation minutes than acuplan "
             "live, else the highest), so its score here is in-sample; acuplan re-planning live scores "

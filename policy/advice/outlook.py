@@ -50,6 +50,7 @@ from policy.advice.types import Alert, CurrentSettings, Engine, Outlook
 from policy.scaler import ScalerModel
 from policy.settings import max_capacity_remedy
 from policy.trace_replay.simulator import Layout, simulate
+from policy.types import quantile_label
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -222,7 +223,7 @@ def forecast_alerts(
     rows, fc_model, notes = _forecast(peak, horizon, quantile)
     share = 1.0 - read_frac if current.readers else 1.0
     need = rows[1] * share / model.slo_utilisation
-    q = f"p{round(quantile * 100)}"
+    q = quantile_label(quantile)
     median_need = rows[0] * share / model.slo_utilisation
     over = np.flatnonzero(need[:CALIBRATED_H] > current.max_capacity_acu)
     later = np.flatnonzero(median_need[CALIBRATED_H:] > current.max_capacity_acu)
@@ -412,7 +413,7 @@ def _connection_alerts(
             lead_time_s=h * 3600.0,
             value=round(float(rows[1][h]), 1),
             limit=float(limit),
-            message=f"the p{round(quantile * 100)} forecast of DatabaseConnections reaches "
+            message=f"the {quantile_label(quantile)} forecast of DatabaseConnections reaches "
             f"{rows[1][h]:,.0f} at {at:%Y-%m-%d %H:%M} UTC (in {lead_words(h)}), at max_connections "
             f"{limit:,} for MaxCapacity {current.max_capacity_acu:g} ACU ({current.engine}): {remedy}",
         )

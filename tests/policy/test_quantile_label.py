@@ -30,11 +30,6 @@ def test_a_quantile_is_its_percentage_without_rounding_to_a_neighbour(quantile: 
     assert quantile_label(quantile) == label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy/plan.py still prints f'p{round(q * 100)}' (its owner switches it to quantile_label); "
-    "drop this marker then",
-)
 def test_a_plan_at_p99_9_says_p99_9_in_its_reasons() -> None:
     history = [3.5 + (i % 12) * 0.1 for i in range(600)]
     rec = recommend(history, now=datetime(2024, 3, 6, tzinfo=UTC), config={"risk_quantile": 0.999})

@@ -51,7 +51,8 @@ def az_id_prefix(region: str) -> str:
         >>> [az_id_prefix(r) for r in ("us-west-2", "eu-central-1", "ap-northeast-1")]
         ['usw2', 'euc1', 'apne1']
     """
-    area, *words, number = region.split("-")
+    parts = region.split("-")
+    area, words, number = parts[0], parts[1:-1], parts[-1]
     if not words or not number.isdigit() or region != region.lower():
         raise ValueError(f"{region!r} is not an AWS region name such as us-east-1 (lower case)")
     return area + "".join(_COMPASS.get(w, w[:1]) for w in words) + number

@@ -31,6 +31,13 @@ def test_az_id_prefix_of_a_region(region: str, prefix: str) -> None:
     assert az_id_prefix(region) == prefix
 
 
+@pytest.mark.parametrize("region", ["xx", "", "us-east", "US-EAST-1", "us-1"])
+def test_a_name_that_is_no_region_is_a_value_error_naming_it(region: str) -> None:
+    # a name without a dash raised Python's own "not enough values to unpack"
+    with pytest.raises(ValueError, match=f"{region!r} is not an AWS region name"):
+        az_id_prefix(region)
+
+
 def test_az_ids_of_another_region_are_a_typed_error_naming_them() -> None:
     with pytest.raises(AzRegionMismatchError) as err:
         check_az_region("us-west-2", ("euc1-az1", "usw2-az2", "euc1-az3"))

@@ -44,7 +44,7 @@ from policy.advice.outlook import (
     lead_words,
     max_connections,
 )
-from policy.advice.prices import HOURS_PER_MONTH
+from policy.advice.prices import ACU_GIB, HOURS_PER_MONTH
 from policy.advice.purchase import CapacityProfile, PurchaseOption, break_even_sentence, purchase_options
 from policy.advice.schedule import (
     MIN_DAYS_FOR_PATTERN_TEST,
@@ -831,6 +831,7 @@ def advise(
                     "applies after a reboot)"
                 ]
             )
+            + _unchecked_note(min(schedule.floors_acu), current, connections_given=conn is not None)
             + pattern_note
             + (
                 [
@@ -1057,6 +1058,35 @@ def _floor_note(
         f"needs less (Aurora's scaler alone would hold {np.median(held):g} ACU at the median), so the "
         f"floor, which lifts every instance, costs ${extra:,.2f}/month more than what to apply"
     )
+
+
+def _unchecked_note(lowest_acu: float, current: CurrentSettings, *, connections_given: bool) -> list[str]:
+    """What advice that lowers MinCapacity below today's did not check, when it saw one signal.
+
+    A lower floor is judged on the demand series alone; a MinCapacity of ``lowest_acu``
+    also means less memory (``ACU_GIB`` per ACU, Aurora User Guide "How Aurora Serverless
+    v2 works": buffer cache the working set may need) and, on Aurora PostgreSQL at 0.5 ACU
+    or less, ``max_connections`` capped at ``POSTGRES_LOW_MIN_CAP`` (Aurora User Guide,
+    "Maximum connections for Aurora Serverless v2"). Without ``DatabaseConnections``
+    neither is checked, and the answer says so.
+
+    Returns:
+        One reason, or none (the floor is not lowered, or connections were given).
+    """
+    if connections_given or lowest_acu >= current.min_capacity_acu:
+        return []
+    return [
+        f"lowering MinCapacity from {current.min_capacity_acu:g} to {lowest_acu:g} ACU was judged on the "
+        f"demand series alone: at {lowest_acu:g} ACU an instance keeps about {lowest_acu * ACU_GIB:g} GiB of "
+        f"memory (against {current.min_capacity_acu * ACU_GIB:g} GiB today) for the buffer cache, and "
+        + (
+            f"Aurora PostgreSQL caps max_connections at {POSTGRES_LOW_MIN_CAP:,} there; "
+            if current.engine == "aurora-postgresql" and lowest_acu <= 0.5
+            else ""
+        )
+        + "the demand series does not show whether the working set fits that memory, nor (without a "
+        "DatabaseConnections series) whether the connections do: check both before applying"
+    ]
 
 
 def connections_floor_acu(connections: FloatArray | None, current: CurrentSettings) -> float | None:

@@ -252,7 +252,7 @@ def advise_command(
     """
     from policy.advice.advise import advise
     from service.advice.report import advice_document, advice_html, advice_table, timetable_rows
-    from service.advice.scheduler import fixed_setting
+    from service.advice.scheduler import fixed_setting, scheduler_commands
 
     with input_errors():
         paths = [*([csv] if csv else []), *(inputs or [])]
@@ -391,6 +391,9 @@ def advise_command(
             + "; ".join(f"{days} {at}{zone} {acu} ACU" for days, at, acu, _ in timetable_rows(advice)),
             markup=False,
         )
+    elif not advice.keeps_today:  # a fixed setting: the one command (a timetable's are in --json)
+        [command] = scheduler_commands(advice.schedule, advice.cluster_id)
+        console.print(f"to apply: {command}", markup=False, highlight=False)
     cheapest = advice.purchase_options[0]
     paused = advice.auto_pause.monthly_cost_usd
     if paused is not None and paused < cheapest.monthly_cost_usd:

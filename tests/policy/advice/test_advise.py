@@ -468,6 +468,19 @@ def test_settings_not_given_are_the_clusters() -> None:
     assert err.value.field == "current.min_capacity_acu"
 
 
+def test_a_lowered_floor_says_what_a_demand_series_alone_cannot_check() -> None:
+    from policy.advice.advise import _unchecked_note
+
+    today = CurrentSettings(min_capacity_acu=8.0, max_capacity_acu=16.0)
+    [note] = _unchecked_note(0.5, today, connections_given=False)
+    assert note.startswith("lowering MinCapacity from 8 to 0.5 ACU was judged on the demand series alone")
+    assert "about 1 GiB of memory (against 16 GiB today)" in note and "max_connections at 2,000" in note
+    mysql = today.model_copy(update={"engine": "aurora-mysql"})
+    assert "max_connections" not in _unchecked_note(0.5, mysql, connections_given=False)[0].split(";")[0]
+    assert _unchecked_note(0.5, today, connections_given=True) == []  # connections were checked
+    assert _unchecked_note(8.0, today, connections_given=False) == []  # not lowered
+
+
 def test_the_timetable_keeps_the_min_capacity_postgres_connections_need() -> None:
     from policy.advice.advise import connections_floor_acu
 

@@ -75,6 +75,10 @@ def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(t
         "aws rds modify-db-cluster --db-cluster-identifier orders "
         "--serverless-v2-scaling-configuration MinCapacity=0.5,MaxCapacity=16 --apply-immediately"
     ]
+    # ... and the terminal prints it too (it was in the JSON only)
+    assert "to apply: " + doc["scheduler"]["commands"][0] in " ".join(result.stdout.split())
+    # a CPU series alone cannot check memory and connections at the lower floor: it says so
+    assert any(r.startswith("lowering MinCapacity from 4 to 0.5 ACU was judged on") for r in doc["reasons"])
     text = page.read_text()
     assert text.startswith("<!doctype html>") and "data:image/png;base64," in text
     assert "http://" not in text and "https://" not in text.replace("https://aws", "")

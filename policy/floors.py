@@ -457,9 +457,9 @@ def hold_small_decreases(floors: FloatArray, before_acu: float, tolerance: float
     wobble of fresh forecasts often dips below the band somewhere in a 3-h plan, and a
     square wave flipped 37 times in 36 h instead of 39.) Raises are never held back. This
     is the Kubernetes HPA's tolerance applied to scale-down only, as its configurable
-    tolerance allows ("a larger tolerance on scale-down ... to avoid adding or removing
-    replicas too quickly in response to small metric fluctuations": Kubernetes v1.33,
-    "HorizontalPodAutoscaler Configurable Tolerance", KEP-4951; the default tolerance is
+    tolerance allows: a small tolerance on scale-up and a larger one on scale-down, so small
+    metric fluctuations do not add and remove replicas (Kubernetes blog, "Kubernetes v1.33:
+    HorizontalPodAutoscaler Configurable Tolerance", and KEP-4951; the default tolerance is
     0.1, ``--horizontal-pod-autoscaler-tolerance``). The price is a floor at most
     ``tolerance`` above its need while the plan's need stays inside the band.
 

@@ -150,18 +150,27 @@ class _Run:
         """Every instance starts step ``t`` at or above its need."""
         return all(s.capacity_acu >= n[t] - _EPS for s, n in zip(states, self.need, strict=True))
 
+    def reach(self, start: list[InstanceState]) -> list[list[InstanceState]]:
+        """The instances' states at each step start with MaxCapacity floors from now on.
+
+        The fastest any schedule climbs from ``start``: nothing can be higher at a step start.
+        """
+        floors = np.full(len(self.drive), self.cluster.max_acu)
+        out, states = [], start
+        for t in range(len(self.drive)):
+            out.append(states)
+            states = self.step(states, t, floors)
+        return out
+
     def cap_at_reach(self, start: list[InstanceState]) -> None:
         """Lower every need to what MaxCapacity floors from now on could reach at best.
 
         A need no schedule can meet (the state at ``now`` is given, and ramps take time)
         is not chased with MaxCapacity: the floor goes only as high as still helps.
         """
-        floors = np.full(len(self.drive), self.cluster.max_acu)
-        states = start
-        for t in range(len(self.drive)):
+        for t, states in enumerate(self.reach(start)):
             for i, s in enumerate(states):
                 self.need[i][t] = min(self.need[i][t], s.capacity_acu)
-            states = self.step(states, t, floors)
 
 
 def reachable_demand(
@@ -195,17 +204,17 @@ def reachable_demand(
     """
     drive = _hold_last(np.asarray(drive_acu, dtype=np.float64))
     run = _Run(drive, np.full(len(drive), np.nan), float(step_s), cluster, model, floor_before_acu)
-    floors = np.full(len(drive), cluster.max_acu)
-    out = np.empty(len(drive), dtype=np.float64)
-    states = start
-    for t in range(len(drive)):
-        out[t] = min(
-            s.capacity_acu / model.need_acu(share)
-            for s, share in zip(states, run.shares, strict=True)
-            if share > 0
-        )
-        states = run.step(states, t, floors)
-    return out
+    return np.array(
+        [
+            min(
+                s.capacity_acu / model.need_acu(share)
+                for s, share in zip(states, run.shares, strict=True)
+                if share > 0
+            )
+            for states in run.reach(start)
+        ],
+        dtype=np.float64,
+    )
 
 
 def cheapest_floors(

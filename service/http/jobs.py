@@ -190,9 +190,15 @@ class ReplayRunner:
             self._finish(job_id, "failed", error=_error_body(exc), kind=_kind(self._store, job_id))
         finally:
             self._progress.pop(job_id, None)
-            learnt = job is not None and job.kind == LEARNING_KIND and not self._stopping.is_set()
-            if learnt and job is not None and job.cluster_id:  # else a row per cluster per day
-                self._store.prune_finished_jobs(LEARNING_KIND, job.cluster_id)
+            if (
+                job is not None
+                and job.kind == LEARNING_KIND
+                and job.cluster_id
+                and not self._stopping.is_set()
+            ):
+                self._store.prune_finished_jobs(
+                    LEARNING_KIND, job.cluster_id
+                )  # else a row per cluster per day
 
     def _finish(self, job_id: str, status: str, *, kind: str, **values: Any) -> bool:
         if not self._store.finish_job(job_id, status, **values):

@@ -9,9 +9,9 @@ Imports SQLAlchemy only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -75,15 +75,35 @@ class RecommendationRow(Base):
     forecast_model: Mapped[str] = mapped_column(String(64))
 
 
-class ReplayJobRow(Base):
-    """An asynchronous job (a replay or an advice): its request, state and, once done, its result or error.
+PENDING_LEARNING_SQL: Final[str] = "kind = 'learning' AND status IN ('queued', 'running')"
+"""The jobs :data:`ONE_PENDING_LEARNING_JOB` covers: learning jobs (``records.LEARNING_JOB_KIND``) not
+final yet. Spelt the same in the migration that made the index and in the ``ON CONFLICT`` aimed at it
+(SQLite matches a partial index's ``WHERE`` clause by its form)."""
 
-    ``kind`` says which (``replay``, ``advice``); ``cluster_id`` names the registered
-    cluster a job was asked for (None for a posted history).
+ONE_PENDING_LEARNING_JOB: Final[str] = "uq_replay_jobs_pending_learning"
+"""A partial unique index: at most one learning job per cluster is queued or running."""
+
+
+class ReplayJobRow(Base):
+    """An asynchronous job: its request, state and, once done, its result or error.
+
+    ``kind`` says which (``replay``, ``advice``, ``learning``); ``cluster_id`` names the
+    registered cluster a job was asked for (None for a posted history). A cluster has at most
+    one learning job queued or running (:data:`ONE_PENDING_LEARNING_JOB`).
     """
 
     __tablename__ = "replay_jobs"
-    __table_args__ = (Index("ix_replay_jobs_kind_cluster_id", "kind", "cluster_id"),)
+    __table_args__ = (
+        Index("ix_replay_jobs_kind_cluster_id", "kind", "cluster_id"),
+        Index(
+            ONE_PENDING_LEARNING_JOB,
+            "kind",
+            "cluster_id",
+            unique=True,
+            sqlite_where=text(PENDING_LEARNING_SQL),
+            postgresql_where=text(PENDING_LEARNING_SQL),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), server_default="replay")

@@ -4,8 +4,9 @@ A job's ``kind`` (``replay``, ``advice``, ``learning``) decides who runs it and 
 ``cluster_id`` names the registered cluster it was asked for. Job states: ``queued`` ->
 ``running`` -> ``succeeded`` | ``failed`` | ``cancelled``; a queued job can go straight to
 ``cancelled``. Transitions are conditional updates (``UPDATE ... WHERE status = ...``), so
-a worker and a cancelling client cannot both win. Imports SQLAlchemy and ``service.store``
-only.
+a worker and a cancelling client cannot both win. A cluster has at most one learning job
+queued or running (a partial unique index; :meth:`JobAndKeyOps.create_job` hands back the
+pending one). Imports SQLAlchemy and ``service.store`` only.
 """
 
 from __future__ import annotations
@@ -13,14 +14,30 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Result, delete, func, select, update
+from sqlalchemy import CursorResult, Result, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.store.models import ApiKeyRow, ReplayJobRow
-from service.store.records import JobRecord, KeyRecord
+from service.store.models import PENDING_LEARNING_SQL, ApiKeyRow, ReplayJobRow
+from service.store.records import LEARNING_JOB_KIND, JobRecord, KeyRecord
 
 FINAL_STATES: Final[frozenset[str]] = frozenset({"succeeded", "failed", "cancelled"})
 """Job states that never change again."""
+
+PENDING_STATES: Final[tuple[str, ...]] = ("queued", "running")
+"""Job states of a job not finished yet."""
+
+_QUEUE_ATTEMPTS: Final[int] = 5
+"""Tries to queue a learning job when the pending one it met ends before it can be read."""
+
+
+def _stale_error(stale_after_ms: int) -> dict[str, Any]:
+    """The error of a pending learning job that gave way to a new one."""
+    message = (
+        f"queued or running for {stale_after_ms / 3_600_000:g} h or more (a stopped process or a hung "
+        "worker): a new learning job was queued in its place"
+    )
+    return {"error": "stale", "detail": [{"field": None, "message": message}]}
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -69,21 +86,92 @@ class JobAndKeyOps(ABC):
     # -- replay jobs ----------------------------------------------------------------
 
     def create_job(
-        self, job_id: str, request: dict[str, Any], *, kind: str = "replay", cluster_id: str | None = None
+        self,
+        job_id: str,
+        request: dict[str, Any],
+        *,
+        kind: str = "replay",
+        cluster_id: str | None = None,
+        stale_after_ms: int | None = None,
     ) -> JobRecord:
-        """Store a new queued job of ``kind`` (for the registered ``cluster_id``, if any)."""
-        row = ReplayJobRow(
-            id=job_id,
-            kind=kind,
-            cluster_id=cluster_id,
-            status="queued",
-            created_ms=self._now_ms(),
-            request=request,
-            cancel_requested=False,
+        """Store a new queued job of ``kind`` (for the registered ``cluster_id``, if any).
+
+        A cluster has at most one learning job queued or running (a partial unique index,
+        :data:`service.store.models.ONE_PENDING_LEARNING_JOB`, so two requests at the same
+        moment, in one process or two, cannot both queue one): while it has one, no job is
+        stored and that job is returned instead (its id is not ``job_id``). With
+        ``stale_after_ms``, a pending learning job queued that long ago or longer is first
+        marked ``failed`` (error ``stale``; its cancel flag set, so a worker still on it
+        stops at its next progress report and cannot finish it) and the new one is queued,
+        all in one transaction: a worker that died must not stop its cluster learning.
+
+        Args:
+            job_id: the new job's id.
+            request: its inputs.
+            kind: ``replay``, ``advice`` or ``learning``.
+            cluster_id: the registered cluster it is for, or None.
+            stale_after_ms: age (from ``created_ms``, the store's clock) at which a pending
+                learning job of the cluster gives way; None: never.
+
+        Returns:
+            The stored job: the new one, queued, or the cluster's pending learning job.
+        """
+        values = {
+            "id": job_id,
+            "kind": kind,
+            "cluster_id": cluster_id,
+            "status": "queued",
+            "created_ms": self._now_ms(),
+            "request": request,
+            "cancel_requested": False,
+        }
+        if kind != LEARNING_JOB_KIND or cluster_id is None:
+            row = ReplayJobRow(**values)
+            with self._session() as s, s.begin():
+                s.add(row)
+            return _job(row)
+        for _ in range(_QUEUE_ATTEMPTS):
+            job = self._queue_learning_job(values, cluster_id, stale_after_ms)
+            if job is not None:
+                return job
+        raise RuntimeError(f"cluster {cluster_id!r}: its pending learning job kept changing")
+
+    def _queue_learning_job(
+        self, values: dict[str, Any], cluster_id: str, stale_after_ms: int | None
+    ) -> JobRecord | None:
+        """Insert unless the cluster has a pending learning job; None when that job ended meanwhile."""
+        pending = (
+            ReplayJobRow.kind == LEARNING_JOB_KIND,
+            ReplayJobRow.cluster_id == cluster_id,
+            ReplayJobRow.status.in_(PENDING_STATES),
         )
+        now = values["created_ms"]
         with self._session() as s, s.begin():
-            s.add(row)
-        return _job(row)
+            if stale_after_ms is not None:
+                s.execute(
+                    update(ReplayJobRow)
+                    .where(*pending, ReplayJobRow.created_ms <= now - stale_after_ms)
+                    .values(
+                        status="failed",
+                        finished_ms=now,
+                        cancel_requested=True,
+                        error=_stale_error(stale_after_ms),
+                    )
+                )
+            make = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+            inserted = s.execute(
+                make(ReplayJobRow)
+                .values(values)
+                .on_conflict_do_nothing(
+                    index_elements=["kind", "cluster_id"], index_where=text(PENDING_LEARNING_SQL)
+                )
+                .returning(ReplayJobRow.id)
+            ).first()
+            if inserted is not None:
+                row = s.get(ReplayJobRow, values["id"])
+            else:  # a concurrent request queued one first (its transaction has committed)
+                row = s.execute(select(ReplayJobRow).where(*pending)).scalars().first()
+            return None if row is None else _job(row)
 
     def get_job(self, job_id: str, kind: str | None = None) -> JobRecord | None:
         """Return a job (of ``kind`` when given), or None."""

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import ArgumentError, IntegrityError
 
 from service.store import (
     NewRecommendation,
@@ -21,7 +22,7 @@ from service.store import (
     open_engine,
 )
 from service.store.engine import is_in_memory_sqlite
-from service.store.models import Base
+from service.store.models import Base, ReplayJobRow
 
 
 def _store(url: str) -> Store:
@@ -188,3 +189,146 @@ def test_pruning_keeps_the_jobs_a_lookup_reads(db_url: str) -> None:
     assert store.get_job("other") is not None and store.get_job("replay") is not None
     assert store.latest_job("learning", "c1", status="succeeded").id == "l2"  # type: ignore[union-attr]
     assert store.prune_finished_jobs("learning", "c1") == 0
+
+
+def _pending_learning(store: Store, cluster_id: str) -> list[str]:
+    stmt = select(ReplayJobRow.id).where(
+        ReplayJobRow.kind == "learning",
+        ReplayJobRow.cluster_id == cluster_id,
+        ReplayJobRow.status.in_(("queued", "running")),
+    )
+    with store.engine.connect() as conn:
+        return [str(i) for i in conn.execute(stmt).scalars()]
+
+
+def test_concurrent_requests_queue_one_learning_job(db_url: str) -> None:
+    """Recommendations for one cluster at the same moment (two processes): one learning job, both get it."""
+    stores = [_store(db_url), _store(db_url)]  # two connection pools on one database, as two processes
+    n_threads, rounds = 8, 5
+    barrier = threading.Barrier(n_threads)
+    got: dict[int, list[str]] = {r: [] for r in range(rounds)}
+
+    def work(t: int) -> None:
+        for r in range(rounds):
+            barrier.wait(timeout=60)
+            job = stores[t % 2].create_job(f"r{r}t{t}", {"t": t}, kind="learning", cluster_id=f"c{r}")
+            got[r].append(job.id)
+
+    _parallel(n_threads, work)
+
+    for r in range(rounds):
+        pending = _pending_learning(stores[0], f"c{r}")
+        assert len(pending) == 1, pending
+        assert set(got[r]) == set(pending)  # the losers were handed the job that is queued
+    # other kinds are not limited: two advice jobs for one cluster are both queued
+    stores[0].create_job("a1", {}, kind="advice", cluster_id="c0")
+    stores[1].create_job("a2", {}, kind="advice", cluster_id="c0")
+    assert stores[0].get_job("a1") is not None and stores[0].get_job("a2") is not None
+
+
+def test_a_finished_learning_job_lets_the_next_one_queue(db_url: str) -> None:
+    store = _store(db_url)
+    store.create_job("l1", {}, kind="learning", cluster_id="c")
+
+    assert store.create_job("l2", {}, kind="learning", cluster_id="c").id == "l1"  # still queued
+    store.start_job("l1")
+    assert store.create_job("l3", {}, kind="learning", cluster_id="c").id == "l1"  # running
+    store.finish_job("l1", "succeeded")
+    queued = store.create_job("l4", {}, kind="learning", cluster_id="c")
+
+    assert (queued.id, queued.status) == ("l4", "queued")
+    assert store.get_job("l2") is None and store.get_job("l3") is None
+    assert _pending_learning(store, "c") == ["l4"]
+
+
+def test_a_learning_job_pending_past_the_limit_gives_way_to_a_new_one(db_url: str) -> None:
+    """A worker that died (or hung) must not keep its cluster from learning for good."""
+    clock = [1_700_000_000.0]
+    engine = make_engine(db_url)
+    migrate(engine)
+    store = Store(engine, clock=lambda: clock[0])
+    hour_ms = 3_600_000
+    store.create_job("hung", {}, kind="learning", cluster_id="c")
+    store.start_job("hung")
+    clock[0] += 3600 - 1
+
+    early = store.create_job("early", {}, kind="learning", cluster_id="c", stale_after_ms=hour_ms)
+    clock[0] += 1
+    unlimited = store.create_job("unlimited", {}, kind="learning", cluster_id="c")
+    fresh = store.create_job("fresh", {}, kind="learning", cluster_id="c", stale_after_ms=hour_ms)
+
+    assert early.id == unlimited.id == "hung"
+    assert (fresh.id, fresh.status) == ("fresh", "queued")
+    hung = store.get_job("hung")
+    assert hung is not None and hung.status == "failed" and hung.finished_ms == int(clock[0] * 1000)
+    assert hung.error is not None and hung.error["error"] == "stale"
+    assert "1 h" in hung.error["detail"][0]["message"] and hung.error["detail"][0]["field"] is None
+    assert hung.cancel_requested  # a worker still on it stops at its next progress report
+    assert not store.finish_job("hung", "succeeded")  # and cannot finish it any more
+    assert _pending_learning(store, "c") == ["fresh"]
+
+
+def _job_row(job_id: str, status: str, created_ms: int, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": job_id,
+        "kind": "learning",
+        "cluster_id": "c1",
+        "status": status,
+        "created_ms": created_ms,
+        "started_ms": None,
+        "finished_ms": None,
+        "request": {"job": job_id},
+        "result": None,
+        "error": None,
+        "cancel_requested": False,
+    }
+    return row | values
+
+
+def test_the_upgrade_fails_older_duplicate_pending_learning_jobs_and_keeps_the_rest(db_url: str) -> None:
+    """A database from before the one-pending-learning-job rule, holding duplicates, upgrades."""
+    engine = make_engine(db_url)
+    migrate(engine, "0003")
+    rows = [
+        _job_row("done", "succeeded", 1, started_ms=1, finished_ms=2, result={"risk_quantile": 0.95}),
+        _job_row("broke", "failed", 3, started_ms=3, finished_ms=4, error={"error": "x", "detail": []}),
+        _job_row("oldest", "queued", 10),
+        _job_row("older", "running", 20, started_ms=21),
+        _job_row("newest", "queued", 30),
+        _job_row("alone", "queued", 5, cluster_id="c2"),
+        _job_row("replay1", "queued", 10, kind="replay", cluster_id=None),
+        _job_row("replay2", "queued", 10, kind="replay", cluster_id=None),
+        _job_row("advice1", "queued", 10, kind="advice"),
+        _job_row("advice2", "running", 11, kind="advice", started_ms=12),
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(ReplayJobRow.__table__), rows)
+
+    migrate(engine)
+
+    store = Store(engine)
+    jobs = {row["id"]: store.get_job(row["id"]) for row in rows}
+    assert {i: j.status for i, j in jobs.items() if j is not None} == {
+        "done": "succeeded",
+        "broke": "failed",
+        "oldest": "failed",
+        "older": "failed",
+        "newest": "queued",
+        "alone": "queued",
+        "replay1": "queued",
+        "replay2": "queued",
+        "advice1": "queued",
+        "advice2": "running",
+    }
+    for superseded in ("oldest", "older"):
+        job = jobs[superseded]
+        assert job is not None and job.error is not None and job.finished_ms is not None
+        assert job.error["error"] == "superseded" and "newest" in job.error["detail"][0]["message"]
+    done, broke = jobs["done"], jobs["broke"]
+    assert done is not None and (done.finished_ms, done.result) == (2, {"risk_quantile": 0.95})
+    assert broke is not None and broke.error == {"error": "x", "detail": []}
+    # from now on the database itself keeps one pending learning job per cluster
+    assert store.create_job("next", {}, kind="learning", cluster_id="c1").id == "newest"
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(ReplayJobRow.__table__), [_job_row("sneaky", "queued", 40)])
+    assert _pending_learning(store, "c1") == ["newest"]

@@ -29,7 +29,7 @@ import policy
 from policy import ClusterSpec, ReplayConfig
 from service.errors import error_code, error_field, is_input_error, one_line
 from service.http.advising import AdviceInputs, run_advice
-from service.http.learning import LEARNING_KIND, LearningInputs, run_learning
+from service.http.learning import LEARNING_KIND, STALE_JOB_S, LearningInputs, run_learning
 from service.http.observability import ServiceMetrics
 from service.http.pool import BoundedPool
 from service.settings import Settings
@@ -99,12 +99,17 @@ class ReplayRunner:
     ) -> JobRecord:
         """Store a job and queue it.
 
+        A learning job for a cluster that has one queued or running is not stored twice (the
+        store refuses it, even to another process at the same moment): that job is returned
+        and nothing is queued. One pending for :data:`service.http.learning.STALE_JOB_S` or
+        longer is failed (``stale``) and the new one queued.
+
         Args:
             inputs: a replay's, an advice's or a learning's inputs (the kind follows).
             cluster_id: the registered cluster the job is for, or None.
 
         Returns:
-            The queued job.
+            The queued job (or the cluster's pending learning job).
 
         Raises:
             service.http.pool.PoolFullError: too many jobs are waiting (the job is stored as
@@ -117,9 +122,16 @@ class ReplayRunner:
             if isinstance(inputs, LearningInputs)
             else "replay"
         )
+        job_id = uuid.uuid4().hex
         job = self._store.create_job(
-            uuid.uuid4().hex, inputs.model_dump(mode="json"), kind=kind, cluster_id=cluster_id
+            job_id,
+            inputs.model_dump(mode="json"),
+            kind=kind,
+            cluster_id=cluster_id,
+            stale_after_ms=STALE_JOB_S * 1000 if kind == LEARNING_KIND else None,
         )
+        if job.id != job_id:  # the cluster's learning job already queued or running: it runs once
+            return job
         try:
             self._pool.submit(self._run, job.id)
         except Exception:

@@ -15,9 +15,9 @@ too short to learn from; 0 turns learning off). Deleting a cluster deletes its l
 jobs. The choice is stored with the recommendation (its inputs' ``config`` and the
 explanation's ``risk_quantile``), so a stored recommendation stays reproducible.
 Learning jobs run on the replay pool beside users' replays and advice (a fleet of N clusters
-adds N replays a day there), and two recommendations for one cluster at the same moment may
-both queue one (no lock: both learn the same). Imports ``policy`` public names and
-``service`` modules.
+adds N replays a day there); a cluster has at most one learning job queued or running (the
+store's unique index: two recommendations for one cluster at the same moment queue one).
+Imports ``policy`` public names and ``service`` modules.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ LEARNING_KIND = LEARNING_JOB_KIND
 """The job kind of a learning job in the store's job table (deleted with its cluster)."""
 
 STALE_JOB_S = 3 * 3600
-"""A learning job queued or running this long (wall clock) no longer blocks the next one.
+"""A learning job queued or running this long (wall clock) no longer blocks the next one: queuing
+the next marks it failed (``stale``; :meth:`service.http.jobs.ReplayRunner.submit`).
 ASSUMPTION: a learning replay of 9 days takes seconds to minutes (75 s measured on 5-minute
 data on a loaded 2-core machine); one left queued by a stopped process or a hung worker
 must not stop the cluster learning for good."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from policy import CapacityLimits, ClusterSpec, PolicyConfig
 from policy.config import PostureConfig
@@ -21,11 +23,13 @@ from service.http.learning import (
     LEARNING_KIND,
     POSTURE,
     LearningInputs,
+    LearningStatus,
     learning_due,
     planning_quantile,
     run_learning,
 )
 from service.store import JobRecord, Store
+from service.store.models import ReplayJobRow
 from traces import diurnal_demand
 
 STEP_S = 300
@@ -317,3 +321,81 @@ def test_a_deleted_cluster_takes_what_it_learnt_with_it(
     assert store.latest_job(LEARNING_KIND, cid) is None
     assert client.get(f"/v1/clusters/{cid}/learning").json()["status"] == "none"
     assert client.get("/v1/clusters/nope-none/learning").status_code == 404
+
+
+def test_two_submissions_at_once_queue_and_run_one_learning_job(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two recommendations for one cluster at the same moment both ask for a learning job: one runs."""
+    release = threading.Event()
+    calls: list[datetime] = []
+
+    def learn(*_: Any, now: datetime, **__: Any) -> PostureChoice:
+        calls.append(now)
+        release.wait(60)  # still running when the second submission arrives
+        return PostureChoice(0.95, "p95: stub")
+
+    monkeypatch.setattr(learning, "learn_recent", learn)
+    runner = client.app.state.runtime.replays  # type: ignore[attr-defined]
+    cid = f"learn-{uuid.uuid4().hex[:8]}"
+    inputs = LearningInputs(
+        demand_acu=[1.0], now=T0, step_s=STEP_S, cluster=ClusterSpec(), config=PolicyConfig()
+    )
+    barrier = threading.Barrier(2)
+    jobs: list[JobRecord] = []
+
+    def submit() -> None:
+        barrier.wait(timeout=30)
+        jobs.append(runner.submit(inputs, cluster_id=cid))
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    try:
+        assert len(jobs) == 2 and jobs[0].id == jobs[1].id
+    finally:
+        release.set()
+    done = _settled(client, cid)
+    assert done.id == jobs[0].id and done.status == "succeeded"
+    assert calls == [T0]
+
+
+def test_a_learning_job_left_pending_by_a_dead_worker_gives_way_after_the_limit(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def learn(*_: Any, **__: Any) -> PostureChoice:
+        release.wait(60)  # the failed job is looked at before the new one ends (and prunes it)
+        return PostureChoice(0.95, "p95: stub")
+
+    monkeypatch.setattr(learning, "learn_recent", learn)
+    store: Store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    runner = client.app.state.runtime.replays  # type: ignore[attr-defined]
+    cid = f"learn-{uuid.uuid4().hex[:8]}"
+    inputs = LearningInputs(
+        demand_acu=[1.0], now=T0, step_s=STEP_S, cluster=ClusterSpec(), config=PolicyConfig()
+    )
+    dead = uuid.uuid4().hex
+    store.create_job(dead, inputs.model_dump(mode="json"), kind=LEARNING_KIND, cluster_id=cid)
+    store.start_job(dead)  # its worker died: never finished, no restart since
+    with store.engine.begin() as conn:  # queued STALE_JOB_S ago
+        conn.execute(
+            update(ReplayJobRow)
+            .where(ReplayJobRow.id == dead)
+            .values(created_ms=store.now_ms() - learning.STALE_JOB_S * 1000)
+        )
+
+    try:
+        fresh = runner.submit(inputs, cluster_id=cid)
+        gone = store.get_job(dead)
+    finally:
+        release.set()
+
+    assert fresh.id != dead
+    assert gone is not None and gone.status == "failed" and (gone.error or {}).get("error") == "stale"
+    assert LearningStatus.of(gone).reason.startswith("stale: queued or running for 3 h or more")
+    done = _settled(client, cid)
+    assert done.id == fresh.id and done.status == "succeeded"

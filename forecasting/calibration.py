@@ -133,6 +133,19 @@ def _lookup(sorted_scores: FloatArray, cum: FloatArray, total: float, levels: Fl
     return np.asarray(sorted_scores[np.minimum(idx, sorted_scores.size - 1)], dtype=np.float64)
 
 
+def _strictly_below(sorted_scores: FloatArray, cum_before: FloatArray) -> FloatArray:
+    """Weight of the scores strictly below each sorted score: tied scores share their group's.
+
+    An error misses level L exactly when the weight strictly below it reaches ``L (W + 1)``
+    (then the level's quantile is a smaller score). Counting a tied score's earlier-sorted
+    twins as below would make the last of a run of equal errors (a constant series, demand
+    on the 0.5-ACU grid) look like a miss at any level and drive the ACI level to 1.
+    """
+    first = np.r_[True, sorted_scores[1:] != sorted_scores[:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(sorted_scores.size), 0))
+    return np.asarray(cum_before[group_start], dtype=np.float64)
+
+
 def _steps(seconds: int, step_s: int) -> int:
     return max(1, seconds // step_s)
 
@@ -279,7 +292,7 @@ def calibrate(
         w = np.repeat(weights, sl.stop - sl.start)[order]
         cum = np.cumsum(w)
         below = np.empty(flat.size)
-        below[order] = (cum - w) / (cum[-1] + 1.0)  # weighted share strictly below, the p-value
+        below[order] = _strictly_below(flat[order], cum - w) / (cum[-1] + 1.0)  # the p-value
         pvalues[:, sl] = below.reshape(errors.shape[0], -1)
         sorted_bands.append((flat[order], w, cum, target_bins[:, sl].ravel()[order]))
     levels = np.tile(qs, (len(slices), 1))

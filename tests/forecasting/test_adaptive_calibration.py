@@ -140,6 +140,29 @@ def test_calibrated_offsets_are_finite_and_ordered(seed, n_origins):
     assert cal.half_life_steps in HALF_LIVES
 
 
+def test_tied_errors_never_count_as_misses():
+    # A constant series forecast exactly: every error is 0, so no error is ever above any
+    # quantile and the ACI level of p90 falls (0.02 x 0.1 per hourly update) instead of rising.
+    errors = np.zeros((300, 12))
+    origins = np.arange(300) * 3
+    cal = calibrate(errors, origins, int(origins[-1]) + 12, (0.5, 0.9), SEASON_STEPS, STEP_S)
+    assert np.all(cal.levels[:, 1] < 0.9)
+    assert np.all(cal.offsets == 0.0)
+
+
+def test_a_one_off_burst_does_not_echo_into_the_upper_quantile():
+    # 4 days at 1 ACU and one 1-hour burst to 100 ACU that ended 95 minutes ago (the D10 case
+    # of the bug-report QA: MinCapacity 0.5 -> 53 -> 0.5 ACU two hours after the burst). The
+    # last backtest origins' 4-7-step forecasts ran into the burst: 33 of 302 x 36 errors.
+    # p90 stays at 1 ACU; it read 100 ACU at steps 4-7 when the other, tied errors of 0
+    # counted as misses and drove the ACI level to 1.
+    demand = np.ones(1227)
+    demand[1196:1208] = 100.0
+    fc = forecast_demand(demand, step_s=STEP_S, horizon=36, quantiles=(0.5, 0.9))
+    assert fc.model == "last_value"
+    assert np.asarray(fc.demand_acu)[1].tolist() == [1.0] * 36
+
+
 def test_calibration_is_deterministic():
     rng = np.random.default_rng(11)
     errors = rng.normal(size=(400, 36))

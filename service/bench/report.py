@@ -143,6 +143,67 @@ def _verdict(t: dict[str, Any]) -> str:
     return "NOT met: " + "; ".join(failed)
 
 
+SAME_COST = 0.01
+"""Relative cost difference the verdict calls "the same" as Aurora alone (the 1% of ``dominated_by``)."""
+
+
+def verdict_text(doc: dict[str, Any]) -> str:
+    """The "in short" paragraph under the opening table: acuplan against Aurora alone.
+
+    Per (trace, ramp profile) pair with both runs, acuplan is cheaper, the same (within
+    :data:`SAME_COST`) or dearer than Aurora alone at your floor; for the dearer pairs it
+    gives the range of the cost change and of acuplan's share of Aurora alone's SLO minutes.
+    Then the targets met, and how many of those pairs were judged on dominance alone (Aurora
+    alone had some SLO minutes, fewer than the 5 that bring in the 20%-share target), where
+    "met" only means that no peer point is cheaper at no more minutes. '' without pairs.
+    """
+    cheaper: list[str] = []
+    same: list[str] = []
+    dearer: list[tuple[str, float, float | None]] = []
+    met = judged = dominance_only = 0
+    for name, trace in doc["traces"].items():
+        for prof, sec in _sections(trace, doc["ramp_profiles"]):
+            r, a, t = sec["policies"].get("reactive"), sec["policies"].get("acuplan"), sec["targets"]
+            if t.get("met") is not None:
+                judged += 1
+                met += bool(t["met"])
+                dominance_only += bool(t["met"]) and t.get("applicable") == ["not_dominated"]
+            if r is None or a is None or r["cost_usd"] <= 0:
+                continue
+            change = a["cost_usd"] / r["cost_usd"] - 1.0
+            label = f"{name} ({prof})"
+            if change < -SAME_COST:
+                cheaper.append(label)
+            elif change <= SAME_COST:
+                same.append(label)
+            else:
+                dearer.append((label, change, a.get("slo_share_of_reactive")))
+    pairs = len(cheaper) + len(same) + len(dearer)
+    if not pairs:
+        return ""
+    text = (
+        f"Of {pairs} (trace, ramp profile) pairs, acuplan costs less than Aurora alone at "
+        f"your floor on {len(cheaper)}, the same (within {SAME_COST:.0%}) on {len(same)} and more on "
+        f"{len(dearer)}"
+    )
+    if dearer:
+        changes = [c for _, c, _ in dearer]
+        shares = [s for _, _, s in dearer if s is not None]
+        text += f" ({_change(1.0 + min(changes))} to {_change(1.0 + max(changes))}"
+        if shares:
+            text += (
+                f", for {_pct(min(shares))} to {_pct(max(shares))} of Aurora alone's SLO-violation minutes"
+            )
+        text += ": " + ", ".join(label for label, _, _ in dearer) + ")"
+    text += f". Targets met on {met} of {judged} judged pairs"
+    if dominance_only:
+        text += (
+            f"; {dominance_only} of those were judged on dominance alone (Aurora alone had fewer than 5 "
+            'SLO-violation minutes), where "met" only says no peer point costs 1% less for no more minutes'
+        )
+    return text + "."
+
+
 SUMMARY_HEADER: list[str] = [
     "trace",
     "ramp",
@@ -488,6 +549,8 @@ def markdown(doc: dict[str, Any], images: dict[str, str] | None = None) -> str:
     images = images or {}
     lines = ["# acuplan bench", ""]
     lines += _md_table(SUMMARY_HEADER, summary_rows(doc), SUMMARY_LEFT) + [""]
+    if verdict := verdict_text(doc):
+        lines += [f"**In short:** {verdict}", ""]
     lines += _about(doc)
     if text := one_setting_text(doc):
         lines += ["## One setting for every trace", "", text, ""]

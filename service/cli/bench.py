@@ -120,7 +120,7 @@ def bench_command(
     except CliInputError as exc:
         raise _fail(str(exc)) from None
     from policy import ReplayConfig
-    from service.bench.report import summary_table, write_report
+    from service.bench.report import summary_table, verdict_text, write_report
     from service.bench.run import (
         bundled_members,
         check_finite_options,
@@ -152,6 +152,8 @@ def bench_command(
     )
     console = Console() if Console().is_terminal else Console(width=160)
     console.print(summary_table(result.doc))
+    if verdict := verdict_text(result.doc):
+        typer.echo(f"In short: {verdict}")
     paths = write_report(result, out)
     tp = result.doc.get("throughput")
     if tp:

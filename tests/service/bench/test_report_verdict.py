@@ -1,0 +1,58 @@
+"""The bench report's "in short" paragraph: acuplan against Aurora alone, counted from the document."""
+
+import json
+from pathlib import Path
+
+from service.bench.report import markdown, verdict_text
+
+
+def _sec(
+    reactive: tuple[float, float], acuplan: tuple[float, float], applicable: list[str], met: bool
+) -> dict:
+    def run(cost: float, slo: float) -> dict:
+        return {"cost_usd": cost, "slo_violation_min": slo, "dominated_by": []}
+
+    a = run(*acuplan) | {"slo_share_of_reactive": acuplan[1] / reactive[1] if reactive[1] else None}
+    return {
+        "policies": {"reactive": run(*reactive), "acuplan": a},
+        "targets": {"met": met, "applicable": applicable, "checks": dict.fromkeys(applicable, met)},
+        "frontier": [],
+    }
+
+
+def _doc() -> dict:
+    both = ["not_dominated", "slo_share_of_reactive", "cost_vs_bound"]
+    return {
+        "ramp_profiles": ["default", "slow"],
+        "traces": {
+            # Aurora alone has 100 SLO minutes: acuplan keeps 15 of them for 20% more money
+            "web": _sec((100.0, 100.0), (120.0, 15.0), both, True)
+            | {"profiles": {"slow": _sec((110.0, 300.0), (150.0, 120.0), both, False)}},
+            # 2 SLO minutes: only dominance is judged; acuplan costs 0.5% less
+            "batch": _sec((50.0, 2.0), (49.75, 2.0), ["not_dominated"], True),
+            # no SLO minute: the 1.02x cost target applies too; acuplan costs 2% less
+            "idle": _sec((10.0, 0.0), (9.8, 0.0), ["not_dominated", "cost_vs_reactive"], True),
+        },
+    }
+
+
+def test_the_verdict_counts_cheaper_same_and_dearer_pairs() -> None:
+    assert verdict_text(_doc()) == (
+        "Of 4 (trace, ramp profile) pairs, acuplan costs less than Aurora alone at your floor on 1, the "
+        "same (within 1%) on 1 and more on 2 (+20.0% to +36.4%, for 15.0% to 40.0% of Aurora alone's "
+        "SLO-violation minutes: web (default), web (slow)). Targets met on 3 of 4 judged pairs; 1 of "
+        "those were judged on dominance alone (Aurora alone had fewer than 5 SLO-violation minutes), where "
+        '"met" only says no peer point costs 1% less for no more minutes.'
+    )
+
+
+def test_the_verdict_opens_the_markdown_report_under_the_table() -> None:
+    doc = json.loads((Path(__file__).parents[3] / "benchmarks/results/bench/bench.json").read_text())
+    lines = markdown(doc).splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("**In short:** Of "))
+    assert lines[at - 2].startswith("| ") and lines[at - 1] == "" and at < 30
+    assert lines[at] == f"**In short:** {verdict_text(doc)}"
+
+
+def test_no_pairs_no_verdict() -> None:
+    assert verdict_text({"ramp_profiles": ["default"], "traces": {}}) == ""

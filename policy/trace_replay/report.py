@@ -110,6 +110,8 @@ class ReplayReport(FrozenModel):
         replan_every_s: decision interval.
         scores: per policy name, in :data:`POLICY_NAMES` order.
         timing: wall-clock timings (the only non-deterministic part).
+        warnings: what the scores cannot see, e.g. missing steps in the scored window
+            (:func:`policy.trace_replay.run.missing_warning`).
     """
 
     trace: str
@@ -123,3 +125,4 @@ class ReplayReport(FrozenModel):
     replan_every_s: int
     scores: dict[str, PolicyScore]
     timing: ReplayTiming | None = Field(default=None)
+    warnings: tuple[str, ...] = ()

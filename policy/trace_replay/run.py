@@ -168,6 +168,52 @@ def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequen
         raise UnknownPolicyError(f"unknown policies {unknown}; known: {', '.join(POLICY_NAMES)}")
 
 
+MISSING_WARN_SHARE = 0.01
+"""Share of missing scored steps from which a replay warns (with a gap of ``MISSING_WARN_GAP_S``)."""
+MISSING_WARN_GAP_S = 3600
+"""A gap this long, seconds, warns whatever the share: an hour is a re-plan the scores cannot judge."""
+
+
+def missing_warning(scored: FloatArray, scored_from: datetime, step_s: int) -> str | None:
+    """Say how much of the scored window is missing, and where its longest gap is.
+
+    The simulator holds the last observed load through a gap: its cost is counted and its
+    SLO minutes and shortfall are not, so every policy looks as safe there as it was before
+    the gap (``policy.trace_replay.simulator``).
+
+    Args:
+        scored: demand over the scored window, shape (n,), ACU; NaN where missing.
+        scored_from: start of the window (UTC).
+        step_s: step length, seconds.
+
+    Returns:
+        One warning, or None when under :data:`MISSING_WARN_SHARE` of the window is missing
+        and no gap lasts :data:`MISSING_WARN_GAP_S` (a missed sample here and there).
+
+    Examples:
+        >>> from datetime import UTC
+        >>> t0 = datetime(2024, 1, 1, tzinfo=UTC)
+        >>> print(missing_warning(np.array([1.0, np.nan, np.nan, 1.0]), t0, 3600)[:97])
+        2 of the scored window's 4 steps (50.0%) are missing, the longest gap 2.0 h from 2024-01-01 01:00
+    """
+    missing = np.isnan(scored)
+    if not missing.any():
+        return None
+    edges = np.flatnonzero(np.diff(np.r_[0, missing.astype(np.int8), 0]))
+    starts, ends = edges[::2], edges[1::2]
+    longest = int(np.argmax(ends - starts))
+    gap_s = int(ends[longest] - starts[longest]) * step_s
+    if missing.mean() < MISSING_WARN_SHARE and gap_s < MISSING_WARN_GAP_S:
+        return None
+    gap_from = scored_from + timedelta(seconds=int(starts[longest]) * step_s)
+    gap = f"{gap_s / 60:g} min" if gap_s < 3600 else f"{gap_s / 3600:.1f} h"
+    return (
+        f"{int(missing.sum())} of the scored window's {scored.size} steps ({missing.mean():.1%}) are "
+        f"missing, the longest gap {gap} from {gap_from:%Y-%m-%d %H:%M} UTC: the simulator holds the last "
+        "observed load through a gap, so its cost counts and its SLO minutes and shortfall do not"
+    )
+
+
 def check_reactive_floor(cluster: ClusterSpec, config: ReplayConfig, *, below_min: bool = True) -> None:
     """Check ``config.reactive_floor_acu`` against the replayed cluster's limits.
 
@@ -458,4 +504,9 @@ def replay(
         replan_every_s=every * step_s,
         scores=with_relative_scores({r.name: r.score for r in runs}),
         timing=timing_of(runs, time.perf_counter() - t_start),
+        warnings=tuple(
+            w
+            for w in [missing_warning(demand[first:], start + timedelta(seconds=first * step_s), step_s)]
+            if w
+        ),
     )

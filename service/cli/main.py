@@ -209,6 +209,8 @@ def replay_command(
         )
         report = _run_replay(demand, cluster=cluster, config=config, policies=names, trace_name=trace)
     _stdout_console().print(_replay_table(report, profile))
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if json_path is not None:
         with input_errors():  # the table is printed even when this fails
             write_json_atomic(json_path, report.model_dump(mode="json"))

@@ -132,3 +132,29 @@ def test_reader_windows_become_reader_instances() -> None:
     windows = [(r.role, r.promotion_tier, r.needed_from.hour, r.needed_until.hour) for r in s.readers]
     assert windows == [("failover", 1, 0, 4), ("read_scaling", 15, 1, 3), ("read_scaling", 15, 1, 2)]
     assert len(s.capacity_changes) == 1
+
+
+def test_a_missing_day_in_the_scored_window_is_named_in_the_warnings(report: ReplayReport) -> None:
+    assert report.warnings == ()  # one missing step, in the warm-up
+    demand = _demand()
+    demand[-288:] = np.nan  # the whole scored day
+    demand[-300] = np.nan  # and one step of the warm-up: not counted
+    gap = replay(demand, start=START, step_s=300, policies=["reactive", "bound"])
+    assert gap.warnings == (
+        "288 of the scored window's 288 steps (100.0%) are missing, the longest gap 24.0 h from "
+        "2024-01-03 00:00 UTC: the simulator holds the last observed load through a gap, so its cost "
+        "counts and its SLO minutes and shortfall do not",
+    )
+    short = _demand()
+    short[-100:-88] = np.nan  # 1 h: a re-plan the scores cannot judge
+    assert (
+        replay(short, start=START, step_s=300, policies=["reactive"])
+        .warnings[0]
+        .startswith(
+            "12 of the scored window's 288 steps (4.2%) are missing, the longest gap 1.0 h from "
+            "2024-01-03 15:40"
+        )
+    )
+    one = _demand()
+    one[-50] = np.nan  # a missed sample: 0.3%, 5 min
+    assert replay(one, start=START, step_s=300, policies=["reactive"]).warnings == ()

@@ -42,6 +42,7 @@ source flag naming the signal and the Id (earlier pages of a paginated query alw
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import math
@@ -52,8 +53,8 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traces.schema import UNITS
-from traces.signals import default_unit
-from traces.uploads import Problem, RawSignal, Upload, check_statistic
+from traces.signals import KNOWN_SIGNAL_NAMES, KNOWN_SIGNALS, default_unit, known_signal_name
+from traces.uploads import STATISTICS, Problem, RawSignal, Upload, check_statistic
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "aws-csv", "cloudwatch", "prometheus", "parquet")
 """Format names (``--format`` and the HTTP routes)."""
@@ -179,9 +180,38 @@ def _spec_of(spec: SignalSpec | None, key: str, name: str, statistic: str) -> tu
     return name, statistic, (str(unit) if unit else default_unit(name))
 
 
-def _unit_problem(unit: str | None, name: str) -> str | None:
+def _unknown_signal(name: str, where_unit: str = "") -> str:
+    """Why a signal without a unit cannot be read: its name is not one whose unit is known.
+
+    A label whose last word is almost a statistic (``CPUUtilization Maxximum``) is named as
+    that; an unknown name lists the known ones (:data:`traces.signals.KNOWN_SIGNAL_NAMES`),
+    with the closest as a guess, and says that another metric needs its unit.
+
+    Args:
+        name: the signal name as read (a label, a column, ``--signal``).
+        where_unit: where a unit for another metric goes, e.g. `` in the unit column`` or
+            ``: give queries.cpu.unit``; empty for no place.
+
+    Returns:
+        One sentence, e.g. ``signal 'CPUUtilisation' is unknown (did you mean
+        'CPUUtilization'?); known signals: CPUUtilization, ...; another metric needs its
+        unit (one of acu, percent, ...)``.
+    """
+    head, _, last = name.strip().rpartition(" ")
+    if head and known_signal_name(head) is not None:  # the metric is known: the statistic is not
+        stats = ", ".join(s for s in STATISTICS if s != "unknown")
+        return f"{last!r} in {name!r} is not a statistic (one of {stats}, or a percentile such as p99)"
+    close = difflib.get_close_matches(name.lower(), list(KNOWN_SIGNALS), n=1, cutoff=0.8)
+    guess = f" (did you mean {known_signal_name(close[0])!r}?)" if close else ""
+    return (
+        f"signal {name!r} is unknown{guess}; known signals: {', '.join(KNOWN_SIGNAL_NAMES)}; "
+        f"another metric needs its unit{where_unit} (one of {', '.join(UNITS)})"
+    )
+
+
+def _unit_problem(unit: str | None, name: str, where_unit: str = "") -> str | None:
     if unit is None:
-        return f"signal {name!r} has no unit: give its unit (one of {', '.join(UNITS)})"
+        return _unknown_signal(name, where_unit)
     if unit not in UNITS:
         return f"{unit!r} is not a known unit (expected one of {', '.join(UNITS)})"
     return None
@@ -218,7 +248,7 @@ def _rows_canonical(
         name = str(row.get("signal") or "")
         unit = row.get("unit")
         unit = str(unit) if unit not in (None, "") else default_unit(name)
-        why = _unit_problem(unit, name) if name else None
+        why = _unit_problem(unit, name, " in the unit column") if name else None
         if why:
             upload.problems.append(Problem(where, "unit", why))
             bad = True
@@ -473,12 +503,11 @@ def parse_cloudwatch(
             status = str(result.get("StatusCode") or "Complete")
             statuses.setdefault(qid, []).append((i, status))
             last_seen[qid] = i
-            why = _unit_problem(unit, sname)
+            why = _unit_problem(unit, sname, f": give queries.{qid}.unit")
             if why or unit is None:
+                hint = "" if unit is None else f"; give queries.{qid}.unit"  # a bad unit: where it goes
                 upload.problems.append(
-                    Problem(
-                        _path(rloc), "Id", f"query Id {qid!r} ({label}): {why}; give queries.{qid}.unit", rloc
-                    )
+                    Problem(_path(rloc), "Id", f"query Id {qid!r} ({label}): {why}{hint}", rloc)
                 )
                 continue
             sig = sigs.get(qid) or upload.signal(sname, unit, statistic, f"query Id {qid}")
@@ -599,11 +628,10 @@ def parse_prometheus(
         metric = series.get("metric", {}) if isinstance(series, Mapping) else {}
         key = str(metric.get("__name__") or f"series{i}")
         sname, statistic, unit = _spec_of((signals or {}).get(key), key, *_label(key))
-        why = _unit_problem(unit, sname)
+        why = _unit_problem(unit, sname, f": give signals.{key}.unit")
         if why or unit is None:
-            upload.problems.append(
-                Problem(_path(sloc), "metric", f"{why}; give signals.{key}.unit", (*sloc, "metric"))
-            )
+            hint = "" if unit is None else f"; give signals.{key}.unit"  # a bad unit: where it goes
+            upload.problems.append(Problem(_path(sloc), "metric", f"{why}{hint}", (*sloc, "metric")))
             continue
         sig = upload.signal(sname, unit, statistic, f"series {key}")
         for k, pair in enumerate(series.get("values") or []):

@@ -116,6 +116,32 @@ KNOWN_SIGNALS: Final[dict[str, tuple[SignalKind, str]]] = {
 """Signal names (lower case) -> (kind, the unit it comes in): CloudWatch's AWS/RDS metric
 names and their snake-case forms."""
 
+KNOWN_SIGNAL_NAMES: Final[tuple[str, ...]] = (
+    "CPUUtilization",
+    "ACUUtilization",
+    "ServerlessDatabaseCapacity",
+    "FreeableMemory",
+    "DatabaseConnections",
+    "VolumeBytesUsed",
+    "demand_acu",
+    "working_set_bytes",
+    "buffer_cache_bytes",
+)
+"""The names of :data:`KNOWN_SIGNALS` as messages list them: CloudWatch's spelling, and the
+names that have no CloudWatch form (the snake-case forms of the others are not repeated)."""
+
+
+def known_signal_name(name: str) -> str | None:
+    """Return a known signal name as :data:`KNOWN_SIGNAL_NAMES` spells it, or None when unknown.
+
+    ``cpuutilization`` -> ``CPUUtilization``; a snake-case form (``cpu_utilization``) as given.
+    """
+    low = name.lower()
+    if low not in KNOWN_SIGNALS:
+        return None
+    return next((n for n in KNOWN_SIGNAL_NAMES if n.lower() == low), name)
+
+
 _KIND_BY_UNIT: Final[dict[str, SignalKind]] = {"acu": "acu", "percent": "cpu_percent", "per_s": "rate"}
 
 MAX_CONNECTIONS: Final[dict[str, tuple[tuple[float, int], ...]]] = {

@@ -167,3 +167,15 @@ def test_max_connections_table_and_postgres_low_minimum_cap() -> None:
         and "a MaxCapacity of 16 ACU and MinCapacity at least 1 ACU lifts it to 3,360" in note  # noqa: E501
     )
     assert connections_note(100, SignalRules(max_acu=8)) is None
+
+
+def test_the_known_signal_names_messages_list_cover_every_known_signal() -> None:
+    from traces.signals import KNOWN_SIGNAL_NAMES, KNOWN_SIGNALS, known_signal_name
+
+    listed = {n.lower() for n in KNOWN_SIGNAL_NAMES}
+    assert listed <= set(KNOWN_SIGNALS)
+    # every known name is listed, or is the snake-case form of a listed CloudWatch name
+    assert all(k in listed or k.replace("_", "") in listed for k in KNOWN_SIGNALS)
+    assert known_signal_name("cpuutilization") == "CPUUtilization"
+    assert known_signal_name("cpu_utilization") == "cpu_utilization"
+    assert known_signal_name("Queries") is None

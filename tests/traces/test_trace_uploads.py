@@ -217,7 +217,7 @@ def test_aws_console_layouts() -> None:
         "a Timestamp,Value export does not say which metric it holds: name it with --signal"
     )
     other = _reject(parse_csv("Timestamp,Mystery\n2024-05-06T00:00:00Z,1\n"))  # a named column: its unit
-    assert "signal 'Mystery' has no unit" in other.report.problems[0].reason
+    assert other.report.problems[0].reason.startswith("signal 'Mystery' is unknown; known signals: ")
 
 
 def test_aws_wide_layout_is_a_signal_per_column_and_an_empty_cell_is_no_sample() -> None:
@@ -361,6 +361,62 @@ def test_cloudwatch_unknown_metric_needs_a_unit() -> None:
         parse_cloudwatch([page], queries={"q": {"unit": "per_s", "statistic": "Average"}})
     )
     assert (signals[0].name, signals[0].unit, signals[0].statistic) == ("Queries", "per_s", "Average")
+
+
+KNOWN = (
+    "CPUUtilization, ACUUtilization, ServerlessDatabaseCapacity, FreeableMemory, DatabaseConnections, "
+    "VolumeBytesUsed, demand_acu, working_set_bytes, buffer_cache_bytes"
+)
+UNITS_LISTED = "(one of acu, percent, per_s, relative, bytes, count)"
+NOT_A_STATISTIC = (
+    "is not a statistic (one of Maximum, Average, Minimum, Sum, SampleCount, or a percentile such as p99)"
+)
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        pytest.param(  # --signal names an unknown metric: it was "has no unit: give its unit"
+            lambda: parse_csv("Timestamp,Value\n2024-05-06T00:00:00Z,1\n", name="e.csv", signal="Bogus"),
+            f"e.csv row 1, field 'Value': signal 'Bogus' is unknown; known signals: {KNOWN}; another "
+            f"metric needs its unit {UNITS_LISTED}",
+            id="aws-csv-signal",
+        ),
+        pytest.param(  # a misspelt statistic after a known metric: the statistic, not the unit
+            lambda: parse_csv(
+                "Timestamp,Value\n2024-05-06T00:00:00Z,1\n", name="e.csv", signal="CPUUtilization Maxximum"
+            ),
+            f"e.csv row 1, field 'Value': 'Maxximum' in 'CPUUtilization Maxximum' {NOT_A_STATISTIC}",
+            id="aws-csv-statistic",
+        ),
+        pytest.param(
+            lambda: parse_cloudwatch([_page([_result("cpu", "CPUUtilisation Maximum", [(0, 5)])])]),
+            "pages.0.MetricDataResults.0, field 'Id': query Id 'cpu' (CPUUtilisation Maximum): signal "
+            f"'CPUUtilisation' is unknown (did you mean 'CPUUtilization'?); known signals: {KNOWN}; another "
+            f"metric needs its unit: give queries.cpu.unit {UNITS_LISTED}",
+            id="cloudwatch-name",
+        ),
+        pytest.param(
+            lambda: parse_cloudwatch([_page([_result("cpu", "CPUUtilization Maxx", [(0, 5)])])]),
+            f"pages.0.MetricDataResults.0, field 'Id': query Id 'cpu' (CPUUtilization Maxx): 'Maxx' in "
+            f"'CPUUtilization Maxx' {NOT_A_STATISTIC}",
+            id="cloudwatch-statistic",
+        ),
+        pytest.param(  # the unit column is blank: there the unit is what is missing
+            lambda: parse_csv(HEADER + "2024-05-06T00:00:00Z,db,freeable_memry,,1\n", name="c.csv"),
+            "c.csv row 2, field 'unit': signal 'freeable_memry' is unknown (did you mean "
+            f"'freeable_memory'?); known signals: {KNOWN}; another metric needs its unit in the unit "
+            f"column {UNITS_LISTED}",
+            id="canonical-blank-unit",
+        ),
+    ],
+)
+def test_an_unknown_signal_or_statistic_is_named_as_such_not_as_a_missing_unit(
+    upload: Any, message: str
+) -> None:
+    err = _reject(upload())
+
+    assert [p.message for p in err.report.problems] == [message]
 
 
 def test_prometheus_matrix() -> None:

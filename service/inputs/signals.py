@@ -32,7 +32,7 @@ from service.inputs.history import check_window
 from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
 from traces.formats import parse_any, sniff
 from traces.signals import NOT_DEMAND, SignalKind, is_capacity, kind_on_grid, signal_kind
-from traces.uploads import Upload, merge_uploads
+from traces.uploads import Problem, Upload, merge_uploads
 
 DAY_S = 86_400
 
@@ -266,6 +266,33 @@ def _named(upload: Upload) -> Upload:
     return upload
 
 
+def _unit_mismatches(upload: Upload) -> Upload:
+    """Name the place of a known signal in another unit than its own (``CPUUtilization`` in ``acu``).
+
+    ``traces.signals.signal_kind`` refuses such a signal when it is mapped, which is after
+    the checks, where no file or row is known; here it is a problem at its first sample (e.g.
+    ``db.csv row 2``, field ``unit``), with the number of its samples.
+
+    Args:
+        upload: one file's upload, as parsed.
+
+    Returns:
+        The same upload, with a problem per such signal.
+    """
+    from traces import DemandMappingError
+
+    for sig in upload.signals.values():
+        try:
+            signal_kind(sig.name, sig.unit)
+        except DemandMappingError as exc:
+            if exc.field != "unit" or not sig.where:
+                continue
+            n = len(sig.where)
+            first = f" (the first of its {n} samples)" if n > 1 else ""
+            upload.problems.append(Problem(sig.where[0], "unit", f"{exc.reason}{first}"))
+    return upload
+
+
 def read_uploads(
     paths: Sequence[Path],
     *,
@@ -292,13 +319,15 @@ def read_uploads(
         OSError: a file cannot be read.
         traces.UploadError: anything the checks reject (every problem in its report, each
             naming its file; a Prometheus error response is sniffed as Prometheus:
-            :func:`sniffed_format`).
+            :func:`sniffed_format`); a known signal in another unit than its own, at its
+            first sample (``db.csv row 2``).
     """
     uploads = []
     for p in paths:
         data = p.read_bytes()
         fmt = format or sniffed_format(data, p.name)
-        uploads.append(_named(parse_any(data, name=p.name, format=fmt, tz=tz, signal=signal, specs=specs)))
+        upload = parse_any(data, name=p.name, format=fmt, tz=tz, signal=signal, specs=specs)
+        uploads.append(_named(_unit_mismatches(upload)))
     return check_upload(merge_uploads(uploads), now_s=now_s)
 
 

@@ -555,9 +555,10 @@ def test_a_known_signal_in_another_unit_is_refused_not_read_by_its_name(
     result = runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "16"])
 
     assert result.exit_code == 2
-    assert _error(result).endswith(
-        f"signal '{signal}' is in {own}, not '{unit}': correct its unit, or rename the signal (or give its "
-        f"kind) if it is not CloudWatch's {signal}"
+    assert _error(result) == (  # the file and the row: it named neither ("error: field 'unit': ...")
+        f"error: u.csv row 2, field 'unit': signal '{signal}' is in {own}, not '{unit}': correct its unit, "
+        f"or rename the signal (or give its kind) if it is not CloudWatch's {signal} (the first of its 864 "
+        "samples)"
     ), _error(result)
 
 

@@ -47,6 +47,34 @@ def check_finite(option: str, value: float | None) -> None:
         raise CliInputError(f"{option} must be a finite number, got {value}")
 
 
+MAX_ACU_BELOW_ONE: Final[str] = "max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)"
+"""The rule a MaxCapacity below 1 ACU breaks, as ``placement.CapacityLimits`` states it for 0 to 0.5."""
+
+
+def limit_reasons(exc: ValidationError, field: str | None = None) -> str:
+    """The reasons of a ``placement.CapacityLimits`` error, each stating the rule broken.
+
+    A negative ``max_acu`` breaks the field's range (ACU >= 0) before the model's own rule
+    (>= 1) is checked, so pydantic says ">= 0"; it is stated as :data:`MAX_ACU_BELOW_ONE`.
+
+    Args:
+        exc: the error.
+        field: ``max_acu`` or ``min_acu`` to keep that field's reasons and the model's
+            (the pair) only; None for all.
+
+    Returns:
+        The reasons joined by ``; ``, e.g. ``max_acu must be >= 1 (AWS rejects a maximum
+        of 0.5 ACU)``.
+    """
+    reasons = []
+    for e in exc.errors():
+        if field is not None and e["loc"] not in ((field,), ()):
+            continue
+        below = e["loc"] == ("max_acu",) and e["type"] == "greater_than_equal"
+        reasons.append(MAX_ACU_BELOW_ONE if below else str(e["msg"]).removeprefix("Value error, "))
+    return "; ".join(dict.fromkeys(reasons))
+
+
 def capacity_limits(max_acu: float) -> CapacityLimits:
     """Validate ``--max-acu`` as the cluster's CapacityLimits, naming the option.
 
@@ -57,14 +85,14 @@ def capacity_limits(max_acu: float) -> CapacityLimits:
         ``CapacityLimits(max_acu=max_acu)``.
 
     Raises:
-        CliInputError: not finite, or a rule of CapacityLimits (0.5 grid, >= 1, <= 256).
+        CliInputError: not finite, or a rule of CapacityLimits (0.5 grid, >= 1, <= 256),
+            e.g. ``--max-acu -3: max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)``.
     """
     check_finite("--max-acu", max_acu)
     try:
         return CapacityLimits(max_acu=max_acu)
     except ValidationError as exc:
-        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        raise CliInputError(f"--max-acu {max_acu:g}: {reasons}") from None
+        raise CliInputError(f"--max-acu {max_acu:g}: {limit_reasons(exc)}") from None
 
 
 def parse_policies(text: str) -> tuple[str, ...]:

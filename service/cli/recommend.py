@@ -46,6 +46,7 @@ from service.cli.inputs import (
     check_peak_acu,
     check_step_s,
     input_errors,
+    limit_reasons,
     load_policy_config,
     parse_now,
 )
@@ -459,7 +460,7 @@ def recommend_command(
                 ) from None
             flag = "--max-acu" if max_cap is not None and "max_acu" in str(exc) else "--min-acu"
             shown = max_cap if flag == "--max-acu" else min_cap
-            reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            reasons = limit_reasons(exc, flag.removeprefix("--").replace("-", "_"))
             raise CliInputError(f"{src.shown(flag, shown)}{src.tag(flag)}: {reasons}") from None
         rules = SignalRules(
             max_acu=max_cap,

@@ -102,6 +102,11 @@ def test_replay_bad_option_values_are_one_line_exit_2(args: list[str], part: str
             "error: --max-acu 0: max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)",
             id="zero_max_acu",
         ),
+        pytest.param(  # it said ">= 0" (the ACU field's range), a rule -3 breaks but not the one
+            ["--max-acu=-3"],
+            "error: --max-acu -3: max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)",
+            id="negative_max_acu",
+        ),
         pytest.param(
             ["--max-acu", "nan"], "error: --max-acu must be a finite number, got nan", id="nan_max_acu"
         ),
@@ -364,6 +369,18 @@ def test_json_output_never_clobbers_a_good_file_on_failure(tmp_path: Path) -> No
             ["--max-acu", "0"],
             "error: --max-acu 0: max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)",
             id="zero_max",
+        ),
+        pytest.param(  # it said ">= 0"
+            "acu",
+            ["--max-acu=-3"],
+            "error: --max-acu -3: max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)",
+            id="negative_max",
+        ),
+        pytest.param(  # both bad: each option's own rule, not the other's under its name
+            "acu",
+            ["--min-acu=-1", "--max-acu=-3"],
+            "error: --max-acu -3: max_acu must be >= 1 (AWS rejects a maximum of 0.5 ACU)",
+            id="negative_min_and_max",
         ),
     ],
 )

@@ -227,6 +227,9 @@ def _named(exc: ValidationError, prefix: str = "", sources: Sources | None = Non
 def recommendation_lines(rec: Recommendation) -> list[str]:
     """The plan as printed lines: model, solver, cost, MinCapacity schedule, readers, reasons.
 
+    The cost is the plan's over its horizon (``len(rec.steps) x rec.step_s``), in USD, and
+    says so: ``expected cost over the 3-h horizon: $1.44 (...)``.
+
     A warning that names the library's MaxCapacity field names ``--max-acu`` instead.
     """
     from policy.plan import MAX_CAPACITY_SETTING
@@ -238,7 +241,8 @@ def recommendation_lines(rec: Recommendation) -> list[str]:
         f"forecast model: {rec.forecast_model}; risk quantile p{rec.risk_quantile * 100:g}",
         f"solver: {solver.status.value} in {solver.solve_time_s:.2f} s (gap {solver.gap:.1%})"
         + ("; FAIL-SAFE plan" if rec.is_fail_safe else ""),
-        f"expected cost: ${rec.expected_cost_usd:,.2f}",
+        f"expected cost over the {len(rec.steps) * rec.step_s / 3600:g}-h horizon: "
+        f"${rec.expected_cost_usd:,.2f} (compute of all instances at the planned capacity)",
         "floor schedule (MinCapacity / MaxCapacity, ACU):",
         *(
             f"  {c.at:%Y-%m-%d %H:%M}Z  {c.min_capacity_acu:g} / {c.max_capacity_acu:g}"

@@ -281,6 +281,7 @@ def test_recommend_happy_path_prints_summary_and_writes_json(tmp_path: Path, gri
     assert result.exit_code == 0, result.output
     assert "floor schedule" in result.stdout and "solver: optimal" in result.stdout
     rec = Recommendation.model_validate(json.loads(out.read_text()))
+    assert f"expected cost over the 3-h horizon: ${rec.expected_cost_usd:,.2f} (" in result.stdout
     assert rec.cluster_id == "db-1"
     assert rec.generated_at == grid.t0 + timedelta(days=3)
     assert rec.mode == "ForecastOnly"

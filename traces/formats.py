@@ -346,6 +346,41 @@ def _rows_labelled(upload: Upload, rows: Iterable[tuple[str, list[str]]], clock:
         upload.add(upload.signal(name, unit, statistic, upload.name), ts, value, where, field="Value")
 
 
+def _layout(low: list[str]) -> str | None:
+    """A CSV header's layout (its cells stripped, lower case): canonical, labelled, wide or None."""
+    if low[:5] == list(CANONICAL) and low[5:] in ([], ["statistic"]):
+        return "canonical"
+    if low == ["label", "timestamp", "value"]:
+        return "labelled"
+    if len(low) >= 2 and low[0] in ("timestamp", "time"):
+        return "wide"
+    return None
+
+
+def reads_signal(data: bytes, name: str, format: str | None = None) -> bool:
+    """Whether :func:`parse_any` names a metric by its ``signal`` argument in this content.
+
+    Only an AWS CSV export with a bare ``Value`` column (``Timestamp,Value``) takes its
+    metric from ``signal``; every other layout and format names its own signals, and
+    ignores it.
+
+    Args:
+        data: the content, or its first bytes (the header line is enough).
+        name: its name (a ``.parquet`` suffix is sniffed).
+        format: one of :data:`FORMATS`, or None to sniff.
+
+    Returns:
+        True for a CSV whose header is ``Timestamp`` (or ``Time``) then columns of which
+        one is ``Value``.
+    """
+    if (format or sniff(data, name)) not in ("csv", "aws-csv"):
+        return False
+    text = data.decode("utf-8-sig", errors="replace").removeprefix("\ufeff")
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    low = [h.strip().lower() for h in header]
+    return _layout(low) == "wide" and "value" in low[1:]
+
+
 def parse_csv(
     text: str,
     *,
@@ -386,7 +421,8 @@ def parse_csv(
             if row:
                 yield f"{name} row {reader.line_num}", row
 
-    if low[:5] == list(CANONICAL) and low[5:] in ([], ["statistic"]):
+    layout = _layout(low)
+    if layout == "canonical":
         keys = low
 
         def dict_rows() -> Iterable[tuple[str, Mapping[str, Any]]]:
@@ -400,10 +436,10 @@ def parse_csv(
                 yield where, dict(zip(keys, row, strict=True))
 
         _rows_canonical(upload, dict_rows(), clock, cluster_id=cluster_id)
-    elif low == ["label", "timestamp", "value"]:
+    elif layout == "labelled":
         upload.format = "aws-csv"
         _rows_labelled(upload, lines(), clock, specs)
-    elif len(low) >= 2 and low[0] in ("timestamp", "time"):
+    elif layout == "wide":
         upload.format = "aws-csv"
         _rows_wide(upload, [h.strip() for h in header], lines(), clock, specs=specs, signal=signal)
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Final, NoReturn
@@ -26,7 +26,7 @@ from policy.steps import check_replan_every_s
 from policy.steps import check_step_s as check_step_rule
 from service.errors import is_input_error, one_line
 from service.settings import ServerSettings, Settings, get_server_settings, get_settings
-from traces import AcuRule, P99ToPeakAcuRule, PercentOfMaxAcuRule, TraceSeries
+from traces import AcuRule, IngestReport, P99ToPeakAcuRule, PercentOfMaxAcuRule, TraceSeries
 
 
 class CliInputError(ValueError):
@@ -212,6 +212,73 @@ def check_peak_acu(peak_acu: float | None) -> None:
     """
     if peak_acu is not None and not (math.isfinite(peak_acu) and peak_acu > 0):
         raise CliInputError(f"--peak-acu must be a finite number > 0, got {peak_acu:g}")
+
+
+def signals_read(report: IngestReport) -> str:
+    """The signals an upload holds, each once with its unit: ``CPUUtilization (percent), ...``."""
+    return ", ".join(dict.fromkeys(f"{s.signal} ({s.unit})" for s in report.signals)) or "none"
+
+
+def unused_rates(report: IngestReport, rates: Mapping[str, float]) -> dict[str, str]:
+    """The ``--rate`` coefficients that map no signal, each with why.
+
+    A coefficient maps the signal of its exact name when that signal is a rate (unit
+    ``per_s``, or ``count`` other than ``DatabaseConnections``: ``traces.signals``); any
+    other is ignored by the mapping, so the CLI says so instead.
+
+    Args:
+        report: the ingest report (the signals as read, in their own units).
+        rates: signal name -> ACU-seconds per event.
+
+    Returns:
+        Name -> reason, e.g. ``the input has no signal 'Nope'; it has: CPUUtilization
+        (percent)``; empty when every coefficient maps a rate signal.
+    """
+    from traces import DemandMappingError
+    from traces.signals import signal_kind
+
+    units: dict[str, str] = {}
+    for s in report.signals:
+        units.setdefault(s.signal, s.unit)
+    out = {}
+    for name in rates:
+        if name not in units:
+            like = next((n for n in units if n.lower() == name.lower()), None)
+            hint = f" (names are case-sensitive: {like!r}?)" if like else ""
+            out[name] = f"the input has no signal {name!r}{hint}; it has: {signals_read(report)}"
+            continue
+        try:
+            kind: str | None = signal_kind(name, units[name])
+        except DemandMappingError:
+            kind = None
+        if kind != "rate":
+            out[name] = (
+                f"signal {name!r} is in {units[name]}, not a rate: a coefficient costs the events of a "
+                "signal in per_s or count (e.g. Queries)"
+            )
+    return out
+
+
+def peak_unused(report: IngestReport, rates: Mapping[str, float]) -> str | None:
+    """Why ``--peak-acu`` maps no signal, or None when one takes it.
+
+    It maps a ``per_s`` or ``relative`` signal without a ``--rate`` (its p99 becomes that
+    many ACU); every other signal has its own mapping.
+
+    Args:
+        report: the ingest report (the signals as read, in their own units).
+        rates: signal name -> ACU-seconds per event (``--rate`` and the config file's).
+
+    Returns:
+        E.g. ``no signal is a rate or relative series without a --rate, the only ones it
+        maps; the input has: CPUUtilization (percent)``; None when it is used.
+    """
+    if any(s.unit in ("per_s", "relative") and s.signal not in rates for s in report.signals):
+        return None
+    return (
+        "no signal is a rate or relative series without a --rate, the only ones it maps; the input "
+        f"has: {signals_read(report)}"
+    )
 
 
 def check_step_s(step_s: int, plan_step_s: int) -> None:

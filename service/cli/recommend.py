@@ -49,6 +49,9 @@ from service.cli.inputs import (
     limit_reasons,
     load_policy_config,
     parse_now,
+    peak_unused,
+    signals_read,
+    unused_rates,
 )
 from service.cli.output import check_output_path, write_json_atomic
 
@@ -320,6 +323,65 @@ def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]
     return head + lines + [f"warning: {w}" for w in (*report.warnings, *read_as)]
 
 
+def _unused_options(
+    paths: list[Path],
+    format: str | None,
+    report: IngestReport,
+    *,
+    given_rates: dict[str, float],
+    file: RecommendFile,
+    config: str | None,
+    signal: str | None,
+    peak_acu: float | None,
+) -> list[str]:
+    """Check that ``--rate``, ``--peak-acu`` and ``--signal`` each change what is read.
+
+    The mapping ignores a coefficient for a signal the input lacks or that is not a rate,
+    a ``--peak-acu`` when no rate or relative signal goes without a coefficient, and a
+    ``--signal`` when no input is a ``Timestamp,Value`` export; given on the command line
+    that is an error, from the ``--config`` file (which may describe more signals than one
+    export holds) a warning.
+
+    Args:
+        paths: the input files.
+        format: ``--format``, or None (sniffed).
+        report: their ingest report.
+        given_rates: ``--rate`` (signal name -> ACU-seconds per event).
+        file: the ``--config`` file's contents (its ``[signals]``).
+        config: its name, or None without ``--config``.
+        signal: ``--signal``, or None.
+        peak_acu: ``--peak-acu``, ACU, or None.
+
+    Returns:
+        Warnings for the file's values that change nothing (without ``warning: ``).
+
+    Raises:
+        CliInputError: an option that changes nothing, e.g. ``--rate Nope=3: the input has
+            no signal 'Nope'; it has: CPUUtilization (percent)``.
+        OSError: an input cannot be read.
+    """
+    from service.inputs.signals import value_exports
+
+    warnings = []
+    rates = {**file.signals.acu_s_per_unit, **given_rates}
+    for name, why in unused_rates(report, rates).items():
+        if name in given_rates:
+            raise CliInputError(f"--rate {name}={given_rates[name]:g}: {why}")
+        warnings.append(f"signals.acu_s_per_unit.{name} ({config}) is not used: {why}")
+    if peak_acu is not None and (unused := peak_unused(report, rates)) is not None:
+        raise CliInputError(f"--peak-acu {peak_acu:g}: {unused}")
+    named = signal or file.signals.signal
+    if named and not value_exports(paths, format):
+        why = (
+            "no input is a Timestamp,Value export, the only layout whose metric it names (it selects no "
+            f"signal); the inputs name their own: {signals_read(report)}"
+        )
+        if signal:
+            raise CliInputError(f"--signal {signal!r}: {why}")
+        warnings.append(f"signals.signal {named!r} ({config}) is not used: {why}")
+    return warnings
+
+
 def recommend_command(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="A canonical trace CSV (same as --input).")
@@ -412,7 +474,8 @@ def recommend_command(
         check_peak_acu(peak_acu)
         file = read_config(config_path)
         c = file.cluster
-        rates = {**file.signals.acu_s_per_unit, **parse_pairs("--rate", rate or [], float)}
+        given_rates = parse_pairs("--rate", rate or [], float)
+        rates = {**file.signals.acu_s_per_unit, **given_rates}
         readers = parse_pairs("--deployed-reader", deployed_reader or [], int, example="euc1-az2=1")
         typed: dict[str, Any] = {"--min-acu": min_acu, "--max-acu": max_acu, "--region": region, "--az": az}
         typed |= {"--writer-az": writer_az, "--read-frac": read_frac, "--price": price, "--risk": risk}
@@ -480,6 +543,11 @@ def recommend_command(
             step_s=step_s, now=requested_now,
         )  # fmt: skip
         built, report, step = read.built, read.report, read.built.step_s
+        for line in _unused_options(
+            paths, format, report, given_rates=given_rates, file=file, config=src.file, signal=signal,
+            peak_acu=peak_acu,
+        ):  # fmt: skip
+            typer.echo(f"warning: {line}", err=True)
         try:  # a capacity above MaxCapacity: the MaxCapacity given is not the cluster's
             check_capacity_within_max(
                 capacity_series(built, read.signals, rules),

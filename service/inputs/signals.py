@@ -30,7 +30,7 @@ from policy.steps import MIN_STEP_S
 from policy.types import DemandContext
 from service.inputs.history import check_window
 from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
-from traces.formats import parse_any, sniff
+from traces.formats import parse_any, reads_signal, sniff
 from traces.signals import NOT_DEMAND, SignalKind, is_capacity, kind_on_grid, signal_kind
 from traces.uploads import Problem, Upload, merge_uploads
 
@@ -329,6 +329,34 @@ def read_uploads(
         upload = parse_any(data, name=p.name, format=fmt, tz=tz, signal=signal, specs=specs)
         uploads.append(_named(_unit_mismatches(upload)))
     return check_upload(merge_uploads(uploads), now_s=now_s)
+
+
+HEADER_BYTES = 65_536
+"""How much of a file :func:`value_exports` reads: its header line, and what sniffing looks at."""
+
+
+def value_exports(paths: Sequence[Path], format: str | None = None) -> list[str]:
+    """The files whose metric ``--signal`` names: AWS ``Timestamp,Value`` exports.
+
+    Reads the first :data:`HEADER_BYTES` of each file (``traces.formats.reads_signal``).
+
+    Args:
+        paths: the files.
+        format: a ``traces.FORMATS`` name for every file, or None to sniff each.
+
+    Returns:
+        Their names (``p.name``), in order; empty when no file takes a ``--signal``.
+
+    Raises:
+        OSError: a file cannot be read.
+    """
+    out = []
+    for p in paths:
+        with p.open("rb") as fh:
+            head = fh.read(HEADER_BYTES)
+        if reads_signal(head, p.name, format):
+            out.append(p.name)
+    return out
 
 
 def utc_now_s() -> int:

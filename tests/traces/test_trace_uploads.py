@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from traces.formats import parse_any, parse_cloudwatch, parse_csv, parse_parquet, parse_prometheus, sniff
+from traces.formats import (
+    parse_any,
+    parse_cloudwatch,
+    parse_csv,
+    parse_parquet,
+    parse_prometheus,
+    reads_signal,
+    sniff,
+)
 from traces.uploads import MAX_LISTED, UploadError, check_upload
 
 HEADER = "ts,cluster_id,signal,unit,value\n"
@@ -495,3 +503,26 @@ def test_a_percent_just_over_100_is_refused_with_all_its_digits() -> None:
 
     assert sample_problem(0, 100.0000001, "percent") == "100.0000001 percent is outside 0-100"
     assert sample_problem(0, 100.0, "percent") is None
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "format", "reads"),
+    [
+        (b"Timestamp,Value\n2024-05-06T00:00:00Z,1\n", "c.csv", None, True),
+        (b"\xef\xbb\xbftime , VALUE\r\n", "c.csv", "aws-csv", True),  # a BOM, spaces, CRLF, any case
+        (b"Timestamp,CPUUtilization Maximum,Value\n", "c.csv", None, True),  # a bare Value among others
+        (b"Timestamp,CPUUtilization Maximum\n", "c.csv", None, False),  # every column names its metric
+        (b"Label,Timestamp,Value\n", "c.csv", None, False),
+        ((HEADER + "2024-05-06T00:00:00Z,db,cpu,percent,1\n").encode(), "c.csv", None, False),
+        (b"Timestamp,Value\n", "c.csv", "parquet", False),
+        (b'{"MetricDataResults": []}', "c.json", None, False),
+        (b"", "c.csv", None, False),
+    ],
+)
+def test_reads_signal_only_for_a_timestamp_value_export(
+    data: bytes, name: str, format: str | None, reads: bool
+) -> None:
+    assert reads_signal(data, name, format) is reads
+    if reads:  # parse_any names the Value column's metric by signal (from the header alone)
+        up = parse_any(data, name=name, format=format, signal="ServerlessDatabaseCapacity")
+        assert ("ServerlessDatabaseCapacity", "unknown") in up.signals

@@ -578,3 +578,100 @@ def test_a_capacity_above_max_acu_is_refused_like_advise_does(tmp_path: Path) ->
     )
     assert "(480 of 1152 steps above MaxCapacity), above MaxCapacity 4: Aurora never runs" in _error(result)
     assert runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "8"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        pytest.param(  # it planned as if --signal were not given
+            ["--signal", "Bogus"],
+            "error: --signal 'Bogus': no input is a Timestamp,Value export, the only layout whose metric it "
+            "names (it selects no signal); the inputs name their own: CPUUtilization (percent), "
+            "FreeableMemory (bytes)",
+            id="signal-for-a-canonical-csv",
+        ),
+        pytest.param(
+            ["--signal", "CPUUtilization"],  # it does not select CPU out of the two signals either
+            "error: --signal 'CPUUtilization': no input is a Timestamp,Value export, the only layout whose "
+            "metric it names (it selects no signal); the inputs name their own: CPUUtilization (percent), "
+            "FreeableMemory (bytes)",
+            id="signal-naming-one-of-the-signals",
+        ),
+        pytest.param(
+            ["--rate", "Nope=3"],
+            "error: --rate Nope=3: the input has no signal 'Nope'; it has: CPUUtilization (percent), "
+            "FreeableMemory (bytes)",
+            id="rate-for-no-signal",
+        ),
+        pytest.param(
+            ["--rate", "cpuutilization=3"],
+            "error: --rate cpuutilization=3: the input has no signal 'cpuutilization' (names are "
+            "case-sensitive: 'CPUUtilization'?); it has: CPUUtilization (percent), FreeableMemory (bytes)",
+            id="rate-in-another-case",
+        ),
+        pytest.param(
+            ["--rate", "CPUUtilization=0.002"],
+            "error: --rate CPUUtilization=0.002: signal 'CPUUtilization' is in percent, not a rate: a "
+            "coefficient costs the events of a signal in per_s or count (e.g. Queries)",
+            id="rate-for-a-percent-signal",
+        ),
+        pytest.param(
+            ["--peak-acu", "10"],
+            "error: --peak-acu 10: no signal is a rate or relative series without a --rate, the only ones "
+            "it maps; the input has: CPUUtilization (percent), FreeableMemory (bytes)",
+            id="peak-for-a-demand-csv",
+        ),
+    ],
+)
+def test_an_option_that_would_change_nothing_is_an_error_naming_it(
+    tmp_path: Path, args: list[str], line: str
+) -> None:
+    csv = _multi(tmp_path / "m.csv")
+
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--max-acu", "16", *args])
+
+    assert _error(result) == line
+    assert result.stdout == ""
+
+
+def test_the_config_files_unused_signal_settings_are_warnings(tmp_path: Path) -> None:
+    # a config file may describe more signals than one export holds: warned about, not refused
+    csv = _multi(tmp_path / "m.csv")
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[cluster]\nmax_acu = 16\n[signals]\nsignal = "CPUUtilization"\nacu_s_per_unit = {Queries = 0.002}\n',
+        encoding="utf-8",
+    )
+
+    result = runner.invoke(app, ["recommend", "-i", str(csv), "--config", str(config)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: signals.acu_s_per_unit.Queries (c.toml) is not used: the input has no signal 'Queries'; "
+        "it has: CPUUtilization (percent), FreeableMemory (bytes)",
+        "warning: signals.signal 'CPUUtilization' (c.toml) is not used: no input is a Timestamp,Value "
+        "export, the only layout whose metric it names (it selects no signal); the inputs name their own: "
+        "CPUUtilization (percent), FreeableMemory (bytes)",
+    ]
+
+
+def test_signal_rate_and_peak_that_are_used_are_accepted(tmp_path: Path) -> None:
+    n = 3 * 288
+    queries = tmp_path / "q.csv"  # a rate costed by --rate, a relative series scaled by --peak-acu
+    rows = [f"{format_ts(T0 + 300 * i)},orders,Queries,per_s,{100 + i % 50}\n" for i in range(n)]
+    rows += [f"{format_ts(T0 + 300 * i)},orders,load,relative,{1 + i % 7}\n" for i in range(n)]
+    queries.write_text(HEADER + "".join(rows), encoding="utf-8")
+    console = tmp_path / "console.csv"  # a Timestamp,Value export: --signal names its metric
+    console.write_text(
+        "Timestamp,Value\n" + "".join(f"{format_ts(T0 + 300 * i)},{2 + i % 3}\n" for i in range(n)),
+        encoding="utf-8",
+    )
+
+    result = runner.invoke(
+        app,
+        ["recommend", "-i", str(queries), "-i", str(console), "--signal", "ServerlessDatabaseCapacity",
+         "--rate", "Queries=0.01", "--peak-acu", "4"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""

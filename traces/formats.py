@@ -357,6 +357,19 @@ def _layout(low: list[str]) -> str | None:
     return None
 
 
+_SEPARATORS: Final[dict[str, str]] = {";": "semicolons", "\t": "tabs", "|": "pipes"}
+"""Field separators other than the comma that a spreadsheet's export may use."""
+
+
+def _separator_hint(header: list[str]) -> str:
+    """`` (its fields are separated by semicolons: ...)`` when the header is a known layout so split."""
+    line = ",".join(header)
+    for sep, what in _SEPARATORS.items():
+        if sep in line and _layout([h.strip().lower() for h in line.split(sep)]) is not None:
+            return f" (its fields are separated by {what}: save it comma-separated)"
+    return ""
+
+
 def reads_signal(data: bytes, name: str, format: str | None = None) -> bool:
     """Whether :func:`parse_any` names a metric by its ``signal`` argument in this content.
 
@@ -447,9 +460,9 @@ def parse_csv(
             Problem(
                 f"{name} row 1",
                 None,
-                f"header {','.join(header)!r} is not a known layout: expected {','.join(CANONICAL)!r} "
-                "(optionally ',statistic'), 'Timestamp,Value', 'Label,Timestamp,Value' or "
-                "'Timestamp,<metric>,...'",
+                f"header {','.join(header)!r} is not a known layout{_separator_hint(header)}: expected "
+                f"{','.join(CANONICAL)!r} (optionally ',statistic'), 'Timestamp,Value', "
+                "'Label,Timestamp,Value' or 'Timestamp,<metric>,...'",
             )
         )
     clock.finish()
@@ -613,6 +626,17 @@ def _path(loc: tuple[str | int, ...]) -> str:
 # -- Prometheus ------------------------------------------------------------------------
 
 
+def _series_shape(series: Any) -> str | None:
+    """Why a Prometheus matrix series is not ``{"metric": {labels}, "values": [[t, v], ...]}``, or None."""
+    if not isinstance(series, Mapping):
+        return "a series must be an object with metric (labels) and values (a list of [time, value])"
+    if not isinstance(series.get("metric") or {}, Mapping):
+        return "metric must be an object of labels"
+    if not isinstance(series.get("values") or [], list):
+        return "values must be a list of [time, value]"
+    return None
+
+
 def parse_prometheus(
     data: Any,
     *,
@@ -659,9 +683,18 @@ def parse_prometheus(
         )
         return upload
     skipped = 0
-    for i, series in enumerate(body.get("result") or []):
+    result = body.get("result") or []
+    if not isinstance(result, list):
+        rloc = (*loc, "data", "result")
+        upload.problems.append(Problem(_path(rloc), None, "a matrix result must be a list of series", rloc))
+        return upload
+    for i, series in enumerate(result):
         sloc = (*loc, "data", "result", i)
-        metric = series.get("metric", {}) if isinstance(series, Mapping) else {}
+        shape = _series_shape(series)
+        if shape is not None:
+            upload.problems.append(Problem(_path(sloc), None, shape, sloc))
+            continue
+        metric, values = series.get("metric") or {}, series.get("values") or []
         key = str(metric.get("__name__") or f"series{i}")
         sname, statistic, unit = _spec_of((signals or {}).get(key), key, *_label(key))
         why = _unit_problem(unit, sname, f": give signals.{key}.unit")
@@ -670,7 +703,7 @@ def parse_prometheus(
             upload.problems.append(Problem(_path(sloc), "metric", f"{why}{hint}", (*sloc, "metric")))
             continue
         sig = upload.signal(sname, unit, statistic, f"series {key}")
-        for k, pair in enumerate(series.get("values") or []):
+        for k, pair in enumerate(values):
             upload.n_rows += 1
             vloc = (*sloc, "values", k)
             if not isinstance(pair, list) or len(pair) != 2:

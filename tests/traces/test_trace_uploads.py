@@ -526,3 +526,50 @@ def test_reads_signal_only_for_a_timestamp_value_export(
     if reads:  # parse_any names the Value column's metric by signal (from the header alone)
         up = parse_any(data, name=name, format=format, signal="ServerlessDatabaseCapacity")
         assert ("ServerlessDatabaseCapacity", "unknown") in up.signals
+
+
+@pytest.mark.parametrize(
+    ("header", "what"),
+    [
+        ("ts;cluster_id;signal;unit;value", "semicolons"),
+        ("Timestamp\tValue", "tabs"),
+        ("Label|Timestamp|Value", "pipes"),
+    ],
+)
+def test_a_header_separated_by_another_character_says_so(header: str, what: str) -> None:
+    err = _reject(parse_csv(header + "\n", name="x.csv"))
+
+    assert [p.message for p in err.report.problems] == [
+        f"x.csv row 1: header {header!r} is not a known layout (its fields are separated by {what}: save it "
+        "comma-separated): expected 'ts,cluster_id,signal,unit,value' (optionally ',statistic'), "
+        "'Timestamp,Value', 'Label,Timestamp,Value' or 'Timestamp,<metric>,...'"
+    ]
+    assert "separated" not in _reject(parse_csv("a;b\n1;2\n")).report.problems[0].message  # not a layout
+
+
+@pytest.mark.parametrize(
+    ("result", "problem"),
+    [
+        ("x", ("response.data.result", "a matrix result must be a list of series")),
+        ({"a": 1}, ("response.data.result", "a matrix result must be a list of series")),
+        (
+            [7],
+            (
+                "response.data.result.0",
+                "a series must be an object with metric (labels) and values (a list of [time, value])",
+            ),
+        ),  # fmt: skip
+        ([{"metric": "x", "values": []}], ("response.data.result.0", "metric must be an object of labels")),
+        (
+            [{"metric": {"__name__": "CPUUtilization"}, "values": 5}],
+            ("response.data.result.0", "values must be a list of [time, value]"),
+        ),
+    ],
+)
+def test_a_prometheus_result_of_another_shape_is_a_problem_not_a_crash(result: Any, problem: Any) -> None:
+    # {"metric": "x"} raised AttributeError ('str' object has no attribute 'get'), a traceback in the CLI
+    response = {"status": "success", "data": {"resultType": "matrix", "result": result}}
+
+    err = _reject(parse_prometheus(response))
+
+    assert [(p.where, p.reason) for p in err.report.problems] == [problem]

@@ -389,7 +389,10 @@ def reads_signal(data: bytes, name: str, format: str | None = None) -> bool:
     if (format or sniff(data, name)) not in ("csv", "aws-csv"):
         return False
     text = data.decode("utf-8-sig", errors="replace").removeprefix("\ufeff")
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    try:
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    except csv.Error:  # parse_any says why
+        return False
     low = [h.strip().lower() for h in header]
     return _layout(low) == "wide" and "value" in low[1:]
 
@@ -421,7 +424,15 @@ def parse_csv(
     clock = _Clock(tz, Upload(name=name, format="csv"))
     upload = clock.upload
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = next(reader, None)
+
+    def unreadable(exc: csv.Error) -> None:  # e.g. a field over csv.field_size_limit(): the rest is unread
+        upload.problems.append(Problem(f"{name} row {reader.line_num}", None, f"not readable as CSV: {exc}"))
+
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        unreadable(exc)
+        return upload
     if header is None:
         upload.problems.append(
             Problem(name, None, f"file is empty (expected header {','.join(CANONICAL)!r})")
@@ -430,9 +441,12 @@ def parse_csv(
     low = [h.strip().lower() for h in header]
 
     def lines() -> Iterable[tuple[str, list[str]]]:
-        for row in reader:
-            if row:
-                yield f"{name} row {reader.line_num}", row
+        try:
+            for row in reader:
+                if row:
+                    yield f"{name} row {reader.line_num}", row
+        except csv.Error as exc:
+            unreadable(exc)
 
     layout = _layout(low)
     if layout == "canonical":

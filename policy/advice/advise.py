@@ -44,7 +44,7 @@ from policy.advice.outlook import (
     lead_words,
     max_connections,
 )
-from policy.advice.prices import ACU_GIB, HOURS_PER_MONTH
+from policy.advice.prices import ACU_GIB, HOURS_PER_MONTH, advice_prices
 from policy.advice.purchase import CapacityProfile, PurchaseOption, break_even_sentence, purchase_options
 from policy.advice.schedule import (
     MIN_DAYS_FOR_PATTERN_TEST,
@@ -66,6 +66,7 @@ from policy.advice.types import (
     Alert,
     AutoPauseAdvice,
     CurrentSettings,
+    ObservedToday,
     Outcome,
     TierOption,
 )
@@ -420,6 +421,102 @@ def check_capacity_within_max(
     )
 
 
+OBSERVED_TOLERANCE = 0.10
+"""The largest relative gap between today's bill from the observed capacity and from the
+simulation of today's settings at which the simulation is trusted as today's
+(:func:`observed_reasons`). ASSUMPTION: a tenth of the bill, the margin the project's
+brief set; beyond it the simulated "today", and every saving measured against it, misstate
+the cluster's bill by more than the typical saving of a timetable over a fixed floor."""
+
+
+def observed_today(
+    capacity_acu: FloatArray, today: SimResult, instances: int, step_s: int, usd_per_acu_hour: float
+) -> ObservedToday | None:
+    """Today's bill from the observed capacity over the replayed window, beside the simulated one.
+
+    The observed capacity is taken per instance: CloudWatch's cluster-level
+    ``ServerlessDatabaseCapacity`` is the mean over the cluster's instances, and an
+    instance's own series is that instance's (Aurora User Guide, "Important Amazon
+    CloudWatch metrics for Aurora Serverless v2",
+    https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html;
+    sources: aurora-metrics; the cluster-level mean is paraphrased, UNVERIFIED against the
+    live page), so the cluster's ACU-hours are the mean x ``instances`` x hours. Both sides
+    are summed over the steps with an observed sample only; Aurora bills ACU-hours at the
+    ACU-hour rate (sources: aurora-pricing), 730 hours a month.
+
+    Args:
+        capacity_acu: observed capacity over the replayed window, shape (n,), ACU, NaN
+            where missing.
+        today: the replay of today's settings over the same window (its
+            ``cost_usd_by_step``, shape (n,)).
+        instances: today's instances, the writer and its readers (>= 1).
+        step_s: step length, seconds.
+        usd_per_acu_hour: the ACU-hour rate the replay billed at, USD.
+
+    Returns:
+        The comparison, or None when no step of the window has an observed sample.
+    """
+    seen = np.isfinite(capacity_acu)
+    if not seen.any():
+        return None
+    hours = float(seen.sum()) * step_s / 3600.0
+    mean = float(np.mean(capacity_acu[seen]))
+    acu_h = mean * instances * hours
+    sim_acu_h = float(np.sum(today.cost_usd_by_step[seen])) / usd_per_acu_hour
+    month = HOURS_PER_MONTH / hours
+    return ObservedToday(
+        hours=round(hours, 2),
+        instances=instances,
+        mean_capacity_acu=round(mean, 3),
+        acu_hours=round(acu_h, 2),
+        monthly_cost_usd=round(acu_h * usd_per_acu_hour * month, 2),
+        simulated_acu_hours=round(sim_acu_h, 2),
+        simulated_monthly_cost_usd=round(sim_acu_h * usd_per_acu_hour * month, 2),
+        difference_pct=None if sim_acu_h <= 0 else round((acu_h - sim_acu_h) / sim_acu_h * 100.0, 1),
+    )
+
+
+def observed_reasons(observed: ObservedToday | None, usd_per_acu_hour: float) -> list[str]:
+    """The observed bill of today in a sentence, and a caveat when it is not the simulated one.
+
+    Args:
+        observed: :func:`observed_today`, or None (nothing is said).
+        usd_per_acu_hour: the ACU-hour rate, USD.
+
+    Returns:
+        One sentence, and a second one (``caveat: ...``) when the two differ by more than
+        :data:`OBSERVED_TOLERANCE` (or the simulation bills nothing where capacity was seen).
+    """
+    if observed is None:
+        return []
+    o = observed
+    pct = o.difference_pct
+    gap = (
+        "the simulation bills nothing there"
+        if pct is None
+        else f"{abs(pct):.1f}% {'above' if pct >= 0 else 'below'} the simulation"
+    )
+    out = [
+        f"observed today: the capacity metric averaged {o.mean_capacity_acu:g} ACU per instance over the "
+        f"{o.hours:g} observed hours of the replayed window, {o.acu_hours:,.1f} ACU-hours for today's "
+        f"{o.instances} instance{'s' if o.instances != 1 else ''} (${o.monthly_cost_usd:,.2f}/month at "
+        f"${usd_per_acu_hour:g} per ACU-hour), against {o.simulated_acu_hours:,.1f} ACU-hours "
+        f"(${o.simulated_monthly_cost_usd:,.2f}/month) for today's settings replayed over the same steps: "
+        f"{gap}"
+    ]
+    if pct is None and o.acu_hours <= 0:
+        return out
+    if pct is None or abs(pct) > OBSERVED_TOLERANCE * 100:
+        out.append(
+            f"caveat: the observed capacity and the simulation of today's settings differ by more than "
+            f"{OBSERVED_TOLERANCE:.0%}, so the simulator's view of today, and the saving measured against "
+            "it, is not trustworthy for this cluster: check that today's MinCapacity, MaxCapacity and "
+            "readers are the ones given, and whether demand was estimated from capacity (a capacity "
+            "series read as demand already holds today's floor and Aurora's headroom)"
+        )
+    return out
+
+
 def check_settings(
     cluster: ClusterSpec, current: CurrentSettings, config: AdviceConfig, *, step_s: int
 ) -> int:
@@ -543,6 +640,12 @@ def advise(
     if replay.reactive_floor_acu is None:  # acuplan learns its quantile against Aurora alone at today's floor
         replay = replay.model_copy(update={"reactive_floor_acu": current.min_capacity_acu})
     slot_s = check_settings(cluster, current, config, step_s=step_s)
+    book, pricing = advice_prices(
+        cluster.topology.region,
+        cluster.price_usd_per_acu_hour,
+        price_given="price_usd_per_acu_hour" in cluster.model_fields_set,
+        book=config.prices,
+    )
     capacity = _series(capacity_acu, len(demand), "capacity_acu")
     check_capacity_within_max(capacity, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
     first, _ = scored_window(demand, step_s=step_s, config=replay, policies=("acuplan", "bound"))
@@ -572,6 +675,13 @@ def advise(
 
     today_readers = (current.n_scaling_readers, current.has_failover)
     today = sim(np.full(len(scored), current.min_capacity_acu), *today_readers)
+    observed = (
+        None
+        if capacity is None
+        else observed_today(
+            capacity[first:], today, 1 + len(current.readers), step_s, cluster.price_usd_per_acu_hour
+        )
+    )
     report("current", 1, 1)
     acuplan = replay_policy(
         "acuplan", demand, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
@@ -726,7 +836,7 @@ def advise(
         io_million_per_month=config.io_million_per_month,
         backup_retention_days=config.backup_retention_days,
         backup_change_gib_per_day=config.backup_change_gib_per_day,
-        book=config.prices,
+        book=book,
     )
     # Capacity at each step's end, scaled so its mean is the time-average the bill integrates
     # (ramps within a step): serverless Standard then prices exactly what the replay billed.
@@ -746,7 +856,7 @@ def advise(
         storage_gib=storage.storage_gib,
         io_million_per_month=config.io_million_per_month or 0.0,
     )
-    options = purchase_options(profile, config.prices)
+    options = purchase_options(profile, book)
     pause = _auto_pause(scored, planned, current, cluster, sim, outcomes["recommended"], month, step_s)
     floor_note = _floor_note(scored, current, cluster, model, outcomes)
     end = start + timedelta(seconds=len(demand) * step_s)
@@ -798,7 +908,7 @@ def advise(
         schedule=schedule,
         secondaries=secondaries,
         purchase_options=options,
-        break_even=break_even_sentence(profile, options, config.prices),
+        break_even=break_even_sentence(profile, options, book),
         tiers=tiers,
         auto_pause=pause,
         floor_binds_for_nothing=floor_note,
@@ -808,6 +918,7 @@ def advise(
         reasons=tuple(
             [f"data quality: {pinned_note(p)}" for p in pinned]
             + _posture_reasons(acuplan.score.replans_by_risk_quantile, replay)
+            + observed_reasons(observed, pricing.serverless_standard_usd_per_acu_hour)
             + _reasons(
                 outcomes,
                 saving,
@@ -868,6 +979,7 @@ def advise(
                     current, (today, recommended, sim(planned, *today_readers)), month, model
                 )
             )
+            + [pricing.sentence()]
         ),
         series=AdviceSeries(
             start=window_from,
@@ -878,6 +990,8 @@ def advise(
             recommended_capacity_acu=_rounded(_hourly(recommended.capacity_acu, step_s)),
         ),
         keeps_today=kept_today,
+        pricing=pricing,
+        observed=observed,
     )
 
 

@@ -1,6 +1,8 @@
 """Prices of the ways to buy Aurora capacity, with their source, date and how sure they are.
 
-Owns :class:`InstancePrice`, :class:`PriceBook` and :data:`DEFAULT_PRICE_BOOK`. Every
+Owns :class:`InstancePrice`, :class:`PriceBook`, :data:`DEFAULT_PRICE_BOOK`,
+:class:`Pricing` (which prices an advice used, and what in them is not the region's own)
+and :func:`advice_prices` / :func:`unpriced_region` (the region rules). Every
 figure is a default the caller overrides (``PriceBook.model_validate`` of their own
 numbers, e.g. from the AWS Price List API); nothing here is fetched. Figures marked
 ``estimate`` were not read off an AWS page for this release: check them at
@@ -37,6 +39,8 @@ from typing import Final, Literal
 
 from pydantic import Field
 
+from placement.pricing import PRICES
+from policy.errors import InvalidRequestError
 from policy.types import FrozenModel
 
 ACU_GIB: Final[float] = 2.0
@@ -152,3 +156,160 @@ class PriceBook(FrozenModel):
 
 DEFAULT_PRICE_BOOK: Final[PriceBook] = PriceBook()
 """The built-in us-east-1 prices (see the module docstring for each figure's source)."""
+
+
+US_EAST_1: Final[str] = "us-east-1"
+"""The region every figure of :data:`DEFAULT_PRICE_BOOK` is for."""
+
+
+def known_price_regions() -> str:
+    """The regions with built-in Aurora Serverless v2 prices, comma-separated (``eu-west-2, us-east-1``)."""
+    return ", ".join(sorted(PRICES))
+
+
+def unpriced_region(region: str) -> str | None:
+    """Why ``region`` cannot be priced from the built-in table, or None when it can.
+
+    The table is :data:`placement.pricing.PRICES` (Aurora Standard and I/O-Optimized
+    ACU-hour, storage and I/O prices per region; sources: aurora-pricing,
+    https://aws.amazon.com/rds/aurora/pricing/). A region outside it would otherwise be
+    priced at us-east-1's rates, which is the wrong bill for it.
+
+    Args:
+        region: an AWS region name.
+
+    Returns:
+        One clause naming the region and the known ones, e.g. ``no built-in Aurora price
+        for 'eu-central-1' (known: eu-west-2, us-east-1)``; None for a known region.
+    """
+    if region in PRICES:
+        return None
+    return f"no built-in Aurora price for {region!r} (known: {known_price_regions()})"
+
+
+class Pricing(FrozenModel):
+    """The prices an advice used: the region, the ACU-hour rates, where they come from.
+
+    Attributes:
+        region: the AWS region the bill is for (the cluster's ``topology.region``).
+        serverless_standard_usd_per_acu_hour: the Aurora Standard rate every replay, monthly
+            cost and saving of the advice bills at, USD per ACU-hour.
+        serverless_io_optimized_usd_per_acu_hour: the I/O-Optimized rate of the purchase
+            comparison, USD per ACU-hour.
+        source: where the rates come from.
+        notes: what in the prices is not the region's own figure, one sentence each
+            (empty: every price is the region's, or the caller's own book).
+    """
+
+    region: str
+    serverless_standard_usd_per_acu_hour: float
+    serverless_io_optimized_usd_per_acu_hour: float
+    source: str
+    notes: tuple[str, ...] = ()
+
+    def sentence(self) -> str:
+        """One line: ``prices: us-east-1, Aurora Serverless v2 $0.12 per ACU-hour (Standard), ...``."""
+        line = (
+            f"prices: {self.region}, Aurora Serverless v2 ${self.serverless_standard_usd_per_acu_hour:g} per "
+            f"ACU-hour (Standard; ${self.serverless_io_optimized_usd_per_acu_hour:g} I/O-Optimized) from "
+            f"{self.source}"
+        )
+        return "; ".join([line, *self.notes])
+
+
+def advice_prices(
+    region: str,
+    usd_per_acu_hour: float,
+    *,
+    price_given: bool,
+    book: PriceBook | None = None,
+) -> tuple[PriceBook, Pricing]:
+    """The price book of an advice for a cluster in ``region`` at ``usd_per_acu_hour``, and what it used.
+
+    Without ``book``: the region's figures from :data:`placement.pricing.PRICES`
+    (sources: aurora-pricing, https://aws.amazon.com/rds/aurora/pricing/) for the
+    serverless rates, storage and I/O, with the Standard rate the cluster's own (the one
+    the replays bill at); the provisioned, Reserved Instance, Savings Plan and backup
+    prices stay :data:`DEFAULT_PRICE_BOOK`'s us-east-1 estimates, and a note says so
+    outside us-east-1. A region outside the table keeps us-east-1's figures, and notes say
+    which (the library's documented fallback; the CLI and the HTTP API refuse such a
+    region without a price, :func:`unpriced_region`).
+
+    With ``book`` (the caller's own): used as it is, once it is for the same region and
+    the same Standard rate, so one advice never bills two rates.
+
+    Args:
+        region: the cluster's ``topology.region``.
+        usd_per_acu_hour: the cluster's ``price_usd_per_acu_hour``.
+        price_given: the caller set that price (else it was filled from the region).
+        book: the caller's price book (``AdviceConfig.prices`` when given), or None.
+
+    Returns:
+        (the book to price with, the :class:`Pricing` the advice reports).
+
+    Raises:
+        InvalidRequestError: ``book`` for another region (field ``config.prices.region``)
+            or at another Standard rate than the cluster's
+            (``config.prices.serverless_standard_usd_per_acu_hour``).
+    """
+    if book is not None:
+        if book.region != region:
+            raise InvalidRequestError(
+                f"config.prices.region={book.region!r} is not the cluster's region {region}: give the "
+                f"price book for {region}",
+                "config.prices.region",
+            )
+        rate = book.serverless_standard_usd_per_acu_hour
+        if rate != usd_per_acu_hour:
+            raise InvalidRequestError(
+                f"config.prices.serverless_standard_usd_per_acu_hour={rate:g} "
+                f"is not the cluster's price_usd_per_acu_hour={usd_per_acu_hour:g}: the replays and the "
+                "purchase comparison would bill two rates; give the same rate to both",
+                "config.prices.serverless_standard_usd_per_acu_hour",
+            )
+        pricing = Pricing(
+            region=region,
+            serverless_standard_usd_per_acu_hour=usd_per_acu_hour,
+            serverless_io_optimized_usd_per_acu_hour=book.serverless_io_optimized_usd_per_acu_hour,
+            source=f"the caller's price book (as of {book.as_of})",
+        )
+        return book, pricing
+    known = PRICES.get(region)
+    table = known if known is not None else PRICES[US_EAST_1]
+    if known is not None and usd_per_acu_hour == known.standard_usd_per_acu_hour:
+        source = known.source
+    elif price_given or known is not None:
+        source = "the cluster's own price_usd_per_acu_hour"
+    else:
+        source = (
+            f"us-east-1's rate, assumed for {region} (no price known: give the cluster's "
+            "price_usd_per_acu_hour)"
+        )
+    if known is None:
+        notes = [
+            f"{unpriced_region(region)}: its I/O-Optimized rate, storage, I/O, provisioned, Reserved "
+            f"Instance, Savings Plan and backup prices are us-east-1's; give your own PriceBook for {region}"
+        ]
+    elif region != US_EAST_1:
+        notes = [
+            "the provisioned, Reserved Instance, Savings Plan and backup prices are us-east-1's estimates "
+            f"(none built in for {region})"
+        ]
+    else:
+        notes = []
+    priced = PriceBook(
+        region=region,
+        serverless_standard_usd_per_acu_hour=usd_per_acu_hour,
+        serverless_io_optimized_usd_per_acu_hour=table.io_optimized_usd_per_acu_hour,
+        standard_storage_usd_per_gib_month=table.standard_storage_usd_per_gib_month,
+        io_optimized_storage_usd_per_gib_month=table.io_optimized_storage_usd_per_gib_month,
+        io_usd_per_million=table.io_usd_per_million,
+    )
+    pricing = Pricing(
+        region=region,
+        serverless_standard_usd_per_acu_hour=usd_per_acu_hour,
+        serverless_io_optimized_usd_per_acu_hour=table.io_optimized_usd_per_acu_hour,
+        source=source,
+        notes=tuple(notes),
+    )
+    return priced, pricing

@@ -1,7 +1,7 @@
 """What :func:`policy.advice.advise.advise` takes and returns.
 
 Owns :class:`ReaderSetting`, :class:`SecondaryCluster`, :class:`CurrentSettings` (today's
-settings), :class:`AdviceConfig`, :class:`Outcome`, :class:`TierOption`,
+settings), :class:`AdviceConfig`, :class:`Outcome`, :class:`ObservedToday`, :class:`TierOption`,
 :class:`AutoPauseAdvice`, :class:`Alert`, :class:`Outlook`, :class:`AdviceSeries` and
 :class:`Advice`. Models only (no replay), so a caller can build the inputs without loading
 the forecasters.
@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from policy.advice.prices import DEFAULT_PRICE_BOOK, PriceBook
+from policy.advice.prices import PriceBook, Pricing
 from policy.advice.purchase import PurchaseOption
 from policy.advice.schedule import FloorSchedule, SecondarySchedule
 from policy.advice.storage import StorageAdvice
@@ -174,7 +174,11 @@ class AdviceConfig(FrozenModel):
     Attributes:
         replay: the replay (warm-up, re-plan interval, the simulated Aurora and its ramp
             profile, acuplan's policy configuration).
-        prices: the price book for the purchase comparison.
+        prices: the price book for the purchase comparison; None (the default): the
+            cluster's region's (:func:`policy.advice.prices.advice_prices`: its serverless,
+            storage and I/O prices, the Standard rate the cluster's
+            ``price_usd_per_acu_hour``). Given, it must be for the cluster's region and its
+            Standard rate.
         schedule_slot_s: the timetable's resolution, seconds.
         schedule_quantile: the highest quantile of acuplan's floors a timetable slot may take
             (``policy.advice.advise.SCHEDULE_QUANTILES`` below it are tried too; the cheapest
@@ -200,7 +204,7 @@ class AdviceConfig(FrozenModel):
     """
 
     replay: ReplayConfig = Field(default_factory=ReplayConfig)
-    prices: PriceBook = DEFAULT_PRICE_BOOK
+    prices: PriceBook | None = None
     schedule_slot_s: int = Field(default=900, gt=0, le=86_400)
     schedule_quantile: float = Field(default=0.9, gt=0.0, lt=1.0)
     schedule_timezone: str = Field(default="UTC", min_length=1, max_length=64)
@@ -252,6 +256,38 @@ class Outcome(FrozenModel):
     p99_latency_ms: float
     scaling_actions: int
     replans_by_risk_quantile: dict[str, int] | None = None
+
+
+class ObservedToday(FrozenModel):
+    """Today's bill as the cluster's own capacity metric shows it, beside the simulation of today's settings.
+
+    The observed capacity is taken per instance (CloudWatch's cluster-level
+    ``ServerlessDatabaseCapacity`` is the mean over the cluster's instances; an instance's
+    own series is that instance's) and multiplied by today's instances, the writer and
+    each reader (:attr:`policy.advice.advise.OBSERVED_TOLERANCE` says when the two differ
+    too much to trust the simulation of today).
+
+    Attributes:
+        hours: hours of the replayed window with an observed capacity sample (the
+            comparison's span; both sides are summed over those steps only).
+        instances: today's instances (the writer and its readers).
+        mean_capacity_acu: the observed capacity, mean per instance over those hours, ACU.
+        acu_hours: the cluster's observed ACU-hours over those hours (mean x instances x hours).
+        monthly_cost_usd: the same per 730-hour month at the advice's ACU-hour rate, USD.
+        simulated_acu_hours: ACU-hours of today's settings replayed, over the same steps.
+        simulated_monthly_cost_usd: the same per 730-hour month, USD.
+        difference_pct: (observed - simulated) / simulated x 100; None when the simulated
+            ACU-hours are 0.
+    """
+
+    hours: float
+    instances: int
+    mean_capacity_acu: float
+    acu_hours: float
+    monthly_cost_usd: float
+    simulated_acu_hours: float
+    simulated_monthly_cost_usd: float
+    difference_pct: float | None
 
 
 class TierOption(FrozenModel):
@@ -401,6 +437,10 @@ class Advice(FrozenModel):
         series: hourly demand, floors and capacities, for plots.
         keeps_today: what to apply is today's own MinCapacity and MaxCapacity: nothing to
             change (no command to run).
+        pricing: the region and ACU-hour rates every dollar figure uses, and what in them is
+            not the region's own price (None only in results stored before it was reported).
+        observed: today's bill from the observed capacity (``capacity_acu``) beside the
+            simulated one; None without an observed capacity in the replayed window.
     """
 
     cluster_id: str
@@ -425,3 +465,5 @@ class Advice(FrozenModel):
     reasons: tuple[str, ...]
     series: AdviceSeries
     keeps_today: bool = False
+    pricing: Pricing | None = None
+    observed: ObservedToday | None = None

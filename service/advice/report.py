@@ -1,8 +1,9 @@
 """Present an :class:`~policy.advice.types.Advice`: the terminal table, the JSON, one HTML page.
 
 Owns :func:`advice_table`, :func:`advice_document` and :func:`advice_html`. The table and
-the page open with one comparison (today's settings, what to apply, acuplan
-re-planning live, the perfect-foresight bound: monthly cost and SLO-violation minutes),
+the page open with one comparison (today's settings, today's bill from the observed capacity
+when the input has one, what to apply, acuplan re-planning live, the perfect-foresight
+bound: monthly cost and SLO-violation minutes, in the region and at the rate the caption names),
 then what to set (the timetable, as EventBridge Scheduler commands and Terraform), how to
 buy the capacity, the reader's promotion tier, auto-pause and alerts. The page is one
 self-contained file (the plot is a PNG data URI; matplotlib's Agg backend, no display).
@@ -37,10 +38,38 @@ def saving_words(saving_usd_per_month: float) -> str:
     return f"saving {saving_usd_per_month:,.2f} USD/month against today"
 
 
+OBSERVED_LABEL = "observed today"
+"""The row of today's bill from the observed capacity metric (only when the input has one)."""
+
+
+def _observed_row(advice: Advice) -> list[str]:
+    """Today's bill from the observed capacity: its cost, its difference from the simulated today's."""
+    o = advice.observed
+    assert o is not None
+    pct = "" if o.difference_pct is None else f"{o.difference_pct:+.0f}%"
+    plural = "s" if o.instances != 1 else ""
+    return [
+        OBSERVED_LABEL,
+        f"{o.monthly_cost_usd:,.2f}",
+        pct,
+        "",
+        "",
+        f"capacity metric x {o.instances} instance{plural}",
+    ]
+
+
+def pricing_words(advice: Advice) -> str:
+    """``us-east-1, $0.12 per ACU-hour``: the region and rate every dollar figure uses ("" if unknown)."""
+    p = advice.pricing
+    return "" if p is None else f"{p.region}, ${p.serverless_standard_usd_per_acu_hour:g} per ACU-hour"
+
+
 def _comparison(advice: Advice) -> list[list[str]]:
     today = advice.current.monthly_cost_usd
     out = []
     for key, label in ROWS:
+        if key == "recommended" and advice.observed is not None:  # next to the simulated today
+            out.append(_observed_row(advice))
         o = getattr(advice, key)
         change = (o.monthly_cost_usd - today) / today if today > 0 else 0.0
         out.append(
@@ -91,10 +120,12 @@ def advice_table(advice: Advice) -> Table:
         A table titled with the cluster and the replayed window.
     """
     days = (advice.window_until - advice.window_from).total_seconds() / 86_400
+    priced = pricing_words(advice)
     table = Table(
         title=f"{advice.cluster_id}: {days:.1f} days replayed ({advice.ramp_profile} ramp profile)",
-        caption=f"{saving_words(advice.savings_usd_per_month)}; SLO-violation minutes are totals over the "
-        f"{days:.1f} replayed days",
+        caption=f"{saving_words(advice.savings_usd_per_month)}"
+        + (f" ({priced})" if priced else "")
+        + f"; SLO-violation minutes are totals over the {days:.1f} replayed days",
     )
     for h in HEADERS:
         table.add_column(h, justify="left" if h in ("", "settings") else "right", overflow="fold")
@@ -209,7 +240,9 @@ def advice_html(advice: Advice) -> str:
         f"<h1>{e(advice.cluster_id)}</h1>",
         f"<p>Replayed {advice.window_from:%Y-%m-%d %H:%M} to {advice.window_until:%Y-%m-%d %H:%M} UTC on one "
         f"simulator of Aurora Serverless v2 ({e(advice.ramp_profile)} ramp profile): "
-        f"<b>{e(saving_words(advice.savings_usd_per_month))}</b>.</p>",
+        f"<b>{e(saving_words(advice.savings_usd_per_month))}</b>"
+        + (f" ({e(pricing_words(advice))})" if advice.pricing else "")
+        + ".</p>",
         _html_table(list(HEADERS), _comparison(advice)),
         "<ul>" + "".join(f"<li>{e(r)}</li>" for r in advice.reasons) + "</ul>",
         f"<img alt='demand, MinCapacity and capacity' src='{_plot(advice)}'>",

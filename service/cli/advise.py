@@ -30,8 +30,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from placement import CapacityLimits
+from placement import CapacityLimits, Topology, az_id_prefix
 from policy import ClusterSpec, InvalidRequestError, ReplayConfig, ScalerModel
+from policy.advice.prices import US_EAST_1, unpriced_region
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 from policy.scaler import RAMP_PROFILES
 from service.cli.exports import (
@@ -72,6 +73,37 @@ def _readers(text: str) -> tuple[ReaderSetting, ...]:
             reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
             raise CliInputError(f"--readers: {part.strip()!r}: {reasons}") from None
     return tuple(out)
+
+
+def _region_topology(region: str) -> Topology:
+    """The cluster's region with AZ IDs of it: us-east-1's defaults, else ``<prefix>-az1`` to ``-az3``.
+
+    Only the price table's regions reach here (``--region`` is checked against it first);
+    each has at least three AZs (AWS "Regions and Availability Zones",
+    https://aws.amazon.com/about-aws/global-infrastructure/regions_az/). The AZ IDs label
+    the writer and the default reader (``<prefix>-az2``); they do not change a price.
+    """
+    if region == US_EAST_1:
+        return Topology()
+    prefix = az_id_prefix(region)
+    az_ids = tuple(f"{prefix}-az{i}" for i in (1, 2, 3))
+    return Topology(region=region, az_ids=az_ids, writer_az_id=az_ids[0])
+
+
+def _check_region(region: str | None) -> str:
+    """``--region`` (default us-east-1) when the price table has it.
+
+    Raises:
+        CliInputError: a region without a built-in price, naming the known ones (advice
+            prices every replay, saving and purchase option with it, so it never assumes
+            another region's rate).
+    """
+    if region is None:
+        return US_EAST_1
+    problem = unpriced_region(region)
+    if problem is not None:
+        raise CliInputError(f"--region: {problem}")
+    return region
 
 
 _OPTIONS = {
@@ -236,6 +268,14 @@ def advise_command(
             help="IANA zone of the timetable: slots on its wall clock, schedules run in it; default UTC.",
         ),
     ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="The cluster's AWS region: prices its ACU-hours, storage and I/O (a region of the built-in "
+            "price table); default us-east-1.",
+        ),
+    ] = None,
 ) -> None:
     """Your cluster against your settings: what to set, what it saves or costs, the risk, how to buy it.
 
@@ -248,7 +288,8 @@ def advise_command(
     rates by --rate), DatabaseConnections feeds the connections alert and VolumeBytesUsed
     the storage; it needs the 2-day warm-up plus a day. --timezone puts the timetable on a
     zone's wall clock (e.g. Europe/Berlin), so office hours keep one entry across
-    daylight-saving switches.
+    daylight-saving switches. --region prices it in that region (the built-in table's; any
+    other is refused) and the answer says which region and rate it used.
     """
     from policy.advice.advise import advise
     from service.advice.report import advice_document, advice_html, advice_table, timetable_rows
@@ -260,6 +301,7 @@ def advise_command(
             raise CliInputError(
                 "give exactly one of --trace NAME or --csv FILE (or --input FILE, repeatable)"
             )
+        region_name = _check_region(region)
         if trace is not None:
             export_only = {
                 "--format": format, "--signal": signal, "--input-timezone": input_timezone,
@@ -326,6 +368,9 @@ def advise_command(
                 cluster_id=cluster_id or file_cluster(read.report) or "cluster-1",
                 read_frac=0.5 if read_frac is None else read_frac,
             )
+        if region_name != cluster.topology.region:  # priced at the region's rate (ClusterSpec's rule)
+            fields = cluster.model_dump(exclude={"topology", "price_usd_per_acu_hour"})
+            cluster = ClusterSpec.model_validate({**fields, "topology": _region_topology(region_name)})
         try:
             today: dict[str, object] = {
                 "min_capacity_acu": min_acu,
@@ -405,6 +450,9 @@ def advise_command(
     else:
         days = (advice.window_until - advice.window_from).total_seconds() / 86_400
         caveat = "" if days >= 30 else f" (priced from {days:.1f} replayed days: check a month or more first)"
+        region = advice.pricing.region if advice.pricing is not None else US_EAST_1
+        if cheapest.instance_class is not None and region != US_EAST_1:  # provisioned: no regional price
+            caveat += f" (at us-east-1's instance prices: none built in for {region})"
         console.print(
             f"cheapest way to buy it: ${cheapest.monthly_cost_usd:,.2f}/month, {cheapest.label}{caveat}"
         )

@@ -573,3 +573,18 @@ def test_a_prometheus_result_of_another_shape_is_a_problem_not_a_crash(result: A
     err = _reject(parse_prometheus(response))
 
     assert [(p.where, p.reason) for p in err.report.problems] == [problem]
+
+
+def test_a_field_longer_than_the_csv_modules_limit_is_a_problem_not_a_crash() -> None:
+    # it raised _csv.Error, a traceback in the CLI
+    import csv
+
+    big = "1" * (csv.field_size_limit() + 1)
+    row = _reject(parse_csv(HEADER + f"2024-05-06T00:00:00Z,db,cpu,percent,{big}\n", name="x.csv"))
+    head = _reject(parse_csv(big + "\n", name="x.csv"))
+
+    assert [p.message for p in row.report.problems + head.report.problems] == [
+        f"x.csv row 2: not readable as CSV: field larger than field limit ({csv.field_size_limit()})",
+        f"x.csv row 1: not readable as CSV: field larger than field limit ({csv.field_size_limit()})",
+    ]
+    assert reads_signal(("Timestamp," + big).encode(), "x.csv") is False

@@ -29,7 +29,7 @@ from policy import (
     ScalerModel,
 )
 from policy.advice.advise import check_capacity_within_max, check_history_length, check_settings
-from policy.advice.prices import PriceBook
+from policy.advice.prices import PriceBook, advice_prices, unpriced_region
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
 from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, check_whole_steps, first_scored_step
@@ -84,7 +84,10 @@ class AdviceOptions(WireModel):
         replan_every_s: acuplan's re-plan interval in the replay, seconds.
         warmup_s: history before the replayed window, seconds, a multiple of the step (the
             advice needs it plus a day).
-        prices: a price book to use instead of the built-in us-east-1 one.
+        prices: a price book to use instead of the built-in prices of the cluster's region
+            (``topology.region``); it must be for that region (``region``) and bill the
+            cluster's ``price_usd_per_acu_hour`` (``serverless_standard_usd_per_acu_hour``),
+            else a 422 at ``options.prices.*``.
     """
 
     monthly_budget_usd: float | None = Field(default=None, gt=0.0, le=1e9, strict=True)
@@ -107,6 +110,32 @@ class AdviceOptions(WireModel):
     def _known_zone(cls, value: str) -> str:
         """The library's rule (:func:`policy.types.known_zone`): a zone of the IANA database."""
         return known_zone(value)
+
+
+def check_priced(cluster: ClusterSpec) -> None:
+    """Refuse a cluster in a region without a built-in price that was given no price of its own.
+
+    ``ClusterSpec`` prices such a cluster at us-east-1's rate (the library's documented
+    fallback); a posted advice would then bill another region's rate without a word, so the
+    API asks for the price instead (:func:`policy.advice.prices.unpriced_region`). A
+    registered cluster's stored spec carries its price, so it always passes.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``cluster.price_usd_per_acu_hour``,
+            naming the region and the known ones.
+    """
+    if "price_usd_per_acu_hour" in cluster.model_fields_set:
+        return
+    problem = unpriced_region(cluster.topology.region)
+    if problem is not None:
+        raise request_error(
+            [
+                (
+                    ("cluster", "price_usd_per_acu_hour"),
+                    f"{problem}: give cluster.price_usd_per_acu_hour, its Aurora Standard USD per ACU-hour",
+                )
+            ]
+        )
 
 
 def _errors(exc: ValidationError, prefix: Loc) -> list[tuple[Loc, str]]:
@@ -203,7 +232,7 @@ class AdviceBody(RequestModel):
             )
             config = AdviceConfig(
                 replay=replay,
-                prices=o.prices or PriceBook(),
+                prices=o.prices,  # None: the cluster's region's
                 schedule_slot_s=o.schedule_slot_s,
                 schedule_quantile=o.schedule_quantile,
                 schedule_timezone=o.schedule_timezone,
@@ -246,7 +275,10 @@ class AdviceBody(RequestModel):
 
         Raises:
             fastapi.exceptions.RequestValidationError: ``current.seconds_until_auto_pause``
-                given for a MinCapacity other than 0 (:meth:`check_auto_pause`), a history
+                given for a MinCapacity other than 0 (:meth:`check_auto_pause`), a cluster
+                in a region without a built-in price and without its own
+                (:func:`check_priced`, at ``cluster.price_usd_per_acu_hour``), an
+                ``options.prices`` for another region or rate (at ``options.prices.*``), a history
                 spanning more than ``MAX_HISTORY_STEPS`` steps or shorter than the warm-up
                 plus a day (at ``history``), the settings against the cluster (at
                 ``current.*``), a ``capacity_acu`` sample above MaxCapacity (at
@@ -254,6 +286,7 @@ class AdviceBody(RequestModel):
                 order.
         """
         self.check_auto_pause()
+        check_priced(cluster)
         config = self.advice_config(base, step_s=step_s)
         if (ts_s[-1] - ts_s[0]) // step_s + 1 > MAX_HISTORY_STEPS:
             raise request_error(
@@ -283,6 +316,12 @@ class AdviceBody(RequestModel):
                 step_s=step_s,
                 max_capacity_acu=current.max_capacity_acu,
             )
+            advice_prices(
+                cluster.topology.region,
+                cluster.price_usd_per_acu_hour,
+                price_given="price_usd_per_acu_hour" in cluster.model_fields_set,
+                book=config.prices,
+            )
             if current.max_capacity_acu > cluster.limits.max_acu:  # two MaxCapacities for one cluster
                 raise InvalidRequestError(
                     f"current.max_capacity_acu={current.max_capacity_acu:g} is above the cluster's "
@@ -291,6 +330,7 @@ class AdviceBody(RequestModel):
                 )
         except InvalidRequestError as exc:
             field = (exc.field or "current").replace("config.schedule_slot_s", "options.schedule_slot_s")
+            field = field.replace("config.prices", "options.prices")
             raise request_error(
                 [(tuple(int(p) if p.isdigit() else p for p in field.split(".")), str(exc))]
             ) from None

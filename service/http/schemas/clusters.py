@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from placement import STORED_CONTEXT, CapacityLimits, PreviousLayout, Topology
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
+from policy.advice.prices import unpriced_region
 from policy.steps import MIN_STEP_S, check_step_s
 from policy.types import fill_regional_price
 from service.http.learning import RiskQuantileChoice
@@ -89,7 +90,9 @@ class ClusterRegistration(RequestModel):
         read_frac: share of demand that is read-only, 0-1.
         price_usd_per_acu_hour: compute price, USD per ACU-hour; when not given, the
             Standard rate of ``topology.region`` (``policy.types.fill_regional_price``),
-            stored with the registration.
+            stored with the registration; a region without a built-in price needs it (422
+            at ``price_usd_per_acu_hour`` naming the known regions: it would be priced at
+            us-east-1's rate).
         step_s: step of the metrics the cluster sends, seconds (30-3600; must divide the
             plan step, 900 s by default).
         config: policy overrides applied to every recommendation of this cluster.
@@ -148,13 +151,31 @@ class ClusterRegistration(RequestModel):
         return ClusterSpec.model_validate({"cluster_id": cluster_id, **fields})
 
     def check(self, base: PolicyConfig) -> None:
-        """Reject overrides PolicyConfig refuses, a step not dividing the plan step, a ragged horizon.
+        """Reject bad overrides, a step not dividing the plan step, a ragged horizon, an unpriced region.
 
         Raises:
             fastapi.exceptions.RequestValidationError: located at ``config.*`` (among them a
                 ``horizon_s`` that is not whole plan steps, a ``plan_step_s`` that is not whole
-                metrics steps) or ``step_s``.
+                metrics steps), ``step_s``, or ``price_usd_per_acu_hour`` (not given for a
+                ``topology.region`` outside the built-in price table,
+                :func:`policy.advice.prices.unpriced_region`: stored, us-east-1's rate would
+                price every recommendation and advice of the cluster).
         """
+        problem = (
+            None
+            if "price_usd_per_acu_hour" in self.model_fields_set
+            else unpriced_region(self.topology.region)
+        )
+        if problem is not None:
+            raise request_error(
+                [
+                    (
+                        ("price_usd_per_acu_hour",),
+                        f"{problem}: give price_usd_per_acu_hour, the cluster's Aurora Standard USD per "
+                        "ACU-hour (it is stored with the registration)",
+                    )
+                ]
+            )
         try:
             config = self.config.apply(base)
         except ValidationError as exc:

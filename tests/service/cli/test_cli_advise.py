@@ -272,3 +272,86 @@ def test_advise_prints_the_timetable_it_advises_in_its_zone(tmp_path: Path) -> N
             f"timetable to apply (MinCapacity): every day 00:00 {shown} 0.5 ACU; "
             f"every day {raise_at} {shown} 8.5 ACU; every day {lower_at} {shown} 0.5 ACU"
         ), line
+
+
+def test_advise_region_prices_there_and_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "advice.json"
+    args = ["advise", "--csv", str(_csv(tmp_path / "t.csv")), "--min-acu", "4", "--max-acu", "16"]
+    result = runner.invoke(app, [*args, "--region", "eu-west-2", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+
+    # Two instances at MinCapacity 4 over the replayed day: 8 ACU x 730 h x eu-west-2's $0.14 (not $0.12).
+    assert doc["current"]["monthly_cost_usd"] == 817.6
+    assert doc["current"]["settings"] == "MinCapacity 4 / MaxCapacity 16 ACU, tier-1 reader in euw2-az2"
+    assert doc["pricing"]["region"] == "eu-west-2"
+    assert doc["pricing"]["serverless_standard_usd_per_acu_hour"] == 0.14
+    standard = next(o for o in doc["purchase_options"] if o["name"] == "serverless_standard")
+    assert "x $0.14/ACU-h" in standard["basis"]
+    printed = " ".join(result.stdout.split())  # rich wraps long lines
+    assert "against today (eu-west-2, $0.14 per ACU-hour); SLO-violation minutes" in printed
+    assert (
+        "- prices: eu-west-2, Aurora Serverless v2 $0.14 per ACU-hour (Standard; $0.19 I/O-Optimized)"
+        in printed
+    )
+    # the input has no capacity metric: nothing is said about an observed bill
+    assert doc["observed"] is None and "observed today" not in printed
+
+
+def test_advise_unknown_region_is_one_line(tmp_path: Path) -> None:
+    csv = str(_csv(tmp_path / "t.csv"))
+    _one_line(
+        runner.invoke(app, ["advise", "--csv", csv, "--region", "eu-central-1"]),
+        "error: --region: no built-in Aurora price for 'eu-central-1' (known: eu-west-2, us-east-1)",
+    )
+    _one_line(
+        runner.invoke(app, ["advise", "--trace", "rds-cpu-cc0c53", "--region", ""]),
+        "error: --region: no built-in Aurora price for '' (known: eu-west-2, us-east-1)",
+    )
+
+
+def _constant_capacity_csv(path: Path, acu: float) -> Path:
+    start = int(T0.timestamp())
+    rows = "".join(
+        f"{format_ts(start + 300 * i)},c1,ServerlessDatabaseCapacity,acu,{acu:g}\n" for i in range(3 * 288)
+    )
+    path.write_text("ts,cluster_id,signal,unit,value\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_advise_compares_the_observed_capacity_with_todays_simulation(tmp_path: Path) -> None:
+    out = tmp_path / "advice.json"
+    base = ["advise", "--min-acu", "4", "--max-acu", "16", "--json", str(out)]
+
+    # Capacity at today's floor all day: the simulation of today holds both instances at 4 ACU too.
+    result = runner.invoke(app, [*base, "--input", str(_constant_capacity_csv(tmp_path / "at.csv", 4.0))])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    assert doc["observed"] == {
+        "hours": 24.0,
+        "instances": 2,
+        "mean_capacity_acu": 4.0,
+        "acu_hours": 192.0,
+        "monthly_cost_usd": 700.8,  # 4 ACU x 2 instances x 730 h x $0.12
+        "simulated_acu_hours": 192.0,
+        "simulated_monthly_cost_usd": 700.8,
+        "difference_pct": 0.0,
+    }
+    printed = " ".join(result.stdout.split())
+    assert re.search(r"│ observed today +│ +700\.80 │ +\+0% │", result.stdout), result.stdout
+    assert "over the same steps: 0.0% above the simulation" in printed and "caveat:" not in printed
+
+    # Capacity at 6 ACU read as demand: the simulation of today bills less than the metric shows.
+    result = runner.invoke(app, [*base, "--input", str(_constant_capacity_csv(tmp_path / "six.csv", 6.0))])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    seen = doc["observed"]
+    assert (seen["acu_hours"], seen["monthly_cost_usd"]) == (288.0, 1051.2)  # 6 x 2 x 24; x 730 x $0.12 / 24
+    assert seen["simulated_monthly_cost_usd"] == doc["current"]["monthly_cost_usd"]  # the same whole window
+    simulated = seen["simulated_acu_hours"]
+    assert seen["difference_pct"] == round((288.0 - simulated) / simulated * 100, 1) > 10
+    printed = " ".join(result.stdout.split())
+    assert (
+        "- caveat: the observed capacity and the simulation of today's settings differ by more than 10%"
+        in (printed)
+    )

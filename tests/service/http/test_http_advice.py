@@ -15,6 +15,8 @@ import policy
 from service import Settings, create_app
 
 T0 = datetime(2024, 5, 6, tzinfo=UTC)  # a Monday
+EU_CENTRAL_1 = {"region": "eu-central-1", "az_ids": ["euc1-az1", "euc1-az2"], "writer_az_id": "euc1-az1"}
+EU_WEST_2 = {"region": "eu-west-2", "az_ids": ["euw2-az1", "euw2-az2"], "writer_az_id": "euw2-az1"}
 
 
 def _points(days: int = 3, busy: float = 4.0) -> list[dict[str, Any]]:
@@ -68,6 +70,11 @@ def test_posted_history_advice_runs_to_the_document(advised: dict[str, Any]) -> 
         assert {"monthly_cost_usd", "slo_violation_min"} <= set(doc[key])
     # Two instances held at MinCapacity 4 over the replayed day: 8 ACU x 730 h x $0.12.
     assert doc["current"]["monthly_cost_usd"] == 700.8
+    assert (
+        doc["pricing"]["region"] == "us-east-1"
+        and doc["pricing"]["serverless_standard_usd_per_acu_hour"] == 0.12
+    )
+    assert doc["observed"] is None  # no capacity_acu posted
     assert doc["savings_usd_per_month"] > 0
     assert doc["floor_binds_for_nothing"] is not None
     assert doc["storage"]["storage_gib"] == 50 and doc["storage"]["backup_retention_days"] == 7
@@ -182,6 +189,25 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
             "2042-01-01T00:00:00Z is in the future (after now, ",
             id="future_point",
         ),
+        pytest.param(  # it was priced at us-east-1's $0.12 without a word
+            {"cluster": {"topology": EU_CENTRAL_1}, "current": {"readers": [{"az_id": "euc1-az2"}]}},
+            "cluster.price_usd_per_acu_hour",
+            "no built-in Aurora price for 'eu-central-1' (known: eu-west-2, us-east-1): give "
+            "cluster.price_usd_per_acu_hour",
+            id="unpriced_region",
+        ),
+        pytest.param(  # a us-east-1 book for a eu-west-2 cluster: two regions' prices in one bill
+            {"cluster": {"topology": EU_WEST_2}, "options": {"prices": {"region": "us-east-1"}}},
+            "options.prices.region",
+            "config.prices.region='us-east-1' is not the cluster's region eu-west-2",
+            id="book_of_another_region",
+        ),
+        pytest.param(
+            {"options": {"prices": {"serverless_standard_usd_per_acu_hour": 0.1}}},
+            "options.prices.serverless_standard_usd_per_acu_hour",
+            "is not the cluster's price_usd_per_acu_hour=0.12",
+            id="book_at_another_rate",
+        ),
     ],
 )
 def test_what_the_advice_would_reject_is_422_up_front(
@@ -256,6 +282,7 @@ def test_registered_cluster_advice_takes_todays_settings_from_the_registration(c
             "writer_az_id": "euc1-az2",
         },
         "limits": {"min_acu": 0.5, "max_acu": 64},
+        "price_usd_per_acu_hour": 0.15,  # no built-in eu-central-1 price: the registration needs its own
     }
     assert client.put("/v1/clusters/adv-eu", json=registration).status_code in (200, 201)
     client.post("/v1/clusters/adv-eu/metrics", json={"points": _points()})
@@ -268,6 +295,15 @@ def test_registered_cluster_advice_takes_todays_settings_from_the_registration(c
     doc = client.get(job["result_url"]).json()
     assert doc["current"]["settings"] == "MinCapacity 2 / MaxCapacity 64 ACU, tier-1 reader in euc1-az1"
     assert "MaxCapacity=64 " in doc["scheduler"]["commands"][0]  # never the default 128
+    # priced at the registered rate in its region, and what is us-east-1's there is said
+    assert (doc["pricing"]["region"], doc["pricing"]["serverless_standard_usd_per_acu_hour"]) == (
+        "eu-central-1",
+        0.15,
+    )
+    assert doc["pricing"]["source"] == "the cluster's own price_usd_per_acu_hour"
+    assert doc["pricing"]["notes"][0].startswith("no built-in Aurora price for 'eu-central-1'")
+    standard = next(o for o in doc["purchase_options"] if o["name"] == "serverless_standard")
+    assert "x $0.15/ACU-h" in standard["basis"]  # was us-east-1's $0.12 beside replays at $0.15
     too_high = client.post("/v1/clusters/adv-eu/advice", json={"current": {"min_capacity_acu": 80}})
     assert too_high.status_code == 422
     assert too_high.json()["detail"][0]["field"] == "current.min_capacity_acu"

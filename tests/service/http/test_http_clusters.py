@@ -67,6 +67,28 @@ def test_a_cluster_registered_without_a_price_is_priced_at_its_region(client: Te
     assert priced.json()["cluster"]["price_usd_per_acu_hour"] == 0.2
 
 
+def test_a_cluster_in_a_region_without_a_price_needs_its_own(client: TestClient) -> None:
+    cid = f"euc-{uuid.uuid4().hex[:8]}"
+    topology = {"region": "eu-central-1", "az_ids": ["euc1-az1", "euc1-az2"], "writer_az_id": "euc1-az1"}
+
+    r = _register(client, cid, topology=topology)
+
+    # it was stored at us-east-1's $0.12 without a word
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {
+            "field": "price_usd_per_acu_hour",
+            "message": "no built-in Aurora price for 'eu-central-1' (known: eu-west-2, us-east-1): give "
+            "price_usd_per_acu_hour, the cluster's Aurora Standard USD per ACU-hour (it is stored with the "
+            "registration)",
+        }
+    ]
+    assert client.get(f"/v1/clusters/{cid}").status_code == 404
+    priced = _register(client, cid, topology=topology, price_usd_per_acu_hour=0.15)
+    assert priced.status_code == 201, priced.text
+    assert priced.json()["cluster"]["price_usd_per_acu_hour"] == 0.15
+
+
 def test_a_cluster_whose_az_ids_are_not_in_its_region_is_refused(client: TestClient) -> None:
     topology = {"region": "us-west-2", "az_ids": ["euc1-az1", "euc1-az2"], "writer_az_id": "euc1-az1"}
 

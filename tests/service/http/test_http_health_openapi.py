@@ -120,6 +120,7 @@ SCHEMAS = {
     *("AdviceSeries", "Alert", "AutoPauseAdvice", "CurrentSettings", "FloorSchedule", "InstancePrice"),
     *("Outcome", "Outlook", "PriceBook", "PurchaseOption", "ReaderSetting", "ScheduleEntry"),
     *("SecondaryCluster", "SecondarySchedule", "StorageAdvice", "TierOption"),
+    *("ObservedToday", "Pricing"),  # today's bill from the capacity metric; the region and rates used
 }
 
 

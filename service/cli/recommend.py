@@ -84,7 +84,9 @@ class ClusterSection(_Section):
 class SignalsSection(_Section):
     """``[signals]``: how the exports read (coefficients, zones, per-query settings)."""
 
-    acu_s_per_unit: dict[str, float] = Field(default_factory=dict)
+    acu_s_per_unit: dict[str, Annotated[float, Field(gt=0.0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )  # finite and > 0 as --rate's: the mapping's own error would name --rate
     connection_headroom: float = Field(default=0.2, ge=0.0, le=10.0)
     input_timezone: str | None = None
     signal: str | None = None

@@ -151,6 +151,18 @@ def test_bad_config_is_one_line_naming_the_key(tmp_path: Path, text: str, line: 
             "error: cluster.risk_quantile (c.toml): Input should be greater than 0.5",
             id="risk",
         ),
+        pytest.param(  # was '--rate: rate signal ... needs its ACU-seconds', a flag never given
+            "[signals]\nacu_s_per_unit = {Queries = -1}\n",
+            [],
+            "error: c.toml: signals.acu_s_per_unit.Queries: Input should be greater than 0",
+            id="negative-rate",
+        ),
+        pytest.param(
+            "[signals]\nacu_s_per_unit = {Queries = nan}\n",
+            [],
+            "error: c.toml: signals.acu_s_per_unit.Queries: Input should be a finite number",
+            id="nan-rate",
+        ),
         pytest.param(
             '[cluster]\ntimezone = "Mars/Base"\n',
             [],

@@ -106,6 +106,19 @@ def _check_region(region: str | None) -> str:
     return region
 
 
+def _check_cluster_id(cluster_id: str | None) -> None:
+    """Refuse an empty or blank ``--cluster-id`` (it names the cluster in every command printed).
+
+    Raises:
+        CliInputError: naming ``--cluster-id``.
+    """
+    if cluster_id is not None and not cluster_id.strip():
+        raise CliInputError(
+            f"--cluster-id: {'blank' if cluster_id else 'empty'}; give the cluster's name (e.g. --cluster-id "
+            "orders-db) or leave the option out"
+        )
+
+
 _OPTIONS = {
     "min_capacity_acu": "--min-acu",
     "max_capacity_acu": "--max-acu",
@@ -301,6 +314,7 @@ def advise_command(
             raise CliInputError(
                 "give exactly one of --trace NAME or --csv FILE (or --input FILE, repeatable)"
             )
+        _check_cluster_id(cluster_id)
         region_name = _check_region(region)
         if trace is not None:
             export_only = {

@@ -310,6 +310,16 @@ def test_advise_unknown_region_is_one_line(tmp_path: Path) -> None:
     )
 
 
+def test_advise_empty_or_blank_cluster_id_is_one_line(tmp_path: Path) -> None:
+    csv = str(_csv(tmp_path / "t.csv"))
+    for source in (["--csv", csv], ["--trace", "rds-cpu-cc0c53"]):
+        for blank, said in (("", "empty"), ("   ", "blank")):
+            _one_line(
+                runner.invoke(app, ["advise", *source, "--cluster-id", blank]),
+                f"error: --cluster-id: {said}; give the cluster's name (e.g. --cluster-id orders-db)",
+            )
+
+
 def _constant_capacity_csv(path: Path, acu: float) -> Path:
     start = int(T0.timestamp())
     rows = "".join(

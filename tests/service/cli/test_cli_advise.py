@@ -294,6 +294,9 @@ def test_advise_region_prices_there_and_says_so(tmp_path: Path) -> None:
         "- prices: eu-west-2, Aurora Serverless v2 $0.14 per ACU-hour (Standard; $0.19 I/O-Optimized)"
         in printed
     )
+    # the cheapest way is provisioned, priced at us-east-1's instance prices: the line says so
+    assert doc["purchase_options"][0]["name"] == "provisioned_r6g_ri_3yr_all_upfront"
+    assert "first) (at us-east-1's instance prices: none built in for eu-west-2)" in printed
     # the input has no capacity metric: nothing is said about an observed bill
     assert doc["observed"] is None and "observed today" not in printed
 

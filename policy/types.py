@@ -35,6 +35,16 @@ from placement import (
 )
 from placement.pricing import region_price
 
+MIN_PRICE_USD_PER_ACU_HOUR = 0.001
+"""The lowest compute price a cluster takes, USD per ACU-hour.
+
+The optimiser counts cost in whole micro-USD (``placement.units.MICRO_USD_PER_USD``): at
+1e-9 USD per ACU-hour a half-ACU step costs 4e-5 micro-USD, every cost term rounds to the
+same 1, and the floor a known peak needs was lost (MinCapacity 0.5 where $0.12 plans 32 ACU).
+0.001 is under a hundredth of any Aurora Serverless v2 rate (us-east-1: $0.12,
+https://aws.amazon.com/rds/aurora/pricing/) and still plans as $0.12 does.
+"""
+
 
 class FrozenModel(BaseModel):
     """Project base model: immutable and strict about unknown keys."""
@@ -148,7 +158,8 @@ class ClusterSpec(FrozenModel):
         limits: ACU bounds (MinCapacity floor, MaxCapacity) and reader limits.
         read_frac: share of demand that is read-only and goes to the reader endpoint.
             0.5 is an assumption for traces that do not carry the split.
-        price_usd_per_acu_hour: compute price, USD per ACU-hour. When not given, the
+        price_usd_per_acu_hour: compute price, USD per ACU-hour, at least
+            :data:`MIN_PRICE_USD_PER_ACU_HOUR` and at most 100. When not given, the
             Aurora Standard price of ``topology.region`` from :func:`placement.pricing.region_price`
             ($0.12 in us-east-1, AWS Price List usage type ``Aurora:ServerlessV2Usage``;
             sources: aurora-pricing); a region without a built-in price gets us-east-1's
@@ -177,7 +188,7 @@ class ClusterSpec(FrozenModel):
     topology: Topology = Field(default_factory=Topology)
     limits: CapacityLimits = Field(default_factory=CapacityLimits)
     read_frac: float = Field(default=0.5, ge=0.0, le=1.0)
-    price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0)
+    price_usd_per_acu_hour: float = Field(default=0.12, ge=MIN_PRICE_USD_PER_ACU_HOUR, le=100.0)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     placement: PlacementField = None
 

@@ -19,7 +19,7 @@ from placement import STORED_CONTEXT, CapacityLimits, PreviousLayout, Topology
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig, Recommendation
 from policy.advice.prices import unpriced_region
 from policy.steps import MIN_STEP_S, check_step_s
-from policy.types import fill_regional_price
+from policy.types import MIN_PRICE_USD_PER_ACU_HOUR, fill_regional_price
 from service.http.learning import RiskQuantileChoice
 from service.http.schemas.actions import Engine
 from service.http.schemas.recommendations import (
@@ -124,7 +124,7 @@ class ClusterRegistration(RequestModel):
     topology: Topology = Field(default_factory=Topology)
     limits: CapacityLimits = Field(default_factory=CapacityLimits)
     read_frac: float = Field(default=0.5, ge=0.0, le=1.0, strict=True)
-    price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0, strict=True)
+    price_usd_per_acu_hour: float = Field(default=0.12, ge=MIN_PRICE_USD_PER_ACU_HOUR, le=100.0, strict=True)
     step_s: int = Field(default=300, ge=MIN_STEP_S, le=3600, strict=True)
     config: PolicyOverrides = Field(default_factory=PolicyOverrides)
     engine: Engine = "aurora-postgresql"

@@ -691,3 +691,11 @@ def test_a_plan_step_override_that_does_not_fit_the_metrics_step_is_blamed(clien
             "message": "config.plan_step_s=7 must be a whole multiple of the cluster's step_s=300",
         }
     ]
+
+
+def test_a_price_under_the_solver_resolution_is_a_422_at_its_field(client: TestClient) -> None:
+    r = _register(client, f"p-{uuid.uuid4().hex[:8]}", price_usd_per_acu_hour=1e-9)
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["detail"]
+    assert problem["field"] == "price_usd_per_acu_hour"
+    assert "greater than or equal to 0.001" in problem["message"]

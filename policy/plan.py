@@ -41,7 +41,7 @@ from policy.floors import (
 )
 from policy.quality import pinned_remedy
 from policy.scaler import ScalerModel, half_ceil
-from policy.settings import aurora_settings, max_capacity_remedy
+from policy.settings import aurora_settings, max_capacity_remedy, time_raises
 from policy.types import (
     ClusterSpec,
     DataQuality,
@@ -771,7 +771,7 @@ def plan_from_forecast(
             low=limits.min_acu,
         )
         need, reasons = _stable_need(need, reasons, deployed, config, hold_deployed=previous is not None)
-    return plan_recommendation(
+    rec = plan_recommendation(
         coarse,
         quantiles=quantiles,
         start=start,
@@ -790,6 +790,19 @@ def plan_from_forecast(
         + _level_reasons(warnings)
         + _pinned_reasons(data_quality),
     )
+    if held or rec.is_fail_safe:
+        return rec
+    timed = time_raises(
+        rec.settings.capacity_changes,
+        floors,
+        start=start,
+        step_s=step_s,
+        block=block,
+        deployed_acu=deployed if previous is not None else None,
+        steps=rec.steps,
+        quantile=quantile_label(config.risk_quantile),
+    )
+    return rec.model_copy(update={"settings": rec.settings.model_copy(update={"capacity_changes": timed})})
 
 
 def _stable_need(

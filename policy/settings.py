@@ -1,7 +1,8 @@
 """Derive the Aurora settings that realise a plan (pure; nothing is executed).
 
 Owns :func:`aurora_settings`: MinCapacity/MaxCapacity changes over the horizon and the
-reader instances with AZ and promotion tier, each change with what it buys; and
+reader instances with AZ and promotion tier, each change with what it buys;
+:func:`time_raises`, which moves a raise to the trace step that first needs it; and
 :func:`max_capacity_remedy`, the one wording of what to do when the writer needs more than
 MaxCapacity (``recommend``'s warning and ``advise``'s ``max_capacity`` alerts). Imports
 ``policy.types``, ``policy.config``, ``policy.scaler`` and ``placement.MAX_ACU_LIMIT``.
@@ -12,10 +13,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import datetime, timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from placement import MAX_ACU_LIMIT
 from policy.config import PolicyConfig
 from policy.scaler import half_ceil
 from policy.types import AuroraSettings, CapacityChange, ClusterSpec, PlanStep, ReaderInstance, quantile_label
+
+FloatArray = npt.NDArray[np.float64]
 
 FAILOVER_TIER = 1
 """Tiers 0-1 scale with the writer, so a tier-1 reader is always ready (sources: aurora-ha)."""
@@ -96,6 +102,70 @@ def _capacity_changes(
             )
         )
     return tuple(changes)
+
+
+def time_raises(
+    changes: tuple[CapacityChange, ...],
+    floor_need_acu: FloatArray,
+    *,
+    start: datetime,
+    step_s: int,
+    block: int,
+    deployed_acu: float | None,
+    steps: tuple[PlanStep, ...],
+    quantile: str,
+) -> tuple[CapacityChange, ...]:
+    """Move each MinCapacity raise to the first trace step of its plan step that needs it.
+
+    The plan sets MinCapacity per plan step (``PolicyConfig.plan_step_s``, 15 minutes), but
+    the need behind it is known per trace step (:func:`policy.floors.cheapest_floors`, which
+    already allows for the ramp and for ``floor_apply_delay_s``). A raise for a jump at
+    02:00 therefore fell at 01:45 and held up to twice the steady capacity 10 minutes longer
+    than the jump needs (a nightly 4 -> 40 ACU batch: 22 ACU from 01:45 where 01:55 serves
+    it as well). A raise moves to the first trace step of its plan step whose need tops the
+    MinCapacity before it; one whose need never does (held for another reason) stays. The
+    horizon's first change raises over the deployed floor: it is split into "stay at the
+    deployed floor" at the horizon start and the raise when needed, so the schedule still
+    starts at the horizon start. Lowerings never move.
+
+    Args:
+        changes: the plan's changes (:func:`aurora_settings`), sorted by ``at``; the first
+            at ``start``.
+        floor_need_acu: MinCapacity needed per trace step from ``start``, shape (n,), ACU.
+        start: the horizon start (UTC).
+        step_s: trace step, seconds.
+        block: trace steps per plan step.
+        deployed_acu: the MinCapacity deployed now; None: unknown (the first change stays).
+        steps: the plan (the reason of a first change split in two is a raise's).
+        quantile: the risk quantile's label (``quantile_label``), for that reason.
+
+    Returns:
+        The changes with raises moved later (never earlier, never past their plan step),
+        sorted by ``at``.
+    """
+    out: list[CapacityChange] = []
+    for k, change in enumerate(changes):
+        before = out[-1].min_capacity_acu if out else deployed_acu
+        first = int((change.at - start).total_seconds()) // step_s
+        needed = np.flatnonzero(floor_need_acu[first : first + block] > (before or 0.0) + 1e-9)
+        if before is None or change.min_capacity_acu <= before or needed.size == 0 or needed[0] == 0:
+            out.append(change)
+            continue
+        at = start + timedelta(seconds=(first + int(needed[0])) * step_s)
+        if k == 0:
+            out.append(
+                change.model_copy(
+                    update={
+                        "min_capacity_acu": before,
+                        "reason": f"stay at {before:g} ACU until {at:%H:%M} UTC, when the raise is needed",
+                    }
+                )
+            )
+            change = change.model_copy(
+                update={"reason": _why(steps, 0, change.min_capacity_acu, before, quantile)}
+            )
+        out.append(change.model_copy(update={"at": at}))
+    return tuple(out)
 
 
 def floor_at(changes: tuple[CapacityChange, ...], when: datetime) -> float:

@@ -40,10 +40,10 @@ def _steps(floors: list[float]) -> tuple[PlanStep, ...]:
     )
 
 
-def _timed(
+def _time(
     changes: tuple[CapacityChange, ...], need: list[float], deployed: float | None
-) -> list[tuple[int, float]]:
-    out = time_raises(
+) -> tuple[CapacityChange, ...]:
+    return time_raises(
         changes,
         np.asarray(need),
         start=T0,
@@ -53,7 +53,14 @@ def _timed(
         steps=_steps([c.min_capacity_acu for c in changes]),
         quantile="p90",
     )
-    return [(int((c.at - T0).total_seconds()) // 60, c.min_capacity_acu) for c in out]
+
+
+def _timed(
+    changes: tuple[CapacityChange, ...], need: list[float], deployed: float | None
+) -> list[tuple[int, float]]:
+    return [
+        (int((c.at - T0).total_seconds()) // 60, c.min_capacity_acu) for c in _time(changes, need, deployed)
+    ]
 
 
 def test_a_raise_moves_to_the_first_step_that_needs_it_and_a_lowering_stays() -> None:
@@ -69,16 +76,7 @@ def test_a_raise_moves_to_the_first_step_that_needs_it_and_a_lowering_stays() ->
 def test_the_first_raise_over_the_deployed_floor_is_split_so_the_schedule_starts_at_the_horizon() -> None:
     changes = (_change(0, 22.0), _change(15, 0.5))
     need = [3.0, 3.0, 22.0, 0.5, 0.5, 0.5]
-    timed = time_raises(
-        changes,
-        np.asarray(need),
-        start=T0,
-        step_s=STEP_S,
-        block=3,
-        deployed_acu=3.0,
-        steps=_steps([22.0, 0.5]),
-        quantile="p90",
-    )
+    timed = _time(changes, need, deployed=3.0)
     assert [(c.at, c.min_capacity_acu) for c in timed] == [
         (T0, 3.0),
         (T0 + timedelta(minutes=10), 22.0),

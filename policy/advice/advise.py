@@ -931,6 +931,7 @@ def advise(
                 cur_pauses=current.min_capacity_acu == 0,
                 fixed_note=timetable_note,
                 kept_today=kept_today,
+                pause_saving_usd=pause.saving_usd_per_month,
             )
             + (
                 []
@@ -1384,6 +1385,7 @@ def _reasons(
     cur_pauses: bool = False,
     fixed_note: str | None = None,
     kept_today: bool = False,
+    pause_saving_usd: float | None = None,
 ) -> list[str]:
     cur, rec, bound, live = (outcomes[k] for k in ("current", "recommended", "bound", "acuplan"))
     what = (
@@ -1393,8 +1395,14 @@ def _reasons(
         if fixed_note or len(set(schedule.floors_acu)) == 1
         else "the timetable"
     )
+    pause_saves = pause_saving_usd is not None and pause_saving_usd >= 0.005 and not cur_pauses
     verdict = (
-        "keep today's MinCapacity: no setting tried does better here"
+        "keep today's MinCapacity unless the cluster may pause: no MinCapacity of "
+        f"{MIN_RUNNING_ACU:g} ACU or more does better here, and auto-pause (MinCapacity 0) would save "
+        f"${pause_saving_usd:,.2f}/month if the first requests after a pause may wait about 15 s "
+        "(its line below)"
+        if kept_today and abs(saving) < 0.005 and pause_saves
+        else "keep today's MinCapacity: no setting tried does better here"
         if kept_today and abs(saving) < 0.005
         else f"{what} saves ${saving:,.2f}/month against today's settings"
         if saving >= 0

@@ -466,7 +466,17 @@ def advise_command(
         caveat = "" if days >= 30 else f" (priced from {days:.1f} replayed days: check a month or more first)"
         region = advice.pricing.region if advice.pricing is not None else US_EAST_1
         if cheapest.instance_class is not None and region != US_EAST_1:  # provisioned: no regional price
-            caveat += f" (at us-east-1's instance prices: none built in for {region})"
+            serverless = next((o for o in advice.purchase_options if o.instance_class is None), None)
+            if serverless is not None:  # compare like with like: both at the region's own prices
+                caveat += (
+                    f" (a provisioned layout, {cheapest.label}, reads "
+                    f"${cheapest.monthly_cost_usd:,.2f}/month at us-east-1's instance prices, none built "
+                    f"in for {region}: price it in {region} "
+                    "before comparing)"
+                )
+                cheapest = serverless
+            else:
+                caveat += f" (at us-east-1's instance prices: none built in for {region})"
         console.print(
             f"cheapest way to buy it: ${cheapest.monthly_cost_usd:,.2f}/month, {cheapest.label}{caveat}"
         )

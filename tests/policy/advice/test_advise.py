@@ -704,3 +704,23 @@ def test_advice_equal_to_todays_floor_says_keep_it_not_saves_nothing() -> None:
     assert advice_document(advice)["scheduler"]["commands"] == []
     assert advice.reasons[0].startswith("keep today's MinCapacity: no setting tried does better here, with ")
     assert not any("a fixed MinCapacity saves" in r or "this one" in r for r in advice.reasons)
+
+
+def test_an_idle_cluster_kept_at_its_floor_is_told_what_auto_pause_would_save() -> None:
+    # 4 idle days at a 0.5-ACU floor: no running floor beats today's, but auto-pause does;
+    # the verdict said "no setting tried does better here" above an auto-pause line saving $87
+    advice = advise(
+        np.zeros(4 * 288),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=64.0),
+    )
+    assert advice.keeps_today and advice.savings_usd_per_month == 0.0
+    pause = advice.auto_pause.saving_usd_per_month
+    assert pause is not None and pause > 80
+    assert advice.reasons[0].startswith(
+        "keep today's MinCapacity unless the cluster may pause: no MinCapacity of 0.5 ACU or more does "
+        f"better here, and auto-pause (MinCapacity 0) would save ${pause:,.2f}/month if the first requests "
+        "after a pause may wait about 15 s (its line below), with 0 SLO-violation minutes"
+    )

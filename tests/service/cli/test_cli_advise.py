@@ -294,9 +294,15 @@ def test_advise_region_prices_there_and_says_so(tmp_path: Path) -> None:
         "- prices: eu-west-2, Aurora Serverless v2 $0.14 per ACU-hour (Standard; $0.19 I/O-Optimized)"
         in printed
     )
-    # the cheapest way is provisioned, priced at us-east-1's instance prices: the line says so
+    # the cheapest option is provisioned, priced at us-east-1's instance prices: the line names the
+    # cheapest serverless way (both at eu-west-2's prices) and says why the provisioned one is not it
     assert doc["purchase_options"][0]["name"] == "provisioned_r6g_ri_3yr_all_upfront"
-    assert "first) (at us-east-1's instance prices: none built in for eu-west-2)" in printed
+    line = " ".join(printed[printed.index("cheapest way to buy it:") :].split("\n(")[0].split())
+    serverless = next(o for o in doc["purchase_options"] if o["instance_class"] is None)
+    assert line.startswith(f"cheapest way to buy it: ${serverless['monthly_cost_usd']:,.2f}/month, ")
+    assert (
+        "reads $" in line and "at us-east-1's instance prices, none built in for eu-west-2: price it" in line
+    )
     # the input has no capacity metric: nothing is said about an observed bill
     assert doc["observed"] is None and "observed today" not in printed
 

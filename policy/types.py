@@ -20,12 +20,14 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from placement import (
+    STORED_CONTEXT,
     CapacityLimits,
     PlacementOptions,
     SolveStatus,
@@ -188,7 +190,7 @@ class ClusterSpec(FrozenModel):
     topology: Topology = Field(default_factory=Topology)
     limits: CapacityLimits = Field(default_factory=CapacityLimits)
     read_frac: float = Field(default=0.5, ge=0.0, le=1.0)
-    price_usd_per_acu_hour: float = Field(default=0.12, ge=MIN_PRICE_USD_PER_ACU_HOUR, le=100.0)
+    price_usd_per_acu_hour: float = Field(default=0.12, gt=0.0, le=100.0)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     placement: PlacementField = None
 
@@ -200,6 +202,21 @@ class ClusterSpec(FrozenModel):
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
         return None if value is None else known_zone(value)
+
+    @field_validator("price_usd_per_acu_hour")
+    @classmethod
+    def _resolvable_price(cls, value: float, info: ValidationInfo) -> float:
+        """At least MIN_PRICE_USD_PER_ACU_HOUR, except when loading a stored registration.
+
+        A registration stored before the limit still loads under ``placement.STORED_CONTEXT``
+        (to be shown and registered again); the service refuses to plan on it.
+        """
+        if value < MIN_PRICE_USD_PER_ACU_HOUR and not (info.context or {}).get(STORED_CONTEXT):
+            raise ValueError(
+                f"Input should be greater than or equal to {MIN_PRICE_USD_PER_ACU_HOUR:g} (USD per "
+                "ACU-hour: the optimiser counts cost in micro-USD and loses a cheaper price)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check_placement(self) -> ClusterSpec:

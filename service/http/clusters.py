@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from placement import AzRegionMismatchError, check_az_region
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig
 from policy.steps import check_step_s
+from policy.types import MIN_PRICE_USD_PER_ACU_HOUR
 from service.http.schemas.clusters import IngestResult, MetricsSummary, record_spec, window_start
 from service.http.schemas.recommendations import MAX_HISTORY_STEPS, PolicyOverrides, request_error
 from service.inputs.formats import sample_problem
@@ -198,8 +199,9 @@ def cluster_spec(record: ClusterRecord) -> ClusterSpec:
 
     Raises:
         fastapi.HTTPException: 409 ``conflict`` when the registration was stored before a
-            rule it fails (AZ IDs of another region, ``placement.check_az_region``): it is
-            kept as it is; the message says to register the cluster again.
+            rule it fails (AZ IDs of another region, ``placement.check_az_region``; a price
+            under ``policy.types.MIN_PRICE_USD_PER_ACU_HOUR``): it is kept as it is; the
+            message says to register the cluster again.
     """
     spec = record_spec(record)[0]
     secondaries = spec.placement.secondaries if spec.placement is not None else ()
@@ -213,4 +215,11 @@ def cluster_spec(record: ClusterRecord) -> ClusterSpec:
             f"cluster {record.cluster_id} was registered before AZ IDs were checked against their "
             f"region and fails that check ({exc}); register it again (PUT /v1/clusters/{record.cluster_id})",
         ) from None
+    if spec.price_usd_per_acu_hour < MIN_PRICE_USD_PER_ACU_HOUR:
+        raise HTTPException(
+            409,
+            f"cluster {record.cluster_id} was registered at ${spec.price_usd_per_acu_hour:g} per ACU-hour, "
+            f"below the {MIN_PRICE_USD_PER_ACU_HOUR:g} the optimiser resolves; register it again with its "
+            f"price (PUT /v1/clusters/{record.cluster_id})",
+        )
     return spec

@@ -699,3 +699,26 @@ def test_a_price_under_the_solver_resolution_is_a_422_at_its_field(client: TestC
     [problem] = r.json()["detail"]
     assert problem["field"] == "price_usd_per_acu_hour"
     assert "greater than or equal to 0.001" in problem["message"]
+
+
+def test_a_registration_stored_below_the_price_limit_still_loads_but_is_not_planned_on(
+    client: TestClient, cluster_id: str, history: list[dict[str, Any]], grid: Any
+) -> None:
+    """A price stored before MIN_PRICE_USD_PER_ACU_HOUR is kept and shown; planning says re-register."""
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    record = store.get_cluster(cluster_id)
+    spec = {**record.spec, "price_usd_per_acu_hour": 1e-9}
+    store.upsert_cluster(cluster_id, spec=spec, step_s=record.step_s, config=record.config)
+    client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": history})
+
+    shown = client.get(f"/v1/clusters/{cluster_id}")
+    planned = client.post(f"/v1/clusters/{cluster_id}/recommendations", json={"now": grid.now.isoformat()})
+
+    assert shown.status_code == 200 and shown.json()["cluster"]["price_usd_per_acu_hour"] == 1e-9
+    assert planned.status_code == 409, planned.text
+    (detail,) = planned.json()["detail"]
+    assert detail["message"] == (
+        f"cluster {cluster_id} was registered at $1e-09 per ACU-hour, below the 0.001 the optimiser "
+        f"resolves; register it again with its price (PUT /v1/clusters/{cluster_id})"
+    )
+    assert store.get_cluster(cluster_id).spec == spec  # nothing stored is changed

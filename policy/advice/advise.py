@@ -424,8 +424,8 @@ def check_capacity_within_max(
 OBSERVED_TOLERANCE = 0.10
 """The largest relative gap between today's bill from the observed capacity and from the
 simulation of today's settings at which the simulation is trusted as today's
-(:func:`observed_reasons`). ASSUMPTION: a tenth of the bill, the margin the project's
-brief set; beyond it the simulated "today", and every saving measured against it, misstate
+(:func:`observed_reasons`). ASSUMPTION: a tenth of the bill, not fitted to any cluster;
+beyond it the simulated "today", and every saving measured against it, misstate
 the cluster's bill by more than the typical saving of a timetable over a fixed floor."""
 
 

@@ -385,6 +385,18 @@ class RegionProblem(NamedTuple):
     value: object
 
 
+def _first_listing(regions: list[str]) -> dict[int, int]:
+    """Index of each region listed again -> index of its first listing, ascending."""
+    first: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    for i, region in enumerate(regions):
+        if region in first:
+            repeats[i] = first[region]
+        else:
+            first[region] = i
+    return repeats
+
+
 def region_problems(options: PlacementOptions, primary: str | None) -> list[RegionProblem]:
     """Check the rules that tie ``secondaries``, ``clients`` and ``rtt_ms`` to each other and to the primary.
 
@@ -410,7 +422,7 @@ def region_problems(options: PlacementOptions, primary: str | None) -> list[Regi
         ``clients.<i>.region``, ``clients``, ``rtt_ms``); empty when all hold.
     """
     out: list[RegionProblem] = []
-    seen: dict[str, int] = {}
+    repeats = _first_listing([s.region for s in options.secondaries])
     for i, s in enumerate(options.secondaries):
         if s.region == primary:
             out.append(
@@ -421,28 +433,24 @@ def region_problems(options: PlacementOptions, primary: str | None) -> list[Regi
                     s.region,
                 )
             )
-        elif s.region in seen:
+        elif i in repeats:
             out.append(
                 RegionProblem(
                     ("secondaries", i, "region"),
-                    f"secondaries[{i}].region {s.region!r} is already secondaries[{seen[s.region]}]: "
+                    f"secondaries[{i}].region {s.region!r} is already secondaries[{repeats[i]}]: "
                     "list each secondary region once",
                     s.region,
                 )
             )
-        seen.setdefault(s.region, i)
-    clients: dict[str, int] = {}
-    for i, c in enumerate(options.clients):
-        if c.region in clients:
-            out.append(
-                RegionProblem(
-                    ("clients", i, "region"),
-                    f"clients[{i}].region {c.region!r} is already clients[{clients[c.region]}]: "
-                    "list each client region once",
-                    c.region,
-                )
+    for i, first in _first_listing([c.region for c in options.clients]).items():
+        region = options.clients[i].region
+        out.append(
+            RegionProblem(
+                ("clients", i, "region"),
+                f"clients[{i}].region {region!r} is already clients[{first}]: list each client region once",
+                region,
             )
-        clients.setdefault(c.region, i)
+        )
     if options.clients:
         for share in ("read_share", "write_share"):
             total = sum(getattr(c, share) for c in options.clients)

@@ -146,9 +146,12 @@ def time_raises(
     out: list[CapacityChange] = []
     for k, change in enumerate(changes):
         before = out[-1].min_capacity_acu if out else deployed_acu
+        if before is None or change.min_capacity_acu <= before:
+            out.append(change)
+            continue
         first = int((change.at - start).total_seconds()) // step_s
-        needed = np.flatnonzero(floor_need_acu[first : first + block] > (before or 0.0) + 1e-9)
-        if before is None or change.min_capacity_acu <= before or needed.size == 0 or needed[0] == 0:
+        needed = np.flatnonzero(floor_need_acu[first : first + block] > before + 1e-9)
+        if needed.size == 0 or needed[0] == 0:
             out.append(change)
             continue
         at = start + timedelta(seconds=(first + int(needed[0])) * step_s)

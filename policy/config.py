@@ -73,6 +73,13 @@ class PolicyConfig(_Frozen):
             tolerance, here on scale-down only; raises are never held): on a short square
             wave fresh forecasts otherwise move the floor one grid step down and up again
             every re-plan (:func:`policy.floors.hold_small_decreases`). 0 turns it off.
+        floor_from_forecast: True: MinCapacity is raised where the forecast says Aurora's
+            scaler will not reach the risk quantile in time (above). False: MinCapacity
+            stays at ``limits.min_acu`` (and the working set) over the whole horizon, Aurora's
+            own scaler does the rest, and only readers follow the forecast. The risk posture
+            turns it off for a cluster where Aurora's own scaler was as good for less
+            (:mod:`policy.trace_replay.posture`): a forecast that buys no SLO minute is not
+            worth paying for.
         scaler: the Aurora the plan assumes: its scaler's target and SLO utilisation and
             ramp profile (how fast it climbs, how long a MinCapacity change takes).
             ``ReplayConfig`` hands the simulated one to ``acuplan`` unless this is set.
@@ -94,6 +101,7 @@ class PolicyConfig(_Frozen):
     working_set_window_s: int = Field(default=3600, gt=0, le=7 * 86_400)
     stale_after_s: int = Field(default=900, gt=0, le=7 * 86_400)
     min_coverage_24h: float = Field(default=0.8, ge=0.0, le=1.0)
+    floor_from_forecast: bool = True
     scaler: ScalerModel = Field(default_factory=ScalerModel)
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     solver: SolverParams = Field(default_factory=SolverParams)

@@ -664,7 +664,8 @@ def plan_from_forecast(
        able to serve the risk quantile (:func:`policy.floors.cheapest_floors`), with
        MinCapacity changes taking effect after the profile's delay; a lull of at most
        ``config.floor_dip_hold_s`` between two raises keeps the floor
-       (:func:`policy.floors.fill_short_dips`).
+       (:func:`policy.floors.fill_short_dips`). With ``config.floor_from_forecast`` off,
+       ``limits.min_acu`` throughout instead.
     3. What the scaler holds anyway: its mean writer capacity under the median forecast
        and the base floor (:func:`policy.floors.scaler_hold`).
     4. All three to the plan step (demand and floor need by the max, the hold by the
@@ -708,6 +709,8 @@ def plan_from_forecast(
         # The forecast rests on fills: hold the deployed floor exactly. Raising it here
         # would make the raise the next decision's floor to hold - a ratchet on guesses.
         floors = np.full(len(rows[config.risk_quantile]), deployed, dtype=np.float64)
+    elif not config.floor_from_forecast:
+        floors = np.full(len(rows[config.risk_quantile]), limits.min_acu, dtype=np.float64)
     else:
         floors = cheapest_floors(
             rows[config.low_quantile],
@@ -786,6 +789,7 @@ def plan_from_forecast(
         warnings=warnings + (context.notes if context is not None else ()),
         data_quality=data_quality,
         extra_reasons=capped
+        + _not_from_forecast(config, limits.min_acu)
         + _context_reasons(context, keep)
         + _level_reasons(warnings)
         + _pinned_reasons(data_quality),
@@ -803,6 +807,17 @@ def plan_from_forecast(
         quantile=quantile_label(config.risk_quantile),
     )
     return rec.model_copy(update={"settings": rec.settings.model_copy(update={"capacity_changes": timed})})
+
+
+def _not_from_forecast(config: PolicyConfig, min_acu: float) -> tuple[str, ...]:
+    """Why a plan holds the cluster's floor whatever the forecast says (``floor_from_forecast`` off)."""
+    if config.floor_from_forecast:
+        return ()
+    return (
+        f"MinCapacity stays at the cluster's floor ({min_acu:g} ACU) over the horizon and Aurora's own "
+        "scaler does the rest: policy.floor_from_forecast is off (the risk posture turns it off where "
+        "Aurora's scaler alone was as good as every forecast-driven floor, for less)",
+    )
 
 
 def _stable_need(

@@ -57,7 +57,7 @@ from policy.config import PolicyConfig, PostureConfig
 from policy.engine import recommend
 from policy.errors import InsufficientHistoryError, InvalidRequestError, PolicyError
 from policy.steps import check_step_s
-from policy.trace_replay.learn import learn_recent, learning_key
+from policy.trace_replay.learn import learn_recent, learning_key, learnt_planning
 from policy.types import ClusterSpec, Recommendation
 
 STATE_VERSION: Literal[1] = 1
@@ -118,6 +118,9 @@ class SchedulerState(_Frozen):
         risk_quantile: the risk quantile learnt for this cluster, or None (not yet learnt:
             plans use ``policy.risk_quantile``).
         risk_quantile_reason: why, one sentence with the numbers ('' before learning).
+        floor_from_forecast: False when the learning found Aurora alone as good for less
+            (:mod:`policy.trace_replay.posture`): plans then hold MinCapacity at the cluster's
+            floor (``PolicyConfig.floor_from_forecast``) until the next learning says otherwise.
         learnt_at: the ``now`` of the last learning, or None.
         learnt_with: the configuration it was learnt with (``policy.risk_quantile`` and the
             posture, as JSON); under any other, nothing learnt applies: it is cleared, and
@@ -133,6 +136,7 @@ class SchedulerState(_Frozen):
     last_planned_at: AwareDatetime | None = None
     risk_quantile: float | None = Field(default=None, gt=0.5, lt=1.0)
     risk_quantile_reason: str = ""
+    floor_from_forecast: bool = True
     learnt_at: AwareDatetime | None = None
     learnt_with: str = ""
 
@@ -376,9 +380,7 @@ def next_plan(
         previous = layout_at(merged.last_plan, at, merged.cluster)
     history = _history_until(merged, now_s, config.max_history_steps)
     merged = _learn(merged, history, at, config)
-    planning = config.policy
-    if merged.risk_quantile is not None and merged.risk_quantile != planning.risk_quantile:
-        planning = planning.model_copy(update={"risk_quantile": merged.risk_quantile})
+    planning = learnt_planning(config.policy, merged.risk_quantile, merged.floor_from_forecast)
     plan = recommend(
         history, now=at, step_s=merged.step_s, cluster=merged.cluster, config=planning, previous=previous
     )
@@ -430,7 +432,13 @@ def _learn(
     learning = bool(config.learn_every_s and posture.risk_quantiles)
     if state.learnt_with not in ("", key) or not learning:  # learnt under other settings, or off
         state = state.model_copy(
-            update={"risk_quantile": None, "risk_quantile_reason": "", "learnt_at": None, "learnt_with": ""}
+            update={
+                "risk_quantile": None,
+                "risk_quantile_reason": "",
+                "floor_from_forecast": True,
+                "learnt_at": None,
+                "learnt_with": "",
+            }
         )
     if not learning:
         return state
@@ -449,6 +457,7 @@ def _learn(
         update={
             "risk_quantile": choice.risk_quantile,
             "risk_quantile_reason": choice.reason,
+            "floor_from_forecast": choice.floor_from_forecast,
             "learnt_at": at,
             "learnt_with": key,
         }

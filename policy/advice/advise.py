@@ -77,6 +77,7 @@ from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
 from policy.scaler import MIN_RUNNING_ACU, InstanceState, ScalerModel, advance, half_ceil, target_acu
 from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
+from policy.trace_replay.decision import AURORA_ALONE
 from policy.trace_replay.posture import quantile_counts
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
@@ -1361,16 +1362,27 @@ def _posture_reasons(by_quantile: dict[str, int] | None, replay: ReplayConfig) -
         return []
     total = sum(by_quantile.values())
     parts = quantile_counts(by_quantile)
-    most = max(by_quantile, key=lambda q: (by_quantile[q], float(q)))
+    most = max(by_quantile, key=lambda q: (by_quantile[q], q != AURORA_ALONE and float(q)))
+    same = (
+        "set floor_from_forecast to false there"
+        if most == AURORA_ALONE
+        else f"set risk_quantile to {float(most):g} there"
+    )
+    alone = (
+        ", or, where none did and today's MinCapacity had cost less than the configured quantile for "
+        "no more minutes, held MinCapacity at today's floor"
+        if AURORA_ALONE in by_quantile
+        else ""
+    )
     return [
         f"acuplan learnt its risk quantile from this cluster's own replay (of {total} re-plans, {parts}; "
         f"p{base * 100:g} is the default): every candidate quantile was replayed in the shadow and each "
         f"re-plan used the cheapest that had kept within {posture.slo_share_of_reactive:.0%} of the "
         f"SLO-violation minutes of today's MinCapacity at no more than {posture.max_cost_vs_bound:g}x the "
-        "perfect-foresight bound (policy.trace_replay.posture); the scheduler (policy.next_plan) and the "
-        "HTTP service's per-cluster recommendations learn it the same way once a day, while `acuplan "
-        "recommend` and stateless HTTP calls plan at the configured one: set risk_quantile to "
-        f"{float(most):g} there for the same posture"
+        f"perfect-foresight bound{alone} (policy.trace_replay.posture); the scheduler (policy.next_plan) "
+        "and the HTTP service's per-cluster recommendations learn it the same way once a day, while "
+        f"`acuplan recommend` and stateless HTTP calls plan at the configured one: {same} for the same "
+        "posture"
     ]
 
 

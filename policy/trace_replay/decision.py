@@ -20,6 +20,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
+AURORA_ALONE = "aurora-alone"
+"""The key ``PolicyScore.replans_by_risk_quantile`` counts ``acuplan``'s re-plans under that held
+MinCapacity at Aurora alone's floor instead of a quantile's (:mod:`policy.trace_replay.posture`)."""
+
+
 @dataclass(frozen=True)
 class Decision:
     """Settings for the next ``n`` trace steps.
@@ -35,6 +40,8 @@ class Decision:
         n_extra_readers_writer_az: of ``n_extra_readers``, those in the writer's AZ,
             shape (n,); None means none (or unknown).
         risk_quantile: the forecast quantile an ``acuplan`` plan covered; None for others.
+        aurora_alone: an ``acuplan`` decision that held Aurora alone's floor (its risk posture
+            found the forecast bought nothing: :mod:`policy.trace_replay.posture`).
     """
 
     floor_acu: FloatArray
@@ -46,6 +53,7 @@ class Decision:
     solve_s: float = 0.0
     n_extra_readers_writer_az: IntArray | None = None
     risk_quantile: float | None = None
+    aurora_alone: bool = False
 
 
 class Policy(Protocol):

@@ -70,6 +70,29 @@ def learn_risk_quantile(
     return policy.choices[-1]
 
 
+def learnt_planning(
+    policy: PolicyConfig, risk_quantile: float | None, floor_from_forecast: bool
+) -> PolicyConfig:
+    """The planning configuration under what was learnt (the one rule the scheduler and HTTP service apply).
+
+    Args:
+        policy: the configured planning configuration.
+        risk_quantile: the learnt quantile, or None (nothing learnt: ``policy`` as it is).
+        floor_from_forecast: the learnt :attr:`PostureChoice.floor_from_forecast`; False
+            turns ``policy.floor_from_forecast`` off, True leaves it as configured (an operator
+            who turned it off keeps it off).
+
+    Returns:
+        ``policy`` with the learnt quantile and floor rule.
+    """
+    if risk_quantile is None:
+        return policy
+    update: dict[str, object] = {"risk_quantile": risk_quantile}
+    if not floor_from_forecast:
+        update["floor_from_forecast"] = False
+    return policy.model_copy(update=update)
+
+
 def learning_key(policy: PolicyConfig, posture: PostureConfig) -> str:
     """The settings a risk quantile is learnt under, as canonical JSON.
 

@@ -22,7 +22,16 @@ state could (the rule is :class:`~policy.config.PostureConfig`'s):
    ``min_window_s`` before anything moves), :func:`choose_risk_quantile` picks the cheapest
    candidate within the SLO and cost budgets, else ``policy.risk_quantile``; the plan
    applied is :func:`policy.recommend` at that quantile from the layout actually deployed,
-   exactly what the production path would advise.
+   exactly what the production path would advise;
+4. unless no candidate is within the budgets and Aurora alone *dominated* the configured
+   quantile over the window (no more SLO-violation minutes for at least 1 % less,
+   :data:`~policy.trace_replay.scoreboard.DOMINANCE_COST_FRACTION`, the scoreboard's own
+   rule): then the forecast bought nothing the cluster's own scaler did not, and the plan
+   holds MinCapacity at Aurora alone's floor (the production path:
+   ``PolicyConfig.floor_from_forecast`` off). The shadows keep planning, so the quantile
+   comes back as soon as the forecast earns its cost again. On a cluster idle but for
+   random bursts (nothing a forecast can know ahead) every forecast-driven floor pays for
+   yesterday's burst again without saving a minute; this is the rule that stops it.
 
 Everything is causal: a decision at ``now`` uses demand before ``now`` only. Pure.
 """
@@ -48,7 +57,8 @@ from policy.trace_replay.apply import (
     shared_forecast,
     user_floor,
 )
-from policy.trace_replay.decision import Decision, FloatArray, IntArray
+from policy.trace_replay.decision import AURORA_ALONE, Decision, FloatArray, IntArray
+from policy.trace_replay.scoreboard import DOMINANCE_COST_FRACTION
 from policy.trace_replay.simulator import Layout, simulate
 from policy.types import ClusterSpec
 
@@ -82,15 +92,29 @@ class PostureChoice:
     Attributes:
         risk_quantile: the quantile, in (0.5, 1).
         reason: one sentence with the numbers behind it.
+        floor_from_forecast: False: Aurora alone did better than planning at
+            ``risk_quantile`` over the window, and MinCapacity stays at its floor
+            (``PolicyConfig.floor_from_forecast``).
     """
 
     risk_quantile: float
     reason: str
+    floor_from_forecast: bool = True
+
+    @property
+    def label(self) -> str:
+        """``p90``, or ``Aurora alone`` when the floor does not follow the forecast."""
+        return f"p{self.risk_quantile * 100:g}" if self.floor_from_forecast else "Aurora alone"
+
+
+def quantile_label(key: str) -> str:
+    """A ``replans_by_risk_quantile`` key in words: "0.85" -> p85, :data:`AURORA_ALONE` -> Aurora alone."""
+    return "Aurora alone" if key == AURORA_ALONE else f"p{float(key) * 100:g}"
 
 
 def quantile_counts(by_quantile: Mapping[str, int]) -> str:
     """``{"0.8": 36, "0.85": 227}`` as ``"p80 in 36, p85 in 227"`` (the replay score's counts in words)."""
-    return ", ".join(f"p{float(q) * 100:g} in {n}" for q, n in by_quantile.items())
+    return ", ".join(f"{quantile_label(q)} in {n}" for q, n in by_quantile.items())
 
 
 def choose_risk_quantile(
@@ -114,7 +138,10 @@ def choose_risk_quantile(
         config: the budgets and evidence thresholds.
 
     Returns:
-        The :class:`PostureChoice`; ties in cost go to the lower quantile.
+        The :class:`PostureChoice`; ties in cost go to the lower quantile. Without a
+        candidate within both budgets, ``base`` with ``floor_from_forecast`` False when
+        Aurora alone dominated it over the window (no more SLO-violation minutes, at most
+        :data:`~policy.trace_replay.scoreboard.DOMINANCE_COST_FRACTION` of its cost).
     """
     days = scored_s / 86_400
     if scored_s < config.min_window_s:
@@ -140,6 +167,21 @@ def choose_risk_quantile(
         f"bound (${bound_cost_usd:,.2f}) over the last {days:.1f} days"
     )
     if not within:
+        planned = candidates.get(base)
+        if (
+            planned is not None
+            and reactive.slo_violation_min <= planned.slo_violation_min + _EPS
+            and reactive.cost_usd <= DOMINANCE_COST_FRACTION * planned.cost_usd
+        ):
+            return PostureChoice(
+                base,
+                f"Aurora alone: no candidate quantile kept within {budgets}, and the configured "
+                f"p{base * 100:g} cost ${planned.cost_usd:,.2f} for {planned.slo_violation_min:.1f} "
+                f"SLO-violation minutes where Aurora alone cost ${reactive.cost_usd:,.2f} for "
+                f"{reactive.slo_violation_min:.1f}: the forecast bought nothing, so MinCapacity stays at "
+                "the cluster's floor",
+                floor_from_forecast=False,
+            )
         return PostureChoice(base, f"p{base * 100:g}: no candidate quantile kept within {budgets}")
     _, q = within[0]
     s = candidates[q]
@@ -271,6 +313,8 @@ class AcuplanPolicy:
                 )
             self._plan_shadows(history_acu, now, n_steps)
             self.choices.append(choice)
+            if not choice.floor_from_forecast:
+                return self._aurora_alone(n_steps)
             return self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
         self.choices.append(choice)
         return self._plan(history_acu, now, n_steps, previous, base)
@@ -292,6 +336,22 @@ class AcuplanPolicy:
             rec, now=now, step_s=self.step_s, n_steps=n_steps, cluster=self.cluster, config=config
         )
         return replace(d, risk_quantile=q)
+
+    def _aurora_alone(self, n_steps: int) -> Decision:
+        """Aurora alone's settings, exactly as scored (its floor, one tier-1 reader), for ``n_steps``.
+
+        ``layout`` None: the next plan starts from ``limits.min_acu`` deployed, Aurora alone's
+        floor wherever ``reactive_floor_acu`` is not set (``advise`` sets it to today's floor).
+        """
+        floor = user_floor(self.cluster, self.config)
+        layout = _floor_only(np.full(n_steps, floor), self.cluster.limits.max_acu)
+        return Decision(
+            floor_acu=layout.floor_acu,
+            max_acu=self.cluster.limits.max_acu,
+            n_extra_readers=layout.n_extra_readers,
+            has_failover=True,
+            aurora_alone=True,
+        )
 
     def _plan_shadows(self, history: FloatArray, now: datetime, n_steps: int) -> None:
         """Every shadow plans from its own layout, on one forecast made for all their quantiles."""

@@ -25,6 +25,7 @@ from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError, UnknownPolicyError
 from policy.steps import check_replan_every_s, decision_windows, first_scored_step
+from policy.trace_replay.decision import AURORA_ALONE
 from policy.trace_replay.policies import Decision, Policy, make_policy
 from policy.trace_replay.report import (
     HISTORY_POLICIES,
@@ -149,9 +150,11 @@ def _score(sim: SimResult, layout: Layout, decisions: list[Decision]) -> PolicyS
 
 
 def _by_quantile(decisions: list[Decision]) -> dict[str, int] | None:
-    """Decisions per risk quantile, ascending (None when no decision names one)."""
+    """Decisions per risk quantile, ascending, then those at Aurora alone's floor (None without any)."""
     counts = Counter(d.risk_quantile for d in decisions if d.risk_quantile is not None)
-    return {f"{q:g}": counts[q] for q in sorted(counts)} or None
+    alone = sum(d.aurora_alone for d in decisions)
+    by_q = {f"{q:g}": counts[q] for q in sorted(counts)}
+    return (by_q | ({AURORA_ALONE: alone} if alone else {})) or None
 
 
 def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequence[str]) -> None:

@@ -35,7 +35,7 @@ from PIL import Image  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from policy import HpaReadersConfig  # noqa: E402
-from policy.trace_replay.posture import quantile_counts  # noqa: E402
+from policy.trace_replay.posture import quantile_counts, quantile_label  # noqa: E402
 
 if TYPE_CHECKING:
     from policy.trace_replay.run import PolicyRun
@@ -351,7 +351,7 @@ def posture_text(section: dict[str, Any]) -> str:
     total = sum(by_q.values())
     if len(by_q) == 1:
         (q,) = by_q
-        return f"acuplan planned at p{float(q) * 100:g} in all {total} re-plans."
+        return f"acuplan planned at {quantile_label(q)} in all {total} re-plans."
     parts = quantile_counts(by_q)
     return f"acuplan's risk quantile, learnt from this cluster's own past: {parts} of {total} re-plans."
 

@@ -85,6 +85,8 @@ class RiskQuantileChoice(BaseModel):
             or the cluster's ``risk_quantile``: nothing learnt yet, or learnt under other
             settings) or ``request`` (the request's ``config.risk_quantile``).
         reason: one sentence with the numbers behind it.
+        floor_from_forecast: False when the learning found Aurora alone as good for less: the
+            plan holds MinCapacity at the cluster's floor (``PolicyConfig.floor_from_forecast``).
         learnt_at: the data time (``now``) the learning replayed up to, or None.
         learning_job_id: the learning job, or None.
     """
@@ -94,6 +96,7 @@ class RiskQuantileChoice(BaseModel):
     risk_quantile: float
     source: Literal["learnt", "configured", "request"]
     reason: str
+    floor_from_forecast: bool = True
     learnt_at: AwareDatetime | None = None
     learning_job_id: str | None = None
 
@@ -106,9 +109,10 @@ def run_learning(inputs: LearningInputs, report: Callable[[str, int, int], None]
         report: progress callback ``(stage, done, total)``; it raises to stop the job.
 
     Returns:
-        ``{"risk_quantile": float | None, "reason": str, "learnt_with": str, "now": ISO time}``;
-        ``risk_quantile`` is None when the history is too short to say (fewer than the
-        warm-up, ``posture.min_window_s`` and one re-plan).
+        ``{"risk_quantile": float | None, "reason": str, "floor_from_forecast": bool,
+        "learnt_with": str, "now": ISO time}``; ``risk_quantile`` is None when the history is
+        too short to say (fewer than the warm-up, ``posture.min_window_s`` and one re-plan).
+        A result stored before ``floor_from_forecast`` existed reads as True.
 
     Raises:
         policy.InvalidRequestError: a decision of the replay rejects the history (the job
@@ -128,6 +132,7 @@ def run_learning(inputs: LearningInputs, report: Callable[[str, int, int], None]
     return {
         "risk_quantile": None if choice is None else choice.risk_quantile,
         "reason": (f"{days:.1f} days of history: too few to learn from" if choice is None else choice.reason),
+        "floor_from_forecast": True if choice is None else choice.floor_from_forecast,
         "learnt_with": learning_key(inputs.config, inputs.posture),
         "now": inputs.now.isoformat(),
     }
@@ -195,6 +200,7 @@ def planning_quantile(
         risk_quantile=float(result["risk_quantile"]),
         source="learnt",
         reason=str(result["reason"]),
+        floor_from_forecast=bool(result.get("floor_from_forecast", True)),
         learnt_at=at,
         learning_job_id=learnt.id,
     )
@@ -262,6 +268,8 @@ class LearningStatus(BaseModel):
         risk_quantile: the quantile it chose; None until it succeeds, or when the history was
             too short to say.
         reason: why, one sentence (or what failed).
+        floor_from_forecast: False when it found Aurora alone as good for less (plans hold
+            MinCapacity at the cluster's floor); True otherwise, and before it succeeds.
         created_at: when it was queued.
         finished_at: when it ended, or None.
     """
@@ -273,6 +281,7 @@ class LearningStatus(BaseModel):
     data_until: AwareDatetime | None = None
     risk_quantile: float | None = None
     reason: str
+    floor_from_forecast: bool = True
     created_at: AwareDatetime | None = None
     finished_at: AwareDatetime | None = None
 
@@ -296,6 +305,7 @@ class LearningStatus(BaseModel):
             data_until=LearningInputs.model_validate(job.request).now,
             risk_quantile=result.get("risk_quantile"),
             reason=reason,
+            floor_from_forecast=bool(result.get("floor_from_forecast", True)),
             created_at=datetime.fromtimestamp(job.created_ms / 1000, tz=UTC),
             finished_at=None
             if job.finished_ms is None

@@ -145,6 +145,23 @@ def test_fail_safe_never_scales_down(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "fail-safe" in rec.reasons[0]
 
 
+def test_without_floor_from_forecast_the_floor_stays_at_min_acu_and_the_plan_says_why() -> None:
+    # the sawtooth above raises the floor when it follows the forecast
+    history = np.array([2.0 + i % 7 for i in range(2016)])
+    now = datetime(2024, 4, 1, tzinfo=UTC) + timedelta(seconds=300 * 2016)
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=1.0, max_acu=64))
+    raised = recommend(history, now=now, step_s=300, cluster=cluster)
+    held = recommend(
+        history, now=now, step_s=300, cluster=cluster, config=PolicyConfig(floor_from_forecast=False),
+        previous=PreviousLayout(writer_acu=5.0),
+    )  # fmt: skip
+    assert max(s.min_capacity_acu for s in raised.steps) > 1.0
+    assert {s.min_capacity_acu for s in held.steps} == {1.0}  # lowered from the deployed 5 ACU at once
+    assert [c.min_capacity_acu for c in held.settings.capacity_changes] == [1.0]
+    assert any("MinCapacity stays at the cluster's floor (1 ACU)" in r for r in held.reasons)
+    assert not any("floor_from_forecast" in r for r in raised.reasons)
+
+
 def test_higher_risk_quantile_never_lowers_the_floor() -> None:
     low = recommend(_history(), now=NOW, config=PolicyConfig(risk_quantile=0.6))
     high = recommend(_history(), now=NOW, config=PolicyConfig(risk_quantile=0.99))

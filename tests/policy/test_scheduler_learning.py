@@ -10,6 +10,7 @@ import pytest
 from policy import (
     ClusterSpec,
     Observation,
+    PolicyConfig,
     PolicyError,
     ReplayConfig,
     SchedulerConfig,
@@ -18,7 +19,7 @@ from policy import (
     next_plan,
 )
 from policy.config import PostureConfig
-from policy.trace_replay.learn import learn_risk_quantile
+from policy.trace_replay.learn import learn_risk_quantile, learnt_planning
 
 STEP_S = 300
 T0 = datetime(2024, 5, 6, tzinfo=UTC)
@@ -125,6 +126,36 @@ def test_a_learnt_quantile_gives_way_to_a_changed_setting_or_learning_off(
     relearnt = next_plan(state, now=later, config=raised)  # the old choice was learnt around p90
     assert relearnt.state.learnt_at == later and relearnt.state.learnt_with != state.learnt_with
     assert relearnt.plan.risk_quantile == relearnt.state.risk_quantile
+
+
+def test_a_learnt_aurora_alone_holds_the_floor_until_the_next_learning(
+    learnt: tuple[SchedulerState, SchedulerConfig, datetime],
+) -> None:
+    state, config, now = learnt
+    alone = state.model_copy(update={"floor_from_forecast": False})
+    result = next_plan(alone, now=now + timedelta(minutes=20), config=config)
+    assert result.replanned and result.state.floor_from_forecast is False
+    assert {s.min_capacity_acu for s in result.plan.steps} == {ClusterSpec().limits.min_acu}
+    assert any("policy.floor_from_forecast is off" in r for r in result.plan.reasons)
+    assert SchedulerState.model_validate_json(result.state.model_dump_json()) == result.state
+    # a state saved before the field existed follows the forecast
+    old = state.model_dump(mode="json")
+    del old["floor_from_forecast"]
+    assert SchedulerState.model_validate(old).floor_from_forecast is True
+    # changed settings clear it with the quantile
+    off = next_plan(
+        alone, now=now + timedelta(minutes=20), config=config.model_copy(update={"learn_every_s": 0})
+    )
+    assert off.state.floor_from_forecast is True and off.state.risk_quantile is None
+
+
+def test_learnt_planning_turns_the_forecast_floor_off_but_never_back_on() -> None:
+    base = PolicyConfig()
+    assert learnt_planning(base, None, False) == base  # nothing learnt: as configured
+    assert learnt_planning(base, 0.95, True) == base.model_copy(update={"risk_quantile": 0.95})
+    assert learnt_planning(base, 0.9, False).floor_from_forecast is False
+    off = PolicyConfig(floor_from_forecast=False)
+    assert learnt_planning(off, 0.95, True).floor_from_forecast is False  # an operator's off stays off
 
 
 def test_bad_config_observations_and_now_are_policy_errors_naming_them() -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from policy import PolicyConfig
-from policy.trace_replay.learn import enough_to_learn, learning_span_s
+from policy.trace_replay.learn import enough_to_learn, learning_span_s, learnt_planning
 from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster, pending_history
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.learning import LEARNING_KIND, POSTURE, LearningInputs, learning_due, planning_quantile
@@ -135,7 +135,7 @@ def create_cluster_recommendation(
         cluster=cluster_spec(record),
         step_s=record.step_s,
     )
-    planning = config.model_copy(update={"risk_quantile": choice.risk_quantile})
+    planning = learnt_planning(config, choice.risk_quantile, choice.floor_from_forecast)
     inputs = stored_inputs(
         ts, values, step_s=record.step_s, now=now, cluster=cluster_spec(record), config=planning,
         previous=body.previous, stored=stored_range, source_flags=record.source_flags,

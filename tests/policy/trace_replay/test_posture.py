@@ -8,9 +8,9 @@ from pydantic import ValidationError
 
 from policy import ClusterSpec, ReplayConfig, make_policy
 from policy.config import PostureConfig
-from policy.trace_replay.decision import Decision
+from policy.trace_replay.decision import AURORA_ALONE, Decision
 from policy.trace_replay.posture import AcuplanPolicy, ShadowScore, choose_risk_quantile
-from policy.trace_replay.run import _run_policy, scored_window
+from policy.trace_replay.run import _run_policy, replay, scored_window
 from policy.trace_replay.sweep import sweep_risk_quantile
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -51,6 +51,33 @@ def test_without_a_candidate_within_both_budgets_the_configured_quantile_stays()
     choice = _choose({0.8: (105.0, 30.0), 0.95: (160.0, 1.0)})
     assert choice.risk_quantile == 0.9
     assert choice.reason.startswith("p90: no candidate quantile kept within 20%")
+
+
+def test_aurora_alone_holds_the_floor_when_it_beat_the_configured_quantile_and_nothing_fits() -> None:
+    # No candidate within the budgets (20 min, $125), and Aurora alone ($90, 100 min) had no more
+    # minutes than p90 for at least 1 % less: the forecast bought nothing.
+    choice = _choose({0.8: (95.0, 100.0), 0.9: (96.0, 100.0), 0.95: (160.0, 1.0)})
+    assert choice.risk_quantile == 0.9 and not choice.floor_from_forecast and choice.label == "Aurora alone"
+    assert choice.reason.startswith("Aurora alone: no candidate quantile kept within 20%")
+    assert "p90 cost $96.00 for 100.0 SLO-violation minutes where Aurora alone cost $90.00 for 100.0" in (
+        choice.reason
+    )
+
+
+@pytest.mark.parametrize(
+    ("p90", "why"),
+    [
+        ((96.0, 99.0), "p90 saved a minute"),
+        ((90.9, 100.0), "Aurora alone is less than 1 % cheaper (90 > 0.99 x 90.9)"),
+    ],
+)
+def test_the_configured_quantile_stays_unless_aurora_alone_dominated_it(
+    p90: tuple[float, float], why: str
+) -> None:
+    choice = _choose({0.8: (95.0, 100.0), 0.9: p90, 0.95: (160.0, 1.0)})
+    assert choice.floor_from_forecast and choice.label == "p90", why
+    # a candidate within both budgets wins whatever Aurora alone did
+    assert _choose({0.9: (96.0, 100.0), 0.95: (120.0, 10.0)}).risk_quantile == 0.95
 
 
 def test_without_evidence_the_configured_quantile_stays() -> None:
@@ -176,6 +203,43 @@ def test_choices_never_see_the_future() -> None:
     np.testing.assert_array_equal(a._shadows[0].track.floor_acu[:144], b._shadows[0].track.floor_acu[:144])
 
 
+def _idle_with_bursts(days: int = 5, seed: int = 1) -> np.ndarray:
+    """Idle (0 ACU) but for two bursts a day of 10-55 minutes at 2-10 ACU, at random times."""
+    rng = np.random.default_rng(seed)
+    demand = np.zeros(days * 288)
+    for _ in range(2 * days):
+        at, steps = rng.integers(0, demand.size - 12), rng.integers(2, 12)
+        demand[at : at + steps] = rng.uniform(2, 10)
+    return demand
+
+
+def test_on_random_bursts_acuplan_falls_back_to_aurora_alone_and_pays_less() -> None:
+    # Nothing ahead of a random burst is forecastable: each forecast-driven floor pays for the last
+    # bursts again without saving a minute, so the posture holds Aurora alone's floor.
+    demand = _idle_with_bursts()
+    learnt, decisions = _replay(demand, ReplayConfig(posture=EAGER))
+    alone = [d for d in decisions if d.aurora_alone]
+    assert len(alone) > len(decisions) / 2
+    for d, c in zip(decisions, learnt.choices, strict=True):
+        assert d.aurora_alone == (not c.floor_from_forecast)
+        assert (d.risk_quantile is None) == d.aurora_alone
+    for d in alone:  # exactly Aurora alone's settings, as the posture scored them
+        assert set(d.floor_acu) == {ClusterSpec().limits.min_acu} and not d.n_extra_readers.any()
+        assert d.has_failover and d.layout is None
+    config = ReplayConfig(posture=EAGER)
+    with_rule = replay(demand, start=START, step_s=300, config=config, policies=("reactive", "acuplan"))
+    plain = replay(
+        demand, start=START, step_s=300, config=ReplayConfig(posture=PostureConfig(risk_quantiles=())),
+        policies=("acuplan",),
+    )  # fmt: skip
+    acuplan, reactive = with_rule.scores["acuplan"], with_rule.scores["reactive"]
+    assert acuplan.replans_by_risk_quantile is not None
+    assert acuplan.replans_by_risk_quantile[AURORA_ALONE] == len(alone)
+    assert acuplan.slo_violation_min == pytest.approx(reactive.slo_violation_min)
+    assert acuplan.cost_usd < plain.scores["acuplan"].cost_usd
+    assert acuplan.cost_usd < 1.03 * reactive.cost_usd < plain.scores["acuplan"].cost_usd
+
+
 def test_a_calm_cluster_plans_at_the_configured_quantile_without_shadows() -> None:
     t = np.arange(4 * 288)
     calm = 4 + 2 * np.sin(2 * np.pi * t / 288)
@@ -198,6 +262,10 @@ def test_advise_says_which_quantiles_the_replay_learnt() -> None:
         "acuplan learnt its risk quantile from this cluster's own replay (of 289 re-plans, "
     )
     assert "p80 in 36, p85 in 227, p90 in 26; p90 is the default" in sentence
+    assert "held MinCapacity" not in sentence and "set risk_quantile to 0.85 there" in sentence
+    (alone,) = _posture_reasons({"0.9": 20, AURORA_ALONE: 40}, replay)
+    assert "p90 in 20, Aurora alone in 40; p90 is the default" in alone
+    assert "held MinCapacity at today's floor" in alone and "set floor_from_forecast to false there" in alone
     assert "within 20% of the SLO-violation minutes of today's MinCapacity at no more than 1.25x" in sentence
     assert sentence.endswith("set risk_quantile to 0.85 there for the same posture")
 

@@ -101,6 +101,20 @@ def test_a_learnt_quantile_applies_only_under_the_settings_it_was_learnt_with() 
     assert "registration" in moved.reason
 
 
+def test_a_learning_that_found_aurora_alone_better_plans_at_the_floor_and_older_results_do_not() -> None:
+    config = PolicyConfig()
+    alone = _learnt(0.9, config)
+    assert alone.result is not None
+    alone = dataclasses.replace(alone, result={**alone.result, "floor_from_forecast": False})
+    args: dict[str, Any] = {"requested": None, "now": T0, "every_s": 86_400, "cluster": ClusterSpec()}
+    choice = planning_quantile(config, posture=POSTURE, learnt=alone, step_s=STEP_S, **args)
+    assert (choice.source, choice.floor_from_forecast) == ("learnt", False)
+    assert LearningStatus.of(alone).floor_from_forecast is False
+    # a result stored before the field existed follows the forecast, as it did when it was stored
+    old = planning_quantile(config, posture=POSTURE, learnt=_learnt(0.9, config), step_s=STEP_S, **args)
+    assert old.floor_from_forecast and LearningStatus.of(_learnt(0.9, config)).floor_from_forecast
+
+
 def test_learning_is_due_a_day_of_data_time_after_the_last_unless_one_is_pending() -> None:
     config = PolicyConfig()
     day = 86_400
@@ -176,6 +190,7 @@ def test_a_short_history_learns_nothing_and_says_how_much_it_had() -> None:
     assert result == {
         "risk_quantile": None,
         "reason": "2.0 days of history: too few to learn from",
+        "floor_from_forecast": True,
         "learnt_with": learning_key(PolicyConfig(), POSTURE),
         "now": T0.isoformat(),
     }
@@ -241,6 +256,7 @@ def test_a_registered_cluster_plans_at_the_quantile_its_learning_job_chose(
         "risk_quantile": 0.95,
         "source": "learnt",
         "reason": "p95: the cheapest candidate within the budgets (stub)",
+        "floor_from_forecast": True,
         "learnt_at": end.isoformat().replace("+00:00", "Z"),
         "learning_job_id": job.id,
     }

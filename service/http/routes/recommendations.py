@@ -37,7 +37,9 @@ def create_recommendation(
 
     Errors, all ``{"error": <code>, "detail": [{"field": <path or null>, "message": ...}]}``:
     422 ``invalid_request`` for malformed input (e.g. ``history.3.ts`` out of order,
-    ``cluster.limits.min_acu`` off the 0.5-ACU grid, a history spanning too many steps);
+    ``cluster.limits.min_acu`` off the 0.5-ACU grid, a history spanning too many steps,
+    ``cluster.price_usd_per_acu_hour`` not given for a ``cluster.topology.region`` without
+    a built-in price, which would be planned at us-east-1's rate);
     422 with a policy error code (e.g. ``invalid_request``, ``insufficient_history``) when
     the policy rejects the input; 500 ``internal_error`` with an empty ``detail``.
     """

@@ -29,7 +29,7 @@ from policy import (
     ScalerModel,
 )
 from policy.advice.advise import check_capacity_within_max, check_history_length, check_settings
-from policy.advice.prices import PriceBook, advice_prices, unpriced_region
+from policy.advice.prices import PriceBook, advice_prices
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
 from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, check_whole_steps, first_scored_step
@@ -44,6 +44,7 @@ from service.http.schemas.recommendations import (
     RequestModel,
     Timestamp,
     WireModel,
+    check_priced,
     ordered_points,
     request_error,
 )
@@ -110,32 +111,6 @@ class AdviceOptions(WireModel):
     def _known_zone(cls, value: str) -> str:
         """The library's rule (:func:`policy.types.known_zone`): a zone of the IANA database."""
         return known_zone(value)
-
-
-def check_priced(cluster: ClusterSpec) -> None:
-    """Refuse a cluster in a region without a built-in price that was given no price of its own.
-
-    ``ClusterSpec`` prices such a cluster at us-east-1's rate (the library's documented
-    fallback); a posted advice would then bill another region's rate without a word, so the
-    API asks for the price instead (:func:`policy.advice.prices.unpriced_region`). A
-    registered cluster's stored spec carries its price, so it always passes.
-
-    Raises:
-        fastapi.exceptions.RequestValidationError: at ``cluster.price_usd_per_acu_hour``,
-            naming the region and the known ones.
-    """
-    if "price_usd_per_acu_hour" in cluster.model_fields_set:
-        return
-    problem = unpriced_region(cluster.topology.region)
-    if problem is not None:
-        raise request_error(
-            [
-                (
-                    ("cluster", "price_usd_per_acu_hour"),
-                    f"{problem}: give cluster.price_usd_per_acu_hour, its Aurora Standard USD per ACU-hour",
-                )
-            ]
-        )
 
 
 def _errors(exc: ValidationError, prefix: Loc) -> list[tuple[Loc, str]]:

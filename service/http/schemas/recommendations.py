@@ -41,6 +41,7 @@ from pydantic import (
 
 from placement import PreviousLayout
 from policy import ClusterSpec, InvalidRequestError, PolicyConfig
+from policy.advice.prices import unpriced_region
 from policy.steps import MIN_STEP_S, check_step_s, check_whole_steps
 from service.http.schemas.json_types import json_type_errors
 from service.inputs.history import (
@@ -252,7 +253,8 @@ class RecommendationRequest(RequestModel):
 
     Attributes:
         cluster: the cluster (``policy.ClusterSpec``): id, topology, ACU limits, read share,
-            price.
+            price; a ``topology.region`` without a built-in price needs its
+            ``price_usd_per_acu_hour`` (:func:`check_priced`); a price given is used as it is.
         step_s: history step, seconds, a JSON integer (30 to 3600; default 300,
             CloudWatch's 5-minute period); must divide the plan step (900 s by default).
         now: decision time, an ISO 8601 string with offset, a multiple of ``step_s`` since
@@ -285,12 +287,15 @@ class RecommendationRequest(RequestModel):
             The inputs; ``history_acu`` has shape ((now - first step start) / step_s,).
 
         Raises:
-            RequestValidationError: unsorted or duplicate ``history[i].ts``, a point at or
-                after ``now`` or after ``now_s``, ``now`` off the grid, a history longer than
-                :data:`MAX_HISTORY_STEPS` steps or a plan past year 9999 (checked before any
-                grid is built), a ``config`` override PolicyConfig rejects, or a plan step
-                that ``step_s`` does not divide.
+            RequestValidationError: a ``cluster.topology.region`` without a built-in price
+                and no ``cluster.price_usd_per_acu_hour`` (:func:`check_priced`, at
+                ``cluster.price_usd_per_acu_hour``), unsorted or duplicate ``history[i].ts``, a
+                point at or after ``now`` or after ``now_s``, ``now`` off the grid, a history
+                longer than :data:`MAX_HISTORY_STEPS` steps or a plan past year 9999 (checked
+                before any grid is built), a ``config`` override PolicyConfig rejects, or a plan
+                step that ``step_s`` does not divide.
         """
+        check_priced(self.cluster)
         config = self._config(base_config)
         try:
             self._check_order()
@@ -379,6 +384,37 @@ def ordered_points(
                 [((field, i, "ts"), f"{iso_s(t)} is in the future (after now, {iso_s(now_s)})")]
             )
     return ts, [p.demand_acu for p in points]
+
+
+def check_priced(cluster: ClusterSpec) -> None:
+    """Refuse a posted cluster in a region without a built-in price that was given no price of its own.
+
+    ``ClusterSpec`` prices such a cluster at us-east-1's rate (the library's documented
+    fallback); a posted recommendation or advice would then plan and bill at another
+    region's rate without a word, so the API asks for the price instead, as the cluster
+    registration does (:func:`policy.advice.prices.unpriced_region`). A price the caller
+    gave is used as it is; a registered cluster's stored spec carries its price, so it
+    always passes.
+
+    Args:
+        cluster: the request's ``cluster``.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``cluster.price_usd_per_acu_hour``,
+            naming the region and the known ones.
+    """
+    if "price_usd_per_acu_hour" in cluster.model_fields_set:
+        return
+    problem = unpriced_region(cluster.topology.region)
+    if problem is not None:
+        raise request_error(
+            [
+                (
+                    ("cluster", "price_usd_per_acu_hour"),
+                    f"{problem}: give cluster.price_usd_per_acu_hour, its Aurora Standard USD per ACU-hour",
+                )
+            ]
+        )
 
 
 def request_error(errors: list[tuple[Loc, str]]) -> RequestValidationError:

@@ -292,3 +292,42 @@ def test_history_points_within_a_step_take_the_max(client: TestClient, grid: Any
     rec = Recommendation.model_validate(r.json())
     assert rec.generated_at == grid.t0 + timedelta(seconds=grid.step_s)  # both points in one step
     assert rec.steps[0].demand_p50_acu == pytest.approx(3.0)
+
+
+_FRANKFURT = {
+    "region": "eu-central-1",
+    "az_ids": ["euc1-az1", "euc1-az2", "euc1-az3"],
+    "writer_az_id": "euc1-az1",
+}
+
+
+def test_unpriced_region_without_a_price_is_422_naming_the_price(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    # as PUT /v1/clusters/{id}: planned, it would be priced at us-east-1's $0.12 without a word
+    body["cluster"]["topology"] = _FRANKFURT
+
+    r = client.post(URL, json=body)
+
+    assert r.status_code == 422, r.text
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [
+            {
+                "field": "cluster.price_usd_per_acu_hour",
+                "message": "no built-in Aurora price for 'eu-central-1' (known: eu-west-2, us-east-1): "
+                "give cluster.price_usd_per_acu_hour, its Aurora Standard USD per ACU-hour",
+            }
+        ],
+    }
+
+
+def test_unpriced_region_with_a_price_plans_at_that_price(client: TestClient, body: dict[str, Any]) -> None:
+    body["cluster"] |= {"topology": _FRANKFURT, "price_usd_per_acu_hour": 0.24}
+
+    r = client.post(URL, json=body)
+
+    assert r.status_code == 200, r.text
+    rec = r.json()
+    acu_hours = sum(s["capacity_acu"] for s in rec["steps"]) * rec["step_s"] / 3600
+    assert rec["expected_cost_usd"] == pytest.approx(acu_hours * 0.24)  # the given price, not $0.12

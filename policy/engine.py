@@ -38,10 +38,11 @@ from policy.autopause import plan_auto_pause
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
-from policy.plan import plan_from_forecast
+from policy.plan import MAX_CAPACITY_SETTING, _writer_need_acu, plan_from_forecast
 from policy.quality import assess_history
+from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
-from policy.types import ClusterSpec, DataQuality, DemandContext, Recommendation
+from policy.types import ClusterSpec, DataQuality, DemandContext, Recommendation, quantile_label
 
 MAX_DEMAND_ACU = 1_000_000.0
 """Demand above this is rejected as bad input: the largest Aurora cluster holds
@@ -341,7 +342,10 @@ def recommend(
             and readers and the Recommendation's ``data_quality`` says why).
 
     Returns:
-        A :class:`Recommendation` with ``ceil(horizon_s / plan_step_s)`` plan steps.
+        A :class:`Recommendation` with ``ceil(horizon_s / plan_step_s)`` plan steps. When
+        the history already needs more than MaxCapacity on the writer, its ``warnings``
+        say so, naming the observed peak and ``cluster.limits.max_acu``
+        (:func:`observed_beyond_max_warning`); the plan is the same either way.
 
     Raises:
         InvalidRequestError: bad history, a naive or non-datetime ``now``, incompatible
@@ -377,7 +381,7 @@ def recommend(
         cluster=cluster,
         config=config.forecast,
     )
-    return decide(
+    rec = decide(
         demand_q,
         forecast_model=model,
         forecast_warnings=warned,
@@ -389,6 +393,73 @@ def recommend(
         previous=previous,
         quality=quality,
         context=context,
+    )
+    observed = observed_beyond_max_warning(
+        history, rec, now=now, step_s=step_s, cluster=cluster, config=config
+    )
+    if observed is None:
+        return rec
+    return rec.model_copy(update={"warnings": (*rec.warnings, observed)})
+
+
+def observed_beyond_max_warning(
+    history: npt.NDArray[np.float64],
+    rec: Recommendation,
+    *,
+    now: datetime,
+    step_s: int,
+    cluster: ClusterSpec,
+    config: PolicyConfig,
+) -> str | None:
+    """The warning that the observed demand already needs more than MaxCapacity, or None.
+
+    The writer's need of a step is the rule of the forecast's MaxCapacity warning
+    (``policy.plan._writer_need_acu``: the write share ``1 - read_frac`` of demand over
+    ``config.target_utilisation``; reads can go to readers), applied to the history: where
+    it is above ``cluster.limits.max_acu``, the cluster as configured could not have served
+    what was observed, whatever the forecast of the next hours says. The remedy is
+    :func:`policy.settings.max_capacity_remedy` at the larger of the observed need and the
+    forecast's (which is then named), so it never asks for less than the plan's own
+    MaxCapacity warning, naming :data:`policy.plan.MAX_CAPACITY_SETTING`. The plan is not
+    changed.
+
+    Args:
+        history: the validated history ending at ``now``, shape (n,), ACU, NaN = missing.
+        rec: the recommendation planned from it (its steps' ``demand_risk_acu``).
+        now: end of the history (UTC-aware).
+        step_s: history step, seconds.
+        cluster: the cluster (``limits.max_acu``, ``read_frac``).
+        config: the policy configuration (``target_utilisation``, ``risk_quantile``).
+
+    Returns:
+        One sentence, e.g. ``observed demand peaked at 45.1 ACU (2024-05-08 14:05 UTC),
+        which needs 28.2 ACU on the writer, above MaxCapacity 16 ACU in 120 of 864 observed
+        steps: the cluster as configured could not serve it at the target utilisation 0.8;
+        raise MaxCapacity (cluster.limits.max_acu) to 28.5 ACU (...)``; None when no observed
+        step needs more than MaxCapacity.
+    """
+    max_acu = cluster.limits.max_acu
+    observed = np.where(np.isfinite(history), history, 0.0)
+    need = _writer_need_acu(observed, cluster, config)
+    over = need > max_acu
+    if not over.any():
+        return None
+    peak = int(np.argmax(observed))
+    peak_need = float(need.max())
+    at = (now - timedelta(seconds=(len(history) - peak) * step_s)).astimezone(UTC)
+    planned = _writer_need_acu(np.array([s.demand_risk_acu for s in rec.steps]), cluster, config)
+    planned_need = float(planned.max()) if planned.size else 0.0
+    larger = (
+        f", and the {quantile_label(config.risk_quantile)} demand forecast needs up to {planned_need:.3g} ACU"
+        if planned_need > peak_need
+        else ""
+    )
+    return (
+        f"observed demand peaked at {float(observed[peak]):.3g} ACU ({at:%Y-%m-%d %H:%M} UTC), "
+        f"which needs {peak_need:.3g} ACU on the writer, above MaxCapacity {max_acu:g} ACU in "
+        f"{int(over.sum())} of {int(np.isfinite(history).sum())} observed steps: the cluster as configured "
+        f"could not serve it at the target utilisation {config.target_utilisation:g}{larger}; "
+        + max_capacity_remedy(max(peak_need, planned_need), max_acu, MAX_CAPACITY_SETTING)
     )
 
 

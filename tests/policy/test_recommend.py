@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+import policy.engine
 import policy.plan
 import policy.settings
 from placement import PlacementPlan, PreviousLayout, SolveStatus, is_on_half_acu_grid
@@ -396,3 +397,62 @@ def test_demand_the_scaler_cannot_reach_in_time_is_shortfall_not_covered() -> No
     assert rec.steps[1].shortfall_acu == 0.0  # later steps are reachable (and planned for)
     assert "cannot reach all of the p90 demand forecast in time" in rec.reasons[0]
     assert any("stay uncovered: Aurora's scaler cannot climb to it in time" in r for r in rec.reasons)
+
+
+def _spiky(days: int = 3) -> np.ndarray:
+    """4 ACU, with half an hour at 40 ACU 2024-03-02 21:20-21:50 UTC (steps 400-405 before NOW)."""
+    h = np.full(days * 288, 4.0)
+    h[400:406] = 40.0
+    return h
+
+
+def test_observed_demand_beyond_max_capacity_is_warned_with_the_setting_to_raise() -> None:
+    # 40 ACU, half of it writes, at the 0.8 target: 25 ACU on the writer, MaxCapacity 16. The forecast
+    # of the next 3 h (4 ACU) never comes near it, so only the history can say so.
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=16.0))
+    rec = recommend(_spiky(), now=NOW, step_s=300, cluster=cluster)
+    assert rec.warnings == (
+        "observed demand peaked at 40 ACU (2024-03-02 21:20 UTC), which needs 25 ACU on the writer, above "
+        "MaxCapacity 16 ACU in 6 of 864 observed steps: the cluster as configured could not serve it at the "
+        "target utilisation 0.8; raise MaxCapacity (cluster.limits.max_acu) to 25 ACU (max_connections "
+        "follows MaxCapacity and changes only after a reboot)",
+    )
+
+
+def test_the_observed_max_capacity_warning_does_not_change_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=16.0))
+    warned = recommend(_spiky(), now=NOW, step_s=300, cluster=cluster)
+    monkeypatch.setattr(policy.engine, "observed_beyond_max_warning", lambda *a, **k: None)
+    silent = recommend(_spiky(), now=NOW, step_s=300, cluster=cluster)
+    solver_time = {"solver": {"solve_time_s"}}
+    assert len(warned.warnings) == len(silent.warnings) + 1
+    assert warned.model_dump(exclude={**solver_time, "warnings": True}) == silent.model_dump(
+        exclude={**solver_time, "warnings": True}
+    )
+
+
+def test_observed_demand_the_readers_take_is_not_beyond_max_capacity() -> None:
+    # 24 ACU, half reads: the writer needs 24 x 0.5 / 0.8 = 15 ACU, under MaxCapacity 16; readers
+    # take the reads. Nothing to warn of (the constant-history fallback is the only warning).
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=16.0))
+    rec = recommend(np.full(864, 24.0), now=NOW, step_s=300, cluster=cluster)
+    assert rec.warnings == (
+        "history is constant (24 ACU over 864 steps); backtest skipped; using seasonal_naive",
+    )
+
+
+def test_the_observed_max_capacity_warning_asks_for_the_forecasts_need_when_it_is_larger() -> None:
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=16.0))
+    config = PolicyConfig()
+    rec = recommend(np.full(864, 40.0), now=NOW, step_s=300, cluster=cluster, config=config)
+    history = np.full(864, 30.0)  # needs 18.75 ACU on the writer; the plan's forecast 25
+    warning = policy.engine.observed_beyond_max_warning(
+        history, rec, now=NOW, step_s=300, cluster=cluster, config=config
+    )
+    assert warning == (
+        "observed demand peaked at 30 ACU (2024-03-01 12:00 UTC), which needs 18.8 ACU on the writer, above "
+        "MaxCapacity 16 ACU in 864 of 864 observed steps: the cluster as configured could not serve it at "
+        "the target utilisation 0.8, and the p90 demand forecast needs up to 25 ACU; raise MaxCapacity "
+        "(cluster.limits.max_acu) to 25 ACU (max_connections follows MaxCapacity and changes only after a "
+        "reboot)"
+    )

@@ -52,6 +52,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from traces.csvtext import CsvTextError, csv_records
 from traces.schema import UNITS
 from traces.signals import KNOWN_SIGNAL_NAMES, KNOWN_SIGNALS, default_unit, known_signal_name
 from traces.uploads import STATISTICS, Problem, RawSignal, Upload, check_statistic
@@ -419,33 +420,37 @@ def parse_csv(
 
     Returns:
         The upload: signals and every bad row (as :class:`~traces.uploads.Problem`
-        naming ``<name> row <line>`` and the column).
+        naming ``<name> row <line>`` and the column). Text the CSV reader cannot go on
+        with ends the reading at the record it starts on, one problem without a column
+        (:func:`traces.csvtext.csv_records`): ``unterminated quote: ...`` for a quoted field
+        not closed on its own line, ``not readable as CSV: ...`` for the rest.
     """
     clock = _Clock(tz, Upload(name=name, format="csv"))
     upload = clock.upload
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    records = csv_records(io.StringIO(text.removeprefix("\ufeff"), newline=""))
 
-    def unreadable(exc: csv.Error) -> None:  # e.g. a field over csv.field_size_limit(): the rest is unread
-        upload.problems.append(Problem(f"{name} row {reader.line_num}", None, f"not readable as CSV: {exc}"))
+    def unreadable(exc: CsvTextError) -> None:  # an unterminated quote, a field too long: the rest is unread
+        upload.problems.append(Problem(f"{name} row {exc.line}", None, exc.reason))
 
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
+        first = next(records, None)
+    except CsvTextError as exc:
         unreadable(exc)
         return upload
-    if header is None:
+    if first is None:
         upload.problems.append(
             Problem(name, None, f"file is empty (expected header {','.join(CANONICAL)!r})")
         )
         return upload
+    header = first[1]
     low = [h.strip().lower() for h in header]
 
     def lines() -> Iterable[tuple[str, list[str]]]:
         try:
-            for row in reader:
+            for line, row in records:
                 if row:
-                    yield f"{name} row {reader.line_num}", row
-        except csv.Error as exc:
+                    yield f"{name} row {line}", row
+        except CsvTextError as exc:
             unreadable(exc)
 
     layout = _layout(low)

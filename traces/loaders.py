@@ -12,7 +12,6 @@ them.
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from collections.abc import Iterable, Iterator
@@ -24,6 +23,7 @@ from typing import IO, cast
 
 import numpy as np
 
+from traces.csvtext import CsvTextError, csv_records
 from traces.errors import TraceFormatError
 from traces.metadata import TraceMetadata
 from traces.schema import COLUMNS, PERCENT_MAX, UNITS, Unit
@@ -178,17 +178,18 @@ def _add_to_series(
 
 def _read_rows(rows: Iterable[str], path: str | Path) -> Trace:
     """Validate CSV text lines and build the trace."""
-    reader = csv.reader(rows)
-    header = next(reader, None)
-    if header is None:
-        raise TraceFormatError(f"file is empty (expected header {','.join(COLUMNS)!r})", path=path)
-    _check_header(header, path)
+    records = csv_records(rows)
     builders: dict[tuple[str, str], _SeriesBuilder] = {}
-    for row in reader:
-        if not row:
-            continue
-        line = reader.line_num
-        _add_to_series(builders, _check_row(row, line, path), line, path)
+    try:
+        first = next(records, None)
+        if first is None:
+            raise TraceFormatError(f"file is empty (expected header {','.join(COLUMNS)!r})", path=path)
+        _check_header(first[1], path)
+        for line, row in records:
+            if row:
+                _add_to_series(builders, _check_row(row, line, path), line, path)
+    except CsvTextError as exc:
+        raise TraceFormatError(exc.reason, path=path, row=exc.line) from None
     if not builders:
         raise TraceFormatError("file has a header but no data rows", path=path)
     series = tuple(
@@ -226,7 +227,9 @@ def load_trace(source: str | os.PathLike[str] | Traversable) -> Trace:
 
     Raises:
         TraceFormatError: On the first invalid item: empty file; header not exactly
-            ``ts,cluster_id,signal,unit,value``; wrong field count; blank, non-numeric,
+            ``ts,cluster_id,signal,unit,value``; a quoted field not closed on its own line
+            (``unterminated quote``, at the row it opens on) or other text the CSV reader
+            refuses (:func:`traces.csvtext.csv_records`); wrong field count; blank, non-numeric,
             NaN/inf or negative value; percent above 100; unknown unit; unparseable,
             offset-free or non-UTC timestamp; duplicate or decreasing timestamps within
             a series (both rows named); a series whose unit changes.

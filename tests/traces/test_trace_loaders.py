@@ -221,3 +221,17 @@ def test_non_utf8_file_is_a_file_level_error(tmp_path: Path) -> None:
     path.write_bytes(HEADER.encode() + b"2014-02-14T19:30:00Z,db\xff,cpu,percent,1\n")
     with pytest.raises(TraceFormatError, match=r"^bad.csv: file is not UTF-8 text"):
         load_trace(path)
+
+
+def test_an_unterminated_quote_is_named_at_the_row_it_opens_on(tmp_path: Path) -> None:
+    # it was 'rds.csv row 4: row has 2 fields, expected 5', the row where the swallowed text ended
+    first, *rest = GOOD_ROWS.splitlines(keepends=True)
+    text = HEADER + first + '2014-02-14T19:40:00Z,"db-1,cpu,percent,100\n' + "".join(rest)
+    path = write(tmp_path, text)
+    with pytest.raises(TraceFormatError) as info:
+        load_trace(path)
+    assert str(info.value) == (
+        "rds.csv row 3: unterminated quote: the '\"' that opens a field on this row is never closed "
+        "(the file ends inside it); close it, or remove it"
+    )
+    assert (info.value.row, info.value.field) == (3, None)

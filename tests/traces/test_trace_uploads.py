@@ -588,3 +588,50 @@ def test_a_field_longer_than_the_csv_modules_limit_is_a_problem_not_a_crash() ->
         f"x.csv row 1: not readable as CSV: field larger than field limit ({csv.field_size_limit()})",
     ]
     assert reads_signal(("Timestamp," + big).encode(), "x.csv") is False
+
+
+_UNCLOSED = (
+    "x.csv row 3: unterminated quote: the '\"' that opens a field on this row is never closed (the file "
+    "ends inside it); close it, or remove it"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        pytest.param(  # the field swallowed the rest: it was 'row 4: row has 2 fields, expected 5'
+            '2024-05-06T00:05:00Z,"db,cpu,percent,5\n2024-05-06T00:10:00Z,db,cpu,percent,6\n',
+            _UNCLOSED,
+            id="mid_row",
+        ),
+        pytest.param('2024-05-06T00:05:00Z,db,cpu,percent,"5\n', _UNCLOSED, id="last_value"),  # was read as 5
+        pytest.param('2024-05-06T00:05:00Z,db,cpu,percent,"5', _UNCLOSED, id="no_final_line_end"),
+        pytest.param(
+            '2024-05-06T00:05:00Z,"db,cpu,percent,5\n2024-05-06T00:10:00Z,db,cpu,percent,6\n'
+            '2024-05-06T00:15:00Z,"db",cpu,percent,7\n',
+            "x.csv row 3: unterminated quote: the '\"' that opens a field on this row is not closed on it, "
+            "so the field runs over the line break(s) to row 5 (',' expected after '\"'); close it, or "
+            "remove it",
+            id="closed_by_a_later_quote",
+        ),
+        pytest.param(  # it was read as 'dbx' without a word
+            '2024-05-06T00:05:00Z,"db"x,cpu,percent,5\n',
+            "x.csv row 3: not readable as CSV: ',' expected after '\"'",
+            id="text_after_a_closing_quote",
+        ),
+    ],
+)
+def test_an_unterminated_quote_is_named_at_the_row_it_opens_on(rows: str, message: str) -> None:
+    text = HEADER + "2024-05-06T00:00:00Z,db,cpu,percent,4\n" + rows
+
+    err = _reject(parse_csv(text, name="x.csv"))
+
+    assert [p.message for p in err.report.problems] == [message]
+
+
+def test_a_quoted_field_closed_on_its_row_is_read() -> None:
+    upload = parse_csv(HEADER + '2024-05-06T00:00:00Z,"db","cpu",percent,"4.5"\r\n', name="x.csv")
+
+    assert upload.problems == []
+    [signal] = upload.signals.values()
+    assert (signal.name, signal.ts_s, signal.values) == ("cpu", [T0], [4.5])

@@ -687,3 +687,21 @@ def test_signal_rate_and_peak_that_are_used_are_accepted(tmp_path: Path) -> None
 
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
+
+
+def test_an_unterminated_quote_is_one_line_naming_the_file_and_row(tmp_path: Path) -> None:
+    # it was 'error: m.csv row 4: row has 2 fields, expected 5', the row the swallowed text ended on
+    csv = tmp_path / "m.csv"
+    csv.write_text(
+        HEADER + "2024-05-06T12:00:00Z,orders,ServerlessDatabaseCapacity,acu,4\n"
+        '2024-05-06T12:05:00Z,"orders,ServerlessDatabaseCapacity,acu,5\n'
+        "2024-05-06T12:10:00Z,orders,ServerlessDatabaseCapacity,acu,6\n",
+        encoding="utf-8",
+    )
+
+    line = _error(runner.invoke(app, ["recommend", "--input", str(csv)]))
+
+    assert line == (
+        "error: m.csv row 3: unterminated quote: the '\"' that opens a field on this row is never closed "
+        "(the file ends inside it); close it, or remove it"
+    )

@@ -112,15 +112,11 @@ def bench_command(
     and 2 local workers (and on Dask with --scheduler) for throughput (by default not when
     --policies leaves acuplan out). Needs the ``bench`` extra (matplotlib; Dask's
     ``distributed`` for --scheduler).
+
+    Every option is checked first, then the extras (so a mistyped option is named as such
+    without matplotlib too), all before any file is written: one ``error:`` line, exit 2.
     """
-    try:
-        require_extra("matplotlib", "acuplan bench")
-        if scheduler is not None:
-            require_extra("distributed", "--scheduler")
-    except CliInputError as exc:
-        raise _fail(str(exc)) from None
     from policy import ReplayConfig
-    from service.bench.report import summary_table, verdict_text, write_report
     from service.bench.run import (
         bundled_members,
         check_finite_options,
@@ -144,9 +140,14 @@ def bench_command(
         if fleet_clusters is None:  # the throughput run times acuplan: not asked for without it
             fleet_clusters = FLEET_CLUSTERS if "acuplan" in pols else 0
         fleet = fleet_for(fleet_dir, fleet_clusters, fleet_trace, max_acu, peak_acu)
+        require_extra("matplotlib", "acuplan bench")  # after the options: their errors come first
+        if scheduler is not None:
+            require_extra("distributed", "--scheduler")
         out.mkdir(parents=True, exist_ok=True)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:  # CliInputError is a ValueError
         raise _fail(str(exc)) from None
+    from service.bench.report import summary_table, verdict_text, write_report  # imports matplotlib
+
     result = run_bench(
         members=members, policies=pols, workers=workers, scheduler=scheduler, fleet=fleet, profiles=profiles
     )

@@ -8,6 +8,7 @@ well over 5 SLO minutes) and a diurnal one. Whole bundled traces only under ``sl
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -310,3 +311,42 @@ def test_bench_with_a_fleet_is_deterministic_and_identical_on_1_and_2_workers(tm
     assert a["traces"]["rds-cpu-cc0c53"]["source"] == "bundled"
     assert a["throughput"]["identical"] is True
     assert [r["cores"] for r in a["throughput"]["runs"]] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(  # it was the matplotlib line: the mistyped option was never named
+            ["--policies", "acuplna"],
+            "error: --policies: unknown ['acuplna']; choose from reactive, static-peak, vpa, "
+            "predictive-scaling, hpa-readers, acuplan, bound",
+            id="mistyped_option",
+        ),
+        pytest.param(
+            ["--ramp-profiles", "nope"],
+            "error: --ramp-profiles: unknown ['nope']; choose from fast, default, slow",
+            id="mistyped_profile",
+        ),
+        pytest.param(
+            ["--policies", "reactive", "--fleet-clusters", "0"],
+            "error: acuplan bench needs matplotlib: pip install 'acuplan[bench]'",
+            id="good_options",
+        ),
+    ],
+)
+def test_bench_checks_its_options_before_the_matplotlib_extra(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # importlib.util.find_spec: not installed
+    folder = _folder(tmp_path, 3 * 288)
+    out = tmp_path / "out"
+
+    code = main(["bench", "--out", str(out), "--traces-dir", str(folder), *args])
+
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert not out.exists()

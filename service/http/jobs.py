@@ -4,9 +4,13 @@ Owns :class:`ReplayRunner` and :class:`ReplayInputs` (what a replay job runs, fi
 is submitted, so a job's result does not depend on metrics stored later; an advice job's
 are :class:`service.http.advising.AdviceInputs`, a learning job's
 :class:`service.http.learning.LearningInputs`). Every job is stored with its ``kind``
-before it is queued; a process that stops leaves it ``running`` and the next start
-re-queues it (:meth:`ReplayRunner.resume`); replays and advice are deterministic, so a
-re-run gives the same result. Cancellation and shutdown are checked at the progress
+before it is queued. Several processes may share one database: each holds the jobs it
+queued or runs under a lease it renews every :data:`HEARTBEAT_S` (the store's job leases,
+:mod:`service.store.repo_jobs`), and at start and at every beat it runs the jobs whose
+holder stopped renewing for :data:`JOB_LEASE_S` (:meth:`ReplayRunner.resume`), never the
+jobs another live process runs. A graceful stop lets its jobs go at once; after a crash
+they wait for the lease to lapse. Replays and advice are deterministic, so a re-run gives
+the same result. Cancellation, shutdown and a lost lease are checked at the progress
 reports (about once per decision). An advice job for a registered cluster publishes its
 alerts on ``/metrics`` when it succeeds (and again after a restart). Imports ``policy``
 public names and ``service`` modules.
@@ -42,6 +46,16 @@ REPLAY_QUEUE: Final[int] = 64
 
 CANCEL_POLL_S: Final[float] = 0.5
 """Shortest interval between two reads of a running job's cancel flag."""
+
+JOB_LEASE_S: Final[float] = 60.0
+"""A queued or running job whose process has not renewed its lease for this long (store clock,
+seconds) is taken to be left by a stopped process and is run by another (or the next start).
+ASSUMPTION: no live process misses six beats in a row (a database unreachable that long
+stops it renewing; its jobs may then be run again elsewhere, and its own run of a job taken
+over is dropped, not stored); the processes' clocks agree to well within it (NTP)."""
+
+HEARTBEAT_S: Final[float] = JOB_LEASE_S / 6
+"""Interval between two lease renewals (and orphan sweeps) of a process, seconds."""
 
 
 class ReplayInputs(BaseModel):
@@ -93,6 +107,11 @@ class ReplayRunner:
         )
         self._stopping = threading.Event()
         self._progress: dict[str, dict[str, tuple[int, int]]] = {}
+        self._lock = threading.Lock()
+        self._held: set[str] = set()  # jobs handed to this pool and not done: their leases are renewed
+        self._lost: set[str] = set()  # held jobs another process took over: stopped at the next report
+        self._beats_stop = threading.Event()
+        self._beats: threading.Thread | None = None
 
     def submit(
         self, inputs: ReplayInputs | AdviceInputs | LearningInputs, *, cluster_id: str | None = None
@@ -132,9 +151,13 @@ class ReplayRunner:
         )
         if job.id != job_id:  # the cluster's learning job already queued or running: it runs once
             return job
+        with self._lock:
+            self._held.add(job.id)
         try:
             self._pool.submit(self._run, job.id)
         except Exception:
+            with self._lock:
+                self._held.discard(job.id)
             self._store.start_job(job.id)
             self._store.finish_job(job.id, "failed", error={"error": "overloaded", "detail": []})
             raise
@@ -145,24 +168,79 @@ class ReplayRunner:
         return dict(self._progress.get(job_id, {}))
 
     def resume(self) -> None:
-        """Queue again the jobs a stopped process left queued or running; republish advice alerts."""
+        """Republish advice alerts, run the jobs stopped processes left, and start the lease heartbeat.
+
+        Jobs another live process holds are left to it; jobs of a process that crashed less
+        than :data:`JOB_LEASE_S` ago are run once their lease lapses, by the heartbeat of
+        this process or of another.
+        """
         for cluster_id, done in self._store.latest_succeeded_jobs("advice").items():
             if done.result is not None and self._store.get_cluster(cluster_id) is not None:
                 self._metrics.set_advice_alerts(cluster_id, list(done.result.get("alerts", [])))
-        for job_id in self._store.requeue_interrupted():
+        self._run_claimed(self._store.requeue_interrupted(lease_ms=int(JOB_LEASE_S * 1000)))
+        if self._beats is None:
+            self._beats = threading.Thread(target=self._beat_forever, name="acuplan-job-leases", daemon=True)
+            self._beats.start()
+
+    def heartbeat(self) -> None:
+        """Renew the leases of the jobs this process holds, then run the orphaned jobs of stopped ones.
+
+        A held job whose lease could not be renewed (another process took it over after this
+        one missed its beats) stops at its next progress report, without storing anything.
+        While shutting down, nothing new is claimed.
+        """
+        with self._lock:
+            held = set(self._held)
+        renewed = self._store.renew_leases(held)
+        with self._lock:
+            self._lost |= (held - renewed) & self._held
+        if not self._stopping.is_set():
+            self._run_claimed(self._store.requeue_interrupted(lease_ms=int(JOB_LEASE_S * 1000)))
+
+    def _beat_forever(self) -> None:
+        while not self._beats_stop.wait(HEARTBEAT_S):
+            try:
+                self.heartbeat()
+            except Exception:  # noqa: BLE001 - the database may be down for a while: beat again
+                logger.warning("job lease renewal failed", exc_info=True)
+
+    def _run_claimed(self, job_ids: list[str]) -> None:
+        """Queue jobs this store just claimed; the ones the pool has no room for are let go again."""
+        refused = []
+        for job_id in job_ids:
+            with self._lock:
+                self._held.add(job_id)
             try:
                 self._pool.submit(self._run, job_id)
-            except Exception:  # full: it stays queued for the next start
-                logger.warning("replay job not resumed: pool full", extra={"job_id": job_id})
+            except Exception:  # full: another process (or a later beat) takes it
+                with self._lock:
+                    self._held.discard(job_id)
+                refused.append(job_id)
+        if refused:
+            self._store.release_jobs(refused)
+            logger.warning("jobs not resumed: pool full", extra={"job_ids": refused})
 
     def shutdown(self) -> None:
-        """Stop the running job at its next progress report and skip queued ones."""
+        """Stop the running job at its next progress report, skip queued ones, and let go of them all.
+
+        Leases are renewed until the workers have stopped; then every job this process held
+        goes back to ``queued`` with no holder, for the next process to run at once.
+        """
         self._stopping.set()
         self._pool.shutdown(wait=True)
+        self._beats_stop.set()
+        if self._beats is not None:
+            self._beats.join()
+        try:
+            self._store.release_jobs()
+        except Exception:  # noqa: BLE001 - their leases lapse instead
+            logger.warning("jobs not released at shutdown", exc_info=True)
 
     def _check(self, job_id: str, last: list[float]) -> None:
         if self._stopping.is_set():
             raise _Stop("shutdown")
+        if job_id in self._lost:
+            raise _Stop("lost")
         now = time.monotonic()
         if now - last[0] >= CANCEL_POLL_S:
             last[0] = now
@@ -170,6 +248,14 @@ class ReplayRunner:
                 raise _Stop("cancelled")
 
     def _run(self, job_id: str) -> None:
+        try:
+            self._execute(job_id)
+        finally:
+            with self._lock:
+                self._held.discard(job_id)
+                self._lost.discard(job_id)
+
+    def _execute(self, job_id: str) -> None:
         if self._stopping.is_set() or not self._store.start_job(job_id):
             return
         last = [0.0]
@@ -197,7 +283,9 @@ class ReplayRunner:
         except _Stop as stop:
             if stop.reason == "cancelled":
                 self._finish(job_id, "cancelled", kind=_kind(self._store, job_id))
-            # on shutdown the job stays running and is re-queued by the next start
+            elif stop.reason == "lost":
+                logger.warning("job taken over by another process", extra={"job_id": job_id})
+            # on shutdown the job stays running until shutdown() lets it go
         except Exception as exc:  # noqa: BLE001 - a job's failure is data, not a crash
             self._finish(job_id, "failed", error=_error_body(exc), kind=_kind(self._store, job_id))
         finally:

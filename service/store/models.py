@@ -89,7 +89,9 @@ class ReplayJobRow(Base):
 
     ``kind`` says which (``replay``, ``advice``, ``learning``); ``cluster_id`` names the
     registered cluster a job was asked for (None for a posted history). A cluster has at most
-    one learning job queued or running (:data:`ONE_PENDING_LEARNING_JOB`).
+    one learning job queued or running (:data:`ONE_PENDING_LEARNING_JOB`). ``owner`` names the
+    process (``Store.owner``) holding a queued or running job, and ``heartbeat_ms`` is when it
+    last said it still holds it (its lease; :meth:`service.store.Store.requeue_interrupted`).
     """
 
     __tablename__ = "replay_jobs"
@@ -116,6 +118,8 @@ class ReplayJobRow(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     error: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean)
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    heartbeat_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class ApiKeyRow(Base):

@@ -12,7 +12,10 @@ SHARE`` on PostgreSQL; SQLite serialises writers with ``BEGIN IMMEDIATE``,
 
 from __future__ import annotations
 
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -97,18 +100,28 @@ def _recommendation(row: RecommendationRow) -> RecommendationRecord:
     return RecommendationRecord(id=row.id, created_ms=row.created_ms, item=item)
 
 
+def new_owner() -> str:
+    """A job-holder name unique to one store object: ``<12 hex>:<pid>@<host>``, at most 64 characters."""
+    return f"{uuid.uuid4().hex[:12]}:{os.getpid()}@{socket.gethostname()}"[:64]
+
+
 class Store(JobAndKeyOps):
     """Transactions over the service database.
 
     Args:
         engine: from :func:`service.store.engine.make_engine`, already migrated.
-        clock: wall clock in seconds (record times); injected for tests.
+        clock: wall clock in seconds (record times, job leases); injected for tests.
+        owner: this store's name as a job holder (:attr:`JobAndKeyOps.owner`); default
+            :func:`new_owner`, so each store object (each process) is its own holder.
     """
 
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], float] = time.time, owner: str | None = None
+    ) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
+        self.owner = new_owner() if owner is None else owner[:64]
 
     def _session(self) -> Session:
         return self._sessions()

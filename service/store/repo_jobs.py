@@ -6,17 +6,28 @@ A job's ``kind`` (``replay``, ``advice``, ``learning``) decides who runs it and 
 ``cancelled``. Transitions are conditional updates (``UPDATE ... WHERE status = ...``), so
 a worker and a cancelling client cannot both win. A cluster has at most one learning job
 queued or running (a partial unique index; :meth:`JobAndKeyOps.create_job` hands back the
-pending one). Imports SQLAlchemy and ``service.store`` only.
+pending one).
+
+Several processes may share one database. A queued or running job is *held* by the process
+that queued, started or claimed it (``owner``, the store's :attr:`JobAndKeyOps.owner`) under
+a lease: the holder renews ``heartbeat_ms`` (:meth:`JobAndKeyOps.renew_leases`), and a job
+whose lease lapsed, or that has no owner, is *orphaned*: any process may claim it
+(:meth:`JobAndKeyOps.requeue_interrupted`, one conditional ``UPDATE``, so two processes never
+claim one job). Only the holder starts a queued job or finishes a running one (a job with no
+owner may be started by any process); a process that lost its lease can do neither. Leases
+are compared with the store's clock, so the processes' clocks must agree to well within the
+lease (NTP). Imports SQLAlchemy and ``service.store`` only.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Result, delete, func, select, text, update
+from sqlalchemy import ColumnElement, CursorResult, Result, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from service.store.models import PENDING_LEARNING_SQL, ApiKeyRow, ReplayJobRow
 from service.store.records import LEARNING_JOB_KIND, JobRecord, KeyRecord
@@ -73,7 +84,14 @@ def _key(row: ApiKeyRow) -> KeyRecord:
 
 
 class JobAndKeyOps(ABC):
-    """Replay-job and API-key transactions; the concrete store provides ``_session`` and ``_now_ms``."""
+    """Replay-job and API-key transactions; the concrete store provides ``_session`` and ``_now_ms``.
+
+    Attributes:
+        owner: this store's name as a job holder, unique per store object (so per process);
+            set by the concrete store, at most 64 characters.
+    """
+
+    owner: str
 
     @abstractmethod
     def _session(self) -> Session:
@@ -104,6 +122,7 @@ class JobAndKeyOps(ABC):
         marked ``failed`` (error ``stale``; its cancel flag set, so a worker still on it
         stops at its next progress report and cannot finish it) and the new one is queued,
         all in one transaction: a worker that died must not stop its cluster learning.
+        A new job is held by this store (its lease starts now; see the module docstring).
 
         Args:
             job_id: the new job's id.
@@ -116,14 +135,17 @@ class JobAndKeyOps(ABC):
         Returns:
             The stored job: the new one, queued, or the cluster's pending learning job.
         """
+        now = self._now_ms()
         values = {
             "id": job_id,
             "kind": kind,
             "cluster_id": cluster_id,
             "status": "queued",
-            "created_ms": self._now_ms(),
+            "created_ms": now,
             "request": request,
             "cancel_requested": False,
+            "owner": self.owner,
+            "heartbeat_ms": now,
         }
         if kind != LEARNING_JOB_KIND or cluster_id is None:
             row = ReplayJobRow(**values)
@@ -208,41 +230,70 @@ class JobAndKeyOps(ABC):
             return None if row is None else _job(row)
 
     def prune_finished_jobs(self, kind: str, cluster_id: str) -> int:
-        """Delete the cluster's finished jobs of ``kind`` that no lookup reads any more.
+        """Delete the cluster's finished jobs of ``kind`` except its newest finished and newest succeeded.
 
-        :meth:`latest_job` reads the newest job (any state) and the newest succeeded one;
-        every other succeeded, failed or cancelled job of ``kind`` for ``cluster_id`` is
-        deleted (a daily learning job would otherwise add a row per cluster per day).
-        Queued and running jobs are kept.
+        Every succeeded, failed or cancelled job of ``kind`` for ``cluster_id`` is deleted but
+        the newest finished one and the newest succeeded one ("newest" as in
+        :meth:`latest_job`: by ``created_ms``, then id); queued and running jobs are never
+        deleted (a daily learning job would otherwise add a row per cluster per day). One
+        ``DELETE`` statement, its keep-list a subquery of the same statement, so it reads
+        and deletes from one snapshot: a job that another process creates or finishes
+        meanwhile is either seen by it (and kept if it is now the newest) or not touched.
+
+        Args:
+            kind: the job kind (``learning``).
+            cluster_id: the registered cluster.
 
         Returns:
             The number of jobs deleted.
         """
-        newest = (self.latest_job(kind, cluster_id), self.latest_job(kind, cluster_id, status="succeeded"))
-        keep = {job.id for job in newest if job is not None}
+        kept = aliased(ReplayJobRow)
+        newest = (kept.created_ms.desc(), kept.id.desc())
+        same = (kept.kind == kind, kept.cluster_id == cluster_id)
+        newest_finished = select(kept.id).where(*same, kept.status.in_(FINAL_STATES)).order_by(*newest)
+        newest_succeeded = select(kept.id).where(*same, kept.status == "succeeded").order_by(*newest)
         with self._session() as s, s.begin():
             result = s.execute(
-                delete(ReplayJobRow).where(
+                delete(ReplayJobRow)
+                .where(
                     ReplayJobRow.kind == kind,
                     ReplayJobRow.cluster_id == cluster_id,
-                    ReplayJobRow.status.in_(("succeeded", "failed", "cancelled")),
-                    ReplayJobRow.id.not_in(keep),
+                    ReplayJobRow.status.in_(FINAL_STATES),
+                    ReplayJobRow.id.not_in(newest_finished.limit(1)),
+                    ReplayJobRow.id.not_in(newest_succeeded.limit(1)),
                 )
+                .execution_options(synchronize_session=False)
             )
         return rowcount(result)
 
-    def _transition(self, job_id: str, allowed: tuple[str, ...], **values: Any) -> bool:
+    def _transition(
+        self, job_id: str, allowed: tuple[str, ...], *where: ColumnElement[bool], **values: Any
+    ) -> bool:
         with self._session() as s, s.begin():
             result = s.execute(
                 update(ReplayJobRow)
-                .where(ReplayJobRow.id == job_id, ReplayJobRow.status.in_(allowed))
+                .where(ReplayJobRow.id == job_id, ReplayJobRow.status.in_(allowed), *where)
                 .values(**values)
             )
         return rowcount(result) > 0
 
     def start_job(self, job_id: str) -> bool:
-        """Move a queued job to running; False when it is no longer queued (cancelled)."""
-        return self._transition(job_id, ("queued",), status="running", started_ms=self._now_ms())
+        """Move a queued job this store holds (or no one does) to running, its lease renewed now.
+
+        Returns:
+            False when it is no longer queued (cancelled, or another process started it) or
+            another process holds it (it claimed the job after this one's lease lapsed).
+        """
+        now = self._now_ms()
+        return self._transition(
+            job_id,
+            ("queued",),
+            or_(ReplayJobRow.owner.is_(None), ReplayJobRow.owner == self.owner),
+            status="running",
+            started_ms=now,
+            owner=self.owner,
+            heartbeat_ms=now,
+        )
 
     def finish_job(
         self,
@@ -252,9 +303,20 @@ class JobAndKeyOps(ABC):
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
     ) -> bool:
-        """Move a running job to a final state with its report or error."""
+        """Move a running job this store holds to a final state with its report or error.
+
+        Returns:
+            False when the job is not running, or is not held by this store any more (its
+            lease lapsed and another process claimed it: that process's run stands).
+        """
         return self._transition(
-            job_id, ("running",), status=status, result=result, error=error, finished_ms=self._now_ms()
+            job_id,
+            ("running",),
+            ReplayJobRow.owner == self.owner,
+            status=status,
+            result=result,
+            error=error,
+            finished_ms=self._now_ms(),
         )
 
     def cancel_job(self, job_id: str) -> tuple[JobRecord | None, bool]:
@@ -274,21 +336,102 @@ class JobAndKeyOps(ABC):
             row = s.get(ReplayJobRow, job_id)
             return row is None or row.cancel_requested
 
-    def requeue_interrupted(self) -> list[str]:
-        """Put jobs left running by a stopped process back in the queue.
+    def requeue_interrupted(self, lease_ms: int) -> list[str]:
+        """Claim the orphaned jobs: queued or running, with no owner or a lease older than ``lease_ms``.
+
+        Run at start-up and then periodically by every process. One conditional ``UPDATE``
+        moves each orphaned job to ``queued``, held by this store with its lease renewed now:
+        a job whose holder renewed its lease less than ``lease_ms`` ago is another live
+        process's and is left alone, and of two processes claiming at once each job goes to
+        one (SQLite serialises writers; PostgreSQL re-checks a row another transaction just
+        changed). A job left by a stopped process is claimed once its lease lapses, at once
+        when that process let it go (:meth:`release_jobs`) or stored it before leases
+        existed (schema 0005). A cancel asked for while it ran still applies.
+
+        Args:
+            lease_ms: how long a holder may go without renewing before its jobs are taken
+                over, milliseconds (store clock); > 0.
 
         Returns:
-            Ids of every queued job after the requeue, oldest first.
+            Ids of the jobs claimed, oldest first; the caller should run them.
+
+        Raises:
+            ValueError: ``lease_ms`` is not positive (every live process's jobs would be taken).
         """
+        if lease_ms <= 0:
+            raise ValueError(f"lease_ms must be positive, got {lease_ms}")
+        now = self._now_ms()
+        lapsed = or_(
+            ReplayJobRow.owner.is_(None),
+            ReplayJobRow.heartbeat_ms.is_(None),
+            ReplayJobRow.heartbeat_ms <= now - lease_ms,
+        )
         with self._session() as s, s.begin():
-            s.execute(
+            claimed = s.execute(
                 update(ReplayJobRow)
-                .where(ReplayJobRow.status == "running")
-                .values(status="queued", started_ms=None)
-            )
-            queued = select(ReplayJobRow.id).where(ReplayJobRow.status == "queued")
-            ids = s.execute(queued.order_by(ReplayJobRow.created_ms))
-            return [str(i) for i in ids.scalars()]
+                .where(ReplayJobRow.status.in_(PENDING_STATES), lapsed)
+                .values(status="queued", started_ms=None, owner=self.owner, heartbeat_ms=now)
+                .returning(ReplayJobRow.id, ReplayJobRow.created_ms)
+                .execution_options(synchronize_session=False)
+            ).all()
+        return [str(job_id) for job_id, _ in sorted(claimed, key=lambda r: (r[1], r[0]))]
+
+    def renew_leases(self, job_ids: Collection[str]) -> set[str]:
+        """Renew this store's lease on the given jobs (the ones its process is queuing or running).
+
+        Call well within the lease the other processes are given (the runner beats at a
+        sixth of it). A job that is held by another store now, or is no longer queued or
+        running, is not renewed.
+
+        Args:
+            job_ids: ids of the jobs this process holds.
+
+        Returns:
+            The ids renewed; an id given but not returned is lost to this process (another
+            process claimed it, or it ended or was deleted) and should not be run further.
+        """
+        if not job_ids:
+            return set()
+        with self._session() as s, s.begin():
+            renewed = s.execute(
+                update(ReplayJobRow)
+                .where(
+                    ReplayJobRow.id.in_(list(job_ids)),
+                    ReplayJobRow.owner == self.owner,
+                    ReplayJobRow.status.in_(PENDING_STATES),
+                )
+                .values(heartbeat_ms=self._now_ms())
+                .returning(ReplayJobRow.id)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+            return {str(job_id) for job_id in renewed}
+
+    def release_jobs(self, job_ids: Collection[str] | None = None) -> list[str]:
+        """Let go of jobs this store holds: back to ``queued`` with no owner, for any process to claim.
+
+        For a graceful stop (after this process's workers have stopped, ``job_ids`` None:
+        every job it holds) or for claimed jobs it has no room to run.
+
+        Args:
+            job_ids: the jobs to release; None: every queued or running job held by this store.
+
+        Returns:
+            Ids of the jobs released, oldest first.
+        """
+        stmt = update(ReplayJobRow).where(
+            ReplayJobRow.owner == self.owner, ReplayJobRow.status.in_(PENDING_STATES)
+        )
+        if job_ids is not None:
+            if not job_ids:
+                return []
+            stmt = stmt.where(ReplayJobRow.id.in_(list(job_ids)))
+        with self._session() as s, s.begin():
+            released = s.execute(
+                stmt.values(status="queued", started_ms=None, owner=None, heartbeat_ms=None)
+                .returning(ReplayJobRow.id, ReplayJobRow.created_ms)
+                .execution_options(synchronize_session=False)
+            ).all()
+        return [str(job_id) for job_id, _ in sorted(released, key=lambda r: (r[1], r[0]))]
 
     # -- API keys -------------------------------------------------------------------
 

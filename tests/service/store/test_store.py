@@ -163,11 +163,12 @@ def test_job_transitions_are_exclusive(db_url: str) -> None:
     assert store.cancel_job("j2")[1] is False  # already final: not counted twice
     running, moved_running = store.cancel_job("j1")
     assert running is not None and running.cancel_requested and not moved_running
-    assert store.requeue_interrupted() == ["j1"]
+    assert store.requeue_interrupted(lease_ms=60_000) == []  # j1 is held by this live store
+    assert store.release_jobs() == ["j1"] and store.requeue_interrupted(lease_ms=60_000) == ["j1"]
 
 
 def test_pruning_keeps_the_jobs_a_lookup_reads(db_url: str) -> None:
-    """A daily learning job adds a row per cluster per day: finished ones no lookup reads go."""
+    """A daily learning job adds a row per cluster per day: all but the newest finished and succeeded go."""
     store = _store(db_url)
     outcomes = ["succeeded", "failed", "succeeded", "cancelled", "failed", None]  # None: still queued
     for i, outcome in enumerate(outcomes):
@@ -184,8 +185,8 @@ def test_pruning_keeps_the_jobs_a_lookup_reads(db_url: str) -> None:
 
     deleted = store.prune_finished_jobs("learning", "c1")
 
-    assert deleted == 4  # l2 is the newest succeeded and l5 (queued) the newest: the rest is never read
-    assert [store.get_job(f"l{i}") is not None for i in range(6)] == [False, False, True, False, False, True]
+    assert deleted == 3  # l2 is the newest succeeded, l4 the newest finished, l5 is queued
+    assert [store.get_job(f"l{i}") is not None for i in range(6)] == [False, False, True, False, True, True]
     assert store.get_job("other") is not None and store.get_job("replay") is not None
     assert store.latest_job("learning", "c1", status="succeeded").id == "l2"  # type: ignore[union-attr]
     assert store.prune_finished_jobs("learning", "c1") == 0

@@ -10,7 +10,9 @@ Builds today's settings from the options, runs the advice and prints the compari
 what was read first and the ingest's flags (partial queries, statistics, offset grids,
 missing steps) among the reasons; ``--json`` writes the whole advice (with the timetable
 as EventBridge Scheduler commands and Terraform) and ``--html`` one self-contained page.
-Bad input (percent or ``FreeableMemory`` without ``--max-acu`` too) is one ``error:``
+Bad input (percent or ``FreeableMemory`` without ``--max-acu`` too, and a ``--rate``,
+``--peak-acu`` or ``--signal`` that changes nothing for the exports, by ``recommend``'s
+rule: :func:`service.cli.exports.check_unused_options`) is one ``error:``
 line and exit code 2, checked before the (tens of seconds long) replay; so is a
 ``ServerlessDatabaseCapacity`` or ``ACUUtilization`` above ``--max-acu`` (the MaxCapacity
 given is not the cluster's). The replay's progress goes to stderr: a bar per replay on a
@@ -44,6 +46,7 @@ from service.cli.exports import (
     SignalOption,
     check_engine,
     check_format,
+    check_unused_options,
     check_zone_option,
     exports_history,
     file_cluster,
@@ -319,7 +322,7 @@ def advise_command(
         if trace is not None:
             export_only = {
                 "--format": format, "--signal": signal, "--input-timezone": input_timezone,
-                "--rate": rate, "--cluster-id": cluster_id,
+                "--rate": rate, "--peak-acu": peak_acu, "--cluster-id": cluster_id,
             }  # fmt: skip
             given = [name for name, value in export_only.items() if value]
             if given:
@@ -373,6 +376,10 @@ def advise_command(
                 plan_s=max(plan_span_s(plan.horizon_s, plan.plan_step_s), config.alert_horizon_s),
                 format=format, tz=in_zone, signal=signal, peak_acu=peak_acu,
             )  # fmt: skip
+            # as recommend: a --rate, --peak-acu or --signal that changes nothing is an error
+            check_unused_options(
+                paths, format, read.report, given_rates=rates, signal=signal, peak_acu=peak_acu
+            )
             base_max = max_acu if max_acu is not None else 128.0
             history, start, step_s = read.built.history_acu, read.built.start, read.built.step_s
             connections = side_series(read.built, read.signals, "connections", rules)

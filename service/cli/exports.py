@@ -6,7 +6,9 @@ Owns :func:`exports_history` (files -> one checked upload,
 :func:`service.inputs.signals.signals_history`, the path the HTTP API takes too) and the
 option helpers both commands use: :func:`parse_pairs` (``--rate NAME=ACU_S``),
 :func:`check_format`, :func:`check_engine`, :func:`check_zone_option`,
-:func:`ingest_lines` (what was read, printed before the answer) and :func:`file_cluster`. Every error is a
+:func:`ingest_lines` (what was read, printed before the answer), :func:`file_cluster` and
+:func:`check_unused_options` with :func:`signal_unused` (``--rate``, ``--peak-acu`` and
+``--signal`` that change nothing are refused, one rule for both commands). Every error is a
 :class:`service.cli.inputs.CliInputError` naming the option or the file. Percent signals
 (``CPUUtilization``, ``ACUUtilization``) and ``FreeableMemory`` are measured against
 MaxCapacity, so without it they are an error naming ``--max-acu``. Imports ``traces``
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-from service.cli.inputs import CliInputError
+from service.cli.inputs import CliInputError, peak_unused, signals_read, unused_rates
 
 if TYPE_CHECKING:
     from service.inputs.signals import SignalsHistory
@@ -258,6 +260,81 @@ def ingest_lines(report: IngestReport) -> list[str]:
     if report.n_duplicates:
         lines.append(f"inputs: {report.n_duplicates} exact duplicate rows dropped")
     return lines
+
+
+def signal_unused(paths: Sequence[Path], format: str | None, report: IngestReport) -> str | None:
+    """Why a ``--signal`` names no metric of these exports, or None when one takes it.
+
+    Only an AWS ``Timestamp,Value`` export takes its metric from ``--signal``
+    (:func:`service.inputs.signals.value_exports`); every other layout and format names
+    its own signals, and ignores it.
+
+    Args:
+        paths: the input files.
+        format: ``--format``, or None (sniffed).
+        report: their ingest report.
+
+    Returns:
+        E.g. ``no input is a Timestamp,Value export, the only layout whose metric it names (it
+        selects no signal); the inputs name their own: ServerlessDatabaseCapacity (acu)``;
+        None when a file takes it.
+
+    Raises:
+        OSError: an input cannot be read.
+    """
+    from service.inputs.signals import value_exports
+
+    if value_exports(paths, format):
+        return None
+    return (
+        "no input is a Timestamp,Value export, the only layout whose metric it names (it selects no "
+        f"signal); the inputs name their own: {signals_read(report)}"
+    )
+
+
+def check_unused_options(
+    paths: Sequence[Path],
+    format: str | None,
+    report: IngestReport,
+    *,
+    given_rates: Mapping[str, float],
+    rates: Mapping[str, float] | None = None,
+    signal: str | None,
+    peak_acu: float | None,
+) -> None:
+    """Refuse a ``--rate``, ``--peak-acu`` or ``--signal`` given on the command line that changes nothing.
+
+    The one rule of ``acuplan recommend`` and ``acuplan advise``: the mapping ignores a
+    coefficient for a signal the exports lack or that is not a rate
+    (:func:`service.cli.inputs.unused_rates`), a ``--peak-acu`` when no rate or relative
+    signal goes without a coefficient (:func:`service.cli.inputs.peak_unused`), and a
+    ``--signal`` when no input is a ``Timestamp,Value`` export (:func:`signal_unused`);
+    silently ignored, the user would believe they changed the answer.
+
+    Args:
+        paths: the input files.
+        format: ``--format``, or None (sniffed).
+        report: their ingest report.
+        given_rates: ``--rate`` (signal name -> ACU-seconds per event).
+        rates: every coefficient the mapping uses (``--rate`` over a config file's), or
+            None for ``given_rates``.
+        signal: ``--signal``, or None.
+        peak_acu: ``--peak-acu``, ACU, or None.
+
+    Raises:
+        CliInputError: the first option that changes nothing, in the order ``--rate``,
+            ``--peak-acu``, ``--signal``, e.g. ``--rate Nope=3: the input has no signal
+            'Nope'; it has: CPUUtilization (percent)``.
+        OSError: an input cannot be read.
+    """
+    rates = given_rates if rates is None else rates
+    for name, reason in unused_rates(report, rates).items():
+        if name in given_rates:
+            raise CliInputError(f"--rate {name}={given_rates[name]:g}: {reason}")
+    if peak_acu is not None and (unused := peak_unused(report, rates)) is not None:
+        raise CliInputError(f"--peak-acu {peak_acu:g}: {unused}")
+    if signal and (why := signal_unused(paths, format, report)) is not None:
+        raise CliInputError(f"--signal {signal!r}: {why}")
 
 
 def file_cluster(report: IngestReport) -> str | None:

@@ -34,11 +34,13 @@ from service.cli.exports import (
     SignalOption,
     check_engine,
     check_format,
+    check_unused_options,
     check_zone_option,
     exports_history,
     file_cluster,
     ingest_lines,
     parse_pairs,
+    signal_unused,
 )
 from service.cli.inputs import (
     CliInputError,
@@ -49,8 +51,6 @@ from service.cli.inputs import (
     limit_reasons,
     load_policy_config,
     parse_now,
-    peak_unused,
-    signals_read,
     unused_rates,
 )
 from service.cli.output import check_output_path, write_json_atomic
@@ -338,11 +338,10 @@ def _unused_options(
 ) -> list[str]:
     """Check that ``--rate``, ``--peak-acu`` and ``--signal`` each change what is read.
 
-    The mapping ignores a coefficient for a signal the input lacks or that is not a rate,
-    a ``--peak-acu`` when no rate or relative signal goes without a coefficient, and a
-    ``--signal`` when no input is a ``Timestamp,Value`` export; given on the command line
-    that is an error, from the ``--config`` file (which may describe more signals than one
-    export holds) a warning.
+    Given on the command line, one that changes nothing is an error
+    (:func:`service.cli.exports.check_unused_options`, the rule ``acuplan advise`` shares);
+    from the ``--config`` file (which may describe more signals than one export holds) a
+    warning, by the same rule.
 
     Args:
         paths: the input files.
@@ -362,24 +361,17 @@ def _unused_options(
             no signal 'Nope'; it has: CPUUtilization (percent)``.
         OSError: an input cannot be read.
     """
-    from service.inputs.signals import value_exports
-
-    warnings = []
     rates = {**file.signals.acu_s_per_unit, **given_rates}
-    for name, why in unused_rates(report, rates).items():
-        if name in given_rates:
-            raise CliInputError(f"--rate {name}={given_rates[name]:g}: {why}")
-        warnings.append(f"signals.acu_s_per_unit.{name} ({config}) is not used: {why}")
-    if peak_acu is not None and (unused := peak_unused(report, rates)) is not None:
-        raise CliInputError(f"--peak-acu {peak_acu:g}: {unused}")
-    named = signal or file.signals.signal
-    if named and not value_exports(paths, format):
-        why = (
-            "no input is a Timestamp,Value export, the only layout whose metric it names (it selects no "
-            f"signal); the inputs name their own: {signals_read(report)}"
-        )
-        if signal:
-            raise CliInputError(f"--signal {signal!r}: {why}")
+    check_unused_options(
+        paths, format, report, given_rates=given_rates, rates=rates, signal=signal, peak_acu=peak_acu
+    )
+    warnings = [
+        f"signals.acu_s_per_unit.{name} ({config}) is not used: {why}"
+        for name, why in unused_rates(report, rates).items()
+        if name not in given_rates
+    ]
+    named = file.signals.signal
+    if not signal and named and (why := signal_unused(paths, format, report)) is not None:
         warnings.append(f"signals.signal {named!r} ({config}) is not used: {why}")
     return warnings
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from service.cli.main import app
@@ -274,3 +275,42 @@ def test_only_capacity_signals_are_checked_against_max_acu() -> None:
     both = [cpu, demand, cap, acu_pct]
     built = signals_history(both, rules=rules, step_s=STEP, now=None, max_steps=100, plan_s=3600)
     assert capacity_series(built, both, rules).tolist() == [4.0, 8.0, 16.0, 16.0]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("command", ["advise", "recommend"])
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        pytest.param(  # advise went on and replayed as if it had not been given
+            ["--signal", "CPUUtilization"],
+            "error: --signal 'CPUUtilization': no input is a Timestamp,Value export, the only layout whose "
+            "metric it names (it selects no signal); the inputs name their own: demand_acu (acu)",
+            id="signal",
+        ),
+        pytest.param(
+            ["--rate", "Queries=0.002"],
+            "error: --rate Queries=0.002: the input has no signal 'Queries'; it has: demand_acu (acu)",
+            id="rate",
+        ),
+        pytest.param(
+            ["--peak-acu", "20"],
+            "error: --peak-acu 20: no signal is a rate or relative series without a --rate, the only ones it "
+            "maps; the input has: demand_acu (acu)",
+            id="peak_acu",
+        ),
+    ],
+)
+def test_an_option_that_changes_nothing_for_demand_in_acu_is_refused_by_advise_as_by_recommend(
+    tmp_path: Path, command: str, option: list[str], message: str
+) -> None:
+    acu = _canonical(tmp_path / "acu.csv", [(i, "a", "demand_acu", "acu", 1.0) for i in range(3)])
+
+    assert _one_line(runner.invoke(app, [command, "-i", str(acu), *option])) == message
+
+
+def test_peak_acu_with_a_bundled_trace_is_refused_as_the_other_export_options() -> None:
+    # a bundled trace has its own demand rule: --peak-acu was ignored without a word
+    _one_line(
+        runner.invoke(app, ["advise", "--trace", "x", "--peak-acu", "20"]),
+        "--peak-acu: for --input/--csv exports, not --trace",
+    )

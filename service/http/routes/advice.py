@@ -4,14 +4,16 @@ An advice replays the cluster's settings today, a MinCapacity timetable and the 
 its history (40-120 s on a 2-week history), so it runs as a job on the replay jobs'
 machinery (:class:`service.http.jobs.ReplayRunner`, the store's job table, the bounded job
 pool): 202 with ``Location``, poll, fetch the result, ``DELETE`` to cancel; jobs survive a
-restart. Everything the job would reject is a 422 up front.
+restart. Everything the job would reject is a 422 up front, and so is a query parameter
+(:data:`NoQuery`): none changes an advice.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
 
 from policy import ClusterSpec
 from service.http.clusters import cluster_config, cluster_spec, load_cluster
@@ -29,6 +31,53 @@ router = APIRouter(tags=["advice"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="An advice job id.")]
 
 
+_NO_QUERY = (
+    "the advice endpoints take no query parameters, and their history is demand in ACU already (the "
+    "posted history's demand_acu, or a registered cluster's stored metrics); a metric export's signal, "
+    "format and timezone go with it to POST /v1/clusters/{cluster_id}/metrics/upload"
+)
+"""Why a query parameter changes no advice (after ``<name>=<value> changes nothing: ``)."""
+
+
+def _no_query_parameters(request: Request) -> None:
+    """Refuse every query parameter: the advice endpoints take none.
+
+    FastAPI ignores a query parameter an endpoint does not declare, so ``?signal=CPUUtilization``
+    (as ``POST /v1/clusters/{id}/metrics/upload`` takes it) would be accepted and change
+    nothing: the advice's history is demand in ACU already. ``acuplan advise`` and
+    ``recommend`` refuse ``--signal``, ``--rate`` and ``--peak-acu`` that change nothing
+    (:func:`service.cli.exports.check_unused_options`); this is the API's side of that rule.
+
+    Args:
+        request: the request (its query string).
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: a 422 ``invalid_request`` with one entry per
+            parameter, at its name (e.g. ``signal``), saying it changes nothing and where a
+            metric export's ``signal``, ``format`` and ``timezone`` go.
+    """
+    given: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        given.setdefault(name, value)  # a repeated name: its first value, once
+    if not given:
+        return
+    raise RequestValidationError(
+        [
+            {
+                "type": "value_error",
+                "loc": ("query", name),
+                "msg": f"{name}={value!r} changes nothing: {_NO_QUERY}",
+                "input": None,
+            }
+            for name, value in given.items()
+        ]
+    )
+
+
+NoQuery = Annotated[None, Depends(_no_query_parameters)]
+"""A dependency refusing any query parameter (after the API key is checked: declare it after the scope)."""
+
+
 def _queued(runtime: Runtime, job: JobRecord, response: Response) -> AdviceJob:
     response.headers["Location"] = f"/v1/advice/{job.id}"
     return AdviceJob.of_job(job, {})
@@ -36,7 +85,12 @@ def _queued(runtime: Runtime, job: JobRecord, response: Response) -> AdviceJob:
 
 @router.post("/advice", response_model=AdviceJob, status_code=202, responses=errors(422, 503))
 def create_advice(
-    body: AdviceRequest, response: Response, runtime: RuntimeDep, base_config: PolicyConfigDep, _: WriteScope
+    body: AdviceRequest,
+    response: Response,
+    runtime: RuntimeDep,
+    base_config: PolicyConfigDep,
+    _: WriteScope,
+    __: NoQuery,
 ) -> AdviceJob:
     """Start an advice job for a posted history and today's settings; poll ``Location``.
 
@@ -45,7 +99,9 @@ def create_advice(
     acuplan re-planning live and the perfect-foresight bound, each with its monthly cost
     and SLO-violation minutes; the saving; the ways to buy the capacity; the reader's
     promotion tier; auto-pause; storage and backups; alerts from the history and the
-    forecast with their lead time. 503 ``overloaded`` when too many jobs are waiting.
+    forecast with their lead time. 503 ``overloaded`` when too many jobs are waiting. A
+    query parameter is a 422 at its name: none changes an advice (the history is demand in
+    ACU already; ``?signal=`` belongs to ``POST /v1/clusters/{id}/metrics/upload``).
     """
     ts, values = body.wire_points(int(runtime.clock()))
     cluster = body.cluster or ClusterSpec()
@@ -66,13 +122,15 @@ def create_cluster_advice(
     runtime: RuntimeDep,
     base_config: PolicyConfigDep,
     _: WriteScope,
+    __: NoQuery,
 ) -> AdviceJob:
     """Start an advice job for a registered cluster from its stored metrics.
 
     The history is every stored sample on the cluster's step grid; the cluster's spec, its
     engine (unless ``current.engine`` is given) and its policy overrides apply. When the
     job succeeds its alerts are published on ``/metrics`` (``acuplan_advice_alert``,
-    ``acuplan_advice_alert_lead_time_seconds``) until the next advice for the cluster.
+    ``acuplan_advice_alert_lead_time_seconds``) until the next advice for the cluster. A
+    query parameter is a 422 at its name, as for ``POST /v1/advice``.
     """
     record = load_cluster(runtime.store, cluster_id)
     ts, values = runtime.store.points(cluster_id, since_s=0, until_s=2**62)

@@ -355,3 +355,45 @@ def test_advice_alerts_are_published_again_after_a_restart(settings: Settings, t
         assert (
             _metric(c, 'acuplan_advice_alert_lead_time_seconds{cluster_id="adv-r",kind="budget"}') == 3600.0
         )
+
+
+_NO_QUERY = (
+    "changes nothing: the advice endpoints take no query parameters, and their history is demand in ACU "
+    "already (the posted history's demand_acu, or a registered cluster's stored metrics); a metric export's "
+    "signal, format and timezone go with it to POST /v1/clusters/{cluster_id}/metrics/upload"
+)
+
+
+@pytest.mark.parametrize("url", ["/v1/advice", "/v1/clusters/adv-query/advice"])
+def test_a_query_parameter_is_422_naming_it_not_ignored(client: TestClient, url: str) -> None:
+    # ?signal= was ignored and the job queued as if it had chosen a metric
+    client.put("/v1/clusters/adv-query", json={})
+    body = _body() if url == "/v1/advice" else {}
+
+    r = client.post(f"{url}?signal=CPUUtilization&peak_acu=20&signal=x", json=body)
+
+    assert r.status_code == 422, r.text
+    assert "location" not in r.headers
+    assert r.json() == {
+        "error": "invalid_request",
+        "detail": [
+            {"field": "signal", "message": f"signal='CPUUtilization' {_NO_QUERY}"},
+            {"field": "peak_acu", "message": f"peak_acu='20' {_NO_QUERY}"},
+        ],
+    }
+
+
+def test_a_query_parameter_without_a_key_is_still_401(settings: Settings, tmp_path: Any) -> None:
+    # the API key is checked first: a 422 would tell an unauthenticated caller about the endpoint
+    from service.http.security import new_key
+
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'keys.db'}"}))
+    with TestClient(app, raise_server_exceptions=False) as keyed:
+        key = new_key()
+        app.state.runtime.store.add_key(
+            key.key_id, name="w", secret_sha256=key.secret_sha256, scopes=("write",)
+        )
+
+        r = keyed.post("/v1/advice?signal=CPUUtilization", json=_body())
+
+    assert r.status_code == 401, r.text

@@ -38,7 +38,7 @@ from policy.autopause import plan_auto_pause
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
-from policy.plan import MAX_CAPACITY_SETTING, _writer_need_acu, plan_from_forecast
+from policy.plan import MAX_CAPACITY_SETTING, plan_from_forecast, writer_need_acu
 from policy.quality import assess_history
 from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
@@ -414,7 +414,7 @@ def observed_beyond_max_warning(
     """The warning that the observed demand already needs more than MaxCapacity, or None.
 
     The writer's need of a step is the rule of the forecast's MaxCapacity warning
-    (``policy.plan._writer_need_acu``: the write share ``1 - read_frac`` of demand over
+    (``policy.plan.writer_need_acu``: the write share ``1 - read_frac`` of demand over
     ``config.target_utilisation``; reads can go to readers), applied to the history: where
     it is above ``cluster.limits.max_acu``, the cluster as configured could not have served
     what was observed, whatever the forecast of the next hours says. The remedy is
@@ -440,14 +440,14 @@ def observed_beyond_max_warning(
     """
     max_acu = cluster.limits.max_acu
     observed = np.where(np.isfinite(history), history, 0.0)
-    need = _writer_need_acu(observed, cluster, config)
+    need = writer_need_acu(observed, cluster, config)
     over = need > max_acu
     if not over.any():
         return None
     peak = int(np.argmax(observed))
     peak_need = float(need.max())
     at = (now - timedelta(seconds=(len(history) - peak) * step_s)).astimezone(UTC)
-    planned = _writer_need_acu(np.array([s.demand_risk_acu for s in rec.steps]), cluster, config)
+    planned = writer_need_acu(np.array([s.demand_risk_acu for s in rec.steps]), cluster, config)
     planned_need = float(planned.max()) if planned.size else 0.0
     larger = (
         f", and the {quantile_label(config.risk_quantile)} demand forecast needs up to {planned_need:.3g} ACU"

@@ -229,7 +229,7 @@ def _reasons(
 
     A held plan's floor and readers are the deployed ones: the hold sentence says why, so
     no sentence here claims the forecast chose them. Uncovered demand is blamed on
-    MaxCapacity where the writer's writes need more than it (:func:`_writer_need_acu`),
+    MaxCapacity where the writer's writes need more than it (:func:`writer_need_acu`),
     on the limits where the whole cluster cannot serve the demand or the floor is at
     MaxCapacity, else on the shortfall penalty.
     """
@@ -306,8 +306,8 @@ def _reasons(
     return reasons + _placement_reasons(plan)
 
 
-def _writer_need_acu(demand_acu: FloatArray, cluster: ClusterSpec, config: PolicyConfig) -> FloatArray:
-    """Writer capacity the writes need, per plan step, ACU.
+def writer_need_acu(demand_acu: FloatArray, cluster: ClusterSpec, config: PolicyConfig) -> FloatArray:
+    """Writer capacity the writes need at each step (a plan's or a history's), ACU, shape of ``demand_acu``.
 
     Writes go to the writer alone: their share ``1 - read_frac`` of the demand over
     ``config.target_utilisation``, the utilisation the placement's ``capacity`` family
@@ -329,13 +329,13 @@ def _writer_need_acu(demand_acu: FloatArray, cluster: ClusterSpec, config: Polic
 def _writer_beyond_max(
     steps: tuple[PlanStep, ...], cluster: ClusterSpec, config: PolicyConfig
 ) -> tuple[float, int, datetime] | None:
-    """Where the writer needs more than MaxCapacity (:func:`_writer_need_acu`); None if nowhere.
+    """Where the writer needs more than MaxCapacity (:func:`writer_need_acu`); None if nowhere.
 
     Returns:
         The largest need (ACU), the number of plan steps above MaxCapacity and the start
         of the first of them.
     """
-    need = _writer_need_acu(np.array([s.demand_risk_acu for s in steps]), cluster, config)
+    need = writer_need_acu(np.array([s.demand_risk_acu for s in steps]), cluster, config)
     over = need > cluster.limits.max_acu + _EPS
     if not over.any():
         return None
@@ -345,7 +345,7 @@ def _writer_beyond_max(
 def _max_capacity_warnings(
     steps: tuple[PlanStep, ...], cluster: ClusterSpec, config: PolicyConfig
 ) -> tuple[str, ...]:
-    """The warning to raise MaxCapacity when the writer's need exceeds it (:func:`_writer_need_acu`).
+    """The warning to raise MaxCapacity when the writer's need exceeds it (:func:`writer_need_acu`).
 
     Worded as ``advise``'s ``max_capacity`` alerts (:func:`policy.settings.max_capacity_remedy`),
     naming the setting as :data:`MAX_CAPACITY_SETTING`. Empty when MaxCapacity suffices.
@@ -405,7 +405,7 @@ def _reader_reason(
     tier1 = plan.failover_az_id is not None
     reads_on_writer = not config.require_failover_reader  # the placement's rule (placement.data)
     room = (
-        np.maximum(max_acu - _writer_need_acu(risk, cluster, config), 0.0) if reads_on_writer else 0.0 * risk
+        np.maximum(max_acu - writer_need_acu(risk, cluster, config), 0.0) if reads_on_writer else 0.0 * risk
     )
     free = np.array([s.writer_acu if tier1 else 0.0 for s in on]) + room
     most = (max_acu if tier1 else 0.0) + room

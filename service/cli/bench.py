@@ -1,14 +1,17 @@
 """``acuplan bench``: the command around :func:`service.bench.run.run_bench` and its report.
 
 Owns :func:`bench_command` (registered by :mod:`service.cli.main`): checks every option
-before any work (one ``error:`` line and exit code 2), runs the bench, prints the opening
-table and writes the report (:mod:`service.bench.report`).
+before any work (one ``error:`` line and exit code 2; ``--scheduler`` with
+:func:`check_scheduler_address` and :func:`check_scheduler_reachable`), runs the bench,
+prints the opening table and writes the report (:mod:`service.bench.report`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +37,78 @@ def _names(text: str, known: Sequence[str], option: str) -> list[str]:
     if unknown or not names:
         raise CliInputError(f"{option}: unknown {unknown or text!r}; choose from {', '.join(known)}")
     return names
+
+
+def check_scheduler_address(address: str) -> str:
+    """Check ``--scheduler`` with Dask's own address parsing (``distributed.comm``), without connecting.
+
+    Args:
+        address: the option's value, e.g. ``tcp://10.0.0.5:8786`` (a bare ``host:port`` is
+            TCP, as Dask reads it).
+
+    Returns:
+        ``address`` as given.
+
+    Raises:
+        CliInputError: no port, an unknown scheme, a port out of range or an in-process
+            address, e.g. ``--scheduler notaurl: missing port number in address 'notaurl'
+            (give the scheduler's address, e.g. tcp://10.0.0.5:8786)``.
+    """
+    from distributed.comm.addressing import get_address_host_port, parse_address
+    from distributed.comm.registry import get_backend
+
+    example = "give the scheduler's address, e.g. tcp://10.0.0.5:8786"
+    try:
+        scheme, _ = parse_address(address)
+        get_backend(scheme)
+        if scheme == "inproc":
+            raise ValueError("an in-process address names no scheduler another process can reach")
+        try:
+            _, port = get_address_host_port(address)
+        except NotImplementedError:  # a transport with addresses of its own (ucx): Dask checks it
+            return address
+    except ValueError as exc:
+        raise CliInputError(f"--scheduler {address}: {exc} ({example})") from None
+    if not 1 <= port <= 65_535:
+        raise CliInputError(f"--scheduler {address}: port {port} is not 1-65535 ({example})")
+    return address
+
+
+def check_scheduler_reachable(address: str) -> None:
+    """Connect to the Dask scheduler at ``address`` once (Dask's connect timeout), then disconnect.
+
+    Args:
+        address: a checked ``--scheduler`` (:func:`check_scheduler_address`).
+
+    Raises:
+        CliInputError: ``--scheduler tcp://127.0.0.1:1: cannot connect (Timed out trying to
+            connect to tcp://127.0.0.1:1 after 30 s)``.
+    """
+    from distributed import Client
+
+    try:
+        with Client(address, set_as_default=False):  # type: ignore[no-untyped-call]
+            pass
+    except OSError as exc:  # a timeout (TimeoutError is one), a refused connection, an unknown host
+        raise CliInputError(f"--scheduler {address}: cannot connect ({exc})") from None
+
+
+def _make_folder(out: Path) -> list[Path]:
+    """Create ``out`` and its missing parents; return the folders created here, deepest first."""
+    created = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        _remove_empty(created)
+        raise
+    return created
+
+
+def _remove_empty(created: Sequence[Path]) -> None:
+    """Remove the folders this command created (deepest first) that are still empty; leave the rest."""
+    for folder in created:
+        with suppress(OSError):  # not empty (something was written there), or gone: leave it
+            folder.rmdir()
 
 
 def bench_command(
@@ -113,8 +188,11 @@ def bench_command(
     --policies leaves acuplan out). Needs the ``bench`` extra (matplotlib; Dask's
     ``distributed`` for --scheduler).
 
-    Every option is checked first, then the extras (so a mistyped option is named as such
-    without matplotlib too), all before any file is written: one ``error:`` line, exit 2.
+    Every option is checked first (``--scheduler``'s address by Dask's own parsing), then
+    the extras (so a mistyped option is named as such without matplotlib too), then the
+    scheduler is connected to once, all before --out is created or any file written: one
+    ``error:`` line, exit 2. A run that stops (an error, Ctrl-C) removes the --out folders
+    it created while they are still empty.
     """
     from policy import ReplayConfig
     from service.bench.run import (
@@ -129,6 +207,8 @@ def bench_command(
     try:
         pols = _names(policies, POLICY_NAMES, "--policies")
         profiles = _names(ramp_profiles, list(RAMP_PROFILES), "--ramp-profiles")
+        if scheduler is not None and importlib.util.find_spec("distributed") is not None:
+            check_scheduler_address(scheduler)  # without distributed, the extra's error below says so
         check_finite_options(max_acu, peak_acu)
         folder = folder_members(traces_dir, max_acu=max_acu, peak_acu=peak_acu) if traces_dir else []
         if traces:
@@ -143,19 +223,25 @@ def bench_command(
         require_extra("matplotlib", "acuplan bench")  # after the options: their errors come first
         if scheduler is not None:
             require_extra("distributed", "--scheduler")
-        out.mkdir(parents=True, exist_ok=True)
+            check_scheduler_reachable(scheduler)  # before --out is created
+        created = _make_folder(out)
     except (ValueError, OSError) as exc:  # CliInputError is a ValueError
         raise _fail(str(exc)) from None
-    from service.bench.report import summary_table, verdict_text, write_report  # imports matplotlib
+    try:  # a run stopped (Ctrl-C, an error, a scheduler gone since) leaves no empty --out behind
+        from service.bench.report import summary_table, verdict_text, write_report  # imports matplotlib
 
-    result = run_bench(
-        members=members, policies=pols, workers=workers, scheduler=scheduler, fleet=fleet, profiles=profiles
-    )
-    console = Console() if Console().is_terminal else Console(width=160)
-    console.print(summary_table(result.doc))
-    if verdict := verdict_text(result.doc):
-        typer.echo(f"In short: {verdict}")
-    paths = write_report(result, out)
+        result = run_bench(
+            members=members, policies=pols, workers=workers, scheduler=scheduler, fleet=fleet,
+            profiles=profiles,
+        )  # fmt: skip
+        console = Console() if Console().is_terminal else Console(width=160)
+        console.print(summary_table(result.doc))
+        if verdict := verdict_text(result.doc):
+            typer.echo(f"In short: {verdict}")
+        paths = write_report(result, out)
+    except BaseException:
+        _remove_empty(created)
+        raise
     tp = result.doc.get("throughput")
     if tp:
         typer.echo(

@@ -54,7 +54,7 @@ from service.cli.exports import (
     parse_pairs,
 )
 from service.cli.inputs import CliInputError, check_finite, check_peak_acu, input_errors, require_extra
-from service.cli.output import check_output_path, write_json_atomic, write_text_atomic
+from service.cli.output import check_output_paths, write_json_atomic, write_text_atomic
 from service.inputs.bundled import bundled_replay_inputs
 from service.inputs.history import plan_span_s
 from service.inputs.signals import capacity_series, side_series
@@ -348,9 +348,7 @@ def advise_command(
             raise CliInputError(
                 f"--ramp-profile: unknown {ramp_profile!r}; choose from {', '.join(RAMP_PROFILES)}"
             )
-        for path in (json_path, html_path):
-            if path is not None:
-                check_output_path(path)
+        check_output_paths({"--json": json_path, "--html": html_path}, {"--csv": csv, "--input": inputs})
         if html_path is not None:
             require_extra("matplotlib", "--html")
         try:

@@ -42,7 +42,7 @@ from service.cli.inputs import (
     parse_policies,
 )
 from service.cli.keys import keys_app
-from service.cli.output import check_output_path, write_json_atomic
+from service.cli.output import check_output_paths, write_json_atomic
 from service.cli.recommend import recommend_command
 from service.errors import one_line
 from traces import list_bundled
@@ -197,8 +197,7 @@ def replay_command(
         if max_acu is not None:
             capacity_limits(max_acu)
         check_finite("--read-frac", read_frac)
-        if json_path is not None:
-            check_output_path(json_path)
+        check_output_paths({"--json": json_path}, {})  # a bundled trace: no input file
         demand, cluster = bundled_replay_inputs(trace, max_acu=max_acu, read_frac=read_frac)
         policy_config = load_policy_config()
         check_replan(replan_every_min, demand.step_s, policy_config)

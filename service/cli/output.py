@@ -1,9 +1,12 @@
 """Report files the CLI writes: checked before the work, written atomically after it.
 
-Owns :func:`check_output_path` (run before a long replay, so a bad ``--json`` costs
-nothing), :func:`write_text_atomic` and :func:`write_json_atomic`. Errors are
-``OSError`` s whose ``filename`` is the path the user gave (never a temporary file's), so the CLI prints
-``error: <path>: <reason>``. No imports of ours.
+Owns :func:`check_output_paths` (every command that writes files runs it before its work,
+so a bad ``--json`` costs nothing: each output can be written, and none is the same file as
+an input or as another output), :func:`check_output_path`, :func:`write_text_atomic` and
+:func:`write_json_atomic`. Errors are ``OSError`` s whose ``filename`` is the path the user
+gave (never a temporary file's), so the CLI prints ``error: <path>: <reason>``, or a
+:class:`service.cli.inputs.CliInputError` naming both options of two paths that are one file.
+Imports nothing of ours but that error.
 """
 
 from __future__ import annotations
@@ -13,9 +16,81 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
+
+from service.cli.inputs import CliInputError
+
+PathOption = Path | Sequence[Path] | None
+"""An option's path, its paths (a repeatable option), or None when it is not given."""
+
+
+def _given(options: Mapping[str, PathOption]) -> list[tuple[str, Path]]:
+    """(option, path) for every path given, in order (a repeatable option once per path)."""
+    out = []
+    for option, value in options.items():
+        for path in [] if value is None else [value] if isinstance(value, Path) else value:
+            out.append((option, path))
+    return out
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with symlinks and ``..`` resolved as far as it exists (absolute on a symlink loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file: equal resolved paths, or one existing file (a hard link).
+
+    Args:
+        a: a path, existing or not.
+        b: another.
+    """
+    if _resolved(a) == _resolved(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet): the resolved paths said it all
+        return False
+
+
+def check_output_paths(outputs: Mapping[str, PathOption], inputs: Mapping[str, PathOption]) -> None:
+    """The one rule of every command that writes files, run before any work.
+
+    Each output must be none of the inputs (it would be overwritten, maybe before it is
+    read) and none of the other outputs (one would silently replace the other); then each
+    must be writable (:func:`check_output_path`).
+
+    Args:
+        outputs: option -> the path it writes, e.g. ``{"--json": p, "--html": None}``.
+        inputs: option -> the path(s) it reads, e.g. ``{"--input": [a, b], "--config": c}``.
+
+    Raises:
+        CliInputError: two options name one file, e.g. ``--json g2.csv: the same file as
+            --input g2.csv, which it would overwrite; give another path``.
+        OSError: see :func:`check_output_path`.
+    """
+    written = _given(outputs)
+    read = _given(inputs)
+    for k, (option, path) in enumerate(written):
+        for other, source in read:
+            if same_file(path, source):
+                raise CliInputError(
+                    f"{option} {path}: the same file as {other} {source}, which it would overwrite; "
+                    "give another path"
+                )
+        for other, earlier in written[:k]:
+            if same_file(path, earlier):
+                raise CliInputError(
+                    f"{option} {path}: the same file as {other} {earlier}; give each output its own path"
+                )
+    for _, path in written:
+        check_output_path(path)
 
 
 def check_output_path(path: Path) -> None:

@@ -53,7 +53,7 @@ from service.cli.inputs import (
     parse_now,
     unused_rates,
 )
-from service.cli.output import check_output_path, write_json_atomic
+from service.cli.output import check_output_paths, write_json_atomic
 
 if TYPE_CHECKING:
     from policy import Recommendation
@@ -500,8 +500,7 @@ def recommend_command(
             check_zone_option(src.label("--input-timezone"), input_timezone or file.signals.input_timezone)
             or zone
         )
-        if json_path is not None:
-            check_output_path(json_path)
+        check_output_paths({"--json": json_path}, {"--csv": csv, "--input": inputs, "--config": config_path})
         max_cap = max_acu if max_acu is not None else c.max_acu
         min_cap = min_acu if min_acu is not None else c.min_acu
         try:

@@ -77,7 +77,6 @@ from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
 from policy.scaler import MIN_RUNNING_ACU, InstanceState, ScalerModel, advance, half_ceil, target_acu
 from policy.settings import max_capacity_remedy
 from policy.steps import check_step_s
-from policy.trace_replay.decision import AURORA_ALONE
 from policy.trace_replay.posture import quantile_counts
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
@@ -812,7 +811,12 @@ def advise(
         ),
         "acuplan": _outcome(
             "acuplan re-planning every hour", acuplan.score, month, acuplan.score.scaling_actions
-        ).model_copy(update={"replans_by_risk_quantile": acuplan.score.replans_by_risk_quantile}),
+        ).model_copy(
+            update={
+                "replans_by_risk_quantile": acuplan.score.replans_by_risk_quantile,
+                "replans_aurora_alone": acuplan.score.replans_aurora_alone,
+            }
+        ),
         "bound": _outcome("perfect foresight", bound.score, month, bound.score.scaling_actions),
     }
     tier15 = sim(planned, 1, False)
@@ -918,7 +922,9 @@ def advise(
         storage=storage,
         reasons=tuple(
             [f"data quality: {pinned_note(p)}" for p in pinned]
-            + _posture_reasons(acuplan.score.replans_by_risk_quantile, replay)
+            + _posture_reasons(
+                acuplan.score.replans_by_risk_quantile, replay, acuplan.score.replans_aurora_alone
+            )
             + observed_reasons(observed, pricing.serverless_standard_usd_per_acu_hour)
             + _reasons(
                 outcomes,
@@ -1355,34 +1361,43 @@ def _no_worse(fixed: SimResult, timetable: SimResult, cost_factor: float = 1.0) 
     )
 
 
-def _posture_reasons(by_quantile: dict[str, int] | None, replay: ReplayConfig) -> list[str]:
-    """A sentence when acuplan's replay learnt a risk quantile other than the configured one."""
+def _posture_reasons(
+    by_quantile: dict[str, int] | None, replay: ReplayConfig, aurora_alone: int | None = None
+) -> list[str]:
+    """A sentence when acuplan's replay planned other than at the configured quantile (or held the floor)."""
     base, posture = replay.policy.risk_quantile, replay.posture
-    if not by_quantile or set(by_quantile) == {f"{base:g}"}:
+    by_quantile = by_quantile or {}
+    if not aurora_alone and set(by_quantile) <= {f"{base:g}"}:
         return []
-    total = sum(by_quantile.values())
-    parts = quantile_counts(by_quantile)
-    most = max(by_quantile, key=lambda q: (by_quantile[q], q != AURORA_ALONE and float(q)))
-    same = (
-        "set floor_from_forecast to false there"
-        if most == AURORA_ALONE
-        else f"set risk_quantile to {float(most):g} there"
-    )
+    total = sum(by_quantile.values()) + (aurora_alone or 0)
+    parts = quantile_counts(by_quantile, aurora_alone)
     alone = (
         ", or, where none did and today's MinCapacity had cost less than the configured quantile for "
         "no more minutes, held MinCapacity at today's floor"
-        if AURORA_ALONE in by_quantile
+        if aurora_alone
         else ""
+    )
+    most = max(by_quantile, key=lambda q: (by_quantile[q], float(q)), default=None)
+    if aurora_alone and (most is None or aurora_alone > by_quantile[most]):
+        same = (
+            "send config.floor_from_forecast=false to POST /v1/recommendations (with `acuplan recommend`, "
+            "keep today's floor)"
+        )
+    elif most is not None and most != f"{base:g}":
+        same = f"set --risk {float(most):g} (config.risk_quantile over HTTP)"
+    else:
+        same = ""
+    tail = (
+        "; the scheduler (policy.next_plan) and the HTTP service's per-cluster recommendations learn it "
+        "the same way once a day, while `acuplan recommend` and POST /v1/recommendations keep no past and "
+        "plan at the configured one" + (f": {same} for the posture this replay used most" if same else "")
     )
     return [
         f"acuplan learnt its risk quantile from this cluster's own replay (of {total} re-plans, {parts}; "
         f"p{base * 100:g} is the default): every candidate quantile was replayed in the shadow and each "
         f"re-plan used the cheapest that had kept within {posture.slo_share_of_reactive:.0%} of the "
         f"SLO-violation minutes of today's MinCapacity at no more than {posture.max_cost_vs_bound:g}x the "
-        f"perfect-foresight bound{alone} (policy.trace_replay.posture); the scheduler (policy.next_plan) "
-        "and the HTTP service's per-cluster recommendations learn it the same way once a day, while "
-        f"`acuplan recommend` and stateless HTTP calls plan at the configured one: {same} for the same "
-        "posture"
+        f"perfect-foresight bound{alone} (policy.trace_replay.posture){tail}"
     ]
 
 

@@ -245,6 +245,9 @@ class Outcome(FrozenModel):
         replans_by_risk_quantile: acuplan's outcome only: how many hourly re-plans planned at
             each risk quantile (``{"0.9": 70, "0.95": 2}``; learnt per cluster,
             :mod:`policy.trace_replay.posture`); None for the other outcomes.
+        replans_aurora_alone: acuplan's outcome only: how many re-plans held today's floor
+            instead (the forecast had bought nothing over the posture's window); None for
+            the other outcomes.
     """
 
     settings: str
@@ -256,6 +259,7 @@ class Outcome(FrozenModel):
     p99_latency_ms: float
     scaling_actions: int
     replans_by_risk_quantile: dict[str, int] | None = None
+    replans_aurora_alone: int | None = None
 
 
 class ObservedToday(FrozenModel):

@@ -20,11 +20,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-AURORA_ALONE = "aurora-alone"
-"""The key ``PolicyScore.replans_by_risk_quantile`` counts ``acuplan``'s re-plans under that held
-MinCapacity at Aurora alone's floor instead of a quantile's (:mod:`policy.trace_replay.posture`)."""
-
-
 @dataclass(frozen=True)
 class Decision:
     """Settings for the next ``n`` trace steps.

@@ -57,7 +57,7 @@ from policy.trace_replay.apply import (
     shared_forecast,
     user_floor,
 )
-from policy.trace_replay.decision import AURORA_ALONE, Decision, FloatArray, IntArray
+from policy.trace_replay.decision import Decision, FloatArray, IntArray
 from policy.trace_replay.scoreboard import DOMINANCE_COST_FRACTION
 from policy.trace_replay.simulator import Layout, simulate
 from policy.types import ClusterSpec
@@ -107,14 +107,13 @@ class PostureChoice:
         return f"p{self.risk_quantile * 100:g}" if self.floor_from_forecast else "Aurora alone"
 
 
-def quantile_label(key: str) -> str:
-    """A ``replans_by_risk_quantile`` key in words: "0.85" -> p85, :data:`AURORA_ALONE` -> Aurora alone."""
-    return "Aurora alone" if key == AURORA_ALONE else f"p{float(key) * 100:g}"
+def quantile_counts(by_quantile: Mapping[str, int], aurora_alone: int | None = None) -> str:
+    """``{"0.8": 36, "0.85": 227}`` and 12 as ``"p80 in 36, p85 in 227, Aurora alone in 12"``.
 
-
-def quantile_counts(by_quantile: Mapping[str, int]) -> str:
-    """``{"0.8": 36, "0.85": 227}`` as ``"p80 in 36, p85 in 227"`` (the replay score's counts in words)."""
-    return ", ".join(f"{quantile_label(q)} in {n}" for q, n in by_quantile.items())
+    The replay score's ``replans_by_risk_quantile`` and ``replans_aurora_alone`` in words.
+    """
+    parts = [f"p{float(q) * 100:g} in {n}" for q, n in by_quantile.items()]
+    return ", ".join(parts + ([f"Aurora alone in {aurora_alone}"] if aurora_alone else []))
 
 
 def choose_risk_quantile(

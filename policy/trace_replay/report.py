@@ -56,6 +56,8 @@ class PolicyScore(FrozenModel):
         replans_by_risk_quantile: ``acuplan`` only: how many decisions planned at each risk
             quantile (keys like ``"0.85"``), the quantile learnt from the cluster's own past
             (:mod:`policy.trace_replay.posture`); None for other policies.
+        replans_aurora_alone: ``acuplan`` only: how many decisions held Aurora alone's floor
+            instead (the posture found the forecast bought nothing); None for other policies.
     """
 
     cost_usd: float
@@ -72,6 +74,7 @@ class PolicyScore(FrozenModel):
     n_replans: int
     fail_safe_replans: int
     replans_by_risk_quantile: dict[str, int] | None = None
+    replans_aurora_alone: int | None = None
 
 
 class ReplayTiming(FrozenModel):

@@ -25,7 +25,6 @@ from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError, UnknownPolicyError
 from policy.steps import check_replan_every_s, decision_windows, first_scored_step
-from policy.trace_replay.decision import AURORA_ALONE
 from policy.trace_replay.policies import Decision, Policy, make_policy
 from policy.trace_replay.report import (
     HISTORY_POLICIES,
@@ -146,15 +145,21 @@ def _score(sim: SimResult, layout: Layout, decisions: list[Decision]) -> PolicyS
         n_replans=len(decisions),
         fail_safe_replans=sum(d.fail_safe for d in decisions),
         replans_by_risk_quantile=_by_quantile(decisions),
+        replans_aurora_alone=_aurora_alone(decisions),
     )
 
 
 def _by_quantile(decisions: list[Decision]) -> dict[str, int] | None:
-    """Decisions per risk quantile, ascending, then those at Aurora alone's floor (None without any)."""
+    """Decisions per risk quantile, ascending (None when no decision names one)."""
     counts = Counter(d.risk_quantile for d in decisions if d.risk_quantile is not None)
-    alone = sum(d.aurora_alone for d in decisions)
-    by_q = {f"{q:g}": counts[q] for q in sorted(counts)}
-    return (by_q | ({AURORA_ALONE: alone} if alone else {})) or None
+    return {f"{q:g}": counts[q] for q in sorted(counts)} or None
+
+
+def _aurora_alone(decisions: list[Decision]) -> int | None:
+    """``acuplan``'s decisions that held Aurora alone's floor (None for a policy without a risk quantile)."""
+    if not any(d.risk_quantile is not None or d.aurora_alone for d in decisions):
+        return None
+    return sum(d.aurora_alone for d in decisions)
 
 
 def _validate(demand: FloatArray, start: datetime, step_s: int, policies: Sequence[str]) -> None:

@@ -35,7 +35,7 @@ from PIL import Image  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from policy import HpaReadersConfig  # noqa: E402
-from policy.trace_replay.posture import quantile_counts, quantile_label  # noqa: E402
+from policy.trace_replay.posture import quantile_counts  # noqa: E402
 
 if TYPE_CHECKING:
     from policy.trace_replay.run import PolicyRun
@@ -345,15 +345,22 @@ def target_text(t: dict[str, Any]) -> str:
 
 def posture_text(section: dict[str, Any]) -> str:
     """The risk quantiles acuplan planned at on one trace and profile ('' without a count)."""
-    by_q = section["policies"].get("acuplan", {}).get("replans_by_risk_quantile")
-    if not by_q:
+    acuplan = section["policies"].get("acuplan", {})
+    by_q, alone = acuplan.get("replans_by_risk_quantile") or {}, acuplan.get("replans_aurora_alone") or 0
+    if not by_q and not alone:
         return ""
-    total = sum(by_q.values())
-    if len(by_q) == 1:
+    total = sum(by_q.values()) + alone
+    if len(by_q) == 1 and not alone:
         (q,) = by_q
-        return f"acuplan planned at {quantile_label(q)} in all {total} re-plans."
-    parts = quantile_counts(by_q)
-    return f"acuplan's risk quantile, learnt from this cluster's own past: {parts} of {total} re-plans."
+        return f"acuplan planned at p{float(q) * 100:g} in all {total} re-plans."
+    parts = quantile_counts(by_q, alone)
+    held = (
+        " (Aurora alone: MinCapacity held at your floor where no quantile kept within the budgets and "
+        "Aurora alone had beaten the configured one)"
+        if alone
+        else ""
+    )
+    return f"acuplan's risk quantile, learnt from this cluster's own past: {parts} of {total} re-plans{held}."
 
 
 SETTING_HEADER: list[str] = ["setting", "what it is", "targets met", "where it misses them"]
@@ -467,8 +474,9 @@ def _posture_about(config: dict[str, Any]) -> list[str]:
         f"{posture['slo_share_of_reactive']:.0%} of Aurora alone's minutes at no more than "
         f"{posture['max_cost_vs_bound']:g}x the bound over the shadows' span (at least "
         f"{_days_text(posture['min_window_s'])}, at most {_days_text(posture['window_s'])}), else "
-        f"p{base * 100:g}. Each trace's section says which quantiles it planned at; `acuplan@qX` are "
-        "fixed-quantile runs.",
+        f"p{base * 100:g}, or, when Aurora alone had no more minutes than p{base * 100:g} for at least 1% "
+        "less, MinCapacity held at your floor (Aurora alone). Each trace's section says which quantiles it "
+        "planned at; `acuplan@qX` are fixed-quantile runs.",
         "",
     ]
 

@@ -141,6 +141,9 @@ class PolicyOverrides(WireModel):
         reader_churn_penalty_usd: cost of creating or deleting a reader, USD.
         min_azs: instances span at least this many AZs.
         require_failover_reader: keep a tier-1 reader in another AZ.
+        floor_from_forecast: false holds MinCapacity at the cluster's floor over the horizon
+            (Aurora's own scaler does the rest; what ``advise`` and the per-cluster learning
+            choose where the forecast bought nothing: ``PolicyConfig.floor_from_forecast``).
     """
 
     horizon_s: int | None = Field(default=None, strict=True)
@@ -152,6 +155,7 @@ class PolicyOverrides(WireModel):
     reader_churn_penalty_usd: float | None = Field(default=None, strict=True)
     min_azs: int | None = Field(default=None, strict=True)
     require_failover_reader: bool | None = Field(default=None, strict=True)
+    floor_from_forecast: bool | None = Field(default=None, strict=True)
 
     def apply(self, base: PolicyConfig) -> PolicyConfig:
         """Return ``base`` with these overrides, validated by PolicyConfig.

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from policy import ClusterSpec, ReplayConfig, make_policy
 from policy.config import PostureConfig
-from policy.trace_replay.decision import AURORA_ALONE, Decision
+from policy.trace_replay.decision import Decision
 from policy.trace_replay.posture import AcuplanPolicy, ShadowScore, choose_risk_quantile
 from policy.trace_replay.run import _run_policy, replay, scored_window
 from policy.trace_replay.sweep import sweep_risk_quantile
@@ -233,8 +233,9 @@ def test_on_random_bursts_acuplan_falls_back_to_aurora_alone_and_pays_less() -> 
         policies=("acuplan",),
     )  # fmt: skip
     acuplan, reactive = with_rule.scores["acuplan"], with_rule.scores["reactive"]
-    assert acuplan.replans_by_risk_quantile is not None
-    assert acuplan.replans_by_risk_quantile[AURORA_ALONE] == len(alone)
+    assert acuplan.replans_aurora_alone == len(alone) and plain.scores["acuplan"].replans_aurora_alone == 0
+    assert sum((acuplan.replans_by_risk_quantile or {}).values()) == len(decisions) - len(alone)
+    assert with_rule.scores["reactive"].replans_aurora_alone is None
     assert acuplan.slo_violation_min == pytest.approx(reactive.slo_violation_min)
     assert acuplan.cost_usd < plain.scores["acuplan"].cost_usd
     assert acuplan.cost_usd < 1.03 * reactive.cost_usd < plain.scores["acuplan"].cost_usd
@@ -262,12 +263,18 @@ def test_advise_says_which_quantiles_the_replay_learnt() -> None:
         "acuplan learnt its risk quantile from this cluster's own replay (of 289 re-plans, "
     )
     assert "p80 in 36, p85 in 227, p90 in 26; p90 is the default" in sentence
-    assert "held MinCapacity" not in sentence and "set risk_quantile to 0.85 there" in sentence
-    (alone,) = _posture_reasons({"0.9": 20, AURORA_ALONE: 40}, replay)
-    assert "p90 in 20, Aurora alone in 40; p90 is the default" in alone
-    assert "held MinCapacity at today's floor" in alone and "set floor_from_forecast to false there" in alone
+    assert "held MinCapacity" not in sentence
+    assert sentence.endswith(
+        "set --risk 0.85 (config.risk_quantile over HTTP) for the posture this replay used most"
+    )
+    (alone,) = _posture_reasons({"0.9": 20}, replay, 40)
+    assert "p90 in 20, Aurora alone in 40; p90 is the default" in alone and "of 60 re-plans" in alone
+    assert "held MinCapacity at today's floor" in alone
+    assert "send config.floor_from_forecast=false to POST /v1/recommendations" in alone
+    (some,) = _posture_reasons({"0.9": 40}, replay, 20)  # mostly the default: nothing to set
+    assert some.endswith("plan at the configured one")
+    assert _posture_reasons({"0.9": 40}, replay, 0) == []
     assert "within 20% of the SLO-violation minutes of today's MinCapacity at no more than 1.25x" in sentence
-    assert sentence.endswith("set risk_quantile to 0.85 there for the same posture")
 
 
 def test_replay_takes_a_dict_config_and_refuses_a_bad_one_by_name() -> None:

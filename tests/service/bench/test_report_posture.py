@@ -7,8 +7,8 @@ from service.bench.report import _posture_about, one_setting_rows, one_setting_t
 from service.bench.run import suite_settings
 
 
-def _section(by_q: dict[str, int] | None) -> dict:
-    return {"policies": {"acuplan": {"replans_by_risk_quantile": by_q}}}
+def _section(by_q: dict[str, int] | None, alone: int | None = None) -> dict:
+    return {"policies": {"acuplan": {"replans_by_risk_quantile": by_q, "replans_aurora_alone": alone}}}
 
 
 def test_the_quantiles_planned_at_are_counted() -> None:
@@ -18,6 +18,12 @@ def test_the_quantiles_planned_at_are_counted() -> None:
     )
     assert posture_text(_section({"0.9": 288})) == "acuplan planned at p90 in all 288 re-plans."
     assert posture_text(_section(None)) == "" and posture_text({"policies": {}}) == ""
+    assert posture_text(_section({"0.9": 100}, 200)) == (
+        "acuplan's risk quantile, learnt from this cluster's own past: p90 in 100, Aurora alone in 200 of "
+        "300 re-plans (Aurora alone: MinCapacity held at your floor where no quantile kept within the "
+        "budgets and Aurora alone had beaten the configured one)."
+    )
+    assert posture_text(_section(None, 5)).startswith("acuplan's risk quantile, learnt from this cluster's")
 
 
 def test_the_rule_is_written_from_the_config_the_bench_ran() -> None:
@@ -25,8 +31,9 @@ def test_the_rule_is_written_from_the_config_the_bench_ran() -> None:
     assert "once Aurora alone has had 5 SLO-violation minutes in the last 7 days" in text
     assert "(p80, p85, p90, p95, p99)" in text and "within 20% of Aurora alone's minutes" in text
     assert (
-        "no more than 1.25x the bound over the shadows' span (at least 1 day, at most 7 days), else p90"
-        in text
+        "no more than 1.25x the bound over the shadows' span (at least 1 day, at most 7 days), else p90, "
+        "or, when Aurora alone had no more minutes than p90 for at least 1% less, MinCapacity held at your "
+        "floor (Aurora alone)" in text
     )
     off = ReplayConfig(posture=PostureConfig(risk_quantiles=()), policy={"risk_quantile": 0.95})
     assert _posture_about(off.model_dump(mode="json"))[0].startswith("**acuplan plans at p95** throughout")

@@ -60,6 +60,18 @@ def test_explicit_now_and_overrides_are_used(client: TestClient, body: dict[str,
     assert len(rec.steps) == 3600 // PolicyConfig().plan_step_s
 
 
+def test_floor_from_forecast_false_holds_the_cluster_floor(client: TestClient, body: dict[str, Any]) -> None:
+    body["config"] = {"floor_from_forecast": False}
+    r = client.post(URL, json=body)
+    assert r.status_code == 200, r.text
+    rec = Recommendation.model_validate(r.json())
+    floor = body["cluster"]["limits"]["min_acu"] if "limits" in body.get("cluster", {}) else 0.5
+    assert {c.min_capacity_acu for c in rec.settings.capacity_changes} == {floor}
+    assert any("policy.floor_from_forecast is off" in reason for reason in rec.reasons)
+    bad = client.post(URL, json=body | {"config": {"floor_from_forecast": "no"}})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "config.floor_from_forecast"
+
+
 def _break(body: dict[str, Any], case: str, now: datetime) -> dict[str, Any]:
     b = copy.deepcopy(body)
     h = b["history"]

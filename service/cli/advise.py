@@ -44,6 +44,7 @@ from service.cli.exports import (
     PeakOption,
     RateOption,
     SignalOption,
+    check_cluster_id,
     check_engine,
     check_format,
     check_unused_options,
@@ -107,19 +108,6 @@ def _check_region(region: str | None) -> str:
     if problem is not None:
         raise CliInputError(f"--region: {problem}")
     return region
-
-
-def _check_cluster_id(cluster_id: str | None) -> None:
-    """Refuse an empty or blank ``--cluster-id`` (it names the cluster in every command printed).
-
-    Raises:
-        CliInputError: naming ``--cluster-id``.
-    """
-    if cluster_id is not None and not cluster_id.strip():
-        raise CliInputError(
-            f"--cluster-id: {'blank' if cluster_id else 'empty'}; give the cluster's name (e.g. --cluster-id "
-            "orders-db) or leave the option out"
-        )
 
 
 _OPTIONS = {
@@ -317,7 +305,7 @@ def advise_command(
             raise CliInputError(
                 "give exactly one of --trace NAME or --csv FILE (or --input FILE, repeatable)"
             )
-        _check_cluster_id(cluster_id)
+        check_cluster_id(cluster_id)
         region_name = _check_region(region)
         if trace is not None:
             export_only = {

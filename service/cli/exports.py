@@ -5,10 +5,10 @@ Owns :func:`exports_history` (files -> one checked upload,
 ``--peak-acu`` -> ``traces.combine_signals`` on the step grid through
 :func:`service.inputs.signals.signals_history`, the path the HTTP API takes too) and the
 option helpers both commands use: :func:`parse_pairs` (``--rate NAME=ACU_S``),
-:func:`check_format`, :func:`check_engine`, :func:`check_zone_option`,
-:func:`ingest_lines` (what was read, printed before the answer), :func:`file_cluster` and
-:func:`check_unused_options` with :func:`signal_unused` (``--rate``, ``--peak-acu`` and
-``--signal`` that change nothing are refused, one rule for both commands). Every error is a
+:func:`check_cluster_id`, :func:`check_format`, :func:`check_engine`,
+:func:`check_zone_option`, :func:`ingest_lines` (what was read, printed before the answer),
+:func:`file_cluster` and :func:`check_unused_options` with :func:`signal_unused` (``--rate``,
+``--peak-acu`` and ``--signal`` that change nothing are refused, one rule for both commands). Every error is a
 :class:`service.cli.inputs.CliInputError` naming the option or the file. Percent signals
 (``CPUUtilization``, ``ACUUtilization``) and ``FreeableMemory`` are measured against
 MaxCapacity, so without it they are an error naming ``--max-acu``. Imports ``traces``
@@ -96,6 +96,33 @@ def parse_pairs(
         if isinstance(out[name], float) and not (math.isfinite(out[name]) and out[name] > 0):
             raise CliInputError(f"{option}: {item!r}: the value must be a finite number > 0")
     return out
+
+
+def check_cluster_id(cluster_id: str | None, *, key: str | None = None) -> None:
+    """Refuse an empty or blank cluster id (it names the cluster in every answer and command printed).
+
+    The rule of ``acuplan advise`` and ``acuplan recommend``: never replaced by a default silently.
+
+    Args:
+        cluster_id: ``--cluster-id`` (or the config file's value), or None when not given.
+        key: where a config file gave it, e.g. ``c.toml: cluster.cluster_id``; None for
+            ``--cluster-id``.
+
+    Raises:
+        CliInputError: e.g. ``--cluster-id: empty; give the cluster's name (e.g. --cluster-id
+            orders-db) or leave the option out``.
+    """
+    if cluster_id is None or cluster_id.strip():
+        return
+    said = "blank" if cluster_id else "empty"
+    if key is None:
+        raise CliInputError(
+            f"--cluster-id: {said}; give the cluster's name (e.g. --cluster-id orders-db) or leave the "
+            "option out"
+        )
+    raise CliInputError(
+        f'{key}: {said}; give the cluster\'s name (e.g. cluster_id = "orders-db") or leave the key out'
+    )
 
 
 def check_format(format: str | None) -> None:

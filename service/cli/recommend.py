@@ -32,6 +32,7 @@ from service.cli.exports import (
     PeakOption,
     RateOption,
     SignalOption,
+    check_cluster_id,
     check_engine,
     check_format,
     check_unused_options,
@@ -460,6 +461,7 @@ def recommend_command(
         paths = [*([csv] if csv else []), *(inputs or [])]
         if not paths:
             raise CliInputError("give the metric exports with --input FILE (or --csv FILE)")
+        check_cluster_id(cluster_id)  # advise's rule
         check_format(format)
         numbers = {"--min-acu": min_acu, "--max-acu": max_acu, "--read-frac": read_frac, "--price": price}
         numbers |= {"--risk": risk, "--deployed-min-acu": deployed_min_acu}
@@ -468,6 +470,7 @@ def recommend_command(
         check_peak_acu(peak_acu)
         file = read_config(config_path)
         c = file.cluster
+        check_cluster_id(c.cluster_id, key=f"{config_path.name}: cluster.cluster_id" if config_path else None)
         given_rates = parse_pairs("--rate", rate or [], float)
         rates = {**file.signals.acu_s_per_unit, **given_rates}
         readers = parse_pairs("--deployed-reader", deployed_reader or [], int, example="euc1-az2=1")

@@ -705,3 +705,28 @@ def test_an_unterminated_quote_is_one_line_naming_the_file_and_row(tmp_path: Pat
         "error: m.csv row 3: unterminated quote: the '\"' that opens a field on this row is never closed "
         "(the file ends inside it); close it, or remove it"
     )
+
+
+@pytest.mark.parametrize(("blank", "said"), [("", "empty"), ("   ", "blank")])
+def test_an_empty_or_blank_cluster_id_is_refused_as_advise_refuses_it(
+    tmp_path: Path, blank: str, said: str
+) -> None:
+    csv = _multi(tmp_path / "m.csv", days=1)
+    out = tmp_path / "rec.json"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[cluster]\ncluster_id = "{blank}"\n', encoding="utf-8")
+
+    option = runner.invoke(app, ["recommend", "-i", str(csv), "--cluster-id", blank, "--json", str(out)])
+    in_file = runner.invoke(
+        app, ["recommend", "-i", str(csv), "--config", str(config), "--cluster-id", "cli", "--json", str(out)]
+    )
+
+    assert _error(option) == (
+        f"error: --cluster-id: {said}; give the cluster's name (e.g. --cluster-id orders-db) or leave the "
+        "option out"
+    )
+    assert _error(in_file) == (
+        f"error: c.toml: cluster.cluster_id: {said}; give the cluster's name (e.g. cluster_id = "
+        '"orders-db") or leave the key out'
+    )
+    assert not out.exists()

@@ -960,8 +960,10 @@ def _floor_reasons(
 ) -> tuple[str, ...]:
     """Per plan step, what its raised floor is for: the demand it lets the scaler meet, and when.
 
-    A raise at history step s serves the first later step at which the floor need falls
-    back (the scaler then carries on by itself), i.e. the demand the ramp had to reach.
+    A raise at history step s serves every step until the first later one at which the floor
+    need falls back (the scaler then carries on by itself), i.e. the demand the ramp had to
+    reach; the reason names both times, so a raise held for hours of rising demand does not
+    read as a deadline hours after it.
     """
     ramp = config.scaler.ramp
     q = quantile_label(config.risk_quantile)
@@ -974,9 +976,11 @@ def _floor_reasons(
         s = b * block + int(np.argmax(part))
         end = next((j for j in range(s + 1, len(floors)) if floors[j] < floors[s]), len(floors) - 1)
         when = start + timedelta(seconds=end * step_s)
+        since = start + timedelta(seconds=s * step_s)
         out.append(
-            f"Aurora's own scaler, from where it would be, must be at {floors[s]:g} ACU by "
-            f"{when:%H:%M} UTC to serve the {q} demand forecast of {risk[end]:.3g} ACU then; it climbs "
+            f"Aurora's own scaler, from where it would be, must be at {floors[s]:g} ACU from "
+            f"{since:%H:%M} until {when:%H:%M} UTC to serve the {q} demand forecast, {risk[end]:.3g} ACU "
+            f"at {when:%H:%M}; it climbs "
             f"at most one doubling every {ramp.scale_up_doubling_s:g} s and a MinCapacity change takes "
             f"{ramp.floor_apply_delay_s:g} s ({ramp.name} ramp profile)"
         )

@@ -264,7 +264,8 @@ def test_a_forecast_jump_raises_the_floor_just_in_time_and_removes_the_ramp() ->
     assert floors[now] == 0.5  # 07:30-07:45: nothing to prepare for yet
     assert floors[now + timedelta(minutes=75)] > 0.5  # 08:45-09:00: the block before the jump
     raise_ = next(c for c in rec.settings.capacity_changes if c.min_capacity_acu > 0.5)
-    assert "must be at 13 ACU by 09:00 UTC to serve the p90 demand forecast of 24 ACU" in raise_.reason
+    assert "must be at 13 ACU from 08:5" in raise_.reason
+    assert "until 09:00 UTC to serve the p90 demand forecast, 24 ACU at 09:00" in raise_.reason
     # Replay the plan's floors over what really happens that morning: no SLO minute,
     # while Aurora alone at 0.5 ACU ramps late.
     day = _daily_jump(5)[4 * 288 + 90 : 4 * 288 + 90 + 36]

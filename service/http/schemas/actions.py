@@ -34,8 +34,8 @@ _EXAMPLE_RECOMMENDATION: dict[str, Any] = {
             "min_capacity_acu": 4.5,
             "writer_acu": 4.5,
             "floor_need_acu": 4.5,
-            "floor_reason": "Aurora's own scaler, from where it would be, must be at 4.5 ACU by 12:15 UTC "
-            "to serve the p95 demand forecast of 6.85 ACU then",
+            "floor_reason": "Aurora's own scaler, from where it would be, must be at 4.5 ACU from 12:00 "
+            "until 12:15 UTC to serve the p95 demand forecast, 6.85 ACU at 12:15",
             "failover_reader_acu": 4.5,
             "extra_readers_by_az": {"use1-az1": 0, "use1-az2": 0, "use1-az4": 0},
             "extra_reader_acu_by_az": {"use1-az1": 0.0, "use1-az2": 0.0, "use1-az4": 0.0},

@@ -105,12 +105,16 @@ def parse_policies(text: str) -> tuple[str, ...]:
         The names, in the given order.
 
     Raises:
-        CliInputError: no name, or a name not in ``policy.POLICY_NAMES``.
+        CliInputError: no name, a name not in ``policy.POLICY_NAMES``, or a name given
+            twice (``--policies: reactive is named twice; name each policy once``: never
+            dropped silently).
     """
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in POLICY_NAMES]
     if unknown or not names:
         raise CliInputError(f"--policies: got {text!r}; choose from {', '.join(POLICY_NAMES)}")
+    if twice := next((n for k, n in enumerate(names) if n in names[:k]), None):
+        raise CliInputError(f"--policies: {twice} is named twice; name each policy once")
     return names
 
 

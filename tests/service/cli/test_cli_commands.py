@@ -121,6 +121,16 @@ def test_replay_bad_option_values_are_one_line_exit_2(args: list[str], part: str
             "error: --ramp-profile: unknown 'nope'; choose from fast, default, slow",
             id="unknown_ramp_profile",
         ),
+        pytest.param(  # was a blank line, then 'policies[1]=...' after the progress bars had started
+            ["--policies", "reactive,reactive"],
+            "error: --policies: reactive is named twice; name each policy once",
+            id="policy_named_twice",
+        ),
+        pytest.param(
+            ["--policies", "bound, reactive,bound"],
+            "error: --policies: bound is named twice; name each policy once",
+            id="policy_named_twice_with_spaces",
+        ),
     ],
 )
 def test_replay_option_errors_name_the_option(args: list[str], line: str) -> None:

@@ -228,9 +228,18 @@ def _rows_canonical(
     *,
     strict: bool = False,
     cluster_id: str | None = None,
+    select_cluster: str | None = None,
 ) -> None:
-    """Long rows (ts, cluster_id, signal, unit, value[, statistic]) -> signals."""
+    """Long rows (ts, cluster_id, signal, unit, value[, statistic]) -> signals.
+
+    ``cluster_id`` makes a row of another cluster a problem; ``select_cluster`` skips it
+    unread (neither counted nor checked).
+    """
     for where, row in rows:
+        other = row.get("cluster_id")
+        if select_cluster is not None and other is not None and str(other).strip():
+            if str(other) != select_cluster:  # another cluster's row (a blank one is a problem below)
+                continue
         upload.n_rows += 1
         bad = False
         for col in ("cluster_id", "signal"):
@@ -406,6 +415,7 @@ def parse_csv(
     signal: str | None = None,
     specs: Mapping[str, SignalSpec] | None = None,
     cluster_id: str | None = None,
+    select_cluster: str | None = None,
 ) -> Upload:
     """Parse a CSV in any accepted layout (the module docstring), sniffed by its header.
 
@@ -417,6 +427,8 @@ def parse_csv(
             Maximum``); default ``Value`` (then its unit is needed in ``specs``).
         specs: per label or column: signal, unit, statistic.
         cluster_id: the only ``cluster_id`` canonical rows may name (None: any).
+        select_cluster: read only the canonical rows of this ``cluster_id`` (one cluster
+            out of an export of several); the other clusters' rows are skipped, not problems.
 
     Returns:
         The upload: signals and every bad row (as :class:`~traces.uploads.Problem`
@@ -467,7 +479,7 @@ def parse_csv(
                     continue
                 yield where, dict(zip(keys, row, strict=True))
 
-        _rows_canonical(upload, dict_rows(), clock, cluster_id=cluster_id)
+        _rows_canonical(upload, dict_rows(), clock, cluster_id=cluster_id, select_cluster=select_cluster)
     elif layout == "labelled":
         upload.format = "aws-csv"
         _rows_labelled(upload, lines(), clock, specs)
@@ -758,6 +770,7 @@ def parse_parquet(
     tz: str | None = None,
     specs: Mapping[str, SignalSpec] | None = None,
     cluster_id: str | None = None,
+    select_cluster: str | None = None,
 ) -> Upload:
     """Parse a Parquet file: canonical long columns, or ``ts`` and a column per signal.
 
@@ -767,6 +780,7 @@ def parse_parquet(
         tz: IANA zone for timestamps without an offset (a naive Parquet timestamp too).
         specs: per wide column: signal, unit, statistic.
         cluster_id: the only ``cluster_id`` long rows may name (None: any).
+        select_cluster: read only the long rows of this ``cluster_id``; the others are skipped.
 
     Returns:
         The upload.
@@ -804,7 +818,9 @@ def parse_parquet(
 
     if {"signal", "value"} <= set(cols):
         rows = ((f"{name} row {k + 1}", norm(r)) for k, r in enumerate(pydata))
-        _rows_canonical(upload, rows, clock, strict=False, cluster_id=cluster_id)
+        _rows_canonical(
+            upload, rows, clock, strict=False, cluster_id=cluster_id, select_cluster=select_cluster
+        )
     else:
         header = ["ts", *[c for c in cols if c != "ts"]]
         wide = ((f"{name} row {k + 1}", [norm(r)[c] for c in header]) for k, r in enumerate(pydata))
@@ -835,6 +851,7 @@ def parse_any(
     signal: str | None = None,
     specs: Mapping[str, SignalSpec] | None = None,
     cluster_id: str | None = None,
+    select_cluster: str | None = None,
 ) -> Upload:
     """Parse bytes in any format (sniffed unless ``format`` is given).
 
@@ -850,6 +867,8 @@ def parse_any(
         signal: the metric of a ``Timestamp,Value`` CSV.
         specs: per query Id, series name or column: signal, unit, statistic.
         cluster_id: the only ``cluster_id`` canonical rows may name (None: any).
+        select_cluster: read only the canonical rows of this ``cluster_id``; the other
+            clusters' rows are skipped (formats without the column have no cluster).
 
     Returns:
         The upload (problems included; the file not being UTF-8 or JSON is one, a CSV
@@ -857,7 +876,9 @@ def parse_any(
     """
     fmt = format or sniff(data, name)
     if fmt == "parquet":
-        return parse_parquet(data, name=name, tz=tz, specs=specs, cluster_id=cluster_id)
+        return parse_parquet(
+            data, name=name, tz=tz, specs=specs, cluster_id=cluster_id, select_cluster=select_cluster
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -874,7 +895,15 @@ def parse_any(
         if fmt == "prometheus":
             return parse_prometheus(parsed, name=name, signals=specs)
         return parse_cloudwatch(parsed, name=name, queries=specs, tz=tz)
-    upload = parse_csv(text, name=name, tz=tz, signal=signal, specs=specs, cluster_id=cluster_id)
+    upload = parse_csv(
+        text,
+        name=name,
+        tz=tz,
+        signal=signal,
+        specs=specs,
+        cluster_id=cluster_id,
+        select_cluster=select_cluster,
+    )
     if format in ("csv", "aws-csv") and upload.format != format and (upload.n_rows or upload.signals):
         layout = (
             "the canonical CSV (ts,cluster_id,signal,unit,value)"

@@ -220,7 +220,11 @@ def advise_command(
     rate: RateOption = None,
     cluster_id: Annotated[
         str | None,
-        typer.Option("--cluster-id", help="Cluster name for exports; default: the CSV's cluster_id."),
+        typer.Option(
+            "--cluster-id",
+            help="Cluster name for exports (default: the CSV's cluster_id); of exports naming several "
+            "clusters, the one whose rows are read.",
+        ),
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the advice JSON here.")] = None,
     html_path: Annotated[
@@ -360,7 +364,7 @@ def advise_command(
             read = exports_history(
                 paths, rules=rules, plan_step_s=plan.plan_step_s,
                 plan_s=max(plan_span_s(plan.horizon_s, plan.plan_step_s), config.alert_horizon_s),
-                format=format, tz=in_zone, signal=signal, peak_acu=peak_acu,
+                format=format, tz=in_zone, signal=signal, peak_acu=peak_acu, cluster_id=cluster_id,
             )  # fmt: skip
             # as recommend: a --rate, --peak-acu or --signal that changes nothing is an error
             check_unused_options(

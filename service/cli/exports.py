@@ -210,6 +210,8 @@ def exports_history(
     peak_acu: float | None = None,
     step_s: int | None = None,
     now: datetime | None = None,
+    cluster_id: str | None = None,
+    cluster_option: str = "--cluster-id",
 ) -> ExportsHistory:
     """Read metric exports as one upload and turn them into demand on the step grid.
 
@@ -227,31 +229,42 @@ def exports_history(
         peak_acu: the ACU a rate or relative series' p99 maps to when it has no ``--rate``.
         step_s: the grid step, or None for the default.
         now: the decision time, or None for the end of the last sample's period (on the grid).
+        cluster_id: the cluster whose rows are read when the exports' rows name several
+            (``--cluster-id``); with rows of one cluster or none it only names the cluster.
+        cluster_option: where ``cluster_id`` came from, for messages (``--cluster-id``, or
+            a config file's key: ``c.toml: cluster.cluster_id``).
 
     Returns:
         The history, the signals and the report.
 
     Raises:
         CliInputError: anything the checks reject (the first problem, counting the rest),
-            rows of more than one ``cluster_id``,
+            rows of more than one ``cluster_id`` without ``cluster_id`` among them (checked
+            first: two clusters' samples at one time are no conflicting duplicates),
             a signal without a mapping (naming ``--max-acu`` or ``--rate``), or a history
             out of range (naming the file, or ``--now``).
         OSError: a file cannot be read.
     """
     from service.inputs.history import HistoryError
-    from service.inputs.signals import choose_step, read_uploads, signals_history, utc_now_s
+    from service.inputs.signals import ClustersError, choose_step, read_uploads, signals_history, utc_now_s
     from traces import DemandMappingError, UploadError
 
     try:
         signals, report = read_uploads(
-            paths, now_s=utc_now_s(), format=format, tz=tz, signal=signal, specs=specs or None
-        )
+            paths, now_s=utc_now_s(), format=format, tz=tz, signal=signal, specs=specs or None,
+            cluster_id=cluster_id,
+        )  # fmt: skip
+    except ClustersError as exc:  # one cluster per run: never merge two clusters' samples
+        if exc.chosen is None:
+            raise CliInputError(
+                f"{exc}; give one cluster's rows per run, or choose one with --cluster-id"
+            ) from None
+        raise CliInputError(
+            f"{cluster_option}: {exc.name} names no cluster {exc.chosen!r}; it names {len(exc.cluster_ids)}: "
+            f"{', '.join(exc.cluster_ids)}"
+        ) from None
     except UploadError as exc:
         raise CliInputError(str(exc)) from None
-    if len(named := report.cluster_ids) > 1:  # one cluster per run: never merge two clusters' samples
-        raise CliInputError(
-            f"{report.name} names {len(named)} clusters ({', '.join(named)}); give one cluster's rows per run"
-        )
     signals = _scale_to_peak(signals, rules.acu_s_per_unit, peak_acu)
     step = step_s if step_s is not None else choose_step(signals, plan_step_s, rules)
     try:

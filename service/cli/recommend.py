@@ -389,7 +389,13 @@ def recommend_command(
             "--config", help="TOML file with sections cluster, signals and deployed (see the README)."
         ),
     ] = None,
-    cluster_id: Annotated[str | None, typer.Option("--cluster-id", help="Cluster name.")] = None,
+    cluster_id: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster-id",
+            help="Cluster name; of exports naming several clusters, the one whose rows are read.",
+        ),
+    ] = None,
     min_acu: Annotated[float | None, typer.Option("--min-acu", help="MinCapacity limit, ACU.")] = None,
     max_acu: Annotated[
         float | None,
@@ -536,7 +542,8 @@ def recommend_command(
             paths, rules=rules, plan_step_s=config.plan_step_s,
             plan_s=plan_span_s(config.horizon_s, config.plan_step_s), format=format, tz=in_zone,
             signal=signal or file.signals.signal, specs=file.signals.queries, peak_acu=peak_acu,
-            step_s=step_s, now=requested_now,
+            step_s=step_s, now=requested_now, cluster_id=cluster_id or c.cluster_id,
+            cluster_option="--cluster-id" if cluster_id else f"{src.file}: cluster.cluster_id",
         )  # fmt: skip
         built, report, step = read.built, read.report, read.built.step_s
         for line in _unused_options(

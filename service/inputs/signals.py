@@ -7,7 +7,7 @@ on the history's grid, for ``policy.advise``), :func:`capacity_series` and
 :func:`capacity_on_grid` (the observed capacity, for its MaxCapacity check; the CLI's
 and the HTTP metric uploads'), :func:`sniffed_format` (a Prometheus error response, which
 ``traces.formats.sniff`` takes for CloudWatch) and :func:`read_uploads` (files -> one
-checked upload, for the CLI). The mapping
+checked upload of one cluster, for the CLI; :class:`ClustersError` when they hold several). The mapping
 itself is ``traces.combine_signals``; this module only sizes the grid first (a far-future
 timestamp costs a message, never memory), cuts it at ``now`` and fills the context:
 the working set per step, the binding signals' shares over the last day, the sources'
@@ -293,6 +293,41 @@ def _unit_mismatches(upload: Upload) -> Upload:
     return upload
 
 
+class ClustersError(ValueError):
+    """Files whose rows name several clusters, without one of them chosen (one cluster per read).
+
+    Attributes:
+        name: the upload's name (the files', comma-separated).
+        cluster_ids: the clusters the rows name, sorted.
+        chosen: the cluster asked for (not among them), or None.
+    """
+
+    def __init__(self, name: str, cluster_ids: Sequence[str], chosen: str | None) -> None:
+        self.name, self.cluster_ids, self.chosen = name, tuple(cluster_ids), chosen
+        super().__init__(f"{name} names {len(self.cluster_ids)} clusters ({', '.join(self.cluster_ids)})")
+
+
+def _parse_uploads(
+    paths: Sequence[Path],
+    *,
+    format: str | None,
+    tz: str | None,
+    signal: str | None,
+    specs: Mapping[str, Any] | None,
+    select_cluster: str | None = None,
+) -> Upload:
+    """Read and parse files as one upload, before its checks (see :func:`read_uploads`)."""
+    uploads = []
+    for p in paths:
+        data = p.read_bytes()
+        fmt = format or sniffed_format(data, p.name)
+        upload = parse_any(
+            data, name=p.name, format=fmt, tz=tz, signal=signal, specs=specs, select_cluster=select_cluster
+        )
+        uploads.append(_named(_unit_mismatches(upload)))
+    return merge_uploads(uploads)
+
+
 def read_uploads(
     paths: Sequence[Path],
     *,
@@ -301,8 +336,13 @@ def read_uploads(
     tz: str | None = None,
     signal: str | None = None,
     specs: Mapping[str, Any] | None = None,
+    cluster_id: str | None = None,
 ) -> tuple[list[SignalInput], IngestReport]:
     """Read, parse and check files as one upload (a signal in two files is one signal).
+
+    The clusters the rows name (canonical layouts' ``cluster_id``) are known before the
+    checks compare samples: two clusters' rows at the same times are two clusters (an error,
+    or ``cluster_id``'s rows read), never conflicting duplicates.
 
     Args:
         paths: the files.
@@ -311,24 +351,29 @@ def read_uploads(
         tz: IANA zone for timestamps without an offset.
         signal: the metric of ``Timestamp,Value`` exports.
         specs: per query Id, series name or column: signal, unit, statistic.
+        cluster_id: the cluster whose rows are read when the rows name several (the files
+            are parsed again with only its rows); rows naming one cluster or none are read
+            whatever it is.
 
     Returns:
         The checked signals and the report.
 
     Raises:
         OSError: a file cannot be read.
+        ClustersError: the rows name several clusters and ``cluster_id`` is None or not
+            among them (before any other check).
         traces.UploadError: anything the checks reject (every problem in its report, each
             naming its file; a Prometheus error response is sniffed as Prometheus:
             :func:`sniffed_format`); a known signal in another unit than its own, at its
             first sample (``db.csv row 2``).
     """
-    uploads = []
-    for p in paths:
-        data = p.read_bytes()
-        fmt = format or sniffed_format(data, p.name)
-        upload = parse_any(data, name=p.name, format=fmt, tz=tz, signal=signal, specs=specs)
-        uploads.append(_named(_unit_mismatches(upload)))
-    return check_upload(merge_uploads(uploads), now_s=now_s)
+    how: dict[str, Any] = {"format": format, "tz": tz, "signal": signal, "specs": specs}
+    upload = _parse_uploads(paths, **how)
+    if len(upload.cluster_ids) > 1:
+        if cluster_id not in upload.cluster_ids:
+            raise ClustersError(upload.name, sorted(upload.cluster_ids), cluster_id)
+        upload = _parse_uploads(paths, **how, select_cluster=cluster_id)
+    return check_upload(upload, now_s=now_s)
 
 
 HEADER_BYTES = 65_536

@@ -1435,11 +1435,16 @@ def _reasons(
         if saving >= 0
         else f"{what} costs ${-saving:,.2f}/month more than today's settings"
     )
-    out = [
-        f"{verdict}, with {rec.slo_violation_min:g} SLO-violation minutes in the {hours / 24:.1f} "
+    score = (
+        f"; today's has {cur.slo_violation_min:g} SLO-violation minutes in the {hours / 24:.1f} replayed "
+        f"days and a p99 latency of {cur.p99_latency_ms:g} ms (the latency model's)"
+        if kept_today
+        else f", with {rec.slo_violation_min:g} SLO-violation minutes in the {hours / 24:.1f} "
         f"replayed days against {cur.slo_violation_min:g} today and a p99 latency of "
-        f"{rec.p99_latency_ms:g} ms against {cur.p99_latency_ms:g} ms (the latency model's); the "
-        f"perfect-foresight bound costs ${bound.monthly_cost_usd:,.2f}/month with "
+        f"{rec.p99_latency_ms:g} ms against {cur.p99_latency_ms:g} ms (the latency model's)"
+    )
+    out = [
+        f"{verdict}{score}; the perfect-foresight bound costs ${bound.monthly_cost_usd:,.2f}/month with "
         + (f"{bound.slo_violation_min:g} (demand above MaxCapacity)" if bound.slo_violation_min else "none"),
     ]
     if fixed_note:
@@ -1447,11 +1452,13 @@ def _reasons(
     else:
         out.append(
             (
-                f"the fixed MinCapacity of {schedule.floors_acu[0]:g} ACU"
+                f"today's MinCapacity, {schedule.floors_acu[0]:g} ACU, is also what"
+                if kept_today
+                else f"the fixed MinCapacity of {schedule.floors_acu[0]:g} ACU is"
                 if len(set(schedule.floors_acu)) == 1
-                else f"the {schedule.kind} timetable"
+                else f"the {schedule.kind} timetable is"
             )
-            + " is read off the floors acuplan set re-planning every hour over "
+            + " read off the floors acuplan set re-planning every hour over "
             f"this history (the {quantile_label(schedule.quantile)} of each "
             + ("day" if schedule.slot_s == 86_400 else f"{schedule.slot_s // 60}-minute slot")
             + ": the cheapest of the quantiles tried with no more SLO-violation minutes than acuplan "

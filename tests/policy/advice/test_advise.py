@@ -703,7 +703,9 @@ def test_advice_equal_to_todays_floor_says_keep_it_not_saves_nothing() -> None:
     from service.advice.report import advice_document
 
     assert advice_document(advice)["scheduler"]["commands"] == []
-    assert advice.reasons[0].startswith("keep today's MinCapacity: no setting tried does better here, with ")
+    assert advice.reasons[0].startswith(
+        "keep today's MinCapacity: no setting tried does better here; today's has 0 SLO-violation minutes in "
+    )
     assert not any("a fixed MinCapacity saves" in r or "this one" in r for r in advice.reasons)
 
 
@@ -723,5 +725,5 @@ def test_an_idle_cluster_kept_at_its_floor_is_told_what_auto_pause_would_save() 
     assert advice.reasons[0].startswith(
         "keep today's MinCapacity unless the cluster may pause: no MinCapacity of 0.5 ACU or more does "
         f"better here, and auto-pause (MinCapacity 0) would save ${pause:,.2f}/month if the first requests "
-        "after a pause may wait about 15 s (its line below), with 0 SLO-violation minutes"
+        "after a pause may wait about 15 s (its line below); today's has 0 SLO-violation minutes"
     )

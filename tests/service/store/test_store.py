@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, select
 from sqlalchemy.exc import ArgumentError, IntegrityError
+from store_threads import run_in_threads
 
 from service.store import (
     NewRecommendation,
@@ -40,23 +40,6 @@ def _rec(cluster_id: str, i: int) -> NewRecommendation:
         recommendation={"solver": {"status": "optimal"}, "is_fail_safe": False, "forecast_model": "m"},
         explanation={"i": i},
     )
-
-
-def _parallel(n_threads: int, work: Callable[[int], None]) -> None:
-    errors: list[BaseException] = []
-
-    def run(t: int) -> None:
-        try:
-            work(t)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in range(n_threads)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert not errors, errors
 
 
 def test_migrations_match_the_models_and_are_idempotent(db_url: str) -> None:
@@ -105,7 +88,7 @@ def test_concurrent_writers_lose_nothing(db_url: str) -> None:
             store.add_points("c", [t * 1000 + i, 999_999], [float(i), float(t)])  # one shared timestamp
             store.upsert_cluster("c", spec={"t": t}, step_s=300, config={})
 
-    _parallel(n_threads, work)
+    run_in_threads(n_threads, work)
 
     assert store.count_recommendations("c") == n_threads * n_each
     ids = [r.id for r in store.list_recommendations("c", limit=1000)]
@@ -118,7 +101,7 @@ def test_concurrent_writers_lose_nothing(db_url: str) -> None:
 def test_concurrent_first_registrations_make_one_cluster(db_url: str) -> None:
     store = _store(db_url)
 
-    _parallel(4, lambda t: store.upsert_cluster("new", spec={"t": t}, step_s=300, config={}))
+    run_in_threads(4, lambda t: store.upsert_cluster("new", spec={"t": t}, step_s=300, config={}))
 
     cluster = store.get_cluster("new")
     assert cluster is not None and cluster.revision == 4
@@ -215,7 +198,7 @@ def test_concurrent_requests_queue_one_learning_job(db_url: str) -> None:
             job = stores[t % 2].create_job(f"r{r}t{t}", {"t": t}, kind="learning", cluster_id=f"c{r}")
             got[r].append(job.id)
 
-    _parallel(n_threads, work)
+    run_in_threads(n_threads, work)
 
     for r in range(rounds):
         pending = _pending_learning(stores[0], f"c{r}")

@@ -7,13 +7,13 @@ Leases are read on the stores' injected clock, never the wall clock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from alembic import command
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
+from store_threads import run_in_threads
 
 from service.store import Store, make_engine, migrate
 from service.store.engine import alembic_config
@@ -40,23 +40,6 @@ def _stores(url: str, n: int, clock: Clock | None = None) -> list[Store]:
     engine = make_engine(url)
     migrate(engine)
     return [Store(engine, clock=clock or Clock(), owner=f"process-{i}") for i in range(n)]
-
-
-def _parallel(n_threads: int, work: Callable[[int], None]) -> None:
-    errors: list[BaseException] = []
-
-    def run(t: int) -> None:
-        try:
-            work(t)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in range(n_threads)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert not errors, errors
 
 
 def _rows(store: Store, cluster_id: str | None = None) -> dict[str, ReplayJobRow]:
@@ -160,7 +143,7 @@ def test_pruning_while_another_process_runs_jobs_never_deletes_the_newest(db_url
             while not done.is_set():
                 pruner.prune_finished_jobs("learning", "c")
 
-    _parallel(2, work)
+    run_in_threads(2, work)
 
     assert missing == []
     pruner.prune_finished_jobs("learning", "c")
@@ -296,7 +279,7 @@ def test_processes_claiming_at_once_take_each_orphan_once(db_url: str) -> None:
         barrier.wait(timeout=60)
         claimed[t] = stores[t].requeue_interrupted(lease_ms=LEASE_MS)
 
-    _parallel(len(stores), claim)
+    run_in_threads(len(stores), claim)
 
     every = [job_id for ids in claimed.values() for job_id in ids]
     assert sorted(every) == [f"j{i:02d}" for i in range(n_jobs)]  # each once

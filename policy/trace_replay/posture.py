@@ -101,11 +101,6 @@ class PostureChoice:
     reason: str
     floor_from_forecast: bool = True
 
-    @property
-    def label(self) -> str:
-        """``p90``, or ``Aurora alone`` when the floor does not follow the forecast."""
-        return f"p{self.risk_quantile * 100:g}" if self.floor_from_forecast else "Aurora alone"
-
 
 def quantile_counts(by_quantile: Mapping[str, int], aurora_alone: int | None = None) -> str:
     """``{"0.8": 36, "0.85": 227}`` and 12 as ``"p80 in 36, p85 in 227, Aurora alone in 12"``.

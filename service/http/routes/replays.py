@@ -12,7 +12,7 @@ from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
 from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
 from service.http.routes.responses import errors
 from service.http.schemas.jobs import ReplayJob, ReplayRequest
-from service.http.schemas.recommendations import request_error
+from service.http.schemas.recommendations import check_priced, request_error
 
 router = APIRouter(prefix="/replays", tags=["replays"])
 
@@ -27,7 +27,10 @@ def create_replay(
 
     The inputs (history on the grid, cluster, configuration) are fixed now, so the
     report does not depend on metrics stored later. Jobs survive a restart (a job that
-    was running is started again). 503 ``overloaded`` when too many jobs are waiting.
+    was running is started again). 503 ``overloaded`` when too many jobs are waiting. A
+    posted ``cluster`` in a region without a built-in price and no
+    ``price_usd_per_acu_hour`` is a 422 at that field, as for recommendations
+    (:func:`~service.http.schemas.recommendations.check_priced`).
     """
     if (body.history is None) == (body.cluster_id is None):
         raise request_error([(("body",), "give exactly one of history (with cluster) or cluster_id")])
@@ -38,6 +41,8 @@ def create_replay(
             raise request_error([(("cluster_id",), f"cluster {body.cluster_id!r} has no stored metrics")])
         inputs = body.inputs(ts, values, step_s=record.step_s, cluster=cluster_spec(record), base=base_config)
     else:
+        if body.cluster is not None:
+            check_priced(body.cluster)
         ts, values = body.wire_points(int(runtime.clock()))
         inputs = body.inputs(
             ts, values, step_s=body.step_s, cluster=body.cluster or ClusterSpec(), base=base_config

@@ -171,6 +171,19 @@ def test_replay_of_a_registered_cluster(client: TestClient) -> None:
         pytest.param({"policies": ["nope"]}, "policies.0", id="unknown_policy"),
         pytest.param({"cluster_id": "x"}, "body", id="both_sources"),
         pytest.param({"config": {"horizon_s": 600}}, "config", id="horizon_below_replan"),
+        pytest.param(
+            {
+                "cluster": {
+                    "topology": {
+                        "region": "eu-central-1",
+                        "az_ids": ["euc1-az1", "euc1-az2"],
+                        "writer_az_id": "euc1-az1",
+                    }
+                }
+            },
+            "cluster.price_usd_per_acu_hour",
+            id="unpriced_region",
+        ),
     ],
 )
 def test_bad_replay_request_is_422(client: TestClient, changes: dict[str, Any], field: str) -> None:

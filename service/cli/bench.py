@@ -32,10 +32,14 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _names(text: str, known: Sequence[str], option: str) -> list[str]:
-    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    """The comma-separated names of ``option``, each known and named once (else CliInputError)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise CliInputError(f"{option}: unknown {unknown or text!r}; choose from {', '.join(known)}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CliInputError(f"{option}: {', '.join(twice)} named twice; name each once")
     return names
 
 

@@ -328,6 +328,11 @@ def test_bench_with_a_fleet_is_deterministic_and_identical_on_1_and_2_workers(tm
             "error: --ramp-profiles: unknown ['nope']; choose from fast, default, slow",
             id="mistyped_profile",
         ),
+        pytest.param(  # was dropped silently
+            ["--policies", "reactive,bound,reactive"],
+            "error: --policies: reactive named twice; name each once",
+            id="named_twice",
+        ),
         pytest.param(
             ["--policies", "reactive", "--fleet-clusters", "0"],
             "error: acuplan bench needs matplotlib: pip install 'acuplan[bench]'",

@@ -435,7 +435,7 @@ def advise_command(
             advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read) + assumed})
     console = Console() if Console().is_terminal else Console(width=150)
     if read is not None:
-        for line in ingest_lines(read.report):
+        for line in ingest_lines(read.report, read.built.step_s):
             console.print(line, markup=False, highlight=False)
     console.print(advice_table(advice))
     for line in advice.reasons:  # may quote signal names from the exports: no rich markup

@@ -283,8 +283,12 @@ def exports_history(
     return ExportsHistory(built, signals, report)
 
 
-def ingest_lines(report: IngestReport) -> list[str]:
-    """What was read, as printed lines: the signals with their steps and holes, duplicates dropped."""
+def ingest_lines(report: IngestReport, step_s: int | None = None) -> list[str]:
+    """What was read, as printed lines: the signals with their steps and holes, duplicates dropped.
+
+    ``step_s``: the grid the history was read on; when a signal's own step differs (420-s
+    samples on the 450-s grid that divides the 15-minute plan step), a line says so.
+    """
     sig = [
         f"{s.signal} ({s.unit}, {s.statistic}, {s.n_points} points "
         + (
@@ -299,6 +303,12 @@ def ingest_lines(report: IngestReport) -> list[str]:
     lines = [f"inputs: {report.name}: {report.n_points} points; signals: {'; '.join(sig)}"]
     if report.n_duplicates:
         lines.append(f"inputs: {report.n_duplicates} exact duplicate rows dropped")
+    own = sorted({s.step_s for s in report.signals if s.step_s and s.step_s != step_s and not s.irregular})
+    if step_s is not None and own:
+        lines.append(
+            f"inputs: read on a {step_s}-s grid (samples every {', '.join(f'{s} s' for s in own)}): the "
+            "history's step divides the plan's, and each sample counts in every step it overlaps"
+        )
     return lines
 
 

@@ -312,9 +312,9 @@ def file_sources(config: Path | None, file: RecommendFile, given: dict[str, Any]
     return Sources(file=config.name, from_file=frozenset(taken))
 
 
-def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...]) -> list[str]:
+def _summary(rec: Recommendation, report: IngestReport, read_as: tuple[str, ...], step_s: int) -> list[str]:
     lines = recommendation_lines(rec)
-    head = ingest_lines(report)
+    head = ingest_lines(report, step_s)
     dq = rec.data_quality
     if dq is not None:
         head.append(
@@ -636,7 +636,7 @@ def recommend_command(
                 message = f"{src.key(option)}: {message}"
             file_name = f"{src.file}: " if src.tag(option, *named) else ""  # as the file's own errors
             raise CliInputError(f"{file_name}{message}") from None
-    for line in _summary(rec, report, built.combined.warnings):
+    for line in _summary(rec, report, built.combined.warnings, built.step_s):
         typer.echo(line)
     if priced:
         typer.echo(f"warning: {priced}")

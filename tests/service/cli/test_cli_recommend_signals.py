@@ -39,6 +39,27 @@ def _multi(path: Path, *, days: int = 3, cpu_peak: float = 40.0, free_gib: float
     return path
 
 
+def test_a_step_that_does_not_divide_the_plan_step_is_read_on_a_grid_that_does_and_says_so(
+    tmp_path: Path,
+) -> None:
+    # 420-s samples: the history is read on 450 s (the smallest divisor of 900 s at or above 420)
+    rows = [
+        f"{format_ts(T0 + 420 * i)},orders,CPUUtilization,percent,{30 + (i % 20):.2f}\n" for i in range(822)
+    ]
+    csv = tmp_path / "s420.csv"
+    csv.write_text(HEADER + "".join(rows), encoding="utf-8")
+
+    result = runner.invoke(app, ["recommend", "--input", str(csv), "--max-acu", "16"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "inputs: read on a 450-s grid (samples every 420 s): the history's step divides the plan's, and "
+        "each sample counts in every step it overlaps"
+    ) in result.stdout.splitlines()
+    five = runner.invoke(app, ["recommend", "--input", str(_multi(tmp_path / "m.csv")), "--max-acu", "16"])
+    assert five.exit_code == 0 and "read on a" not in five.stdout  # 300-s samples on the 300-s grid
+
+
 def test_percent_without_max_acu_is_an_error_not_128(tmp_path: Path) -> None:
     csv = _multi(tmp_path / "m.csv")
 

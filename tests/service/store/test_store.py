@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, select
 from sqlalchemy.exc import ArgumentError, IntegrityError
-from store_threads import run_in_threads
+from store_helpers import job_row, run_in_threads
 
 from service.store import (
     NewRecommendation,
@@ -252,21 +253,7 @@ def test_a_learning_job_pending_past_the_limit_gives_way_to_a_new_one(db_url: st
     assert _pending_learning(store, "c") == ["fresh"]
 
 
-def _job_row(job_id: str, status: str, created_ms: int, **values: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": job_id,
-        "kind": "learning",
-        "cluster_id": "c1",
-        "status": status,
-        "created_ms": created_ms,
-        "started_ms": None,
-        "finished_ms": None,
-        "request": {"job": job_id},
-        "result": None,
-        "error": None,
-        "cancel_requested": False,
-    }
-    return row | values
+_job_row = partial(job_row, kind="learning", cluster_id="c1")
 
 
 def test_the_upgrade_fails_older_duplicate_pending_learning_jobs_and_keeps_the_rest(db_url: str) -> None:

@@ -7,13 +7,14 @@ Leases are read on the stores' injected clock, never the wall clock.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import Any
 
 import pytest
 from alembic import command
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
-from store_threads import run_in_threads
+from store_helpers import job_row, run_in_threads
 
 from service.store import Store, make_engine, migrate
 from service.store.engine import alembic_config
@@ -312,21 +313,7 @@ def test_each_store_is_its_own_holder(tmp_path: Any) -> None:
 # -- the 0005 upgrade -----------------------------------------------------------------
 
 
-def _job_row(job_id: str, status: str, created_ms: int, **values: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": job_id,
-        "kind": "replay",
-        "cluster_id": None,
-        "status": status,
-        "created_ms": created_ms,
-        "started_ms": None,
-        "finished_ms": None,
-        "request": {"job": job_id},
-        "result": None,
-        "error": None,
-        "cancel_requested": False,
-    }
-    return row | values
+_job_row = partial(job_row, kind="replay", cluster_id=None)
 
 
 def test_the_upgrade_adds_leases_and_jobs_stored_before_it_are_claimed_at_the_first_start(

@@ -244,6 +244,12 @@ OpenBLAS's default helper thread, one worker burned ~1.8 cores and 2 workers wer
 faster than 1 (measured by the bench's throughput section on the 2-core machine)."""
 
 
+_TERMINATE_GRACE_S = 5.0
+"""Seconds a bench worker gets to exit on SIGTERM before SIGKILL (ours: it holds no resources)."""
+_STOP_DEADLINE_S = 30.0
+"""Seconds the sweep keeps trying before it leaves a process that ignores SIGKILL (kernel D state)."""
+
+
 @contextmanager
 def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
     """A local process pool of ``workers``, or a Dask cluster's executor at ``scheduler``.
@@ -263,11 +269,11 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
             try:
                 yield pool
             except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
                 _stop_children(others)
-                # the pool's manager thread may start a worker after the first sweep (a killed one
-                # is replaced while it notices the break): wait for it to end, then sweep again
-                pool.shutdown(wait=True)
+                # with every worker gone the pool's manager thread sees a broken pool, fails the
+                # pending futures and reaps the workers: wait for it (a first shutdown(wait=False)
+                # would forget the thread, and its reaping raced the sweep's own), then sweep again
+                pool.shutdown(wait=True, cancel_futures=True)
                 _stop_children(others)
                 raise
             pool.shutdown(wait=True)
@@ -281,20 +287,24 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
 def _stop_children(others: set[BaseProcess]) -> None:
     """Terminate the child processes not in ``others`` (the pool's workers), then kill stragglers.
 
-    Repeats until none is left (at most 5 rounds): a worker the pool was still spawning when
-    the run stopped is not yet a child in the first round (seen on a loaded machine).
+    Sweeps until none is left: SIGTERM first, SIGKILL once a child has outlived
+    ``_TERMINATE_GRACE_S``, giving up after ``_STOP_DEADLINE_S`` (a process in uninterruptible
+    sleep). A worker the pool was still spawning when the run stopped is not yet a child in the
+    first sweep (seen on a loaded machine), and a child another thread reaped is listed until
+    that thread records its exit code, so the sweep asks again rather than trusting one join.
     """
-    for attempt in range(5):
-        children = set(multiprocessing.active_children()) - others
-        if not children:
+    start = time.monotonic()
+    while children := set(multiprocessing.active_children()) - others:
+        waited_s = time.monotonic() - start
+        if waited_s > _STOP_DEADLINE_S:
             return
         for child in children:
-            if attempt < 2:
+            if waited_s < _TERMINATE_GRACE_S:
                 child.terminate()
             else:
                 child.kill()
         for child in children:
-            child.join(timeout=10.0)
+            child.join(timeout=0.2)
 
 
 @contextmanager

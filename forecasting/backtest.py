@@ -24,6 +24,7 @@ import numpy as np
 
 from forecasting.base import IntArray, RollingForecaster
 from forecasting.errors import InsufficientHistoryError, ModelFitError
+from forecasting.excursions import OneOffs
 from forecasting.intervals import MIN_RESIDUALS, conformal_offsets, extend_by_sqrt
 from forecasting.types import FloatArray
 
@@ -73,17 +74,22 @@ def split_origins(
 
 
 def rolling_errors(
-    model: RollingForecaster, y_state: FloatArray, y_actual: FloatArray, origins: IntArray, horizon: int
+    model: RollingForecaster,
+    y: FloatArray,
+    origins: IntArray,
+    horizon: int,
+    one_offs: OneOffs | None = None,
 ) -> FloatArray:
-    """Return backtest errors ``y_actual[o + h] - yhat[o, h]`` of a fitted model.
+    """Return backtest errors ``y[o + h] - yhat[o, h]`` of a fitted model.
 
     Args:
         model: fitted forecaster supporting ``point_paths``.
-        y_state: the series states are filtered on, shape (n,), ACU.
-        y_actual: the series scored against, shape (n,), ACU (equal to ``y_state`` unless
-            the caller cleaned the history it fits on).
+        y: the series scored against, shape (n,), ACU.
         origins: shape (n_origins,), each in [look-back, n - horizon].
         horizon: steps, >= 1.
+        one_offs: ``y``'s one-off excursions (``excursions.one_offs``): the forecast from
+            each origin starts from the history as it would have been cleaned at that origin
+            (``OneOffs.states``). None: from ``y`` itself.
 
     Returns:
         Errors, shape (n_origins, horizon), ACU.
@@ -91,9 +97,14 @@ def rolling_errors(
     Raises:
         ModelFitError: the model produced non-finite forecasts.
     """
-    paths = model.point_paths(y_state, origins, horizon)
+    if one_offs is None:
+        paths = model.point_paths(y, origins, horizon)
+    else:
+        paths = np.empty((origins.size, horizon))
+        for history, hit in one_offs.states(origins):
+            paths[hit] = model.point_paths(history, origins[hit], horizon)
     steps = np.arange(horizon, dtype=np.int64)
-    errors = y_actual[origins[:, np.newaxis] + steps[np.newaxis, :]] - paths
+    errors = y[origins[:, np.newaxis] + steps[np.newaxis, :]] - paths
     if not np.all(np.isfinite(errors)):
         raise ModelFitError(f"{model.model_name_} produced non-finite backtest forecasts")
     return np.asarray(errors, dtype=np.float64)
@@ -125,5 +136,5 @@ def in_sample_offsets(
     origins = np.arange(max(look_back, last - _IN_SAMPLE_SPAN_STEPS), last + 1, dtype=np.int64)
     if origins.size < MIN_RESIDUALS:
         return None
-    errors = rolling_errors(model, y, y, origins[::ORIGIN_STRIDE_STEPS], h_cal)
+    errors = rolling_errors(model, y, origins[::ORIGIN_STRIDE_STEPS], h_cal)
     return extend_by_sqrt(conformal_offsets(errors, quantiles), horizon, tuple(quantiles))

@@ -36,7 +36,11 @@ spread grows with the step). For quantile q and step j of band b:
    they score in the daily season (``N_BINS`` = 24 bins: the hour of day at a whole-hour
    season); step j takes ``BIN_SHARE * Q_bin(L) + (1 - BIN_SHARE) * Q(L)`` from its phase bin
    when that bin holds >= ``MIN_BIN_ERRORS`` errors of the band, else the pooled ``Q(L)``.
-   Weekday bins are not used: a 7-day span holds one day of each weekday.
+   Weekday bins are not used: a 7-day span holds one day of each weekday. Errors scored on
+   the steps of a one-off excursion (``excursions``) count in the pooled ``Q(L)`` but in no
+   bin: with one error per bin and day, one burst on one day of seven made the bin's p90 the
+   burst (59 ACU for three days at an hour where demand stayed near 6), and one burst is no
+   evidence about that hour of the next days.
 
 Example: 2,016 equally weighted errors in a band, ACI at rest: p95 is the 1,917th smallest
 (0.95 x 2,017 = 1,916.2, rounded up). Every setting below was chosen on the forecast
@@ -50,6 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecasting.base import IntArray
+from forecasting.excursions import BoolArray
 from forecasting.intervals import horizon_bands
 from forecasting.types import FloatArray
 
@@ -243,6 +248,7 @@ def calibrate(
     quantiles: tuple[float, ...],
     season_steps: int,
     step_s: int,
+    one_off: BoolArray | None = None,
 ) -> Calibration:
     """Calibrate quantile offsets from backtest errors (module steps 1-4).
 
@@ -255,6 +261,10 @@ def calibrate(
         quantiles: ascending probabilities in (0, 1), length n_quantiles.
         season_steps: the daily season m, steps (phase bins are m / N_BINS steps).
         step_s: step length, seconds (turns the module's spans into steps).
+        one_off: shape (n_steps,), True at the steps of a one-off excursion
+            (``excursions.OneOffs.runs``): their errors count in the pooled quantile but in
+            no phase bin (one burst on one day is no evidence about that hour of the next
+            days). None: every error counts in its bin.
 
     Returns:
         ``Calibration``; ``offsets`` has shape (n_quantiles, h_cal), ACU.
@@ -282,7 +292,10 @@ def calibrate(
     )
     weights = np.exp2(-(n_steps - origins).astype(np.float64) / half_life)
     steps = np.arange(h_cal, dtype=np.int64)
-    target_bins = (origins[:, np.newaxis] + steps[np.newaxis, :]) % season_steps * N_BINS // season_steps
+    targets = origins[:, np.newaxis] + steps[np.newaxis, :]
+    target_bins = targets % season_steps * N_BINS // season_steps
+    if one_off is not None:
+        target_bins = np.where(one_off[targets], -1, target_bins)  # in no bin
     forecast_bins = (n_steps + steps) % season_steps * N_BINS // season_steps
     sorted_bands = []
     pvalues = np.empty_like(errors)

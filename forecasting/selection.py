@@ -3,6 +3,10 @@
 This module owns ``AutoForecaster``, the model ``forecast_demand`` uses by default. Per series
 and per call (no state between calls; the same history gives the same choice):
 
+0. find the window's one-off upward excursions (``excursions.one_offs``): the candidates are
+   fitted, and forecast from, the window with them replaced by the same time on the days
+   before (each backtest origin sees only the ones confirmed by then), and every error is
+   measured against the window as observed;
 1. split the gap-free window into training ``y[:T]`` and origins every 3 steps over the last
    ``backtest_s`` (``backtest.split_origins``);
 2. fit each feasible candidate once on ``y[:T]`` (``registry.min_train_steps``); a candidate
@@ -47,6 +51,7 @@ from forecasting.base import BaseForecaster, IntArray, RollingForecaster
 from forecasting.calibration import calibrate
 from forecasting.config import ForecastConfig
 from forecasting.errors import ForecastingError, InsufficientHistoryError
+from forecasting.excursions import OneOffs, one_offs
 from forecasting.holt_winters import holt_winters_min_steps
 from forecasting.intervals import complement_scores, conformal_offsets, extend_by_sqrt, pinball_score
 from forecasting.registry import make_model, min_train_steps
@@ -128,7 +133,10 @@ class AutoForecaster(BaseForecaster):
 
     Fitted attributes (besides ``BaseForecaster``'s):
         chosen_: the fitted winning candidate.
-        y_: the fitted window, shape (n_steps,), ACU.
+        y_: the window the models forecast from, shape (n_steps,), ACU: the history with its
+            confirmed one-off excursions replaced (``one_offs_.cleaned``).
+        one_offs_: the history's one-off excursions (``excursions.one_offs``); backtest
+            errors are measured against the history itself.
         errors_: the winner's errors over the calibration span (the backtest's cross-fitted,
             module step 5), shape (n_origins, h_cal), ACU.
         origins_: their origins, shape (n_origins,), ascending step indices of ``y_``.
@@ -149,6 +157,7 @@ class AutoForecaster(BaseForecaster):
 
     chosen_: RollingForecaster
     y_: FloatArray
+    one_offs_: OneOffs
     errors_: FloatArray
     origins_: IntArray
     n_backtest_: int
@@ -183,11 +192,12 @@ class AutoForecaster(BaseForecaster):
         fits: list[tuple[ModelScore, RollingForecaster, FloatArray, tuple[str, ...], FloatArray]] = []
         blocks = _cross_fit_blocks(origins.size)
         too_short = [c for c in cfg.candidates if min_train_steps(c, cfg, step_s) > train]
+        self.one_offs_ = one_offs(y, m, step_s, season_steps(cfg.weekly_season_s, step_s))
         for name in [c for c in cfg.candidates if c not in too_short]:
             model = make_model(name, cfg)
             try:
-                own_notes = model.fit_quietly(y[:train], step_s)
-                errors = rolling_errors(model, y, y, origins, h_cal)
+                own_notes = model.fit_quietly(self.one_offs_.cleaned[:train], step_s)
+                errors = rolling_errors(model, y, origins, h_cal, self.one_offs_)
             except ForecastingError as exc:
                 notes.append(f"{name} dropped from the backtest: {exc}")
                 continue
@@ -216,7 +226,7 @@ class AutoForecaster(BaseForecaster):
         self.excess_, level_note = level_excess(y, step_s, weekly)
         self.n_backtest_ = int(origins.size)
         self.season_steps_ = m
-        self.y_ = y.copy()
+        self.y_ = self.one_offs_.cleaned
         self.scores_ = tuple(f[0] for f in fits)
         self.model_name_ = chosen.model
         return [*notes, *own_notes, *([level_note] if level_note else [])]
@@ -262,7 +272,7 @@ class AutoForecaster(BaseForecaster):
         earlier = self._earlier_origins(y, origins, h_cal, [scored[i][1] for i in tied], m, step_s)
         if earlier.size == 0:
             return tied[0], None
-        errors = [rolling_errors(scored[i][1], y, y, earlier, h_cal) for i in tied]
+        errors = [rolling_errors(scored[i][1], y, earlier, h_cal, self.one_offs_) for i in tied]
         again = [pinball_score(e, conformal_offsets(e, self.quantiles), self.quantiles) for e in errors]
         k = min(range(len(tied)), key=lambda j: (again[j], j))
         return tied[k], (earlier, errors[k])
@@ -288,13 +298,15 @@ class AutoForecaster(BaseForecaster):
         if rescored is not None and np.array_equal(rescored[0], earlier):
             before = rescored[1]
         else:
-            before = rolling_errors(self.chosen_, y, y, earlier, h_cal)
+            before = rolling_errors(self.chosen_, y, earlier, h_cal, self.one_offs_)
         return np.concatenate([earlier, origins]).astype(np.int64), np.concatenate([before, errors])
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:
         n = self.y_.size
         point = self.chosen_.point_paths(self.y_, np.array([n], dtype=np.int64), horizon)[0]
-        cal = calibrate(self.errors_, self.origins_, n, quantiles, self.season_steps_, self.step_s_)
+        cal = calibrate(
+            self.errors_, self.origins_, n, quantiles, self.season_steps_, self.step_s_, self.one_offs_.mask
+        )
         offsets = extend_by_sqrt(cal.offsets, horizon, quantiles)
         offsets[np.asarray(quantiles) > 0.5] += self.excess_
         raw: FloatArray = point[np.newaxis, :] + offsets

@@ -125,6 +125,24 @@ def test_hour_bins_move_the_offsets_of_their_hours_halfway():
     assert cal.offsets[0, 4] == pytest.approx(BIN_SHARE * binned + (1 - BIN_SHARE) * pooled)
 
 
+def test_a_one_off_errors_count_in_the_pooled_quantile_but_in_no_hour_bin():
+    # errors of 1 everywhere, but 50 for the steps of hour 5 on the last day of origins
+    origins = np.arange(672) * 3
+    h_cal = 8
+    target = origins[:, None] + np.arange(h_cal)[None, :]
+    burst = (target // SEASON_STEPS == 6) & (target % SEASON_STEPS // 12 == 5)
+    errors = np.where(burst, 50.0, 1.0) + np.random.default_rng(4).random((672, h_cal)) * 0.01
+    n = 2016 + 5 * 12 - 4  # as above: the forecast's steps 5..8 fall in hour 5
+    one_off = np.zeros(n, dtype=bool)
+    one_off[6 * SEASON_STEPS + 60 : 6 * SEASON_STEPS + 72] = True
+    kept = calibrate(errors, origins, n, (0.95,), SEASON_STEPS, STEP_S)
+    left_out = calibrate(errors, origins, n, (0.95,), SEASON_STEPS, STEP_S, one_off)
+    assert kept.offsets[0, 4] > 20.0  # hour 5's bin: its last day's errors of 50 are its p95
+    assert left_out.offsets[0, 4] < 2.0  # in no bin: the pooled p95 (1.3% of the errors are 50)
+    no_bins = calibrate(np.where(burst, 1.0, errors), origins, n, (0.95,), SEASON_STEPS, STEP_S)
+    assert left_out.offsets[0, 4] >= no_bins.offsets[0, 4]  # still counted in the pooled one
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(20, 300))
 def test_calibrated_offsets_are_finite_and_ordered(seed, n_origins):

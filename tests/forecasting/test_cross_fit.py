@@ -82,5 +82,5 @@ def test_when_every_block_chooses_the_winner_its_own_errors_calibrate():
     auto.fit(y, 300)
     assert auto.model_name_ == "seasonal_naive"
     backtest = auto.origins_[-auto.n_backtest_ :]
-    own = rolling_errors(auto.chosen_, auto.y_, auto.y_, backtest, 36)
+    own = rolling_errors(auto.chosen_, auto.one_offs_.y, backtest, 36, auto.one_offs_)
     np.testing.assert_array_equal(auto.errors_[-auto.n_backtest_ :], own)

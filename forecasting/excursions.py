@@ -1,0 +1,213 @@
+"""One-off excursions: left out of the states models forecast from, kept in what they are scored on.
+
+This module owns which past steps the backtest-selected forecaster (``selection``) sees
+replaced, and from when on. A model that repeats the past (seasonal naive, the seasonal AR's
+lags, Holt-Winters' season) repeats a one-off burst a season later at its *median*: one 20x
+burst of an hour on an otherwise daily series made the next day's p50 for that hour 121 ACU
+where demand stayed near 6, and the plan raised MinCapacity to 91 ACU for it. A burst that
+did not happen on the days before is no evidence that it happens again on the next; the
+backtest errors, measured against the *actual* series, keep its risk in the upper quantiles.
+Pure numpy, no state.
+
+Rule, for a gap-free window y of n steps with a season of m steps (a day):
+
+1. **Baseline**: for t >= 2m, ``b[t]`` = the median of ``y[t - k m]`` over the up to
+   ``BASELINE_SEASONS`` = 3 seasons before t (the same time on the previous days).
+2. **Far out, upward**: ``r = (y - b) / max(b, 0.5)``, the residual relative to the baseline
+   (demand's noise grows with its level: an absolute fence set by the quiet hours flags the
+   noise of the busy ones). A step is flagged when r is above Tukey's far-out fence
+   ``Q3 + 3 IQR`` (the limit ``forecast::tsoutliers`` uses on its remainders: Hyndman et al.,
+   R package *forecast*; Tukey 1977, *Exploratory Data Analysis*) *and* y is at least
+   ``MIN_EXCURSION_ACU`` (0.5 ACU, one step of Aurora's capacity grid: "Aurora Serverless v2
+   ... scales in increments of 0.5 ACU", Aurora User Guide, "How Aurora Serverless v2 works";
+   a smaller one cannot move a floor) above every step within ``JITTER_S`` of the same time on
+   each of those days and on the same day a week (``week_steps``) before (a daily job that
+   starts a little earlier or later is no excursion, nor is a weekend batch). A step with no
+   week before it in the window is never flagged: it cannot be told from a weekly pattern.
+   The quartiles of a step's day come from the residuals of the days before it (the first
+   day's from itself), so whether a step is flagged never depends on what came after its day.
+   Only upward: a dip below the baseline costs nothing when it is repeated (Aurora's scaler
+   covers the difference), and flagging dips replaced a jittered daily peak by another day's
+   level on a network-traffic series.
+3. **One-off**: a run of flagged steps is replaced only when it lasts at most a quarter of a
+   season (6 h of a day) and the ``RETURN_S`` = 1 h after it are all unflagged (the series came
+   back). It is *confirmed* at the end of that hour: a forecast made earlier sees the run as it
+   was. A level shift (flagged from the shift to the end, or on and off for days) stays.
+4. **Replacement**: ``b[t]`` plus the residual interpolated linearly between the steps just
+   before and just after the run, clipped at 0.
+
+A burst at a time of day where one of the three days before, or the same day a week before,
+reached as high is never flagged: the second occurrence of a new daily job is forecast by the
+median from the day after, and a Saturday batch is repeated by the weekly model. Example: 4 ACU
+every day, 80 ACU from 08:20 to 09:20 once (at least a week into the window): those 12 steps
+are forecast from as 4 ACU once 10:20 has passed, and scored as 80.
+
+Backtests stay causal (:meth:`OneOffs.states`): the forecast from origin o starts from the
+history with the runs confirmed before o replaced and every other run as it was, which is what
+a forecast made at o would have seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from forecasting.types import FloatArray
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+__all__ = [
+    "BASELINE_SEASONS",
+    "FAR_OUT_IQR",
+    "JITTER_S",
+    "MIN_EXCURSION_ACU",
+    "RETURN_S",
+    "OneOffs",
+    "one_offs",
+]
+
+BASELINE_SEASONS = 3
+"""Seasons back the baseline's median takes. ASSUMPTION: three is the least count whose median
+ignores one unusual day."""
+FAR_OUT_IQR = 3.0
+"""Tukey's far-out fence, in interquartile ranges beyond the upper quartile (as forecast::tsoutliers)."""
+MIN_EXCURSION_ACU = 0.5
+"""Aurora Serverless v2's capacity step, ACU: a smaller excursion cannot change a floor."""
+JITTER_S = 1800
+"""A step is an excursion only beyond every step within this many seconds of its time on the
+days before. ASSUMPTION: half an hour, two plan steps."""
+RETURN_S = 3600
+"""Seconds after a run that must be unflagged for it to count as one-off. ASSUMPTION: one hour,
+the policy's re-plan interval."""
+
+
+@dataclass(frozen=True)
+class OneOffs:
+    """A window's confirmed one-off excursions (module rule).
+
+    Attributes:
+        y: the window as observed, shape (n,), ACU.
+        cleaned: the window with every confirmed run replaced, shape (n,), ACU, >= 0.
+        runs: ``(start, end)`` step indices of each replaced run, ``y[start:end]``, ascending.
+        confirm_steps: a run is confirmed ``confirm_steps`` after its end (``RETURN_S``).
+    """
+
+    y: FloatArray
+    cleaned: FloatArray
+    runs: tuple[tuple[int, int], ...]
+    confirm_steps: int
+
+    @property
+    def n_replaced(self) -> int:
+        """Steps replaced in ``cleaned``."""
+        return sum(end - start for start, end in self.runs)
+
+    @property
+    def mask(self) -> BoolArray:
+        """Shape (n,), True at the steps of the replaced runs."""
+        inside = np.zeros(self.y.size, dtype=np.bool_)
+        for start, end in self.runs:
+            inside[start:end] = True
+        return inside
+
+    def states(self, origins: IntArray) -> Iterator[tuple[FloatArray, BoolArray]]:
+        """The history a forecast from each origin starts from, grouped by origin.
+
+        Args:
+            origins: shape (n_origins,), step indices; the forecast from o reads ``[:o]``.
+
+        Yields:
+            ``(history, hit)``: a series of shape (n,) (``cleaned`` with the runs that began
+            before o but are confirmed only after it restored to ``y``) and the mask of the
+            origins, shape (n_origins,), it is the history of. The masks partition the origins.
+        """
+        if not self.runs:
+            yield self.cleaned, np.ones(origins.size, dtype=np.bool_)
+            return
+        pending = np.zeros((origins.size, len(self.runs)), dtype=np.bool_)
+        for k, (start, end) in enumerate(self.runs):
+            pending[:, k] = (origins > start) & (origins < end + self.confirm_steps)
+        groups, which = np.unique(pending, axis=0, return_inverse=True)
+        for g, restore in enumerate(groups):
+            history = self.cleaned
+            if restore.any():
+                history = self.cleaned.copy()
+                for start, end in (self.runs[int(k)] for k in np.flatnonzero(restore)):
+                    history[start:end] = self.y[start:end]
+            yield history, np.asarray(which.reshape(-1) == g)
+
+
+def _shifted(y: FloatArray, lags: list[int]) -> FloatArray:
+    """``y`` shifted forward by each lag, shape (len(lags), n); NaN where the window has none."""
+    n = y.size
+    back = np.full((len(lags), n), np.nan)
+    for k, lag in enumerate(lags):
+        if n > lag:
+            back[k, lag:] = y[: n - lag]
+    return back
+
+
+def _rolling_max(y: FloatArray, half: int) -> FloatArray:
+    """The max of ``y`` over the ``2 half + 1`` steps centred on each step (edges padded)."""
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(y, half, mode="edge"), 2 * half + 1)
+    return np.asarray(windows.max(axis=1), dtype=np.float64)
+
+
+def _runs(mask: BoolArray) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of True in ``mask``."""
+    padded = np.concatenate([[False], mask, [False]])
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _upper_fences(relative: FloatArray, m: int) -> FloatArray:
+    """Q3 + FAR_OUT_IQR IQR per step, from the residuals of the days before its day (module step 2)."""
+    fences = np.empty(relative.size)
+    for start in range(0, relative.size, m):
+        seen = relative[: max(start, m)]  # the first day's fence comes from itself
+        q1, q3 = np.quantile(seen, [0.25, 0.75])
+        fences[start : start + m] = q3 + FAR_OUT_IQR * (q3 - q1)
+    return fences
+
+
+def one_offs(y: FloatArray, season_steps: int, step_s: int, week_steps: int) -> OneOffs:
+    """Find and replace a window's one-off upward excursions (module rule).
+
+    Args:
+        y: gap-free demand window, shape (n,), ACU, >= 0.
+        season_steps: steps in the daily season m, >= 2.
+        step_s: step length, seconds.
+        week_steps: steps in the weekly season, >= ``season_steps``.
+
+    Returns:
+        The :class:`OneOffs` (no runs when the window holds fewer than three seasons and a week).
+    """
+    m = season_steps
+    observed = np.asarray(y, dtype=np.float64)
+    cleaned = observed.copy()
+    after = max(1, RETURN_S // step_s)
+    if observed.size < max(3 * m, week_steps + m):
+        return OneOffs(observed, cleaned, (), after)
+    ok = slice(2 * m, None)
+    days_before = [k * m for k in range(1, BASELINE_SEASONS + 1)]
+    base = np.full(observed.size, np.nan)
+    base[ok] = np.nanmedian(_shifted(observed, days_before)[:, ok], axis=0)
+    around = _shifted(_rolling_max(observed, JITTER_S // step_s), [*days_before, week_steps])[:, ok]
+    highest = np.where(np.isnan(around[-1]), np.inf, np.nanmax(around, axis=0))  # no week before: never
+    resid = observed - base
+    relative = resid[ok] / np.maximum(base[ok], MIN_EXCURSION_ACU)
+    flagged = np.zeros(observed.size, dtype=np.bool_)
+    flagged[ok] = (relative > _upper_fences(relative, m)) & (observed[ok] >= highest + MIN_EXCURSION_ACU)
+    runs: list[tuple[int, int]] = []
+    for a, b in _runs(flagged):
+        if a == 2 * m or b - a > m // 4 or b + after > observed.size or flagged[b : b + after].any():
+            continue  # no unflagged step before it, a regime rather than a burst, or not over yet
+        left, right = resid[a - 1], resid[b]
+        frac = (np.arange(a, b) - (a - 1)) / (b - (a - 1))
+        cleaned[a:b] = np.maximum(base[a:b] + left + frac * (right - left), 0.0)
+        runs.append((a, b))
+    return OneOffs(observed, cleaned, tuple(runs), after)

@@ -1,0 +1,157 @@
+"""One-off excursions are left out of what the models forecast from, and only those, causally."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forecasting import forecast_demand
+from forecasting.backtest import rolling_errors
+from forecasting.baselines import LastValue
+from forecasting.excursions import one_offs
+
+M = 288  # a day at 5 minutes
+W = 7 * M  # a week
+DAYS = 10
+
+
+def _daily(days: int = DAYS, seed: int = 11, noise: float = 0.03) -> np.ndarray:
+    """A daily sine of 2-6 ACU with multiplicative noise (at 0.03 no step of it is far out)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days * M)
+    return (4 + 2 * np.sin(2 * np.pi * t / M)) * rng.lognormal(0, noise, t.size)
+
+
+def test_a_burst_seen_once_is_replaced_by_the_same_time_of_the_previous_days() -> None:
+    y = _daily()
+    at = 8 * M + 100  # 08:20 on day 8, for an hour
+    y[at : at + 12] = 80.0
+    found = one_offs(y, M, 300, W)
+    assert found.runs == ((at, at + 12),) and found.n_replaced == 12
+    assert found.confirm_steps == 12  # the hour after it
+    outside = np.s_[at : at + 12]
+    np.testing.assert_array_equal(np.delete(found.cleaned, outside), np.delete(y, outside))
+    # the same time on days 5-7, their median, plus the neighbours' residuals: nowhere near 80
+    same_time = np.median([y[at - k * M : at + 12 - k * M] for k in (1, 2, 3)], axis=0)
+    assert np.all(np.abs(found.cleaned[at : at + 12] - same_time) < 2.0)
+    np.testing.assert_array_equal(found.y, y)  # the observed window is kept as it was
+
+
+def _a_week_apart(y: np.ndarray) -> None:
+    for d in (1, 8):
+        y[d * M + 100 : d * M + 112] = 80.0
+
+
+def _every_day(y: np.ndarray) -> None:
+    for d in range(DAYS):
+        y[d * M + 100 : d * M + 112] = 80.0
+
+
+@pytest.mark.parametrize(
+    ("case", "change"),
+    [
+        ("every day", _every_day),
+        ("a burst not over yet", lambda y: y.__setitem__(slice(-6, None), 80.0)),
+        ("back for less than an hour", lambda y: y.__setitem__(slice(-20, -11), 80.0)),
+        ("smaller than the 0.5-ACU grid", lambda y: y.__setitem__(slice(8 * M + 100, 8 * M + 112), 4.3)),
+        ("longer than a quarter day", lambda y: y.__setitem__(slice(8 * M, 8 * M + 80), 80.0)),
+        ("in the first week of the window", lambda y: y.__setitem__(slice(6 * M + 100, 6 * M + 112), 80.0)),
+        ("a week after the same", _a_week_apart),
+        ("a dip", lambda y: y.__setitem__(slice(8 * M + 100, 8 * M + 112), 0.0)),
+    ],
+)
+def test_what_is_not_a_finished_one_off_upward_excursion_is_kept(
+    case: str, change: Callable[[np.ndarray], None]
+) -> None:
+    y = np.full(DAYS * M, 4.0) if "grid" in case else _daily()
+    change(y)
+    found = one_offs(y, M, 300, W)
+    assert found.runs == (), case
+    np.testing.assert_array_equal(found.cleaned, y)
+
+
+def test_a_level_shift_stays() -> None:
+    y = _daily()
+    y[8 * M :] *= 4
+    found = one_offs(y, M, 300, W)
+    np.testing.assert_array_equal(found.cleaned[: 9 * M], y[: 9 * M])  # the day of the shift is kept
+    # the day after, the baseline still lags, and a step above the whole day before may be flagged;
+    # it is replaced by the baseline plus its neighbours' residuals: the new level, not the old
+    assert np.all(np.abs(found.cleaned - y) <= 0.1 * y)
+
+
+def test_a_burst_where_a_day_before_reached_as_high_is_kept() -> None:
+    y = _daily()
+    y[7 * M + 100 : 7 * M + 112] = 80.0  # day 7: the first time, an excursion
+    y[8 * M + 106 : 8 * M + 118] = 80.0  # day 8, half an hour later: the second time, a pattern
+    assert one_offs(y, M, 300, W).runs == ((7 * M + 100, 7 * M + 112),)
+
+
+def test_fewer_than_three_seasons_are_kept_as_they_are() -> None:
+    y = _daily(days=2)
+    y[M + 100 : M + 112] = 80.0
+    found = one_offs(y, M, 300, W)
+    assert found.runs == () and np.array_equal(found.cleaned, y) and found.cleaned is not y
+
+
+def test_whether_a_step_is_flagged_does_not_depend_on_later_days() -> None:
+    y = _daily()
+    at = 7 * M + 100
+    y[at : at + 12] = 80.0
+    noisier = y.copy()
+    noisier[8 * M :] *= np.random.default_rng(5).lognormal(0, 1.0, noisier.size - 8 * M)  # wilder later days
+    assert one_offs(y, M, 300, W).runs[0] == one_offs(noisier, M, 300, W).runs[0] == (at, at + 12)
+
+
+def test_each_backtest_origin_sees_only_the_runs_confirmed_before_it() -> None:
+    y = _daily()
+    at = 8 * M + 100
+    y[at : at + 12] = 80.0
+    found = one_offs(y, M, 300, W)
+    model = LastValue().fit(y[: 7 * M], 300)
+    origins = np.array([at, at + 1, at + 12, at + 23, at + 24, at + 30], dtype=np.int64)
+    errors = rolling_errors(model, y, origins, 1, found)
+    # last value: the step before the origin, raw until the run is confirmed at at + 24
+    seen = np.where(origins < at + 24, y[origins - 1], found.cleaned[origins - 1])
+    np.testing.assert_array_equal(errors[:, 0], y[origins] - seen)
+    raw = rolling_errors(model, y, origins, 1)  # without the runs: from the history as it was
+    np.testing.assert_array_equal(raw[:, 0], y[origins] - y[origins - 1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    at=st.integers(3 * M, 9 * M),
+    length=st.integers(1, 60),
+    level=st.floats(0.0, 200.0),
+)
+def test_only_flagged_steps_change_and_nothing_goes_negative(
+    seed: int, at: int, length: int, level: float
+) -> None:
+    y = _daily(seed=seed)
+    y[at : at + length] = level
+    found = one_offs(y, M, 300, W)
+    changed = np.flatnonzero(found.cleaned != y)
+    assert changed.size == found.n_replaced and np.all(found.cleaned >= 0.0)
+    assert found.n_replaced == 0 or (changed.min() >= at and changed.max() < at + length)
+    assert np.all(found.cleaned[changed] < y[changed])  # only upward excursions are replaced
+    np.testing.assert_array_equal(one_offs(y, M, 300, W).cleaned, found.cleaned)  # deterministic
+
+
+def test_the_day_after_a_one_off_burst_the_median_does_not_repeat_it() -> None:
+    y = _daily(days=10)
+    at = 8 * M + 100
+    y[at : at + 12] *= 20  # to about 120 ACU for an hour, once
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = forecast_demand(y[: 9 * M + 96], step_s=300, horizon=36, quantiles=(0.5, 0.9))
+    # before the fix a seasonal model won the backtest and forecast the burst again at p50 (121 ACU)
+    assert fc.quantile(0.5).max() < 10.0
+    # nor at p90 in that hour: one burst on one day is no evidence about the 08:00 hour (before
+    # the fix its error put p90 at 59 ACU there for the next three days)
+    assert fc.quantile(0.9).max() < 10.0

@@ -9,42 +9,45 @@ did not happen on the days before is no evidence that it happens again on the ne
 backtest errors, measured against the *actual* series, keep its risk in the upper quantiles.
 Pure numpy, no state.
 
-Rule, for a gap-free window y of n steps with a season of m steps (a day):
+Rule, for a gap-free window y of n steps with a season of m steps (a day) and a week of W:
 
 1. **Baseline**: for t >= 2m, ``b[t]`` = the median of ``y[t - k m]`` over the up to
    ``BASELINE_SEASONS`` = 3 seasons before t (the same time on the previous days).
 2. **Far out, upward**: ``r = (y - b) / max(b, 0.5)``, the residual relative to the baseline
    (demand's noise grows with its level: an absolute fence set by the quiet hours flags the
-   noise of the busy ones). A step is flagged when r is above Tukey's far-out fence
+   noise of the busy ones). Step t is *far out* when r is above Tukey's far-out fence
    ``Q3 + 3 IQR`` (the limit ``forecast::tsoutliers`` uses on its remainders: Hyndman et al.,
-   R package *forecast*; Tukey 1977, *Exploratory Data Analysis*) *and* y is at least
+   R package *forecast*; Tukey 1977, *Exploratory Data Analysis*) and ``y - b`` is at least
    ``MIN_EXCURSION_ACU`` (0.5 ACU, one step of Aurora's capacity grid: "Aurora Serverless v2
    ... scales in increments of 0.5 ACU", Aurora User Guide, "How Aurora Serverless v2 works";
-   a smaller one cannot move a floor) above every step within ``JITTER_S`` of the same time on
-   each of those days and on the same day a week (``week_steps``) before (a daily job that
-   starts a little earlier or later is no excursion, nor is a weekend batch). A step with no
-   week before it in the window is never flagged: it cannot be told from a weekly pattern.
-   The quartiles of a step's day come from the residuals of the days before it (the first
-   day's from itself), so whether a step is flagged never depends on what came after its day.
-   Only upward: a dip below the baseline costs nothing when it is repeated (Aurora's scaler
-   covers the difference), and flagging dips replaced a jittered daily peak by another day's
-   level on a network-traffic series.
-3. **One-off**: a run of flagged steps is replaced only when it lasts at most a quarter of a
-   season (6 h of a day) and the ``RETURN_S`` = 1 h after it are all unflagged (the series came
-   back). It is *confirmed* at the end of that hour: a forecast made earlier sees the run as it
-   was. A level shift (flagged from the shift to the end, or on and off for days) stays.
-4. **Replacement**: ``b[t]`` plus the residual interpolated linearly between the steps just
+   a smaller one cannot move a floor). The quartiles of a step's day come from the residuals
+   of the days before it (the first day's from itself). Only upward: a dip below the baseline
+   costs nothing when it is repeated (Aurora's scaler covers the difference), and flagging
+   dips replaced a jittered daily peak by another day's level on a network-traffic series.
+3. **Recurring**: a far-out step *recurs* when some step within ``JITTER_S`` of its time was
+   far out too on one of the 3 days before or after it, or a week before or after it (in the
+   window; where that step is in the window's first two days, which have no baseline, when it
+   reached half of t's height above ``b[t]``). A daily job that starts a little earlier or
+   later, grows or shrinks, recurs from its second run on, and so does its first run; a
+   Saturday batch recurs with the next or previous Saturday. A step with no week before or
+   after it in the window cannot be told from a weekly pattern and counts as recurring.
+4. **One-off**: a run of far-out steps is replaced only when none of its steps recurs, it
+   lasts at most a quarter of a season (6 h of a day), and the ``RETURN_S`` = 1 h after it
+   holds no far-out step (the series came back). It is *confirmed* at the end of that hour.
+   A level shift (far out from the shift on, or on and off for days) stays.
+5. **Replacement**: ``b[t]`` plus the residual interpolated linearly between the steps just
    before and just after the run, clipped at 0.
 
-A burst at a time of day where one of the three days before, or the same day a week before,
-reached as high is never flagged: the second occurrence of a new daily job is forecast by the
-median from the day after, and a Saturday batch is repeated by the weekly model. Example: 4 ACU
-every day, 80 ACU from 08:20 to 09:20 once (at least a week into the window): those 12 steps
-are forecast from as 4 ACU once 10:20 has passed, and scored as 80.
+Example: 4 ACU every day, 80 ACU from 08:20 to 09:20 once: those 12 steps are forecast from
+as 4 ACU once 10:20 has passed, and scored as 80; the same hour on a second day makes both
+days' runs a pattern the seasonal models repeat.
 
-Backtests stay causal (:meth:`OneOffs.states`): the forecast from origin o starts from the
-history with the runs confirmed before o replaced and every other run as it was, which is what
-a forecast made at o would have seen.
+Backtests (:meth:`OneOffs.states`): the forecast from origin o starts from the history with
+the one-off runs confirmed before o replaced and every other run as it was, which is what a
+forecast made at o would have seen, with one exception: a run that recurs *later* is never
+replaced, although a forecast made between the two runs would have replaced it (the window
+knows it is a pattern; its backtest errors at those origins are the seasonal models' with the
+pattern learnt, slightly optimistic for them).
 """
 
 from __future__ import annotations
@@ -181,33 +184,56 @@ def one_offs(y: FloatArray, season_steps: int, step_s: int, week_steps: int) -> 
         y: gap-free demand window, shape (n,), ACU, >= 0.
         season_steps: steps in the daily season m, >= 2.
         step_s: step length, seconds.
-        week_steps: steps in the weekly season, >= ``season_steps``.
+        week_steps: steps in the weekly season W, >= ``season_steps``.
 
     Returns:
-        The :class:`OneOffs` (no runs when the window holds fewer than three seasons and a week).
+        The :class:`OneOffs` (no runs when the window holds fewer than three seasons).
     """
-    m = season_steps
+    m, n = season_steps, y.size
     observed = np.asarray(y, dtype=np.float64)
     cleaned = observed.copy()
     after = max(1, RETURN_S // step_s)
-    if observed.size < max(3 * m, week_steps + m):
+    if n < 3 * m:
         return OneOffs(observed, cleaned, (), after)
     ok = slice(2 * m, None)
-    days_before = [k * m for k in range(1, BASELINE_SEASONS + 1)]
-    base = np.full(observed.size, np.nan)
-    base[ok] = np.nanmedian(_shifted(observed, days_before)[:, ok], axis=0)
-    around = _shifted(_rolling_max(observed, JITTER_S // step_s), [*days_before, week_steps])[:, ok]
-    highest = np.where(np.isnan(around[-1]), np.inf, np.nanmax(around, axis=0))  # no week before: never
+    base = np.full(n, np.nan)
+    base[ok] = np.nanmedian(
+        _shifted(observed, [k * m for k in range(1, BASELINE_SEASONS + 1)])[:, ok], axis=0
+    )
     resid = observed - base
     relative = resid[ok] / np.maximum(base[ok], MIN_EXCURSION_ACU)
-    flagged = np.zeros(observed.size, dtype=np.bool_)
-    flagged[ok] = (relative > _upper_fences(relative, m)) & (observed[ok] >= highest + MIN_EXCURSION_ACU)
+    far = np.zeros(n, dtype=np.bool_)
+    far[ok] = (relative > _upper_fences(relative, m)) & (resid[ok] >= MIN_EXCURSION_ACU)
+    recurs = _recurs(observed, base, far, m, week_steps, JITTER_S // step_s)
     runs: list[tuple[int, int]] = []
-    for a, b in _runs(flagged):
-        if a == 2 * m or b - a > m // 4 or b + after > observed.size or flagged[b : b + after].any():
-            continue  # no unflagged step before it, a regime rather than a burst, or not over yet
-        left, right = resid[a - 1], resid[b]
+    for a, b in _runs(far):
+        if recurs[a:b].any() or b - a > m // 4 or b + after > n or far[b : b + after].any():
+            continue  # a pattern, a regime rather than a burst, or not over yet
+        left, right = resid[a - 1], resid[b]  # a - 1 >= 2m: far is False on the first two days
         frac = (np.arange(a, b) - (a - 1)) / (b - (a - 1))
         cleaned[a:b] = np.maximum(base[a:b] + left + frac * (right - left), 0.0)
         runs.append((a, b))
     return OneOffs(observed, cleaned, tuple(runs), after)
+
+
+def _recurs(
+    observed: FloatArray, base: FloatArray, far: BoolArray, m: int, week: int, half: int
+) -> BoolArray:
+    """Module step 3 for every step, shape (n,): True where a far-out step recurs (or may)."""
+    n = observed.size
+    t = np.arange(n)
+    near_far = _rolling_max(far.astype(np.float64), half) > 0.0
+    near_max = _rolling_max(observed, half)
+    halfway = base + (observed - base) / 2.0  # NaN on the first two days, where nothing is far out
+    recurs = np.zeros(n, dtype=np.bool_)
+    has_week = np.zeros(n, dtype=np.bool_)
+    days = [k * m for k in range(1, BASELINE_SEASONS + 1)]
+    for lag in [-week, *(-d for d in days), *days, week]:
+        ref = t + lag
+        inside = (ref >= 0) & (ref < n)
+        ref = np.clip(ref, 0, n - 1)
+        hit = np.where(ref >= 2 * m, near_far[ref], near_max[ref] >= halfway)
+        recurs |= inside & hit
+        if abs(lag) == week:
+            has_week |= inside
+    return recurs | ~has_week

@@ -85,11 +85,25 @@ def test_a_level_shift_stays() -> None:
     assert np.all(np.abs(found.cleaned - y) <= 0.1 * y)
 
 
-def test_a_burst_where_a_day_before_reached_as_high_is_kept() -> None:
+@pytest.mark.parametrize(("first", "second"), [(80.0, 80.0), (20.0, 40.0), (40.0, 41.0), (10.0, 12.0)])
+def test_a_daily_job_is_a_pattern_from_its_second_run_on_whatever_its_size(
+    first: float, second: float
+) -> None:
+    # the QA case: a second run a little larger than the first was flagged too when "recurs"
+    # meant "reached as high"; now it means "was far out as well"
     y = _daily()
-    y[7 * M + 100 : 7 * M + 112] = 80.0  # day 7: the first time, an excursion
-    y[8 * M + 106 : 8 * M + 118] = 80.0  # day 8, half an hour later: the second time, a pattern
-    assert one_offs(y, M, 300, W).runs == ((7 * M + 100, 7 * M + 112),)
+    y[7 * M + 100 : 7 * M + 112] = first  # day 7
+    y[8 * M + 106 : 8 * M + 118] = second  # day 8, half an hour later
+    assert one_offs(y, M, 300, W).runs == ()
+
+
+def test_a_job_seen_once_more_in_the_first_two_days_is_a_pattern() -> None:
+    y = _daily()
+    y[M + 100 : M + 112] = 50.0  # day 1 (no baseline there) reached half of day 8's height above its
+    y[8 * M + 100 : 8 * M + 112] = 80.0  # baseline (~5.5 ACU) on day 8, a week later
+    assert one_offs(y, M, 300, W).runs == ()
+    y[M + 100 : M + 112] = 30.0  # less than halfway up
+    assert one_offs(y, M, 300, W).runs == ((8 * M + 100, 8 * M + 112),)
 
 
 def test_fewer_than_three_seasons_are_kept_as_they_are() -> None:
@@ -99,12 +113,14 @@ def test_fewer_than_three_seasons_are_kept_as_they_are() -> None:
     assert found.runs == () and np.array_equal(found.cleaned, y) and found.cleaned is not y
 
 
-def test_whether_a_step_is_flagged_does_not_depend_on_later_days() -> None:
+def test_the_fence_of_a_day_does_not_depend_on_later_days() -> None:
     y = _daily()
     at = 7 * M + 100
     y[at : at + 12] = 80.0
     noisier = y.copy()
-    noisier[8 * M :] *= np.random.default_rng(5).lognormal(0, 1.0, noisier.size - 8 * M)  # wilder later days
+    wild = np.random.default_rng(5).lognormal(0, 1.0, noisier.size - 8 * M)  # wilder later days...
+    phase = np.arange(8 * M, noisier.size) % M
+    noisier[8 * M :] *= np.where(np.abs(phase - 106) < 24, 1.0, wild)  # ...but calm around 08:20
     assert one_offs(y, M, 300, W).runs[0] == one_offs(noisier, M, 300, W).runs[0] == (at, at + 12)
 
 
@@ -155,3 +171,15 @@ def test_the_day_after_a_one_off_burst_the_median_does_not_repeat_it() -> None:
     # nor at p90 in that hour: one burst on one day is no evidence about the 08:00 hour (before
     # the fix its error put p90 at 59 ACU there for the next three days)
     assert fc.quantile(0.9).max() < 10.0
+
+
+def test_a_new_daily_job_is_forecast_at_the_median_after_its_second_run() -> None:
+    # the QA reproduction: a job at 08:00-09:00 on days 11 (20 ACU) and 12 (40 ACU) over ~4 ACU;
+    # with "recurs" meaning "reached as high" both runs were replaced and p50 stayed at 4 ACU
+    y = 4 + np.random.default_rng(0).normal(0, 0.15, 14 * M)
+    y[11 * M + 96 : 11 * M + 108] = 20.0
+    y[12 * M + 96 : 12 * M + 108] = 40.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = forecast_demand(y[: 13 * M + 84], step_s=300, horizon=36, quantiles=(0.5, 0.9))
+    assert fc.quantile(0.5)[12:24].max() > 35.0  # day 13's 08:00-09:00, an hour ahead

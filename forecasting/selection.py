@@ -50,7 +50,7 @@ from forecasting.backtest import ORIGIN_STRIDE_STEPS, rolling_errors, split_orig
 from forecasting.base import BaseForecaster, IntArray, RollingForecaster
 from forecasting.calibration import calibrate
 from forecasting.config import ForecastConfig
-from forecasting.errors import ForecastingError, InsufficientHistoryError
+from forecasting.errors import ForecastingError, InsufficientHistoryError, ModelFitError
 from forecasting.excursions import OneOffs, one_offs
 from forecasting.holt_winters import holt_winters_min_steps
 from forecasting.intervals import complement_scores, conformal_offsets, extend_by_sqrt, pinball_score
@@ -198,10 +198,12 @@ class AutoForecaster(BaseForecaster):
             try:
                 own_notes = model.fit_quietly(self.one_offs_.cleaned[:train], step_s)
                 errors = rolling_errors(model, y, origins, h_cal, self.one_offs_)
+                score, held = _scores(errors, blocks, self.quantiles)
+                if not np.isfinite(score):
+                    raise ModelFitError("its backtest pinball loss overflows float64 (values near 1e308)")
             except ForecastingError as exc:
                 notes.append(f"{name} dropped from the backtest: {exc}")
                 continue
-            score, held = _scores(errors, blocks, self.quantiles)
             fits.append((ModelScore(model=name, pinball_acu=score), model, errors, own_notes, held))
         skipped = [c for c in too_short if c not in _BASIC]
         if not fits:

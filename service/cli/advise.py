@@ -64,8 +64,10 @@ from traces import SignalRules
 
 def _readers(text: str) -> tuple[ReaderSetting, ...]:
     """``use1-az2:1,use1-az4:15`` -> readers (AZ ID and promotion tier); ``none`` -> none."""
-    if text.strip().lower() in ("", "none"):
+    if text.strip().lower() == "none":
         return ()
+    if not text.strip():
+        raise CliInputError("--readers: empty; give AZ_ID:TIER,... (e.g. use1-az2:1) or none")
     out = []
     for part in text.split(","):
         az, _, tier = part.strip().partition(":")

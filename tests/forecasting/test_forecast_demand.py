@@ -203,6 +203,30 @@ def test_failed_candidate_is_dropped_with_a_warning(make_diurnal, monkeypatch):
     assert emitted == list(fc.warnings)
 
 
+def test_a_candidate_whose_backtest_loss_overflows_is_dropped_with_a_warning(make_diurnal, monkeypatch):
+    # values near 1e308 can overflow the pinball sum of a finite error matrix (QA: a raw
+    # pydantic ValidationError for ModelScore(pinball_acu=inf) instead of a forecast)
+    import forecasting.selection as selection
+
+    scores, calls = selection._scores, []
+
+    def first_overflows(*args):
+        score, held = scores(*args)
+        calls.append(score)
+        return (np.inf if len(calls) == 1 else score), held
+
+    monkeypatch.setattr(selection, "_scores", first_overflows)
+    history, _ = make_diurnal(7 * SEASON_STEPS)
+    fc, _ = run(history)
+    assert_valid(fc)
+    first = ForecastConfig().candidates[0]
+    assert first not in {c.model for c in fc.candidates}
+    assert (
+        f"{first} dropped from the backtest: its backtest pinball loss overflows float64 (values near 1e308)"
+        in fc.warnings
+    )
+
+
 def test_only_candidate_failing_falls_back_to_seasonal_naive(make_diurnal, monkeypatch):
     monkeypatch.setattr(
         "forecasting.holt_winters.HoltWinters._state_forecast",

@@ -104,6 +104,10 @@ def test_advise_bad_input_is_one_line(tmp_path: Path) -> None:
         runner.invoke(app, ["advise", "--csv", csv, "--json", str(tmp_path / "no" / "a.json")]),
         "does not exist",
     )
+    _one_line(  # an empty value is no silent "no readers": that changes today's bill
+        runner.invoke(app, ["advise", "--csv", csv, "--readers", " "]),
+        "error: --readers: empty; give AZ_ID:TIER,... (e.g. use1-az2:1) or none",
+    )
     _one_line(
         runner.invoke(app, ["advise", "--csv", csv, "--readers", "use1-az2:99"]),
         "--readers: 'use1-az2:99': Input should be less than or equal to 15",

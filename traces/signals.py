@@ -627,7 +627,11 @@ def connections_note(peak: float, rules: SignalRules) -> str | None:
         if acu <= MAX_ACU_LIMIT and max_connections(acu, engine=rules.engine, min_acu=min_acu) >= need:
             target = max(acu, rules.max_acu)
             lifted = max_connections(target, engine=rules.engine, min_acu=min_acu)
-            raise_min = f"MinCapacity at least {min_acu:g} ACU" if min_acu != rules.min_acu else ""
+            raise_min = (
+                f"MinCapacity never below {min_acu:g} ACU (the lowest allowed now is {rules.min_acu:g})"
+                if min_acu != rules.min_acu
+                else ""
+            )
             if target > rules.max_acu:
                 lift = f": a MaxCapacity of {target:g} ACU" + (f" and {raise_min}" if raise_min else "")
             else:

@@ -249,7 +249,8 @@ def recommendation_lines(rec: Recommendation) -> list[str]:
         + ("; FAIL-SAFE plan" if rec.is_fail_safe else ""),
         f"expected cost over the {len(rec.steps) * rec.step_s / 3600:g}-h horizon: "
         f"${rec.expected_cost_usd:,.2f} (compute of all instances at the planned capacity)",
-        "floor schedule (MinCapacity / MaxCapacity, ACU):",
+        "floor schedule (MinCapacity / MaxCapacity, ACU; it may change at any step of the history, "
+        "not only every plan step):",
         *(
             f"  {c.at:%Y-%m-%d %H:%M}Z  {c.min_capacity_acu:g} / {c.max_capacity_acu:g}"
             for c in rec.settings.capacity_changes

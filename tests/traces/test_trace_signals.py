@@ -164,7 +164,9 @@ def test_max_connections_table_and_postgres_low_minimum_cap() -> None:
     note = connections_note(2500 / 1.2, SignalRules(max_acu=8, min_acu=0.5))
     assert (
         note is not None
-        and "a MaxCapacity of 16 ACU and MinCapacity at least 1 ACU lifts it to 3,360" in note  # noqa: E501
+        and "a MaxCapacity of 16 ACU and MinCapacity never below 1 ACU (the lowest allowed now is 0.5) "
+        "lifts it to 3,360"
+        in note
     )
     assert connections_note(100, SignalRules(max_acu=8)) is None
 

@@ -104,6 +104,7 @@ def test_config_file_sets_the_cluster_and_options_override_it(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     rec = Recommendation.model_validate(json.loads(out.read_text()))
     assert rec.cluster_id == "cli"
+    assert "warning: the rows name cluster 'orders'; planned as 'cli' (--cluster-id)" in result.output
     assert rec.risk_quantile == 0.95
     assert {r.az_id for r in rec.settings.readers} <= {"euc1-az2", "euc1-az3"}
 

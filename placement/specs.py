@@ -13,19 +13,57 @@ marked ASSUMPTION. Units are in the field names (``_ms``, ``_s``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails
 
 from placement.errors import AzRegionMismatchError
 
-AzId = Annotated[str, Field(pattern=r"^[a-z]{2,5}[0-9]+-az[0-9]+$", max_length=32)]
-"""An AZ ID such as ``use1-az1`` (AZ IDs, unlike AZ names, mean the same AZ in every account)."""
+AZ_ID_PATTERN = r"^[a-z]{2,5}[0-9]+-az[0-9]+$"
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$"
 
-RegionName = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$", max_length=32)]
-"""An AWS region name such as ``us-east-1``."""
+
+def _matching(pattern: str, what: str) -> Callable[[str], str]:
+    """A validator: the value when it matches ``pattern``, else ValueError saying what it is not."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return check
+
+
+AzId = Annotated[
+    str,
+    Field(max_length=32, json_schema_extra={"pattern": AZ_ID_PATTERN}),
+    AfterValidator(
+        _matching(AZ_ID_PATTERN, "an AZ ID such as use1-az1 (AZ IDs, not AZ names like us-east-1a)")
+    ),
+]
+"""An AZ ID such as ``use1-az1`` (AZ IDs, unlike AZ names, mean the same AZ in every account).
+
+A value that is not one fails validation with ``'<value>' is not an AZ ID such as use1-az1``
+(the JSON schema keeps the pattern)."""
+
+RegionName = Annotated[
+    str,
+    Field(max_length=32, json_schema_extra={"pattern": REGION_PATTERN}),
+    AfterValidator(_matching(REGION_PATTERN, "an AWS region name such as us-east-1")),
+]
+"""An AWS region name such as ``us-east-1`` (else ``'<value>' is not an AWS region name ...``)."""
 
 
 _COMPASS = {"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}

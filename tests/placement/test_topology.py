@@ -70,3 +70,22 @@ def test_a_topology_with_another_regions_az_ids_is_rejected() -> None:
 def test_a_secondary_region_with_another_regions_az_ids_is_rejected() -> None:
     with pytest.raises(ValidationError, match=r"az_ids \['euw2-az1'\] is not in us-west-2"):
         SecondaryRegion(region="us-west-2", az_ids=("usw2-az1", "euw2-az1"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "az_ids",
+            ("us-east-1a", "use1-az2"),
+            "'us-east-1a' is not an AZ ID such as use1-az1 (AZ IDs, not AZ names",
+        ),
+        ("region", "US-EAST-1", "'US-EAST-1' is not an AWS region name such as us-east-1"),
+    ],
+)
+def test_a_malformed_az_id_or_region_says_what_the_field_takes(
+    field: str, value: object, message: str
+) -> None:
+    # the pattern itself ("String should match pattern '^[a-z]{2,5}[0-9]+-az[0-9]+$'") said it to no user
+    with pytest.raises(ValidationError, match=message.replace("(", r"\(")):
+        Topology(**{field: value})

@@ -558,7 +558,7 @@ def test_a_region_that_is_not_the_config_files_azs_is_refused(tmp_path: Path) ->
 
 
 def test_a_malformed_az_id_names_the_az_option() -> None:
-    # It said "az_ids.0: String should match pattern ..." without naming --az.
+    # It said "az_ids.0: String should match pattern ..." without naming --az (now what an AZ ID is).
     result = runner.invoke(
         app,
         [
@@ -572,7 +572,7 @@ def test_a_malformed_az_id_names_the_az_option() -> None:
         ],
     )
     assert result.exit_code == 2
-    assert _error(result).startswith("error: --az: String should match pattern")
+    assert _error(result).startswith("error: --az: 'only-one' is not an AZ ID such as use1-az1")
 
 
 @pytest.mark.parametrize(

@@ -99,11 +99,33 @@ def test_a_daily_job_is_a_pattern_from_its_second_run_on_whatever_its_size(
 
 def test_a_job_seen_once_more_in_the_first_two_days_is_a_pattern() -> None:
     y = _daily()
-    y[M + 100 : M + 112] = 50.0  # day 1 (no baseline there) reached half of day 8's height above its
-    y[8 * M + 100 : 8 * M + 112] = 80.0  # baseline (~5.5 ACU) on day 8, a week later
+    y[M + 100 : M + 112] = 20.0  # day 1 (no baseline there): a tenth of day 8's height above its
+    y[8 * M + 100 : 8 * M + 112] = 80.0  # baseline (~5.5 ACU, so 13 ACU) on day 8, a week later
     assert one_offs(y, M, 300, W).runs == ()
-    y[M + 100 : M + 112] = 30.0  # less than halfway up
+    y[M + 100 : M + 112] = 10.0  # below a tenth of the way up
     assert one_offs(y, M, 300, W).runs == ((8 * M + 100, 8 * M + 112),)
+
+
+def test_a_small_blip_near_the_time_on_another_day_does_not_keep_a_burst() -> None:
+    # QA: one far-out 5-min blip of 0.7 ACU at 09:10 the day before kept a 60-ACU burst at
+    # 09:00-10:00, and the next day's p50 repeated it (60.5 ACU)
+    y = np.full(14 * M, 0.5) + np.random.default_rng(0).normal(0, 0.02, 14 * M)
+    y[12 * M + 108 : 12 * M + 120] += 60.0
+    y[11 * M + 110] += 0.7
+    assert one_offs(y, M, 300, W).runs == ((12 * M + 108, 12 * M + 120),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = forecast_demand(y[: 13 * M + 96], step_s=300, horizon=36, quantiles=(0.5, 0.9))
+    assert fc.quantile(0.5).max() < 1.0
+
+
+def test_a_burst_two_days_after_a_level_shift_is_one_off() -> None:
+    # QA: the shift's own steps are far out against a baseline that still lags; with "far out"
+    # alone the burst recurred with them
+    y = np.full(14 * M, 4.0) + np.random.default_rng(0).normal(0, 0.05, 14 * M)
+    y[10 * M :] += 8.0
+    y[12 * M + 108 : 12 * M + 120] += 20.0
+    assert one_offs(y, M, 300, W).runs == ((12 * M + 108, 12 * M + 120),)
 
 
 def test_fewer_than_three_seasons_are_kept_as_they_are() -> None:

@@ -552,10 +552,15 @@ def recommend_command(
             peak_acu=peak_acu,
         ):  # fmt: skip
             typer.echo(f"warning: {line}", err=True)
-        named, given = file_cluster(report), cluster_id or c.cluster_id
-        if named is not None and given is not None and named != given:  # a typo would go unnoticed
-            where = "--cluster-id" if cluster_id else f"{src.file}: cluster.cluster_id"
-            typer.echo(f"warning: the rows name cluster {named!r}; planned as {given!r} ({where})", err=True)
+        rows_cluster, named_cluster = file_cluster(report), cluster_id or c.cluster_id
+        if rows_cluster is not None and named_cluster is not None and rows_cluster != named_cluster:
+            where = (
+                "--cluster-id" if cluster_id else f"{src.file}: cluster.cluster_id"
+            )  # a typo goes unnoticed
+            typer.echo(
+                f"warning: the rows name cluster {rows_cluster!r}; planned as {named_cluster!r} ({where})",
+                err=True,
+            )
         try:  # a capacity above MaxCapacity: the MaxCapacity given is not the cluster's
             check_capacity_within_max(
                 capacity_series(built, read.signals, rules),

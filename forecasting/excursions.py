@@ -7,8 +7,8 @@ burst of an hour on an otherwise daily series made the next day's p50 for that h
 where demand stayed near 6, and the plan raised MinCapacity to 91 ACU for it. A burst that
 did not happen on the days before is no evidence that it happens again on the next; the
 backtest errors are still measured against the *actual* series, so the burst counts in the
-pooled conformal quantiles: in those above 1 minus its share of the calibration errors (one hour
-of seven days is 0.6%: p99.5 and up), not in p90.
+pooled conformal quantiles: in those above about 1 minus its share of the calibration errors
+(one hour of seven days is 0.6%: roughly p99.4 and up), not in p90.
 Pure numpy, no state.
 
 Rule, for a gap-free window y of n steps with a season of m steps (a day) and a week of W:
@@ -217,9 +217,9 @@ def one_offs(y: FloatArray, season_steps: int, step_s: int, week_steps: int) -> 
     recurs = _recurs(observed, base, far, m, week_steps, JITTER_S // step_s)
     runs: list[tuple[int, int]] = []
     for a, b in _runs(far):
-        if recurs[a:b].any() or b - a > m // 4 or b + after > n or far[b : b + after].any():
-            continue  # a pattern, a regime rather than a burst, or not over yet
-        left, right = resid[a - 1], resid[b]  # a - 1 >= 2m: far is False on the first two days
+        if a == 2 * m or recurs[a:b].any() or b - a > m // 4 or b + after > n or far[b : b + after].any():
+            continue  # nothing with a baseline before it, a pattern, a regime (not a burst), not over
+        left, right = resid[a - 1], resid[b]
         frac = (np.arange(a, b) - (a - 1)) / (b - (a - 1))
         cleaned[a:b] = np.maximum(base[a:b] + left + frac * (right - left), 0.0)
         runs.append((a, b))

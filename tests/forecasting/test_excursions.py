@@ -128,6 +128,15 @@ def test_a_burst_two_days_after_a_level_shift_is_one_off() -> None:
     assert one_offs(y, M, 300, W).runs == ((12 * M + 108, 12 * M + 120),)
 
 
+def test_a_burst_at_the_first_step_with_a_baseline_is_kept_and_nothing_is_nan() -> None:
+    # the replacement interpolates the residual of the step before the run, which has no
+    # baseline there: it was NaN, and every forecast from the window failed
+    y = _daily(days=14)
+    y[2 * M : 2 * M + 12] = 80.0
+    found = one_offs(y, M, 300, W)
+    assert found.runs == () and np.all(np.isfinite(found.cleaned))
+
+
 def test_fewer_than_three_seasons_are_kept_as_they_are() -> None:
     y = _daily(days=2)
     y[M + 100 : M + 112] = 80.0

@@ -22,9 +22,14 @@ from traces import format_ts
 
 runner = CliRunner()
 T0 = int(datetime(2024, 5, 6, tzinfo=UTC).timestamp())
-INPUT_JSON = (
-    "error: --json g2.csv: the same file as --input g2.csv, which it would overwrite; give another path"
-)
+
+
+def _overwrites(output: str, source: str) -> str:
+    """The one-line refusal of an output naming an input (``"--json g2.csv"``, ``"--input g2.csv"``)."""
+    return f"error: {output}: the same file as {source}, which it would overwrite; give another path"
+
+
+INPUT_JSON = _overwrites("--json g2.csv", "--input g2.csv")
 
 
 @pytest.fixture
@@ -58,8 +63,7 @@ def _refused(result: Any, line: str, folder: Path, before: dict[str, bytes | Non
         ),
         pytest.param(
             ["--csv", "g2.csv", "--json", "../{name}/g2.csv"],
-            "error: --json ../{name}/g2.csv: the same file as --csv g2.csv, which it would overwrite; give "
-            "another path",
+            _overwrites("--json ../{name}/g2.csv", "--csv g2.csv"),
             id="json_is_the_csv_by_another_path",
         ),
         pytest.param(
@@ -69,20 +73,17 @@ def _refused(result: Any, line: str, folder: Path, before: dict[str, bytes | Non
         ),
         pytest.param(
             ["--input", "link.csv", "--json", "g2.csv"],
-            "error: --json g2.csv: the same file as --input link.csv, which it would overwrite; give another "
-            "path",
+            _overwrites("--json g2.csv", "--input link.csv"),
             id="a_symlink_to_it",
         ),
         pytest.param(
             ["--input", "g2.csv", "--json", "hard.csv"],
-            "error: --json hard.csv: the same file as --input g2.csv, which it would overwrite; give another "
-            "path",
+            _overwrites("--json hard.csv", "--input g2.csv"),
             id="a_hard_link_to_it",
         ),
         pytest.param(
             ["--input", "g2.csv", "--config", "c.toml", "--json", "c.toml"],
-            "error: --json c.toml: the same file as --config c.toml, which it would overwrite; give another "
-            "path",
+            _overwrites("--json c.toml", "--config c.toml"),
             id="json_is_the_config",
         ),
     ],
@@ -118,8 +119,7 @@ def test_recommend_refuses_an_output_that_is_an_input(here: Path, args: list[str
         ),
         pytest.param(
             ["--csv", "g2.csv", "--json", "out.json", "--html", "g2.csv"],
-            "error: --html g2.csv: the same file as --csv g2.csv, which it would overwrite; give another "
-            "path",
+            _overwrites("--html g2.csv", "--csv g2.csv"),
             id="html_is_the_csv",
         ),
     ],

@@ -225,16 +225,18 @@ class PostureConfig(_Frozen):
     """How a replay learns ``acuplan``'s risk quantile per cluster from shadow replays of its own past.
 
     Every decision, the simulator scores the demand that followed the last one under Aurora
-    alone at the user's floor and under the perfect-foresight bound of that stretch. Once
-    Aurora alone has had ``min_reactive_slo_min`` violation minutes in the last ``window_s``
-    (before that nothing says the configured quantile is wrong), every candidate quantile
-    also plans in the shadow, each through :func:`policy.recommend` (its own forecast) from
-    its own deployed layout, and is scored the same way (:mod:`policy.trace_replay.posture`).
-    Over the span the shadows have been scored (at most ``window_s``; at least
-    ``min_window_s`` before anything moves), the next plan uses the cheapest candidate that
-    kept at most ``slo_share_of_reactive`` of Aurora alone's SLO-violation minutes at no more
-    than ``max_cost_vs_bound`` times the bound; without one, or with fewer than
-    ``min_reactive_slo_min`` minutes of Aurora alone in that span, ``policy.risk_quantile``.
+    alone at the user's floor, under the perfect-foresight bound of that stretch and under
+    the configured quantile's own plans. Once Aurora alone has had ``min_reactive_slo_min``
+    violation minutes in the last ``window_s`` (before that nothing says another quantile
+    would do better), every candidate quantile also plans in the shadow, each through
+    :func:`policy.recommend` (its own forecast) from its own deployed layout, and is scored
+    the same way (:mod:`policy.trace_replay.posture`). Over the span the shadows have been
+    scored (at most ``window_s``; at least ``min_window_s`` before anything moves), the next
+    plan uses the cheapest candidate that kept at most ``slo_share_of_reactive`` of Aurora
+    alone's SLO-violation minutes at no more than ``max_cost_vs_bound`` times the bound;
+    without one, or with fewer than ``min_reactive_slo_min`` minutes of Aurora alone in that
+    span, ``policy.risk_quantile`` -- or MinCapacity held at Aurora alone's floor when
+    Aurora alone had no more minutes than ``policy.risk_quantile`` for at least 1 % less.
     Choosing among a family of recommenders by what each would have cost on the job's own
     recent history is what Google's Autopilot does for its ML recommender (Rzadca et al.,
     "Autopilot: workload autoscaling at Google", EuroSys 2020, section 4.2).

@@ -12,26 +12,29 @@ state could (the rule is :class:`~policy.config.PostureConfig`'s):
    at the user's floor, the perfect-foresight bound (:func:`policy.floors.cheapest_floors`
    on that demand) and every *shadow* set, run through the simulator
    (:func:`~policy.trace_replay.simulator.simulate`) from ``LEAD_IN_S`` before the window;
-2. once Aurora alone has had ``min_reactive_slo_min`` violation minutes in the window
-   (before that nothing says a quantile is wrong, and the plan is the plain
-   :func:`policy.recommend` at ``policy.risk_quantile``), every candidate quantile starts
-   planning as a shadow, from its own deployed layout, as the cluster would be under it
-   (one forecast per decision, made for every candidate's quantiles, then each candidate's
-   plan: :func:`~policy.trace_replay.apply.decision_from_forecast`);
-3. over the span the shadows have been scored (at most ``window_s``, at least
-   ``min_window_s`` before anything moves), :func:`choose_risk_quantile` picks the cheapest
-   candidate within the SLO and cost budgets, else ``policy.risk_quantile``; the plan
-   applied is :func:`policy.recommend` at that quantile from the layout actually deployed,
-   exactly what the production path would advise;
-4. unless no candidate is within the budgets and Aurora alone *dominated* the configured
-   quantile over the window (no more SLO-violation minutes for at least 1 % less,
+2. the configured quantile (``policy.risk_quantile``) is a shadow from the first decision
+   (while it is the plan applied, the shadow is that plan: no second forecast); once Aurora
+   alone has had ``min_reactive_slo_min`` violation minutes in the window (before that
+   nothing says another quantile would do better), every other candidate quantile starts
+   planning as a shadow too, from the layout deployed then, as the cluster would be under
+   it (one forecast per decision, made for every candidate's quantiles, then each
+   candidate's plan: :func:`~policy.trace_replay.apply.decision_from_forecast`);
+3. over the span the shadows scored for at least ``min_window_s`` have all been scored (at
+   most ``window_s``), :func:`choose_risk_quantile` picks the cheapest candidate within the
+   SLO and cost budgets, else ``policy.risk_quantile``; the plan applied is
+   :func:`policy.recommend` at that quantile from the layout actually deployed, exactly what
+   the production path would advise;
+4. unless no candidate is within the budgets (or Aurora alone had too few minutes to judge
+   them) and Aurora alone *dominated* the configured quantile over the window (no more
+   SLO-violation minutes for at least 1 % less,
    :data:`~policy.trace_replay.scoreboard.DOMINANCE_COST_FRACTION`, the scoreboard's own
    rule): then the forecast bought nothing the cluster's own scaler did not, and the plan
    holds MinCapacity at Aurora alone's floor (the production path:
    ``PolicyConfig.floor_from_forecast`` off). The shadows keep planning, so the quantile
    comes back as soon as the forecast earns its cost again. On a cluster idle but for
    random bursts (nothing a forecast can know ahead) every forecast-driven floor pays for
-   yesterday's burst again without saving a minute; this is the rule that stops it.
+   yesterday's burst again without saving a minute; this is the rule that stops it, from
+   the first day scored, not only once Aurora alone's minutes have piled up.
 
 Everything is causal: a decision at ``now`` uses demand before ``now`` only. Pure.
 """
@@ -133,7 +136,8 @@ def choose_risk_quantile(
 
     Returns:
         The :class:`PostureChoice`; ties in cost go to the lower quantile. Without a
-        candidate within both budgets, ``base`` with ``floor_from_forecast`` False when
+        candidate within both budgets, or with too few minutes of Aurora alone to judge
+        them (``min_reactive_slo_min``), ``base``, with ``floor_from_forecast`` False when
         Aurora alone dominated it over the window (no more SLO-violation minutes, at most
         :data:`~policy.trace_replay.scoreboard.DOMINANCE_COST_FRACTION` of its cost).
     """
@@ -141,13 +145,27 @@ def choose_risk_quantile(
     if scored_s < config.min_window_s:
         need = config.min_window_s / 86_400
         return PostureChoice(base, f"p{base * 100:g}: {days:.1f} days scored, fewer than the {need:g} needed")
+    planned = candidates.get(base)
+    dominated = (
+        planned is not None
+        and reactive.slo_violation_min <= planned.slo_violation_min + _EPS
+        and reactive.cost_usd <= DOMINANCE_COST_FRACTION * planned.cost_usd
+    )
     if reactive.slo_violation_min < config.min_reactive_slo_min:
-        return PostureChoice(
-            base,
-            f"p{base * 100:g}: Aurora alone had {reactive.slo_violation_min:.1f} SLO-violation minutes in "
-            f"the last {days:.1f} days, fewer than the {config.min_reactive_slo_min:g} that say a quantile "
-            "is wrong",
+        few = (
+            f"Aurora alone had {reactive.slo_violation_min:.1f} SLO-violation minutes in the last "
+            f"{days:.1f} days, fewer than the {config.min_reactive_slo_min:g} that say a quantile is wrong"
         )
+        if dominated:
+            assert planned is not None
+            return PostureChoice(
+                base,
+                f"Aurora alone: {few}, and the configured p{base * 100:g} cost ${planned.cost_usd:,.2f} for "
+                f"{planned.slo_violation_min:.1f} where Aurora alone cost ${reactive.cost_usd:,.2f}: the "
+                "forecast bought nothing, so MinCapacity stays at the cluster's floor",
+                floor_from_forecast=False,
+            )
+        return PostureChoice(base, f"p{base * 100:g}: {few}")
     budget = config.slo_share_of_reactive * reactive.slo_violation_min
     cap = config.max_cost_vs_bound * bound_cost_usd
     within = sorted(
@@ -161,12 +179,8 @@ def choose_risk_quantile(
         f"bound (${bound_cost_usd:,.2f}) over the last {days:.1f} days"
     )
     if not within:
-        planned = candidates.get(base)
-        if (
-            planned is not None
-            and reactive.slo_violation_min <= planned.slo_violation_min + _EPS
-            and reactive.cost_usd <= DOMINANCE_COST_FRACTION * planned.cost_usd
-        ):
+        if dominated:
+            assert planned is not None
             return PostureChoice(
                 base,
                 f"Aurora alone: no candidate quantile kept within {budgets}, and the configured "
@@ -266,6 +280,7 @@ class AcuplanPolicy:
     _reactive: _Track | None = field(default=None, init=False, repr=False)
     _bound: _Track | None = field(default=None, init=False, repr=False)
     _shadows: list[_Shadow] = field(default_factory=list, init=False, repr=False)
+    _candidates_started: bool = field(default=False, init=False, repr=False)
 
     @property
     def _window_steps(self) -> int:
@@ -285,33 +300,49 @@ class AcuplanPolicy:
         if self._first is None:
             self._first = i
             self._reactive, self._bound = _Track(i), _Track(i)
+            if posture.risk_quantiles:
+                self._shadows = [_Shadow(base, _Track(i), previous)]
         elif posture.risk_quantiles:
             self._score(history_acu, self._last, i)
         self._last = i
-        choice = PostureChoice(base, f"p{base * 100:g}: the configured risk quantile")
-        if posture.risk_quantiles and not self._shadows and self._evidence():
-            candidates = sorted({*posture.risk_quantiles, base})
-            self._shadows = [_Shadow(q, _Track(i), previous) for q in candidates]
-        if self._shadows:
-            span = i - self._shadows[0].track.start
-            steps = min(span, self._window_steps)
-            if steps > 0:
-                assert self._reactive is not None and self._bound is not None
-                choice = choose_risk_quantile(
-                    {s.risk_quantile: s.track.score(steps) for s in self._shadows},
-                    self._reactive.score(steps),
-                    self._bound.score(steps).cost_usd,
-                    base=base,
-                    scored_s=steps * self.step_s,
-                    config=posture,
-                )
-            self._plan_shadows(history_acu, now, n_steps)
-            self.choices.append(choice)
-            if not choice.floor_from_forecast:
-                return self._aurora_alone(n_steps)
-            return self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
+        if not self._shadows:
+            self.choices.append(PostureChoice(base, f"p{base * 100:g}: the configured risk quantile"))
+            return self._plan(history_acu, now, n_steps, previous, base)
+        if not self._candidates_started and self._evidence():
+            self._candidates_started = True
+            others = [_Shadow(q, _Track(i), previous) for q in posture.risk_quantiles if q != base]
+            self._shadows = sorted([*self._shadows, *others], key=lambda s: s.risk_quantile)
+        choice = self._choose(i)
         self.choices.append(choice)
-        return self._plan(history_acu, now, n_steps, previous, base)
+        if choice.floor_from_forecast:
+            applied = self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
+        else:
+            applied = self._aurora_alone(n_steps)
+        self._plan_shadows(history_acu, now, n_steps, applied=applied, previous=previous)
+        return applied
+
+    def _choose(self, i: int) -> PostureChoice:
+        """The choice at step ``i`` from the shadows scored for at least ``min_window_s``.
+
+        All of them are scored over the same span, the youngest one's (at most ``window_s``);
+        with none scored that long, the configured quantile.
+        """
+        base = self.config.policy.risk_quantile
+        posture = self.config.posture
+        least = max(math.ceil(posture.min_window_s / self.step_s), 1)
+        scored = [s for s in self._shadows if i - s.track.start >= least]
+        if not scored:
+            return PostureChoice(base, f"p{base * 100:g}: the configured risk quantile")
+        steps = min(min(i - s.track.start for s in scored), self._window_steps)
+        assert self._reactive is not None and self._bound is not None
+        return choose_risk_quantile(
+            {s.risk_quantile: s.track.score(steps) for s in scored},
+            self._reactive.score(steps),
+            self._bound.score(steps).cost_usd,
+            base=base,
+            scored_s=steps * self.step_s,
+            config=posture,
+        )
 
     def _plan(
         self, history: FloatArray, now: datetime, n_steps: int, previous: PreviousLayout | None, q: float
@@ -347,8 +378,27 @@ class AcuplanPolicy:
             aurora_alone=True,
         )
 
-    def _plan_shadows(self, history: FloatArray, now: datetime, n_steps: int) -> None:
-        """Every shadow plans from its own layout, on one forecast made for all their quantiles."""
+    def _plan_shadows(
+        self,
+        history: FloatArray,
+        now: datetime,
+        n_steps: int,
+        *,
+        applied: Decision,
+        previous: PreviousLayout | None,
+    ) -> None:
+        """Every shadow plans from its own layout, on one forecast made for all their quantiles.
+
+        A lone shadow (the configured quantile's, before the candidates start) that planned
+        from the layout deployed takes the decision ``applied`` when that planned at its
+        quantile: the same production plan, without a second forecast.
+        """
+        if len(self._shadows) == 1:
+            (s,) = self._shadows
+            if applied.risk_quantile == s.risk_quantile and s.previous == previous:
+                s.previous = applied.layout
+                s.track.set(applied)
+                return
         variants = [at_risk_quantile(self.config, s.risk_quantile) for s in self._shadows]
         shared = shared_forecast(
             history, now=now, step_s=self.step_s, cluster=self.cluster, variants=variants

@@ -474,9 +474,10 @@ def _posture_about(config: dict[str, Any]) -> list[str]:
         f"{posture['slo_share_of_reactive']:.0%} of Aurora alone's minutes at no more than "
         f"{posture['max_cost_vs_bound']:g}x the bound over the shadows' span (at least "
         f"{_days_text(posture['min_window_s'])}, at most {_days_text(posture['window_s'])}), else "
-        f"p{base * 100:g}, or, when Aurora alone had no more minutes than p{base * 100:g} for at least 1% "
-        "less, MinCapacity held at your floor (Aurora alone). Each trace's section says which quantiles it "
-        "planned at; `acuplan@qX` are fixed-quantile runs.",
+        f"p{base * 100:g}; and whenever, from the first {_days_text(posture['min_window_s'])} scored on, "
+        f"Aurora alone had no more minutes than p{base * 100:g} for at least 1% less over that span (and "
+        "no candidate kept within those budgets), MinCapacity is held at your floor (Aurora alone). Each "
+        "trace's section says which quantiles it planned at; `acuplan@qX` are fixed-quantile runs.",
         "",
     ]
 

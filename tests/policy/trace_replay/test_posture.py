@@ -83,9 +83,34 @@ def test_the_configured_quantile_stays_unless_aurora_alone_dominated_it(
 def test_without_evidence_the_configured_quantile_stays() -> None:
     cheap = {0.8: (100.0, 0.0)}
     few = _choose(cheap, reactive_slo=4.9)
-    assert few.risk_quantile == 0.9 and "4.9 SLO-violation minutes" in few.reason
+    assert few.risk_quantile == 0.9 and few.floor_from_forecast and "4.9 SLO-violation minutes" in few.reason
     short = _choose(cheap, scored_s=0.5 * DAY)
     assert short.risk_quantile == 0.9 and "0.5 days scored, fewer than the 1 needed" in short.reason
+
+
+@pytest.mark.parametrize(
+    ("p90", "held"),
+    [
+        ((96.0, 2.0), True),  # Aurora alone ($90, 2 min): as few minutes for 6 % less
+        ((96.0, 1.9), False),  # p90 saved a tenth of a minute
+        ((90.5, 2.0), False),  # Aurora alone less than 1 % cheaper
+    ],
+)
+def test_before_the_evidence_aurora_alone_holds_the_floor_when_it_beat_the_configured_quantile(
+    p90: tuple[float, float], held: bool
+) -> None:
+    # Too few minutes of Aurora alone to judge other quantiles, but enough scored time to see that
+    # the configured one bought nothing: the floor stays where Aurora alone keeps it.
+    choice = _choose({0.9: p90}, reactive_slo=2.0)
+    assert choice.risk_quantile == 0.9 and choice.floor_from_forecast is not held
+    assert "Aurora alone had 2.0 SLO-violation minutes in the last 7.0 days, fewer than the 5" in (
+        choice.reason
+    )
+    if held:
+        assert choice.reason.startswith("Aurora alone: ")
+        assert "p90 cost $96.00 for 2.0 where Aurora alone cost $90.00" in choice.reason
+    short = _choose({0.9: p90}, reactive_slo=2.0, scored_s=0.5 * DAY)  # never before min_window_s
+    assert short.floor_from_forecast
 
 
 @pytest.mark.parametrize(
@@ -241,12 +266,17 @@ def test_on_random_bursts_acuplan_falls_back_to_aurora_alone_and_pays_less() -> 
     assert acuplan.cost_usd < 1.03 * reactive.cost_usd < plain.scores["acuplan"].cost_usd
 
 
-def test_a_calm_cluster_plans_at_the_configured_quantile_without_shadows() -> None:
+def test_a_calm_cluster_plans_at_the_configured_quantile_without_other_shadows() -> None:
     t = np.arange(4 * 288)
     calm = 4 + 2 * np.sin(2 * np.pi * t / 288)
     learnt, a = _replay(calm, ReplayConfig(warmup_s=3 * DAY))
-    assert not learnt._shadows and {c.risk_quantile for c in learnt.choices} == {0.9}
+    assert [s.risk_quantile for s in learnt._shadows] == [0.9] and not learnt._candidates_started
+    assert {c.risk_quantile for c in learnt.choices} == {0.9}
+    assert all(c.floor_from_forecast for c in learnt.choices)
     assert learnt._reactive is not None and learnt._reactive.score(288).slo_violation_min < 5.0
+    # the lone shadow is the plan applied, step for step (no second forecast made it)
+    applied = np.concatenate([d.floor_acu for d in a])
+    np.testing.assert_array_equal(learnt._shadows[0].track.floor_acu, applied)
     fixed, b = _replay(calm, ReplayConfig(warmup_s=3 * DAY, posture=PostureConfig(risk_quantiles=())))
     assert fixed._reactive is not None and len(fixed._reactive.cost_usd) == 0  # nothing scored when off
     for x, y in zip(a, b, strict=True):  # the same plans: the production recommend at p90
@@ -298,3 +328,28 @@ def test_a_window_that_is_not_whole_steps_still_reaches_its_minimum() -> None:
     )
     pol = make_policy("acuplan", _bursty(), cluster=ClusterSpec(), config=config, step_s=300)
     assert isinstance(pol, AcuplanPolicy) and pol._window_steps == 289
+
+
+def test_before_any_evidence_the_configured_quantile_is_judged_against_aurora_alone() -> None:
+    # Evidence never comes (Aurora alone would need 1,000 minutes), so no other quantile ever plans:
+    # the configured p90 is still scored from the first decision, and once a day is scored the floor
+    # stays where Aurora alone keeps it whenever p90 bought no minute for its extra cost.
+    demand = _idle_with_bursts(days=6)
+    patient = PostureConfig(min_reactive_slo_min=1000.0)
+    learnt, decisions = _replay(demand, ReplayConfig(posture=patient))
+    assert [s.risk_quantile for s in learnt._shadows] == [0.9] and not learnt._candidates_started
+    assert all(c.floor_from_forecast for c in learnt.choices[:24])  # the first day: nothing to judge yet
+    held = [c for c in learnt.choices if not c.floor_from_forecast]
+    assert held and all(c.reason.startswith("Aurora alone: Aurora alone had ") for c in held)
+    for d, c in zip(decisions, learnt.choices, strict=True):
+        assert d.aurora_alone == (not c.floor_from_forecast)
+    config = ReplayConfig(posture=patient)
+    with_rule = replay(demand, start=START, step_s=300, config=config, policies=("reactive", "acuplan"))
+    plain = replay(
+        demand, start=START, step_s=300, config=ReplayConfig(posture=PostureConfig(risk_quantiles=())),
+        policies=("acuplan",),
+    )  # fmt: skip
+    acuplan, reactive = with_rule.scores["acuplan"], with_rule.scores["reactive"]
+    assert acuplan.replans_aurora_alone == len(held)
+    assert acuplan.slo_violation_min == pytest.approx(reactive.slo_violation_min)
+    assert reactive.cost_usd <= acuplan.cost_usd < plain.scores["acuplan"].cost_usd

@@ -31,9 +31,10 @@ def test_the_rule_is_written_from_the_config_the_bench_ran() -> None:
     assert "once Aurora alone has had 5 SLO-violation minutes in the last 7 days" in text
     assert "(p80, p85, p90, p95, p99)" in text and "within 20% of Aurora alone's minutes" in text
     assert (
-        "no more than 1.25x the bound over the shadows' span (at least 1 day, at most 7 days), else p90, "
-        "or, when Aurora alone had no more minutes than p90 for at least 1% less, MinCapacity held at your "
-        "floor (Aurora alone)" in text
+        "no more than 1.25x the bound over the shadows' span (at least 1 day, at most 7 days), else p90; "
+        "and whenever, from the first 1 day scored on, Aurora alone had no more minutes than p90 for at "
+        "least 1% less over that span (and no candidate kept within those budgets), MinCapacity is held at "
+        "your floor (Aurora alone)" in text
     )
     off = ReplayConfig(posture=PostureConfig(risk_quantiles=()), policy={"risk_quantile": 0.95})
     assert _posture_about(off.model_dump(mode="json"))[0].startswith("**acuplan plans at p95** throughout")

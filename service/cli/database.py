@@ -103,25 +103,37 @@ def opened_store(settings: Settings, *, create: bool = True) -> Iterator[Store]:
         store.close()
 
 
-def check_serve_database(host: str, settings: Settings) -> None:
+def check_serve_database(host: str, settings: Settings) -> str | None:
     """Check the database and the bind address for ``acuplan serve``, opening the store once.
 
     The store is opened (and migrated when ``auto_migrate``) as the server will; a
-    non-loopback bind address is refused while no API key exists.
+    non-loopback bind address is refused while authentication is off (no API key was ever
+    created: :meth:`service.store.Store.has_keys`). Once a key was created authentication
+    stays on, also when every key is revoked: the server then answers every ``/v1``
+    request 401, which the returned warning says.
 
     Args:
         host: the bind address.
         settings: names the database.
 
+    Returns:
+        A one-line warning when keys exist but none is active, else None.
+
     Raises:
         service.cli.inputs.CliInputError: the database cannot be opened (the message names
             ``ACUPLAN_DATABASE_URL`` and the reason), or ``host`` is not loopback and no key
-            is active.
+            was ever created.
     """
     with opened_store(settings) as store:
-        exposed_without_keys = not is_loopback(host) and not store.has_active_keys()
-    if exposed_without_keys:
+        keys_on, any_active = store.has_keys(), store.has_active_keys()
+    if not keys_on and not is_loopback(host):
         raise CliInputError(
             f"refusing to listen on {host}: it is not a loopback address and no API key exists; "
             "create one with `acuplan keys create --name NAME` or bind 127.0.0.1"
         )
+    if keys_on and not any_active:
+        return (
+            "every API key is revoked: every /v1 request gets 401 until one is created "
+            "(`acuplan keys create --name NAME`)"
+        )
+    return None

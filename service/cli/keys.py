@@ -83,11 +83,19 @@ def list_keys() -> None:
 
 @keys_app.command("revoke")
 def revoke_key(key_id: Annotated[str, typer.Argument(help="The key id (the part after acu_).")]) -> None:
-    """Revoke a key; requests with it get 401 from then on."""
+    """Revoke a key; requests with it get 401 from then on.
+
+    Authentication stays on after the last active key is revoked: every request then gets
+    401 until a new key is created, which a second line on stderr says.
+    """
     from service.cli.database import opened_store
 
     with _one_line_errors(), opened_store(load_settings(), create=False) as store:
         revoked = store.revoke_key(key_id)
+        any_active = store.has_active_keys()
     if not revoked:
         _fail(f"no active key {key_id!r}")
     typer.echo(f"key {key_id} revoked")
+    if not any_active:
+        note = "no active key is left: every /v1 request gets 401 until `acuplan keys create --name NAME`"
+        typer.echo(note, err=True)

@@ -228,7 +228,9 @@ def serve_command(
 
     Opens (and migrates) the database ``ACUPLAN_DATABASE_URL`` before it binds, so a bad
     URL, a corrupt file or a server that does not answer is one ``error:`` line naming it.
-    Refuses a non-loopback ``--host`` while no API key exists (``acuplan keys create``).
+    Refuses a non-loopback ``--host`` while no API key was ever created (``acuplan keys
+    create``); once one was, authentication stays on (all keys revoked: every ``/v1``
+    request gets 401, and a warning says so at start).
     Logs are JSON lines with request ids (``ACUPLAN_LOG_FORMAT=text`` for plain text);
     on SIGTERM in-flight requests get ``ACUPLAN_SHUTDOWN_GRACE_S`` to finish.
     """
@@ -242,8 +244,10 @@ def serve_command(
         settings = load_settings()  # validates the policy configuration too
         server = load_server_settings()
         host, port, log_level = host or server.host, port or server.port, server.log_level
-        check_serve_database(host, settings)  # one open; before any bind beyond loopback
+        warning = check_serve_database(host, settings)  # one open; before any bind beyond loopback
         check_listen(host, port)
+    if warning is not None:
+        typer.echo(f"warning: {warning}", err=True)
     # The library logs without handlers; the server process sets them up.
     log_config = configure_logging(log_level, server.log_format)
     try:

@@ -239,9 +239,10 @@ Advice, never action: every recommendation is `ForecastOnly`.
 * **Forecasts** (`/v1/forecasts`), **replays** as asynchronous jobs (`/v1/replays`), and
   **actions**: the AWS CLI, boto3 and Terraform that would realise a recommendation.
 
-**Authentication**: while at least one API key exists (`acuplan keys create`), every `/v1`
-call needs `X-API-Key: <key>` or `Authorization: Bearer <key>` with scope `read` (GET) or
-`write` (everything else); `/metrics` needs `read`. Probes never need a key.
+**Authentication**: once any API key has been created (`acuplan keys create`), every `/v1`
+call needs an active key as `X-API-Key: <key>` or `Authorization: Bearer <key>` with scope
+`read` (GET) or `write` (everything else); `/metrics` needs `read`. Revoking every key does
+not turn authentication off: every call then gets 401. Probes never need a key.
 
 **Errors** always have one shape: `{"error": <code>, "detail": [{"field": <dotted path or
 null>, "message": <one line>}]}`. Codes: `invalid_request` and policy codes (422),

@@ -80,7 +80,7 @@ def _principal(
     token = api_key or other
     try:
         # two credentials that disagree: trust neither (with keys on; without, all are anonymous)
-        if api_key and other and other != api_key and runtime.store.has_active_keys():
+        if api_key and other and other != api_key and runtime.store.has_keys():
             raise AuthError(401, "X-API-Key and Authorization: Bearer carry different keys: send one")
         return authorize(runtime.store, token, scope)
     except AuthError as exc:
@@ -93,7 +93,7 @@ def require_read(
     api_key: Annotated[str | None, Security(_api_key)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
 ) -> Principal:
-    """Authorize a reading request (scope ``read``) while API keys are configured."""
+    """Authorize a reading request (scope ``read``) once any API key was created."""
     return _principal("read", runtime, api_key, bearer)
 
 
@@ -107,7 +107,7 @@ def require_write(
 
 
 ReadScope = Annotated[Principal, Depends(require_read)]
-"""The caller, who holds the ``read`` scope (or authentication is off)."""
+"""The caller, who holds the ``read`` scope (or authentication is off: no key was ever created)."""
 
 WriteScope = Annotated[Principal, Depends(require_write)]
-"""The caller, who holds the ``write`` scope (or authentication is off)."""
+"""The caller, who holds the ``write`` scope (or authentication is off: no key was ever created)."""

@@ -9,8 +9,10 @@ with 256-bit random secrets a fast hash is enough (no password stretching is nee
 the stored digest is compared with :func:`hmac.compare_digest`. Scopes are ``read``
 (GET endpoints, ``/metrics``) and ``write`` (everything that stores or starts work).
 
-Authentication is on exactly when the store holds at least one unrevoked key; with no
-key, ``acuplan serve`` refuses to listen on a non-loopback address
+Authentication is on exactly when the store holds at least one key, active or revoked
+(:meth:`service.store.Store.has_keys`): once a key was created it stays on, and a store
+whose keys are all revoked answers every request 401 until a new key is created. While no
+key was ever created, ``acuplan serve`` refuses to listen on a non-loopback address
 (:func:`is_loopback`). Probes (``/healthz``, ``/livez``, ``/readyz``) never need a key.
 Imports ``service.store`` only.
 """
@@ -122,12 +124,13 @@ def authorize(store: Store, token: str | None, scope: Scope) -> Principal:
         scope: what the endpoint needs.
 
     Returns:
-        The caller; anonymous with every scope while no key is configured.
+        The caller; anonymous with every scope while no key was ever created.
 
     Raises:
-        AuthError: 401 without a valid key while keys exist; 403 without the scope.
+        AuthError: 401 without a valid (active) key once any key was created, also when
+            every key is revoked; 403 without the scope.
     """
-    if not store.has_active_keys():
+    if not store.has_keys():
         return Principal(key_id=None, scopes=SCOPES)
     if not token:
         raise AuthError(401, "an API key is required: send X-API-Key or Authorization: Bearer <key>")

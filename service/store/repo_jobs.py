@@ -455,10 +455,19 @@ class JobAndKeyOps(ABC):
             return None if row is None or row.revoked_ms is not None else _key(row)
 
     def has_active_keys(self) -> bool:
-        """Return True when at least one unrevoked key exists (authentication is on)."""
+        """Return True when at least one unrevoked key exists (some client can authenticate)."""
         stmt = select(func.count()).select_from(ApiKeyRow).where(ApiKeyRow.revoked_ms.is_(None))
         with self._session() as s:
             return int(s.execute(stmt).scalar_one()) > 0
+
+    def has_keys(self) -> bool:
+        """Return True once any key was ever created, revoked ones included (authentication is on).
+
+        Keys are revoked, never deleted, so this never turns False again: revoking the last
+        key locks the API (every request 401) instead of opening it.
+        """
+        with self._session() as s:
+            return s.execute(select(ApiKeyRow.id).limit(1)).first() is not None
 
     def list_keys(self) -> list[KeyRecord]:
         """Return every key (active and revoked), oldest first."""

@@ -177,7 +177,8 @@ def test_keys_list_and_revoke_work_once_keys_create_made_the_database(
     revoked = _run(capsys, ["keys", "revoke", key_id])
 
     assert listed[0] == 0 and f"{key_id}  read,write  active" in listed[1]
-    assert revoked == (0, f"key {key_id} revoked\n", "")
+    last = "no active key is left: every /v1 request gets 401 until `acuplan keys create --name NAME`\n"
+    assert revoked == (0, f"key {key_id} revoked\n", last)  # the last key: authentication stays on
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,42 @@ def test_revoked_key_is_401_and_only_hashes_are_stored(secured: Any) -> None:
     assert client.get("/v1/clusters", headers={"X-API-Key": tokens["read"]}).status_code == 401
 
 
+def test_revoking_every_key_keeps_authentication_on(secured: Any) -> None:
+    """Revoking the last active key turned authentication off: no key and the revoked key got 201."""
+    client, tokens = secured
+    store: Store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    for token in tokens.values():
+        assert store.revoke_key(token.split("_")[1])
+    revoked = {"X-API-Key": tokens["write"]}
+
+    assert not store.has_active_keys() and store.has_keys()
+    assert client.put("/v1/clusters/anon0", json={}, headers=revoked).status_code == 401
+    assert client.put("/v1/clusters/anon1", json={}).status_code == 401
+    assert client.delete("/v1/clusters/anon1").status_code == 401
+    r = client.get("/v1/clusters")
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+    key = new_key()  # a new key opens the API again, for its holder only
+    store.add_key(key.key_id, name="new", secret_sha256=key.secret_sha256, scopes=("read",))
+    assert client.get("/v1/clusters", headers={"X-API-Key": key.token}).status_code == 200
+    assert client.get("/v1/clusters").status_code == 401
+
+
+def test_serve_with_every_key_revoked_keeps_auth_on_and_warns(settings: Settings, tmp_path: Any) -> None:
+    from service.cli.database import check_serve_database
+
+    local = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'revoked.db'}"})
+    with TestClient(create_app(local)) as client:
+        store: Store = client.app.state.runtime.store  # type: ignore[attr-defined]
+        key = new_key()
+        store.add_key(key.key_id, name="only", secret_sha256=key.secret_sha256, scopes=("read", "write"))
+        assert check_serve_database("0.0.0.0", local) is None
+        store.revoke_key(key.key_id)
+
+    warning = check_serve_database("0.0.0.0", local)  # authentication on: not exposed
+
+    assert warning is not None and "every /v1 request gets 401" in warning
+
+
 @pytest.mark.parametrize(
     ("host", "expected"),
     [("127.0.0.1", True), ("127.8.9.1", True), ("localhost", True), ("::1", True), ("[::1]", True)]
@@ -155,12 +191,14 @@ def test_keys_cli_creates_lists_and_revokes(
         assert main(["keys", "list"]) == 0
         listed = capsys.readouterr().out
         assert main(["keys", "revoke", key_id]) == 0
+        revoked_err = capsys.readouterr().err
         assert main(["keys", "revoke", key_id]) == 2
     finally:
         get_settings.cache_clear()
 
     assert token.startswith("acu_") and len(token) > 50
     assert f"{key_id}  read" in listed and "active" in listed and token not in listed
+    assert "no active key is left: every /v1 request gets 401" in revoked_err
 
 
 def test_body_over_the_limit_is_413(settings: Settings, tmp_path: Any) -> None:

@@ -25,6 +25,10 @@ a candidate's fit fails             best of the rest  "holt_winters dropped from
 the last hour > 5% above every      backtest winner,  "unprecedented level: demand over the
 hour of the 2 days before it        upper quantiles   last hour averaged ..." (not a
                                     raised            fallback; ``forecasting.unprecedented``)
+the last hour > 5% below every      backtest winner,  "unprecedented drop: demand over the
+hour of the 2 days before it        upper quantiles   last hour averaged ..." (not a
+                                    kept at the       fallback; ``forecasting.unprecedented``)
+                                    lowest of them
 otherwise                           backtest winner   none
 ==================================  ================  ========================================
 

@@ -33,7 +33,8 @@ and per call (no state between calls; the same history gives the same choice):
    hour-of-day bins);
 6. forecast from the end of the window with the *same* fitted winner plus those offsets, then
    raise the upper quantiles when the last hour is above every hour of the 2 days before it
-   (``unprecedented.level_excess``, with a warning).
+   (``unprecedented.level_excess``), and keep them at the lowest of those hours when the last
+   hour fell below every one (``unprecedented.level_drop``), each with a warning.
 
 Parameters fitted on ``y[:T]`` are up to ``backtest_s`` old when the forecast is made; the
 states (level, season, AR lags) are current. This keeps one fit per candidate, which is what
@@ -56,7 +57,7 @@ from forecasting.holt_winters import holt_winters_min_steps
 from forecasting.intervals import complement_scores, conformal_offsets, extend_by_sqrt, pinball_score
 from forecasting.registry import make_model, min_train_steps
 from forecasting.types import FloatArray, ModelScore
-from forecasting.unprecedented import level_excess
+from forecasting.unprecedented import level_drop, level_excess
 from forecasting.validation import season_steps
 
 __all__ = ["AutoForecaster"]
@@ -143,6 +144,8 @@ class AutoForecaster(BaseForecaster):
         n_backtest_: how many of the last origins are the backtest's (out of sample).
         season_steps_: the daily season m, steps.
         excess_: the unprecedented-level excess added above p50 (``unprecedented``), ACU.
+        drop_floor_: the level the quantiles above p50 keep after an unprecedented drop
+            (``unprecedented.level_drop``; 0.0 without one), ACU.
         scores_: every scored candidate, in candidate order.
 
     Raises (from ``fit``):
@@ -163,6 +166,7 @@ class AutoForecaster(BaseForecaster):
     n_backtest_: int
     season_steps_: int
     excess_: float
+    drop_floor_: float
     scores_: tuple[ModelScore, ...]
 
     def __init__(
@@ -226,12 +230,13 @@ class AutoForecaster(BaseForecaster):
             season_steps(cfg.weekly_season_s, step_s) if chosen.model == "seasonal_naive_weekly" else None
         )
         self.excess_, level_note = level_excess(y, step_s, weekly)
+        self.drop_floor_, drop_note = level_drop(y, step_s, weekly)
         self.n_backtest_ = int(origins.size)
         self.season_steps_ = m
         self.y_ = self.one_offs_.cleaned
         self.scores_ = tuple(f[0] for f in fits)
         self.model_name_ = chosen.model
-        return [*notes, *own_notes, *([level_note] if level_note else [])]
+        return [*notes, *own_notes, *(note for note in (level_note, drop_note) if note)]
 
     def _earlier_origins(
         self,
@@ -310,8 +315,10 @@ class AutoForecaster(BaseForecaster):
             self.errors_, self.origins_, n, quantiles, self.season_steps_, self.step_s_, self.one_offs_.mask
         )
         offsets = extend_by_sqrt(cal.offsets, horizon, quantiles)
-        offsets[np.asarray(quantiles) > 0.5] += self.excess_
+        upper = np.asarray(quantiles) > 0.5
+        offsets[upper] += self.excess_
         raw: FloatArray = point[np.newaxis, :] + offsets
+        raw[upper] = np.maximum(raw[upper], self.drop_floor_)
         return raw
 
     def _report(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Unprecedented levels: demand above anything of the recent past raises the upper quantiles.
+"""Unprecedented levels: demand above (or below) anything of the recent past widens the upper quantiles.
 
 This module owns the rule, and its warning, for the moments calibrated intervals know least
 about: when demand has just risen above every level of the recent past (a burst or a level
@@ -28,6 +28,21 @@ series from ``repeat_steps`` back (the weekly seasonal naive: a weekend batch, a
 morning), the two hours it repeats from, starting one season before the last hour, join the
 reference (a 30-ACU batch every Saturday 02:00-06:00 over a week of 1 ACU is forecast at
 30 ACU by that model, and raising its p90 by another 29 ACU set a 31.5-ACU floor).
+
+The mirror rule, for a fall below every level of the recent past (``level_drop``)::
+
+    L_min = min of the hourly means of y[n - r - d : n - r]
+    if L_now < (1 - MIN_EXCESS_FRAC) * L_min: every quantile above 0.5 is at least L_min
+
+i.e. the median follows the models to the new level, and the upper quantiles keep the
+lowest level of the reference in case the old level returns: a metric dropout, a restart or
+a brief outage look like this in their first hour, and a history that never varied before
+gives a backtest with zero errors, so the calibrated interval alone would be certain of a
+level seen for one step (3 days at a constant 5 ACU, then one 0: every candidate tied,
+last value forecast 0 at p50 and p95, and the plan auto-paused the cluster). The rule lasts
+while the drop is unprecedented: once an hour at the new level is in the reference (after
+at most two hours) the models' forecast stands. The weekly model's repeated hours join the
+reference as above (a quiet Sunday it repeats is not a drop).
 """
 
 from __future__ import annotations
@@ -36,13 +51,43 @@ import numpy as np
 
 from forecasting.types import FloatArray
 
-__all__ = ["MIN_EXCESS_FRAC", "RECENT_S", "REFERENCE_S", "UNPRECEDENTED_LEVEL", "level_excess"]
+__all__ = [
+    "MIN_EXCESS_FRAC",
+    "RECENT_S",
+    "REFERENCE_S",
+    "UNPRECEDENTED_DROP",
+    "UNPRECEDENTED_LEVEL",
+    "level_drop",
+    "level_excess",
+]
 
 RECENT_S = 3600  # the recent level: the last hour
 REFERENCE_S = 2 * 86_400  # the range it is compared with: the 2 days before that hour
 MIN_EXCESS_FRAC = 0.05  # a rise must top the reference ceiling by more than 5% of it
 UNPRECEDENTED_LEVEL = "unprecedented level:"
 """How the rule's warning starts (callers find it among a forecast's warnings by it)."""
+UNPRECEDENTED_DROP = "unprecedented drop:"
+"""How the mirror rule's warning starts."""
+
+
+def _hourly_reference(y: FloatArray, step_s: int, repeat_steps: int | None) -> tuple[float, FloatArray, int]:
+    """The last hour's mean and the hourly means it is compared with (module rule), ACU.
+
+    The reference holds the whole hours of the ``REFERENCE_S`` before the last hour, counted
+    back (their number is the third value), and the two hours the weekly model repeats from
+    (``repeat_steps``); it is empty when the window holds less than two hours.
+    """
+    r = max(1, RECENT_S // step_s)
+    past = y[max(0, y.size - r - REFERENCE_S // step_s) : y.size - r]
+    whole = past.size // r * r
+    if whole == 0:
+        return float("nan"), np.zeros(0), 0
+    means = past[past.size - whole :].reshape(-1, r).mean(axis=1)
+    if repeat_steps is not None and y.size >= repeat_steps + r:
+        start = y.size - repeat_steps - r
+        repeated = y[start : min(start + 2 * r, y.size - r)]
+        means = np.r_[means, repeated[: repeated.size // r * r].reshape(-1, r).mean(axis=1)]
+    return float(np.mean(y[-r:])), means, whole // r
 
 
 def level_excess(y: FloatArray, step_s: int, repeat_steps: int | None = None) -> tuple[float, str | None]:
@@ -67,24 +112,51 @@ def level_excess(y: FloatArray, step_s: int, repeat_steps: int | None = None) ->
         >>> level_excess(np.r_[week, np.full(12, 6.5)], 300, repeat_steps=2016)
         (0.0, None)
     """
-    r = max(1, RECENT_S // step_s)
-    past = y[max(0, y.size - r - REFERENCE_S // step_s) : y.size - r]
-    whole = past.size // r * r
-    if whole == 0:
+    recent, means, hours = _hourly_reference(y, step_s, repeat_steps)
+    if means.size == 0:
         return 0.0, None
-    recent = float(np.mean(y[-r:]))
-    ceiling = float(np.max(past[past.size - whole :].reshape(-1, r).mean(axis=1)))
-    if repeat_steps is not None and y.size >= repeat_steps + r:
-        start = y.size - repeat_steps - r
-        repeated = y[start : min(start + 2 * r, y.size - r)]
-        ceiling = max(ceiling, float(np.max(repeated[: repeated.size // r * r].reshape(-1, r).mean(axis=1))))
+    ceiling = float(np.max(means))
     excess = recent - ceiling
     if not excess > MIN_EXCESS_FRAC * ceiling:
         return 0.0, None
-    hours = whole // r
     return excess, (
         f"{UNPRECEDENTED_LEVEL} demand over the last hour averaged {recent:.4g} ACU, more than "
         f"{MIN_EXCESS_FRAC:.0%} above every hourly mean of the {hours} hours before it (at most "
         f"{ceiling:.4g} ACU); the quantiles above p50 are raised by {excess:.4g} ACU over the "
         "whole horizon, as if the new level persists"
+    )
+
+
+def level_drop(y: FloatArray, step_s: int, repeat_steps: int | None = None) -> tuple[float, str | None]:
+    """Return the level the upper quantiles keep after an unprecedented drop (module rule), and its warning.
+
+    Args:
+        y: gap-free demand window, shape (n,), ACU.
+        step_s: step length, seconds.
+        repeat_steps: as for :func:`level_excess`.
+
+    Returns:
+        ``(L_min, note)``: the lowest hourly mean of the reference, ACU, when the last hour's
+        mean is more than ``MIN_EXCESS_FRAC`` below it (else 0.0, and 0.0 when the window
+        holds less than two hours), and the warning starting with
+        :data:`UNPRECEDENTED_DROP` (None when the rule does not fire).
+
+    Examples:
+        >>> y = np.r_[np.full(863, 5.0), 0.0]  # 3 days at 5 ACU, then one 0
+        >>> level_drop(y, 300)[0]
+        5.0
+        >>> level_drop(np.r_[np.full(863, 5.0), np.zeros(25)], 300)[0]  # two hours at 0 now
+        0.0
+    """
+    recent, means, hours = _hourly_reference(y, step_s, repeat_steps)
+    if means.size == 0:
+        return 0.0, None
+    low = float(np.min(means))
+    if not recent < (1 - MIN_EXCESS_FRAC) * low:
+        return 0.0, None
+    return low, (
+        f"{UNPRECEDENTED_DROP} demand over the last hour averaged {recent:.4g} ACU, more than "
+        f"{MIN_EXCESS_FRAC:.0%} below every hourly mean of the {hours} hours before it (at least "
+        f"{low:.4g} ACU); the quantiles above p50 keep {low:.4g} ACU or more over the whole horizon, in "
+        "case that level returns (a dropout, a restart)"
     )

@@ -10,7 +10,7 @@ from conftest import diurnal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting import ForecastConfig, forecast_demand
+from forecasting import ForecastConfig, ForecastWarning, forecast_demand
 from forecasting.calibration import (
     ACI_GAMMA,
     BIN_SHARE,
@@ -23,7 +23,13 @@ from forecasting.calibration import (
 )
 from forecasting.history import fill_gaps
 from forecasting.selection import AutoForecaster
-from forecasting.unprecedented import MIN_EXCESS_FRAC, UNPRECEDENTED_LEVEL, level_excess
+from forecasting.unprecedented import (
+    MIN_EXCESS_FRAC,
+    UNPRECEDENTED_DROP,
+    UNPRECEDENTED_LEVEL,
+    level_drop,
+    level_excess,
+)
 
 STEP_S = 300
 SEASON_STEPS = 288
@@ -207,6 +213,49 @@ def test_level_excess_known_values(history, expected):
     assert (note is None) == (expected == 0.0)
     if note is not None:
         assert note.startswith("unprecedented level:") and f"{expected:.4g} ACU" in note
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (np.r_[np.full(48, 4.0), np.full(12, 1.0)], 4.0),  # the last hour fell far below every hour
+        (np.r_[np.full(48, 4.0), np.full(11, 4.0), 0.0], 4.0),  # one step at 0 is enough: 3.67 < 3.8
+        (np.r_[np.full(48, 4.0), np.full(12, 3.81)], 0.0),  # under 5% below: wobble, not a drop
+        (np.r_[np.full(48, 4.0), np.full(12, 0.0), np.full(12, 0.0)], 0.0),  # an hour at 0 already
+        (np.r_[np.full(48, 4.0), np.full(12, 2.0), np.full(12, 0.0)], 2.0),  # still falling: the lowest
+        (np.zeros(60), 0.0),  # idle stays idle
+        (np.full(12, 9.0), 0.0),  # only the last hour: nothing to compare with
+    ],
+)
+def test_level_drop_known_values(history, expected):
+    low, note = level_drop(history, STEP_S)
+    assert low == pytest.approx(expected)
+    assert (note is None) == (expected == 0.0)
+    if note is not None:
+        assert note.startswith(UNPRECEDENTED_DROP) and f"(at least {expected:.4g} ACU)" in note
+
+
+def test_a_dropout_after_a_constant_history_keeps_the_upper_quantiles_at_the_old_level():
+    # 3 days at exactly 5 ACU, then one 0 (a restart, a metric gap exported as 0): every candidate
+    # ties on a backtest with zero errors, so the calibrated interval alone is certain of the 0.
+    y = np.r_[np.full(863, 5.0), 0.0]
+    with pytest.warns(ForecastWarning, match="^unprecedented drop: "):
+        fc = forecast_demand(y, step_s=300, horizon=36, quantiles=(0.5, 0.9, 0.95))
+    (note,) = [w for w in fc.warnings if w.startswith(UNPRECEDENTED_DROP)]
+    assert "averaged 4.583 ACU" in note and "keep 5 ACU or more" in note
+    np.testing.assert_array_equal(fc.quantile(0.9), np.full(36, 5.0))
+    assert fc.quantile(0.95).min() >= 5.0 and fc.quantile(0.5).max() < 5.0  # the median follows the models
+
+
+def test_a_quiet_sunday_the_weekly_model_repeats_is_not_a_drop():
+    # 28 days at 10 ACU but 1 ACU on Sundays (day 0 is a Monday); forecast two hours into the 4th Sunday.
+    t = np.arange(28 * 288)
+    y = np.where(t // 288 % 7 == 6, 1.0, 10.0)
+    origin = (3 * 7 + 6) * 288 + 24
+    fc = forecast_demand(y[:origin], 300, 12, (0.5, 0.9))
+    assert fc.model == "seasonal_naive_weekly"
+    assert not [w for w in fc.warnings if w.startswith(UNPRECEDENTED_DROP)]
+    assert level_drop(y[: origin - 12], 300)[0] == 10.0  # an hour in, the 2-day rule alone fires
 
 
 def test_level_excess_looks_back_two_days_only():

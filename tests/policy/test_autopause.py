@@ -161,3 +161,12 @@ def test_a_scheduler_replans_when_load_arrives_in_a_paused_night() -> None:
     )
 
     assert woke.replanned and "ACU the plan covered at" in woke.reason
+
+
+def test_one_zero_after_days_of_steady_load_does_not_pause() -> None:
+    # 3 days at exactly 5 ACU, then one step at 0 (a restart, a dropout): the forecast's upper
+    # quantiles keep 5 ACU while the drop is unprecedented (forecasting.unprecedented.level_drop).
+    y = np.r_[np.full(863, 5.0), 0.0]
+    rec = recommend(y, now=T0 + timedelta(seconds=300 * y.size), step_s=300, cluster=CLUSTER)
+    assert all(s.min_capacity_acu > 0 for s in rec.steps)
+    assert any(w.startswith("unprecedented drop: ") for w in rec.warnings)

@@ -44,7 +44,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -53,6 +52,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traces.csvtext import CsvTextError, csv_records
+from traces.jsontext import JsonTextError, load_json
 from traces.schema import UNITS
 from traces.signals import KNOWN_SIGNAL_NAMES, KNOWN_SIGNALS, default_unit, known_signal_name
 from traces.uploads import STATISTICS, Problem, RawSignal, Upload, check_statistic
@@ -86,11 +86,12 @@ refused as epoch milliseconds, with a hint, rather than read as seconds far in t
 
 
 def _epoch(value: float) -> int | str:
-    """Epoch seconds (floored), or why the number is not a timestamp."""
+    """Epoch seconds (floored), or why the number is not a timestamp: every parser's one epoch rule."""
     if not math.isfinite(value):
         return f"{value!r} is not a timestamp"
     if abs(value) >= EPOCH_MS_FROM:
-        return f"{value!r} is not epoch seconds (after the year 5000): epoch milliseconds? give seconds"
+        hint = ": epoch milliseconds? give seconds" if abs(value) < EPOCH_MS_FROM * 1000 else ""
+        return f"{value!r} is not epoch seconds (after the year 5000){hint}"
     return math.floor(value)
 
 
@@ -744,17 +745,16 @@ def parse_prometheus(
             if isinstance(value, str) and value.strip().lower() == "nan":
                 skipped += 1
                 continue
-            t = ts if isinstance(ts, int | float) and not isinstance(ts, bool) else None
+            t = _epoch(ts) if isinstance(ts, int | float) and not isinstance(ts, bool) else None
             v = _float(value, strict=False)
-            if t is None or not math.isfinite(t):
-                upload.problems.append(
-                    Problem(_path(sloc), f"values.{k}", f"{ts!r} is not epoch seconds", vloc)
-                )
+            if not isinstance(t, int):
+                why = t if isinstance(t, str) else f"{ts!r} is not epoch seconds"
+                upload.problems.append(Problem(_path(sloc), f"values.{k}", why, vloc))
                 continue
             if isinstance(v, str):
                 upload.problems.append(Problem(_path(sloc), f"values.{k}", v, vloc))
                 continue
-            upload.add(sig, math.floor(t), v, f"{_path(sloc)}.values.{k}", field=f"values.{k}", loc=vloc)
+            upload.add(sig, t, v, f"{_path(sloc)}.values.{k}", field=f"values.{k}", loc=vloc)
     if skipped:
         upload.notes.append(f"{skipped} NaN samples (Prometheus: no value) were skipped as missing")
     return upload
@@ -887,10 +887,10 @@ def parse_any(
         return upload
     if fmt in ("cloudwatch", "prometheus"):
         try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError as exc:
+            parsed = load_json(text)
+        except JsonTextError as exc:
             upload = Upload(name=name, format=fmt)
-            upload.problems.append(Problem(name, None, f"not JSON (line {exc.lineno}: {exc.msg})"))
+            upload.problems.append(Problem(name, None, exc.reason))
             return upload
         if fmt == "prometheus":
             return parse_prometheus(parsed, name=name, signals=specs)

@@ -114,8 +114,8 @@ def read_config(path: Path | None) -> RecommendFile:
     """Read ``--config``.
 
     Raises:
-        CliInputError: not TOML, an unknown key or a bad value (among them a value of the
-            wrong TOML type, e.g. a quoted number: never coerced), named as
+        CliInputError: not UTF-8 text (e.g. UTF-16), not TOML, an unknown key or a bad value
+            (among them a value of the wrong TOML type, e.g. a quoted number: never coerced), named as
             ``<file>: <section.key>: <reason>``.
         OSError: the file cannot be read.
     """
@@ -126,6 +126,10 @@ def read_config(path: Path | None) -> RecommendFile:
         return RecommendFile.model_validate(data)
     except tomllib.TOMLDecodeError as exc:
         raise CliInputError(f"{path.name}: not TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise CliInputError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from None
     except ValidationError as exc:
         e = exc.errors()[0]
         where = ".".join(str(p) for p in e["loc"])

@@ -16,7 +16,6 @@ flags and the notes (connections). Imports ``traces`` and ``policy`` public name
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from policy.types import DemandContext
 from service.inputs.history import check_window
 from traces import CombinedDemand, IngestReport, SignalInput, SignalRules, check_upload, combine_signals
 from traces.formats import parse_any, reads_signal, sniff
+from traces.jsontext import load_json
 from traces.signals import NOT_DEMAND, SignalKind, is_capacity, kind_on_grid, signal_kind
 from traces.uploads import Problem, Upload, merge_uploads
 
@@ -251,8 +251,8 @@ def sniffed_format(data: bytes, name: str) -> str | None:
     if sniff(data, name) != "cloudwatch" or b'"MetricDataResults"' in data[:65_536]:
         return None
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
-    except ValueError:  # not UTF-8 or not JSON: parse_any says so
+        parsed = load_json(data.decode("utf-8-sig"))
+    except ValueError:  # not UTF-8, not JSON or nested too deeply: parse_any says so
         return None
     return "prometheus" if isinstance(parsed, dict) and "status" in parsed else None
 

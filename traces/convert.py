@@ -58,6 +58,7 @@ from traces.loaders import format_ts, load_trace
 from traces.metadata import TraceMetadata, TraceSource
 from traces.nab_clock import NAB_STEP_S, NAB_ZONE, nab_naive_to_utc, reconstruct_naive
 from traces.schema import COLUMNS, PERCENT_MAX
+from traces.timetext import parse_iso
 from traces.types import Trace, TraceSeries
 
 STEP_S = 300
@@ -212,11 +213,9 @@ def _iso_times(rows: list[Row], spec: TraceSpec, path: Path) -> tuple[list[int],
     for line, row in rows:
         text = row[spec.time_column]
         try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ConversionError(
-                f"{text!r} is not ISO 8601", path=path, row=line, field=spec.time_column
-            ) from None
+            parsed = parse_iso(text, what="ISO 8601")
+        except ValueError as exc:
+            raise ConversionError(str(exc), path=path, row=line, field=spec.time_column) from None
         if parsed.tzinfo is None or parsed.microsecond:
             raise ConversionError(
                 f"{text!r} needs a UTC offset and whole seconds", path=path, row=line, field=spec.time_column

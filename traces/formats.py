@@ -26,7 +26,7 @@ format         layout
 =============  ======================================================================
 
 Timestamps: ISO 8601 with an offset or epoch seconds (fractions floored; values from
-:data:`EPOCH_MS_FROM` on are refused as milliseconds). A timestamp without an offset is
+:data:`traces.timetext.EPOCH_MS_FROM` on are refused as milliseconds). A timestamp without an offset is
 read in ``tz`` (an IANA zone) when one is given, else it is a bad row. Local-time rule:
 a wall-clock time the zone skips (the spring-forward hour) is a bad row; a repeated one
 (the fall-back hour) is its first occurrence the first time a signal has it and its second
@@ -55,6 +55,7 @@ from traces.csvtext import CsvTextError, csv_records
 from traces.jsontext import JsonTextError, load_json
 from traces.schema import UNITS
 from traces.signals import KNOWN_SIGNAL_NAMES, KNOWN_SIGNALS, default_unit, known_signal_name
+from traces.timetext import epoch_seconds, parse_iso, text_problem
 from traces.uploads import STATISTICS, Problem, RawSignal, Upload, check_statistic
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "aws-csv", "cloudwatch", "prometheus", "parquet")
@@ -80,19 +81,6 @@ SignalSpec = Mapping[str, Any]
 
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]*)?")
-EPOCH_MS_FROM = 100_000_000_000
-"""Epoch values at or above this (the year 5138 in seconds; 1973 in milliseconds) are
-refused as epoch milliseconds, with a hint, rather than read as seconds far in the future."""
-
-
-def _epoch(value: float) -> int | str:
-    """Epoch seconds (floored), or why the number is not a timestamp: every parser's one epoch rule."""
-    if not math.isfinite(value):
-        return f"{value!r} is not a timestamp"
-    if abs(value) >= EPOCH_MS_FROM:
-        hint = ": epoch milliseconds? give seconds" if abs(value) < EPOCH_MS_FROM * 1000 else ""
-        return f"{value!r} is not epoch seconds (after the year 5000){hint}"
-    return math.floor(value)
 
 
 class _Clock:
@@ -110,15 +98,18 @@ class _Clock:
         if isinstance(value, bool):
             return f"{value!r} is not a timestamp"
         if isinstance(value, int | float):
-            return _epoch(value)
+            return epoch_seconds(value)
         if isinstance(value, datetime):
             parsed = value
         elif isinstance(value, str):
             text = value.strip()
+            problem = text_problem(text)
+            if problem is not None:
+                return f"{value!r} {problem}: not an ISO 8601 timestamp"
             if _NUMBER.fullmatch(text):
-                return _epoch(float(text) if "." in text else int(text))
+                return epoch_seconds(float(text) if "." in text else int(text))
             try:
-                parsed = datetime.fromisoformat(text.replace(" ", "T", 1).replace("Z", "+00:00"))
+                parsed = parse_iso(text.replace(" ", "T", 1).replace("Z", "+00:00"))
             except ValueError:
                 return f"{value!r} is not an ISO 8601 timestamp or epoch seconds"
         else:
@@ -745,7 +736,7 @@ def parse_prometheus(
             if isinstance(value, str) and value.strip().lower() == "nan":
                 skipped += 1
                 continue
-            t = _epoch(ts) if isinstance(ts, int | float) and not isinstance(ts, bool) else None
+            t = epoch_seconds(ts) if isinstance(ts, int | float) and not isinstance(ts, bool) else None
             v = _float(value, strict=False)
             if not isinstance(t, int):
                 why = t if isinstance(t, str) else f"{ts!r} is not epoch seconds"

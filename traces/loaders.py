@@ -27,6 +27,7 @@ from traces.csvtext import CsvTextError, csv_records
 from traces.errors import TraceFormatError
 from traces.metadata import TraceMetadata
 from traces.schema import COLUMNS, PERCENT_MAX, UNITS, Unit
+from traces.timetext import parse_iso
 from traces.types import Trace, TraceSeries
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -69,10 +70,7 @@ def parse_ts(text: str) -> int:
         ValueError: With the reason (no offset, non-UTC offset, unparseable,
             sub-second precision).
     """
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not an ISO 8601 timestamp") from None
+    parsed = parse_iso(text)
     if parsed.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset (expected a 'Z' suffix)")
     if not text.endswith(_UTC_SUFFIXES):

@@ -27,6 +27,7 @@ from policy.steps import check_step_s as check_step_rule
 from service.errors import is_input_error, one_line
 from service.settings import ServerSettings, Settings, get_server_settings, get_settings
 from traces import AcuRule, IngestReport, P99ToPeakAcuRule, PercentOfMaxAcuRule, TraceSeries
+from traces.timetext import parse_iso
 
 
 class CliInputError(ValueError):
@@ -317,9 +318,9 @@ def parse_now(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        now = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliInputError(f"--now: {text!r} is not an ISO 8601 timestamp") from None
+        now = parse_iso(text)
+    except ValueError as exc:
+        raise CliInputError(f"--now: {exc}") from None
     if now.tzinfo is None:
         raise CliInputError(f"--now: {text!r} has no UTC offset (e.g. 2024-05-06T12:00:00Z)")
     return now

@@ -53,6 +53,7 @@ from service.inputs.history import (
     plan_span_s,
     points_history,
 )
+from traces.timetext import parse_iso
 
 MAX_HISTORY_POINTS: Final[int] = 40_320
 """Most history points per request: 14 days at 30 s (EC2 predictive scaling uses 14 days)."""
@@ -62,17 +63,16 @@ MAX_HISTORY_STEPS: Final[int] = 40_320
 
 
 def _iso_timestamp(value: Any) -> Any:
-    """Accept an ISO 8601 string (or a datetime from Python callers); reject epoch numbers."""
+    """Accept an ISO 8601 string (or a datetime from Python callers); reject epoch numbers.
+
+    The text is read by :func:`traces.timetext.parse_iso`, the rule of every parser: a NUL
+    byte or another character that is not printable ASCII is refused, never cut off.
+    """
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str):
         raise ValueError("must be an ISO 8601 string with a UTC offset, e.g. 2024-05-06T12:00:00Z")
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not an ISO 8601 timestamp with a UTC offset, e.g. 2024-05-06T12:00:00Z"
-        ) from None
+    return parse_iso(value, what="an ISO 8601 timestamp with a UTC offset, e.g. 2024-05-06T12:00:00Z")
 
 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_timestamp)]

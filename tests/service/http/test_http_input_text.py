@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -51,3 +52,42 @@ def test_a_huge_prometheus_timestamp_is_a_422_at_the_sample(
     assert isinstance(detail, list) and len(detail) == 1
     assert detail[0]["field"] == "response.data.result.0.values.0"
     assert "is not epoch seconds (after the year 5000)" in detail[0]["message"]
+
+
+NUL_TS = "2024-01-02T00:00:00Z\u0000; DROP TABLE x"
+
+
+def test_a_point_timestamp_with_a_nul_byte_is_a_422(client: TestClient, cluster_id: str) -> None:
+    r = client.post(f"/v1/clusters/{cluster_id}/metrics", json={"points": [{"ts": NUL_TS, "demand_acu": 1}]})
+
+    assert r.status_code == 422, r.text
+    [entry] = r.json()["detail"]
+    assert entry["field"] == "points.0.ts"
+    assert "holds a NUL byte at character 20" in entry["message"]
+    assert client.get(f"/v1/clusters/{cluster_id}").json()["metrics"]["n_points"] == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("now", "2024-05-09T00:00:00Z\u0000junk"),
+        ("history.0.ts", "2024-05-06T00:00:00+00:00\u0000junk"),
+        ("history.0.ts", "2024-05-06T00:00:00+00:00\u0007"),
+        ("history.0.ts", "2024-05-06\u00a000:00:00+00:00"),
+    ],
+    ids=["now_nul", "history_nul", "history_bell", "nbsp_separator"],
+)
+def test_a_stateless_timestamp_with_a_control_character_is_a_422(
+    client: TestClient, body: dict[str, Any], field: str, text: str
+) -> None:
+    if field == "now":
+        body["now"] = text
+    else:
+        body["history"][0]["ts"] = text
+
+    r = client.post("/v1/recommendations", json=body)
+
+    assert r.status_code == 422, r.text
+    [entry] = r.json()["detail"]
+    assert entry["field"] == field
+    assert "not an ISO 8601 timestamp" in entry["message"]

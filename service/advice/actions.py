@@ -11,7 +11,11 @@ AZ IDs (``use1-az2``) name the same data centre in every account, but the APIs t
 names (``us-east-1c``), which differ per account: the CLI resolves them with
 ``aws ec2 describe-availability-zones --zone-ids``, Terraform with the
 ``aws_availability_zone`` data source (``zone_id``), and boto3 takes ``az_names`` from
-the request or a placeholder. Imports ``policy`` public names and ``service`` modules.
+the request or a placeholder. Every string written into the Terraform goes through
+:func:`service.advice.hcl.hcl_string` (comments through :func:`service.advice.hcl.hcl_escape`),
+and every shell word through :func:`shlex.quote` (the ``# at`` comments escaped the same
+way), so no value of the request can end a string or a comment early. Imports ``policy``
+public names and ``service`` modules.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from collections import Counter
 from datetime import datetime
 
 from policy import Recommendation
+from service.advice.hcl import hcl_escape, hcl_string
+from service.advice.identifiers import check_db_cluster_identifier
 from service.http.schemas.actions import ActionsRequest, ActionsResponse, PlannedCall
 
 _ID_BAD = re.compile(r"[^a-z0-9-]+")
@@ -136,7 +142,7 @@ def _delete(at: datetime, ident: str, note: str) -> PlannedCall:
 
 def _cli(call: PlannedCall) -> str:
     p = call.params
-    head = f"# at {call.at:%Y-%m-%dT%H:%M:%SZ}: {call.note}\n"
+    head = f"# at {call.at:%Y-%m-%dT%H:%M:%SZ}: {hcl_escape(call.note)}\n"  # one line, whatever the note
     if call.method == "modify_db_cluster":
         cfg = p["ServerlessV2ScalingConfiguration"]
         scaling = f"MinCapacity={cfg['MinCapacity']:g},MaxCapacity={cfg['MaxCapacity']:g}"
@@ -161,12 +167,17 @@ def _terraform(req: ActionsRequest, cluster: str, calls: list[PlannedCall]) -> s
     first = rec.settings.capacity_changes[0]
     now = _readers_now(rec)
     lines = [
-        f"# acuplan: layout for {cluster} at {rec.generated_at:%Y-%m-%dT%H:%M:%SZ} (ForecastOnly advice).",
+        f"# acuplan: layout for {hcl_escape(cluster)} at {rec.generated_at:%Y-%m-%dT%H:%M:%SZ}"
+        " (ForecastOnly advice).",
         "# Merge into your configuration; keep your other arguments. Later changes:",
-        *(f"#   {c.at:%Y-%m-%dT%H:%M:%SZ} {c.method} {c.note}" for c in calls if c.at > rec.generated_at),
+        *(
+            f"#   {c.at:%Y-%m-%dT%H:%M:%SZ} {c.method} {hcl_escape(c.note)}"
+            for c in calls
+            if c.at > rec.generated_at
+        ),
         f'resource "aws_rds_cluster" "{res}" {{',
-        f'  cluster_identifier = "{cluster}"',
-        f'  engine             = "{req.engine}"',
+        f"  cluster_identifier = {hcl_string(cluster)}",
+        f"  engine             = {hcl_string(req.engine)}",
         "  serverlessv2_scaling_configuration {",
         f"    min_capacity = {first.min_capacity_acu:g}",
         f"    max_capacity = {first.max_capacity_acu:g}",
@@ -174,13 +185,13 @@ def _terraform(req: ActionsRequest, cluster: str, calls: list[PlannedCall]) -> s
         "}",
     ]
     for az in sorted({az for az, _ in now}):
-        lines += [f'data "aws_availability_zone" "{_tf_name(az)}" {{', f'  zone_id = "{az}"', "}"]
+        lines += [f'data "aws_availability_zone" "{_tf_name(az)}" {{', f"  zone_id = {hcl_string(az)}", "}"]
     for (az, tier), n in sorted(now.items()):
-        name = f"{res}_reader_{_tf_name(az)}_tier{tier}"
+        name, prefix = f"{res}_reader_{_tf_name(az)}_tier{tier}", instance_prefix(cluster, _role(tier), az)
         lines += [
             f'resource "aws_rds_cluster_instance" "{name}" {{',
             f"  count              = {n}",
-            f'  identifier         = "{instance_prefix(cluster, _role(tier), az)}${{count.index + 1}}"',
+            f'  identifier         = "{hcl_escape(prefix)}${{count.index + 1}}"',
             f"  cluster_identifier = aws_rds_cluster.{res}.id",
             f"  engine             = aws_rds_cluster.{res}.engine",
             '  instance_class     = "db.serverless"',
@@ -199,8 +210,18 @@ def render_actions(req: ActionsRequest) -> ActionsResponse:
 
     Returns:
         The rendered actions; nothing is executed.
+
+    Raises:
+        service.advice.identifiers.InvalidDbClusterIdentifierError: the cluster's identifier
+            (``db_cluster_identifier``, else ``recommendation.cluster_id``) is not a valid
+            Aurora ``DBClusterIdentifier`` (``ActionsRequest.check`` reports it first over HTTP).
     """
-    cluster = req.db_cluster_identifier or req.recommendation.cluster_id
+    given = req.db_cluster_identifier is not None
+    cluster = check_db_cluster_identifier(
+        req.db_cluster_identifier or req.recommendation.cluster_id,
+        field="db_cluster_identifier" if given else "recommendation.cluster_id",
+        hint="" if given else "give db_cluster_identifier, the cluster's identifier in AWS",
+    )
     calls, notes = _calls(req, cluster)
     if any(str(c.params.get("AvailabilityZone", "")).startswith("<") for c in calls):
         notes.append("boto3 AvailabilityZone placeholders: pass az_names (AZ ID -> AZ name in your account)")

@@ -21,6 +21,11 @@ A timetable whose entries all set the same MinCapacity and MaxCapacity is a fixe
 setting: it needs no scheduler, so it renders as one ``aws rds modify-db-cluster`` and,
 in Terraform, as the ``serverlessv2_scaling_configuration`` block of the cluster's
 ``aws_rds_cluster`` resource.
+
+Every string written into the Terraform goes through :func:`service.advice.hcl.hcl_string`
+(the schedule's input through :func:`service.advice.hcl.hcl_json`, comments through
+:func:`service.advice.hcl.hcl_escape`) and every shell word through :func:`shlex.quote`, so a
+cluster id is never interpolated by Terraform and never ends a string or a comment early.
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from typing import Any
 
 from policy.advice.schedule import FloorSchedule, ScheduleEntry
+from service.advice.hcl import hcl_escape, hcl_json, hcl_string
 
 TARGET_ARN = "arn:aws:scheduler:::aws-sdk:rds:modifyDBCluster"
 """EventBridge Scheduler universal target for RDS ModifyDBCluster."""
@@ -48,22 +55,25 @@ def _name(cluster: str, entry: ScheduleEntry) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", raw)[:64]
 
 
-def _input(cluster: str, entry: ScheduleEntry) -> str:
-    return json.dumps(
-        {
-            "DbClusterIdentifier": cluster,
-            "ServerlessV2ScalingConfiguration": {
-                "MinCapacity": entry.min_capacity_acu,
-                "MaxCapacity": entry.max_capacity_acu,
-            },
-            "ApplyImmediately": True,
+def _request(cluster: str, entry: ScheduleEntry) -> dict[str, Any]:
+    """The ``ModifyDBCluster`` request one entry sends."""
+    return {
+        "DbClusterIdentifier": cluster,
+        "ServerlessV2ScalingConfiguration": {
+            "MinCapacity": entry.min_capacity_acu,
+            "MaxCapacity": entry.max_capacity_acu,
         },
-        separators=(",", ":"),
-    )
+        "ApplyImmediately": True,
+    }
+
+
+def _input(cluster: str, entry: ScheduleEntry) -> str:
+    return json.dumps(_request(cluster, entry), separators=(",", ":"))
 
 
 def _alias(region: str) -> str:
-    return region.replace("-", "_")
+    """A provider alias (an HCL identifier) for a region: ``eu-west-1`` -> ``eu_west_1``."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", region)
 
 
 def fixed_setting(schedule: FloorSchedule) -> ScheduleEntry | None:
@@ -142,8 +152,8 @@ def scheduler_terraform(
     fixed = fixed_setting(schedule)
     if fixed is not None:
         return (
-            f"# a fixed setting: no schedule; in the aws_rds_cluster resource of {cluster}"
-            + (f" ({region})" if region else "")
+            f"# a fixed setting: no schedule; in the aws_rds_cluster resource of {hcl_escape(cluster)}"
+            + (f" ({hcl_escape(region)})" if region else "")
             + ":\n"
             + "serverlessv2_scaling_configuration {\n"
             + f"  min_capacity = {fixed.min_capacity_acu:g}\n"
@@ -152,7 +162,9 @@ def scheduler_terraform(
         )
     blocks = []
     if region:
-        blocks.append(f'provider "aws" {{\n  alias  = "{_alias(region)}"\n  region = "{region}"\n}}')
+        blocks.append(
+            f'provider "aws" {{\n  alias  = {hcl_string(_alias(region))}\n  region = {hcl_string(region)}\n}}'
+        )
     for entry in schedule.entries:
         name = _name(cluster, entry)
         blocks.append(
@@ -160,16 +172,16 @@ def scheduler_terraform(
                 [
                     f'resource "aws_scheduler_schedule" "{re.sub(r"[^a-z0-9_]", "_", name.lower())}" {{',
                     *([f"  provider                     = aws.{_alias(region)}"] if region else []),
-                    f'  name                         = "{name}"',
-                    f'  schedule_expression          = "{entry.cron}"',
-                    f'  schedule_expression_timezone = "{schedule.timezone}"',
+                    f"  name                         = {hcl_string(name)}",
+                    f"  schedule_expression          = {hcl_string(entry.cron)}",
+                    f"  schedule_expression_timezone = {hcl_string(schedule.timezone)}",
                     "  flexible_time_window {",
                     '    mode = "OFF"',
                     "  }",
                     "  target {",
-                    f'    arn      = "{TARGET_ARN}"',
-                    f'    role_arn = "{role_arn}"',
-                    f"    input    = jsonencode({_input(cluster, entry)})",
+                    f"    arn      = {hcl_string(TARGET_ARN)}",
+                    f"    role_arn = {hcl_string(role_arn)}",
+                    f"    input    = jsonencode({hcl_json(_request(cluster, entry))})",
                     "  }",
                     "}",
                 ]

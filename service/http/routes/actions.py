@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from placement import PreviousLayout
 from policy import Recommendation
 from service.advice.actions import render_actions
+from service.advice.identifiers import check_db_cluster_identifier
 from service.http.deps import ReadScope, StoreDep, WriteScope
 from service.http.routes.cluster_recommendations import RecommendationId, load_recommendation
 from service.http.routes.responses import errors
@@ -25,7 +26,10 @@ def render_recommendation_actions(body: ActionsRequest, _: WriteScope) -> Action
     Capacity changes become ``modify-db-cluster --serverless-v2-scaling-configuration``
     at their times; reader windows become ``create-db-instance`` (``db.serverless``, AZ,
     promotion tier) and ``delete-db-instance``; readers in ``previous`` are kept or
-    deleted. Advice only: nothing is executed.
+    deleted. Advice only: nothing is executed. ``db_cluster_identifier`` (else the
+    recommendation's ``cluster_id``) must be a valid Aurora ``DBClusterIdentifier``: 1-63
+    letters, digits and hyphens, a letter first, no ``--``, no trailing hyphen (else 422 at
+    that field).
     """
     return render_actions(body.check())
 
@@ -56,15 +60,25 @@ def get_stored_recommendation_actions(
     Query parameter ``engine`` (``aurora-postgresql`` or ``aurora-mysql``) picks the engine
     of the ``create-db-instance`` calls; without it the registered cluster's ``engine``
     is used, or ``aurora-postgresql`` when the cluster is not registered.
+
+    The recommendation's ``cluster_id`` addresses the cluster in every call, so it must be a
+    valid Aurora ``DBClusterIdentifier`` (1-63 letters, digits and hyphens, a letter first, no
+    ``--``, no trailing hyphen); otherwise a 422 at ``cluster_id`` says to post the
+    recommendation to ``POST /v1/actions`` with its ``db_cluster_identifier``.
     """
     item = load_recommendation(store, cluster_id, rec_id).item
+    recommendation = Recommendation.model_validate(item.recommendation)
+    hint = (
+        "POST the recommendation to /v1/actions with db_cluster_identifier, the cluster's identifier in AWS"
+    )
+    check_db_cluster_identifier(recommendation.cluster_id, field="cluster_id", hint=hint)
     if engine is None:
         record = store.get_cluster(cluster_id)
         engine = "aurora-postgresql" if record is None else record_spec(record)[1]
     previous = item.inputs.get("previous")
     return render_actions(
         ActionsRequest(
-            recommendation=Recommendation.model_validate(item.recommendation),
+            recommendation=recommendation,
             engine=engine,
             previous=None if previous is None else PreviousLayout.model_validate(previous),
         )

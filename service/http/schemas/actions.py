@@ -1,18 +1,22 @@
 """HTTP wire format v1 of rendered actions: what would realise a recommendation (never executed).
 
 Owns :class:`ActionsRequest`, :class:`PlannedCall` and :class:`ActionsResponse`.
-Imports ``policy`` and ``placement`` public names and ``service.http.schemas.recommendations``.
+Imports ``policy`` and ``placement`` public names, ``service.advice.identifiers`` (AWS's
+``DBClusterIdentifier`` rule) and ``service.http.schemas.recommendations``.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from placement import PreviousLayout
+from placement.specs import AZ_ID_PATTERN
 from policy import Recommendation
+from service.advice.identifiers import db_cluster_identifier_problem
 from service.http.schemas.recommendations import RequestModel, WireModel, request_error
 
 Engine = Literal["aurora-postgresql", "aurora-mysql"]
@@ -80,6 +84,26 @@ _EXAMPLE_RECOMMENDATION: dict[str, Any] = {
 """A one-step recommendation as ``POST /v1/recommendations`` returns it (the OpenAPI example)."""
 
 
+_AZ_ID: Final[re.Pattern[str]] = re.compile(AZ_ID_PATTERN.removeprefix("^").removesuffix("$"))
+
+
+def _aws_cluster_identifier(value: str) -> str:
+    """Accept a valid Aurora ``DBClusterIdentifier`` (:mod:`service.advice.identifiers`), else ValueError."""
+    problem = db_cluster_identifier_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+DbClusterIdentifier = Annotated[
+    str,
+    Field(min_length=1, max_length=63, json_schema_extra={"pattern": "^[A-Za-z][A-Za-z0-9-]*$"}),
+    AfterValidator(_aws_cluster_identifier),
+]
+"""An Aurora ``DBClusterIdentifier``: 1-63 letters, digits and hyphens, a letter first, no ``--``,
+no trailing hyphen (AWS RDS API reference, CreateDBCluster)."""
+
+
 def _representable(start: datetime, step_s: int) -> bool:
     """Return True when ``start + step_s`` is a datetime (year 9999 at the latest)."""
     try:
@@ -94,8 +118,9 @@ class ActionsRequest(RequestModel):
 
     Attributes:
         recommendation: a ``Recommendation`` as returned by the API.
-        db_cluster_identifier: the Aurora ``DBClusterIdentifier``; default: the
-            recommendation's ``cluster_id``.
+        db_cluster_identifier: the Aurora ``DBClusterIdentifier`` (1-63 letters, digits
+            and hyphens, a letter first, no two consecutive hyphens, no trailing hyphen);
+            default: the recommendation's ``cluster_id``, which must then follow that rule.
         engine: the cluster's engine.
         previous: the layout deployed now; readers it has and the plan does not need are
             deleted, readers the plan needs and it lacks are created. Default: none.
@@ -118,7 +143,7 @@ class ActionsRequest(RequestModel):
     )
 
     recommendation: Recommendation
-    db_cluster_identifier: str | None = Field(default=None, min_length=1, max_length=63)
+    db_cluster_identifier: DbClusterIdentifier | None = None
     engine: Engine = "aurora-postgresql"
     previous: PreviousLayout | None = None
     az_names: dict[str, str] = Field(default_factory=dict, max_length=64)
@@ -129,7 +154,9 @@ class ActionsRequest(RequestModel):
         The library's ``Recommendation`` model is lax about shape (it is an output type),
         so a posted one is checked here: at least one plan step and capacity change, a
         positive step, a plan that ends by year 9999, reader windows that end after they
-        start, and a cluster name.
+        start and are in an AZ ID (``use1-az2``), and a cluster name that AWS accepts as a
+        ``DBClusterIdentifier`` (``db_cluster_identifier``, else the recommendation's
+        ``cluster_id``: :mod:`service.advice.identifiers`).
 
         Returns:
             ``self``.
@@ -151,8 +178,16 @@ class ActionsRequest(RequestModel):
         for i, r in enumerate(rec.settings.readers):
             if r.needed_until <= r.needed_from:
                 problems.append(((loc, "settings", "readers", i), "needed_until must be after needed_from"))
+            if not _AZ_ID.fullmatch(r.az_id):
+                problem = f"{r.az_id[:80]!r} is not an AZ ID such as use1-az1"
+                problems.append(((loc, "settings", "readers", i, "az_id"), problem))
         if not (self.db_cluster_identifier or rec.cluster_id):
             problems.append(((loc, "cluster_id"), "is empty; give db_cluster_identifier"))
+        elif self.db_cluster_identifier is None:
+            unfit = db_cluster_identifier_problem(rec.cluster_id)
+            if unfit is not None:
+                hint = "give db_cluster_identifier, the cluster's identifier in AWS"
+                problems.append(((loc, "cluster_id"), f"{unfit}; {hint}"))
         if problems:
             raise request_error(problems)
         return self

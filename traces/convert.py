@@ -57,6 +57,7 @@ from traces.errors import ConversionError
 from traces.loaders import format_ts, load_trace
 from traces.metadata import TraceMetadata, TraceSource
 from traces.nab_clock import NAB_STEP_S, NAB_ZONE, nab_naive_to_utc, reconstruct_naive
+from traces.numtext import parse_number
 from traces.schema import COLUMNS, PERCENT_MAX
 from traces.timetext import parse_iso
 from traces.types import Trace, TraceSeries
@@ -233,10 +234,10 @@ def _values(rows: list[Row], spec: TraceSpec, path: Path) -> list[float]:
     for line, row in rows:
         column = spec.value_column
         try:
-            value = float(row[column]) * spec.scale
+            value = parse_number(row[column]) * spec.scale
             if spec.rate_seconds_column is not None:
                 column = spec.rate_seconds_column
-                seconds = float(row[column])
+                seconds = parse_number(row[column])
                 if not seconds > 0:
                     raise ValueError
                 value /= seconds

@@ -53,6 +53,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traces.csvtext import CsvTextError, csv_records
 from traces.jsontext import JsonTextError, load_json
+from traces.numtext import parse_number
 from traces.schema import UNITS
 from traces.signals import KNOWN_SIGNAL_NAMES, KNOWN_SIGNALS, default_unit, known_signal_name
 from traces.timetext import epoch_seconds, parse_iso, text_problem
@@ -141,7 +142,10 @@ class _Clock:
 
 
 def _float(value: Any, *, strict: bool) -> float | str:
-    """A JSON number (``strict``) or numeric text -> float, else the reason."""
+    """A JSON number (``strict``) or numeric text (:func:`traces.numtext.parse_number`) -> float.
+
+    Returns the reason as text when the value is neither.
+    """
     if isinstance(value, bool) or (strict and not isinstance(value, int | float)):
         return f"{value!r} is not a number (a JSON number is expected)"
     if isinstance(value, int | float):
@@ -150,9 +154,9 @@ def _float(value: Any, *, strict: bool) -> float | str:
     if not text:
         return "value is blank"
     try:
-        return float(text)
-    except ValueError:
-        return f"{text!r} is not a number"
+        return parse_number(text)
+    except ValueError as exc:
+        return str(exc)
 
 
 def _label(text: str) -> tuple[str, str]:
@@ -372,6 +376,18 @@ def _separator_hint(header: list[str]) -> str:
     return ""
 
 
+def _nul_field(header: list[str], row: list[str]) -> tuple[str | None, str] | None:
+    """(column, reason) for the first field of a CSV row that holds a NUL byte, or None."""
+    for i, field in enumerate(row):
+        if "\0" in field:
+            column = header[i].strip() if i < len(header) else None
+            return column, (
+                f"the row holds a NUL byte (character {field.index(chr(0))} of {field!r}): a binary or "
+                "UTF-16 file? save it as UTF-8 text"
+            )
+    return None
+
+
 def reads_signal(data: bytes, name: str, format: str | None = None) -> bool:
     """Whether :func:`parse_any` names a metric by its ``signal`` argument in this content.
 
@@ -452,7 +468,11 @@ def parse_csv(
     def lines() -> Iterable[tuple[str, list[str]]]:
         try:
             for line, row in records:
-                if row:
+                nul = _nul_field(header, row)
+                if nul is not None:  # a row of a binary or UTF-16 file: no field of it is read
+                    upload.n_rows += 1
+                    upload.problems.append(Problem(f"{name} row {line}", *nul))
+                elif row:
                     yield f"{name} row {line}", row
         except CsvTextError as exc:
             unreadable(exc)

@@ -26,6 +26,7 @@ import numpy as np
 from traces.csvtext import CsvTextError, csv_records
 from traces.errors import TraceFormatError
 from traces.metadata import TraceMetadata
+from traces.numtext import parse_number
 from traces.schema import COLUMNS, PERCENT_MAX, UNITS, Unit
 from traces.timetext import parse_iso
 from traces.types import Trace, TraceSeries
@@ -84,10 +85,7 @@ def _parse_value(text: str, unit: Unit) -> float:
     """Parse a value cell; raise ValueError with the reason."""
     if not text.strip():
         raise ValueError("value is blank")
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
+    value = parse_number(text)
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is not finite")
     if value < 0.0:

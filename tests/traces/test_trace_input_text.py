@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
+from pathlib import Path
 
 import pytest
 
+from traces.errors import TraceFormatError
 from traces.formats import parse_any
 from traces.jsontext import JsonTextError, load_json
-from traces.loaders import parse_ts
+from traces.loaders import load_trace, parse_ts
+from traces.numtext import parse_number
 from traces.timetext import parse_iso
 
 NUL_TS = "2024-01-02T00:00:00Z\x00; DROP TABLE x"
@@ -75,3 +79,61 @@ def test_a_cloudwatch_timestamp_with_a_nul_byte_is_a_bad_sample() -> None:
 def test_a_trace_file_timestamp_with_a_nul_byte_is_refused() -> None:
     with pytest.raises(ValueError, match="NUL byte"):
         parse_ts("2024-01-02T00:00:00Z\x00junk")
+
+
+CANONICAL = "ts,cluster_id,signal,unit,value\n"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1_0", "\uff13", "\u0663", "0x10", "1__0"],
+    ids=["underscore", "fullwidth", "arabic_indic", "hex", "double_underscore"],
+)
+def test_a_csv_value_must_be_plain_ascii_notation(value: str) -> None:
+    data = f"{CANONICAL}2024-05-06T12:30:00Z,c1,capacity,acu,{value}\n".encode()
+
+    upload = parse_any(data, name="x.csv")
+
+    assert [(p.where, p.field, p.reason) for p in upload.problems] == [
+        ("x.csv row 2", "value", f"{value!r} is not a number")
+    ]
+    assert not upload.signals or not upload.signals[0].ts
+
+
+@pytest.mark.parametrize("value", ["12", "-0.5", ".5", "5.", "1e3", "2.5E-3", "+4", " 7 "])
+def test_plain_numbers_are_read(value: str) -> None:
+    assert parse_number(value) == float(value)
+
+
+@pytest.mark.parametrize("word", ["nan", "NaN", "inf", "-Infinity"])
+def test_non_finite_words_are_read_for_the_callers_to_refuse(word: str) -> None:
+    assert not math.isfinite(parse_number(word))
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "at"),
+    [
+        (
+            "2024-05-06T12:30:00Z\x00zz,c1,capacity,acu,1",
+            "ts",
+            "character 20 of '2024-05-06T12:30:00Z\\x00zz'",
+        ),
+        ("2024-05-06T12:30:00Z,c1,capacity,acu,1\x00", "value", "character 1 of '1\\x00'"),
+    ],
+    ids=["in_ts", "in_value"],
+)
+def test_a_csv_row_with_a_nul_byte_says_so(row: str, field: str, at: str) -> None:
+    upload = parse_any(f"{CANONICAL}{row}\n".encode(), name="x.csv")
+
+    assert [(p.where, p.field) for p in upload.problems] == [("x.csv row 2", field)]
+    assert upload.problems[0].reason.startswith(f"the row holds a NUL byte ({at})")
+
+
+def test_a_trace_file_value_must_be_plain_ascii_notation(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "ts,cluster_id,signal,unit,value\n2024-05-06T12:30:00Z,c,load,acu,1_0\n", encoding="utf-8"
+    )
+
+    with pytest.raises(TraceFormatError, match="'1_0' is not a number"):
+        load_trace(path)

@@ -91,3 +91,39 @@ def test_a_stateless_timestamp_with_a_control_character_is_a_422(
     [entry] = r.json()["detail"]
     assert entry["field"] == field
     assert "not an ISO 8601 timestamp" in entry["message"]
+
+
+CSV_HEAD = "ts,cluster_id,signal,unit,value\n"
+
+
+@pytest.mark.parametrize(
+    "value", ["1_0", "\uff13", "\u0663"], ids=["underscore", "fullwidth", "arabic_indic"]
+)
+@pytest.mark.parametrize("route", ["csv", "upload"])
+def test_a_csv_value_python_alone_reads_is_a_422_naming_row_and_field(
+    client: TestClient, cluster_id: str, route: str, value: str
+) -> None:
+    text = f"{CSV_HEAD}2024-05-06T12:30:00Z,{cluster_id},capacity,acu,{value}\n"
+
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/{route}",
+        content=text.encode(),
+        headers={"content-type": "text/csv" if route == "csv" else "application/octet-stream"},
+    )
+
+    assert r.status_code == 422, r.text
+    [entry] = r.json()["detail"]
+    assert entry["message"].endswith(f"row 2, field 'value': {value!r} is not a number")
+    assert client.get(f"/v1/clusters/{cluster_id}").json()["metrics"]["n_points"] == 0
+
+
+def test_a_csv_row_with_a_nul_byte_says_so(client: TestClient, cluster_id: str) -> None:
+    text = f"{CSV_HEAD}2024-05-06T12:30:00Z\x00zz,{cluster_id},capacity,acu,1\n"
+
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/csv", content=text.encode(), headers={"content-type": "text/csv"}
+    )
+
+    assert r.status_code == 422, r.text
+    [entry] = r.json()["detail"]
+    assert "row 2, field 'ts': the row holds a NUL byte (character 20" in entry["message"]

@@ -15,7 +15,9 @@ PolicyError / ForecastingError /       422     ``<code>``; one entry, ``field`` 
 PlacementError / TraceFormatError              error (:func:`service.errors.error_field`) or
 that is also a ValueError (input)              null
 HTTP errors (unknown path, method)     4xx     ``not_found`` ...; one entry, ``field`` null
-missing / invalid API key              401     ``unauthorized`` (``WWW-Authenticate`` header)
+missing / invalid API key              401     ``unauthorized`` (``WWW-Authenticate`` header),
+                                               before the body is read
+                                               (:class:`service.http.authn.AuthMiddleware`)
 key without the endpoint's scope       403     ``forbidden``
 unknown cluster, recommendation, job   404     ``not_found``
 replay result not ready                409     ``conflict``
@@ -32,7 +34,9 @@ domain errors                                  log has it, with the request id:
 never changes the API (:func:`service.errors.error_code`; :mod:`service.errors` also
 decides which errors are input errors). FastAPI answers a body it cannot decode (invalid UTF-8)
 with a 400 HTTP error; that is a malformed request like invalid JSON, so it is reported as
-422 ``invalid_request`` at ``body`` too.
+422 ``invalid_request`` at ``body`` too. A path with a trailing slash (``/v1/clusters/``)
+is a 404 ``not_found`` like any unknown path, after the key check: no redirect (Starlette's
+would be built from the ``Host`` header, and clients re-send the key to it).
 
 The app's lifespan starts the :class:`service.http.runtime.Runtime` (store, migrations, pools,
 replay runner) and stops it gracefully. ``/docs`` (Swagger UI) and ``/redoc`` load their
@@ -58,6 +62,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import DOMAIN_ERRORS, error_code, error_field, is_input_error, one_line
+from service.http.authn import AuthMiddleware
 from service.http.middleware import RequestMiddleware
 from service.http.observability import ServiceMetrics
 from service.http.pool import PoolFullError
@@ -206,6 +211,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         static_url=DOCS_ASSETS_URL,
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io
+        redirect_slashes=False,  # /v1/clusters/ is a 404, never a redirect to a Host-built URL
     )
     app.state.metrics = metrics
     app.dependency_overrides[get_settings] = lambda: resolved
@@ -219,6 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.exception_handler(PoolFullError)(_on_unavailable)
     app.exception_handler(SolverTimeoutError)(_on_unavailable)
     app.exception_handler(Exception)(_on_unexpected_error)
+    app.add_middleware(AuthMiddleware)  # inside RequestMiddleware: its 401s are logged with the request id
     app.add_middleware(
         RequestMiddleware,
         max_body_bytes=resolved.max_body_bytes,

@@ -16,7 +16,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from policy import PolicyConfig
 from service.http.runtime import Runtime
-from service.http.security import AuthError, Principal, Scope, authorize
+from service.http.security import AuthError, Principal, Scope, authorize_request
 from service.settings import Settings, get_settings
 from service.store import Store
 
@@ -77,12 +77,8 @@ def _principal(
     bearer: HTTPAuthorizationCredentials | None,
 ) -> Principal:
     other = bearer.credentials if bearer is not None else None
-    token = api_key or other
     try:
-        # two credentials that disagree: trust neither (with keys on; without, all are anonymous)
-        if api_key and other and other != api_key and runtime.store.has_keys():
-            raise AuthError(401, "X-API-Key and Authorization: Bearer carry different keys: send one")
-        return authorize(runtime.store, token, scope)
+        return authorize_request(runtime.store, api_key, other, scope)
     except AuthError as exc:
         headers = {"WWW-Authenticate": 'Bearer realm="acuplan"'} if exc.status == 401 else None
         raise HTTPException(status_code=exc.status, detail=str(exc), headers=headers) from None

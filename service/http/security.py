@@ -1,7 +1,7 @@
 """API keys: generation, hashing at rest, constant-time checks, per-key scopes, loopback rule.
 
-Owns the key format, :func:`new_key`, :func:`verify_key`, :func:`authorize` and
-:func:`is_loopback`.
+Owns the key format, :func:`new_key`, :func:`verify_key`, :func:`authorize`,
+:func:`authorize_request` and :func:`is_loopback`.
 
 A key reads ``acu_<id>_<secret>``: ``id`` is 12 hex digits (public, the database key),
 ``secret`` 43 URL-safe characters (256 random bits). Only ``sha256(secret)`` is stored;
@@ -140,6 +140,30 @@ def authorize(store: Store, token: str | None, scope: Scope) -> Principal:
     if scope not in key.scopes:
         raise AuthError(403, f"the API key lacks the {scope!r} scope")
     return Principal(key_id=key.id, scopes=key.scopes)
+
+
+def authorize_request(store: Store, api_key: str | None, bearer: str | None, scope: Scope) -> Principal:
+    """Check a request's credentials, as sent in its headers, against the scope it needs.
+
+    The one rule for the dependencies (:mod:`service.http.deps`) and the middleware that checks
+    keys before a body is read (:mod:`service.http.authn`).
+
+    Args:
+        store: the key store.
+        api_key: the ``X-API-Key`` header, or None.
+        bearer: the token of ``Authorization: Bearer <token>``, or None.
+        scope: what the endpoint needs.
+
+    Returns:
+        The caller (:func:`authorize`).
+
+    Raises:
+        AuthError: 401 when both headers carry different keys (once keys exist: trust
+            neither) or without a valid key; 403 without the scope (:func:`authorize`).
+    """
+    if api_key and bearer and bearer != api_key and store.has_keys():
+        raise AuthError(401, "X-API-Key and Authorization: Bearer carry different keys: send one")
+    return authorize(store, api_key or bearer, scope)
 
 
 def is_loopback(host: str) -> bool:

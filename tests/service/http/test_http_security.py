@@ -150,6 +150,66 @@ def test_serve_with_every_key_revoked_keeps_auth_on_and_warns(settings: Settings
 
 
 @pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/v1/clusters/k1", b"{bad"),
+        ("POST", "/v1/advice?x=1", b"{bad"),
+        ("POST", "/v1/recommendations", b"[]"),
+        ("POST", "/v1/clusters/k1/metrics/csv", b"\xff\xfe"),
+        ("GET", "/v1/nowhere", b""),
+    ],
+)
+def test_a_request_without_a_key_is_401_before_its_body_is_read(
+    secured: Any, method: str, path: str, body: bytes
+) -> None:
+    """The body was parsed first: {bad without a key got the JSON parser's 422."""
+    client, tokens = secured
+
+    anonymous = client.request(method, path, content=body, headers={"content-type": "application/json"})
+    wrong = client.request(method, path, content=body, headers={"X-API-Key": "acu_000000000000_" + "x" * 43})
+
+    for r in (anonymous, wrong):
+        assert r.status_code == 401, r.text
+        assert r.headers["www-authenticate"].startswith("Bearer")
+        assert r.json()["error"] == "unauthorized" and r.json()["detail"][0]["field"] is None
+
+
+def test_a_read_key_on_a_write_endpoint_is_403_before_its_body_is_read(secured: Any) -> None:
+    client, tokens = secured
+
+    headers = {"X-API-Key": tokens["read"], "content-type": "application/json"}
+    r = client.put("/v1/clusters/k1", content=b"{bad", headers=headers)
+
+    assert r.status_code == 403 and r.json()["error"] == "forbidden", r.text
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/v1/clusters/"), ("POST", "/v1/recommendations/")])
+def test_a_trailing_slash_is_404_after_the_key_check_never_a_redirect(
+    secured: Any, method: str, path: str
+) -> None:
+    """Starlette answered 307 to http://<Host header>/v1/clusters, before the key check."""
+    client, tokens = secured
+    host = {"Host": "evil.example"}
+
+    anonymous = client.request(method, path, json={}, headers=host, follow_redirects=False)
+    key = {"X-API-Key": tokens["read" if method == "GET" else "write"]}
+    keyed = client.request(method, path, json={}, headers=host | key, follow_redirects=False)
+
+    assert anonymous.status_code == 401 and "location" not in anonymous.headers
+    assert keyed.status_code == 404 and "location" not in keyed.headers
+    assert keyed.json()["error"] == "not_found"
+
+
+def test_without_keys_a_trailing_slash_is_404_too(settings: Settings, tmp_path: Any) -> None:
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'slash.db'}"}))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/v1/clusters/", follow_redirects=False)
+        plain = client.get("/v1/clusters")
+    assert r.status_code == 404 and r.json()["error"] == "not_found" and "location" not in r.headers
+    assert plain.status_code == 200
+
+
+@pytest.mark.parametrize(
     ("host", "expected"),
     [("127.0.0.1", True), ("127.8.9.1", True), ("localhost", True), ("::1", True), ("[::1]", True)]
     + [("0.0.0.0", False), ("::", False), ("10.0.0.5", False), ("example.com", False)],

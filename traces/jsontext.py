@@ -6,8 +6,10 @@ request bodies read JSON through it, so bad JSON is reported one way.
 
 Python's ``json`` module on its own raises ``RecursionError`` for arrays or objects nested
 about a thousand levels deep (``[[[[...]]]]``), a traceback or an HTTP 500 to whoever calls
-it, and ``ValueError`` for an integer of more than 4300 digits. Here every such text is a
-:class:`JsonTextError` with the reason on one line. Imports nothing of ours.
+it, and ``ValueError`` for an integer of more than 4300 digits; and it reads an object
+that repeats a key (``{"step_s": 300, "step_s": 60}``) as its last value without a word.
+Here every such text is a :class:`JsonTextError` with the reason on one line; a repeated
+key is named with its path (``cluster.limits.max_acu``). Imports nothing of ours.
 """
 
 from __future__ import annotations
@@ -23,13 +25,38 @@ class JsonTextError(ValueError):
         reason: what is wrong, on one line, e.g. ``not JSON (line 1: Expecting value)`` or
             ``not readable as JSON: arrays or objects are nested too deeply``.
         pos: the 0-based character offset where the text goes wrong, or None (nesting,
-            a huge number: the whole text).
+            a huge number, a repeated key: the whole text).
+        path: for a repeated key, its path from the top (object keys and list indices, the
+            key last, e.g. ``("cluster", "limits", "max_acu")``); else None.
     """
 
-    def __init__(self, reason: str, pos: int | None = None) -> None:
+    def __init__(
+        self, reason: str, pos: int | None = None, path: tuple[str | int, ...] | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.pos = pos
+        self.path = path
+
+
+class _Repeated(dict[str, Any]):
+    """An object that repeated a key (``key``), kept to locate it after the parse."""
+
+    key: str
+
+
+def _repeated_key(parsed: Any) -> tuple[str | int, ...] | None:
+    """The path of the first repeated key in document order (iterative: the text may nest deeply)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), parsed)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _Repeated):
+            return (*path, value.key)
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+    return None
 
 
 TOO_DEEP = "not readable as JSON: arrays or objects are nested too deeply (a metric export has a few levels)"
@@ -48,13 +75,39 @@ def load_json(text: str) -> Any:
 
     Raises:
         JsonTextError: not JSON (``not JSON (line <n>: <why>)``, with ``pos``), nested too
-            deeply (:data:`TOO_DEEP`), or an integer too long to read.
+            deeply (:data:`TOO_DEEP`), an integer too long to read, or an object that repeats
+            a key (``the key 'step_s' appears more than once in its object ...``, with ``path``).
     """
+    repeats = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeats
+        obj = dict(items)
+        if len(obj) == len(items):
+            return obj
+        repeats = True
+        marked = _Repeated(obj)
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                marked.key = key
+                break
+            seen.add(key)
+        return marked
+
     try:
-        return json.loads(text)
+        parsed = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise JsonTextError(f"not JSON (line {exc.lineno}: {exc.msg})", exc.pos) from None
     except RecursionError:
         raise JsonTextError(TOO_DEEP) from None
     except ValueError as exc:  # e.g. an integer over sys.get_int_max_str_digits() digits
         raise JsonTextError(f"not readable as JSON: {exc}") from None
+    path = _repeated_key(parsed) if repeats else None
+    if path is not None:
+        raise JsonTextError(
+            f"the key {path[-1]!r} appears more than once in its object: JSON keys must be unique "
+            "(the last one would win without a word)",
+            path=path,
+        )
+    return parsed

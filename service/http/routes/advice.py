@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from policy import ClusterSpec
+from service.http.bodies import JsonBodyRoute
 from service.http.clusters import cluster_config, cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
 from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
@@ -26,7 +27,7 @@ from service.http.schemas.clusters import ClusterId, record_spec
 from service.http.schemas.recommendations import request_error
 from service.store import JobRecord
 
-router = APIRouter(tags=["advice"])
+router = APIRouter(tags=["advice"], route_class=JsonBodyRoute)
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="An advice job id.")]
 

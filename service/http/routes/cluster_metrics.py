@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
+from service.http.bodies import JsonBodyRoute
 from service.http.clusters import ingest, load_cluster
 from service.http.deps import RuntimeDep, StoreDep, WriteScope
 from service.http.routes.responses import errors
@@ -35,7 +36,7 @@ from service.store import ClusterRecord
 from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv
 from traces.uploads import Upload
 
-router = APIRouter(prefix="/clusters/{cluster_id}/metrics", tags=["metrics"])
+router = APIRouter(prefix="/clusters/{cluster_id}/metrics", tags=["metrics"], route_class=JsonBodyRoute)
 
 _CSV_EXAMPLE = (
     "ts,cluster_id,signal,unit,value\n"

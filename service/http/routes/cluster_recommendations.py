@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from policy import PolicyConfig
 from policy.trace_replay.learn import enough_to_learn, learning_span_s, learnt_planning
+from service.http.bodies import JsonBodyRoute
 from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster, pending_history
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.learning import LEARNING_KIND, POSTURE, LearningInputs, learning_due, planning_quantile
@@ -33,7 +34,11 @@ from service.inputs.formats import points_from_wire
 from service.inputs.history import grid_floor
 from service.store import RecommendationRecord, Store
 
-router = APIRouter(prefix="/clusters/{cluster_id}/recommendations", tags=["cluster-recommendations"])
+router = APIRouter(
+    prefix="/clusters/{cluster_id}/recommendations",
+    tags=["cluster-recommendations"],
+    route_class=JsonBodyRoute,
+)
 
 RecommendationId = Annotated[int, Path(ge=1, le=2**62, description="A stored recommendation's id.")]
 

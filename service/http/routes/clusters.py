@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
+from service.http.bodies import JsonBodyRoute
 from service.http.clusters import load_cluster, not_registered
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.learning import LEARNING_KIND, LearningStatus
@@ -20,7 +21,7 @@ from service.http.schemas.clusters import (
 )
 from service.store import StepChangeError
 
-router = APIRouter(prefix="/clusters", tags=["clusters"])
+router = APIRouter(prefix="/clusters", tags=["clusters"], route_class=JsonBodyRoute)
 
 
 @router.put(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from policy import ClusterSpec, ReplayReport
+from service.http.bodies import JsonBodyRoute
 from service.http.clusters import cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
 from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
@@ -14,7 +15,7 @@ from service.http.routes.responses import errors
 from service.http.schemas.jobs import ReplayJob, ReplayRequest
 from service.http.schemas.recommendations import check_priced, request_error
 
-router = APIRouter(prefix="/replays", tags=["replays"])
+router = APIRouter(prefix="/replays", tags=["replays"], route_class=JsonBodyRoute)
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A replay job id.")]
 

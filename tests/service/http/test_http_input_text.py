@@ -127,3 +127,48 @@ def test_a_csv_row_with_a_nul_byte_says_so(client: TestClient, cluster_id: str) 
     assert r.status_code == 422, r.text
     [entry] = r.json()["detail"]
     assert "row 2, field 'ts': the row holds a NUL byte (character 20" in entry["message"]
+
+
+def _raw(
+    client: TestClient, method: str, path: str, content: bytes | str, ctype: str = "application/json"
+) -> Any:
+    return client.request(method, path, content=content, headers={"content-type": ctype})
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('{"step_s": 300, "step_s": 60}', "step_s"),
+        ('{"limits": {"min_acu": 0.5, "max_acu": 64, "max_acu": 8}}', "limits.max_acu"),
+    ],
+    ids=["top_level", "nested"],
+)
+def test_a_repeated_key_is_a_422_naming_it(client: TestClient, text: str, field: str) -> None:
+    cid = f"dup-{uuid.uuid4().hex[:10]}"
+
+    r = _raw(client, "PUT", f"/v1/clusters/{cid}", text)
+
+    assert r.status_code == 422, r.text
+    [entry] = r.json()["detail"]
+    assert entry["field"] == field
+    assert entry["message"].startswith(f"the key {field.split('.')[-1]!r} appears more than once")
+    assert client.get(f"/v1/clusters/{cid}").status_code == 404
+
+
+def test_a_repeated_key_in_a_history_point_is_a_422_at_the_point(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    text = json.dumps(body).replace('"demand_acu":', '"demand_acu": 1, "demand_acu":', 1)
+
+    r = _raw(client, "POST", "/v1/recommendations", text)
+
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["detail"]] == ["history.0.demand_acu"]
+
+
+def test_a_repeated_key_in_an_uploaded_export_is_a_422(client: TestClient, cluster_id: str) -> None:
+    text = _prometheus(1_714_953_600).replace('"status": ', '"status": "success", "status": ')
+
+    got = _upload(client, cluster_id, text)
+
+    assert "the key 'status' appears more than once" in json.dumps(got["detail"])

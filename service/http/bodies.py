@@ -1,0 +1,74 @@
+"""JSON request bodies read strictly, before FastAPI reads them: the route class of every router.
+
+Owns :class:`JsonBodyRoute`. FastAPI decodes a JSON body with ``json.loads``, which keeps
+the last value of a repeated key (``{"step_s": 300, "step_s": 60}`` is ``step_s`` 60) without a
+word. For every endpoint whose body is JSON, this route reads the body first with
+:func:`traces.jsontext.load_json`, the one strict JSON reader, and hands FastAPI the
+result (it is not decoded twice):
+
+* a repeated key is a 422 ``invalid_request`` at the key's path (``step_s``,
+  ``cluster.limits.max_acu``), naming it;
+* text ``load_json`` cannot read (not JSON, nested too deeply, a huge number) is left to
+  FastAPI, whose errors the app maps to its 422s at ``body``
+  (:mod:`service.http.app`).
+
+Bodies that are not JSON (``/metrics/csv``, ``/metrics/upload``) pass through unread. Runs
+after the API key check (:class:`service.http.authn.AuthMiddleware`), as the route itself
+does. Imports ``service.http.schemas`` and ``traces.jsontext``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from service.http.schemas.recommendations import request_error
+from traces.jsontext import JsonTextError, load_json
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _takes_json(route: APIRoute) -> bool:
+    """Return True when the route's body is JSON (not a CSV, a file upload or a form)."""
+    field = route.body_field
+    return field is not None and getattr(field.field_info, "media_type", None) == "application/json"
+
+
+async def _read_json(request: Request) -> None:
+    """Decode a JSON body strictly and leave it where FastAPI looks for it (``Request.json``).
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at the path of a key an object repeats.
+    """
+    body = await request.body()
+    if not body:
+        return  # FastAPI: "Field required" at body
+    try:
+        text = body.decode("utf-8-sig")
+        parsed = load_json(text)
+    except JsonTextError as exc:
+        if exc.path is not None:
+            raise request_error([(exc.path, exc.reason)]) from None
+        return  # not JSON: FastAPI's own error
+    except UnicodeDecodeError:
+        return  # FastAPI's own error
+    request._json = parsed  # what Request.json() returns from now on
+
+
+class JsonBodyRoute(APIRoute):
+    """An ``APIRoute`` whose JSON body is read strictly first (the module docstring)."""
+
+    def get_route_handler(self) -> Handler:
+        """Return FastAPI's handler, behind the strict read for a route with a JSON body."""
+        handler = super().get_route_handler()
+        if not _takes_json(self):
+            return handler
+
+        async def strict(request: Request) -> Response:
+            await _read_json(request)
+            return await handler(request)
+
+        return strict

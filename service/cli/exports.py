@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 import typer
 
 from service.cli.inputs import CliInputError, peak_unused, signals_read, unused_rates
+from service.inputs.names import name_problem
 
 if TYPE_CHECKING:
     from service.inputs.signals import SignalsHistory
@@ -101,7 +102,9 @@ def parse_pairs(
 def check_cluster_id(cluster_id: str | None, *, key: str | None = None) -> None:
     """Refuse an empty or blank cluster id (it names the cluster in every answer and command printed).
 
-    The rule of ``acuplan advise`` and ``acuplan recommend``: never replaced by a default silently.
+    The rule of ``acuplan advise`` and ``acuplan recommend``: never replaced by a default
+    silently; nor with surrounding whitespace or a control or format character (a line
+    break, NUL, an ANSI escape), the HTTP API's rule (:func:`service.inputs.names.name_problem`).
 
     Args:
         cluster_id: ``--cluster-id`` (or the config file's value), or None when not given.
@@ -112,9 +115,10 @@ def check_cluster_id(cluster_id: str | None, *, key: str | None = None) -> None:
         CliInputError: e.g. ``--cluster-id: empty; give the cluster's name (e.g. --cluster-id
             orders-db) or leave the option out``.
     """
-    if cluster_id is None or cluster_id.strip():
+    problem = None if cluster_id is None else name_problem(cluster_id)
+    if problem is None:
         return
-    said = "blank" if cluster_id else "empty"
+    said = problem.removeprefix("is ")
     if key is None:
         raise CliInputError(
             f"--cluster-id: {said}; give the cluster's name (e.g. --cluster-id orders-db) or leave the "

@@ -44,6 +44,7 @@ from service.http.schemas.recommendations import (
     RequestModel,
     Timestamp,
     WireModel,
+    check_cluster_name,
     check_priced,
     ordered_points,
     request_error,
@@ -252,7 +253,8 @@ class AdviceBody(RequestModel):
             fastapi.exceptions.RequestValidationError: ``current.seconds_until_auto_pause``
                 given for a MinCapacity other than 0 (:meth:`check_auto_pause`), a cluster
                 in a region without a built-in price and without its own
-                (:func:`check_priced`, at ``cluster.price_usd_per_acu_hour``), an
+                (:func:`check_priced`, at ``cluster.price_usd_per_acu_hour``), a blank
+                ``cluster.cluster_id`` or one with a control character (:func:`check_cluster_name`), an
                 ``options.prices`` for another region or rate (at ``options.prices.*``), a history
                 spanning more than ``MAX_HISTORY_STEPS`` steps or shorter than the warm-up
                 plus a day (at ``history``), the settings against the cluster (at
@@ -261,6 +263,7 @@ class AdviceBody(RequestModel):
                 order.
         """
         self.check_auto_pause()
+        check_cluster_name(cluster)
         check_priced(cluster)
         config = self.advice_config(base, step_s=step_s)
         if (ts_s[-1] - ts_s[0]) // step_s + 1 > MAX_HISTORY_STEPS:

@@ -53,6 +53,7 @@ from service.inputs.history import (
     plan_span_s,
     points_history,
 )
+from service.inputs.names import name_problem
 from traces.timetext import parse_iso
 
 MAX_HISTORY_POINTS: Final[int] = 40_320
@@ -291,7 +292,8 @@ class RecommendationRequest(RequestModel):
             The inputs; ``history_acu`` has shape ((now - first step start) / step_s,).
 
         Raises:
-            RequestValidationError: a ``cluster.topology.region`` without a built-in price
+            RequestValidationError: a ``cluster.cluster_id`` that is blank or holds a control
+                character (:func:`check_cluster_name`), a ``cluster.topology.region`` without a built-in price
                 and no ``cluster.price_usd_per_acu_hour`` (:func:`check_priced`, at
                 ``cluster.price_usd_per_acu_hour``), unsorted or duplicate ``history[i].ts``, a
                 point at or after ``now`` or after ``now_s``, ``now`` off the grid, a history
@@ -299,6 +301,7 @@ class RecommendationRequest(RequestModel):
                 before any grid is built), a ``config`` override PolicyConfig rejects, or a plan
                 step that ``step_s`` does not divide.
         """
+        check_cluster_name(self.cluster)
         check_priced(self.cluster)
         config = self._config(base_config)
         try:
@@ -388,6 +391,28 @@ def ordered_points(
                 [((field, i, "ts"), f"{iso_s(t)} is in the future (after now, {iso_s(now_s)})")]
             )
     return ts, [p.demand_acu for p in points]
+
+
+def check_cluster_name(cluster: ClusterSpec) -> None:
+    """Refuse a posted ``cluster.cluster_id`` that cannot be shown on one line (:mod:`service.inputs.names`).
+
+    The rule of ``acuplan advise`` / ``recommend --cluster-id``: the id names the cluster in
+    every answer, stored record and command, so it is not blank, does not start or end with
+    whitespace and holds no control or format character (a line break, NUL, a right-to-left
+    override); any other character is allowed (``a/b`` is stored under its ``sha256-`` key).
+
+    Args:
+        cluster: the request's ``cluster``.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``cluster.cluster_id``, saying what is
+            wrong.
+    """
+    problem = name_problem(cluster.cluster_id)
+    if problem is not None:
+        shown = repr(cluster.cluster_id[:80]) + ("..." if len(cluster.cluster_id) > 80 else "")
+        message = f"{shown} {problem}; give the cluster's name, e.g. orders-db"
+        raise request_error([(("cluster", "cluster_id"), message)])
 
 
 def check_priced(cluster: ClusterSpec) -> None:

@@ -6,6 +6,11 @@ word. For every endpoint whose body is JSON, this route reads the body first wit
 :func:`traces.jsontext.load_json`, the one strict JSON reader, and hands FastAPI the
 result (it is not decoded twice):
 
+* a body that is not UTF-8 (a UTF-8 byte order mark is fine) is a 422 ``invalid_request``
+  at ``body`` naming the byte, as the app docstring promises; ``json.loads`` on bytes would
+  guess UTF-16 or UTF-32 from the first bytes and read them. So is a body holding a NUL
+  byte, which JSON text never has (UTF-16 or UTF-32 without a byte order mark is valid
+  UTF-8, with a NUL in every other byte);
 * a repeated key is a 422 ``invalid_request`` at the key's path (``step_s``,
   ``cluster.limits.max_acu``), naming it;
 * text ``load_json`` cannot read (not JSON, nested too deeply, a huge number) is left to
@@ -41,20 +46,27 @@ async def _read_json(request: Request) -> None:
     """Decode a JSON body strictly and leave it where FastAPI looks for it (``Request.json``).
 
     Raises:
-        fastapi.exceptions.RequestValidationError: at the path of a key an object repeats.
+        fastapi.exceptions.RequestValidationError: at ``body``: not UTF-8, or a NUL byte in
+            it; at the path of a key an object repeats.
     """
     body = await request.body()
     if not body:
         return  # FastAPI: "Field required" at body
     try:
         text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        byte = f"byte 0x{body[exc.start]:02x} at offset {exc.start}"
+        raise request_error([((), f"the body is not valid UTF-8: {exc.reason} ({byte})")]) from None
+    if "\0" in text:
+        raise request_error(
+            [((), f"the body holds a NUL byte at offset {body.index(0)}: UTF-16 or UTF-32? send UTF-8 JSON")]
+        )
+    try:
         parsed = load_json(text)
     except JsonTextError as exc:
         if exc.path is not None:
             raise request_error([(exc.path, exc.reason)]) from None
         return  # not JSON: FastAPI's own error
-    except UnicodeDecodeError:
-        return  # FastAPI's own error
     request._json = parsed  # what Request.json() returns from now on
 
 

@@ -172,3 +172,33 @@ def test_a_repeated_key_in_an_uploaded_export_is_a_422(client: TestClient, clust
     got = _upload(client, cluster_id, text)
 
     assert "the key 'status' appears more than once" in json.dumps(got["detail"])
+
+
+@pytest.mark.parametrize(
+    ("encoding", "words"),
+    [
+        ("utf-16", "the body is not valid UTF-8"),
+        ("utf-16-le", "the body holds a NUL byte at offset 1"),
+        ("utf-16-be", "the body holds a NUL byte at offset 0"),
+        ("utf-32", "the body is not valid UTF-8"),
+        ("utf-32-le", "the body holds a NUL byte at offset 1"),
+    ],
+)
+def test_a_json_body_that_is_not_utf8_is_a_422(client: TestClient, encoding: str, words: str) -> None:
+    cid = f"enc-{uuid.uuid4().hex[:10]}"
+
+    r = _raw(client, "PUT", f"/v1/clusters/{cid}", '{"step_s": 60}'.encode(encoding))
+
+    assert r.status_code == 422, r.text
+    [entry] = r.json()["detail"]
+    assert entry["field"] == "body"
+    assert entry["message"].startswith(words)
+    assert client.get(f"/v1/clusters/{cid}").status_code == 404
+
+
+def test_a_json_body_with_a_utf8_byte_order_mark_is_read(client: TestClient) -> None:
+    cid = f"bom-{uuid.uuid4().hex[:10]}"
+
+    r = _raw(client, "PUT", f"/v1/clusters/{cid}", '{"step_s": 60}'.encode("utf-8-sig"))
+
+    assert r.status_code == 201, r.text

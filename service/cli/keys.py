@@ -50,15 +50,24 @@ def create_key(
         list[str] | None, typer.Option("--scope", help="read or write; repeat for both (default: both).")
     ] = None,
 ) -> None:
-    """Create a key and print it once; authentication is on from now on."""
+    """Create a key and print it once; authentication is on from now on.
+
+    ``--name`` is 1-128 characters, not blank, without surrounding whitespace and without
+    control or format characters (:func:`service.inputs.names.name_problem`: a line break
+    would forge a ``keys list`` row); else one ``error: --name: ...`` line and exit 2.
+    """
     from service.cli.database import opened_store
     from service.http.security import SCOPES, new_key
+    from service.inputs.names import name_problem
 
     scopes = tuple(sorted(set(scope or SCOPES)))
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         _fail(f"--scope must be read or write, got {', '.join(map(repr, unknown))}")
-    if not 1 <= len(name) <= 128:
+    problem = name_problem(name)  # a name is printed in `keys list` rows: one line, never blank
+    if problem is not None:
+        _fail(f"--name: {problem.removeprefix('is ')}; give a label, e.g. --name scheduler")
+    if len(name) > 128:
         _fail(f"--name must be 1-128 characters, got {len(name)}")
     key = new_key()
     with _one_line_errors(), opened_store(load_settings()) as store:

@@ -261,6 +261,35 @@ def test_keys_cli_creates_lists_and_revokes(
     assert "no active key is left: every /v1 request gets 401" in revoked_err
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("evil\nffffffffffff  read,write  active   2026-01-01T00:00:00Z  admin", "U+000A (a line break)"),
+        ("   ", "blank"),
+        ("", "empty"),
+        ("bell\x07", "U+0007 (a bell)"),
+        ("x\x1b[31mred", "U+001B"),
+        (" padded", "starts or ends with whitespace"),
+    ],
+)
+def test_keys_create_refuses_names_that_would_forge_or_hide_list_rows(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, said: str
+) -> None:
+    from service.settings import get_settings
+
+    monkeypatch.setenv("ACUPLAN_DATABASE_URL", f"sqlite:///{tmp_path / 'names.db'}")
+    get_settings.cache_clear()
+    try:
+        code = main(["keys", "create", "--name", name])
+    finally:
+        get_settings.cache_clear()
+
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith("error: --name: ") and said in err
+    assert not (tmp_path / "names.db").exists()  # refused before the database is opened
+
+
 def test_body_over_the_limit_is_413(settings: Settings, tmp_path: Any) -> None:
     small = settings.model_copy(
         update={"database_url": f"sqlite:///{tmp_path / 'l.db'}", "max_body_bytes": 2048}

@@ -64,11 +64,11 @@ def create_key(
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         _fail(f"--scope must be read or write, got {', '.join(map(repr, unknown))}")
+    if not 1 <= len(name) <= 128:
+        _fail(f"--name must be 1-128 characters, got {len(name)}")
     problem = name_problem(name)  # a name is printed in `keys list` rows: one line, never blank
     if problem is not None:
         _fail(f"--name: {problem.removeprefix('is ')}; give a label, e.g. --name scheduler")
-    if len(name) > 128:
-        _fail(f"--name must be 1-128 characters, got {len(name)}")
     key = new_key()
     with _one_line_errors(), opened_store(load_settings()) as store:
         store.add_key(key.key_id, name=name, secret_sha256=key.secret_sha256, scopes=scopes)

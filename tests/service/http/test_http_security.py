@@ -266,7 +266,6 @@ def test_keys_cli_creates_lists_and_revokes(
     [
         ("evil\nffffffffffff  read,write  active   2026-01-01T00:00:00Z  admin", "U+000A (a line break)"),
         ("   ", "blank"),
-        ("", "empty"),
         ("bell\x07", "U+0007 (a bell)"),
         ("x\x1b[31mred", "U+001B"),
         (" padded", "starts or ends with whitespace"),

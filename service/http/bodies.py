@@ -6,6 +6,10 @@ word. For every endpoint whose body is JSON, this route reads the body first wit
 :func:`traces.jsontext.load_json`, the one strict JSON reader, and hands FastAPI the
 result (it is not decoded twice):
 
+* a body sent with another ``Content-Type`` than ``application/json`` (or ``+json``), or
+  without one, is a 422 ``invalid_request`` at ``body`` saying so (FastAPI would pass it on
+  as bytes, and pydantic would say ``Input should be a valid dictionary or object to extract
+  fields from``);
 * a body that is not UTF-8 (a UTF-8 byte order mark is fine) is a 422 ``invalid_request``
   at ``body`` naming the byte, as the app docstring promises; ``json.loads`` on bytes would
   guess UTF-16 or UTF-32 from the first bytes and read them. So is a body holding a NUL
@@ -46,12 +50,19 @@ async def _read_json(request: Request) -> None:
     """Decode a JSON body strictly and leave it where FastAPI looks for it (``Request.json``).
 
     Raises:
-        fastapi.exceptions.RequestValidationError: at ``body``: not UTF-8, or a NUL byte in
-            it; at the path of a key an object repeats.
+        fastapi.exceptions.RequestValidationError: at ``body``: another content type, not
+            UTF-8, or a NUL byte in it; at the path of a key an object repeats.
     """
     body = await request.body()
     if not body:
         return  # FastAPI: "Field required" at body
+    ctype = request.headers.get("content-type")
+    media = (ctype or "").split(";", 1)[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        got = f"got {ctype!r}" if ctype else "no Content-Type was sent"
+        raise request_error(
+            [((), f"the body must be a JSON object sent with Content-Type: application/json ({got})")]
+        )
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

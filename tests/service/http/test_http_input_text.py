@@ -202,3 +202,36 @@ def test_a_json_body_with_a_utf8_byte_order_mark_is_read(client: TestClient) -> 
     r = _raw(client, "PUT", f"/v1/clusters/{cid}", '{"step_s": 60}'.encode("utf-8-sig"))
 
     assert r.status_code == 201, r.text
+
+
+@pytest.mark.parametrize(
+    ("ctype", "got"),
+    [
+        ("text/plain", "got 'text/plain'"),
+        ("application/x-www-form-urlencoded", "got 'application/x-www-form-urlencoded'"),
+        ("multipart/form-data; boundary=x", "got 'multipart/form-data; boundary=x'"),
+        (None, "no Content-Type was sent"),
+    ],
+    ids=["text", "form", "multipart", "none"],
+)
+def test_a_body_without_the_json_content_type_is_told_what_to_send(
+    client: TestClient, ctype: str | None, got: str
+) -> None:
+    headers = {} if ctype is None else {"content-type": ctype}
+
+    r = client.put(f"/v1/clusters/ct-{uuid.uuid4().hex[:10]}", content=b"{}", headers=headers)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {
+            "field": "body",
+            "message": f"the body must be a JSON object sent with Content-Type: application/json ({got})",
+        }
+    ]
+
+
+@pytest.mark.parametrize("ctype", ["application/json; charset=utf-8", "application/merge-patch+json"])
+def test_json_content_types_are_read(client: TestClient, ctype: str) -> None:
+    r = client.put(f"/v1/clusters/ct-{uuid.uuid4().hex[:10]}", content=b"{}", headers={"content-type": ctype})
+
+    assert r.status_code == 201, r.text

@@ -24,12 +24,15 @@ from service.http.routes.responses import errors
 from service.http.runtime import Runtime
 from service.http.schemas.advice import AdviceDocument, AdviceJob, AdviceRequest, ClusterAdviceRequest
 from service.http.schemas.clusters import ClusterId, record_spec
+from service.http.schemas.path_ids import JOB_ID_CHECK, JOB_ID_PATTERN
 from service.http.schemas.recommendations import request_error
 from service.store import JobRecord
 
 router = APIRouter(tags=["advice"], route_class=JsonBodyRoute)
 
-JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="An advice job id.")]
+JobId = Annotated[
+    str, Path(json_schema_extra={"pattern": JOB_ID_PATTERN}, description="An advice job id."), JOB_ID_CHECK
+]
 
 
 _NO_QUERY = (

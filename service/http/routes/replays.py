@@ -13,11 +13,14 @@ from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
 from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
 from service.http.routes.responses import errors
 from service.http.schemas.jobs import ReplayJob, ReplayRequest
+from service.http.schemas.path_ids import JOB_ID_CHECK, JOB_ID_PATTERN
 from service.http.schemas.recommendations import check_priced, request_error
 
 router = APIRouter(prefix="/replays", tags=["replays"], route_class=JsonBodyRoute)
 
-JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A replay job id.")]
+JobId = Annotated[
+    str, Path(json_schema_extra={"pattern": JOB_ID_PATTERN}, description="A replay job id."), JOB_ID_CHECK
+]
 
 
 @router.post("", response_model=ReplayJob, status_code=202, responses=errors(404, 422, 503))

@@ -22,6 +22,12 @@ from policy.steps import MIN_STEP_S, check_step_s
 from policy.types import MIN_PRICE_USD_PER_ACU_HOUR, fill_regional_price
 from service.http.learning import RiskQuantileChoice
 from service.http.schemas.actions import Engine
+from service.http.schemas.path_ids import (
+    CLUSTER_ID_CHECK,
+    CLUSTER_ID_PATTERN,
+    HISTORY_ID_CHECK,
+    HISTORY_ID_PATTERN,
+)
 from service.http.schemas.recommendations import (
     MAX_HISTORY_POINTS,
     MAX_HISTORY_STEPS,
@@ -50,25 +56,27 @@ ClusterId = Annotated[
     Path(
         min_length=1,
         max_length=128,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        json_schema_extra={"pattern": CLUSTER_ID_PATTERN},
         description="The cluster's name: letters, digits and `._:-`, starting with a letter or digit.",
         examples=["orders-prod"],
     ),
+    CLUSTER_ID_CHECK,
 ]
-"""A cluster id in a URL path."""
+"""A cluster id in a URL path (a bad one: ``'%' is not a cluster id (letters, digits ...)``)."""
 
 HistoryId = Annotated[
     str,
     Path(
         min_length=1,
         max_length=128,
-        pattern=r"^(_stateless:)?[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        json_schema_extra={"pattern": HISTORY_ID_PATTERN},
         description=(
             "A registered cluster's id, or `_stateless:<cluster_id>` for the recommendations "
             "made by `POST /v1/recommendations`."
         ),
         examples=["orders-prod", "_stateless:orders-prod"],
     ),
+    HISTORY_ID_CHECK,
 ]
 """The id of a recommendation history in a URL path: a cluster id or a stateless key."""
 

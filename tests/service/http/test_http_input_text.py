@@ -235,3 +235,47 @@ def test_json_content_types_are_read(client: TestClient, ctype: str) -> None:
     r = client.put(f"/v1/clusters/ct-{uuid.uuid4().hex[:10]}", content=b"{}", headers={"content-type": ctype})
 
     assert r.status_code == 201, r.text
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "message"),
+    [
+        (
+            "/v1/clusters/%25",
+            "cluster_id",
+            "'%' is not a cluster id (letters, digits and ._:- only, starting with a letter or digit)",
+        ),
+        (
+            "/v1/clusters/.x",
+            "cluster_id",
+            "'.x' is not a cluster id (letters, digits and ._:- only, starting with a letter or digit)",
+        ),
+        (
+            "/v1/clusters/_foo:x/recommendations",
+            "cluster_id",
+            "'_foo:x' is not a cluster id (letters, digits and ._:- only, starting with a letter or digit) "
+            "or _stateless:<cluster id>",
+        ),
+        (
+            f"/v1/advice/{'A' * 32}",
+            "job_id",
+            f"{'A' * 32!r} is not a job id (32 lower-case hexadecimal digits, as in the Location the job "
+            "was created with)",
+        ),
+        (
+            f"/v1/replays/{'g' * 32}",
+            "job_id",
+            f"{'g' * 32!r} is not a job id (32 lower-case hexadecimal digits, as in the Location the job "
+            "was created with)",
+        ),
+    ],
+    ids=["percent", "leading_dot", "underscore_history", "advice_upper_case", "replay_not_hex"],
+)
+def test_a_bad_path_id_is_told_the_rule_in_words(
+    client: TestClient, path: str, field: str, message: str
+) -> None:
+    r = client.get(path)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [{"field": field, "message": message}]
+    assert "pattern" not in r.text

@@ -1,7 +1,7 @@
 """Which exceptions are the caller's fault, and how the service names them.
 
 Owns :data:`DOMAIN_ERRORS`, :func:`is_input_error`, :func:`error_code`,
-:func:`error_field` and :func:`one_line`, shared by the HTTP error handlers
+:func:`error_field`, :func:`one_line` and :func:`cap_echoes`, shared by the HTTP error handlers
 (:mod:`service.http.app`) and the CLI (:mod:`service.cli.main`) so both surfaces classify
 errors the same way. Imports the error
 base classes of ``policy``, ``forecasting``, ``placement`` and ``traces`` (public names).
@@ -96,3 +96,32 @@ def one_line(text: str) -> str:
         The message on one line.
     """
     return " ".join(text.split())
+
+
+ECHO_LIMIT: Final[int] = 80
+"""Most characters of a request value an error message repeats (:func:`cap_echoes`)."""
+
+_QUOTED: Final[re.Pattern[str]] = re.compile(  # a quote after a word character is an apostrophe
+    r"""(?<![^\s(\[{=:,])(['"])((?:\\.|(?!\1)[^\\]){""" + str(ECHO_LIMIT + 1) + r""",})\1(?![^\s)\]},.:;])"""
+)
+_TOKEN: Final[re.Pattern[str]] = re.compile(r"\S{" + str(ECHO_LIMIT + 41) + ",}")
+
+
+def cap_echoes(text: str) -> str:
+    """Cut every value a message repeats to its first :data:`ECHO_LIMIT` characters plus ``...``.
+
+    A quoted value (``'...'`` or ``"..."``, as ``repr`` writes them, opening after a blank or
+    one of ``([{=:,`` and closing before one or ``)]},.:;``, so an apostrophe never opens
+    one) longer than 80 characters keeps its first 80 and its closing quote; an unquoted run of more than 120
+    non-blank characters keeps its first 80. So a 100-kB timestamp in a request gives a
+    one-line 422, not a 100-kB one. Used by the HTTP error handlers
+    (:mod:`service.http.app`) for every 422 message.
+
+    Args:
+        text: a message.
+
+    Returns:
+        The message, with long echoes cut (``'99999...'``); shorter ones unchanged.
+    """
+    text = _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)[:ECHO_LIMIT]}...{m.group(1)}", text)
+    return _TOKEN.sub(lambda m: f"{m.group(0)[:ECHO_LIMIT]}...", text)

@@ -29,7 +29,8 @@ domain errors                                  log has it, with the request id:
                                                :class:`service.http.middleware.RequestMiddleware`)
 =====================================  ======  ==============================================
 
-``<code>`` is the error class's explicit ``code`` attribute, e.g.
+A 422 message repeats at most the first 80 characters of a value (then ``...``:
+:func:`service.errors.cap_echoes`). ``<code>`` is the error class's explicit ``code`` attribute, e.g.
 ``policy.InsufficientHistoryError.code == "insufficient_history"``, so renaming a class
 never changes the API (:func:`service.errors.error_code`; :mod:`service.errors` also
 decides which errors are input errors). FastAPI answers a body it cannot decode (invalid UTF-8)
@@ -61,7 +62,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import DOMAIN_ERRORS, error_code, error_field, is_input_error, one_line
+from service.errors import DOMAIN_ERRORS, cap_echoes, error_code, error_field, is_input_error, one_line
 from service.http.authn import AuthMiddleware
 from service.http.middleware import RequestMiddleware
 from service.http.observability import ServiceMetrics
@@ -102,7 +103,7 @@ def _json(status: int, body: ErrorResponse, headers: Mapping[str, str] | None = 
 
 
 def _invalid_request(*errors: tuple[str | None, str]) -> JSONResponse:
-    detail = [FieldError(field=field, message=one_line(message)) for field, message in errors]
+    detail = [FieldError(field=field, message=cap_echoes(one_line(message))) for field, message in errors]
     return _json(422, ErrorResponse(error="invalid_request", detail=detail))
 
 
@@ -138,7 +139,7 @@ async def _on_validation_error(request: Request, exc: RequestValidationError) ->
 
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     if is_input_error(exc):
-        detail = [FieldError(field=error_field(exc), message=one_line(str(exc)))]
+        detail = [FieldError(field=error_field(exc), message=cap_echoes(one_line(str(exc))))]
         return _json(422, ErrorResponse(error=error_code(exc), detail=detail))
     logger.error("unhandled domain error path=%s", request.url.path, exc_info=exc)
     return _json(500, ErrorResponse(error="internal_error"))

@@ -1,8 +1,9 @@
-"""JSON request bodies read strictly, before FastAPI reads them: the route class of every router.
+"""JSON request bodies read strictly, before FastAPI reads them.
 
-Owns :class:`JsonBodyRoute`. FastAPI decodes a JSON body with ``json.loads``, which keeps
-the last value of a repeated key (``{"step_s": 300, "step_s": 60}`` is ``step_s`` 60) without a
-word. For every endpoint whose body is JSON, this route reads the body first with
+Owns :func:`takes_json` and :func:`read_json_body`, which :class:`service.http.strict.StrictRoute`,
+the route class of every router, calls first. FastAPI decodes a JSON body with ``json.loads``,
+which keeps the last value of a repeated key (``{"step_s": 300, "step_s": 60}`` is ``step_s``
+60) without a word. For every endpoint whose body is JSON, the body is read first with
 :func:`traces.jsontext.load_json`, the one strict JSON reader, and hands FastAPI the
 result (it is not decoded twice):
 
@@ -28,25 +29,20 @@ does. Imports ``service.http.schemas`` and ``traces.jsontext``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.routing import APIRoute
 
 from service.http.schemas.recommendations import request_error
 from traces.jsontext import JsonTextError, load_json
 
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
-
-def _takes_json(route: APIRoute) -> bool:
+def takes_json(route: APIRoute) -> bool:
     """Return True when the route's body is JSON (not a CSV, a file upload or a form)."""
     field = route.body_field
     return field is not None and getattr(field.field_info, "media_type", None) == "application/json"
 
 
-async def _read_json(request: Request) -> None:
+async def read_json_body(request: Request) -> None:
     """Decode a JSON body strictly and leave it where FastAPI looks for it (``Request.json``).
 
     Raises:
@@ -79,19 +75,3 @@ async def _read_json(request: Request) -> None:
             raise request_error([(exc.path, exc.reason)]) from None
         return  # not JSON: FastAPI's own error
     request._json = parsed  # what Request.json() returns from now on
-
-
-class JsonBodyRoute(APIRoute):
-    """An ``APIRoute`` whose JSON body is read strictly first (the module docstring)."""
-
-    def get_route_handler(self) -> Handler:
-        """Return FastAPI's handler, behind the strict read for a route with a JSON body."""
-        handler = super().get_route_handler()
-        if not _takes_json(self):
-            return handler
-
-        async def strict(request: Request) -> Response:
-            await _read_json(request)
-            return await handler(request)
-
-        return strict

@@ -10,14 +10,14 @@ from placement import PreviousLayout
 from policy import Recommendation
 from service.advice.actions import render_actions
 from service.advice.identifiers import check_db_cluster_identifier
-from service.http.bodies import JsonBodyRoute
 from service.http.deps import ReadScope, StoreDep, WriteScope
 from service.http.routes.cluster_recommendations import RecommendationId, load_recommendation
 from service.http.routes.responses import errors
 from service.http.schemas.actions import ActionsRequest, ActionsResponse, Engine
 from service.http.schemas.clusters import HistoryId, record_spec
+from service.http.strict import StrictRoute
 
-router = APIRouter(tags=["actions"], route_class=JsonBodyRoute)
+router = APIRouter(tags=["actions"], route_class=StrictRoute)
 
 
 @router.post("/actions", response_model=ActionsResponse, responses=errors(422))

@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from policy import ClusterSpec
-from service.http.bodies import JsonBodyRoute
 from service.http.clusters import cluster_config, cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
 from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
@@ -26,9 +25,10 @@ from service.http.schemas.advice import AdviceDocument, AdviceJob, AdviceRequest
 from service.http.schemas.clusters import ClusterId, record_spec
 from service.http.schemas.path_ids import JOB_ID_CHECK, JOB_ID_PATTERN
 from service.http.schemas.recommendations import request_error
+from service.http.strict import StrictRoute
 from service.store import JobRecord
 
-router = APIRouter(tags=["advice"], route_class=JsonBodyRoute)
+router = APIRouter(tags=["advice"], route_class=StrictRoute)
 
 JobId = Annotated[
     str, Path(json_schema_extra={"pattern": JOB_ID_PATTERN}, description="An advice job id."), JOB_ID_CHECK

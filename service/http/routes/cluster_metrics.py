@@ -13,12 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from service.http.bodies import JsonBodyRoute
 from service.http.clusters import ingest, load_cluster
 from service.http.deps import RuntimeDep, StoreDep, WriteScope
 from service.http.routes.responses import errors
 from service.http.runtime import Runtime
 from service.http.schemas.clusters import ClusterId, IngestResult, MetricPoints, record_spec
+from service.http.strict import StrictRoute
 from service.inputs.formats import (
     CSV_NAME,
     UPLOAD_NAME,
@@ -36,7 +36,7 @@ from service.store import ClusterRecord
 from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv
 from traces.uploads import Upload
 
-router = APIRouter(prefix="/clusters/{cluster_id}/metrics", tags=["metrics"], route_class=JsonBodyRoute)
+router = APIRouter(prefix="/clusters/{cluster_id}/metrics", tags=["metrics"], route_class=StrictRoute)
 
 _CSV_EXAMPLE = (
     "ts,cluster_id,signal,unit,value\n"

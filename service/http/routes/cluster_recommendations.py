@@ -10,7 +10,6 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from policy import PolicyConfig
 from policy.trace_replay.learn import enough_to_learn, learning_span_s, learnt_planning
-from service.http.bodies import JsonBodyRoute
 from service.http.clusters import cluster_config, cluster_spec, ingest, load_cluster, pending_history
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.learning import LEARNING_KIND, POSTURE, LearningInputs, learning_due, planning_quantile
@@ -30,6 +29,7 @@ from service.http.schemas.clusters import (
 )
 from service.http.schemas.recommendations import RecommendInputs
 from service.http.solving import recommend_and_store
+from service.http.strict import StrictRoute
 from service.inputs.formats import points_from_wire
 from service.inputs.history import grid_floor
 from service.store import RecommendationRecord, Store
@@ -37,7 +37,7 @@ from service.store import RecommendationRecord, Store
 router = APIRouter(
     prefix="/clusters/{cluster_id}/recommendations",
     tags=["cluster-recommendations"],
-    route_class=JsonBodyRoute,
+    route_class=StrictRoute,
 )
 
 RecommendationId = Annotated[int, Path(ge=1, le=2**62, description="A stored recommendation's id.")]

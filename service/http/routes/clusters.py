@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from service.http.bodies import JsonBodyRoute
 from service.http.clusters import load_cluster, not_registered
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, StoreDep, WriteScope
 from service.http.learning import LEARNING_KIND, LearningStatus
@@ -19,9 +18,11 @@ from service.http.schemas.clusters import (
     ClusterPublic,
     ClusterRegistration,
 )
+from service.http.schemas.path_ids import CLUSTER_ID_CHECK
+from service.http.strict import StrictRoute
 from service.store import StepChangeError
 
-router = APIRouter(prefix="/clusters", tags=["clusters"], route_class=JsonBodyRoute)
+router = APIRouter(prefix="/clusters", tags=["clusters"], route_class=StrictRoute)
 
 
 @router.put(
@@ -76,9 +77,17 @@ def list_clusters(
     store: StoreDep,
     _: ReadScope,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = 100,
-    after: Annotated[str | None, Query(max_length=128, description="Last id of the previous page.")] = None,
+    after: Annotated[
+        str | None,
+        Query(max_length=128, description="Last id of the previous page."),
+        CLUSTER_ID_CHECK,
+    ] = None,
 ) -> ClusterList:
-    """List registered clusters ordered by id, a page at a time."""
+    """List registered clusters ordered by id, a page at a time.
+
+    ``after`` must be a cluster id (the path's rule), else a 422 at ``after``; a parameter given twice
+    or one the endpoint does not take is a 422 at its name (:func:`service.http.queries.check_query`).
+    """
     records = store.list_clusters(limit=limit, after=after)
     data = [ClusterPublic.of(r, store.point_range(r.cluster_id)) for r in records]
     next_after = records[-1].cluster_id if len(records) == limit else None

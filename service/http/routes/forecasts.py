@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from policy import ClusterSpec
-from service.http.bodies import JsonBodyRoute
 from service.http.clusters import cluster_config, cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, RuntimeDep, WriteScope
 from service.http.forecasting import forecast_on_pool
@@ -13,8 +12,9 @@ from service.http.routes.responses import errors
 from service.http.schemas.clusters import ClusterId, stored_inputs, window_start
 from service.http.schemas.jobs import ClusterForecastRequest, ForecastRequest, ForecastResponse
 from service.http.schemas.recommendations import PolicyOverrides, RecommendationRequest
+from service.http.strict import StrictRoute
 
-router = APIRouter(tags=["forecasts"], route_class=JsonBodyRoute)
+router = APIRouter(tags=["forecasts"], route_class=StrictRoute)
 
 
 @router.post("/forecasts", response_model=ForecastResponse, responses=errors(422, 503))

@@ -7,13 +7,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 
 from policy import Recommendation
-from service.http.bodies import JsonBodyRoute
 from service.http.deps import PolicyConfigDep, RuntimeDep, WriteScope
 from service.http.routes.responses import errors
 from service.http.schemas.recommendations import RecommendationRequest
 from service.http.solving import recommend_and_store, stateless_key
+from service.http.strict import StrictRoute
 
-router = APIRouter(prefix="/recommendations", tags=["recommendations"], route_class=JsonBodyRoute)
+router = APIRouter(prefix="/recommendations", tags=["recommendations"], route_class=StrictRoute)
 
 
 @router.post("", response_model=Recommendation, responses=errors(422, 503))

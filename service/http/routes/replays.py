@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from policy import ClusterSpec, ReplayReport
-from service.http.bodies import JsonBodyRoute
 from service.http.clusters import cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
 from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
@@ -15,8 +14,9 @@ from service.http.routes.responses import errors
 from service.http.schemas.jobs import ReplayJob, ReplayRequest
 from service.http.schemas.path_ids import JOB_ID_CHECK, JOB_ID_PATTERN
 from service.http.schemas.recommendations import check_priced, request_error
+from service.http.strict import StrictRoute
 
-router = APIRouter(prefix="/replays", tags=["replays"], route_class=JsonBodyRoute)
+router = APIRouter(prefix="/replays", tags=["replays"], route_class=StrictRoute)
 
 JobId = Annotated[
     str, Path(json_schema_extra={"pattern": JOB_ID_PATTERN}, description="A replay job id."), JOB_ID_CHECK

@@ -279,3 +279,49 @@ def test_a_bad_path_id_is_told_the_rule_in_words(
     assert r.status_code == 422, r.text
     assert r.json()["detail"] == [{"field": field, "message": message}]
     assert "pattern" not in r.text
+
+
+@pytest.mark.parametrize(
+    "after", ["%%%", "%00", "%ff", "_x", "a%20b"], ids=["percents", "nul", "ff", "underscore", "space"]
+)
+def test_a_page_cursor_that_is_not_a_cluster_id_is_a_422(client: TestClient, after: str) -> None:
+    r = client.get(f"/v1/clusters?after={after}")
+
+    assert r.status_code == 422, r.text
+    [entry] = r.json()["detail"]
+    assert entry["field"] == "after"
+    assert "is not a cluster id (letters, digits and ._:- only" in entry["message"]
+
+
+def test_a_page_cursor_that_is_a_cluster_id_pages(client: TestClient, cluster_id: str) -> None:
+    r = client.get(f"/v1/clusters?after={cluster_id}&limit=1")
+
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field", "message"),
+    [
+        ("/v1/clusters", "limit=1&limit=2", "limit", "limit is given 2 times ('1', '2'); give it once"),
+        (
+            "/v1/clusters/CID/recommendations",
+            "before=5&limit=3&before=7",
+            "before",
+            "before is given 2 times ('5', '7'); give it once",
+        ),
+        (
+            "/v1/clusters",
+            "limit=1&bogus=1",
+            "bogus",
+            "bogus='1' is not a parameter of this endpoint; it takes limit, after",
+        ),
+    ],
+    ids=["limit_twice", "before_twice", "unknown"],
+)
+def test_a_repeated_or_unknown_query_parameter_is_a_422_naming_it(
+    client: TestClient, cluster_id: str, path: str, query: str, field: str, message: str
+) -> None:
+    r = client.get(f"{path.replace('CID', cluster_id)}?{query}")
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [{"field": field, "message": message}]

@@ -306,7 +306,8 @@ def _rows_wide(
         if why and bare and not signal:  # an AWS console export names no metric: ask for it
             why = (
                 "a Timestamp,Value export does not say which metric it holds: name it with --signal "
-                "(e.g. --signal 'CPUUtilization Maximum'; HTTP: ?signal=)"
+                "(e.g. --signal 'CPUUtilization Maximum'; HTTP: POST /v1/clusters/{cluster_id}/metrics/upload"
+                "?signal=)"
             )
         if why or unit is None:
             upload.problems.append(Problem(f"{upload.name} row 1", col, why or ""))

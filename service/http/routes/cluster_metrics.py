@@ -33,7 +33,7 @@ from service.inputs.formats import (
 from service.inputs.history import epoch_s
 from service.inputs.signals import sniffed_format
 from service.store import ClusterRecord
-from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv
+from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv, reads_signal
 from traces.uploads import Upload
 
 router = APIRouter(prefix="/clusters/{cluster_id}/metrics", tags=["metrics"], route_class=StrictRoute)
@@ -157,6 +157,12 @@ def add_metrics_cloudwatch(
     return _store(runtime.store, record, _demand(runtime, record, upload, body.rates))
 
 
+SIGNAL_UNUSED = (
+    "the content is not a Timestamp,Value export, the only layout whose metric it names (it selects "
+    "no signal); the other layouts and formats name their own signals"
+)
+"""Why ``?signal=`` is refused on content naming its own signals (after ``signal=... changes nothing: ``)."""
+
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -193,8 +199,10 @@ def add_metrics_upload(
     Parquet (``ts`` plus ``signal``/``value`` columns, or a column per signal); the format
     is sniffed unless ``format`` is given (a Prometheus error response is Prometheus, so its
     ``error`` is the 422's message); a ``csv`` or ``aws-csv`` the CSV's header shows
-    is the other is a 422 at ``format``. The same checks, limits and 422s as ``/csv`` and
-    ``/cloudwatch``; nothing is stored unless all is good.
+    is the other is a 422 at ``format``. ``signal`` on content other than a ``Timestamp,Value``
+    export changes nothing and is a 422 at ``signal`` (the CLI refuses such a ``--signal`` too),
+    and so is a query parameter the endpoint does not take, at its name. The same checks,
+    limits and 422s as ``/csv`` and ``/cloudwatch``; nothing is stored unless all is good.
     """
     record = load_cluster(runtime.store, cluster_id)
     check_not_empty(content)
@@ -208,8 +216,12 @@ def add_metrics_upload(
         from service.http.schemas.recommendations import request_error
 
         raise request_error([(("timezone",), str(exc))]) from None
+    fmt = format or sniffed_format(content, UPLOAD_NAME)
+    if signal is not None and not reads_signal(content, UPLOAD_NAME, fmt):
+        from service.http.schemas.recommendations import request_error
+
+        raise request_error([(("signal",), f"signal={signal!r} changes nothing: {SIGNAL_UNUSED}")])
     upload = parse_any(
-        content, name=UPLOAD_NAME, format=format or sniffed_format(content, UPLOAD_NAME), tz=zone,
-        signal=signal, cluster_id=cluster_id,
+        content, name=UPLOAD_NAME, format=fmt, tz=zone, signal=signal, cluster_id=cluster_id,
     )  # fmt: skip
     return _store(runtime.store, record, _demand(runtime, record, upload))

@@ -325,3 +325,56 @@ def test_a_repeated_or_unknown_query_parameter_is_a_422_naming_it(
 
     assert r.status_code == 422, r.text
     assert r.json()["detail"] == [{"field": field, "message": message}]
+
+
+def _ok_csv(cid: str) -> str:
+    return f"{CSV_HEAD}2024-05-06T12:30:00Z,{cid},capacity,acu,2\n"
+
+
+def test_signal_on_an_upload_that_names_its_own_signals_is_a_422(client: TestClient, cluster_id: str) -> None:
+    got = _upload(client, cluster_id, _ok_csv(cluster_id), "?signal=CPUUtilization")
+
+    assert got["detail"] == [
+        {
+            "field": "signal",
+            "message": "signal='CPUUtilization' changes nothing: the content is not a Timestamp,Value "
+            "export, the only layout whose metric it names (it selects no signal); the other layouts and "
+            "formats name their own signals",
+        }
+    ]
+
+
+def test_an_unknown_upload_parameter_is_a_422(client: TestClient, cluster_id: str) -> None:
+    got = _upload(client, cluster_id, _ok_csv(cluster_id), "?bogus=1")
+
+    assert got["detail"] == [
+        {
+            "field": "bogus",
+            "message": "bogus='1' is not a parameter of this endpoint; it takes format, timezone, signal",
+        }
+    ]
+
+
+def test_signal_on_a_timestamp_value_upload_names_its_metric(client: TestClient, cluster_id: str) -> None:
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/upload?signal=ServerlessDatabaseCapacity",
+        content=b"Timestamp,Value\n2024-05-06T12:30:00Z,3\n",
+        headers={"content-type": "application/octet-stream"},
+    )
+
+    assert r.status_code == 200, r.text
+
+
+def test_a_timestamp_value_csv_is_pointed_to_the_endpoint_that_takes_signal(
+    client: TestClient, cluster_id: str
+) -> None:
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/csv",
+        content=b"Timestamp,Value\n2024-05-06T12:30:00Z,3\n",
+        headers={"content-type": "text/csv"},
+    )
+
+    assert r.status_code == 422, r.text
+    message = r.json()["detail"][0]["message"]
+    assert "HTTP: POST /v1/clusters/{cluster_id}/metrics/upload?signal=" in message
+    assert "HTTP: ?signal=" not in message

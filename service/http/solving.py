@@ -23,7 +23,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Final, ParamSpec, TypeVar
 
@@ -166,6 +166,7 @@ def recommend_and_store(
     history_key: str | None = None,
     risk_quantile: RiskQuantileChoice | None = None,
     before_store: Callable[[], object] | None = None,
+    warnings: Sequence[str] = (),
 ) -> tuple[RecommendationRecord, Recommendation]:
     """Recommend on the solver pool, count it in the metrics and store it.
 
@@ -180,6 +181,8 @@ def recommend_and_store(
             recommendation is stored (the per-cluster endpoint stores the request's new
             samples there, so a refused request stores none); its exceptions propagate
             and then nothing is stored.
+        warnings: the service's own warnings about the inputs (e.g. samples off the step
+            grid), appended to the recommendation's ``warnings`` before it is stored.
 
     Returns:
         The stored record (committed) and the recommendation.
@@ -190,6 +193,8 @@ def recommend_and_store(
         Exception: the library's input errors, unchanged.
     """
     rec = run_on_pool(runtime, "recommendation", _recommend, inputs)
+    if warnings:
+        rec = rec.model_copy(update={"warnings": (*rec.warnings, *warnings)})
     status = "fail_safe" if rec.is_fail_safe else rec.solver.status.value
     runtime.metrics.solver_status.labels(status=status).inc()
     runtime.metrics.forecast_model.labels(model=rec.forecast_model).inc()

@@ -128,19 +128,25 @@ def points_from_wire(
     return order, [points[seen[t]].demand_acu for t in order]
 
 
-def off_grid_warnings(points: list[HistoryPoint], *, step_s: int, field: str = "points") -> list[str]:
-    """Say which JSON samples sit off the cluster's step grid, as a file upload's report does.
+def off_grid_warnings(
+    points: list[HistoryPoint], *, step_s: int, field: str = "points", stored: bool = True
+) -> list[str]:
+    """Say which JSON samples sit off the step grid, as a file upload's report does.
 
     A file upload reports the samples off the step grid (``traces.check_upload``: offset
     and off-grid count) and puts them on it; JSON points are stored as given (a stored
     timestamp is replaced only by the same timestamp), and reading the history puts each
     in the step that holds it (the step's max, :func:`service.inputs.history.points_demand`).
-    Neither refuses them, so this is a warning, never a 422.
+    Neither refuses them, so this is a warning, never a 422. A stateless request's history
+    (``POST /v1/recommendations``) is put on its ``step_s`` grid the same way, and told the same.
 
     Args:
         points: the request's samples.
-        step_s: the cluster's step, seconds (the grid is whole steps since the epoch).
+        step_s: the cluster's step (or the request's ``step_s``), seconds (the grid is whole
+            steps since the epoch).
         field: the request field the points are in.
+        stored: the points are a registered cluster's, stored as given (the words say so);
+            False for a stateless request's history, which is not stored.
 
     Returns:
         One line when any sample is off the grid (how many, the first by position with its
@@ -151,10 +157,11 @@ def off_grid_warnings(points: list[HistoryPoint], *, step_s: int, field: str = "
         return []
     i, t = off[0]
     past, start = t % step_s, iso_s(t - t % step_s)
+    whose, kept = ("the cluster's", "stored as given, ") if stored else ("the request's step_s", "")
     return [
-        f"{field}: {len(off)} of {len(points)} samples sit off the cluster's {step_s}-s grid "
+        f"{field}: {len(off)} of {len(points)} samples sit off {whose} {step_s}-s grid "
         f"(the first, {field}.{i}.ts={iso_s(t)}, is {past} s past the step start {start}); "
-        "stored as given, each counts in the step that holds it (the step's max)"
+        f"{kept}each counts in the step that holds it (the step's max)"
     ]
 
 

@@ -12,6 +12,7 @@ from service.http.routes.responses import errors
 from service.http.schemas.recommendations import RecommendationRequest
 from service.http.solving import recommend_and_store, stateless_key
 from service.http.strict import StrictRoute
+from service.inputs.formats import off_grid_warnings
 
 router = APIRouter(prefix="/recommendations", tags=["recommendations"], route_class=StrictRoute)
 
@@ -24,7 +25,8 @@ def create_recommendation(
     """Recommend per-step ACU floors and a reader layout for the next horizon.
 
     History is regularised to the ``step_s`` grid (max per step; a step without samples
-    is missing), forecast at the configured quantiles, and planned by the CP-SAT optimiser
+    is missing; samples off the grid are counted in a warning, as ``/metrics`` does),
+    forecast at the configured quantiles, and planned by the CP-SAT optimiser
     under the cluster's limits. The result is advice only (``mode: ForecastOnly``); a
     solver that finds no plan yields a normal 200 with ``is_fail_safe: true`` and a plan
     that never lowers the current floor.
@@ -46,7 +48,8 @@ def create_recommendation(
     """
     inputs = request.to_inputs(base_config, now_s=int(runtime.clock()))
     key = stateless_key(inputs.cluster.cluster_id)
-    stored, rec = recommend_and_store(runtime, inputs, history_key=key)
+    off_grid = off_grid_warnings(request.history, step_s=request.step_s, field="history", stored=False)
+    stored, rec = recommend_and_store(runtime, inputs, history_key=key, warnings=off_grid)
     response.headers["Location"] = f"/v1/clusters/{quote(key, safe='')}/recommendations/{stored.id}"
     response.headers["X-Recommendation-Id"] = str(stored.id)
     return rec

@@ -378,3 +378,31 @@ def test_a_timestamp_value_csv_is_pointed_to_the_endpoint_that_takes_signal(
     message = r.json()["detail"][0]["message"]
     assert "HTTP: POST /v1/clusters/{cluster_id}/metrics/upload?signal=" in message
     assert "HTTP: ?signal=" not in message
+
+
+def test_a_stateless_history_off_the_step_grid_gets_the_metrics_warning(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    first = body["history"][0]["ts"]
+    body["history"][0]["ts"] = first.replace(":00:00+", ":02:17+", 1)
+
+    r = client.post("/v1/recommendations", json=body)
+
+    assert r.status_code == 200, r.text
+    off = [w for w in r.json()["warnings"] if "off the" in w]
+    assert off == [
+        "history: 1 of 864 samples sit off the request's step_s 300-s grid (the first, "
+        "history.0.ts=2024-05-06T00:02:17Z, is 137 s past the step start 2024-05-06T00:00:00Z); "
+        "each counts in the step that holds it (the step's max)"
+    ]
+    stored = client.get(r.headers["location"]).json()
+    assert off[0] in stored["recommendation"]["warnings"]
+
+
+def test_a_stateless_history_on_the_step_grid_gets_no_off_grid_warning(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    r = client.post("/v1/recommendations", json=body)
+
+    assert r.status_code == 200, r.text
+    assert not [w for w in r.json()["warnings"] if "off the" in w]

@@ -729,3 +729,26 @@ def test_an_idle_cluster_kept_at_its_floor_is_told_what_auto_pause_would_save() 
         f"better here, and auto-pause (MinCapacity 0) would save ${pause:,.2f}/month if the first requests "
         "after a pause may wait about 15 s (its line below); today's has 0 SLO-violation minutes"
     )
+
+
+def test_today_is_kept_over_a_dearer_plan_that_only_shallows_the_shortfall() -> None:
+    # Idle but for a few random bursts (2% of steps), auto-pause on today: a timetable read off
+    # acuplan's floors had the same SLO-violation minutes for 6x the cost, and a slightly smaller
+    # shortfall within those minutes; that buys nothing the advice could show (QA 50 finding 2).
+    from policy import CapacityLimits
+
+    rng = np.random.default_rng(1)
+    rng.random(4 * 288)
+    demand = (rng.random(864) < 0.02) * np.round(rng.random(864) * 10, 1)
+    advice = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
+        current=CurrentSettings(min_capacity_acu=0.0, max_capacity_acu=16.0),
+    )
+    assert advice.keeps_today and advice.savings_usd_per_month == 0.0
+    assert advice.recommended.monthly_cost_usd == advice.current.monthly_cost_usd
+    assert advice.recommended.slo_violation_min == advice.current.slo_violation_min
+    assert advice.acuplan.monthly_cost_usd > 5 * advice.current.monthly_cost_usd  # what was advised before
+    assert advice.acuplan.slo_violation_min == advice.current.slo_violation_min

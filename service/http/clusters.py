@@ -77,22 +77,62 @@ def ingest(
             which says nothing and leaves them.
 
     Returns:
-        The upload's result.
+        The upload's result: ``stored`` counts only the samples kept; a warning says how many
+        new samples fell before the history window (not stored) and how many stored ones the
+        window's move deleted.
 
     Raises:
         fastapi.exceptions.RequestValidationError: at ``body``, a sample dated before 1970
             or with demand outside 0-1e6 ACU (a backstop: every format checks first, with
-            a precise location), so a bad value is never stored.
+            a precise location), so a bad value is never stored; or samples so far after
+            the stored ones that the window's move would delete every stored sample (a
+            mistyped year deleted a cluster's whole history): nothing is stored.
         fastapi.HTTPException: 404 ``not_found``: the cluster was deleted since ``record``
             was read (a concurrent ``DELETE``); nothing is stored.
     """
     _check_samples(ts_s, demand_acu)
+    keep_s = MAX_HISTORY_STEPS * record.step_s
+    notes = list(warnings or [])
+    _, last, count = store.point_range(record.cluster_id)
+    cutoff = max([*ts_s, *([] if last is None else [last])]) - keep_s if ts_s else None
+    kept = [i for i, t in enumerate(ts_s) if cutoff is None or t >= cutoff]
+    if cutoff is not None and last is not None:
+        pruned = count - store.point_range(record.cluster_id, since_s=cutoff)[2]
+        window = (
+            f"the history window ({MAX_HISTORY_STEPS:,} steps of {record.step_s} s before the newest sample)"
+        )
+        if pruned == count:
+            raise request_error(
+                [
+                    (
+                        ("body",),
+                        f"the newest new sample, {_iso(max(ts_s))}, is "
+                        f"{(max(ts_s) - last) / 86_400:,.1f} days after the newest stored one, "
+                        f"{_iso(last)}, more than {window} spans "
+                        f"({keep_s / 86_400:g} days): storing it would delete all {count:,} stored samples "
+                        "(a mistyped date?); nothing was stored. If the cluster really has no data in "
+                        f"between, DELETE /v1/clusters/{record.cluster_id} and register it again",
+                    )
+                ]
+            )
+        if pruned:
+            notes.append(
+                f"{pruned:,} stored samples older than {_iso(cutoff)} were deleted: {window} moved to the "
+                f"newest sample, {_iso(cutoff + keep_s)}"
+            )
+    if len(kept) < len(ts_s):
+        assert cutoff is not None
+        notes.append(
+            f"{len(ts_s) - len(kept):,} of the {len(ts_s):,} new samples are older than {_iso(cutoff)}, "
+            f"before the history window ({MAX_HISTORY_STEPS:,} steps of {record.step_s} s before the "
+            "newest sample), and were not stored"
+        )
     try:  # one transaction: the samples and the pruning of the window, or nothing
         stored = store.add_points(
             record.cluster_id,
-            ts_s,
-            demand_acu,
-            keep_s=MAX_HISTORY_STEPS * record.step_s,
+            [ts_s[i] for i in kept],
+            [demand_acu[i] for i in kept],
+            keep_s=keep_s,
             source_flags=source_flags,
         )
     except ClusterNotFoundError:
@@ -102,10 +142,15 @@ def ingest(
         received=len(ts_s),
         stored=stored,
         status="PartialData" if status == "PartialData" else "Complete",
-        warnings=list(warnings or []),
+        warnings=notes,
         report=report,
         metrics=summary(store, record.cluster_id),
     )
+
+
+def _iso(ts_s: int) -> str:
+    """Epoch seconds as ``2024-03-03T23:55:00Z``."""
+    return datetime.fromtimestamp(ts_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _check_samples(ts_s: list[int], demand_acu: list[float]) -> None:

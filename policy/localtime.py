@@ -6,8 +6,10 @@ forecaster that learns a daily season from UTC steps would then put the 09:00 pe
 10:00 (or 08:00) for the rest of its history. The history is therefore put on the local
 wall-clock grid before forecasting and the forecast read back onto UTC steps:
 
-* spring forward (the local clock skips an hour): those local steps have no sample and
-  are missing (NaN), which the forecaster treats as gaps;
+* spring forward (the local clock skips an hour): those local steps exist on no clock,
+  so they take the same local time a day earlier (else the step before), as the
+  forecaster fills a gap, but are not gaps: a complete history is not reported as missing
+  an hour;
 * fall back (an hour occurs twice): the two UTC steps that share a local step are merged by
   their max (the conservative statistic, like every step of demand);
 * a future UTC step reads the forecast of its local step.
@@ -92,8 +94,9 @@ def to_local(history: FloatArray, *, end_utc: datetime, step_s: int, tz: ZoneInf
         tz: the cluster's time zone.
 
     Returns:
-        (the local series, shape (m,), NaN where no UTC step falls (spring forward) and the
-        max where two do (autumn); the local index of its last step).
+        (the local series, shape (m,): the max where two UTC steps fall (autumn); where none
+        does (the hour skipped in spring) the same local time a day earlier, else the step
+        before, else NaN; NaN where the UTC step is NaN; the local index of its last step).
     """
     n = len(history)
     first = end_utc - timedelta(seconds=n * step_s)
@@ -102,6 +105,11 @@ def to_local(history: FloatArray, *, end_utc: datetime, step_s: int, tz: ZoneInf
     for i, value in zip(idx - idx[0], history, strict=True):
         if np.isfinite(value):
             local[i] = value if np.isnan(local[i]) else max(local[i], value)
+    day = max(1, 86_400 // step_s)
+    skipped = np.ones(local.size, dtype=bool)
+    skipped[idx - idx[0]] = False
+    for i in np.flatnonzero(skipped).tolist():  # ascending: a filled step may feed the next
+        local[i] = local[i - day] if i >= day and np.isfinite(local[i - day]) else local[i - 1]
     return local, int(idx[-1])
 
 

@@ -29,12 +29,29 @@ def test_round_trip_and_merging_rules() -> None:
     spring = to_local(
         np.array([1.0, 2.0, 4.0]), end_utc=datetime(2024, 3, 10, 8, tzinfo=UTC), step_s=3600, tz=NY
     )[0]
-    assert np.isnan(spring[2]) and spring.tolist()[:2] == [1.0, 2.0]  # 02:00 never happened
+    # 02:00 never happened: it is no gap, it takes the step before (no day earlier in 3 hours)
+    assert spring.tolist() == [1.0, 2.0, 2.0, 4.0]
     h = local_horizon(last_local=last, end_utc=end, horizon=3, step_s=3600, tz=NY)
     fc = np.arange(h, dtype=float)[None, :]
     assert from_local(fc, last_local=last, end_utc=end, horizon=3, step_s=3600, tz=NY).tolist() == [
         [0.0, 1.0, 2.0]
     ]
+
+
+def test_a_complete_history_across_spring_forward_is_not_missing_an_hour() -> None:
+    # 3 days of 5-min steps from 2024-03-08 00:00 UTC, through the New York switch on the 10th.
+    history = np.arange(864, dtype=float)
+    end = datetime(2024, 3, 11, tzinfo=UTC)
+    local, _ = to_local(history, end_utc=end, step_s=300, tz=NY)
+    assert local.size == 876 and not np.isnan(local).any()
+    skipped = np.flatnonzero(np.diff(local) < 0)[0] + 1  # local 02:00 on the 10th
+    np.testing.assert_array_equal(local[skipped : skipped + 12], local[skipped - 288 : skipped - 276])
+    rec = recommend(history % 7, now=end, cluster=ClusterSpec(timezone="America/New_York"))
+    assert not [w for w in rec.warnings if "steps missing" in w]
+    gappy = (history % 7).copy()
+    gappy[100:103] = np.nan  # a real gap still says so
+    rec = recommend(gappy, now=end, cluster=ClusterSpec(timezone="America/New_York"))
+    assert [w for w in rec.warnings if w.startswith("the history had 3 of 876 steps missing")]
 
 
 def _business_hours(start: datetime, days: int) -> np.ndarray:

@@ -518,6 +518,46 @@ def observed_reasons(observed: ObservedToday | None, usd_per_acu_hour: float) ->
     return out
 
 
+def below_floor_reasons(
+    capacity_acu: FloatArray | None, *, start: datetime, step_s: int, min_capacity_acu: float
+) -> list[str]:
+    """A caveat when the observed capacity went below today's MinCapacity.
+
+    The mirror of :func:`check_capacity_within_max`, a caveat rather than an error. Aurora
+    never runs an instance below its MinCapacity and pauses (capacity 0) only with
+    MinCapacity 0 (sources: aurora-capacity, aurora-pause in ``docs/sources.md``). Capacity
+    below it means today's MinCapacity was lower when those samples were taken, or they are
+    missing values an export wrote as 0; either way the comparison with today's settings is
+    off there.
+
+    Args:
+        capacity_acu: the observed capacity per step, shape (n,), ACU, NaN where missing;
+            None: nothing to check.
+        start: start of step 0 (UTC).
+        step_s: step length, seconds.
+        min_capacity_acu: today's MinCapacity, ACU.
+
+    Returns:
+        One ``caveat: ...`` sentence naming the lowest observed capacity, its first step's
+        time and the steps below, or nothing.
+    """
+    if capacity_acu is None:
+        return []
+    cap = np.asarray(capacity_acu, dtype=np.float64)
+    below = np.flatnonzero(cap < min_capacity_acu * (1.0 - CAPACITY_TOLERANCE))  # NaN: False
+    if not below.size:
+        return []
+    low = float(np.nanmin(cap))
+    at = start + timedelta(seconds=int(np.flatnonzero(cap == low)[0]) * step_s)
+    return [
+        f"caveat: the observed capacity fell to {low:g} ACU at {at:%Y-%m-%d %H:%M}Z ({below.size} of "
+        f"{cap.size} steps below today's MinCapacity of {min_capacity_acu:g} ACU): Aurora never runs an "
+        "instance below its MinCapacity (and pauses only with MinCapacity 0), so MinCapacity was lower "
+        "then (advise on the history since it changed) or those samples are missing values exported as 0; "
+        "check current.min_capacity_acu (--min-acu)"
+    ]
+
+
 def check_settings(
     cluster: ClusterSpec, current: CurrentSettings, config: AdviceConfig, *, step_s: int
 ) -> int:
@@ -927,6 +967,9 @@ def advise(
                 acuplan.score.replans_by_risk_quantile, replay, acuplan.score.replans_aurora_alone
             )
             + observed_reasons(observed, pricing.serverless_standard_usd_per_acu_hour)
+            + below_floor_reasons(
+                capacity, start=start, step_s=step_s, min_capacity_acu=current.min_capacity_acu
+            )
             + _reasons(
                 outcomes,
                 saving,

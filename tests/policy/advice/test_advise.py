@@ -752,3 +752,30 @@ def test_today_is_kept_over_a_dearer_plan_that_only_shallows_the_shortfall() -> 
     assert advice.recommended.slo_violation_min == advice.current.slo_violation_min
     assert advice.acuplan.monthly_cost_usd > 5 * advice.current.monthly_cost_usd  # what was advised before
     assert advice.acuplan.slo_violation_min == advice.current.slo_violation_min
+
+
+def test_observed_capacity_below_min_capacity_gets_a_caveat_naming_it() -> None:
+    from policy.advice.advise import below_floor_reasons
+
+    capacity = np.full(4 * 288, 2.0)
+    capacity[3 * 288 : 3 * 288 + 12] = 0.0  # an hour exported as 0 (missing) on 2024-03-07
+    (caveat,) = below_floor_reasons(capacity, start=START, step_s=300, min_capacity_acu=0.5)
+    assert caveat == (
+        "caveat: the observed capacity fell to 0 ACU at 2024-03-07 00:00Z (12 of 1152 steps below today's "
+        "MinCapacity of 0.5 ACU): Aurora never runs an instance below its MinCapacity (and pauses only "
+        "with MinCapacity 0), so MinCapacity was lower then (advise on the history since it changed) or "
+        "those samples are missing values exported as 0; check current.min_capacity_acu (--min-acu)"
+    )
+    assert below_floor_reasons(capacity, start=START, step_s=300, min_capacity_acu=0.0) == []  # paused
+    assert below_floor_reasons(None, start=START, step_s=300, min_capacity_acu=0.5) == []
+    missing = np.where(capacity == 0.0, np.nan, capacity)  # NaN is missing, not below
+    assert below_floor_reasons(missing, start=START, step_s=300, min_capacity_acu=0.5) == []
+    advice = advise(
+        capacity,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=16.0),
+        capacity_acu=capacity,
+    )
+    assert caveat in advice.reasons

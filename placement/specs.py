@@ -39,7 +39,7 @@ def _matching(pattern: str, what: str) -> Callable[[str], str]:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
-        if not compiled.match(value):
+        if not compiled.fullmatch(value):  # match() with $ would let a trailing newline through
             raise ValueError(f"{value!r} is not {what}")
         return value
 

@@ -14,10 +14,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from placement.specs import RegionName
 from policy.advice.prices import PriceBook, Pricing
 from policy.advice.purchase import PurchaseOption
 from policy.advice.schedule import FloorSchedule, SecondarySchedule
 from policy.advice.storage import StorageAdvice
+from policy.aws_names import DbClusterIdentifier
 from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError
 from policy.scaler import half_ceil
@@ -70,8 +72,8 @@ class SecondaryCluster(FrozenModel):
             the writer's load, so its floor follows the primary's timetable).
     """
 
-    region: str = Field(max_length=32, pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
-    cluster_identifier: str = Field(min_length=1, max_length=63, pattern=r"^[A-Za-z][A-Za-z0-9-]*$")
+    region: RegionName
+    cluster_identifier: DbClusterIdentifier
     min_capacity_acu: float = Field(default=0.5, ge=0.5, le=256.0)
     max_capacity_acu: float = Field(default=128.0, ge=1.0, le=256.0)
     dr_target: bool = False

@@ -81,6 +81,9 @@ def test_a_secondary_region_with_another_regions_az_ids_is_rejected() -> None:
             "'us-east-1a' is not an AZ ID such as use1-az1 (AZ IDs, not AZ names",
         ),
         ("region", "US-EAST-1", "'US-EAST-1' is not an AWS region name such as us-east-1"),
+        # re.match with $ let a trailing newline through (it reached the plan and the AWS commands)
+        ("az_ids", ("use1-az1\n", "use1-az2"), "'use1-az1\\\\n' is not an AZ ID such as use1-az1"),
+        ("region", "us-east-1\n", "'us-east-1\\\\n' is not an AWS region name such as us-east-1"),
     ],
 )
 def test_a_malformed_az_id_or_region_says_what_the_field_takes(

@@ -779,3 +779,18 @@ def test_observed_capacity_below_min_capacity_gets_a_caveat_naming_it() -> None:
         capacity_acu=capacity,
     )
     assert caveat in advice.reasons
+
+
+@pytest.mark.parametrize(
+    ("identifier", "ok"),
+    [("orders-eu", True), ("orders--eu", False), ("orders-eu-", False), ("1orders", False)],
+)
+def test_a_secondary_cluster_identifier_follows_aws_rule(identifier: str, ok: bool) -> None:
+    from policy.advice.types import SecondaryCluster
+
+    if ok:
+        secondary = SecondaryCluster(region="eu-west-1", cluster_identifier=identifier)
+        assert secondary.cluster_identifier == identifier
+        return
+    with pytest.raises(ValidationError, match="is not a valid Aurora DBClusterIdentifier \\(1-63 letters"):
+        SecondaryCluster(region="eu-west-1", cluster_identifier=identifier)

@@ -38,10 +38,12 @@ def learn_risk_quantile(
 
     The history is replayed as ``acuplan bench``/``advise`` replay it: a re-plan every
     ``config.replan_every_s`` after ``config.warmup_s``, the risk quantile learnt by
-    ``config.posture``'s rule (shadows once Aurora alone at the cluster's floor has had
+    ``config.posture``'s rule (the configured quantile scored against Aurora alone from the
+    first decision, the other candidates once Aurora alone at the cluster's floor has had
     ``min_reactive_slo_min`` violation minutes in the window; the cheapest candidate
     within the budgets over at least ``min_window_s`` of their scores, else
-    ``config.policy.risk_quantile``). Cost: one replay of the history, i.e. one
+    ``config.policy.risk_quantile``, or the cluster's floor held where Aurora alone
+    dominated it). Cost: one replay of the history, i.e. one
     :func:`policy.recommend` per re-plan on a calm cluster, and one shared forecast plus one
     solve per candidate more once the shadows run.
 

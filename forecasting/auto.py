@@ -25,9 +25,10 @@ a candidate's fit fails             best of the rest  "holt_winters dropped from
 the last hour > 5% above every      backtest winner,  "unprecedented level: demand over the
 hour of the 2 days before it        upper quantiles   last hour averaged ..." (not a
                                     raised            fallback; ``forecasting.unprecedented``)
-the last hour > 5% below every      backtest winner,  "unprecedented drop: demand over the
-hour of the 2 days before it        upper quantiles   last hour averaged ..." (not a
-                                    kept at the       fallback; ``forecasting.unprecedented``)
+the last hour > 5% below every      any model (the    "unprecedented drop: demand over the
+hour of the 2 days before it        fallbacks too),   last hour averaged ..." (not a
+                                    upper quantiles   fallback; ``forecasting.unprecedented``)
+                                    kept at the
                                     lowest of them
 otherwise                           backtest winner   none
 ==================================  ================  ========================================
@@ -68,6 +69,7 @@ from forecasting.errors import (
 from forecasting.history import fill_gaps, gap_message, recent_window
 from forecasting.selection import AutoForecaster
 from forecasting.types import FloatArray, QuantileForecast
+from forecasting.unprecedented import level_drop, widen_upper
 from forecasting.validation import (
     check_history,
     check_horizon,
@@ -105,7 +107,16 @@ def _forecast_window(
     fallback_name = "seasonal_naive" if isinstance(model, SeasonalNaive) else "last_value"
     notes = [f"{reason}; using {fallback_name}"]
     model.fit_quietly(y, step_s)
-    return model.predict(horizon, qs), notes
+    fc = model.predict(horizon, qs)
+    # The selection's drop rule holds here too (a fallback has no calibrated interval to lose a
+    # dropout in: 30 steps at 5 ACU then one 0 paused the cluster). Its rise rule does not: the
+    # fallbacks already repeat the last level or the last day, and the excess would count twice.
+    drop_floor, drop = level_drop(y, step_s)
+    if drop is None:
+        return fc, notes
+    widened = widen_upper(fc.demand_acu, qs, excess_acu=0.0, drop_floor_acu=drop_floor)
+    widened.setflags(write=False)
+    return fc.model_copy(update={"demand_acu": widened}), [*notes, drop]
 
 
 def _uncalibrated(quantiles: tuple[float, ...], n_origins: int) -> list[str]:

@@ -57,7 +57,7 @@ from forecasting.holt_winters import holt_winters_min_steps
 from forecasting.intervals import complement_scores, conformal_offsets, extend_by_sqrt, pinball_score
 from forecasting.registry import make_model, min_train_steps
 from forecasting.types import FloatArray, ModelScore
-from forecasting.unprecedented import level_drop, level_excess
+from forecasting.unprecedented import level_drop, level_excess, widen_upper
 from forecasting.validation import season_steps
 
 __all__ = ["AutoForecaster"]
@@ -315,11 +315,8 @@ class AutoForecaster(BaseForecaster):
             self.errors_, self.origins_, n, quantiles, self.season_steps_, self.step_s_, self.one_offs_.mask
         )
         offsets = extend_by_sqrt(cal.offsets, horizon, quantiles)
-        upper = np.asarray(quantiles) > 0.5
-        offsets[upper] += self.excess_
-        raw: FloatArray = point[np.newaxis, :] + offsets
-        raw[upper] = np.maximum(raw[upper], self.drop_floor_)
-        return raw
+        raw = point[np.newaxis, :] + offsets
+        return widen_upper(raw, quantiles, excess_acu=self.excess_, drop_floor_acu=self.drop_floor_)
 
     def _report(self) -> dict[str, Any]:
         chosen = next(s for s in self.scores_ if s.model == self.model_name_)

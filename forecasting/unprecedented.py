@@ -59,6 +59,7 @@ __all__ = [
     "UNPRECEDENTED_LEVEL",
     "level_drop",
     "level_excess",
+    "widen_upper",
 ]
 
 RECENT_S = 3600  # the recent level: the last hour
@@ -160,3 +161,24 @@ def level_drop(y: FloatArray, step_s: int, repeat_steps: int | None = None) -> t
         f"{low:.4g} ACU); the quantiles above p50 keep {low:.4g} ACU or more over the whole horizon, in "
         "case that level returns (a dropout, a restart)"
     )
+
+
+def widen_upper(
+    demand_acu: FloatArray, quantiles: tuple[float, ...], *, excess_acu: float, drop_floor_acu: float
+) -> FloatArray:
+    """Apply both rules to a forecast: the quantiles above 0.5 raised by the excess, then to the floor.
+
+    Args:
+        demand_acu: forecast, shape (n_quantiles, horizon), ACU, rows in ``quantiles`` order.
+        quantiles: ascending, length n_quantiles.
+        excess_acu: :func:`level_excess`'s E (0.0: none), ACU.
+        drop_floor_acu: :func:`level_drop`'s level (0.0: none), ACU.
+
+    Returns:
+        A new array of the same shape; rows at or below 0.5 unchanged. Adding one amount to
+        every upper row and taking the max with one level keep the rows non-crossing.
+    """
+    out = np.array(demand_acu, dtype=np.float64, copy=True)
+    upper = np.asarray(quantiles) > 0.5
+    out[upper] = np.maximum(out[upper] + excess_acu, drop_floor_acu)
+    return out

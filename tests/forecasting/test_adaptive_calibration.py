@@ -247,6 +247,24 @@ def test_a_dropout_after_a_constant_history_keeps_the_upper_quantiles_at_the_old
     assert fc.quantile(0.95).min() >= 5.0 and fc.quantile(0.5).max() < 5.0  # the median follows the models
 
 
+@pytest.mark.parametrize("n", [30, 83])
+def test_a_dropout_after_a_history_too_short_to_backtest_also_keeps_the_old_level(n):
+    # The fallback path (no backtest, last value) used to skip the rule: p50 = p90 = 0 after 2.5 h at 5.
+    y = np.r_[np.full(n, 5.0), 0.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = forecast_demand(y, step_s=300, horizon=12, quantiles=(0.5, 0.9))
+    assert fc.model == "last_value" and fc.warnings[0].startswith("history has")
+    assert fc.warnings[-1].startswith(UNPRECEDENTED_DROP)
+    np.testing.assert_array_equal(fc.quantile(0.5), 0.0)
+    np.testing.assert_array_equal(fc.quantile(0.9), 5.0)
+    with pytest.warns(ForecastWarning, match="^history has 52 steps"):
+        rise = forecast_demand(
+            np.r_[np.full(40, 2.0), np.full(12, 9.0)], step_s=300, horizon=12, quantiles=(0.5, 0.9)
+        )
+    np.testing.assert_array_equal(rise.quantile(0.9), 9.0)  # no excess on top of a last value that has it
+
+
 def test_a_quiet_sunday_the_weekly_model_repeats_is_not_a_drop():
     # 28 days at 10 ACU but 1 ACU on Sundays (day 0 is a Monday); forecast two hours into the 4th Sunday.
     t = np.arange(28 * 288)

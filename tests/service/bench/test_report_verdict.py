@@ -56,3 +56,12 @@ def test_the_verdict_opens_the_markdown_report_under_the_table() -> None:
 
 def test_no_pairs_no_verdict() -> None:
     assert verdict_text({"ramp_profiles": ["default"], "traces": {}}) == ""
+
+
+def test_the_opening_tables_targets_cell_says_what_was_missed() -> None:
+    from service.bench.report import _verdict
+
+    missed = _doc()["traces"]["web"]["profiles"]["slow"]["targets"]
+    # was "NOT met: not dominated; ..." (the check's name, read as its result)
+    assert _verdict(missed) == "NOT met: dominated; SLO > 20% of Aurora alone; cost > 1.25x bound"
+    assert _verdict(_doc()["traces"]["web"]["targets"]) == "met"

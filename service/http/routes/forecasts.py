@@ -13,6 +13,7 @@ from service.http.schemas.clusters import ClusterId, stored_inputs, window_start
 from service.http.schemas.jobs import ClusterForecastRequest, ForecastRequest, ForecastResponse
 from service.http.schemas.recommendations import PolicyOverrides, RecommendationRequest
 from service.http.strict import StrictRoute
+from service.inputs.formats import off_grid_warnings
 
 router = APIRouter(tags=["forecasts"], route_class=StrictRoute)
 
@@ -24,7 +25,8 @@ def create_forecast(
     """Forecast ACU demand quantiles from a history (the forecaster recommendations use).
 
     The history follows the recommendation rules (``step_s`` grid, max per step, missing
-    steps stay missing, ``now`` on the grid). The model is chosen by backtest; its name
+    steps stay missing, ``now`` on the grid; samples off the grid are said in the warnings,
+    as ``POST /v1/recommendations`` says them). The model is chosen by backtest; its name
     and any fallbacks are in the response.
     """
     request = RecommendationRequest(
@@ -37,7 +39,9 @@ def create_forecast(
     quantiles = body.checked_quantiles()
     horizon = body.horizon_steps(body.step_s)
     inputs = request.to_inputs(base_config, now_s=int(runtime.clock()))
-    return forecast_on_pool(runtime, inputs, horizon=horizon, quantiles=quantiles)
+    off_grid = off_grid_warnings(body.history, step_s=body.step_s, field="history", stored=False)
+    fc = forecast_on_pool(runtime, inputs, horizon=horizon, quantiles=quantiles)
+    return fc.model_copy(update={"warnings": [*off_grid, *fc.warnings]}) if off_grid else fc
 
 
 @router.post(

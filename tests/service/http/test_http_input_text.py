@@ -406,3 +406,20 @@ def test_a_stateless_history_on_the_step_grid_gets_no_off_grid_warning(
 
     assert r.status_code == 200, r.text
     assert not [w for w in r.json()["warnings"] if "off the" in w]
+
+
+def test_a_forecast_history_off_the_step_grid_gets_the_same_warning(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    history = body["history"]
+    history[0]["ts"] = history[0]["ts"].replace(":00:00+", ":02:17+", 1)
+    request = {"step_s": 300, "history": history, "horizon_s": 3600, "quantiles": [0.5, 0.9]}
+
+    r = client.post("/v1/forecasts", json=request)
+
+    assert r.status_code == 200, r.text
+    assert [w for w in r.json()["warnings"] if "off the" in w] == [
+        "history: 1 of 864 samples sit off the request's step_s 300-s grid (the first, "
+        "history.0.ts=2024-05-06T00:02:17Z, is 137 s past the step start 2024-05-06T00:00:00Z); "
+        "each counts in the step that holds it (the step's max)"
+    ]

@@ -185,8 +185,8 @@ def plan_auto_pause(
                 "reasons": (
                     *rec.reasons,
                     f"auto-pause is allowed (MinCapacity 0) but the {q} forecast is never idle for longer "
-                    f"than SecondsUntilAutoPause ({timer} s) in this horizon, so MinCapacity stays at "
-                    f"{RUNNING_MIN_ACU:g} ACU: any connection resets the idle timer",
+                    f"than SecondsUntilAutoPause ({timer} s) in this horizon, so MinCapacity is never 0 "
+                    f"here (at least {RUNNING_MIN_ACU:g} ACU): any connection resets the idle timer",
                 )
             }
         )

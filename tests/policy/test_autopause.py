@@ -68,6 +68,8 @@ def test_no_lull_keeps_the_running_minimum_and_says_why() -> None:
     rec = _recommend(12.0)
     assert min(s.min_capacity_acu for s in rec.steps) == 0.5
     assert "never idle for longer than SecondsUntilAutoPause (300 s)" in rec.reasons[-1]
+    # it does not claim a floor the plan may raise above (was "so MinCapacity stays at 0.5 ACU")
+    assert "so MinCapacity is never 0 here (at least 0.5 ACU)" in rec.reasons[-1]
 
 
 def test_a_longer_timer_than_the_lull_never_pauses() -> None:

@@ -146,7 +146,7 @@ def _verdict(t: dict[str, Any]) -> str:
     if t.get("met") is None:
         return "not judged"
     if t["met"]:
-        return "met"
+        return "met (dominance only)" if list(t.get("applicable", ())) == ["not_dominated"] else "met"
     failed = [MISSED_TEXT[k] for k, ok in t["checks"].items() if not ok]
     return "NOT met: " + "; ".join(failed)
 

@@ -429,6 +429,11 @@ simulation of today's settings at which the simulation is trusted as today's
 beyond it the simulated "today", and every saving measured against it, misstate
 the cluster's bill by more than the typical saving of a timetable over a fixed floor."""
 
+OBSERVED_TOLERANCE_USD_PER_MONTH = 1.0
+"""A gap under this many USD a month is no caveat, whatever its share (an idle cluster's $0.00
+observed against $0.15 simulated is -100 % of nothing). ASSUMPTION: a dollar a month is below
+any setting a user would change for it."""
+
 
 def observed_today(
     capacity_acu: FloatArray, today: SimResult, instances: int, step_s: int, usd_per_acu_hour: float
@@ -486,7 +491,8 @@ def observed_reasons(observed: ObservedToday | None, usd_per_acu_hour: float) ->
 
     Returns:
         One sentence, and a second one (``caveat: ...``) when the two differ by more than
-        :data:`OBSERVED_TOLERANCE` (or the simulation bills nothing where capacity was seen).
+        :data:`OBSERVED_TOLERANCE` (or the simulation bills nothing where capacity was seen)
+        and by at least :data:`OBSERVED_TOLERANCE_USD_PER_MONTH`.
     """
     if observed is None:
         return []
@@ -506,6 +512,8 @@ def observed_reasons(observed: ObservedToday | None, usd_per_acu_hour: float) ->
         f"{gap}"
     ]
     if pct is None and o.acu_hours <= 0:
+        return out
+    if abs(o.monthly_cost_usd - o.simulated_monthly_cost_usd) < OBSERVED_TOLERANCE_USD_PER_MONTH:
         return out
     if pct is None or abs(pct) > OBSERVED_TOLERANCE * 100:
         out.append(
@@ -799,18 +807,42 @@ def advise(
                 "floor under load the scaler carries is free)"
             ]
             schedule, planned, recommended = table, floors_m, result
+    running = [0 < f <= MIN_RUNNING_ACU for f in schedule.floors_acu]
+    if current.min_capacity_acu == 0 and cluster.limits.min_acu == 0 and conn_floor is None and any(running):
+        # Today pauses. acuplan's floors pause only where its forecast is idle for a whole timer,
+        # and the p50 of a slot over the days reads a running floor where most nights paused:
+        # keep pausing there when that saves at least 1 % (the dominance rule) for no more
+        # minutes. (A cluster that does not pause today is offered pausing apart, in auto_pause:
+        # the first requests after a pause wait for the resume.)
+        levels = [0.0 if r else f for r, f in zip(running, schedule.floors_acu, strict=True)]
+        table = with_levels(schedule, levels, current.max_capacity_acu)
+        floors_p = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+        result = sim(floors_p, 0, True)
+        saves = result.cost_usd <= DOMINANCE_COST_FRACTION * recommended.cost_usd
+        if saves and _no_worse(result, recommended):
+            merge_note = [
+                *merge_note,
+                "the timetable pauses (MinCapacity 0) in the slots where acuplan's floors read "
+                f"{MIN_RUNNING_ACU:g} ACU: ${result.cost_usd * month:,.2f}/month against "
+                f"${recommended.cost_usd * month:,.2f} with them running, for no more SLO-violation "
+                f"minutes ({result.slo_violation_min:.2f}; today's MinCapacity 0 pauses already)",
+            ]
+            schedule, planned, recommended = table, floors_p, result
     timetable_note = None
     fixed_acu = min(schedule.floors_acu)
     if max(schedule.floors_acu) > fixed_acu:  # the simplest plan that does as well wins
         fixed = sim(np.full(len(scored), fixed_acu), 0, True)
         if _no_worse(fixed, recommended):
             changes = _n(len(schedule.entries), "change")
+            todays = fixed_acu == current.min_capacity_acu
+            which = "today's" if todays else "a fixed"
+            verdict = "to keep it" if todays else "the fixed setting: one modify-db-cluster, no scheduler"
             timetable_note = (
                 f"a {schedule.kind} timetable read off acuplan's floors ({changes}, "
                 f"${recommended.cost_usd * month:,.2f}/month, {recommended.slo_violation_min:.2f} "
-                f"SLO-violation minutes) does no better here than a fixed MinCapacity of {fixed_acu:g} ACU "
-                f"(${fixed.cost_usd * month:,.2f}/month, {fixed.slo_violation_min:.2f} minutes), so the "
-                "advice is the fixed setting: one modify-db-cluster, no scheduler; acuplan re-planning "
+                f"SLO-violation minutes) does no better here than {which} MinCapacity of "
+                f"{_floor_words(fixed_acu)} (${fixed.cost_usd * month:,.2f}/month, "
+                f"{fixed.slo_violation_min:.2f} minutes), so the advice is {verdict}; acuplan re-planning "
                 f"live scores ${acuplan.score.cost_usd * month:,.2f}/month"
             )
             schedule, planned = timetable(np.full(len(floors_read), fixed_acu), schedule.quantile)
@@ -1506,9 +1538,9 @@ def _reasons(
     else:
         out.append(
             (
-                f"today's MinCapacity, {schedule.floors_acu[0]:g} ACU, is also what"
+                f"today's MinCapacity, {_floor_words(schedule.floors_acu[0])}, is also what is"
                 if kept_today
-                else f"the fixed MinCapacity of {schedule.floors_acu[0]:g} ACU is"
+                else f"the fixed MinCapacity of {_floor_words(schedule.floors_acu[0])} is"
                 if len(set(schedule.floors_acu)) == 1
                 else f"the {schedule.kind} timetable is"
             )
@@ -1528,10 +1560,16 @@ def _reasons(
         if diff == 0
         else f"${-diff:,.2f}/month dearer here"
     )
+    lag = round(t15.extra_recovery_s_p95)
+    after = (
+        f"but after a failover needs up to {lag} s (p95) more to reach the writer's load"
+        if lag > 0
+        else "and in this replay a failover would have found it as ready (the writer's load was within "
+        "what it held)"
+    )
     out.append(
-        f"the failover reader at promotion tier 1 follows the writer and is ready at once; at tier 15 it "
-        f"scales on its own ({price}) but after a failover needs up to {t15.extra_recovery_s_p95:.0f} s "
-        "(p95) more to reach the writer's load"
+        "the failover reader at promotion tier 1 follows the writer and is ready at once; at tier 15 it "
+        f"scales on its own ({price}) {after}"
     )
     out += pause_caveat(planned_pause=pauses, today_pauses=cur_pauses)
     return out

@@ -440,6 +440,8 @@ def advise_command(
         for line in ingest_lines(read.report, read.built.step_s):
             console.print(line, markup=False, highlight=False)
     console.print(advice_table(advice))
+    if advice.floor_binds_for_nothing:  # the headline of a floor that only costs (the JSON has it too)
+        console.print(f"- {advice.floor_binds_for_nothing}", markup=False)
     for line in advice.reasons:  # may quote signal names from the exports: no rich markup
         console.print(f"- {line}", markup=False)
     if fixed_setting(advice.schedule) is None:  # a timetable: say what it sets and when

@@ -752,6 +752,10 @@ def test_today_is_kept_over_a_dearer_plan_that_only_shallows_the_shortfall() -> 
     assert advice.recommended.slo_violation_min == advice.current.slo_violation_min
     assert advice.acuplan.monthly_cost_usd > 5 * advice.current.monthly_cost_usd  # what was advised before
     assert advice.acuplan.slo_violation_min == advice.current.slo_violation_min
+    # one verdict: no reason says to apply a fixed setting that is today's own
+    assert not [r for r in advice.reasons if "one modify-db-cluster" in r]
+    kept = "keep today's MinCapacity: no setting tried does better here"
+    assert any(r.startswith(kept) for r in advice.reasons)
 
 
 def test_observed_capacity_below_min_capacity_gets_a_caveat_naming_it() -> None:
@@ -794,3 +798,28 @@ def test_a_secondary_cluster_identifier_follows_aws_rule(identifier: str, ok: bo
         return
     with pytest.raises(ValidationError, match="is not a valid Aurora DBClusterIdentifier \\(1-63 letters"):
         SecondaryCluster(region="eu-west-1", cluster_identifier=identifier)
+
+
+def test_the_timetable_pauses_where_it_would_only_run_at_the_minimum() -> None:
+    # Office hours (about 4 ACU 08:00-17:00 UTC, 0 otherwise), auto-pause on today: the timetable
+    # read off acuplan's floors sat at 0.5 ACU all night (its p50 slot reads a running floor), and
+    # turning pausing off cost $55/month for nothing (QA 54 finding 1).
+    from policy import CapacityLimits
+
+    rng = np.random.default_rng(3)
+    t = np.arange(4 * 288)
+    demand = np.where((t % 288 >= 96) & (t % 288 < 204), 4.0 + rng.normal(0, 0.3, t.size).clip(-1, 1), 0.0)
+    advice = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
+        current=CurrentSettings(min_capacity_acu=0.0, max_capacity_acu=16.0),
+    )
+    floors = advice.schedule.floors_acu
+    assert floors[0] == 0.0 and max(floors) > 0.5  # paused at night, a raise before the morning
+    assert 0.5 not in floors
+    said = "the timetable pauses (MinCapacity 0) in the slots where"
+    assert any(r.startswith(said) for r in advice.reasons)
+    assert advice.recommended.slo_violation_min < advice.current.slo_violation_min
+    assert advice.recommended.monthly_cost_usd < 1.05 * advice.current.monthly_cost_usd

@@ -116,6 +116,21 @@ def test_observed_close_to_the_simulation_has_no_caveat_and_no_capacity_says_not
     (line,) = observed_reasons(close, 0.12)
     assert line.endswith("5.0% above the simulation")
     assert observed_reasons(None, 0.12) == []
+    # an idle cluster: -100 % of $0.15 a month is no caveat (under a dollar a month either way)
+    idle = close.model_copy(
+        update={
+            "mean_capacity_acu": 0.0,
+            "acu_hours": 0.0,
+            "monthly_cost_usd": 0.0,
+            "simulated_acu_hours": 0.04,
+            "simulated_monthly_cost_usd": 0.15,
+            "difference_pct": -100.0,
+        }
+    )
+    (line,) = observed_reasons(idle, 0.12)
+    assert line.endswith("100.0% below the simulation")
+    dearer = idle.model_copy(update={"simulated_monthly_cost_usd": 1.5, "simulated_acu_hours": 0.41})
+    assert observed_reasons(dearer, 0.12)[1].startswith("caveat: ")
 
 
 def test_without_capacity_the_advice_has_no_observed_part() -> None:

@@ -298,6 +298,8 @@ def test_advise_region_prices_there_and_says_so(tmp_path: Path) -> None:
         "- prices: eu-west-2, Aurora Serverless v2 $0.14 per ACU-hour (Standard; $0.19 I/O-Optimized)"
         in printed
     )
+    # a floor that only costs is said on screen too, not only in the JSON
+    assert doc["floor_binds_for_nothing"] and f"- {doc['floor_binds_for_nothing']}" in printed
     # the cheapest option is provisioned, priced at us-east-1's instance prices: the line names the
     # cheapest serverless way (both at eu-west-2's prices) and says why the provisioned one is not it
     assert doc["purchase_options"][0]["name"] == "provisioned_r6g_ri_3yr_all_upfront"

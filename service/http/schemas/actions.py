@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Final, Literal
+from typing import Any, Final, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from placement import PreviousLayout
 from placement.specs import AZ_ID_PATTERN
 from policy import Recommendation
+from policy.aws_names import DbClusterIdentifier
 from service.advice.identifiers import db_cluster_identifier_problem
 from service.http.schemas.recommendations import RequestModel, WireModel, request_error
 
@@ -85,23 +86,6 @@ _EXAMPLE_RECOMMENDATION: dict[str, Any] = {
 
 
 _AZ_ID: Final[re.Pattern[str]] = re.compile(AZ_ID_PATTERN.removeprefix("^").removesuffix("$"))
-
-
-def _aws_cluster_identifier(value: str) -> str:
-    """Accept a valid Aurora ``DBClusterIdentifier`` (:mod:`service.advice.identifiers`), else ValueError."""
-    problem = db_cluster_identifier_problem(value)
-    if problem is not None:
-        raise ValueError(problem)
-    return value
-
-
-DbClusterIdentifier = Annotated[
-    str,
-    Field(min_length=1, max_length=63, json_schema_extra={"pattern": "^[A-Za-z][A-Za-z0-9-]*$"}),
-    AfterValidator(_aws_cluster_identifier),
-]
-"""An Aurora ``DBClusterIdentifier``: 1-63 letters, digits and hyphens, a letter first, no ``--``,
-no trailing hyphen (AWS RDS API reference, CreateDBCluster)."""
 
 
 def _representable(start: datetime, step_s: int) -> bool:

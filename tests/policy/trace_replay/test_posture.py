@@ -238,6 +238,14 @@ def _idle_with_bursts(days: int = 5, seed: int = 1) -> np.ndarray:
     return demand
 
 
+def _learnt_and_plain(demand: np.ndarray, posture: PostureConfig):  # type: ignore[no-untyped-def]
+    """Replays of Aurora alone and acuplan with ``posture``, and of acuplan with learning off."""
+    config = ReplayConfig(posture=posture)
+    with_rule = replay(demand, start=START, step_s=300, config=config, policies=("reactive", "acuplan"))
+    off = ReplayConfig(posture=PostureConfig(risk_quantiles=()))
+    return with_rule, replay(demand, start=START, step_s=300, config=off, policies=("acuplan",))
+
+
 def test_on_random_bursts_acuplan_falls_back_to_aurora_alone_and_pays_less() -> None:
     # Nothing ahead of a random burst is forecastable: each forecast-driven floor pays for the last
     # bursts again without saving a minute, so the posture holds Aurora alone's floor.
@@ -251,12 +259,7 @@ def test_on_random_bursts_acuplan_falls_back_to_aurora_alone_and_pays_less() -> 
     for d in alone:  # exactly Aurora alone's settings, as the posture scored them
         assert set(d.floor_acu) == {ClusterSpec().limits.min_acu} and not d.n_extra_readers.any()
         assert d.has_failover and d.layout is None
-    config = ReplayConfig(posture=EAGER)
-    with_rule = replay(demand, start=START, step_s=300, config=config, policies=("reactive", "acuplan"))
-    plain = replay(
-        demand, start=START, step_s=300, config=ReplayConfig(posture=PostureConfig(risk_quantiles=())),
-        policies=("acuplan",),
-    )  # fmt: skip
+    with_rule, plain = _learnt_and_plain(demand, EAGER)
     acuplan, reactive = with_rule.scores["acuplan"], with_rule.scores["reactive"]
     assert acuplan.replans_aurora_alone == len(alone) and plain.scores["acuplan"].replans_aurora_alone == 0
     assert sum((acuplan.replans_by_risk_quantile or {}).values()) == len(decisions) - len(alone)
@@ -343,12 +346,7 @@ def test_before_any_evidence_the_configured_quantile_is_judged_against_aurora_al
     assert held and all(c.reason.startswith("Aurora alone: Aurora alone had ") for c in held)
     for d, c in zip(decisions, learnt.choices, strict=True):
         assert d.aurora_alone == (not c.floor_from_forecast)
-    config = ReplayConfig(posture=patient)
-    with_rule = replay(demand, start=START, step_s=300, config=config, policies=("reactive", "acuplan"))
-    plain = replay(
-        demand, start=START, step_s=300, config=ReplayConfig(posture=PostureConfig(risk_quantiles=())),
-        policies=("acuplan",),
-    )  # fmt: skip
+    with_rule, plain = _learnt_and_plain(demand, patient)
     acuplan, reactive = with_rule.scores["acuplan"], with_rule.scores["reactive"]
     assert acuplan.replans_aurora_alone == len(held)
     assert acuplan.slo_violation_min == pytest.approx(reactive.slo_violation_min)

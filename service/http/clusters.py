@@ -93,14 +93,12 @@ def ingest(
     _check_samples(ts_s, demand_acu)
     keep_s = MAX_HISTORY_STEPS * record.step_s
     notes = list(warnings or [])
-    _, last, count = store.point_range(record.cluster_id)
+    first, last, count = store.point_range(record.cluster_id)
     cutoff = max([*ts_s, *([] if last is None else [last])]) - keep_s if ts_s else None
     kept = [i for i, t in enumerate(ts_s) if cutoff is None or t >= cutoff]
-    if cutoff is not None and last is not None:
+    window = f"the history window ({MAX_HISTORY_STEPS:,} steps of {record.step_s} s before the newest sample)"
+    if cutoff is not None and first is not None and last is not None and first < cutoff:
         pruned = count - store.point_range(record.cluster_id, since_s=cutoff)[2]
-        window = (
-            f"the history window ({MAX_HISTORY_STEPS:,} steps of {record.step_s} s before the newest sample)"
-        )
         if pruned == count:
             raise request_error(
                 [
@@ -124,8 +122,7 @@ def ingest(
         assert cutoff is not None
         notes.append(
             f"{len(ts_s) - len(kept):,} of the {len(ts_s):,} new samples are older than {_iso(cutoff)}, "
-            f"before the history window ({MAX_HISTORY_STEPS:,} steps of {record.step_s} s before the "
-            "newest sample), and were not stored"
+            f"before {window}, and were not stored"
         )
     try:  # one transaction: the samples and the pruning of the window, or nothing
         stored = store.add_points(

@@ -21,6 +21,19 @@ def _office_hours(days: int, idle_nights: bool = False) -> np.ndarray:
     return np.where((hour >= 8) & (hour < 18), 4.0, np.where((hour >= 1) & (hour < 6), night, 1.0))
 
 
+def _advise_pause_allowed(demand: np.ndarray, *, today_min_acu: float):  # type: ignore[no-untyped-def]
+    """Advice on a cluster whose limits allow auto-pause (MinCapacity 0), MaxCapacity 16 ACU."""
+    from policy import CapacityLimits
+
+    return advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
+        current=CurrentSettings(min_capacity_acu=today_min_acu, max_capacity_acu=16.0),
+    )
+
+
 def test_a_high_floor_binds_for_nothing_and_the_timetable_saves() -> None:
     advice = advise(
         _office_hours(4),
@@ -662,18 +675,11 @@ def test_auto_pause_is_priced_from_the_lowest_running_floor_when_min_capacity_0_
     It was compared with 0 ACU, so no slot ever paused in the pricing and the saving read $0.
     Noisy office hours keep the forecast above exactly 0 at night, so the timetable runs 0.5 there.
     """
-    from policy import CapacityLimits
 
     rng = np.random.default_rng(4)
     t = np.arange(4 * 288)
     demand = np.where(((t % 288) >= 108) & ((t % 288) < 204), 4.0 + rng.random(t.size), 0.0)
-    advice = advise(
-        demand,
-        start=START,
-        step_s=300,
-        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
-        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=16.0),
-    )
+    advice = _advise_pause_allowed(demand, today_min_acu=0.5)
     pause = advice.auto_pause
 
     assert pause.pausable_hours == pytest.approx(2 * 16.0, abs=0.5)
@@ -735,18 +741,11 @@ def test_today_is_kept_over_a_dearer_plan_that_only_shallows_the_shortfall() -> 
     # Idle but for a few random bursts (2% of steps), auto-pause on today: a timetable read off
     # acuplan's floors had the same SLO-violation minutes for 6x the cost, and a slightly smaller
     # shortfall within those minutes; that buys nothing the advice could show (QA 50 finding 2).
-    from policy import CapacityLimits
 
     rng = np.random.default_rng(1)
     rng.random(4 * 288)
     demand = (rng.random(864) < 0.02) * np.round(rng.random(864) * 10, 1)
-    advice = advise(
-        demand,
-        start=START,
-        step_s=300,
-        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
-        current=CurrentSettings(min_capacity_acu=0.0, max_capacity_acu=16.0),
-    )
+    advice = _advise_pause_allowed(demand, today_min_acu=0.0)
     assert advice.keeps_today and advice.savings_usd_per_month == 0.0
     assert advice.recommended.monthly_cost_usd == advice.current.monthly_cost_usd
     assert advice.recommended.slo_violation_min == advice.current.slo_violation_min
@@ -804,18 +803,11 @@ def test_the_timetable_pauses_where_it_would_only_run_at_the_minimum() -> None:
     # Office hours (about 4 ACU 08:00-17:00 UTC, 0 otherwise), auto-pause on today: the timetable
     # read off acuplan's floors sat at 0.5 ACU all night (its p50 slot reads a running floor), and
     # turning pausing off cost $55/month for nothing (QA 54 finding 1).
-    from policy import CapacityLimits
 
     rng = np.random.default_rng(3)
     t = np.arange(4 * 288)
     demand = np.where((t % 288 >= 96) & (t % 288 < 204), 4.0 + rng.normal(0, 0.3, t.size).clip(-1, 1), 0.0)
-    advice = advise(
-        demand,
-        start=START,
-        step_s=300,
-        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
-        current=CurrentSettings(min_capacity_acu=0.0, max_capacity_acu=16.0),
-    )
+    advice = _advise_pause_allowed(demand, today_min_acu=0.0)
     floors = advice.schedule.floors_acu
     assert floors[0] == 0.0 and max(floors) > 0.5  # paused at night, a raise before the morning
     assert 0.5 not in floors

@@ -266,8 +266,9 @@ def cheapest_floors(
     n, cap = len(drive), cluster.max_acu
     floors = np.full(n, cap)
     states = start
+    guess = low
     for t in range(n):
-        floors[t] = _least_floor(run, floors, states, t, low, cap)
+        floors[t] = guess = _least_floor(run, floors, states, t, low, cap, guess)
         if states is None:
             states = run.start(float(floors[0]))
         states = run.step(states, t, floors)
@@ -275,15 +276,43 @@ def cheapest_floors(
 
 
 def _least_floor(
-    run: _Run, floors: FloatArray, states: list[InstanceState] | None, t: int, low: float, cap: float
+    run: _Run,
+    floors: FloatArray,
+    states: list[InstanceState] | None,
+    t: int,
+    low: float,
+    cap: float,
+    guess: float,
 ) -> float:
-    """The lowest grid floor for step ``t`` that keeps a feasible continuation (bisection)."""
-    if _feasible(run, floors, states, t, low):
-        return low
-    lo, hi = 0, round((cap - low) * 2)  # in half-ACUs above `low`; hi (= cap) is always feasible
-    while hi - lo > 1:
+    """The lowest grid floor for step ``t`` that keeps a feasible continuation.
+
+    Feasibility is monotone in the floor (a higher floor never gives less capacity), so
+    the answer is found by galloping from ``guess`` (the previous step's floor: floors
+    change little from one step to the next, so two checks usually settle it) and then
+    bisecting the bracket; the result is the same as bisecting the whole range.
+    """
+    units = round((cap - low) * 2)  # half-ACUs above `low`; `units` (= cap) is always feasible
+
+    def ok(k: int) -> bool:
+        return k >= units or _feasible(run, floors, states, t, low + k / 2)
+
+    g = min(max(round((guess - low) * 2), 0), units)
+    if ok(g):  # the least feasible level is at or below g: gallop down
+        hi, width = g, 1
+        lo = g - width
+        while lo >= 0 and ok(lo):
+            hi, width = lo, width * 2
+            lo = hi - width
+        lo = max(lo, -1)  # -1: below `low`, infeasible by definition
+    else:  # above g: gallop up
+        lo, width = g, 1
+        hi = g + width
+        while not ok(hi):
+            lo, width = hi, width * 2
+            hi = min(lo + width, units)
+    while hi - lo > 1:  # lo infeasible (or -1), hi feasible
         mid = (lo + hi) // 2
-        if _feasible(run, floors, states, t, low + mid / 2):
+        if ok(mid):
             hi = mid
         else:
             lo = mid

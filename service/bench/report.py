@@ -34,7 +34,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from PIL import Image  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from policy import HpaReadersConfig  # noqa: E402
+from policy import ClusterSpec, HpaReadersConfig, ReplayConfig  # noqa: E402
+from policy.trace_replay.apply import user_floor  # noqa: E402
 from policy.trace_replay.posture import quantile_counts  # noqa: E402
 
 if TYPE_CHECKING:
@@ -129,10 +130,26 @@ def _dominators(labels: Sequence[str], limit: int = 2) -> str:
     return shown + (f" (+{len(labels) - limit} more)" if len(labels) > limit else "")
 
 
-def _days(trace: dict[str, Any]) -> str:
-    """The scored window's length in days: the costs and minutes are totals over it."""
+def _span_days(trace: dict[str, Any]) -> float:
+    """The scored window's length, days: the costs and minutes are totals over it."""
     span = datetime.fromisoformat(trace["scored_until"]) - datetime.fromisoformat(trace["scored_from"])
-    return f"{span.total_seconds() / 86_400:.1f}"
+    return span.total_seconds() / 86_400
+
+
+def _days(trace: dict[str, Any]) -> str:
+    return f"{_span_days(trace):.1f}"
+
+
+def _per_day(count: int | None, trace: dict[str, Any]) -> str:
+    days = _span_days(trace)
+    return "-" if count is None or days <= 0 else f"{count / days:,.1f}"
+
+
+def _your_floor(doc: dict[str, Any], trace: dict[str, Any]) -> str:
+    """The fixed MinCapacity Aurora alone ran at on this trace, ACU (the replay's own rule)."""
+    cluster = ClusterSpec.model_validate(trace["cluster"])
+    floor = user_floor(cluster, ReplayConfig.model_validate(doc["config"]))
+    return f"{floor:g}"
 
 
 def _sections(trace: dict[str, Any], profiles: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -216,10 +233,12 @@ SUMMARY_HEADER: list[str] = [
     "trace",
     "ramp",
     "days",
+    "your floor ACU",
     "Aurora alone at your floor: USD",
     "SLO min",
     "acuplan: USD (vs Aurora alone)",
     "SLO min (share)",
+    "acuplan changes per day",
     "bound USD",
     "acuplan vs bound",
     "dominated by",
@@ -227,7 +246,7 @@ SUMMARY_HEADER: list[str] = [
 ]
 
 
-SUMMARY_LEFT: tuple[int, ...] = (0, 1, 9, 10)
+SUMMARY_LEFT: tuple[int, ...] = (0, 1, 11, 12)
 """Left-aligned (text) columns of the opening table."""
 
 
@@ -249,10 +268,12 @@ def summary_rows(doc: dict[str, Any]) -> Rows:
                     name,
                     prof,
                     _days(trace),
+                    _your_floor(doc, trace),
                     _usd(r["cost_usd"]) if r else "-",
                     _min(r["slo_violation_min"]) if r else "-",
                     a_cost,
                     a_slo,
+                    _per_day(a["scaling_actions"], trace) if a else "-",
                     _usd(b["cost_usd"]) if b else "-",
                     _x(a.get("cost_vs_bound")) if a else "-",
                     _dominators([display_name(x) for x in a["dominated_by"]]) if a else "-",
@@ -511,11 +532,13 @@ def _about(doc: dict[str, Any]) -> list[str]:
         "queueing model (an estimate, not a measurement; it is capped at "
         f"{scaler['latency_cap_ms']:,.0f} ms, which reads as overloaded or unserved); "
         "**scaling actions**: MinCapacity and "
-        "reader changes the policy made.",
+        "reader changes the policy made (each MinCapacity change is one ModifyDBCluster call); "
+        "**acuplan changes per day**: acuplan's scaling actions per day of the scored window.",
         "",
         *_inert_peers(doc),
         "**Aurora alone at your floor** is `reactive`: Aurora Serverless v2's own scaler above a "
-        "fixed MinCapacity (the cluster's minimum, 0.5 ACU), what you have without acuplan. "
+        "fixed MinCapacity (`your floor ACU`: the trace's cluster's MinCapacity), what you have "
+        "without acuplan. "
         "acuplan's cost change is against it; its SLO share is acuplan's SLO-violation minutes "
         "over Aurora alone's. The **bound** is the cheapest MinCapacity schedule (0.5-ACU grid, "
         "changeable every trace step) with no SLO-violation minute and no shortfall, found with "
@@ -556,6 +579,18 @@ def _about(doc: dict[str, Any]) -> list[str]:
     ]
 
 
+def code_text(doc: dict[str, Any]) -> str:
+    """Which acuplan wrote the document: "acuplan 0.1.0 at commit 5a24414 ..." ("" if unrecorded)."""
+    code = doc.get("code")
+    if not code:
+        return ""
+    commit = code.get("commit")
+    if not commit:
+        return f"Written by acuplan {code['acuplan']} (not run from a git checkout)."
+    dirty = " (with uncommitted changes)" if commit.endswith("+dirty") else ""
+    return f"Written by acuplan {code['acuplan']} at commit {commit[:12]}{dirty}."
+
+
 def markdown(doc: dict[str, Any], images: dict[str, str] | None = None) -> str:
     """The whole report as Markdown: the opening table, how to read it, then each trace.
 
@@ -565,6 +600,8 @@ def markdown(doc: dict[str, Any], images: dict[str, str] | None = None) -> str:
     """
     images = images or {}
     lines = ["# acuplan bench", ""]
+    if code := code_text(doc):
+        lines += [code, ""]
     lines += _md_table(SUMMARY_HEADER, summary_rows(doc), SUMMARY_LEFT) + [""]
     if verdict := verdict_text(doc):
         lines += [f"**In short:** {verdict}", ""]
@@ -969,6 +1006,7 @@ def write_html(doc: dict[str, Any], images: dict[str, Path], path: Path) -> None
         "padding:2px 6px;text-align:right}.l{text-align:left}img{max-width:100%}"
         ".bad{color:#b00}.ok{color:#070}",
         "</style></head><body><h1>acuplan bench</h1>",
+        *([f"<p>{html.escape(code)}</p>"] if (code := code_text(doc)) else []),
         _html_table(SUMMARY_HEADER, summary_rows(doc), SUMMARY_LEFT),
     ]
     parts += [f"<p>{_md_inline(p)}</p>" for p in _about(doc) if p]

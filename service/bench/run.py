@@ -54,6 +54,7 @@ from policy.trace_replay.sweep import SWEEP_NAME
 from service.bench.defaults import DEFAULT_RAMP_PROFILES, FLEET_DAYS
 from service.cli.inputs import CliInputError, capacity_limits, check_finite, check_peak_acu, demand_rule
 from service.inputs.bundled import bundled_replay_inputs, folder_replay_inputs
+from service.version import package_version, source_commit
 from traces import TraceFormatError, demand_series, load_trace
 
 RISK_QUANTILES: tuple[float, ...] = (0.7, 0.8, 0.85, 0.9, 0.95, 0.99)
@@ -527,6 +528,7 @@ def run_bench(
             else {}
         ),
         "config": config.model_dump(mode="json"),
+        "code": {"acuplan": package_version(), "commit": source_commit()},
         "traces": {},
         "targets_met": {p: {} for p in profiles},
         "timing": {"per_trace": {}},

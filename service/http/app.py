@@ -68,11 +68,11 @@ from service.http.middleware import RequestMiddleware
 from service.http.observability import ServiceMetrics
 from service.http.pool import PoolFullError
 from service.http.routes import V1_ROUTERS, health_router
-from service.http.routes.health import package_version
 from service.http.runtime import start_runtime, stop_runtime
 from service.http.schemas.recommendations import ErrorResponse, FieldError
 from service.http.solving import SolverTimeoutError
 from service.settings import Settings, get_settings
+from service.version import package_version
 
 logger = logging.getLogger(__name__)
 

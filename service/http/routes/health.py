@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -12,18 +10,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from service.http.deps import ReadScope, RuntimeDep
 from service.http.schemas.recommendations import HealthResponse, ReadinessResponse
+from service.version import package_version
 
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def package_version() -> str:
-    """Return the installed ``acuplan`` version, or ``0+unknown`` when run from a source tree."""
-    try:
-        return version("acuplan")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 @router.get("/healthz", response_model=HealthResponse)

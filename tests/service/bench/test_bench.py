@@ -20,6 +20,7 @@ from policy import ReplayConfig
 from service.bench.report import _bucket, display_name, worst_event
 from service.bench.run import folder_members, run_bench
 from service.cli.main import main
+from service.version import package_version, source_commit
 from traces import diurnal_demand, format_ts
 
 T0 = datetime(2024, 5, 6, tzinfo=UTC)
@@ -130,10 +131,17 @@ def test_bench_on_a_folder_writes_the_scoreboard_and_every_output(tmp_path: Path
 
     md = (out / "bench.md").read_text().splitlines()
     assert md[0] == "# acuplan bench"
-    assert md[2].startswith("| trace | ramp | days | Aurora alone at your floor: USD | SLO min | acuplan")
+    assert doc["code"]["acuplan"] == package_version() and doc["code"]["commit"] == source_commit()
+    assert md[2].startswith(f"Written by acuplan {package_version()}")
+    assert md[4].startswith(
+        "| trace | ramp | days | your floor ACU | Aurora alone at your floor: USD | SLO min | acuplan"
+    )
     diurnal = doc["traces"]["diurnal"]
     window = datetime.fromisoformat(diurnal["scored_until"]) - datetime.fromisoformat(diurnal["scored_from"])
-    assert md[4].startswith(f"| diurnal | default | {window.total_seconds() / 86_400:.1f} | ")
+    days = window.total_seconds() / 86_400
+    row = md[6].split(" | ")
+    assert row[:4] == ["| diurnal", "default", f"{days:.1f}", "0.5"]  # ClusterSpec's default MinCapacity
+    assert row[8] == "-"  # acuplan's changes per day: acuplan did not run here
     assert "**Costs and minutes are totals** over each trace's scored window" in "\n".join(md)
     assert "static-peak` is not a peer: it sizes the cluster with hindsight" in "\n".join(md)
     assert "**SLO min** (SLO-violation minutes): minutes in which some instance ran above 95% of" in (

@@ -1,9 +1,10 @@
 """The bench report's "in short" paragraph: acuplan against Aurora alone, counted from the document."""
 
 import json
+from datetime import datetime
 from pathlib import Path
 
-from service.bench.report import markdown, verdict_text
+from service.bench.report import markdown, summary_rows, verdict_text
 
 
 def _sec(
@@ -66,3 +67,14 @@ def test_the_opening_tables_targets_cell_says_what_was_missed() -> None:
     assert _verdict(missed) == "NOT met: dominated; SLO > 20% of Aurora alone; cost > 1.25x bound"
     assert _verdict(_doc()["traces"]["web"]["targets"]) == "met"
     assert _verdict(_doc()["traces"]["batch"]["targets"]) == "met (dominance only)"  # under 5 SLO minutes
+
+
+def test_the_opening_table_gives_your_floor_and_acuplan_s_changes_per_day() -> None:
+    doc = json.loads((Path(__file__).parents[3] / "benchmarks/results/bench/bench.json").read_text())
+    trace = doc["traces"]["asg-cpu-misconfiguration"]
+    row = next(r for r in summary_rows(doc) if r[:2] == ["asg-cpu-misconfiguration", "slow"])
+    assert doc["config"]["reactive_floor_acu"] is None  # so Aurora alone ran at the cluster's MinCapacity
+    assert row[3] == f"{trace['cluster']['limits']['min_acu']:g}" == "0.5"
+    span = datetime.fromisoformat(trace["scored_until"]) - datetime.fromisoformat(trace["scored_from"])
+    actions = trace["profiles"]["slow"]["policies"]["acuplan"]["scaling_actions"]
+    assert row[8] == f"{actions / (span.total_seconds() / 86_400):,.1f}"

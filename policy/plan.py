@@ -24,6 +24,7 @@ from placement import (
     PlacementProblem,
     PreviousLayout,
     SecondaryPlan,
+    SolverParams,
     SolveStatus,
     acu_to_half_acu_ceil,
     half_acu_to_acu,
@@ -302,8 +303,27 @@ def _reasons(
             cause = "leaving it short is cheaper than capacity at the configured shortfall penalty"
         reasons.append(f"{short:g} ACU-steps of demand stay uncovered: {cause}")
     if plan.status is SolveStatus.FEASIBLE_AT_TIMEOUT:
-        reasons.append(f"solver hit its time limit; best plan found, gap {plan.gap:.1%}")
+        reasons.append(_timeout_reason(plan.solve_time_s, plan.gap, config.solver))
     return reasons + _placement_reasons(plan)
+
+
+def _timeout_reason(solve_time_s: float, gap: float, solver: SolverParams) -> str:
+    """Which limit stopped the solver, and whether a rerun gives the same plan."""
+    if solver.deterministic_time_limit is None or solve_time_s >= WALL_CLOCK_SHARE * solver.time_limit_s:
+        return (
+            f"solver hit its {solver.time_limit_s:g}-s wall-clock limit (a busy machine stops it at "
+            f"another point: a rerun may give another plan); best plan found, gap {gap:.1%}"
+        )
+    return (
+        f"solver hit its work limit ({solver.deterministic_time_limit:g} deterministic-time units: "
+        f"a rerun gives the same plan); best plan found, gap {gap:.1%}"
+    )
+
+
+WALL_CLOCK_SHARE = 0.99
+"""A solve that ran this share of its wall-clock limit was stopped by it (CP-SAT does not say
+which limit stopped it; the wall clock is checked between search steps, so a cut lands at or
+just past the limit)."""
 
 
 def writer_need_acu(demand_acu: FloatArray, cluster: ClusterSpec, config: PolicyConfig) -> FloatArray:

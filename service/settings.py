@@ -14,7 +14,8 @@ Environment variables (all optional; empty values are ignored)::
     ACUPLAN_HOST                      bind address of ``acuplan serve`` (127.0.0.1)   [server]
     ACUPLAN_PORT                      bind port (8000)                                [server]
     ACUPLAN_LOG_LEVEL                 debug | info | warning | error (info)           [server]
-    ACUPLAN_SOLVER_TIME_LIMIT_S       CP-SAT wall-time limit per solve, s (2.0)
+    ACUPLAN_SOLVER_TIME_LIMIT_S       CP-SAT wall-clock backstop per solve, s (10.0)
+    ACUPLAN_SOLVER_DETERMINISTIC_TIME_LIMIT  CP-SAT work limit per solve, deterministic units (1.0)
     ACUPLAN_SOLVER_NUM_WORKERS        CP-SAT workers (1: reproducible)
     ACUPLAN_SOLVER_RANDOM_SEED        CP-SAT seed (0)
     ACUPLAN_HORIZON_S                 default plan horizon, s (library default when unset)
@@ -96,8 +97,11 @@ class Settings(BaseSettings):
     :class:`ServerSettings`.
 
     Attributes:
-        solver_time_limit_s: CP-SAT wall-time limit per solve, seconds. Bounds the time
-            one HTTP request can hold a worker thread.
+        solver_time_limit_s: CP-SAT wall-clock backstop per solve, seconds. Bounds the
+            time one HTTP request can hold a worker thread on an overloaded machine.
+        solver_deterministic_time_limit: CP-SAT work limit per solve, deterministic-time
+            units (``SolverParams.deterministic_time_limit``): the limit that normally
+            stops a hard solve, the same on every rerun whatever the load.
         solver_num_workers: CP-SAT workers; 1 keeps solves reproducible (more workers race;
             ``interleave_search`` keeps them deterministic, sources: cp-sat).
         solver_random_seed: CP-SAT seed.
@@ -121,8 +125,9 @@ class Settings(BaseSettings):
 
     model_config = _ENV
 
-    # 2 s = SolverParams' default; the cap keeps one request from pinning a thread for minutes.
-    solver_time_limit_s: float = Field(default=2.0, gt=0.0, le=60.0)
+    # SolverParams' defaults; the cap keeps one request from pinning a thread for minutes.
+    solver_time_limit_s: float = Field(default=10.0, gt=0.0, le=60.0)
+    solver_deterministic_time_limit: float = Field(default=1.0, gt=0.0, le=60.0)
     solver_num_workers: int = Field(default=1, ge=1, le=64)
     solver_random_seed: int = Field(default=0, ge=0)
     horizon_s: int | None = None
@@ -167,6 +172,7 @@ class Settings(BaseSettings):
         }
         solver = SolverParams(
             time_limit_s=self.solver_time_limit_s,
+            deterministic_time_limit=self.solver_deterministic_time_limit,
             num_workers=self.solver_num_workers,
             random_seed=self.solver_random_seed,
         )

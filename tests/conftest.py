@@ -1,12 +1,13 @@
 """Test-wide settings: solver limits that no machine load can change.
 
-Production bounds every CP-SAT solve by wall-clock time (``SolverParams.time_limit_s``,
-2 s by default), so a busy machine may stop a hard solve early; the result is then marked
-``feasible_at_timeout``, which is correct but not repeatable. Tests must not depend on
-how busy the machine is, so here every solve with a limit of at least 0.5 s runs against
-a deterministic work limit instead (CP-SAT ``max_deterministic_time``, its own stated
-value or 10 units) with the wall clock lifted to 600 s. Tests of the timeout path set a
-smaller wall limit on purpose and keep it.
+Production bounds every CP-SAT solve by a deterministic work limit
+(``SolverParams.deterministic_time_limit``, 1 unit by default) with a wall-clock backstop
+(``time_limit_s``, 10 s), which a very busy machine may still reach; the result is then
+marked ``feasible_at_timeout``, correct but not repeatable. Tests must not depend on how
+busy the machine is, so here every solve with a wall limit of at least 0.5 s has the wall
+clock lifted to 600 s and runs against the deterministic limit alone (its own stated value,
+or 10 units where it states none). Tests of the timeout path set a smaller wall limit on
+purpose and keep it.
 """
 
 from __future__ import annotations

@@ -31,10 +31,13 @@ and per call (no state between calls; the same history gives the same choice):
    them), and calibrate its quantiles from all these errors (``calibration.calibrate``:
    recency weights with a data-chosen half-life, ACI levels replayed over the last 2 days,
    hour-of-day bins);
-6. forecast from the end of the window with the *same* fitted winner plus those offsets, then
-   raise the upper quantiles when the last hour is above every hour of the 2 days before it
-   (``unprecedented.level_excess``), and keep them at the lowest of those hours when the last
-   hour fell below every one (``unprecedented.level_drop``), each with a warning.
+6. forecast from the end of the window with the *same* fitted winner plus those offsets,
+   shifted by the winner's recent bias while its last hour's one-step errors lie outside the
+   central 80 % of its past ones (``bias.intercept_correction``), then raise the upper
+   quantiles when the last hour is above every hour of the 2 days before it
+   (``unprecedented.level_excess``, less what an upward shift already added), and keep them at
+   the lowest of those hours when the last hour fell below every one
+   (``unprecedented.level_drop``), each with a warning.
 
 Parameters fitted on ``y[:T]`` are up to ``backtest_s`` old when the forecast is made; the
 states (level, season, AR lags) are current. This keeps one fit per candidate, which is what
@@ -49,6 +52,7 @@ import numpy as np
 
 from forecasting.backtest import ORIGIN_STRIDE_STEPS, rolling_errors, split_origins
 from forecasting.base import BaseForecaster, IntArray, RollingForecaster
+from forecasting.bias import intercept_correction
 from forecasting.calibration import calibrate
 from forecasting.config import ForecastConfig
 from forecasting.errors import ForecastingError, InsufficientHistoryError, ModelFitError
@@ -57,7 +61,7 @@ from forecasting.holt_winters import holt_winters_min_steps
 from forecasting.intervals import complement_scores, conformal_offsets, extend_by_sqrt, pinball_score
 from forecasting.registry import make_model, min_train_steps
 from forecasting.types import FloatArray, ModelScore
-from forecasting.unprecedented import level_drop, level_excess, widen_upper
+from forecasting.unprecedented import RECENT_S, level_drop, level_excess, widen_upper
 from forecasting.validation import season_steps
 
 __all__ = ["AutoForecaster"]
@@ -167,6 +171,7 @@ class AutoForecaster(BaseForecaster):
     season_steps_: int
     excess_: float
     drop_floor_: float
+    shift_: float
     scores_: tuple[ModelScore, ...]
 
     def __init__(
@@ -229,14 +234,21 @@ class AutoForecaster(BaseForecaster):
         weekly = (
             season_steps(cfg.weekly_season_s, step_s) if chosen.model == "seasonal_naive_weekly" else None
         )
-        self.excess_, level_note = level_excess(y, step_s, weekly)
+        self.shift_, bias_note = self._intercept_correction(y, step_s, chosen.model)
+        self.excess_, level_note = level_excess(y, step_s, weekly, lifted_acu=max(self.shift_, 0.0))
         self.drop_floor_, drop_note = level_drop(y, step_s, weekly)
         self.n_backtest_ = int(origins.size)
         self.season_steps_ = m
         self.y_ = self.one_offs_.cleaned
         self.scores_ = tuple(f[0] for f in fits)
         self.model_name_ = chosen.model
-        return [*notes, *own_notes, *(note for note in (level_note, drop_note) if note)]
+        return [*notes, *own_notes, *(note for note in (level_note, drop_note, bias_note) if note)]
+
+    def _intercept_correction(self, y: FloatArray, step_s: int, model: str) -> tuple[float, str | None]:
+        """The winner's shift while its last hour's one-step errors say it is off (``bias``)."""
+        recent = np.arange(max(y.size - max(RECENT_S // step_s, 1), int(self.origins_[0])), y.size)
+        errors = rolling_errors(self.chosen_, y, recent.astype(np.int64), 1, self.one_offs_)[:, 0]
+        return intercept_correction(errors, self.errors_[:, 0], model)
 
     def _earlier_origins(
         self,
@@ -310,7 +322,7 @@ class AutoForecaster(BaseForecaster):
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> FloatArray:
         n = self.y_.size
-        point = self.chosen_.point_paths(self.y_, np.array([n], dtype=np.int64), horizon)[0]
+        point = self.chosen_.point_paths(self.y_, np.array([n], dtype=np.int64), horizon)[0] + self.shift_
         cal = calibrate(
             self.errors_, self.origins_, n, quantiles, self.season_steps_, self.step_s_, self.one_offs_.mask
         )

@@ -91,7 +91,9 @@ def _hourly_reference(y: FloatArray, step_s: int, repeat_steps: int | None) -> t
     return float(np.mean(y[-r:])), means, whole // r
 
 
-def level_excess(y: FloatArray, step_s: int, repeat_steps: int | None = None) -> tuple[float, str | None]:
+def level_excess(
+    y: FloatArray, step_s: int, repeat_steps: int | None = None, lifted_acu: float = 0.0
+) -> tuple[float, str | None]:
     """Return the excess E of the last hour over the recent past (module rule) and its warning.
 
     Args:
@@ -99,11 +101,13 @@ def level_excess(y: FloatArray, step_s: int, repeat_steps: int | None = None) ->
         step_s: step length, seconds.
         repeat_steps: the chosen model repeats the series from this many steps back (module
             docstring, last paragraph); None: it repeats nothing beyond the reference span.
+        lifted_acu: what the forecast was already lifted by (the intercept correction,
+            :mod:`forecasting.bias`, when positive), ACU >= 0: only the rest of E is added.
 
     Returns:
-        ``(E, note)``: E in ACU (0.0 when the last hour is not above every hourly mean of
-        the reference span, or the window holds less than two hours) and the warning text
-        starting with :data:`UNPRECEDENTED_LEVEL` (None when E is 0).
+        ``(E', note)``: E' = max(E - lifted_acu, 0) in ACU, where E is 0.0 when the last hour
+        is not above every hourly mean of the reference span or the window holds less than
+        two hours; the warning text starts with :data:`UNPRECEDENTED_LEVEL` (None when E is 0).
 
     Examples:
         >>> y = np.r_[np.full(48, 4.0), np.full(12, 6.5)]
@@ -120,11 +124,24 @@ def level_excess(y: FloatArray, step_s: int, repeat_steps: int | None = None) ->
     excess = recent - ceiling
     if not excess > MIN_EXCESS_FRAC * ceiling:
         return 0.0, None
-    return excess, (
+    seen = (
         f"{UNPRECEDENTED_LEVEL} demand over the last hour averaged {recent:.4g} ACU, more than "
         f"{MIN_EXCESS_FRAC:.0%} above every hourly mean of the {hours} hours before it (at most "
-        f"{ceiling:.4g} ACU); the quantiles above p50 are raised by {excess:.4g} ACU over the "
-        "whole horizon, as if the new level persists"
+        f"{ceiling:.4g} ACU); "
+    )
+    if lifted_acu <= 0.0:
+        return excess, seen + (
+            f"the quantiles above p50 are raised by {excess:.4g} ACU over the whole horizon, as if "
+            "the new level persists"
+        )
+    if excess <= lifted_acu:
+        return 0.0, seen + (
+            f"the forecast already follows it (lifted by {lifted_acu:.4g} ACU, the intercept correction), "
+            "so nothing more is added"
+        )
+    return excess - lifted_acu, seen + (
+        f"the quantiles above p50 are raised by {excess - lifted_acu:.4g} ACU over the whole horizon on "
+        f"top of the intercept correction's {lifted_acu:.4g} ACU, as if the new level persists"
     )
 
 

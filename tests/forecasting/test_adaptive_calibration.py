@@ -293,14 +293,38 @@ def test_a_level_shift_raises_upper_quantiles_and_says_so():
         plain = AutoForecaster(horizon=36, quantiles=(0.5, 0.9, 0.95)).fit(shifted, STEP_S)
     notes = [w for w in fc.warnings if w.startswith("unprecedented level:")]
     assert len(notes) == 1
-    excess, note = level_excess(fill_gaps(shifted, SEASON_STEPS)[0], STEP_S)
-    assert notes[0] == note and plain.excess_ == excess > 5.0
-    # the excess sits on top of the calibrated quantiles, above p50 only
+    filled = fill_gaps(shifted, SEASON_STEPS)[0]
+    excess, _ = level_excess(filled, STEP_S)
+    # Holt-Winters still forecasts the old level, so the intercept correction (forecasting.bias)
+    # lifts every quantile by its recent bias, more than the excess: nothing more is added.
+    assert 5.0 < excess < plain.shift_
+    assert level_excess(filled, STEP_S, lifted_acu=plain.shift_) == (plain.excess_, notes[0])
+    assert plain.excess_ == 0.0 and "the forecast already follows it" in notes[0]
     np.testing.assert_array_equal(plain.predict(36, (0.5, 0.9, 0.95)).demand_acu, fc.demand_acu)
+    # Without the correction, the whole excess sits on top of the calibrated quantiles, above p50 only.
+    plain.shift_, plain.excess_ = 0.0, excess
+    lagging = plain.predict(36, (0.5, 0.9, 0.95))
     plain.excess_ = 0.0
     without = plain.predict(36, (0.5, 0.9, 0.95))
-    np.testing.assert_array_equal(fc.quantile(0.5), without.quantile(0.5))
-    np.testing.assert_allclose(fc.demand_acu[1:], without.demand_acu[1:] + excess)
+    np.testing.assert_array_equal(lagging.quantile(0.5), without.quantile(0.5))
+    np.testing.assert_allclose(lagging.demand_acu[1:], without.demand_acu[1:] + excess)
+
+
+def test_the_excess_is_what_the_intercept_correction_did_not_already_add():
+    y = np.r_[np.full(48, 4.0), np.full(12, 6.5)]  # E = 2.5 ACU
+    assert level_excess(y, STEP_S)[0] == pytest.approx(2.5)
+    part, note = level_excess(y, STEP_S, lifted_acu=1.0)
+    assert part == pytest.approx(1.5)
+    assert note is not None and note.endswith(
+        "raised by 1.5 ACU over the whole horizon on top of the intercept correction's 1 ACU, as if the "
+        "new level persists"
+    )
+    none, note = level_excess(y, STEP_S, lifted_acu=3.0)
+    assert none == 0.0 and note is not None and note.startswith(UNPRECEDENTED_LEVEL)
+    assert note.endswith(
+        "the forecast already follows it (lifted by 3 ACU, the intercept correction), "
+        "so nothing more is added"
+    )
 
 
 def test_noisier_last_hours_widen_the_upper_quantiles_within_hours():

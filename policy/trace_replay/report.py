@@ -113,8 +113,10 @@ class ReplayReport(FrozenModel):
         replan_every_s: decision interval.
         scores: per policy name, in :data:`POLICY_NAMES` order.
         timing: wall-clock timings (the only non-deterministic part).
-        warnings: what the scores cannot see, e.g. missing steps in the scored window
-            (:func:`policy.trace_replay.run.missing_warning`).
+        warnings: what the scores cannot see: missing steps in the scored window
+            (:func:`policy.trace_replay.run.missing_warning`), demand MaxCapacity cannot serve
+            within the SLO, where the bound keeps SLO minutes and shortfall
+            (:func:`policy.trace_replay.over_max.max_capacity_warning`).
     """
 
     trace: str

@@ -25,6 +25,7 @@ from placement import PreviousLayout
 from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError, UnknownPolicyError
 from policy.steps import check_replan_every_s, decision_windows, first_scored_step
+from policy.trace_replay.over_max import max_capacity_warning
 from policy.trace_replay.policies import Decision, Policy, make_policy
 from policy.trace_replay.report import (
     HISTORY_POLICIES,
@@ -220,6 +221,39 @@ def missing_warning(scored: FloatArray, scored_from: datetime, step_s: int) -> s
         f"missing, the longest gap {gap} from {gap_from:%Y-%m-%d %H:%M} UTC: the simulator holds the last "
         "observed load through a gap, so its cost counts and its SLO minutes and shortfall do not"
     )
+
+
+def replay_warnings(
+    demand: FloatArray,
+    *,
+    start: datetime,
+    step_s: int,
+    first: int,
+    cluster: ClusterSpec,
+    config: ReplayConfig,
+) -> tuple[str, ...]:
+    """The report's ``warnings``: what the scores of the scored window cannot see.
+
+    Args:
+        demand: the whole series, shape (n_steps,), ACU; NaN marks missing steps.
+        start: start of step 0 (UTC).
+        step_s: step length, seconds.
+        first: the first scored step (:func:`scored_window`).
+        cluster: the simulated cluster (MaxCapacity, ``read_frac``).
+        config: replay configuration (the scaler's SLO utilisation).
+
+    Returns:
+        :func:`missing_warning` and
+        :func:`policy.trace_replay.over_max.max_capacity_warning`, those that apply.
+    """
+    scored_from = start + timedelta(seconds=first * step_s)
+    found = [
+        missing_warning(demand[first:], scored_from, step_s),
+        max_capacity_warning(
+            demand[first:], scored_from=scored_from, step_s=step_s, cluster=cluster, model=config.scaler
+        ),
+    ]
+    return tuple(w for w in found if w)
 
 
 def check_reactive_floor(cluster: ClusterSpec, config: ReplayConfig, *, below_min: bool = True) -> None:
@@ -512,9 +546,7 @@ def replay(
         replan_every_s=every * step_s,
         scores=with_relative_scores({r.name: r.score for r in runs}),
         timing=timing_of(runs, time.perf_counter() - t_start),
-        warnings=tuple(
-            w
-            for w in [missing_warning(demand[first:], start + timedelta(seconds=first * step_s), step_s)]
-            if w
+        warnings=replay_warnings(
+            demand, start=start, step_s=step_s, first=first, cluster=cluster, config=config
         ),
     )

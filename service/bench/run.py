@@ -41,7 +41,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from policy import POLICY_NAMES, ClusterSpec, PolicyScore, ReplayConfig, with_relative_scores
 from policy.scaler import RAMP_PROFILES
 from policy.trace_replay.fleet import SWEEP, FleetCluster, FleetJob, JobResult, run_fleet, slice_fleet
-from policy.trace_replay.run import PolicyRun, scored_window, timing_of
+from policy.trace_replay.run import PolicyRun, replay_warnings, scored_window, timing_of
 from policy.trace_replay.scoreboard import (
     PEER_POLICIES,
     ScorePoint,
@@ -423,6 +423,9 @@ def score_section(
 def _trace_head(m: Member, config: ReplayConfig) -> dict[str, Any]:
     t = m.trace
     first, _ = scored_window(t.demand_acu, step_s=t.step_s, config=config, policies=())
+    warnings = replay_warnings(
+        t.demand_acu, start=t.start, step_s=t.step_s, first=first, cluster=t.cluster, config=config
+    )
     return {
         "source": m.source,
         "n_steps": len(t.demand_acu),
@@ -431,6 +434,7 @@ def _trace_head(m: Member, config: ReplayConfig) -> dict[str, Any]:
         "scored_until": (t.start + timedelta(seconds=len(t.demand_acu) * t.step_s)).isoformat(),
         "n_missing_steps": int(np.isnan(t.demand_acu).sum()),
         "cluster": t.cluster.model_dump(mode="json"),
+        "warnings": list(warnings),  # a replay report's (policy.trace_replay.run.replay_warnings)
     }
 
 

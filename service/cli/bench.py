@@ -242,6 +242,9 @@ def bench_command(
         console.print(summary_table(result.doc))
         if verdict := verdict_text(result.doc):
             typer.echo(f"In short: {verdict}")
+        for name, trace in result.doc["traces"].items():  # the replay reports' warnings
+            for warning in trace["warnings"]:
+                typer.echo(f"warning: {name}: {warning}", err=True)
         paths = write_report(result, out)
     except BaseException:
         _remove_empty(created)

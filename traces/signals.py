@@ -59,6 +59,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Final, Literal, get_args
 
 import numpy as np
@@ -337,6 +338,44 @@ class CombinedDemand:
         return {k: round(v / len(names), 4) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
 
 
+def check_free_memory_within_max(sig: SignalInput, max_acu: float) -> None:
+    """Refuse ``FreeableMemory`` above the memory MaxCapacity has: the MaxCapacity given is not the cluster's.
+
+    On Serverless v2, ``FreeableMemory`` is the memory unused when the instance is scaled to
+    its MaxCapacity, growing by about 2 GiB for every ACU the current capacity is below it
+    (Aurora User Guide, "Important Amazon CloudWatch metrics for Aurora Serverless v2";
+    sources: aurora-metrics), so it never exceeds MaxCapacity x :data:`GIB_PER_ACU` GiB.
+    A sample above that means the MaxCapacity given is too low (or was raised during the
+    history), and ``max_acu - free / 2 GiB`` would go negative: a working set of zero. AWS
+    documents no tolerance (only "about 2 GiB" per ACU), so none is allowed. The rule of
+    ``ServerlessDatabaseCapacity`` above MaxCapacity
+    (``policy.advice.advise.check_capacity_within_max``), for the memory signal.
+
+    Args:
+        sig: a ``freeable_memory`` signal, bytes.
+        max_acu: the MaxCapacity given, ACU.
+
+    Raises:
+        DemandMappingError: a sample above ``max_acu`` x 2 GiB, field ``max_acu``; the
+            message gives the signal, its highest value and first time at it, the samples
+            above, the memory MaxCapacity has and the least MaxCapacity the data allows.
+    """
+    limit = max_acu * GIB_PER_ACU * GIB
+    above = np.flatnonzero(sig.value > limit)
+    if not above.size:
+        return
+    peak = float(sig.value.max())
+    at = datetime.fromtimestamp(int(sig.ts_s[int(np.argmax(sig.value))]), tz=UTC)
+    least = math.ceil(peak / (GIB_PER_ACU * GIB) * 2) / 2  # on the 0.5-ACU grid
+    raise DemandMappingError(
+        f"{sig.name} reached {peak / GIB:.2f} GiB at {at:%Y-%m-%d %H:%M}Z ({above.size} of {sig.value.size} "
+        f"samples above {limit / GIB:g} GiB), more than the {limit / GIB:g} GiB a MaxCapacity of {max_acu:g} "
+        f"ACU has ({GIB_PER_ACU:g} GiB per ACU): {sig.name} is the memory free at MaxCapacity, so the "
+        f"cluster's MaxCapacity is at least {least:g} ACU; give its real MaxCapacity",
+        field="max_acu",
+    )
+
+
 def _to_acu(
     sig: SignalInput, kind: SignalKind, rules: SignalRules, period_s: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.float64]:
@@ -356,6 +395,7 @@ def _to_acu(
     if kind == "working_set":
         return v / (GIB_PER_ACU * GIB)
     if kind == "freeable_memory":
+        check_free_memory_within_max(sig, max_acu)
         return np.maximum(max_acu - v / (GIB_PER_ACU * GIB), 0.0)
     coeff = rules.acu_s_per_unit.get(sig.name)
     if coeff is None or not (math.isfinite(coeff) and coeff > 0):

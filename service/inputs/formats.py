@@ -399,8 +399,9 @@ def demand_points(
 
     Raises:
         fastapi.exceptions.RequestValidationError: every problem of the upload (rows named,
-            JSON fields located), signals that cannot be mapped, or a capacity signal above
-            ``max_acu`` (:func:`check_capacity_signals`; all at ``body``).
+            JSON fields located), signals that cannot be mapped (among them ``FreeableMemory``
+            above ``max_acu`` x 2 GiB, ``traces.signals.check_free_memory_within_max``), or a
+            capacity signal above ``max_acu`` (:func:`check_capacity_signals`; all at ``body``).
     """
     try:
         signals, report = check_upload(upload, now_s=now_s, step_s=step_s)
@@ -415,7 +416,16 @@ def demand_points(
     try:
         combined = combine_signals(signals, step_s=step_s, rules=rules)
     except DemandMappingError as exc:
-        raise request_error([(("body",), exc.reason)]) from None
+        reason = exc.reason
+        if exc.field == "max_acu":  # FreeableMemory above the registered MaxCapacity's memory
+            reason = (
+                reason.replace(
+                    f"a MaxCapacity of {max_acu:g} ACU has",
+                    f"the cluster's registered MaxCapacity (limits.max_acu={max_acu:g} ACU) has",
+                ).replace("give its real MaxCapacity", "register the cluster with its real limits.max_acu")
+                + "; nothing is stored"
+            )
+        raise request_error([(("body",), reason)]) from None
     check_capacity_signals(
         signals, rules, max_acu=max_acu, step_s=step_s, start_s=combined.start_s, n_steps=combined.n_steps
     )

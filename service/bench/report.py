@@ -618,6 +618,7 @@ def markdown(doc: dict[str, Any], images: dict[str, str] | None = None) -> str:
             f"{trace['scored_until']}; MaxCapacity {trace['cluster']['limits']['max_acu']:g} ACU.",
             "",
         ]
+        lines += [line for w in trace.get("warnings", ()) for line in (f"**Warning:** {w}", "")]
         for prof, sec in _sections(trace, doc["ramp_profiles"]):
             lines += [f"### {name} at the `{prof}` ramp profile", ""]
             lines += _md_table(POLICY_HEADER, policy_rows(sec), (0, 1, 9)) + [""]
@@ -1022,6 +1023,7 @@ def write_html(doc: dict[str, Any], images: dict[str, Path], path: Path) -> None
             f"<p>{html.escape(trace['source'])} trace, {trace['n_steps']} steps of {trace['step_s']} s; "
             f"scored {html.escape(trace['scored_from'])} to {html.escape(trace['scored_until'])}.</p>"
         )
+        parts += [f"<p class='bad'><b>Warning:</b> {html.escape(w)}</p>" for w in trace.get("warnings", ())]
         for prof, sec in _sections(trace, doc["ramp_profiles"]):
             t = sec["targets"]
             cls = "ok" if t.get("met") else "bad"

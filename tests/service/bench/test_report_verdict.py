@@ -78,3 +78,13 @@ def test_the_opening_table_gives_your_floor_and_acuplan_s_changes_per_day() -> N
     span = datetime.fromisoformat(trace["scored_until"]) - datetime.fromisoformat(trace["scored_from"])
     actions = trace["profiles"]["slow"]["policies"]["acuplan"]["scaling_actions"]
     assert row[8] == f"{actions / (span.total_seconds() / 86_400):,.1f}"
+
+
+def test_a_trace_s_replay_warnings_are_printed_under_its_heading() -> None:
+    doc = json.loads((Path(__file__).parents[3] / "benchmarks/results/bench/bench.json").read_text())
+    warning = "3,456 of the scored window's 3,457 steps (100.0%) need more than MaxCapacity 2 ACU can serve"
+    doc["traces"]["rds-cpu-cc0c53"]["warnings"] = [warning]
+    lines = markdown(doc).splitlines()
+    at = lines.index("## rds-cpu-cc0c53")
+    assert lines[at + 4] == f"**Warning:** {warning}"
+    assert sum(line.startswith("**Warning:**") for line in lines) == 1  # the other traces have none

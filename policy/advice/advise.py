@@ -13,7 +13,11 @@ it replays on one simulator (:mod:`policy.trace_replay.simulator`, the one model
   merged where a raise costs next to nothing (:func:`_merged`), then a fixed or today's
   MinCapacity where either does as well; the timetable is read off this very history, so its
   score is in-sample (said in the reasons);
-* **bound**: the perfect-foresight lower bound (:mod:`policy.floors`).
+* **bound**: the perfect-foresight lower bound (:mod:`policy.floors`) on today's readers.
+
+Today, what to apply and the bound are replayed on today's reader layout
+(:mod:`policy.advice.layout`): the capacity advice never adds or drops a reader; adding a
+failover reader where today has none is offered apart (``Advice.failover_reader``).
 
 Money is per 730-hour month (the replayed window scaled); SLO-violation minutes are the
 window's and per month. The rest of the answer: how to buy the capacity
@@ -36,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from placement import MAX_ACU_LIMIT, CapacityLimits
+from policy.advice.layout import bound_floors, bound_words, failover_reader_option, readers_words
 from policy.advice.outlook import (
     CALIBRATED_H,
     CONNECTIONS_HEADROOM,
@@ -644,7 +649,7 @@ def advise(
             CLI passes it from its signals, :func:`check_capacity_within_max`); never CPU- or
             rate-derived demand, which may exceed MaxCapacity. None: not checked.
         progress: called with ``(stage, done, total)``; the replays report every few
-            decisions (``acuplan``, ``bound``), the rest once per stage of
+            decisions (``acuplan``), the rest once per stage of
             :data:`STAGES`. An exception it raises stops the advice (how a job is cancelled).
 
     Returns:
@@ -735,9 +740,17 @@ def advise(
     acuplan = replay_policy(
         "acuplan", demand, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
     )
-    bound = replay_policy(
-        "bound", demand, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
+    bound_floor = bound_floors(  # on today's readers, as what to apply (policy.advice.layout)
+        scored,
+        step_s=step_s,
+        read_frac=cluster.read_frac,
+        min_acu=limits.min_acu,
+        max_acu=limits.max_acu,
+        has_failover=current.has_failover,
+        model=model,
     )
+    bound = sim(bound_floor, 0, current.has_failover)
+    report("bound", 1, 1)
 
     def timetable(floors: FloatArray, quantile: float) -> tuple[FloorSchedule, FloatArray]:
         """The timetable read off a floor series, and the floor it sets per scored step."""
@@ -788,15 +801,17 @@ def advise(
         {*(x for x in SCHEDULE_QUANTILES if x < config.schedule_quantile), config.schedule_quantile}
     ):
         table, floors_q = timetable(floors_read, q)
-        tried.append((table, floors_q, sim(floors_q, 0, True)))
+        tried.append((table, floors_q, sim(floors_q, *today_readers)))
     as_safe = [t for t in tried if t[2].slo_violation_min <= acuplan.score.slo_violation_min + 1e-9]
     schedule, planned, recommended = min(as_safe, key=lambda t: t[2].cost_usd) if as_safe else tried[-1]
-    merged = _merged(schedule, planned, recommended, start=window_from, step_s=step_s, cluster=cluster)
+    merged = _merged(
+        schedule, planned, recommended, start=window_from, step_s=step_s, cluster=cluster, current=current
+    )
     merge_note: list[str] = []
     if merged is not None:
         table = with_levels(schedule, merged, current.max_capacity_acu)
         floors_m = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
-        result = sim(floors_m, 0, True)
+        result = sim(floors_m, *today_readers)
         if _no_worse(result, recommended, cost_factor=1.0 + MERGE_BUDGET_FRACTION):
             extra = (result.cost_usd - recommended.cost_usd) * month
             merge_note = [
@@ -817,7 +832,7 @@ def advise(
         levels = [0.0 if r else f for r, f in zip(running, schedule.floors_acu, strict=True)]
         table = with_levels(schedule, levels, current.max_capacity_acu)
         floors_p = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
-        result = sim(floors_p, 0, True)
+        result = sim(floors_p, *today_readers)
         saves = result.cost_usd <= DOMINANCE_COST_FRACTION * recommended.cost_usd
         if saves and _no_worse(result, recommended):
             merge_note = [
@@ -831,7 +846,7 @@ def advise(
     timetable_note = None
     fixed_acu = min(schedule.floors_acu)
     if max(schedule.floors_acu) > fixed_acu:  # the simplest plan that does as well wins
-        fixed = sim(np.full(len(scored), fixed_acu), 0, True)
+        fixed = sim(np.full(len(scored), fixed_acu), *today_readers)
         if _no_worse(fixed, recommended):
             changes = _n(len(schedule.entries), "change")
             todays = fixed_acu == current.min_capacity_acu
@@ -852,7 +867,7 @@ def advise(
     today_floor = current.min_capacity_acu
     kept_today = set(schedule.floors_acu) == {today_floor}  # the fixed setting is today's own
     if not kept_today and (conn_floor is None or today_floor >= conn_floor):
-        kept = sim(np.full(len(scored), today_floor), 0, True)
+        kept = sim(np.full(len(scored), today_floor), *today_readers)
         if _no_worse(kept, recommended):  # no change beats a change that buys nothing
             instead = (
                 f"a fixed MinCapacity of {_floor_words(min(schedule.floors_acu))}"
@@ -877,26 +892,39 @@ def advise(
     outcomes = {
         "current": _outcome(current.describe(), today, month, 0),
         "recommended": _outcome(
-            f"{what}, MaxCapacity {current.max_capacity_acu:g} ACU, a tier-1 reader",
+            f"{what}, MaxCapacity {current.max_capacity_acu:g} ACU, {readers_words(current)} as today",
             recommended,
             month,
             _changes(planned),
         ),
         "acuplan": _outcome(
-            "acuplan re-planning every hour", acuplan.score, month, acuplan.score.scaling_actions
+            "acuplan re-planning every hour"
+            + (
+                ", with the tier-1 reader it plans (config.require_failover_reader)"
+                if replay.policy.require_failover_reader and not current.has_failover
+                else ""
+            ),
+            acuplan.score,
+            month,
+            acuplan.score.scaling_actions,
         ).model_copy(
             update={
                 "replans_by_risk_quantile": acuplan.score.replans_by_risk_quantile,
                 "replans_aurora_alone": acuplan.score.replans_aurora_alone,
             }
         ),
-        "bound": _outcome("perfect foresight", bound.score, month, bound.score.scaling_actions),
+        "bound": _outcome(
+            f"perfect foresight on {bound_words(current)}", bound, month, _changes(bound_floor)
+        ),
     }
-    tier15 = sim(planned, 1, False)
+    # the failover reader on top of today's read-scaling readers: at tier 1, or at tier 15
+    tier1 = recommended if current.has_failover else sim(planned, current.n_scaling_readers, True)
+    tier15 = sim(planned, current.n_scaling_readers + 1, False)
+    failover_reader = failover_reader_option(current, recommended, tier1, month, model)
     tiers = (
         TierOption(
             promotion_tier=1,
-            monthly_cost_usd=outcomes["recommended"].monthly_cost_usd,
+            monthly_cost_usd=round(tier1.cost_usd * month, 2),
             extra_recovery_s_p95=0.0,
         ),
         TierOption(
@@ -929,13 +957,22 @@ def advise(
         peak_instance_acu=float(np.nanmax(demand))
         * max(cluster.read_frac, 1 - cluster.read_frac)
         / replay.policy.target_utilisation,
-        n_instances=2,
+        n_instances=1 + len(current.readers),
         mean_acu=recommended.mean_capacity_acu,
         storage_gib=storage.storage_gib,
         io_million_per_month=config.io_million_per_month or 0.0,
     )
     options = purchase_options(profile, book)
-    pause = _auto_pause(scored, planned, current, cluster, sim, outcomes["recommended"], month, step_s)
+    pause = _auto_pause(
+        scored,
+        planned,
+        current,
+        cluster,
+        lambda floors: sim(floors, *today_readers),
+        outcomes["recommended"],
+        month,
+        step_s,
+    )
     floor_note = _floor_note(scored, current, cluster, model, outcomes)
     end = start + timedelta(seconds=len(demand) * step_s)
     pinned = pinned_at_ceiling(demand, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
@@ -988,6 +1025,7 @@ def advise(
         purchase_options=options,
         break_even=break_even_sentence(profile, options, book),
         tiers=tiers,
+        failover_reader=failover_reader,
         auto_pause=pause,
         floor_binds_for_nothing=floor_note,
         alerts=tuple(sorted(alerts, key=_alert_order)),
@@ -1015,6 +1053,8 @@ def advise(
                 fixed_note=timetable_note,
                 kept_today=kept_today,
                 pause_saving_usd=pause.saving_usd_per_month,
+                bound_layout=bound_words(current),
+                reader_today=current.has_failover,
             )
             + (
                 []
@@ -1056,13 +1096,7 @@ def advise(
                 else []
             )
             + _pause_beats_commitments(pause, options)
-            + (
-                []
-                if today_readers == (0, True)  # what to apply's readers: nothing to split
-                else _reader_change_note(
-                    current, (today, recommended, sim(planned, *today_readers)), month, model
-                )
-            )
+            + ([] if failover_reader is None else [failover_reader.message])
             + [pricing.sentence()]
         ),
         series=AdviceSeries(
@@ -1131,33 +1165,6 @@ def _covered_steps(
     return np.asarray(covered & np.isfinite(demand[idx]), dtype=bool)
 
 
-def _reader_change_note(
-    current: CurrentSettings,
-    runs: tuple[SimResult, SimResult, SimResult],
-    month: float,
-    model: ScalerModel,
-) -> list[str]:
-    """Split the saving when what to apply also changes the readers (it keeps one tier-1 reader).
-
-    ``runs`` are today's settings, what to apply, and what to apply's MinCapacity replayed
-    with today's readers: the difference of the last to today is the floor advice's, the
-    rest the reader change's. The failover times are the scaler model's (AWS, see
-    :class:`policy.scaler.ScalerModel`).
-    """
-    today, recommended, same_readers = runs
-    floors_usd = (today.cost_usd - same_readers.cost_usd) * month
-    readers_usd = (same_readers.cost_usd - recommended.cost_usd) * month
-    today_readers = ", ".join(f"tier-{r.promotion_tier} in {r.az_id}" for r in current.readers) or "none"
-    return [
-        f"what to apply also changes the readers (today: {today_readers}; what to apply: one tier-1 "
-        "reader, which follows the writer so a failover restores service in < "
-        f"{model.failover_with_replica_s:g} s instead of < {model.failover_without_replica_s / 60:g} min): "
-        f"with today's readers its MinCapacity alone {'saves' if floors_usd >= 0 else 'costs'} "
-        f"${abs(floors_usd):,.2f}/month ({same_readers.slo_violation_min:.2f} SLO-violation minutes), and "
-        f"the reader change {'saves' if readers_usd >= 0 else 'costs'} ${abs(readers_usd):,.2f}/month"
-    ]
-
-
 def _pause_beats_commitments(pause: AutoPauseAdvice, options: tuple[PurchaseOption, ...]) -> list[str]:
     """A reason when auto-pause on demand costs less than the cheapest way to buy the capacity.
 
@@ -1180,7 +1187,7 @@ def _auto_pause(
     planned: FloatArray,
     current: CurrentSettings,
     cluster: ClusterSpec,
-    sim: Callable[[FloatArray, int, bool], SimResult],
+    sim: Callable[[FloatArray], SimResult],
     recommended: Outcome,
     month: float,
     step_s: int,
@@ -1209,7 +1216,7 @@ def _auto_pause(
     # The timetable's lowest running floor: the cluster's minimum, or 0.5 ACU when that is 0.
     lowest = max(cluster.limits.min_acu, MIN_RUNNING_ACU)
     floors = np.where(planned <= lowest, 0.0, planned)
-    paused = sim(floors, 0, True)
+    paused = sim(floors)
     cost = round(paused.cost_usd * month, 2)
     ends_idle = bool(scored.size) and bool(np.isfinite(scored[-1])) and scored[-1] <= 0.0
     resumes = sum(1 for r in runs if r > need) - int(ends_idle and runs[-1] > need)  # the last never resumed
@@ -1389,10 +1396,6 @@ MERGE_BUDGET_FRACTION = 0.01
 bench's dominance margin (issue 9: a 1 % difference is within ties and rounding), so a
 timetable with fewer changes costing under 1 % more is as good an answer."""
 
-FLOOR_INSTANCES = 2
-"""Instances a MinCapacity raise lifts in the timetable's replay: the writer and the tier-1
-reader that follows it (``sim(..., 0, True)``: no read-scaling readers)."""
-
 
 def _merged(
     schedule: FloorSchedule,
@@ -1402,11 +1405,13 @@ def _merged(
     start: datetime,
     step_s: int,
     cluster: ClusterSpec,
+    current: CurrentSettings,
 ) -> FloatArray | None:
     """The timetable's levels with runs merged where a raise costs next to nothing, or None.
 
     The cost of raising a slot from its floor to a level is estimated from the replay of the
-    timetable: per step of that slot, :data:`FLOOR_INSTANCES` x the part of the new level
+    timetable: per step of that slot, the instances a MinCapacity raise lifts (the writer and
+    today's readers: the timetable keeps them, :mod:`policy.advice.layout`) x the part of the new level
     above both the floor in effect and the capacity the writer held (Aurora bills the
     larger), priced per ACU-hour. Merges stop when they would add more than
     :data:`MERGE_BUDGET_FRACTION` of the replayed bill (:func:`policy.advice.schedule.merge_levels`).
@@ -1415,7 +1420,7 @@ def _merged(
         return None
     slot = slot_of_steps(schedule, start=start, step_s=step_s, n_steps=len(planned))
     held = np.maximum(planned, replayed.writer_capacity_acu)
-    per_acu_step = FLOOR_INSTANCES * cluster.price_usd_per_acu_hour * step_s / 3600
+    per_acu_step = (1 + len(current.readers)) * cluster.price_usd_per_acu_hour * step_s / 3600
 
     def raise_cost(mask: npt.NDArray[np.bool_], level: float) -> float:
         at = mask[slot]
@@ -1499,6 +1504,8 @@ def _reasons(
     fixed_note: str | None = None,
     kept_today: bool = False,
     pause_saving_usd: float | None = None,
+    bound_layout: str = "today's layout: the writer and its tier-1 reader",
+    reader_today: bool = True,
 ) -> list[str]:
     cur, rec, bound, live = (outcomes[k] for k in ("current", "recommended", "bound", "acuplan"))
     what = (
@@ -1530,7 +1537,8 @@ def _reasons(
         f"{rec.p99_latency_ms:g} ms against {cur.p99_latency_ms:g} ms (the latency model's)"
     )
     out = [
-        f"{verdict}{score}; the perfect-foresight bound costs ${bound.monthly_cost_usd:,.2f}/month with "
+        f"{verdict}{score}; the perfect-foresight bound (on {bound_layout}) costs "
+        f"${bound.monthly_cost_usd:,.2f}/month with "
         + (f"{bound.slo_violation_min:g} (demand above MaxCapacity)" if bound.slo_violation_min else "none"),
     ]
     if fixed_note:
@@ -1568,7 +1576,8 @@ def _reasons(
         "what it held)"
     )
     out.append(
-        "the failover reader at promotion tier 1 follows the writer and is ready at once; at tier 15 it "
+        ("the failover reader" if reader_today else "a failover reader, if added,")
+        + " at promotion tier 1 follows the writer and is ready at once; at tier 15 it "
         f"scales on its own ({price}) {after}"
     )
     out += pause_caveat(planned_pause=pauses, today_pauses=cur_pauses)

@@ -296,6 +296,31 @@ class ObservedToday(FrozenModel):
     difference_pct: float | None
 
 
+class FailoverReaderOption(FrozenModel):
+    """Adding a tier-1 failover reader, when today has none: an availability choice priced apart.
+
+    The capacity advice keeps today's readers (:mod:`policy.advice.layout`); this is the
+    separate, optional recommendation.
+
+    Attributes:
+        extra_usd_per_month: what the reader adds to what to apply's monthly cost, USD.
+        monthly_cost_usd: what to apply with the reader, per 730-hour month, USD.
+        slo_violation_min: SLO-violation minutes in the replayed window with it.
+        failover_s_with: a writer failure's outage with the reader (promoted), seconds
+            ("typically less than 120 seconds", Aurora User Guide, "High availability for Amazon Aurora").
+        failover_s_without: the outage without it (the writer recreated), seconds ("typically
+            less than 10 minutes", same page).
+        message: one sentence with the numbers.
+    """
+
+    extra_usd_per_month: float
+    monthly_cost_usd: float
+    slo_violation_min: float
+    failover_s_with: float
+    failover_s_without: float
+    message: str
+
+
 class TierOption(FrozenModel):
     """The failover reader at one promotion tier, in dollars and seconds.
 
@@ -432,7 +457,9 @@ class Advice(FrozenModel):
             region of ``current``; empty without one).
         purchase_options: the recommended capacity bought each way, cheapest first.
         break_even: when provisioned beats serverless, one sentence.
-        tiers: the failover reader at tier 1 and at tier 15.
+        tiers: the failover reader at tier 1 and at tier 15 (on top of today's other readers).
+        failover_reader: adding a tier-1 reader when today has no tier 0-1 reader, priced
+            apart from the capacity advice (which keeps today's readers); None otherwise.
         auto_pause: what MinCapacity 0 would do.
         floor_binds_for_nothing: the sentence when today's MinCapacity sits above what
             demand needs at (nearly) every step, priced; None otherwise.
@@ -463,6 +490,7 @@ class Advice(FrozenModel):
     purchase_options: tuple[PurchaseOption, ...]
     break_even: str
     tiers: tuple[TierOption, ...]
+    failover_reader: FailoverReaderOption | None = None
     auto_pause: AutoPauseAdvice
     floor_binds_for_nothing: str | None
     alerts: tuple[Alert, ...]

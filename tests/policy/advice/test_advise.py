@@ -86,24 +86,42 @@ def test_an_idle_cluster_is_told_to_pause_not_to_buy_a_commitment() -> None:
     assert reason.endswith("paid every hour, paused or not, so pause and buy none")
 
 
-def test_a_reader_change_is_priced_apart_from_the_floor_advice() -> None:
-    # Today no reader; what to apply keeps one tier-1 reader: the headline "saving" was mostly
-    # the added instance, and nothing said so.
+def test_the_capacity_advice_keeps_todays_readers_and_offers_a_failover_reader_apart() -> None:
+    # QA 55 A: today a writer alone at MinCapacity 1; what to apply added a tier-1 reader
+    # ($541.93 against $522.72, "keeping today's MinCapacity costs $19.21/month more") and the
+    # bound, on the writer plus a reader, cost more than today at no risk.
+    i = np.arange(3 * 288 + 12)
+    demand = np.round(4 + 3 * np.sin(i / 288 * 2 * np.pi), 3)
+    from policy import CapacityLimits
+
     advice = advise(
-        _office_hours(4), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings(readers=())
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=16)),
+        current=CurrentSettings(min_capacity_acu=1, max_capacity_acu=16, readers=()),
     )
-    (note,) = [r for r in advice.reasons if r.startswith("what to apply also changes the readers")]
-    assert "(today: none; what to apply: one tier-1 reader" in note
-    floors = re.search(r"MinCapacity alone (saves|costs) \$([\d,.]+)/month", note)
-    readers = re.search(r"the reader change (saves|costs) \$([\d,.]+)/month", note)
-    assert floors is not None and readers is not None
-    signed = [
-        (1 if m.group(1) == "saves" else -1) * float(m.group(2).replace(",", "")) for m in (floors, readers)
-    ]
-    assert readers.group(1) == "costs"
-    assert sum(signed) == pytest.approx(advice.savings_usd_per_month, abs=0.02)
-    same = advise(_office_hours(4), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
-    assert not [r for r in same.reasons if r.startswith("what to apply also changes the readers")]
+    assert advice.keeps_today and advice.savings_usd_per_month == 0.0
+    assert advice.recommended.monthly_cost_usd == advice.current.monthly_cost_usd == 522.72
+    assert advice.recommended.settings.endswith("no reader as today")
+    assert advice.bound.monthly_cost_usd <= advice.current.monthly_cost_usd
+    assert advice.bound.settings == "perfect foresight on today's layout: the writer alone"
+    assert advice.reasons[0].startswith("keep today's MinCapacity: no setting tried does better here")
+    option = advice.failover_reader
+    assert option is not None
+    assert (option.extra_usd_per_month, option.monthly_cost_usd) == (19.21, 541.93)
+    assert (option.failover_s_with, option.failover_s_without) == (120.0, 600.0)
+    assert option.message in advice.reasons and "typically under 120 s" in option.message
+    assert advice.tiers[0].monthly_cost_usd == option.monthly_cost_usd
+    with_reader = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=16)),
+        current=CurrentSettings(min_capacity_acu=1, max_capacity_acu=16),
+    )
+    assert with_reader.failover_reader is None
+    assert with_reader.recommended.monthly_cost_usd == 541.93
 
 
 def test_a_hole_in_the_history_does_not_raise_the_timetable() -> None:

@@ -883,6 +883,8 @@ def advise(
             )
             schedule, planned = timetable(np.full(len(floors_read), today_floor), schedule.quantile)
             recommended, kept_today, merge_note = kept, True, []
+    # the MinCapacity-0 entries send the SecondsUntilAutoPause the replay assumed (service.advice.scheduler)
+    schedule = schedule.model_copy(update={"seconds_until_auto_pause": current.seconds_until_auto_pause})
     report("timetable", 1, 1)
     what = (
         f"MinCapacity {_floor_words(min(schedule.floors_acu))} all day"

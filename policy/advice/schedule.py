@@ -83,6 +83,11 @@ class FloorSchedule(FrozenModel):
         floors_acu: the floor per slot of the day or week, shape (n_slots,), ACU.
         timezone: the IANA zone the times and weekdays are on (EventBridge Scheduler's
             ``ScheduleExpressionTimezone``), e.g. ``Europe/Berlin``; ``UTC`` by default.
+        seconds_until_auto_pause: ``SecondsUntilAutoPause`` every entry that sets MinCapacity 0
+            sends with it, seconds (300-86,400: the API's range; the value the replay assumed,
+            ``CurrentSettings.seconds_until_auto_pause``). AWS drops it when MinCapacity is set
+            above 0 and resets it to 300 s when MinCapacity returns to 0 unless it is given again
+            (:mod:`service.advice.scheduler`).
     """
 
     kind: str
@@ -91,6 +96,7 @@ class FloorSchedule(FrozenModel):
     entries: tuple[ScheduleEntry, ...]
     floors_acu: tuple[float, ...]
     timezone: str = "UTC"
+    seconds_until_auto_pause: int = Field(default=300, ge=300, le=86_400)
 
 
 def _cron(minute_of_day: int, days: tuple[str, ...]) -> str:

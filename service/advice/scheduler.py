@@ -6,8 +6,21 @@ EventBridge Scheduler *universal target* for RDS ``ModifyDBCluster``
 (``arn:aws:scheduler:::aws-sdk:rds:modifyDBCluster``; EventBridge Scheduler User Guide,
 "Using universal targets"), with the request as its input:
 ``{"DbClusterIdentifier": ..., "ServerlessV2ScalingConfiguration": {"MinCapacity": ...,
-"MaxCapacity": ...}, "ApplyImmediately": true}``. The schedule role needs
-``rds:ModifyDBCluster`` on the cluster; it is a placeholder here. Times are the
+"MaxCapacity": ...}, "ApplyImmediately": true}``.
+
+An entry that sets MinCapacity 0 (auto-pause) also sends ``SecondsUntilAutoPause``, the
+value the replay assumed (:attr:`~policy.advice.schedule.FloorSchedule.seconds_until_auto_pause`):
+AWS keeps it only while MinCapacity is 0, removes it when MinCapacity is set above 0, and
+resets it to its 300-s default when MinCapacity returns to 0 "unless you specify it again"
+(Amazon RDS API Reference, ``ServerlessV2ScalingConfigurationInfo`` and
+``ServerlessV2ScalingConfiguration``, 300-86,400 s,
+https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2ScalingConfigurationInfo.html).
+So every MinCapacity-0 request carries it, and a request with MinCapacity above 0 leaves it out
+(AWS would drop it). The same holds for a fixed setting: ``SecondsUntilAutoPause=`` in the
+``modify-db-cluster`` shorthand and ``seconds_until_auto_pause`` in the Terraform
+``serverlessv2_scaling_configuration`` block (Terraform AWS provider, ``aws_rds_cluster``).
+
+The schedule role needs ``rds:ModifyDBCluster`` on the cluster; it is a placeholder here. Times are the
 timetable's zone's wall-clock times (``--schedule-expression-timezone`` and Terraform's
 ``schedule_expression_timezone`` are :attr:`~policy.advice.schedule.FloorSchedule.timezone`,
 ``UTC`` by default; EventBridge Scheduler then follows the zone's daylight-saving switches,
@@ -55,20 +68,25 @@ def _name(cluster: str, entry: ScheduleEntry) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", raw)[:64]
 
 
-def _request(cluster: str, entry: ScheduleEntry) -> dict[str, Any]:
+def _scaling(entry: ScheduleEntry, pause_after_s: int) -> dict[str, Any]:
+    """One entry's ``ServerlessV2ScalingConfiguration`` (module docstring: SecondsUntilAutoPause at 0)."""
+    scaling: dict[str, Any] = {"MinCapacity": entry.min_capacity_acu, "MaxCapacity": entry.max_capacity_acu}
+    if entry.min_capacity_acu == 0:
+        scaling["SecondsUntilAutoPause"] = pause_after_s
+    return scaling
+
+
+def _request(cluster: str, entry: ScheduleEntry, pause_after_s: int) -> dict[str, Any]:
     """The ``ModifyDBCluster`` request one entry sends."""
     return {
         "DbClusterIdentifier": cluster,
-        "ServerlessV2ScalingConfiguration": {
-            "MinCapacity": entry.min_capacity_acu,
-            "MaxCapacity": entry.max_capacity_acu,
-        },
+        "ServerlessV2ScalingConfiguration": _scaling(entry, pause_after_s),
         "ApplyImmediately": True,
     }
 
 
-def _input(cluster: str, entry: ScheduleEntry) -> str:
-    return json.dumps(_request(cluster, entry), separators=(",", ":"))
+def _input(cluster: str, entry: ScheduleEntry, pause_after_s: int) -> str:
+    return json.dumps(_request(cluster, entry, pause_after_s), separators=(",", ":"))
 
 
 def _alias(region: str) -> str:
@@ -100,7 +118,8 @@ def scheduler_commands(
     """
     fixed = fixed_setting(schedule)
     if fixed is not None:
-        scaling = f"MinCapacity={fixed.min_capacity_acu:g},MaxCapacity={fixed.max_capacity_acu:g}"
+        pause_s = schedule.seconds_until_auto_pause
+        scaling = ",".join(f"{k}={v:g}" for k, v in _scaling(fixed, pause_s).items())
         return [
             " ".join(
                 [
@@ -112,9 +131,10 @@ def scheduler_commands(
                 ]
             )
         ]
-    out = []
+    out, pause_s = [], schedule.seconds_until_auto_pause
     for entry in schedule.entries:
-        target = json.dumps({"Arn": TARGET_ARN, "RoleArn": role_arn, "Input": _input(cluster, entry)})
+        request = _input(cluster, entry, pause_s)
+        target = json.dumps({"Arn": TARGET_ARN, "RoleArn": role_arn, "Input": request})
         out.append(
             " ".join(
                 [
@@ -151,13 +171,17 @@ def scheduler_terraform(
         return ""
     fixed = fixed_setting(schedule)
     if fixed is not None:
+        low, high = fixed.min_capacity_acu, fixed.max_capacity_acu
+        fields = {"min_capacity": f"{low:g}", "max_capacity": f"{high:g}"}
+        if low == 0:  # aligned as terraform fmt aligns it
+            fields["seconds_until_auto_pause"] = str(schedule.seconds_until_auto_pause)
+        width = max(len(k) for k in fields)
         return (
             f"# a fixed setting: no schedule; in the aws_rds_cluster resource of {hcl_escape(cluster)}"
             + (f" ({hcl_escape(region)})" if region else "")
             + ":\n"
             + "serverlessv2_scaling_configuration {\n"
-            + f"  min_capacity = {fixed.min_capacity_acu:g}\n"
-            + f"  max_capacity = {fixed.max_capacity_acu:g}\n"
+            + "".join(f"  {k:<{width}} = {v}\n" for k, v in fields.items())
             + "}\n"
         )
     blocks = []
@@ -166,7 +190,7 @@ def scheduler_terraform(
             f'provider "aws" {{\n  alias  = {hcl_string(_alias(region))}\n  region = {hcl_string(region)}\n}}'
         )
     for entry in schedule.entries:
-        name = _name(cluster, entry)
+        name, request = _name(cluster, entry), _request(cluster, entry, schedule.seconds_until_auto_pause)
         blocks.append(
             "\n".join(
                 [
@@ -181,7 +205,7 @@ def scheduler_terraform(
                     "  target {",
                     f"    arn      = {hcl_string(TARGET_ARN)}",
                     f"    role_arn = {hcl_string(role_arn)}",
-                    f"    input    = jsonencode({hcl_json(_request(cluster, entry))})",
+                    f"    input    = jsonencode({hcl_json(request)})",
                     "  }",
                     "}",
                 ]

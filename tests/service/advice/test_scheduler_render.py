@@ -70,3 +70,61 @@ def test_the_schedules_run_in_the_timetables_zone() -> None:
     ] * 3
     text = scheduler_terraform(berlin, "orders-prod", region="eu-central-1")
     assert text.count('schedule_expression_timezone = "Europe/Berlin"') == 3 and '"UTC"' not in text
+
+
+def _pausing(pause_after_s: int):  # type: ignore[no-untyped-def]
+    """Paused (MinCapacity 0) but 09:00-17:00 at 4 ACU, with the SecondsUntilAutoPause the replay assumed."""
+    minute = (np.arange(4 * 288) * 5) % 1440
+    floors = np.where((minute >= 540) & (minute < 1020), 4.0, 0.0)
+    table = schedule_from_floors(
+        floors, start=datetime(2024, 3, 4, tzinfo=UTC), step_s=300, max_capacity_acu=16.0
+    )
+    return table.model_copy(update={"seconds_until_auto_pause": pause_after_s})
+
+
+def test_entries_that_set_min_capacity_0_carry_seconds_until_auto_pause_and_the_others_do_not() -> None:
+    # QA 55 B: the replay assumed 3600 s, the modifyDBCluster inputs carried none, so AWS would
+    # reset the timer to its 300-s default each night (it drops it whenever MinCapacity > 0).
+    inputs = [
+        json.loads(json.loads(shlex.split(c)[-1])["Input"])["ServerlessV2ScalingConfiguration"]
+        for c in scheduler_commands(_pausing(3600), "orders-prod")
+    ]
+    assert inputs == [
+        {"MinCapacity": 0.0, "MaxCapacity": 16.0, "SecondsUntilAutoPause": 3600},
+        {"MinCapacity": 4.0, "MaxCapacity": 16.0},
+        {"MinCapacity": 0.0, "MaxCapacity": 16.0, "SecondsUntilAutoPause": 3600},
+    ]
+    text = scheduler_terraform(_pausing(3600), "orders-prod")
+    assert text.count('"SecondsUntilAutoPause":3600') == 2 and text.count("SecondsUntilAutoPause") == 2
+
+
+def test_a_fixed_min_capacity_0_sets_seconds_until_auto_pause_in_the_command_and_terraform() -> None:
+    paused = _pausing(3600).model_copy(update={"entries": _pausing(3600).entries[:1]})
+    assert scheduler_commands(paused, "orders-prod") == [
+        "aws rds modify-db-cluster --db-cluster-identifier orders-prod --serverless-v2-scaling-configuration "
+        "MinCapacity=0,MaxCapacity=16,SecondsUntilAutoPause=3600 --apply-immediately"
+    ]
+    assert scheduler_terraform(paused, "orders-prod").endswith(
+        "serverlessv2_scaling_configuration {\n"
+        "  min_capacity             = 0\n"
+        "  max_capacity             = 16\n"
+        "  seconds_until_auto_pause = 3600\n"
+        "}\n"
+    )
+
+
+def test_advise_hands_the_replayed_seconds_until_auto_pause_to_the_timetable() -> None:
+    from policy import CapacityLimits, ClusterSpec
+    from policy.advice.advise import advise
+    from policy.advice.types import CurrentSettings
+
+    advice = advise(
+        np.zeros(4 * 288),
+        start=datetime(2024, 3, 4, tzinfo=UTC),
+        step_s=300,
+        cluster=ClusterSpec(limits=CapacityLimits(min_acu=0, max_acu=16)),
+        current=CurrentSettings(min_capacity_acu=0, max_capacity_acu=16, seconds_until_auto_pause=3600),
+    )
+    assert advice.schedule.floors_acu == (0.0,) * len(advice.schedule.floors_acu)
+    assert advice.schedule.seconds_until_auto_pause == 3600
+    assert "  seconds_until_auto_pause = 3600\n" in scheduler_terraform(advice.schedule, "db1")

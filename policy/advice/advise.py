@@ -75,6 +75,7 @@ from policy.advice.types import (
     Outcome,
     TierOption,
 )
+from policy.advice.workweek import day_of_week, day_type_reasons, day_types, workweek_schedule
 from policy.config import ReplayConfig
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
@@ -766,6 +767,31 @@ def advise(
         )
         return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
 
+    def split_timetable(floors: FloatArray, quantile: float) -> tuple[FloorSchedule, FloatArray]:
+        """The timetable read apart for weekdays and weekend days (policy.advice.workweek)."""
+        weekend = (
+            day_of_week(
+                start=window_from, step_s=step_s, n_steps=len(scored), timezone=config.schedule_timezone
+            )
+            >= 5
+        )
+        parts = [
+            schedule_from_floors(
+                floors,
+                start=window_from,
+                step_s=step_s,
+                max_capacity_acu=current.max_capacity_acu,
+                slot_s=86_400 if flat_day else slot_s,
+                quantile=quantile,
+                trusted=trusted & mask,
+                timezone=config.schedule_timezone,
+            )
+            for mask in (~weekend, weekend)
+        ]
+        table = workweek_schedule(parts[0], parts[1], current.max_capacity_acu)
+        return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+
+    types = day_types(scored, start=window_from, step_s=step_s, timezone=config.schedule_timezone)
     trusted = _covered_steps(
         demand, first, len(scored), step_s, replay.policy.min_coverage_24h, replay.replan_every_s
     )
@@ -802,6 +828,9 @@ def advise(
     ):
         table, floors_q = timetable(floors_read, q)
         tried.append((table, floors_q, sim(floors_q, *today_readers)))
+        if types is not None and types.splittable and table.kind == "daily":  # weekends differ: a candidate
+            table, floors_q = split_timetable(floors_read, q)
+            tried.append((table, floors_q, sim(floors_q, *today_readers)))
     as_safe = [t for t in tried if t[2].slo_violation_min <= acuplan.score.slo_violation_min + 1e-9]
     schedule, planned, recommended = min(as_safe, key=lambda t: t[2].cost_usd) if as_safe else tried[-1]
     merged = _merged(
@@ -812,7 +841,8 @@ def advise(
         table = with_levels(schedule, merged, current.max_capacity_acu)
         floors_m = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
         result = sim(floors_m, *today_readers)
-        if _no_worse(result, recommended, cost_factor=1.0 + MERGE_BUDGET_FRACTION):
+        fewer = len(table.entries) < len(schedule.entries)  # per-day merges can split MON-FRI apart
+        if fewer and _no_worse(result, recommended, cost_factor=1.0 + MERGE_BUDGET_FRACTION):
             extra = (result.cost_usd - recommended.cost_usd) * month
             merge_note = [
                 f"the timetable read off acuplan's floors had {_n(len(schedule.entries), 'change')}, "
@@ -1080,6 +1110,7 @@ def advise(
                 else []
             )
             + merge_note
+            + day_type_reasons(types, schedule)
             + _zone_note(schedule)
             + _run_rate_note(
                 scored,

@@ -1,0 +1,85 @@
+"""Weekdays against weekend days: the caveat, and the timetable split by day type (QA 55 C)."""
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from policy import ClusterSpec
+from policy.advice.advise import advise
+from policy.advice.schedule import schedule_from_floors
+from policy.advice.types import CurrentSettings
+from policy.advice.workweek import DayTypes, day_type_reasons, day_types, workweek_schedule
+
+MONDAY = datetime(2024, 3, 4, tzinfo=UTC)
+
+
+def _office_week(days: int) -> np.ndarray:
+    """From Monday at 5-min steps: weekdays 12 ACU 09:00-17:00 UTC else 1 ACU; weekends 0.5 ACU."""
+    t = [MONDAY + timedelta(minutes=5 * i) for i in range(days * 288)]
+    return np.array([0.5 if x.weekday() >= 5 else (12.0 if 9 <= x.hour < 17 else 1.0) for x in t])
+
+
+def test_day_types_compare_whole_weekdays_with_weekend_days() -> None:
+    # From Wednesday (after a 2-day warm-up): WED-FRI, SAT, SUN, MON-WED = 6 weekdays, 2 weekend days;
+    # a weekday averages (8 x 12 + 16 x 1) / 24 = 4.667 ACU.
+    types = day_types(
+        _office_week(10)[2 * 288 :], start=MONDAY + timedelta(days=2), step_s=300, timezone="UTC"
+    )
+    assert types is not None
+    assert (types.weekdays, types.weekend_days) == (6, 2)
+    assert round(types.weekday_mean_acu, 3) == 4.667 and types.weekend_mean_acu == 0.5
+    assert types.differ and types.splittable
+    flat = day_types(np.full(8 * 288, 3.0), start=MONDAY, step_s=300, timezone="UTC")
+    assert flat is not None and not flat.differ
+
+
+def test_the_workweek_timetable_runs_its_parts_on_mon_fri_and_sat_sun() -> None:
+    minute = (np.arange(2 * 288) * 5) % 1440
+    busy = schedule_from_floors(
+        np.where((minute >= 540) & (minute < 1020), 12.0, 1.0), start=MONDAY, step_s=300, max_capacity_acu=32
+    )
+    quiet = schedule_from_floors(np.full(2 * 288, 0.5), start=MONDAY, step_s=300, max_capacity_acu=32)
+    week = workweek_schedule(busy, quiet, 32.0)
+    assert week.kind == "weekly" and len(week.floors_acu) == 7 * 96
+    assert [(e.cron, e.min_capacity_acu) for e in week.entries] == [
+        ("cron(0 0 ? * MON-FRI *)", 1.0),
+        ("cron(0 9 ? * MON-FRI *)", 12.0),
+        ("cron(0 17 ? * MON-FRI *)", 1.0),
+        ("cron(0 0 ? * SAT-SUN *)", 0.5),
+    ]
+
+
+def test_a_daily_timetable_over_differing_days_gets_a_caveat_with_the_numbers() -> None:
+    minute = (np.arange(2 * 288) * 5) % 1440
+    daily = schedule_from_floors(
+        np.where((minute >= 540) & (minute < 1020), 12.0, 1.0), start=MONDAY, step_s=300, max_capacity_acu=32
+    )
+    one_weekend_day = DayTypes(4, 1, 4.667, 0.5, 12.0, 0.5, differ=True)
+    (caveat,) = day_type_reasons(one_weekend_day, daily)
+    assert caveat.startswith(
+        "caveat: demand averaged 4.67 ACU on the 4 whole weekdays of the replayed window (peak 12) and "
+        "0.5 ACU on its 1 weekend days (peak 0.5), and this daily timetable runs on every day, weekends "
+        "too: with fewer than 2 whole days of each it is not split by them"
+    )
+    assert day_type_reasons(DayTypes(4, 1, 4.0, 3.9, 5.0, 5.0, differ=False), daily) == []
+
+
+def test_advise_splits_the_timetable_when_weekends_differ() -> None:
+    # QA 55 C: a daily timetable of 10 changes raised MinCapacity to 12.5 ACU at 10:00 on
+    # Saturdays and Sundays too, where the history shows 0.5 ACU all day.
+    advice = advise(
+        _office_week(10),
+        start=MONDAY,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=32),
+    )
+    assert advice.schedule.kind == "weekly"
+    days = {e.weekdays for e in advice.schedule.entries}
+    assert days == {("MON", "TUE", "WED", "THU", "FRI"), ("SAT", "SUN")}
+    weekend = [e for e in advice.schedule.entries if e.weekdays == ("SAT", "SUN")]
+    # the weekend's levels are read off acuplan's weekend floors only: not the weekdays' 12.5 ACU
+    # (acuplan live still raised 6.5 ACU for 15 minutes before 09:00 on weekend mornings)
+    assert max(e.min_capacity_acu for e in weekend) == 6.5
+    assert max(e.min_capacity_acu for e in advice.schedule.entries) == 12.5
+    assert any(r.startswith("demand averaged 4.67 ACU on the 6 whole weekdays") for r in advice.reasons)

@@ -118,6 +118,7 @@ SCHEMAS = {
     *("AdviceDocument", "AdviceJob", "AdviceOptions", "AdviceRequest", "AdviceScheduler"),
     *("ClusterAdviceRequest", "SamplePoint", "SecondaryScheduler"),
     *("AdviceSeries", "Alert", "AutoPauseAdvice", "CurrentSettings", "FloorSchedule", "InstancePrice"),
+    "FailoverReaderOption",  # a tier-1 reader offered apart when today has none
     *("Outcome", "Outlook", "PriceBook", "PurchaseOption", "ReaderSetting", "ScheduleEntry"),
     *("SecondaryCluster", "SecondarySchedule", "StorageAdvice", "TierOption"),
     *("ObservedToday", "Pricing"),  # today's bill from the capacity metric; the region and rates used

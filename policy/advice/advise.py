@@ -91,6 +91,7 @@ from policy.trace_replay.simulator import Layout, SimResult, simulate
 from policy.types import ClusterSpec, Pinned, quantile_label
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 SCHEDULE_QUANTILES: tuple[float, ...] = (0.5, 0.75)
 """Quantiles of acuplan's floors per slot tried below ``AdviceConfig.schedule_quantile``: the
@@ -753,18 +754,22 @@ def advise(
     bound = sim(bound_floor, 0, current.has_failover)
     report("bound", 1, 1)
 
-    def timetable(floors: FloatArray, quantile: float) -> tuple[FloorSchedule, FloatArray]:
-        """The timetable read off a floor series, and the floor it sets per scored step."""
-        table = schedule_from_floors(
+    def read_table(floors: FloatArray, quantile: float, days: BoolArray) -> FloorSchedule:
+        """The timetable read off a floor series on the trusted steps of ``days``."""
+        return schedule_from_floors(
             floors,
             start=window_from,
             step_s=step_s,
             max_capacity_acu=current.max_capacity_acu,
             slot_s=86_400 if flat_day else slot_s,
             quantile=quantile,
-            trusted=trusted,
+            trusted=trusted & days,
             timezone=config.schedule_timezone,
         )
+
+    def timetable(floors: FloatArray, quantile: float) -> tuple[FloorSchedule, FloatArray]:
+        """The timetable read off a floor series, and the floor it sets per scored step."""
+        table = read_table(floors, quantile, np.ones(len(scored), dtype=bool))
         return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
 
     def split_timetable(floors: FloatArray, quantile: float) -> tuple[FloorSchedule, FloatArray]:
@@ -775,19 +780,7 @@ def advise(
             )
             >= 5
         )
-        parts = [
-            schedule_from_floors(
-                floors,
-                start=window_from,
-                step_s=step_s,
-                max_capacity_acu=current.max_capacity_acu,
-                slot_s=86_400 if flat_day else slot_s,
-                quantile=quantile,
-                trusted=trusted & mask,
-                timezone=config.schedule_timezone,
-            )
-            for mask in (~weekend, weekend)
-        ]
+        parts = [read_table(floors, quantile, days) for days in (~weekend, weekend)]
         table = workweek_schedule(parts[0], parts[1], current.max_capacity_acu)
         return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
 

@@ -12,7 +12,8 @@ missing steps) among the reasons; ``--json`` writes the whole advice (with the t
 as EventBridge Scheduler commands and Terraform) and ``--html`` one self-contained page.
 Bad input (percent or ``FreeableMemory`` without ``--max-acu`` too, and a ``--rate``,
 ``--peak-acu`` or ``--signal`` that changes nothing for the exports, by ``recommend``'s
-rule: :func:`service.cli.exports.check_unused_options`) is one ``error:``
+rule: :func:`service.cli.exports.check_unused_options`, and a cluster id that AWS would
+reject as the commands' ``DbClusterIdentifier``) is one ``error:``
 line and exit code 2, checked before the (tens of seconds long) replay; so is a
 ``ServerlessDatabaseCapacity`` or ``ACUUtilization`` above ``--max-acu`` (the MaxCapacity
 given is not the cluster's). The replay's progress goes to stderr: a bar per replay on a
@@ -36,6 +37,7 @@ from placement import CapacityLimits, Topology, az_id_prefix
 from policy import ClusterSpec, InvalidRequestError, ReplayConfig, ScalerModel
 from policy.advice.prices import US_EAST_1, unpriced_region
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
+from policy.aws_names import db_cluster_identifier_problem
 from policy.scaler import RAMP_PROFILES
 from service.cli.exports import (
     ExportsHistory,
@@ -110,6 +112,33 @@ def _check_region(region: str | None) -> str:
     if problem is not None:
         raise CliInputError(f"--region: {problem}")
     return region
+
+
+def _check_aws_cluster_id(cluster_id: str, *, given: bool) -> None:
+    """Refuse a cluster id that AWS would reject as the timetable's ``DbClusterIdentifier``.
+
+    Every command ``advise`` prints or writes (the EventBridge Scheduler targets'
+    ``DbClusterIdentifier``, ``modify-db-cluster --db-cluster-identifier``, the Terraform)
+    addresses the cluster by this id, so it must pass AWS's rule
+    (:func:`policy.aws_names.db_cluster_identifier_problem`, the rule the HTTP actions and
+    advice endpoints apply); AWS would otherwise reject each schedule when it fires.
+
+    Args:
+        cluster_id: the id the advice is for.
+        given: True when ``--cluster-id`` gave it, False when the exports' ``cluster_id`` did.
+
+    Raises:
+        CliInputError: e.g. ``--cluster-id: 'Billing DB_prod' is not a valid Aurora
+            DBClusterIdentifier (1-63 letters, ...); the timetable's commands address the
+            cluster by it: give its identifier in AWS (e.g. --cluster-id billing-db)``.
+    """
+    problem = db_cluster_identifier_problem(cluster_id)
+    if problem is None:
+        return
+    said = "the timetable's commands address the cluster by it: give its identifier in AWS"
+    if given:
+        raise CliInputError(f"--cluster-id: {problem}; {said} (e.g. --cluster-id billing-db)")
+    raise CliInputError(f"the exports' cluster_id {problem}; {said} with --cluster-id (e.g. billing-db)")
 
 
 _OPTIONS = {
@@ -224,8 +253,8 @@ def advise_command(
         str | None,
         typer.Option(
             "--cluster-id",
-            help="Cluster name for exports (default: the CSV's cluster_id); of exports naming several "
-            "clusters, the one whose rows are read.",
+            help="The cluster's DBClusterIdentifier in AWS, which the printed commands address (default: "
+            "the CSV's cluster_id); of exports naming several clusters, the one whose rows are read.",
         ),
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the advice JSON here.")] = None,
@@ -312,6 +341,8 @@ def advise_command(
                 "give exactly one of --trace NAME or --csv FILE (or --input FILE, repeatable)"
             )
         check_cluster_id(cluster_id)
+        if cluster_id is not None:
+            _check_aws_cluster_id(cluster_id, given=True)
         region_name = _check_region(region)
         if trace is not None:
             export_only = {
@@ -377,6 +408,8 @@ def advise_command(
             connections = side_series(read.built, read.signals, "connections", rules)
             volume = side_series(read.built, read.signals, "volume", rules)
             capacity = capacity_series(read.built, read.signals, rules)
+            if cluster_id is None and (named := file_cluster(read.report)) is not None:
+                _check_aws_cluster_id(named, given=False)
             cluster = ClusterSpec(
                 cluster_id=cluster_id or file_cluster(read.report) or "cluster-1",
                 read_frac=0.5 if read_frac is None else read_frac,

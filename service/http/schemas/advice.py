@@ -34,6 +34,7 @@ from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
 from policy.steps import MIN_STEP_S, check_replan_every_s, check_step_s, check_whole_steps, first_scored_step
 from policy.types import known_zone
+from service.advice.identifiers import check_db_cluster_identifier, db_cluster_identifier_problem
 from service.http.advising import AdviceInputs
 from service.http.schemas.jobs import ReplayJob
 from service.http.schemas.recommendations import (
@@ -112,6 +113,37 @@ class AdviceOptions(WireModel):
     def _known_zone(cls, value: str) -> str:
         """The library's rule (:func:`policy.types.known_zone`): a zone of the IANA database."""
         return known_zone(value)
+
+
+def check_aws_identifier(cluster: ClusterSpec, registered: str | None) -> None:
+    """Refuse advice whose commands would address the cluster by an id AWS rejects.
+
+    The advice's EventBridge Scheduler targets (``DbClusterIdentifier``), its
+    ``modify-db-cluster`` command and its Terraform address the cluster by its id, so the id
+    must pass AWS's ``DBClusterIdentifier`` rule (:func:`policy.aws_names.db_cluster_identifier_problem`,
+    the rule of ``POST /v1/actions`` and ``acuplan advise --cluster-id``); AWS would
+    otherwise reject each schedule when it fires.
+
+    Args:
+        cluster: the cluster advised (its ``cluster_id``).
+        registered: the registered cluster's id (the path's ``cluster_id``), or None for a
+            posted history.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: at ``cluster.cluster_id`` for a posted
+            history.
+        service.advice.identifiers.InvalidDbClusterIdentifierError: at ``cluster_id`` for a
+            registered cluster.
+    """
+    problem = db_cluster_identifier_problem(cluster.cluster_id)
+    if problem is None:
+        return
+    said = "the advice's commands address the cluster by it"
+    if registered is None:
+        hint = f"{said}: give the cluster's identifier in AWS, e.g. orders-db"
+        raise request_error([(("cluster", "cluster_id"), f"{problem}; {hint}")])
+    hint = f"{said}: POST its history to /v1/advice with cluster.cluster_id, the cluster's identifier in AWS"
+    check_db_cluster_identifier(registered, field="cluster_id", hint=hint)
 
 
 def _errors(exc: ValidationError, prefix: Loc) -> list[tuple[Loc, str]]:
@@ -254,7 +286,8 @@ class AdviceBody(RequestModel):
                 given for a MinCapacity other than 0 (:meth:`check_auto_pause`), a cluster
                 in a region without a built-in price and without its own
                 (:func:`check_priced`, at ``cluster.price_usd_per_acu_hour``), a blank
-                ``cluster.cluster_id`` or one with a control character (:func:`check_cluster_name`), an
+                ``cluster.cluster_id`` or one with a control character (:func:`check_cluster_name`), a
+                cluster id that is no valid ``DBClusterIdentifier`` (:func:`check_aws_identifier`), an
                 ``options.prices`` for another region or rate (at ``options.prices.*``), a history
                 spanning more than ``MAX_HISTORY_STEPS`` steps or shorter than the warm-up
                 plus a day (at ``history``), the settings against the cluster (at
@@ -264,6 +297,7 @@ class AdviceBody(RequestModel):
         """
         self.check_auto_pause()
         check_cluster_name(cluster)
+        check_aws_identifier(cluster, registered)
         check_priced(cluster)
         config = self.advice_config(base, step_s=step_s)
         if (ts_s[-1] - ts_s[0]) // step_s + 1 > MAX_HISTORY_STEPS:

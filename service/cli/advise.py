@@ -44,11 +44,13 @@ from service.cli.exports import (
     FormatOption,
     InputsOption,
     PeakOption,
+    PriceOption,
     RateOption,
     SignalOption,
     check_cluster_id,
     check_engine,
     check_format,
+    check_price,
     check_unused_options,
     check_zone_option,
     exports_history,
@@ -86,10 +88,11 @@ def _readers(text: str) -> tuple[ReaderSetting, ...]:
 def _region_topology(region: str) -> Topology:
     """The cluster's region with AZ IDs of it: us-east-1's defaults, else ``<prefix>-az1`` to ``-az3``.
 
-    Only the price table's regions reach here (``--region`` is checked against it first);
-    each has at least three AZs (AWS "Regions and Availability Zones",
-    https://aws.amazon.com/about-aws/global-infrastructure/regions_az/). The AZ IDs label
-    the writer and the default reader (``<prefix>-az2``); they do not change a price.
+    ``--region`` is checked first (:func:`_check_region`: a region name, priced by the
+    built-in table or ``--price``); a region has at least three AZs (AWS "Regions and
+    Availability Zones", https://aws.amazon.com/about-aws/global-infrastructure/regions_az/).
+    The AZ IDs label the writer and the default reader (``<prefix>-az2``); they do not change
+    a price.
     """
     if region == US_EAST_1:
         return Topology()
@@ -98,19 +101,30 @@ def _region_topology(region: str) -> Topology:
     return Topology(region=region, az_ids=az_ids, writer_az_id=az_ids[0])
 
 
-def _check_region(region: str | None) -> str:
-    """``--region`` (default us-east-1) when the price table has it.
+def _check_region(region: str | None, price: float | None) -> str:
+    """``--region`` (default us-east-1) when it can be priced: by the built-in table or ``--price``.
+
+    Args:
+        region: ``--region``, or None when not given.
+        price: ``--price``, USD per ACU-hour (already checked), or None when not given.
 
     Raises:
-        CliInputError: a region without a built-in price, naming the known ones (advice
-            prices every replay, saving and purchase option with it, so it never assumes
-            another region's rate).
+        CliInputError: a name that is no AWS region name (:func:`placement.az_id_prefix`); a
+            region without a built-in price and without ``--price``, naming the known ones and
+            ``--price`` (advice prices every replay, saving and purchase option with it, so it
+            never assumes another region's rate), e.g. ``--region: no built-in Aurora price for
+            'eu-central-1' (known: eu-west-2, us-east-1); give the cluster's price with --price
+            (USD per ACU-hour)``.
     """
     if region is None:
         return US_EAST_1
+    try:
+        az_id_prefix(region)
+    except ValueError as exc:
+        raise CliInputError(f"--region: {exc}") from None
     problem = unpriced_region(region)
-    if problem is not None:
-        raise CliInputError(f"--region: {problem}")
+    if problem is not None and price is None:
+        raise CliInputError(f"--region: {problem}; give the cluster's price with --price (USD per ACU-hour)")
     return region
 
 
@@ -312,9 +326,10 @@ def advise_command(
         typer.Option(
             "--region",
             help="The cluster's AWS region: prices its ACU-hours, storage and I/O (a region of the built-in "
-            "price table); default us-east-1.",
+            "price table, or any with --price); default us-east-1.",
         ),
     ] = None,
+    price: PriceOption = None,
 ) -> None:
     """Your cluster against your settings: what to set, what it saves or costs, the risk, how to buy it.
 
@@ -327,8 +342,9 @@ def advise_command(
     rates by --rate), DatabaseConnections feeds the connections alert and VolumeBytesUsed
     the storage; it needs the 2-day warm-up plus a day. --timezone puts the timetable on a
     zone's wall clock (e.g. Europe/Berlin), so office hours keep one entry across
-    daylight-saving switches. --region prices it in that region (the built-in table's; any
-    other is refused) and the answer says which region and rate it used.
+    daylight-saving switches. --region prices it in that region (the built-in table's, or
+    any other with --price, the cluster's USD per ACU-hour) and the answer says which region
+    and rate it used.
     """
     from policy.advice.advise import advise
     from service.advice.report import advice_document, advice_html, advice_table, timetable_rows
@@ -343,7 +359,8 @@ def advise_command(
         check_cluster_id(cluster_id)
         if cluster_id is not None:
             _check_aws_cluster_id(cluster_id, given=True)
-        region_name = _check_region(region)
+        check_price(price)  # recommend's rule
+        region_name = _check_region(region, price)
         if trace is not None:
             export_only = {
                 "--format": format, "--signal": signal, "--input-timezone": input_timezone,
@@ -414,9 +431,12 @@ def advise_command(
                 cluster_id=cluster_id or file_cluster(read.report) or "cluster-1",
                 read_frac=0.5 if read_frac is None else read_frac,
             )
-        if region_name != cluster.topology.region:  # priced at the region's rate (ClusterSpec's rule)
+        if region_name != cluster.topology.region or price is not None:
             fields = cluster.model_dump(exclude={"topology", "price_usd_per_acu_hour"})
-            cluster = ClusterSpec.model_validate({**fields, "topology": _region_topology(region_name)})
+            if price is not None:  # else priced at the region's rate (ClusterSpec's rule)
+                fields["price_usd_per_acu_hour"] = price
+            topology = _region_topology(region_name) if region_name != cluster.topology.region else None
+            cluster = ClusterSpec.model_validate({**fields, "topology": topology or cluster.topology})
         try:
             today: dict[str, object] = {
                 "min_capacity_acu": min_acu,

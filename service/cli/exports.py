@@ -5,7 +5,7 @@ Owns :func:`exports_history` (files -> one checked upload,
 ``--peak-acu`` -> ``traces.combine_signals`` on the step grid through
 :func:`service.inputs.signals.signals_history`, the path the HTTP API takes too) and the
 option helpers both commands use: :func:`parse_pairs` (``--rate NAME=ACU_S``),
-:func:`check_cluster_id`, :func:`check_format`, :func:`check_engine`,
+:func:`check_cluster_id`, :func:`check_price` (``--price``), :func:`check_format`, :func:`check_engine`,
 :func:`check_zone_option`, :func:`ingest_lines` (what was read, printed before the answer),
 :func:`file_cluster` and :func:`check_unused_options` with :func:`signal_unused` (``--rate``,
 ``--peak-acu`` and ``--signal`` that change nothing are refused, one rule for both commands). Every error is a
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-from service.cli.inputs import CliInputError, peak_unused, signals_read, unused_rates
+from service.cli.inputs import CliInputError, check_finite, peak_unused, signals_read, unused_rates
 from service.inputs.names import name_problem
 
 if TYPE_CHECKING:
@@ -64,6 +64,15 @@ RateOption = Annotated[
     typer.Option("--rate", help="ACU-seconds per event of a rate signal, NAME=ACU_S (repeat)."),
 ]
 """``--rate``: ACU-seconds per event of a rate signal."""
+PriceOption = Annotated[
+    float | None,
+    typer.Option(
+        "--price",
+        help="The cluster's Aurora Standard price, USD per ACU-hour (default: the region's built-in price; "
+        "needed in a region without one).",
+    ),
+]
+"""``--price``: the cluster's compute price, USD per ACU-hour (both commands; :func:`check_price`)."""
 PeakOption = Annotated[
     float | None,
     typer.Option("--peak-acu", help="ACU a rate or relative series' p99 maps to when it has no --rate."),
@@ -127,6 +136,34 @@ def check_cluster_id(cluster_id: str | None, *, key: str | None = None) -> None:
     raise CliInputError(
         f'{key}: {said}; give the cluster\'s name (e.g. cluster_id = "orders-db") or leave the key out'
     )
+
+
+def check_price(price: float | None) -> None:
+    """Refuse a ``--price`` that ``policy.ClusterSpec`` would refuse as ``price_usd_per_acu_hour``.
+
+    The rule of ``acuplan advise`` and ``acuplan recommend``: finite, above 0 and at most 100
+    USD per ACU-hour, and at least :data:`policy.types.MIN_PRICE_USD_PER_ACU_HOUR` (0.001: the
+    optimiser counts cost in micro-USD); the wording is ``ClusterSpec``'s, after ``--price: ``.
+
+    Args:
+        price: ``--price``, USD per ACU-hour, or None when not given.
+
+    Raises:
+        CliInputError: e.g. ``--price: Input should be greater than 0`` or ``--price must be a
+            finite number, got nan``.
+    """
+    from pydantic import ValidationError
+
+    from policy import ClusterSpec
+
+    check_finite("--price", price)
+    if price is None:
+        return
+    try:
+        ClusterSpec(price_usd_per_acu_hour=price)
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise CliInputError(f"--price: {reasons}") from None
 
 
 def check_format(format: str | None) -> None:

@@ -30,11 +30,13 @@ from service.cli.exports import (
     FormatOption,
     InputsOption,
     PeakOption,
+    PriceOption,
     RateOption,
     SignalOption,
     check_cluster_id,
     check_engine,
     check_format,
+    check_price,
     check_unused_options,
     check_zone_option,
     exports_history,
@@ -410,7 +412,7 @@ def recommend_command(
     az: Annotated[list[str] | None, typer.Option("--az", help="AZ ID (repeat), e.g. euc1-az1.")] = None,
     writer_az: Annotated[str | None, typer.Option("--writer-az", help="The writer's AZ ID.")] = None,
     read_frac: Annotated[float | None, typer.Option("--read-frac", help="Read share of demand, 0-1.")] = None,
-    price: Annotated[float | None, typer.Option("--price", help="Price, USD per ACU-hour.")] = None,
+    price: PriceOption = None,
     risk: Annotated[float | None, typer.Option("--risk", help="Risk quantile, 0.5-1 (e.g. 0.95).")] = None,
     timezone: Annotated[
         str | None,
@@ -478,6 +480,7 @@ def recommend_command(
         numbers |= {"--risk": risk, "--deployed-min-acu": deployed_min_acu}
         for name, number in numbers.items():
             check_finite(name, number)
+        check_price(price)  # advise's rule
         check_peak_acu(peak_acu)
         file = read_config(config_path)
         c = file.cluster

@@ -317,12 +317,62 @@ def test_advise_unknown_region_is_one_line(tmp_path: Path) -> None:
     csv = str(_csv(tmp_path / "t.csv"))
     _one_line(
         runner.invoke(app, ["advise", "--csv", csv, "--region", "eu-central-1"]),
-        "error: --region: no built-in Aurora price for 'eu-central-1' (known: eu-west-2, us-east-1)",
+        "error: --region: no built-in Aurora price for 'eu-central-1' (known: eu-west-2, us-east-1); give "
+        "the cluster's price with --price (USD per ACU-hour)",
     )
     _one_line(
         runner.invoke(app, ["advise", "--trace", "rds-cpu-cc0c53", "--region", ""]),
-        "error: --region: no built-in Aurora price for '' (known: eu-west-2, us-east-1)",
+        "error: --region: '' is not an AWS region name such as us-east-1 (lower case)",
     )
+    _one_line(  # a price does not make a region of a typo
+        runner.invoke(app, ["advise", "--csv", csv, "--region", "EU-Central-1", "--price", "0.15"]),
+        "error: --region: 'EU-Central-1' is not an AWS region name such as us-east-1 (lower case)",
+    )
+
+
+def test_advise_prices_a_region_outside_the_table_at_the_price_given(tmp_path: Path) -> None:
+    """QA 58 #2: ``--region eu-central-1`` was refused and advise had no ``--price``; recommend's option."""
+    out = tmp_path / "advice.json"
+    args = ["advise", "--csv", str(_csv(tmp_path / "t.csv")), "--min-acu", "4", "--max-acu", "16"]
+    result = runner.invoke(app, [*args, "--region", "eu-central-1", "--price", "0.15", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+
+    # Two instances at MinCapacity 4 over the replayed day: 8 ACU x 730 h x the $0.15 given.
+    assert doc["current"]["monthly_cost_usd"] == 876.0
+    assert doc["current"]["settings"] == "MinCapacity 4 / MaxCapacity 16 ACU, tier-1 reader in euc1-az2"
+    assert doc["pricing"]["region"] == "eu-central-1"
+    assert doc["pricing"]["serverless_standard_usd_per_acu_hour"] == 0.15
+    printed = " ".join(result.stdout.split())
+    assert "against today (eu-central-1, $0.15 per ACU-hour)" in printed
+
+
+def test_advise_price_in_a_built_in_region_replaces_its_rate(tmp_path: Path) -> None:
+    out = tmp_path / "advice.json"
+    args = ["advise", "--csv", str(_csv(tmp_path / "t.csv")), "--min-acu", "4", "--max-acu", "16"]
+    result = runner.invoke(app, [*args, "--price", "0.1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+
+    doc = json.loads(out.read_text())
+    assert doc["pricing"]["region"] == "us-east-1" and doc["current"]["monthly_cost_usd"] == 584.0
+
+
+@pytest.mark.parametrize(
+    ("price", "said"),
+    [
+        ("0", "--price: Input should be greater than 0"),
+        ("nan", "--price must be a finite number, got nan"),
+        (
+            "0.0001",
+            "--price: Input should be greater than or equal to 0.001 (USD per ACU-hour: the optimiser",
+        ),
+        ("101", "--price: Input should be less than or equal to 100"),
+    ],
+)
+def test_advise_and_recommend_refuse_a_bad_price_alike(tmp_path: Path, price: str, said: str) -> None:
+    csv = str(_csv(tmp_path / "t.csv"))
+    for command in ("advise", "recommend"):
+        _one_line(runner.invoke(app, [command, "--csv", csv, f"--price={price}"]), f"error: {said}")
 
 
 def test_advise_empty_or_blank_cluster_id_is_one_line(tmp_path: Path) -> None:

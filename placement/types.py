@@ -29,7 +29,7 @@ from placement.specs import (
     raise_problems,
     region_problems,
 )
-from placement.units import is_on_half_acu_grid
+from placement.units import half_acu_grid_problem
 
 __all__ = ["AzReaders", "PlacementPlan", "SolveStatus"]
 
@@ -47,8 +47,9 @@ MAX_HORIZON_STEPS = 20_000
 
 
 def _check_half_acu_grid(value: float) -> float:
-    if not is_on_half_acu_grid(value):
-        raise ValueError(f"{value} is not a multiple of 0.5 ACU (Serverless v2 moves in 0.5-ACU steps)")
+    problem = half_acu_grid_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

@@ -97,6 +97,24 @@ def is_on_half_acu_grid(acu: float) -> bool:
     return math.isfinite(acu) and abs(acu * HALF_ACU_PER_ACU - round(acu * HALF_ACU_PER_ACU)) < 1e-9
 
 
+def half_acu_grid_problem(acu: float) -> str | None:
+    """Why ``acu`` is no capacity Serverless v2 takes, or None when it is on the 0.5-ACU grid.
+
+    The one wording of the rule (sources: aurora-capacity: capacity moves in 0.5-ACU steps)
+    for every MinCapacity and MaxCapacity acuplan checks: ``placement`` limits and plans,
+    ``policy.advice`` settings today, so ``acuplan advise`` and ``recommend`` say it alike.
+
+    Args:
+        acu: a capacity in ACU.
+
+    Returns:
+        E.g. ``0.7 is not a multiple of 0.5 ACU (Serverless v2 moves in 0.5-ACU steps)``.
+    """
+    if is_on_half_acu_grid(acu):
+        return None
+    return f"{acu:g} is not a multiple of 0.5 ACU (Serverless v2 moves in 0.5-ACU steps)"
+
+
 def usd_to_micro_usd(usd: float) -> int:
     """Convert USD to integer micro-USD, rounding to the nearest micro-USD.
 

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from placement.specs import RegionName
+from placement.units import half_acu_grid_problem
 from policy.advice.prices import PriceBook, Pricing
 from policy.advice.purchase import PurchaseOption
 from policy.advice.schedule import FloorSchedule, SecondarySchedule
@@ -22,7 +23,6 @@ from policy.advice.storage import StorageAdvice
 from policy.aws_names import DbClusterIdentifier
 from policy.config import ReplayConfig
 from policy.errors import InvalidRequestError
-from policy.scaler import half_ceil
 from policy.types import ClusterSpec, FrozenModel, known_zone
 
 
@@ -49,8 +49,9 @@ def _check_capacity_range(min_capacity_acu: float, max_capacity_acu: float) -> N
         ValueError: naming the field and the reason.
     """
     for name, value in (("min_capacity_acu", min_capacity_acu), ("max_capacity_acu", max_capacity_acu)):
-        if half_ceil(value) != value:
-            raise ValueError(f"{name}={value} is not on the 0.5-ACU grid")
+        problem = half_acu_grid_problem(value)  # the wording recommend's limits use too
+        if problem is not None:
+            raise ValueError(f"{name} {value:g}: {problem}")
     if min_capacity_acu > max_capacity_acu:
         raise ValueError(f"min_capacity_acu={min_capacity_acu} exceeds max_capacity_acu={max_capacity_acu}")
 

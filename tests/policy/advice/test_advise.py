@@ -230,7 +230,7 @@ def test_bad_inputs_name_the_field() -> None:
     with pytest.raises(InvalidRequestError) as err:
         advise(np.ones(600), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
     assert err.value.field == "history" and "advice needs at least 3 days" in str(err.value)
-    with pytest.raises(ValidationError, match="not on the 0.5-ACU grid"):
+    with pytest.raises(ValidationError, match=r"min_capacity_acu 0\.7: 0\.7 is not a multiple of 0\.5 ACU"):
         CurrentSettings(min_capacity_acu=0.7)
     with pytest.raises(ValidationError, match="exceeds max_capacity_acu"):
         CurrentSettings(min_capacity_acu=16, max_capacity_acu=8)

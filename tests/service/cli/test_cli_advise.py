@@ -330,6 +330,23 @@ def test_advise_unknown_region_is_one_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("--min-acu", "0.7"), ("--max-acu", "16.3"), ("--min-acu", "0.25")]
+)
+def test_advise_and_recommend_say_an_off_grid_capacity_alike(tmp_path: Path, option: str, value: str) -> None:
+    """QA 58 #4: advise said '--min-acu=0.7 is not on the 0.5-ACU grid', recommend another sentence."""
+    csv = str(_csv(tmp_path / "t.csv"))
+    lines = []
+    for command in ("advise", "recommend"):
+        result = runner.invoke(app, [command, "--csv", csv, option, value])
+        assert result.exit_code == 2, result.output
+        lines += result.stderr.splitlines()
+
+    rule = "is not a multiple of 0.5 ACU (Serverless v2 moves in 0.5-ACU steps)"
+    said = f"error: {option} {value}: {value} {rule}"
+    assert lines == [said, said]
+
+
 def test_advise_prices_a_region_outside_the_table_at_the_price_given(tmp_path: Path) -> None:
     """QA 58 #2: ``--region eu-central-1`` was refused and advise had no ``--price``; recommend's option."""
     out = tmp_path / "advice.json"

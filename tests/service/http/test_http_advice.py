@@ -113,7 +113,12 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
             "valid number",
             id="string_number",
         ),
-        pytest.param({"current": {"min_capacity_acu": 0.7}}, "current", "0.5-ACU grid", id="off_grid"),
+        pytest.param(
+            {"current": {"min_capacity_acu": 0.7}},
+            "current",
+            "min_capacity_acu 0.7: 0.7 is not a multiple of 0.5 ACU (Serverless v2 moves in 0.5-ACU steps)",
+            id="off_grid",
+        ),
         pytest.param(  # was a 202 while `acuplan advise --pause-after-s` refuses it
             {"current": {"min_capacity_acu": 0.5, "max_capacity_acu": 16, "seconds_until_auto_pause": 600}},
             "current.seconds_until_auto_pause",

@@ -151,8 +151,8 @@ def day_type_reasons(types: DayTypes | None, schedule: FloorSchedule) -> list[st
     t = types
     facts = (
         f"demand averaged {t.weekday_mean_acu:.3g} ACU on the {t.weekdays} whole weekdays of the replayed "
-        f"window (peak {t.weekday_peak_acu:g}) and {t.weekend_mean_acu:.3g} ACU on its {t.weekend_days} "
-        f"weekend days (peak {t.weekend_peak_acu:g})"
+        f"window (peak {t.weekday_peak_acu:.3g} ACU) and {t.weekend_mean_acu:.3g} ACU on its "
+        f"{t.weekend_days} weekend days (peak {t.weekend_peak_acu:.3g} ACU)"
     )
     if schedule.kind == "weekly":
         return [

@@ -57,11 +57,26 @@ def test_a_daily_timetable_over_differing_days_gets_a_caveat_with_the_numbers() 
     one_weekend_day = DayTypes(4, 1, 4.667, 0.5, 12.0, 0.5, differ=True)
     (caveat,) = day_type_reasons(one_weekend_day, daily)
     assert caveat.startswith(
-        "caveat: demand averaged 4.67 ACU on the 4 whole weekdays of the replayed window (peak 12) and "
-        "0.5 ACU on its 1 weekend days (peak 0.5), and this daily timetable runs on every day, weekends "
+        "caveat: demand averaged 4.67 ACU on the 4 whole weekdays of the replayed window (peak 12 ACU) and "
+        "0.5 ACU on its 1 weekend days (peak 0.5 ACU), and this daily timetable runs on every day, weekends "
         "too: with fewer than 2 whole days of each it is not split by them"
     )
     assert day_type_reasons(DayTypes(4, 1, 4.0, 3.9, 5.0, 5.0, differ=False), daily) == []
+
+
+def test_the_day_types_peaks_are_rounded_as_their_means() -> None:
+    """QA 58 #4: ``(peak 14.9856)`` beside ``5.7 ACU``: every demand figure has 3 significant digits."""
+    minute = (np.arange(2 * 288) * 5) % 1440
+    daily = schedule_from_floors(
+        np.where((minute >= 540) & (minute < 1020), 12.0, 1.0), start=MONDAY, step_s=300, max_capacity_acu=32
+    )
+
+    (caveat,) = day_type_reasons(DayTypes(5, 1, 5.7012, 1.5432, 14.9856, 14.9888, differ=True), daily)
+
+    assert (
+        "5 whole weekdays of the replayed window (peak 15 ACU) and 1.54 ACU on its 1 weekend days "
+        "(peak 15 ACU)" in caveat
+    )
 
 
 def test_advise_splits_the_timetable_when_weekends_differ() -> None:

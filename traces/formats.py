@@ -121,7 +121,11 @@ class _Clock:
 
     def _local(self, naive: datetime, key: str, raw: Any) -> int | str:
         if self.zone is None:
-            return f"{raw!r} has no UTC offset; give one, or the time zone the export is in"
+            return (
+                f"{raw!r} has no UTC offset; give one, or the time zone the export is in with "
+                "--input-timezone (e.g. --input-timezone Europe/Berlin; HTTP: POST "
+                "/v1/clusters/{cluster_id}/metrics/upload?timezone=)"
+            )
         aware = naive.replace(tzinfo=self.zone)
         back = aware.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None)
         if back != naive:

@@ -22,8 +22,10 @@ class JsonTextError(ValueError):
     """Text that is not JSON this reader takes.
 
     Attributes:
-        reason: what is wrong, on one line, e.g. ``not JSON (line 1: Expecting value)`` or
-            ``not readable as JSON: arrays or objects are nested too deeply``.
+        reason: what is wrong, on one line, e.g. ``not JSON (Expecting value: line 1 column 1)``
+            (the decoder's reason, then its 1-based line and column as :class:`json.JSONDecodeError`
+            puts them: ``Unterminated string starting at: line 1 column 19990`` is where the
+            string starts) or ``not readable as JSON: arrays or objects are nested too deeply``.
         pos: the 0-based character offset where the text goes wrong, or None (nesting,
             a huge number, a repeated key: the whole text).
         path: for a repeated key, its path from the top (object keys and list indices, the
@@ -74,7 +76,7 @@ def load_json(text: str) -> Any:
         ``json.loads`` reads them: the callers judge numbers).
 
     Raises:
-        JsonTextError: not JSON (``not JSON (line <n>: <why>)``, with ``pos``), nested too
+        JsonTextError: not JSON (``not JSON (<why>: line <n> column <m>)``, with ``pos``), nested too
             deeply (:data:`TOO_DEEP`), an integer too long to read, or an object that repeats
             a key (``the key 'step_s' appears more than once in its object ...``, with ``path``).
     """
@@ -98,7 +100,7 @@ def load_json(text: str) -> Any:
     try:
         parsed = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        raise JsonTextError(f"not JSON (line {exc.lineno}: {exc.msg})", exc.pos) from None
+        raise JsonTextError(f"not JSON ({exc.msg}: line {exc.lineno} column {exc.colno})", exc.pos) from None
     except RecursionError:
         raise JsonTextError(TOO_DEEP) from None
     except ValueError as exc:  # e.g. an integer over sys.get_int_max_str_digits() digits

@@ -110,7 +110,7 @@ def _invalid_request(*errors: tuple[str | None, str]) -> JSONResponse:
 def _message(error: Any) -> str:
     if error["type"] == "json_invalid":
         reason = error.get("ctx", {}).get("error", "")
-        return f"the body is not valid JSON: {reason} at character {error['loc'][-1]}"
+        return f"the body is not valid JSON ({reason}: character {error['loc'][-1]})"  # json's own order
     return str(error["msg"]).removeprefix("Value error, ")
 
 

@@ -73,3 +73,38 @@ def test_a_utf16_config_file_is_one_error_line(capsys: pytest.CaptureFixture[str
     assert err.splitlines() == [
         "error: u16.toml: not UTF-8 text (byte 0: invalid start byte); save it as UTF-8"
     ]
+
+
+@pytest.mark.parametrize("command", ["recommend", "advise"])
+def test_a_truncated_json_export_says_where_it_breaks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    """QA 58 #4: the decoder's reason 'Unterminated string starting at' ended the line, with no place."""
+    path = tmp_path / "trunc.json"
+    path.write_text('[{"MetricDataResults": [{"Id": "acu_max", "Label": "Serverless', encoding="utf-8")
+
+    code = main([command, "--input", str(path), "--max-acu", "16"])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "error: trunc.json: not JSON (Unterminated string starting at: line 1 column 52)\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["recommend", "advise"])
+def test_a_naive_timestamp_names_input_timezone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    """QA 58 #4: the fix for a timestamp without an offset is --input-timezone, and the error says so."""
+    path = tmp_path / "naive.csv"
+    path.write_text(CSV.replace("T00:00:00Z", " 00:00:00"), encoding="utf-8")
+
+    code = main([command, "--input", str(path)])
+
+    assert code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        "error: naive.csv row 2, field 'ts': '2024-05-06 00:00:00' has no UTC offset; give one, or the time "
+        "zone the export is in with --input-timezone (e.g. --input-timezone Europe/Berlin; HTTP: POST "
+        "/v1/clusters/{cluster_id}/metrics/upload?timezone=)"
+    )

@@ -372,7 +372,8 @@ def test_a_bad_stored_value_does_not_poison_later_recommendations(
             {"Timestamps": ["2024-05-06T00:00:00"], "Values": [1.0]},
             "pages.0.MetricDataResults.0.Timestamps.0",
             "bad timestamp: '2024-05-06T00:00:00' has no UTC offset; give one, or the time zone the "
-            "export is in",
+            "export is in with --input-timezone (e.g. --input-timezone Europe/Berlin; HTTP: POST "
+            "/v1/clusters/{cluster_id}/metrics/upload?timezone=)",
             id="naive_timestamp",
         ),
         pytest.param(

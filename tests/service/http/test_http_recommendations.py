@@ -173,11 +173,26 @@ def test_malformed_json_is_422_on_body(client: TestClient) -> None:
         "detail": [
             {
                 "field": "body",
-                "message": "the body is not valid JSON: Expecting property name enclosed in double quotes "
-                "at character 1",
+                "message": "the body is not valid JSON (Expecting property name enclosed in double quotes: "
+                "character 1)",
             }
         ],
     }
+
+
+def test_truncated_json_says_where_its_string_starts(client: TestClient) -> None:
+    """QA 58 #4: the decoder's 'Unterminated string starting at' was followed by 'at character'."""
+    r = client.post(
+        URL, content=b'{"cluster": {"cluster_id": "ab', headers={"content-type": "application/json"}
+    )
+
+    assert r.status_code == 422
+    assert r.json()["detail"] == [
+        {
+            "field": "body",
+            "message": "the body is not valid JSON (Unterminated string starting at: character 27)",
+        }
+    ]
 
 
 def test_body_that_is_not_utf8_is_422_on_body(client: TestClient) -> None:

@@ -9,7 +9,10 @@ outside ``traces``.
 
 Demand per step is the **maximum** over the signals' ACU equivalents (as Neon's
 autoscaler takes the max of its CPU, memory and cache goals; sources: neon-autoscaling),
-and the signal that gave it is the step's **binding** signal:
+and the signal that gave it is the step's **binding** signal. Capacity signals
+(``ServerlessDatabaseCapacity``, ``ACUUtilization``) are demand only when no load signal is
+given beside them (:func:`_load_over_capacity`: they include MinCapacity and the scaler's
+headroom):
 
 ======================  ==========  ==========================================================
 kind                    unit        ACU equivalent per sample
@@ -509,6 +512,9 @@ def combine_signals(
             "or ServerlessDatabaseCapacity",
             field="signal",
         )
+    demand_sigs, capacity_note = _load_over_capacity(demand_sigs, rules)
+    if capacity_note:
+        warnings.append(capacity_note)
     per: dict[str, npt.NDArray[np.int64]] = {}
     for s in chosen:
         step, per[s.name] = _periods(s, step_s)
@@ -558,6 +564,30 @@ def combine_signals(
         signals=tuple(names),
         notes=tuple(notes),
         warnings=tuple(warnings),
+    )
+
+
+def _load_over_capacity(
+    demand_sigs: list[SignalInput], rules: SignalRules
+) -> tuple[list[SignalInput], str | None]:
+    """Leave the capacity signals out of demand when a load signal is given beside them.
+
+    ``ServerlessDatabaseCapacity`` and ``ACUUtilization`` measure what Aurora *ran*: never
+    below MinCapacity, and the scaler's headroom above the load (it targets a utilisation
+    below 100 %). As demand they would count the floor as load (a cluster at a 4-ACU floor
+    "needs" 4 ACU) and the headroom twice, since the replay's scaler adds its own: an
+    office-hours cluster's simulated bill came out 46 % above its observed one. So when a
+    load signal (CPU, memory, a rate) is given, capacity is read only as today's observed
+    capacity (the observed row of ``advise``, as ``capacity_acu`` is over HTTP); alone, it is
+    the best estimate there is and stays demand (the README says so).
+    """
+    load = [s for s in demand_sigs if not is_capacity(s.name, s.unit, rules.kinds)]
+    if not load or len(load) == len(demand_sigs):
+        return demand_sigs, None
+    left = sorted({s.name for s in demand_sigs} - {s.name for s in load})
+    return load, (
+        f"{', '.join(left)}: the capacity Aurora ran (MinCapacity and the scaler's headroom "
+        f"included), not demand; demand is read from {', '.join(sorted({s.name for s in load}))}"
     )
 
 

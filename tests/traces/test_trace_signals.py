@@ -91,9 +91,14 @@ def test_acu_utilization_percent_is_read_against_max_capacity() -> None:
     alone = combine_signals([acu], step_s=300, rules=SignalRules(max_acu=16))
     assert alone.demand_acu.tolist() == [8.0, 4.0, 16.0]
     assert alone.binding == ("ACUUtilization",) * 3
+    # Beside a load signal, capacity is what Aurora ran (floor and headroom included), not demand.
     both = combine_signals([acu, cpu], step_s=300, rules=SignalRules(max_acu=16))
-    assert both.demand_acu.tolist() == [8.0, 6.4, 16.0]
-    assert both.binding == ("ACUUtilization", "CPUUtilization", "ACUUtilization")
+    assert both.demand_acu.tolist() == [1.6, 6.4, 1.6]
+    assert both.binding == ("CPUUtilization",) * 3 and both.signals == ("CPUUtilization",)
+    assert (
+        "ACUUtilization: the capacity Aurora ran (MinCapacity and the scaler's headroom included), not "
+        "demand; demand is read from CPUUtilization"
+    ) in both.warnings
     with pytest.raises(DemandMappingError) as info:
         combine_signals([acu], step_s=300, rules=SignalRules())
     assert info.value.field == "max_acu"
@@ -181,3 +186,16 @@ def test_the_known_signal_names_messages_list_cover_every_known_signal() -> None
     assert known_signal_name("cpuutilization") == "CPUUtilization"
     assert known_signal_name("cpu_utilization") == "cpu_utilization"
     assert known_signal_name("Queries") is None
+
+
+def test_capacity_at_today_s_floor_is_not_read_as_demand_beside_cpu() -> None:
+    # A cluster at MinCapacity 4 ACU: CloudWatch's capacity never reads below 4, however idle.
+    # As demand it made the advice's simulated bill 46% above the observed one (QA 58).
+    capacity = _sig("ServerlessDatabaseCapacity", "acu", [4.0, 4.0, 8.0])
+    cpu = _sig("CPUUtilization", "percent", [5.0, 10.0, 30.0])  # of 16 ACU: 0.8, 1.6, 4.8
+    out = combine_signals([capacity, cpu], step_s=300, rules=SignalRules(max_acu=16))
+    assert out.demand_acu.tolist() == [0.8, 1.6, 4.8]
+    assert out.signals == ("CPUUtilization",)
+    assert [w for w in out.warnings if w.startswith("ServerlessDatabaseCapacity: the capacity Aurora ran")]
+    alone = combine_signals([capacity], step_s=300, rules=SignalRules(max_acu=16))
+    assert alone.demand_acu.tolist() == [4.0, 4.0, 8.0] and not alone.warnings  # the only estimate there is

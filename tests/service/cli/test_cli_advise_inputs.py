@@ -122,12 +122,14 @@ def test_advise_on_a_multi_signal_export_uses_the_max_connections_and_volume(tmp
 
     for key in ("current", "recommended", "bound"):
         assert math.isfinite(doc[key]["monthly_cost_usd"])
-    # Demand per step is max(CPU % of 16 ACU, 2 ACU): compared hour by hour over days 3-4.
+    # Demand per step is CPU % of 16 ACU: beside it the 2-ACU capacity is what Aurora ran (its
+    # floor included), not demand (traces.signals); compared hour by hour over days 3-4.
     assert doc["window_from"] == "2024-05-08T00:00:00Z"
-    expected = _hourly_max(np.maximum(s["cpu"] / 100 * 16, s["acu"]), 2 * 288)
+    expected = _hourly_max(s["cpu"] / 100 * 16, 2 * 288)
     assert len(expected) == 48
     assert doc["series"]["demand_max_acu"] == expected
-    assert min(expected) == 2.0 and max(expected) == 8.8  # both signals bind
+    assert min(expected) < 2.0 and max(expected) == 8.8  # below the capacity's floor where CPU is
+    assert "ServerlessDatabaseCapacity: the capacity Aurora ran" in json.dumps(doc)
     # Connections peak at 2,100 >= 2,000: the connections alert from the history.
     conns = [a for a in doc["alerts"] if a["kind"] == "connections"]
     assert [(a["source"], a["value"], a["limit"]) for a in conns] == [("history", 2100.0, 2000.0)]

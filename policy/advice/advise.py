@@ -75,7 +75,7 @@ from policy.advice.types import (
     Outcome,
     TierOption,
 )
-from policy.advice.workweek import day_of_week, day_type_reasons, day_types, workweek_schedule
+from policy.advice.workweek import DayTypes, day_of_week, day_type_reasons, day_types, workweek_schedule
 from policy.config import ReplayConfig
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
@@ -1112,6 +1112,13 @@ def advise(
                 cluster.price_usd_per_acu_hour,
                 (outcomes["current"], outcomes["recommended"]),
                 outlook.projected_monthly_cost_usd,
+                _same_days(
+                    types,
+                    start=window_from,
+                    step_s=step_s,
+                    n_steps=len(scored),
+                    timezone=config.schedule_timezone,
+                ),
             )
             + (
                 [
@@ -1354,6 +1361,16 @@ RUN_RATE_CHANGE = 1.5
 """The last day's mean demand this many times the window's (or its inverse) is a level change."""
 
 
+def _same_days(
+    types: DayTypes | None, *, start: datetime, step_s: int, n_steps: int, timezone: str
+) -> tuple[str, float] | None:
+    """The last step's kind of day and its mean demand, ACU, when weekdays and weekends differ."""
+    if types is None or not types.differ:
+        return None
+    weekend = bool(day_of_week(start=start, step_s=step_s, n_steps=n_steps, timezone=timezone)[-1] >= 5)
+    return ("weekend days", types.weekend_mean_acu) if weekend else ("weekdays", types.weekday_mean_acu)
+
+
 def _run_rate_note(
     scored: FloatArray,
     runs: tuple[SimResult, SimResult],
@@ -1361,6 +1378,7 @@ def _run_rate_note(
     price_usd_per_acu_hour: float,
     outcomes: tuple[Outcome, Outcome],
     projected: dict[str, float] | None = None,
+    same_days: tuple[str, float] | None = None,
 ) -> list[str]:
     """A sentence when the last day's demand left the replayed window's level (a level shift).
 
@@ -1369,12 +1387,16 @@ def _run_rate_note(
     capacity over that day (``capacity_acu``, shape (n,), ACU) of today's settings and of
     what to apply (``runs`` and ``outcomes`` in that order). ``projected`` is the outlook's
     ``projected_monthly_cost_usd`` (the median forecast of the next day), named beside it
-    so the two estimates are not read as one figure.
+    so the two estimates are not read as one figure. ``same_days``: when the window's
+    weekdays and weekend days differ clearly (:mod:`policy.advice.workweek`), the last day's
+    type ("weekend days" or "weekdays") and its mean demand, ACU: the last day is compared
+    with its own kind of day, so a quiet Sunday after busy weekdays is no level shift.
     """
     day = 86_400 // step_s
     if len(scored) < 2 * day or not np.isfinite(scored[-day:]).any():
         return []
-    last, whole = float(np.nanmean(scored[-day:])), float(np.nanmean(scored))
+    last = float(np.nanmean(scored[-day:]))
+    kind, whole = same_days if same_days is not None else ("", float(np.nanmean(scored)))
     if whole <= 0.0 or 1.0 / RUN_RATE_CHANGE <= last / whole <= RUN_RATE_CHANGE:
         return []
     today, apply = (
@@ -1382,7 +1404,8 @@ def _run_rate_note(
     )
     return [
         f"demand over the last day averaged {last:.3g} ACU, {last / whole:.2f}x the replayed window's "
-        f"{whole:.3g} ACU: the monthly figures here are the window's averages; at the last day's level "
+        f"{kind + ' ' if kind else ''}{whole:.3g} ACU: the monthly figures here are the window's "
+        "averages; at the last day's level "
         f"today's settings cost about ${today:,.2f}/month and what to apply about ${apply:,.2f} (window "
         f"averages ${outcomes[0].monthly_cost_usd:,.2f} and ${outcomes[1].monthly_cost_usd:,.2f}"
         + (

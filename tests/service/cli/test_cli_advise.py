@@ -88,7 +88,8 @@ def test_advise_bad_input_is_one_line(tmp_path: Path) -> None:
     csv = str(_csv(tmp_path / "t.csv"))
     _one_line(runner.invoke(app, ["advise"]), "give exactly one of --trace NAME or --csv FILE")
     _one_line(
-        runner.invoke(app, ["advise", "--csv", csv, "--min-acu", "0.7"]), "--min-acu=0.7 is not on the 0.5"
+        runner.invoke(app, ["advise", "--csv", csv, "--min-acu", "0.7"]),
+        "--min-acu 0.7: 0.7 is not a multiple of 0.5 ACU",
     )
     _one_line(
         runner.invoke(app, ["advise", "--csv", csv, "--readers", "az1"]), "--readers: 'az1' is not AZ_ID:TIER"

@@ -145,11 +145,9 @@ def _per_day(count: int | None, trace: dict[str, Any]) -> str:
     return "-" if count is None or days <= 0 else f"{count / days:,.1f}"
 
 
-def _your_floor(doc: dict[str, Any], trace: dict[str, Any]) -> str:
+def _your_floor(config: ReplayConfig, trace: dict[str, Any]) -> str:
     """The fixed MinCapacity Aurora alone ran at on this trace, ACU (the replay's own rule)."""
-    cluster = ClusterSpec.model_validate(trace["cluster"])
-    floor = user_floor(cluster, ReplayConfig.model_validate(doc["config"]))
-    return f"{floor:g}"
+    return f"{user_floor(ClusterSpec.model_validate(trace['cluster']), config):g}"
 
 
 def _sections(trace: dict[str, Any], profiles: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -253,6 +251,7 @@ SUMMARY_LEFT: tuple[int, ...] = (0, 1, 11, 12)
 def summary_rows(doc: dict[str, Any]) -> Rows:
     """The opening table's rows: one per trace and ramp profile."""
     rows: Rows = []
+    config = ReplayConfig.model_validate(doc["config"])  # once, not per row
     for name, trace in doc["traces"].items():
         for prof, sec in _sections(trace, doc["ramp_profiles"]):
             pol = sec["policies"]
@@ -268,7 +267,7 @@ def summary_rows(doc: dict[str, Any]) -> Rows:
                     name,
                     prof,
                     _days(trace),
-                    _your_floor(doc, trace),
+                    _your_floor(config, trace),
                     _usd(r["cost_usd"]) if r else "-",
                     _min(r["slo_violation_min"]) if r else "-",
                     a_cost,

@@ -264,7 +264,7 @@ def cheapest_floors(
         run.cap_at_reach(start)
     low = max(half_ceil(cluster.min_acu), MIN_RUNNING_ACU)
     n, cap = len(drive), cluster.max_acu
-    floors = np.full(n, cap)
+    floors = np.full(n, cap, dtype=np.float64)  # an int MaxCapacity must not truncate 0.5-ACU floors
     states = start
     guess = low
     for t in range(n):

@@ -1364,10 +1364,16 @@ RUN_RATE_CHANGE = 1.5
 def _same_days(
     types: DayTypes | None, *, start: datetime, step_s: int, n_steps: int, timezone: str
 ) -> tuple[str, float] | None:
-    """The last step's kind of day and its mean demand, ACU, when weekdays and weekends differ."""
+    """The last day's kind of day and its mean demand, ACU, when weekdays and weekends differ.
+
+    The last day is the last 24 h of steps (as :func:`_run_rate_note` reads it); on a wall
+    clock other than UTC it spans two local dates, so its kind is that of most of its steps
+    (a UTC day ending at midnight is Monday 01:00 in Berlin, yet 23 of its hours are Sunday's).
+    """
     if types is None or not types.differ:
         return None
-    weekend = bool(day_of_week(start=start, step_s=step_s, n_steps=n_steps, timezone=timezone)[-1] >= 5)
+    dow = day_of_week(start=start, step_s=step_s, n_steps=n_steps, timezone=timezone)[-(86_400 // step_s) :]
+    weekend = bool(np.mean(dow >= 5) > 0.5)
     return ("weekend days", types.weekend_mean_acu) if weekend else ("weekdays", types.weekday_mean_acu)
 
 

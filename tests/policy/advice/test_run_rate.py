@@ -46,3 +46,13 @@ def test_a_real_shift_is_still_named_against_its_own_kind_of_day() -> None:
     [note] = _note(scored, same)
     assert note.startswith("demand over the last day averaged 6 ACU, ")
     assert "x the replayed window's weekend days " in note
+
+
+def test_the_last_day_is_the_kind_most_of_its_hours_are_on_the_wall_clock() -> None:
+    # QA 58's office-hours cluster: a UTC window ending Sunday 24:00, read in Europe/Berlin,
+    # ends on Monday 01:00 local, yet 23 of the last 24 hours are Sunday's.
+    scored = _week(14)
+    types = day_types(scored, start=START, step_s=STEP_S, timezone="Europe/Berlin")
+    assert types is not None and types.differ
+    same = _same_days(types, start=START, step_s=STEP_S, n_steps=len(scored), timezone="Europe/Berlin")
+    assert same is not None and same[0] == "weekend days"

@@ -1,5 +1,6 @@
 """The cheapest violation-free floor schedule: checked against the simulator and brute force."""
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -115,3 +116,15 @@ def test_demand_beyond_max_capacity_is_capped_not_chased() -> None:
     floors = _bound(load, step_s=300, rf=0.5, m=ScalerModel(), cap=8.0)
     assert floors.max() <= 8.0
     assert floors[0] == 8.0  # reach MaxCapacity before the jump: the best any schedule can do
+
+
+def test_an_integer_max_capacity_keeps_half_acu_floors() -> None:
+    # A library caller passing MaxCapacity as an int got an int array: 0.5-ACU floors read 0.
+    load = np.array([1.0, 1.0, 9.0, 9.0, 1.0, 1.0])
+    cluster = FloorCluster(read_frac=0.0, has_failover=False, min_acu=0.5, max_acu=16)
+    floors = cheapest_floors(load, load, step_s=300, cluster=cluster, model=ScalerModel())
+    as_float = cheapest_floors(
+        load, load, step_s=300, cluster=dataclasses.replace(cluster, max_acu=16.0), model=ScalerModel()
+    )
+    assert floors.dtype == np.float64 and floors.min() == 0.5
+    np.testing.assert_array_equal(floors, as_float)

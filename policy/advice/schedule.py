@@ -5,13 +5,14 @@ Owns :class:`ScheduleEntry`, :class:`FloorSchedule`, :func:`schedule_from_floors
 varies with the time of day at all, or a timetable would only copy noise) and
 :func:`merge_levels` with :func:`with_levels` (fewer changes where raising a slot to its
 neighbour's level costs next to nothing: Aurora bills max(MinCapacity, what its scaler
-holds), so a floor under load the scaler already carries is free). The timetable is read off the
-floors acuplan set when it was replayed over the history: per slot of the day (and per
-weekday, with three or more weeks of history) the floor it set at the ``quantile`` of that
-slot's occurrences (p90 by default: the floor a re-planning acuplan would have wanted on nine
-days in ten), then lulls shorter than one slot between two raised slots are filled and equal neighbours
-merged. Each entry carries its ``modify-db-cluster`` settings; rendering them as
-EventBridge Scheduler commands or Terraform is the service's job.
+holds), so a floor under load the scaler already carries is free). The timetable is read off a
+floor series replayed over the history (acuplan's live floors or the perfect-foresight bound's,
+``FloorSchedule.read_from``): per slot of the day (and per weekday, with three or more weeks of
+history) the floor at the ``quantile`` of that slot's occurrences (p90 by default: the floor
+wanted on nine days in ten, so a need seen on one day only is not copied to every day), then
+lulls shorter than one slot between two raised slots are filled and equal neighbours merged.
+Each entry carries its ``modify-db-cluster`` settings; rendering them as EventBridge Scheduler
+commands or Terraform is the service's job.
 
 Times are wall-clock times in the timetable's IANA zone (UTC by default): the history is
 put on that clock before it is slotted (:func:`policy.localtime.local_seconds`; the weekday
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -49,6 +51,9 @@ IntArray = npt.NDArray[np.int64]
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 """Day names as EventBridge cron expressions spell them (Monday first, like ``datetime``)."""
+
+ReadFrom = Literal["acuplan", "bound"]
+"""Whose floors a timetable reads: acuplan's re-planning live, or the perfect-foresight bound's."""
 
 MIN_WEEKS_FOR_WEEKLY = 3
 """A weekly timetable needs at least this many occurrences of each weekday's slots."""
@@ -78,7 +83,11 @@ class FloorSchedule(FrozenModel):
     Attributes:
         kind: ``daily`` (every day alike) or ``weekly`` (per weekday).
         slot_s: slot length, seconds.
-        quantile: the quantile of acuplan's floors taken per slot.
+        quantile: the quantile of the floors taken per slot.
+        read_from: whose floors the slots read: ``acuplan`` (the floors acuplan set re-planning
+            live over the history) or ``bound`` (the perfect-foresight bound's: per step the
+            least MinCapacity that kept that step free of SLO-violation minutes,
+            :func:`policy.floors.cheapest_floors`).
         entries: the changes, in time order (the first one sets the midnight level).
         floors_acu: the floor per slot of the day or week, shape (n_slots,), ACU.
         timezone: the IANA zone the times and weekdays are on (EventBridge Scheduler's
@@ -93,6 +102,7 @@ class FloorSchedule(FrozenModel):
     kind: str
     slot_s: int
     quantile: float
+    read_from: ReadFrom = "acuplan"
     entries: tuple[ScheduleEntry, ...]
     floors_acu: tuple[float, ...]
     timezone: str = "UTC"
@@ -388,6 +398,45 @@ def with_levels(schedule: FloorSchedule, levels_acu: npt.ArrayLike, max_capacity
     weekly = schedule.kind == "weekly"
     entries = _entries(level, 86_400 // schedule.slot_s, schedule.slot_s, max_capacity_acu, weekly)
     return schedule.model_copy(update={"entries": entries, "floors_acu": tuple(float(x) for x in level)})
+
+
+def held_out_floors(
+    read: Callable[[npt.NDArray[np.bool_]], FloorSchedule],
+    *,
+    start: datetime,
+    step_s: int,
+    n_steps: int,
+    timezone: str = "UTC",
+) -> FloatArray:
+    """The floor a timetable sets on each day when that day is held out of its reading.
+
+    Leave-one-day-out cross-validation of a timetable read off floors that knew each day's
+    demand (the perfect-foresight bound's): each local date of ``timezone`` gets the floors of
+    the timetable ``read`` off every other day, so a need seen on that day alone is not
+    credited to it (Stone 1974, "Cross-validatory choice and assessment of statistical
+    predictions"). A slot with no step left to read reads them all
+    (:func:`schedule_from_floors`), so with one day of history this is the in-sample floor.
+
+    Args:
+        read: reads the timetable off the steps marked True, shape (n_steps,) -> timetable.
+        start: start of step 0 (UTC).
+        step_s: step length, seconds.
+        n_steps: steps in the window.
+        timezone: the IANA zone whose local dates are held out (the timetable's).
+
+    Returns:
+        The floor per step, shape (n_steps,), ACU.
+
+    Raises:
+        ValueError: ``timezone`` is not an IANA zone, or as ``read`` raises.
+    """
+    day = _wall(start, step_s, n_steps, known_zone(timezone)) // 86_400
+    floors = np.empty(n_steps, dtype=np.float64)
+    for k in np.unique(day):
+        held = day == k
+        table = read(~held)
+        floors[held] = schedule_floors(table, start=start, step_s=step_s, n_steps=n_steps)[held]
+    return floors
 
 
 def slot_of_steps(schedule: FloorSchedule, *, start: datetime, step_s: int, n_steps: int) -> IntArray:

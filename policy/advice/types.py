@@ -183,9 +183,9 @@ class AdviceConfig(FrozenModel):
             ``price_usd_per_acu_hour``). Given, it must be for the cluster's region and its
             Standard rate.
         schedule_slot_s: the timetable's resolution, seconds.
-        schedule_quantile: the highest quantile of acuplan's floors a timetable slot may take
-            (``policy.advice.advise.SCHEDULE_QUANTILES`` below it are tried too; the cheapest
-            with no more SLO minutes than acuplan live wins).
+        schedule_quantile: the highest quantile of the floors (acuplan's live ones, and the
+            bound's) a timetable slot may take (``policy.advice.advise.SCHEDULE_QUANTILES``
+            below it are tried too; the cheapest with no more SLO minutes than acuplan live wins).
         schedule_timezone: the IANA zone whose wall clock the timetable's slots, weekdays and
             times follow (``Europe/Berlin``), and EventBridge Scheduler's
             ``ScheduleExpressionTimezone``; ``UTC`` by default. Across daylight-saving switches

@@ -333,7 +333,7 @@ def advise_command(
 ) -> None:
     """Your cluster against your settings: what to set, what it saves or costs, the risk, how to buy it.
 
-    Replays today's settings, a MinCapacity timetable read off acuplan and the
+    Replays today's settings, a MinCapacity timetable (read off acuplan's or the bound's floors) and the
     perfect-foresight bound over the cluster's history on one simulator of Aurora, and
     prices the capacity as serverless, provisioned, Reserved Instances, Database Savings
     Plans and a mixed cluster. The history is a bundled trace (--trace) or your exports

@@ -80,7 +80,8 @@ class AdviceOptions(WireModel):
         alert_horizon_s: how far ahead the forecast alerts look, whole days, 1-28.
         alert_quantile: the forecast's upper quantile the alerts use, [0.5, 1).
         schedule_slot_s: the timetable's resolution, seconds; divides a day, a multiple of the step.
-        schedule_quantile: the quantile of acuplan's floors a timetable slot takes, (0, 1).
+        schedule_quantile: the highest quantile of the floors (acuplan's or the bound's) a
+            timetable slot takes, (0, 1).
         schedule_timezone: the IANA zone whose wall clock the timetable follows and its
             EventBridge schedules run in (``Europe/Berlin``); ``UTC`` by default.
         ramp_profile: the simulated Aurora scaler's speed (``default``, ``slow``, ``fast``).
@@ -396,7 +397,7 @@ class AdviceRequest(AdviceBody):
     """Advice for a cluster from its posted history and its settings today, as a job.
 
     The history needs the warm-up (2 days by default) plus at least a day; the answer
-    replays today's settings, a MinCapacity timetable read off acuplan and the
+    replays today's settings, a MinCapacity timetable (read off acuplan's or the bound's floors) and the
     perfect-foresight bound over it, prices the ways to buy the capacity and raises alerts
     from the history and the forecast.
 

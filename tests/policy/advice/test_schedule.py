@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from policy.advice.schedule import (
+    FloorSchedule,
     daily_pattern_p_value,
+    held_out_floors,
     merge_levels,
     schedule_floors,
     schedule_from_floors,
@@ -291,3 +293,23 @@ def test_a_timetable_with_other_levels_rebuilds_its_entries_and_slots_follow_the
         with_levels(s, [1.0], 64.0)
     slots = slot_of_steps(s, start=START + timedelta(minutes=5), step_s=300, n_steps=4)
     assert slots.tolist() == [0, 0, 1, 1]  # 00:05, 00:10 in slot 0; 00:15, 00:20 in slot 1
+
+
+def test_held_out_floors_do_not_credit_a_day_with_a_need_only_it_had() -> None:
+    # 4 days at 5 minutes: a 10-ACU need at 09:00 every day, and one at 15:00-15:15 on day 2 only.
+    minute = (np.arange(4 * 288) * 5) % 1440
+    floors = np.where(minute == 540, 10.0, 0.5)
+    floors[2 * 288 + 180 : 2 * 288 + 183] = 10.0  # day 2, 15:00-15:15
+
+    def read(keep: np.ndarray) -> FloorSchedule:
+        return schedule_from_floors(floors, start=START, step_s=300, max_capacity_acu=16, trusted=keep)
+
+    held = held_out_floors(read, start=START, step_s=300, n_steps=len(floors))
+    in_sample = schedule_floors(
+        read(np.ones(len(floors), dtype=bool)), start=START, step_s=300, n_steps=len(floors)
+    )
+    at_nine = minute == 540
+    assert np.all(held[at_nine] == 10.0) and np.all(in_sample[at_nine] == 10.0)  # recurs: kept every day
+    # the p90 of the 15:00 slot's 12 occurrences reads day 2's 3 in-sample, none with day 2 held out
+    assert in_sample[2 * 288 + 180] == 10.0
+    assert held[2 * 288 + 180] == 0.5

@@ -93,8 +93,13 @@ def test_advise_splits_the_timetable_when_weekends_differ() -> None:
     days = {e.weekdays for e in advice.schedule.entries}
     assert days == {("MON", "TUE", "WED", "THU", "FRI"), ("SAT", "SUN")}
     weekend = [e for e in advice.schedule.entries if e.weekdays == ("SAT", "SUN")]
-    # the weekend's levels are read off acuplan's weekend floors only: not the weekdays' 12.5 ACU
-    # (acuplan live still raised 6.5 ACU for 15 minutes before 09:00 on weekend mornings)
-    assert max(e.min_capacity_acu for e in weekend) == 6.5
-    assert max(e.min_capacity_acu for e in advice.schedule.entries) == 12.5
+    # the weekend's levels are read off the weekend days' floors only: not the weekdays' raise
+    # (acuplan's live floors still raised 6.5 ACU before 09:00 on weekend mornings: the
+    # timetable is now read off the bound's floors, the least each replayed step needed)
+    assert advice.schedule.read_from == "bound"
+    assert [e.min_capacity_acu for e in weekend] == [0.5]
+    # weekdays: 6.5 ACU for the 15 minutes before 09:00, then the scaler climbs to 12 ACU from there
+    weekdays = [(e.at_minute, e.min_capacity_acu) for e in advice.schedule.entries if e.weekdays[0] == "MON"]
+    assert weekdays == [(0, 0.5), (8 * 60 + 45, 6.5), (9 * 60, 0.5)]
+    assert advice.recommended.slo_violation_min < advice.current.slo_violation_min / 10
     assert any(r.startswith("demand averaged 4.67 ACU on the 6 whole weekdays") for r in advice.reasons)

@@ -82,6 +82,7 @@ from policy.advice.workweek import DayTypes, day_of_week, day_type_reasons, day_
 from policy.config import ReplayConfig
 from policy.engine import validate_history
 from policy.errors import InvalidRequestError
+from policy.max_capacity import over_max_capacity
 from policy.quality import pinned_at_ceiling, pinned_note, pinned_remedy
 from policy.scaler import MIN_RUNNING_ACU, InstanceState, ScalerModel, advance, half_ceil, target_acu
 from policy.settings import max_capacity_remedy
@@ -284,16 +285,15 @@ def _max_capacity_alerts(
         At most one alert.
     """
     m = current.max_capacity_acu
-    need = np.where(np.isfinite(demand), demand, 0.0) * writer_share / model.slo_utilisation
-    over = np.flatnonzero(need > m)
-    if not over.size and not pinned:
+    over = over_max_capacity(demand, shares=(writer_share,), max_acu=m, model=model)  # the one rule
+    if not over.n_over and not pinned:
         return ahead
-    peak = float(need.max()) if need.size else 0.0
+    peak = over.peak_need_acu
     facts = []
-    if over.size:
+    if over.n_over:
         facts.append(
-            f"demand needed {peak:.1f} ACU on the writer at its peak, above MaxCapacity {m:g} in {over.size} "
-            f"of {len(need)} steps"
+            f"demand needed {peak:.1f} ACU on the writer at its peak, above MaxCapacity {m:g} in "
+            f"{over.n_over} of {len(demand)} steps"
         )
     facts += [
         f"demand sat at {p.ceiling_acu:g} ACU for {p.hours:.1f} h of the history (from "
@@ -307,8 +307,8 @@ def _max_capacity_alerts(
             f"the forecast reaches MaxCapacity {m:g} again at {crossing.at:%Y-%m-%d %H:%M} UTC "
             f"(in {lead_words(round(crossing.lead_time_s / 3600))})"
         )
-    need_acu = max(peak if over.size else 0.0, forecast_need_acu if ahead else 0.0)
-    value = max(([peak] if over.size else []) + [p.ceiling_acu for p in pinned])
+    need_acu = max(peak if over.n_over else 0.0, forecast_need_acu if ahead else 0.0)
+    value = max(([peak] if over.n_over else []) + [p.ceiling_acu for p in pinned])
     return [
         Alert(
             kind="max_capacity",

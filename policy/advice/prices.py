@@ -288,7 +288,8 @@ def advice_prices(
     if known is None:
         notes = [
             f"{unpriced_region(region)}: its I/O-Optimized rate, storage, I/O, provisioned, Reserved "
-            f"Instance, Savings Plan and backup prices are us-east-1's; give your own PriceBook for {region}"
+            f"Instance, Savings Plan and backup prices are us-east-1's; to price them for {region}, post a "
+            "price book in the HTTP request's options.prices (AdviceConfig.prices in the library)"
         ]
     elif region != US_EAST_1:
         notes = [

@@ -293,7 +293,7 @@ def exports_history(
     try:
         signals, report = read_uploads(
             paths, now_s=utc_now_s(), format=format, tz=tz, signal=signal, specs=specs or None,
-            cluster_id=cluster_id,
+            cluster_id=cluster_id, kinds=rules.kinds,
         )  # fmt: skip
     except ClustersError as exc:  # one cluster per run: never merge two clusters' samples
         if exc.chosen is None:

@@ -266,15 +266,19 @@ def _named(upload: Upload) -> Upload:
     return upload
 
 
-def _unit_mismatches(upload: Upload) -> Upload:
-    """Name the place of a known signal in another unit than its own (``CPUUtilization`` in ``acu``).
+def _unmapped(upload: Upload, kinds: Mapping[str, str] | None = None) -> Upload:
+    """Name the place of a signal ``traces.signals.signal_kind`` refuses, at its first sample.
 
-    ``traces.signals.signal_kind`` refuses such a signal when it is mapped, which is after
-    the checks, where no file or row is known; here it is a problem at its first sample (e.g.
-    ``db.csv row 2``, field ``unit``), with the number of its samples.
+    A known signal in another unit than its own (``CPUUtilization`` in ``acu``, field
+    ``unit``) and a signal whose name and unit have no ACU mapping (``MysteryBytes`` in
+    ``bytes``, field ``signal``; not a ``relative`` one, whose p99 the CLI scales to
+    ``--peak-acu``) are refused when mapped, which is after the checks, where no file or row
+    is known; here each is a problem at its first sample in the file (e.g. ``db.csv row 2``),
+    with the number of its samples.
 
     Args:
         upload: one file's upload, as parsed.
+        kinds: signal name -> kind overrides (``traces.SignalRules.kinds``), or None.
 
     Returns:
         The same upload, with a problem per such signal.
@@ -283,13 +287,14 @@ def _unit_mismatches(upload: Upload) -> Upload:
 
     for sig in upload.signals.values():
         try:
-            signal_kind(sig.name, sig.unit)
+            signal_kind(sig.name, sig.unit, kinds)
         except DemandMappingError as exc:
-            if exc.field != "unit" or not sig.where:
+            relative = exc.field == "signal" and sig.unit == "relative"  # --peak-acu maps it (the CLI)
+            if exc.field not in ("unit", "signal") or relative or not sig.where:
                 continue
             n = len(sig.where)
             first = f" (the first of its {n} samples)" if n > 1 else ""
-            upload.problems.append(Problem(sig.where[0], "unit", f"{exc.reason}{first}"))
+            upload.problems.append(Problem(sig.where[0], exc.field, f"{exc.reason}{first}"))
     return upload
 
 
@@ -315,6 +320,7 @@ def _parse_uploads(
     signal: str | None,
     specs: Mapping[str, Any] | None,
     select_cluster: str | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> Upload:
     """Read and parse files as one upload, before its checks (see :func:`read_uploads`)."""
     uploads = []
@@ -324,7 +330,7 @@ def _parse_uploads(
         upload = parse_any(
             data, name=p.name, format=fmt, tz=tz, signal=signal, specs=specs, select_cluster=select_cluster
         )
-        uploads.append(_named(_unit_mismatches(upload)))
+        uploads.append(_named(_unmapped(upload, kinds)))
     return merge_uploads(uploads)
 
 
@@ -337,6 +343,7 @@ def read_uploads(
     signal: str | None = None,
     specs: Mapping[str, Any] | None = None,
     cluster_id: str | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> tuple[list[SignalInput], IngestReport]:
     """Read, parse and check files as one upload (a signal in two files is one signal).
 
@@ -354,6 +361,7 @@ def read_uploads(
         cluster_id: the cluster whose rows are read when the rows name several (the files
             are parsed again with only its rows); rows naming one cluster or none are read
             whatever it is.
+        kinds: signal name -> kind overrides (``traces.SignalRules.kinds``), or None.
 
     Returns:
         The checked signals and the report.
@@ -364,10 +372,10 @@ def read_uploads(
             among them (before any other check).
         traces.UploadError: anything the checks reject (every problem in its report, each
             naming its file; a Prometheus error response is sniffed as Prometheus:
-            :func:`sniffed_format`); a known signal in another unit than its own, at its
-            first sample (``db.csv row 2``).
+            :func:`sniffed_format`); a known signal in another unit than its own, or a
+            signal with no ACU mapping, at its first sample (``db.csv row 2``).
     """
-    how: dict[str, Any] = {"format": format, "tz": tz, "signal": signal, "specs": specs}
+    how: dict[str, Any] = {"format": format, "tz": tz, "signal": signal, "specs": specs, "kinds": kinds}
     upload = _parse_uploads(paths, **how)
     if len(upload.cluster_ids) > 1:
         if cluster_id not in upload.cluster_ids:

@@ -11,10 +11,14 @@ names the first forecast hour that crosses its limit and the lead time to it:
   slo_utilisation`` (the simulator's SLO rule), above MaxCapacity within the next
   :data:`CALIBRATED_H` hours; beyond them, the need at the median forecast above
   MaxCapacity within the horizon (the median needs no calibrated spread: it is the growth
-  the chosen model itself sees); else a straight line through the history's daily peaks of
-  that need (at least :data:`MIN_TREND_DAYS` days, rising) that crosses MaxCapacity within
+  the chosen model itself sees); else a trend of the history's daily peaks of that need
+  (at least :data:`MIN_TREND_DAYS` days; rising by Mann-Kendall's test at
+  :data:`TREND_ALPHA`, its slope Theil-Sen's, and fitting better than one step between
+  two levels by absolute deviation) that crosses MaxCapacity within
   :data:`TREND_HORIZON_DAYS` days (the forecasters' seasons repeat the recent level; this
-  is the growth they leave out);
+  is the growth they leave out). A job that recurs weekly, or one step up, is no growth: a
+  least-squares line through two Monday spikes or a level shift read as +0.4-0.5 ACU/day
+  and a false date;
 * ``budget``: the median forecast of the next :data:`CALIBRATED_H` hours, at the
   history's own step (hourly means hide the spikes a timetable's 15-minute raises are
   for, and an hourly floor would hold a 15-minute raise for the hour), replayed on the
@@ -44,6 +48,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import kendalltau, theilslopes
 
 from forecasting import ForecastingError, ForecastWarning, forecast_demand
 from policy.advice.types import Alert, CurrentSettings, Engine, Outlook
@@ -77,6 +82,10 @@ MAX_CONNECTIONS_TABLE: Final[dict[str, tuple[tuple[float, int], ...]]] = {
 
 MIN_TREND_DAYS: Final[int] = 5
 """Whole days of history a growth trend of the daily peaks needs."""
+
+TREND_ALPHA: Final[float] = 0.05
+"""Significance of the Mann-Kendall test that the daily peaks rise (Mann 1945, Kendall 1975;
+``scipy.stats.kendalltau`` of the peaks against the day): the conventional 5 %."""
 
 TREND_HORIZON_DAYS: Final[int] = 90
 """A trend crossing further ahead than this is not an alert."""
@@ -335,10 +344,14 @@ def _trend_alert(
     ok = np.isfinite(need)
     if ok.sum() < MIN_TREND_DAYS:
         return []
-    x = np.arange(days, dtype=np.float64)[ok]
-    slope, intercept = (float(v) for v in np.polyfit(x, need[ok], 1))
-    if slope <= 0:
+    x, y = np.arange(days, dtype=np.float64)[ok], need[ok]
+    tau = kendalltau(x, y, alternative="greater")
+    if not tau.pvalue < TREND_ALPHA:  # NaN (all peaks equal) is no trend either
         return []
+    fit = theilslopes(y, x)  # Sen 1968: the median pairwise slope, robust to a day's spike
+    slope, intercept = float(fit[0]), float(fit[1])
+    if slope <= 0 or _step_deviation(y) <= float(np.sum(np.abs(y - (intercept + slope * x)))):
+        return []  # a step between two levels fits at least as well: a level shift, not growth
     ahead = (current.max_capacity_acu - intercept) / slope - (days - 1)  # days after the last day
     if not min(horizon, CALIBRATED_H) / 24 <= ahead <= TREND_HORIZON_DAYS:
         return []
@@ -352,12 +365,24 @@ def _trend_alert(
             lead_time_s=hours * 3600.0,
             value=round(intercept + slope * (days - 1), 2),
             limit=current.max_capacity_acu,
-            message=f"the writer's daily peak need grows {slope:+.2f} ACU/day over the last {days} days (a "
-            f"straight line through them); at that rate it reaches MaxCapacity {current.max_capacity_acu:g} "
-            f"around {at:%Y-%m-%d} (in {lead_words(hours)}): raise MaxCapacity before then or confirm the "
-            "growth",
+            message=f"the writer's daily peak need grows {slope:+.2f} ACU/day over the last {days} days "
+            f"(Theil-Sen slope of the daily peaks; Mann-Kendall p = {tau.pvalue:.2g}); at that rate it "
+            f"reaches MaxCapacity {current.max_capacity_acu:g} around {at:%Y-%m-%d} (in "
+            f"{lead_words(hours)}): raise MaxCapacity before then or confirm the growth",
         )
     ]
+
+
+def _step_deviation(y: FloatArray) -> float:
+    """The least absolute deviation of one step between two levels (each its median) through ``y``.
+
+    Absolute, not squared, as Theil-Sen's line it is compared with: a day's spike weighs on
+    both fits alike instead of deciding between them. ``y`` has shape (n,), n >= 2.
+    """
+    return min(
+        float(np.sum(np.abs(y[:k] - np.median(y[:k]))) + np.sum(np.abs(y[k:] - np.median(y[k:]))))
+        for k in range(1, len(y))
+    )
 
 
 def _remedy(current: CurrentSettings, peak: float) -> str:

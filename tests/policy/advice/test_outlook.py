@@ -124,3 +124,37 @@ def test_growth_the_median_forecast_sees_beyond_a_day_is_alerted_when_it_crosses
     assert alert.message.startswith("the median demand forecast needs")
     assert alert.lead_time_s is not None and 24 * 3600 <= alert.lead_time_s < 2 * 86_400
     assert outlook.writer_need_acu[1] >= 64.0  # the outlook's own second day agrees
+
+
+def _trend_messages(demand: np.ndarray, max_acu: float) -> list[str]:
+    alerts, _ = _alerts(demand, CurrentSettings(max_capacity_acu=max_acu))
+    return [a.message for a in alerts if "grows" in a.message]
+
+
+def test_a_weekly_job_is_no_growth() -> None:
+    # QA 61: 13 days idle at 0.6 ACU with a 12-ACU report job on two Mondays (days 1 and 8): a
+    # least-squares line through the daily peaks read +0.43 ACU/day and MaxCapacity in 24 days.
+    demand = np.full(13 * 288, 0.6)
+    for day in (1, 8):
+        demand[day * 288 + 72 : day * 288 + 96] = 12.0
+    assert _trend_messages(demand, 16.0) == []
+
+
+def test_one_step_up_is_a_level_shift_not_growth() -> None:
+    # 6 days at 2 ACU, then 3 days at 7 ACU: a line read +0.5 ACU/day; the forecasters see the new level.
+    demand = np.concatenate([np.full(6 * 288, 2.0), np.full(3 * 288, 7.0)])
+    demand = demand * (1 + 0.05 * np.sin(np.arange(len(demand)) / 7))
+    assert _trend_messages(demand, 32.0) == []
+
+
+def test_noisy_growth_with_a_spike_is_still_growth() -> None:
+    # The daily peaks rise 0.6 ACU/day with noise and one day's 3x spike: Theil-Sen's slope is not
+    # pulled by the spike, and the rise is significant (Mann-Kendall).
+    rng = np.random.default_rng(3)
+    days = 10
+    peaks = 2 + 0.6 * np.arange(days) + rng.normal(0, 0.2, days)
+    peaks[4] *= 3
+    demand = np.repeat(peaks, 288) * np.where(np.arange(days * 288) % 288 < 144, 1.0, 0.5)
+    [message] = _trend_messages(demand, 24.0)
+    assert message.startswith("the writer's daily peak need grows +0.3")  # 0.6 x 0.5 / 0.95 = 0.32
+    assert "(Theil-Sen slope of the daily peaks; Mann-Kendall p = " in message

@@ -334,7 +334,7 @@ def _rows_wide(
             if isinstance(value, str):
                 upload.problems.append(Problem(where, col, value))
                 continue
-            upload.add(sig, ts, value, where, field=col)
+            upload.add(sig, ts, value, where, field=col, ts_field=header[0])
 
 
 def _rows_labelled(upload: Upload, rows: Iterable[tuple[str, list[str]]], clock: _Clock, specs: Any) -> None:
@@ -354,7 +354,8 @@ def _rows_labelled(upload: Upload, rows: Iterable[tuple[str, list[str]]], clock:
                 upload.problems.append(Problem(where, fld, reason))
         if why or unit is None or isinstance(ts, str) or isinstance(value, str):
             continue
-        upload.add(upload.signal(name, unit, statistic, upload.name), ts, value, where, field="Value")
+        sig = upload.signal(name, unit, statistic, upload.name)
+        upload.add(sig, ts, value, where, field="Value", ts_field="Timestamp")
 
 
 def _layout(low: list[str]) -> str | None:
@@ -638,12 +639,13 @@ def parse_cloudwatch(
                     value,
                     f"{_path(rloc)}.Values.{k}",
                     field=f"Values.{k}",
+                    ts_field=f"Timestamps.{k}",
                     loc=(*rloc, "Values", k),
                     page=i,
                 )
                 if len(upload.problems) > before:  # locate a limit breach at the sample
                     p = upload.problems[-1]
-                    where_field = "Timestamps" if p.field == "ts" else "Values"
+                    where_field = "Timestamps" if p.field == f"Timestamps.{k}" else "Values"
                     upload.problems[-1] = Problem(
                         _path(rloc), f"{where_field}.{k}", p.reason, (*rloc, where_field, k)
                     )
@@ -770,7 +772,9 @@ def parse_prometheus(
             if isinstance(v, str):
                 upload.problems.append(Problem(_path(sloc), f"values.{k}", v, vloc))
                 continue
-            upload.add(sig, t, v, f"{_path(sloc)}.values.{k}", field=f"values.{k}", loc=vloc)
+            upload.add(
+                sig, t, v, f"{_path(sloc)}.values.{k}", field=f"values.{k}", ts_field=f"values.{k}", loc=vloc
+            )
     if skipped:
         upload.notes.append(f"{skipped} NaN samples (Prometheus: no value) were skipped as missing")
     return upload

@@ -125,6 +125,9 @@ class RawSignal:
         ts_s: sample times, epoch seconds, in input order.
         values: values, same length.
         where: each sample's place (``row 7``), same length.
+        fields: each sample's time and value fields as the input names them (``("ts",
+            "value")``, ``("Timestamp", "Value")``), same length: a conflict or a future
+            timestamp names the column the user wrote.
         page: each sample's page (CloudWatch), same length; later pages win conflicts.
         flags: problems the source reported for it (partial or failed queries).
     """
@@ -136,6 +139,7 @@ class RawSignal:
     ts_s: list[int] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     where: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)
     page: list[int] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
@@ -183,19 +187,25 @@ class Upload:
         where: str,
         *,
         field: str = "value",
+        ts_field: str = "ts",
         loc: Loc = ("body",),
         page: int = 0,
     ) -> None:
-        """Check one sample against the limits and keep it, or record why not."""
+        """Check one sample against the limits and keep it, or record why not.
+
+        ``field`` and ``ts_field`` are the value's and the time's fields as the input names
+        them (a CSV's columns as written), for every message about the sample.
+        """
         reason = sample_problem(ts_s, value, signal.unit, signal.name)
         if reason is not None:
             self.problems.append(
-                Problem(where, "ts" if reason.startswith("timestamp") else field, reason, loc)
+                Problem(where, ts_field if reason.startswith("timestamp") else field, reason, loc)
             )
             return
         signal.ts_s.append(ts_s)
         signal.values.append(value)
         signal.where.append(where)
+        signal.fields.append((ts_field, field))
         signal.page.append(page)
 
 
@@ -389,7 +399,7 @@ def _dedupe(raw: RawSignal, problems: list[Problem]) -> tuple[list[int], list[fl
                 problems.append(
                     Problem(
                         raw.where[i],
-                        "value",
+                        raw.fields[i][1],
                         f"{raw.label} has {vals[-1]:g} and {v:g} at {iso(t)} (also at {raw.where[j]}): "
                         "conflicting duplicate",
                     )
@@ -505,11 +515,11 @@ def check_upload(
                     problems.append(
                         Problem(
                             raw.where[i],
-                            "ts",
+                            raw.fields[i][0],
                             f"{iso(raw.ts_s[i])} is in the future (after now, {iso(now_s)})",
                         )
                     )
-            for name in ("ts_s", "values", "where", "page"):
+            for name in ("ts_s", "values", "where", "fields", "page"):
                 col = getattr(raw, name)
                 setattr(raw, name, [col[i] for i in keep])
     checked: list[_Checked] = []
@@ -573,6 +583,7 @@ def merge_uploads(uploads: Sequence[Upload]) -> Upload:
             sig.ts_s += raw.ts_s
             sig.values += raw.values
             sig.where += raw.where
+            sig.fields += raw.fields
             sig.page += [k * _FILE_PAGES + p for p in raw.page]
             sig.flags += raw.flags
     return out

@@ -39,3 +39,29 @@ def test_a_signal_with_no_acu_mapping_names_the_file_and_its_first_row(tmp_path:
         "name it (e.g. working_set_bytes, FreeableMemory, DatabaseConnections) or give its kind (the first "
         "of its 2 samples)"
     )
+
+
+def _export(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text(header + "\n" + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_a_cloudwatch_export_s_conflict_and_future_name_its_own_columns(tmp_path: Path) -> None:
+    rows = [f"{format_ts(T0 + STEP * i)},{20 + i}" for i in range(3)]
+    dup = _export(tmp_path / "dup.csv", "Timestamp,Value", [*rows, f"{format_ts(T0 + STEP)},99"])
+    future = _export(tmp_path / "future.csv", "Timestamp,Value", [*rows, "2999-01-01T00:00:00Z,40"])
+    wide = _export(tmp_path / "wide.csv", "time,CPUUtilization", [*rows, f"{format_ts(T0)},99"])
+    cpu = ["--signal", "CPUUtilization Maximum", "--max-acu", "16"]
+
+    assert _error(runner.invoke(app, ["advise", "-i", str(dup), *cpu])) == (
+        "error: dup.csv row 5, field 'Value': CPUUtilization (Maximum, dup.csv) has 21 and 99 at "
+        "2024-05-06T00:05:00Z (also at dup.csv row 3): conflicting duplicate"
+    )
+    message = _error(runner.invoke(app, ["advise", "-i", str(future), *cpu]))
+    assert message.startswith(
+        "error: future.csv row 5, field 'Timestamp': 2999-01-01T00:00:00Z is in the future (after now, "
+    ), message
+    assert _error(runner.invoke(app, ["advise", "-i", str(wide), "--max-acu", "16"])) == (
+        "error: wide.csv row 5, field 'CPUUtilization': CPUUtilization (wide.csv) has 20 and 99 at "
+        "2024-05-06T00:00:00Z (also at wide.csv row 2): conflicting duplicate"
+    )

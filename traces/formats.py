@@ -181,6 +181,28 @@ def _spec_of(spec: SignalSpec | None, key: str, name: str, statistic: str) -> tu
     return name, statistic, (str(unit) if unit else default_unit(name))
 
 
+def statistic_problem(label: str) -> str | None:
+    """Why a label's last word is not a statistic, when the words before it name a known metric.
+
+    ``CPUUtilization Bogus`` names ``CPUUtilization`` then a statistic CloudWatch does not
+    have; ``CPUUtilization Maximum``, ``CPUUtilization`` and a metric whose unit is unknown
+    (another metric, its unit given elsewhere) are no such problem. The CLI checks
+    ``--signal`` with it before reading a file, so the option is named, not the file.
+
+    Args:
+        label: e.g. ``--signal``'s value or a CloudWatch Label.
+
+    Returns:
+        E.g. ``'Bogus' is not a statistic (one of Maximum, Average, Minimum, Sum,
+        SampleCount, or a percentile such as p99)``; None when there is no such problem.
+    """
+    head, _, last = label.strip().rpartition(" ")
+    if not head or known_signal_name(head) is None or check_statistic(last) is not None:
+        return None
+    stats = ", ".join(s for s in STATISTICS if s != "unknown")
+    return f"{last!r} is not a statistic (one of {stats}, or a percentile such as p99)"
+
+
 def _unknown_signal(name: str, where_unit: str = "") -> str:
     """Why a signal without a unit cannot be read: its name is not one whose unit is known.
 
@@ -198,10 +220,8 @@ def _unknown_signal(name: str, where_unit: str = "") -> str:
         'CPUUtilization'?); known signals: CPUUtilization, ...; another metric needs its
         unit (one of acu, percent, ...)``.
     """
-    head, _, last = name.strip().rpartition(" ")
-    if head and known_signal_name(head) is not None:  # the metric is known: the statistic is not
-        stats = ", ".join(s for s in STATISTICS if s != "unknown")
-        return f"{last!r} in {name!r} is not a statistic (one of {stats}, or a percentile such as p99)"
+    if (why := statistic_problem(name)) is not None:  # the metric is known: the statistic is not
+        return why.replace(" is not a statistic", f" in {name.strip()!r} is not a statistic", 1)
     close = difflib.get_close_matches(name.lower(), list(KNOWN_SIGNALS), n=1, cutoff=0.8)
     guess = f" (did you mean {known_signal_name(close[0])!r}?)" if close else ""
     return (

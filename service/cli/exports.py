@@ -253,6 +253,7 @@ def exports_history(
     now: datetime | None = None,
     cluster_id: str | None = None,
     cluster_option: str = "--cluster-id",
+    signal_option: str = "--signal",
 ) -> ExportsHistory:
     """Read metric exports as one upload and turn them into demand on the step grid.
 
@@ -274,6 +275,8 @@ def exports_history(
             (``--cluster-id``); with rows of one cluster or none it only names the cluster.
         cluster_option: where ``cluster_id`` came from, for messages (``--cluster-id``, or
             a config file's key: ``c.toml: cluster.cluster_id``).
+        signal_option: where ``signal`` came from, for messages (``--signal``, or a config
+            file's key: ``c.toml: signals.signal``).
 
     Returns:
         The history, the signals and the report.
@@ -282,14 +285,18 @@ def exports_history(
         CliInputError: anything the checks reject (the first problem, counting the rest),
             rows of more than one ``cluster_id`` without ``cluster_id`` among them (checked
             first: two clusters' samples at one time are no conflicting duplicates),
-            a signal without a mapping (naming ``--max-acu`` or ``--rate``), or a history
+            a ``signal`` whose statistic does not exist (naming ``signal_option``, with the
+            statistics), a signal without a mapping (naming ``--max-acu`` or ``--rate``), or a history
             out of range (naming the file, or ``--now``).
         OSError: a file cannot be read.
     """
     from service.inputs.history import HistoryError
     from service.inputs.signals import ClustersError, choose_step, read_uploads, signals_history, utc_now_s
     from traces import DemandMappingError, UploadError
+    from traces.formats import statistic_problem
 
+    if signal and (why := statistic_problem(signal)) is not None:  # the option's fault, not the file's
+        raise CliInputError(f"{signal_option} {signal!r}: {why}")
     try:
         signals, report = read_uploads(
             paths, now_s=utc_now_s(), format=format, tz=tz, signal=signal, specs=specs or None,

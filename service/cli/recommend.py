@@ -552,6 +552,7 @@ def recommend_command(
             signal=signal or file.signals.signal, specs=file.signals.queries, peak_acu=peak_acu,
             step_s=step_s, now=requested_now, cluster_id=cluster_id or c.cluster_id,
             cluster_option="--cluster-id" if cluster_id else f"{src.file}: cluster.cluster_id",
+            signal_option="--signal" if signal else f"{src.file}: signals.signal",
         )  # fmt: skip
         built, report, step = read.built, read.report, read.built.step_s
         for line in _unused_options(

@@ -65,3 +65,18 @@ def test_a_cloudwatch_export_s_conflict_and_future_name_its_own_columns(tmp_path
         "error: wide.csv row 5, field 'CPUUtilization': CPUUtilization (wide.csv) has 20 and 99 at "
         "2024-05-06T00:00:00Z (also at wide.csv row 2): conflicting duplicate"
     )
+
+
+def test_a_signal_option_with_no_such_statistic_names_the_option_not_the_file(tmp_path: Path) -> None:
+    src = _export(
+        tmp_path / "office.csv", "Timestamp,Value", [f"{format_ts(T0 + STEP * i)},20" for i in range(3)]
+    )
+
+    for command in ("advise", "recommend"):
+        result = runner.invoke(
+            app, [command, "-i", str(src), "--signal", "CPUUtilization Bogus", "--max-acu", "16"]
+        )
+        assert _error(result) == (
+            "error: --signal 'CPUUtilization Bogus': 'Bogus' is not a statistic (one of Maximum, Average, "
+            "Minimum, Sum, SampleCount, or a percentile such as p99)"
+        )

@@ -64,6 +64,12 @@ FORMATS: Final[tuple[str, ...]] = ("csv", "aws-csv", "cloudwatch", "prometheus",
 
 CANONICAL: Final[tuple[str, ...]] = ("ts", "cluster_id", "signal", "unit", "value")
 
+CSV_LAYOUTS: Final[str] = (
+    f"{','.join(CANONICAL)!r} (optionally ',statistic'), 'Timestamp,Value', 'Label,Timestamp,Value' or "
+    "'Timestamp,<metric>,...'"
+)
+"""The CSV headers :func:`parse_csv` reads, as its messages list them."""
+
 _ID_SUFFIX: Final[dict[str, str]] = {
     "max": "Maximum",
     "maximum": "Maximum",
@@ -485,7 +491,7 @@ def parse_csv(
         return upload
     if first is None:
         upload.problems.append(
-            Problem(name, None, f"file is empty (expected header {','.join(CANONICAL)!r})")
+            Problem(name, None, f"file is empty: expected a CSV header, one of {CSV_LAYOUTS}")
         )
         return upload
     header = first[1]
@@ -530,8 +536,7 @@ def parse_csv(
                 f"{name} row 1",
                 None,
                 f"header {','.join(header)!r} is not a known layout{_separator_hint(header)}: expected "
-                f"{','.join(CANONICAL)!r} (optionally ',statistic'), 'Timestamp,Value', "
-                "'Label,Timestamp,Value' or 'Timestamp,<metric>,...'",
+                f"{CSV_LAYOUTS}",
             )
         )
     clock.finish()

@@ -80,3 +80,13 @@ def test_a_signal_option_with_no_such_statistic_names_the_option_not_the_file(tm
             "error: --signal 'CPUUtilization Bogus': 'Bogus' is not a statistic (one of Maximum, Average, "
             "Minimum, Sum, SampleCount, or a percentile such as p99)"
         )
+
+
+def test_an_empty_csv_says_so_and_lists_every_layout_the_cli_reads(tmp_path: Path) -> None:
+    src = tmp_path / "empty.csv"
+    src.write_text("", encoding="utf-8")
+
+    assert _error(runner.invoke(app, ["advise", "-i", str(src), "--max-acu", "16"])) == (
+        "error: empty.csv: file is empty: expected a CSV header, one of 'ts,cluster_id,signal,unit,value' "
+        "(optionally ',statistic'), 'Timestamp,Value', 'Label,Timestamp,Value' or 'Timestamp,<metric>,...'"
+    )

@@ -58,7 +58,14 @@ from service.cli.exports import (
     ingest_lines,
     parse_pairs,
 )
-from service.cli.inputs import CliInputError, check_finite, check_peak_acu, input_errors, require_extra
+from service.cli.inputs import (
+    CliInputError,
+    check_finite,
+    check_peak_acu,
+    check_trace,
+    input_errors,
+    require_extra,
+)
 from service.cli.output import check_output_paths, write_json_atomic, write_text_atomic
 from service.inputs.bundled import bundled_replay_inputs
 from service.inputs.history import plan_span_s
@@ -362,6 +369,7 @@ def advise_command(
         check_price(price)  # recommend's rule
         region_name = _check_region(region, price)
         if trace is not None:
+            check_trace("--trace", trace)
             export_only = {
                 "--format": format, "--signal": signal, "--input-timezone": input_timezone,
                 "--rate": rate, "--peak-acu": peak_acu, "--cluster-id": cluster_id,

@@ -21,7 +21,7 @@ from rich.console import Console
 from policy.scaler import RAMP_PROFILES
 from policy.trace_replay.report import POLICY_NAMES
 from service.bench.defaults import DEFAULT_RAMP_PROFILES, FLEET_CLUSTERS, FLEET_TRACE
-from service.cli.inputs import CliInputError, require_extra
+from service.cli.inputs import CliInputError, check_trace, require_extra
 from service.errors import one_line
 from traces import list_bundled
 
@@ -223,6 +223,8 @@ def bench_command(
         check_members(members, pols, ReplayConfig())
         if fleet_clusters is None:  # the throughput run times acuplan: not asked for without it
             fleet_clusters = FLEET_CLUSTERS if "acuplan" in pols else 0
+        if fleet_dir is None and fleet_clusters:  # else --fleet-trace is not read
+            check_trace("--fleet-trace", fleet_trace)
         fleet = fleet_for(fleet_dir, fleet_clusters, fleet_trace, max_acu, peak_acu)
         require_extra("matplotlib", "acuplan bench")  # after the options: their errors come first
         if scheduler is not None:

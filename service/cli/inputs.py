@@ -96,6 +96,28 @@ def capacity_limits(max_acu: float) -> CapacityLimits:
         raise CliInputError(f"--max-acu {max_acu:g}: {limit_reasons(exc)}") from None
 
 
+def check_trace(option: str, name: str) -> str:
+    """Refuse a bundled trace name that does not exist, naming the option, before any work.
+
+    Args:
+        option: the option, e.g. ``--trace`` or ``--fleet-trace``.
+        name: its value.
+
+    Returns:
+        ``name``, a name of ``traces.list_bundled``.
+
+    Raises:
+        CliInputError: ``--trace: unknown bundled trace 'nosuch'; valid names: ...`` (the
+            bundled names, sorted: ``traces.UnknownTraceError``'s message).
+    """
+    from traces import UnknownTraceError, list_bundled
+
+    names = list_bundled()
+    if name not in names:
+        raise CliInputError(f"{option}: {UnknownTraceError(name, names)}")
+    return name
+
+
 def parse_policies(text: str) -> tuple[str, ...]:
     """Split ``--policies`` into names.
 

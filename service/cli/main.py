@@ -34,6 +34,7 @@ from service.cli.inputs import (
     check_finite,
     check_listen,
     check_replan,
+    check_trace,
     fail,
     input_errors,
     load_policy_config,
@@ -192,6 +193,7 @@ def replay_command(
     from service.inputs.bundled import bundled_replay_inputs
 
     with input_errors():
+        check_trace("--trace", trace)
         names = parse_policies(policies)
         profile = check_ramp_profile(ramp_profile)
         if max_acu is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from service.cli.main import app
-from traces import format_ts
+from traces import format_ts, list_bundled
 
 runner = CliRunner()
 T0 = int(datetime(2024, 5, 6, tzinfo=UTC).timestamp())
@@ -90,3 +90,16 @@ def test_an_empty_csv_says_so_and_lists_every_layout_the_cli_reads(tmp_path: Pat
         "error: empty.csv: file is empty: expected a CSV header, one of 'ts,cluster_id,signal,unit,value' "
         "(optionally ',statistic'), 'Timestamp,Value', 'Label,Timestamp,Value' or 'Timestamp,<metric>,...'"
     )
+
+
+def test_an_unknown_bundled_trace_names_its_option_and_lists_the_bundled_traces(tmp_path: Path) -> None:
+    valid = ", ".join(list_bundled())
+    for args, option in (
+        (["advise", "--trace", "nosuch"], "--trace"),
+        (["replay", "--trace", "nosuch"], "--trace"),
+        (["bench", "--fleet-trace", "nosuch", "--out", str(tmp_path / "out")], "--fleet-trace"),
+    ):
+        assert _error(runner.invoke(app, args)) == (
+            f"error: {option}: unknown bundled trace 'nosuch'; valid names: {valid}"
+        ), args
+    assert not (tmp_path / "out").exists()

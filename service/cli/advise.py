@@ -498,8 +498,8 @@ def advise_command(
             advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read) + assumed})
     console = Console() if Console().is_terminal else Console(width=150)
     if read is not None:
-        for line in ingest_lines(read.report, read.built.step_s):
-            console.print(line, markup=False, highlight=False)
+        for line in ingest_lines(read.report, read.built.step_s):  # whole lines, as recommend prints them
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     console.print(advice_table(advice))
     if advice.floor_binds_for_nothing:  # the headline of a floor that only costs (the JSON has it too)
         console.print(f"- {advice.floor_binds_for_nothing}", markup=False)

@@ -39,6 +39,11 @@ MAX_EXPORT_STEPS: Final[int] = 1_000_000
 
 ENGINES: Final[tuple[str, ...]] = ("aurora-postgresql", "aurora-mysql")
 
+UNKNOWN_STATISTIC: Final[str] = "statistic not given: values read as given"
+"""A signal without a statistic in :func:`ingest_lines`: no statistic is assumed, each sample is
+its period's value as a gauge (``traces.signals``: not a count, no Average warning), as
+``Maximum``, ``Minimum`` and ``Average`` are."""
+
 InputsOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -334,11 +339,15 @@ def exports_history(
 def ingest_lines(report: IngestReport, step_s: int | None = None) -> list[str]:
     """What was read, as printed lines: the signals with their steps and holes, duplicates dropped.
 
+    A signal whose statistic the input does not give (a ``Timestamp,CPUUtilization`` column,
+    a canonical CSV without ``statistic``) says so: :data:`UNKNOWN_STATISTIC`.
+
     ``step_s``: the grid the history was read on; when a signal's own step differs (420-s
     samples on the 450-s grid that divides the 15-minute plan step), a line says so.
     """
     sig = [
-        f"{s.signal} ({s.unit}, {s.statistic}, {s.n_points} points "
+        f"{s.signal} ({s.unit}, {UNKNOWN_STATISTIC if s.statistic == 'unknown' else s.statistic}, "
+        f"{s.n_points} points "
         + (
             f"at irregular intervals, read every {s.step_s} s"
             if s.irregular

@@ -72,7 +72,8 @@ def test_the_upload_report_says_irregular_with_its_step_and_no_holes() -> None:
     )
     assert np.array_equal(signals[0].ts_s, ts)  # read, never moved
     assert ingest_lines(report) == [
-        "inputs: upload.csv: 4315 points; signals: ServerlessDatabaseCapacity (acu, unknown, 4315 points at "
+        "inputs: upload.csv: 4315 points; signals: ServerlessDatabaseCapacity (acu, statistic not given: "
+        "values read as given, 4315 points at "
         "irregular intervals, read every 60 s)"
     ]
 
@@ -180,7 +181,8 @@ def test_advise_reads_irregular_exports_and_says_so(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        "inputs: agent.csv: 4315 points; signals: ServerlessDatabaseCapacity (acu, unknown, 4315 points at "
+        "inputs: agent.csv: 4315 points; signals: ServerlessDatabaseCapacity (acu, statistic not given: "
+        "values read as given, 4315 points at "
         "irregular intervals, read every 60 s)"
     )
     text = " ".join(result.stdout.split())

@@ -103,3 +103,22 @@ def test_an_unknown_bundled_trace_names_its_option_and_lists_the_bundled_traces(
             f"error: {option}: unknown bundled trace 'nosuch'; valid names: {valid}"
         ), args
     assert not (tmp_path / "out").exists()
+
+
+def test_a_wide_export_without_a_statistic_says_it_is_read_as_given(tmp_path: Path) -> None:
+    # 3 days: the 2-day warm-up plus the one day advise needs
+    src = _export(
+        tmp_path / "wide.csv",
+        "Timestamp,CPUUtilization",
+        [f"{format_ts(T0 + STEP * i)},{20 + i % 288 / 10:g}" for i in range(3 * 288)],
+    )
+
+    result = runner.invoke(
+        app, ["advise", "-i", str(src), "--max-acu", "16", "--json", str(tmp_path / "a.json")]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "inputs: wide.csv: 864 points; signals: CPUUtilization (percent, statistic not given: values read as "
+        "given, 864 points every 300 s)"
+    ) in result.stdout.splitlines()

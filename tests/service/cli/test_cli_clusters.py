@@ -82,7 +82,8 @@ def test_the_config_files_cluster_id_picks_the_rows_or_is_named(two: Path, tmp_p
     result = runner.invoke(app, ["recommend", "--input", str(two), "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        f"inputs: two.csv: {N} points; signals: load (acu, unknown, {N} points every 300 s)"
+        f"inputs: two.csv: {N} points; signals: load (acu, statistic not given: "
+        f"values read as given, {N} points every 300 s)"
     )
 
 
@@ -90,7 +91,10 @@ def _recommend(tmp_path: Path, name: str, *args: str) -> dict[str, Any]:
     out = tmp_path / f"{name}.json"
     result = runner.invoke(app, ["recommend", *args, "--json", str(out)])
     assert result.exit_code == 0, result.output
-    read = f"{Path(args[1]).name}: {N} points; signals: load (acu, unknown, {N} points every 300 s)"
+    read = (
+        f"{Path(args[1]).name}: {N} points; signals: load (acu, statistic not given: "
+        f"values read as given, {N} points every 300 s)"
+    )
     assert result.stdout.splitlines()[0] == f"inputs: {read}"
     doc: dict[str, Any] = json.loads(out.read_text())
     return doc

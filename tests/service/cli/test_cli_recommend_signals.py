@@ -83,7 +83,10 @@ def test_several_signals_keep_the_working_set_floor_and_name_the_binding_signal(
     assert min(c.min_capacity_acu for c in rec.settings.capacity_changes) >= 10.0
     assert any("MinCapacity stays at least 10 ACU to hold the memory working set" in r for r in rec.reasons)
     assert any("FreeableMemory bound in 100% of the steps" in r for r in rec.reasons)
-    assert "signals: CPUUtilization (percent, unknown, 864 points every 300 s)" in result.stdout
+    assert (
+        "signals: CPUUtilization (percent, statistic not given: values read as given, 864 points every 300 s)"
+        in result.stdout
+    )
 
 
 def test_config_file_sets_the_cluster_and_options_override_it(tmp_path: Path) -> None:
@@ -360,7 +363,8 @@ def test_prometheus_range_query_json(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith(
-        "inputs: prom.json: 575 points; signals: ServerlessDatabaseCapacity (acu, unknown, 575 points "
+        "inputs: prom.json: 575 points; signals: ServerlessDatabaseCapacity (acu, statistic not given: "
+        "values read as given, 575 points "
         "every 300 s, 1 hole"
     )
     assert "cluster cluster-1: plan for 12 x 900 s from 2024-05-08T00:00Z" in result.stdout
@@ -389,7 +393,8 @@ def test_parquet_wide_file(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        "inputs: m.parquet: 576 points; signals: CPUUtilization (percent, unknown, 576 points every 300 s)"
+        "inputs: m.parquet: 576 points; signals: CPUUtilization (percent, statistic not given: "
+        "values read as given, 576 points every 300 s)"
     )
     assert "  2024-05-08 00:00Z  0.5 / 16" in result.stdout
     rec = Recommendation.model_validate(json.loads(out.read_text()))

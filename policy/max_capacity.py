@@ -7,7 +7,7 @@ that need is above MaxCapacity no floor and no scaler can meet it, so
 :func:`policy.floors.cheapest_floors` caps the need at MaxCapacity there (its ``_Run``)
 and the perfect-foresight bound keeps those SLO minutes and that shortfall. This module
 states the same rule as a count, so a report can say how much of a window is out of any
-schedule's reach. (``policy.advice.advise``'s ``max_capacity`` alert calls it for the writer
+schedule's reach. (``policy.advice.alerts``' ``max_capacity`` alert calls it for the writer
 alone; with ``read_frac <= 0.5`` the writer is the busiest instance.)
 Pure; imports only :mod:`policy.scaler`.
 """

@@ -352,7 +352,7 @@ def check_free_memory_within_max(sig: SignalInput, max_acu: float) -> None:
     history), and ``max_acu - free / 2 GiB`` would go negative: a working set of zero. AWS
     documents no tolerance (only "about 2 GiB" per ACU), so none is allowed. The rule of
     ``ServerlessDatabaseCapacity`` above MaxCapacity
-    (``policy.advice.advise.check_capacity_within_max``), for the memory signal.
+    (``policy.advice.checks.check_capacity_within_max``), for the memory signal.
 
     Args:
         sig: a ``freeable_memory`` signal, bytes.

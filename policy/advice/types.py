@@ -184,7 +184,7 @@ class AdviceConfig(FrozenModel):
             Standard rate.
         schedule_slot_s: the timetable's resolution, seconds.
         schedule_quantile: the highest quantile of the floors (acuplan's live ones, and the
-            bound's) a timetable slot may take (``policy.advice.advise.SCHEDULE_QUANTILES``
+            bound's) a timetable slot may take (``policy.advice.timetable.SCHEDULE_QUANTILES``
             below it are tried too; the cheapest with no more SLO minutes than acuplan live wins).
         schedule_timezone: the IANA zone whose wall clock the timetable's slots, weekdays and
             times follow (``Europe/Berlin``), and EventBridge Scheduler's
@@ -271,7 +271,7 @@ class ObservedToday(FrozenModel):
     The observed capacity is taken per instance (CloudWatch's cluster-level
     ``ServerlessDatabaseCapacity`` is the mean over the cluster's instances; an instance's
     own series is that instance's) and multiplied by today's instances, the writer and
-    each reader (:attr:`policy.advice.advise.OBSERVED_TOLERANCE` says when the two differ
+    each reader (:attr:`policy.advice.observed.OBSERVED_TOLERANCE` says when the two differ
     too much to trust the simulation of today).
 
     Attributes:

@@ -464,7 +464,7 @@ def recommend_command(
     from placement import CapacityLimits, PreviousLayout, Topology, az_id_prefix
     from placement.pricing import PRICES, region_price
     from policy import ClusterSpec
-    from policy.advice.advise import check_capacity_within_max
+    from policy.advice.checks import check_capacity_within_max
     from policy.errors import InvalidRequestError
     from service.inputs.history import plan_span_s
     from service.inputs.signals import capacity_series

@@ -31,7 +31,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from policy import InvalidRequestError
-from policy.advice.advise import CAPACITY_TOLERANCE, check_capacity_within_max
+from policy.advice.checks import CAPACITY_TOLERANCE, check_capacity_within_max
 from service.http.schemas.recommendations import HistoryPoint, RequestModel, request_error
 from service.inputs.history import EARLIEST_S, epoch_s, iso_s
 from service.inputs.signals import capacity_on_grid
@@ -174,7 +174,7 @@ def above_max_warnings(
     cluster would do), so such a sample is neither refused nor clamped; but capacity
     (``ServerlessDatabaseCapacity``) never does, and one wrong sample (1000 ACU on a 16-ACU
     cluster) is planned as demand ever after, so the caller is told which samples and the
-    MaxCapacity they exceed. A relative slack of ``policy.advice.advise.CAPACITY_TOLERANCE``
+    MaxCapacity they exceed. A relative slack of ``policy.advice.checks.CAPACITY_TOLERANCE``
     keeps ``100 % x MaxCapacity`` float noise out.
 
     Args:
@@ -336,7 +336,7 @@ def check_capacity_signals(
     ``ServerlessDatabaseCapacity`` (or ``ACUUtilization`` x MaxCapacity) is the capacity
     Aurora ran, which never exceeds MaxCapacity, so a sample above it means the data or the
     registered ``limits.max_acu`` is wrong: the rule of ``acuplan recommend``/``advise``
-    (``policy.advice.advise.check_capacity_within_max`` on
+    (``policy.advice.checks.check_capacity_within_max`` on
     :func:`service.inputs.signals.capacity_on_grid`), per signal so the message names it.
     Demand (CPU, memory, rates, other ACU signals) may exceed MaxCapacity and is not checked
     here (:func:`above_max_warnings` names it).

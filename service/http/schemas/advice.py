@@ -28,7 +28,7 @@ from policy import (
     ReplayConfig,
     ScalerModel,
 )
-from policy.advice.advise import check_capacity_within_max, check_history_length, check_settings
+from policy.advice.checks import check_capacity_within_max, check_history_length, check_settings
 from policy.advice.prices import PriceBook, advice_prices
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES

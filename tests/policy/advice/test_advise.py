@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from policy import ClusterSpec, InvalidRequestError
-from policy.advice.advise import advise, check_settings
+from policy.advice.advise import advise
+from policy.advice.checks import check_settings
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 
 START = datetime(2024, 3, 4, tzinfo=UTC)
@@ -280,6 +281,10 @@ def test_policy_advise_docstring_example_runs() -> None:
     assert policy.advise is module.advise and "advise" in policy.__all__
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 6 and result.failed == 0
+    from policy.advice import checks  # check_history_length's example
+
+    result = doctest.testmod(checks, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 1 and result.failed == 0
 
 
 def test_side_series_storage_secondaries_and_forecast_alerts_in_one_advice() -> None:
@@ -503,20 +508,20 @@ def test_settings_not_given_are_the_clusters() -> None:
 
 
 def test_a_lowered_floor_says_what_a_demand_series_alone_cannot_check() -> None:
-    from policy.advice.advise import _unchecked_note
+    from policy.advice.reasons import unchecked_note
 
     today = CurrentSettings(min_capacity_acu=8.0, max_capacity_acu=16.0)
-    [note] = _unchecked_note(0.5, today, connections_given=False)
+    [note] = unchecked_note(0.5, today, connections_given=False)
     assert note.startswith("lowering MinCapacity from 8 to 0.5 ACU was judged on the demand series alone")
     assert "about 1 GiB of memory (against 16 GiB today)" in note and "max_connections at 2,000" in note
     mysql = today.model_copy(update={"engine": "aurora-mysql"})
-    assert "max_connections" not in _unchecked_note(0.5, mysql, connections_given=False)[0].split(";")[0]
-    assert _unchecked_note(0.5, today, connections_given=True) == []  # connections were checked
-    assert _unchecked_note(8.0, today, connections_given=False) == []  # not lowered
+    assert "max_connections" not in unchecked_note(0.5, mysql, connections_given=False)[0].split(";")[0]
+    assert unchecked_note(0.5, today, connections_given=True) == []  # connections were checked
+    assert unchecked_note(8.0, today, connections_given=False) == []  # not lowered
 
 
 def test_the_timetable_keeps_the_min_capacity_postgres_connections_need() -> None:
-    from policy.advice.advise import connections_floor_acu
+    from policy.advice.timetable import connections_floor_acu
 
     pg16 = CurrentSettings(max_capacity_acu=16.0)
     # PostgreSQL: 2,000 connections at MinCapacity 0.5, 3,360 from 1 ACU at MaxCapacity 16.
@@ -593,7 +598,7 @@ def test_a_replayed_window_of_gaps_is_refused_not_scored_as_free(missing: slice,
 
 
 def test_the_too_short_message_never_rounds_up_to_what_it_lacks() -> None:
-    from policy.advice.advise import check_history_length
+    from policy.advice.checks import check_history_length
 
     with pytest.raises(InvalidRequestError) as err:  # 3 days minus one 5-minute step
         advise(np.ones(863), start=START, step_s=300, cluster=ClusterSpec(), current=CurrentSettings())
@@ -608,7 +613,7 @@ def test_the_too_short_message_never_rounds_up_to_what_it_lacks() -> None:
 
 
 def test_observed_capacity_above_max_capacity_is_refused_naming_it() -> None:
-    from policy.advice.advise import check_capacity_within_max
+    from policy.advice.checks import check_capacity_within_max
 
     capacity = np.full(4 * 288, 200.0)
     capacity[2 * 288 + 110] = 255.9  # 2024-03-06 09:10Z
@@ -776,7 +781,7 @@ def test_today_is_kept_over_a_dearer_plan_that_only_shallows_the_shortfall() -> 
 
 
 def test_observed_capacity_below_min_capacity_gets_a_caveat_naming_it() -> None:
-    from policy.advice.advise import below_floor_reasons
+    from policy.advice.observed import below_floor_reasons
 
     capacity = np.full(4 * 288, 2.0)
     capacity[3 * 288 : 3 * 288 + 12] = 0.0  # an hour exported as 0 (missing) on 2024-03-07

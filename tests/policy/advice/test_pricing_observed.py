@@ -7,7 +7,8 @@ import pytest
 
 from placement import Topology
 from policy import ClusterSpec, InvalidRequestError
-from policy.advice.advise import advise, observed_reasons
+from policy.advice.advise import advise
+from policy.advice.observed import observed_reasons
 from policy.advice.prices import DEFAULT_PRICE_BOOK, PriceBook, advice_prices, unpriced_region
 from policy.advice.types import AdviceConfig, CurrentSettings, ObservedToday
 

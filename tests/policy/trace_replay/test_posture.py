@@ -287,11 +287,11 @@ def test_a_calm_cluster_plans_at_the_configured_quantile_without_other_shadows()
 
 
 def test_advise_says_which_quantiles_the_replay_learnt() -> None:
-    from policy.advice.advise import _posture_reasons
+    from policy.advice.reasons import posture_reasons
 
     replay = ReplayConfig()
-    assert _posture_reasons(None, replay) == [] and _posture_reasons({"0.9": 288}, replay) == []
-    (sentence,) = _posture_reasons({"0.8": 36, "0.85": 227, "0.9": 26}, replay)
+    assert posture_reasons(None, replay) == [] and posture_reasons({"0.9": 288}, replay) == []
+    (sentence,) = posture_reasons({"0.8": 36, "0.85": 227, "0.9": 26}, replay)
     assert sentence.startswith(
         "acuplan learnt its risk quantile from this cluster's own replay (of 289 re-plans, "
     )
@@ -300,13 +300,13 @@ def test_advise_says_which_quantiles_the_replay_learnt() -> None:
     assert sentence.endswith(
         "set --risk 0.85 (config.risk_quantile over HTTP) for the posture this replay used most"
     )
-    (alone,) = _posture_reasons({"0.9": 20}, replay, 40)
+    (alone,) = posture_reasons({"0.9": 20}, replay, 40)
     assert "p90 in 20, Aurora alone in 40; p90 is the default" in alone and "of 60 re-plans" in alone
     assert "held MinCapacity at today's floor" in alone
     assert "send config.floor_from_forecast=false to POST /v1/recommendations" in alone
-    (some,) = _posture_reasons({"0.9": 40}, replay, 20)  # mostly the default: nothing to set
+    (some,) = posture_reasons({"0.9": 40}, replay, 20)  # mostly the default: nothing to set
     assert some.endswith("plan at the configured one")
-    assert _posture_reasons({"0.9": 40}, replay, 0) == []
+    assert posture_reasons({"0.9": 40}, replay, 0) == []
     assert "within 20% of the SLO-violation minutes of today's MinCapacity at no more than 1.25x" in sentence
 
 

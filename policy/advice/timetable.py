@@ -1,0 +1,497 @@
+"""Choosing what to apply: the MinCapacity timetable, read off acuplan's floors or the bound's.
+
+Pure: the replays are the caller's (a callable from floors to a :class:`SimResult`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from math import gcd
+
+import numpy as np
+import numpy.typing as npt
+
+from policy.advice.outlook import CONNECTIONS_HEADROOM, POSTGRES_LOW_MIN_CAP, max_connections
+from policy.advice.schedule import (
+    MIN_DAYS_FOR_PATTERN_TEST,
+    FloorSchedule,
+    ReadFrom,
+    daily_pattern_p_value,
+    held_out_floors,
+    merge_levels,
+    schedule_floors,
+    schedule_from_floors,
+    slot_of_steps,
+    with_levels,
+)
+from policy.advice.types import AdviceConfig, CurrentSettings
+from policy.advice.words import floor_words, plural, read_words
+from policy.advice.workweek import DayTypes, day_of_week, workweek_schedule
+from policy.scaler import MIN_RUNNING_ACU
+from policy.trace_replay.report import PolicyScore
+from policy.trace_replay.scoreboard import DOMINANCE_COST_FRACTION
+from policy.trace_replay.simulator import SimResult
+from policy.types import ClusterSpec
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+SCHEDULE_QUANTILES: tuple[float, ...] = (0.5, 0.75)
+"""Quantiles of the floors per slot tried below ``AdviceConfig.schedule_quantile``, on acuplan's
+live floors and on the bound's: the timetable is chosen among them by :data:`NEAR_CHEAPEST`. The bound's
+floors are the least MinCapacity each replayed step needed; read at a slot's quantile they keep
+a need that recurs (a daily batch, office hours) and drop one seen on a single day. A p90 of
+each slot raises the floor every day wherever acuplan raised it on one day in ten; on bursty
+traces that doubled the cost."""
+
+
+NEAR_CHEAPEST = 1.02
+"""Of the timetables with no more SLO-violation minutes than acuplan live, the one with the fewest
+minutes among those costing at most this times the cheapest (the cheapest where none has fewer):
+acuplan live sets a low bar where it misses, and a timetable that cut 14.8 minutes to 0.62 for
+$5/month (0.8 %) more than one at 9.69 is the advice a user wants. ASSUMPTION: issue 9's 1.02x,
+the cost acuplan may add over Aurora alone where that has no SLO minutes."""
+
+
+DAILY_PATTERN_ALPHA = 0.05
+"""Significance level of the time-of-day test on the replayed demand
+(:func:`policy.advice.schedule.daily_pattern_p_value`, Friedman 1937): at or above it the
+timetable sets one MinCapacity per day (per weekday when weekly), not one per slot, because
+slot-by-slot levels read off acuplan's floors where demand has no daily pattern copy noise (a
+change every 30-60 minutes on a trace of random bursts). The demand, not the floors: acuplan
+re-plans at the top of each hour, and the shape of its plans along their horizon is a
+within-hour pattern of the floors that no load has. ASSUMPTION: the conventional 5 %; on
+simulated series with no daily pattern (hourly levels persisting 1-6 hours, or independent
+15-minute levels) it flagged a pattern in 1-9 % of 3-28-day histories."""
+
+
+MERGE_BUDGET_FRACTION = 0.01
+"""The most merging a timetable's changes may add to its replayed bill (:func:`_merged`): the
+bench's dominance margin (issue 9: a 1 % difference is within ties and rounding), so a
+timetable with fewer changes costing under 1 % more is as good an answer."""
+
+
+def connections_floor_acu(connections: FloatArray | None, current: CurrentSettings) -> float | None:
+    """The MinCapacity today's connections need, or None when the timetable is free to go lower.
+
+    Aurora PostgreSQL caps ``max_connections`` at 2,000 while MinCapacity is 0 or 0.5 ACU
+    (sources: aurora-max-connections); when the history's connection peak plus
+    ``policy.advice.outlook.CONNECTIONS_HEADROOM`` is above that cap but below ``max_connections`` at today's
+    MaxCapacity with MinCapacity 1, a timetable that goes to 0.5 would refuse connections.
+
+    Args:
+        connections: ``DatabaseConnections`` on the history's grid, shape (n,), or None.
+        current: today's settings (engine, MaxCapacity).
+
+    Returns:
+        1.0 (ACU) when the cap binds and MinCapacity 1 lifts it, else None.
+    """
+    if connections is None or current.engine != "aurora-postgresql" or not np.any(np.isfinite(connections)):
+        return None
+    need = float(np.nanmax(connections)) * CONNECTIONS_HEADROOM
+    low = max_connections(current.engine, current.max_capacity_acu, 0.5)
+    high = max_connections(current.engine, current.max_capacity_acu, 1.0)
+    return 1.0 if low == POSTGRES_LOW_MIN_CAP and low <= need < high else None
+
+
+def covered_steps(
+    demand: FloatArray, first: int, n: int, step_s: int, min_coverage: float, replan_s: int
+) -> npt.NDArray[np.bool_]:
+    """Scored steps decided on a trusted history: observed, and the day before the decision covered.
+
+    The policy flags a history whose last day is less than ``min_coverage`` observed
+    (``policy.quality``) and then holds or caps its floors; those floors are its caution
+    about a hole, not what the slot needs, so the timetable does not read them. The replay
+    decides every ``replan_s`` from the first scored step; a step's decision is the last one
+    at or before it.
+
+    Args:
+        demand: the whole history, shape (N,), ACU, NaN for missing steps.
+        first: index of the first scored step.
+        n: scored steps.
+        step_s: step, seconds.
+        min_coverage: the policy's ``min_coverage_24h``.
+        replan_s: the replay's re-plan interval, seconds.
+
+    Returns:
+        Shape (n,), bool.
+    """
+    day = max(1, 86_400 // step_s)
+    every = max(1, replan_s // step_s)
+    seen = np.concatenate([[0], np.cumsum(np.isfinite(demand))])
+    idx = np.arange(first, first + n)
+    decided = first + (idx - first) // every * every
+    lo = np.maximum(decided - day, 0)
+    covered = (seen[decided] - seen[lo]) >= min_coverage * (decided - lo)
+    return np.asarray(covered & np.isfinite(demand[idx]), dtype=bool)
+
+
+def timetable_floors(schedule: FloorSchedule, start: datetime, step_s: int, span_s: int) -> FloatArray:
+    """The timetable's floor per step of ``step_s`` from ``start`` (the max within a step).
+
+    Returns shape (ceil(span_s / step_s),), ACU.
+    """
+    fine = gcd(schedule.slot_s, step_s)
+    n = -(-span_s // step_s)
+    floors = schedule_floors(schedule, start=start, step_s=fine, n_steps=n * (step_s // fine))
+    return np.asarray(floors.reshape(n, -1).max(axis=1), dtype=np.float64)
+
+
+def _merged(
+    schedule: FloorSchedule,
+    planned: FloatArray,
+    replayed: SimResult,
+    *,
+    start: datetime,
+    step_s: int,
+    cluster: ClusterSpec,
+    current: CurrentSettings,
+) -> FloatArray | None:
+    """The timetable's levels with runs merged where a raise costs next to nothing, or None.
+
+    The cost of raising a slot from its floor to a level is estimated from the replay of the
+    timetable: per step of that slot, the instances a MinCapacity raise lifts (the writer and
+    today's readers: the timetable keeps them, :mod:`policy.advice.layout`) x the part of the new level
+    above both the floor in effect and the capacity the writer held (Aurora bills the
+    larger), priced per ACU-hour. Merges stop when they would add more than
+    :data:`MERGE_BUDGET_FRACTION` of the replayed bill (:func:`policy.advice.schedule.merge_levels`).
+    """
+    if len(schedule.entries) <= 1:
+        return None
+    slot = slot_of_steps(schedule, start=start, step_s=step_s, n_steps=len(planned))
+    held = np.maximum(planned, replayed.writer_capacity_acu)
+    per_acu_step = (1 + len(current.readers)) * cluster.price_usd_per_acu_hour * step_s / 3600
+
+    def raise_cost(mask: npt.NDArray[np.bool_], level: float) -> float:
+        at = mask[slot]
+        return float(np.maximum(level - held[at], 0.0).sum() * per_acu_step)
+
+    levels = merge_levels(schedule.floors_acu, raise_cost, MERGE_BUDGET_FRACTION * replayed.cost_usd)
+    return None if np.array_equal(levels, schedule.floors_acu) else levels
+
+
+def _no_worse(fixed: SimResult, timetable: SimResult, cost_factor: float = 1.0) -> bool:
+    """``fixed`` is as good as ``timetable``: no more SLO minutes, no dearer, no more shortfall.
+
+    More shortfall is as good when ``fixed`` is cheaper by at least 1 %. "No dearer" is at most
+    ``cost_factor`` x the timetable's cost. Shortfall (load above capacity) only falls in
+    SLO-violation minutes, so with no more minutes it says how deep the same minutes went: a
+    plan that costs at least 1 % more
+    (:data:`~policy.trace_replay.scoreboard.DOMINANCE_COST_FRACTION`, the bench's dominance
+    rule) for a shallower shortfall in as many minutes buys nothing advice could show (an
+    idle cluster with auto-pause on was advised a timetable at 6x today's cost for 0.02 ACU-h
+    less shortfall in the same 3.5 minutes).
+    """
+    return (
+        fixed.slo_violation_min <= timetable.slo_violation_min + 1e-9
+        and fixed.cost_usd <= cost_factor * timetable.cost_usd + 1e-9
+        and (
+            fixed.shortfall_acu_h <= timetable.shortfall_acu_h + 1e-9
+            or fixed.cost_usd <= DOMINANCE_COST_FRACTION * timetable.cost_usd
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ChosenTimetable:
+    """What to apply, as :func:`choose_timetable` chose it.
+
+    Attributes:
+        schedule: the timetable (a fixed MinCapacity is a timetable of one level), with the
+            ``SecondsUntilAutoPause`` the replay assumed.
+        floors: the MinCapacity it sets per scored step, shape (n,), ACU.
+        replay: its replay over the scored window.
+        held_out: its replay with each day held out of its own timetable, when it was read off
+            the bound's floors and chosen so (None otherwise).
+        fixed_note: the sentence saying a fixed or today's MinCapacity does as well as the
+            timetable (None when the timetable stands).
+        kept_today: what to apply is today's MinCapacity.
+        notes: the sentences on how it was read: no time-of-day pattern, too few days to test
+            one, runs merged, slots paused (in that order; possibly none).
+    """
+
+    schedule: FloorSchedule
+    floors: FloatArray
+    replay: SimResult
+    held_out: SimResult | None
+    fixed_note: str | None
+    kept_today: bool
+    notes: tuple[str, ...]
+
+
+def choose_timetable(
+    scored: FloatArray,
+    *,
+    window_from: datetime,
+    step_s: int,
+    slot_s: int,
+    trusted: BoolArray,
+    types: DayTypes | None,
+    live_floors: FloatArray,
+    live: PolicyScore,
+    bound_floor: FloatArray,
+    conn_floor: float | None,
+    current: CurrentSettings,
+    cluster: ClusterSpec,
+    config: AdviceConfig,
+    replay_floors: Callable[[FloatArray], SimResult],
+    month: float,
+) -> ChosenTimetable:
+    """Choose what to apply: the MinCapacity timetable read off acuplan's floors or the bound's.
+
+    The candidates are the daily (and, where weekdays and weekend days differ, weekday/weekend)
+    timetables read off acuplan's live floors and off the bound's at each quantile of
+    :data:`SCHEDULE_QUANTILES` below ``config.schedule_quantile`` and at it: one level per day
+    where the demand shows no time-of-day pattern (:data:`DAILY_PATTERN_ALPHA`); the bound's
+    only where the window holds enough whole days to test one, and judged with each day held
+    out (:func:`policy.advice.schedule.held_out_floors`). Of those with no more SLO-violation
+    minutes than acuplan live, the fewest minutes within :data:`NEAR_CHEAPEST` of the cheapest
+    (else the fewest). Then runs are merged where a raise costs next to nothing
+    (:data:`MERGE_BUDGET_FRACTION`), slots at the lowest running floor pause where today
+    pauses and that saves, and a fixed or today's MinCapacity replaces the timetable where it
+    does as well.
+
+    Args:
+        scored: demand over the replayed window, shape (n,), ACU, NaN where missing.
+        window_from: start of the replayed window (UTC).
+        step_s: step length, seconds.
+        slot_s: the timetable slot, whole steps, seconds (:func:`policy.advice.checks.check_settings`).
+        trusted: the steps whose floors may be read (:func:`covered_steps`), shape (n,).
+        types: the window's weekdays against its weekend days (:func:`policy.advice.workweek.day_types`).
+        live_floors: acuplan's floors re-planning live over the window, shape (n,), ACU.
+        live: acuplan live's score (the SLO-violation minutes a timetable may not exceed).
+        bound_floor: the bound's floors on today's readers, shape (n,), ACU.
+        conn_floor: the MinCapacity today's connections need (:func:`connections_floor_acu`), or None.
+        current: today's settings.
+        cluster: the cluster (``limits.min_acu``, the price).
+        config: the advice configuration (``schedule_quantile``, ``schedule_timezone``).
+        replay_floors: replays a MinCapacity per scored step on today's readers.
+        month: the factor from the window to a 730-hour month.
+
+    Returns:
+        The :class:`ChosenTimetable`.
+    """
+
+    def read_table(
+        floors: FloatArray, quantile: float, days: BoolArray, read_from: ReadFrom
+    ) -> FloorSchedule:
+        """The timetable read off a floor series (``read_from``'s) on the trusted steps of ``days``."""
+        table = schedule_from_floors(
+            floors,
+            start=window_from,
+            step_s=step_s,
+            max_capacity_acu=current.max_capacity_acu,
+            slot_s=86_400 if flat_day else slot_s,
+            quantile=quantile,
+            trusted=trusted & days,
+            timezone=config.schedule_timezone,
+        )
+        return table.model_copy(update={"read_from": read_from})
+
+    def timetable(
+        floors: FloatArray, quantile: float, read_from: ReadFrom
+    ) -> tuple[FloorSchedule, FloatArray]:
+        """The timetable read off a floor series, and the floor it sets per scored step."""
+        table = read_table(floors, quantile, np.ones(len(scored), dtype=bool), read_from)
+        return table, schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+
+    weekend = (
+        day_of_week(start=window_from, step_s=step_s, n_steps=len(scored), timezone=config.schedule_timezone)
+        >= 5
+    )
+
+    def reader(
+        floors: FloatArray, quantile: float, read_from: ReadFrom, split: bool
+    ) -> Callable[[BoolArray], FloorSchedule]:
+        """Reads the timetable off the steps it is given: daily, or apart for weekdays and weekend days."""
+        if not split:
+            return lambda keep: read_table(floors, quantile, keep, read_from)
+        return lambda keep: workweek_schedule(  # policy.advice.workweek
+            read_table(floors, quantile, keep & ~weekend, read_from),
+            read_table(floors, quantile, keep & weekend, read_from),
+            current.max_capacity_acu,
+        )
+
+    floors_read = live_floors
+    bound_read = bound_floor
+    if conn_floor is not None:  # the timetable keeps the MinCapacity today's connections need
+        floors_read = np.maximum(floors_read, conn_floor)
+        bound_read = np.maximum(bound_read, conn_floor)
+    pattern_p = (
+        daily_pattern_p_value(  # of demand: acuplan's floors also carry its hourly re-plans' shape
+            scored,
+            start=window_from,
+            step_s=step_s,
+            slot_s=slot_s,
+            trusted=np.isfinite(scored),
+            timezone=config.schedule_timezone,
+        )
+        if 3600 % step_s == 0
+        else None
+    )
+    flat_day = pattern_p is not None and pattern_p >= DAILY_PATTERN_ALPHA
+    pattern_note = (
+        [
+            f"the demand shows no pattern by time of day (Friedman's rank tests by hour of day and within "
+            f"the hour: p = {pattern_p:.2f}, at least {DAILY_PATTERN_ALPHA:g}), so the timetable sets one "
+            "MinCapacity per day rather than one per slot, which would copy noise"
+        ]
+        if flat_day and pattern_p is not None and pattern_p < 1.0
+        else []
+    )
+    untested = pattern_p is None  # too few whole days (or a step that does not divide an hour)
+    tried = []  # (timetable, its floor per step, its replay, the replay it is judged by)
+    quantiles = sorted(
+        {*(x for x in SCHEDULE_QUANTILES if x < config.schedule_quantile), config.schedule_quantile}
+    )
+    everything = np.ones(len(scored), dtype=bool)
+    sources: tuple[tuple[ReadFrom, FloatArray], ...] = (("acuplan", floors_read), ("bound", bound_read))
+    if untested:  # fewer whole days than a pattern test needs: no day to hold out, no need seen recur
+        sources = sources[:1]
+    for read_from, source in sources:
+        for q in quantiles:
+            daily = reader(source, q, read_from, split=False)(everything).kind == "daily"
+            for split in (False, True) if daily and types is not None and types.splittable else (False,):
+                read = reader(source, q, read_from, split)
+                table = read(everything)
+                floors_q = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+                result = replay_floors(floors_q)
+                # The bound's floors were set knowing each day's demand: a timetable read off them is
+                # judged on every day with that day held out (acuplan's floors are forecasts already).
+                judged = (
+                    result
+                    if read_from == "acuplan"
+                    else replay_floors(
+                        held_out_floors(
+                            read,
+                            start=window_from,
+                            step_s=step_s,
+                            n_steps=len(scored),
+                            timezone=config.schedule_timezone,
+                        )
+                    )
+                )
+                tried.append((table, floors_q, result, judged))
+    # acuplan's score is rounded to 4 decimals (PolicyScore): a timetable that matches it is as safe
+    as_safe = [t for t in tried if t[3].slo_violation_min <= live.slo_violation_min + 1e-4]
+    if as_safe:  # the fewest minutes among those within NEAR_CHEAPEST of the cheapest as safe
+        cheapest = min(t[3].cost_usd for t in as_safe)
+        as_safe = [t for t in as_safe if t[3].cost_usd <= NEAR_CHEAPEST * cheapest]
+    schedule, planned, recommended, judged = min(
+        as_safe or tried, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd)
+    )
+    chosen = schedule
+
+    def honest() -> SimResult:
+        """What to apply's replay, judged as it was chosen (held out, when read off the bound's floors)."""
+        return judged if schedule.entries == chosen.entries else recommended
+
+    merged = _merged(
+        schedule, planned, recommended, start=window_from, step_s=step_s, cluster=cluster, current=current
+    )
+    merge_note: list[str] = []
+    if merged is not None:
+        table = with_levels(schedule, merged, current.max_capacity_acu)
+        floors_m = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+        result = replay_floors(floors_m)
+        fewer = len(table.entries) < len(schedule.entries)  # per-day merges can split MON-FRI apart
+        if fewer and _no_worse(result, recommended, cost_factor=1.0 + MERGE_BUDGET_FRACTION):
+            extra = (result.cost_usd - recommended.cost_usd) * month
+            merge_note = [
+                f"the timetable read off {read_words(schedule)} had "
+                f"{plural(len(schedule.entries), 'change')}, "
+                f"this one {len(table.entries)}: a slot was raised to its neighbour's level where that cost "
+                f"next to nothing (${extra:,.2f}/month in all, at most {MERGE_BUDGET_FRACTION:.0%} of the "
+                "timetable's bill; Aurora bills the larger of MinCapacity and what its scaler holds, so a "
+                "floor under load the scaler carries is free)"
+            ]
+            schedule, planned, recommended = table, floors_m, result
+    running = [0 < f <= MIN_RUNNING_ACU for f in schedule.floors_acu]
+    if current.min_capacity_acu == 0 and cluster.limits.min_acu == 0 and conn_floor is None and any(running):
+        # Today pauses. acuplan's floors pause only where its forecast is idle for a whole timer,
+        # and the p50 of a slot over the days reads a running floor where most nights paused:
+        # keep pausing there when that saves at least 1 % (the dominance rule) for no more
+        # minutes. (A cluster that does not pause today is offered pausing apart, in auto_pause:
+        # the first requests after a pause wait for the resume.)
+        levels = [0.0 if r else f for r, f in zip(running, schedule.floors_acu, strict=True)]
+        table = with_levels(schedule, levels, current.max_capacity_acu)
+        floors_p = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+        result = replay_floors(floors_p)
+        saves = result.cost_usd <= DOMINANCE_COST_FRACTION * recommended.cost_usd
+        if saves and _no_worse(result, recommended):
+            merge_note = [
+                *merge_note,
+                "the timetable pauses (MinCapacity 0) in the slots where acuplan's floors read "
+                f"{MIN_RUNNING_ACU:g} ACU: ${result.cost_usd * month:,.2f}/month against "
+                f"${recommended.cost_usd * month:,.2f} with them running, for no more SLO-violation "
+                f"minutes ({result.slo_violation_min:.2f}; today's MinCapacity 0 pauses already)",
+            ]
+            schedule, planned, recommended = table, floors_p, result
+    timetable_note = None
+    fixed_acu = min(schedule.floors_acu)
+    if max(schedule.floors_acu) > fixed_acu:  # the simplest plan that does as well wins
+        fixed = replay_floors(np.full(len(scored), fixed_acu))
+        if _no_worse(fixed, honest()):
+            changes = plural(len(schedule.entries), "change")
+            todays = fixed_acu == current.min_capacity_acu
+            which = "today's" if todays else "a fixed"
+            verdict = "to keep it" if todays else "the fixed setting: one modify-db-cluster, no scheduler"
+            timetable_note = (
+                f"a {schedule.kind} timetable read off {read_words(schedule)} ({changes}, "
+                f"${recommended.cost_usd * month:,.2f}/month, {recommended.slo_violation_min:.2f} "
+                f"SLO-violation minutes) does no better here than {which} MinCapacity of "
+                f"{floor_words(fixed_acu)} (${fixed.cost_usd * month:,.2f}/month, "
+                f"{fixed.slo_violation_min:.2f} minutes), so the advice is {verdict}; acuplan re-planning "
+                f"live scores ${live.cost_usd * month:,.2f}/month"
+            )
+            schedule, planned = timetable(
+                np.full(len(floors_read), fixed_acu), schedule.quantile, schedule.read_from
+            )
+            recommended = fixed
+    if timetable_note is not None:  # the advice is a fixed floor: how the timetable was merged is moot
+        merge_note = []
+    today_floor = current.min_capacity_acu
+    kept_today = set(schedule.floors_acu) == {today_floor}  # the fixed setting is today's own
+    if not kept_today and (conn_floor is None or today_floor >= conn_floor):
+        kept = replay_floors(np.full(len(scored), today_floor))
+        if _no_worse(kept, honest()):  # no change beats a change that buys nothing
+            instead = (
+                f"a fixed MinCapacity of {floor_words(min(schedule.floors_acu))}"
+                if len(set(schedule.floors_acu)) == 1
+                else f"the timetable read off {read_words(schedule)} "
+                f"({plural(len(schedule.entries), 'change')})"
+            )
+            timetable_note = (
+                f"today's MinCapacity of {floor_words(today_floor)} does as well here as {instead} "
+                f"(${kept.cost_usd * month:,.2f}/month against ${recommended.cost_usd * month:,.2f}, "
+                f"{kept.slo_violation_min:.2f} SLO-violation minutes against "
+                f"{recommended.slo_violation_min:.2f}), so the advice is to keep it; acuplan re-planning "
+                f"live scores ${live.cost_usd * month:,.2f}/month"
+            )
+            schedule, planned = timetable(
+                np.full(len(floors_read), today_floor), schedule.quantile, schedule.read_from
+            )
+            recommended, kept_today, merge_note = kept, True, []
+    # the MinCapacity-0 entries send the SecondsUntilAutoPause the replay assumed (service.advice.scheduler)
+    schedule = schedule.model_copy(update={"seconds_until_auto_pause": current.seconds_until_auto_pause})
+    untested_note = (
+        [
+            f"the replayed window holds fewer than {MIN_DAYS_FOR_PATTERN_TEST} whole days, too few "
+            "to test whether its time-of-day shape repeats (Friedman's test needs them as blocks): "
+            "this timetable follows these days and may copy noise; advise again with more history"
+        ]
+        if untested and len(set(schedule.floors_acu)) > 1
+        else []
+    )
+    return ChosenTimetable(
+        schedule=schedule,
+        floors=planned,
+        replay=recommended,
+        held_out=judged if schedule.read_from == "bound" and schedule.entries == chosen.entries else None,
+        fixed_note=timetable_note,
+        kept_today=kept_today,
+        notes=tuple(pattern_note + untested_note + merge_note),
+    )

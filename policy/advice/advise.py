@@ -1,7 +1,8 @@
 """One answer about one cluster: its settings against acuplan's timetable and the bound.
 
-Owns :func:`advise` (its inputs and answer are the models of :mod:`policy.advice.types`).
-Given the cluster's own history and its settings today,
+Owns :func:`advise` (its inputs and answer are the models of :mod:`policy.advice.types`), the
+orchestration: it checks the inputs (:mod:`policy.advice.checks`), runs the replays and puts
+the answer together from its parts. Given the cluster's own history and its settings today,
 it replays on one simulator (:mod:`policy.trace_replay.simulator`, the one model of Aurora's scaler):
 
 * **current**: today's settings held fixed (MinCapacity, MaxCapacity, readers and their
@@ -10,10 +11,10 @@ it replays on one simulator (:mod:`policy.trace_replay.simulator`, the one model
 * **recommended**: the daily or weekly MinCapacity timetable read off acuplan's floors or the
   bound's (:mod:`policy.advice.schedule`; the cheapest of both at each quantile tried with no
   more SLO-violation minutes than acuplan live), i.e. what a user can apply without a
-  scheduler: one level per day where the demand shows no time-of-day pattern
-  (:data:`DAILY_PATTERN_ALPHA`), runs merged where a raise costs next to nothing
-  (:func:`_merged`), then a fixed or today's MinCapacity where either does as well; the
-  timetable is read off this very history, so its score is in-sample (said in the reasons);
+  scheduler: one level per day where the demand shows no time-of-day pattern, runs merged
+  where a raise costs next to nothing, then a fixed or today's MinCapacity where either does
+  as well (:func:`policy.advice.timetable.choose_timetable`); the timetable is read off this
+  very history, so its score is in-sample (said in the reasons);
 * **bound**: the perfect-foresight lower bound (:mod:`policy.floors`) on today's readers.
 
 Today, what to apply and the bound are replayed on today's reader layout
@@ -23,10 +24,12 @@ failover reader where today has none is offered apart (``Advice.failover_reader`
 Money is per 730-hour month (the replayed window scaled); SLO-violation minutes are the
 window's and per month. The rest of the answer: how to buy the capacity
 (:mod:`policy.advice.purchase`), tier 0-1 versus tier 2-15 for the failover reader in
-dollars and seconds, auto-pause, a floor that binds for nothing, the global-database
-secondaries' settings (:func:`policy.advice.schedule.secondary_schedules`), storage,
-backups and the I/O-Optimized break-even (:mod:`policy.advice.storage`), and alerts from
-the history and from the forecast with their lead time (:mod:`policy.advice.outlook`).
+dollars and seconds, auto-pause (:mod:`policy.advice.pause`), a floor that binds for nothing,
+the global-database secondaries' settings (:func:`policy.advice.schedule.secondary_schedules`),
+storage, backups and the I/O-Optimized break-even (:mod:`policy.advice.storage`), today's bill
+as observed (:mod:`policy.advice.observed`), alerts from the history
+(:mod:`policy.advice.alerts`) and from the forecast with their lead time
+(:mod:`policy.advice.outlook`), and the reasons in sentences (:mod:`policy.advice.reasons`).
 Pure: no clock, no I/O; deterministic for a fixed input.
 """
 
@@ -49,12 +52,13 @@ from policy.advice.checks import (
 )
 from policy.advice.layout import bound_floors, bound_words, failover_reader_option, readers_words
 from policy.advice.observed import below_floor_reasons, observed_reasons, observed_today
-from policy.advice.outlook import CALIBRATED_H, POSTGRES_LOW_MIN_CAP, forecast_alerts
+from policy.advice.outlook import CALIBRATED_H, forecast_alerts
 from policy.advice.pause import auto_pause_advice, pause_beats_commitments
 from policy.advice.prices import HOURS_PER_MONTH, advice_prices
 from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
 from policy.advice.reasons import (
-    COMMITMENT_HISTORY_H,
+    commitment_note,
+    connections_note,
     idle_floor_note,
     last_day_type,
     outcome_reasons,
@@ -492,16 +496,7 @@ def advise(
                     else (chosen.held_out.cost_usd * month, chosen.held_out.slo_violation_min)
                 ),
             )
-            + (
-                []
-                if conn_floor is None or conn is None
-                else [
-                    f"what to apply keeps MinCapacity at least {conn_floor:g} ACU: DatabaseConnections "
-                    f"peaked at {np.nanmax(conn):,.0f} and Aurora PostgreSQL caps max_connections at "
-                    f"{POSTGRES_LOW_MIN_CAP:,} while MinCapacity is 0.5 ACU or less (a new max_connections "
-                    "applies after a reboot)"
-                ]
-            )
+            + connections_note(conn_floor, conn)
             + unchecked_note(min(schedule.floors_acu), current, connections_given=conn is not None)
             + list(chosen.notes)
             + day_type_reasons(types, schedule)
@@ -521,14 +516,7 @@ def advise(
                     timezone=config.schedule_timezone,
                 ),
             )
-            + (
-                [
-                    f"the purchase options price 1- and 3-year commitments from {hours / 24:.1f} replayed "
-                    "days: check them against a longer history (a month or more) before committing"
-                ]
-                if hours < COMMITMENT_HISTORY_H
-                else []
-            )
+            + commitment_note(hours)
             + pause_beats_commitments(pause, options)
             + ([] if failover_reader is None else [failover_reader.message])
             + [pricing.sentence()]

@@ -91,6 +91,43 @@ COMMITMENT_HISTORY_H = 30 * 24.0
 """Replayed hours below which the advice warns that commitments rest on a short history."""
 
 
+def connections_note(conn_floor: float | None, connections: FloatArray | None) -> list[str]:
+    """Why what to apply keeps MinCapacity at least ``conn_floor``: today's connections need it.
+
+    Args:
+        conn_floor: :func:`policy.advice.timetable.connections_floor_acu`, ACU, or None.
+        connections: ``DatabaseConnections`` on the history's grid, shape (n,), or None.
+
+    Returns:
+        One sentence, or none (no floor for connections, or no connections given).
+    """
+    if conn_floor is None or connections is None:
+        return []
+    return [
+        f"what to apply keeps MinCapacity at least {conn_floor:g} ACU: DatabaseConnections "
+        f"peaked at {np.nanmax(connections):,.0f} and Aurora PostgreSQL caps max_connections at "
+        f"{POSTGRES_LOW_MIN_CAP:,} while MinCapacity is 0.5 ACU or less (a new max_connections "
+        "applies after a reboot)"
+    ]
+
+
+def commitment_note(hours: float) -> list[str]:
+    """A caveat when the purchase options rest on fewer than :data:`COMMITMENT_HISTORY_H` replayed hours.
+
+    Args:
+        hours: the replayed window, hours.
+
+    Returns:
+        One sentence, or none.
+    """
+    if hours >= COMMITMENT_HISTORY_H:
+        return []
+    return [
+        f"the purchase options price 1- and 3-year commitments from {hours / 24:.1f} replayed "
+        "days: check them against a longer history (a month or more) before committing"
+    ]
+
+
 RUN_RATE_CHANGE = 1.5
 """The last day's mean demand this many times the window's (or its inverse) is a level change."""
 

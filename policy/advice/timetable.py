@@ -1,6 +1,12 @@
 """Choosing what to apply: the MinCapacity timetable, read off acuplan's floors or the bound's.
 
-Pure: the replays are the caller's (a callable from floors to a :class:`SimResult`).
+Owns :func:`choose_timetable` (the candidates, the choice among them, the merge, the paused
+slots, the fixed or today's MinCapacity where either does as well; its answer a
+:class:`ChosenTimetable`) and what it reads: the steps whose floors are trusted
+(:func:`covered_steps`) and the floor today's connections need (:func:`connections_floor_acu`);
+and :func:`timetable_floors`, a timetable's floor per step for the outlook. Reading a
+timetable off a floor series is :mod:`policy.advice.schedule`'s. Pure: the replays are the
+caller's (a callable from floors to a :class:`~policy.trace_replay.simulator.SimResult`).
 """
 
 from __future__ import annotations
@@ -46,16 +52,12 @@ floors are the least MinCapacity each replayed step needed; read at a slot's qua
 a need that recurs (a daily batch, office hours) and drop one seen on a single day. A p90 of
 each slot raises the floor every day wherever acuplan raised it on one day in ten; on bursty
 traces that doubled the cost."""
-
-
 NEAR_CHEAPEST = 1.02
 """Of the timetables with no more SLO-violation minutes than acuplan live, the one with the fewest
 minutes among those costing at most this times the cheapest (the cheapest where none has fewer):
 acuplan live sets a low bar where it misses, and a timetable that cut 14.8 minutes to 0.62 for
 $5/month (0.8 %) more than one at 9.69 is the advice a user wants. ASSUMPTION: issue 9's 1.02x,
 the cost acuplan may add over Aurora alone where that has no SLO minutes."""
-
-
 DAILY_PATTERN_ALPHA = 0.05
 """Significance level of the time-of-day test on the replayed demand
 (:func:`policy.advice.schedule.daily_pattern_p_value`, Friedman 1937): at or above it the
@@ -66,8 +68,6 @@ re-plans at the top of each hour, and the shape of its plans along their horizon
 within-hour pattern of the floors that no load has. ASSUMPTION: the conventional 5 %; on
 simulated series with no daily pattern (hourly levels persisting 1-6 hours, or independent
 15-minute levels) it flagged a pattern in 1-9 % of 3-28-day histories."""
-
-
 MERGE_BUDGET_FRACTION = 0.01
 """The most merging a timetable's changes may add to its replayed bill (:func:`_merged`): the
 bench's dominance margin (issue 9: a 1 % difference is within ties and rounding), so a

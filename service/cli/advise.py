@@ -369,7 +369,6 @@ def advise_command(
         check_price(price)  # recommend's rule
         region_name = _check_region(region, price)
         if trace is not None:
-            check_trace("--trace", trace)
             export_only = {
                 "--format": format, "--signal": signal, "--input-timezone": input_timezone,
                 "--rate": rate, "--peak-acu": peak_acu, "--cluster-id": cluster_id,
@@ -377,6 +376,7 @@ def advise_command(
             given = [name for name, value in export_only.items() if value]
             if given:
                 raise CliInputError(f"{', '.join(given)}: for --input/--csv exports, not --trace")
+            check_trace("--trace", trace)
         for option, value in (
             ("--max-acu", max_acu),
             ("--read-frac", read_frac),

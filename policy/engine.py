@@ -38,6 +38,7 @@ from policy.autopause import plan_auto_pause
 from policy.config import PolicyConfig
 from policy.errors import InsufficientHistoryError, InvalidRequestError
 from policy.localtime import from_local, local_horizon, to_local
+from policy.lull import keep_level_through_lull
 from policy.plan import MAX_CAPACITY_SETTING, plan_from_forecast, writer_need_acu
 from policy.quality import assess_history
 from policy.settings import max_capacity_remedy
@@ -268,7 +269,9 @@ def forecast_quantiles(
 
     With ``cluster.timezone`` the history is put on the local wall-clock grid, forecast
     there and read back onto UTC steps (:mod:`policy.localtime`), so a 09:00 peak stays at
-    09:00 local across a daylight-saving switch; without, seasons are learnt in UTC.
+    09:00 local across a daylight-saving switch; without, seasons are learnt in UTC. Through
+    a lull of up to a day after an unprecedented drop, the quantiles above p50 keep the level
+    before it (:func:`policy.lull.keep_level_through_lull`, its ``lull:`` warning).
 
     Args:
         history: validated demand history ending at ``now``, shape (n,), ACU.
@@ -285,6 +288,26 @@ def forecast_quantiles(
     Raises:
         InsufficientHistoryError, InvalidRequestError: see :func:`forecast_or_raise`.
     """
+    values, model, warned = _forecast_on_clock(
+        history, now=now, step_s=step_s, horizon=horizon, quantiles=quantiles, cluster=cluster, config=config
+    )
+    kept, lull = keep_level_through_lull(
+        history, values, quantiles, step_s=step_s, model=model, config=config
+    )
+    return kept, model, (*warned, lull) if lull else warned
+
+
+def _forecast_on_clock(
+    history: npt.NDArray[np.float64],
+    *,
+    now: datetime,
+    step_s: int,
+    horizon: int,
+    quantiles: tuple[float, ...],
+    cluster: ClusterSpec,
+    config: ForecastConfig,
+) -> tuple[npt.NDArray[np.float64], str, tuple[str, ...]]:
+    """The forecaster's quantiles on UTC steps, made in the cluster's clock (:func:`forecast_quantiles`)."""
     if cluster.timezone is None:
         fc = forecast_or_raise(history, step_s=step_s, horizon=horizon, quantiles=quantiles, config=config)
         return np.asarray(fc.demand_acu, dtype=np.float64), fc.model, tuple(fc.warnings)

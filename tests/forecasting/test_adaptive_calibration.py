@@ -235,6 +235,39 @@ def test_level_drop_known_values(history, expected):
         assert note.startswith(UNPRECEDENTED_DROP) and f"(at least {expected:.4g} ACU)" in note
 
 
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (np.r_[np.full(48, 4.0), np.full(12, 0.0), np.full(12, 0.0)], 4.0),  # two hours at 0: still a drop
+        (np.r_[np.full(48, 4.0), np.full(12, 2.0), np.full(12, 0.0)], 4.0),  # a fall over 2 h: from its start
+        (np.r_[np.full(48, 4.0), np.full(288, 0.0)], 4.0),  # 24 h: the last hour of the hold
+        (np.r_[np.full(48, 4.0), np.full(300, 0.0)], 0.0),  # a day at 0 before the last hour: the new level
+        (np.r_[np.full(48, 4.0), np.full(36, 1.0), np.full(12, 4.0), np.full(36, 1.0)], 0.0),  # came and went
+        (np.r_[np.full(48, 4.0), np.full(12, 3.81)], 0.0),  # under 5% below: wobble, not a drop
+    ],
+)
+def test_level_drop_held_a_day_known_values(history, expected):
+    low, note = level_drop(history, STEP_S, hold_s=86_400)
+    assert low == pytest.approx(expected)
+    assert (note is None) == (expected == 0.0)
+
+
+def test_a_lull_of_hours_held_a_day_keeps_the_level_before_it():
+    # ec2-cpu-step-825cc2's shape: days at ~15 ACU, then a lull at ~4 ACU. Held a day, the rule
+    # keeps the old level an hour in and 11 and 23 hours in; the forecaster's own hold (an hour)
+    # lets go once the lull is in its reference; 25 hours in, the lull is the new level.
+    rng = np.random.default_rng(3)
+    days = 15.0 + 0.3 * rng.standard_normal(3 * 288)
+    lowest = np.min(days.reshape(-1, 12).mean(axis=1))
+    for hours in (1, 11, 23):
+        y = np.r_[days, 4.0 + 0.1 * rng.standard_normal(hours * 12)]
+        low, note = level_drop(y, STEP_S, hold_s=86_400)
+        assert low == pytest.approx(lowest)
+        assert note is not None and (hours == 1 or f"each of the {hours - 1} hours since it began" in note)
+        assert level_drop(y, STEP_S)[0] == (pytest.approx(lowest) if hours == 1 else 0.0)
+    assert level_drop(np.r_[days, np.full(25 * 12, 4.0)], STEP_S, hold_s=86_400) == (0.0, None)
+
+
 def test_a_dropout_after_a_constant_history_keeps_the_upper_quantiles_at_the_old_level():
     # 3 days at exactly 5 ACU, then one 0 (a restart, a metric gap exported as 0): every candidate
     # ties on a backtest with zero errors, so the calibrated interval alone is certain of the 0.

@@ -7,6 +7,7 @@ import pytest
 
 import policy.engine
 import policy.plan
+import policy.scaler
 import policy.settings
 from placement import PlacementPlan, PreviousLayout, SolveStatus, is_on_half_acu_grid
 from policy import (
@@ -461,3 +462,21 @@ def test_the_observed_max_capacity_warning_asks_for_the_forecasts_need_when_it_i
         "(cluster.limits.max_acu) to 25 ACU (max_connections follows MaxCapacity and changes only after a "
         "reboot)"
     )
+
+
+def test_a_lull_of_hours_keeps_a_floor_for_the_old_level_at_the_slow_ramp() -> None:
+    """ec2-cpu-step-825cc2's shape at the slow ramp profile: days at ~15 ACU, then 11 hours at
+    ~4 ACU. The old level may come back at once (it did there, 4 -> 14 ACU in one step), and
+    from 4 ACU the slow scaler needs minutes to reach it: MinCapacity is raised for it
+    (policy.lull). It used to stay at 0.5 ACU once the lull was two hours old."""
+    rng = np.random.default_rng(5)
+    history = np.r_[15.0 + 0.3 * rng.standard_normal(4 * 288), 4.0 + 0.1 * rng.standard_normal(11 * 12)]
+    scaler = ScalerModel(ramp=policy.scaler.RAMP_PROFILES["slow"])
+    cluster = ClusterSpec(limits=CapacityLimits(min_acu=0.5, max_acu=128.0))
+
+    rec = recommend(history, now=NOW, step_s=300, cluster=cluster, config=PolicyConfig(scaler=scaler))
+
+    [lull] = [w for w in rec.warnings if w.startswith("lull: ")]
+    assert "unprecedented drop: " in lull and "each of the 10 hours since it began" in lull
+    assert rec.steps[0].demand_risk_acu >= 14.0 and rec.steps[0].demand_p50_acu < 5.0
+    assert rec.settings.capacity_changes[0].min_capacity_acu >= 4.0

@@ -21,9 +21,10 @@ in brackets): ``ec2-cpu-step-825cc2`` (15 ACU, 11 h at 4, back at once) slow ram
 of 11.7 minutes for +1.1 % cost, default 2.1 -> 0.2 of 3.1 for +1.2 %; ``ec2-cpu-step-ac20cd``
 (6.6 ACU, 14 h at 0.4, back to 9) slow 11.7 -> 4.8 of 11.7 for +0.3 %, default 3.3 -> 1.2 for
 +0.3 %. The price where the drop lasted: ``asg-cpu-misconfiguration``'s last 20 h (9.5 ->
-2.2 ACU to the trace's end) cost +0.6 % for no minute. ASSUMPTION: a day, the daily season
-(also the VPA recommender's half-life), chosen before the replays and not tuned on them.
-Pure numpy.
+2.2 ACU to the trace's end) cost +0.6 % for no minute, ``rds-cpu-e47b3b``'s day-long drop
++0.6 % for no minute (the posture then held Aurora alone's floor in 21 re-plans).
+ASSUMPTION: a day, the daily season (also the VPA recommender's half-life), chosen before
+the replays and not tuned on them. Pure numpy.
 """
 
 from __future__ import annotations

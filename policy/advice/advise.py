@@ -60,7 +60,7 @@ from policy.advice.reasons import (
     commitment_note,
     connections_note,
     idle_floor_note,
-    last_day_type,
+    last_day_reference,
     outcome_reasons,
     posture_reasons,
     run_rate_note,
@@ -468,6 +468,16 @@ def advise(
         storage=storage,
         reasons=tuple(
             [f"data quality: {pinned_note(p)}" for p in pinned]
+            # first: after a level shift the window's averages are not what the next month bills
+            + run_rate_note(
+                scored,
+                (today, recommended),
+                step_s,
+                cluster.price_usd_per_acu_hour,
+                (outcomes["current"], outcomes["recommended"]),
+                outlook.projected_monthly_cost_usd,
+                last_day_reference(demand, types, end=end, step_s=step_s, timezone=config.schedule_timezone),
+            )
             + posture_reasons(
                 acuplan.score.replans_by_risk_quantile, replay, acuplan.score.replans_aurora_alone
             )
@@ -501,22 +511,10 @@ def advise(
             + list(chosen.notes)
             + day_type_reasons(types, schedule)
             + zone_note(schedule)
-            + run_rate_note(
-                scored,
-                (today, recommended),
-                step_s,
-                cluster.price_usd_per_acu_hour,
-                (outcomes["current"], outcomes["recommended"]),
-                outlook.projected_monthly_cost_usd,
-                last_day_type(
-                    types,
-                    start=window_from,
-                    step_s=step_s,
-                    n_steps=len(scored),
-                    timezone=config.schedule_timezone,
-                ),
+            + commitment_note(
+                hours,
+                min((a.at for a in alerts if a.kind == "max_capacity" and a.at is not None), default=None),
             )
-            + commitment_note(hours)
             + pause_beats_commitments(pause, options)
             + ([] if failover_reader is None else [failover_reader.message])
             + [pricing.sentence()]

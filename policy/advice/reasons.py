@@ -6,7 +6,7 @@ when there is nothing to say). Pure: no clock, no I/O.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -111,41 +111,96 @@ def connections_note(conn_floor: float | None, connections: FloatArray | None) -
     ]
 
 
-def commitment_note(hours: float) -> list[str]:
-    """A caveat when the purchase options rest on fewer than :data:`COMMITMENT_HISTORY_H` replayed hours.
+def commitment_note(hours: float, outgrown_at: datetime | None = None) -> list[str]:
+    """Caveats on the purchase options: a short history, and a need forecast to outgrow them.
 
     Args:
-        hours: the replayed window, hours.
+        hours: the replayed window, hours (under :data:`COMMITMENT_HISTORY_H`: a caveat).
+        outgrown_at: when a ``max_capacity`` alert forecasts the writer's need past
+            MaxCapacity (UTC), or None. The options are sized to the replayed history's
+            peak, so a 1- or 3-year commitment would be outgrown (QA: 2 x db.r6g.large for
+            3 years beside an alert of +0.41 ACU/day).
 
     Returns:
-        One sentence, or none.
+        Up to two sentences.
     """
-    if hours >= COMMITMENT_HISTORY_H:
-        return []
-    return [
-        f"the purchase options price 1- and 3-year commitments from {hours / 24:.1f} replayed "
-        "days: check them against a longer history (a month or more) before committing"
-    ]
+    out = []
+    if hours < COMMITMENT_HISTORY_H:
+        out.append(
+            f"the purchase options price 1- and 3-year commitments from {hours / 24:.1f} replayed "
+            "days: check them against a longer history (a month or more) before committing"
+        )
+    if outgrown_at is not None:
+        out.append(
+            "the purchase options are sized to the replayed history's peak, and the max_capacity alert "
+            f"forecasts the writer's need past MaxCapacity by {outgrown_at:%Y-%m-%d}: a commitment sized to "
+            "the past would be outgrown; commit only to the base load you expect to keep, or size it to "
+            "the growth"
+        )
+    return out
 
 
 RUN_RATE_CHANGE = 1.5
 """The last day's mean demand this many times the window's (or its inverse) is a level change."""
 
 
-def last_day_type(
-    types: DayTypes | None, *, start: datetime, step_s: int, n_steps: int, timezone: str
+def last_day_reference(
+    demand: FloatArray, types: DayTypes | None, *, end: datetime, step_s: int, timezone: str
 ) -> tuple[str, float] | None:
-    """The last day's kind of day and its mean demand, ACU, when weekdays and weekends differ.
+    """What the last day's demand is compared with to call a level shift, and its mean, ACU.
 
-    The last day is the last 24 h of steps (as :func:`run_rate_note` reads it); on a wall
-    clock other than UTC it spans two local dates, so its kind is that of most of its steps
-    (a UTC day ending at midnight is Monday 01:00 in Berlin, yet 23 of its hours are Sunday's).
+    The last day is the last 24 h of steps. It is compared with what the same hours held
+    before, so a day that holds a weekly job, or half a weekend and half a weekday morning
+    on the cluster's clock, is no shift:
+
+    * with at least a week of history before it: the same 24 hours of every earlier whole
+      week in ``demand`` (the warm-up included);
+    * else, when weekdays and weekend days differ clearly (:mod:`policy.advice.workweek`):
+      their means, weighted by the last day's share of each on ``timezone``'s wall clock;
+    * else None: the replayed window's mean.
+
+    Args:
+        demand: the whole history, shape (n,), ACU, NaN where missing (its end is the
+            replayed window's end).
+        types: the replayed window's day types, or None.
+        end: end of the history (UTC).
+        step_s: step length, seconds.
+        timezone: the timetable's IANA zone.
+
+    Returns:
+        ``(words, mean_acu)``, e.g. ``("the same hours a week earlier", 4.1)``, or None.
     """
+    day, week = 86_400 // step_s, 7 * 86_400 // step_s
+    n = len(demand)
+    earlier = [demand[n - day - k * week : n - k * week] for k in range(1, (n - day) // week + 1)]
+    seen = [x for x in earlier if np.isfinite(x).any()]
+    if seen:
+        words = (
+            "the same hours a week earlier"
+            if len(seen) == 1
+            else f"the same hours of the {len(seen)} weeks before"
+        )
+        return words, float(np.nanmean(np.concatenate(seen)))
     if types is None or not types.differ:
         return None
-    dow = day_of_week(start=start, step_s=step_s, n_steps=n_steps, timezone=timezone)[-(86_400 // step_s) :]
-    weekend = bool(np.mean(dow >= 5) > 0.5)
-    return ("weekend days", types.weekend_mean_acu) if weekend else ("weekdays", types.weekday_mean_acu)
+    dow = day_of_week(
+        start=end - timedelta(seconds=day * step_s), step_s=step_s, n_steps=day, timezone=timezone
+    )
+    weekend = float(np.mean(dow >= 5))
+    if weekend in (0.0, 1.0):
+        return (
+            ("the replayed window's weekend days", types.weekend_mean_acu)
+            if weekend
+            else (
+                "the replayed window's weekdays",
+                types.weekday_mean_acu,
+            )
+        )
+    mix = weekend * types.weekend_mean_acu + (1.0 - weekend) * types.weekday_mean_acu
+    return (
+        f"the replayed window's weekdays and weekend days in the last day's mix ({weekend:.0%} weekend)",
+        mix,
+    )
 
 
 def run_rate_note(
@@ -155,7 +210,7 @@ def run_rate_note(
     price_usd_per_acu_hour: float,
     outcomes: tuple[Outcome, Outcome],
     projected: dict[str, float] | None = None,
-    same_days: tuple[str, float] | None = None,
+    reference: tuple[str, float] | None = None,
 ) -> list[str]:
     """A sentence when the last day's demand left the replayed window's level (a level shift).
 
@@ -164,25 +219,26 @@ def run_rate_note(
     capacity over that day (``capacity_acu``, shape (n,), ACU) of today's settings and of
     what to apply (``runs`` and ``outcomes`` in that order). ``projected`` is the outlook's
     ``projected_monthly_cost_usd`` (the median forecast of the next day), named beside it
-    so the two estimates are not read as one figure. ``same_days``: when the window's
-    weekdays and weekend days differ clearly (:mod:`policy.advice.workweek`), the last day's
-    type ("weekend days" or "weekdays") and its mean demand, ACU: the last day is compared
-    with its own kind of day, so a quiet Sunday after busy weekdays is no level shift.
+    so the two estimates are not read as one figure. ``reference``: what the last day is
+    compared with and its mean demand, ACU (:func:`last_day_reference`: the same hours of
+    earlier weeks, or the day types in the last day's mix, so a quiet Sunday after busy
+    weekdays, or a weekly job, is no level shift); None: the replayed window's mean.
     """
     day = 86_400 // step_s
     if len(scored) < 2 * day or not np.isfinite(scored[-day:]).any():
         return []
     last = float(np.nanmean(scored[-day:]))
-    kind, whole = same_days if same_days is not None else ("", float(np.nanmean(scored)))
+    words, whole = (
+        reference if reference is not None else ("the replayed window's mean", float(np.nanmean(scored)))
+    )
     if whole <= 0.0 or 1.0 / RUN_RATE_CHANGE <= last / whole <= RUN_RATE_CHANGE:
         return []
     today, apply = (
         float(np.mean(r.capacity_acu[-day:])) * HOURS_PER_MONTH * price_usd_per_acu_hour for r in runs
     )
     return [
-        f"demand over the last day averaged {last:.3g} ACU, {last / whole:.2f}x the replayed window's "
-        f"{kind + ' ' if kind else ''}{whole:.3g} ACU: the monthly figures here are the window's "
-        "averages; at the last day's level "
+        f"demand over the last day averaged {last:.3g} ACU, {last / whole:.2f}x {words}, {whole:.3g} ACU: "
+        "the monthly figures here are the window's averages; at the last day's level "
         f"today's settings cost about ${today:,.2f}/month and what to apply about ${apply:,.2f} (window "
         f"averages ${outcomes[0].monthly_cost_usd:,.2f} and ${outcomes[1].monthly_cost_usd:,.2f}"
         + (

@@ -1,13 +1,13 @@
-"""The level-shift sentence compares the last day with its own kind of day when weekends differ."""
+"""The level-shift sentence compares the last day with what the same hours held before."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
 
-from policy.advice.reasons import last_day_type, run_rate_note
+from policy.advice.reasons import last_day_reference, run_rate_note
 from policy.advice.workweek import day_types
 
 STEP_S = 3600
@@ -19,40 +19,60 @@ def _week(days: int) -> np.ndarray:
     return np.array([2.0 if (h // 24) % 7 >= 5 else 10.0 for h in range(days * 24)])
 
 
-def _note(scored: np.ndarray, same_days: tuple[str, float] | None) -> list[str]:
+def _note(scored: np.ndarray, reference: tuple[str, float] | None) -> list[str]:
     runs = (SimpleNamespace(capacity_acu=scored / 0.7), SimpleNamespace(capacity_acu=scored / 0.7))
     outcomes = (SimpleNamespace(monthly_cost_usd=100.0), SimpleNamespace(monthly_cost_usd=90.0))
-    return run_rate_note(scored, runs, STEP_S, 0.12, outcomes, None, same_days)  # type: ignore[arg-type]
+    return run_rate_note(scored, runs, STEP_S, 0.12, outcomes, None, reference)  # type: ignore[arg-type]
+
+
+def _reference(demand: np.ndarray, timezone: str = "UTC") -> tuple[str, float] | None:
+    types = day_types(demand, start=START, step_s=STEP_S, timezone=timezone)
+    end = START + timedelta(hours=len(demand))
+    return last_day_reference(demand, types, end=end, step_s=STEP_S, timezone=timezone)
 
 
 def test_a_quiet_sunday_after_busy_weekdays_is_no_level_shift() -> None:
-    scored = _week(14)  # ends on a Sunday
-    types = day_types(scored, start=START, step_s=STEP_S, timezone="UTC")
-    assert types is not None and types.differ
-    same = last_day_type(types, start=START, step_s=STEP_S, n_steps=len(scored), timezone="UTC")
-    assert same == ("weekend days", 2.0)
-    assert _note(scored, same) == []
+    demand = _week(14)  # ends on a Sunday
+    assert _reference(demand) == ("the same hours a week earlier", 2.0)
+    assert _note(demand, _reference(demand)) == []
     # Against the whole window's mean (7.7 ACU) the Sunday read as a shift down to 0.26x.
-    [before] = _note(scored, None)
-    assert before.startswith("demand over the last day averaged 2 ACU, 0.26x the replayed window's 7.71 ACU")
+    [before] = _note(demand, None)
+    assert before.startswith(
+        "demand over the last day averaged 2 ACU, 0.26x the replayed window's mean, 7.71"
+    )
 
 
-def test_a_real_shift_is_still_named_against_its_own_kind_of_day() -> None:
-    scored = _week(14)
-    scored[-24:] = 6.0  # the last Sunday at 6 ACU: 3x the weekend days' level
-    types = day_types(scored, start=START, step_s=STEP_S, timezone="UTC")
-    same = last_day_type(types, start=START, step_s=STEP_S, n_steps=len(scored), timezone="UTC")
-    assert same is not None and same[0] == "weekend days"
-    [note] = _note(scored, same)
-    assert note.startswith("demand over the last day averaged 6 ACU, ")
-    assert "x the replayed window's weekend days " in note
+def test_a_real_shift_is_still_named_against_the_same_hours_before() -> None:
+    demand = _week(15)
+    demand[-24:] = 30.0  # the last Monday at 30 ACU: 3x the Mondays before
+    reference = _reference(demand)
+    assert reference == ("the same hours of the 2 weeks before", 10.0)
+    [note] = _note(demand, reference)
+    assert note.startswith("demand over the last day averaged 30 ACU, 3.00x the same hours of the 2 weeks")
 
 
-def test_the_last_day_is_the_kind_most_of_its_hours_are_on_the_wall_clock() -> None:
-    # QA 58's office-hours cluster: a UTC window ending Sunday 24:00, read in Europe/Berlin,
-    # ends on Monday 01:00 local, yet 23 of the last 24 hours are Sunday's.
-    scored = _week(14)
-    types = day_types(scored, start=START, step_s=STEP_S, timezone="Europe/Berlin")
-    assert types is not None and types.differ
-    same = last_day_type(types, start=START, step_s=STEP_S, n_steps=len(scored), timezone="Europe/Berlin")
-    assert same is not None and same[0] == "weekend days"
+def test_a_weekly_job_in_the_last_day_is_no_level_shift() -> None:
+    # QA 61: an idle cluster (0.6 ACU) with a 12-ACU report job every Monday 06-08: a last day
+    # holding the job read 2x the window's mean and "run the advice again once the new level
+    # has lasted a few days".
+    demand = np.full(14 * 24 + 12, 0.6)  # Monday 00:00 to the third Monday 12:00
+    for monday in (0, 7, 14):
+        demand[monday * 24 + 6 : monday * 24 + 8] = 12.0
+    assert _note(demand, None) != []
+    assert _reference(demand) == ("the same hours a week earlier", 1.55)
+    assert _note(demand, _reference(demand)) == []
+
+
+def test_a_last_day_of_half_weekend_is_compared_with_the_day_types_in_its_mix() -> None:
+    # QA 61: under a week of history ending Monday noon: 12 hours of Sunday and 12 of Monday,
+    # against the weekdays' mean, read 0.63x and "a new level".
+    start = START + timedelta(days=1)  # a Tuesday
+    hours = [start + timedelta(hours=h) for h in range(6 * 24 + 12)]  # to Monday 12:00
+    demand = np.array([2.0 if t.weekday() >= 5 else 10.0 for t in hours])
+    types = day_types(demand, start=start, step_s=STEP_S, timezone="UTC")
+    reference = last_day_reference(
+        demand, types, end=hours[-1] + timedelta(hours=1), step_s=STEP_S, timezone="UTC"
+    )
+    assert reference is not None and reference[0].endswith("in the last day's mix (50% weekend)")
+    assert reference[1] == 6.0
+    assert _note(demand, reference) == []

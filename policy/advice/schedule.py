@@ -276,7 +276,12 @@ def daily_pattern_p_value(
 def _entries(
     level: FloatArray, per_day: int, slot_s: int, max_acu: float, weekly: bool
 ) -> tuple[ScheduleEntry, ...]:
-    """One entry where the level changes (plus each day's first slot), days grouped alike."""
+    """One entry where the level changes (plus each day's first slot), days grouped alike.
+
+    The first slot's entry is kept even where the day before ended at that level (QA 61 read
+    it as a change that does nothing): it re-asserts the day's first level every day, so a
+    MinCapacity changed by hand, or a schedule invocation that failed, lasts a day at most.
+    """
     days = [level[d * per_day : (d + 1) * per_day] for d in range(7 if weekly else 1)]
     by_pattern: dict[tuple[tuple[int, float], ...], list[str]] = {}
     for d, day in enumerate(days):

@@ -146,18 +146,18 @@ RUN_RATE_CHANGE = 1.5
 
 def last_day_reference(
     demand: FloatArray, types: DayTypes | None, *, end: datetime, step_s: int, timezone: str
-) -> tuple[str, float] | None:
-    """What the last day's demand is compared with to call a level shift, and its mean, ACU.
+) -> tuple[tuple[str, float], ...]:
+    """What the last day's demand is compared with to call a level shift, each with its mean, ACU.
 
-    The last day is the last 24 h of steps. It is compared with what the same hours held
-    before, so a day that holds a weekly job, or half a weekend and half a weekday morning
-    on the cluster's clock, is no shift:
+    The last day is the last 24 h of steps. Besides the replayed window's mean (which
+    :func:`run_rate_note` adds), it is compared with what the same hours held before, so a
+    day that holds a weekly job, or half a weekend and half a weekday morning on the
+    cluster's clock, is no shift:
 
     * with at least a week of history before it: the same 24 hours of every earlier whole
       week in ``demand`` (the warm-up included);
-    * else, when weekdays and weekend days differ clearly (:mod:`policy.advice.workweek`):
-      their means, weighted by the last day's share of each on ``timezone``'s wall clock;
-    * else None: the replayed window's mean.
+    * when weekdays and weekend days differ clearly (:mod:`policy.advice.workweek`): their
+      means, weighted by the last day's share of each on ``timezone``'s wall clock.
 
     Args:
         demand: the whole history, shape (n,), ACU, NaN where missing (its end is the
@@ -168,10 +168,12 @@ def last_day_reference(
         timezone: the timetable's IANA zone.
 
     Returns:
-        ``(words, mean_acu)``, e.g. ``("the same hours a week earlier", 4.1)``, or None.
+        ``(words, mean_acu)`` pairs, the most specific first, e.g.
+        ``(("the same hours a week earlier", 4.1),)``; empty when neither applies.
     """
     day, week = 86_400 // step_s, 7 * 86_400 // step_s
     n = len(demand)
+    out = []
     earlier = [demand[n - day - k * week : n - k * week] for k in range(1, (n - day) // week + 1)]
     seen = [x for x in earlier if np.isfinite(x).any()]
     if seen:
@@ -180,27 +182,23 @@ def last_day_reference(
             if len(seen) == 1
             else f"the same hours of the {len(seen)} weeks before"
         )
-        return words, float(np.nanmean(np.concatenate(seen)))
-    if types is None or not types.differ:
-        return None
-    dow = day_of_week(
-        start=end - timedelta(seconds=day * step_s), step_s=step_s, n_steps=day, timezone=timezone
-    )
-    weekend = float(np.mean(dow >= 5))
-    if weekend in (0.0, 1.0):
-        return (
-            ("the replayed window's weekend days", types.weekend_mean_acu)
-            if weekend
-            else (
-                "the replayed window's weekdays",
-                types.weekday_mean_acu,
-            )
+        out.append((words, float(np.nanmean(np.concatenate(seen)))))
+    if types is not None and types.differ:
+        dow = day_of_week(
+            start=end - timedelta(seconds=day * step_s), step_s=step_s, n_steps=day, timezone=timezone
         )
-    mix = weekend * types.weekend_mean_acu + (1.0 - weekend) * types.weekday_mean_acu
-    return (
-        f"the replayed window's weekdays and weekend days in the last day's mix ({weekend:.0%} weekend)",
-        mix,
-    )
+        weekend = float(np.mean(dow >= 5))
+        mix = weekend * types.weekend_mean_acu + (1.0 - weekend) * types.weekday_mean_acu
+        kind = (
+            "the replayed window's weekend days"
+            if weekend == 1.0
+            else "the replayed window's weekdays"
+            if weekend == 0.0
+            else "the replayed window's weekdays and weekend days in the last day's mix "
+            f"({weekend:.0%} weekend)"
+        )
+        out.append((kind, mix))
+    return tuple(out)
 
 
 def run_rate_note(
@@ -210,7 +208,7 @@ def run_rate_note(
     price_usd_per_acu_hour: float,
     outcomes: tuple[Outcome, Outcome],
     projected: dict[str, float] | None = None,
-    reference: tuple[str, float] | None = None,
+    references: tuple[tuple[str, float], ...] = (),
 ) -> list[str]:
     """A sentence when the last day's demand left the replayed window's level (a level shift).
 
@@ -219,19 +217,24 @@ def run_rate_note(
     capacity over that day (``capacity_acu``, shape (n,), ACU) of today's settings and of
     what to apply (``runs`` and ``outcomes`` in that order). ``projected`` is the outlook's
     ``projected_monthly_cost_usd`` (the median forecast of the next day), named beside it
-    so the two estimates are not read as one figure. ``reference``: what the last day is
-    compared with and its mean demand, ACU (:func:`last_day_reference`: the same hours of
-    earlier weeks, or the day types in the last day's mix, so a quiet Sunday after busy
-    weekdays, or a weekly job, is no level shift); None: the replayed window's mean.
+    so the two estimates are not read as one figure. ``references``: what else the last day
+    is compared with and their mean demand, ACU (:func:`last_day_reference`: the same hours
+    of earlier weeks, the day types in the last day's mix), the most specific first. A shift
+    is called only when the last day is :data:`RUN_RATE_CHANGE` away from every one of them
+    and from the replayed window's mean, the same way (a quiet Sunday after busy weekdays, a
+    weekly job, or a busy day after a quiet week is no level shift), and named against the
+    first.
     """
     day = 86_400 // step_s
     if len(scored) < 2 * day or not np.isfinite(scored[-day:]).any():
         return []
     last = float(np.nanmean(scored[-day:]))
-    words, whole = (
-        reference if reference is not None else ("the replayed window's mean", float(np.nanmean(scored)))
-    )
-    if whole <= 0.0 or 1.0 / RUN_RATE_CHANGE <= last / whole <= RUN_RATE_CHANGE:
+    compared = (*references, ("the replayed window's mean", float(np.nanmean(scored))))
+    words, whole = compared[0]
+    # one week's same hours alone is one sample: rds-cpu-cc0c53's last day read 2.42x a quiet week
+    # before, under 1.5x the window's weekdays
+    ratios = [last / level if level > 0.0 else 1.0 for _, level in compared]
+    if not (all(r > RUN_RATE_CHANGE for r in ratios) or all(r < 1.0 / RUN_RATE_CHANGE for r in ratios)):
         return []
     today, apply = (
         float(np.mean(r.capacity_acu[-day:])) * HOURS_PER_MONTH * price_usd_per_acu_hour for r in runs

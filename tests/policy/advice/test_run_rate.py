@@ -19,13 +19,13 @@ def _week(days: int) -> np.ndarray:
     return np.array([2.0 if (h // 24) % 7 >= 5 else 10.0 for h in range(days * 24)])
 
 
-def _note(scored: np.ndarray, reference: tuple[str, float] | None) -> list[str]:
+def _note(scored: np.ndarray, references: tuple[tuple[str, float], ...]) -> list[str]:
     runs = (SimpleNamespace(capacity_acu=scored / 0.7), SimpleNamespace(capacity_acu=scored / 0.7))
     outcomes = (SimpleNamespace(monthly_cost_usd=100.0), SimpleNamespace(monthly_cost_usd=90.0))
-    return run_rate_note(scored, runs, STEP_S, 0.12, outcomes, None, reference)  # type: ignore[arg-type]
+    return run_rate_note(scored, runs, STEP_S, 0.12, outcomes, None, references)  # type: ignore[arg-type]
 
 
-def _reference(demand: np.ndarray, timezone: str = "UTC") -> tuple[str, float] | None:
+def _reference(demand: np.ndarray, timezone: str = "UTC") -> tuple[tuple[str, float], ...]:
     types = day_types(demand, start=START, step_s=STEP_S, timezone=timezone)
     end = START + timedelta(hours=len(demand))
     return last_day_reference(demand, types, end=end, step_s=STEP_S, timezone=timezone)
@@ -33,10 +33,13 @@ def _reference(demand: np.ndarray, timezone: str = "UTC") -> tuple[str, float] |
 
 def test_a_quiet_sunday_after_busy_weekdays_is_no_level_shift() -> None:
     demand = _week(14)  # ends on a Sunday
-    assert _reference(demand) == ("the same hours a week earlier", 2.0)
+    assert _reference(demand) == (
+        ("the same hours a week earlier", 2.0),
+        ("the replayed window's weekend days", 2.0),
+    )
     assert _note(demand, _reference(demand)) == []
     # Against the whole window's mean (7.7 ACU) the Sunday read as a shift down to 0.26x.
-    [before] = _note(demand, None)
+    [before] = _note(demand, ())
     assert before.startswith(
         "demand over the last day averaged 2 ACU, 0.26x the replayed window's mean, 7.71"
     )
@@ -46,7 +49,7 @@ def test_a_real_shift_is_still_named_against_the_same_hours_before() -> None:
     demand = _week(15)
     demand[-24:] = 30.0  # the last Monday at 30 ACU: 3x the Mondays before
     reference = _reference(demand)
-    assert reference == ("the same hours of the 2 weeks before", 10.0)
+    assert reference[0] == ("the same hours of the 2 weeks before", 10.0)
     [note] = _note(demand, reference)
     assert note.startswith("demand over the last day averaged 30 ACU, 3.00x the same hours of the 2 weeks")
 
@@ -58,8 +61,8 @@ def test_a_weekly_job_in_the_last_day_is_no_level_shift() -> None:
     demand = np.full(14 * 24 + 12, 0.6)  # Monday 00:00 to the third Monday 12:00
     for monday in (0, 7, 14):
         demand[monday * 24 + 6 : monday * 24 + 8] = 12.0
-    assert _note(demand, None) != []
-    assert _reference(demand) == ("the same hours a week earlier", 1.55)
+    assert _note(demand, ()) != []
+    assert _reference(demand)[0] == ("the same hours a week earlier", 1.55)
     assert _note(demand, _reference(demand)) == []
 
 
@@ -73,6 +76,6 @@ def test_a_last_day_of_half_weekend_is_compared_with_the_day_types_in_its_mix() 
     reference = last_day_reference(
         demand, types, end=hours[-1] + timedelta(hours=1), step_s=STEP_S, timezone="UTC"
     )
-    assert reference is not None and reference[0].endswith("in the last day's mix (50% weekend)")
-    assert reference[1] == 6.0
+    [(words, level)] = reference  # no week before it
+    assert words.endswith("in the last day's mix (50% weekend)") and level == 6.0
     assert _note(demand, reference) == []

@@ -222,7 +222,7 @@ def run_rate_note(
     of earlier weeks, the day types in the last day's mix), the most specific first. A shift
     is called only when the last day is :data:`RUN_RATE_CHANGE` away from every one of them
     and from the replayed window's mean, the same way (a quiet Sunday after busy weekdays, a
-    weekly job, or a busy day after a quiet week is no level shift), and named against the
+    weekly job, or a busy day after one quiet week is no level shift), and named against the
     first.
     """
     day = 86_400 // step_s
@@ -231,8 +231,7 @@ def run_rate_note(
     last = float(np.nanmean(scored[-day:]))
     compared = (*references, ("the replayed window's mean", float(np.nanmean(scored))))
     words, whole = compared[0]
-    # one week's same hours alone is one sample: rds-cpu-cc0c53's last day read 2.42x a quiet week
-    # before, under 1.5x the window's weekdays
+    # one week's same hours alone is one sample: a shift is one against the window's mean too
     ratios = [last / level if level > 0.0 else 1.0 for _, level in compared]
     if not (all(r > RUN_RATE_CHANGE for r in ratios) or all(r < 1.0 / RUN_RATE_CHANGE for r in ratios)):
         return []

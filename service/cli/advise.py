@@ -526,6 +526,13 @@ def advise_command(
     else:
         days = (advice.window_until - advice.window_from).total_seconds() / 86_400
         caveat = "" if days >= 30 else f" (priced from {days:.1f} replayed days: check a month or more first)"
+        outgrown = [a.at for a in advice.alerts if a.kind == "max_capacity" and a.at is not None]
+        sized = cheapest.instance_class is not None or cheapest.commitment_usd_per_hour is not None
+        if outgrown and sized:  # the reasons' commitment caveat, on the line it is about
+            caveat += (
+                " (sized to the history: the max_capacity alert forecasts the need past MaxCapacity by "
+                f"{min(outgrown):%Y-%m-%d})"
+            )
         region = advice.pricing.region if advice.pricing is not None else US_EAST_1
         if cheapest.instance_class is not None and region != US_EAST_1:  # provisioned: no regional price
             serverless = next((o for o in advice.purchase_options if o.instance_class is None), None)

@@ -448,3 +448,25 @@ def test_advise_compares_the_observed_capacity_with_todays_simulation(tmp_path: 
         "- caveat: the observed capacity and the simulation of today's settings differ by more than 10%"
         in (printed)
     )
+
+
+def test_a_commitment_beside_a_growth_alert_says_it_is_sized_to_the_history(tmp_path: Path) -> None:
+    # QA 61 #3: "2 x db.r6g.large, 3-year Reserved Instances" sized to the history's peak, while the
+    # same answer alerted that the need grows +0.41 ACU/day past MaxCapacity.
+    days = 9
+    hour = (np.arange(days * 288) % 288) / 12
+    load = (2.0 + 0.9 * np.arange(days * 288) / 288) * np.where((hour >= 8) & (hour < 18), 1.0, 0.6)
+    start = int(T0.timestamp())
+    rows = "".join(f"{format_ts(start + 300 * i)},orders,load,acu,{v:.3f}\n" for i, v in enumerate(load))
+    path = tmp_path / "growth.csv"
+    path.write_text("ts,cluster_id,signal,unit,value\n" + rows, encoding="utf-8")
+    result = runner.invoke(app, ["advise", "--csv", str(path), "--min-acu", "4", "--max-acu", "16"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "daily peak need grows" in text
+    assert (
+        "cheapest way to buy it: $170.82/month, 2 x db.r6g.large, 3-year Reserved Instances, all upfront "
+        "(priced from 7.0 replayed days: check a month or more first) (sized to the history: the "
+        "max_capacity alert forecasts the need past MaxCapacity by 2024-06-06)"
+    ) in text
+    assert "a commitment sized to the past would be outgrown" in text

@@ -33,7 +33,7 @@ Across a daylight-saving switch:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -439,8 +439,13 @@ def held_out_floors(
     floors = np.empty(n_steps, dtype=np.float64)
     for k in np.unique(day):
         held = day == k
-        table = read(~held)
-        floors[held] = schedule_floors(table, start=start, step_s=step_s, n_steps=n_steps)[held]
+        first, last = np.flatnonzero(held)[[0, -1]]  # a local date's steps are consecutive
+        floors[first : last + 1] = schedule_floors(
+            read(~held),
+            start=start + timedelta(seconds=int(first) * step_s),
+            step_s=step_s,
+            n_steps=int(last - first + 1),
+        )
     return floors
 
 

@@ -353,10 +353,11 @@ def choose_timetable(
         sources = sources[:1]
     for read_from, source in sources:
         for q in quantiles:
-            daily = reader(source, q, read_from, split=False)(everything).kind == "daily"
+            whole = reader(source, q, read_from, split=False)(everything)
+            daily = whole.kind == "daily"
             for split in (False, True) if daily and types is not None and types.splittable else (False,):
                 read = reader(source, q, read_from, split)
-                table = read(everything)
+                table = read(everything) if split else whole  # the daily one is read once
                 floors_q = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
                 result = replay_floors(floors_q)
                 # The bound's floors were set knowing each day's demand: a timetable read off them is

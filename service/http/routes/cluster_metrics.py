@@ -33,7 +33,15 @@ from service.inputs.formats import (
 from service.inputs.history import epoch_s
 from service.inputs.signals import sniffed_format
 from service.store import ClusterRecord
-from traces.formats import FORMATS, check_zone, parse_any, parse_cloudwatch, parse_csv, reads_signal
+from traces.formats import (
+    FORMATS,
+    check_zone,
+    parse_any,
+    parse_cloudwatch,
+    parse_csv,
+    reads_signal,
+    statistic_problem,
+)
 from traces.uploads import Upload
 
 router = APIRouter(prefix="/clusters/{cluster_id}/metrics", tags=["metrics"], route_class=StrictRoute)
@@ -200,7 +208,8 @@ def add_metrics_upload(
     is sniffed unless ``format`` is given (a Prometheus error response is Prometheus, so its
     ``error`` is the 422's message); a ``csv`` or ``aws-csv`` the CSV's header shows
     is the other is a 422 at ``format``. ``signal`` on content other than a ``Timestamp,Value``
-    export changes nothing and is a 422 at ``signal`` (the CLI refuses such a ``--signal`` too),
+    export changes nothing and is a 422 at ``signal`` (the CLI refuses such a ``--signal`` too), as
+    is a ``signal`` whose last word is no statistic after a known metric (``CPUUtilization Bogus``),
     and so is a query parameter the endpoint does not take, at its name. The same checks,
     limits and 422s as ``/csv`` and ``/cloudwatch``; nothing is stored unless all is good.
     """
@@ -217,6 +226,10 @@ def add_metrics_upload(
 
         raise request_error([(("timezone",), str(exc))]) from None
     fmt = format or sniffed_format(content, UPLOAD_NAME)
+    if signal is not None and (why := statistic_problem(signal)) is not None:  # the parameter's fault
+        from service.http.schemas.recommendations import request_error
+
+        raise request_error([(("signal",), f"signal={signal!r}: {why}")])
     if signal is not None and not reads_signal(content, UPLOAD_NAME, fmt):
         from service.http.schemas.recommendations import request_error
 

@@ -365,6 +365,22 @@ def test_signal_on_a_timestamp_value_upload_names_its_metric(client: TestClient,
     assert r.status_code == 200, r.text
 
 
+def test_a_signal_with_a_bad_statistic_is_a_422_at_signal_not_at_the_file(
+    client: TestClient, cluster_id: str
+) -> None:
+    got = _upload(
+        client, cluster_id, "Timestamp,Value\n2024-05-06T12:30:00Z,3\n", "?signal=CPUUtilization%20Bogus"
+    )
+
+    assert got["detail"] == [
+        {
+            "field": "signal",
+            "message": "signal='CPUUtilization Bogus': 'Bogus' is not a statistic (one of Maximum, Average, "
+            "Minimum, Sum, SampleCount, or a percentile such as p99)",
+        }
+    ]
+
+
 def test_a_timestamp_value_csv_is_pointed_to_the_endpoint_that_takes_signal(
     client: TestClient, cluster_id: str
 ) -> None:

@@ -310,6 +310,27 @@ def posture_reasons(
     ]
 
 
+def _held_out_words(held_out: tuple[float, float] | None, recommended: Outcome) -> str:
+    """What the timetable scores with each replayed day held out of its own reading, after "in-sample".
+
+    Args:
+        held_out: (USD/month, SLO-violation minutes) held out, or None when not so judged.
+        recommended: what to apply's in-sample outcome.
+
+    Returns:
+        E.g. `` and the same with each replayed day held out ...``; empty for None.
+    """
+    if held_out is None:
+        return ""
+    how = "with each replayed day held out of its own reading (the score it was chosen by)"
+    same = round(held_out[0], 2) == round(recommended.monthly_cost_usd, 2) and round(held_out[1], 2) == round(
+        recommended.slo_violation_min, 2
+    )
+    if same:
+        return f", and the same {how}"
+    return f"; {how} it scores ${held_out[0]:,.2f}/month and {held_out[1]:.2f} minutes"
+
+
 def outcome_reasons(
     outcomes: dict[str, Outcome],
     saving: float,
@@ -342,8 +363,8 @@ def outcome_reasons(
         pause_saving_usd: what auto-pause would save, USD/month (None: it would never pause).
         bound_layout: the bound's reader layout, in words.
         reader_today: today has a failover reader (else it is offered "if added").
-        held_out: what to apply read off the bound's floors, replayed with each day held out of
-            its own timetable: (USD/month, SLO-violation minutes); None: not so read.
+        held_out: what to apply replayed with each day held out of its own timetable, the
+            score it was chosen by: (USD/month, SLO-violation minutes); None: not so judged.
 
     Returns:
         Three sentences or more.
@@ -404,14 +425,7 @@ def outcome_reasons(
             + ": of the timetables read off acuplan's and the bound's floors at the quantiles tried with "
             "no more SLO-violation minutes than acuplan live, the one with the fewest minutes within "
             f"{NEAR_CHEAPEST - 1:.0%} of the cheapest's cost, else the one with the fewest), so its score "
-            "here is in-sample"
-            + (
-                f" (read with each replayed day held out of its own timetable, the way it was chosen: "
-                f"${held_out[0]:,.2f}/month and {held_out[1]:.2f} minutes)"
-                if held_out is not None
-                else ""
-            )
-            + "; acuplan re-planning live scores "
+            "here is in-sample" + _held_out_words(held_out, rec) + "; acuplan re-planning live scores "
             f"${live.monthly_cost_usd:,.2f}/month and {live.slo_violation_min:g} minutes"
         )
     t1, t15 = tiers

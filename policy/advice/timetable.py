@@ -204,8 +204,9 @@ class ChosenTimetable:
             ``SecondsUntilAutoPause`` the replay assumed.
         floors: the MinCapacity it sets per scored step, shape (n,), ACU.
         replay: its replay over the scored window.
-        held_out: its replay with each day held out of its own timetable, when it was read off
-            the bound's floors and chosen so (None otherwise).
+        held_out: its replay with each day held out of its own timetable, the score it was chosen
+            by (None when the window is too short to hold a day out, or a merge, pause or fixed
+            setting replaced the timetable chosen).
         fixed_note: the sentence saying a fixed or today's MinCapacity does as well as the
             timetable (None when the timetable stands).
         kept_today: what to apply is today's MinCapacity.
@@ -246,9 +247,10 @@ def choose_timetable(
     timetables read off acuplan's live floors and off the bound's at each quantile of
     :data:`SCHEDULE_QUANTILES` below ``config.schedule_quantile`` and at it: one level per day
     where the demand shows no time-of-day pattern (:data:`DAILY_PATTERN_ALPHA`); the bound's
-    only where the window holds enough whole days to test one, and judged with each day held
-    out (:func:`policy.advice.schedule.held_out_floors`). Of those with no more SLO-violation
-    minutes than acuplan live, the fewest minutes within :data:`NEAR_CHEAPEST` of the cheapest
+    only where the window holds enough whole days to test one. Each is judged with each day held
+    out of its reading (:func:`policy.advice.schedule.held_out_floors`; in-sample where the
+    window is too short to test a pattern, when only acuplan's are read). Of those with no more
+    SLO-violation minutes than acuplan live, the fewest minutes within :data:`NEAR_CHEAPEST` of the cheapest
     (else the fewest). Then runs are merged where a raise costs next to nothing
     (:data:`MERGE_BUDGET_FRACTION`), slots at the lowest running floor pause where today
     pauses and that saves, and a fixed or today's MinCapacity replaces the timetable where it
@@ -360,11 +362,14 @@ def choose_timetable(
                 table = read(everything) if split else whole  # the daily one is read once
                 floors_q = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
                 result = replay_floors(floors_q)
-                # The bound's floors were set knowing each day's demand: a timetable read off them is
-                # judged on every day with that day held out (acuplan's floors are forecasts already).
+                # A slot's quantile over the days is read on the days it is replayed on, and the
+                # bound's floors knew each day's demand: every timetable is judged on every day with
+                # that day held out of its reading, so no candidate is credited with a need seen only
+                # on the day it is scored on (acuplan's floors as much as the bound's: one day's raise
+                # moves a slot's quantile on that day too).
                 judged = (
                     result
-                    if read_from == "acuplan"
+                    if untested
                     else replay_floors(
                         held_out_floors(
                             read,
@@ -491,7 +496,7 @@ def choose_timetable(
         schedule=schedule,
         floors=planned,
         replay=recommended,
-        held_out=judged if schedule.read_from == "bound" and schedule.entries == chosen.entries else None,
+        held_out=judged if not untested and schedule.entries == chosen.entries else None,
         fixed_note=timetable_note,
         kept_today=kept_today,
         notes=tuple(pattern_note + untested_note + merge_note),

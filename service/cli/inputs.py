@@ -128,14 +128,20 @@ def parse_policies(text: str) -> tuple[str, ...]:
         The names, in the given order.
 
     Raises:
-        CliInputError: no name, a name not in ``policy.POLICY_NAMES``, or a name given
+        CliInputError: no name (``--policies: got ' '; choose from ...``), a name not in
+            ``policy.POLICY_NAMES``, naming each such name and the valid ones
+            (``--policies: unknown policy 'foo'; choose from reactive, ...``), or a name given
             twice (``--policies: reactive is named twice; name each policy once``: never
             dropped silently).
     """
     names = tuple(n.strip() for n in text.split(",") if n.strip())
-    unknown = [n for n in names if n not in POLICY_NAMES]
-    if unknown or not names:
-        raise CliInputError(f"--policies: got {text!r}; choose from {', '.join(POLICY_NAMES)}")
+    choose = f"choose from {', '.join(POLICY_NAMES)}"
+    if not names:
+        raise CliInputError(f"--policies: got {text!r}; {choose}")
+    unknown = list(dict.fromkeys(n for n in names if n not in POLICY_NAMES))
+    if unknown:
+        said = ", ".join(repr(n) for n in unknown)
+        raise CliInputError(f"--policies: unknown polic{'ies' if len(unknown) > 1 else 'y'} {said}; {choose}")
     if twice := next((n for k, n in enumerate(names) if n in names[:k]), None):
         raise CliInputError(f"--policies: {twice} is named twice; name each policy once")
     return names

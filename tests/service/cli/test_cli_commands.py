@@ -121,6 +121,18 @@ def test_replay_bad_option_values_are_one_line_exit_2(args: list[str], part: str
             "error: --ramp-profile: unknown 'nope'; choose from fast, default, slow",
             id="unknown_ramp_profile",
         ),
+        pytest.param(  # said "got 'reactive,foo'" without naming foo (QA 64 #3)
+            ["--policies", "reactive,foo"],
+            "error: --policies: unknown policy 'foo'; choose from reactive, static-peak, vpa, "
+            "predictive-scaling, hpa-readers, acuplan, bound",
+            id="unknown_policy_named",
+        ),
+        pytest.param(
+            ["--policies", "foo,reactive,bar"],
+            "error: --policies: unknown policies 'foo', 'bar'; choose from reactive, static-peak, vpa, "
+            "predictive-scaling, hpa-readers, acuplan, bound",
+            id="unknown_policies_named",
+        ),
         pytest.param(  # was a blank line, then 'policies[1]=...' after the progress bars had started
             ["--policies", "reactive,reactive"],
             "error: --policies: reactive is named twice; name each policy once",

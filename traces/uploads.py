@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
@@ -368,7 +368,18 @@ class UploadError(TraceFormatError):
         return f"{first.message}{tail}"
 
     def _others(self) -> str:
-        shown = [p.message for p in self.report.problems[1:4]]
+        """The next problems after the first, each without the first one's hint (said once).
+
+        A reason's hint is what follows its first ``"; "`` (e.g. ``give one, or the time zone
+        the export is in with --input-timezone ...`` after ``'...' has no UTC offset``); a
+        later problem ending with the same hint is shown without it.
+        """
+        first = self.report.problems[0]
+        hint = first.reason.partition("; ")[2]
+        shown = [
+            replace(p, reason=p.reason.removesuffix(f"; {hint}")).message if hint else p.message
+            for p in self.report.problems[1:4]
+        ]
         rest = len(self.report.problems) - 1 - len(shown) + self.report.n_more_problems
         return "; ".join(shown) + (f"; {rest} more" if rest > 0 else "")
 

@@ -122,3 +122,20 @@ def test_a_wide_export_without_a_statistic_says_it_is_read_as_given(tmp_path: Pa
         "inputs: wide.csv: 864 points; signals: CPUUtilization (percent, statistic not given: values read as "
         "given, 864 points every 300 s)"
     ) in result.stdout.splitlines()
+
+
+def test_naive_timestamps_give_the_input_timezone_hint_once(tmp_path: Path) -> None:
+    """It was said with each of the four problems listed: one line of ~1.5 KB (QA 64 #4)."""
+    rows = [f"2024-03-27 01:{5 * i:02d}:00,db,demand_acu,acu,1.0" for i in range(6)]
+    src = _export(tmp_path / "naive.csv", "ts,cluster_id,signal,unit,value", rows)
+
+    hint = (
+        "give one, or the time zone the export is in with --input-timezone (e.g. --input-timezone "
+        "Europe/Berlin; HTTP: POST /v1/clusters/{cluster_id}/metrics/upload?timezone=)"
+    )
+    assert _error(runner.invoke(app, ["advise", "--input", str(src)])) == (
+        f"error: naive.csv row 2, field 'ts': '2024-03-27 01:00:00' has no UTC offset; {hint} (and 5 more "
+        "problems: naive.csv row 3, field 'ts': '2024-03-27 01:05:00' has no UTC offset; naive.csv row 4, "
+        "field 'ts': '2024-03-27 01:10:00' has no UTC offset; naive.csv row 5, field 'ts': "
+        "'2024-03-27 01:15:00' has no UTC offset; 2 more)"
+    )

@@ -12,8 +12,9 @@ missing steps) among the reasons; ``--json`` writes the whole advice (with the t
 as EventBridge Scheduler commands and Terraform) and ``--html`` one self-contained page.
 Bad input (percent or ``FreeableMemory`` without ``--max-acu`` too, and a ``--rate``,
 ``--peak-acu`` or ``--signal`` that changes nothing for the exports, by ``recommend``'s
-rule: :func:`service.cli.exports.check_unused_options`, and a cluster id that AWS would
-reject as the commands' ``DbClusterIdentifier``) is one ``error:``
+rule: :func:`service.cli.exports.check_unused_options`, a cluster id that AWS would
+reject as the commands' ``DbClusterIdentifier``, and exports naming no cluster without
+``--cluster-id``: never a made-up id in the commands) is one ``error:``
 line and exit code 2, checked before the (tens of seconds long) replay; so is a
 ``ServerlessDatabaseCapacity`` or ``ACUUtilization`` above ``--max-acu`` (the MaxCapacity
 given is not the cluster's). The replay's progress goes to stderr: a bar per replay on a
@@ -162,6 +163,33 @@ def _check_aws_cluster_id(cluster_id: str, *, given: bool) -> None:
     raise CliInputError(f"the exports' cluster_id {problem}; {said} with --cluster-id (e.g. billing-db)")
 
 
+def _exports_cluster(read: ExportsHistory) -> str:
+    """The cluster the exports name, the id the timetable's commands address (no ``--cluster-id`` given).
+
+    Args:
+        read: the exports as read (their ``cluster_id`` column, when they have one).
+
+    Returns:
+        The one ``cluster_id`` the rows name, checked by AWS's rule (:func:`_check_aws_cluster_id`).
+
+    Raises:
+        CliInputError: the rows name no cluster (an AWS ``Timestamp,Value`` export, a canonical
+            CSV without ``cluster_id``): never a made-up id, which the printed
+            ``aws scheduler create-schedule``, ``modify-db-cluster`` and Terraform would apply
+            to whatever cluster has it, e.g. ``--cluster-id: the input names no cluster (no
+            cluster_id in its rows); give --cluster-id, the DBClusterIdentifier the commands
+            will target (e.g. --cluster-id billing-db)``; or an id AWS rejects.
+    """
+    named = file_cluster(read.report)
+    if named is None:
+        raise CliInputError(
+            "--cluster-id: the input names no cluster (no cluster_id in its rows); give --cluster-id, the "
+            "DBClusterIdentifier the commands will target (e.g. --cluster-id billing-db)"
+        )
+    _check_aws_cluster_id(named, given=False)
+    return named
+
+
 _OPTIONS = {
     "min_capacity_acu": "--min-acu",
     "max_capacity_acu": "--max-acu",
@@ -275,7 +303,8 @@ def advise_command(
         typer.Option(
             "--cluster-id",
             help="The cluster's DBClusterIdentifier in AWS, which the printed commands address (default: "
-            "the CSV's cluster_id); of exports naming several clusters, the one whose rows are read.",
+            "the exports' cluster_id; required when they name none); of exports naming several clusters, "
+            "the one whose rows are read.",
         ),
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the advice JSON here.")] = None,
@@ -433,10 +462,9 @@ def advise_command(
             connections = side_series(read.built, read.signals, "connections", rules)
             volume = side_series(read.built, read.signals, "volume", rules)
             capacity = capacity_series(read.built, read.signals, rules)
-            if cluster_id is None and (named := file_cluster(read.report)) is not None:
-                _check_aws_cluster_id(named, given=False)
+            named = cluster_id or _exports_cluster(read)
             cluster = ClusterSpec(
-                cluster_id=cluster_id or file_cluster(read.report) or "cluster-1",
+                cluster_id=named,
                 read_frac=0.5 if read_frac is None else read_frac,
             )
         if region_name != cluster.topology.region or price is not None:

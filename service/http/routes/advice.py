@@ -15,7 +15,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from policy import ClusterSpec
 from service.http.clusters import cluster_config, cluster_spec, load_cluster
 from service.http.deps import PolicyConfigDep, ReadScope, RuntimeDep, WriteScope
 from service.http.routes.job_access import cancel_stored_job, stored_job, succeeded_result
@@ -103,12 +102,13 @@ def create_advice(
     acuplan re-planning live and the perfect-foresight bound, each with its monthly cost
     and SLO-violation minutes; the saving; the ways to buy the capacity; the reader's
     promotion tier; auto-pause; storage and backups; alerts from the history and the
-    forecast with their lead time. 503 ``overloaded`` when too many jobs are waiting. A
+    forecast with their lead time. ``cluster.cluster_id`` is required (the commands target it:
+    a 422 there when missing, never a default id). 503 ``overloaded`` when too many jobs are waiting. A
     query parameter is a 422 at its name: none changes an advice (the history is demand in
     ACU already; ``?signal=`` belongs to ``POST /v1/clusters/{id}/metrics/upload``).
     """
     ts, values = body.wire_points(int(runtime.clock()))
-    cluster = body.cluster or ClusterSpec()
+    cluster = body.named_cluster()
     inputs = body.advice_inputs(ts, values, step_s=body.step_s, cluster=cluster, base=base_config)
     return _queued(runtime, runtime.replays.submit(inputs), response)
 

@@ -403,7 +403,8 @@ class AdviceRequest(AdviceBody):
 
     Attributes:
         cluster: the cluster (read share, price, topology; ``limits.min_acu`` is the lowest
-            floor acuplan may plan, 0 for auto-pause).
+            floor acuplan may plan, 0 for auto-pause); its ``cluster_id`` is required, the
+            ``DBClusterIdentifier`` the advice's commands target (:meth:`named_cluster`).
         step_s: history step, seconds (30-3600; divides the plan step).
         history: demand samples, strictly increasing, 1 to 40,320.
         current: the settings today (MinCapacity, MaxCapacity, readers, auto-pause, engine,
@@ -432,6 +433,30 @@ class AdviceRequest(AdviceBody):
             fastapi.exceptions.RequestValidationError: at ``history.<i>.ts``.
         """
         return ordered_points(list(self.history or []), now_s=now_s)
+
+    def named_cluster(self) -> ClusterSpec:
+        """Return ``cluster``, which must name the cluster: its id is what the advice's commands target.
+
+        The EventBridge Scheduler targets, the ``modify-db-cluster`` command and the Terraform
+        address the cluster by ``cluster.cluster_id``, so it is never defaulted (``ClusterSpec``'s
+        ``cluster-1`` would change whatever real cluster has that name); ``acuplan advise``
+        refuses exports naming no cluster without ``--cluster-id`` by the same rule.
+
+        Raises:
+            fastapi.exceptions.RequestValidationError: at ``cluster.cluster_id`` when ``cluster``
+                or its ``cluster_id`` is not given.
+        """
+        if self.cluster is None or "cluster_id" not in self.cluster.model_fields_set:
+            raise request_error(
+                [
+                    (
+                        ("cluster", "cluster_id"),
+                        "the request names no cluster; give cluster.cluster_id, the DBClusterIdentifier "
+                        "the advice's commands will target (e.g. orders-db)",
+                    )
+                ]
+            )
+        return self.cluster
 
 
 class ClusterAdviceRequest(AdviceBody):

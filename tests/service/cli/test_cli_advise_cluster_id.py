@@ -55,3 +55,31 @@ def test_an_exports_cluster_id_aws_rejects_asks_for_cluster_id(tmp_path: Path) -
     # --cluster-id names it: the id passes, and the three samples are then too short a history.
     named = _one_line(["advise", "-i", str(path), "--cluster-id", "billing-db"])
     assert "advice needs at least 3 days" in named
+
+
+def _value_export(path: Path, days: int = 3) -> Path:
+    """An AWS ``Timestamp,Value`` export (no cluster_id column), 3 days at 300 s."""
+    rows = [
+        f"2024-05-{6 + i // 288:02d}T{i % 288 // 12:02d}:{5 * (i % 12):02d}:00Z,30" for i in range(days * 288)
+    ]
+    path.write_text("Timestamp,Value\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_an_input_naming_no_cluster_asks_for_cluster_id(tmp_path: Path) -> None:
+    """Its commands targeted a made-up ``cluster-1``, a real cluster of that name if one exists (QA 64 #1)."""
+    path = _value_export(tmp_path / "cpu.csv")
+    cpu = ["--signal", "CPUUtilization Maximum", "--max-acu", "16"]
+
+    line = _one_line(["advise", "-i", str(path), *cpu])
+
+    assert line == (
+        "error: --cluster-id: the input names no cluster (no cluster_id in its rows); give --cluster-id, the "
+        "DBClusterIdentifier the commands will target (e.g. --cluster-id billing-db)"
+    )
+    out = tmp_path / "advice.json"
+    named = runner.invoke(
+        app, ["advise", "-i", str(path), *cpu, "--cluster-id", "billing-db", "--json", str(out)]
+    )
+    assert named.exit_code == 0, named.output
+    assert "billing-db" in out.read_text() and "cluster-1" not in out.read_text()

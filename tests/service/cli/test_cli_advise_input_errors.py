@@ -114,7 +114,18 @@ def test_a_wide_export_without_a_statistic_says_it_is_read_as_given(tmp_path: Pa
     )
 
     result = runner.invoke(
-        app, ["advise", "-i", str(src), "--max-acu", "16", "--json", str(tmp_path / "a.json")]
+        app,
+        [
+            "advise",
+            "-i",
+            str(src),
+            "--max-acu",
+            "16",
+            "--cluster-id",
+            "orders-db",
+            "--json",
+            str(tmp_path / "a.json"),
+        ],
     )
 
     assert result.exit_code == 0, result.output

@@ -118,7 +118,17 @@ def _cloudwatch(path: Path, *, days: int = 4, conns_peak: float) -> dict[str, np
 def test_advise_on_a_multi_signal_export_uses_the_max_connections_and_volume(tmp_path: Path) -> None:
     src = tmp_path / "cw.json"
     s = _cloudwatch(src, conns_peak=2100)
-    doc = _advise(tmp_path, "--input", str(src), "--format", "cloudwatch", "--max-acu", "16")
+    doc = _advise(
+        tmp_path,
+        "--input",
+        str(src),
+        "--format",
+        "cloudwatch",
+        "--max-acu",
+        "16",
+        "--cluster-id",
+        "orders-db",
+    )
 
     for key in ("current", "recommended", "bound"):
         assert math.isfinite(doc[key]["monthly_cost_usd"])
@@ -146,7 +156,7 @@ def test_advise_on_a_multi_signal_export_uses_the_max_connections_and_volume(tmp
 def test_advise_without_connections_near_the_limit_raises_no_connections_alert(tmp_path: Path) -> None:
     src = tmp_path / "cw.json"
     _cloudwatch(src, conns_peak=400)
-    doc = _advise(tmp_path, "-i", str(src), "--max-acu", "16")
+    doc = _advise(tmp_path, "-i", str(src), "--max-acu", "16", "--cluster-id", "orders-db")
 
     assert [a for a in doc["alerts"] if a["kind"] == "connections"] == []
     assert doc["outlook"]["connections_peak"] is not None and doc["outlook"]["connections_peak"] < 2000

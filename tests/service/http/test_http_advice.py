@@ -29,7 +29,14 @@ def _points(days: int = 3, busy: float = 4.0) -> list[dict[str, Any]]:
 
 
 def _body(**changes: Any) -> dict[str, Any]:
-    return {"history": _points(), "current": {"min_capacity_acu": 4, "max_capacity_acu": 16}, **changes}
+    """A posted advice for ``orders-db`` (a ``cluster`` change keeps that id unless it gives its own)."""
+    cluster = {"cluster_id": "orders-db", **changes.pop("cluster", {})}
+    return {
+        "cluster": cluster,
+        "history": _points(),
+        "current": {"min_capacity_acu": 4, "max_capacity_acu": 16},
+        **changes,
+    }
 
 
 def _wait(client: TestClient, url: str, final: tuple[str, ...] = ("succeeded", "failed", "cancelled")) -> Any:
@@ -225,6 +232,30 @@ def test_what_the_advice_would_reject_is_422_up_front(
     detail = r.json()["detail"][0]
     assert detail["field"].startswith(field), detail
     assert part in detail["message"]
+
+
+@pytest.mark.parametrize("cluster", [None, {"read_frac": 0.5}], ids=["no_cluster", "no_cluster_id"])
+def test_a_posted_advice_naming_no_cluster_is_422_at_cluster_id(
+    client: TestClient, cluster: dict[str, Any] | None
+) -> None:
+    """Its commands would target ``cluster-1``, the default id, maybe a real cluster (QA 64 #1)."""
+    body = _body()
+    if cluster is None:
+        del body["cluster"]
+    else:
+        body["cluster"] = cluster
+
+    r = client.post("/v1/advice", json=body)
+
+    assert r.status_code == 422, r.text
+    assert "location" not in r.headers
+    assert r.json()["detail"] == [
+        {
+            "field": "cluster.cluster_id",
+            "message": "the request names no cluster; give cluster.cluster_id, the DBClusterIdentifier the "
+            "advice's commands will target (e.g. orders-db)",
+        }
+    ]
 
 
 def test_seconds_until_auto_pause_is_taken_at_min_capacity_0_and_refused_else_per_cluster(

@@ -132,6 +132,7 @@ class _Clock:
                 "--input-timezone (e.g. --input-timezone Europe/Berlin; HTTP: POST "
                 "/v1/clusters/{cluster_id}/metrics/upload?timezone=)"
             )
+        self.upload.n_local_times += 1  # the zone is used: ``tz`` changes something
         aware = naive.replace(tzinfo=self.zone)
         back = aware.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None)
         if back != naive:

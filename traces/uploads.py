@@ -162,6 +162,8 @@ class Upload:
         n_rows: data rows or samples read.
         cluster_ids: the ``cluster_id`` values seen (canonical layouts).
         notes: how the parser read the input (e.g. repeated local times).
+        n_local_times: timestamps without a UTC offset read in the given zone (``tz``); 0 when
+            every one carries its offset (or is epoch seconds): the zone then changes nothing.
     """
 
     name: str
@@ -171,6 +173,7 @@ class Upload:
     n_rows: int = 0
     cluster_ids: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    n_local_times: int = 0
 
     def signal(self, name: str, unit: str, statistic: str, source: str) -> RawSignal:
         """Return the signal for (name, statistic), creating it (unit and source of the first)."""
@@ -297,6 +300,8 @@ class IngestReport:
         warnings: how the data was read (mixed resolutions, offset grids, notes).
         source_flags: partial or failed queries, one sentence each, naming signal and Id.
         cluster_ids: the ``cluster_id`` values the rows named (canonical layouts).
+        n_local_times: timestamps without a UTC offset read in the given zone (0: the zone
+            changed nothing).
     """
 
     name: str
@@ -312,6 +317,7 @@ class IngestReport:
     warnings: tuple[str, ...] = ()
     source_flags: tuple[str, ...] = ()
     cluster_ids: tuple[str, ...] = ()
+    n_local_times: int = 0
 
     @property
     def ok(self) -> bool:
@@ -558,6 +564,7 @@ def check_upload(
         warnings=tuple(warnings),
         source_flags=tuple(flags),
         cluster_ids=tuple(sorted(upload.cluster_ids)),
+        n_local_times=upload.n_local_times,
     )
     if problems:
         raise UploadError(report)
@@ -580,6 +587,7 @@ def merge_uploads(uploads: Sequence[Upload]) -> Upload:
         out.n_rows += u.n_rows
         out.cluster_ids |= u.cluster_ids
         out.notes += u.notes
+        out.n_local_times += u.n_local_times
         for raw in u.signals.values():
             sig = out.signal(raw.name, raw.unit, raw.statistic, raw.source)
             if sig.unit != raw.unit:
@@ -618,6 +626,7 @@ def merge_reports(reports: Sequence[IngestReport]) -> IngestReport:
         source_flags=tuple(f for r in reports for f in r.source_flags)
         if len(reports) > 1
         else first.source_flags,
+        n_local_times=sum(r.n_local_times for r in reports),
     )
 
 

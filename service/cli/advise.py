@@ -453,10 +453,11 @@ def advise_command(
                 plan_s=max(plan_span_s(plan.horizon_s, plan.plan_step_s), config.alert_horizon_s),
                 format=format, tz=in_zone, signal=signal, peak_acu=peak_acu, cluster_id=cluster_id,
             )  # fmt: skip
-            # as recommend: a --rate, --peak-acu or --signal that changes nothing is an error
+            # as recommend: a --rate, --peak-acu, --signal or --input-timezone changing nothing is an error
             check_unused_options(
-                paths, format, read.report, given_rates=rates, signal=signal, peak_acu=peak_acu
-            )
+                paths, format, read.report, given_rates=rates, signal=signal, peak_acu=peak_acu,
+                input_timezone=in_zone,
+            )  # fmt: skip
             base_max = max_acu if max_acu is not None else 128.0
             history, start, step_s = read.built.history_acu, read.built.start, read.built.step_s
             connections = side_series(read.built, read.signals, "connections", rules)

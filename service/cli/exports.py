@@ -408,15 +408,18 @@ def check_unused_options(
     rates: Mapping[str, float] | None = None,
     signal: str | None,
     peak_acu: float | None,
+    input_timezone: str | None = None,
 ) -> None:
-    """Refuse a ``--rate``, ``--peak-acu`` or ``--signal`` given on the command line that changes nothing.
+    """Refuse a ``--rate``, ``--peak-acu``, ``--signal`` or ``--input-timezone`` given that changes nothing.
 
     The one rule of ``acuplan recommend`` and ``acuplan advise``: the mapping ignores a
     coefficient for a signal the exports lack or that is not a rate
     (:func:`service.cli.inputs.unused_rates`), a ``--peak-acu`` when no rate or relative
-    signal goes without a coefficient (:func:`service.cli.inputs.peak_unused`), and a
-    ``--signal`` when no input is a ``Timestamp,Value`` export (:func:`signal_unused`);
-    silently ignored, the user would believe they changed the answer.
+    signal goes without a coefficient (:func:`service.cli.inputs.peak_unused`), a
+    ``--signal`` when no input is a ``Timestamp,Value`` export (:func:`signal_unused`), and
+    an ``--input-timezone`` when every timestamp carries its own UTC offset or is
+    epoch seconds (``IngestReport.n_local_times`` is 0); silently ignored, the user would
+    believe they changed the answer.
 
     Args:
         paths: the input files.
@@ -427,11 +430,15 @@ def check_unused_options(
             None for ``given_rates``.
         signal: ``--signal``, or None.
         peak_acu: ``--peak-acu``, ACU, or None.
+        input_timezone: ``--input-timezone`` (checked IANA zone), or None.
 
     Raises:
         CliInputError: the first option that changes nothing, in the order ``--rate``,
-            ``--peak-acu``, ``--signal``, e.g. ``--rate Nope=3: the input has no signal
-            'Nope'; it has: CPUUtilization (percent)``.
+            ``--peak-acu``, ``--signal``, ``--input-timezone``, e.g. ``--rate Nope=3: the input
+            has no signal 'Nope'; it has: CPUUtilization (percent)``, or
+            ``--input-timezone 'Europe/Berlin': every timestamp of the inputs carries its own
+            UTC offset (or is epoch seconds), and it only places those without one (it changes
+            no time); leave it out``.
         OSError: an input cannot be read.
     """
     rates = given_rates if rates is None else rates
@@ -442,6 +449,11 @@ def check_unused_options(
         raise CliInputError(f"--peak-acu {peak_acu:g}: {unused}")
     if signal and (why := signal_unused(paths, format, report)) is not None:
         raise CliInputError(f"--signal {signal!r}: {why}")
+    if input_timezone and report.n_local_times == 0:
+        raise CliInputError(
+            f"--input-timezone {input_timezone!r}: every timestamp of the inputs carries its own UTC offset "
+            "(or is epoch seconds), and it only places those without one (it changes no time); leave it out"
+        )
 
 
 def file_cluster(report: IngestReport) -> str | None:

@@ -343,8 +343,9 @@ def _unused_options(
     config: str | None,
     signal: str | None,
     peak_acu: float | None,
+    input_timezone: str | None = None,
 ) -> list[str]:
-    """Check that ``--rate``, ``--peak-acu`` and ``--signal`` each change what is read.
+    """Check that ``--rate``, ``--peak-acu``, ``--signal`` and ``--input-timezone`` each change what is read.
 
     Given on the command line, one that changes nothing is an error
     (:func:`service.cli.exports.check_unused_options`, the rule ``acuplan advise`` shares);
@@ -360,6 +361,7 @@ def _unused_options(
         config: its name, or None without ``--config``.
         signal: ``--signal``, or None.
         peak_acu: ``--peak-acu``, ACU, or None.
+        input_timezone: ``--input-timezone`` as given on the command line, or None.
 
     Returns:
         Warnings for the file's values that change nothing (without ``warning: ``).
@@ -371,8 +373,9 @@ def _unused_options(
     """
     rates = {**file.signals.acu_s_per_unit, **given_rates}
     check_unused_options(
-        paths, format, report, given_rates=given_rates, rates=rates, signal=signal, peak_acu=peak_acu
-    )
+        paths, format, report, given_rates=given_rates, rates=rates, signal=signal, peak_acu=peak_acu,
+        input_timezone=input_timezone,
+    )  # fmt: skip
     warnings = [
         f"signals.acu_s_per_unit.{name} ({config}) is not used: {why}"
         for name, why in unused_rates(report, rates).items()
@@ -557,7 +560,7 @@ def recommend_command(
         built, report, step = read.built, read.report, read.built.step_s
         for line in _unused_options(
             paths, format, report, given_rates=given_rates, file=file, config=src.file, signal=signal,
-            peak_acu=peak_acu,
+            peak_acu=peak_acu, input_timezone=input_timezone,
         ):  # fmt: skip
             typer.echo(f"warning: {line}", err=True)
         rows_cluster, named_cluster = file_cluster(report), cluster_id or c.cluster_id

@@ -171,6 +171,12 @@ SIGNAL_UNUSED = (
 )
 """Why ``?signal=`` is refused on content naming its own signals (after ``signal=... changes nothing: ``)."""
 
+TIMEZONE_UNUSED = (
+    "every timestamp of the content carries its own UTC offset (or is epoch seconds), and the zone only "
+    "places those without one"
+)
+"""Why ``?timezone=`` is refused on content whose every time has its offset (after ``changes nothing: ``)."""
+
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -209,7 +215,9 @@ def add_metrics_upload(
     ``error`` is the 422's message); a ``csv`` or ``aws-csv`` the CSV's header shows
     is the other is a 422 at ``format``. ``signal`` on content other than a ``Timestamp,Value``
     export changes nothing and is a 422 at ``signal`` (the CLI refuses such a ``--signal`` too), as
-    is a ``signal`` whose last word is no statistic after a known metric (``CPUUtilization Bogus``),
+    is a ``timezone`` on content whose every timestamp carries its UTC offset or is epoch seconds
+    (at ``timezone``; the CLI's ``--input-timezone`` rule) and a ``signal`` whose last word is no
+    statistic after a known metric (``CPUUtilization Bogus``),
     and so is a query parameter the endpoint does not take, at its name. The same checks,
     limits and 422s as ``/csv`` and ``/cloudwatch``; nothing is stored unless all is good.
     """
@@ -237,4 +245,8 @@ def add_metrics_upload(
     upload = parse_any(
         content, name=UPLOAD_NAME, format=fmt, tz=zone, signal=signal, cluster_id=cluster_id,
     )  # fmt: skip
+    if zone is not None and not upload.problems and upload.n_local_times == 0:  # the CLI's rule
+        from service.http.schemas.recommendations import request_error
+
+        raise request_error([(("timezone",), f"timezone={zone!r} changes nothing: {TIMEZONE_UNUSED}")])
     return _store(runtime.store, record, _demand(runtime, record, upload))

@@ -150,3 +150,27 @@ def test_naive_timestamps_give_the_input_timezone_hint_once(tmp_path: Path) -> N
         "field 'ts': '2024-03-27 01:10:00' has no UTC offset; naive.csv row 5, field 'ts': "
         "'2024-03-27 01:15:00' has no UTC offset; 2 more)"
     )
+
+
+def test_an_input_timezone_on_timestamps_with_offsets_is_refused_as_changing_nothing(tmp_path: Path) -> None:
+    """It was accepted without a word: every time carries its offset, so no time is read in it (QA 64 #2)."""
+    rows = [f"{format_ts(T0 + STEP * i)},db,demand_acu,acu,1.0" for i in range(3 * 288)]
+    src = _export(tmp_path / "utc.csv", "ts,cluster_id,signal,unit,value", rows)
+
+    assert _error(
+        runner.invoke(app, ["advise", "--input", str(src), "--input-timezone", "Europe/Berlin"])
+    ) == (
+        "error: --input-timezone 'Europe/Berlin': every timestamp of the inputs carries its own UTC offset "
+        "(or is epoch seconds), and it only places those without one (it changes no time); leave it out"
+    )
+    result = runner.invoke(app, ["recommend", "--input", str(src), "--input-timezone", "Europe/Berlin"])
+    assert _error(result).startswith("error: --input-timezone 'Europe/Berlin': every timestamp")
+
+
+def test_an_input_timezone_placing_naive_timestamps_is_taken(tmp_path: Path) -> None:
+    rows = [f"2024-05-06 {i // 12:02d}:{5 * (i % 12):02d}:00,db,demand_acu,acu,1.0" for i in range(24)]
+    src = _export(tmp_path / "local.csv", "ts,cluster_id,signal,unit,value", rows)
+
+    result = runner.invoke(app, ["recommend", "--input", str(src), "--input-timezone", "Europe/Berlin"])
+
+    assert result.exit_code == 0, result.output

@@ -247,6 +247,25 @@ def test_upload_aws_console_csv_with_a_zone(client: TestClient, cid: str) -> Non
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "timezone"
 
 
+def test_upload_timezone_on_timestamps_with_offsets_is_422_as_changing_nothing(
+    client: TestClient, cid: str
+) -> None:
+    """It was accepted without a word, as ``--input-timezone`` was (QA 64 #2)."""
+    text = "Timestamp,Value\n2024-05-06T02:00:00Z,50\n2024-05-06T02:05:00+02:00,25\n"
+    url = f"/v1/clusters/{cid}/metrics/upload?signal=CPUUtilization%20Maximum&timezone=Europe/Berlin"
+
+    r = client.post(url, content=text)
+
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {
+            "field": "timezone",
+            "message": "timezone='Europe/Berlin' changes nothing: every timestamp of the content carries its "
+            "own UTC offset (or is epoch seconds), and the zone only places those without one",
+        }
+    ]
+
+
 def _acu_page(start_s: int, n: int, *, forbidden_cpu: bool) -> dict[str, object]:
     stamps = [datetime.fromtimestamp(start_s + 300 * k, tz=UTC).isoformat() for k in range(n)]
     results: list[dict[str, object]] = [

@@ -18,11 +18,12 @@ reject as the commands' ``DbClusterIdentifier``, and exports naming no cluster w
 line and exit code 2, checked before the (tens of seconds long) replay; so is a
 ``ServerlessDatabaseCapacity`` or ``ACUUtilization`` above ``--max-acu`` (the MaxCapacity
 given is not the cluster's). The replay's progress goes to stderr: a bar per replay on a
-terminal, else one start line with the re-plans and an estimate.
+terminal, else one start line with the re-plans, then a line every 10 % of them.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -238,24 +239,41 @@ def _ingest_reasons(read: ExportsHistory) -> tuple[str, ...]:
 
 
 class _StartLine:
-    """The replay's progress when stderr is not a terminal: one line, once acuplan's pace is known.
+    """The replay's progress when stderr is not a terminal: a start line, then a line every 10 %.
 
     ``policy.advise`` reports ``acuplan``'s re-plans every 1 %; the first report gives the
-    count. No time estimate: the first re-plans forecast from the least history (a re-plan
-    costs more as the history grows to ``ForecastConfig.max_history_s``), so the pace of the
-    first ones under-estimated a 52-s run as 9 s; the README gives measured run times.
+    count and prints the start line, then each tenth of the re-plans done prints one plain
+    line (``advise: 68 of 672 re-plans done (10%, 1:12 elapsed)``), so a log or a pipe shows
+    a long run moving (a 30-day 1-minute export replays for many minutes). No time estimate:
+    the first re-plans forecast from the least history (a re-plan costs more as the history
+    grows to ``ForecastConfig.max_history_s``), so the pace of the first ones under-estimated
+    a 52-s run as 9 s; the README gives measured run times.
     """
 
     def __init__(self, max_history_s: int) -> None:
         self.max_history_s = max_history_s
         self.said = False
+        self.tenths = 0
+        self.started = time.monotonic()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage == "acuplan" and not self.said:
+        if stage != "acuplan" or total <= 0:
+            return
+        if not self.said:
             self.said = True
+            self.started = time.monotonic()
             typer.echo(  # unwrapped, whatever the width: one line
                 f"advise: replaying acuplan's {total:,} hourly re-plans (each forecasts from up to "
                 f"{self.max_history_s / 86_400:g} days of history), then the perfect-foresight bound",
+                err=True,
+            )
+        tenths = min(done, total) * 10 // total
+        if tenths > self.tenths:
+            self.tenths = tenths
+            elapsed = int(time.monotonic() - self.started)
+            typer.echo(
+                f"advise: {done:,} of {total:,} re-plans done ({tenths * 10}%, "
+                f"{elapsed // 60}:{elapsed % 60:02d} elapsed)",
                 err=True,
             )
 
@@ -267,7 +285,7 @@ def _replay_progress(max_history_s: int) -> Iterator[Callable[[str, int, int], N
     ``max_history_s`` is the most history a re-plan forecasts from (for the start line).
 
     A terminal gets a rich bar per replay (re-plans done / total) and per stage; anything
-    else one start line (:class:`_StartLine`).
+    else a start line and a plain line every 10 % of acuplan's re-plans (:class:`_StartLine`).
     """
     err = Console(stderr=True)
     if not err.is_terminal:

@@ -58,11 +58,20 @@ def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(t
     assert result.exit_code == 0, result.output
     assert "your settings today" in result.stdout and "what to apply" in result.stdout
     assert "advise:" not in result.stdout  # progress never goes to stdout
-    # not a terminal: one start line on stderr with the replayed day's 24 re-plans
-    assert result.stderr.splitlines() == [
+    # not a terminal: a start line on stderr with the replayed day's 24 re-plans, then a plain
+    # line every 10 % of them (it was the start line alone: a 10-min run showed no progress, QA 64 #5)
+    start, *lines = result.stderr.splitlines()
+    assert start == (
         "advise: replaying acuplan's 24 hourly re-plans (each forecasts from up to 14 days of history), "
         "then the perfect-foresight bound"
+    )
+    done = [
+        re.fullmatch(r"advise: (\d+) of 24 re-plans done \((\d+)%, \d+:\d\d elapsed\)", line)
+        for line in lines
     ]
+    assert all(done), lines
+    assert [int(m[2]) for m in done if m] == list(range(10, 101, 10))
+    assert [int(m[1]) for m in done if m] == [3, 5, 8, 10, 12, 15, 17, 20, 22, 24]
     doc = json.loads(out.read_text())
     for key in ("current", "recommended", "bound"):
         assert {"monthly_cost_usd", "slo_violation_min"} <= set(doc[key])

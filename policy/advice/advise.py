@@ -81,7 +81,7 @@ from policy.scaler import InstanceState, ScalerModel, advance, target_acu
 from policy.steps import check_step_s
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.run import replay_policy, scored_window
-from policy.trace_replay.simulator import Layout, SimResult, simulate
+from policy.trace_replay.simulator import Layout, SimResult, instance_loads, simulate
 from policy.types import ClusterSpec
 
 FloatArray = npt.NDArray[np.float64]
@@ -388,9 +388,11 @@ def advise(
             (recommended.capacity_acu - recommended.writer_capacity_acu) * billed, step_s
         ),
         # the whole history's peak, warm-up included: an instance bought for years must hold
-        # every burst already seen, not only the replayed window's
-        peak_instance_acu=float(np.nanmax(demand))
-        * max(cluster.read_frac, 1 - cluster.read_frac)
+        # every burst already seen, not only the replayed window's; split over today's readers
+        # as the replay routes it (the writer takes everything with no reader)
+        peak_instance_acu=max(
+            instance_loads(float(np.nanmax(demand)), cluster.read_frac, len(current.readers))
+        )
         / replay.policy.target_utilisation,
         n_instances=1 + len(current.readers),
         mean_acu=recommended.mean_capacity_acu,
@@ -432,7 +434,7 @@ def advise(
         [a for a in ahead if a.kind == "max_capacity"],
         max(outlook.writer_need_acu, default=0.0),
         current=current,
-        writer_share=1.0 - cluster.read_frac if current.readers else 1.0,
+        writer_share=instance_loads(1.0, cluster.read_frac, len(current.readers))[0],
         model=model,
     )
     alerts += budget_alerts(outcomes, config) + [a for a in ahead if a.kind != "max_capacity"]

@@ -51,8 +51,10 @@ class CapacityProfile:
             shape (n_hours,), ACU.
         reader_hourly_acu: the readers' own serverless capacity per hour (what they
             would hold scaling on their own), shape (n_hours,), ACU.
-        peak_instance_acu: the capacity one provisioned instance must hold: the peak
-            per-instance demand at the target utilisation, ACU.
+        peak_instance_acu: the capacity one provisioned instance must hold: the busiest
+            instance's part of the history's peak demand, routed over the layout's instances
+            as the simulator routes it (:func:`policy.trace_replay.simulator.instance_loads`:
+            the writer takes everything when there is no reader), at the target utilisation, ACU.
         n_instances: instances in the layout (the writer plus readers), >= 1.
         mean_acu: mean cluster capacity over the whole window, ACU, billed as the
             simulator bills it (the hourly means drop a trailing part-hour; this does not,

@@ -1,11 +1,12 @@
 """Simulate an Aurora Serverless v2 cluster under a policy's settings, step by step.
 
-Owns :func:`simulate`: given the load per step and the settings a policy chose
-(MinCapacity, MaxCapacity, readers), it runs Aurora's own reactive scaler for every
-instance (:mod:`policy.scaler`, the one model of it) and integrates cost, shortfall and
-SLO-violation time exactly within each step; it also models reader creation lead time,
-auto-pause and resume at MinCapacity 0, and injected failover events. Every parameter
-lives in :class:`~policy.scaler.ScalerModel`, with its source or the word ASSUMPTION.
+Owns :func:`simulate` and its load routing, :func:`instance_loads`. Given the load per
+step and the settings a policy chose (MinCapacity, MaxCapacity, readers), :func:`simulate`
+runs Aurora's own reactive scaler for every instance (:mod:`policy.scaler`, the one model
+of it) and integrates cost, shortfall and SLO-violation time exactly within each step; it
+also models reader creation lead time, auto-pause and resume at MinCapacity 0, and
+injected failover events. Every parameter lives in :class:`~policy.scaler.ScalerModel`,
+with its source or the word ASSUMPTION.
 Pure numpy/math; no clock, no I/O.
 
 Settings: ``Layout.floor_acu[t]`` and ``max_acu[t]`` are set at the start of step t and
@@ -265,15 +266,38 @@ def _run(
     return _StepOutcome(tuple(out), tuple(p[0] for p in pieces))
 
 
+def instance_loads(load_acu: float, read_frac: float, n_readers: int) -> tuple[float, float]:
+    """Each instance's part of a cluster load: the routing rule of the module docstring.
+
+    Writes go to the writer and reads to the reader endpoint, split evenly over the readers
+    that are ready; with no ready reader the writer takes all. The simulator routes every
+    step with it; anything sizing an instance for the same layout should too.
+
+    Args:
+        load_acu: the cluster's load, ACU (a step's, or a peak).
+        read_frac: share of the load that goes to the reader endpoint, in [0, 1].
+        n_readers: readers ready (tier 0-1 and tier 2-15 alike), >= 0.
+
+    Returns:
+        ``(writer's load, each reader's load)``, ACU: ``load x (1 - read_frac)`` and
+        ``load x read_frac / n_readers``, or ``(load, 0.0)`` without a reader.
+
+    Example:
+        >>> instance_loads(8.0, 0.5, 2), instance_loads(8.0, 0.5, 0)
+        ((4.0, 2.0), (8.0, 0.0))
+    """
+    if n_readers <= 0:
+        return load_acu, 0.0
+    return load_acu * (1.0 - read_frac), load_acu * read_frac / n_readers
+
+
 def _advance(
     state: _State, load: float, pieces: list[tuple[float, float, float, float]], t: int, ctx: _Ctx
 ) -> list[tuple[_StepOutcome, float]]:
     """Run every running instance through step ``t``; return (outcome, its load), writer first."""
     m = ctx.model
     has_f = ctx.has_failover and state.failover_ready_at <= t
-    n_readers = len(state.extras) + int(has_f)
-    w_load = load * (1.0 - ctx.read_frac) if n_readers else load
-    r_load = load * ctx.read_frac / n_readers if n_readers else 0.0
+    w_load, r_load = instance_loads(load, ctx.read_frac, len(state.extras) + int(has_f))
     outcomes = []
     if not state.paused:
         w = _run(state.writer, w_load, pieces, m)
@@ -375,8 +399,7 @@ def simulate(
         totals.acu_s += sum(o.acu_s for o, _ in outcomes)
         totals.paused_s += dt if state.paused else 0.0
         if observed:
-            has_readers = len(outcomes) > 1
-            w_share = (1.0 - read_frac) if has_readers else 1.0
+            w_share = instance_loads(1.0, read_frac, len(outcomes) - 1)[0]
             unserved = _unserved(windows, t * dt, dt, resume_s)
             _score_step(outcomes, load, w_share, unserved, totals, dt)
         has_f = layout.has_failover and state.failover_ready_at <= t and not state.paused

@@ -93,9 +93,9 @@ def check_history_length(n_steps: int, step_s: int, warmup_s: int) -> None:
         return
     days = n_steps * step_s * 1000 // 86_400 / 1000  # truncated to 3 decimals (in integers): never "3.000"
     raise InvalidRequestError(
-        f"the history has {days:g} days ({plural(n_steps, 'step')} of {step_s} s); advice needs at least "
-        f"{need_s / 86_400:g} days ({-(-need_s // step_s)} steps): the {warmup_s / 86_400:g}-day warm-up "
-        "plus one day to replay",
+        f"the history has {plural(days, 'day', 'g')} ({plural(n_steps, 'step')} of {step_s} s); advice needs "
+        f"at least {plural(need_s / 86_400, 'day', 'g')} ({plural(-(-need_s // step_s), 'step')}): the "
+        f"{warmup_s / 86_400:g}-day warm-up plus one day to replay",
         "history",
     )
 

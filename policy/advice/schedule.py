@@ -42,6 +42,7 @@ import numpy.typing as npt
 from pydantic import Field
 from scipy.stats import friedmanchisquare
 
+from policy.advice.words import plural
 from policy.floors import fill_short_dips
 from policy.localtime import local_seconds
 from policy.types import FrozenModel, known_zone
@@ -398,7 +399,7 @@ def with_levels(schedule: FloorSchedule, levels_acu: npt.ArrayLike, max_capacity
     level = np.asarray(levels_acu, dtype=np.float64)
     if level.shape != (len(schedule.floors_acu),):
         raise ValueError(
-            f"levels_acu has shape {level.shape}, the timetable {len(schedule.floors_acu)} slots"
+            f"levels_acu has shape {level.shape}, the timetable {plural(len(schedule.floors_acu), 'slot')}"
         )
     weekly = schedule.kind == "weekly"
     entries = _entries(level, 86_400 // schedule.slot_s, schedule.slot_s, max_capacity_acu, weekly)

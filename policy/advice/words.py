@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from policy.advice.schedule import FloorSchedule
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: schedule imports plural from here
+    from policy.advice.schedule import FloorSchedule
 
 
-def plural(count: int, noun: str) -> str:
-    """``count`` and ``noun``, plural unless one: ``1 change``, ``3 changes``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: float, noun: str, spec: str = "") -> str:
+    """``count`` formatted with ``spec`` and ``noun``, plural unless the count reads ``1``.
+
+    Args:
+        count: how many (an int, or a float such as days).
+        noun: the singular noun; an ``s`` is added unless the formatted count is ``1``.
+        spec: the format spec of the count (``format(count, spec)``), e.g. ``","`` or ``"g"``.
+
+    Returns:
+        E.g. ``1 change``, ``3 changes``, ``1 day`` (``plural(1.0, "day", "g")``),
+        ``2.996 days``, ``1,440 steps`` (``spec=","``).
+    """
+    text = format(count, spec)
+    return f"{text} {noun}{'' if text == '1' else 's'}"
 
 
 def floor_words(floor_acu: float) -> str:

@@ -35,6 +35,7 @@ from PIL import Image  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from policy import ClusterSpec, HpaReadersConfig, ReplayConfig  # noqa: E402
+from policy.scaler import MIN_RUNNING_ACU  # noqa: E402
 from policy.trace_replay.apply import user_floor  # noqa: E402
 from policy.trace_replay.posture import quantile_counts  # noqa: E402
 
@@ -224,7 +225,30 @@ def verdict_text(doc: dict[str, Any]) -> str:
             f"; {dominance_only} of those were judged on dominance alone (Aurora alone had fewer than 5 "
             'SLO-violation minutes), where "met" only says no peer point costs 1% less for no more minutes'
         )
-    return text + "."
+    return _lowest_floor_words(doc, cheaper) + text + "."
+
+
+def _lowest_floor_words(doc: dict[str, Any], cheaper: list[str]) -> str:
+    """Why acuplan is never cheaper here, when every trace runs Aurora alone at the lowest running floor.
+
+    Aurora bills max(MinCapacity, what its scaler holds): at 0.5 ACU
+    (:data:`policy.scaler.MIN_RUNNING_ACU`) there is no floor left to drop, so what acuplan buys
+    at the same floor is fewer SLO-violation minutes, and a saving needs a floor set higher
+    than the scaler needs (what ``acuplan advise`` reports against a cluster's own settings).
+    '' when some pair is cheaper or some trace runs at another floor.
+    """
+    if cheaper or not doc.get("traces"):
+        return ""
+    config = ReplayConfig.model_validate(doc.get("config", {}))
+    floors = {float(_your_floor(config, trace)) for trace in doc["traces"].values()}
+    if floors != {MIN_RUNNING_ACU}:
+        return ""
+    return (
+        f"Every trace here runs Aurora alone at {MIN_RUNNING_ACU:g} ACU, the lowest running MinCapacity, "
+        "so there is no floor left to drop: what acuplan buys at the same floor is fewer SLO-violation "
+        "minutes, not a lower bill. A saving comes from a floor set above what Aurora's scaler holds "
+        "(the README quick start's 8 ACU), which `acuplan advise` reports against your own settings. "
+    )
 
 
 SUMMARY_HEADER: list[str] = [

@@ -50,7 +50,7 @@ def test_the_verdict_counts_cheaper_same_and_dearer_pairs() -> None:
 def test_the_verdict_opens_the_markdown_report_under_the_table() -> None:
     doc = json.loads((Path(__file__).parents[3] / "benchmarks/results/bench/bench.json").read_text())
     lines = markdown(doc).splitlines()
-    at = next(i for i, x in enumerate(lines) if x.startswith("**In short:** Of "))
+    at = next(i for i, x in enumerate(lines) if x.startswith("**In short:** "))
     assert lines[at - 2].startswith("| ") and lines[at - 1] == "" and at < 30
     assert lines[at] == f"**In short:** {verdict_text(doc)}"
 
@@ -88,3 +88,25 @@ def test_a_trace_s_replay_warnings_are_printed_under_its_heading() -> None:
     at = lines.index("## rds-cpu-cc0c53")
     assert lines[at + 4] == f"**Warning:** {warning}"
     assert sum(line.startswith("**Warning:**") for line in lines) == 1  # the other traces have none
+
+
+def test_the_verdict_says_why_acuplan_is_never_cheaper_at_the_lowest_floor() -> None:
+    # QA 64: "acuplan never saves money against Aurora alone at your floor" read as a failure;
+    # at 0.5 ACU there is no floor to drop, and the page now says so first.
+    doc = {
+        "ramp_profiles": ["default"],
+        "config": {},
+        "traces": {
+            "web": _sec((100.0, 100.0), (120.0, 15.0), ["not_dominated"], True) | {"cluster": {}},
+            "idle": _sec((10.0, 0.0), (10.0, 0.0), ["not_dominated"], True) | {"cluster": {}},
+        },
+    }
+    assert verdict_text(doc).startswith(
+        "Every trace here runs Aurora alone at 0.5 ACU, the lowest running MinCapacity, so there is no "
+        "floor left to drop: what acuplan buys at the same floor is fewer SLO-violation minutes, not a "
+        "lower bill. A saving comes from a floor set above what Aurora's scaler holds (the README quick "
+        "start's 8 ACU), which `acuplan advise` reports against your own settings. Of 2 (trace, ramp "
+        "profile) pairs,"
+    )
+    doc["traces"]["idle"]["cluster"] = {"limits": {"min_acu": 2.0}}
+    assert verdict_text(doc).startswith("Of 2 ")

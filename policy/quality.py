@@ -17,7 +17,9 @@ autoscale). Aurora's own scaler still moves capacity above the held floor.
 Also owns the **ceiling** rule, :func:`pinned_at_ceiling`: a history whose demand sits at
 MaxCapacity (CPU or ACU utilisation at 100 %, ``ServerlessDatabaseCapacity`` at
 MaxCapacity) for a sustained stretch is *censored* there: the metrics cannot show demand
-above the ceiling, so a replay over it understates the shortfall. That is no reason to hold
+above the ceiling, so a replay over it understates the shortfall. Only a signal the ceiling
+caps is censored: cluster demand in ACU (or from a rate) may pass MaxCapacity, which caps each
+instance, and where it does the replay counts the shortfall per instance. That is no reason to hold
 the plan (the data is complete; it is the cluster that was too small), so it is a note
 (:attr:`DataQuality.notes`, the advice's reasons and a ``max_capacity`` alert), never a flag.
 Pure.
@@ -195,44 +197,77 @@ def _interval(run: Gap) -> str:
 
 
 def pinned_at_ceiling(
-    history_acu: npt.NDArray[np.float64], *, start: datetime, step_s: int, max_capacity_acu: float
+    history_acu: npt.NDArray[np.float64],
+    *,
+    start: datetime,
+    step_s: int,
+    max_capacity_acu: float,
+    capped: npt.ArrayLike | None = None,
 ) -> tuple[Pinned, ...]:
-    """Find the sustained stretches where demand sat at MaxCapacity or at the 256-ACU limit.
+    """Find the sustained stretches where a capped signal sat at MaxCapacity or at the 256-ACU limit.
 
     The one rule for a censored history (the CLI, the HTTP API and the library all reach it
     through :func:`policy.recommend`'s data quality and :func:`policy.advise`): a step is
     at a ceiling when its demand is within :data:`PINNED_TOLERANCE` of it (CPU or ACU
-    utilisation of 99-100 % maps to 99-100 % of MaxCapacity); a stretch counts when it
-    runs at least :data:`PINNED_MIN_STEPS` consecutive steps and :data:`PINNED_MIN_S`
-    seconds. A missing step ends a stretch. The ceilings are MaxCapacity and, when it is
-    lower, Aurora's instance limit of 256 ACU (``ServerlessDatabaseCapacity`` at 256 ACU is
-    censored whatever MaxCapacity the caller assumed). Demand well above a ceiling (a rate
-    signal) is not censored by it: the replay sees that shortfall.
+    utilisation of 99-100 % maps to 99-100 % of MaxCapacity) and comes from a signal the
+    ceiling caps; a stretch counts when it runs at least :data:`PINNED_MIN_STEPS`
+    consecutive steps and :data:`PINNED_MIN_S` seconds. A missing step ends a stretch. The
+    ceilings are MaxCapacity and, when it is lower, Aurora's instance limit of 256 ACU
+    (``ServerlessDatabaseCapacity`` at 256 ACU is censored whatever MaxCapacity the caller
+    assumed).
+
+    Only a signal that cannot show more than the ceiling is censored there: an instance's
+    capacity (``ServerlessDatabaseCapacity``, ``ACUUtilization``) or a percent read against
+    MaxCapacity (``CPUUtilization``). Demand in ACU or from a rate is the cluster's load, not
+    one instance's capacity: it may pass MaxCapacity (which caps each instance, not the
+    cluster), so it is never censored by it, and whether MaxCapacity binds is the replay's
+    question (:func:`policy.max_capacity.over_max_capacity`, per instance). ``capped`` says
+    which steps come from a capped signal; without it a ceiling caps the history only when
+    no step rises above it (beyond :data:`PINNED_TOLERANCE`): a series that goes above a
+    ceiling was not capped by it.
 
     Args:
         history_acu: demand per step, shape (n,), ACU; NaN = missing.
         start: start of step 0 (UTC).
         step_s: step length, seconds, > 0.
         max_capacity_acu: the cluster's MaxCapacity, ACU.
+        capped: per step, shape (n,), bool: True where the step's demand comes from a signal
+            capped at MaxCapacity (the CLI's :func:`service.inputs.signals.capped_steps`);
+            None: unknown (the rule above).
 
     Returns:
         One :class:`Pinned` per ceiling with at least one stretch (MaxCapacity first);
         empty when demand never sat at a ceiling that long.
 
+    Raises:
+        ValueError: ``capped`` not of ``history_acu``'s shape.
+
     Examples:
         >>> from datetime import UTC, datetime
         >>> h = np.array([4.0, 16.0, 4.0, 15.9, 16.0, 16.0, 4.0])
-        >>> [p.runs[0].steps for p in pinned_at_ceiling(
-        ...     h, start=datetime(2024, 3, 4, tzinfo=UTC), step_s=300, max_capacity_acu=16)]
+        >>> at = datetime(2024, 3, 4, tzinfo=UTC)
+        >>> [p.runs[0].steps for p in pinned_at_ceiling(h, start=at, step_s=300, max_capacity_acu=16)]
         [3]
+        >>> pinned_at_ceiling(np.append(h, 20.0), start=at, step_s=300, max_capacity_acu=16)
+        ()
+        >>> pinned_at_ceiling(h, start=at, step_s=300, max_capacity_acu=16, capped=np.zeros(7, bool))
+        ()
     """
     h = np.asarray(history_acu, dtype=np.float64)
+    mask = None if capped is None else np.asarray(capped, dtype=bool)
+    if mask is not None and mask.shape != h.shape:
+        raise ValueError(f"capped has shape {mask.shape}, the history {h.shape}")
+    top = float(np.max(h, initial=-np.inf, where=np.isfinite(h)))
     least = max(PINNED_MIN_STEPS, -(-PINNED_MIN_S // step_s))
     out = []
     for ceiling in dict.fromkeys((float(max_capacity_acu), float(MAX_ACU_LIMIT))):
         if ceiling < max_capacity_acu:
             continue
+        if mask is None and top > (1.0 + PINNED_TOLERANCE) * ceiling:
+            continue  # the history goes above this ceiling: not a signal it caps
         at = np.abs(h - ceiling) <= PINNED_TOLERANCE * ceiling  # NaN: False
+        if mask is not None:
+            at &= mask
         # vectorised (recommend runs this at every replayed decision): +1 where a run starts, -1 after it
         edges = np.diff(np.concatenate(([0], at.astype(np.int8), [0])))
         first, after = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

@@ -166,6 +166,7 @@ def advise(
     connections: npt.ArrayLike | None = None,
     volume_bytes: npt.ArrayLike | None = None,
     capacity_acu: npt.ArrayLike | None = None,
+    demand_capped: npt.ArrayLike | None = None,
     progress: Progress | None = None,
 ) -> Advice:
     """Answer for one cluster: replay its settings, acuplan's timetable and the bound.
@@ -190,6 +191,12 @@ def advise(
             CLI passes it from its signals,
             :func:`policy.advice.checks.check_capacity_within_max`); never CPU- or
             rate-derived demand, which may exceed MaxCapacity. None: not checked.
+        demand_capped: per step, shape (n_steps,), bool: True where ``demand_acu`` comes from a
+            signal MaxCapacity caps (capacity, or a percent of MaxCapacity such as
+            ``CPUUtilization``; the CLI passes :func:`service.inputs.signals.capped_steps`):
+            only there can demand at MaxCapacity be censored (a ``data quality:`` reason and
+            the ``max_capacity`` alert, :func:`policy.quality.pinned_at_ceiling`). None:
+            unknown, a ceiling the history never rises above caps it.
         progress: called with ``(stage, done, total)``; the replays report every few
             decisions (``acuplan``), the rest once per stage of
             :data:`STAGES`. An exception it raises stops the advice (how a job is cancelled).
@@ -209,7 +216,8 @@ def advise(
             a timetable slot that, in whole history steps, does not divide a day, or a
             ``capacity_acu`` above today's MaxCapacity (``current.max_capacity_acu``, with
             the observed maximum and its time:
-            :func:`policy.advice.checks.check_capacity_within_max`).
+            :func:`policy.advice.checks.check_capacity_within_max`), a ``demand_capped``
+            not of ``demand_acu``'s length (field ``demand_capped``).
 
     Example:
         >>> import numpy as np
@@ -245,6 +253,11 @@ def advise(
         book=config.prices,
     )
     capacity = side_series(capacity_acu, len(demand), "capacity_acu")
+    capped = None if demand_capped is None else np.asarray(demand_capped, dtype=bool)
+    if capped is not None and capped.shape != demand.shape:
+        raise InvalidRequestError(
+            f"demand_capped has shape {capped.shape}, demand_acu {demand.shape}", "demand_capped"
+        )
     check_capacity_within_max(capacity, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
     first, _ = scored_window(demand, step_s=step_s, config=replay, policies=("acuplan", "bound"))
     limits = CapacityLimits(
@@ -412,7 +425,9 @@ def advise(
     )
     floor_note = idle_floor_note(scored, current, cluster, model, outcomes)
     end = start + timedelta(seconds=len(demand) * step_s)
-    pinned = pinned_at_ceiling(demand, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu)
+    pinned = pinned_at_ceiling(
+        demand, start=start, step_s=step_s, max_capacity_acu=current.max_capacity_acu, capped=capped
+    )
     ahead, outlook = forecast_alerts(
         demand,
         end=end,

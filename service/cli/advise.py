@@ -71,7 +71,7 @@ from service.cli.inputs import (
 from service.cli.output import check_output_paths, write_json_atomic, write_text_atomic
 from service.inputs.bundled import bundled_replay_inputs
 from service.inputs.history import plan_span_s
-from service.inputs.signals import capacity_series, side_series
+from service.inputs.signals import capacity_series, capped_steps, side_series
 from traces import SignalRules
 
 
@@ -462,7 +462,7 @@ def advise_command(
             demand, cluster = bundled_replay_inputs(trace, read_frac=read_frac)
             base_max = max_acu if max_acu is not None else cluster.limits.max_acu
             history, start, step_s = demand.demand_acu, demand.start, demand.step_s
-            connections = volume = capacity = None
+            connections = volume = capacity = capped = None
         else:
             rules = SignalRules(max_acu=max_acu, min_acu=min_acu, acu_s_per_unit=rates, engine=engine_name)
             plan = config.replay.policy
@@ -481,6 +481,7 @@ def advise_command(
             connections = side_series(read.built, read.signals, "connections", rules)
             volume = side_series(read.built, read.signals, "volume", rules)
             capacity = capacity_series(read.built, read.signals, rules)
+            capped = capped_steps(read.built, read.signals, rules)
             named = cluster_id or _exports_cluster(read)
             cluster = ClusterSpec(
                 cluster_id=named,
@@ -519,6 +520,7 @@ def advise_command(
                     connections=connections,
                     volume_bytes=volume,
                     capacity_acu=capacity,
+                    demand_capped=capped,
                     progress=progress,
                 )
         except InvalidRequestError as exc:

@@ -5,10 +5,12 @@ or an advice's inputs, shared by the CLI and the HTTP API), :func:`choose_step` 
 when none is given), :func:`side_series` (``DatabaseConnections`` or ``VolumeBytesUsed``
 on the history's grid, for ``policy.advise``), :func:`capacity_series` and
 :func:`capacity_on_grid` (the observed capacity, for its MaxCapacity check; the CLI's
-and the HTTP metric uploads'), :func:`sniffed_format` (a Prometheus error response, which
-``traces.formats.sniff`` takes for CloudWatch) and :func:`read_uploads` (files -> one
-checked upload of one cluster, for the CLI; :class:`ClustersError` when they hold several). The mapping
-itself is ``traces.combine_signals``; this module only sizes the grid first (a far-future
+and the HTTP metric uploads'), :func:`capped_steps` (where demand comes from a signal
+MaxCapacity caps, for ``policy.advise``'s censoring rule), :func:`sniffed_format` (a
+Prometheus error response, which ``traces.formats.sniff`` takes for CloudWatch) and
+:func:`read_uploads` (files -> one checked upload of one cluster, for the CLI;
+:class:`ClustersError` when they hold several). The mapping itself is
+``traces.combine_signals``; this module only sizes the grid first (a far-future
 timestamp costs a message, never memory), cuts it at ``now`` and fills the context:
 the working set per step, the binding signals' shares over the last day, the sources'
 flags and the notes (connections). Imports ``traces`` and ``policy`` public names.
@@ -202,6 +204,42 @@ def capacity_series(
     return capacity_on_grid(
         signals, rules, step_s=built.step_s, start_s=built.combined.start_s, n_steps=len(built.history_acu)
     )
+
+
+CAPPED_KINDS: frozenset[str] = frozenset({"cpu_percent", "acu_percent"})
+"""Percent kinds read against MaxCapacity (``traces.signals``' table): at 100 % they cannot show
+demand above it. With the capacity signals (``traces.signals.is_capacity``) they are the
+signals MaxCapacity caps (:func:`capped_steps`)."""
+
+
+def capped_steps(
+    built: SignalsHistory, signals: Sequence[SignalInput], rules: SignalRules
+) -> npt.NDArray[np.bool_]:
+    """Return, per history step, whether its demand comes from a signal MaxCapacity caps.
+
+    A step's demand is its binding signal's ACU equivalent (``CombinedDemand.binding``); the
+    signal is capped when it is capacity (``ServerlessDatabaseCapacity``, ``ACUUtilization``)
+    or a percent of MaxCapacity (``CPUUtilization``): :data:`CAPPED_KINDS`. Demand in ACU,
+    memory and rates are not: they may pass MaxCapacity. ``policy.quality.pinned_at_ceiling``
+    calls only such steps censored at a ceiling.
+
+    Args:
+        built: the history (its length and the combined demand's binding signals).
+        signals: the checked signals it was built from (their units give the kinds).
+        rules: kind overrides (``rules.kinds``).
+
+    Returns:
+        Shape ``built.history_acu.shape``, bool; False where no signal bound (missing steps).
+    """
+    units = {s.name: s.unit for s in signals}
+    capped = {
+        name
+        for name, unit in units.items()
+        if is_capacity(name, unit, rules.kinds) or signal_kind(name, unit, rules.kinds) in CAPPED_KINDS
+    }
+    n = len(built.history_acu)
+    binding = list(built.combined.binding[:n]) + [None] * max(n - len(built.combined.binding), 0)
+    return np.array([b is not None and b in capped for b in binding], dtype=bool)
 
 
 def capacity_on_grid(

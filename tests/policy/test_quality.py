@@ -266,3 +266,26 @@ def test_recommend_notes_a_pinned_history_in_its_data_quality_and_reasons_withou
     assert any(r.startswith("the history sat at 16 ACU for 12.0 h") and "raise it" in r for r in rec.reasons)
     steady = recommend(_steady(), now=NOW, cluster={"limits": {"max_acu": 16}})
     assert steady.data_quality is not None and steady.data_quality.notes == ()
+
+
+def test_cluster_demand_that_passes_maxcapacity_is_not_censored_on_its_way_through() -> None:
+    # QA 64: demand in ACU (the cluster's load) rising 4 -> 20 crosses 16 slowly enough to stay
+    # within 1 % of it for 23 steps; MaxCapacity caps each instance, not this series, which goes above.
+    h = np.linspace(4.0, 20.0, 4 * 288)
+    assert pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=16) == ()
+    # the same numbers from a signal the caller says is capped are censored (only there)
+    capped = h < 17.0  # e.g. a capacity signal binding below 17 ACU, a load signal above
+    (p,) = pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=16, capped=capped)
+    assert p.ceiling_acu == 16.0 and sum(r.steps for r in p.runs) >= 3
+    assert pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=16, capped=~capped) == ()
+    with pytest.raises(ValueError, match="capped has shape"):
+        pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=16, capped=capped[:5])
+
+
+def test_a_percent_series_at_100_percent_stays_censored_and_a_told_uncapped_one_near_256_is_not() -> None:
+    (p,) = pinned_at_ceiling(_cpu_pinned(), start=START, step_s=300, max_capacity_acu=16)
+    assert (p.ceiling_acu, p.hours) == (16.0, 16.0)
+    h = np.where(np.arange(3 * 288) % 288 < 96, 255.0, 100.0)  # demand in ACU near Aurora's limit
+    assert pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=256) != ()  # unknown source
+    none = np.zeros(len(h), dtype=bool)
+    assert pinned_at_ceiling(h, start=START, step_s=300, max_capacity_acu=256, capped=none) == ()

@@ -21,7 +21,7 @@ from policy.advice.workweek import DayTypes, day_of_week
 from policy.config import ReplayConfig
 from policy.scaler import MIN_RUNNING_ACU, ScalerModel, target_acu
 from policy.trace_replay.posture import quantile_counts
-from policy.trace_replay.simulator import SimResult
+from policy.trace_replay.simulator import SimResult, instance_loads
 from policy.types import ClusterSpec, quantile_label
 
 FloatArray = npt.NDArray[np.float64]
@@ -38,23 +38,44 @@ def idle_floor_note(
     model: ScalerModel,
     outcomes: dict[str, Outcome],
 ) -> str | None:
-    """The sentence when today's floor sits above the writer's need at (nearly) every step."""
+    """The sentence when today's floor sits above the writer's need at (nearly) every step.
+
+    The writer's load is the replay's routing (:func:`policy.trace_replay.simulator.instance_loads`
+    on today's readers). When what to apply has more SLO-violation minutes than today, the
+    sentence says so: the floor then bought those minutes (a jump the scaler climbs to
+    slower than the floor holds), not nothing.
+    """
     floor = current.min_capacity_acu
     if floor <= cluster.limits.min_acu:
         return None
-    share = 1.0 - cluster.read_frac if current.readers else 1.0
     u = model.scaler_target_utilisation
     held = np.array(
-        [target_acu(x * share, 0.5, current.max_capacity_acu, u) for x in scored[np.isfinite(scored)]]
+        [
+            target_acu(
+                instance_loads(x, cluster.read_frac, len(current.readers))[0],
+                0.5,
+                current.max_capacity_acu,
+                u,
+            )
+            for x in scored[np.isfinite(scored)]
+        ]
     )
     above = float(np.mean(held < floor)) if held.size else 0.0
     if above < FLOOR_IDLE_SHARE:
         return None
-    extra = outcomes["current"].monthly_cost_usd - outcomes["recommended"].monthly_cost_usd
+    cur, rec = outcomes["current"], outcomes["recommended"]
+    extra = cur.monthly_cost_usd - rec.monthly_cost_usd
+    more_min = rec.slo_violation_min - cur.slo_violation_min
+    bought = (
+        f", which has {more_min:.2f} more SLO-violation minutes over the replayed window: all the floor buys"
+        if more_min >= 0.005
+        else ""
+    )
     return (
-        f"MinCapacity {floor:g} ACU binds for nothing: in {above:.0%} of the steps the writer's load "
-        f"needs less (Aurora's scaler alone would hold {np.median(held):g} ACU at the median), so the "
-        f"floor, which lifts every instance, costs ${extra:,.2f}/month more than what to apply"
+        f"MinCapacity {floor:g} ACU sits above the writer's need: in {above:.0%} of the "
+        f"steps its load needs less (Aurora's scaler alone would hold {np.median(held):g} ACU at the "
+        f"median), so the floor, which lifts every instance, costs ${extra:,.2f}/month more than what to "
+        f"apply{bought}"
     )
 
 

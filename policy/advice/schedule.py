@@ -142,7 +142,8 @@ def schedule_from_floors(
         step_s: step length, seconds (divides ``slot_s``).
         max_capacity_acu: MaxCapacity every entry keeps.
         slot_s: timetable resolution, seconds (divides a day).
-        quantile: the quantile of a slot's occurrences taken as its floor.
+        quantile: the quantile of a slot's occurrences taken as its floor (an occurrence's
+            value: the highest floor of its steps; a whole-day slot's values are its steps).
         trusted: which steps' floors a slot reads, shape (n,), bool (floors set on a history
             with a hole are the policy's caution, not the slot's demand); a slot with no
             trusted step reads all of its steps. None: every step.
@@ -165,17 +166,24 @@ def schedule_from_floors(
     n_slots = per_day * (7 if weekly else 1)
     wall = _wall(start, step_s, floors.size, known_zone(timezone))
     ok = np.ones(floors.size, dtype=bool) if trusted is None else np.asarray(trusted, dtype=bool)
-    # One occurrence per local step: the repeated autumn hour's two UTC steps merge by their max.
-    local, which = np.unique(wall // step_s, return_inverse=True)
-    every, kept = np.full(local.size, -np.inf), np.full(local.size, -np.inf)
+    # One value per occurrence of a slot of the day (a local date's 02:00-02:15): the most its
+    # steps needed, as the level set for the slot holds through all of them. A need lasting one
+    # step of a slot is that occurrence's need, not a third of its values (a 5-minute need in a
+    # 15-minute slot every Monday read 0.5 ACU at p50). A slot of a whole day (one level per day,
+    # where the demand has no time-of-day pattern) reads its steps: the level is a trade-off
+    # over the day, its bursts the scaler's. The repeated autumn hour's two UTC steps merge by
+    # their max either way.
+    block_s = step_s if slot_s == 86_400 else slot_s
+    occurrence, which = np.unique(wall // block_s, return_inverse=True)
+    every, kept = np.full(occurrence.size, -np.inf), np.full(occurrence.size, -np.inf)
     np.maximum.at(every, which, floors)
     np.maximum.at(kept, which[ok], floors[ok])
-    seen = np.zeros(local.size, dtype=bool)
+    seen = np.zeros(occurrence.size, dtype=bool)
     seen[which[ok]] = True
-    slot_of_step = _slot(local * step_s, slot_s, n_slots, weekly)
+    slot_of_occurrence = _slot(occurrence * block_s, slot_s, n_slots, weekly)
 
     def read(k: int) -> float:
-        in_slot = slot_of_step == k
+        in_slot = slot_of_occurrence == k
         if not np.any(in_slot):
             return 0.0
         if np.any(in_slot & seen):

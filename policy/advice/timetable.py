@@ -68,6 +68,13 @@ re-plans at the top of each hour, and the shape of its plans along their horizon
 within-hour pattern of the floors that no load has. ASSUMPTION: the conventional 5 %; on
 simulated series with no daily pattern (hourly levels persisting 1-6 hours, or independent
 15-minute levels) it flagged a pattern in 1-9 % of 3-28-day histories."""
+RECURRING_NEED_QUANTILE = 0.5
+"""Where the demand shows no time-of-day pattern (:data:`DAILY_PATTERN_ALPHA`), the quantile per
+slot of the bound's floors read into one more, slot-by-slot, timetable: the median keeps a need
+that recurs at a slot on most of its days or weeks (a job every Monday at 02:00 in a window of
+three or more weeks, whose one slot in 168 hours no rank test over the whole day or week can
+see) and drops a burst at random times, which a p90 of each slot copies. Judged held out like
+every candidate. ASSUMPTION: "most" read as the median."""
 MERGE_BUDGET_FRACTION = 0.01
 """The most merging a timetable's changes may add to its replayed bill (:func:`_merged`): the
 bench's dominance margin (issue 9: a 1 % difference is within ties and rounding), so a
@@ -195,6 +202,24 @@ def _no_worse(fixed: SimResult, timetable: SimResult, cost_factor: float = 1.0) 
     )
 
 
+def _pattern_words(pattern_note: list[str], schedule: FloorSchedule) -> list[str]:
+    """The no-time-of-day-pattern sentence, as it applies to what to apply.
+
+    The sentence says the timetable sets one level per day; when the slot-by-slot timetable of
+    :data:`RECURRING_NEED_QUANTILE` (or a fixed level) is what to apply instead, it says why.
+    """
+    if not pattern_note or schedule.slot_s == 86_400 or len(set(schedule.floors_acu)) == 1:
+        return pattern_note
+    every = "week" if schedule.kind == "weekly" else "day"
+    head = pattern_note[0].split(", so the timetable sets one MinCapacity per day")[0]
+    return [
+        f"{head}, so acuplan's floors are read one MinCapacity per day; but the perfect-foresight "
+        f"bound's floors need a raise at the same time of the {every} on most of its occurrences "
+        f"(their median per {schedule.slot_s // 60}-minute slot of the {every}), and that timetable "
+        "is what to apply"
+    ]
+
+
 @dataclass(frozen=True)
 class ChosenTimetable:
     """What to apply, as :func:`choose_timetable` chose it.
@@ -278,15 +303,18 @@ def choose_timetable(
     """
 
     def read_table(
-        floors: FloatArray, quantile: float, days: BoolArray, read_from: ReadFrom
+        floors: FloatArray, quantile: float, days: BoolArray, read_from: ReadFrom, per_slot: bool = False
     ) -> FloorSchedule:
-        """The timetable read off a floor series (``read_from``'s) on the trusted steps of ``days``."""
+        """The timetable read off a floor series (``read_from``'s) on the trusted steps of ``days``.
+
+        One level per day where the demand shows no time-of-day pattern, unless ``per_slot``.
+        """
         table = schedule_from_floors(
             floors,
             start=window_from,
             step_s=step_s,
             max_capacity_acu=current.max_capacity_acu,
-            slot_s=86_400 if flat_day else slot_s,
+            slot_s=86_400 if flat_day and not per_slot else slot_s,
             quantile=quantile,
             trusted=trusted & days,
             timezone=config.schedule_timezone,
@@ -306,11 +334,11 @@ def choose_timetable(
     )
 
     def reader(
-        floors: FloatArray, quantile: float, read_from: ReadFrom, split: bool
+        floors: FloatArray, quantile: float, read_from: ReadFrom, split: bool, per_slot: bool = False
     ) -> Callable[[BoolArray], FloorSchedule]:
         """Reads the timetable off the steps it is given: daily, or apart for weekdays and weekend days."""
         if not split:
-            return lambda keep: read_table(floors, quantile, keep, read_from)
+            return lambda keep: read_table(floors, quantile, keep, read_from, per_slot)
         return lambda keep: workweek_schedule(  # policy.advice.workweek
             read_table(floors, quantile, keep & ~weekend, read_from),
             read_table(floors, quantile, keep & weekend, read_from),
@@ -353,34 +381,43 @@ def choose_timetable(
     sources: tuple[tuple[ReadFrom, FloatArray], ...] = (("acuplan", floors_read), ("bound", bound_read))
     if untested:  # fewer whole days than a pattern test needs: no day to hold out, no need seen recur
         sources = sources[:1]
-    for read_from, source in sources:
-        for q in quantiles:
-            whole = reader(source, q, read_from, split=False)(everything)
-            daily = whole.kind == "daily"
-            for split in (False, True) if daily and types is not None and types.splittable else (False,):
-                read = reader(source, q, read_from, split)
-                table = read(everything) if split else whole  # the daily one is read once
-                floors_q = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
-                result = replay_floors(floors_q)
-                # A slot's quantile over the days is read on the days it is replayed on, and the
-                # bound's floors knew each day's demand: every timetable is judged on every day with
-                # that day held out of its reading, so no candidate is credited with a need seen only
-                # on the day it is scored on (acuplan's floors as much as the bound's: one day's raise
-                # moves a slot's quantile on that day too).
-                judged = (
-                    result
-                    if untested
-                    else replay_floors(
-                        held_out_floors(
-                            read,
-                            start=window_from,
-                            step_s=step_s,
-                            n_steps=len(scored),
-                            timezone=config.schedule_timezone,
-                        )
+    # Where the demand shows no time-of-day pattern, a need that recurs at one slot of a day (of a
+    # week: a Monday job) on most of its occurrences still shows in the median of the bound's
+    # floors per slot, and nowhere else: that timetable is tried beside the one-level-per-day ones.
+    per_slot_too = flat_day and not untested
+    variants = [(r, s_, q, False) for r, s_ in sources for q in quantiles]
+    if per_slot_too:
+        variants.append(("bound", bound_read, RECURRING_NEED_QUANTILE, True))
+    for read_from, source, q, per_slot in variants:
+        whole = reader(source, q, read_from, split=False, per_slot=per_slot)(everything)
+        daily = whole.kind == "daily"
+        splits = (
+            (False, True) if daily and types is not None and types.splittable and not per_slot else (False,)
+        )
+        for split in splits:
+            read = reader(source, q, read_from, split, per_slot)
+            table = read(everything) if split else whole  # the daily one is read once
+            floors_q = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
+            result = replay_floors(floors_q)
+            # A slot's quantile over the days is read on the days it is replayed on, and the
+            # bound's floors knew each day's demand: every timetable is judged on every day with
+            # that day held out of its reading, so no candidate is credited with a need seen only
+            # on the day it is scored on (acuplan's floors as much as the bound's: one day's raise
+            # moves a slot's quantile on that day too).
+            judged = (
+                result
+                if untested
+                else replay_floors(
+                    held_out_floors(
+                        read,
+                        start=window_from,
+                        step_s=step_s,
+                        n_steps=len(scored),
+                        timezone=config.schedule_timezone,
                     )
                 )
-                tried.append((table, floors_q, result, judged))
+            )
+            tried.append((table, floors_q, result, judged))
     # acuplan's score is rounded to 4 decimals (PolicyScore): a timetable that matches it is as safe
     as_safe = [t for t in tried if t[3].slo_violation_min <= live.slo_violation_min + 1e-4]
     if as_safe:  # the fewest minutes among those within NEAR_CHEAPEST of the cheapest as safe
@@ -499,5 +536,5 @@ def choose_timetable(
         held_out=judged if not untested and schedule.entries == chosen.entries else None,
         fixed_note=timetable_note,
         kept_today=kept_today,
-        notes=tuple(pattern_note + untested_note + merge_note),
+        notes=tuple(_pattern_words(pattern_note, schedule) + untested_note + merge_note),
     )

@@ -48,7 +48,10 @@ def test_a_high_floor_binds_for_nothing_and_the_timetable_saves() -> None:
         advice.current.monthly_cost_usd - advice.recommended.monthly_cost_usd, abs=0.01
     )
     assert advice.floor_binds_for_nothing is not None
-    assert "MinCapacity 8 ACU binds for nothing: in 100% of the steps" in advice.floor_binds_for_nothing
+    assert (
+        "MinCapacity 8 ACU sits above the writer's need: in 100% of the steps"
+        in advice.floor_binds_for_nothing
+    )
     # Today: two instances pinned at 8 ACU for the 2 replayed days = 16 x 730 x $0.12 a month.
     assert advice.current.monthly_cost_usd == pytest.approx(16 * 730 * 0.12, rel=1e-3)
     assert advice.bound.monthly_cost_usd <= advice.recommended.monthly_cost_usd + 1e-6

@@ -25,14 +25,15 @@ def _need() -> npt.NDArray[np.float64]:
     return need
 
 
-def _replay(floors: npt.NDArray[np.float64]) -> SimResult:
+def _replay(floors: npt.NDArray[np.float64], need: npt.NDArray[np.float64] | None = None) -> SimResult:
     """A stand-in for the simulator: 15 SLO minutes per step whose floor is under its need."""
-    short = floors < _need()
+    need = _need() if need is None else need
+    short = floors < need
     cost_by_step = floors * PRICE * STEP_S / 3600
     minutes = np.where(short, STEP_S / 60, 0.0)
     return SimResult(
         cost_usd=float(cost_by_step.sum()),
-        shortfall_acu_h=float(np.maximum(_need() - floors, 0).sum() * STEP_S / 3600),
+        shortfall_acu_h=float(np.maximum(need - floors, 0).sum() * STEP_S / 3600),
         slo_violation_min=float(minutes.sum()),
         p99_latency_ms=10.0,
         unserved_min=0.0,
@@ -45,17 +46,11 @@ def _replay(floors: npt.NDArray[np.float64]) -> SimResult:
     )
 
 
-def test_a_raise_acuplan_made_on_one_day_is_not_credited_to_that_day() -> None:
-    # Demand with a daily shape (so the timetable is read per 15-minute slot): 1 ACU at night,
-    # 3 ACU from 09:00 to 17:00. acuplan live raised to 4 ACU at 15:00 on day 3 only, where that
-    # day alone needed 2. The p90 of the 15:00 slot over the five days reads 2.6 ACU, ...
-    hours = (np.arange(DAYS * PER_DAY) % PER_DAY) / 4
-    demand = np.where((hours >= 9) & (hours < 17), 3.0, 1.0)
-    live_floors = np.where(_need() > 0, 4.0, 0.5)
-    live = _replay(live_floors)
-    score = PolicyScore(
+def _score(live: SimResult) -> PolicyScore:
+    """acuplan live's score, from its replay."""
+    return PolicyScore(
         cost_usd=live.cost_usd,
-        shortfall_acu_h=0.0,
+        shortfall_acu_h=live.shortfall_acu_h,
         slo_violation_min=live.slo_violation_min,
         p99_latency_ms=10.0,
         scaling_actions=2,
@@ -63,10 +58,20 @@ def test_a_raise_acuplan_made_on_one_day_is_not_credited_to_that_day() -> None:
         unserved_min=0.0,
         cost_vs_bound=1.0,
         mean_capacity_acu=live.mean_capacity_acu,
-        peak_capacity_acu=4.0,
-        n_replans=DAYS * 24,
+        peak_capacity_acu=float(live.capacity_acu.max()),
+        n_replans=len(live.capacity_acu) // 4,
         fail_safe_replans=0,
     )
+
+
+def test_a_raise_acuplan_made_on_one_day_is_not_credited_to_that_day() -> None:
+    # Demand with a daily shape (so the timetable is read per 15-minute slot): 1 ACU at night,
+    # 3 ACU from 09:00 to 17:00. acuplan live raised to 4 ACU at 15:00 on day 3 only, where that
+    # day alone needed 2. The p90 of the 15:00 slot over the five days reads 2.6 ACU, ...
+    hours = (np.arange(DAYS * PER_DAY) % PER_DAY) / 4
+    demand = np.where((hours >= 9) & (hours < 17), 3.0, 1.0)
+    live_floors = np.where(_need() > 0, 4.0, 0.5)
+    score = _score(_replay(live_floors))
     chosen = choose_timetable(
         demand,
         window_from=START,
@@ -91,3 +96,46 @@ def test_a_raise_acuplan_made_on_one_day_is_not_credited_to_that_day() -> None:
     assert set(chosen.schedule.floors_acu) == {0.5}
     assert chosen.kept_today
     assert chosen.replay.slo_violation_min == 60.0
+
+
+def test_a_job_every_monday_with_no_daily_pattern_gets_its_raise_from_the_bounds_median() -> None:
+    # Four weeks of demand with no time-of-day pattern (independent noise), and a need of 2 ACU
+    # at 02:00-02:15 every Monday only: one slot in a week, which no rank test over the day sees.
+    # acuplan live never raised for it (its forecaster needs the weekly season); the bound did,
+    # every Monday. The median of the bound's floors per slot of the week keeps that raise.
+    days = 28
+    n = days * PER_DAY
+    need = np.zeros(n)
+    for monday in range(0, days, 7):
+        need[monday * PER_DAY + 8] = 2.0  # 02:00 UTC
+    demand = np.random.default_rng(7).uniform(0.5, 1.5, n)
+
+    def replay(floors: npt.NDArray[np.float64]) -> SimResult:
+        return _replay(floors, need)
+
+    live = replay(np.full(n, 0.5))
+    chosen = choose_timetable(
+        demand,
+        window_from=START,
+        step_s=STEP_S,
+        slot_s=STEP_S,
+        trusted=np.ones(n, dtype=bool),
+        types=None,
+        live_floors=np.full(n, 0.5),
+        live=_score(live),
+        bound_floor=np.maximum(need, 0.5),
+        conn_floor=None,
+        current=CurrentSettings(min_capacity_acu=0.5, max_capacity_acu=16.0, readers=()),
+        cluster=ClusterSpec(),
+        config=AdviceConfig(schedule_quantile=0.9),
+        replay_floors=replay,
+        month=730 / (days * 24),
+    )
+
+    entries = [(e.weekdays, e.at_minute, e.min_capacity_acu) for e in chosen.schedule.entries]
+    assert (("MON",), 120, 2.0) in entries and (("MON",), 135, 0.5) in entries
+    assert chosen.schedule.kind == "weekly" and chosen.schedule.read_from == "bound"
+    assert chosen.replay.slo_violation_min == 0.0 and chosen.held_out is not None
+    assert chosen.held_out.slo_violation_min == 0.0
+    assert "the demand shows no pattern by time of day" in chosen.notes[0]
+    assert "need a raise at the same time of the week" in chosen.notes[0]

@@ -97,7 +97,9 @@ def test_advise_splits_the_timetable_when_weekends_differ() -> None:
     # (acuplan's live floors still raised 6.5 ACU before 09:00 on weekend mornings: the
     # timetable is now read off the bound's floors, the least each replayed step needed)
     assert advice.schedule.read_from == "bound"
-    assert [e.min_capacity_acu for e in weekend] == [0.5]
+    # 0.5 ACU all day, and 1 ACU from 23:45: before Monday's night level of 1 ACU (the bound's
+    # floor at Sunday 23:55; each occurrence of a slot reads the most its steps needed)
+    assert [(e.at_minute, e.min_capacity_acu) for e in weekend] == [(0, 0.5), (23 * 60 + 45, 1.0)]
     # weekdays: 6.5 ACU for the 15 minutes before 09:00, then the scaler climbs to 12 ACU from there
     weekdays = [(e.at_minute, e.min_capacity_acu) for e in advice.schedule.entries if e.weekdays[0] == "MON"]
     assert weekdays == [(0, 0.5), (8 * 60 + 45, 6.5), (9 * 60, 0.5)]

@@ -64,6 +64,7 @@ from policy.advice.reasons import (
     outcome_reasons,
     posture_reasons,
     run_rate_note,
+    stale_note,
     unchecked_note,
     zone_note,
 )
@@ -167,6 +168,7 @@ def advise(
     volume_bytes: npt.ArrayLike | None = None,
     capacity_acu: npt.ArrayLike | None = None,
     demand_capped: npt.ArrayLike | None = None,
+    now: datetime | None = None,
     progress: Progress | None = None,
 ) -> Advice:
     """Answer for one cluster: replay its settings, acuplan's timetable and the bound.
@@ -197,6 +199,10 @@ def advise(
             only there can demand at MaxCapacity be censored (a ``data quality:`` reason and
             the ``max_capacity`` alert, :func:`policy.quality.pinned_at_ceiling`). None:
             unknown, a ceiling the history never rises above caps it.
+        now: when the advice is asked (UTC): a history that ended a day or more before it gets
+            a first reason saying the advice describes that window
+            (:func:`policy.advice.reasons.stale_note`). None: not checked (a bundled sample;
+            the result then depends on the inputs alone).
         progress: called with ``(stage, done, total)``; the replays report every few
             decisions (``acuplan``), the rest once per stage of
             :data:`STAGES`. An exception it raises stops the advice (how a job is cancelled).
@@ -217,7 +223,8 @@ def advise(
             ``capacity_acu`` above today's MaxCapacity (``current.max_capacity_acu``, with
             the observed maximum and its time:
             :func:`policy.advice.checks.check_capacity_within_max`), a ``demand_capped``
-            not of ``demand_acu``'s length (field ``demand_capped``).
+            not of ``demand_acu``'s length (field ``demand_capped``), a naive ``now``
+            (field ``now``).
 
     Example:
         >>> import numpy as np
@@ -232,6 +239,8 @@ def advise(
         (True, True)
     """
     config = config or AdviceConfig()
+    if now is not None and now.utcoffset() is None:
+        raise InvalidRequestError("now must be timezone-aware (UTC)", "now")
     replay = config.replay
     if not isinstance(current, CurrentSettings):
         raise InvalidRequestError(f"current must be CurrentSettings, got {type(current).__name__}", "current")
@@ -484,7 +493,8 @@ def advise(
         outlook=outlook,
         storage=storage,
         reasons=tuple(
-            [f"data quality: {pinned_note(p)}" for p in pinned]
+            stale_note(end, now)
+            + [f"data quality: {pinned_note(p)}" for p in pinned]
             # first: after a level shift the window's averages are not what the next month bills
             + run_rate_note(
                 scored,

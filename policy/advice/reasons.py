@@ -222,6 +222,34 @@ def last_day_reference(
     return tuple(out)
 
 
+STALE_HISTORY_S = 86_400
+"""How long before ``now`` a history may end before the advice says it describes the past: a
+day. CloudWatch metrics arrive within minutes and an export is read the day it is made; a
+history that ended a day or more ago misses at least one of the days the advice's timetable
+repeats. ASSUMPTION."""
+
+
+def stale_note(end: datetime, now: datetime | None) -> list[str]:
+    """The sentence when the history ends :data:`STALE_HISTORY_S` or more before ``now``.
+
+    Args:
+        end: the end of the replayed window (UTC).
+        now: the time the advice is asked at (UTC), or None (not checked: a bundled sample).
+
+    Returns:
+        One sentence, e.g. ``the history ends 2024-05-20 00:00 UTC, 931 days before now: ...``;
+        none when it is recent or ``now`` is None.
+    """
+    if now is None or (now - end).total_seconds() < STALE_HISTORY_S:
+        return []
+    days = (now - end).total_seconds() / 86_400
+    age = f"{days:,.0f} days" if days >= 2 else f"{days * 24:.0f} hours"
+    return [
+        f"the history ends {end:%Y-%m-%d %H:%M} UTC, {age} before now: this advice describes that window, "
+        "not today's load; read recent metrics and advise again before applying it"
+    ]
+
+
 def run_rate_note(
     scored: FloatArray,
     runs: tuple[SimResult, SimResult],

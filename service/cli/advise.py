@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -521,6 +522,8 @@ def advise_command(
                     volume_bytes=volume,
                     capacity_acu=capacity,
                     demand_capped=capped,
+                    # a bundled trace is a sample from years ago: only your own exports can be stale
+                    now=None if trace is not None else datetime.now(UTC),
                     progress=progress,
                 )
         except InvalidRequestError as exc:

@@ -33,6 +33,8 @@ class AdviceInputs(BaseModel):
         config: how to advise.
         registered: the registered cluster the advice is for (its alerts go to
             ``/metrics``), or None.
+        now: the service's clock at submission (UTC): a history that ended a day or more
+            before it is said to describe the past (:func:`policy.advice.reasons.stale_note`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -47,6 +49,7 @@ class AdviceInputs(BaseModel):
     current: CurrentSettings
     config: AdviceConfig
     registered: str | None = None
+    now: AwareDatetime | None = None
 
 
 def _array(values: list[float | None] | None) -> np.ndarray[Any, np.dtype[np.float64]] | None:
@@ -83,6 +86,7 @@ def run_advice(inputs: AdviceInputs, report: Callable[[str, int, int], None]) ->
         connections=_array(inputs.connections),
         volume_bytes=_array(inputs.volume_bytes),
         capacity_acu=_array(inputs.capacity_acu),
+        now=inputs.now,
         progress=report,
     )
     return advice_document(advice)

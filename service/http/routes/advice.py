@@ -10,6 +10,7 @@ restart. Everything the job would reject is a 422 up front, and so is a query pa
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -110,6 +111,7 @@ def create_advice(
     ts, values = body.wire_points(int(runtime.clock()))
     cluster = body.named_cluster()
     inputs = body.advice_inputs(ts, values, step_s=body.step_s, cluster=cluster, base=base_config)
+    inputs = inputs.model_copy(update={"now": datetime.fromtimestamp(runtime.clock(), UTC)})
     return _queued(runtime, runtime.replays.submit(inputs), response)
 
 
@@ -148,6 +150,7 @@ def create_cluster_advice(
     inputs = body.advice_inputs(
         ts, values, step_s=record.step_s, cluster=cluster_spec(record), base=config, registered=cluster_id
     )
+    inputs = inputs.model_copy(update={"now": datetime.fromtimestamp(runtime.clock(), UTC)})
     return _queued(runtime, runtime.replays.submit(inputs, cluster_id=cluster_id), response)
 
 

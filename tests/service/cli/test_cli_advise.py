@@ -88,6 +88,8 @@ def test_advise_from_a_csv_writes_json_with_the_keys_and_a_self_contained_page(t
     assert "to apply: " + doc["scheduler"]["commands"][0] in " ".join(result.stdout.split())
     # a CPU series alone cannot check memory and connections at the lower floor: it says so
     assert any(r.startswith("lowering MinCapacity from 4 to 0.5 ACU was judged on") for r in doc["reasons"])
+    # the export ended long before this run (QA 64 #8): the advice says so first
+    assert doc["reasons"][0].startswith(f"the history ends {doc['window_until'][:10]} 00:00 UTC, ")
     text = page.read_text()
     assert text.startswith("<!doctype html>") and "data:image/png;base64," in text
     assert "http://" not in text and "https://" not in text.replace("https://aws", "")

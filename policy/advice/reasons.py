@@ -433,6 +433,10 @@ def outcome_reasons(
         f"${pause_saving_usd:,.2f}/month if the first requests after a pause may wait about 15 s "
         "(its line below)"
         if kept_today and abs(saving) < 0.005 and pause_saves
+        else "keep today's MinCapacity, and raise MaxCapacity: no MinCapacity does better here, as the "
+        "SLO-violation minutes come from demand above MaxCapacity (the perfect-foresight bound has them "
+        "too; the max_capacity alert says how far to raise it)"
+        if kept_today and abs(saving) < 0.005 and bound.slo_violation_min
         else "keep today's MinCapacity: no setting tried does better here"
         if kept_today and abs(saving) < 0.005
         else f"{what} saves ${saving:,.2f}/month against today's settings"
@@ -492,6 +496,9 @@ def outcome_reasons(
         if lag > 0
         else "and in this replay a failover would have found it as ready (the writer's load was within "
         "what it held)"
+        if not bound.slo_violation_min
+        else "and in this replay a failover would have found it as ready as the tier-1 reader: both at "
+        "MaxCapacity, below the writer's load"
     )
     out.append(
         ("the failover reader" if reader_today else "a failover reader, if added,")

@@ -687,6 +687,29 @@ def test_demand_above_max_capacity_without_capacity_is_one_alert_with_one_remedy
     assert "135" not in alert.message
 
 
+def test_a_cluster_saturated_at_max_capacity_is_told_to_raise_it_not_that_nothing_does_better() -> None:
+    # QA 64 #7: 2 ACU of demand against MaxCapacity 1, every minute an SLO violation: the verdict
+    # read "keep today's MinCapacity: no setting tried does better here", and the tier-15 reader
+    # "would have found it as ready (the writer's load was within what it held)".
+    advice = advise(
+        np.full(3 * 288, 2.0),
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(max_capacity_acu=1.0),
+    )
+    assert advice.bound.slo_violation_min == advice.current.slo_violation_min == 1440.0
+    verdict = next(r for r in advice.reasons if r.startswith("keep today's MinCapacity"))
+    assert verdict.startswith(
+        "keep today's MinCapacity, and raise MaxCapacity: no MinCapacity does better here, as the "
+        "SLO-violation minutes come from demand above MaxCapacity (the perfect-foresight bound has them "
+        "too; the max_capacity alert says how far to raise it)"
+    )
+    tiers = next(r for r in advice.reasons if r.startswith("the failover reader at promotion tier 1"))
+    assert tiers.endswith("as ready as the tier-1 reader: both at MaxCapacity, below the writer's load")
+    assert any(a.kind == "max_capacity" for a in advice.alerts)
+
+
 def test_a_paused_today_carries_the_bound_caveat_in_the_library_result() -> None:
     advice = advise(
         np.zeros(4 * 288),

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from policy import (
@@ -28,7 +29,12 @@ from policy import (
     ReplayConfig,
     ScalerModel,
 )
-from policy.advice.checks import check_capacity_within_max, check_history_length, check_settings
+from policy.advice.checks import (
+    check_capacity_within_max,
+    check_history_length,
+    check_replayed_coverage,
+    check_settings,
+)
 from policy.advice.prices import PriceBook, advice_prices
 from policy.engine import validate_cluster_config
 from policy.scaler import RAMP_PROFILES
@@ -314,10 +320,11 @@ class AdviceBody(RequestModel):
         n = len(demand.demand_acu)
         try:
             check_history_length(n, step_s, config.replay.warmup_s)
-            first_scored_step(demand.demand_acu, step_s=step_s, warmup_s=config.replay.warmup_s)
+            first = first_scored_step(demand.demand_acu, step_s=step_s, warmup_s=config.replay.warmup_s)
             validate_cluster_config(cluster, config.replay.policy)
         except InvalidRequestError as exc:
             raise request_error([(tuple((exc.field or "history").split(".")), str(exc))]) from None
+        _check_coverage(demand.demand_acu[first:], demand.start, first, step_s, ts_s, config)
         grid = {"start_s": epoch_s(demand.start), "step_s": step_s, "n": n}
         try:
             current = self.current.for_cluster(cluster)
@@ -361,6 +368,37 @@ class AdviceBody(RequestModel):
             config=config,
             registered=registered,
         )
+
+
+def _check_coverage(
+    scored: npt.NDArray[np.float64],
+    start: datetime,
+    first: int,
+    step_s: int,
+    ts_s: list[int],
+    config: AdviceConfig,
+) -> None:
+    """Refuse at submission a replayed window the job would refuse as mostly unobserved.
+
+    The job's own rule (:func:`policy.advice.checks.check_replayed_coverage`), checked before
+    the job is queued; when the samples lie further apart than ``step_s`` (their median
+    spacing), the 422 is at ``step_s``, which is then what is wrong (60 s on 5-minute data
+    observes one step in five), else at ``history``.
+
+    Raises:
+        fastapi.exceptions.RequestValidationError: less than ``min_coverage_24h`` observed.
+    """
+    try:
+        check_replayed_coverage(
+            scored, start + timedelta(seconds=first * step_s), step_s, config.replay.policy.min_coverage_24h
+        )
+    except InvalidRequestError as exc:
+        spacing = int(np.median(np.diff(ts_s))) if len(ts_s) > 1 else step_s
+        if spacing > step_s:
+            raise request_error(
+                [(("step_s",), f"step_s={step_s} but the samples are {spacing} s apart (median): {exc}")]
+            ) from None
+        raise request_error([(("history",), str(exc))]) from None
 
 
 def _example_history() -> list[dict[str, Any]]:

@@ -214,6 +214,22 @@ def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str
             "config.prices.region='us-east-1' is not the cluster's region eu-west-2",
             id="book_of_another_region",
         ),
+        pytest.param(  # QA 68 #11: 202, then the job failed on "only 20% ... observed"
+            {"step_s": 60, "history": _points(4)},
+            "step_s",
+            "step_s=60 but the samples are 300 s apart (median): only 20% of the replayed window",
+            id="step_finer_than_the_samples",
+        ),
+        pytest.param(  # the third day (the replayed one) mostly missing
+            {
+                "history": [
+                    p for i, p in enumerate(_points()) if i < 2 * 288 or i % 10 == 0 or i == 3 * 288 - 1
+                ]
+            },
+            "history",
+            "of the replayed window (2024-",
+            id="replayed_day_mostly_missing",
+        ),
         pytest.param(
             {"options": {"prices": {"serverless_standard_usd_per_acu_hour": 0.1}}},
             "options.prices.serverless_standard_usd_per_acu_hour",

@@ -43,12 +43,13 @@ cluster id is never interpolated by Terraform and never ends a string or a comme
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
 from typing import Any
 
-from policy.advice.schedule import FloorSchedule, ScheduleEntry
+from policy.advice.schedule import WEEKDAYS, FloorSchedule, ScheduleEntry
 from service.advice.hcl import hcl_escape, hcl_json, hcl_string
 
 TARGET_ARN = "arn:aws:scheduler:::aws-sdk:rds:modifyDBCluster"
@@ -57,15 +58,46 @@ TARGET_ARN = "arn:aws:scheduler:::aws-sdk:rds:modifyDBCluster"
 ROLE_PLACEHOLDER = "arn:aws:iam::<account-id>:role/<scheduler-role-with-rds-ModifyDBCluster>"
 
 
+NAME_MAX = 64
+"""EventBridge Scheduler's limit on a schedule name, characters (``CreateSchedule`` ``Name``:
+1-64 of ``[0-9a-zA-Z-_.]``; EventBridge Scheduler API Reference)."""
+
+
+def _days_word(weekdays: tuple[str, ...]) -> str:
+    """An entry's days for its schedule name, as its cron reads them.
+
+    ``daily`` for all seven, ``mon`` for one day, ``mon-fri`` for consecutive days, and runs
+    joined by ``_`` for the rest (``mon_wed_fri``, ``mon-wed_sat-sun``): the cron's ``,`` is not
+    allowed in a name. Days outside MON-SUN (none today) are kept as given.
+    """
+    if len(weekdays) == 7:
+        return "daily"
+    runs: list[list[str]] = []
+    for day in weekdays:
+        follows = bool(runs) and day in WEEKDAYS and runs[-1][-1] in WEEKDAYS
+        if follows and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return "_".join(r[0].lower() if len(r) == 1 else f"{r[0]}-{r[-1]}".lower() for r in runs)
+
+
 def _name(cluster: str, entry: ScheduleEntry) -> str:
-    days = (
-        "daily"
-        if len(entry.weekdays) == 7
-        else "-".join(d.lower() for d in (entry.weekdays[0], entry.weekdays[-1]))
-    )
+    """The schedule's name: ``acuplan-<cluster>-<days>-<hhmm>``, e.g. ``acuplan-orders-mon-fri-0845``.
+
+    Days and time tell a timetable's entries apart (a timetable's day groups are disjoint and an
+    entry's time is unique within its group), so they are always kept whole; a cluster id too long
+    for :data:`NAME_MAX` is cut and followed by 8 hex digits of its SHA-256, so two long ids that
+    share a beginning still get different names. Characters a name may not hold become ``-``.
+    """
     h, m = divmod(entry.at_minute, 60)
-    raw = f"acuplan-{cluster}-{days}-{h:02d}{m:02d}"
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", raw)[:64]
+    tail = f"-{_days_word(entry.weekdays)}-{h:02d}{m:02d}"
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "-", cluster)
+    room = NAME_MAX - len("acuplan-") - len(tail)
+    if len(safe) > room:
+        digest = hashlib.sha256(cluster.encode()).hexdigest()[:8]
+        safe = f"{safe[: room - len(digest) - 1]}-{digest}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", f"acuplan-{safe}{tail}")[:NAME_MAX]
 
 
 def _scaling(entry: ScheduleEntry, pause_after_s: int) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """A MinCapacity timetable as EventBridge Scheduler commands and Terraform."""
 
 import json
+import re
 import shlex
 from datetime import UTC, datetime
 
@@ -128,3 +129,63 @@ def test_advise_hands_the_replayed_seconds_until_auto_pause_to_the_timetable() -
     assert advice.schedule.floors_acu == (0.0,) * len(advice.schedule.floors_acu)
     assert advice.schedule.seconds_until_auto_pause == 3600
     assert "  seconds_until_auto_pause = 3600\n" in scheduler_terraform(advice.schedule, "db1")
+
+
+def _weekly():  # type: ignore[no-untyped-def]
+    """4 weeks from Monday: 8 ACU MON 02:00-02:15, 4 ACU WED and FRI 09:00-10:00, else 0.5 ACU."""
+    step = np.arange(28 * 288)
+    day, minute = step // 288 % 7, (step * 5) % 1440
+    floors = np.where((day == 0) & (minute >= 120) & (minute < 135), 8.0, 0.5)
+    floors = np.where(np.isin(day, [2, 4]) & (minute >= 540) & (minute < 600), 4.0, floors)
+    return schedule_from_floors(
+        floors, start=datetime(2024, 3, 4, tzinfo=UTC), step_s=300, max_capacity_acu=16.0
+    )
+
+
+def _names(commands: list[str]) -> list[str]:
+    return [shlex.split(c)[shlex.split(c).index("--name") + 1] for c in commands]
+
+
+def test_schedule_names_say_the_days_as_the_cron_does() -> None:
+    # QA 68 #2: a Monday-only group was named acuplan-qa-db-mon-mon-0000, and MON,WED,FRI would
+    # have read mon-fri (first and last day), as if it ran on every weekday.
+    table = _weekly()
+    named = {
+        (e.cron, n) for e, n in zip(table.entries, _names(scheduler_commands(table, "qa-db")), strict=True)
+    }
+    assert named == {
+        ("cron(0 0 ? * MON *)", "acuplan-qa-db-mon-0000"),
+        ("cron(0 2 ? * MON *)", "acuplan-qa-db-mon-0200"),
+        ("cron(15 2 ? * MON *)", "acuplan-qa-db-mon-0215"),
+        ("cron(0 0 ? * WED,FRI *)", "acuplan-qa-db-wed_fri-0000"),
+        ("cron(0 9 ? * WED,FRI *)", "acuplan-qa-db-wed_fri-0900"),
+        ("cron(0 10 ? * WED,FRI *)", "acuplan-qa-db-wed_fri-1000"),
+        ("cron(0 0 ? * TUE,THU,SAT,SUN *)", "acuplan-qa-db-tue_thu_sat-sun-0000"),
+    }
+    weekdays = table.model_copy(
+        update={
+            "entries": tuple(
+                e.model_copy(update={"weekdays": ("MON", "TUE", "WED", "THU", "FRI")})
+                for e in table.entries[:2]
+            )
+        }
+    )
+    assert _names(scheduler_commands(weekdays, "qa-db")) == [
+        "acuplan-qa-db-mon-fri-0000",
+        "acuplan-qa-db-mon-fri-0200",
+    ]
+
+
+def test_schedule_names_stay_valid_and_unique_for_a_long_cluster_id() -> None:
+    # a 63-character DB cluster id: cutting the name at 64 characters cut the days and time
+    # away, so every entry got the same name (and the same Terraform resource label)
+    table = _weekly()
+    names = []
+    for cluster in ("a" * 55 + "-orders1", "a" * 55 + "-orders2"):
+        names += _names(scheduler_commands(table, cluster))
+        text = scheduler_terraform(table, cluster)
+        labels = re.findall(r'resource "aws_scheduler_schedule" "([^"]+)"', text)
+        assert len(set(labels)) == len(table.entries)
+    assert len(set(names)) == len(names) == 2 * len(table.entries)
+    assert all(re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", n) for n in names)
+    assert all(n.endswith(("-mon-0000", "-mon-0200", "-mon-0215")) for n in names[:3])

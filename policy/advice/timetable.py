@@ -202,21 +202,29 @@ def _no_worse(fixed: SimResult, timetable: SimResult, cost_factor: float = 1.0) 
     )
 
 
-def _pattern_words(pattern_note: list[str], schedule: FloorSchedule) -> list[str]:
-    """The no-time-of-day-pattern sentence, as it applies to what to apply.
+def _pattern_note(pattern_p: float | None, schedule: FloorSchedule) -> list[str]:
+    """The sentence when the demand shows no time-of-day pattern, as it applies to what to apply.
 
-    The sentence says the timetable sets one level per day; when the slot-by-slot timetable of
-    :data:`RECURRING_NEED_QUANTILE` (or a fixed level) is what to apply instead, it says why.
+    The timetables are then one level per day; when the slot-by-slot one of
+    :data:`RECURRING_NEED_QUANTILE` is what to apply, the sentence says why. None where the
+    demand has a pattern, was not tested, or no hour differs at all (p = 1).
     """
-    if not pattern_note or schedule.slot_s == 86_400 or len(set(schedule.floors_acu)) == 1:
-        return pattern_note
+    if pattern_p is None or not DAILY_PATTERN_ALPHA <= pattern_p < 1.0:
+        return []
+    head = (
+        f"the demand shows no pattern by time of day (Friedman's rank tests by hour of day and within "
+        f"the hour: p = {pattern_p:.2f}, at least {DAILY_PATTERN_ALPHA:g}), so "
+    )
+    if schedule.slot_s == 86_400 or len(set(schedule.floors_acu)) == 1:
+        return [
+            head
+            + "the timetable sets one MinCapacity per day rather than one per slot, which would copy noise"
+        ]
     every = "week" if schedule.kind == "weekly" else "day"
-    head = pattern_note[0].split(", so the timetable sets one MinCapacity per day")[0]
     return [
-        f"{head}, so acuplan's floors are read one MinCapacity per day; but the perfect-foresight "
-        f"bound's floors need a raise at the same time of the {every} on most of its occurrences "
-        f"(their median per {schedule.slot_s // 60}-minute slot of the {every}), and that timetable "
-        "is what to apply"
+        head + "acuplan's floors are read one MinCapacity per day; but the perfect-foresight bound's "
+        f"floors need a raise at the same time of the {every} on most of its occurrences (their median "
+        f"per {schedule.slot_s // 60}-minute slot of the {every}), and that timetable is what to apply"
     ]
 
 
@@ -363,15 +371,6 @@ def choose_timetable(
         else None
     )
     flat_day = pattern_p is not None and pattern_p >= DAILY_PATTERN_ALPHA
-    pattern_note = (
-        [
-            f"the demand shows no pattern by time of day (Friedman's rank tests by hour of day and within "
-            f"the hour: p = {pattern_p:.2f}, at least {DAILY_PATTERN_ALPHA:g}), so the timetable sets one "
-            "MinCapacity per day rather than one per slot, which would copy noise"
-        ]
-        if flat_day and pattern_p is not None and pattern_p < 1.0
-        else []
-    )
     untested = pattern_p is None  # too few whole days (or a step that does not divide an hour)
     tried = []  # (timetable, its floor per step, its replay, the replay it is judged by)
     quantiles = sorted(
@@ -384,9 +383,8 @@ def choose_timetable(
     # Where the demand shows no time-of-day pattern, a need that recurs at one slot of a day (of a
     # week: a Monday job) on most of its occurrences still shows in the median of the bound's
     # floors per slot, and nowhere else: that timetable is tried beside the one-level-per-day ones.
-    per_slot_too = flat_day and not untested
-    variants = [(r, s_, q, False) for r, s_ in sources for q in quantiles]
-    if per_slot_too:
+    variants = [(read_from, source, q, False) for read_from, source in sources for q in quantiles]
+    if flat_day:  # (so the pattern was tested: enough whole days to hold one out)
         variants.append(("bound", bound_read, RECURRING_NEED_QUANTILE, True))
     for read_from, source, q, per_slot in variants:
         whole = reader(source, q, read_from, split=False, per_slot=per_slot)(everything)
@@ -536,5 +534,5 @@ def choose_timetable(
         held_out=judged if not untested and schedule.entries == chosen.entries else None,
         fixed_note=timetable_note,
         kept_today=kept_today,
-        notes=tuple(_pattern_words(pattern_note, schedule) + untested_note + merge_note),
+        notes=tuple(_pattern_note(pattern_p, schedule) + untested_note + merge_note),
     )

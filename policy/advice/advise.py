@@ -431,6 +431,7 @@ def advise(
         outcomes["recommended"],
         month,
         step_s,
+        window_from=window_from,
     )
     floor_note = idle_floor_note(scored, current, cluster, model, outcomes)
     end = start + timedelta(seconds=len(demand) * step_s)

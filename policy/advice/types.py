@@ -345,7 +345,8 @@ class AutoPauseAdvice(FrozenModel):
         pausable_hours: hours in idle runs of at least ``SecondsUntilAutoPause``.
         longest_idle_min: the longest run of zero demand, minutes.
         monthly_cost_usd: the recommended timetable with MinCapacity 0 where it sits at
-            the minimum, per month (None when nothing would pause).
+            the minimum, per month (None when nothing would pause, or the idle time did not recur:
+            :func:`policy.advice.pause.auto_pause_advice`).
         saving_usd_per_month: against the recommended timetable (None likewise).
         resumes: resumes in the window (each waits about 15 s unserved; 30 s after a day).
         reason: why it pauses or never does.

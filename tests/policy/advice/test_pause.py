@@ -147,6 +147,8 @@ def test_advise_says_why_an_outage_is_not_offered_for_pausing() -> None:
     )
     pause = advice.auto_pause
     assert pause.saving_usd_per_month is None and pause.monthly_cost_usd is None
-    assert pause.reason.startswith("the 2.0 replayed days have one idle stretch, 6.0 h from 1.25 days")
+    assert pause.reason.startswith(
+        "the 2.0 replayed days have one idle stretch, 6.0 h from 2024-03-07 06:00 UTC"
+    )
     assert pause.reason in advice.reasons
     assert not any("would save" in r or "unless the cluster may pause" in r for r in advice.reasons)

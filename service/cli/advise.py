@@ -539,12 +539,18 @@ def advise_command(
                 )
             raise CliInputError(f"{flag}: {message}") from None
         if read is not None:
+            if fixed_setting(advice.schedule) is None:  # a timetable of more than one level
+                sets = "; the timetable's commands set MaxCapacity with every change, so give"
+            elif not advice.keeps_today:  # a fixed setting: its one command
+                sets = "; the command to apply sets MaxCapacity too, so give"
+            else:  # today's setting kept: no command to apply, but every replay and alert capped there
+                sets = ": the replays and alerts cap capacity there; give"
             assumed = (
                 ()
                 if max_acu is not None
                 else (
-                    f"MaxCapacity is taken as {base_max:g} ACU (--max-acu was not given); the timetable's "
-                    "commands set MaxCapacity with every change, so give your cluster's own with --max-acu",
+                    f"MaxCapacity is taken as {base_max:g} ACU (--max-acu was not given){sets} your "
+                    "cluster's own with --max-acu",
                 )
             )
             advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read) + assumed})

@@ -240,6 +240,27 @@ def test_an_assumed_max_capacity_is_said(tmp_path: Path) -> None:
     assert not any("--max-acu was not given" in r for r in given["reasons"])
 
 
+def test_an_assumed_max_capacity_names_a_timetable_only_where_there_is_one(tmp_path: Path) -> None:
+    # QA 68 #3: spike.csv and step_change.csv keep today's setting or advise a fixed one, yet the
+    # sentence said "the timetable's commands set MaxCapacity with every change"
+    rows = [(i, "orders", "ServerlessDatabaseCapacity", "acu", 2.0) for i in range(4 * 288)]
+    src = _canonical(tmp_path / "acu.csv", rows)
+
+    kept = _advise(tmp_path, "--input", str(src))
+    assert kept["keeps_today"]
+    assert kept["reasons"][-1] == (
+        "MaxCapacity is taken as 128 ACU (--max-acu was not given): the replays and alerts cap capacity "
+        "there; give your cluster's own with --max-acu"
+    )
+    fixed = _advise(tmp_path, "--input", str(src), "--min-acu", "4")  # one setting to apply: 0.5 ACU
+    assert not fixed["keeps_today"] and len(set(fixed["schedule"]["floors_acu"])) == 1
+    assert fixed["reasons"][-1] == (
+        "MaxCapacity is taken as 128 ACU (--max-acu was not given); the command to apply sets MaxCapacity "
+        "too, so give your cluster's own with --max-acu"
+    )
+    assert not any("timetable" in r for r in (kept["reasons"][-1], fixed["reasons"][-1]))
+
+
 def test_advise_flags_a_cpu_pinned_at_100_percent_as_demand_censored_at_maxcapacity(tmp_path: Path) -> None:
     # CPUUtilization at 100 % from 10:00 to 14:00 UTC every day, ~30 % otherwise, 4 days at 300 s.
     src = tmp_path / "cpu_pinned.csv"

@@ -2,9 +2,9 @@
 
 Owns :class:`InstancePrice`, :class:`PriceBook`, :data:`DEFAULT_PRICE_BOOK`,
 :class:`Pricing` (which prices an advice used, and what in them is not the region's own)
-and :func:`advice_prices` / :func:`unpriced_region` (the region rules). Every
-figure is a default the caller overrides (``PriceBook.model_validate`` of their own
-numbers, e.g. from the AWS Price List API); nothing here is fetched. Figures marked
+and :func:`advice_prices` / :func:`unpriced_region` / :func:`us_east_1_estimates` (the
+region rules). Every figure is a default the caller overrides (``PriceBook.model_validate``
+of their own numbers, e.g. from the AWS Price List API); nothing here is fetched. Figures marked
 ``estimate`` were not read off an AWS page for this release: check them at
 https://aws.amazon.com/rds/aurora/pricing/ before acting on a small difference.
 
@@ -162,6 +162,37 @@ US_EAST_1: Final[str] = "us-east-1"
 """The region every figure of :data:`DEFAULT_PRICE_BOOK` is for."""
 
 
+def us_east_1_estimates(book: PriceBook) -> bool:
+    """Whether ``book`` prices another region's instances and commitments at us-east-1's estimates.
+
+    The one rule for which prices are estimates in a region: :data:`placement.pricing.PRICES`
+    holds per region only the serverless ACU-hour rates, storage and I/O, so
+    :func:`advice_prices` builds every region's book with :data:`DEFAULT_PRICE_BOOK`'s
+    provisioned on-demand prices, Reserved Instance and Database Savings Plan discounts,
+    which are us-east-1's (estimates: see the module docstring). Such a book, for a region
+    other than us-east-1, says nothing of that region's provisioned or commitment prices;
+    a purchase option that uses them (``PurchaseOption.estimate``) is then not comparable
+    with the region's serverless on demand. A caller's own book with its own figures for
+    those is the region's.
+
+    Args:
+        book: the price book an advice priced with.
+
+    Returns:
+        True for a region other than us-east-1 whose instance prices or commitment
+        discounts are :data:`DEFAULT_PRICE_BOOK`'s.
+    """
+    if book.region == US_EAST_1:
+        return False
+    d = DEFAULT_PRICE_BOOK
+    return (
+        book.instances == d.instances
+        or book.ri_discount == d.ri_discount
+        or book.savings_plan_serverless_discount == d.savings_plan_serverless_discount
+        or book.savings_plan_instance_discount == d.savings_plan_instance_discount
+    )
+
+
 def known_price_regions() -> str:
     """The regions with built-in Aurora Serverless v2 prices, comma-separated (``eu-west-2, us-east-1``)."""
     return ", ".join(sorted(PRICES))
@@ -291,11 +322,6 @@ def advice_prices(
             f"Instance, Savings Plan and backup prices are us-east-1's; to price them for {region}, post a "
             "price book in the HTTP request's options.prices (AdviceConfig.prices in the library)"
         ]
-    elif region != US_EAST_1:
-        notes = [
-            "the provisioned, Reserved Instance, Savings Plan and backup prices are us-east-1's estimates "
-            f"(none built in for {region})"
-        ]
     else:
         notes = []
     priced = PriceBook(
@@ -306,6 +332,11 @@ def advice_prices(
         io_optimized_storage_usd_per_gib_month=table.io_optimized_storage_usd_per_gib_month,
         io_usd_per_million=table.io_usd_per_million,
     )
+    if known is not None and us_east_1_estimates(priced):  # the rule the purchase headline applies
+        notes = [
+            "the provisioned, Reserved Instance, Savings Plan and backup prices are us-east-1's estimates "
+            f"(none built in for {region})"
+        ]
     pricing = Pricing(
         region=region,
         serverless_standard_usd_per_acu_hour=usd_per_acu_hour,

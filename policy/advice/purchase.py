@@ -1,6 +1,7 @@
 """What the same capacity costs bought each way: serverless, provisioned, commitments, mixed.
 
-Owns :class:`CapacityProfile`, :class:`PurchaseOption` and :func:`purchase_options`. Pure
+Owns :class:`CapacityProfile`, :class:`PurchaseOption`, :func:`purchase_options` and
+:func:`headline_option` (which of them the advice headlines, and why not a cheaper one). Pure
 arithmetic on a :class:`~policy.advice.prices.PriceBook`; every option's formula is in
 its ``basis`` so a reader can redo it by hand. Monthly means 730 hours.
 
@@ -31,12 +32,14 @@ Options (``name``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import Field, field_validator
 
-from policy.advice.prices import HOURS_PER_MONTH, InstancePrice, PriceBook
+from policy.advice.prices import HOURS_PER_MONTH, InstancePrice, PriceBook, us_east_1_estimates
 from policy.types import FrozenModel
 
 FloatArray = npt.NDArray[np.float64]
@@ -124,6 +127,19 @@ class PurchaseOption(FrozenModel):
             self.name,
         )
         return f"{self.n_instances} x {self.instance_class}, {how}"
+
+    @property
+    def commitment_years(self) -> int:
+        """The term it commits to, years: 0 on demand, 1 or 3.
+
+        1 for 1-year Reserved Instances and Database Savings Plans (1-year terms only here),
+        3 for 3-year Reserved Instances. Derived from ``name``, as :attr:`label` is.
+        """
+        if "_ri_3yr" in self.name:
+            return 3
+        if "_ri_1yr" in self.name or "savings_plan" in self.name:
+            return 1
+        return 0
 
     @field_validator("monthly_cost_usd", "compute_usd_per_month")
     @classmethod
@@ -280,6 +296,118 @@ def purchase_options(profile: CapacityProfile, book: PriceBook) -> tuple[Purchas
     return tuple(sorted(options, key=lambda o: (round(o.monthly_cost_usd, 6), o.name)))
 
 
+LONG_COMMITMENT_MIN_HISTORY_H: Final[float] = 30 * 24.0
+"""Replayed hours below which no commitment longer than 1 year headlines the purchase options.
+
+ASSUMPTION (no AWS or study figure): a month of history shows at least one whole month's
+cycle (month-end jobs, four of each weekday); fewer days say too little of the next 3 years
+to lock a 3-year Reserved Instance to them. The options themselves stay in the advice."""
+
+COMMITMENT_MIN_SAVING: Final[float] = 0.05
+"""A commitment headlines only when it costs at least this share less than the cheapest way
+to buy the capacity with none.
+
+ASSUMPTION: a saving under 5 % is within the error of the estimated discounts (the
+Reserved Instance and Savings Plan rates are "up to" estimates: :mod:`policy.advice.prices`)
+and of a replay of a short history, while a commitment is paid every hour for its whole
+term, paused or not, whatever the load becomes (QA 68: a 3-year Reserved Instance saving
+$7/month, 4 %, against a plan that pauses every night)."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The purchase option the advice headlines, and why cheaper ones are not it.
+
+    Attributes:
+        option: the option to headline (one of the advice's ``purchase_options``).
+        clauses: what was passed over and why, one clause each (no parentheses), in the
+            order: priced at us-east-1's estimates, a term too long, a saving too small.
+    """
+
+    option: PurchaseOption
+    clauses: tuple[str, ...] = ()
+
+
+def _usd(o: PurchaseOption) -> str:
+    return f"${o.monthly_cost_usd:,.2f}/month"
+
+
+def headline_option(
+    options: tuple[PurchaseOption, ...],
+    book: PriceBook,
+    *,
+    history_h: float,
+    growth_at: datetime | None = None,
+) -> Headline:
+    """The cheapest option worth buying, of ``options`` (cheapest first), and what it passed over.
+
+    Three rules, in order, each over what the last left:
+
+    1. Outside us-east-1 on us-east-1's estimates (:func:`~policy.advice.prices.us_east_1_estimates`),
+       an option that uses one (``estimate``: provisioned, Reserved Instances, Savings Plans,
+       a provisioned writer) is set aside: it is not comparable with the region's own
+       serverless prices.
+    2. On a history under :data:`LONG_COMMITMENT_MIN_HISTORY_H`, or beside a forecast of
+       growth past MaxCapacity (``growth_at``), no commitment longer than 1 year: the options
+       are sized to the history's peak.
+    3. A commitment headlines only if it saves at least :data:`COMMITMENT_MIN_SAVING` against
+       the cheapest option without one; else that option does.
+
+    A clause is given only for an option passed over that costs less than the headline.
+
+    Args:
+        options: from :func:`purchase_options`, cheapest first.
+        book: the price book they were priced with.
+        history_h: the replayed window, hours.
+        growth_at: when a ``max_capacity`` alert forecasts the writer's need past MaxCapacity
+            (UTC), or None.
+
+    Returns:
+        The :class:`Headline`.
+    """
+    clauses: list[str] = []
+    long_ok = history_h >= LONG_COMMITMENT_MIN_HISTORY_H and growth_at is None
+    allowed = [o for o in options if long_ok or o.commitment_years <= 1]
+    borrowed = us_east_1_estimates(book)
+    regional = [o for o in allowed if not (borrowed and o.estimate)] or allowed
+    kept = [o for o in options if not (borrowed and o.estimate)] or list(options)
+    free = [o for o in regional if o.commitment_years == 0]
+    bound = [o for o in regional if o.commitment_years > 0]
+    pick = regional[0]
+    if pick.commitment_years > 0 and free:
+        saving = free[0].monthly_cost_usd - pick.monthly_cost_usd
+        if saving < COMMITMENT_MIN_SAVING * free[0].monthly_cost_usd:
+            pick = free[0]
+    set_aside = next((o for o in allowed if o not in regional), None)
+    if set_aside is not None and set_aside.monthly_cost_usd < pick.monthly_cost_usd:
+        clauses.append(
+            "provisioned, Reserved Instance and Savings Plan options set aside as priced at us-east-1's "
+            f"estimates, none built in for {book.region}: the cheapest, {set_aside.label}, reads "
+            f"{_usd(set_aside)}; price it in {book.region} before comparing"
+        )
+    longer = next((o for o in kept if o.commitment_years > 1), None)
+    if not long_ok and longer is not None and longer.monthly_cost_usd < pick.monthly_cost_usd:
+        why = [f"{history_h / 24:.1f} replayed days"] if history_h < LONG_COMMITMENT_MIN_HISTORY_H else []
+        if growth_at is not None:
+            why.append(f"a forecast of growth past MaxCapacity by {growth_at:%Y-%m-%d}")
+        clauses.append(
+            f"a longer commitment was left out, {longer.label}, {_usd(longer)}: "
+            f"{longer.commitment_years} years is too long to commit to on {' with '.join(why)}"
+        )
+    cheaper = bound[0] if bound else None
+    if (
+        pick.commitment_years == 0
+        and cheaper is not None
+        and cheaper.monthly_cost_usd < pick.monthly_cost_usd
+    ):
+        saving = pick.monthly_cost_usd - cheaper.monthly_cost_usd
+        clauses.append(
+            f"the cheapest commitment, {cheaper.label}, saves ${saving:,.2f}/month "
+            f"({saving / pick.monthly_cost_usd:.0%}), under {COMMITMENT_MIN_SAVING:.0%}: not worth its term"
+        )
+    return Headline(option=pick, clauses=tuple(clauses))
+
+
 def break_even_sentence(
     profile: CapacityProfile, options: tuple[PurchaseOption, ...], book: PriceBook
 ) -> str:
@@ -309,9 +437,16 @@ def break_even_sentence(
     mean = profile.mean_acu
     gap = abs(serverless.monthly_cost_usd - best.monthly_cost_usd)
     winner = "provisioned" if best.monthly_cost_usd < serverless.monthly_cost_usd else "serverless"
+    # the rule the purchase headline applies: another region's instance price is us-east-1's
+    at = (
+        f" at us-east-1's instance price, an estimate: none built in for {book.region}, so price it there "
+        "before comparing"
+        if us_east_1_estimates(book) and best.estimate
+        else ""
+    )
     return (
         f"{best.n_instances} x {best.instance_class} on demand cost ${best.compute_usd_per_month:,.0f}/month "
         f"at any load; serverless Standard costs as much when the cluster's capacity (all instances) "
         f"averages {even:.1f} ACU, and this one's averages {mean:.1f} ACU, so {winner} is cheaper by "
-        f"${gap:,.0f}/month"
+        f"${gap:,.0f}/month{at}"
     )

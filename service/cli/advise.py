@@ -38,7 +38,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from placement import CapacityLimits, Topology, az_id_prefix
 from policy import ClusterSpec, InvalidRequestError, ReplayConfig, ScalerModel
-from policy.advice.prices import US_EAST_1, unpriced_region
+from policy.advice.prices import DEFAULT_PRICE_BOOK, US_EAST_1, advice_prices, unpriced_region
+from policy.advice.purchase import headline_option
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 from policy.aws_names import db_cluster_identifier_problem
 from policy.scaler import RAMP_PROFILES
@@ -585,25 +586,26 @@ def advise_command(
         days = (advice.window_until - advice.window_from).total_seconds() / 86_400
         caveat = "" if days >= 30 else f" (priced from {days:.1f} replayed days: check a month or more first)"
         outgrown = [a.at for a in advice.alerts if a.kind == "max_capacity" and a.at is not None]
+        # the book the advice priced with (the CLI gives none of its own): the headline's region rule
+        book, _ = advice_prices(
+            advice.pricing.region if advice.pricing is not None else US_EAST_1,
+            advice.pricing.serverless_standard_usd_per_acu_hour
+            if advice.pricing is not None
+            else DEFAULT_PRICE_BOOK.serverless_standard_usd_per_acu_hour,
+            price_given=True,
+            book=config.prices,
+        )
+        headline = headline_option(
+            advice.purchase_options, book, history_h=days * 24, growth_at=min(outgrown, default=None)
+        )
+        cheapest = headline.option
         sized = cheapest.instance_class is not None or cheapest.commitment_usd_per_hour is not None
         if outgrown and sized:  # the reasons' commitment caveat, on the line it is about
             caveat += (
                 " (sized to the history: the max_capacity alert forecasts the need past MaxCapacity by "
                 f"{min(outgrown):%Y-%m-%d})"
             )
-        region = advice.pricing.region if advice.pricing is not None else US_EAST_1
-        if cheapest.instance_class is not None and region != US_EAST_1:  # provisioned: no regional price
-            serverless = next((o for o in advice.purchase_options if o.instance_class is None), None)
-            if serverless is not None:  # compare like with like: both at the region's own prices
-                caveat += (
-                    f" (a provisioned layout, {cheapest.label}, reads "
-                    f"${cheapest.monthly_cost_usd:,.2f}/month at us-east-1's instance prices, none built "
-                    f"in for {region}: price it in {region} "
-                    "before comparing)"
-                )
-                cheapest = serverless
-            else:
-                caveat += f" (at us-east-1's instance prices: none built in for {region})"
+        caveat += "".join(f" ({clause})" for clause in headline.clauses)
         console.print(
             f"cheapest way to buy it: ${cheapest.monthly_cost_usd:,.2f}/month, {cheapest.label}{caveat}"
         )

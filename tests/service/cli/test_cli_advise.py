@@ -313,14 +313,23 @@ def test_advise_region_prices_there_and_says_so(tmp_path: Path) -> None:
     # a floor that only costs is said on screen too, not only in the JSON
     assert doc["floor_binds_for_nothing"] and f"- {doc['floor_binds_for_nothing']}" in printed
     # the cheapest option is provisioned, priced at us-east-1's instance prices: the line names the
-    # cheapest serverless way (both at eu-west-2's prices) and says why the provisioned one is not it
+    # cheapest way priced at eu-west-2's own prices (serverless on demand: a Savings Plan's discount is
+    # us-east-1's estimate too, QA 68 #2) and says why the others are not it
     assert doc["purchase_options"][0]["name"] == "provisioned_r6g_ri_3yr_all_upfront"
-    line = " ".join(printed[printed.index("cheapest way to buy it:") :].split("\n(")[0].split())
-    serverless = next(o for o in doc["purchase_options"] if o["instance_class"] is None)
+    line = printed[printed.index("cheapest way to buy it:") : printed.index(f"({doc['break_even']})")]
+    serverless = next(o for o in doc["purchase_options"] if not o["estimate"])
+    assert serverless["name"] in ("serverless_standard", "serverless_io_optimized")
     assert line.startswith(f"cheapest way to buy it: ${serverless['monthly_cost_usd']:,.2f}/month, ")
     assert (
-        "reads $" in line and "at us-east-1's instance prices, none built in for eu-west-2: price it" in line
+        "(provisioned, Reserved Instance and Savings Plan options set aside as priced at us-east-1's "
+        "estimates, none built in for eu-west-2: the cheapest, " in line
     )
+    # the break-even compares eu-west-2's ACU-hour with us-east-1's instance price: it says so
+    assert doc["break_even"].endswith(
+        "at us-east-1's instance price, an estimate: none built in for eu-west-2, so price it there "
+        "before comparing"
+    )
+    assert f"({doc['break_even']})" in printed
     # the input has no capacity metric: nothing is said about an observed bill
     assert doc["observed"] is None and "observed today" not in printed
 
@@ -475,9 +484,12 @@ def test_a_commitment_beside_a_growth_alert_says_it_is_sized_to_the_history(tmp_
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "daily peak need grows" in text
+    # QA 68 #1: and never a 3-year term on 7 days beside that alert: at most 1 year, saying why
     assert (
-        "cheapest way to buy it: $170.82/month, 2 x db.r6g.large, 3-year Reserved Instances, all upfront "
+        "cheapest way to buy it: $265.72/month, 2 x db.r6g.large, 1-year Reserved Instances, no upfront "
         "(priced from 7.0 replayed days: check a month or more first) (sized to the history: the "
-        "max_capacity alert forecasts the need past MaxCapacity by 2024-06-06)"
+        "max_capacity alert forecasts the need past MaxCapacity by 2024-06-06) (a longer commitment was "
+        "left out, 2 x db.r6g.large, 3-year Reserved Instances, all upfront, $170.82/month: 3 years is too "
+        "long to commit to on 7.0 replayed days with a forecast of growth past MaxCapacity by 2024-06-06)"
     ) in text
     assert "a commitment sized to the past would be outgrown" in text

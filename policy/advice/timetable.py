@@ -311,18 +311,19 @@ def choose_timetable(
     """
 
     def read_table(
-        floors: FloatArray, quantile: float, days: BoolArray, read_from: ReadFrom, per_slot: bool = False
+        floors: FloatArray, quantile: float, days: BoolArray, read_from: ReadFrom, table_slot_s: int = 0
     ) -> FloorSchedule:
         """The timetable read off a floor series (``read_from``'s) on the trusted steps of ``days``.
 
-        One level per day where the demand shows no time-of-day pattern, unless ``per_slot``.
+        In slots of ``table_slot_s``; 0: one level per day where the demand shows no time-of-day
+        pattern, else ``slot_s``.
         """
         table = schedule_from_floors(
             floors,
             start=window_from,
             step_s=step_s,
             max_capacity_acu=current.max_capacity_acu,
-            slot_s=86_400 if flat_day and not per_slot else slot_s,
+            slot_s=table_slot_s or day_slot_s,
             quantile=quantile,
             trusted=trusted & days,
             timezone=config.schedule_timezone,
@@ -342,11 +343,11 @@ def choose_timetable(
     )
 
     def reader(
-        floors: FloatArray, quantile: float, read_from: ReadFrom, split: bool, per_slot: bool = False
+        floors: FloatArray, quantile: float, read_from: ReadFrom, split: bool, table_slot_s: int = 0
     ) -> Callable[[BoolArray], FloorSchedule]:
         """Reads the timetable off the steps it is given: daily, or apart for weekdays and weekend days."""
         if not split:
-            return lambda keep: read_table(floors, quantile, keep, read_from, per_slot)
+            return lambda keep: read_table(floors, quantile, keep, read_from, table_slot_s)
         return lambda keep: workweek_schedule(  # policy.advice.workweek
             read_table(floors, quantile, keep & ~weekend, read_from),
             read_table(floors, quantile, keep & weekend, read_from),
@@ -371,6 +372,7 @@ def choose_timetable(
         else None
     )
     flat_day = pattern_p is not None and pattern_p >= DAILY_PATTERN_ALPHA
+    day_slot_s = 86_400 if flat_day else slot_s  # the slot every timetable but one is read in
     untested = pattern_p is None  # too few whole days (or a step that does not divide an hour)
     tried = []  # (timetable, its floor per step, its replay, the replay it is judged by)
     quantiles = sorted(
@@ -383,17 +385,14 @@ def choose_timetable(
     # Where the demand shows no time-of-day pattern, a need that recurs at one slot of a day (of a
     # week: a Monday job) on most of its occurrences still shows in the median of the bound's
     # floors per slot, and nowhere else: that timetable is tried beside the one-level-per-day ones.
-    variants = [(read_from, source, q, False) for read_from, source in sources for q in quantiles]
+    variants = [(read_from, source, q, day_slot_s) for read_from, source in sources for q in quantiles]
     if flat_day:  # (so the pattern was tested: enough whole days to hold one out)
-        variants.append(("bound", bound_read, RECURRING_NEED_QUANTILE, True))
-    for read_from, source, q, per_slot in variants:
-        whole = reader(source, q, read_from, split=False, per_slot=per_slot)(everything)
-        daily = whole.kind == "daily"
-        splits = (
-            (False, True) if daily and types is not None and types.splittable and not per_slot else (False,)
-        )
-        for split in splits:
-            read = reader(source, q, read_from, split, per_slot)
+        variants.append(("bound", bound_read, RECURRING_NEED_QUANTILE, slot_s))
+    for read_from, source, q, table_slot_s in variants:
+        whole = reader(source, q, read_from, split=False, table_slot_s=table_slot_s)(everything)
+        splittable = whole.kind == "daily" and types is not None and types.splittable
+        for split in (False, True) if splittable and table_slot_s == day_slot_s else (False,):
+            read = reader(source, q, read_from, split, table_slot_s)
             table = read(everything) if split else whole  # the daily one is read once
             floors_q = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
             result = replay_floors(floors_q)

@@ -304,7 +304,13 @@ def advise(
     )
     report("current", 1, 1)
     acuplan = replay_policy(
-        "acuplan", demand, start=start, step_s=step_s, cluster=cluster, config=replay, progress=progress
+        "acuplan",
+        demand,
+        start=start,
+        step_s=step_s,
+        cluster=_live_readers(cluster, current, replay),
+        config=replay,
+        progress=progress,
     )
     bound_floor = bound_floors(  # on today's readers, as what to apply (policy.advice.layout)
         scored,
@@ -559,6 +565,28 @@ def advise(
         pricing=pricing,
         observed=observed,
     )
+
+
+def _live_readers(cluster: ClusterSpec, current: CurrentSettings, replay: ReplayConfig) -> ClusterSpec:
+    """The cluster acuplan re-plans live on: no more readers than today has.
+
+    Every other row is replayed on today's readers (:mod:`policy.advice.layout`), and the live
+    row's SLO-violation minutes are the bar every timetable must meet: read-scaling readers it
+    planned where MaxCapacity binds (a constant 2 ACU at MaxCapacity 1 got one, +25 % for the
+    same minutes) would price a reader change the advice never offers and set that bar with it.
+    So tier 2-15 readers are capped at today's count (``limits.max_readers`` at today's readers,
+    plus the failover reader ``config.require_failover_reader`` asks for), and per AZ at it.
+    """
+    failover = int(replay.policy.require_failover_reader and not current.has_failover)
+    limits = cluster.limits.model_copy(
+        update={
+            "max_readers": min(cluster.limits.max_readers, len(current.readers) + failover),
+            "max_extra_readers_per_az": min(
+                cluster.limits.max_extra_readers_per_az, current.n_scaling_readers
+            ),
+        }
+    )
+    return cluster.model_copy(update={"limits": limits})
 
 
 def _live_on_todays_layout(

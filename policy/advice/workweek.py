@@ -14,7 +14,8 @@ timetable's zone's wall clock. Pure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -28,9 +29,16 @@ MIN_DAYS_PER_TYPE = 2
 is split by them: with one Saturday, its level would be one day's noise."""
 
 DAY_TYPE_RATIO = 1.5
-"""The day types "differ clearly" when their mean demands differ by at least this factor and no
-weekday's mean lies within the range of the weekend days' means. ASSUMPTION: a half again
-more load is a different day, not a busier one; the non-overlap makes one odd day no pattern."""
+"""The day types "differ clearly" when their typical days' mean demands differ by at least this
+factor and a threshold between them leaves few odd days (:data:`ODD_DAY_SHARE`). ASSUMPTION: a
+half again more load is a different day, not a busier one."""
+
+ODD_DAY_SHARE = 0.2
+"""At most this share of each type's whole days (rounded down) may lie on the other type's side
+of the threshold that best separates their daily means: one weekday in five that looks like a
+weekend day (a public holiday) leaves a working week a working week, while with fewer than five
+days of a type none may (one odd Saturday of two is no pattern). ASSUMPTION: one public holiday
+per working week is the most a timetable split by day type should shrug off."""
 
 WHOLE_DAY_SHARE = 0.8
 """A day counts as whole when at least this share of its steps is observed (the planner's
@@ -48,7 +56,9 @@ class DayTypes:
         weekend_mean_acu: mean demand over the weekend days, ACU.
         weekday_peak_acu: highest demand on a weekday, ACU.
         weekend_peak_acu: highest demand on a weekend day, ACU.
-        differ: the two differ clearly (:data:`DAY_TYPE_RATIO`).
+        differ: the two differ clearly (:data:`DAY_TYPE_RATIO`, :data:`ODD_DAY_SHARE`).
+        odd_days: where they differ, the whole days whose demand looked like the other type's
+            (a public holiday), local dates; they are left out of every count, mean and peak above.
     """
 
     weekdays: int
@@ -58,6 +68,7 @@ class DayTypes:
     weekday_peak_acu: float
     weekend_peak_acu: float
     differ: bool
+    odd_days: tuple[date, ...] = ()
 
     @property
     def splittable(self) -> bool:
@@ -72,8 +83,32 @@ def day_of_week(*, start: datetime, step_s: int, n_steps: int, timezone: str) ->
     return slot_of_steps(week, start=start, step_s=step_s, n_steps=n_steps)
 
 
+def _odd_days(weekday_means: list[float], weekend_means: list[float]) -> tuple[list[int], list[int]]:
+    """The days on the wrong side of the threshold that best separates the two types' daily means.
+
+    The busier type is the one with the higher median day; the threshold is the one (between
+    two sorted day means) that leaves the least share of each type's days on the wrong side
+    (summed over the two types: one odd weekday of nine weighs less than one odd weekend day
+    of four), the lowest on a tie.
+    Returns the indices of the odd weekdays and of the odd weekend days.
+    """
+    busy_weekdays = float(np.median(weekday_means)) >= float(np.median(weekend_means))
+    high, low = (weekday_means, weekend_means) if busy_weekdays else (weekend_means, weekday_means)
+    cuts = sorted({*high, *low, np.inf})
+    best = min(
+        cuts, key=lambda t: (sum(x < t for x in high) / len(high) + sum(x >= t for x in low) / len(low), t)
+    )
+    odd_high = [k for k, x in enumerate(high) if x < best]
+    odd_low = [k for k, x in enumerate(low) if x >= best]
+    return (odd_high, odd_low) if busy_weekdays else (odd_low, odd_high)
+
+
 def day_types(demand_acu: FloatArray, *, start: datetime, step_s: int, timezone: str) -> DayTypes | None:
     """Compare the window's weekdays with its weekend days.
+
+    They differ clearly when a threshold between their daily means leaves at most
+    :data:`ODD_DAY_SHARE` of each type's whole days on the other side (the odd days: a public
+    holiday on a weekday) and the typical days' mean demands differ by :data:`DAY_TYPE_RATIO`.
 
     Args:
         demand_acu: demand over the replayed window, shape (n,), ACU, NaN where missing.
@@ -87,29 +122,44 @@ def day_types(demand_acu: FloatArray, *, start: datetime, step_s: int, timezone:
     dow = day_of_week(start=start, step_s=step_s, n_steps=len(demand_acu), timezone=timezone)
     day = np.cumsum(np.r_[0, dow[1:] != dow[:-1]])  # consecutive steps on one weekday: one day
     per_day = 86_400 // step_s
-    means: dict[bool, list[float]] = {True: [], False: []}
-    peaks: dict[bool, list[float]] = {True: [], False: []}
+    zone = ZoneInfo(timezone)
+    days: dict[bool, list[tuple[float, float, date]]] = {True: [], False: []}  # (mean, peak, date)
     for d in np.unique(day):
-        values = demand_acu[day == d]
+        at = np.flatnonzero(day == d)
+        values = demand_acu[at]
         seen = values[np.isfinite(values)]
         if seen.size < WHOLE_DAY_SHARE * per_day:
             continue
-        weekend = bool(dow[day == d][0] >= 5)
-        means[weekend].append(float(seen.mean()))
-        peaks[weekend].append(float(seen.max()))
-    if not means[True] or not means[False]:
+        weekend = bool(dow[at[0]] >= 5)
+        local = (start + timedelta(seconds=int(at[0]) * step_s)).astimezone(zone).date()
+        days[weekend].append((float(seen.mean()), float(seen.max()), local))
+    if not days[True] or not days[False]:
         return None
-    wd, we = float(np.mean(means[False])), float(np.mean(means[True]))
-    apart = min(means[False]) > max(means[True]) or max(means[False]) < min(means[True])
-    ratio = max(wd, we) / max(min(wd, we), 1e-9)
+    odd_wd, odd_we = _odd_days([m for m, _, _ in days[False]], [m for m, _, _ in days[True]])
+    few = len(odd_wd) <= int(ODD_DAY_SHARE * len(days[False])) and len(odd_we) <= int(
+        ODD_DAY_SHARE * len(days[True])
+    )
+    typical = days
+    if few:  # (so each type keeps a typical day)
+        typical = {
+            False: [x for k, x in enumerate(days[False]) if k not in odd_wd],
+            True: [x for k, x in enumerate(days[True]) if k not in odd_we],
+        }
+    wd, we = (float(np.mean([m for m, _, _ in typical[t]])) for t in (False, True))
+    differ = few and max(wd, we) / max(min(wd, we), 1e-9) >= DAY_TYPE_RATIO
+    if not differ:  # every whole day counts
+        typical = days
+        wd, we = (float(np.mean([m for m, _, _ in days[t]])) for t in (False, True))
+    odd = sorted(x[2] for t in (False, True) for x in days[t] if x not in typical[t])
     return DayTypes(
-        weekdays=len(means[False]),
-        weekend_days=len(means[True]),
+        weekdays=len(typical[False]),
+        weekend_days=len(typical[True]),
         weekday_mean_acu=wd,
         weekend_mean_acu=we,
-        weekday_peak_acu=max(peaks[False]),
-        weekend_peak_acu=max(peaks[True]),
-        differ=apart and ratio >= DAY_TYPE_RATIO,
+        weekday_peak_acu=max(p for _, p, _ in typical[False]),
+        weekend_peak_acu=max(p for _, p, _ in typical[True]),
+        differ=differ,
+        odd_days=tuple(odd),
     )
 
 
@@ -154,6 +204,12 @@ def day_type_reasons(types: DayTypes | None, schedule: FloorSchedule) -> list[st
         f"window (peak {t.weekday_peak_acu:.3g} ACU) and {t.weekend_mean_acu:.3g} ACU on its "
         f"{t.weekend_days} weekend days (peak {t.weekend_peak_acu:.3g} ACU)"
     )
+    if t.odd_days:
+        named = ", ".join(f"{d:%a} {d.isoformat()}" for d in t.odd_days)
+        facts += (
+            f", leaving out {named}, whose demand looked like the other day type's (a public holiday?"
+            " its timetable is still the one for its weekday)"
+        )
     if schedule.kind == "weekly":
         return [
             f"{facts}, so the timetable is read apart for MON-FRI and SAT-SUN and its EventBridge schedules "

@@ -33,6 +33,44 @@ def test_day_types_compare_whole_weekdays_with_weekend_days() -> None:
     assert flat is not None and not flat.differ
 
 
+def _with_holiday(days: int, holiday: int) -> np.ndarray:
+    """:func:`_office_week` with weekday ``holiday`` at the weekend's 0.5 ACU, as on a public holiday."""
+    demand = _office_week(days)
+    demand[holiday * 288 : (holiday + 1) * 288] = 0.5
+    return demand
+
+
+def test_a_public_holiday_leaves_a_working_week_a_working_week() -> None:
+    # QA 68: one holiday (a weekday at the weekend's level) put a weekday within the weekend
+    # days' range, so the day types no longer "differed" and the timetable was not split.
+    # 15 days from Monday: 11 weekdays, the Thursday (day 3) a holiday, and 4 weekend days.
+    types = day_types(_with_holiday(15, 3), start=MONDAY, step_s=300, timezone="UTC")
+    assert types is not None and types.differ and types.splittable
+    assert types.odd_days == ((MONDAY + timedelta(days=3)).date(),)
+    # the holiday is left out of the weekdays' count and mean: 10 typical weekdays at 4.667 ACU
+    assert (types.weekdays, types.weekend_days) == (10, 4)
+    assert round(types.weekday_mean_acu, 3) == 4.667
+    minute = (np.arange(288) * 5) % 1440
+    daily = schedule_from_floors(
+        np.where((minute >= 540) & (minute < 1020), 12.0, 1.0), start=MONDAY, step_s=300, max_capacity_acu=32
+    )
+    (caveat,) = day_type_reasons(types, daily)
+    assert "leaving out Thu 2024-03-07, whose demand looked like the other day type's" in caveat
+
+
+def test_an_odd_day_among_few_of_its_type_is_no_pattern() -> None:
+    # 8 days from Monday: 6 weekdays, 2 weekend days; one Saturday busy as a weekday. With fewer
+    # than five days of a type none may be odd (ODD_DAY_SHARE): the types do not differ.
+    demand = _office_week(8)
+    demand[5 * 288 : 6 * 288] = demand[:288]
+    types = day_types(demand, start=MONDAY, step_s=300, timezone="UTC")
+    assert types is not None and not types.differ and types.odd_days == ()
+    # two holidays in a week of five weekdays (and the next Monday) are more than one in five
+    two = _with_holiday(8, 1)
+    two[3 * 288 : 4 * 288] = 0.5
+    assert not day_types(two, start=MONDAY, step_s=300, timezone="UTC").differ  # type: ignore[union-attr]
+
+
 def test_the_workweek_timetable_runs_its_parts_on_mon_fri_and_sat_sun() -> None:
     minute = (np.arange(2 * 288) * 5) % 1440
     busy = schedule_from_floors(

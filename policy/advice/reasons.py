@@ -330,8 +330,7 @@ def posture_reasons(
     total = sum(by_quantile.values()) + (aurora_alone or 0)
     parts = quantile_counts(by_quantile, aurora_alone)
     alone = (
-        ", or, where none did and today's MinCapacity had cost less than the configured quantile for "
-        "no more minutes, held MinCapacity at today's floor"
+        ", else today's MinCapacity where that had cost less than the configured quantile for no more minutes"
         if aurora_alone
         else ""
     )
@@ -346,15 +345,16 @@ def posture_reasons(
     else:
         same = ""
     tail = (
-        "; the scheduler (policy.next_plan) and the HTTP service's per-cluster recommendations learn it "
-        "the same way once a day, while `acuplan recommend` and POST /v1/recommendations keep no past and "
-        "plan at the configured one" + (f": {same} for the posture this replay used most" if same else "")
+        f"; `acuplan recommend` and POST /v1/recommendations keep no past and plan at the configured "
+        f"quantile: {same} for the posture this replay used most"
+        if same
+        else ""
     )
     return [
-        f"acuplan learnt its risk quantile from this cluster's own replay (of {total} re-plans, {parts}; "
-        f"p{base * 100:g} is the default): every candidate quantile was replayed in the shadow and each "
-        f"re-plan used the cheapest that had kept within {posture.slo_share_of_reactive:.0%} of the "
-        f"SLO-violation minutes of today's MinCapacity at no more than {posture.max_cost_vs_bound:g}x the "
+        f"acuplan re-planning live learnt its risk quantile from this cluster's own replay (of {total} "
+        f"re-plans, {parts}; p{base * 100:g} is the default): each re-plan used the cheapest candidate "
+        f"quantile that had kept, replayed in the shadow, within {posture.slo_share_of_reactive:.0%} of "
+        f"today's SLO-violation minutes at no more than {posture.max_cost_vs_bound:g}x the "
         f"perfect-foresight bound{alone} (policy.trace_replay.posture){tail}"
     ]
 
@@ -475,10 +475,17 @@ def outcome_reasons(
             )
             + f" (the {quantile_label(schedule.quantile)} of each "
             + ("day" if schedule.slot_s == 86_400 else f"{schedule.slot_s // 60}-minute slot")
-            + ": of the timetables read off acuplan's and the bound's floors at the quantiles tried with "
-            "no more SLO-violation minutes than acuplan live, the one with the fewest minutes within "
-            f"{NEAR_CHEAPEST - 1:.0%} of the cheapest's cost, else the one with the fewest), so its score "
-            "here is in-sample" + _held_out_words(held_out, rec) + "; acuplan re-planning live scores "
+            + (
+                " of the hour over every hour: it replaced the daily or weekly timetable chosen, as said "
+                "below)"
+                if schedule.kind == "hourly"
+                else ": of the timetables read off acuplan's and the bound's floors at the quantiles "
+                "tried with no more SLO-violation minutes than acuplan live, the one with the fewest minutes "
+                f"within {NEAR_CHEAPEST - 1:.0%} of the cheapest's cost, else the one with the fewest)"
+            )
+            + ", so its score here is in-sample"
+            + _held_out_words(held_out, rec)
+            + "; acuplan re-planning live scores "
             f"${live.monthly_cost_usd:,.2f}/month and {live.slo_violation_min:g} minutes"
         )
     t1, t15 = tiers

@@ -293,21 +293,21 @@ def test_advise_says_which_quantiles_the_replay_learnt() -> None:
     assert posture_reasons(None, replay) == [] and posture_reasons({"0.9": 288}, replay) == []
     (sentence,) = posture_reasons({"0.8": 36, "0.85": 227, "0.9": 26}, replay)
     assert sentence.startswith(
-        "acuplan learnt its risk quantile from this cluster's own replay (of 289 re-plans, "
+        "acuplan re-planning live learnt its risk quantile from this cluster's own replay (of 289 re-plans, "
     )
     assert "p80 in 36, p85 in 227, p90 in 26; p90 is the default" in sentence
-    assert "held MinCapacity" not in sentence
+    assert "today's MinCapacity where" not in sentence
     assert sentence.endswith(
         "set --risk 0.85 (config.risk_quantile over HTTP) for the posture this replay used most"
     )
     (alone,) = posture_reasons({"0.9": 20}, replay, 40)
     assert "p90 in 20, Aurora alone in 40; p90 is the default" in alone and "of 60 re-plans" in alone
-    assert "held MinCapacity at today's floor" in alone
+    assert "else today's MinCapacity where that had cost less than the configured quantile" in alone
     assert "send config.floor_from_forecast=false to POST /v1/recommendations" in alone
     (some,) = posture_reasons({"0.9": 40}, replay, 20)  # mostly the default: nothing to set
-    assert some.endswith("plan at the configured one")
+    assert some.endswith("(policy.trace_replay.posture)")
     assert posture_reasons({"0.9": 40}, replay, 0) == []
-    assert "within 20% of the SLO-violation minutes of today's MinCapacity at no more than 1.25x" in sentence
+    assert "within 20% of today's SLO-violation minutes at no more than 1.25x" in sentence
 
 
 def test_replay_takes_a_dict_config_and_refuses_a_bad_one_by_name() -> None:

@@ -3,11 +3,11 @@
 Owns :func:`readers_words`, :func:`bound_floors` and :func:`failover_reader_option`.
 "What to apply" changes MinCapacity (and MaxCapacity alerts), never the readers: every
 candidate, today's settings, acuplan re-planning live (no reader beyond today's) and the
-perfect-foresight bound are replayed on today's reader layout, so a cheaper or safer MinCapacity is never a reader the user did not ask about in
-disguise. When today has no tier 0-1 reader, adding one is an availability choice with its
-own price: Aurora promotes a replica "typically" in less than 120 seconds, and without one
-recreates the writer in "typically ... less than 10 minutes" (Aurora User Guide, "High
-availability for Amazon Aurora",
+perfect-foresight bound are replayed on today's reader layout, so a cheaper or safer
+MinCapacity is never a reader the user did not ask about in disguise. When today has no tier
+0-1 reader, adding one is an availability choice with its own price: Aurora promotes a replica
+"typically" in less than 120 seconds, and without one recreates the writer in "typically ...
+less than 10 minutes" (Aurora User Guide, "High availability for Amazon Aurora",
 https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html;
 the scaler model's ``failover_with_replica_s`` and ``failover_without_replica_s``). Pure.
 """

@@ -55,7 +55,12 @@ from policy.advice.observed import below_floor_reasons, observed_reasons, observ
 from policy.advice.outlook import CALIBRATED_H, forecast_alerts
 from policy.advice.pause import auto_pause_advice, pause_beats_commitments
 from policy.advice.prices import HOURS_PER_MONTH, advice_prices
-from policy.advice.purchase import CapacityProfile, break_even_sentence, purchase_options
+from policy.advice.purchase import (
+    CapacityProfile,
+    break_even_sentence,
+    cheapest_way_sentence,
+    purchase_options,
+)
 from policy.advice.reasons import (
     commitment_note,
     connections_note,
@@ -492,6 +497,15 @@ def advise(
         secondaries=secondaries,
         purchase_options=options,
         break_even=break_even_sentence(profile, options, book),
+        cheapest_way=cheapest_way_sentence(
+            options,
+            book,
+            history_h=hours,
+            auto_pause_usd_per_month=pause.monthly_cost_usd,
+            growth_at=min(
+                (a.at for a in alerts if a.kind == "max_capacity" and a.at is not None), default=None
+            ),
+        ),
         tiers=tiers,
         failover_reader=failover_reader,
         auto_pause=pause,

@@ -408,6 +408,59 @@ def headline_option(
     return Headline(option=pick, clauses=tuple(clauses))
 
 
+def cheapest_way_sentence(
+    options: tuple[PurchaseOption, ...],
+    book: PriceBook,
+    *,
+    history_h: float,
+    auto_pause_usd_per_month: float | None = None,
+    growth_at: datetime | None = None,
+) -> str:
+    """One line: the cheapest way to buy (or run) what to apply, with its caveats.
+
+    Auto-pause on demand where it costs less than every option (a commitment is paid paused
+    or not), else :func:`headline_option`'s pick with its passed-over clauses, a short-history
+    caveat under :data:`LONG_COMMITMENT_MIN_HISTORY_H`, and, for a sized option beside a
+    forecast of growth past MaxCapacity, that it is sized to the history.
+
+    Args:
+        options: from :func:`purchase_options`, cheapest first (at least one).
+        book: the price book they were priced with.
+        history_h: the replayed window, hours.
+        auto_pause_usd_per_month: what to apply with MinCapacity 0 where it idles, USD/month,
+            or None where auto-pause is not offered.
+        growth_at: when a ``max_capacity`` alert forecasts the writer's need past MaxCapacity
+            (UTC), or None.
+
+    Returns:
+        E.g. ``cheapest way to buy it: $170.82/month, 2 x db.r6g.large, ... (priced from 5.0
+        replayed days: check a month or more first)``.
+    """
+    cheapest = options[0]
+    if auto_pause_usd_per_month is not None and auto_pause_usd_per_month < cheapest.monthly_cost_usd:
+        return (
+            "cheapest way to run it: auto-pause (MinCapacity 0) on demand at "
+            f"${auto_pause_usd_per_month:,.2f}/month (the cheapest commitment, {cheapest.label}, costs "
+            f"${cheapest.monthly_cost_usd:,.2f}/month, paid paused or not)"
+        )
+    days = history_h / 24
+    caveat = (
+        ""
+        if history_h >= LONG_COMMITMENT_MIN_HISTORY_H
+        else f" (priced from {days:.1f} replayed days: check a month or more first)"
+    )
+    headline = headline_option(options, book, history_h=history_h, growth_at=growth_at)
+    pick = headline.option
+    sized = pick.instance_class is not None or pick.commitment_usd_per_hour is not None
+    if growth_at is not None and sized:  # the reasons' commitment caveat, on the line it is about
+        caveat += (
+            " (sized to the history: the max_capacity alert forecasts the need past MaxCapacity by "
+            f"{growth_at:%Y-%m-%d})"
+        )
+    caveat += "".join(f" ({clause})" for clause in headline.clauses)
+    return f"cheapest way to buy it: ${pick.monthly_cost_usd:,.2f}/month, {pick.label}{caveat}"
+
+
 def break_even_sentence(
     profile: CapacityProfile, options: tuple[PurchaseOption, ...], book: PriceBook
 ) -> str:

@@ -459,6 +459,9 @@ class Advice(FrozenModel):
             region of ``current``; empty without one).
         purchase_options: the recommended capacity bought each way, cheapest first.
         break_even: when provisioned beats serverless, one sentence.
+        cheapest_way: the cheapest way to buy or run what to apply, one line with its caveats
+            (:func:`policy.advice.purchase.cheapest_way_sentence`; None only in results stored
+            before it was reported).
         tiers: the failover reader at tier 1 and at tier 15 (on top of today's other readers).
         failover_reader: adding a tier-1 reader when today has no tier 0-1 reader, priced
             apart from the capacity advice (which keeps today's readers); None otherwise.
@@ -491,6 +494,7 @@ class Advice(FrozenModel):
     secondaries: tuple[SecondarySchedule, ...] = ()
     purchase_options: tuple[PurchaseOption, ...]
     break_even: str
+    cheapest_way: str | None = None
     tiers: tuple[TierOption, ...]
     failover_reader: FailoverReaderOption | None = None
     auto_pause: AutoPauseAdvice

@@ -254,6 +254,7 @@ def advice_html(advice: Advice) -> str:
         + "</pre>",
         "<h3>Terraform</h3><pre>" + e(doc["scheduler"]["terraform"]) + "</pre>",
         "<h2>Buying the capacity</h2>",
+        f"<p><b>{e(advice.cheapest_way)}</b></p>" if advice.cheapest_way else "",
         f"<p>{e(advice.break_even)}.</p>",
         _html_table(["option", "USD / month", "class", "estimate", "how"], options),
         "<h2>The failover reader's promotion tier</h2>",

@@ -38,8 +38,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from placement import CapacityLimits, Topology, az_id_prefix
 from policy import ClusterSpec, InvalidRequestError, ReplayConfig, ScalerModel
-from policy.advice.prices import DEFAULT_PRICE_BOOK, US_EAST_1, advice_prices, unpriced_region
-from policy.advice.purchase import headline_option
+from policy.advice.prices import US_EAST_1, unpriced_region
 from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
 from policy.aws_names import db_cluster_identifier_problem
 from policy.scaler import RAMP_PROFILES
@@ -574,41 +573,8 @@ def advise_command(
     elif not advice.keeps_today:  # a fixed setting: the one command (a timetable's are in --json)
         [command] = scheduler_commands(advice.schedule, advice.cluster_id)
         console.print(f"to apply: {command}", markup=False, highlight=False)
-    cheapest = advice.purchase_options[0]
-    paused = advice.auto_pause.monthly_cost_usd
-    if paused is not None and paused < cheapest.monthly_cost_usd:
-        console.print(
-            f"cheapest way to run it: auto-pause (MinCapacity 0) on demand at ${paused:,.2f}/month "
-            f"(the cheapest commitment, {cheapest.label}, costs ${cheapest.monthly_cost_usd:,.2f}/month, "
-            "paid paused or not)"
-        )
-    else:
-        days = (advice.window_until - advice.window_from).total_seconds() / 86_400
-        caveat = "" if days >= 30 else f" (priced from {days:.1f} replayed days: check a month or more first)"
-        outgrown = [a.at for a in advice.alerts if a.kind == "max_capacity" and a.at is not None]
-        # the book the advice priced with (the CLI gives none of its own): the headline's region rule
-        book, _ = advice_prices(
-            advice.pricing.region if advice.pricing is not None else US_EAST_1,
-            advice.pricing.serverless_standard_usd_per_acu_hour
-            if advice.pricing is not None
-            else DEFAULT_PRICE_BOOK.serverless_standard_usd_per_acu_hour,
-            price_given=True,
-            book=config.prices,
-        )
-        headline = headline_option(
-            advice.purchase_options, book, history_h=days * 24, growth_at=min(outgrown, default=None)
-        )
-        cheapest = headline.option
-        sized = cheapest.instance_class is not None or cheapest.commitment_usd_per_hour is not None
-        if outgrown and sized:  # the reasons' commitment caveat, on the line it is about
-            caveat += (
-                " (sized to the history: the max_capacity alert forecasts the need past MaxCapacity by "
-                f"{min(outgrown):%Y-%m-%d})"
-            )
-        caveat += "".join(f" ({clause})" for clause in headline.clauses)
-        console.print(
-            f"cheapest way to buy it: ${cheapest.monthly_cost_usd:,.2f}/month, {cheapest.label}{caveat}"
-        )
+    if advice.cheapest_way is not None:
+        console.print(advice.cheapest_way)
     console.print(f"({advice.break_even})")
     pause = advice.auto_pause
     if pause.saving_usd_per_month:  # worth saying only where pausing would save

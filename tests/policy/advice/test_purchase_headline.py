@@ -14,6 +14,7 @@ from policy.advice.purchase import (
     CapacityProfile,
     PurchaseOption,
     break_even_sentence,
+    cheapest_way_sentence,
     headline_option,
     purchase_options,
 )
@@ -148,3 +149,39 @@ def test_one_region_rule_for_the_headline_the_break_even_and_the_prices_note() -
 def test_the_headline_is_always_one_of_the_options(history_h: float) -> None:
     options = purchase_options(_steady(acu=3.0, peak=2.0), BOOK)
     assert headline_option(options, BOOK, history_h=history_h).option in options
+
+
+def test_the_cheapest_way_line_is_the_advice_s_own_for_every_front_end() -> None:
+    # The CLI composed this line itself, so the JSON, the HTML report and HTTP had no headline
+    # (QA 68): it is Advice.cheapest_way now, the CLI prints it as it is.
+    options = purchase_options(_steady(), BOOK)
+    month = cheapest_way_sentence(options, BOOK, history_h=MONTH_H)
+    top = options[0]
+    assert month == f"cheapest way to buy it: ${top.monthly_cost_usd:,.2f}/month, {top.label}"
+    short = cheapest_way_sentence(options, BOOK, history_h=48.0)
+    pick = headline_option(options, BOOK, history_h=48.0)
+    assert short.startswith(
+        f"cheapest way to buy it: ${pick.option.monthly_cost_usd:,.2f}/month, {pick.option.label} "
+        "(priced from 2.0 replayed days: check a month or more first) (a longer commitment was left out"
+    )
+    grows = cheapest_way_sentence(
+        options, BOOK, history_h=MONTH_H, growth_at=datetime(2024, 6, 1, tzinfo=UTC)
+    )
+    assert (
+        "(sized to the history: the max_capacity alert forecasts the need past MaxCapacity by 2024-06-01)"
+        in grows
+    )
+    # auto-pause below every option: no commitment, paid paused or not, is the cheapest way
+    paused = cheapest_way_sentence(
+        options, BOOK, history_h=MONTH_H, auto_pause_usd_per_month=top.monthly_cost_usd - 1
+    )
+    assert paused.startswith(
+        "cheapest way to run it: auto-pause (MinCapacity 0) on demand at "
+        f"${top.monthly_cost_usd - 1:,.2f}/month"
+    )
+    assert (
+        cheapest_way_sentence(
+            options, BOOK, history_h=MONTH_H, auto_pause_usd_per_month=top.monthly_cost_usd + 1
+        )
+        == month
+    )

@@ -39,7 +39,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from placement import CapacityLimits, Topology, az_id_prefix
 from policy import ClusterSpec, InvalidRequestError, ReplayConfig, ScalerModel
 from policy.advice.prices import US_EAST_1, unpriced_region
-from policy.advice.types import AdviceConfig, CurrentSettings, ReaderSetting
+from policy.advice.types import Advice, AdviceConfig, CurrentSettings, ReaderSetting
 from policy.aws_names import db_cluster_identifier_problem
 from policy.scaler import RAMP_PROFILES
 from service.cli.exports import (
@@ -224,11 +224,17 @@ def _options_named(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _ingest_reasons(read: ExportsHistory) -> tuple[str, ...]:
-    """The ingest's flags as sentences for the advice's reasons (empty: nothing to say)."""
+def _ingest_reasons(read: ExportsHistory, advice: Advice) -> tuple[str, ...]:
+    """The ingest's flags as sentences for the advice's reasons (empty: nothing to say).
+
+    The ingest's note on connections (``traces.signals.connections_note``) is left out where
+    the advice has a ``connections`` alert: the alert says the same with its remedy.
+    """
     built, report = read.built, read.report
+    alerted = any(a.kind == "connections" for a in advice.alerts)
+    notes = () if alerted else built.combined.notes
     out = [f"data quality: {flag}" for flag in report.source_flags]
-    out += [f"inputs: {w}" for w in (*report.warnings, *built.combined.warnings, *built.combined.notes)]
+    out += [f"inputs: {w}" for w in (*report.warnings, *built.combined.warnings, *notes)]
     missing = int(np.isnan(built.history_acu).sum())
     if missing:
         n = len(built.history_acu)
@@ -553,7 +559,9 @@ def advise_command(
                     "cluster's own with --max-acu",
                 )
             )
-            advice = advice.model_copy(update={"reasons": advice.reasons + _ingest_reasons(read) + assumed})
+            advice = advice.model_copy(
+                update={"reasons": advice.reasons + _ingest_reasons(read, advice) + assumed}
+            )
     console = Console() if Console().is_terminal else Console(width=150)
     if read is not None:
         for line in ingest_lines(read.report, read.built.step_s):  # whole lines, as recommend prints them

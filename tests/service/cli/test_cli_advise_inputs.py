@@ -82,6 +82,8 @@ def test_advise_on_the_shipped_cloudwatch_example(tmp_path: Path) -> None:
     conns = [a for a in doc["alerts"] if a["kind"] == "connections"]
     assert [(a["source"], a["value"], a["limit"]) for a in conns] == [("history", 2013.0, 2000.0)]
     assert doc["outlook"]["max_connections"] == 2000
+    # the alert says it with its remedy: the ingest's note on connections is not said again (QA 68)
+    assert not any(r.startswith("inputs: DatabaseConnections peaked") for r in doc["reasons"])
     assert (
         "inputs: CPUUtilization: the Maximum statistic is used; Average ignored (of Maximum, Average)"
         in (doc["reasons"])

@@ -505,6 +505,7 @@ def advise(
             growth_at=min(
                 (a.at for a in alerts if a.kind == "max_capacity" and a.at is not None), default=None
             ),
+            capped=any(a.kind == "max_capacity" and a.source == "history" for a in alerts),
         ),
         tiers=tiers,
         failover_reader=failover_reader,

@@ -338,10 +338,11 @@ def headline_option(
     *,
     history_h: float,
     growth_at: datetime | None = None,
+    capped: bool = False,
 ) -> Headline:
     """The cheapest option worth buying, of ``options`` (cheapest first), and what it passed over.
 
-    Three rules, in order, each over what the last left:
+    Four rules, in order, each over what the last left:
 
     1. Outside us-east-1 on us-east-1's estimates (:func:`~policy.advice.prices.us_east_1_estimates`),
        an option that uses one (``estimate``: provisioned, Reserved Instances, Savings Plans,
@@ -350,7 +351,11 @@ def headline_option(
     2. On a history under :data:`LONG_COMMITMENT_MIN_HISTORY_H`, or beside a forecast of
        growth past MaxCapacity (``growth_at``), no commitment longer than 1 year: the options
        are sized to the history's peak.
-    3. A commitment headlines only if it saves at least :data:`COMMITMENT_MIN_SAVING` against
+    3. Where MaxCapacity held the history's demand down (``capped``: a ``max_capacity``
+       alert from the history), the peak the instances must hold is unknown: no option sized
+       to instances (provisioned on demand or reserved, a provisioned writer) headlines, and
+       no commitment longer than 1 year.
+    4. A commitment headlines only if it saves at least :data:`COMMITMENT_MIN_SAVING` against
        the cheapest option without one; else that option does.
 
     A clause is given only for an option passed over that costs less than the headline.
@@ -361,16 +366,23 @@ def headline_option(
         history_h: the replayed window, hours.
         growth_at: when a ``max_capacity`` alert forecasts the writer's need past MaxCapacity
             (UTC), or None.
+        capped: the history's demand was held at or needed more than MaxCapacity (a
+            ``max_capacity`` alert from the history).
 
     Returns:
         The :class:`Headline`.
     """
     clauses: list[str] = []
-    long_ok = history_h >= LONG_COMMITMENT_MIN_HISTORY_H and growth_at is None
+    long_ok = history_h >= LONG_COMMITMENT_MIN_HISTORY_H and growth_at is None and not capped
     allowed = [o for o in options if long_ok or o.commitment_years <= 1]
     borrowed = us_east_1_estimates(book)
     regional = [o for o in allowed if not (borrowed and o.estimate)] or allowed
+    set_aside = next((o for o in allowed if o not in regional), None)
     kept = [o for o in options if not (borrowed and o.estimate)] or list(options)
+    unsized = [o for o in regional if o.instance_class is None]
+    sized = next((o for o in regional if o.instance_class is not None), None)
+    if capped and unsized:
+        regional, kept = unsized, [o for o in kept if o.instance_class is None]
     free = [o for o in regional if o.commitment_years == 0]
     bound = [o for o in regional if o.commitment_years > 0]
     pick = regional[0]
@@ -378,18 +390,25 @@ def headline_option(
         saving = free[0].monthly_cost_usd - pick.monthly_cost_usd
         if saving < COMMITMENT_MIN_SAVING * free[0].monthly_cost_usd:
             pick = free[0]
-    set_aside = next((o for o in allowed if o not in regional), None)
     if set_aside is not None and set_aside.monthly_cost_usd < pick.monthly_cost_usd:
         clauses.append(
             "provisioned, Reserved Instance and Savings Plan options set aside as priced at us-east-1's "
             f"estimates, none built in for {book.region}: the cheapest, {set_aside.label}, reads "
             f"{_usd(set_aside)}; price it in {book.region} before comparing"
         )
+    if capped and unsized and sized is not None and sized.monthly_cost_usd < pick.monthly_cost_usd:
+        clauses.append(
+            "options sized to instances set aside: MaxCapacity held the history's demand down, as the "
+            f"max_capacity alert says, so the size it needs is unknown; the cheapest, {sized.label}, reads "
+            f"{_usd(sized)}"
+        )
     longer = next((o for o in kept if o.commitment_years > 1), None)
     if not long_ok and longer is not None and longer.monthly_cost_usd < pick.monthly_cost_usd:
         why = [f"{history_h / 24:.1f} replayed days"] if history_h < LONG_COMMITMENT_MIN_HISTORY_H else []
         if growth_at is not None:
             why.append(f"a forecast of growth past MaxCapacity by {growth_at:%Y-%m-%d}")
+        if capped:
+            why.append("demand held down by MaxCapacity")
         clauses.append(
             f"a longer commitment was left out, {longer.label}, {_usd(longer)}: "
             f"{longer.commitment_years} years is too long to commit to on {' with '.join(why)}"
@@ -415,6 +434,7 @@ def cheapest_way_sentence(
     history_h: float,
     auto_pause_usd_per_month: float | None = None,
     growth_at: datetime | None = None,
+    capped: bool = False,
 ) -> str:
     """One line: the cheapest way to buy (or run) what to apply, with its caveats.
 
@@ -431,6 +451,8 @@ def cheapest_way_sentence(
             or None where auto-pause is not offered.
         growth_at: when a ``max_capacity`` alert forecasts the writer's need past MaxCapacity
             (UTC), or None.
+        capped: the history's demand was held at or needed more than MaxCapacity
+            (:func:`headline_option`).
 
     Returns:
         E.g. ``cheapest way to buy it: $170.82/month, 2 x db.r6g.large, ... (priced from 5.0
@@ -449,7 +471,7 @@ def cheapest_way_sentence(
         if history_h >= LONG_COMMITMENT_MIN_HISTORY_H
         else f" (priced from {days:.1f} replayed days: check a month or more first)"
     )
-    headline = headline_option(options, book, history_h=history_h, growth_at=growth_at)
+    headline = headline_option(options, book, history_h=history_h, growth_at=growth_at, capped=capped)
     pick = headline.option
     sized = pick.instance_class is not None or pick.commitment_usd_per_hour is not None
     if growth_at is not None and sized:  # the reasons' commitment caveat, on the line it is about
@@ -457,6 +479,7 @@ def cheapest_way_sentence(
             " (sized to the history: the max_capacity alert forecasts the need past MaxCapacity by "
             f"{growth_at:%Y-%m-%d})"
         )
+
     caveat += "".join(f" ({clause})" for clause in headline.clauses)
     return f"cheapest way to buy it: ${pick.monthly_cost_usd:,.2f}/month, {pick.label}{caveat}"
 

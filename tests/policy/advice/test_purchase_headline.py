@@ -185,3 +185,22 @@ def test_the_cheapest_way_line_is_the_advice_s_own_for_every_front_end() -> None
         )
         == month
     )
+
+
+def test_demand_held_down_by_maxcapacity_headlines_nothing_sized_to_instances() -> None:
+    # QA 73 #3: demand pinned at MaxCapacity 16 ("how far demand goes above 16 ACU is unknown")
+    # headlined a 1-year Reserved Instance of 2 x db.r6g.xlarge, sized to the capped peak.
+    options = purchase_options(_steady(), BOOK)
+    free = headline_option(options, BOOK, history_h=MONTH_H)
+    assert free.option.instance_class is not None  # a month of steady load: RIs headline
+    capped = headline_option(options, BOOK, history_h=MONTH_H, capped=True)
+    assert capped.option.instance_class is None and capped.option.commitment_years <= 1
+    cheapest_sized = next(o for o in options if o.instance_class is not None and o.commitment_years <= 1)
+    assert any(
+        c.startswith("options sized to instances set aside: MaxCapacity held the history's demand down")
+        and cheapest_sized.label in c
+        for c in capped.clauses
+    )
+    line = cheapest_way_sentence(options, BOOK, history_h=MONTH_H, capped=True)
+    assert line.startswith(f"cheapest way to buy it: ${capped.option.monthly_cost_usd:,.2f}/month, ")
+    assert "db.r6g" not in line.split("(")[0]

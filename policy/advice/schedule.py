@@ -1,4 +1,4 @@
-"""A MinCapacity plan a user can apply without a scheduler: a daily or weekly timetable.
+"""A MinCapacity plan a user can apply without a scheduler: a daily, weekly or hourly timetable.
 
 Owns :class:`ScheduleEntry`, :class:`FloorSchedule`, :func:`schedule_from_floors`,
 :func:`schedule_floors`, :func:`daily_pattern_p_value` (whether a series, the demand,
@@ -11,6 +11,10 @@ floor series replayed over the history (acuplan's live floors or the perfect-for
 history) the floor at the ``quantile`` of that slot's occurrences (p90 by default: the floor
 wanted on nine days in ten, so a need seen on one day only is not copied to every day), then
 lulls shorter than one slot between two raised slots are filled and equal neighbours merged.
+An ``hourly`` timetable reads the same way per slot of the hour over every hour's occurrence (a
+job at :00 every hour: a raise at hh:45 and a drop at hh:15, two entries whose cron runs every
+hour, ``cron(45 * ? * * *)``; EventBridge Scheduler's hours field takes ``*``, "every hour",
+https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based).
 Each entry carries its ``modify-db-cluster`` settings; rendering them as EventBridge Scheduler
 commands or Terraform is the service's job.
 
@@ -39,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field
+from pydantic import Field, model_validator
 from scipy.stats import friedmanchisquare
 
 from policy.advice.words import plural
@@ -61,14 +65,20 @@ MIN_WEEKS_FOR_WEEKLY = 3
 
 
 class ScheduleEntry(FrozenModel):
-    """Set MinCapacity at a time of day (on some weekdays).
+    """Set MinCapacity at a time of day (on some weekdays), or at a minute of every hour.
 
     Attributes:
         weekdays: the days it applies, e.g. ``("MON", ..., "SUN")``.
-        at_minute: minutes after local midnight in the timetable's ``timezone``.
+        at_minute: minutes after local midnight in the timetable's ``timezone``; with
+            ``every_hour``, minutes after the start of each hour (0-59).
         min_capacity_acu: the MinCapacity to set, ACU.
         max_capacity_acu: the MaxCapacity to keep, ACU.
-        cron: the EventBridge Scheduler expression, e.g. ``cron(45 8 ? * MON-FRI *)``.
+        cron: the EventBridge Scheduler expression, e.g. ``cron(45 8 ? * MON-FRI *)``, or
+            ``cron(45 * ? * * *)`` with ``every_hour``.
+        every_hour: it runs at ``at_minute`` past every hour (an ``hourly`` timetable's entry).
+
+    Raises:
+        pydantic.ValidationError: ``every_hour`` with ``at_minute`` of 60 or more.
     """
 
     weekdays: tuple[str, ...]
@@ -76,21 +86,32 @@ class ScheduleEntry(FrozenModel):
     min_capacity_acu: float
     max_capacity_acu: float
     cron: str
+    every_hour: bool = False
+
+    @model_validator(mode="after")
+    def _minute_of_the_hour(self) -> ScheduleEntry:
+        if self.every_hour and self.at_minute >= 60:
+            raise ValueError(
+                f"at_minute={self.at_minute}: an every_hour entry runs at a minute of the hour (0-59)"
+            )
+        return self
 
 
 class FloorSchedule(FrozenModel):
     """The timetable and how it was made.
 
     Attributes:
-        kind: ``daily`` (every day alike) or ``weekly`` (per weekday).
+        kind: ``daily`` (every day alike), ``weekly`` (per weekday) or ``hourly`` (every hour
+            alike: ``floors_acu`` holds one floor per slot of the hour).
         slot_s: slot length, seconds.
         quantile: the quantile of the floors taken per slot.
         read_from: whose floors the slots read: ``acuplan`` (the floors acuplan set re-planning
             live over the history) or ``bound`` (the perfect-foresight bound's: per step the
             least MinCapacity that kept that step free of SLO-violation minutes,
             :func:`policy.floors.cheapest_floors`).
-        entries: the changes, in time order (the first one sets the midnight level).
-        floors_acu: the floor per slot of the day or week, shape (n_slots,), ACU.
+        entries: the changes, in time order (the first one sets the midnight level; an hourly
+            timetable's each run every hour).
+        floors_acu: the floor per slot of the day, week or hour, shape (n_slots,), ACU.
         timezone: the IANA zone the times and weekdays are on (EventBridge Scheduler's
             ``ScheduleExpressionTimezone``), e.g. ``Europe/Berlin``; ``UTC`` by default.
         seconds_until_auto_pause: ``SecondsUntilAutoPause`` every entry that sets MinCapacity 0
@@ -110,8 +131,11 @@ class FloorSchedule(FrozenModel):
     seconds_until_auto_pause: int = Field(default=300, ge=300, le=86_400)
 
 
-def _cron(minute_of_day: int, days: tuple[str, ...]) -> str:
+def _cron(minute_of_day: int, days: tuple[str, ...], every_hour: bool = False) -> str:
+    """The EventBridge Scheduler cron expression of an entry (every hour: ``*`` in the hours field)."""
     h, m = divmod(minute_of_day, 60)
+    if every_hour:
+        return f"cron({m} * ? * * *)"
     if days == WEEKDAYS:
         span = "*"
     elif len(days) > 1 and all(
@@ -133,8 +157,9 @@ def schedule_from_floors(
     quantile: float = 0.9,
     trusted: npt.ArrayLike | None = None,
     timezone: str = "UTC",
+    hourly: bool = False,
 ) -> FloorSchedule:
-    """Read a daily or weekly MinCapacity timetable off a replayed floor series.
+    """Read a daily, weekly or hourly MinCapacity timetable off a replayed floor series.
 
     Args:
         floors_acu: the floor set at each step, shape (n,), ACU.
@@ -149,21 +174,28 @@ def schedule_from_floors(
             trusted step reads all of its steps. None: every step.
         timezone: the IANA zone whose wall clock the slots and weekdays follow (module
             docstring: the skipped and the repeated hour).
+        hourly: read one floor per slot of the hour over every hour's occurrence (an
+            ``hourly`` timetable; its lulls are filled across the turn of the hour too).
 
     Returns:
-        The timetable: weekly with >= 3 weeks of history, else daily.
+        The timetable: hourly when asked, else weekly with >= 3 weeks of history, else daily.
 
     Raises:
         ValueError: ``step_s`` does not divide ``slot_s``, ``slot_s`` does not divide a
-            day, the series is empty, or ``timezone`` is not an IANA zone.
+            day (an hour into two or more slots, when ``hourly``), the series is empty, or
+            ``timezone`` is not an IANA zone.
     """
     floors = np.asarray(floors_acu, dtype=np.float64)
-    if floors.size == 0 or slot_s % step_s or 86_400 % slot_s:
-        raise ValueError(f"need a non-empty series and step_s={step_s} | slot_s={slot_s} | 86400")
-    per_day = 86_400 // slot_s
+    cycle_s = 3600 if hourly else 86_400
+    if floors.size == 0 or slot_s % step_s or cycle_s % slot_s or (hourly and slot_s == cycle_s):
+        raise ValueError(
+            f"need a non-empty series and step_s={step_s} | slot_s={slot_s} | {cycle_s}"
+            + (f", slot_s < {cycle_s}" if hourly else "")
+        )
+    per_cycle = cycle_s // slot_s
     weeks = floors.size * step_s / (7 * 86_400)
-    weekly = weeks >= MIN_WEEKS_FOR_WEEKLY
-    n_slots = per_day * (7 if weekly else 1)
+    weekly = not hourly and weeks >= MIN_WEEKS_FOR_WEEKLY
+    n_slots = per_cycle * (7 if weekly else 1)
     wall = _wall(start, step_s, floors.size, known_zone(timezone))
     ok = np.ones(floors.size, dtype=bool) if trusted is None else np.asarray(trusted, dtype=bool)
     # One value per occurrence of a slot of the day (a local date's 02:00-02:15): the most its
@@ -192,12 +224,16 @@ def schedule_from_floors(
 
     level = np.array([read(k) for k in range(n_slots)])
     level = np.maximum(level, floors.min())
-    level = fill_short_dips(level, 1)
+    if hourly:  # the hour's last slot is followed by the next hour's first: fill across the turn
+        level = fill_short_dips(np.tile(level, 3), 1)[n_slots : 2 * n_slots]
+    else:
+        level = fill_short_dips(level, 1)
+    kind = "hourly" if hourly else "weekly" if weekly else "daily"
     return FloorSchedule(
-        kind="weekly" if weekly else "daily",
+        kind=kind,
         slot_s=slot_s,
         quantile=quantile,
-        entries=_entries(level, per_day, slot_s, max_capacity_acu, weekly),
+        entries=_entries(level, per_cycle, slot_s, max_capacity_acu, kind),
         floors_acu=tuple(float(x) for x in level),
         timezone=timezone,
     )
@@ -266,6 +302,61 @@ def daily_pattern_p_value(
     Raises:
         ValueError: ``step_s`` does not divide an hour, or ``timezone`` is not an IANA zone.
     """
+    p_day, p_hour = _pattern_p_values(values, start, step_s, slot_s, trusted, timezone)
+    if p_day is None:
+        return None
+    return p_day if p_hour is None else min(1.0, 2.0 * min(p_day, p_hour))
+
+
+def within_hour_p_value(
+    values: npt.ArrayLike,
+    *,
+    start: datetime,
+    step_s: int,
+    slot_s: int = 900,
+    trusted: npt.ArrayLike | None = None,
+    timezone: str = "UTC",
+) -> float | None:
+    """The within-the-hour half of :func:`daily_pattern_p_value`, uncorrected: a pattern every hour.
+
+    Friedman's rank test (Friedman 1937) with each whole wall-clock hour a block and each slot
+    of it a treatment (the slot's highest value): small where some slots of the hour sit higher
+    than others hour after hour (a job at :00 every hour), whatever each hour's level.
+
+    Args:
+        values: the series per step, shape (n,) (demand, ACU).
+        start: the start of step 0 (UTC).
+        step_s: step length, seconds (divides an hour).
+        slot_s: the timetable's slot, seconds.
+        trusted: which steps count, shape (n,), bool; an hour with a slot that holds no
+            trusted step is left out. None: every step.
+        timezone: the IANA zone whose wall clock gives days and hours.
+
+    Returns:
+        The p-value in [0, 1] (1.0 when no hour varies); None with fewer than
+        :data:`MIN_DAYS_FOR_PATTERN_TEST` whole days, or where the slot (at least a step) does
+        not divide an hour into two or more parts.
+
+    Raises:
+        ValueError: ``step_s`` does not divide an hour, or ``timezone`` is not an IANA zone.
+    """
+    p_day, p_hour = _pattern_p_values(values, start, step_s, slot_s, trusted, timezone)
+    return None if p_day is None else p_hour
+
+
+def _pattern_p_values(
+    values: npt.ArrayLike,
+    start: datetime,
+    step_s: int,
+    slot_s: int,
+    trusted: npt.ArrayLike | None,
+    timezone: str,
+) -> tuple[float | None, float | None]:
+    """Friedman's p by hour of day and within the hour (:func:`daily_pattern_p_value`), uncorrected.
+
+    The first None with too few whole days (then both); the second None where the slot does
+    not split an hour.
+    """
     series = np.asarray(values, dtype=np.float64)
     if step_s <= 0 or 3600 % step_s:
         raise ValueError(f"step_s={step_s} must divide an hour")
@@ -273,29 +364,44 @@ def daily_pattern_p_value(
     wall = _wall(start, step_s, series.size, known_zone(timezone))[ok]
     days = _whole_blocks(wall, series[ok], 86_400, 3600)
     if len(days) < MIN_DAYS_FOR_PATTERN_TEST:
-        return None
-    p = _friedman_p(days)
+        return None, None
     part_s = max(slot_s, step_s)
     if part_s < 3600 and 3600 % part_s == 0:
-        p = min(p, _friedman_p(_whole_blocks(wall, series[ok], 3600, part_s)))
-        p = min(1.0, 2.0 * p)
-    return p
+        return _friedman_p(days), _friedman_p(_whole_blocks(wall, series[ok], 3600, part_s))
+    return _friedman_p(days), None
 
 
 def _entries(
-    level: FloatArray, per_day: int, slot_s: int, max_acu: float, weekly: bool
+    level: FloatArray, per_cycle: int, slot_s: int, max_acu: float, kind: str
 ) -> tuple[ScheduleEntry, ...]:
     """One entry where the level changes (plus each day's first slot), days grouped alike.
 
     The first slot's entry is kept even where the day before ended at that level (QA 61 read
     it as a change that does nothing): it re-asserts the day's first level every day, so a
     MinCapacity changed by hand, or a schedule invocation that failed, lasts a day at most.
+    An ``hourly`` timetable (``per_cycle`` slots of an hour) has one entry per change around
+    the hour, run every hour (its last slot is followed by its first): its changes re-assert it
+    every hour already; one entry at minute 0 when it has one level.
     """
-    days = [level[d * per_day : (d + 1) * per_day] for d in range(7 if weekly else 1)]
+    if kind == "hourly":
+        opens = [k for k in range(per_cycle) if level[k] != level[k - 1]] or [0]
+        return tuple(
+            ScheduleEntry(
+                weekdays=WEEKDAYS,
+                at_minute=k * slot_s // 60,
+                min_capacity_acu=float(level[k]),
+                max_capacity_acu=max_acu,
+                cron=_cron(k * slot_s // 60, WEEKDAYS, every_hour=True),
+                every_hour=True,
+            )
+            for k in opens
+        )
+    weekly = kind == "weekly"
+    days = [level[d * per_cycle : (d + 1) * per_cycle] for d in range(7 if weekly else 1)]
     by_pattern: dict[tuple[tuple[int, float], ...], list[str]] = {}
     for d, day in enumerate(days):
         changes = tuple(
-            (k * slot_s // 60, float(day[k])) for k in range(per_day) if k == 0 or day[k] != day[k - 1]
+            (k * slot_s // 60, float(day[k])) for k in range(per_cycle) if k == 0 or day[k] != day[k - 1]
         )
         by_pattern.setdefault(changes, []).append(WEEKDAYS[d] if weekly else "*")
     out = []
@@ -322,7 +428,7 @@ def _wall(start: datetime, step_s: int, n_steps: int, timezone: str) -> IntArray
 
 
 def _slot(wall: IntArray, slot_s: int, n_slots: int, weekly: bool) -> IntArray:
-    """The timetable slot of wall-clock times: slot 0 starts at 00:00 (on Monday when weekly)."""
+    """The timetable slot of wall-clock times: slot 0 starts 00:00 (Monday's if weekly; hh:00 if hourly)."""
     shift = 3 * 86_400 // slot_s if weekly else 0  # the Unix epoch was a Thursday
     return np.asarray((wall // slot_s + shift) % n_slots, dtype=np.int64)
 
@@ -341,7 +447,7 @@ def _in_effect(levels: FloatArray, wall: IntArray, step_s: int, slot_s: int, wee
         wall: wall-clock seconds of each step's start (:func:`_wall`), shape (n,).
         step_s: step length, seconds (divides ``slot_s``).
         slot_s: slot length, seconds.
-        weekly: slots span a week from Monday 00:00 (else a day).
+        weekly: slots span a week from Monday 00:00 (else a day, or an hour: ``n_slots`` slots).
 
     Returns:
         Shape (n,), ACU.
@@ -409,8 +515,8 @@ def with_levels(schedule: FloorSchedule, levels_acu: npt.ArrayLike, max_capacity
         raise ValueError(
             f"levels_acu has shape {level.shape}, the timetable {plural(len(schedule.floors_acu), 'slot')}"
         )
-    weekly = schedule.kind == "weekly"
-    entries = _entries(level, 86_400 // schedule.slot_s, schedule.slot_s, max_capacity_acu, weekly)
+    per_cycle = (3600 if schedule.kind == "hourly" else 86_400) // schedule.slot_s
+    entries = _entries(level, per_cycle, schedule.slot_s, max_capacity_acu, schedule.kind)
     return schedule.model_copy(update={"entries": entries, "floors_acu": tuple(float(x) for x in level)})
 
 

@@ -11,7 +11,7 @@ caller's (a callable from floors to a :class:`~policy.trace_replay.simulator.Sim
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from math import gcd
@@ -31,6 +31,7 @@ from policy.advice.schedule import (
     schedule_from_floors,
     slot_of_steps,
     with_levels,
+    within_hour_p_value,
 )
 from policy.advice.types import AdviceConfig, CurrentSettings
 from policy.advice.words import floor_words, plural, read_words
@@ -39,10 +40,12 @@ from policy.scaler import MIN_RUNNING_ACU
 from policy.trace_replay.report import PolicyScore
 from policy.trace_replay.scoreboard import DOMINANCE_COST_FRACTION
 from policy.trace_replay.simulator import SimResult
-from policy.types import ClusterSpec
+from policy.types import ClusterSpec, quantile_label
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+Candidate = tuple[FloorSchedule, FloatArray, SimResult, SimResult]
+"""A timetable tried: itself, its floor per scored step, its replay, the replay it is judged by."""
 
 
 SCHEDULE_QUANTILES: tuple[float, ...] = (0.5, 0.75)
@@ -79,6 +82,15 @@ MERGE_BUDGET_FRACTION = 0.01
 """The most merging a timetable's changes may add to its replayed bill (:func:`_merged`): the
 bench's dominance margin (issue 9: a 1 % difference is within ties and rounding), so a
 timetable with fewer changes costing under 1 % more is as good an answer."""
+HOURLY_PATTERN_ALPHA = DAILY_PATTERN_ALPHA / 2
+"""The hourly timetables are tried only where the within-the-hour half of the time-of-day test
+(:func:`policy.advice.schedule.within_hour_p_value`, on the demand) is below this: its share of
+:data:`DAILY_PATTERN_ALPHA` under the Bonferroni split :func:`~policy.advice.schedule.daily_pattern_p_value`
+makes, so an hourly timetable is never offered where the advice says the demand has no
+time-of-day pattern. On simulated demand with no within-hour pattern (independent 5-minute
+values, levels lasting 1-6 whole hours, AR(1) at 0.9, random bursts; 3-28 days, 200 histories
+each) it was below this in 1-4.5 % of histories; those hourly timetables must then still win
+held out (:func:`_hourly_instead`)."""
 
 
 def connections_floor_acu(connections: FloatArray | None, current: CurrentSettings) -> float | None:
@@ -228,6 +240,80 @@ def _pattern_note(pattern_p: float | None, schedule: FloorSchedule) -> list[str]
     ]
 
 
+def _hourly_instead(pick: Candidate, hourly: Sequence[Candidate]) -> Candidate | None:
+    """The hourly timetable to apply instead of ``pick`` (the daily or weekly one chosen), or None.
+
+    An hourly timetable (one level per slot of the hour, every hour) replaces ``pick`` when,
+    judged held out as ``pick`` was, it has no more SLO-violation minutes and either costs less
+    than ``pick`` by more than :data:`NEAR_CHEAPEST`'s margin, or costs at most
+    :data:`NEAR_CHEAPEST` x ``pick``'s and has fewer minutes or fewer entries. Within the cost
+    margin the choice already treats as a tie, fewer minutes win first (as among the daily
+    timetables) and then fewer entries: a FinOps engineer applies 2 schedules rather than 48
+    or 338 that cost about the same and miss no more. Only candidates with two levels or more
+    compete (one level is the fixed setting, which the daily reading offers already); of
+    several, the fewest minutes, then the cheapest. Daily and weekly timetables are chosen as
+    before (:func:`choose_timetable`), so where no hourly one is at least as good nothing changes.
+
+    Args:
+        pick: the daily or weekly timetable chosen.
+        hourly: the hourly timetables tried.
+
+    Returns:
+        The hourly candidate that replaces ``pick``, or None.
+    """
+
+    def replaces(h: Candidate) -> bool:
+        mine, theirs = h[3], pick[3]
+        if len(set(h[0].floors_acu)) < 2 or mine.slo_violation_min > theirs.slo_violation_min + 1e-9:
+            return False
+        if NEAR_CHEAPEST * mine.cost_usd < theirs.cost_usd:
+            return True
+        fewer_minutes = mine.slo_violation_min < theirs.slo_violation_min - 1e-9
+        fewer_entries = len(h[0].entries) < len(pick[0].entries)
+        return mine.cost_usd <= NEAR_CHEAPEST * theirs.cost_usd + 1e-9 and (fewer_minutes or fewer_entries)
+
+    better = [h for h in hourly if replaces(h)]
+    return min(better, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd)) if better else None
+
+
+def _hourly_note(
+    schedule: FloorSchedule, hour_p: float, instead: Candidate, held_out: SimResult, month: float
+) -> str:
+    """The sentence saying what to apply is an hourly timetable, and why.
+
+    Args:
+        schedule: what to apply (an ``hourly`` timetable of two levels or more).
+        hour_p: the within-the-hour test's p-value (:func:`policy.advice.schedule.within_hour_p_value`).
+        instead: the daily or weekly timetable the choice had made without the hourly ones.
+        held_out: the hourly timetable's held-out replay (the score it was chosen by).
+        month: the factor from the window to a 730-hour month.
+    """
+    entries = schedule.entries
+    top = max(range(len(entries)), key=lambda k: entries[k].min_capacity_acu)  # said from the raise
+    order = [*range(top, len(entries)), *range(top)]
+    moves = [
+        f"a {'raise' if entries[k].min_capacity_acu > entries[k - 1].min_capacity_acu else 'drop'} to "
+        f"{floor_words(entries[k].min_capacity_acu)} at hh:{entries[k].at_minute:02d}"
+        for k in order
+    ]
+    listed = moves[0] if len(moves) == 1 else ", ".join(moves[:-1]) + " and " + moves[-1]
+    p = "p < 0.001" if hour_p < 0.001 else f"p = {hour_p:.3f}"
+    other, score = instead[0], instead[3]
+    slot = f"{schedule.slot_s // 60}-minute slot"
+    return (
+        f"demand repeats every hour (Friedman's rank test of the {slot}s within each whole hour: {p}), "
+        f"so the timetable is hourly: {listed}, every hour "
+        f"({plural(len(entries), 'EventBridge schedule')}: {', '.join(entries[k].cron for k in order)}), "
+        f"read off {read_words(schedule)} (the {quantile_label(schedule.quantile)} of each {slot} of the "
+        f"hour over every hour of the window); held out day by day it scores "
+        f"${held_out.cost_usd * month:,.2f}/month and {held_out.slo_violation_min:.2f} SLO-violation "
+        f"minutes against ${score.cost_usd * month:,.2f} and {score.slo_violation_min:.2f} for the "
+        f"{other.kind} timetable of {plural(len(other.entries), 'change')} chosen without it: at no more "
+        f"minutes an hourly timetable replaces it when cheaper by over {NEAR_CHEAPEST - 1:.0%}, or within "
+        f"{NEAR_CHEAPEST - 1:.0%} of its cost with fewer minutes or changes"
+    )
+
+
 @dataclass(frozen=True)
 class ChosenTimetable:
     """What to apply, as :func:`choose_timetable` chose it.
@@ -243,8 +329,9 @@ class ChosenTimetable:
         fixed_note: the sentence saying a fixed or today's MinCapacity does as well as the
             timetable (None when the timetable stands).
         kept_today: what to apply is today's MinCapacity.
-        notes: the sentences on how it was read: no time-of-day pattern, too few days to test
-            one, runs merged, slots paused (in that order; possibly none).
+        notes: the sentences on how it was read: no time-of-day pattern, an hourly timetable
+            and why, too few days to test one, runs merged, slots paused (in that order; possibly
+            none).
     """
 
     schedule: FloorSchedule
@@ -284,7 +371,12 @@ def choose_timetable(
     out of its reading (:func:`policy.advice.schedule.held_out_floors`; in-sample where the
     window is too short to test a pattern, when only acuplan's are read). Of those with no more
     SLO-violation minutes than acuplan live, the fewest minutes within :data:`NEAR_CHEAPEST` of the cheapest
-    (else the fewest). Then runs are merged where a raise costs next to nothing
+    (else the fewest). Where the demand repeats within the hour (:data:`HOURLY_PATTERN_ALPHA`),
+    hourly timetables (one level per slot of the hour, read over every hour, off both floor
+    series at the same quantiles, judged held out alike) are tried too, and one replaces the
+    timetable so chosen by :func:`_hourly_instead`'s rule: no more minutes, and cheaper beyond
+    :data:`NEAR_CHEAPEST`'s margin or within it with fewer minutes or fewer entries. Then runs
+    are merged where a raise costs next to nothing
     (:data:`MERGE_BUDGET_FRACTION`), slots at the lowest running floor pause where today
     pauses and that saves, and a fixed or today's MinCapacity replaces the timetable where it
     does as well.
@@ -311,12 +403,17 @@ def choose_timetable(
     """
 
     def read_table(
-        floors: FloatArray, quantile: float, days: BoolArray, read_from: ReadFrom, table_slot_s: int = 0
+        floors: FloatArray,
+        quantile: float,
+        days: BoolArray,
+        read_from: ReadFrom,
+        table_slot_s: int = 0,
+        hourly: bool = False,
     ) -> FloorSchedule:
         """The timetable read off a floor series (``read_from``'s) on the trusted steps of ``days``.
 
         In slots of ``table_slot_s``; 0: one level per day where the demand shows no time-of-day
-        pattern, else ``slot_s``.
+        pattern, else ``slot_s``; ``hourly``: per slot of the hour.
         """
         table = schedule_from_floors(
             floors,
@@ -327,6 +424,7 @@ def choose_timetable(
             quantile=quantile,
             trusted=trusted & days,
             timezone=config.schedule_timezone,
+            hourly=hourly,
         )
         return table.model_copy(update={"read_from": read_from})
 
@@ -343,11 +441,16 @@ def choose_timetable(
     )
 
     def reader(
-        floors: FloatArray, quantile: float, read_from: ReadFrom, split: bool, table_slot_s: int = 0
+        floors: FloatArray,
+        quantile: float,
+        read_from: ReadFrom,
+        split: bool,
+        table_slot_s: int = 0,
+        hourly: bool = False,
     ) -> Callable[[BoolArray], FloorSchedule]:
-        """Reads the timetable off the steps it is given: daily, or apart for weekdays and weekend days."""
+        """Reads the timetable off the steps it is given: whole, or apart for weekdays and weekend days."""
         if not split:
-            return lambda keep: read_table(floors, quantile, keep, read_from, table_slot_s)
+            return lambda keep: read_table(floors, quantile, keep, read_from, table_slot_s, hourly)
         return lambda keep: workweek_schedule(  # policy.advice.workweek
             read_table(floors, quantile, keep & ~weekend, read_from),
             read_table(floors, quantile, keep & weekend, read_from),
@@ -371,10 +474,25 @@ def choose_timetable(
         if 3600 % step_s == 0
         else None
     )
+    hour_p = (
+        within_hour_p_value(
+            scored,
+            start=window_from,
+            step_s=step_s,
+            slot_s=slot_s,
+            trusted=np.isfinite(scored),
+            timezone=config.schedule_timezone,
+        )
+        if pattern_p is not None
+        else None
+    )
+    # an hourly timetable where the demand's slots of the hour differ hour after hour (and the slot
+    # splits an hour: else no p-value); judged held out, so only where the pattern was tested
+    hourly = hour_p is not None and hour_p < HOURLY_PATTERN_ALPHA
     flat_day = pattern_p is not None and pattern_p >= DAILY_PATTERN_ALPHA
     day_slot_s = 86_400 if flat_day else slot_s  # the slot every timetable but one is read in
     untested = pattern_p is None  # too few whole days (or a step that does not divide an hour)
-    tried = []  # (timetable, its floor per step, its replay, the replay it is judged by)
+    tried: list[Candidate] = []
     quantiles = sorted(
         {*(x for x in SCHEDULE_QUANTILES if x < config.schedule_quantile), config.schedule_quantile}
     )
@@ -385,14 +503,18 @@ def choose_timetable(
     # Where the demand shows no time-of-day pattern, a need that recurs at one slot of a day (of a
     # week: a Monday job) on most of its occurrences still shows in the median of the bound's
     # floors per slot, and nowhere else: that timetable is tried beside the one-level-per-day ones.
-    variants = [(read_from, source, q, day_slot_s) for read_from, source in sources for q in quantiles]
+    variants = [(read_from, source, q, day_slot_s, False) for read_from, source in sources for q in quantiles]
     if flat_day:  # (so the pattern was tested: enough whole days to hold one out)
-        variants.append(("bound", bound_read, RECURRING_NEED_QUANTILE, slot_s))
-    for read_from, source, q, table_slot_s in variants:
-        whole = reader(source, q, read_from, split=False, table_slot_s=table_slot_s)(everything)
+        variants.append(("bound", bound_read, RECURRING_NEED_QUANTILE, slot_s, False))
+    if hourly:  # one level per slot of the hour, read over every hour: HOURLY_PATTERN_ALPHA
+        variants += [(read_from, source, q, slot_s, True) for read_from, source in sources for q in quantiles]
+    for read_from, source, q, table_slot_s, per_hour in variants:
+        whole = reader(source, q, read_from, split=False, table_slot_s=table_slot_s, hourly=per_hour)(
+            everything
+        )
         splittable = whole.kind == "daily" and types is not None and types.splittable
         for split in (False, True) if splittable and table_slot_s == day_slot_s else (False,):
-            read = reader(source, q, read_from, split, table_slot_s)
+            read = reader(source, q, read_from, split, table_slot_s, per_hour)
             table = read(everything) if split else whole  # the daily one is read once
             floors_q = schedule_floors(table, start=window_from, step_s=step_s, n_steps=len(scored))
             result = replay_floors(floors_q)
@@ -415,14 +537,15 @@ def choose_timetable(
                 )
             )
             tried.append((table, floors_q, result, judged))
+    per_day = [t for t in tried if t[0].kind != "hourly"]
     # acuplan's score is rounded to 4 decimals (PolicyScore): a timetable that matches it is as safe
-    as_safe = [t for t in tried if t[3].slo_violation_min <= live.slo_violation_min + 1e-4]
+    as_safe = [t for t in per_day if t[3].slo_violation_min <= live.slo_violation_min + 1e-4]
     if as_safe:  # the fewest minutes among those within NEAR_CHEAPEST of the cheapest as safe
         cheapest = min(t[3].cost_usd for t in as_safe)
         as_safe = [t for t in as_safe if t[3].cost_usd <= NEAR_CHEAPEST * cheapest]
-    schedule, planned, recommended, judged = min(
-        as_safe or tried, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd)
-    )
+    pick = min(as_safe or per_day, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd))
+    hourly_pick = _hourly_instead(pick, [t for t in tried if t[0].kind == "hourly"])
+    schedule, planned, recommended, judged = pick if hourly_pick is None else hourly_pick
     chosen = schedule
 
     def honest() -> SimResult:
@@ -480,7 +603,8 @@ def choose_timetable(
             which = "today's" if todays else "a fixed"
             verdict = "to keep it" if todays else "the fixed setting: one modify-db-cluster, no scheduler"
             timetable_note = (
-                f"a {schedule.kind} timetable read off {read_words(schedule)} ({changes}, "
+                f"{'an' if schedule.kind == 'hourly' else 'a'} {schedule.kind} timetable read off "
+                f"{read_words(schedule)} ({changes}, "
                 f"${recommended.cost_usd * month:,.2f}/month, {recommended.slo_violation_min:.2f} "
                 f"SLO-violation minutes) does no better here than {which} MinCapacity of "
                 f"{floor_words(fixed_acu)} (${fixed.cost_usd * month:,.2f}/month, "
@@ -526,6 +650,11 @@ def choose_timetable(
         if untested and len(set(schedule.floors_acu)) > 1
         else []
     )
+    hourly_note = (
+        [_hourly_note(schedule, hour_p, pick, judged, month)]
+        if hourly_pick is not None and hour_p is not None and schedule.kind == "hourly"
+        else []
+    )
     return ChosenTimetable(
         schedule=schedule,
         floors=planned,
@@ -533,5 +662,5 @@ def choose_timetable(
         held_out=judged if not untested and schedule.entries == chosen.entries else None,
         fixed_note=timetable_note,
         kept_today=kept_today,
-        notes=tuple(_pattern_note(pattern_p, schedule) + untested_note + merge_note),
+        notes=tuple(_pattern_note(pattern_p, schedule) + hourly_note + untested_note + merge_note),
     )

@@ -96,13 +96,15 @@ def timetable_rows(advice: Advice) -> list[list[str]]:
 
     Returns:
         One row of four strings per entry, in the timetable's order, e.g.
-        ``["MON,TUE,WED,THU,FRI", "08:45 Europe/Berlin", "8.5", "cron(45 8 ? * MON-FRI *)"]``.
+        ``["MON,TUE,WED,THU,FRI", "08:45 Europe/Berlin", "8.5", "cron(45 8 ? * MON-FRI *)"]``;
+        an hourly timetable's ``["every hour", "hh:45", "8.5", "cron(45 * ? * * *)"]``.
     """
     zone = advice.schedule.timezone
     return [
         [
-            ",".join(x.weekdays) if len(x.weekdays) < 7 else "every day",
-            f"{x.at_minute // 60:02d}:{x.at_minute % 60:02d}" + ("" if zone == "UTC" else f" {zone}"),
+            "every hour" if x.every_hour else ",".join(x.weekdays) if len(x.weekdays) < 7 else "every day",
+            (f"hh:{x.at_minute:02d}" if x.every_hour else f"{x.at_minute // 60:02d}:{x.at_minute % 60:02d}")
+            + ("" if zone == "UTC" else f" {zone}"),
             f"{x.min_capacity_acu:g}",
             x.cron,
         ]

@@ -85,13 +85,15 @@ def _days_word(weekdays: tuple[str, ...]) -> str:
 def _name(cluster: str, entry: ScheduleEntry) -> str:
     """The schedule's name: ``acuplan-<cluster>-<days>-<hhmm>``, e.g. ``acuplan-orders-mon-fri-0845``.
 
+    An entry that runs every hour is ``acuplan-<cluster>-hourly-<mm>``, e.g. ``acuplan-orders-hourly-45``.
+
     Days and time tell a timetable's entries apart (a timetable's day groups are disjoint and an
     entry's time is unique within its group), so they are always kept whole; a cluster id too long
     for :data:`NAME_MAX` is cut and followed by 8 hex digits of its SHA-256, so two long ids that
     share a beginning still get different names. Characters a name may not hold become ``-``.
     """
     h, m = divmod(entry.at_minute, 60)
-    tail = f"-{_days_word(entry.weekdays)}-{h:02d}{m:02d}"
+    tail = f"-hourly-{m:02d}" if entry.every_hour else f"-{_days_word(entry.weekdays)}-{h:02d}{m:02d}"
     safe = re.sub(r"[^A-Za-z0-9_.-]", "-", cluster)
     room = NAME_MAX - len("acuplan-") - len(tail)
     if len(safe) > room:

@@ -189,3 +189,39 @@ def test_schedule_names_stay_valid_and_unique_for_a_long_cluster_id() -> None:
     assert len(set(names)) == len(names) == 2 * len(table.entries)
     assert all(re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", n) for n in names)
     assert all(n.endswith(("-mon-0000", "-mon-0200", "-mon-0215")) for n in names[:3])
+
+
+def test_an_hourly_timetable_is_one_schedule_per_change_whose_cron_runs_every_hour() -> None:
+    # a job at :00 every hour: 8.5 ACU from hh:45 to hh:15, else 0.5
+    minute = (np.arange(3 * 288) * 5) % 60
+    floors = np.where((minute >= 45) | (minute < 10), 8.5, 0.5)
+    hourly = schedule_from_floors(
+        floors, start=datetime(2024, 3, 4, tzinfo=UTC), step_s=300, max_capacity_acu=64.0, hourly=True
+    )
+    commands = [shlex.split(c) for c in scheduler_commands(hourly, "orders-prod")]
+    got = [
+        (
+            c[c.index("--name") + 1],
+            c[c.index("--schedule-expression") + 1],
+            json.loads(json.loads(c[-1])["Input"])["ServerlessV2ScalingConfiguration"]["MinCapacity"],
+        )
+        for c in commands
+    ]
+    assert got == [
+        ("acuplan-orders-prod-hourly-15", "cron(15 * ? * * *)", 0.5),
+        ("acuplan-orders-prod-hourly-45", "cron(45 * ? * * *)", 8.5),
+    ]
+    text = scheduler_terraform(hourly, "orders-prod")
+    assert text.count('resource "aws_scheduler_schedule"') == 2
+    assert 'resource "aws_scheduler_schedule" "acuplan_orders_prod_hourly_45"' in text
+    assert 'schedule_expression          = "cron(45 * ? * * *)"' in text
+    # the report's (and the CLI's) rows: every hour at hh:mm, in the timetable's zone
+    from types import SimpleNamespace
+
+    from service.advice.report import timetable_rows
+
+    berlin = hourly.model_copy(update={"timezone": "Europe/Berlin"})
+    assert timetable_rows(SimpleNamespace(schedule=berlin)) == [  # type: ignore[arg-type]
+        ["every hour", "hh:15 Europe/Berlin", "0.5", "cron(15 * ? * * *)"],
+        ["every hour", "hh:45 Europe/Berlin", "8.5", "cron(45 * ? * * *)"],
+    ]

@@ -35,6 +35,10 @@ class AdviceInputs(BaseModel):
             ``/metrics``), or None.
         now: the service's clock at submission (UTC): a history that ended a day or more
             before it is said to describe the past (:func:`policy.advice.reasons.stale_note`).
+        input_warnings: what reading the request's history found and did without refusing it
+            (e.g. samples off the ``step_s`` grid, :func:`service.inputs.formats.off_grid_warnings`);
+            each becomes a reason ``inputs: <warning>`` after the advice's own, as
+            ``acuplan advise`` adds its ingest's warnings.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -50,6 +54,7 @@ class AdviceInputs(BaseModel):
     config: AdviceConfig
     registered: str | None = None
     now: AwareDatetime | None = None
+    input_warnings: tuple[str, ...] = ()
 
 
 def _array(values: list[float | None] | None) -> np.ndarray[Any, np.dtype[np.float64]] | None:
@@ -66,7 +71,8 @@ def run_advice(inputs: AdviceInputs, report: Callable[[str, int, int], None]) ->
         report: progress callback ``(stage, done, total)``; it raises to stop the job.
 
     Returns:
-        :func:`service.advice.report.advice_document` of the advice (JSON-ready).
+        :func:`service.advice.report.advice_document` of the advice (JSON-ready); its
+        ``reasons`` end with ``inputs: <warning>`` per ``inputs.input_warnings``.
 
     Raises:
         policy.InvalidRequestError: the advice rejects the inputs (the job fails with its code).
@@ -89,4 +95,7 @@ def run_advice(inputs: AdviceInputs, report: Callable[[str, int, int], None]) ->
         now=inputs.now,
         progress=report,
     )
+    if inputs.input_warnings:
+        reasons = advice.reasons + tuple(f"inputs: {w}" for w in inputs.input_warnings)
+        advice = advice.model_copy(update={"reasons": reasons})
     return advice_document(advice)

@@ -26,6 +26,7 @@ from service.http.schemas.clusters import ClusterId, record_spec
 from service.http.schemas.path_ids import JOB_ID_CHECK, JOB_ID_PATTERN
 from service.http.schemas.recommendations import request_error
 from service.http.strict import StrictRoute
+from service.inputs.formats import off_grid_warnings
 from service.store import JobRecord
 
 router = APIRouter(tags=["advice"], route_class=StrictRoute)
@@ -106,11 +107,16 @@ def create_advice(
     forecast with their lead time. ``cluster.cluster_id`` is required (the commands target it:
     a 422 there when missing, never a default id). 503 ``overloaded`` when too many jobs are waiting. A
     query parameter is a 422 at its name: none changes an advice (the history is demand in
-    ACU already; ``?signal=`` belongs to ``POST /v1/clusters/{id}/metrics/upload``).
+    ACU already; ``?signal=`` belongs to ``POST /v1/clusters/{id}/metrics/upload``). Samples off
+    the ``step_s`` grid count in the step that holds them, and the advice's reasons say so
+    (``inputs: history: ...``), in the words ``POST /v1/recommendations`` warns with.
     """
     ts, values = body.wire_points(int(runtime.clock()))
     cluster = body.named_cluster()
-    inputs = body.advice_inputs(ts, values, step_s=body.step_s, cluster=cluster, base=base_config)
+    off_grid = off_grid_warnings(body.history, step_s=body.step_s, field="history", stored=False)
+    inputs = body.advice_inputs(
+        ts, values, step_s=body.step_s, cluster=cluster, base=base_config, input_warnings=tuple(off_grid)
+    )
     inputs = inputs.model_copy(update={"now": datetime.fromtimestamp(runtime.clock(), UTC)})
     return _queued(runtime, runtime.replays.submit(inputs), response)
 

@@ -277,6 +277,7 @@ class AdviceBody(RequestModel):
         cluster: ClusterSpec,
         base: PolicyConfig,
         registered: str | None = None,
+        input_warnings: tuple[str, ...] = (),
     ) -> AdviceInputs:
         """Put the samples on the grid and fix the job's inputs, checking all the job would reject.
 
@@ -287,6 +288,10 @@ class AdviceBody(RequestModel):
             cluster: the cluster.
             base: the service's (or the registered cluster's) policy configuration.
             registered: the registered cluster the advice is for, or None.
+            input_warnings: what reading the history found without refusing it (a posted
+                history's samples off the ``step_s`` grid,
+                :func:`service.inputs.formats.off_grid_warnings`); the advice's reasons end
+                with them (``inputs: <warning>``, :func:`service.http.advising.run_advice`).
 
         Raises:
             fastapi.exceptions.RequestValidationError: ``current.seconds_until_auto_pause``
@@ -367,6 +372,7 @@ class AdviceBody(RequestModel):
             current=current,
             config=config,
             registered=registered,
+            input_warnings=input_warnings,
         )
 
 

@@ -90,6 +90,32 @@ def test_posted_history_advice_runs_to_the_document(advised: dict[str, Any]) -> 
     assert doc["scheduler"]["secondaries"] == []
 
 
+def test_an_off_grid_sample_is_said_in_the_reasons_as_recommendations_warn(
+    client: TestClient, advised: dict[str, Any]
+) -> None:
+    body = _body()
+    body["history"][7]["ts"] = (T0 + timedelta(seconds=7 * 300 + 17)).isoformat()
+    warned = client.post("/v1/recommendations", json={k: body[k] for k in ("cluster", "history")})
+    assert warned.status_code == 200, warned.text
+    off = [w for w in warned.json()["warnings"] if "off the" in w]
+    assert off == [
+        "history: 1 of 864 samples sit off the request's step_s 300-s grid (the first, "
+        "history.7.ts=2024-05-06T00:35:17Z, is 17 s past the step start 2024-05-06T00:35:00Z); "
+        "each counts in the step that holds it (the step's max)"
+    ]
+
+    created = client.post("/v1/advice", json=body)
+
+    assert created.status_code == 202, created.text
+    job = _wait(client, created.headers["location"])
+    assert job["status"] == "succeeded", job
+    reasons = client.get(job["result_url"]).json()["reasons"]
+    assert [r for r in reasons if "sit off the" in r] == [f"inputs: {off[0]}"]
+    assert reasons[-1] == f"inputs: {off[0]}"
+    on_grid = advised["result"].json()["reasons"]
+    assert not [r for r in on_grid if "sit off the" in r]  # on the grid: nothing said
+
+
 def test_an_advice_job_is_not_a_replay_job(client: TestClient, advised: dict[str, Any]) -> None:
     job_id = advised["job"]["id"]
     assert client.get(f"/v1/replays/{job_id}").status_code == 404

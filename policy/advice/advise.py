@@ -424,9 +424,10 @@ def advise(
         # every burst already seen, not only the replayed window's; split over today's readers
         # as the replay routes it (the writer takes everything with no reader)
         peak_instance_acu=max(
-            instance_loads(float(np.nanmax(demand)), cluster.read_frac, len(current.readers))
-        )
-        / replay.policy.target_utilisation,
+            max(instance_loads(float(np.nanmax(demand)), cluster.read_frac, len(current.readers)))
+            / replay.policy.target_utilisation,
+            _observed_peak_acu(capacity, current),
+        ),
         n_instances=1 + len(current.readers),
         mean_acu=recommended.mean_capacity_acu,
         storage_gib=storage.storage_gib,
@@ -580,6 +581,21 @@ def advise(
         pricing=pricing,
         observed=observed,
     )
+
+
+def _observed_peak_acu(capacity: FloatArray | None, current: CurrentSettings) -> float:
+    """The capacity Aurora's own scaler was seen holding at its peak, ACU (0 when it says nothing).
+
+    An instance bought to replace serverless must hold at least what the cluster's instances
+    scaled to (the capacity metric is an instance's, or the instances' mean: a lower bound on
+    the busiest). Only a peak above today's MinCapacity counts: at the floor it shows the
+    setting, not the load (QA 73 #4: instances sized for 8 ACU where the cluster was seen
+    running at 12.8).
+    """
+    if capacity is None or not np.any(np.isfinite(capacity)):
+        return 0.0
+    peak = float(np.nanmax(capacity))
+    return peak if peak > current.min_capacity_acu else 0.0
 
 
 def _live_readers(cluster: ClusterSpec, current: CurrentSettings, replay: ReplayConfig) -> ClusterSpec:

@@ -75,3 +75,36 @@ def test_today_with_one_reader_is_sized_as_before() -> None:
 )
 def test_instance_loads_is_the_routing_rule(read_frac: float, n_readers: int, loads: tuple) -> None:  # type: ignore[type-arg]
     assert instance_loads(8.0, read_frac, n_readers) == pytest.approx(loads)
+
+
+def test_instances_hold_at_least_the_capacity_the_cluster_was_seen_running() -> None:
+    # QA 73 #4: the cluster's capacity metric showed 12.8 ACU per instance, the replay's split
+    # sized the instances for 8. A steady 2 ACU (2 x 0.5 / 0.8 = 1.25 ACU per instance on a
+    # writer and its tier-1 reader, said as 1.2) with an observed capacity of 12.5 ACU for an hour.
+    demand = np.full(5 * 288, 2.0)
+    capacity = np.full(5 * 288, 1.0)
+    capacity[600:612] = 12.5
+    advice = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=1.0, max_capacity_acu=16.0),
+        capacity_acu=capacity,
+    )
+    sized = _sized(advice)
+    assert sized and all(
+        s.endswith("for the 12.5 ACU one instance needs at the history's peak)") for s in sized
+    )
+    # a capacity at today's MinCapacity shows the setting, not the load: it sizes nothing
+    floor_only = advise(
+        demand,
+        start=START,
+        step_s=300,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(min_capacity_acu=8.0, max_capacity_acu=16.0),
+        capacity_acu=np.full(5 * 288, 8.0),
+    )
+    assert all(
+        s.endswith("for the 1.2 ACU one instance needs at the history's peak)") for s in _sized(floor_only)
+    )

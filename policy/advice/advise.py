@@ -52,7 +52,7 @@ from policy.advice.checks import (
 )
 from policy.advice.layout import bound_floors, bound_words, failover_reader_option, readers_words
 from policy.advice.observed import below_floor_reasons, observed_reasons, observed_today
-from policy.advice.outlook import CALIBRATED_H, forecast_alerts
+from policy.advice.outlook import CALIBRATED_H, forecast_alerts, untested_growth_note
 from policy.advice.pause import auto_pause_advice, pause_beats_commitments
 from policy.advice.prices import HOURS_PER_MONTH, advice_prices
 from policy.advice.purchase import (
@@ -564,6 +564,9 @@ def advise(
             + commitment_note(
                 hours,
                 min((a.at for a in alerts if a.kind == "max_capacity" and a.at is not None), default=None),
+            )
+            + untested_growth_note(
+                demand, step_s=step_s, read_frac=cluster.read_frac, current=current, model=model
             )
             + pause_beats_commitments(pause, options)
             + ([] if failover_reader is None else [failover_reader.message])

@@ -334,13 +334,10 @@ def _trend_alert(
     horizon: int,
 ) -> list[Alert]:
     """MaxCapacity reached beyond the trusted forecast hours by the growth of the daily peaks, or nothing."""
-    days = len(peak) // 24
+    need = _daily_need(peak, share, model)
+    days = len(need)
     if days < MIN_TREND_DAYS:
         return []
-    daily = peak[len(peak) - days * 24 :].reshape(days, 24)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        need = np.nanmax(daily, axis=1) * share / model.slo_utilisation
     ok = np.isfinite(need)
     if ok.sum() < MIN_TREND_DAYS:
         return []
@@ -370,6 +367,63 @@ def _trend_alert(
             f"reaches MaxCapacity {current.max_capacity_acu:g} around {at:%Y-%m-%d} (in "
             f"{lead_words(hours)}): raise MaxCapacity before then or confirm the growth",
         )
+    ]
+
+
+def _daily_need(peak: FloatArray, share: float, model: ScalerModel) -> FloatArray:
+    """The writer's peak need per whole day (the last ``len(peak) // 24``), ACU, NaN for a day unseen.
+
+    ``peak`` holds the hourly maxima of demand, shape (h,); the result has shape (h // 24,).
+    """
+    days = len(peak) // 24
+    daily = peak[len(peak) - days * 24 :].reshape(days, 24)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmax(daily, axis=1) * share / model.slo_utilisation, dtype=np.float64)
+
+
+MIN_RISING_DAYS: Final[int] = 3
+"""Days of daily peaks that rose every day before a history too short for the trend test
+(:data:`MIN_TREND_DAYS`) is said to rise: by chance n peaks rise in order with probability
+1/n!, 1 in 6 for 3 days, so fewer say nothing. ASSUMPTION."""
+
+RISING_FACTOR: Final[float] = 1.2
+"""The last day's peak need over the first's before a rise is worth a sentence. ASSUMPTION:
+a fifth more load is growth a sizing should know of; less is a busier day."""
+
+
+def untested_growth_note(
+    demand: FloatArray, *, step_s: int, read_frac: float, current: CurrentSettings, model: ScalerModel
+) -> list[str]:
+    """Say that the daily peaks rose every day of a history too short to test for growth.
+
+    The trend alert (Mann-Kendall over the daily peaks) needs :data:`MIN_TREND_DAYS` days:
+    with fewer, a need rising every day (at least :data:`MIN_RISING_DAYS` days, by at least
+    :data:`RISING_FACTOR` in all) goes unmentioned while MaxCapacity and the purchase options
+    are sized to it (QA 73 #5: 1 to 31 ACU over 4 days, MaxCapacity advised 20.5 ACU).
+
+    Args:
+        demand: the whole history's demand, shape (n,), ACU, NaN where missing.
+        step_s: step length, seconds.
+        read_frac: the read share (the writer's share of demand, as the trend alert takes it).
+        current: today's settings (its readers: the writer's share).
+        model: the simulated scaler (its SLO utilisation).
+
+    Returns:
+        One sentence, or none.
+    """
+    share = 1.0 - read_frac if current.readers else 1.0
+    need = _daily_need(hourly(demand, step_s, "max"), share, model)
+    days = len(need)
+    if not MIN_RISING_DAYS <= days < MIN_TREND_DAYS or not np.all(np.isfinite(need)):
+        return []
+    if not (np.all(np.diff(need) > 0) and need[-1] >= RISING_FACTOR * need[0]):
+        return []
+    return [
+        f"the writer's daily peak need rose on each of the last {days} whole days ({need[0]:.3g} to "
+        f"{need[-1]:.3g} ACU), too few days to test for growth (the trend test takes {MIN_TREND_DAYS}): "
+        "if it keeps rising, a MaxCapacity or a purchase sized to these days falls short; advise again "
+        "with a few more days"
     ]
 
 

@@ -5,7 +5,13 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from policy.advice.outlook import forecast_alerts, max_capacity_for_connections, max_connections
+from policy.advice.outlook import (
+    MIN_TREND_DAYS,
+    forecast_alerts,
+    max_capacity_for_connections,
+    max_connections,
+    untested_growth_note,
+)
 from policy.advice.types import CurrentSettings
 from policy.scaler import ScalerModel
 
@@ -158,3 +164,32 @@ def test_noisy_growth_with_a_spike_is_still_growth() -> None:
     [message] = _trend_messages(demand, 24.0)
     assert message.startswith("the writer's daily peak need grows +0.3")  # 0.6 x 0.5 / 0.95 = 0.32
     assert "(Theil-Sen slope of the daily peaks; Mann-Kendall p = " in message
+
+
+def _ramp(days: int, lo: float, hi: float) -> np.ndarray:
+    """Demand rising linearly from ``lo`` to ``hi`` ACU over ``days`` days at 300 s."""
+    return np.linspace(lo, hi, days * 288)
+
+
+def test_growth_on_too_few_days_to_test_is_said_not_alerted() -> None:
+    # QA 73 #5: 1 to 31 ACU over 4 days: the trend test needs 5 daily peaks, and nothing said
+    # the demand rose every day while MaxCapacity and purchases were sized to it.
+    model, current = ScalerModel(), CurrentSettings(max_capacity_acu=16.0)  # one tier-1 reader
+
+    def note(demand: np.ndarray) -> list[str]:
+        return untested_growth_note(demand, step_s=300, read_frac=0.5, current=current, model=model)
+
+    (sentence,) = note(_ramp(4, 1.0, 31.0))
+    # the writer's share 0.5 of the day's last-hour peak, over the SLO utilisation 0.95
+    last = 31.0 * 0.5 / model.slo_utilisation
+    assert sentence.startswith("the writer's daily peak need rose on each of the last 4 whole days (")
+    assert (
+        f"to {last:.3g} ACU), too few days to test for growth (the trend test takes {MIN_TREND_DAYS})"
+        in sentence
+    )
+    assert note(_ramp(MIN_TREND_DAYS, 1.0, 31.0)) == []  # the trend alert's to judge
+    assert note(_ramp(2, 1.0, 31.0)) == []  # two days rise in order half the time by chance
+    assert note(_ramp(4, 10.0, 11.0)) == []  # 10 % in all: a busier day, not growth
+    wobble = _ramp(4, 1.0, 31.0)
+    wobble[2 * 288 : 3 * 288] = 40.0  # the third day's peak above the fourth's: not rising every day
+    assert note(wobble) == []

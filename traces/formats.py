@@ -11,8 +11,10 @@ format         layout
 ``csv``        the canonical long CSV ``ts,cluster_id,signal,unit,value`` with an
                optional ``statistic`` column; any number of signals
 ``aws-csv``    the AWS console / CLI exports: ``Timestamp,Value`` (one metric, named by
-               ``signal``), ``Label,Timestamp,Value`` (a metric per label) and
-               ``Timestamp,<label>,<label>...`` (a column per metric)
+               ``signal``), ``Timestamp,Average`` (a column named after a statistic:
+               the metric ``signal`` names, with that statistic), ``Label,Timestamp,Value``
+               (a metric per label) and ``Timestamp,<label>,<label>...`` (a column per
+               metric)
 ``cloudwatch`` GetMetricData responses as the CLI or boto3 return them: one page, a list
                of pages, or ``{"pages": [...]}``; several query Ids; per Id the signal
                comes from ``queries`` (Id -> signal, unit, statistic), else the Label
@@ -326,19 +328,39 @@ def _rows_wide(
     specs: Mapping[str, SignalSpec] | None,
     signal: str | None,
 ) -> None:
-    """``Timestamp,<label>...`` rows -> a signal per column (``Value`` is ``signal``)."""
+    """``Timestamp,<label>...`` rows -> a signal per column.
+
+    A ``Value`` column is the metric ``signal`` names (its statistic too, e.g.
+    ``CPUUtilization Maximum``); a column named after a statistic (``Average``, as
+    ``aws cloudwatch get-metric-statistics`` and the console name it,
+    :func:`statistic_column`) is the metric ``signal`` names with that statistic. Either
+    without ``signal`` is one problem at the column, asking for ``--signal NAME``.
+    """
     cols: list[RawSignal | None] = []
     for col in header[1:]:
-        bare = col.strip().lower() == "value"
+        stat_col = statistic_column(col)
+        bare = col.strip().lower() == "value" or stat_col is not None
         base = signal if bare and signal else col
         name, statistic = _label(base)
+        clash = stat_col is not None and signal and statistic not in ("unknown", stat_col)
+        statistic = stat_col if stat_col is not None and signal else statistic
         name, statistic, unit = _spec_of((specs or {}).get(col), col, name, statistic)
         why = _unit_problem(unit, name)
         if why and bare and not signal:  # an AWS console export names no metric: ask for it
+            layout, said, example = ("Value", "", "'CPUUtilization Maximum'")
+            if stat_col is not None:
+                said = f" (its {col.strip()!r} column is the statistic)"
+                layout, example = col.strip(), "ServerlessDatabaseCapacity"
             why = (
-                "a Timestamp,Value export does not say which metric it holds: name it with --signal "
-                "(e.g. --signal 'CPUUtilization Maximum'; HTTP: POST /v1/clusters/{cluster_id}/metrics/upload"
-                "?signal=)"
+                f"a Timestamp,{layout} export does not say which metric it holds{said}: name it with "
+                f"--signal NAME (e.g. --signal {example}; HTTP: POST "
+                "/v1/clusters/{cluster_id}/metrics/upload?signal=)"
+            )
+        elif clash:
+            said = _label(str(signal))[1]
+            why = (
+                f"the column holds the {stat_col} but --signal {signal!r} names the {said}: "
+                f"give --signal {name!r} (the column says the statistic)"
             )
         if why or unit is None:
             upload.problems.append(Problem(f"{upload.name} row 1", col, why or ""))
@@ -385,6 +407,25 @@ def _rows_labelled(upload: Upload, rows: Iterable[tuple[str, list[str]]], clock:
         upload.add(sig, ts, value, where, field="Value", ts_field="Timestamp")
 
 
+def statistic_column(column: str) -> str | None:
+    """The CloudWatch statistic a wide CSV's value column is named after, or None.
+
+    ``aws cloudwatch get-metric-statistics`` (as text or table) and the console's CSV name
+    the value column after the statistic asked for (``Timestamp,Average``), not the metric,
+    so such a column is read as the metric ``--signal`` names (:func:`reads_signal`).
+
+    Args:
+        column: a header cell, e.g. ``Average``, `` maximum``, ``p99``.
+
+    Returns:
+        The statistic's CloudWatch name (``Average``, ``Maximum``, ``Minimum``, ``Sum``,
+        ``SampleCount``, ``pNN``; :func:`traces.uploads.check_statistic`), or None for any
+        other column.
+    """
+    statistic = check_statistic(column.strip())
+    return None if statistic in (None, "unknown") else statistic
+
+
 def _layout(low: list[str]) -> str | None:
     """A CSV header's layout (its cells stripped, lower case): canonical, labelled, wide or None."""
     if low[:5] == list(CANONICAL) and low[5:] in ([], ["statistic"]):
@@ -424,7 +465,8 @@ def _nul_field(header: list[str], row: list[str]) -> tuple[str | None, str] | No
 def reads_signal(data: bytes, name: str, format: str | None = None) -> bool:
     """Whether :func:`parse_any` names a metric by its ``signal`` argument in this content.
 
-    Only an AWS CSV export with a bare ``Value`` column (``Timestamp,Value``) takes its
+    Only an AWS CSV export with a bare ``Value`` column (``Timestamp,Value``) or a column
+    named after a statistic (``Timestamp,Average``, :func:`statistic_column`) takes its
     metric from ``signal``; every other layout and format names its own signals, and
     ignores it.
 
@@ -435,7 +477,7 @@ def reads_signal(data: bytes, name: str, format: str | None = None) -> bool:
 
     Returns:
         True for a CSV whose header is ``Timestamp`` (or ``Time``) then columns of which
-        one is ``Value``.
+        one is ``Value`` or a statistic.
     """
     if (format or sniff(data, name)) not in ("csv", "aws-csv"):
         return False
@@ -445,7 +487,7 @@ def reads_signal(data: bytes, name: str, format: str | None = None) -> bool:
     except csv.Error:  # parse_any says why
         return False
     low = [h.strip().lower() for h in header]
-    return _layout(low) == "wide" and "value" in low[1:]
+    return _layout(low) == "wide" and any(h == "value" or statistic_column(h) for h in low[1:])
 
 
 def parse_csv(
@@ -465,7 +507,8 @@ def parse_csv(
         name: its name in messages.
         tz: IANA zone for timestamps without an offset.
         signal: the metric a ``Timestamp,Value`` export holds (e.g. ``CPUUtilization
-            Maximum``); default ``Value`` (then its unit is needed in ``specs``).
+            Maximum``); default ``Value`` (then its unit is needed in ``specs``); of a
+            ``Timestamp,Average`` export, the metric the column's statistic is of.
         specs: per label or column: signal, unit, statistic.
         cluster_id: the only ``cluster_id`` canonical rows may name (None: any).
         select_cluster: read only the canonical rows of this ``cluster_id`` (one cluster
@@ -910,7 +953,7 @@ def parse_any(
         name: its name in messages (a file name).
         format: one of :data:`FORMATS`, or None to sniff.
         tz: IANA zone for timestamps without an offset.
-        signal: the metric of a ``Timestamp,Value`` CSV.
+        signal: the metric of a ``Timestamp,Value`` (or ``Timestamp,Average``) CSV.
         specs: per query Id, series name or column: signal, unit, statistic.
         cluster_id: the only ``cluster_id`` canonical rows may name (None: any).
         select_cluster: read only the canonical rows of this ``cluster_id``; the other

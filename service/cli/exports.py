@@ -61,9 +61,12 @@ FormatOption = Annotated[
 """``--format``: the exports' format (default sniffed)."""
 SignalOption = Annotated[
     str | None,
-    typer.Option("--signal", help="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."),
+    typer.Option(
+        "--signal",
+        help="The metric of a Timestamp,Value or Timestamp,Average export, e.g. 'CPUUtilization Maximum'.",
+    ),
 ]
-"""``--signal``: what a ``Timestamp,Value`` export measures."""
+"""``--signal``: what a ``Timestamp,Value`` (or ``Timestamp,<statistic>``) export measures."""
 RateOption = Annotated[
     list[str] | None,
     typer.Option("--rate", help="ACU-seconds per event of a rate signal, NAME=ACU_S (repeat)."),
@@ -372,7 +375,8 @@ def ingest_lines(report: IngestReport, step_s: int | None = None) -> list[str]:
 def signal_unused(paths: Sequence[Path], format: str | None, report: IngestReport) -> str | None:
     """Why a ``--signal`` names no metric of these exports, or None when one takes it.
 
-    Only an AWS ``Timestamp,Value`` export takes its metric from ``--signal``
+    Only an AWS ``Timestamp,Value`` export or one whose value column is named after a
+    statistic (``Timestamp,Average``) takes its metric from ``--signal``
     (:func:`service.inputs.signals.value_exports`); every other layout and format names
     its own signals, and ignores it.
 
@@ -382,7 +386,8 @@ def signal_unused(paths: Sequence[Path], format: str | None, report: IngestRepor
         report: their ingest report.
 
     Returns:
-        E.g. ``no input is a Timestamp,Value export, the only layout whose metric it names (it
+        E.g. ``no input is a Timestamp,Value export or a Timestamp,<statistic> one
+        (Timestamp,Average), the only layouts whose metric it names (it
         selects no signal); the inputs name their own: ServerlessDatabaseCapacity (acu)``;
         None when a file takes it.
 
@@ -394,7 +399,8 @@ def signal_unused(paths: Sequence[Path], format: str | None, report: IngestRepor
     if value_exports(paths, format):
         return None
     return (
-        "no input is a Timestamp,Value export, the only layout whose metric it names (it selects no "
+        "no input is a Timestamp,Value export or a Timestamp,<statistic> one (Timestamp,Average), the "
+        "only layouts whose metric it names (it selects no "
         f"signal); the inputs name their own: {signals_read(report)}"
     )
 
@@ -416,7 +422,8 @@ def check_unused_options(
     coefficient for a signal the exports lack or that is not a rate
     (:func:`service.cli.inputs.unused_rates`), a ``--peak-acu`` when no rate or relative
     signal goes without a coefficient (:func:`service.cli.inputs.peak_unused`), a
-    ``--signal`` when no input is a ``Timestamp,Value`` export (:func:`signal_unused`), and
+    ``--signal`` when no input is a ``Timestamp,Value`` or ``Timestamp,Average`` export
+    (:func:`signal_unused`), and
     an ``--input-timezone`` when every timestamp carries its own UTC offset or is
     epoch seconds (``IngestReport.n_local_times`` is 0); silently ignored, the user would
     believe they changed the answer.

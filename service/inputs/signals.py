@@ -427,7 +427,7 @@ HEADER_BYTES = 65_536
 
 
 def value_exports(paths: Sequence[Path], format: str | None = None) -> list[str]:
-    """The files whose metric ``--signal`` names: AWS ``Timestamp,Value`` exports.
+    """The files whose metric ``--signal`` names: AWS ``Timestamp,Value`` and ``Timestamp,Average`` exports.
 
     Reads the first :data:`HEADER_BYTES` of each file (``traces.formats.reads_signal``).
 

@@ -512,6 +512,8 @@ def test_a_percent_just_over_100_is_refused_with_all_its_digits() -> None:
         (b"\xef\xbb\xbftime , VALUE\r\n", "c.csv", "aws-csv", True),  # a BOM, spaces, CRLF, any case
         (b"Timestamp,CPUUtilization Maximum,Value\n", "c.csv", None, True),  # a bare Value among others
         (b"Timestamp,CPUUtilization Maximum\n", "c.csv", None, False),  # every column names its metric
+        (b"Timestamp,Average\n2024-05-06T00:00:00Z,1\n", "c.csv", None, True),  # get-metric-statistics
+        (b"Timestamp,p99\n", "c.csv", "aws-csv", True),
         (b"Label,Timestamp,Value\n", "c.csv", None, False),
         ((HEADER + "2024-05-06T00:00:00Z,db,cpu,percent,1\n").encode(), "c.csv", None, False),
         (b"Timestamp,Value\n", "c.csv", "parquet", False),
@@ -523,9 +525,35 @@ def test_reads_signal_only_for_a_timestamp_value_export(
     data: bytes, name: str, format: str | None, reads: bool
 ) -> None:
     assert reads_signal(data, name, format) is reads
-    if reads:  # parse_any names the Value column's metric by signal (from the header alone)
+    if reads:  # parse_any names the Value (or statistic) column's metric by signal (from the header alone)
         up = parse_any(data, name=name, format=format, signal="ServerlessDatabaseCapacity")
-        assert ("ServerlessDatabaseCapacity", "unknown") in up.signals
+        statistic = data.split(b"\n")[0].split(b",")[-1].decode().strip()
+        expected = "unknown" if statistic.lower() == "value" else statistic
+        assert ("ServerlessDatabaseCapacity", expected) in up.signals, up.signals
+
+
+@pytest.mark.parametrize(
+    ("column", "statistic"),
+    [("Average", "Average"), ("maximum", "Maximum"), ("Minimum", "Minimum"), ("Sum", "Sum"),
+     ("SampleCount", "SampleCount"), ("p99", "p99"), (" p50 ", "p50")],
+)  # fmt: skip
+def test_a_statistic_column_is_the_signal_s_metric_with_that_statistic(column: str, statistic: str) -> None:
+    text = f"Timestamp,{column}\n2024-05-06T00:00:00Z,3\n2024-05-06T00:05:00Z,4\n"
+
+    up = parse_csv(text, signal="DatabaseConnections")
+
+    assert up.format == "aws-csv" and not up.problems
+    assert list(up.signals) == [("DatabaseConnections", statistic)]
+    sig = up.signals[("DatabaseConnections", statistic)]
+    assert (sig.unit, list(sig.ts_s), list(sig.values)) == ("count", [1714953600, 1714953900], [3.0, 4.0])
+    same = parse_csv(text, signal=f"DatabaseConnections {statistic.strip()}")  # naming it again is fine
+    assert list(same.signals) == [("DatabaseConnections", statistic)] and not same.problems
+    missing = _reject(parse_csv(text))
+    assert [p.reason for p in missing.report.problems] == [
+        f"a Timestamp,{column.strip()} export does not say which metric it holds (its {column.strip()!r} "
+        "column is the statistic): name it with --signal NAME (e.g. --signal ServerlessDatabaseCapacity; "
+        "HTTP: POST /v1/clusters/{cluster_id}/metrics/upload?signal=)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,7 @@ def add_metrics_csv(
 
     Canonical: ``ts,cluster_id,signal,unit,value`` (optional ``statistic`` column); every
     row's ``cluster_id`` must be the URL's cluster. AWS console/CLI: ``Timestamp,Value``,
+    ``Timestamp,Average`` (a statistic's column; both need ``?signal=`` on ``/upload``),
     ``Label,Timestamp,Value`` or ``Timestamp,<metric>,...`` (known metric names give the
     unit). Percent signals and ``FreeableMemory`` are read against ``limits.max_acu``;
     demand per step is the max over the signals. Every bad row is a 422 entry at ``body``
@@ -166,7 +167,8 @@ def add_metrics_cloudwatch(
 
 
 SIGNAL_UNUSED = (
-    "the content is not a Timestamp,Value export, the only layout whose metric it names (it selects "
+    "the content is not a Timestamp,Value export or a Timestamp,<statistic> one (Timestamp,Average), "
+    "the only layouts whose metric it names (it selects "
     "no signal); the other layouts and formats name their own signals"
 )
 """Why ``?signal=`` is refused on content naming its own signals (after ``signal=... changes nothing: ``)."""
@@ -203,7 +205,10 @@ def add_metrics_upload(
     ] = None,
     signal: Annotated[
         str | None,
-        Query(description="The metric of a Timestamp,Value export, e.g. 'CPUUtilization Maximum'."),
+        Query(
+            description="The metric of a Timestamp,Value or Timestamp,Average export, "
+            "e.g. 'CPUUtilization Maximum'."
+        ),
     ] = None,
 ) -> IngestResult:
     """Store samples from a metric export in any format, as the CLI reads it.
@@ -214,11 +219,12 @@ def add_metrics_upload(
     is sniffed unless ``format`` is given (a Prometheus error response is Prometheus, so its
     ``error`` is the 422's message); a ``csv`` or ``aws-csv`` the CSV's header shows
     is the other is a 422 at ``format``. ``signal`` on content other than a ``Timestamp,Value``
-    export changes nothing and is a 422 at ``signal`` (the CLI refuses such a ``--signal`` too), as
-    is a ``timezone`` on content whose every timestamp carries its UTC offset or is epoch seconds
-    (at ``timezone``; the CLI's ``--input-timezone`` rule) and a ``signal`` whose last word is no
-    statistic after a known metric (``CPUUtilization Bogus``),
-    and so is a query parameter the endpoint does not take, at its name. The same checks,
+    (or ``Timestamp,Average``, a column named after a statistic) export changes nothing and is
+    a 422 at ``signal`` (the CLI refuses such a ``--signal`` too), as is a ``timezone`` on
+    content whose every timestamp carries its UTC offset or is epoch seconds (at ``timezone``;
+    the CLI's ``--input-timezone`` rule) and a ``signal`` whose last word is no statistic
+    after a known metric (``CPUUtilization Bogus``), and so is a query parameter the endpoint
+    does not take, at its name. The same checks,
     limits and 422s as ``/csv`` and ``/cloudwatch``; nothing is stored unless all is good.
     """
     record = load_cluster(runtime.store, cluster_id)

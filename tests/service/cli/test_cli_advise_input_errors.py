@@ -82,6 +82,38 @@ def test_a_signal_option_with_no_such_statistic_names_the_option_not_the_file(tm
         )
 
 
+def test_a_timestamp_average_export_is_the_metric_signal_names_with_the_column_s_statistic(
+    tmp_path: Path,
+) -> None:
+    """``aws cloudwatch get-metric-statistics`` and the console name the value column after the statistic."""
+    src = _export(
+        tmp_path / "avg.csv",
+        "Timestamp,Average",
+        [f"{format_ts(T0 + STEP * i)},{2 + i % 12 * 0.5}" for i in range(288)],
+    )
+    base = ["-i", str(src), "--cluster-id", "qa-db", "--max-acu", "16"]
+
+    assert _error(runner.invoke(app, ["advise", *base])) == (
+        "error: avg.csv row 1, field 'Average': a Timestamp,Average export does not say which metric it "
+        "holds (its 'Average' column is the statistic): name it with --signal NAME (e.g. --signal "
+        "ServerlessDatabaseCapacity; HTTP: POST /v1/clusters/{cluster_id}/metrics/upload?signal=)"
+    )
+    clash = ["--signal", "ServerlessDatabaseCapacity Maximum"]
+    assert _error(runner.invoke(app, ["advise", *base, *clash])) == (
+        "error: avg.csv row 1, field 'Average': the column holds the Average but --signal "
+        "'ServerlessDatabaseCapacity Maximum' names the Maximum: give --signal 'ServerlessDatabaseCapacity' "
+        "(the column says the statistic)"
+    )
+    now = ["--now", format_ts(T0 + 288 * STEP)]
+    for signal in ("ServerlessDatabaseCapacity", "ServerlessDatabaseCapacity Average"):
+        result = runner.invoke(app, ["recommend", *base, "--signal", signal, *now])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines()[0] == (
+            "inputs: avg.csv: 288 points; signals: ServerlessDatabaseCapacity (acu, Average, 288 points "
+            "every 300 s)"
+        )
+
+
 def test_an_empty_csv_says_so_and_lists_every_layout_the_cli_reads(tmp_path: Path) -> None:
     src = tmp_path / "empty.csv"
     src.write_text("", encoding="utf-8")

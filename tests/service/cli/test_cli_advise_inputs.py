@@ -318,7 +318,8 @@ def test_only_capacity_signals_are_checked_against_max_acu() -> None:
     [
         pytest.param(  # advise went on and replayed as if it had not been given
             ["--signal", "CPUUtilization"],
-            "error: --signal 'CPUUtilization': no input is a Timestamp,Value export, the only layout whose "
+            "error: --signal 'CPUUtilization': no input is a Timestamp,Value export or a "
+            "Timestamp,<statistic> one (Timestamp,Average), the only layouts whose "
             "metric it names (it selects no signal); the inputs name their own: demand_acu (acu)",
             id="signal",
         ),

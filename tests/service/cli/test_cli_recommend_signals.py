@@ -624,14 +624,16 @@ def test_a_capacity_above_max_acu_is_refused_like_advise_does(tmp_path: Path) ->
     [
         pytest.param(  # it planned as if --signal were not given
             ["--signal", "Bogus"],
-            "error: --signal 'Bogus': no input is a Timestamp,Value export, the only layout whose metric it "
+            "error: --signal 'Bogus': no input is a Timestamp,Value export or a Timestamp,<statistic> "
+            "one (Timestamp,Average), the only layouts whose metric it "
             "names (it selects no signal); the inputs name their own: CPUUtilization (percent), "
             "FreeableMemory (bytes)",
             id="signal-for-a-canonical-csv",
         ),
         pytest.param(
             ["--signal", "CPUUtilization"],  # it does not select CPU out of the two signals either
-            "error: --signal 'CPUUtilization': no input is a Timestamp,Value export, the only layout whose "
+            "error: --signal 'CPUUtilization': no input is a Timestamp,Value export or a "
+            "Timestamp,<statistic> one (Timestamp,Average), the only layouts whose "
             "metric it names (it selects no signal); the inputs name their own: CPUUtilization (percent), "
             "FreeableMemory (bytes)",
             id="signal-naming-one-of-the-signals",
@@ -689,7 +691,8 @@ def test_the_config_files_unused_signal_settings_are_warnings(tmp_path: Path) ->
         "warning: signals.acu_s_per_unit.Queries (c.toml) is not used: the input has no signal 'Queries'; "
         "it has: CPUUtilization (percent), FreeableMemory (bytes)",
         "warning: signals.signal 'CPUUtilization' (c.toml) is not used: no input is a Timestamp,Value "
-        "export, the only layout whose metric it names (it selects no signal); the inputs name their own: "
+        "export or a Timestamp,<statistic> one (Timestamp,Average), the only layouts whose metric it "
+        "names (it selects no signal); the inputs name their own: "
         "CPUUtilization (percent), FreeableMemory (bytes)",
     ]
 

@@ -338,9 +338,30 @@ def test_signal_on_an_upload_that_names_its_own_signals_is_a_422(client: TestCli
         {
             "field": "signal",
             "message": "signal='CPUUtilization' changes nothing: the content is not a Timestamp,Value "
-            "export, the only layout whose metric it names (it selects no signal); the other layouts and "
+            "export or a Timestamp,<statistic> one (Timestamp,Average), the only layouts whose metric "
+            "it names (it selects no signal); the other layouts and "
             "formats name their own signals",
         }
+    ]
+
+
+def test_signal_names_the_metric_of_a_timestamp_average_upload(client: TestClient, cluster_id: str) -> None:
+    content = "Timestamp,Average\n2024-05-06T12:30:00Z,2.5\n2024-05-06T12:35:00Z,3\n"
+
+    r = client.post(
+        f"/v1/clusters/{cluster_id}/metrics/upload?signal=ServerlessDatabaseCapacity",
+        content=content,
+        headers={"content-type": "application/octet-stream"},
+    )
+
+    assert r.status_code == 200, r.text
+    assert r.json()["stored"] == 2
+    assert [s["statistic"] for s in r.json()["report"]["signals"]] == ["Average"]
+    missing = _upload(client, cluster_id, content)["detail"]
+    assert [d["message"] for d in missing] == [  # type: ignore[attr-defined]
+        "upload row 1, field 'Average': a Timestamp,Average export does not say which metric it holds (its "
+        "'Average' column is the statistic): name it with --signal NAME (e.g. --signal "
+        "ServerlessDatabaseCapacity; HTTP: POST /v1/clusters/{cluster_id}/metrics/upload?signal=)"
     ]
 
 

@@ -1,6 +1,7 @@
 """Numeric text: the one rule for a number written in a CSV cell or a Prometheus value.
 
-Owns :func:`parse_number`. :mod:`traces.formats` (CSV, AWS CSV, Prometheus string values),
+Owns :func:`parse_number` and :func:`exact_number` (a value in a message, all its digits).
+:mod:`traces.formats` (CSV, AWS CSV, Prometheus string values),
 the canonical trace files (:func:`traces.load_trace`) and the converter read numbers through it.
 
 Python's ``float()`` reads more than a metric export writes: ``1_0`` is 10 (digit grouping),
@@ -43,3 +44,20 @@ def parse_number(text: str) -> float:
     if _DECIMAL.fullmatch(plain) or _WORDS.fullmatch(plain):
         return float(plain)
     raise ValueError(f"{text!r} is not a number")
+
+
+def exact_number(value: float) -> str:
+    """Write a value for a message with every digit it has, grouped in thousands.
+
+    ``%g`` keeps 6 significant digits, so a limit's message could say ``demand 1e+06 ACU must
+    be <= 1e+06 ACU`` of 1,000,001; this is Python's shortest text that reads back as the
+    same float (``repr``), with thousands separators and without a trailing ``.0``.
+
+    Args:
+        value: the value (any float: ``nan``, ``inf`` and exponents are written as ``repr``
+            writes them).
+
+    Returns:
+        E.g. ``1,000,001``, ``1,000,000.000000001``, ``-3``, ``0.25``, ``1e+300``.
+    """
+    return format(float(value), ",").removesuffix(".0")

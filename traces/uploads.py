@@ -42,6 +42,7 @@ from typing import Any, ClassVar, Final
 import numpy as np
 
 from traces.errors import TraceFormatError
+from traces.numtext import exact_number
 from traces.resolution import holes, offset_of, periods, sampling, snap_jitter
 from traces.signals import GIB, GIB_PER_ACU, SignalInput
 
@@ -52,7 +53,11 @@ EARLIEST_S: Final[int] = 0
 """Earliest accepted sample time, epoch seconds (1970-01-01T00:00:00Z)."""
 
 MAX_DEMAND_ACU: Final[float] = 1e6
-"""Largest accepted demand sample, ACU (also for memory, in ACU at 2 GiB per ACU)."""
+"""Largest accepted demand sample, ACU (also for memory, in ACU at 2 GiB per ACU).
+
+The library's limit (``policy.engine.MAX_DEMAND_ACU``): the largest Aurora cluster holds 16
+instances x 256 ACU = 4,096 ACU (sources: aurora-capacity, aurora-ha), so a sample above
+10^6 ACU is a unit error, refused rather than planned for."""
 
 FRACTION_CHECK_SAMPLES: Final[int] = 12
 """A percent signal this long that never exceeds 1 % gets a "fractions?" warning (an hour at 5 min)."""
@@ -229,7 +234,8 @@ def sample_problem(ts_s: int, value: float, unit: str, name: str = "") -> str | 
     if ts_s < EARLIEST_S:
         return f"timestamp {iso(ts_s)} is before 1970-01-01T00:00:00Z; timestamps must be at or after it"
     if unit == "acu" and not (math.isfinite(value) and 0.0 <= value <= MAX_DEMAND_ACU):
-        return f"demand {value:g} ACU must be finite, >= 0 and <= {MAX_DEMAND_ACU:g} ACU"
+        limit = exact_number(MAX_DEMAND_ACU)
+        return f"demand {exact_number(value)} ACU must be finite, >= 0 and <= {limit} ACU"
     if not math.isfinite(value):
         return f"{value!r} is not finite"
     if value < 0:
@@ -242,7 +248,7 @@ def sample_problem(ts_s: int, value: float, unit: str, name: str = "") -> str | 
             "Serverless v2 instance can have: a corrupt sample, or not this metric"
         )
     if unit == "bytes" and value > MAX_DEMAND_ACU * GIB_PER_ACU * GIB:
-        return f"{value:g} bytes is more than {MAX_DEMAND_ACU:g} ACU of memory"
+        return f"{exact_number(value)} bytes is more than {exact_number(MAX_DEMAND_ACU)} ACU of memory"
     return None
 
 

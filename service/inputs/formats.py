@@ -36,6 +36,8 @@ from service.http.schemas.recommendations import HistoryPoint, RequestModel, req
 from service.inputs.history import EARLIEST_S, epoch_s, iso_s
 from service.inputs.signals import capacity_on_grid
 from traces import DemandMappingError, SignalInput, SignalRules, UploadError, check_upload, combine_signals
+from traces.numtext import exact_number
+from traces.uploads import MAX_DEMAND_ACU as UPLOAD_MAX_DEMAND_ACU
 from traces.uploads import MAX_LISTED, Upload
 
 MAX_NAMED_ABOVE_MAX: Final[int] = 3
@@ -44,8 +46,10 @@ MAX_NAMED_ABOVE_MAX: Final[int] = 3
 MAX_CLOUDWATCH_PAGES: Final[int] = 100
 """Most GetMetricData pages per upload (CloudWatch returns up to 100,800 points per page)."""
 
-MAX_DEMAND_ACU: Final[float] = 1e6
-"""Largest accepted demand sample, ACU (the JSON points' ``demand_acu`` limit)."""
+MAX_DEMAND_ACU: Final[float] = UPLOAD_MAX_DEMAND_ACU
+"""Largest accepted demand sample, ACU (the JSON points' ``demand_acu`` limit): 10^6 ACU, far
+above the largest Aurora cluster's 4,096 ACU, so larger is a unit error
+(``traces.uploads.MAX_DEMAND_ACU``, ``policy.engine.MAX_DEMAND_ACU``)."""
 
 CSV_NAME: Final[str] = "upload.csv"
 """The name an uploaded CSV has in error messages."""
@@ -86,7 +90,8 @@ def sample_problem(ts_s: int, demand_acu: float) -> str | None:
     if ts_s < EARLIEST_S:
         return f"timestamp {iso_s(ts_s)} is before 1970-01-01T00:00:00Z; timestamps must be at or after it"
     if not math.isfinite(demand_acu) or not 0.0 <= demand_acu <= MAX_DEMAND_ACU:
-        return f"demand {demand_acu:g} ACU must be finite, >= 0 and <= {MAX_DEMAND_ACU:g} ACU"
+        limit = exact_number(MAX_DEMAND_ACU)
+        return f"demand {exact_number(demand_acu)} ACU must be finite, >= 0 and <= {limit} ACU"
     return None
 
 

@@ -472,7 +472,7 @@ def test_parquet_long_and_wide() -> None:
     })  # fmt: skip
     err = _reject(parse_any(to_bytes(long), name="m.parquet"))
     assert [p.message for p in err.report.problems] == [
-        "m.parquet row 6, field 'value': demand -3 ACU must be finite, >= 0 and <= 1e+06 ACU"
+        "m.parquet row 6, field 'value': demand -3 ACU must be finite, >= 0 and <= 1,000,000 ACU"
     ]
 
     wide = pa.table({"ts": ts, "CPUUtilization": [10.0, None, 30.0], "FreeableMemory": [1e9, 1e9, 1e9]})
@@ -503,6 +503,20 @@ def test_a_percent_just_over_100_is_refused_with_all_its_digits() -> None:
 
     assert sample_problem(0, 100.0000001, "percent") == "100.0000001 percent is outside 0-100"
     assert sample_problem(0, 100.0, "percent") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(1_000_001.0, "1,000,001"), (1_000_000.000000001, "1,000,000.000000001"), (1e300, "1e+300"),
+     (-3.0, "-3"), (float("inf"), "inf")],
+)  # fmt: skip
+def test_a_demand_above_the_ceiling_is_said_with_all_its_digits(value: float, written: str) -> None:
+    """1,000,001 ACU was "demand 1e+06 ACU must be ... <= 1e+06 ACU" (``%g``): a self-contradiction."""
+    from traces.uploads import sample_problem
+
+    said = f"demand {written} ACU must be finite, >= 0 and <= 1,000,000 ACU"
+    assert sample_problem(0, value, "acu") == said
+    assert sample_problem(0, 1_000_000.0, "acu") is None
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,18 @@ def test_a_timestamp_average_export_is_the_metric_signal_names_with_the_column_s
         )
 
 
+def test_a_demand_above_the_ceiling_is_named_with_all_its_digits(tmp_path: Path) -> None:
+    src = _export(
+        tmp_path / "huge.csv",
+        "ts,cluster_id,signal,unit,value",
+        [f"{format_ts(T0 + STEP * i)},db,demand,acu,{v}" for i, v in enumerate([4, 1000001, 4])],
+    )
+
+    assert _error(runner.invoke(app, ["advise", "-i", str(src)])) == (
+        "error: huge.csv row 3, field 'value': demand 1,000,001 ACU must be finite, >= 0 and <= 1,000,000 ACU"
+    )
+
+
 def test_an_empty_csv_says_so_and_lists_every_layout_the_cli_reads(tmp_path: Path) -> None:
     src = tmp_path / "empty.csv"
     src.write_text("", encoding="utf-8")

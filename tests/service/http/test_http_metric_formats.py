@@ -297,7 +297,7 @@ def _n_points(client: TestClient, cid: str) -> int:
     [
         pytest.param(
             "2024-05-06T00:05:00Z,CID,capacity,acu,1e300",
-            "upload.csv row 2, field 'value': demand 1e+300 ACU must be finite, >= 0 and <= 1e+06 ACU",
+            "upload.csv row 2, field 'value': demand 1e+300 ACU must be finite, >= 0 and <= 1,000,000 ACU",
             id="too_much_demand",
         ),
         pytest.param(

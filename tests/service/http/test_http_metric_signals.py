@@ -116,7 +116,7 @@ def _acu_rows(cid: str, values: list[float], *, start_min: int = 0) -> str:
     )
 
 
-CSV_REJECTED = "upload.csv row 14, field 'value': demand -1 ACU must be finite, >= 0 and <= 1e+06 ACU"
+CSV_REJECTED = "upload.csv row 14, field 'value': demand -1 ACU must be finite, >= 0 and <= 1,000,000 ACU"
 CW_REJECTED = "'2' is not a number (a JSON number is expected)"
 
 

@@ -17,6 +17,14 @@ from placement import SolverParams, is_on_half_acu_grid
 from policy.scaler import ScalerModel
 from policy.steps import DEFAULT_WARMUP_S, check_replan_within_horizon
 
+MIN_TARGET_UTILISATION = 0.1
+"""Lowest ``target_utilisation`` accepted: capacity covers demand / target, so 0.1 already
+plans ten times the demand (90 % headroom). ASSUMPTION: no AWS document gives a lower bound
+for Aurora's target tracking (the Aurora User Guide's reader auto scaling example targets
+40 % CPU; acuplan's default is 80 %); a target below 10 % buys capacity no target-tracking
+setting in use would, and is most likely a unit slip (1e-9, or 0.008 for 80 %), which would
+otherwise plan up to MaxCapacity and report a shortfall of billions of ACU."""
+
 SHORTFALL_PRICE_MULTIPLE = 100.0
 """Default shortfall penalty as a multiple of the ACU price: an uncovered ACU-hour costs
 100x a provisioned one, so the optimiser leaves demand short only when limits bind."""
@@ -45,6 +53,8 @@ class PolicyConfig(_Frozen):
         target_utilisation: readers' capacity covers read demand / 0.8, i.e. 20%
             headroom, the usual target-tracking level for CPU; it also decides when
             read-scaling readers are needed (the writer's floor follows ``scaler``).
+            At least :data:`MIN_TARGET_UTILISATION` (0.1) and at most 1; outside, a
+            ``pydantic.ValidationError`` at ``target_utilisation``.
         shortfall_penalty_usd_per_acu_hour: cost of one ACU-hour of uncovered demand;
             None (default) means 100x the cluster's ACU price ($12/ACU-h in us-east-1),
             so covering demand is always far cheaper than leaving it short.
@@ -90,7 +100,7 @@ class PolicyConfig(_Frozen):
     horizon_s: int = Field(default=3 * 3600, gt=0, le=7 * 86_400)
     plan_step_s: int = Field(default=900, gt=0, le=86_400)
     risk_quantile: float = Field(default=0.9, gt=0.5, lt=1.0)
-    target_utilisation: float = Field(default=0.8, gt=0.0, le=1.0)
+    target_utilisation: float = Field(default=0.8, ge=MIN_TARGET_UTILISATION, le=1.0)
     shortfall_penalty_usd_per_acu_hour: float | None = Field(default=None, ge=0.0, le=10_000.0)
     churn_penalty_usd_per_acu: float = Field(default=0.002, ge=0.0, le=1_000.0)
     reader_churn_penalty_usd: float = Field(default=0.05, ge=0.0, le=1_000.0)
@@ -175,8 +185,9 @@ class PredictiveScalingConfig(_Frozen):
         min_history_s: needs >= 24 h of data before it forecasts.
         max_history_s: uses at most 14 days of history.
         scheduling_buffer_s: capacity is launched this early (SchedulingBufferTime, 300 s).
-        target_utilisation: load / capacity of the scaling metric's target value; None
-            means ``PolicyConfig.target_utilisation`` (the same target as ``acuplan``).
+        target_utilisation: load / capacity of the scaling metric's target value, in
+            [:data:`MIN_TARGET_UTILISATION`, 1]; None means ``PolicyConfig.target_utilisation``
+            (the same target as ``acuplan``).
     """
 
     forecast_horizon_s: int = Field(default=48 * 3600, gt=0)
@@ -185,7 +196,7 @@ class PredictiveScalingConfig(_Frozen):
     min_history_s: int = Field(default=24 * 3600, ge=0)
     max_history_s: int = Field(default=14 * 86_400, gt=0)
     scheduling_buffer_s: int = Field(default=300, ge=0, lt=3600)
-    target_utilisation: float | None = Field(default=None, gt=0.0, le=1.0)
+    target_utilisation: float | None = Field(default=None, ge=MIN_TARGET_UTILISATION, le=1.0)
 
 
 class HpaReadersConfig(_Frozen):

@@ -107,7 +107,8 @@ class Settings(BaseSettings):
         solver_random_seed: CP-SAT seed.
         horizon_s: default plan horizon, seconds, or None for the library default.
         risk_quantile: default risk quantile in (0.5, 1), or None.
-        target_utilisation: default target utilisation in (0, 1], or None.
+        target_utilisation: default target utilisation in [0.1, 1]
+            (``policy.config.MIN_TARGET_UTILISATION``), or None.
         database_url: SQLAlchemy URL of the store, or None for :func:`default_database_url`.
         auto_migrate: run the Alembic migrations to head at start-up.
         max_body_bytes: larger request bodies get a 413.

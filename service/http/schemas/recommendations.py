@@ -136,7 +136,8 @@ class PolicyOverrides(WireModel):
         horizon_s: how far ahead to plan, seconds.
         plan_step_s: plan step, seconds; a multiple of the request's ``step_s``.
         risk_quantile: demand quantile the plan covers, in (0.5, 1).
-        target_utilisation: capacity covers demand / target_utilisation, in (0, 1].
+        target_utilisation: capacity covers demand / target_utilisation, in [0.1, 1]
+            (``policy.config.MIN_TARGET_UTILISATION``; below, a 422 at ``config.target_utilisation``).
         shortfall_penalty_usd_per_acu_hour: cost of an uncovered ACU-hour, USD.
         churn_penalty_usd_per_acu: cost of moving the floor by one ACU, USD.
         reader_churn_penalty_usd: cost of creating or deleting a reader, USD.

@@ -97,6 +97,8 @@ def _break(body: dict[str, Any], case: str, now: datetime) -> dict[str, Any]:
         b["history"] = []
     elif case == "override_out_of_range":
         b["config"] = {"risk_quantile": 1.5}
+    elif case == "absurd_target_utilisation":  # was a 200 planning 2.5e9 ACU "at the 0% target"
+        b["config"] = {"target_utilisation": 1e-9}
     elif case == "unknown_override":
         b["config"] = {"risk": 0.9}
     elif case == "naive_now":
@@ -121,6 +123,7 @@ def _break(body: dict[str, Any], case: str, now: datetime) -> dict[str, Any]:
             ("off_grid_acu", "cluster.limits.min_acu", "0.5 ACU"),
             ("empty_history", "history", "at least 1"),
             ("override_out_of_range", "config.risk_quantile", "less than 1"),
+            ("absurd_target_utilisation", "config.target_utilisation", "greater than or equal to 0.1"),
             ("unknown_override", "config.risk", "Extra inputs"),
         ]
     ],

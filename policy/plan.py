@@ -105,7 +105,9 @@ def _fail_safe_plan(
 
     The writer floor is max(deployed floor, largest floor need), capped at MaxCapacity;
     the writer's capacity (what it is billed) is max(floor, ``hold_acu``: what Aurora's
-    scaler holds anyway per plan step, shape (n,), ACU), as in a solved plan; the failover
+    scaler holds anyway per plan step, shape (n,), ACU, a mean over the plan step rounded
+    up to the 0.5-ACU grid Aurora scales on, sources: aurora-capacity), as in a solved
+    plan, so every capacity of the plan is on that grid; the failover
     reader follows it and each kept tier 2-15 reader is counted at it too (conservative:
     it scales on its own share of the reads). The deployed failover reader and tier 2-15 readers are all
     kept (a new failover reader is added in the first other AZ when the policy requires
@@ -121,7 +123,8 @@ def _fail_safe_plan(
     if failover_az is None and config.require_failover_reader:
         failover_az = next(a for a in sorted(topo.az_ids) if a != topo.writer_az_id)
     kept = previous.extra_readers_by_az if previous is not None else {}
-    writer = np.minimum(np.maximum(level, np.asarray(hold_acu, dtype=np.float64)), limits.max_acu)
+    hold = half_acu_to_acu(acu_to_half_acu_ceil(np.asarray(hold_acu, dtype=np.float64)))
+    writer = np.minimum(np.maximum(level, hold), limits.max_acu)
     extra = tuple(
         AzReaders(az_id=a, count=(kept.get(a, 0),) * n, acu=tuple(float(kept.get(a, 0) * w) for w in writer))
         for a in sorted(topo.az_ids)

@@ -354,7 +354,13 @@ def holes(ts_s: IntArray, period_s: IntArray, *, grid_s: int | None = None) -> l
 
 
 def offset_of(ts_s: IntArray, step_s: int) -> tuple[int, int]:
-    """Return the grid offset (most common ``ts mod step``) and how many samples are off it.
+    """Return the grid offset (the most common remainder) and how many samples are off it.
+
+    The grid is whole steps from the UTC midnight that starts the first sample's day. For a
+    step that divides a day (every step a history is read on) that is the grid of whole
+    steps since the epoch; for one that does not (7-minute data), the epoch's grid sits at
+    another time of day (1714953600 mod 420 is 360), so samples exactly 420 s apart from
+    midnight read as "360 s past the 420-s grid".
 
     Args:
         ts_s: sample times, epoch seconds, shape (n,).
@@ -365,7 +371,8 @@ def offset_of(ts_s: IntArray, step_s: int) -> tuple[int, int]:
     """
     if ts_s.size == 0:
         return 0, 0
-    rem = ts_s % step_s
+    midnight = int(ts_s.min()) // 86_400 * 86_400
+    rem = (ts_s - midnight) % step_s
     values, counts = np.unique(rem, return_counts=True)
     offset = int(values[np.flatnonzero(counts == counts.max())[0]])
     return offset, int(np.count_nonzero(rem != offset))

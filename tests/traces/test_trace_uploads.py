@@ -182,6 +182,25 @@ def test_offset_grid_is_aligned_by_the_stated_rule() -> None:
     )
 
 
+@pytest.mark.parametrize(("start_min", "offset_s"), [(0, 0), (1, 60), (3, 180)])
+def test_a_step_that_does_not_divide_a_day_is_gridded_from_midnight_not_the_epoch(
+    start_min: int, offset_s: int
+) -> None:
+    """7-minute samples from midnight said "360 s past the 420-s grid": the epoch's 420-s grid
+    is 360 s off UTC midnight (1714953600 mod 420); on a 2-day series the second day's
+    samples continue the first day's grid."""
+    times = [T0 + start_min * 60 + 420 * i for i in range(2 * 86_400 // 420)]
+    _, report = check_upload(parse_csv(HEADER + "".join(f"{t},db,acu,acu,1\n" for t in times)))
+
+    (sig,) = report.signals
+    assert (sig.step_s, sig.offset_s, sig.n_off_grid) == (420, offset_s, 0)
+    said = [w for w in report.warnings if "past the" in w]
+    assert said == ([] if not offset_s else [
+        f"acu (upload.csv): samples sit {offset_s} s past the 420-s grid; aligned by the stated rule: each "
+        "sample counts in every step it overlaps (the step's max, so it is conservative)"
+    ])  # fmt: skip
+
+
 def test_naive_local_times_need_a_zone_and_dst_is_handled() -> None:
     # Europe/Berlin 2024-10-27: 02:00-03:00 happens twice; 2024-03-31 02:30 does not exist
     text = "Timestamp,Value\n2024-10-27 02:30:00,1\n2024-10-27 02:30:00,2\n2024-03-31 02:30:00,3\n"

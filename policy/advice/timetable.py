@@ -594,18 +594,30 @@ def choose_timetable(
             ]
             schedule, planned, recommended = table, floors_p, result
     timetable_note = None
-    fixed_acu = min(schedule.floors_acu)
-    if max(schedule.floors_acu) > fixed_acu:  # the simplest plan that does as well wins
+    # The simplest plan that does as well wins: one fixed MinCapacity, the lowest that runs
+    # first (where Aurora's scaler alone carries the load, every raise buys nothing: a demand
+    # draining to zero was advised a fixed 1 ACU that 0.5 matched for $53/month less), then the
+    # timetable's own lowest level.
+    lowest = max(MIN_RUNNING_ACU, cluster.limits.min_acu, conn_floor or 0.0)
+    for fixed_acu in sorted({lowest, min(schedule.floors_acu)}):
+        if fixed_acu >= max(schedule.floors_acu):
+            continue
         fixed = replay_floors(np.full(len(scored), fixed_acu))
         if _no_worse(fixed, honest()):
+            flat = len(set(schedule.floors_acu)) == 1
             changes = plural(len(schedule.entries), "change")
             todays = fixed_acu == current.min_capacity_acu
             which = "today's" if todays else "a fixed"
             verdict = "to keep it" if todays else "the fixed setting: one modify-db-cluster, no scheduler"
-            timetable_note = (
-                f"{'an' if schedule.kind == 'hourly' else 'a'} {schedule.kind} timetable read off "
+            what = (
+                f"a fixed MinCapacity of {floor_words(max(schedule.floors_acu))} read off "
+                f"{read_words(schedule)} ("
+                if flat
+                else f"{'an' if schedule.kind == 'hourly' else 'a'} {schedule.kind} timetable read off "
                 f"{read_words(schedule)} ({changes}, "
-                f"${recommended.cost_usd * month:,.2f}/month, {recommended.slo_violation_min:.2f} "
+            )
+            timetable_note = (
+                f"{what}${recommended.cost_usd * month:,.2f}/month, {recommended.slo_violation_min:.2f} "
                 f"SLO-violation minutes) does no better here than {which} MinCapacity of "
                 f"{floor_words(fixed_acu)} (${fixed.cost_usd * month:,.2f}/month, "
                 f"{fixed.slo_violation_min:.2f} minutes), so the advice is {verdict}; acuplan re-planning "
@@ -615,13 +627,16 @@ def choose_timetable(
                 np.full(len(floors_read), fixed_acu), schedule.quantile, schedule.read_from
             )
             recommended = fixed
+            break
     if timetable_note is not None:  # the advice is a fixed floor: how the timetable was merged is moot
         merge_note = []
     today_floor = current.min_capacity_acu
     kept_today = set(schedule.floors_acu) == {today_floor}  # the fixed setting is today's own
     if not kept_today and (conn_floor is None or today_floor >= conn_floor):
         kept = replay_floors(np.full(len(scored), today_floor))
-        if _no_worse(kept, honest()):  # no change beats a change that buys nothing
+        # no change beats a change that buys nothing, or saves under 1 % (the dominance rule's
+        # margin) for no fewer minutes: a move from 2 to 0.5 ACU was advised for $0.17/month
+        if _no_worse(kept, honest(), cost_factor=1.0 / DOMINANCE_COST_FRACTION):
             instead = (
                 f"a fixed MinCapacity of {floor_words(min(schedule.floors_acu))}"
                 if len(set(schedule.floors_acu)) == 1

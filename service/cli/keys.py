@@ -21,11 +21,12 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from service.cli.flags import FlagCommand, FlagGroup
 from service.cli.inputs import CliInputError, load_settings
 from service.errors import one_line
 
 keys_app = typer.Typer(
-    name="keys", help="Manage API keys (hashed at rest; shown once).", no_args_is_help=True
+    cls=FlagGroup, name="keys", help="Manage API keys (hashed at rest; shown once).", no_args_is_help=True
 )
 
 
@@ -43,7 +44,7 @@ def _one_line_errors() -> Iterator[None]:
         _fail(str(exc))
 
 
-@keys_app.command("create")
+@keys_app.command("create", cls=FlagCommand)
 def create_key(
     name: Annotated[str, typer.Option("--name", help="A label, e.g. the scheduler that uses the key.")],
     scope: Annotated[
@@ -77,7 +78,7 @@ def create_key(
     typer.echo(note, err=True)
 
 
-@keys_app.command("list")
+@keys_app.command("list", cls=FlagCommand)
 def list_keys() -> None:
     """List keys: id, scopes, state, creation time and name (never the secret)."""
     from service.cli.database import opened_store
@@ -90,7 +91,7 @@ def list_keys() -> None:
         typer.echo(f"{k.id}  {','.join(k.scopes):<10}  {state:<7}  {created}  {k.name}")
 
 
-@keys_app.command("revoke")
+@keys_app.command("revoke", cls=FlagCommand)
 def revoke_key(key_id: Annotated[str, typer.Argument(help="The key id (the part after acu_).")]) -> None:
     """Revoke a key; requests with it get 401 from then on.
 

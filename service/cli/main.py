@@ -28,6 +28,7 @@ from policy.scaler import RAMP_PROFILES
 from policy.trace_replay.report import POLICY_NAMES
 from service.cli.advise import advise_command
 from service.cli.bench import bench_command
+from service.cli.flags import FlagCommand, FlagGroup
 from service.cli.inputs import (
     CliInputError,
     capacity_limits,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from traces import DemandSeries
 
 app = typer.Typer(
+    cls=FlagGroup,
     name="acuplan",
     help="Capacity advice for Aurora Serverless v2: advise, recommend, replay, bench, serve.",
     rich_markup_mode="markdown",
@@ -62,7 +64,7 @@ app = typer.Typer(
 )
 
 
-@app.command("traces")
+@app.command("traces", cls=FlagCommand)
 def traces_command() -> None:
     """List the bundled trace names, one per line."""
     with input_errors():
@@ -144,7 +146,7 @@ def check_ramp_profile(name: str) -> str:
     return name
 
 
-@app.command("replay")
+@app.command("replay", cls=FlagCommand)
 def replay_command(
     trace: Annotated[str, typer.Option("--trace", help="Bundled trace name (see `acuplan traces`).")],
     json_path: Annotated[
@@ -217,7 +219,7 @@ def replay_command(
             write_json_atomic(json_path, report.model_dump(mode="json"))
 
 
-@app.command("serve")
+@app.command("serve", cls=FlagCommand)
 def serve_command(
     host: Annotated[
         str | None, typer.Option("--host", help="Bind address; default ACUPLAN_HOST or 127.0.0.1.")
@@ -272,9 +274,9 @@ def serve_command(
 app.add_typer(keys_app, name="keys")
 
 
-app.command("bench")(bench_command)
-app.command("recommend")(recommend_command)
-app.command("advise")(advise_command)
+app.command("bench", cls=FlagCommand)(bench_command)
+app.command("recommend", cls=FlagCommand)(recommend_command)
+app.command("advise", cls=FlagCommand)(advise_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

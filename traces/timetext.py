@@ -43,9 +43,13 @@ def text_problem(text: str) -> str | None:
 def parse_iso(text: str, *, what: str = "an ISO 8601 timestamp") -> datetime:
     """Parse ISO 8601 text as ``datetime.fromisoformat`` does, refusing what it would drop.
 
+    RFC 3339 (section 5.6, NOTE) lets the ``T`` separator and the ``Z`` suffix be lower
+    case: ``fromisoformat`` takes any separator, and a final ``z`` is read as ``Z`` here
+    (``2024-05-06 00:10:00z`` is 00:10 UTC).
+
     Args:
         text: the timestamp text, e.g. ``2024-05-06T12:00:00+00:00`` (Python 3.11 reads a
-            ``Z`` suffix too).
+            ``Z`` suffix too; a ``z`` suffix is read as ``Z``).
         what: what the text should be, in the error (e.g. ``an ISO 8601 timestamp with a
             UTC offset``).
 
@@ -61,7 +65,7 @@ def parse_iso(text: str, *, what: str = "an ISO 8601 timestamp") -> datetime:
     if problem is not None:
         raise ValueError(f"{text!r} {problem}: not {what}")
     try:
-        return datetime.fromisoformat(text)
+        return datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
     except ValueError:
         raise ValueError(f"{text!r} is not {what}") from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,22 @@ def test_prometheus_timestamps_get_the_epoch_rule_of_every_parser(t: float) -> N
 def test_parse_iso_refuses_what_fromisoformat_would_drop(text: str) -> None:
     with pytest.raises(ValueError, match="not an ISO 8601 timestamp"):
         parse_iso(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-05-06T00:10:00z", "2024-05-06t00:10:00z", "2024-05-06t00:10:00Z", "2024-05-06 00:10:00z"]
+)
+def test_rfc3339_lower_case_t_and_z_are_utc(text: str) -> None:
+    """RFC 3339 section 5.6 (NOTE): "T" and "Z" may alternatively be lower case."""
+    assert parse_iso(text) == datetime(2024, 5, 6, 0, 10, tzinfo=UTC)
+    upload = parse_any(f"ts,cluster_id,signal,unit,value\n{text},db,demand,acu,3\n".encode(), name="z.csv")
+    assert not upload.problems
+    assert list(upload.signals[("demand", "unknown")].ts_s) == [1714954200]
+
+
+def test_a_lower_case_z_is_no_offset_after_another_offset() -> None:
+    with pytest.raises(ValueError, match="is not an ISO 8601 timestamp"):
+        parse_iso("2024-05-06T00:10:00+01:00z")
 
 
 def test_a_csv_timestamp_with_a_nul_byte_is_a_bad_row() -> None:

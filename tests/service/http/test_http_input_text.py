@@ -436,6 +436,16 @@ def test_a_stateless_history_off_the_step_grid_gets_the_metrics_warning(
     assert off[0] in stored["recommendation"]["warnings"]
 
 
+def test_an_rfc3339_lower_case_z_is_utc(client: TestClient, body: dict[str, Any]) -> None:
+    lower = [p | {"ts": p["ts"].replace("+00:00", "z").replace("T", "t")} for p in body["history"]]
+
+    r = client.post("/v1/recommendations", json=body | {"history": lower})
+    same = client.post("/v1/recommendations", json=body)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["steps"] == same.json()["steps"]
+
+
 def test_a_stateless_history_on_the_step_grid_gets_no_off_grid_warning(
     client: TestClient, body: dict[str, Any]
 ) -> None:

@@ -18,6 +18,7 @@ public names inside the functions (``acuplan --help`` stays fast).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -294,7 +295,8 @@ def exports_history(
             rows of more than one ``cluster_id`` without ``cluster_id`` among them (checked
             first: two clusters' samples at one time are no conflicting duplicates),
             a ``signal`` whose statistic does not exist (naming ``signal_option``, with the
-            statistics), a signal without a mapping (naming ``--max-acu`` or ``--rate``), or a history
+            statistics), a signal without a mapping (naming ``--max-acu``, also where the library
+            says ``max_acu``, or ``--rate``), or a history
             out of range (naming the file, or ``--now``).
         OSError: a file cannot be read.
     """
@@ -335,7 +337,8 @@ def exports_history(
         raise CliInputError(f"--{message}" if message.startswith("now ") else f"--now: {message}") from None
     except DemandMappingError as exc:
         option = {"max_acu": "--max-acu", "acu_s_per_unit": "--rate"}.get(exc.field or "", "")
-        raise CliInputError(f"{option + ': ' if option else ''}{exc.reason}") from None
+        reason = re.sub(r"(?<![\w.])max_acu\b", "--max-acu", exc.reason)  # the option, not the field
+        raise CliInputError(f"{option + ': ' if option else ''}{reason}") from None
     return ExportsHistory(built, signals, report)
 
 

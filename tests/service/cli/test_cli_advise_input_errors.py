@@ -126,6 +126,19 @@ def test_a_demand_above_the_ceiling_is_named_with_all_its_digits(tmp_path: Path)
     )
 
 
+def test_acu_utilization_without_max_acu_names_the_option(tmp_path: Path) -> None:
+    src = _export(
+        tmp_path / "acuutil.csv",
+        "ts,cluster_id,signal,unit,value",
+        [f"{format_ts(T0 + STEP * i)},db,ACUUtilization,percent,50" for i in range(3)],
+    )
+
+    assert _error(runner.invoke(app, ["advise", "-i", str(src)])) == (
+        "error: --max-acu: signal 'ACUUtilization' (acu percent) is measured against MaxCapacity: "
+        "give --max-acu"
+    )
+
+
 def test_an_empty_csv_says_so_and_lists_every_layout_the_cli_reads(tmp_path: Path) -> None:
     src = tmp_path / "empty.csv"
     src.write_text("", encoding="utf-8")

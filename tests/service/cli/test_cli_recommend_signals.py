@@ -67,7 +67,7 @@ def test_percent_without_max_acu_is_an_error_not_128(tmp_path: Path) -> None:
 
     assert line == (
         "error: --max-acu: signal 'CPUUtilization' (cpu percent) is measured against MaxCapacity: "
-        "give max_acu"
+        "give --max-acu"
     )
 
 
@@ -387,7 +387,7 @@ def test_parquet_wide_file(tmp_path: Path) -> None:
 
     assert _error(runner.invoke(app, ["recommend", "--input", str(parquet)])) == (
         "error: --max-acu: signal 'CPUUtilization' (cpu percent) is measured against MaxCapacity: "
-        "give max_acu"
+        "give --max-acu"
     )
     result = runner.invoke(app, ["recommend", "--input", str(parquet), "--max-acu", "16", "--json", str(out)])
 

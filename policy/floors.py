@@ -48,12 +48,13 @@ from policy.scaler import (
     MIN_RUNNING_ACU,
     InstanceState,
     ScalerModel,
-    advance,
     half_ceil,
     higher,
-    run_segment,
+    move,
+    run_stretch,
     segments_of_step,
     steady_states,
+    stretch,
     target_acu,
 )
 
@@ -102,7 +103,12 @@ def _hold_last(values: FloatArray) -> FloatArray:
 
 
 class _Run:
-    """Runs the cluster through steps under a floor schedule (the simulator's semantics)."""
+    """Runs the cluster through steps under a floor schedule (the simulator's semantics).
+
+    Floors are Python lists indexed by setting step. A step runs in the pieces of
+    :func:`~policy.scaler.segments_of_step`, whose lengths, and so whose ramp factors
+    (:func:`~policy.scaler.stretch`), are the same at every step: they are computed once.
+    """
 
     def __init__(
         self,
@@ -114,50 +120,64 @@ class _Run:
         floor_before: float | None,
     ) -> None:
         self.drive, self.step_s, self.cluster, self.model = drive, step_s, cluster, model
+        self.loads: list[float] = drive.tolist()
         self.floor_before = floor_before
         self.shares = cluster.shares()
         known = np.where(np.isfinite(need), need, 0.0)
         # Capacity each instance needs at each step start, ACU (none beyond MaxCapacity).
-        self.need = [np.minimum(model.need_acu(1.0) * known * s, cluster.max_acu) for s in self.shares]
+        self.need: list[list[float]] = [
+            np.minimum(model.need_acu(1.0) * known * s, cluster.max_acu).tolist() for s in self.shares
+        ]
         self.delay = model.ramp.floor_apply_delay_s
+        # (offset of the setting step in force from the step, the piece's ramp), per piece
+        self.pieces = [(j, stretch(d, model.ramp)) for _, d, j in segments_of_step(0, step_s, self.delay)]
 
     def start(self, floor0: float) -> list[InstanceState]:
         """The simulator's initial steady state for the first load under ``floor0``."""
         return steady_states(float(self.drive[0]), self.shares, floor0, self.cluster.max_acu, self.model)
 
-    def floor_in_force(self, floors: FloatArray, j: int) -> float:
-        """The floor set at step ``j``; before step 0, the one deployed (or the first)."""
-        if j < 0:
-            return float(floors[0]) if self.floor_before is None else self.floor_before
-        return float(floors[j])
+    def in_force(self, floors: list[float], t: int) -> list[float]:
+        """The floor in force in each piece of step ``t``; before step 0, the one deployed (or the first)."""
+        before = floors[0] if self.floor_before is None else self.floor_before
+        return [floors[t + j] if t + j >= 0 else before for j, _ in self.pieces]
 
-    def step(self, states: list[InstanceState], t: int, floors: FloatArray) -> list[InstanceState]:
+    def step(self, states: list[InstanceState], t: int, floors: list[float]) -> list[InstanceState]:
         """Advance every instance through step ``t`` (floors indexed by setting step)."""
-        cap, m = self.cluster.max_acu, self.model
-        load = float(self.drive[t])
+        return self.step_under(states, t, self.in_force(floors, t))
+
+    def step_under(self, states: list[InstanceState], t: int, floors: list[float]) -> list[InstanceState]:
+        """Advance every instance through step ``t`` under ``floors``, one per piece (:meth:`in_force`)."""
+        cap, u = self.cluster.max_acu, self.model.scaler_target_utilisation
+        load = self.loads[t]
+        w_load = load * self.shares[0]
         writer = states[0]
-        follower = states[1] if len(states) > 1 else None
-        for _, duration, j in segments_of_step(t, self.step_s, self.delay):
-            floor = self.floor_in_force(floors, j)
-            w_target = target_acu(load * self.shares[0], floor, cap, m.scaler_target_utilisation)
-            writer = advance(writer, load * self.shares[0], floor, cap, duration, m)
-            if follower is not None:
-                follower = advance(follower, load * self.shares[1], max(floor, w_target), cap, duration, m)
-                follower = higher(follower, writer)
-        return [writer] if follower is None else [writer, follower]
+        if len(states) == 1:
+            for floor, (_, s) in zip(floors, self.pieces, strict=True):
+                writer = move(writer, target_acu(w_load, floor, cap, u), s)
+            return [writer]
+        f_load = load * self.shares[1]
+        follower = states[1]
+        for floor, (_, s) in zip(floors, self.pieces, strict=True):
+            w_target = target_acu(w_load, floor, cap, u)
+            writer = move(writer, w_target, s)
+            follower = higher(move(follower, target_acu(f_load, max(floor, w_target), cap, u), s), writer)
+        return [writer, follower]
 
     def meets(self, states: list[InstanceState], t: int) -> bool:
         """Every instance starts step ``t`` at or above its need."""
-        return all(s.capacity_acu >= n[t] - _EPS for s, n in zip(states, self.need, strict=True))
+        for s, need in zip(states, self.need, strict=True):
+            if not s.capacity_acu >= need[t] - _EPS:
+                return False
+        return True
 
     def reach(self, start: list[InstanceState]) -> list[list[InstanceState]]:
         """The instances' states at each step start with MaxCapacity floors from now on.
 
         The fastest any schedule climbs from ``start``: nothing can be higher at a step start.
         """
-        floors = np.full(len(self.drive), self.cluster.max_acu)
+        floors = [float(self.cluster.max_acu)] * len(self.loads)
         out, states = [], start
-        for t in range(len(self.drive)):
+        for t in range(len(self.loads)):
             out.append(states)
             states = self.step(states, t, floors)
         return out
@@ -264,20 +284,20 @@ def cheapest_floors(
         run.cap_at_reach(start)
     low = max(half_ceil(cluster.min_acu), MIN_RUNNING_ACU)
     n, cap = len(drive), cluster.max_acu
-    floors = np.full(n, cap, dtype=np.float64)  # an int MaxCapacity must not truncate 0.5-ACU floors
+    floors = [float(cap)] * n  # an int MaxCapacity must not truncate 0.5-ACU floors
     states = start
     guess = low
     for t in range(n):
-        floors[t] = guess = _least_floor(run, floors, states, t, low, cap, guess)
+        floors[t] = guess = float(_least_floor(run, floors, states, t, low, cap, guess))
         if states is None:
-            states = run.start(float(floors[0]))
+            states = run.start(floors[0])
         states = run.step(states, t, floors)
-    return floors
+    return np.array(floors, dtype=np.float64)
 
 
 def _least_floor(
     run: _Run,
-    floors: FloatArray,
+    floors: list[float],
     states: list[InstanceState] | None,
     t: int,
     low: float,
@@ -320,26 +340,28 @@ def _least_floor(
 
 
 def _feasible(
-    run: _Run, floors: FloatArray, states: list[InstanceState] | None, t: int, floor: float
+    run: _Run, floors: list[float], states: list[InstanceState] | None, t: int, floor: float
 ) -> bool:
     """Whether floor ``floor`` at step ``t``, then MaxCapacity, meets every later need.
 
     Simulates forward only until every instance sits at MaxCapacity under MaxCapacity
     floors (from then on nothing can fall short) or the series ends.
     """
-    trial = floors.copy()
-    trial[t] = floor
-    trial[t + 1 :] = run.cluster.max_acu
     current = states if states is not None else run.start(floor)
     if not run.meets(current, t):
         return False
     cap = run.cluster.max_acu
-    for s in range(t, len(run.drive) - 1):
-        current = run.step(current, s, trial)
+    top = float(cap)
+    before = run.floor_before if run.floor_before is not None else (floor if t == 0 else floors[0])
+    offsets = [j for j, _ in run.pieces]
+    for s in range(t, len(run.loads) - 1):
+        # the trial schedule: ``floors`` before step t, ``floor`` at t, MaxCapacity after
+        setting = [s + j for j in offsets]
+        in_force = [top if k > t else floor if k == t else floors[k] if k >= 0 else before for k in setting]
+        current = run.step_under(current, s, in_force)
         if not run.meets(current, s + 1):
             return False
-        settled = all(j > t for _, _, j in segments_of_step(s + 1, run.step_s, run.delay))
-        if settled and all(x.capacity_acu >= cap for x in current):
+        if s + 1 + min(offsets) > t and all(x.capacity_acu >= cap for x in current):
             return True
     return True
 
@@ -377,7 +399,7 @@ def scaler_now(
         tail = np.asarray(history_acu, dtype=np.float64)[np.isfinite(history_acu)][-1:]
     drive = _hold_last(tail)
     run = _Run(drive, np.full(len(drive), np.nan), float(step_s), cluster, model, floor_acu)
-    floors = np.full(len(drive), floor_acu)
+    floors = [float(floor_acu)] * len(drive)
     states = run.start(floor_acu)
     for t in range(len(drive)):
         states = run.step(states, t, floors)
@@ -409,14 +431,14 @@ def scaler_hold(
     """
     drive = _hold_last(np.asarray(drive_acu, dtype=np.float64))
     run = _Run(drive, np.full(len(drive), np.nan), float(step_s), cluster, model, floor_acu)
-    floors = np.full(len(drive), floor_acu)
+    floors = [float(floor_acu)] * len(drive)
     out = np.zeros(len(drive))
     states = list(start)
     share, cap = run.shares[0], cluster.max_acu
     for t in range(len(drive)):
         writer, acu_s = states[0], 0.0
-        for _, duration, _ in segments_of_step(t, float(step_s), run.delay):
-            seg = run_segment(writer, float(drive[t]) * share, floor_acu, cap, duration, model)
+        for _, s in run.pieces:
+            seg = run_stretch(writer, run.loads[t] * share, floor_acu, cap, s, model)
             acu_s += seg.acu_s
             writer = seg.end
         out[t] = acu_s / step_s

@@ -236,7 +236,7 @@ def target_acu(load_acu: float, floor_acu: float, max_acu: float, utilisation: f
     Returns:
         ``min(max(ceil_half(load / utilisation), floor, 0.5), max_acu)``.
     """
-    return min(max(half_ceil(load_acu / utilisation), floor_acu, MIN_RUNNING_ACU), max_acu)
+    return min(max(math.ceil(load_acu / utilisation * 2.0 - _EPS) / 2.0, floor_acu, MIN_RUNNING_ACU), max_acu)
 
 
 def steady_states(
@@ -261,14 +261,53 @@ def steady_states(
     return [InstanceState(level, level) for level in levels]
 
 
-def _direction(state: InstanceState, target: float) -> tuple[int, float]:
-    """(+1 rising, -1 falling, 0 at target) and the progress the ramp starts from."""
+class Stretch(NamedTuple):
+    """The ramp over one stretch of ``duration_s`` seconds: its progress factors, computed once.
+
+    A loop over many stretches of the same length (the pieces of a trace step) builds one
+    with :func:`stretch` and passes it to :func:`move` and :func:`run_stretch`, instead of
+    raising 2 to a power on every call; the factors are the very numbers :func:`advance`
+    multiplies by, so the results are the same to the bit.
+
+    Attributes:
+        duration_s: the stretch, seconds (>= 0).
+        up: progress factor while rising, ``2 ** (duration_s / scale_up_doubling_s)``
+            (inf beyond the float range: the ramp reaches any target).
+        down: progress factor while falling, ``2 ** (-duration_s / scale_down_halving_s)``.
+    """
+
+    duration_s: float
+    up: float
+    down: float
+
+
+def stretch(duration_s: float, ramp: RampProfile) -> Stretch:
+    """The :class:`Stretch` of ``duration_s`` seconds (>= 0) under ``ramp``."""
+    rise = duration_s / ramp.scale_up_doubling_s
+    up = 2.0**rise if rise < 1024.0 else math.inf  # 2.0 ** 1024 overflows a float
+    return Stretch(duration_s, up, 2.0 ** (-duration_s / ramp.scale_down_halving_s))
+
+
+def move(state: InstanceState, target_acu: float, s: Stretch) -> InstanceState:
+    """Move one instance toward ``target_acu`` through the stretch ``s``: the closed form.
+
+    Args:
+        state: where the instance starts.
+        target_acu: the grid level the scaler steers to (:func:`target_acu`).
+        s: the stretch (:func:`stretch`).
+
+    Returns:
+        The end state (see the module docstring: progress carries while the direction holds,
+        and restarts from the current grid level when it turns).
+    """
     c, x = state
-    if target > c:
-        return 1, (x if x > c else c)
-    if target < c:
-        return -1, (x if x < c else c)
-    return 0, c
+    if target_acu > c:
+        x = min(target_acu, (x if x > c else c) * s.up)
+        return InstanceState(target_acu if x >= target_acu else math.floor(x * 2.0 + _EPS) / 2.0, x)
+    if target_acu < c:
+        x = max(target_acu, (x if x < c else c) * s.down)
+        return InstanceState(target_acu if x <= target_acu else math.ceil(x * 2.0 - _EPS) / 2.0, x)
+    return InstanceState(target_acu, target_acu)
 
 
 def advance(
@@ -290,18 +329,10 @@ def advance(
         model: the scaler model.
 
     Returns:
-        The end state (closed form; see the module docstring).
+        The end state (closed form, :func:`move`; see the module docstring).
     """
-    ramp = model.ramp
     target = target_acu(load_acu, floor_acu, max_acu, model.scaler_target_utilisation)
-    direction, x0 = _direction(state, target)
-    if direction == 0:
-        return InstanceState(target, target)
-    if direction > 0:
-        x = min(target, x0 * 2.0 ** (duration_s / ramp.scale_up_doubling_s))
-        return InstanceState(target if x >= target else half_floor(x), x)
-    x = max(target, x0 * 2.0 ** (-duration_s / ramp.scale_down_halving_s))
-    return InstanceState(target if x <= target else half_ceil(x), x)
+    return move(state, target, stretch(duration_s, model.ramp))
 
 
 class Segment(NamedTuple):
@@ -331,22 +362,6 @@ class Segment(NamedTuple):
         return self.levels_acu[max(bisect_right(self.times_s, t_s) - 1, 0)]
 
 
-def _crossings(
-    c: float, x0: float, end_level: float, direction: int, ramp: RampProfile
-) -> list[tuple[float, float]]:
-    """(time, new level) at which capacity reaches each grid level between ``c`` and ``end_level``."""
-    out: list[tuple[float, float]] = []
-    n = round(abs(end_level - c) / HALF_ACU)
-    for i in range(1, n + 1):
-        level = c + direction * i * HALF_ACU
-        if direction > 0:  # capacity reaches `level` when x = level
-            t = ramp.scale_up_doubling_s * math.log2(level / x0) if level > x0 else 0.0
-        else:  # capacity drops to `level` when x = level
-            t = ramp.scale_down_halving_s * math.log2(x0 / level) if level < x0 else 0.0
-        out.append((t, level))
-    return out
-
-
 def run_segment(
     state: InstanceState,
     load_acu: float,
@@ -368,12 +383,29 @@ def run_segment(
     Returns:
         The :class:`Segment`; its ``end`` equals :func:`advance` of the same arguments.
     """
-    end = advance(state, load_acu, floor_acu, max_acu, duration_s, model)
+    return run_stretch(state, load_acu, floor_acu, max_acu, stretch(duration_s, model.ramp), model)
+
+
+def run_stretch(
+    state: InstanceState, load_acu: float, floor_acu: float, max_acu: float, s: Stretch, model: ScalerModel
+) -> Segment:
+    """:func:`run_segment` over a precomputed :class:`Stretch` ``s`` (``s.duration_s`` > 0)."""
     target = target_acu(load_acu, floor_acu, max_acu, model.scaler_target_utilisation)
-    direction, x0 = _direction(state, target)
-    times, levels = [0.0], [state.capacity_acu]
-    if direction != 0:
-        for t, level in _crossings(state.capacity_acu, x0, end.capacity_acu, direction, model.ramp):
+    end = move(state, target, s)
+    duration_s = s.duration_s
+    c, x = state
+    times, levels = [0.0], [c]
+    up = target > c
+    if up or target < c:  # the levels crossed on the way to the end, each at its exact time
+        ramp = model.ramp
+        x0 = (x if x > c else c) if up else (x if x < c else c)
+        for i in range(1, round(abs(end.capacity_acu - c) / HALF_ACU) + 1):
+            if up:  # capacity reaches `level` when x = level
+                level = c + i * HALF_ACU
+                t = ramp.scale_up_doubling_s * math.log2(level / x0) if level > x0 else 0.0
+            else:  # capacity drops to `level` when x = level
+                level = c + -i * HALF_ACU
+                t = ramp.scale_down_halving_s * math.log2(x0 / level) if level < x0 else 0.0
             t = min(t, duration_s)
             if t <= times[-1]:
                 levels[-1] = level

@@ -36,10 +36,12 @@ from policy.scaler import (
     InstanceState,
     ScalerModel,
     Segment,
+    Stretch,
     higher,
-    run_segment,
+    run_stretch,
     segments_of_step,
     steady_states,
+    stretch,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -130,6 +132,17 @@ class _StepOutcome:
         i = max(j for j, s in enumerate(self.starts_s) if s <= t_s)
         return self.pieces[i].capacity_at(t_s - self.starts_s[i])
 
+    def capacities_at(self, times_s: list[float]) -> list[float]:
+        """:meth:`capacity_at` at each of ``times_s`` (ascending, >= 0), in one pass, ACU."""
+        starts, out, i, last = self.starts_s, [], 0, len(self.starts_s) - 1
+        for t_s in times_s:
+            while i < last and starts[i + 1] <= t_s:
+                i += 1
+            piece = self.pieces[i]
+            levels = piece.levels_acu
+            out.append(levels[0] if len(levels) == 1 else piece.capacity_at(t_s - starts[i]))
+        return out
+
 
 def _sample_times(dt: float) -> list[float]:
     return [(i + 0.5) * dt / LATENCY_SAMPLES_PER_STEP for i in range(LATENCY_SAMPLES_PER_STEP)]
@@ -215,15 +228,16 @@ class _Totals:
 
 
 def _unserved(
-    windows: list[_Window], t0: float, dt: float, resume_s: float
+    windows: list[_Window], t0: float, dt: float, resume_s: float, samples: list[float]
 ) -> tuple[float, float, tuple[bool, ...]]:
-    """Seconds of this step with writes unserved, with all load unserved, and a mask per sample."""
+    """Seconds of this step with writes unserved, with all load unserved, and a mask per sample.
+
+    ``samples`` are the step's latency sample times, :func:`_sample_times` of ``dt``.
+    """
     writes = max((w.overlap(t0, t0 + dt) for w in windows), default=0.0)
     every = max((w.overlap(t0, t0 + dt) for w in windows if w.reads), default=0.0)
     writes, every = max(writes, resume_s), max(every, resume_s)
-    mask = tuple(
-        resume_s > s or any(w.start_s <= t0 + s < w.end_s for w in windows) for s in _sample_times(dt)
-    )
+    mask = tuple(resume_s > s or any(w.start_s <= t0 + s < w.end_s for w in windows) for s in samples)
     return writes, every, mask
 
 
@@ -245,22 +259,26 @@ def _pause_or_resume(state: _State, load: float, floor: float, ctx: _Ctx) -> flo
     return 0.0
 
 
+_Piece = tuple[float, float, float, float, Stretch]
+"""One settings piece of a step: ``(start_s, duration_s, floor, max, its ramp stretch)``."""
+
+
 def _run(
     state: InstanceState,
     load: float,
-    pieces: list[tuple[float, float, float, float]],
+    pieces: list[_Piece],
     m: ScalerModel,
     floor_above: list[float] | None = None,
 ) -> _StepOutcome:
-    """Run one instance through a step's settings pieces ``(start, duration, floor, max)``.
+    """Run one instance through a step's settings pieces.
 
     ``floor_above`` raises the floor piece by piece (a tier 0-1 reader follows the
     writer's target).
     """
     out = []
-    for i, (_, duration, floor, cap) in enumerate(pieces):
+    for i, (_, _, floor, cap, s) in enumerate(pieces):
         low = max(floor, floor_above[i]) if floor_above is not None else floor
-        seg = run_segment(state, load, low, cap, duration, m)
+        seg = run_stretch(state, load, low, cap, s, m)
         out.append(seg)
         state = seg.end
     return _StepOutcome(tuple(out), tuple(p[0] for p in pieces))
@@ -292,7 +310,7 @@ def instance_loads(load_acu: float, read_frac: float, n_readers: int) -> tuple[f
 
 
 def _advance(
-    state: _State, load: float, pieces: list[tuple[float, float, float, float]], t: int, ctx: _Ctx
+    state: _State, load: float, pieces: list[_Piece], t: int, ctx: _Ctx
 ) -> list[tuple[_StepOutcome, float]]:
     """Run every running instance through step ``t``; return (outcome, its load), writer first."""
     m = ctx.model
@@ -323,8 +341,12 @@ def _score_step(
     unserved: tuple[float, float, tuple[bool, ...]],
     totals: _Totals,
     dt: float,
+    samples: list[float],
 ) -> None:
-    """Add one observed step's shortfall, SLO time and utilisation samples to ``totals``."""
+    """Add one observed step's shortfall, SLO time and utilisation samples to ``totals``.
+
+    ``samples`` are the step's latency sample times, :func:`_sample_times` of ``dt``.
+    """
     writes_s, every_s, mask = unserved
     totals.short_s += sum(o.short_acu_s for o, _ in outcomes)
     totals.short_s += load * w_share * writes_s + load * (1.0 - w_share) * every_s
@@ -336,7 +358,9 @@ def _score_step(
     if not outcomes:
         totals.rho.append((math.inf,) * LATENCY_SAMPLES_PER_STEP)
         return
-    rho = [max(x / o.capacity_at(s) for o, x in outcomes) for s in _sample_times(dt)]
+    # each instance's utilisation at each sample, then the busiest instance's per sample
+    by_instance = [[x / c for c in o.capacities_at(samples)] for o, x in outcomes]
+    rho = by_instance[0] if len(by_instance) == 1 else [max(r) for r in zip(*by_instance, strict=True)]
     totals.rho.append(tuple(math.inf if masked else r for r, masked in zip(rho, mask, strict=True)))
 
 
@@ -367,6 +391,14 @@ def simulate(
     n, dt = len(load_acu), float(step_s)
     ctx = _Ctx(scaler, dt, read_frac, layout.has_failover, math.ceil(scaler.reader_create_s / dt))
     delay = scaler.ramp.floor_apply_delay_s
+    samples = _sample_times(dt)
+    # A step's settings pieces: the same lengths (and ramp stretches) at every step; the
+    # settings in force in each are those set ``offset`` steps from it.
+    pattern = [(s, d, j, stretch(d, scaler.ramp)) for s, d, j in segments_of_step(0, dt, delay)]
+    loads = np.asarray(load_acu, dtype=np.float64).tolist()
+    floors = np.asarray(layout.floor_acu, dtype=np.float64).tolist()
+    maxes = np.asarray(layout.max_acu, dtype=np.float64).tolist()
+    readers = layout.n_extra_readers.tolist()
     observed_loads = load_acu[np.isfinite(load_acu)]
     last_load = float(observed_loads[0]) if observed_loads.size else 0.0
     # Start in steady state: every instance at the scaler's target for its share of the first load.
@@ -379,19 +411,19 @@ def simulate(
     for e in sorted(events, key=lambda e: (e.at_s, e.kind)):
         by_step.setdefault(int(e.at_s // dt), []).append(e)
     lost_az = layout.n_extra_readers_writer_az
-    capacity, writer_capacity = np.zeros(n), np.zeros(n)
-    acu_s_by_step, over_s_by_step = np.zeros(n), np.zeros(n)
+    capacity, writer_capacity = [0.0] * n, [0.0] * n
+    acu_s_by_step, over_s_by_step = [0.0] * n, [0.0] * n
     for t in range(n):
         acu_s_before, over_s_before = totals.acu_s, totals.over_s
-        observed = bool(np.isfinite(load_acu[t]))
-        load = float(load_acu[t]) if observed else last_load
+        observed = math.isfinite(loads[t])
+        load = loads[t] if observed else last_load
         last_load = load
         pieces = [  # the first settings are in force from the start
-            (start, duration, float(layout.floor_acu[max(j, 0)]), float(layout.max_acu[max(j, 0)]))
-            for start, duration, j in segments_of_step(t, dt, delay)
+            (start, duration, floors[max(t + j, 0)], maxes[max(t + j, 0)], ramp)
+            for start, duration, j, ramp in pattern
         ]
         floor = pieces[0][2]
-        state.sync_readers(int(layout.n_extra_readers[t]), t, ctx.lead_steps, floor)
+        state.sync_readers(int(readers[t]), t, ctx.lead_steps, floor)
         for e in by_step.get(t, []):
             windows.append(_fail(state, e, t, floor, ctx, int(lost_az[t]) if lost_az is not None else 0))
         resume_s = _pause_or_resume(state, load, floor, ctx)
@@ -400,15 +432,27 @@ def simulate(
         totals.paused_s += dt if state.paused else 0.0
         if observed:
             w_share = instance_loads(1.0, read_frac, len(outcomes) - 1)[0]
-            unserved = _unserved(windows, t * dt, dt, resume_s)
-            _score_step(outcomes, load, w_share, unserved, totals, dt)
+            unserved = _unserved(windows, t * dt, dt, resume_s, samples)
+            _score_step(outcomes, load, w_share, unserved, totals, dt, samples)
         has_f = layout.has_failover and state.failover_ready_at <= t and not state.paused
         writer_capacity[t] = 0.0 if state.paused else state.writer.capacity_acu
         capacity[t] = writer_capacity[t] + (state.failover.capacity_acu if has_f else 0.0)
         capacity[t] += 0.0 if state.paused else sum(x.capacity_acu for x in state.extras)
         acu_s_by_step[t], over_s_by_step[t] = totals.acu_s - acu_s_before, totals.over_s - over_s_before
-    per_step = (acu_s_by_step / 3600.0 * price_usd_per_acu_hour, over_s_by_step / 60.0)
-    return _result(totals, capacity, writer_capacity, n, dt, scaler, price_usd_per_acu_hour, per_step)
+    per_step = (
+        np.array(acu_s_by_step, dtype=np.float64) / 3600.0 * price_usd_per_acu_hour,
+        np.array(over_s_by_step, dtype=np.float64) / 60.0,
+    )
+    return _result(
+        totals,
+        np.array(capacity, dtype=np.float64),
+        np.array(writer_capacity, dtype=np.float64),
+        n,
+        dt,
+        scaler,
+        price_usd_per_acu_hour,
+        per_step,
+    )
 
 
 def _result(

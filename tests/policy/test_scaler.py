@@ -10,11 +10,15 @@ from pydantic import ValidationError
 from policy.scaler import (
     RAMP_PROFILES,
     InstanceState,
+    RampProfile,
     ScalerModel,
     advance,
     half_ceil,
+    move,
     run_segment,
+    run_stretch,
     segments_of_step,
+    stretch,
     target_acu,
 )
 
@@ -187,3 +191,32 @@ def test_named_ramp_profiles() -> None:
         ramp={"scale_up_doubling_s": 90, "scale_down_halving_s": 300, "floor_apply_delay_s": 0}
     )
     assert custom.ramp.name == "custom"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    state=states(),
+    load=st.floats(min_value=0.0, max_value=60.0),
+    floor=levels,
+    duration=st.floats(min_value=1.0, max_value=400.0),
+    profile=profiles,
+)
+def test_a_stretch_computed_once_gives_advance_and_run_segment_to_the_bit(
+    state: InstanceState, load: float, floor: float, duration: float, profile: str
+) -> None:
+    m = ScalerModel(ramp=profile)
+    s = stretch(duration, m.ramp)
+    ramp = m.ramp
+    assert s.up == 2.0 ** (duration / ramp.scale_up_doubling_s)
+    assert s.down == 2.0 ** (-duration / ramp.scale_down_halving_s)
+    target = target_acu(load, floor, 64.0, m.scaler_target_utilisation)
+    assert move(state, target, s) == advance(state, load, floor, 64.0, duration, m)
+    assert run_stretch(state, load, floor, 64.0, s, m) == run_segment(state, load, floor, 64.0, duration, m)
+
+
+def test_a_ramp_beyond_the_float_range_reaches_its_target() -> None:
+    # 2 ** (3600 / 1) overflows a float: the rise factor is inf and the instance is at its target.
+    ramp = RampProfile(scale_up_doubling_s=1.0, scale_down_halving_s=300.0, floor_apply_delay_s=0.0)
+    s = stretch(3600.0, ramp)
+    assert s.up == math.inf and s.down == 2.0**-12
+    assert move(InstanceState.at(0.5), 16.0, s) == InstanceState(16.0, 16.0)

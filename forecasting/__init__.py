@@ -2,6 +2,8 @@
 
 A leaf package: it imports nothing else of acuplan (``policy`` imports it). Pure and
 deterministic: no clocks, no I/O, no module state; the same input gives the same output.
+(``shared_backtests()`` opens a block in which forecasts of one window share their fits:
+state the caller scopes, which changes no output.)
 
 Public API::
 
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     from forecasting.mstl import MSTLForecaster
     from forecasting.registry import MODEL_NAMES, make_model
     from forecasting.seasonal_ar import SeasonalAR
-    from forecasting.selection import AutoForecaster
+    from forecasting.selection import AutoForecaster, shared_backtests
     from forecasting.ses import SimpleExpSmoothing
     from forecasting.types import ModelName, ModelScore, Quantile, QuantileForecast
     from forecasting.unprecedented import UNPRECEDENTED_LEVEL
@@ -71,6 +73,7 @@ _EXPORTS: dict[str, str] = {
     "make_model": "forecasting.registry",
     "SeasonalAR": "forecasting.seasonal_ar",
     "AutoForecaster": "forecasting.selection",
+    "shared_backtests": "forecasting.selection",
     "SimpleExpSmoothing": "forecasting.ses",
     "ModelName": "forecasting.types",
     "ModelScore": "forecasting.types",
@@ -123,4 +126,5 @@ __all__ = [
     "UNPRECEDENTED_LEVEL",
     "forecast_demand",
     "make_model",
+    "shared_backtests",
 ]

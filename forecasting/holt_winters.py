@@ -208,18 +208,30 @@ class HoltWinters(RollingForecaster):
         Returns:
             (level, trend, season), each shape (n_steps_ + len(y_new),), ACU.
         """
-        n, m, phi = self.y_.size, self.season_steps_, self.damping_
+        m, phi = self.season_steps_, self.damping_
         alpha, gamma = self.params_["alpha"], self.params_["gamma"]
         beta = 0.0 if np.isnan(self.params_["beta"]) else self.params_["beta"]
-        level = np.concatenate([self.level_, np.empty(y_new.size)])
-        trend = np.concatenate([self.trend_, np.zeros(y_new.size)])
-        season = np.concatenate([self.season_, np.empty(y_new.size)])
-        for t in range(n, n + y_new.size):
-            y, prev = float(y_new[t - n]), level[t - 1] + phi * trend[t - 1]
-            level[t] = alpha * (y - season[t - m]) + (1.0 - alpha) * prev
-            trend[t] = beta * (level[t] - level[t - 1]) + (1.0 - beta) * phi * trend[t - 1]
-            season[t] = gamma * (y - prev) + (1.0 - gamma) * season[t - m]
-        return level, trend, season
+        # The recursion runs on Python floats (the same IEEE arithmetic as numpy's scalars,
+        # several times faster); only the last state and the last season are read back.
+        lev, tr = float(self.level_[-1]), float(self.trend_[-1])
+        seasons = self.season_[-m:].tolist()  # the fit holds >= 2 seasons (holt_winters_min_steps)
+        new_level, new_trend, new_season = [], [], []
+        for y in y_new.tolist():
+            prev = lev + phi * tr
+            s_m = seasons[-m]
+            level_t = alpha * (y - s_m) + (1.0 - alpha) * prev
+            tr = beta * (level_t - lev) + (1.0 - beta) * phi * tr
+            lev = level_t
+            season_t = gamma * (y - prev) + (1.0 - gamma) * s_m
+            seasons.append(season_t)
+            new_level.append(lev)
+            new_trend.append(tr)
+            new_season.append(season_t)
+        return (
+            np.concatenate([self.level_, np.array(new_level, dtype=np.float64)]),
+            np.concatenate([self.trend_, np.array(new_trend, dtype=np.float64)]),
+            np.concatenate([self.season_, np.array(new_season, dtype=np.float64)]),
+        )
 
     def point_paths(self, y: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
         """Module formula from the states after ``y[o - 1]``, filtering past the fit if needed.

@@ -42,10 +42,24 @@ and per call (no state between calls; the same history gives the same choice):
 Parameters fitted on ``y[:T]`` are up to ``backtest_s`` old when the forecast is made; the
 states (level, season, AR lags) are current. This keeps one fit per candidate, which is what
 makes the selection affordable on every call.
+
+Steps 0-3 do not depend on the quantiles asked for, and a caller may ask the same window
+for several sets of quantiles (the replay's re-plan: the plan applied, then its shadows'
+shared forecast). Inside a :func:`shared_backtests` block their outcome, the window's one-off
+excursions and every candidate's fit and backtest errors, is kept, keyed by the window's
+exact bytes, the step, the scored horizon and the whole ``ForecastConfig``: another call with
+the same key reuses the fitted models and errors, which are exactly what fitting again would
+give (the fits are deterministic), and scores them at its own quantiles. The fitted models
+are only read after their fit, and the kept errors are read-only arrays. Outside such a
+block nothing is kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -60,11 +74,11 @@ from forecasting.excursions import OneOffs, one_offs
 from forecasting.holt_winters import holt_winters_min_steps
 from forecasting.intervals import complement_scores, conformal_offsets, extend_by_sqrt, pinball_score
 from forecasting.registry import make_model, min_train_steps
-from forecasting.types import FloatArray, ModelScore
+from forecasting.types import FloatArray, ModelName, ModelScore
 from forecasting.unprecedented import RECENT_S, level_drop, level_excess, widen_upper
 from forecasting.validation import season_steps
 
-__all__ = ["AutoForecaster"]
+__all__ = ["AutoForecaster", "shared_backtests"]
 
 # Cross-fitting against the winner's curse (step 5): the backtest's origins in this many
 # contiguous blocks of time (12 h each over the default 2 days), each needing at least
@@ -79,6 +93,110 @@ TIE_RTOL = 1e-9
 TIE_ATOL = 1e-12
 
 _BASIC = ("last_value", "ses", "seasonal_naive", "seasonal_naive_weekly")  # no silent skip note for these
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """One candidate after module steps 2-3: fitted and rolled over the origins, or dropped.
+
+    Attributes:
+        name: the candidate.
+        model: the fitted model (None when dropped).
+        errors: its backtest errors, shape (n_origins, h_cal), ACU, read-only (None when dropped).
+        notes: the fit's own notes.
+        dropped: why it was dropped (the ``ForecastingError``'s message), or None.
+    """
+
+    name: ModelName
+    model: RollingForecaster | None
+    errors: FloatArray | None
+    notes: tuple[str, ...]
+    dropped: str | None
+
+
+@dataclass(frozen=True)
+class _Backtest:
+    """What module steps 0-3 make of a window, whatever the quantiles: one-offs and candidates."""
+
+    one_offs: OneOffs
+    fitted: tuple[_Fitted, ...]
+
+
+_backtests: ContextVar[dict[tuple[Any, ...], _Backtest] | None] = ContextVar("backtests", default=None)
+
+
+@contextmanager
+def shared_backtests() -> Iterator[None]:
+    """Within the block, forecasts of the same window share one backtest (module steps 0-3).
+
+    For a caller that asks one history for several sets of quantiles: each forecast is the
+    one it would be alone, to the bit, but the candidates are fitted and backtested once per
+    window (keyed by the window's bytes, the step, the scored horizon and the
+    ``ForecastConfig``). What is kept lives until the block ends (about 0.5 MB per window
+    at the defaults); blocks nest, the innermost one keeping its own.
+
+    Example:
+        >>> import numpy as np
+        >>> y = np.tile(np.r_[np.full(6, 2.0), np.full(6, 4.0)], 100)
+        >>> with shared_backtests():
+        ...     a = AutoForecaster(ForecastConfig(season_s=3600), 3, (0.5,)).fit(y, 300)
+        ...     b = AutoForecaster(ForecastConfig(season_s=3600), 3, (0.1, 0.9)).fit(y, 300)
+        >>> a.chosen_ is b.chosen_  # one fit of the winner
+        True
+    """
+    token = _backtests.set({})
+    try:
+        yield
+    finally:
+        _backtests.reset(token)
+
+
+def _backtest(
+    y: FloatArray,
+    step_s: int,
+    h_cal: int,
+    train: int,
+    origins: IntArray,
+    candidates: list[ModelName],
+    cfg: ForecastConfig,
+) -> _Backtest:
+    """Module steps 0-3 for the window ``y``: from the cache when this window was backtested lately.
+
+    Args:
+        y: the gap-free window, shape (n,), ACU.
+        step_s: step length, seconds.
+        h_cal: steps scored from each origin.
+        train: training steps, ``y[:train]``.
+        origins: backtest origins, shape (n_origins,) (a function of the other arguments).
+        candidates: the candidates long enough to fit, in order.
+        cfg: the configuration (seasons, and the candidates' own options).
+
+    Returns:
+        The :class:`_Backtest`; inside a :func:`shared_backtests` block, the same object for
+        the same key.
+    """
+    kept = _backtests.get()
+    key = (y.tobytes(), y.size, step_s, h_cal, train, tuple(candidates), cfg)
+    if kept is not None and key in kept:
+        return kept[key]
+    own = y.copy()  # what is kept must not see a caller change its array
+    m = season_steps(cfg.season_s, step_s)
+    found = one_offs(own, m, step_s, season_steps(cfg.weekly_season_s, step_s))
+    fitted = []
+    for name in candidates:
+        model = make_model(name, cfg)
+        try:
+            notes = model.fit_quietly(found.cleaned[:train], step_s)
+            errors = rolling_errors(model, own, origins, h_cal, found)
+        except ForecastingError as exc:
+            fitted.append(_Fitted(name, None, None, (), str(exc)))
+            continue
+        errors.setflags(write=False)
+        fitted.append(_Fitted(name, model, errors, notes, None))
+    out = _Backtest(found, tuple(fitted))
+    if kept is not None:
+        kept[key] = out
+    return out
 
 
 def _cross_fit_blocks(n_origins: int) -> IntArray | None:
@@ -201,19 +319,22 @@ class AutoForecaster(BaseForecaster):
         fits: list[tuple[ModelScore, RollingForecaster, FloatArray, tuple[str, ...], FloatArray]] = []
         blocks = _cross_fit_blocks(origins.size)
         too_short = [c for c in cfg.candidates if min_train_steps(c, cfg, step_s) > train]
-        self.one_offs_ = one_offs(y, m, step_s, season_steps(cfg.weekly_season_s, step_s))
-        for name in [c for c in cfg.candidates if c not in too_short]:
-            model = make_model(name, cfg)
+        backtest = _backtest(
+            y, step_s, h_cal, train, origins, [c for c in cfg.candidates if c not in too_short], cfg
+        )
+        self.one_offs_ = backtest.one_offs
+        for f in backtest.fitted:
+            if f.model is None or f.errors is None:
+                notes.append(f"{f.name} dropped from the backtest: {f.dropped}")
+                continue
             try:
-                own_notes = model.fit_quietly(self.one_offs_.cleaned[:train], step_s)
-                errors = rolling_errors(model, y, origins, h_cal, self.one_offs_)
-                score, held = _scores(errors, blocks, self.quantiles)
+                score, held = _scores(f.errors, blocks, self.quantiles)
                 if not np.isfinite(score):
                     raise ModelFitError("its backtest pinball loss overflows float64 (values near 1e308)")
             except ForecastingError as exc:
-                notes.append(f"{name} dropped from the backtest: {exc}")
+                notes.append(f"{f.name} dropped from the backtest: {exc}")
                 continue
-            fits.append((ModelScore(model=name, pinball_acu=score), model, errors, own_notes, held))
+            fits.append((ModelScore(model=f.name, pinball_acu=score), f.model, f.errors, f.notes, held))
         skipped = [c for c in too_short if c not in _BASIC]
         if not fits:
             raise InsufficientHistoryError(

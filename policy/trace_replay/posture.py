@@ -49,6 +49,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from forecasting import shared_backtests
 from placement import PreviousLayout
 from policy.config import PostureConfig, ReplayConfig
 from policy.engine import recommend
@@ -314,11 +315,12 @@ class AcuplanPolicy:
             self._shadows = sorted([*self._shadows, *others], key=lambda s: s.risk_quantile)
         choice = self._choose(i)
         self.choices.append(choice)
-        if choice.floor_from_forecast:
-            applied = self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
-        else:
-            applied = self._aurora_alone(n_steps)
-        self._plan_shadows(history_acu, now, n_steps, applied=applied, previous=previous)
+        with shared_backtests():  # the plan applied and the shadows forecast the same window
+            if choice.floor_from_forecast:
+                applied = self._plan(history_acu, now, n_steps, previous, choice.risk_quantile)
+            else:
+                applied = self._aurora_alone(n_steps)
+            self._plan_shadows(history_acu, now, n_steps, applied=applied, previous=previous)
         return applied
 
     def _choose(self, i: int) -> PostureChoice:

@@ -146,3 +146,27 @@ def test_backtest_span_is_configurable():
     history, _ = diurnal(6 * SEASON_STEPS, seed=4)
     short = forecast_demand(history, config=ForecastConfig(backtest_s=86_400))
     assert short.n_backtest_origins == split_origins(history.size, HORIZON, 288, 576)[1].size
+
+
+def test_a_window_asked_again_at_other_quantiles_reuses_its_fits_and_gives_the_same_forecast():
+    from forecasting import selection, shared_backtests
+
+    y, _ = diurnal(4 * SEASON_STEPS, seed=7)
+    y[500:506] *= 4.0  # a one-off burst, so the kept one-offs matter
+    first, second = (0.1, 0.5, 0.9), (0.05, 0.5, 0.8, 0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fresh = forecast_demand(y, STEP_S, HORIZON, second)  # no block: fitted from scratch
+        assert selection._backtests.get() is None
+        with shared_backtests():
+            forecast_demand(y, STEP_S, HORIZON, first)
+            kept = selection._backtests.get()
+            assert kept is not None
+            (entry,) = kept.values()
+            again = forecast_demand(y, STEP_S, HORIZON, second)  # the first call's fits
+            assert list(kept.values()) == [entry]  # nothing refitted
+        assert selection._backtests.get() is None  # nothing kept after the block
+    assert again.model == fresh.model and again.warnings == fresh.warnings
+    assert again.candidates == fresh.candidates
+    np.testing.assert_array_equal(again.demand_acu, fresh.demand_acu)  # to the bit
+    assert all(f.errors is None or not f.errors.flags.writeable for f in entry.fitted)

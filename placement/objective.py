@@ -147,4 +147,7 @@ def add_objective(
     v.objective_terms.extend((s, int(d.floor_short_cost[b])) for b, s in enumerate(v.floor_short))
     _churn_terms(m, problem, d, v)
     _tie_breaks(d, v)
-    m.minimize(sum(coef * x for x, coef in v.objective_terms if coef) + d.constant_cost)
+    # One weighted sum (CP-SAT flattens it to the same sorted terms as a Python sum of products).
+    terms = [(x, coef) for x, coef in v.objective_terms if coef]
+    total = cp_model.LinearExpr.weighted_sum([x for x, _ in terms], [coef for _, coef in terms])
+    m.minimize(total + d.constant_cost)

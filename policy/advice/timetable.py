@@ -240,44 +240,72 @@ def _pattern_note(pattern_p: float | None, schedule: FloorSchedule) -> list[str]
     ]
 
 
-def _hourly_instead(pick: Candidate, hourly: Sequence[Candidate]) -> Candidate | None:
+def _best(tried: Sequence[Candidate], live_min: float) -> Candidate:
+    """The choice among timetables, judged held out (their fourth element).
+
+    Of those with no more SLO-violation minutes than acuplan live (``live_min``), the fewest
+    minutes within :data:`NEAR_CHEAPEST` of the cheapest; the fewest minutes (then the
+    cheapest) where none is as safe.
+    """
+    # acuplan's score is rounded to 4 decimals (PolicyScore): a timetable that matches it is as safe
+    as_safe = [t for t in tried if t[3].slo_violation_min <= live_min + 1e-4]
+    if as_safe:  # the fewest minutes among those within NEAR_CHEAPEST of the cheapest as safe
+        cheapest = min(t[3].cost_usd for t in as_safe)
+        as_safe = [t for t in as_safe if t[3].cost_usd <= NEAR_CHEAPEST * cheapest]
+    return min(as_safe or tried, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd))
+
+
+def _hourly_instead(pick: Candidate, hourly: Sequence[Candidate], live_min: float) -> Candidate | None:
     """The hourly timetable to apply instead of ``pick`` (the daily or weekly one chosen), or None.
 
-    An hourly timetable (one level per slot of the hour, every hour) replaces ``pick`` when,
-    judged held out as ``pick`` was, it has no more SLO-violation minutes and either costs less
-    than ``pick`` by more than :data:`NEAR_CHEAPEST`'s margin, or costs at most
-    :data:`NEAR_CHEAPEST` x ``pick``'s and has fewer minutes or fewer entries. Within the cost
-    margin the choice already treats as a tie, fewer minutes win first (as among the daily
-    timetables) and then fewer entries: a FinOps engineer applies 2 schedules rather than 48
-    or 338 that cost about the same and miss no more. Only candidates with two levels or more
-    compete (one level is the fixed setting, which the daily reading offers already); of
-    several, the fewest minutes, then the cheapest. Daily and weekly timetables are chosen as
-    before (:func:`choose_timetable`), so where no hourly one is at least as good nothing changes.
+    Hourly timetables (one level per slot of the hour, every hour) of two levels or more (one
+    level is the fixed setting the daily reading offers already) compete, judged held out as
+    ``pick`` was. One replaces ``pick`` when it
+
+    * wins the choice (:func:`_best`) between them and ``pick``; or
+    * is as safe as the choice asks of every candidate (no more SLO-violation minutes than
+      acuplan live's ``live_min``, or than ``pick`` where ``pick`` has more), costs at most
+      :data:`NEAR_CHEAPEST` x ``pick``'s, and has fewer entries: within the cost margin the
+      choice treats as a tie and the SLO bar it holds every candidate to, fewer entries rank
+      before fewer minutes, as a FinOps engineer applies 2 schedules rather than 48 or 338
+      that cost about the same and meet the same bar. Of several, the fewest minutes, then
+      the cheapest.
+
+    ``pick`` stays otherwise (also where adding the hourly ones to the choice would move it to
+    another daily one), so where no hourly timetable qualifies the advice is as before.
 
     Args:
-        pick: the daily or weekly timetable chosen.
+        pick: the daily or weekly timetable chosen (:func:`_best` among them).
         hourly: the hourly timetables tried.
+        live_min: acuplan live's SLO-violation minutes.
 
     Returns:
         The hourly candidate that replaces ``pick``, or None.
     """
-
-    def replaces(h: Candidate) -> bool:
-        mine, theirs = h[3], pick[3]
-        if len(set(h[0].floors_acu)) < 2 or mine.slo_violation_min > theirs.slo_violation_min + 1e-9:
-            return False
-        if NEAR_CHEAPEST * mine.cost_usd < theirs.cost_usd:
-            return True
-        fewer_minutes = mine.slo_violation_min < theirs.slo_violation_min - 1e-9
-        fewer_entries = len(h[0].entries) < len(pick[0].entries)
-        return mine.cost_usd <= NEAR_CHEAPEST * theirs.cost_usd + 1e-9 and (fewer_minutes or fewer_entries)
-
-    better = [h for h in hourly if replaces(h)]
-    return min(better, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd)) if better else None
+    hourly = [h for h in hourly if len(set(h[0].floors_acu)) > 1]
+    if not hourly:
+        return None
+    best = _best([pick, *hourly], live_min)
+    if best[0].kind == "hourly":
+        return best
+    bar = max(live_min + 1e-4, pick[3].slo_violation_min + 1e-9)
+    simpler = [
+        h
+        for h in hourly
+        if h[3].slo_violation_min <= bar
+        and h[3].cost_usd <= NEAR_CHEAPEST * pick[3].cost_usd + 1e-9
+        and len(h[0].entries) < len(pick[0].entries)
+    ]
+    return min(simpler, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd)) if simpler else None
 
 
 def _hourly_note(
-    schedule: FloorSchedule, hour_p: float, instead: Candidate, held_out: SimResult, month: float
+    schedule: FloorSchedule,
+    hour_p: float,
+    instead: Candidate,
+    held_out: SimResult,
+    live_min: float,
+    month: float,
 ) -> str:
     """The sentence saying what to apply is an hourly timetable, and why.
 
@@ -286,6 +314,7 @@ def _hourly_note(
         hour_p: the within-the-hour test's p-value (:func:`policy.advice.schedule.within_hour_p_value`).
         instead: the daily or weekly timetable the choice had made without the hourly ones.
         held_out: the hourly timetable's held-out replay (the score it was chosen by).
+        live_min: acuplan live's SLO-violation minutes (the bar, :func:`_hourly_instead`).
         month: the factor from the window to a 730-hour month.
     """
     entries = schedule.entries
@@ -308,9 +337,10 @@ def _hourly_note(
         f"hour over every hour of the window); held out day by day it scores "
         f"${held_out.cost_usd * month:,.2f}/month and {held_out.slo_violation_min:.2f} SLO-violation "
         f"minutes against ${score.cost_usd * month:,.2f} and {score.slo_violation_min:.2f} for the "
-        f"{other.kind} timetable of {plural(len(other.entries), 'change')} chosen without it: at no more "
-        f"minutes an hourly timetable replaces it when cheaper by over {NEAR_CHEAPEST - 1:.0%}, or within "
-        f"{NEAR_CHEAPEST - 1:.0%} of its cost with fewer minutes or changes"
+        f"{other.kind} timetable of {plural(len(other.entries), 'change')} chosen without it; an hourly "
+        "timetable replaces that one where it wins the choice between them, or where it has fewer "
+        f"changes, costs at most {NEAR_CHEAPEST - 1:.0%} more and has no more minutes than acuplan "
+        f"live's {live_min:.2f} (the bar every timetable is held to) or than that one"
     )
 
 
@@ -374,8 +404,9 @@ def choose_timetable(
     (else the fewest). Where the demand repeats within the hour (:data:`HOURLY_PATTERN_ALPHA`),
     hourly timetables (one level per slot of the hour, read over every hour, off both floor
     series at the same quantiles, judged held out alike) are tried too, and one replaces the
-    timetable so chosen by :func:`_hourly_instead`'s rule: no more minutes, and cheaper beyond
-    :data:`NEAR_CHEAPEST`'s margin or within it with fewer minutes or fewer entries. Then runs
+    timetable so chosen by :func:`_hourly_instead`'s rule: where it wins the same choice
+    against it, or has fewer entries, costs within :data:`NEAR_CHEAPEST` of it and has no more
+    minutes than acuplan live (or than it). Then runs
     are merged where a raise costs next to nothing
     (:data:`MERGE_BUDGET_FRACTION`), slots at the lowest running floor pause where today
     pauses and that saves, and a fixed or today's MinCapacity replaces the timetable where it
@@ -537,14 +568,8 @@ def choose_timetable(
                 )
             )
             tried.append((table, floors_q, result, judged))
-    per_day = [t for t in tried if t[0].kind != "hourly"]
-    # acuplan's score is rounded to 4 decimals (PolicyScore): a timetable that matches it is as safe
-    as_safe = [t for t in per_day if t[3].slo_violation_min <= live.slo_violation_min + 1e-4]
-    if as_safe:  # the fewest minutes among those within NEAR_CHEAPEST of the cheapest as safe
-        cheapest = min(t[3].cost_usd for t in as_safe)
-        as_safe = [t for t in as_safe if t[3].cost_usd <= NEAR_CHEAPEST * cheapest]
-    pick = min(as_safe or per_day, key=lambda t: (t[3].slo_violation_min, t[3].cost_usd))
-    hourly_pick = _hourly_instead(pick, [t for t in tried if t[0].kind == "hourly"])
+    pick = _best([t for t in tried if t[0].kind != "hourly"], live.slo_violation_min)
+    hourly_pick = _hourly_instead(pick, [t for t in tried if t[0].kind == "hourly"], live.slo_violation_min)
     schedule, planned, recommended, judged = pick if hourly_pick is None else hourly_pick
     chosen = schedule
 
@@ -666,7 +691,7 @@ def choose_timetable(
         else []
     )
     hourly_note = (
-        [_hourly_note(schedule, hour_p, pick, judged, month)]
+        [_hourly_note(schedule, hour_p, pick, judged, live.slo_violation_min, month)]
         if hourly_pick is not None and hour_p is not None and schedule.kind == "hourly"
         else []
     )

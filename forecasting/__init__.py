@@ -3,7 +3,8 @@
 A leaf package: it imports nothing else of acuplan (``policy`` imports it). Pure and
 deterministic: no clocks, no I/O, no module state; the same input gives the same output.
 (``shared_backtests()`` opens a block in which forecasts of one window share their fits:
-state the caller scopes, which changes no output.)
+state the caller scopes, which changes no output. The first fit sets BLAS to one thread for
+the process, ``blas``: the arrays are tiny and OpenBLAS's worker threads cost ~9x per fit.)
 
 Public API::
 
@@ -21,7 +22,8 @@ split-conformal quantiles, post-processing), ``base`` (estimator protocol), ``ba
 (p,0,0)(0,1,0)_m), ``mstl`` (statsmodels MSTL + AR), ``ar`` (AR(p) arithmetic),
 ``backtest`` (rolling origins), ``registry`` (model names), ``calibration`` (recency-weighted,
 adaptive (ACI), hour-of-day conformal offsets), ``unprecedented`` (the level-excess rule and
-its warning), ``selection`` (AutoForecaster), ``auto`` (forecast_demand).
+its warning), ``selection`` (AutoForecaster), ``auto`` (forecast_demand), ``blas`` (one BLAS
+thread).
 """
 
 from __future__ import annotations

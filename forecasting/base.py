@@ -4,7 +4,8 @@ This module owns the estimator contract (scikit-learn / statsforecast style):
 
 * ``__init__`` only stores hyperparameters, unchanged and under the same names;
 * ``fit(history_acu, step_s) -> self`` validates, fills gaps, fits, and stores fitted state
-  in attributes ending in ``_`` (refitting replaces all of it);
+  in attributes ending in ``_`` (refitting replaces all of it); the first fit of a process
+  sets BLAS to one thread (``forecasting.blas``);
 * ``predict(horizon, quantiles) -> QuantileForecast`` raises ``NotFittedError`` before fit and
   sends every raw forecast through ``intervals.finalize`` (the one post-processing step);
 * ``forecast(history_acu, step_s, horizon, quantiles)`` fits a fresh clone and predicts,
@@ -29,6 +30,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from forecasting.blas import one_blas_thread
 from forecasting.errors import ForecastWarning, NotFittedError
 from forecasting.history import fill_gaps, gap_message
 from forecasting.intervals import finalize
@@ -151,6 +153,7 @@ class BaseForecaster(ABC):
             The notes, also stored as ``warnings_``.
         """
         self._reset()
+        one_blas_thread()
         step_s = check_step_s(step_s)
         n_gap_season_steps = self._gap_season_steps(step_s)
         y, n_missing = fill_gaps(check_history(history_acu), n_gap_season_steps)

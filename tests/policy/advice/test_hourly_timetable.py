@@ -280,3 +280,26 @@ def test_two_hours_of_the_day_needing_more_keep_the_daily_timetable_unless_acupl
         assert chosen.replay.slo_violation_min == 0.0
         raised = {e.at_minute for e in chosen.schedule.entries if e.min_capacity_acu == 9.0}
         assert raised == {165, 765}  # 02:45 and 12:45
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_on_noise_the_real_replay_offers_no_hourly_timetable_even_when_tried(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 5 days of uniform 1-3 ACU noise, replayed by the simulator, with the hourly timetables tried
+    # whatever the within-hour test says. Read off acuplan's floors they read 2, 2, 1.5, 1.5 ACU
+    # (acuplan re-plans at the top of every hour: its floors' shape within the hour) and won at 3 %
+    # less for acuplan live's own minutes; read off the bound's only, they are one level, no
+    # hourly timetable, and what to apply is one MinCapacity.
+    from policy.advice.advise import advise
+
+    monkeypatch.setattr("policy.advice.timetable.HOURLY_PATTERN_ALPHA", 1.01)
+    demand = np.random.default_rng(seed).uniform(1.0, 3.0, 5 * PER_DAY)
+    advice = advise(
+        demand,
+        start=START,
+        step_s=STEP_S,
+        cluster=ClusterSpec(),
+        current=CurrentSettings(max_capacity_acu=16),
+    )
+    assert advice.schedule.kind == "daily" and len(set(advice.schedule.floors_acu)) == 1

@@ -8,8 +8,8 @@ it replays on one simulator (:mod:`policy.trace_replay.simulator`, the one model
 * **current**: today's settings held fixed (MinCapacity, MaxCapacity, readers and their
   promotion tiers, auto-pause);
 * **acuplan**: acuplan re-planning every hour over the history (what running it buys);
-* **recommended**: the daily or weekly MinCapacity timetable read off acuplan's floors or the
-  bound's (:mod:`policy.advice.schedule`; the cheapest of both at each quantile tried with no
+* **recommended**: the daily, weekly or hourly MinCapacity timetable read off acuplan's floors
+  or the bound's (:mod:`policy.advice.schedule`; the cheapest of both at each quantile tried with no
   more SLO-violation minutes than acuplan live), i.e. what a user can apply without a
   scheduler: one level per day where the demand shows no time-of-day pattern, runs merged
   where a raise costs next to nothing, then a fixed or today's MinCapacity where either does

@@ -16,11 +16,17 @@ import importlib
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from ortools.sat.python import cp_model
 
 from placement import SolverParams
 
 SOLVE_MODULE = importlib.import_module("placement.solver")
+
+settings.register_profile("acuplan", derandomize=True, database=None)
+settings.load_profile("acuplan")
+"""Property tests draw the same examples on every run and machine (no random seed, no example
+database carried between runs): a red run is reproducible, a green one is not luck."""
 
 DETERMINISTIC_TIME_LIMIT = 10.0
 """CP-SAT deterministic time units a test solve may use (the hardest test case needs < 1)."""

@@ -28,19 +28,25 @@ def _need() -> npt.NDArray[np.float64]:
 def _replay(floors: npt.NDArray[np.float64], need: npt.NDArray[np.float64] | None = None) -> SimResult:
     """A stand-in for the simulator: 15 SLO minutes per step whose floor is under its need."""
     need = _need() if need is None else need
-    short = floors < need
-    cost_by_step = floors * PRICE * STEP_S / 3600
-    minutes = np.where(short, STEP_S / 60, 0.0)
+    minutes = np.where(floors < need, STEP_S / 60, 0.0)
+    return _sim(floors, minutes, float(np.maximum(need - floors, 0).sum() * STEP_S / 3600))
+
+
+def _sim(
+    capacity: npt.NDArray[np.float64], minutes: npt.NDArray[np.float64], shortfall_acu_h: float
+) -> SimResult:
+    """A SimResult billing ``capacity`` per step, with ``minutes`` of SLO violation per step."""
+    cost_by_step = capacity * PRICE * STEP_S / 3600
     return SimResult(
         cost_usd=float(cost_by_step.sum()),
-        shortfall_acu_h=float(np.maximum(need - floors, 0).sum() * STEP_S / 3600),
+        shortfall_acu_h=shortfall_acu_h,
         slo_violation_min=float(minutes.sum()),
         p99_latency_ms=10.0,
         unserved_min=0.0,
         paused_h=0.0,
-        capacity_acu=floors,
-        mean_capacity_acu=float(floors.mean()),
-        writer_capacity_acu=floors,
+        capacity_acu=capacity,
+        mean_capacity_acu=float(capacity.mean()),
+        writer_capacity_acu=capacity,
         cost_usd_by_step=cost_by_step,
         slo_violation_min_by_step=minutes,
     )
@@ -145,21 +151,7 @@ def _capacity_replay(load: npt.NDArray[np.float64]):  # type: ignore[no-untyped-
     """A stand-in simulator whose capacity is max(MinCapacity, load): billed, never short."""
 
     def replay(floors: npt.NDArray[np.float64]) -> SimResult:
-        capacity = np.maximum(floors, load)
-        cost_by_step = capacity * PRICE * STEP_S / 3600
-        return SimResult(
-            cost_usd=float(cost_by_step.sum()),
-            shortfall_acu_h=0.0,
-            slo_violation_min=0.0,
-            p99_latency_ms=10.0,
-            unserved_min=0.0,
-            paused_h=0.0,
-            capacity_acu=capacity,
-            mean_capacity_acu=float(capacity.mean()),
-            writer_capacity_acu=capacity,
-            cost_usd_by_step=cost_by_step,
-            slo_violation_min_by_step=np.zeros(len(floors)),
-        )
+        return _sim(np.maximum(floors, load), np.zeros(len(floors)), 0.0)
 
     return replay
 
